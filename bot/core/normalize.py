@@ -1,0 +1,945 @@
+"""Rule-based entity finding and normalisation for Chinese collection dialogue.
+
+Plain Python (stdlib only).  Two jobs:
+
+* :func:`find_entities` finds the spans of ``amount``, ``date``, ``duration``,
+  ``months`` and ``id_last4`` in a user message.  The spans follow the
+  annotation contract of the NLU training data exactly (which words belong
+  to a span and which do not), so the same grammar serves both the Rasa
+  extractor and the consistency checks on the data.
+* ``parse_*`` turn one entity's text into a value: an amount in yuan, a
+  calendar date relative to "now" in Asia/Shanghai, a number of days, a
+  number of instalments.  They return ``None`` rather than guess.
+
+Every pattern works on a copy of the text in which full-width digits and
+Latin letters are folded to ASCII; the fold maps one character to one
+character, so offsets stay valid for the original text.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Callable, List, Optional, Tuple, Union
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "AmountRef",
+    "Span",
+    "SHANGHAI",
+    "find_entities",
+    "parse_amount",
+    "is_approximate_amount",
+    "parse_date",
+    "parse_duration_days",
+    "parse_months",
+    "chinese_to_number",
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class AmountRef(str, Enum):
+    """Amounts that refer to the account instead of a number."""
+
+    MINIMUM_DUE = "minimum_due"  # 最低还款 / 最低还款额 / 最低的
+    BALANCE = "balance"  # 全部 / 全额 / 全款 / 还清
+
+
+@dataclass(frozen=True)
+class Span:
+    entity: str  # "amount", "date", "duration", "months", "id_last4"
+    start: int  # char offsets into the text: text[start:end] == value
+    end: int
+    value: str
+
+
+# --------------------------------------------------------------------------
+# Character folding and numerals
+# --------------------------------------------------------------------------
+
+_FULLWIDTH = "０１２３４５６７８９ＸｘｋＫｗＷ．，／－：％　"
+_HALFWIDTH = "0123456789XxkKwW.,/-:% "
+_FOLD = str.maketrans(_FULLWIDTH, _HALFWIDTH)
+
+
+def _fold(text: str) -> str:
+    """Full-width digits/letters/punctuation to ASCII, length-preserving."""
+    return text.translate(_FOLD)
+
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0,
+    "一": 1, "壹": 1,
+    "二": 2, "贰": 2, "两": 2,
+    "三": 3, "叁": 3,
+    "四": 4, "肆": 4,
+    "五": 5, "伍": 5,
+    "六": 6, "陆": 6,
+    "七": 7, "柒": 7,
+    "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+}
+# Units inside a section (below 万).  k is "thousand" in chat Chinese.
+_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000,
+                "k": 1000, "K": 1000}
+# Section units.  w is "万" in chat Chinese.
+_BIG_UNITS = {"万": 10000, "w": 10000, "W": 10000, "亿": 10 ** 8}
+
+_NUM_TOKEN = re.compile(r"\d+(?:\.\d+)?|.", re.S)
+
+
+def chinese_to_number(text: str) -> Optional[Decimal]:
+    """Value of a Chinese, Arabic or mixed numeral, or ``None``.
+
+    三千五→3500, 一万二→12000, 两百零五→205, 十→10, 二十四→24, 3千5→3500,
+    1.5万→15000, 2w→20000, 1k→1000.  A bare digit right after a unit takes
+    the next lower unit (一千二 = 1200), unless a 零 intervenes (一千零二 =
+    1002).  A range of two consecutive digits before a unit (三四千) gives its
+    lower bound.  Pure digit strings read positionally (二零二六 = 2026).
+    """
+    if text is None:
+        return None
+    s = _fold(text).strip()
+    s = re.sub(r"\s+", "", s)
+    # thousands separators between digits: 3,500 / 12,000.50
+    s = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", s)
+    if not s:
+        return None
+    tokens = _NUM_TOKEN.findall(s)
+
+    # Pure Chinese digits without units: positional (二零二六), single digit.
+    if all(t in _CN_DIGITS for t in tokens):
+        values = [_CN_DIGITS[t] for t in tokens]
+        if len(values) == 2 and values[1] == values[0] + 1:
+            return None  # 三四 without a unit is a range, not 34
+        return Decimal("".join(str(v) for v in values))
+
+    total = Decimal(0)
+    section = Decimal(0)
+    num: Optional[Decimal] = None
+    num_single = False  # pending number is a single digit
+    num_after_unit = False  # pending number directly follows a unit
+    after_zero = False  # a 零 was seen since the last unit
+    prev_was_unit = False
+    last_unit: Optional[int] = None  # value of the last unit applied
+    last_small = 10 ** 9  # small units must decrease within a section
+    last_big = 10 ** 12
+    seen_anything = False
+
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if tok[0].isdigit():
+            if num is not None:
+                return None
+            try:
+                num = Decimal(tok)
+            except InvalidOperation:
+                return None
+            num_single = len(tok) == 1
+            num_after_unit = prev_was_unit
+            prev_was_unit = False
+            seen_anything = True
+        elif tok in _CN_DIGITS:
+            d = _CN_DIGITS[tok]
+            if d == 0:
+                if num is not None:
+                    return None
+                after_zero = True
+                prev_was_unit = False
+                continue
+            if num is not None:
+                # 三四千 / 一两万: consecutive digits before a unit = range.
+                prev_tok = tokens[i - 1]
+                if (
+                    prev_tok in _CN_DIGITS
+                    and num == _CN_DIGITS[prev_tok]
+                    and d == num + 1
+                    and nxt is not None
+                    and (nxt in _SMALL_UNITS or nxt in _BIG_UNITS)
+                ):
+                    continue  # keep the lower bound
+                return None
+            num = Decimal(d)
+            num_single = True
+            num_after_unit = prev_was_unit
+            prev_was_unit = False
+            seen_anything = True
+        elif tok in _SMALL_UNITS:
+            u = _SMALL_UNITS[tok]
+            if num is None:
+                if u == 10:
+                    num = Decimal(1)  # 十 / 十五 / 一百十
+                else:
+                    return None
+            if u >= last_small:
+                return None
+            section += num * u
+            num = None
+            last_small = u
+            last_unit = u
+            after_zero = False
+            prev_was_unit = True
+            seen_anything = True
+        elif tok in _BIG_UNITS:
+            u = _BIG_UNITS[tok]
+            if num is not None:
+                section += num
+                num = None
+            if section == 0 or u >= last_big:
+                return None
+            total += section * u
+            section = Decimal(0)
+            last_small = 10 ** 9
+            last_big = u
+            last_unit = u
+            after_zero = False
+            prev_was_unit = True
+        else:
+            return None
+
+    if not seen_anything:
+        return None
+    if num is not None:
+        if (
+            num_after_unit
+            and not after_zero
+            and num_single
+            and last_unit is not None
+            and last_unit >= 10
+        ):
+            num = num * last_unit / 10
+        section += num
+    return total + section
+
+
+# --------------------------------------------------------------------------
+# Shared regex fragments
+# --------------------------------------------------------------------------
+
+_CN_D = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CN_NUMCH = _CN_D + "十百千万亿拾佰仟"
+# A "small" count: 3, 12, 三, 十二, 二十四, 一百.
+_SMALL = r"(?:\d{1,3}|[一二两三四五六七八九十][零一二两三四五六七八九十百]{0,3})"
+# A count must not continue a longer numeral (but may follow 千/万: 两千两个月).
+_NB = r"(?<![0-9.零〇一二两三四五六七八九十百])"
+_DAYNUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_MONNUM = r"(?:\d{1,2}|十[一二]|[一二三四五六七八九十])"
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5,
+            "日": 6, "天": 6, "末": None,
+            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_WEEK_WORD = r"(?:周|星期|礼拜)"
+
+
+def _small_int(text: str) -> Optional[int]:
+    value = chinese_to_number(text)
+    if value is None or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+# --------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, _last_day(year, month)))
+
+
+def _add_months(year: int, month: int, n: int) -> Tuple[int, int]:
+    idx = year * 12 + (month - 1) + n
+    return idx // 12, idx % 12 + 1
+
+
+def _day_of_month_future(today: date, day: int) -> Optional[date]:
+    if not 1 <= day <= 31:
+        return None
+    if day >= today.day:
+        return _clamped(today.year, today.month, day)
+    y, m = _add_months(today.year, today.month, 1)
+    return _clamped(y, m, day)
+
+
+def _month_day_future(today: date, month: int, day: int) -> Optional[date]:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    candidate = _clamped(today.year, month, day)
+    if candidate < today:
+        candidate = _clamped(today.year + 1, month, day)
+    return candidate
+
+
+def _exact_date(year: int, month: int, day: int) -> Optional[date]:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+_REL_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "明天": 1, "明日": 1, "明儿": 1,
+             "后天": 2, "大后天": 3, "昨天": -1, "昨日": -1, "昨儿": -1,
+             "前天": -2, "大前天": -3}
+
+
+def _h_relday(m: re.Match, today: date) -> Optional[date]:
+    return today + timedelta(days=_REL_DAYS[m.group("w")])
+
+
+def _h_weekday(m: re.Match, today: date) -> Optional[date]:
+    wd = _WEEKDAY.get(m.group("d"))
+    if wd is None:
+        return None
+    pre = m.group("pre") or ""
+    monday = today - timedelta(days=today.weekday())
+    if pre.startswith(("下下", "上上")):
+        return monday + timedelta(days=(14 if pre[0] == "下" else -14) + wd)
+    if pre.startswith(("下", "上")):
+        return monday + timedelta(days=(7 if pre[0] == "下" else -7) + wd)
+    target = monday + timedelta(days=wd)
+    if target < today:
+        target += timedelta(days=7)
+    return target
+
+
+def _h_iso(m: re.Match, today: date) -> Optional[date]:
+    month = _small_int(m.group("m") or m.group("m2"))
+    day = _small_int(m.group("d") or m.group("d2"))
+    if month is None or day is None:
+        return None
+    return _exact_date(int(m.group("y")), month, day)
+
+
+def _h_slash(m: re.Match, today: date) -> Optional[date]:
+    return _month_day_future(today, int(m.group("m")), int(m.group("d")))
+
+
+def _h_month_day(m: re.Match, today: date) -> Optional[date]:
+    month = _small_int(m.group("m"))
+    day = _small_int(m.group("d"))
+    if month is None or day is None:
+        return None
+    return _month_day_future(today, month, day)
+
+
+def _h_other_month(m: re.Match, today: date) -> Optional[date]:
+    """下个月10号 / 下月初 / 下个月中 / 下个月底 / 上个月10号 / 上个月底."""
+    y, mo = _add_months(today.year, today.month, 1 if m.group("dir") == "下" else -1)
+    what = m.group("what")
+    if what == "初":
+        return date(y, mo, 1)
+    if what == "中":
+        return date(y, mo, 15)
+    if what in ("底", "末"):
+        return date(y, mo, _last_day(y, mo))
+    day = _small_int(m.group("d"))
+    if day is None or not 1 <= day <= 31:
+        return None
+    return _clamped(y, mo, day)
+
+
+def _h_this_month(m: re.Match, today: date) -> Optional[date]:
+    what = m.group("what")
+    if what in ("底", "末"):
+        return date(today.year, today.month, _last_day(today.year, today.month))
+    if what == "中":
+        return _day_of_month_future(today, 15)
+    if what == "初":
+        if today.day == 1:
+            return today
+        y, mo = _add_months(today.year, today.month, 1)
+        return date(y, mo, 1)
+    return None
+
+
+def _h_year_end(m: re.Match, today: date) -> Optional[date]:
+    return date(today.year, 12, 31)
+
+
+def _h_day(m: re.Match, today: date) -> Optional[date]:
+    day = _small_int(m.group("d"))
+    if day is None:
+        return None
+    return _day_of_month_future(today, day)
+
+
+def _h_after(m: re.Match, today: date) -> Optional[date]:
+    n = _small_int(m.group("n"))
+    if n is None or n <= 0:
+        return None
+    unit = m.group("u")
+    days = n if unit == "天" else 7 * n
+    return today + timedelta(days=days)
+
+
+_DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]]]] = [
+    # 2026-12-15 / 2026/12/15 / 2026.12.15 / 2026年12月15日
+    (re.compile(r"(?<!\d)(?P<y>\d{4})(?:(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d)"
+                r"|年(?P<m2>" + _MONNUM + r")月(?P<d2>" + _DAYNUM + r")[日号]?)"),
+     _h_iso),
+    # 12/15 (month/day)
+    (re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"), _h_slash),
+    # 下个月10号 / 下月初 / 下个月底 / 下个月中 / 上个月10号
+    (re.compile(r"(?P<dir>[下上])个?月(?:(?P<d>" + _DAYNUM + r")[号日]|(?P<what>初|中|底|末))"),
+     _h_other_month),
+    # 12月20号 / 十二月二十日
+    (re.compile(r"(?<![0-9零一二两三四五六七八九十])(?P<m>" + _MONNUM + r")月(?P<d>"
+                + _DAYNUM + r")[号日]"), _h_month_day),
+    # 月底 / 这个月底 / 本月底 / 月中 / 月初
+    (re.compile(r"(?:这个?|本)?月(?P<what>底|末|中|初)(?![旬])"), _h_this_month),
+    # 年底
+    (re.compile(r"(?:今年)?年底"), _h_year_end),
+    # 大后天 / 后天 / 明天 / 今天 / 昨天 / 前天
+    (re.compile(r"(?P<w>大后天|后天|明天|今天|明日|今日|昨天|昨日|大前天|前天)"), _h_relday),
+    # 下周五 / 下个星期五 / 这周六 / 本周六 / 周五 / 礼拜天 / 上周三
+    (re.compile(r"(?P<pre>[下上]{1,2}个?|这个?|本)?" + _WEEK_WORD + r"(?P<d>[一二三四五六日天])"),
+     _h_weekday),
+    # 三天后 / 3天后 / 两周后 / 两个星期以后
+    (re.compile(_NB + r"(?P<n>" + _SMALL + r")(?:个)?(?P<u>天|周|星期|礼拜)(?:以后|之后|后)"),
+     _h_after),
+    # 15号 / 15日 / 十五号
+    (re.compile(r"(?<![0-9零一二两三四五六七八九十/.\-])(?P<d>" + _DAYNUM + r")[号日]"),
+     _h_day),
+]
+
+# A date word that is small talk, not a payment date: 今天天气 / 明天会下雨吗 /
+# 今天星期几 / 今天几号 / 周六上班吗.
+_NOT_A_DATE_AFTER = re.compile(
+    r"\s*(?:是|会|要|可能)?(?:天气|下雨|下雪|刮风|降温|星期几|礼拜几|周几|几号|多少号)"
+    r"|\s*(?:你们|银行)?(?:上班|营业|开门|办公)(?:不|吗|么|没|嘛|否)"
+)
+
+
+def _date_ok(text: str, m: re.Match, handler) -> bool:
+    """Context checks that the regexes cannot express."""
+    g = m.groupdict()
+    start = m.start()
+    before = text[start - 1] if start > 0 else ""
+    after = text[m.end():]
+    if _NOT_A_DATE_AFTER.match(after):
+        return False
+    if handler is _h_weekday:
+        if before == "每":
+            return False
+        # 一周一次: "周一" continuing a count is not a weekday
+        if not g.get("pre") and before and (before.isdigit() or before in _CN_NUMCH):
+            return False
+        # 下周一定还: 一定 ("surely"), not Monday
+        if g["d"] == "一" and after[:1] == "定":
+            return False
+    if handler is _h_day:
+        if after[:1] == "码":  # 号码
+            return False
+        day = _small_int(g["d"])
+        if day is None or not 1 <= day <= 31:
+            return False
+    if handler is _h_slash:
+        if not (1 <= int(g["m"]) <= 12 and 1 <= int(g["d"]) <= 31):
+            return False
+    if handler is _h_month_day:
+        mo, d = _small_int(g["m"]), _small_int(g["d"])
+        if mo is None or d is None or not (1 <= mo <= 12 and 1 <= d <= 31):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# Durations and instalments
+# --------------------------------------------------------------------------
+
+# 一个月 / 两周 / 30天 / 半个月 / 一个礼拜 / 两个星期 / 一个半月
+_DURATION_RE = re.compile(
+    r"半个?月"
+    r"|" + _NB + r"(?P<n>" + _SMALL + r"|俩|仨)"
+    r"(?:(?P<half>个半月)|(?P<u>个月|个星期|个礼拜|天|周|星期|礼拜|月))"
+)
+# N期, not 第N期 / 这一期 / 上一期
+_MONTHS_QI_RE = re.compile(_NB + r"(?P<n>" + _SMALL + r")期")
+# 分六个月 / 分期12个月 / 分成 24 个月
+_MONTHS_FEN_RE = re.compile(r"分(?:期|成)?成?\s*(?P<span>(?P<n>" + _SMALL + r")个月)")
+
+
+def _duration_days_from_match(m: re.Match) -> Optional[int]:
+    text = m.group(0)
+    if text.startswith("半"):
+        return 15
+    count = m.group("n")
+    n = {"俩": 2, "仨": 3}.get(count) or _small_int(count)
+    if n is None or n <= 0:
+        return None
+    if m.group("u") == "月" and count not in ("两", "俩", "仨"):
+        return None  # 十二月 is December; only 两月/俩月 count months without 个
+    if m.group("half"):
+        return n * 30 + 15
+    unit = m.group("u")
+    if unit == "天":
+        return n
+    if unit in ("周", "星期", "礼拜", "个星期", "个礼拜"):
+        return 7 * n
+    if unit in ("个月", "月"):
+        return 30 * n
+    return None
+
+
+# --------------------------------------------------------------------------
+# Amounts
+# --------------------------------------------------------------------------
+
+_AMOUNT_NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_D.replace("零", "").replace("〇", "")
+    + r"十拾])(?:\d+(?:\.\d+)?|[" + _CN_NUMCH + r"])*"
+)
+_AMOUNT_RE = re.compile(
+    r"(?P<num>" + _AMOUNT_NUM + r")"
+    r"(?P<suf>[kKwW](?![A-Za-z]))?"
+    r"(?P<duo>多|来(?=块|元))?"
+    r"(?P<cur>块钱|块|元)?"
+    r"(?P<lr>左右)?"
+)
+_AMOUNT_REF_RE = re.compile(r"最低还款额|最低还款|全部|全额|全款")
+
+# After a bare number these words make it a count, not money.
+_MEASURE_RE = re.compile(
+    r"个|次|张|笔|点|岁|年|月|日|号|天|周|期|位|条|家|人|遍|倍|成|折|户|件|项|届|种|样|只|台|名"
+    r"|%|小时|分钟|秒|星期|礼拜|下|些|楼|层|趟|回|通|遍|几|(?!rmb|RMB)[A-Za-z]"
+)
+_ID_WORDS = (
+    r"(?:后|末|最后|后面)(?:四|4)(?:位|个数字|个数|个字|个号)?|尾号|尾数|尾巴"
+    r"|身份证号?码?|证件号?码?|号码|卡号"
+)
+# keyword right before the code: 后四位是 / 尾号 / 后4位： / 后四位嘛
+_ID_KEYWORD_RE = re.compile(
+    r"(?:" + _ID_WORDS + r")(?:的)?\s*(?:是|为|[:：]|嘛|啊|呢)?\s*(?:是|为)?\s*$"
+)
+# words anywhere in the message that make a bare 4-digit code an ID
+_ID_CONTEXT_RE = re.compile(
+    r"身份证|证件|后四|后4|末四|末4|最后四|最后4|后面四|尾号|尾数|尾巴|号码|卡号|验证|核对"
+)
+# money words that make "…是3000" an amount rather than an ID
+_MONEY_CONTEXT_RE = re.compile(r"还|付|转|打|欠|存|交|凑|借|金额|钱|额度|工资|收入|账单|多少")
+# what may surround a code that stands alone as the whole message
+_ID_FILLER_RE = re.compile(
+    r"(?:嗯+|哦|噢|喔|呃|额|对的|对吧|对|好的|好|是的|是|吧|啊|呀|呢|哈|嘛|应该是|没错|就是|了|喏)*"
+)
+_NO_AMOUNT_BEFORE_RE = re.compile(
+    r"(?:第|百分之|[-负减]|后四位|后4位|末四位|末4位|尾号|尾数|身份证号?码?|证件号?码?|号码|卡号|编号|工号)"
+    r"\s*(?:是|为|[:：])?\s*$"
+)
+_UNIT_CHARS = set("十百千万亿拾佰仟")
+# Bare numbers that are chat slang (88 = bye, 886, 520, 666) or service
+# hotlines (12378 banking regulator, 12363 PBoC, 95xxx bank lines).
+_HOTLINE_RE = re.compile(r"123\d\d|95\d{3}|96\d{3}|400\d{7}|800\d{7}")
+_SLANG_NUMBER_RE = re.compile(r"88|886|520|521|666|6666|233|2333|110|119|120|122|114")
+_PAYING_BEFORE_RE = re.compile(r"还|付|转|交|缴|存|凑|欠")
+# 最低还款是多少 asks for the amount; it does not name one.
+_REF_QUESTION_AFTER_RE = re.compile(r"\s*(?:是|要|得|需要|应该|大概|一般)*(?:多少|几|什么|啥|怎么算)")
+# 全部/全额/全款 name an amount only in a message about paying it.
+_PAY_VERB_RE = re.compile(r"还|付|结清|转|打|交|缴|存|搞定|处理|补|清")
+# a duration used as a rate: 我一个月挣三千 / 一个月能拿出1k / 一天打十几个电话
+_RATE_AFTER_RE = re.compile(
+    r"(?:就|也就|只|只能|能|才|都|顶多|最多|最少|至少|大概|差不多|也|基本|的|才|要)*"
+    r"(?:挣|赚|收入|到手|拿|存|工资|几|打|还(?!清|完|上|掉|款)|[0-9一二两三四五六七八九十])"
+)
+_EXTENSION_BEFORE_RE = re.compile(r"宽限|缓|延|推|等|给|晚|拖|过|还有|再|需要|要|用|申请")
+_EXTENSION_AFTER_RE = re.compile(r"内|之内|以内|时间|后|以后|之后|就好|行|可以|好吗|吧")
+_INCOME_RE = re.compile(r"收入|工资|挣|赚|退休金|到手|低保|月薪")
+_CLAUSE_SPLIT_RE = re.compile(r"[\s，,。.!！?？;；~～]")
+
+
+def _parse_amount_match(m: re.Match) -> Optional[Decimal]:
+    num = m.group("num")
+    value = chinese_to_number(num + (m.group("suf") or ""))
+    if value is None:
+        return None
+    return value
+
+
+# --------------------------------------------------------------------------
+# Blocked regions: phone numbers, clock times
+# --------------------------------------------------------------------------
+
+_BLOCK_RES = [
+    # mobile (with optional +86 and separators) / landline
+    re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"),
+    re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
+    # long digit runs (card numbers, account numbers)
+    re.compile(r"(?<![\d.])\d{7,}(?![\d.]|\s*(?:元|块|万|w|W|k|K))"),
+    # clock times: 3点 / 3点半 / 十点三十分 / 3:30
+    re.compile(r"(?<![0-9零一二两三四五六七八九十])(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+               r"(?:[:：]\d{2}|点(?:钟|半|\d{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?)"),
+]
+
+
+# --------------------------------------------------------------------------
+# find_entities
+# --------------------------------------------------------------------------
+
+
+def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"(?<![0-9A-Za-z.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z.,])", text):
+        after = text[m.end():]
+        if re.match(r"\s*(?:元|块|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)", after):
+            continue
+        before = text[: m.start()]
+        clause_before = re.split(r"[\s，,。.!！?？;；]", before)[-1]
+        rest = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", before + after)
+        if (
+            m.group(0)[-1] in "Xx"  # cannot be money
+            or _ID_KEYWORD_RE.search(before)
+            or (re.search(r"是\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
+            or (_ID_CONTEXT_RE.search(text) and not _MONEY_CONTEXT_RE.search(clause_before))
+            or _ID_FILLER_RE.fullmatch(rest)
+        ):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def find_entities(text: str) -> List[Span]:
+    """Rule-based entity spans, non-overlapping, sorted by start."""
+    if not text:
+        return []
+    t = _fold(text)
+    taken: List[Tuple[int, int, str]] = []  # (start, end, entity or "_block")
+
+    def free(start: int, end: int) -> bool:
+        return all(not _overlaps((start, end), (s, e)) for s, e, _ in taken)
+
+    def add_group(cands: List[Tuple[int, int, str]]) -> None:
+        # longest first, then leftmost
+        for s, e, ent in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
+            if e > s and free(s, e):
+                taken.append((s, e, ent))
+
+    # 1. id_last4 — before anything else may read the digits as money
+    add_group([(s, e, "id_last4") for s, e in _id_last4_candidates(t)])
+
+    # 2. dates (before blocks: 2026-12-15 is not a phone number)
+    cands = []
+    for rx, handler in _DATE_PATTERNS:
+        for m in rx.finditer(t):
+            if _date_ok(t, m, handler):
+                cands.append((m.start(), m.end(), "date"))
+    add_group(cands)
+
+    # 3. blocked regions (phones, clock times)
+    add_group([(m.start(), m.end(), "_block") for rx in _BLOCK_RES for m in rx.finditer(t)])
+
+    # 4. months
+    cands = []
+    for m in _MONTHS_FEN_RE.finditer(t):
+        cands.append((m.start("span"), m.end("span"), "months"))
+    for m in _MONTHS_QI_RE.finditer(t):
+        before = t[max(0, m.start() - 1): m.start()]
+        if before in ("第", "这", "上", "下", "本", "每", "那", "哪"):
+            continue
+        if _small_int(m.group("n")) in (None, 0):
+            continue
+        cands.append((m.start(), m.end(), "months"))
+    add_group(cands)
+
+    # 5. durations
+    cands = []
+    for m in _DURATION_RE.finditer(t):
+        if _duration_days_from_match(m) is None or _vague_duration(t, m):
+            continue
+        cands.append((m.start(), m.end(), "duration"))
+    add_group(cands)
+
+    # 6. amounts referring to the account
+    cands = []
+    for m in _AMOUNT_REF_RE.finditer(t):
+        if m.group(0).startswith("最低"):
+            if _REF_QUESTION_AFTER_RE.match(t, m.end()):
+                continue
+        else:
+            rest = _CLAUSE_SPLIT_RE.sub("", t[: m.start()] + t[m.end():])
+            if not _PAY_VERB_RE.search(rest) and len(rest) > 3:
+                continue  # 全部欠款能一起分期不
+        cands.append((m.start(), m.end(), "amount"))
+    add_group(cands)
+
+    # 7. numeric amounts
+    pos = 0
+    while True:
+        m = _AMOUNT_RE.search(t, pos)
+        if m is None:
+            break
+        pos = m.end()
+        span = _amount_span(t, m, taken)
+        if span is not None:
+            taken.append((span[0], span[1], "amount"))
+            pos = max(pos, span[1])
+
+    # 8. a count of one used as a rate ("per month") is not a duration
+    amounts = [(s, e) for s, e, ent in taken if ent == "amount"]
+    taken = [
+        (s, e, ent) for s, e, ent in taken
+        if not (ent == "duration" and _is_rate(t, s, e, amounts))
+    ]
+
+    spans = [Span(ent, s, e, text[s:e]) for s, e, ent in taken if not ent.startswith("_")]
+    spans.sort(key=lambda sp: sp.start)
+    return spans
+
+
+def _clause_bounds(t: str, start: int, end: int) -> Tuple[int, int]:
+    lo = start
+    while lo > 0 and not _CLAUSE_SPLIT_RE.match(t[lo - 1]):
+        lo -= 1
+    hi = end
+    while hi < len(t) and not _CLAUSE_SPLIT_RE.match(t[hi]):
+        hi += 1
+    return lo, hi
+
+
+def _is_rate(t: str, start: int, end: int, amounts: List[Tuple[int, int]]) -> bool:
+    """我一个月挣三千 / 退休金一个月2100 / 有一天没一天: not a duration."""
+    if not re.match(r"[一1]", t[start:end]) or t[start:end].startswith("一个半"):
+        return False
+    lo, hi = _clause_bounds(t, start, end)
+    before, after = t[lo:start], t[end:hi]
+    if re.search(r"有一(天|周|个月)没一\1", t[lo:hi]):
+        return True  # 有一天没一天
+    if _EXTENSION_BEFORE_RE.search(before) or _EXTENSION_AFTER_RE.match(after):
+        return False
+    if _RATE_AFTER_RE.match(after):
+        return True
+    if any(lo <= s and e <= hi for s, e in amounts):
+        return True
+    if _INCOME_RE.search(t):
+        return True
+    if before == "" and after == "" and any(e <= start for s, e in amounts):
+        return True  # 收入就三千来块 一个月
+    return False
+
+
+def _vague_duration(t: str, m: re.Match) -> bool:
+    """这两天 / 过两天 / 这几天: "a couple of days", not a number of days."""
+    if m.group(0).startswith("半"):
+        return False
+    before = t[max(0, m.start() - 1): m.start()]
+    return before in ("这", "那", "过") and m.group("n") in ("两", "俩")
+
+
+def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
+    start, end = m.start(), m.end()
+    # Inside an already-taken span: skip.  Running into one: trim before it
+    # (两千两个月 → 两千 + duration 两个月).
+    for s, e, _ in taken:
+        if s <= start < e:
+            return None
+    cut = min((s for s, e, _ in taken if start < s < end), default=None)
+    if cut is not None:
+        m = _AMOUNT_RE.match(t, start, cut)
+        if m is None:
+            return None
+        end = m.end()
+        if not (set(m.group("num")) & _UNIT_CHARS or m.group("suf") or m.group("cur")):
+            return None
+
+    before = t[:start]
+    prev = before[-1:] if before else ""
+    if prev and (prev.isdigit() or prev in "./:" or (prev.isascii() and prev.isalpha())):
+        return None
+    if _NO_AMOUNT_BEFORE_RE.search(before):
+        return None
+    if prev == "-" and start >= 2 and t[start - 2].isdigit():
+        return None
+
+    num = m.group("num")
+    has_marker = bool(m.group("suf") or m.group("duo") or m.group("cur") or m.group("lr"))
+    after = t[end:]
+    if not has_marker:
+        if re.match(r"[-/:]\d", after):
+            return None
+        if _MEASURE_RE.match(after.lstrip()):
+            # 三千一次性 → 三千 (the trailing digit counts the 次)
+            short = re.match(r"(.*[十百千万亿拾佰仟])[一二两三四五六七八九\d]$", num)
+            if short is None:
+                return None
+            m = _AMOUNT_RE.match(t, start, start + len(short.group(1)))
+            if m is None:
+                return None
+            end = m.end()
+            num = m.group("num")
+        elif num == "十" and after.startswith("分"):
+            return None  # 十分 = "very"
+    if num.isdigit() and len(num) >= 7 and not has_marker:
+        return None
+    if not has_marker:
+        if _HOTLINE_RE.fullmatch(num):
+            return None
+        clause_before = _CLAUSE_SPLIT_RE.split(t[:start])[-1]
+        if _SLANG_NUMBER_RE.fullmatch(num) and not _PAYING_BEFORE_RE.search(clause_before):
+            return None
+    value = _parse_amount_match(m)
+    if value is None or value <= 0:
+        return None
+    if not has_marker and not (set(num) & _UNIT_CHARS):
+        # A bare numeral: Chinese digits alone (一, 两) are not money; Arabic
+        # needs at least two digits (选1 is a choice, not an amount).
+        if not re.fullmatch(r"[\d.,]+", num) or value < 10:
+            return None
+    if m.group("cur") == "块" and num in ("一",) and re.match(r"[儿还去来走]", t[end:end + 1]):
+        return None  # 一块儿 / 一块还 = "together"
+    return start, end
+
+
+# --------------------------------------------------------------------------
+# parse_* functions
+# --------------------------------------------------------------------------
+
+_APPROX_PREFIX = r"(?:大概|大约|大致|约莫|约|差不多|估计|可能|将近|接近|不到|至少|最多|顶多|最少|[¥￥]|人民币)*"
+_PARSE_AMOUNT_RE = re.compile(
+    r"^" + _APPROX_PREFIX + r"(?P<num>" + _AMOUNT_NUM + r")"
+    r"(?P<suf>[kKwW])?(?:多|来|余)?(?:块钱|块|元钱|元|人民币|rmb|RMB)?"
+    r"(?P<jiao>[一二三四五六七八九\d](?:毛|角)?)?"
+    r"(?:左右|上下|出头|的样子|这样)?$"
+)
+_MIN_DUE_RE = re.compile(r"最低(?:还款)?(?:金?额|的|那个)?")
+_BALANCE_RE = re.compile(r"全部|全额|全款|还清|结清|全都还")
+
+
+def _quantize(value: Decimal) -> Optional[Decimal]:
+    if value is None or value <= 0:
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _parse_amount_exact(s: str) -> Optional[Decimal]:
+    m = _PARSE_AMOUNT_RE.match(s)
+    if m is None:
+        return None
+    value = chinese_to_number(m.group("num") + (m.group("suf") or ""))
+    if value is None:
+        return None
+    jiao = m.group("jiao")
+    if jiao:
+        # 五块五 = 5.5 元; only valid right after 块/元
+        if not re.search(r"(?:块|元)[一二三四五六七八九\d]", s):
+            return None
+        d = chinese_to_number(jiao[0])
+        if d is None:
+            return None
+        value += d / 10
+    return _quantize(value)
+
+
+def parse_amount(text: str) -> Union[Decimal, AmountRef, None]:
+    """Amount in yuan (Decimal, 2 places), an :class:`AmountRef`, or None."""
+    if not text:
+        return None
+    s = re.sub(r"\s+", "", _fold(text)).strip("。，,.!！?？~～")
+    if not s:
+        return None
+    if re.search(r"^-|负", s):
+        return None
+    value = _parse_amount_exact(s)
+    if value is not None:
+        return value
+    if _MIN_DUE_RE.fullmatch(s) or re.fullmatch(r"最低还款额?", s):
+        return AmountRef.MINIMUM_DUE
+    if _BALANCE_RE.fullmatch(s):
+        return AmountRef.BALANCE
+    for span in find_entities(s):
+        if span.entity != "amount":
+            continue
+        if _AMOUNT_REF_RE.fullmatch(span.value):
+            return AmountRef.MINIMUM_DUE if span.value.startswith("最低") else AmountRef.BALANCE
+        value = _parse_amount_exact(span.value)
+        if value is not None:
+            return value
+    if _MIN_DUE_RE.search(s):
+        return AmountRef.MINIMUM_DUE
+    if _BALANCE_RE.search(s):
+        return AmountRef.BALANCE
+    return None
+
+
+_RANGE_RE = re.compile(r"(一两|两三|三四|四五|五六|六七|七八|八九)[十百千万]")
+
+
+def is_approximate_amount(text: str) -> bool:
+    """True for 两千多 / 3000左右 / 大概五百 / 三四千; False for exact amounts."""
+    if not text:
+        return False
+    s = _fold(text)
+    if _RANGE_RE.search(s):
+        return True
+    return bool(re.search(
+        r"多(?!少)|左右|上下|大概|大约|大致|约|差不多|估计|将近|接近|不到|出头"
+        r"|[十百千万kKwW]来(?:块|元)?|余|几[十百千万]|至少|最多|顶多|最少|以上|以内",
+        s,
+    ))
+
+
+def _today(now: datetime) -> date:
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=SHANGHAI)
+    return now.astimezone(SHANGHAI).date()
+
+
+def parse_date(text: str, now: datetime) -> Optional[date]:
+    """Calendar date for a date expression, relative to ``now`` in Shanghai."""
+    if not text:
+        return None
+    t = _fold(text)
+    today = _today(now)
+    found = []
+    for rx, handler in _DATE_PATTERNS:
+        for m in rx.finditer(t):
+            if _date_ok(t, m, handler):
+                found.append((m, handler))
+    if not found:
+        return None
+    # leftmost, then longest (下个月10号 over 10号; 大后天 over 后天)
+    found.sort(key=lambda mh: (mh[0].start(), -(mh[0].end() - mh[0].start())))
+    m, handler = found[0]
+    return handler(m, today)
+
+
+def parse_duration_days(text: str) -> Optional[int]:
+    """Number of days: 天=1, 周/星期/礼拜=7, 个月=30, 半个月=15."""
+    if not text:
+        return None
+    t = _fold(text)
+    # months after 分/分期 are instalments, but parse_duration_days is only
+    # called on duration text, so read any count+unit here.
+    m = _DURATION_RE.search(t)
+    if m is not None:
+        return _duration_days_from_match(m)
+    # 两月 / 3月 used loosely as a duration ("宽限两月")
+    m = re.search(_NB + r"(?P<n>" + _SMALL + r")月(?![0-9零一二三四五六七八九十底中初号日])", t)
+    if m is not None and not re.search(r"\d", m.group("n")):
+        n = _small_int(m.group("n"))
+        if n:
+            return 30 * n
+    return None
+
+
+def parse_months(text: str) -> Optional[int]:
+    """Number of instalments: 12期→12, 六期→6, 六个月→6."""
+    if not text:
+        return None
+    t = _fold(text)
+    m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个?月", t)
+    if m is None:
+        m = re.fullmatch(r"\s*(?P<n>" + _SMALL + r")\s*", t)
+        if m is None:
+            return None
+    n = _small_int(m.group("n"))
+    if n is None or n <= 0:
+        return None
+    return n

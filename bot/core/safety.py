@@ -1,0 +1,61 @@
+"""Keyword safety nets that must not depend on a statistical model.
+
+A missed self-harm message or a missed opt-out is a harm and a legal
+problem, so these lexicons override whatever the intent classifier said.
+They are deliberately narrow: each entry is a phrase that on its own
+means the intent, in the way cardholders actually type it.
+"""
+from __future__ import annotations
+
+import re
+
+# Phrases that signal self-harm or suicide. Crisis wins over every other
+# intent: the cost of a false positive (a caring reply and a human) is far
+# lower than the cost of a false negative.
+CRISIS_PHRASES: tuple[str, ...] = (
+    "不想活", "活不下去", "活不成", "活着没意思", "活着没什么意思", "活着有什么意思",
+    "自杀", "轻生", "寻死", "去死好了", "死了算了", "一死了之", "不如去死", "我去死",
+    "死了一了百了", "一了百了", "结束生命", "结束自己", "了结自己", "跳楼", "跳河",
+    "跳江", "跳桥", "割腕", "上吊", "喝农药", "吃安眠药", "安眠药", "烧炭",
+    "不想活了", "活够了", "没法活", "没脸活", "逼死我", "想死", "死给你们看", "就去死",
+    "遗书", "离开这个世界",
+)
+
+# Opt-out wording. Bare SMS keywords (TD, STOP, T) only count when they are
+# the whole message, because "td" inside a longer sentence is often noise.
+STOP_WHOLE_MESSAGE = re.compile(
+    r"^\s*(td|t|stop|unsubscribe|退订|退定|取消|取消订阅|退|qx|tuiding)\s*[。.!！]*\s*$",
+    re.IGNORECASE,
+)
+STOP_PHRASES: tuple[str, ...] = (
+    "退订", "别再发", "不要再发", "别发了", "不要发了", "别再给我发", "不要再给我发",
+    "停止发送", "别再联系", "不要再联系", "别联系我", "不要联系我", "别再打", "不要再打",
+    "取消订阅", "拒收", "别给我发短信", "不要给我发短信",
+)
+
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _compact(text: str) -> str:
+    return _PUNCT_OR_SPACE.sub("", text or "")
+
+
+def is_crisis(text: str) -> bool:
+    compact = _compact(text)
+    return any(phrase in compact for phrase in CRISIS_PHRASES)
+
+
+def is_stop_request(text: str) -> bool:
+    if STOP_WHOLE_MESSAGE.match(text or ""):
+        return True
+    compact = _compact(text)
+    return any(phrase in compact for phrase in STOP_PHRASES)
+
+
+def keyword_intent(text: str) -> str | None:
+    """The intent a safety keyword forces, or None to keep the model's."""
+    if is_crisis(text):
+        return "crisis"
+    if is_stop_request(text):
+        return "stop_contact"
+    return None
