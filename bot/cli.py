@@ -1,0 +1,194 @@
+"""``collectbot`` operator command line.
+
+Exit codes: 0 ok, 1 some CSV rows rejected, 2 unusable input file or usage
+error, 3 account not found.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional, Sequence
+
+EXIT_OK = 0
+EXIT_REJECTED_ROWS = 1
+EXIT_BAD_FILE = 2
+EXIT_NOT_FOUND = 3
+
+_BOOL_ZH = {True: "是", False: "否"}
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="collectbot", description="信用卡催收助手：账户数据管理"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="数据库 URL（默认取环境变量 DATABASE_URL，否则 var/collectbot.db）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    sub.add_parser("migrate", help="把数据库升级到最新结构")
+
+    p = sub.add_parser("import-accounts", help="从 CSV 导入/更新账户")
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="跳过有问题的行，导入其余行（默认：有任何错误则整个文件不导入）",
+    )
+
+    p = sub.add_parser("show-account", help="查看账户全部信息")
+    p.add_argument("account_id")
+    p.add_argument("--json", action="store_true", help="输出完整 JSON")
+
+    sub.add_parser("seed-demo", help="写入演示账户 DEMO-0001…DEMO-0005")
+    return parser
+
+
+def _cmd_migrate(url: Optional[str]) -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade(url)
+    print("数据库结构已是最新版本。")
+    return EXIT_OK
+
+
+def _cmd_import(url: Optional[str], path: str, skip_bad_rows: bool) -> int:
+    from bot import clock
+    from bot.db.importer import ImportFileError, import_accounts_csv
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+
+    upgrade(url)
+    try:
+        with session_scope(url) as s:
+            result = import_accounts_csv(
+                s, path, skip_bad_rows=skip_bad_rows, today=clock.today()
+            )
+    except ImportFileError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BAD_FILE
+
+    for error in result.rejected:
+        print(str(error), file=sys.stderr)
+    if result.rejected and not skip_bad_rows:
+        print(
+            f"导入取消：{len(result.rejected)} 行有错误，未写入任何数据。"
+            "修正后重新导入，或使用 --skip-bad-rows 只导入正确的行。"
+        )
+        return EXIT_REJECTED_ROWS
+    print(
+        f"导入完成：新增 {result.inserted} 个账户，更新 {result.updated} 个账户，"
+        f"拒绝 {len(result.rejected)} 行。"
+    )
+    if result.stage_counts:
+        mix = "，".join(f"{stage} {n} 个" for stage, n in result.stage_counts.items())
+        print(f"逾期阶段分布：{mix}")
+    return EXIT_REJECTED_ROWS if result.rejected else EXIT_OK
+
+
+def _summary_lines(snap: dict) -> List[str]:
+    from bot.core.money import fmt_yuan
+    from decimal import Decimal
+
+    acc, holder = snap["account"], snap["cardholder"]
+    lines = [
+        f"账户 {acc['account_id']}（卡号尾号 {acc['card_last4']}）",
+        f"持卡人：{holder['name']}　手机：{holder['phone']}　证件尾号：{holder['id_last4']}",
+        f"欠款余额：{fmt_yuan(Decimal(acc['balance']))}　"
+        f"最低还款额：{fmt_yuan(Decimal(acc['minimum_due']))}",
+        f"到期日：{acc['due_date']}　逾期天数：{acc['days_past_due']}　阶段：{acc['stage']}",
+        f"需跟进：{_BOOL_ZH[acc['follow_up']]}　争议处理中：{_BOOL_ZH[acc['open_dispute']]}"
+        f"　违约承诺：{acc['broken_promises']} 次",
+    ]
+    active = [a for a in snap["arrangements"] if a["status"] in ("booked", "pending_approval")]
+    lines.append(f"有效安排：{len(active)} 项（共 {len(snap['arrangements'])} 项）")
+    for a in active:
+        parts = [a["kind"], a["status"]]
+        if a["amount"]:
+            parts.append(fmt_yuan(Decimal(a["amount"])))
+        if a["pay_date"]:
+            parts.append(f"还款日 {a['pay_date']}")
+        if a["months"]:
+            parts.append(f"{a['months']} 期")
+        lines.append("  - " + "，".join(parts))
+    assessment = snap["assessment"]
+    if assessment:
+        affordable = (
+            fmt_yuan(Decimal(assessment["monthly_affordable"]))
+            if assessment["monthly_affordable"]
+            else "未知"
+        )
+        lines.append(
+            f"最新评估：还款意愿 {assessment['willingness']}，还款能力 {assessment['ability']}，"
+            f"每月可还 {affordable}"
+        )
+    unresolved = [e for e in snap["escalations"] if e["status"] != "resolved"]
+    lines.append(f"未结转人工：{len(unresolved)} 件")
+    for e in unresolved:
+        lines.append(f"  - [P{e['priority']}] {e['reason']}（{e['status']}）{e['summary']}")
+    active_opt_outs = [o["channel"] for o in snap["opt_outs"] if o["active"]]
+    lines.append("拒绝联系渠道：" + ("、".join(active_opt_outs) if active_opt_outs else "无"))
+    open_claims = [c for c in snap["payment_claims"] if c["status"] == "open"]
+    lines.append(f"待核实的已还款声明：{len(open_claims)} 条")
+    lines.append(f"联系记录：{len(snap['contact_log'])} 条（完整内容请加 --json）")
+    return lines
+
+
+def _cmd_show(url: Optional[str], account_id: str, as_json: bool) -> int:
+    from bot import clock
+    from bot.db.migrate import upgrade
+    from bot.db.repository import account_snapshot
+    from bot.db.session import session_scope
+
+    upgrade(url)
+    with session_scope(url) as s:
+        snap = account_snapshot(s, account_id, clock.today())
+    if snap is None:
+        print(f"未找到账户：{account_id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if as_json:
+        print(json.dumps(snap, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(_summary_lines(snap)))
+    return EXIT_OK
+
+
+def _cmd_seed(url: Optional[str]) -> int:
+    from bot import clock
+    from bot.db.importer import seed_demo
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+
+    upgrade(url)
+    with session_scope(url) as s:
+        rows = seed_demo(s, clock.today())
+    print(f"已写入 {len(rows)} 个演示账户：")
+    for row in rows:
+        print(
+            f"  {row['account_id']}  {row['name']}  {row['phone']}  "
+            f"余额 {row['balance']}  到期日 {row['due_date']}"
+        )
+    return EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _build_parser().parse_args(argv)
+    # Imports happen inside the commands so `collectbot --help` stays fast
+    # and works even when the database layer cannot be imported.
+    url = args.database_url or None
+    if args.command == "migrate":
+        return _cmd_migrate(url)
+    if args.command == "import-accounts":
+        return _cmd_import(url, args.file, args.skip_bad_rows)
+    if args.command == "show-account":
+        return _cmd_show(url, args.account_id, args.json)
+    if args.command == "seed-demo":
+        return _cmd_seed(url)
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,351 @@
+"""ORM models. Schema changes go through an Alembic migration as well.
+
+Enumerations are plain strings guarded by CHECK constraints rather than
+native ENUM types: adding a value is then a one-line migration on both
+SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+from bot import clock
+
+# Deterministic constraint names so migrations can refer to them and so
+# SQLite batch migrations can recreate tables faithfully.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+ARRANGEMENT_KINDS = (
+    "promise_to_pay",
+    "installment",
+    "deferral",
+    "fee_waiver",
+    "hardship_plan",
+)
+ARRANGEMENT_STATUSES = (
+    "booked",
+    "pending_approval",
+    "requested",
+    "kept",
+    "partially_kept",
+    "broken",
+    "cancelled",
+)
+# Arrangements in these states still bind the bank and the cardholder.
+ACTIVE_ARRANGEMENT_STATUSES = ("booked", "pending_approval")
+WILLINGNESS_VALUES = ("willing", "unwilling", "disputes", "unknown")
+ABILITY_VALUES = ("full", "partial", "none", "unknown")
+ESCALATION_STATUSES = ("open", "claimed", "resolved")
+# "claimed" means an agent is working on it: still unresolved, so it blocks
+# a duplicate just like "open" does.
+UNRESOLVED_ESCALATION_STATUSES = ("open", "claimed")
+PAYMENT_CLAIM_STATUSES = ("open", "confirmed", "not_found")
+DIRECTIONS = ("in", "out")
+
+MONEY_MAX_INTEGER_DIGITS = 12  # Numeric(14, 2)
+_CENT = Decimal("0.01")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Money(TypeDecorator):
+    """``NUMERIC(14, 2)`` that only ever hands Python ``Decimal`` in and out.
+
+    SQLite has no decimal type and stores NUMERIC as REAL. Amounts of at most
+    14 significant digits survive a float round trip exactly, so on SQLite we
+    read the float back through ``repr`` and quantize to cents ourselves
+    (instead of SQLAlchemy's lossy-conversion warning path). Floats are
+    refused on the way in so that a float never silently becomes money.
+    """
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(14, 2, asdecimal=False))
+        return dialect.type_descriptor(Numeric(14, 2))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float) or isinstance(value, bool):
+            raise TypeError(f"money must be Decimal, int or str, not {type(value).__name__}")
+        amount = Decimal(value)
+        if amount != amount.quantize(_CENT):
+            raise ValueError(f"money amount {value!r} has more than 2 decimal places")
+        amount = amount.quantize(_CENT)
+        if abs(amount) >= Decimal(10) ** MONEY_MAX_INTEGER_DIGITS:
+            raise ValueError(f"money amount {value!r} does not fit NUMERIC(14, 2)")
+        return amount
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            value = repr(value)
+        return Decimal(value).quantize(_CENT)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware timestamps on both backends.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite would silently drop it,
+    so values are normalised to UTC before storage and re-tagged on the way
+    out. Callers always get Shanghai-local aware datetimes back.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use bot.clock.now() for timestamps")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(clock.SHANGHAI)
+
+
+def _now() -> datetime:
+    # Through bot.clock so that COLLECTBOT_NOW pins stored timestamps too.
+    return clock.now()
+
+
+class Cardholder(Base):
+    __tablename__ = "cardholders"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False)
+    phone = Column(String(16), nullable=False, unique=True)  # E.164
+    id_last4 = Column(String(4), nullable=False)
+
+    accounts = relationship("Account", back_populates="cardholder")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    account_id = Column(String(64), primary_key=True)  # the bank's id
+    cardholder_id = Column(
+        Integer, ForeignKey("cardholders.id"), nullable=False, index=True
+    )
+    card_last4 = Column(String(4), nullable=False)
+    balance = Column(Money, nullable=False)
+    minimum_due = Column(Money, nullable=False)
+    due_date = Column(Date, nullable=False)
+    follow_up = Column(Boolean, nullable=False, default=False)
+    updated_at = Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+
+    cardholder = relationship("Cardholder", back_populates="accounts")
+
+    __table_args__ = (
+        CheckConstraint("balance >= 0", name="balance_non_negative"),
+        CheckConstraint("minimum_due >= 0", name="minimum_due_non_negative"),
+    )
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(
+        String(64), ForeignKey("accounts.account_id"), nullable=False, index=True
+    )
+    amount = Column(Money, nullable=False)
+    paid_at = Column(UTCDateTime, nullable=False)
+    # The bank's transaction reference: re-delivered payment feeds must not
+    # double-count a payment.
+    reference = Column(String(64), nullable=False, unique=True)
+
+
+class Arrangement(Base):
+    __tablename__ = "arrangements"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(
+        String(64), ForeignKey("accounts.account_id"), nullable=False, index=True
+    )
+    kind = Column(String(32), nullable=False)
+    status = Column(String(32), nullable=False, default="booked")
+    amount = Column(Money)
+    pay_date = Column(Date)
+    months = Column(Integer)
+    monthly_payment = Column(Money)
+    total_fee = Column(Money)
+    new_due_date = Column(Date)
+    details = Column(Text)  # JSON text: portable across SQLite/PostgreSQL
+    # Rasa may re-run an action after a timeout; the key makes booking
+    # the same promise twice a no-op.
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    conversation_id = Column(String(128), index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", ARRANGEMENT_KINDS), name="kind"),
+        CheckConstraint(_in("status", ARRANGEMENT_STATUSES), name="status"),
+    )
+
+
+class Assessment(Base):
+    """Append-only: the newest row per account is the current assessment."""
+
+    __tablename__ = "assessments"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(
+        String(64), ForeignKey("accounts.account_id"), nullable=False, index=True
+    )
+    willingness = Column(String(16), nullable=False, default="unknown")
+    ability = Column(String(16), nullable=False, default="unknown")
+    monthly_affordable = Column(Money)
+    hardship_reason = Column(Text)
+    note = Column(Text)
+    conversation_id = Column(String(128))
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("willingness", WILLINGNESS_VALUES), name="willingness"),
+        CheckConstraint(_in("ability", ABILITY_VALUES), name="ability"),
+    )
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), index=True)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(32), nullable=False)
+    reason = Column(String(64), nullable=False)
+    priority = Column(Integer, nullable=False)  # 0 = crisis ... 3 = routine
+    summary = Column(Text, nullable=False, default="")
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 0 AND 3", name="priority"),
+        CheckConstraint(_in("status", ESCALATION_STATUSES), name="status"),
+        # Agents must never get two tickets for the same problem in the same
+        # conversation; the repository checks first, this index settles races.
+        Index(
+            "uq_escalations_unresolved_conversation_reason",
+            "conversation_id",
+            "reason",
+            unique=True,
+            sqlite_where=text("status IN ('open', 'claimed')"),
+            postgresql_where=text("status IN ('open', 'claimed')"),
+        ),
+    )
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+
+    id = Column(Integer, primary_key=True)
+    phone = Column(String(16), nullable=False)
+    channel = Column(String(32), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    revoked_at = Column(UTCDateTime)
+
+    __table_args__ = (
+        # History is kept (revoked rows stay) but only one live opt-out per
+        # phone and channel.
+        Index(
+            "uq_opt_outs_active_phone_channel",
+            "phone",
+            "channel",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+
+class PaymentClaim(Base):
+    """'I already paid' statements, to be checked against the payment feed."""
+
+    __tablename__ = "payment_claims"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(
+        String(64), ForeignKey("accounts.account_id"), nullable=False, index=True
+    )
+    conversation_id = Column(String(128))
+    claimed_text = Column(Text, nullable=False)
+    amount = Column(Money)
+    check_by = Column(Date, nullable=False)
+    status = Column(String(16), nullable=False, default="open")
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", PAYMENT_CLAIM_STATUSES), name="status"),
+    )
+
+
+class VerificationAttempt(Base):
+    __tablename__ = "verification_attempts"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"))
+    success = Column(Boolean, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+
+class ContactLog(Base):
+    __tablename__ = "contact_log"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), index=True)
+    channel = Column(String(32), nullable=False)
+    direction = Column(String(3), nullable=False)
+    text = Column(Text, nullable=False)
+    intent = Column(String(64))
+    # Provider message id (e.g. a Twilio SID). Webhooks are retried, so a
+    # repeated id must not log the message twice; NULLs never collide.
+    message_id = Column(String(128), unique=True)
+    status = Column(String(32))
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+    )

@@ -1,0 +1,863 @@
+"""Queries and writes used by the bot's actions and the operator CLI.
+
+Every function takes a ``Session`` first and leaves committing to the caller
+(``session_scope``), so one action = one transaction. Results are frozen
+dataclasses, never ORM objects: an action keeps them after its session has
+closed, and a detached ORM object would lazy-load into an error there.
+
+Idempotent writers (``book_arrangement``, ``open_escalation``,
+``record_opt_out``, ``log_contact``, ``record_payment``) all follow the same
+pattern: look the natural key up first, otherwise insert inside a SAVEPOINT;
+if a concurrent transaction won the race the unique constraint raises,
+only the SAVEPOINT is rolled back, and the winner's row is re-read. The
+caller's transaction survives either way.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.core.money import to_money
+from bot.core.policy import days_past_due, stage_for
+from bot.db.models import (
+    ABILITY_VALUES,
+    ACTIVE_ARRANGEMENT_STATUSES,
+    ARRANGEMENT_KINDS,
+    ARRANGEMENT_STATUSES,
+    DIRECTIONS,
+    ESCALATION_STATUSES,
+    UNRESOLVED_ESCALATION_STATUSES,
+    WILLINGNESS_VALUES,
+    Account,
+    Arrangement,
+    Assessment,
+    Cardholder,
+    ContactLog,
+    Escalation,
+    OptOut,
+    Payment,
+    PaymentClaim,
+    VerificationAttempt,
+)
+
+E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+# Channel prefixes that messaging providers put in front of the number
+# (Twilio: "whatsapp:+86...", SIP/tel URIs: "tel:+86...").
+_PHONE_PREFIX_RE = re.compile(r"^(?:whatsapp|tel|sms):", re.IGNORECASE)
+_PHONE_NOISE_RE = re.compile(r"[\s\-().]")
+
+# An opt-out on this channel silences the number everywhere.
+ALL_CHANNELS = "all"
+DISPUTE_REASON = "dispute_debt"
+
+
+# --------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardholderView:
+    id: int
+    name: str
+    phone: str
+    id_last4: str
+    account_ids: List[str]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account_id: str
+    cardholder_id: int
+    name: str
+    phone: str
+    card_last4: str
+    balance: Decimal
+    minimum_due: Decimal
+    due_date: date
+    days_past_due: int
+    stage: str
+    follow_up: bool
+    open_dispute: bool
+    broken_promises: int
+    active_arrangement_kinds: FrozenSet[str]
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    id: int
+    account_id: str
+    amount: Decimal
+    paid_at: datetime
+    reference: str
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+
+
+def normalize_phone(phone: str) -> str:
+    """Return ``phone`` in E.164 or raise ``ValueError``.
+
+    Channel prefixes, spaces and dashes are removed, because an opt-out
+    stored as "whatsapp:+86 138..." would never match the same cardholder
+    calling from "+86138..." - a compliance failure, not a cosmetic one.
+    """
+    if phone is None:
+        raise ValueError("phone is required")
+    cleaned = _PHONE_NOISE_RE.sub("", _PHONE_PREFIX_RE.sub("", str(phone).strip()))
+    if not E164_RE.match(cleaned):
+        raise ValueError(f"phone {phone!r} is not E.164")
+    return cleaned
+
+
+def masked_name(name: str) -> str:
+    """Mask a Chinese name for display: 张三→张*, 张三丰→张*丰, 欧阳娜娜→欧**娜."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _optional_money(value) -> Optional[Decimal]:
+    return None if value is None else to_money(value)
+
+
+def _require_in(field: str, value: str, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{field} {value!r} is not one of {', '.join(allowed)}")
+
+
+def _insert_once(
+    s: Session, row, find_existing: Callable[[], Optional[int]]
+) -> Tuple[int, bool]:
+    """Insert ``row`` in a SAVEPOINT; on a unique violation return the winner.
+
+    ``find_existing`` must look the row up by the same unique key. Any other
+    IntegrityError (bad foreign key, failed CHECK) is re-raised.
+    """
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError:
+        existing = find_existing()
+        if existing is None:
+            raise
+        return existing, False
+    return row.id, True
+
+
+def _stage(due: date, today: date) -> Tuple[int, str]:
+    dpd = days_past_due(due, today)
+    return dpd, str(stage_for(dpd))
+
+
+# --------------------------------------------------------------------------
+# Cardholders and accounts
+# --------------------------------------------------------------------------
+
+
+def find_cardholder_by_phone(s: Session, phone: str) -> Optional[CardholderView]:
+    try:
+        phone = normalize_phone(phone)
+    except ValueError:
+        return None
+    holder = s.execute(
+        select(Cardholder).where(Cardholder.phone == phone)
+    ).scalar_one_or_none()
+    if holder is None:
+        return None
+    account_ids = (
+        s.execute(
+            select(Account.account_id)
+            .where(Account.cardholder_id == holder.id)
+            .order_by(Account.account_id)
+        )
+        .scalars()
+        .all()
+    )
+    return CardholderView(
+        id=holder.id,
+        name=holder.name,
+        phone=holder.phone,
+        id_last4=holder.id_last4,
+        account_ids=list(account_ids),
+    )
+
+
+def _account_view(s: Session, account: Account, holder: Cardholder, today: date) -> AccountView:
+    dpd, stage = _stage(account.due_date, today)
+    open_dispute = (
+        s.execute(
+            select(func.count(Escalation.id)).where(
+                Escalation.account_id == account.account_id,
+                Escalation.reason == DISPUTE_REASON,
+                Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
+            )
+        ).scalar_one()
+        > 0
+    )
+    broken = s.execute(
+        select(func.count(Arrangement.id)).where(
+            Arrangement.account_id == account.account_id,
+            Arrangement.kind == "promise_to_pay",
+            Arrangement.status == "broken",
+        )
+    ).scalar_one()
+    active_kinds = (
+        s.execute(
+            select(Arrangement.kind)
+            .where(
+                Arrangement.account_id == account.account_id,
+                Arrangement.status.in_(ACTIVE_ARRANGEMENT_STATUSES),
+            )
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    return AccountView(
+        account_id=account.account_id,
+        cardholder_id=holder.id,
+        name=holder.name,
+        phone=holder.phone,
+        card_last4=account.card_last4,
+        balance=account.balance,
+        minimum_due=account.minimum_due,
+        due_date=account.due_date,
+        days_past_due=dpd,
+        stage=stage,
+        follow_up=bool(account.follow_up),
+        open_dispute=open_dispute,
+        broken_promises=int(broken),
+        active_arrangement_kinds=frozenset(active_kinds),
+    )
+
+
+def get_account(s: Session, account_id: str, today: date) -> Optional[AccountView]:
+    row = s.execute(
+        select(Account, Cardholder)
+        .join(Cardholder, Account.cardholder_id == Cardholder.id)
+        .where(Account.account_id == account_id)
+    ).first()
+    if row is None:
+        return None
+    return _account_view(s, row[0], row[1], today)
+
+
+def primary_account_for_phone(s: Session, phone: str, today: date) -> Optional[AccountView]:
+    """The cardholder's account with the highest balance (what to talk about first)."""
+    try:
+        phone = normalize_phone(phone)
+    except ValueError:
+        return None
+    row = s.execute(
+        select(Account, Cardholder)
+        .join(Cardholder, Account.cardholder_id == Cardholder.id)
+        .where(Cardholder.phone == phone)
+        # Ties: the longest-overdue account first, then a stable order.
+        .order_by(Account.balance.desc(), Account.due_date, Account.account_id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return _account_view(s, row[0], row[1], today)
+
+
+# --------------------------------------------------------------------------
+# Verification
+# --------------------------------------------------------------------------
+
+
+def record_verification(
+    s: Session, conversation_id: str, account_id: Optional[str], success: bool
+) -> int:
+    """Log an identity check; return failed attempts in this conversation so far."""
+    s.add(
+        VerificationAttempt(
+            conversation_id=conversation_id,
+            account_id=account_id,
+            success=bool(success),
+        )
+    )
+    s.flush()
+    return s.execute(
+        select(func.count(VerificationAttempt.id)).where(
+            VerificationAttempt.conversation_id == conversation_id,
+            VerificationAttempt.success.is_(False),
+        )
+    ).scalar_one()
+
+
+# --------------------------------------------------------------------------
+# Arrangements
+# --------------------------------------------------------------------------
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _dump_details(details) -> Optional[str]:
+    if details is None:
+        return None
+    if isinstance(details, str):
+        json.loads(details)  # reject malformed JSON at write time
+        return details
+    return json.dumps(details, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def book_arrangement(
+    s: Session,
+    *,
+    account_id: str,
+    kind: str,
+    idempotency_key: str,
+    conversation_id: Optional[str],
+    status: str = "booked",
+    amount=None,
+    pay_date: Optional[date] = None,
+    months: Optional[int] = None,
+    monthly_payment=None,
+    total_fee=None,
+    new_due_date: Optional[date] = None,
+    details=None,
+) -> Tuple[int, bool]:
+    """Record an arrangement once per ``idempotency_key``; return (id, created)."""
+    _require_in("kind", kind, ARRANGEMENT_KINDS)
+    _require_in("status", status, ARRANGEMENT_STATUSES)
+    if not idempotency_key:
+        raise ValueError("idempotency_key is required")
+
+    def find() -> Optional[int]:
+        return s.execute(
+            select(Arrangement.id).where(Arrangement.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing, False
+    row = Arrangement(
+        account_id=account_id,
+        kind=kind,
+        status=status,
+        amount=_optional_money(amount),
+        pay_date=pay_date,
+        months=months,
+        monthly_payment=_optional_money(monthly_payment),
+        total_fee=_optional_money(total_fee),
+        new_due_date=new_due_date,
+        details=_dump_details(details),
+        idempotency_key=idempotency_key,
+        conversation_id=conversation_id,
+    )
+    return _insert_once(s, row, find)
+
+
+# --------------------------------------------------------------------------
+# Assessments
+# --------------------------------------------------------------------------
+
+_ASSESSMENT_FIELDS = (
+    "willingness",
+    "ability",
+    "monthly_affordable",
+    "hardship_reason",
+    "note",
+)
+
+
+def record_assessment(
+    s: Session,
+    *,
+    account_id: str,
+    conversation_id: Optional[str],
+    willingness: Optional[str] = None,
+    ability: Optional[str] = None,
+    monthly_affordable=None,
+    hardship_reason: Optional[str] = None,
+    note: Optional[str] = None,
+) -> int:
+    """Append an assessment; fields passed as None keep their previous value.
+
+    History is append-only so that a reviewer can see how the picture of a
+    cardholder changed during the conversation.
+    """
+    if willingness is not None:
+        _require_in("willingness", willingness, WILLINGNESS_VALUES)
+    if ability is not None:
+        _require_in("ability", ability, ABILITY_VALUES)
+    previous = _latest_assessment(s, account_id)
+    given = {
+        "willingness": willingness,
+        "ability": ability,
+        "monthly_affordable": _optional_money(monthly_affordable),
+        "hardship_reason": hardship_reason,
+        "note": note,
+    }
+    values: Dict[str, Any] = {}
+    for field in _ASSESSMENT_FIELDS:
+        value = given[field]
+        if value is None and previous is not None:
+            value = getattr(previous, field)
+        values[field] = value
+    values["willingness"] = values["willingness"] or "unknown"
+    values["ability"] = values["ability"] or "unknown"
+    row = Assessment(account_id=account_id, conversation_id=conversation_id, **values)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def _latest_assessment(s: Session, account_id: str) -> Optional[Assessment]:
+    # Timestamps can tie (pinned clock, same transaction); the id breaks it.
+    return s.execute(
+        select(Assessment)
+        .where(Assessment.account_id == account_id)
+        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+# --------------------------------------------------------------------------
+# Escalations
+# --------------------------------------------------------------------------
+
+
+def open_escalation(
+    s: Session,
+    *,
+    conversation_id: str,
+    account_id: Optional[str],
+    channel: str,
+    reason: str,
+    priority: int,
+    summary: str,
+) -> Tuple[int, bool]:
+    """Hand the conversation to a human; one unresolved ticket per reason.
+
+    Returns (id, created). If an open (or already claimed) escalation exists
+    for this conversation and reason, that one is returned unchanged.
+    """
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 3:
+        raise ValueError(f"priority must be an int from 0 (crisis) to 3, got {priority!r}")
+
+    def find() -> Optional[int]:
+        return s.execute(
+            select(Escalation.id).where(
+                Escalation.conversation_id == conversation_id,
+                Escalation.reason == reason,
+                Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
+            )
+        ).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing, False
+    row = Escalation(
+        conversation_id=conversation_id,
+        account_id=account_id,
+        channel=channel,
+        reason=reason,
+        priority=priority,
+        summary=summary or "",
+        status="open",
+    )
+    return _insert_once(s, row, find)
+
+
+def set_escalation_status(s: Session, escalation_id: int, status: str) -> bool:
+    """Move an escalation to claimed/resolved; return False if it doesn't exist."""
+    _require_in("status", status, ESCALATION_STATUSES)
+    result = s.execute(
+        update(Escalation).where(Escalation.id == escalation_id).values(status=status)
+    )
+    return result.rowcount > 0
+
+
+# --------------------------------------------------------------------------
+# Opt-outs
+# --------------------------------------------------------------------------
+
+
+def record_opt_out(s: Session, phone: str, channel: str) -> int:
+    """Stop contacting ``phone`` on ``channel`` ("all" = every channel)."""
+    phone = normalize_phone(phone)
+
+    def find() -> Optional[int]:
+        return s.execute(
+            select(OptOut.id).where(
+                OptOut.phone == phone,
+                OptOut.channel == channel,
+                OptOut.revoked_at.is_(None),
+            )
+        ).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing
+    opt_out_id, _ = _insert_once(s, OptOut(phone=phone, channel=channel), find)
+    return opt_out_id
+
+
+def revoke_opt_out(s: Session, phone: str, channel: str) -> bool:
+    """End the live opt-out (the row stays as history); False if none was live."""
+    phone = normalize_phone(phone)
+    result = s.execute(
+        update(OptOut)
+        .where(
+            OptOut.phone == phone,
+            OptOut.channel == channel,
+            OptOut.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
+
+
+def is_opted_out(s: Session, phone: str, channel: str) -> bool:
+    phone = normalize_phone(phone)
+    found = s.execute(
+        select(OptOut.id)
+        .where(
+            OptOut.phone == phone,
+            OptOut.channel.in_((channel, ALL_CHANNELS)),
+            OptOut.revoked_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+# --------------------------------------------------------------------------
+# Payments and payment claims
+# --------------------------------------------------------------------------
+
+
+def record_payment_claim(
+    s: Session,
+    *,
+    account_id: str,
+    conversation_id: Optional[str],
+    text: str,
+    amount,
+    check_by: date,
+) -> int:
+    """Store an "I already paid" statement to be checked by ``check_by``."""
+    row = PaymentClaim(
+        account_id=account_id,
+        conversation_id=conversation_id,
+        claimed_text=text,
+        amount=_optional_money(amount),
+        check_by=check_by,
+        status="open",
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def record_payment(
+    s: Session, *, account_id: str, amount, paid_at: datetime, reference: str
+) -> Tuple[int, bool]:
+    """Store a payment from the bank's feed once per ``reference``."""
+
+    def find() -> Optional[int]:
+        return s.execute(
+            select(Payment.id).where(Payment.reference == reference)
+        ).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing, False
+    row = Payment(
+        account_id=account_id,
+        amount=to_money(amount),
+        paid_at=paid_at,
+        reference=reference,
+    )
+    return _insert_once(s, row, find)
+
+
+def payments_since(s: Session, account_id: str, since: date) -> List[PaymentView]:
+    """Payments made on or after ``since`` (a Shanghai calendar date)."""
+    start = datetime.combine(since, time.min, tzinfo=clock.SHANGHAI)
+    rows = (
+        s.execute(
+            select(Payment)
+            .where(Payment.account_id == account_id, Payment.paid_at >= start)
+            .order_by(Payment.paid_at, Payment.id)
+        )
+        .scalars()
+        .all()
+    )
+    return [
+        PaymentView(
+            id=p.id,
+            account_id=p.account_id,
+            amount=p.amount,
+            paid_at=p.paid_at,
+            reference=p.reference,
+        )
+        for p in rows
+    ]
+
+
+# --------------------------------------------------------------------------
+# Contact log
+# --------------------------------------------------------------------------
+
+
+def log_contact(
+    s: Session,
+    *,
+    conversation_id: str,
+    channel: str,
+    direction: str,
+    text: str,
+    account_id: Optional[str] = None,
+    intent: Optional[str] = None,
+    message_id: Optional[str] = None,
+    status: Optional[str] = None,
+) -> int:
+    """Log one message; a repeated ``message_id`` returns the existing row."""
+    _require_in("direction", direction, DIRECTIONS)
+    row = ContactLog(
+        conversation_id=conversation_id,
+        channel=channel,
+        direction=direction,
+        text=text,
+        account_id=account_id,
+        intent=intent,
+        message_id=message_id,
+        status=status,
+    )
+    if message_id is None:
+        s.add(row)
+        s.flush()
+        return row.id
+
+    def find() -> Optional[int]:
+        return s.execute(
+            select(ContactLog.id).where(ContactLog.message_id == message_id)
+        ).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing
+    contact_id, _ = _insert_once(s, row, find)
+    return contact_id
+
+
+# --------------------------------------------------------------------------
+# Snapshot for operators
+# --------------------------------------------------------------------------
+
+
+def _money_str(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else f"{value:.2f}"
+
+
+def _iso(value) -> Optional[str]:
+    return None if value is None else value.isoformat()
+
+
+def _load_details(text: Optional[str]):
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Shown to an operator: better the raw text than a crash.
+        return text
+
+
+def account_snapshot(s: Session, account_id: str, today: date) -> Optional[Dict[str, Any]]:
+    """Everything known about one account, JSON-ready, for operators."""
+    view = get_account(s, account_id, today)
+    if view is None:
+        return None
+    holder = s.get(Cardholder, view.cardholder_id)
+    account = s.get(Account, account_id)
+
+    arrangements = [
+        {
+            "id": a.id,
+            "kind": a.kind,
+            "status": a.status,
+            "amount": _money_str(a.amount),
+            "pay_date": _iso(a.pay_date),
+            "months": a.months,
+            "monthly_payment": _money_str(a.monthly_payment),
+            "total_fee": _money_str(a.total_fee),
+            "new_due_date": _iso(a.new_due_date),
+            "details": _load_details(a.details),
+            "idempotency_key": a.idempotency_key,
+            "conversation_id": a.conversation_id,
+            "created_at": _iso(a.created_at),
+        }
+        for a in s.execute(
+            select(Arrangement)
+            .where(Arrangement.account_id == account_id)
+            .order_by(Arrangement.created_at, Arrangement.id)
+        ).scalars()
+    ]
+    assessments = [
+        {
+            "id": a.id,
+            "willingness": a.willingness,
+            "ability": a.ability,
+            "monthly_affordable": _money_str(a.monthly_affordable),
+            "hardship_reason": a.hardship_reason,
+            "note": a.note,
+            "conversation_id": a.conversation_id,
+            "created_at": _iso(a.created_at),
+        }
+        for a in s.execute(
+            select(Assessment)
+            .where(Assessment.account_id == account_id)
+            .order_by(Assessment.created_at, Assessment.id)
+        ).scalars()
+    ]
+    escalations = [
+        {
+            "id": e.id,
+            "conversation_id": e.conversation_id,
+            "channel": e.channel,
+            "reason": e.reason,
+            "priority": e.priority,
+            "summary": e.summary,
+            "status": e.status,
+            "created_at": _iso(e.created_at),
+        }
+        for e in s.execute(
+            select(Escalation)
+            .where(Escalation.account_id == account_id)
+            .order_by(Escalation.created_at, Escalation.id)
+        ).scalars()
+    ]
+    opt_outs = [
+        {
+            "phone": o.phone,
+            "channel": o.channel,
+            "created_at": _iso(o.created_at),
+            "revoked_at": _iso(o.revoked_at),
+            "active": o.revoked_at is None,
+        }
+        for o in s.execute(
+            select(OptOut)
+            .where(OptOut.phone == holder.phone)
+            .order_by(OptOut.created_at, OptOut.id)
+        ).scalars()
+    ]
+    payment_claims = [
+        {
+            "id": c.id,
+            "conversation_id": c.conversation_id,
+            "claimed_text": c.claimed_text,
+            "amount": _money_str(c.amount),
+            "check_by": _iso(c.check_by),
+            "status": c.status,
+            "created_at": _iso(c.created_at),
+        }
+        for c in s.execute(
+            select(PaymentClaim)
+            .where(PaymentClaim.account_id == account_id)
+            .order_by(PaymentClaim.created_at, PaymentClaim.id)
+        ).scalars()
+    ]
+    payments = [
+        {
+            "id": p.id,
+            "amount": _money_str(p.amount),
+            "paid_at": _iso(p.paid_at),
+            "reference": p.reference,
+        }
+        for p in s.execute(
+            select(Payment)
+            .where(Payment.account_id == account_id)
+            .order_by(Payment.paid_at, Payment.id)
+        ).scalars()
+    ]
+    verifications = [
+        {
+            "conversation_id": v.conversation_id,
+            "success": bool(v.success),
+            "created_at": _iso(v.created_at),
+        }
+        for v in s.execute(
+            select(VerificationAttempt)
+            .where(VerificationAttempt.account_id == account_id)
+            .order_by(VerificationAttempt.created_at, VerificationAttempt.id)
+        ).scalars()
+    ]
+    contact_log = [
+        {
+            "id": c.id,
+            "conversation_id": c.conversation_id,
+            "channel": c.channel,
+            "direction": c.direction,
+            "text": c.text,
+            "intent": c.intent,
+            "message_id": c.message_id,
+            "status": c.status,
+            "created_at": _iso(c.created_at),
+        }
+        for c in s.execute(
+            select(ContactLog)
+            .where(ContactLog.account_id == account_id)
+            .order_by(ContactLog.created_at, ContactLog.id)
+        ).scalars()
+    ]
+
+    return {
+        "as_of": today.isoformat(),
+        "account": {
+            "account_id": view.account_id,
+            "card_last4": view.card_last4,
+            "balance": _money_str(view.balance),
+            "minimum_due": _money_str(view.minimum_due),
+            "due_date": view.due_date.isoformat(),
+            "days_past_due": view.days_past_due,
+            "stage": view.stage,
+            "follow_up": view.follow_up,
+            "open_dispute": view.open_dispute,
+            "broken_promises": view.broken_promises,
+            "active_arrangement_kinds": sorted(view.active_arrangement_kinds),
+            "updated_at": _iso(account.updated_at),
+        },
+        "cardholder": {
+            "id": holder.id,
+            "name": holder.name,
+            "phone": holder.phone,
+            "id_last4": holder.id_last4,
+        },
+        "arrangements": arrangements,
+        "promises": [a for a in arrangements if a["kind"] == "promise_to_pay"],
+        "assessment": assessments[-1] if assessments else None,
+        "assessment_history": assessments,
+        "escalations": escalations,
+        "opt_outs": opt_outs,
+        "payment_claims": payment_claims,
+        "payments": payments,
+        "verification_attempts": verifications,
+        "contact_log": contact_log,
+    }

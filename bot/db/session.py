@@ -1,0 +1,135 @@
+"""Engines and sessions.
+
+Nothing here touches the filesystem or the network at import time: the Rasa
+action server imports every module on start-up, and a missing database must
+fail the first request that needs it, not the whole server.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "collectbot.db"
+DATABASE_URL_ENV = "DATABASE_URL"
+
+_lock = threading.Lock()
+_engines: Dict[str, Engine] = {}
+_sessionmakers: Dict[str, sessionmaker] = {}
+
+
+def database_url() -> str:
+    """URL from ``DATABASE_URL``, else a SQLite file under ``<repo>/var/``."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return url
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _is_memory_sqlite(database: Optional[str]) -> bool:
+    return database in (None, "", ":memory:") or (database or "").startswith(
+        "file::memory:"
+    )
+
+
+def _install_sqlite_hooks(engine: Engine, memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
+        # pysqlite opens transactions lazily and only before DML, so a
+        # SAVEPOINT issued first would itself start (and on RELEASE commit)
+        # the outer transaction. Taking over BEGIN makes SAVEPOINTs nest
+        # properly; book_arrangement() and friends depend on that.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        try:
+            # SQLite ignores foreign keys unless asked, per connection.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not memory:
+                # WAL lets the action server read while an import writes.
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - trivial
+        conn.exec_driver_sql("BEGIN")
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        memory = _is_memory_sqlite(parsed.database)
+        kwargs = {
+            "future": True,
+            # The action server runs handlers on worker threads.
+            "connect_args": {"check_same_thread": False},
+        }
+        if memory:
+            # One shared connection, otherwise each checkout sees an empty DB.
+            kwargs["poolclass"] = StaticPool
+        else:
+            Path(parsed.database).expanduser().parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        engine = create_engine(url, **kwargs)
+        _install_sqlite_hooks(engine, memory)
+        return engine
+    # Long-lived action servers see idle connections dropped by PgBouncer or
+    # firewalls; pre-ping replaces them instead of failing a conversation.
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """Engine for ``url`` (default: :func:`database_url`), cached per URL."""
+    key = url or database_url()
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _create_engine(key)
+            _engines[key] = engine
+        return engine
+
+
+def _get_sessionmaker(url: Optional[str]) -> sessionmaker:
+    key = url or database_url()
+    engine = get_engine(key)
+    with _lock:
+        factory = _sessionmakers.get(key)
+        if factory is None:
+            factory = sessionmaker(bind=engine, future=True)
+            _sessionmakers[key] = factory
+        return factory
+
+
+@contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """One session per unit of work: commit on success, roll back on error."""
+    session = _get_sessionmaker(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_engines() -> None:
+    """Close every cached pool (tests use a fresh database file each)."""
+    with _lock:
+        engines = list(_engines.values())
+        _engines.clear()
+        _sessionmakers.clear()
+    for engine in engines:
+        engine.dispose()
