@@ -1,0 +1,481 @@
+"""Booking what the cardholder agrees to: a promise to pay, an installment
+plan, a deferral, or a request for fee relief.
+
+Each booking is a form: collect the terms, validate them against the
+policy module (bot.core.policy), show the exact figures, and book only on
+an explicit yes. Bookings carry an idempotency key built from the
+conversation and the terms, so a confirmation processed twice books once.
+"""
+from __future__ import annotations
+
+import abc
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import clock
+from bot.actions.account import fmt_date, payment_methods_text
+from bot.actions.base import CollectionAction, current_account, db, say, settings
+from bot.core import policy, replies
+from bot.core.money import fmt_yuan, to_money
+from bot.core.normalize import (
+    AmountRef,
+    chinese_to_number,
+    parse_amount,
+    parse_date,
+    parse_duration_days,
+    parse_months,
+)
+from bot.db import repository
+
+
+def facts_of(account: repository.AccountView) -> policy.AccountFacts:
+    return policy.AccountFacts(
+        balance=account.balance,
+        minimum_due=account.minimum_due,
+        due_date=account.due_date,
+        days_past_due=account.days_past_due,
+        open_dispute=account.open_dispute,
+        broken_promises=account.broken_promises,
+        active_arrangement_kinds=frozenset(account.active_arrangement_kinds),
+    )
+
+
+def first(value: Any) -> Any:
+    """Slots filled from entities become lists when a message has several."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def booking_key(tracker: Tracker, kind: str, *terms: Any) -> str:
+    return ":".join([tracker.sender_id, kind, *[str(t) for t in terms]])
+
+
+async def form_account(tracker: Tracker) -> Optional[repository.AccountView]:
+    return await current_account(tracker)
+
+
+class ArrangementFormValidation(FormValidationAction):
+    """Common to the booking forms: nothing to ask once a person has taken over."""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        ...
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        if tracker.get_slot("escalated") or not tracker.get_slot("verified"):
+            return []
+        return domain_slots
+
+
+# ---------------------------------------------------------------- promise
+
+
+def resolve_amount(value: Any, account: repository.AccountView) -> Optional[Decimal]:
+    parsed = parse_amount(str(first(value) or ""))
+    if parsed == AmountRef.MINIMUM_DUE:
+        return account.minimum_due
+    if parsed == AmountRef.BALANCE:
+        return account.balance
+    return parsed
+
+
+class ValidatePromiseForm(ArrangementFormValidation):
+    def name(self) -> Text:
+        return "validate_promise_form"
+
+    async def validate_promise_amount(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        account = await form_account(tracker)
+        amount = resolve_amount(value, account)
+        if amount is None or amount <= 0:
+            say(dispatcher, replies.PROMISE_AMOUNT_INVALID)
+            return {"promise_amount": None}
+        if amount > account.balance:
+            amount = account.balance  # paying more than is owed is paying it all
+        return {"promise_amount": str(to_money(amount))}
+
+    async def validate_promise_date(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        pay_date = parse_date(str(first(value) or ""), clock.now())
+        if pay_date is None:
+            say(dispatcher, replies.PROMISE_DATE_INVALID)
+            return {"promise_date": None}
+        account = await form_account(tracker)
+        amount = tracker.get_slot("promise_amount")
+        check = policy.check_promise(
+            facts_of(account),
+            to_money(amount) if amount else account.minimum_due,
+            pay_date,
+            clock.today(),
+            settings().policy,
+        )
+        if not check.ok:
+            say(dispatcher, check.reason)
+            return {"promise_date": None}
+        return {"promise_date": pay_date.isoformat()}
+
+
+class ActionAskPromiseAmount(Action):
+    def name(self) -> Text:
+        return "action_ask_promise_amount"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        say(dispatcher, replies.ASK_PROMISE_AMOUNT)
+        return []
+
+
+class ActionAskPromiseDate(Action):
+    def name(self) -> Text:
+        return "action_ask_promise_date"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        say(dispatcher, replies.ASK_PROMISE_DATE)
+        return []
+
+
+class ActionAskPromiseConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_promise_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        account = await form_account(tracker)
+        amount = to_money(tracker.get_slot("promise_amount"))
+        partial = (
+            replies.PROMISE_PARTIAL_NOTE.format(minimum_due=fmt_yuan(account.minimum_due))
+            if amount < account.minimum_due
+            else ""
+        )
+        say(
+            dispatcher,
+            replies.PROMISE_CONFIRM.format(
+                date=fmt_date(date.fromisoformat(tracker.get_slot("promise_date"))),
+                amount=fmt_yuan(amount),
+                partial=partial,
+            ),
+            [("是，确认", "/affirm"), ("不是，修改", "/deny")],
+        )
+        return []
+
+
+PROMISE_SLOTS = ("promise_amount", "promise_date", "promise_confirmed")
+
+
+class ActionBookPromise(CollectionAction):
+    def name(self) -> Text:
+        return "action_book_promise"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in PROMISE_SLOTS]
+        if tracker.get_slot("promise_confirmed") is not True:
+            say(dispatcher, replies.CANCELLED)
+            return reset
+        account = await current_account(tracker)
+        amount = to_money(tracker.get_slot("promise_amount"))
+        pay_date = date.fromisoformat(tracker.get_slot("promise_date"))
+        _, created = await db(
+            repository.book_arrangement,
+            account_id=account.account_id,
+            kind="promise_to_pay",
+            idempotency_key=booking_key(tracker, "promise_to_pay", amount, pay_date),
+            conversation_id=tracker.sender_id,
+            amount=amount,
+            pay_date=pay_date,
+            details={"partial": amount < account.minimum_due},
+        )
+        await db(
+            repository.record_assessment,
+            account_id=account.account_id,
+            conversation_id=tracker.sender_id,
+            willingness="willing",
+            ability="full" if amount >= account.balance else "partial",
+        )
+        template = replies.PROMISE_BOOKED if created else replies.PROMISE_ALREADY
+        say(
+            dispatcher,
+            template.format(
+                date=fmt_date(pay_date),
+                amount=fmt_yuan(amount),
+                methods="还款方式：" + "；".join(settings().policy.payment_methods) + "。",
+            ),
+        )
+        return reset
+
+
+# ------------------------------------------------------------ installment
+
+_BARE_NUMBER = re.compile(r"^\D{0,4}?([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(期|个月|月)?\D{0,4}$")
+
+
+def months_from(value: Any) -> Optional[int]:
+    text = str(first(value) or "").strip()
+    months = parse_months(text)
+    if months is None:
+        match = _BARE_NUMBER.match(text)
+        if match:
+            number = chinese_to_number(match.group(1))
+            months = int(number) if number is not None else None
+    return months
+
+
+class ValidateInstallmentForm(ArrangementFormValidation):
+    def name(self) -> Text:
+        return "validate_installment_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        slots = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        if not slots:
+            return slots
+        account = await form_account(tracker)
+        # Not eligible for any term: nothing to ask; the submit action says why.
+        if not policy.installment_options(facts_of(account), settings().policy):
+            return []
+        return slots
+
+    async def validate_installment_months(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        months = months_from(value)
+        if months is None:
+            say(dispatcher, replies.INSTALLMENT_TERM_INVALID)
+            return {"installment_months": None}
+        account = await form_account(tracker)
+        decision = policy.check_installment(facts_of(account), months, settings().policy)
+        if not decision.ok:
+            say(dispatcher, replies.NOT_ELIGIBLE.format(reason=decision.reason, alternative=decision.alternative))
+            return {"installment_months": None}
+        return {"installment_months": str(months)}
+
+
+def installment_buttons(quotes: List[policy.InstallmentQuote]) -> list:
+    return [(f"{q.months}期", f'/request_installment{{"months":"{q.months}期"}}') for q in quotes]
+
+
+class ActionAskInstallmentMonths(Action):
+    def name(self) -> Text:
+        return "action_ask_installment_months"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        account = await form_account(tracker)
+        cfg = settings().policy
+        quotes = policy.installment_options(facts_of(account), cfg)
+        lines = [
+            replies.INSTALLMENT_OPTIONS_HEAD.format(
+                principal=fmt_yuan(account.balance), rate=f"{cfg.monthly_fee_rate * 100:.2f}%"
+            )
+        ]
+        lines += [
+            replies.INSTALLMENT_OPTION_LINE.format(
+                months=q.months, monthly=fmt_yuan(q.monthly_payment), fee=fmt_yuan(q.total_fee)
+            )
+            for q in quotes
+        ]
+        lines.append(replies.INSTALLMENT_ASK)
+        say(dispatcher, "\n".join(lines), installment_buttons(quotes))
+        return []
+
+
+def current_quote(account: repository.AccountView, tracker: Tracker) -> policy.InstallmentQuote:
+    return policy.installment_quote(
+        account.balance, int(tracker.get_slot("installment_months")), settings().policy
+    )
+
+
+class ActionAskInstallmentConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_installment_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        account = await form_account(tracker)
+        q = current_quote(account, tracker)
+        last = (
+            replies.INSTALLMENT_LAST.format(last_payment=fmt_yuan(q.last_payment))
+            if q.last_payment != q.monthly_payment
+            else ""
+        )
+        say(
+            dispatcher,
+            replies.INSTALLMENT_CONFIRM.format(
+                principal=fmt_yuan(q.principal),
+                months=q.months,
+                monthly=fmt_yuan(q.monthly_payment),
+                last=last,
+                fee=fmt_yuan(q.total_fee),
+                total=fmt_yuan(q.total_repayment),
+            ),
+            [("是，确认办理", "/affirm"), ("不用了", "/deny")],
+        )
+        return []
+
+
+INSTALLMENT_SLOTS = ("installment_months", "installment_confirmed", "suggested_plan")
+# The first instalment falls due one statement cycle after booking.
+FIRST_INSTALMENT_AFTER_DAYS = 30
+
+
+class ActionBookInstallment(CollectionAction):
+    def name(self) -> Text:
+        return "action_book_installment"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in INSTALLMENT_SLOTS]
+        account = await current_account(tracker)
+        cfg = settings().policy
+        if tracker.get_slot("installment_months") is None:
+            # The form asked nothing because no term is available: say why.
+            smallest = min(cfg.installment_terms)
+            decision = policy.check_installment(facts_of(account), smallest, cfg)
+            say(dispatcher, replies.NOT_ELIGIBLE.format(reason=decision.reason, alternative=decision.alternative))
+            return reset
+        if tracker.get_slot("installment_confirmed") is not True:
+            say(dispatcher, replies.CANCELLED)
+            return reset
+        q = current_quote(account, tracker)
+        _, created = await db(
+            repository.book_arrangement,
+            account_id=account.account_id,
+            kind="installment",
+            idempotency_key=booking_key(tracker, "installment", q.months, q.principal),
+            conversation_id=tracker.sender_id,
+            amount=q.principal,
+            months=q.months,
+            monthly_payment=q.monthly_payment,
+            total_fee=q.total_fee,
+            details={"last_payment": str(q.last_payment), "monthly_fee_rate": str(q.monthly_fee_rate)},
+        )
+        await db(
+            repository.record_assessment,
+            account_id=account.account_id,
+            conversation_id=tracker.sender_id,
+            willingness="willing",
+            ability="partial",
+        )
+        if created:
+            first_date = clock.today() + timedelta(days=FIRST_INSTALMENT_AFTER_DAYS)
+            say(
+                dispatcher,
+                replies.INSTALLMENT_BOOKED.format(
+                    months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=fmt_date(first_date)
+                ),
+            )
+        else:
+            say(dispatcher, replies.INSTALLMENT_ALREADY.format(months=q.months))
+        return reset
+
+
+# --------------------------------------------------------------- deferral
+
+
+def days_from(value: Any, today: date) -> Optional[int]:
+    text = str(first(value) or "")
+    days = parse_duration_days(text)
+    if days is None:
+        target = parse_date(text, clock.now())
+        if target is not None:
+            days = (target - today).days
+    return days
+
+
+class ValidateDeferralForm(ArrangementFormValidation):
+    def name(self) -> Text:
+        return "validate_deferral_form"
+
+    async def validate_deferral_days(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        today = clock.today()
+        days = days_from(value, today)
+        if days is None:
+            say(dispatcher, replies.DEFERRAL_INVALID)
+            return {"deferral_days": None}
+        account = await form_account(tracker)
+        decision = policy.check_deferral(facts_of(account), days, today, settings().policy)
+        if not decision.ok:
+            say(dispatcher, replies.NOT_ELIGIBLE.format(reason=decision.reason, alternative=decision.alternative))
+            return {"deferral_days": None}
+        return {"deferral_days": str(days)}
+
+
+class ActionAskDeferralDays(Action):
+    def name(self) -> Text:
+        return "action_ask_deferral_days"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        say(dispatcher, replies.DEFERRAL_ASK.format(max_days=settings().policy.max_deferral_days))
+        return []
+
+
+class ActionAskDeferralConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_deferral_confirmed"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        days = int(tracker.get_slot("deferral_days"))
+        new_date = clock.today() + timedelta(days=days)
+        say(
+            dispatcher,
+            replies.DEFERRAL_CONFIRM.format(new_date=fmt_date(new_date), days=days),
+            [("是，确认", "/affirm"), ("不用了", "/deny")],
+        )
+        return []
+
+
+DEFERRAL_SLOTS = ("deferral_days", "deferral_confirmed")
+
+
+class ActionBookDeferral(CollectionAction):
+    def name(self) -> Text:
+        return "action_book_deferral"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        reset = [SlotSet(s, None) for s in DEFERRAL_SLOTS]
+        if tracker.get_slot("deferral_confirmed") is not True:
+            say(dispatcher, replies.CANCELLED)
+            return reset
+        account = await current_account(tracker)
+        days = int(tracker.get_slot("deferral_days"))
+        new_date = clock.today() + timedelta(days=days)
+        _, created = await db(
+            repository.book_arrangement,
+            account_id=account.account_id,
+            kind="deferral",
+            idempotency_key=booking_key(tracker, "deferral", new_date),
+            conversation_id=tracker.sender_id,
+            new_due_date=new_date,
+            details={"days": days},
+        )
+        await db(
+            repository.record_assessment,
+            account_id=account.account_id,
+            conversation_id=tracker.sender_id,
+            willingness="willing",
+            ability="none",
+        )
+        template = replies.DEFERRAL_BOOKED if created else replies.DEFERRAL_ALREADY
+        say(dispatcher, template.format(new_date=fmt_date(new_date)))
+        return reset
+
+
+# ------------------------------------------------------------- fee waiver
+
+
+class ActionRequestFeeWaiver(CollectionAction):
+    """Fee relief is never granted by the bot: it is recorded for a person to review."""
+
+    def name(self) -> Text:
+        return "action_request_fee_waiver"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        account = await current_account(tracker)
+        await db(
+            repository.book_arrangement,
+            account_id=account.account_id,
+            kind="fee_waiver",
+            status="requested",
+            idempotency_key=booking_key(tracker, "fee_waiver", clock.today()),
+            conversation_id=tracker.sender_id,
+            details={"text": (tracker.latest_message.get("text") or "")[:500]},
+        )
+        say(dispatcher, replies.FEE_WAIVER.format(minimum_due=fmt_yuan(account.minimum_due)))
+        return []

@@ -1,0 +1,100 @@
+"""What every collection action shares: the database off the event loop,
+the account behind the conversation, and the rule that after a hand-over
+the bot stops talking about payment.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import clock
+from bot.core import replies
+from bot.db import repository
+from bot.db.session import session_scope
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one unit of work in a worker thread.
+
+    rasa-sdk runs actions on its event loop; a blocking SQL call there would
+    stall every other conversation, so each unit of work gets a thread and
+    its own session (commit on success, rollback on error).
+    """
+
+    def unit_of_work() -> T:
+        with session_scope() as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(unit_of_work)
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
+    """The account this conversation is about (the sender id is the phone)."""
+    account_id = tracker.get_slot("account_id")
+    today = clock.today()
+    if account_id:
+        return await db(repository.get_account, account_id, today)
+    return await db(repository.primary_account_for_phone, tracker.sender_id, today)
+
+
+def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None) -> None:
+    if buttons:
+        dispatcher.utter_message(
+            text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons]
+        )
+    else:
+        dispatcher.utter_message(text=text)
+
+
+class CollectionAction(Action, metaclass=abc.ABCMeta):
+    """Base of the actions that talk about a verified cardholder's account.
+
+    - a database failure gets a polite "try again" instead of a crash, and
+      nothing half-done (the unit of work rolled back);
+    - after an escalation the bot only says that a person will follow up.
+    """
+
+    #: Actions that must still act after a hand-over (opt-out, crisis …).
+    runs_when_escalated = False
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        ...
+
+    @abc.abstractmethod
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if tracker.get_slot("escalated") and not self.runs_when_escalated:
+            say(dispatcher, replies.HOLDING)
+            return []
+        try:
+            return await self.act(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            logger.exception("database error in %s for %s", self.name(), tracker.sender_id)
+            say(dispatcher, replies.SYSTEM_BUSY)
+            return []
+
+
+def settings():
+    return get_settings()

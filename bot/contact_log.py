@@ -1,0 +1,142 @@
+"""Rasa event broker that writes every message in and out to the account
+database's contact log.
+
+Rasa publishes each tracker event to the configured broker; this one keeps
+the `user` and `bot` events. Writing happens on a background thread so
+the Rasa server's event loop never waits for the database, and a failed
+write is retried (the batch stays queued) instead of being dropped.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import clock
+from bot.db import repository
+from bot.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+# Contact-log text is capped: the tracker store keeps the full message.
+MAX_TEXT = 4000
+
+
+def contact_rows(event: Dict[str, Any], last_channel: Dict[str, str]) -> Optional[Dict[str, Any]]:
+    """The contact-log row for one Rasa event, or None if it is not a message."""
+    kind = event.get("event")
+    sender = event.get("sender_id")
+    if kind not in ("user", "bot") or not sender:
+        return None
+    if kind == "user":
+        channel = event.get("input_channel") or "rest"
+        last_channel[sender] = channel
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        return {
+            "conversation_id": sender,
+            "channel": channel,
+            "direction": "in",
+            "text": (event.get("text") or "")[:MAX_TEXT],
+            "intent": intent,
+            "message_id": event.get("message_id"),
+        }
+    text = event.get("text") or ""
+    buttons = ((event.get("data") or {}).get("buttons")) or []
+    if buttons:
+        text += "\n" + " | ".join(str(b.get("title")) for b in buttons)
+    return {
+        "conversation_id": sender,
+        "channel": last_channel.get(sender, "rest"),
+        "direction": "out",
+        "text": text[:MAX_TEXT],
+        "intent": None,
+        "message_id": None,
+    }
+
+
+class ContactLogBroker(EventBroker):
+    def __init__(self) -> None:
+        self._queue: "queue.Queue[Dict[str, Any]]" = queue.Queue()
+        self._last_channel: Dict[str, str] = {}
+        self._accounts: Dict[str, Optional[str]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name="contact-log", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[asyncio.AbstractEventLoop] = None
+    ) -> "ContactLogBroker":
+        return cls()
+
+    def publish(self, event: Dict[Text, Any]) -> None:
+        row = contact_rows(event, self._last_channel)
+        if row is not None:
+            self._queue.put(row)
+
+    def is_ready(self) -> bool:
+        return self._thread.is_alive()
+
+    async def close(self) -> None:
+        self._stop.set()
+        await asyncio.to_thread(self._thread.join, 10)
+
+    # -- writer thread --------------------------------------------------
+
+    def _account_for(self, session, sender: str) -> Optional[str]:
+        if sender not in self._accounts:
+            account = repository.primary_account_for_phone(session, sender, clock.today())
+            self._accounts[sender] = account.account_id if account else None
+        return self._accounts[sender]
+
+    def _write(self, rows: List[Dict[str, Any]]) -> None:
+        with session_scope() as session:
+            for row in rows:
+                repository.log_contact(session, account_id=self._account_for(session, row["conversation_id"]), **row)
+
+    def _drain(self) -> None:
+        attempt = 0
+        batch: List[Dict[str, Any]] = []
+        while True:
+            if not batch:
+                try:
+                    batch.append(self._queue.get(timeout=0.2))
+                except queue.Empty:
+                    if self._stop.is_set():
+                        return
+                    continue
+                while len(batch) < BATCH_SIZE:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+            try:
+                self._write(batch)
+                batch, attempt = [], 0
+            except Exception:  # keep the batch; the database may come back
+                delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                logger.exception("contact log write failed; retrying %d rows in %.1fs", len(batch), delay)
+                attempt += 1
+                if self._stop.is_set() and attempt > len(RETRY_SECONDS):
+                    logger.error("giving up on %d contact-log rows at shutdown", len(batch))
+                    return
+                time.sleep(delay)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._queue.empty():
+                time.sleep(0.3)
+                if self._queue.empty():
+                    return True
+            time.sleep(0.05)
+        return False

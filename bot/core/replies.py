@@ -1,0 +1,125 @@
+"""Every sentence the assistant composes in code, in one reviewable place.
+
+domain.yml holds the fixed responses; these are the ones with figures in
+them. tests/unit/test_response_wording.py checks both against the
+forbidden-wording list, so a threatening word cannot slip in here either.
+"""
+from __future__ import annotations
+
+ASK_RIGHT_PARTY = "您好，我是{bank}的智能客服助理。请问您是{masked_name}本人吗？"
+UNKNOWN_NUMBER = (
+    "您好，我是{bank}的智能客服助理。抱歉，暂时无法通过当前号码为您提供服务。"
+    "如有需要，请拨打官方客服热线{hotline}。"
+)
+THIRD_PARTY = (
+    "好的，打扰您了，非常抱歉。如方便，请转告机主本人拨打{bank}官方客服热线{hotline}"
+    "与我们联系。谢谢！"
+)
+ASK_ID_LAST4 = "为保护您的信息安全，请回复您身份证号码的后四位（末位是X请回复X）。"
+ASK_PROMISE_AMOUNT = "请问您计划还款多少？例如“3000元”，或“最低还款”“全部还清”。"
+ASK_PROMISE_DATE = "请问您计划哪天还款？例如“明天”“本周五”“12月15号”。"
+ASK_REPHRASE = "抱歉，我没有完全理解您的意思，能换个说法再说一次吗？"
+WRONG_ID = "验证未通过，请核对后重新回复身份证号码后四位（还可尝试{left}次）。"
+LOCKED = (
+    "验证未通过的次数较多，为保护账户安全，本次会话已暂停自动服务。"
+    "我们已安排人工专员跟进，您也可以拨打官方客服热线{hotline}。"
+)
+FACTS = (
+    "{greeting}您尾号{card_last4}的信用卡当前应还总额{balance}，最低还款额{minimum_due}，"
+    "到期还款日为{due_date}，{overdue}。"
+)
+OVERDUE_DAYS = "目前已逾期{days}天"
+NOT_OVERDUE = "目前尚未逾期"
+FACTS_QUESTION = "请问您近期方便安排还款吗？如有困难，我们可以一起看看分期或延期方案。"
+FACTS_BUTTONS = (
+    ("我要还款", "/promise_to_pay"),
+    ("申请分期", "/request_installment"),
+    ("申请延期", "/request_deferral"),
+    ("我有困难", "/inform_hardship"),
+)
+HOLDING = "您的问题已转交人工专员处理，专员会尽快与您联系，请稍候。"
+SYSTEM_BUSY = "抱歉，系统暂时繁忙，您的信息没有丢失，请稍后再发一次。"
+
+PROMISE_AMOUNT_INVALID = "抱歉，没能识别金额，请直接回复金额，例如“3000元”或“最低还款”。"
+PROMISE_DATE_INVALID = "抱歉，没能识别日期，请回复具体日期，例如“明天”“本周五”“12月15号”。"
+PROMISE_CONFIRM = "请确认：您承诺于{date}前还款{amount}。{partial}确认请回复“是”，需要修改请回复“不是”。"
+PROMISE_PARTIAL_NOTE = "该金额低于最低还款额{minimum_due}，剩余部分仍会计入逾期。"
+PROMISE_BOOKED = "已为您登记还款承诺：{date}前还款{amount}。{methods}感谢您的配合！"
+PROMISE_ALREADY = "这笔还款承诺之前已为您登记：{date}前还款{amount}，无需重复办理。"
+
+INSTALLMENT_OPTIONS_HEAD = "您的欠款{principal}可申请以下分期（每月手续费率{rate}）："
+INSTALLMENT_OPTION_LINE = "{months}期：每期{monthly}，总手续费{fee}"
+INSTALLMENT_ASK = "请问您想分几期？"
+INSTALLMENT_TERM_INVALID = "抱歉，没能识别期数，请回复3、6、12或24期中的一个。"
+INSTALLMENT_CONFIRM = (
+    "请确认：将{principal}分{months}期，每期还款{monthly}{last}，总手续费{fee}，"
+    "合计还款{total}。确认办理请回复“是”。"
+)
+INSTALLMENT_LAST = "（最后一期{last_payment}）"
+INSTALLMENT_BOOKED = "分期已办理成功：共{months}期，每期{monthly}，首期还款日为{first_date}。感谢您的配合！"
+INSTALLMENT_ALREADY = "您的{months}期分期此前已办理成功，无需重复办理。"
+
+DEFERRAL_ASK = "最长可为您延期{max_days}天。请问需要延期多久？例如“15天”“一个月”。"
+DEFERRAL_INVALID = "抱歉，没能识别延期时长，请回复例如“15天”“两周”“一个月”。"
+DEFERRAL_CONFIRM = "请确认：将还款日延至{new_date}（延期{days}天），延期期间仍按合同计息。确认请回复“是”。"
+DEFERRAL_BOOKED = "已为您办理延期，新的还款日为{new_date}，请在该日期前完成还款。"
+DEFERRAL_ALREADY = "延期此前已为您办理，新的还款日为{new_date}。"
+
+NOT_ELIGIBLE = "{reason}{alternative}"
+CANCELLED = "好的，已为您取消，本次没有办理任何业务。还有其他需要吗？"
+
+FEE_WAIVER = (
+    "已记录您的减免（停息挂账）申请，将由专员在3个工作日内审核并与您联系，结果以专员通知为准。"
+    "审核期间，建议您尽量先按最低还款额{minimum_due}还款。"
+)
+HARDSHIP = (
+    "非常理解您的难处，谢谢您如实告诉我们。根据您的账户，目前可以选择：\n{offers}\n"
+    "如果以上方案仍有困难，请告诉我您每月大概能还多少，我可以为您申请最长{max_months}期的个性化还款方案（需专员审批）。"
+)
+INCOME_ASK = "请告诉我您每月大概能还多少钱，例如“每月1500元”，我帮您算一算合适的方案。"
+INCOME_INSTALLMENT = "按您每月可还{affordable}计算，建议分{months}期，每期{monthly}。"
+INCOME_HARDSHIP = (
+    "按您每月可还{affordable}计算，标准分期的月供偏高。已为您提交个性化还款方案申请："
+    "分{months}期，每期约{monthly}。该方案需专员审批，专员会尽快与您联系。"
+)
+
+REFUSAL_FIRST = (
+    "理解您现在可能有顾虑。如实告知：逾期会按合同产生利息和费用，并按规定报送征信记录。"
+    "如果一次还清有困难，我们有分期、延期等方案可以减轻压力，您愿意了解一下吗？"
+)
+INSULT_FIRST = "理解您现在心情不好。我们希望好好沟通，一起找到适合您的解决办法。"
+CRISIS = (
+    "听到您这么说，我很担心您。您的安全比任何事情都重要。"
+    "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"
+    "我已请人工专员尽快联系您，其他事情都可以先放一放。"
+)
+ESCALATION = {
+    "customer_request": "好的，正在为您转接人工专员，请稍候，专员接入后会在这里继续为您服务。",
+    "dispute_debt": (
+        "已记录您对这笔款项的异议，将转交专员核实。核实期间我们不会就有异议的款项向您催收，"
+        "专员会尽快与您联系。"
+    ),
+    "complaint": (
+        "非常抱歉给您带来不好的体验。您的意见已记录并转交专员处理，专员会尽快与您联系；"
+        "您也可以拨打官方客服热线{hotline}反映。"
+    ),
+    "abuse": "理解您的情绪。为了更好地帮助您，我已请人工专员稍后与您沟通。",
+    "repeated_refusal": "明白了，我会把您的情况转交人工专员，由专员与您进一步沟通。",
+    "fallback": "抱歉，我可能没有理解清楚，已为您转接人工专员，请稍候。",
+    "verification_locked": LOCKED,
+    "hardship_plan": "",  # INCOME_HARDSHIP already told the cardholder
+    "crisis": "",  # CRISIS already told the cardholder
+}
+OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
+CHANNEL_NAMES = {"twilio_sms": "短信", "sms": "短信", "socketio": "在线聊天", "webchat": "在线聊天"}
+CONSEQUENCES = (
+    "如实告知您：逾期会按合同计收利息和违约金，逾期记录会按规定报送至人民银行征信系统，"
+    "可能影响您今后申请贷款和信用卡。按时还款或办理分期、延期，可以避免情况继续加重。"
+    "我们不会因此与您以外的任何人讨论您的账户。"
+)
+PAYMENT_METHODS = "您可以通过以下方式还款：\n{methods}\n还款后通常1至3个工作日入账。"
+PAYMENT_FOUND = "已查到您于{date}还款{amount}，感谢您！如还有剩余应还款项，以账单为准。"
+PAYMENT_NOT_FOUND = (
+    "暂未查到您近期的还款记录，可能还在入账途中。已为您登记，我们将在{check_by}前核实，"
+    "核实前如收到提醒请您谅解。"
+)
