@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+RASA_ENV := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+TRAIN := $(RASA_ENV) $(RASA) train --data bot/data --domain domain.yml --config config.yml --out bot/models
+
+.PHONY: setup run train validate test test-unit test-e2e test-rasa test-integration bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml scripts/make_venv.sh
+	scripts/make_venv.sh
+	touch $@
+
+# Rasa compares the data/config fingerprint with the newest model in
+# bot/models and only trains when something changed.
+train: setup
+	$(TRAIN)
+
+validate: setup
+	$(RASA_ENV) $(RASA) data validate --data bot/data --domain domain.yml --config config.yml --fail-on-warnings
+
+run: setup train
+	scripts/run_all.sh
+
+test-unit: setup
+	$(PY) -m pytest -q -m "not e2e and not integration" tests
+
+test-e2e: setup train
+	$(PY) -m pytest -q -m e2e tests
+
+# Dialogue and NLU evaluation on the held-out sets in tests/.
+test-rasa: setup train
+	scripts/rasa_test.sh
+
+test: validate test-unit train test-rasa test-e2e
+
+test-integration: setup
+	$(PY) -m pytest -q -m integration tests
+
+clean:
+	rm -rf $(VENV) .rasa results var bot/models/*.tar.gz

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Dialogue and NLU evaluation on the held-out sets under tests/ (never
+# trained on). Fails on any test-story prediction error and when the NLU
+# scores fall below the floors in scripts/check_nlu_report.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+OUT=${RASA_TEST_OUT:-results}
+rm -rf "$OUT"
+# --stories is required: without it rasa test walks the whole working
+# directory (the venv included) for test_*.yml files.
+.venv/bin/rasa test core --model bot/models --stories tests/stories --domain domain.yml \
+  --endpoints endpoints.yml --out "$OUT/core" --fail-on-prediction-errors --no-plot
+.venv/bin/rasa test nlu --model bot/models --nlu tests/nlu --domain domain.yml \
+  --out "$OUT/nlu" --no-plot
+.venv/bin/python scripts/check_nlu_report.py "$OUT/nlu"

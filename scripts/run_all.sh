@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts the whole assistant on this machine: database migrated and seeded
+# with demo accounts, action server, Rasa server. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+mkdir -p var/log
+
+.venv/bin/collectbot migrate
+.venv/bin/collectbot seed-demo
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+.venv/bin/rasa run actions --actions bot.actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$RASA_PORT" --cors "*" >var/log/rasa.log 2>&1 &
+pids+=($!)
+
+echo "Starting (logs in var/log/) …"
+for _ in $(seq 1 180); do
+  if curl -fsS "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && curl -fsS "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1; then
+    cat <<TXT
+
+催收助手 is running.
+  Rasa server:     http://localhost:$RASA_PORT/
+  Chat (REST):     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                     -d '{"sender": "+8613800000001", "message": "你好"}'
+  Action server:   http://localhost:$ACTIONS_PORT/health
+  Demo accounts:   .venv/bin/collectbot show-account DEMO-0001 --json  (ID last 4 in tests/fixtures/demo_accounts.csv)
+Press Ctrl-C to stop.
+TXT
+    wait -n "${pids[@]}"
+    echo "A server stopped; see var/log/." >&2
+    exit 1
+  fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/log/." >&2; tail -20 var/log/*.log >&2; exit 1; }; done
+  sleep 1
+done
+echo "Timed out waiting for the servers; see var/log/." >&2
+exit 1

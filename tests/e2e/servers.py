@@ -1,0 +1,128 @@
+"""Starting the real action server and Rasa server for end-to-end tests.
+
+Each test session gets its own SQLite files, ports and a pinned clock, so
+the tests see exactly what a cardholder would and never touch var/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, procs: List[subprocess.Popen], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for p in procs:
+            if p.poll() is not None:
+                raise RuntimeError(f"server exited with {p.returncode}: {p.args}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+class Stack:
+    def __init__(self, workdir: Path, env: Dict[str, str], rasa_port: int) -> None:
+        self.workdir = workdir
+        self.env = env
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+
+    def say(self, sender: str, message: str) -> List[str]:
+        """POST one message to the REST channel; the texts the bot answered."""
+        body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+        req = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return [m.get("text", "") for m in json.loads(r.read().decode("utf-8"))]
+
+    def collectbot(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(VENV_BIN / "collectbot"), *args],
+            env=self.env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        )
+
+    def show_account(self, account_id: str) -> dict:
+        result = self.collectbot("show-account", account_id, "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@contextmanager
+def running_stack(workdir: Path, now: str) -> Iterator[Stack]:
+    rasa_port, actions_port = free_port(), free_port()
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{workdir / 'accounts.db'}",
+        COLLECTBOT_NOW=now,
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f"""
+action_endpoint:
+  url: "http://127.0.0.1:{actions_port}/webhook"
+tracker_store:
+  type: SQL
+  url: "sqlite:///{workdir / 'tracker.db'}"
+event_broker:
+  type: bot.contact_log.ContactLogBroker
+""",
+        encoding="utf-8",
+    )
+    logs = workdir / "logs"
+    logs.mkdir(exist_ok=True)
+    actions = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(actions_port)],
+        cwd=REPO, env=env, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "--model", "bot/models", "--endpoints", str(endpoints),
+         "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"],
+        cwd=REPO, env=env, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT,
+    )
+    procs = [actions, rasa]
+    stack = Stack(workdir, env, rasa_port)
+    try:
+        migrate = stack.collectbot("migrate")
+        assert migrate.returncode == 0, migrate.stderr
+        wait_for(f"http://127.0.0.1:{actions_port}/health", procs)
+        wait_for(f"{stack.rasa_url}/webhooks/rest/", procs)
+        yield stack
+    except Exception:
+        for name in ("actions.log", "rasa.log"):
+            print(f"--- {name}\n" + (logs / name).read_text(errors="replace")[-6000:])
+        raise
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -1,0 +1,128 @@
+"""The core conversation end to end: real Rasa server, real action server,
+SQLite account and tracker databases, messages over /webhooks/rest/webhook,
+and what `collectbot show-account` reports afterwards."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.servers import REPO, running_stack
+
+pytestmark = pytest.mark.e2e
+
+# A Wednesday; every date below follows from it.
+NOW = "2026-11-25T10:00:00+08:00"
+# Words that would tell a stranger there is a debt.
+DISCLOSING = ("元", "逾期", "信用卡", "欠款", "还款", "账单", "催收")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e")
+    with running_stack(workdir, NOW) as s:
+        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
+        assert imported.returncode == 0, imported.stderr
+        yield s
+
+
+def text(replies) -> str:
+    return "\n".join(replies)
+
+
+def eventually(fn, timeout=15.0):
+    """The contact log is written behind the conversation: poll briefly."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_verified_cardholder_books_a_promise_once_and_an_installment(stack):
+    me = "+8613900000001"
+    first = text(stack.say(me, "你好"))
+    assert "李*华本人吗" in first
+    assert not any(w in first for w in DISCLOSING)
+
+    assert "身份证号码的后四位" in text(stack.say(me, "是的"))
+    assert "还可尝试2次" in text(stack.say(me, "后四位是0000"))
+
+    facts = text(stack.say(me, "3521"))
+    for expected in ("12,000.00元", "1,200.00元", "2026年10月10日", "已逾期46天", "6688"):
+        assert expected in facts
+
+    confirm = text(stack.say(me, "我下周五还三千"))
+    assert "2026年12月4日" in confirm and "3,000.00元" in confirm
+    assert "已为您登记还款承诺" in text(stack.say(me, "是的"))
+
+    # The same promise confirmed again books nothing new.
+    stack.say(me, "我下周五还三千")
+    assert "无需重复办理" in text(stack.say(me, "是的"))
+
+    quote = text(stack.say(me, "能分12期吗"))
+    for expected in ("每期还款1,072.00元", "总手续费864.00元", "12,864.00元"):
+        assert expected in quote
+    assert "分期已办理成功" in text(stack.say(me, "好的"))
+
+    account = stack.show_account("E2E-1")
+    promises = account["promises"]
+    assert [(p["amount"], p["pay_date"], p["status"]) for p in promises] == [("3000.00", "2026-12-04", "booked")]
+    installments = [a for a in account["arrangements"] if a["kind"] == "installment"]
+    assert [(a["months"], a["monthly_payment"], a["total_fee"]) for a in installments] == [(12, "1072.00", "864.00")]
+    assert account["assessment"]["willingness"] == "willing"
+
+    def logged():
+        log = stack.show_account("E2E-1")["contact_log"]
+        assert any(e["direction"] == "in" and e["text"] == "我下周五还三千" for e in log)
+        assert any(e["direction"] == "out" and "分期已办理成功" in e["text"] for e in log)
+
+    eventually(logged)
+
+
+def test_third_party_learns_nothing_about_the_debt(stack):
+    other = "+8613900000002"
+    assert "王*本人吗" in text(stack.say(other, "你好"))
+    reply = text(stack.say(other, "我不是他本人 我是他同事"))
+    assert "转告机主" in reply
+    again = text(stack.say(other, "他到底欠了多少钱"))
+    for r in (reply, again):
+        assert not any(w in r for w in DISCLOSING), r
+        assert "3,500" not in r and "350" not in r
+    assert stack.show_account("E2E-2")["arrangements"] == []
+
+
+def test_unknown_number_gets_no_account_information(stack):
+    reply = text(stack.say("+8613999999999", "我欠你们多少钱"))
+    assert "无法通过当前号码" in reply
+    assert not any(w in reply for w in DISCLOSING)
+
+
+def test_crisis_gets_support_a_top_priority_escalation_and_no_payment_talk(stack):
+    me = "+8613900000003"
+    reply = text(stack.say(me, "还不上了 我真的不想活了"))
+    assert "12356" in reply
+    escalations = stack.show_account("E2E-3")["escalations"]
+    assert [(e["reason"], e["priority"]) for e in escalations] == [("crisis", 0)]
+    later = text(stack.say(me, "我明天还钱"))
+    assert "人工专员" in later
+    assert "元" not in later
+    assert "退订" in text(stack.say(me, "退订"))
+    opt_outs = stack.show_account("E2E-3")["opt_outs"]
+    assert [o["channel"] for o in opt_outs] == ["rest"]
+
+
+def test_deferral_is_booked_with_the_new_due_date(stack):
+    me = "+8613900000004"
+    stack.say(me, "在吗")
+    stack.say(me, "对 是我")
+    assert "5,000.00元" in text(stack.say(me, "660x"))
+    confirm = text(stack.say(me, "能不能宽限两周"))
+    assert "2026年12月9日" in confirm
+    assert "新的还款日为2026年12月9日" in text(stack.say(me, "可以"))
+    deferrals = [a for a in stack.show_account("E2E-4")["arrangements"] if a["kind"] == "deferral"]
+    assert [(d["new_due_date"], d["status"]) for d in deferrals] == [("2026-12-09", "booked")]
