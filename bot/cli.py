@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import List, Optional, Sequence
 
@@ -16,6 +17,28 @@ EXIT_BAD_FILE = 2
 EXIT_NOT_FOUND = 3
 
 _BOOL_ZH = {True: "是", False: "否"}
+# Agents read the summary; stored codes stay English, labels are Chinese.
+_KIND_ZH = {
+    "promise_to_pay": "承诺还款",
+    "installment": "分期",
+    "deferral": "延期还款",
+    "fee_waiver": "费用减免",
+    "hardship_plan": "困难还款计划",
+}
+_STATUS_ZH = {
+    "booked": "已登记",
+    "pending_approval": "待审批",
+    "requested": "已申请",
+    "kept": "已履约",
+    "partially_kept": "部分履约",
+    "broken": "已违约",
+    "cancelled": "已取消",
+    "open": "待处理",
+    "claimed": "处理中",
+    "resolved": "已解决",
+}
+_WILLINGNESS_ZH = {"willing": "愿意还款", "unwilling": "不愿还款", "disputes": "有异议", "unknown": "未知"}
+_ABILITY_ZH = {"full": "可全额还款", "partial": "可部分还款", "none": "暂无还款能力", "unknown": "未知"}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -106,7 +129,7 @@ def _summary_lines(snap: dict) -> List[str]:
     active = [a for a in snap["arrangements"] if a["status"] in ("booked", "pending_approval")]
     lines.append(f"有效安排：{len(active)} 项（共 {len(snap['arrangements'])} 项）")
     for a in active:
-        parts = [a["kind"], a["status"]]
+        parts = [_KIND_ZH.get(a["kind"], a["kind"]), _STATUS_ZH.get(a["status"], a["status"])]
         if a["amount"]:
             parts.append(fmt_yuan(Decimal(a["amount"])))
         if a["pay_date"]:
@@ -122,15 +145,18 @@ def _summary_lines(snap: dict) -> List[str]:
             else "未知"
         )
         lines.append(
-            f"最新评估：还款意愿 {assessment['willingness']}，还款能力 {assessment['ability']}，"
+            "最新评估：还款意愿 "
+            f"{_WILLINGNESS_ZH.get(assessment['willingness'], assessment['willingness'])}，"
+            f"还款能力 {_ABILITY_ZH.get(assessment['ability'], assessment['ability'])}，"
             f"每月可还 {affordable}"
         )
     unresolved = [e for e in snap["escalations"] if e["status"] != "resolved"]
-    lines.append(f"未结转人工：{len(unresolved)} 件")
+    lines.append(f"未结案的人工转接：{len(unresolved)} 件")
     for e in unresolved:
-        lines.append(f"  - [P{e['priority']}] {e['reason']}（{e['status']}）{e['summary']}")
+        status = _STATUS_ZH.get(e["status"], e["status"])
+        lines.append(f"  - [P{e['priority']}] {e['reason']}（{status}）{e['summary']}")
     active_opt_outs = [o["channel"] for o in snap["opt_outs"] if o["active"]]
-    lines.append("拒绝联系渠道：" + ("、".join(active_opt_outs) if active_opt_outs else "无"))
+    lines.append("已拒绝联系的渠道：" + ("、".join(active_opt_outs) if active_opt_outs else "无"))
     open_claims = [c for c in snap["payment_claims"] if c["status"] == "open"]
     lines.append(f"待核实的已还款声明：{len(open_claims)} 条")
     lines.append(f"联系记录：{len(snap['contact_log'])} 条（完整内容请加 --json）")
@@ -176,6 +202,17 @@ def _cmd_seed(url: Optional[str]) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        # `collectbot show-account X --json | head`: the reader went away;
+        # that is not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     # Imports happen inside the commands so `collectbot --help` stays fast
     # and works even when the database layer cannot be imported.
     url = args.database_url or None

@@ -280,7 +280,9 @@ class OptOut(Base):
     __tablename__ = "opt_outs"
 
     id = Column(Integer, primary_key=True)
-    phone = Column(String(16), nullable=False)
+    # E.164 for phones; other channels' sender ids (web chat sessions) are
+    # stored as given so their opt-out is honoured too - hence the width.
+    phone = Column(String(64), nullable=False)
     channel = Column(String(32), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=_now)
     revoked_at = Column(UTCDateTime)

@@ -121,6 +121,22 @@ def normalize_phone(phone: str) -> str:
     return cleaned
 
 
+def opt_out_key(sender: str) -> str:
+    """The address an opt-out is stored under.
+
+    Phone-like senders are normalised to E.164 so every channel prefix maps
+    to the same number. Anything else (a web-chat session id) is kept as is:
+    refusing it would crash exactly when someone asks us to stop.
+    """
+    try:
+        return normalize_phone(sender)
+    except ValueError:
+        key = (sender or "").strip()
+        if not key or len(key) > 64:
+            raise ValueError(f"cannot record an opt-out for sender {sender!r}") from None
+        return key
+
+
 def masked_name(name: str) -> str:
     """Mask a Chinese name for display: 张三→张*, 张三丰→张*丰, 欧阳娜娜→欧**娜."""
     name = (name or "").strip()
@@ -499,7 +515,7 @@ def set_escalation_status(s: Session, escalation_id: int, status: str) -> bool:
 
 def record_opt_out(s: Session, phone: str, channel: str) -> int:
     """Stop contacting ``phone`` on ``channel`` ("all" = every channel)."""
-    phone = normalize_phone(phone)
+    phone = opt_out_key(phone)
 
     def find() -> Optional[int]:
         return s.execute(
@@ -519,7 +535,7 @@ def record_opt_out(s: Session, phone: str, channel: str) -> int:
 
 def revoke_opt_out(s: Session, phone: str, channel: str) -> bool:
     """End the live opt-out (the row stays as history); False if none was live."""
-    phone = normalize_phone(phone)
+    phone = opt_out_key(phone)
     result = s.execute(
         update(OptOut)
         .where(
@@ -534,7 +550,7 @@ def revoke_opt_out(s: Session, phone: str, channel: str) -> bool:
 
 
 def is_opted_out(s: Session, phone: str, channel: str) -> bool:
-    phone = normalize_phone(phone)
+    phone = opt_out_key(phone)
     found = s.execute(
         select(OptOut.id)
         .where(

@@ -62,7 +62,12 @@ def _install_sqlite_hooks(engine: Engine, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. With a deferred BEGIN, two
+        # action threads that both read and then write fail with "database
+        # is locked" (WAL cannot upgrade a stale read snapshot); IMMEDIATE
+        # makes them queue for busy_timeout instead. SQLite is the dev/demo
+        # backend, so serialising writers is the right trade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _create_engine(url: str) -> Engine:

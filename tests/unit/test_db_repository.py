@@ -428,9 +428,15 @@ def test_opt_out_all_channels(session):
     assert repo.is_opted_out(session, "+8613800002222", "sms") is False
 
 
-def test_opt_out_rejects_unusable_phone(session):
-    with pytest.raises(ValueError, match="E.164"):
-        repo.record_opt_out(session, "138000", "sms")
+def test_opt_out_for_non_phone_sender_is_kept_verbatim(session):
+    # A web-chat session id is not a phone, but "stop" must still stick.
+    repo.record_opt_out(session, " webchat-4f2a ", "rest")
+    assert repo.is_opted_out(session, "webchat-4f2a", "rest") is True
+    assert session.execute(select(OptOut.phone)).scalar_one() == "webchat-4f2a"
+    with pytest.raises(ValueError, match="opt-out"):
+        repo.record_opt_out(session, "   ", "rest")
+    with pytest.raises(ValueError, match="opt-out"):
+        repo.record_opt_out(session, "x" * 65, "rest")
 
 
 # ---------------------------------------------------------------- payments
@@ -618,6 +624,41 @@ def test_account_snapshot_has_every_section(session, pinned_now):
     assert snap["contact_log"][1]["intent"] == "greet"
     assert snap["verification_attempts"][0]["success"] is True
     assert repo.account_snapshot(session, "NOPE", TODAY) is None
+
+
+def test_sqlite_concurrent_booking_same_key(db_url, pinned_now):
+    # SQLite serialises writers (BEGIN IMMEDIATE): threads queue instead of
+    # failing with "database is locked", and the key still books once.
+    with session_scope(db_url) as s:
+        add_account(s)
+    n = 6
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def book():
+        try:
+            barrier.wait(5)
+            with session_scope(db_url) as s:
+                repo.get_account(s, "ACC-1", TODAY)  # read, then write
+                results.append(
+                    repo.book_arrangement(
+                        s,
+                        account_id="ACC-1",
+                        kind="deferral",
+                        idempotency_key="same",
+                        conversation_id="c1",
+                    )
+                )
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=book) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    assert errors == []
+    assert len({r[0] for r in results}) == 1 and sum(r[1] for r in results) == 1
 
 
 # ---------------------------------------------------------------- PostgreSQL

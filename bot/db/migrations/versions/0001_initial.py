@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table(
         "opt_outs",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("phone", sa.String(length=16), nullable=False),
+        sa.Column("phone", sa.String(length=64), nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("revoked_at", TIMESTAMP, nullable=True),
