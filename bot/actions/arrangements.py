@@ -35,6 +35,15 @@ from bot.core.normalize import (
 from bot.db import repository
 
 
+# Arrangement kinds as the database names them → as the policy names them.
+POLICY_KINDS = {
+    "installment": policy.ARRANGEMENT_INSTALLMENT,
+    "hardship_plan": policy.ARRANGEMENT_HARDSHIP,
+    "deferral": policy.ARRANGEMENT_DEFERRAL,
+    "promise_to_pay": policy.ARRANGEMENT_PROMISE,
+}
+
+
 def facts_of(account: repository.AccountView) -> policy.AccountFacts:
     return policy.AccountFacts(
         balance=account.balance,
@@ -43,7 +52,9 @@ def facts_of(account: repository.AccountView) -> policy.AccountFacts:
         days_past_due=account.days_past_due,
         open_dispute=account.open_dispute,
         broken_promises=account.broken_promises,
-        active_arrangement_kinds=frozenset(account.active_arrangement_kinds),
+        active_arrangement_kinds=frozenset(
+            POLICY_KINDS.get(kind, kind) for kind in account.active_arrangement_kinds
+        ),
     )
 
 
