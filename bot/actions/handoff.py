@@ -9,6 +9,7 @@ from typing import List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from bot import clock
 from bot.actions.base import channel_of, db
 from bot.db import repository
 
@@ -52,10 +53,16 @@ def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
 async def escalate(
     tracker: Tracker, reason: str, account_id: Optional[str] = None, summary: Optional[str] = None
 ) -> List[EventType]:
+    account_id = account_id or tracker.get_slot("account_id")
+    if account_id is None:
+        # Escalations before verification (crisis, complaint …) still belong
+        # on the account behind the phone, for the agent's eyes only.
+        account = await db(repository.primary_account_for_phone, tracker.sender_id, clock.today())
+        account_id = account.account_id if account else None
     await db(
         repository.open_escalation,
         conversation_id=tracker.sender_id,
-        account_id=account_id or tracker.get_slot("account_id"),
+        account_id=account_id,
         channel=channel_of(tracker),
         reason=reason,
         priority=PRIORITY[reason],

@@ -35,17 +35,21 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> List[EventType]:
         # Identify the caller before anything is asked: an unknown number
         # gets no question that would hint at an account.
-        events: List[EventType] = []
-        if tracker.get_slot("auth_state") in (None, "unverified"):
+        identified: Dict[Text, Any] = {}
+        if tracker.get_slot("auth_state") is None:
             account = await db(
                 repository.primary_account_for_phone, tracker.sender_id, clock.today()
             )
             if account is None:
-                events = [SlotSet("auth_state", "unknown_number")]
+                identified = {"auth_state": "unknown_number"}
             else:
-                events = [SlotSet("auth_state", "unverified"), SlotSet("account_id", account.account_id)]
-            tracker.add_slots(events)
-        return events + await super().run(dispatcher, tracker, domain)
+                identified = {"auth_state": "unverified", "account_id": account.account_id}
+            tracker.slots.update(identified)
+        events = await super().run(dispatcher, tracker, domain)
+        # Validation may change what identification set (e.g. auth_state →
+        # verified): Rasa keeps the first SlotSet of a slot, so send one each.
+        validated = {e["name"] for e in events if e.get("event") == "slot"}
+        return [SlotSet(k, v) for k, v in identified.items() if k not in validated] + events
 
     async def required_slots(
         self,
@@ -57,7 +61,9 @@ class ValidateVerifyForm(FormValidationAction):
         if tracker.get_slot("escalated") or tracker.get_slot("auth_state") in FINAL_STATES:
             return []
         if tracker.get_slot("right_party") is False:
-            return []
+            # Still "required" so that validate_right_party runs on the
+            # answer; being filled, it ends the form without asking more.
+            return ["right_party"]
         return domain_slots
 
     def validate_right_party(
