@@ -228,9 +228,7 @@ _SMALL = r"(?:\d{1,3}|[一二两三四五六七八九十][零一二两三四五�
 _NB = r"(?<![0-9.零〇一二两三四五六七八九十百])"
 _DAYNUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _MONNUM = r"(?:\d{1,2}|十[一二]|[一二三四五六七八九十])"
-_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5,
-            "日": 6, "天": 6, "末": None,
-            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _WEEK_WORD = r"(?:周|星期|礼拜)"
 
 
@@ -284,9 +282,8 @@ def _exact_date(year: int, month: int, day: int) -> Optional[date]:
         return None
 
 
-_REL_DAYS = {"今天": 0, "今日": 0, "今儿": 0, "明天": 1, "明日": 1, "明儿": 1,
-             "后天": 2, "大后天": 3, "昨天": -1, "昨日": -1, "昨儿": -1,
-             "前天": -2, "大前天": -3}
+_REL_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+             "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3}
 
 
 def _h_relday(m: re.Match, today: date) -> Optional[date]:
@@ -437,6 +434,9 @@ def _date_ok(text: str, m: re.Match, handler) -> bool:
     if handler is _h_day:
         if after[:1] == "码":  # 号码
             return False
+        # the day of an invalid "13月5号" must not be read on its own
+        if before == "月" and start >= 2 and (text[start - 2].isdigit() or text[start - 2] in _CN_NUMCH):
+            return False
         day = _small_int(g["d"])
         if day is None or not 1 <= day <= 31:
             return False
@@ -554,11 +554,7 @@ _CLAUSE_SPLIT_RE = re.compile(r"[\s，,。.!！?？;；~～]")
 
 
 def _parse_amount_match(m: re.Match) -> Optional[Decimal]:
-    num = m.group("num")
-    value = chinese_to_number(num + (m.group("suf") or ""))
-    if value is None:
-        return None
-    return value
+    return chinese_to_number(m.group("num") + (m.group("suf") or ""))
 
 
 # --------------------------------------------------------------------------
@@ -844,7 +840,7 @@ def parse_amount(text: str) -> Union[Decimal, AmountRef, None]:
     s = re.sub(r"\s+", "", _fold(text)).strip("。，,.!！?？~～")
     if not s:
         return None
-    if re.search(r"^-|负", s):
+    if s.startswith(("-", "负")):
         return None
     value = _parse_amount_exact(s)
     if value is not None:
@@ -915,18 +911,10 @@ def parse_duration_days(text: str) -> Optional[int]:
     if not text:
         return None
     t = _fold(text)
-    # months after 分/分期 are instalments, but parse_duration_days is only
-    # called on duration text, so read any count+unit here.
     m = _DURATION_RE.search(t)
-    if m is not None:
-        return _duration_days_from_match(m)
-    # 两月 / 3月 used loosely as a duration ("宽限两月")
-    m = re.search(_NB + r"(?P<n>" + _SMALL + r")月(?![0-9零一二三四五六七八九十底中初号日])", t)
-    if m is not None and not re.search(r"\d", m.group("n")):
-        n = _small_int(m.group("n"))
-        if n:
-            return 30 * n
-    return None
+    if m is None:
+        return None
+    return _duration_days_from_match(m)
 
 
 def parse_months(text: str) -> Optional[int]:
@@ -934,7 +922,7 @@ def parse_months(text: str) -> Optional[int]:
     if not text:
         return None
     t = _fold(text)
-    m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个?月", t)
+    m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个月", t)
     if m is None:
         m = re.fullmatch(r"\s*(?P<n>" + _SMALL + r")\s*", t)
         if m is None:
