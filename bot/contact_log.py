@@ -78,6 +78,9 @@ class ContactLogBroker(EventBroker):
         return cls()
 
     def publish(self, event: Dict[Text, Any]) -> None:
+        if event.get("event") == "slot" and event.get("name") == "account_id" and event.get("value"):
+            # Web sessions have no phone: verification tells us the account.
+            self._accounts[event.get("sender_id")] = event["value"]
         row = contact_rows(event, self._last_channel)
         if row is not None:
             self._queue.put(row)
@@ -94,7 +97,9 @@ class ContactLogBroker(EventBroker):
     def _account_for(self, session, sender: str) -> Optional[str]:
         if sender not in self._accounts:
             account = repository.primary_account_for_phone(session, sender, clock.today())
-            self._accounts[sender] = account.account_id if account else None
+            if account is None:
+                return None  # not cached: the account may be imported later
+            self._accounts[sender] = account.account_id
         return self._accounts[sender]
 
     def _write(self, rows: List[Dict[str, Any]]) -> None:

@@ -1,14 +1,23 @@
 """Right-party confirmation and identity verification.
 
 Nothing about the debt may be said to anyone but the verified cardholder:
-not the amount, not the product, not the word "overdue". The form asks
-"are you <masked name>?" and then for the last four characters of the ID
-card; three wrong answers lock the conversation and hand it to a person.
+not the amount, not the product, not the word "overdue". Who is talking
+decides what the form asks:
+
+- a phone number (SMS, REST): "are you <masked name>?", then the last four
+  characters of the ID card;
+- a web visitor with a valid app token (checked by the channel, passed as
+  `collectbot_identity` metadata): identified, nothing to ask;
+- an anonymous web visitor: the phone number on file, then the ID digits.
+  Whether that phone exists is never revealed: an unknown phone fails at
+  the ID step exactly like a wrong answer does.
+
+Three wrong answers lock the conversation and hand it to a person.
 """
 from __future__ import annotations
 
 import hmac
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,10 +29,44 @@ from bot.actions.account import facts_message
 from bot.actions.base import db, say, settings
 from bot.actions.handoff import escalate
 from bot.core import replies
+from bot.core.phone import is_e164, parse_phone
 from bot.db import repository
 
 # States in which the form has nothing left to ask.
 FINAL_STATES = {"verified", "unknown_number", "third_party", "locked"}
+IDENTITY_METADATA_KEY = "collectbot_identity"
+
+
+def app_identity(tracker: Tracker) -> Optional[str]:
+    """The account id the channel vouched for (signed app token), if any.
+
+    Only channels set this key; they strip it from anything a client sends.
+    """
+    metadata = tracker.latest_message.get("metadata") or {}
+    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
+    account_id = identity.get("account_id") if isinstance(identity, dict) else None
+    return str(account_id) if account_id else None
+
+
+def is_phone_conversation(tracker: Tracker) -> bool:
+    return is_e164(tracker.sender_id)
+
+
+async def identify(tracker: Tracker) -> Dict[Text, Any]:
+    """Slots that say who is talking, before anything is asked."""
+    account_id = app_identity(tracker)
+    if account_id:
+        account = await db(repository.get_account, account_id, clock.today())
+        if account is not None:
+            return {"auth_state": "verified", "verified": True, "account_id": account.account_id}
+    if tracker.get_slot("auth_state") is not None:
+        return {}
+    if not is_phone_conversation(tracker):
+        return {"auth_state": "unverified"}
+    account = await db(repository.primary_account_for_phone, tracker.sender_id, clock.today())
+    if account is None:
+        return {"auth_state": "unknown_number"}
+    return {"auth_state": "unverified", "account_id": account.account_id}
 
 
 class ValidateVerifyForm(FormValidationAction):
@@ -33,20 +76,10 @@ class ValidateVerifyForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        # Identify the caller before anything is asked: an unknown number
-        # gets no question that would hint at an account.
-        identified: Dict[Text, Any] = {}
-        if tracker.get_slot("auth_state") is None:
-            account = await db(
-                repository.primary_account_for_phone, tracker.sender_id, clock.today()
-            )
-            if account is None:
-                identified = {"auth_state": "unknown_number"}
-            else:
-                identified = {"auth_state": "unverified", "account_id": account.account_id}
-            tracker.slots.update(identified)
+        identified = await identify(tracker)
+        tracker.slots.update(identified)
         events = await super().run(dispatcher, tracker, domain)
-        # Validation may change what identification set (e.g. auth_state →
+        # Validation may change what identification set (auth_state →
         # verified): Rasa keeps the first SlotSet of a slot, so send one each.
         validated = {e["name"] for e in events if e.get("event") == "slot"}
         return [SlotSet(k, v) for k, v in identified.items() if k not in validated] + events
@@ -60,11 +93,13 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> List[Text]:
         if tracker.get_slot("escalated") or tracker.get_slot("auth_state") in FINAL_STATES:
             return []
+        if not is_phone_conversation(tracker):
+            return ["claimed_phone", "id_last4"]
         if tracker.get_slot("right_party") is False:
             # Still "required" so that validate_right_party runs on the
             # answer; being filled, it ends the form without asking more.
             return ["right_party"]
-        return domain_slots
+        return ["right_party", "id_last4"]
 
     def validate_right_party(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -73,20 +108,30 @@ class ValidateVerifyForm(FormValidationAction):
             return {"right_party": False, "auth_state": "third_party", "id_last4": None}
         return {"right_party": value}
 
+    async def validate_claimed_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        phone = parse_phone(str(value or ""))
+        if phone is None:
+            say(dispatcher, replies.CLAIMED_PHONE_INVALID)
+            return {"claimed_phone": None}
+        account = await db(repository.primary_account_for_phone, phone, clock.today())
+        # No hint either way: an unknown phone simply cannot pass the next step.
+        return {"claimed_phone": phone, "account_id": account.account_id if account else None}
+
     async def validate_id_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        account_id = tracker.get_slot("account_id")
-        if not account_id or value is None:
+        if value is None:
             return {"id_last4": None}
-        account = await db(repository.get_account, account_id, clock.today())
+        account_id = tracker.get_slot("account_id")
+        account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         holder = await db(repository.find_cardholder_by_phone, account.phone) if account else None
         given = str(value).strip().upper()
         # Constant-time comparison: the answer is a secret.
-        ok = holder is not None and hmac.compare_digest(given, (holder.id_last4 or "").upper())
-        failures = await db(
-            repository.record_verification, tracker.sender_id, account_id, ok
-        )
+        expected = (holder.id_last4 or "").upper() if holder else ""
+        ok = bool(expected) and hmac.compare_digest(given, expected)
+        failures = await db(repository.record_verification, tracker.sender_id, account_id, ok)
         if ok:
             # Giving the right digits is claiming to be the cardholder.
             return {"id_last4": given, "right_party": True, "auth_state": "verified", "verified": True}
@@ -111,6 +156,24 @@ class ActionAskRightParty(Action):
         return []
 
 
+class ActionAskClaimedPhone(Action):
+    def name(self) -> Text:
+        return "action_ask_claimed_phone"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        say(dispatcher, replies.ASK_CLAIMED_PHONE.format(bank=settings().bank_name))
+        return []
+
+
+class ActionAskIdLast4(Action):
+    def name(self) -> Text:
+        return "action_ask_id_last4"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        say(dispatcher, replies.ASK_ID_LAST4)
+        return []
+
+
 class ActionVerificationResult(Action):
     """Says what the verification led to; only a verified cardholder hears figures."""
 
@@ -127,7 +190,9 @@ class ActionVerificationResult(Action):
             return []
         if state == "verified" and tracker.get_slot("verified"):
             account = await db(repository.get_account, tracker.get_slot("account_id"), clock.today())
-            text, buttons = facts_message(account, greeting=f"感谢您的确认，{repository.masked_name(account.name)}。")
+            text, buttons = facts_message(
+                account, greeting=f"感谢您的确认，{repository.masked_name(account.name)}。"
+            )
             say(dispatcher, text, buttons)
             return []
         if state == "locked":
@@ -137,13 +202,4 @@ class ActionVerificationResult(Action):
             say(dispatcher, replies.THIRD_PARTY.format(bank=cfg.bank_name, hotline=cfg.bank_hotline))
             return []
         say(dispatcher, replies.UNKNOWN_NUMBER.format(bank=cfg.bank_name, hotline=cfg.bank_hotline))
-        return []
-
-
-class ActionAskIdLast4(Action):
-    def name(self) -> Text:
-        return "action_ask_id_last4"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, replies.ASK_ID_LAST4)
         return []

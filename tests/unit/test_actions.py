@@ -1,0 +1,180 @@
+"""Custom actions against a real SQLite account database: what the
+cardholder is told and what lands in the database."""
+from __future__ import annotations
+
+import pytest
+
+from bot.actions.account import ActionStateBalance
+from bot.actions.arrangements import ActionBookPromise
+from bot.actions.escalation import ActionDefaultFallback, ActionHandleCrisis, ActionOptOut
+from bot.actions.verification import ValidateVerifyForm
+from bot.core import replies
+from bot.db import repository
+from bot.db.importer import import_accounts_csv
+from bot.db.session import session_scope
+from tests.unit.actions_support import REPO, make_tracker, run_action, slot_events
+
+PHONE = "+8613900000001"
+
+
+@pytest.fixture
+def accounts(db_url, pinned_now, today):
+    with session_scope() as s:
+        result = import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
+    assert not result.rejected
+    return db_url
+
+
+def snapshot(account_id, today):
+    with session_scope() as s:
+        return repository.account_snapshot(s, account_id, today)
+
+
+def verify_with(digits, sender=PHONE, slots=None, metadata=None):
+    tracker = make_tracker(
+        sender,
+        slots={"right_party": True, "id_last4": digits, **(slots or {})},
+        text=digits,
+        intent="inform_identity",
+        metadata=metadata,
+        events=[{"event": "slot", "name": "id_last4", "value": digits}],
+        active_loop="verify_form",
+    )
+    return run_action(ValidateVerifyForm(), tracker)
+
+
+def test_right_id_digits_verify_the_cardholder(accounts):
+    events, texts = verify_with("3521")
+    slots = slot_events(events)
+    assert slots["verified"] is True
+    assert slots["auth_state"] == "verified"
+    assert slots["account_id"] == "E2E-1"
+    assert slots["requested_slot"] is None
+    assert texts == []
+
+
+def test_wrong_digits_count_down_then_lock(accounts):
+    messages = []
+    for _ in range(3):
+        events, texts = verify_with("0000", slots={"auth_state": "unverified", "account_id": "E2E-1"})
+        messages += texts
+    assert messages == [replies.WRONG_ID.format(left=2), replies.WRONG_ID.format(left=1)]
+    slots = slot_events(events)
+    assert slots["auth_state"] == "locked"
+    assert slots["requested_slot"] is None
+    assert slots.get("verified") is not True
+
+
+def test_an_app_token_identity_verifies_without_questions(accounts):
+    tracker = make_tracker(
+        "web-session-1", text="我欠多少钱", intent="ask_balance",
+        metadata={"collectbot_identity": {"account_id": "E2E-2", "method": "app_token"}},
+    )
+    events, texts = run_action(ValidateVerifyForm(), tracker)
+    slots = slot_events(events)
+    assert (slots["verified"], slots["account_id"], slots["requested_slot"]) == (True, "E2E-2", None)
+
+
+def test_anonymous_web_visitor_is_asked_for_the_phone_first(accounts):
+    events, _ = run_action(ValidateVerifyForm(), make_tracker("web-session-2", intent="greet"))
+    assert slot_events(events)["requested_slot"] == "claimed_phone"
+
+
+def test_an_unknown_phone_fails_exactly_like_a_wrong_answer(accounts):
+    tracker = make_tracker(
+        "web-session-3", slots={"auth_state": "unverified", "claimed_phone": "13811112222"},
+        text="13811112222", intent="out_of_scope",
+        events=[{"event": "slot", "name": "claimed_phone", "value": "13811112222"}],
+        active_loop="verify_form",
+    )
+    events, texts = run_action(ValidateVerifyForm(), tracker)
+    slots = slot_events(events)
+    assert slots["claimed_phone"] == "+8613811112222"
+    assert slots["account_id"] is None
+    assert slots["requested_slot"] == "id_last4"
+    assert texts == []  # nothing tells the visitor whether the phone exists
+    events, texts = verify_with("3521", sender="web-session-3", slots={"auth_state": "unverified", "account_id": None})
+    assert texts == [replies.WRONG_ID.format(left=2)]
+
+
+def test_a_known_phone_typed_in_the_web_chat_then_the_right_digits(accounts):
+    tracker = make_tracker(
+        "web-session-4", slots={"auth_state": "unverified", "claimed_phone": "139 0000 0001"},
+        text="139 0000 0001", intent="out_of_scope",
+        events=[{"event": "slot", "name": "claimed_phone", "value": "139 0000 0001"}],
+        active_loop="verify_form",
+    )
+    slots = slot_events(run_action(ValidateVerifyForm(), tracker)[0])
+    assert slots["account_id"] == "E2E-1"
+    events, _ = verify_with("3521", sender="web-session-4", slots={"auth_state": "unverified", "account_id": "E2E-1"})
+    assert slot_events(events)["verified"] is True
+
+
+def test_promise_confirmed_twice_books_once(accounts, today):
+    slots = {
+        "verified": True, "account_id": "E2E-1", "promise_amount": "3000.00",
+        "promise_date": "2026-12-04", "promise_confirmed": True,
+    }
+    _, first = run_action(ActionBookPromise(), make_tracker(PHONE, slots=slots, intent="affirm"))
+    _, second = run_action(ActionBookPromise(), make_tracker(PHONE, slots=slots, intent="affirm"))
+    assert "已为您登记还款承诺" in first[0]
+    assert "无需重复办理" in second[0]
+    promises = snapshot("E2E-1", today)["promises"]
+    assert [(p["amount"], p["pay_date"]) for p in promises] == [("3000.00", "2026-12-04")]
+
+
+def test_after_a_handover_the_bot_stops_talking_about_payment(accounts):
+    tracker = make_tracker(PHONE, slots={"verified": True, "account_id": "E2E-1", "escalated": True})
+    events, texts = run_action(ActionStateBalance(), tracker)
+    assert texts == [replies.HOLDING]
+    assert "12,000.00" not in texts[0]
+
+
+def test_database_down_gives_a_polite_retry_and_no_crash(monkeypatch, pinned_now):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/never/x.db")
+    tracker = make_tracker(PHONE, slots={"verified": True, "account_id": "E2E-1"}, intent="ask_balance")
+    events, texts = run_action(ActionStateBalance(), tracker)
+    assert texts == [replies.SYSTEM_BUSY]
+    assert events == []
+
+
+def test_crisis_support_is_sent_even_when_the_database_is_down(monkeypatch, pinned_now):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/never/x.db")
+    events, texts = run_action(ActionHandleCrisis(), make_tracker(PHONE, intent="crisis"))
+    assert "12356" in texts[0]
+    assert slot_events(events) == {"escalated": True}
+
+
+def test_crisis_opens_a_top_priority_escalation(accounts, today):
+    run_action(ActionHandleCrisis(), make_tracker("+8613900000003", text="我不想活了", intent="crisis",
+                                                  events=[{"event": "user", "text": "我不想活了"}]))
+    escalations = snapshot("E2E-3", today)["escalations"]
+    assert [(e["reason"], e["priority"]) for e in escalations] == [("crisis", 0)]
+    assert "我不想活了" in escalations[0]["summary"]
+
+
+def test_opt_out_is_recorded_for_the_channel(accounts, today):
+    tracker = make_tracker("+8613900000002", text="退订", intent="stop_contact")
+    _, texts = run_action(ActionOptOut(), tracker)
+    assert "退订" in texts[0]
+    with session_scope() as s:
+        assert repository.is_opted_out(s, "+8613900000002", "rest")
+
+
+def test_second_fallback_in_a_row_hands_over(accounts, today):
+    events_so_far = [
+        {"event": "user", "text": "asdf"},
+        {"event": "action", "name": "action_default_fallback"},
+        {"event": "user", "text": "qwer"},
+    ]
+    events, texts = run_action(
+        ActionDefaultFallback(), make_tracker(PHONE, intent="nlu_fallback", events=events_so_far)
+    )
+    assert texts == [replies.ESCALATION["fallback"]]
+    assert slot_events(events) == {"escalated": True}
+    reasons = [e["reason"] for e in snapshot("E2E-1", today)["escalations"]]
+    assert reasons == ["fallback"]
+    _, first_time = run_action(
+        ActionDefaultFallback(), make_tracker(PHONE, intent="nlu_fallback", events=[{"event": "user", "text": "x"}])
+    )
+    assert first_time == [replies.ASK_REPHRASE]
