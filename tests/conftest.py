@@ -101,3 +101,10 @@ def pg_url(pinned_now):
     finally:
         _drop_everything(url)
         dispose_engines()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on the real PostgreSQL are integration tests (`make test-integration`)."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
