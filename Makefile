@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 RASA_ENV := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
 TRAIN := $(RASA_ENV) $(RASA) train --data bot/data --domain domain.yml --config config.yml --out bot/models
 
-.PHONY: setup run train validate test test-unit test-e2e test-rasa test-integration bench clean
+.PHONY: setup run train validate test test-unit test-e2e test-rasa test-integration nlu-report clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,11 @@ test-e2e: setup train
 # Dialogue and NLU evaluation on the held-out sets in tests/.
 test-rasa: setup train
 	scripts/rasa_test.sh
+
+# Refresh the committed held-out NLU scores (docs/reports/).
+nlu-report: setup train
+	$(RASA_ENV) $(RASA) test nlu --model bot/models --nlu tests/nlu --out results/nlu --no-plot
+	$(PY) scripts/nlu_report.py results/nlu
 
 test: validate test-unit train test-rasa test-e2e
 
