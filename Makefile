@@ -30,6 +30,7 @@ test-unit: setup
 	$(PY) -m pytest -q -m "not e2e and not integration" tests
 
 test-e2e: setup train
+	scripts/ensure_chromium.sh
 	$(PY) -m pytest -q -m e2e tests
 
 # Dialogue and NLU evaluation on the held-out sets in tests/.
@@ -45,6 +46,10 @@ test: validate test-unit train test-rasa test-e2e
 
 test-integration: setup
 	$(PY) -m pytest -q -m integration tests
+
+# Quality, speed and cost against a stock-Rasa baseline: bench/report.md.
+bench: setup train
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .rasa results var bot/models/*.tar.gz

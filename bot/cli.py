@@ -67,7 +67,53 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出完整 JSON")
 
     sub.add_parser("seed-demo", help="写入演示账户 DEMO-0001…DEMO-0005")
+
+    p = sub.add_parser("outbox", help="查看本地短信发件箱（未配置 Twilio 时短信写入这里）")
+    p.add_argument("--to", metavar="PHONE", help="只看发给这个号码的短信")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = sub.add_parser("create-user", help="创建坐席工作台用户（agent / trainer / supervisor）")
+    p.add_argument("name", metavar="NAME", help="登录用户名")
+    p.add_argument("--role", required=True, choices=("agent", "trainer", "supervisor"), help="角色")
+    p.add_argument("--display-name", help="显示名称（默认同用户名）")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
+    )
     return parser
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise ValueError("两次输入的密码不一致")
+    return first
+
+
+def _cmd_create_user(url: Optional[str], name: str, role: str, display_name: Optional[str], password_stdin: bool) -> int:
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+    from console import store
+    from console.auth import PasswordPolicyError
+
+    try:
+        password = _read_password(password_stdin)
+    except (ValueError, EOFError, KeyboardInterrupt) as exc:
+        print(f"错误：{exc or '未输入密码'}", file=sys.stderr)
+        return EXIT_BAD_FILE
+    upgrade(url)
+    try:
+        with session_scope(url) as s:
+            user = store.create_user(s, name, role, password, display_name)
+            store.audit(s, None, "create_user", username="cli", detail={"username": user.username, "role": role})
+    except (ValueError, PasswordPolicyError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BAD_FILE
+    print(f"已创建用户 {user.username}（{user.role_label}）。")
+    return EXIT_OK
 
 
 def _cmd_migrate(url: Optional[str]) -> int:
@@ -200,6 +246,46 @@ def _cmd_seed(url: Optional[str]) -> int:
     return EXIT_OK
 
 
+def _cmd_outbox(url: Optional[str], to: Optional[str], as_json: bool) -> int:
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+    from bot.db.sms import list_outbox
+
+    upgrade(url)
+    with session_scope(url) as s:
+        rows = list_outbox(s, to)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "message_id": r.message_id,
+                        "to": r.to_number,
+                        "from": r.from_number,
+                        "messaging_service_sid": r.messaging_service_sid,
+                        "body": r.body,
+                        "status_callback": r.status_callback,
+                        "created_at": r.created_at.isoformat(),
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    if not rows:
+        print("发件箱为空。" if not to else f"没有发给 {to} 的短信。")
+        return EXIT_OK
+    print(f"发件箱共 {len(rows)} 条短信：")
+    for r in rows:
+        print(f"[{r.message_id}] {r.created_at:%Y-%m-%d %H:%M:%S} → {r.to_number}")
+        for line in r.body.splitlines() or [""]:
+            print(f"    {line}")
+    return EXIT_OK
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -224,6 +310,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_show(url, args.account_id, args.json)
     if args.command == "seed-demo":
         return _cmd_seed(url)
+    if args.command == "create-user":
+        return _cmd_create_user(url, args.name, args.role, args.display_name, args.password_stdin)
+    if args.command == "outbox":
+        return _cmd_outbox(url, args.to, args.json)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+# Channels that write their outbound messages to the contact log themselves,
+# with the provider's message id and delivery status (one row per send).
+CHANNELS_LOGGING_THEIR_OWN_SENDS = frozenset({"twilio_sms"})
 # Contact-log text is capped: the tracker store keeps the full message.
 MAX_TEXT = 4000
 
@@ -48,6 +51,8 @@ def contact_rows(event: Dict[str, Any], last_channel: Dict[str, str]) -> Optiona
             "intent": intent,
             "message_id": event.get("message_id"),
         }
+    if last_channel.get(sender) in CHANNELS_LOGGING_THEIR_OWN_SENDS:
+        return None
     text = event.get("text") or ""
     buttons = ((event.get("data") or {}).get("buttons")) or []
     if buttons:

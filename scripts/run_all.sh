@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
+# The demo page issues app tokens for the demo accounts: laptop only.
+export WEBCHAT_DEMO=${WEBCHAT_DEMO:-1}
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 mkdir -p var/log
@@ -30,6 +32,9 @@ for _ in $(seq 1 180); do
   Rasa server:     http://localhost:$RASA_PORT/
   Chat (REST):     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                      -d '{"sender": "+8613800000001", "message": "你好"}'
+  Web chat:        http://localhost:$RASA_PORT/webhooks/webchat/
+  Demo (tokens):   http://localhost:$RASA_PORT/webhooks/webchat/demo
+  SMS outbox:      .venv/bin/collectbot outbox   (no Twilio credentials: SMS stay local)
   Action server:   http://localhost:$ACTIONS_PORT/health
   Demo accounts:   .venv/bin/collectbot show-account DEMO-0001 --json  (ID last 4 in tests/fixtures/demo_accounts.csv)
 Press Ctrl-C to stop.

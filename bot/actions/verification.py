@@ -190,8 +190,10 @@ class ActionVerificationResult(Action):
             return []
         if state == "verified" and tracker.get_slot("verified"):
             account = await db(repository.get_account, tracker.get_slot("account_id"), clock.today())
+            # Identified by the bank's app (no question asked) or by answering.
+            opening = "您好" if tracker.get_slot("id_last4") is None else "感谢您的确认"
             text, buttons = facts_message(
-                account, greeting=f"感谢您的确认，{repository.masked_name(account.name)}。"
+                account, greeting=f"{opening}，{repository.masked_name(account.name)}。"
             )
             say(dispatcher, text, buttons)
             return []

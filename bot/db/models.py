@@ -351,3 +351,46 @@ class ContactLog(Base):
     __table_args__ = (
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
     )
+
+
+# --------------------------------------------------------------------------
+# SMS channel (channels/twilio_sms.py, bot/db/sms.py)
+# --------------------------------------------------------------------------
+
+SMS_INBOUND_STATUSES = ("received", "processed", "failed")
+
+
+class SmsInbound(Base):
+    """Every inbound SMS webhook, recorded before it is processed.
+
+    Twilio redelivers a webhook it thinks failed; the unique MessageSid makes
+    the second delivery a no-op. ``status`` shows messages that were received
+    but whose processing crashed, so none disappears silently.
+    """
+
+    __tablename__ = "sms_inbound"
+
+    id = Column(Integer, primary_key=True)
+    message_sid = Column(String(64), nullable=False, unique=True)
+    phone = Column(String(64), nullable=False)
+    status = Column(String(16), nullable=False, default="received")
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", SMS_INBOUND_STATUSES), name="status"),
+    )
+
+
+class SmsOutbox(Base):
+    """Outbound SMS written here instead of the network when no Twilio
+    credentials are configured (laptop, tests); read with `collectbot outbox`."""
+
+    __tablename__ = "sms_outbox"
+
+    id = Column(Integer, primary_key=True)
+    to_number = Column(String(64), nullable=False, index=True)
+    from_number = Column(String(64))
+    messaging_service_sid = Column(String(64))
+    body = Column(Text, nullable=False)
+    status_callback = Column(String(500))
+    created_at = Column(UTCDateTime, nullable=False, default=_now)

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional, Sequence
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -47,6 +47,8 @@ class Stack:
         self.workdir = workdir
         self.env = env
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        # Set by running_stack(slow_actions=True): change .delay to slow the assistant down.
+        self.action_proxy = None
 
     def say(self, sender: str, message: str) -> List[str]:
         """POST one message to the REST channel; the texts the bot answered."""
@@ -72,7 +74,22 @@ class Stack:
 
 
 @contextmanager
-def running_stack(workdir: Path, now: str) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path,
+    now: str,
+    extra_env: Optional[Dict[str, str]] = None,
+    rasa_args: Sequence[str] = (),
+    credentials: Optional[Path] = None,
+    slow_actions: bool = False,
+) -> Iterator[Stack]:
+    """Action server + Rasa server on free ports.
+
+    ``extra_env`` is added to both servers' environment, ``rasa_args`` to the
+    ``rasa run`` command line (e.g. ``--enable-api --auth-token ...``), and
+    ``credentials`` replaces the repository's credentials.yml.
+    ``slow_actions`` routes action calls through a SlowProxy: set
+    ``stack.action_proxy.delay`` (seconds per call) to make the assistant slow.
+    """
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
@@ -82,11 +99,19 @@ def running_stack(workdir: Path, now: str) -> Iterator[Stack]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="3",
     )
+    env.update(extra_env or {})
+    action_proxy = None
+    action_base = f"http://127.0.0.1:{actions_port}"
+    if slow_actions:
+        from tests.fakes.slow_proxy import SlowProxy
+
+        action_proxy = SlowProxy(action_base).start()
+        action_base = action_proxy.url
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f"""
 action_endpoint:
-  url: "http://127.0.0.1:{actions_port}/webhook"
+  url: "{action_base}/webhook"
 tracker_store:
   type: SQL
   url: "sqlite:///{workdir / 'tracker.db'}"
@@ -103,11 +128,13 @@ event_broker:
     )
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", "bot/models", "--endpoints", str(endpoints),
-         "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"],
+         "--credentials", str(credentials or "credentials.yml"), "--port", str(rasa_port),
+         "--interface", "127.0.0.1", *rasa_args],
         cwd=REPO, env=env, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT,
     )
     procs = [actions, rasa]
     stack = Stack(workdir, env, rasa_port)
+    stack.action_proxy = action_proxy
     try:
         migrate = stack.collectbot("migrate")
         assert migrate.returncode == 0, migrate.stderr
@@ -126,3 +153,5 @@ event_broker:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if action_proxy is not None:
+            action_proxy.stop()

@@ -21,6 +21,8 @@ EXPECTED_TABLES = {
     "opt_outs",
     "payment_claims",
     "payments",
+    "sms_inbound",
+    "sms_outbox",
     "verification_attempts",
 }
 
@@ -42,7 +44,7 @@ def _columns(url):
 
 def test_single_head_and_models_cover_expected_tables():
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0001_initial"]
+    assert heads == ["0002_sms"]
     assert set(Base.metadata.tables) == EXPECTED_TABLES
 
 
@@ -53,7 +55,7 @@ def test_upgrade_head_on_empty_sqlite_matches_models(sqlite_url):
         name: {c.name for c in table.columns} for name, table in Base.metadata.tables.items()
     }
     with get_engine(sqlite_url).connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001_initial"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002_sms"
 
 
 def test_partial_unique_indexes_exist_on_sqlite(sqlite_url):

@@ -1,0 +1,1 @@
+"""Custom Rasa channels (dotted class paths in credentials.yml)."""

@@ -1,0 +1,589 @@
+"""Web chat channel: Rasa's socket.io protocol, our WeChat-style widget, app tokens.
+
+Registered in credentials.yml as ``channels.webchat.WebChatInput:``; the
+blueprint lives at ``/webhooks/webchat/`` and socket.io at ``socketio_path``
+(``/socket.io``), so the widely used Rasa web chat widgets connect unchanged:
+``session_request`` → ``session_confirm``, ``user_uttered`` → ``bot_uttered``.
+
+Routes:
+
+- ``GET /webhooks/webchat/``            the widget page (``?token=`` from the bank's app)
+- ``GET /webhooks/webchat/static/...``  its CSS/JS/images (no CDN, no build step)
+- ``GET /webhooks/webchat/health``      ``{"status": "ok"}``
+- ``GET /webhooks/webchat/demo``        demo accounts with fresh tokens (only with ``WEBCHAT_DEMO=1``)
+
+Identity. A visitor from the bank's app brings a short-lived signed token
+(``bot/core/tokens.py``; secret ``WEBCHAT_TOKEN_SECRET``). The token is
+checked once, at ``session_request`` (``customData.token``, ``token``, or the
+socket.io connect ``auth.webchat_token``). A valid token binds the
+conversation to the account:
+
+- identified conversations get their own session ids: 32 random hex digits
+  followed by 32 hex digits of HMAC(secret, random + account). The id proves
+  which account it was opened for, across server restarts, without storing
+  anything; a session id of the other kind, or of another account, is never
+  reused for a token (a new one is confirmed instead);
+- every ``UserMessage`` of a bound socket carries
+  ``metadata["collectbot_identity"] = {"account_id": ..., "method": "app_token"}``;
+  anything a client puts under that key, at any depth, is removed first;
+- a socket can only talk in the session it was confirmed for, so a later
+  message cannot swap the session (and with it the identity);
+- an expired or forged token: the widget is told "链接已过期，请在App内重新打开"
+  and the visitor continues anonymously, in an anonymous session (an
+  identified session id is never continued without its token). A socket.io
+  reconnect of the same page with the token that opened the session is
+  still accepted after the token's expiry, for ``identity_max_age_seconds``
+  while this server process runs.
+
+Server-initiated messages (an agent's reply, a reminder) reach open widgets
+through ``get_output_channel()`` (Rasa's HTTP API ``output_channel=latest``)
+or ``await channel.push(session_id, text, buttons)``. Both emit to the
+session's room, so they work with one Rasa process (as Rasa's own socket.io
+channel: several Sanic workers would need a socket.io message queue).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import inspect
+import json
+import logging
+import mimetypes
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+import rasa.core.channels.channel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.core import tokens
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_KEY = "collectbot_identity"
+IDENTITY_METHOD = "app_token"
+TOKEN_SECRET_ENV = "WEBCHAT_TOKEN_SECRET"
+DEMO_ENV = "WEBCHAT_DEMO"
+# Only for a laptop: anyone who reads this file can mint tokens with it.
+DEV_TOKEN_SECRET = "collectbot-webchat-dev-only-secret-not-for-production"
+EXPIRED_NOTICE = "链接已过期，请在App内重新打开"
+STATUS_EVENT = "webchat_status"
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "webchat"
+DEMO_CSV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "demo_accounts.csv"
+
+ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
+IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_MESSAGE_CHARS = 2000
+MAX_METADATA_DEPTH = 20
+
+# The page is ours: only our own files, no inline script, no framing by
+# other sites, and the token in the address never leaves in a Referer.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def token_secret() -> str:
+    """``WEBCHAT_TOKEN_SECRET``, or the dev-only value with a warning."""
+    secret = os.environ.get(TOKEN_SECRET_ENV, "")
+    if secret:
+        return secret
+    logger.warning(
+        "%s is not set: web chat tokens use a development-only secret. "
+        "Set it to a long random value shared with the bank's app in any real deployment.",
+        TOKEN_SECRET_ENV,
+    )
+    return DEV_TOKEN_SECRET
+
+
+def demo_enabled() -> bool:
+    return os.environ.get(DEMO_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def strip_identity(metadata: Any) -> Dict[Text, Any]:
+    """Client metadata as a dict, with every ``collectbot_identity`` key removed.
+
+    Only the channel may say who the visitor is. A JSON string is parsed (as
+    Rasa's socket.io channel does); anything that is not an object is dropped.
+    """
+    if isinstance(metadata, (str, bytes)):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return {}
+    if not isinstance(metadata, dict):
+        return {}
+
+    def clean(value: Any, depth: int) -> Any:
+        if depth > MAX_METADATA_DEPTH:
+            return None
+        if isinstance(value, dict):
+            return {
+                k: clean(v, depth + 1) for k, v in value.items() if str(k).strip().lower() != IDENTITY_KEY
+            }
+        if isinstance(value, list):
+            return [clean(v, depth + 1) for v in value]
+        return value
+
+    return clean(metadata, 0)
+
+
+def identity_metadata(account_id: str) -> Dict[Text, Any]:
+    return {IDENTITY_KEY: {"account_id": account_id, "method": IDENTITY_METHOD}}
+
+
+def _token_from(data: Dict[Text, Any], metadata_key: Optional[Text], auth_token: Optional[str]) -> Optional[str]:
+    """The app token a client presented at session_request (or connect)."""
+    candidates: List[Any] = [data.get("token")]
+    for key in ("customData", "custom_data", metadata_key):
+        nested = data.get(key) if key else None
+        if isinstance(nested, str):
+            try:
+                nested = json.loads(nested)
+            except ValueError:
+                nested = None
+        if isinstance(nested, dict):
+            candidates.append(nested.get("token"))
+    candidates.append(auth_token)
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+@dataclass
+class SocketState:
+    session_id: Optional[str] = None
+    account_id: Optional[str] = None
+    auth_token: Optional[str] = None
+
+
+@dataclass
+class OpenedSession:
+    session_id: str
+    account_id: Optional[str]
+    notice: Optional[str] = None
+    reason: str = "anonymous"
+
+
+@dataclass
+class _Grace:
+    token_digest: bytes
+    account_id: str
+    bound_at: float
+
+
+class SessionBinder:
+    """Which conversation a socket talks in, and whose it is.
+
+    Pure logic (no socket.io), so the rules can be tested directly.
+    """
+
+    def __init__(self, secret: str, identity_max_age_seconds: int = 2 * 3600) -> None:
+        self._secret = secret.encode("utf-8")
+        self.identity_max_age_seconds = identity_max_age_seconds
+        self._sockets: Dict[str, SocketState] = {}
+        self._grace: Dict[str, List[_Grace]] = {}
+
+    # -- session ids -----------------------------------------------------
+    def _mac(self, random_part: str, account_id: str) -> str:
+        msg = f"webchat-session|{random_part}|{account_id}".encode("utf-8")
+        return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:32]
+
+    def new_identified_session(self, account_id: str) -> str:
+        random_part = secrets.token_hex(16)
+        return random_part + self._mac(random_part, account_id)
+
+    def session_belongs_to(self, session_id: Optional[str], account_id: str) -> bool:
+        if not session_id or not IDENTIFIED_SESSION_RE.match(session_id):
+            return False
+        return hmac.compare_digest(session_id[32:], self._mac(session_id[:32], account_id))
+
+    @staticmethod
+    def new_anonymous_session() -> str:
+        return secrets.token_hex(16)  # the same shape as Rasa's uuid4().hex
+
+    # -- sockets ---------------------------------------------------------
+    def socket(self, sid: str) -> SocketState:
+        return self._sockets.setdefault(sid, SocketState())
+
+    def forget(self, sid: str) -> None:
+        self._sockets.pop(sid, None)
+
+    def _digest(self, token: str) -> bytes:
+        return hmac.new(self._secret, b"grace|" + token.encode("utf-8"), hashlib.sha256).digest()
+
+    def _grace_account(self, session_id: Optional[str], token: str, now: float) -> Optional[str]:
+        """The account a since-expired token opened this session for, if recent."""
+        if not session_id:
+            return None
+        digest = self._digest(token)
+        for g in self._grace.get(session_id, []):
+            if now - g.bound_at < self.identity_max_age_seconds and hmac.compare_digest(g.token_digest, digest):
+                return g.account_id
+        return None
+
+    def _remember(self, session_id: str, token: str, account_id: str, now: float) -> None:
+        digest = self._digest(token)
+        entries = [
+            g for g in self._grace.get(session_id, [])
+            if now - g.bound_at < self.identity_max_age_seconds and g.token_digest != digest
+        ]
+        entries.append(_Grace(digest, account_id, now))
+        self._grace[session_id] = entries[-5:]
+        if len(self._grace) > 10000:  # drop what has aged out
+            for key in [k for k, v in self._grace.items() if all(now - g.bound_at >= self.identity_max_age_seconds for g in v)]:
+                del self._grace[key]
+
+    def open(self, sid: str, requested: Any, token: Optional[str], now: float) -> OpenedSession:
+        """Decide the session for a ``session_request``; remembers it for ``sid``."""
+        requested = requested if isinstance(requested, str) else None
+        account_id: Optional[str] = None
+        notice: Optional[str] = None
+        reason = "anonymous"
+        if token is not None:
+            result = tokens.check(token, self._secret, now)
+            if result.ok:
+                account_id, reason = result.account_id, "token"
+            else:
+                account_id = self._grace_account(requested, token, now)
+                if account_id is not None and self.session_belongs_to(requested, account_id):
+                    reason = "token_grace"
+                else:
+                    account_id = None
+                    notice, reason = EXPIRED_NOTICE, f"token_{result.reason}"
+
+        if account_id is not None:
+            session_id = requested if self.session_belongs_to(requested, account_id) else self.new_identified_session(account_id)
+            if reason == "token":
+                self._remember(session_id, token, account_id, now)
+        elif requested and ANONYMOUS_SESSION_RE.match(requested):
+            session_id = requested
+        else:
+            # No id, a malformed one (a phone number would reach that
+            # phone's SMS conversation), or an identified one without its
+            # token: a fresh anonymous conversation.
+            session_id = self.new_anonymous_session()
+
+        state = self.socket(sid)
+        state.session_id, state.account_id = session_id, account_id
+        return OpenedSession(session_id, account_id, notice, reason)
+
+    def sender_for(self, sid: str, requested: Any, session_persistence: bool) -> Tuple[Optional[str], Optional[str]]:
+        """(sender id, bound account) for a message from ``sid``; sender None = refuse."""
+        state = self._sockets.get(sid)
+        if not session_persistence:
+            return sid, state.account_id if state else None
+        if not isinstance(requested, str) or not requested:
+            return None, None
+        if state is None or state.session_id is None:
+            # A client that skipped session_request (allowed by Rasa's
+            # channel): only ever an anonymous conversation.
+            return (requested, None) if ANONYMOUS_SESSION_RE.match(requested) else (None, None)
+        if not hmac.compare_digest(requested, state.session_id):
+            return None, None
+        return state.session_id, state.account_id
+
+
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, plus the namespace and a working custom payload."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return WebChatInput.name()
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        # Rasa's version passes the payload's keys as emit() arguments.
+        await self._send_message(recipient_id, json_message)
+
+
+class WebChatInput(SocketIOInput):
+    """Rasa's socket.io channel with app-token identity and our widget page."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            session_persistence=bool(credentials.get("session_persistence", True)),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+            metadata_key=credentials.get("metadata_key", "metadata"),
+            token_ttl_seconds=int(credentials.get("token_ttl_seconds", tokens.DEFAULT_TTL_SECONDS)),
+            identity_max_age_seconds=int(credentials.get("identity_max_age_seconds", 2 * 3600)),
+            cors_allowed_origins=credentials.get("cors_allowed_origins", []),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        namespace: Optional[Text] = None,
+        session_persistence: bool = True,
+        socketio_path: Optional[Text] = "/socket.io",
+        jwt_key: Optional[Text] = None,
+        jwt_method: Optional[Text] = "HS256",
+        metadata_key: Optional[Text] = "metadata",
+        token_ttl_seconds: int = tokens.DEFAULT_TTL_SECONDS,
+        identity_max_age_seconds: int = 2 * 3600,
+        cors_allowed_origins: Any = None,
+        secret: Optional[str] = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            user_message_evt, bot_message_evt, namespace, session_persistence,
+            socketio_path, jwt_key, jwt_method, metadata_key,
+        )
+        self.token_secret = secret or token_secret()
+        self.token_ttl_seconds = token_ttl_seconds
+        # Omitted: as Rasa's socket.io channel (no origin check; CORS is
+        # `rasa run --cors`). Otherwise a list of allowed origins, or "*".
+        self.cors_allowed_origins = [] if cors_allowed_origins is None else cors_allowed_origins
+        self.binder = SessionBinder(self.token_secret, identity_max_age_seconds)
+        self.clock = clock
+
+    # -- output ----------------------------------------------------------
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The channel for messages the server sends on its own (``output_channel=latest``)."""
+        if self.sio is None:
+            logger.warning(
+                "The web chat's socket.io server is not running in this process "
+                "(several Sanic workers?); a pushed message cannot be delivered."
+            )
+            return None
+        return WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+
+    def connected(self, session_id: str) -> int:
+        """How many open sockets (widgets) show this session in this process."""
+        if self.sio is None:
+            return 0
+        return sum(1 for _ in self.sio.manager.get_participants(self.namespace or "/", session_id))
+
+    async def push(self, session_id: str, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> bool:
+        """Send ``text`` (and quick-reply ``buttons``: title/payload) to an open widget now.
+
+        Returns whether a widget was connected to receive it. Not recorded in
+        the conversation: for history use Rasa's HTTP API
+        (``trigger_intent``/``tracker/events`` with ``output_channel=latest``).
+        """
+        output = self.get_output_channel()
+        if output is None:
+            return False
+        delivered = self.connected(session_id) > 0
+        if buttons:
+            await output.send_text_with_buttons(session_id, text, buttons)
+        else:
+            await output.send_text_message(session_id, text)
+        return delivered
+
+    # -- input -----------------------------------------------------------
+    def user_metadata(self, raw: Any, account_id: Optional[str]) -> Dict[Text, Any]:
+        metadata = strip_identity(raw)
+        if account_id:
+            metadata.update(identity_metadata(account_id))
+        return metadata
+
+    def _jwt_ok(self, auth: Optional[Dict]) -> bool:
+        if not self.jwt_key:
+            return True
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not token:
+            return False
+        payload = rasa.core.channels.channel.decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)
+        return bool(payload)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        self.sio = sio
+        ns = self.namespace
+        binder = self.binder
+
+        async def enter_room(sid: str, room: str) -> None:
+            result = sio.enter_room(sid, room, namespace=ns)
+            if inspect.isawaitable(result):  # a coroutine from python-socketio 5.10 on
+                await result
+
+        async def leave_room(sid: str, room: str) -> None:
+            result = sio.leave_room(sid, room, namespace=ns)
+            if inspect.isawaitable(result):
+                await result
+
+        @sio.on("connect", namespace=ns)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not self._jwt_ok(auth):
+                return False
+            state = binder.socket(sid)
+            if isinstance(auth, dict) and isinstance(auth.get("webchat_token"), str):
+                state.auth_token = auth["webchat_token"]
+            logger.debug(f"User {sid} connected to the web chat.")
+            return True
+
+        @sio.on("disconnect", namespace=ns)
+        async def disconnect(sid: Text, *args: Any) -> None:
+            binder.forget(sid)
+            logger.debug(f"User {sid} disconnected from the web chat.")
+
+        @sio.on("session_request", namespace=ns)
+        async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
+            data = data if isinstance(data, dict) else {}
+            state = binder.socket(sid)
+            previous = state.session_id
+            token = _token_from(data, self.metadata_key, state.auth_token)
+            opened = binder.open(sid, data.get("session_id"), token, self.clock())
+            if opened.reason.startswith("token_") and opened.reason != "token_grace":
+                logger.info("Web chat token refused (%s); continuing anonymously.", opened.reason)
+            if self.session_persistence:
+                if previous and previous != opened.session_id:
+                    await leave_room(sid, previous)
+                await enter_room(sid, opened.session_id)
+            await sio.emit("session_confirm", opened.session_id, room=sid, namespace=ns)
+            status: Dict[str, Any] = {"identified": opened.account_id is not None}
+            if opened.notice:
+                status["notice"] = opened.notice
+            await sio.emit(STATUS_EVENT, status, room=sid, namespace=ns)
+
+        @sio.on(self.user_message_evt, namespace=ns)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            if not isinstance(data, dict):
+                return
+            text = data.get("message", "")
+            if not isinstance(text, str):
+                return
+            sender_id, account_id = binder.sender_for(sid, data.get("session_id"), self.session_persistence)
+            if sender_id is None:
+                logger.warning(
+                    "Web chat message from %s ignored: no session_id or not the session "
+                    "confirmed for this socket (send session_request first).", sid,
+                )
+                return
+            message = UserMessage(
+                text[:MAX_MESSAGE_CHARS],
+                WebChatOutput(sio, self.bot_message_evt, ns),
+                sender_id,
+                input_channel=self.name(),
+                metadata=self.user_metadata(data.get(self.metadata_key), account_id),
+            )
+            await on_new_message(message)
+
+        # -- HTTP --------------------------------------------------------
+        @bp.route("/health", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/", methods=["GET"])
+        async def widget_page(request: Request) -> HTTPResponse:
+            if not request.path.endswith("/"):
+                # The page links its files relatively (static/...).
+                query = f"?{request.query_string}" if request.query_string else ""
+                return response.redirect(f"{request.path}/{query}", headers={"Referrer-Policy": "no-referrer"})
+            return response.html(self.widget_html(), headers=PAGE_HEADERS)
+
+        @bp.route("/static/<name:path>", methods=["GET"])
+        async def static_file(_: Request, name: str) -> HTTPResponse:
+            path = (STATIC_DIR / name).resolve()
+            if STATIC_DIR not in path.parents or not path.is_file():
+                return response.text("Not Found", status=404)
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if mime.startswith("text/") or mime.endswith("javascript"):
+                mime += "; charset=utf-8"
+            return await response.file(
+                path, mime_type=mime,
+                headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+            )
+
+        @bp.route("/demo", methods=["GET"])
+        async def demo_page(_: Request) -> HTTPResponse:
+            if not demo_enabled():
+                return response.text("Not Found", status=404)
+            return response.html(self.demo_html(), headers=PAGE_HEADERS)
+
+        return bp
+
+    # -- pages -----------------------------------------------------------
+    def widget_html(self) -> str:
+        template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        try:
+            from bot.settings import get_settings
+
+            bank = get_settings().bank_name
+        except Exception:  # the page must not depend on the bot's settings loading
+            bank = "星河银行"
+        values = {
+            "BANK_NAME": bank,
+            "SOCKET_PATH": self.socketio_path or "/socket.io",
+            "NAMESPACE": self.namespace or "/",
+            "USER_EVT": self.user_message_evt,
+            "BOT_EVT": self.bot_message_evt,
+            "METADATA_KEY": self.metadata_key or "metadata",
+            "PERSISTENCE": "true" if self.session_persistence else "false",
+        }
+        for key, value in values.items():
+            template = template.replace("{{%s}}" % key, html.escape(str(value), quote=True))
+        return template
+
+    def demo_accounts(self) -> List[Dict[str, str]]:
+        try:
+            from datetime import date
+
+            from bot.db.importer import demo_rows
+
+            return demo_rows(date.today())
+        except Exception:  # fall back to the fixture the seed is written from
+            import csv
+
+            with DEMO_CSV.open(encoding="utf-8", newline="") as f:
+                return list(csv.DictReader(f))
+
+    def demo_html(self) -> str:
+        from bot.db.repository import masked_name  # 张三丰 → 张*丰, as the assistant says it
+
+        now = self.clock()
+        rows = []
+        for row in self.demo_accounts():
+            token = tokens.issue(row["account_id"], self.token_ttl_seconds, self.token_secret, now)
+            rows.append(
+                '<li><a class="account" href="./?token={token}">'
+                '<span class="name">{name}</span>'
+                '<span class="meta">{account} · 尾号{card}</span></a></li>'.format(
+                    token=html.escape(token, quote=True),
+                    name=html.escape(masked_name(row.get("name", ""))),
+                    account=html.escape(row["account_id"]),
+                    card=html.escape(row.get("card_last4", "")),
+                )
+            )
+        minutes = max(1, self.token_ttl_seconds // 60)
+        template = (STATIC_DIR / "demo.html").read_text(encoding="utf-8")
+        return template.replace("{{ACCOUNTS}}", "\n".join(rows)).replace("{{MINUTES}}", str(minutes))
+

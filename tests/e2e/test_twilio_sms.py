@@ -1,0 +1,254 @@
+"""The Twilio SMS channel end to end: the real Rasa server (trained model in
+bot/models) and action server, the channel configured with a fake auth
+token, and Twilio's REST API played by tests/fakes/fake_twilio.py.
+
+Cardholders' messages arrive as signed webhooks, exactly as Twilio sends
+them; the replies are the requests the fake Twilio receives.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from bot.core.sms import segment_count
+from tests.e2e.servers import REPO, running_stack
+from tests.fakes.fake_twilio import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    TWILIO_NUMBER,
+    FakeTwilio,
+    inbound_params,
+    signed_post,
+    status_params,
+)
+
+pytestmark = pytest.mark.e2e
+
+NOW = "2026-11-25T10:00:00+08:00"
+PUBLIC = "https://sms.example.test"  # as if behind a TLS-terminating proxy
+WEBHOOK = "/webhooks/twilio_sms/webhook"
+STATUS = "/webhooks/twilio_sms/status"
+SEND_ATTEMPTS = 3
+# The assistant is made slower than a webhook answer may take.
+ACTION_DELAY = 1.5
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeTwilio() as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, fake):
+    workdir = tmp_path_factory.mktemp("e2e-sms")
+    # Only the channels this test needs: REST (readiness check) and SMS.
+    credentials = workdir / "credentials.yml"
+    credentials.write_text("rest:\nchannels.twilio_sms.TwilioSmsInput:\n", encoding="utf-8")
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "TWILIO_PUBLIC_URL": PUBLIC,
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "TWILIO_TIMEOUT_SECONDS": "2",
+        "SMS_MAX_SEGMENTS": "3",
+        "SMS_SEND_ATTEMPTS": str(SEND_ATTEMPTS),
+        "SMS_RETRY_BASE_SECONDS": "0.2",
+    }
+    with running_stack(workdir, NOW, extra_env=env, credentials=credentials, slow_actions=True) as s:
+        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
+        assert imported.returncode == 0, imported.stderr
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def fresh_fake(fake, stack):
+    fake.reset()
+    stack.action_proxy.delay = 0.0
+    yield
+
+
+def sms(stack, phone: str, body: str, sid: str | None = None):
+    """One signed inbound SMS webhook; returns (answer, params)."""
+    params = inbound_params(phone, body, sid=sid)
+    answer = signed_post(stack.rasa_url + WEBHOOK, params, signed_url=PUBLIC + WEBHOOK)
+    return answer, params
+
+
+def status_callback(stack, sid: str, status: str, phone: str):
+    params = status_params(sid, status, to=phone)
+    return signed_post(stack.rasa_url + STATUS, params, signed_url=PUBLIC + STATUS)
+
+
+def replies_containing(fake, phone: str, text: str, timeout: float = 60.0):
+    """Wait for an accepted SMS to ``phone`` whose Body contains ``text``."""
+    fake.wait_for(
+        lambda reqs: any(
+            r.answer == 201 and r.form.get("To") == phone and text in r.form.get("Body", "") for r in reqs
+        ),
+        timeout,
+    )
+    return fake.sent_to(phone)
+
+
+def eventually(fn, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def sms_rows(stack, account_id: str):
+    """The contact-log rows of SMS actually sent/attempted (they carry a status)."""
+    return [
+        e for e in stack.show_account(account_id)["contact_log"]
+        if e["channel"] == "twilio_sms" and e["direction"] == "out" and e["status"]
+    ]
+
+
+def test_cardholder_verifies_by_sms_and_gets_the_facts(stack, fake):
+    me = "+8613900000001"
+    stack.action_proxy.delay = ACTION_DELAY
+
+    answer, hello = sms(stack, me, "你好")
+    answered_at = time.monotonic()
+    assert answer.status == 200, answer.body
+    assert "<Response/>" in answer.body and answer.headers["content-type"].startswith("text/xml")
+    assert answer.seconds < 1.0, f"webhook took {answer.seconds:.2f}s"
+    first = replies_containing(fake, me, "李*华本人吗")
+    # the reply came through the REST API, well after the webhook answered
+    assert first[0].received_at - answered_at >= ACTION_DELAY * 0.9
+
+    answer, _ = sms(stack, me, "是的")
+    assert answer.status == 200 and answer.seconds < 1.0
+    replies_containing(fake, me, "身份证号码的后四位")
+
+    answer, _ = sms(stack, me, "3521")
+    assert answer.status == 200 and answer.seconds < 1.0
+    sent = replies_containing(fake, me, "12,000.00元")
+
+    for request in sent:
+        assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+        assert request.auth == (ACCOUNT_SID, AUTH_TOKEN)
+        assert set(request.form) == {"To", "From", "Body", "StatusCallback"}
+        assert request.form["To"] == me
+        assert request.form["From"] == TWILIO_NUMBER
+        assert request.form["StatusCallback"] == PUBLIC + STATUS
+        assert segment_count(request.form["Body"]) <= 3
+    facts = next(r for r in sent if "12,000.00元" in r.form["Body"])
+    for expected in ("1,200.00元", "2026年10月10日", "已逾期46天", "6688"):
+        assert expected in "".join(r.form["Body"] for r in sent)
+    assert "1. 我要还款" in "".join(r.form["Body"] for r in sent)  # buttons as a numbered list
+
+    # Twilio reports the delivery; the contact log follows.
+    assert status_callback(stack, facts.sid, "sent", me).status == 200
+    assert status_callback(stack, facts.sid, "delivered", me).status == 200
+
+    def logged():
+        rows = sms_rows(stack, "E2E-1")
+        by_sid = {r["message_id"]: r for r in rows}
+        assert set(by_sid) == {r.sid for r in sent}, rows
+        assert by_sid[facts.sid]["status"] == "delivered"
+        assert all(r["status"] == "queued" for sid, r in by_sid.items() if sid != facts.sid)
+        log = stack.show_account("E2E-1")["contact_log"]
+        assert any(
+            e["direction"] == "in" and e["channel"] == "twilio_sms" and e["message_id"] == hello["MessageSid"]
+            for e in log
+        )
+
+    eventually(logged)
+
+
+def test_forged_webhook_is_refused_and_redelivery_is_processed_once(stack, fake):
+    me = "+8613900000003"
+    params = inbound_params(me, "你好")
+    forged = signed_post(stack.rasa_url + WEBHOOK, params, signed_url=PUBLIC + WEBHOOK, auth_token="guess")
+    assert forged.status == 403
+    missing = signed_post(stack.rasa_url + WEBHOOK, inbound_params(me, None), signed_url=PUBLIC + WEBHOOK)
+    assert missing.status == 400 and "Body" in missing.body
+
+    sid = "SM" + uuid.uuid4().hex
+    for _ in range(2):
+        answer, _ = sms(stack, me, "你好", sid=sid)
+        assert answer.status == 200
+    replies_containing(fake, me, "赵*本人吗")
+    time.sleep(2)  # a second processing would have answered by now
+    assert len([r for r in fake.sent_to(me) if "本人吗" in r.form["Body"]]) == 1
+    inbound = [e for e in stack.show_account("E2E-3")["contact_log"] if e["direction"] == "in"]
+    assert [e["message_id"] for e in inbound] == [sid]
+
+
+def test_twilio_500_twice_then_201_is_retried_and_delivered(stack, fake):
+    me = "+8613900000002"
+    fake.fail_next(2, 500)
+    answer, _ = sms(stack, me, "你好")
+    assert answer.status == 200 and answer.seconds < 1.0
+    replies_containing(fake, me, "王*本人吗")
+    attempts = [r for r in fake.message_requests() if r.form.get("To") == me]
+    assert [r.answer for r in attempts] == [500, 500, 201]
+    assert len({r.form["Body"] for r in attempts}) == 1
+    sid = attempts[-1].sid
+    assert status_callback(stack, sid, "delivered", me).status == 200
+
+    def delivered():
+        rows = sms_rows(stack, "E2E-2")
+        assert [(r["message_id"], r["status"]) for r in rows] == [(sid, "delivered")]
+
+    eventually(delivered)
+
+
+def test_twilio_always_failing_marks_the_sms_failed(stack, fake):
+    me = "+8613900000004"
+    fake.always_fail(500)
+    answer, _ = sms(stack, me, "在吗")
+    assert answer.status == 200 and answer.seconds < 1.0
+    fake.wait_for(
+        lambda reqs: len([r for r in reqs if r.form.get("To") == me and r.answer == 500]) >= SEND_ATTEMPTS,
+        timeout=60,
+    )
+
+    def failed():
+        rows = sms_rows(stack, "E2E-4")
+        assert rows and all(r["status"] == "failed" and r["message_id"] is None for r in rows), rows
+        assert any("陈*本人吗" in r["text"] for r in rows)
+
+    eventually(failed)
+    assert len([r for r in fake.message_requests() if r.form.get("To") == me]) == SEND_ATTEMPTS * len(
+        sms_rows(stack, "E2E-4")
+    )
+
+
+def test_opt_out_by_sms_one_confirmation_then_silence_until_start(stack, fake):
+    from bot.core.sms import OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION
+
+    me = "+8613900000003"
+    sms(stack, me, "退订")
+    replies_containing(fake, me, OPT_OUT_CONFIRMATION)
+
+    def blocked():
+        rows = sms_rows(stack, "E2E-3")
+        # the bot's own opt-out answer was not sent a second time by SMS
+        assert any(r["status"] == "blocked_opt_out" and "退订" in r["text"] for r in rows), rows
+
+    eventually(blocked)
+    sms(stack, me, "我明天还钱")
+    eventually(lambda: _assert(len([r for r in sms_rows(stack, "E2E-3") if r["status"] == "blocked_opt_out"]) >= 2))
+    assert [r.form["Body"] for r in fake.sent_to(me)] == [OPT_OUT_CONFIRMATION]
+    opt_outs = stack.show_account("E2E-3")["opt_outs"]
+    assert [(o["channel"], o["active"]) for o in opt_outs] == [("twilio_sms", True)]
+
+    sms(stack, me, "订阅")
+    replies_containing(fake, me, OPT_IN_CONFIRMATION)
+    assert [o["active"] for o in stack.show_account("E2E-3")["opt_outs"]] == [False]
+
+
+def _assert(condition: bool) -> None:
+    assert condition

@@ -1,0 +1,395 @@
+"""The web chat channel served by a real Sanic app in this process (no model):
+HTTP routes, the socket.io protocol, identity metadata and pushed messages.
+
+The message handler stands in for Rasa's agent: it records each UserMessage
+and answers through the message's output channel.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any, Dict, List, Optional
+
+import pytest
+import socketio
+from sanic import Sanic
+
+from bot.core import tokens
+from channels.webchat import IDENTITY_KEY, WebChatInput
+
+SECRET = "channel-unit-test-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.channel = WebChatInput(secret=SECRET, session_persistence=True)
+        self.received: List[Any] = []
+        self.app = Sanic(f"webchat_unit_{uuid.uuid4().hex[:8]}")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+
+        async def on_new_message(message) -> None:
+            self.received.append(message)
+            await message.output_channel.send_text_message(message.sender_id, f"收到：{message.text}")
+
+        self.app.blueprint(self.channel.blueprint(on_new_message), url_prefix="/webhooks/webchat")
+
+        @self.app.listener("after_server_start")
+        async def remember_loop(app, loop) -> None:
+            self.loop = loop
+
+    def start(self) -> None:
+        thread = threading.Thread(
+            target=self.app.run,
+            kwargs=dict(host="127.0.0.1", port=self.port, register_sys_signals=False, access_log=False),
+            daemon=True,
+        )
+        thread.start()
+        self.thread = thread
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/webhooks/webchat/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise TimeoutError("the web chat test server did not start")
+
+    def stop(self) -> None:
+        if self.loop is not None:
+            async def stop_pings() -> None:
+                # engine.io's per-socket ping sleepers outlive closed sockets
+                # briefly; cancel them so the stopped loop has nothing pending.
+                for task in asyncio.all_tasks():
+                    if getattr(task.get_coro(), "__qualname__", "").endswith("_send_ping"):
+                        task.cancel()
+
+            asyncio.run_coroutine_threadsafe(stop_pings(), self.loop).result(5)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+    def run(self, coro, timeout: float = 20):
+        """Run a coroutine on the server's loop (e.g. channel.push)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server()
+    s.start()
+    yield s
+    s.stop()
+
+
+def get(server: Server, path: str):
+    try:
+        with urllib.request.urlopen(server.url + path, timeout=10) as r:
+            return r.status, r.headers, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8")
+
+
+async def close(sio: socketio.AsyncClient) -> None:
+    """Disconnect without waiting for the pending long-poll (up to 25 s) to return."""
+    if not sio.connected:
+        return
+    for namespace in list(sio.namespaces):
+        await sio._send_packet(sio.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
+    await sio.eio.disconnect(abort=True)
+    await asyncio.sleep(0.05)  # let the write loop flush the close packets
+
+
+class Client:
+    """A python-socketio client speaking Rasa's socket.io protocol."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: "asyncio.Queue[tuple]" = asyncio.Queue()
+        for name in ("session_confirm", "bot_uttered", "webchat_status"):
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name):
+        async def record(data=None):
+            await self.events.put((name, data))
+        return record
+
+    async def __aenter__(self) -> "Client":
+        # The engine.io websocket client needs a newer aiohttp than Rasa pins:
+        # long polling speaks the same protocol.
+        await self.sio.connect(self.server.url, socketio_path="/socket.io", transports=["polling"])
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await close(self.sio)
+
+    async def next(self, name: str, timeout: float = 10) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            event, data = await asyncio.wait_for(self.events.get(), max(0.01, deadline - time.monotonic()))
+            if event == name:
+                return data
+
+    async def session(self, session_id: Optional[str] = None, **extra) -> tuple:
+        await self.sio.emit("session_request", {"session_id": session_id, **extra})
+        confirmed = await self.next("session_confirm")
+        status = await self.next("webchat_status")
+        return confirmed, status
+
+    async def say(self, session_id: str, text: str, metadata: Optional[Dict] = None) -> None:
+        await self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata or {}})
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+# --- HTTP -----------------------------------------------------------------------
+
+def test_the_demo_page_is_off_without_webchat_demo(server, monkeypatch):
+    monkeypatch.delenv("WEBCHAT_DEMO", raising=False)
+    status, _, body = get(server, "/webhooks/webchat/demo")
+    assert status == 404
+    assert "token" not in body
+    monkeypatch.setenv("WEBCHAT_DEMO", "0")
+    assert get(server, "/webhooks/webchat/demo")[0] == 404
+
+
+def test_the_demo_page_lists_masked_demo_accounts_with_fresh_tokens(server, monkeypatch):
+    monkeypatch.setenv("WEBCHAT_DEMO", "1")
+    status, headers, body = get(server, "/webhooks/webchat/demo")
+    assert status == 200
+    assert headers["Cache-Control"] == "no-store"
+    assert "王*明" in body and "欧**娜" in body and "李*" in body
+    assert "王小明" not in body and "欧阳娜娜" not in body
+    links = re.findall(r'href="\./\?token=([^"]+)"', body)
+    assert len(links) == 5
+    accounts = [tokens.verify(t, SECRET, time.time()) for t in links]
+    assert accounts == ["DEMO-0001", "DEMO-0002", "DEMO-0003", "DEMO-0004", "DEMO-0005"]
+    assert 'href="./"' in body  # the anonymous way in
+    assert tokens.verify(links[0], SECRET, time.time() + 15 * 60) is None  # 15 minutes
+
+
+def test_the_widget_page_is_served_with_a_strict_policy(server):
+    status, headers, body = get(server, "/webhooks/webchat/")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert 'name="viewport"' in body and 'lang="zh-CN"' in body
+    assert 'data-socket-path="/socket.io"' in body and 'data-persistence="true"' in body
+    assert "<script>" not in body  # no inline script
+    assert "{{" not in body
+
+
+def test_the_widget_page_without_a_trailing_slash_redirects_with_the_query(server):
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        opener.open(f"{server.url}/webhooks/webchat?token=abc", timeout=10)
+    assert e.value.code in (301, 302)
+    assert e.value.headers["Location"] == "/webhooks/webchat/?token=abc"
+
+
+def test_static_files_are_served_and_nothing_outside_them(server):
+    status, headers, body = get(server, "/webhooks/webchat/static/webchat.js")
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", body, flags=re.S)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in code, sink  # message text only ever goes through textContent
+    assert get(server, "/webhooks/webchat/static/socket.io.min.js")[0] == 200
+    assert get(server, "/webhooks/webchat/static/webchat.css")[0] == 200
+    for path in ("/webhooks/webchat/static/../webchat.py", "/webhooks/webchat/static/%2e%2e/webchat.py",
+                 "/webhooks/webchat/static/nope.js"):
+        assert get(server, path)[0] == 404, path
+
+
+def test_health(server):
+    status, _, body = get(server, "/webhooks/webchat/health")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+# --- socket.io --------------------------------------------------------------------
+
+def test_session_request_confirm_and_a_reply(server):
+    async def scenario():
+        async with Client(server) as c:
+            session_id, status = await c.session()
+            assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+            assert status == {"identified": False}
+            await c.say(session_id, "你好")
+            assert await c.next("bot_uttered") == {"text": "收到：你好"}
+            return session_id
+
+    session_id = run(scenario())
+    message = server.received[-1]
+    assert (message.sender_id, message.text, message.input_channel) == (session_id, "你好", "webchat")
+
+
+def test_a_claimed_identity_never_reaches_the_bot(server):
+    claim = {IDENTITY_KEY: {"account_id": "E2E-2", "method": "app_token"}, "page": "pay"}
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            await c.say(session_id, "我是E2E-2", claim)
+            await c.next("bot_uttered")
+
+    run(scenario())
+    assert server.received[-1].metadata == {"page": "pay"}
+
+
+def test_a_token_session_carries_the_verified_identity_on_every_message(server):
+    link = tokens.issue("E2E-1", 900, SECRET, time.time())
+    claim = {IDENTITY_KEY: {"account_id": "E2E-2", "method": "app_token"}}
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, status = await c.session(customData={"token": link})
+            assert status == {"identified": True}
+            assert re.fullmatch(r"[0-9a-f]{64}", session_id)
+            await c.say(session_id, "你好")
+            await c.next("bot_uttered")
+            await c.say(session_id, "其实我是E2E-2", claim)
+            await c.next("bot_uttered")
+            return session_id
+
+    session_id = run(scenario())
+    first, second = server.received[-2:]
+    for message in (first, second):
+        assert message.sender_id == session_id
+        assert message.metadata[IDENTITY_KEY] == {"account_id": "E2E-1", "method": "app_token"}
+
+
+def test_an_expired_token_gets_the_notice_and_an_anonymous_session(server):
+    old = tokens.issue("E2E-1", 900, SECRET, time.time() - 3600)
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, status = await c.session(customData={"token": old})
+            assert status == {"identified": False, "notice": "链接已过期，请在App内重新打开"}
+            await c.say(session_id, "你好")
+            await c.next("bot_uttered")
+
+    run(scenario())
+    assert IDENTITY_KEY not in server.received[-1].metadata
+
+
+def test_a_message_for_another_session_is_ignored(server):
+    async def scenario():
+        async with Client(server) as victim, Client(server) as attacker:
+            victim_session, _ = await victim.session(token=tokens.issue("E2E-1", 900, SECRET, time.time()))
+            own, _ = await attacker.session()
+            before = len(server.received)
+            await attacker.say(victim_session, "我欠多少钱")
+            await attacker.say(own, "你好")
+            assert await attacker.next("bot_uttered") == {"text": "收到：你好"}
+            return before
+
+    before = run(scenario())
+    assert [m.text for m in server.received[before:]] == ["你好"]
+
+
+def test_reconnecting_with_the_session_id_continues_the_conversation(server):
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            await c.say(session_id, "第一句")
+            await c.next("bot_uttered")
+        async with Client(server) as again:
+            confirmed, _ = await again.session(session_id)
+            assert confirmed == session_id
+            await again.say(session_id, "第二句")
+            assert await again.next("bot_uttered") == {"text": "收到：第二句"}
+        return session_id
+
+    session_id = run(scenario())
+    assert [m.sender_id for m in server.received[-2:]] == [session_id, session_id]
+
+
+def test_push_reaches_every_open_widget_of_the_session(server):
+    async def scenario():
+        async with Client(server) as tab1, Client(server) as tab2:
+            session_id, _ = await tab1.session()
+            await tab2.session(session_id)
+            delivered = await asyncio.get_running_loop().run_in_executor(
+                None,
+                lambda: server.run(server.channel.push(
+                    session_id, "专员已回复：请稍候", [{"title": "好的", "payload": "/affirm"}]
+                )),
+            )
+            assert delivered is True
+            expected = {
+                "text": "专员已回复：请稍候",
+                "quick_replies": [{"content_type": "text", "title": "好的", "payload": "/affirm"}],
+            }
+            assert await tab1.next("bot_uttered") == expected
+            assert await tab2.next("bot_uttered") == expected
+            nobody = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: server.run(server.channel.push("0" * 32, "没有人在线"))
+            )
+            assert nobody is False
+
+    run(scenario())
+
+
+def test_the_output_channel_for_server_messages_is_the_web_chat(server):
+    output = server.channel.get_output_channel()
+    assert output is not None and output.name() == "webchat"
+
+
+def test_custom_payloads_are_sent_as_the_message(server):
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            output = server.channel.get_output_channel()
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: server.run(output.send_custom_json(session_id, {"kind": "reminder", "text": "明天还款日"}))
+            )
+            assert await c.next("bot_uttered") == {"kind": "reminder", "text": "明天还款日"}
+
+    run(scenario())
+
+
+# --- settings -----------------------------------------------------------------------
+
+def test_rasa_socketio_settings_are_read_from_credentials(monkeypatch):
+    monkeypatch.setenv("WEBCHAT_TOKEN_SECRET", "from-env")
+    channel = WebChatInput.from_credentials({
+        "user_message_evt": "u", "bot_message_evt": "b", "session_persistence": False,
+        "socketio_path": "/chat.io", "jwt_key": "k", "jwt_method": "HS512", "metadata_key": "customData",
+        "token_ttl_seconds": 300,
+    })
+    assert (channel.user_message_evt, channel.bot_message_evt, channel.session_persistence) == ("u", "b", False)
+    assert (channel.socketio_path, channel.jwt_key, channel.jwt_algorithm) == ("/chat.io", "k", "HS512")
+    assert (channel.metadata_key, channel.token_ttl_seconds, channel.token_secret) == ("customData", 300, "from-env")
+    assert WebChatInput.name() == "webchat"
+
+
+def test_defaults_keep_sessions_and_warn_about_the_dev_secret(monkeypatch, caplog):
+    monkeypatch.delenv("WEBCHAT_TOKEN_SECRET", raising=False)
+    with caplog.at_level("WARNING"):
+        channel = WebChatInput.from_credentials(None)
+    assert channel.session_persistence is True
+    assert channel.socketio_path == "/socket.io"
+    assert (channel.user_message_evt, channel.bot_message_evt) == ("user_uttered", "bot_uttered")
+    assert channel.token_ttl_seconds == 15 * 60
+    assert "WEBCHAT_TOKEN_SECRET" in caplog.text
