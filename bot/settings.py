@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.policy import PolicyConfig
+from bot.core.staffing import DEFAULT_SLA_MINUTES, DEFAULT_STAFFED_HOURS, StaffedHours
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,10 @@ class Settings:
     crisis_hotline: str
     verification_max_attempts: int
     policy: PolicyConfig
+    # When people answer hand-overs (STAFFED_HOURS, Asia/Shanghai, every day)
+    # and how soon they promise to (HANDOFF_SLA_MINUTES).
+    staffed_hours: StaffedHours = StaffedHours()
+    handoff_sla_minutes: int = DEFAULT_SLA_MINUTES
 
 
 @lru_cache(maxsize=1)
@@ -42,4 +47,16 @@ def get_settings() -> Settings:
         ),
         verification_max_attempts=int(os.environ.get("COLLECTBOT_VERIFY_ATTEMPTS", "3")),
         policy=policy,
+        staffed_hours=StaffedHours.parse(os.environ.get("STAFFED_HOURS") or DEFAULT_STAFFED_HOURS),
+        handoff_sla_minutes=_positive_int("HANDOFF_SLA_MINUTES", DEFAULT_SLA_MINUTES),
     )
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {raw!r}")
+    return value

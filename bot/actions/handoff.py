@@ -1,17 +1,65 @@
-"""Opening an escalation: one record per conversation and reason, with a
-priority and a summary an agent can act on, and the `escalated` slot that
-makes the bot stop pushing for payment.
+"""Handing a conversation to a person and back.
+
+`escalate` is the one way to open an escalation: one record per
+conversation and reason, with a priority and a summary an agent can act on.
+It also
+
+- tells the cardholder when a person will answer (within the SLA during
+  staffed hours, otherwise when the desk opens: bot/core/staffing.py);
+- sets the `escalated` slot (the bot stops pushing for payment) and pauses
+  the conversation (``ConversationPaused``): from then on Rasa still
+  understands and records every message (the agent console shows them as
+  they arrive) but the bot no longer answers on its own.
+
+While a person has the conversation the agent console (console/) drives it
+through Rasa's HTTP API with the actions below:
+
+- ``action_relay_agent_message``: the agent's reply, put in the
+  `agent_message` slot by the console, sent on the cardholder's own channel;
+- ``action_hand_back``: resume the bot, `escalated` false, and say so.
+
+Two safety nets hold while the conversation is paused:
+
+- ``action_paused_safety`` runs from the `paused_safety` slot mapping on
+  crisis and opt-out messages only (Rasa extracts slots before it looks at
+  the pause): it records the opt-out or a top-priority crisis escalation at
+  once, and has the usual reply (``action_opt_out``/``action_handle_crisis``)
+  sent through Rasa's HTTP API right after the message is processed;
+- ``action_session_start`` keeps a paused conversation paused when the
+  session expires (Rasa's own session start resets the pause, so a
+  cardholder writing back after an hour would get the bot again, and an
+  agent's reply after an hour would unpause it).
 """
 from __future__ import annotations
 
-from typing import List, Optional
+import asyncio
+import logging
+import os
+from typing import Any, Dict, List, Optional, Set, Text
+from urllib.parse import quote
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+import aiohttp
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    EventType,
+    SessionStarted,
+    SlotSet,
+)
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
-from bot.actions.base import channel_of, db
+from bot.actions.base import channel_of, db, say, settings
+from bot.core import replies
+from bot.core.compliance import find_forbidden
+from bot.core.staffing import handoff_eta
 from bot.db import repository
+
+logger = logging.getLogger(__name__)
 
 # 0 is the highest priority: a person at risk comes before everything.
 PRIORITY = {
@@ -38,6 +86,11 @@ REASON_LABELS = {
     "fallback": "连续无法理解",
 }
 
+AGENT_MESSAGE_SLOT = "agent_message"
+# Characters Rasa's router takes literally in a conversation id ("+8613...").
+PATH_SAFE = "+:@!$&'()*,;="
+IDENTITY_METADATA_KEY = "collectbot_identity"  # set only by channels (see verification.py)
+
 
 def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
     """The reason plus the cardholder's last few messages, for the agent queue."""
@@ -50,15 +103,38 @@ def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
     return f"{REASON_LABELS.get(reason, reason)}：{quoted}" if quoted else REASON_LABELS.get(reason, reason)
 
 
+def _identified_account(tracker: Tracker) -> Optional[str]:
+    metadata = tracker.latest_message.get("metadata") or {}
+    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
+    account_id = identity.get("account_id") if isinstance(identity, dict) else None
+    return str(account_id) if account_id else None
+
+
+async def _account_for(tracker: Tracker) -> Optional[str]:
+    """The account behind the conversation, verified or not (for the agent's eyes only)."""
+    today = clock.today()
+    identified = _identified_account(tracker)
+    if identified:
+        account = await db(repository.get_account, identified, today)
+        if account is not None:
+            return account.account_id
+    account = await db(repository.primary_account_for_phone, tracker.sender_id, today)
+    return account.account_id if account else None
+
+
+def eta_text() -> str:
+    cfg = settings()
+    return handoff_eta(clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes)
+
+
 async def escalate(
     tracker: Tracker, reason: str, account_id: Optional[str] = None, summary: Optional[str] = None
 ) -> List[EventType]:
     account_id = account_id or tracker.get_slot("account_id")
     if account_id is None:
         # Escalations before verification (crisis, complaint …) still belong
-        # on the account behind the phone, for the agent's eyes only.
-        account = await db(repository.primary_account_for_phone, tracker.sender_id, clock.today())
-        account_id = account.account_id if account else None
+        # on the account behind the phone (or the app token), for the agent's eyes only.
+        account_id = await _account_for(tracker)
     await db(
         repository.open_escalation,
         conversation_id=tracker.sender_id,
@@ -68,4 +144,181 @@ async def escalate(
         priority=PRIORITY[reason],
         summary=summary or conversation_summary(tracker, reason),
     )
-    return [SlotSet("escalated", True)]
+    # Returned as an event (not through the dispatcher) so every caller's
+    # own reply comes first and this line follows it.
+    return [SlotSet("escalated", True), BotUttered(text=eta_text()), ConversationPaused()]
+
+
+# --------------------------------------------------------------------------
+# Driven by the agent console through Rasa's HTTP API (POST .../execute)
+# --------------------------------------------------------------------------
+
+
+class ActionRelayAgentMessage(Action):
+    """Send the agent's reply (slot `agent_message`) on the cardholder's channel.
+
+    The console checked the text with bot.core.guard before setting the
+    slot; the forbidden-wording check is repeated here because this is the
+    last step before the cardholder reads it.
+    """
+
+    def name(self) -> Text:
+        return "action_relay_agent_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = (tracker.get_slot(AGENT_MESSAGE_SLOT) or "").strip()
+        if not text:
+            return []
+        forbidden = find_forbidden(text)
+        if forbidden:
+            logger.error("agent message for %s refused: forbidden wording %s", tracker.sender_id, forbidden)
+            return [SlotSet(AGENT_MESSAGE_SLOT, None)]
+        dispatcher.utter_message(text=text)
+        return [SlotSet(AGENT_MESSAGE_SLOT, None)]
+
+
+class ActionHandBack(Action):
+    """The agent is done: the assistant answers again, with the context it had."""
+
+    def name(self) -> Text:
+        return "action_hand_back"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        say(dispatcher, replies.HANDED_BACK)
+        # Run from outside (Rasa's HTTP API), so no prediction follows: end
+        # the bot's turn as Rasa would, or the cardholder's next message
+        # would not follow an action_listen and no rule would match it.
+        return [
+            ConversationResumed(),
+            SlotSet("escalated", False),
+            SlotSet(AGENT_MESSAGE_SLOT, None),
+            ActionExecuted("action_listen"),
+        ]
+
+
+# --------------------------------------------------------------------------
+# While paused
+# --------------------------------------------------------------------------
+
+
+# Rasa's HTTP API, for the replies of the safety net (see ActionPausedSafety).
+RASA_URL_ENV = "RASA_URL"
+RASA_TOKEN_ENV = "RASA_API_TOKEN"
+_pending: Set["asyncio.Task[None]"] = set()
+
+
+async def _execute_later(conversation_id: str, action: str, attempts: int = 3) -> None:
+    """Run ``action`` on the conversation through Rasa's HTTP API.
+
+    Rasa holds the conversation's lock while it handles the message that
+    got us here; its ``execute`` endpoint waits for that lock, so the reply
+    follows the message. The output goes to the cardholder's own channel
+    (``output_channel=latest``): SMS and web chat receive it; a REST client
+    has already had its answer and only the tracker keeps it.
+    """
+    token = os.environ.get(RASA_TOKEN_ENV, "")
+    base = os.environ.get(RASA_URL_ENV, "http://localhost:5005").rstrip("/")
+    if not token:
+        logger.error(
+            "%s is not set: the %s reply for paused conversation %s cannot be sent "
+            "(its opt-out/escalation is recorded)", RASA_TOKEN_ENV, action, conversation_id,
+        )
+        return
+    url = f"{base}/conversations/{quote(conversation_id, safe=PATH_SAFE)}/execute"
+    params = {"token": token, "output_channel": "latest", "include_events": "NONE"}
+    for attempt in range(1, attempts + 1):
+        try:
+            timeout = aiohttp.ClientTimeout(total=120)
+            async with aiohttp.ClientSession(timeout=timeout) as http:
+                async with http.post(url, params=params, json={"name": action}) as answer:
+                    if answer.status < 400:
+                        return
+                    logger.error("Rasa refused %s for %s: %s", action, conversation_id, answer.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            logger.error("could not reach Rasa at %s to run %s (%s)", base, action, exc)
+        await asyncio.sleep(attempt)
+
+
+class ActionPausedSafety(Action):
+    """Crisis support and opt-outs must work while a person has the conversation.
+
+    Runs from the `paused_safety` slot's custom mapping, i.e. inside
+    ActionExtractSlots, which Rasa runs for every message - paused or not -
+    but this mapping only on `crisis` and `stop_contact`. When the
+    conversation is not paused the rules handle those as usual and this
+    does nothing.
+
+    While paused no rule runs, and Rasa 3.6 drops any message a slot-mapping
+    action returns (ActionExtractSlots keeps only its SlotSet events). So
+    the part that must not wait is done here - the opt-out recorded, the
+    crisis escalated at priority 0 (top of the agents' queue) - and the
+    usual reply is sent by running the usual action through Rasa's HTTP
+    API right after this message (RASA_URL, RASA_API_TOKEN).
+    (``action_validate_slot_mappings`` could return messages, but Rasa calls
+    it for every message, twice when a form runs: two more action-server
+    round trips on every turn of every conversation.)
+    """
+
+    def name(self) -> Text:
+        return "action_paused_safety"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if not tracker.is_paused():
+            return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "stop_contact":
+            await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
+            reply_action = "action_opt_out"
+        elif intent == "crisis":
+            try:
+                await escalate(tracker, "crisis")
+            except Exception:  # the reply below matters more than the record
+                logger.exception("could not record crisis escalation for paused %s", tracker.sender_id)
+            reply_action = "action_handle_crisis"
+        else:
+            return []
+        task = asyncio.get_running_loop().create_task(_execute_later(tracker.sender_id, reply_action))
+        _pending.add(task)  # keep a reference until it is done
+        task.add_done_callback(_pending.discard)
+        return []
+
+
+def was_paused(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the conversation's last pause/resume was a pause."""
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "pause":
+            return True
+        if kind in ("resume", "restart"):
+            return False
+    return False
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start, except that a paused conversation stays paused.
+
+    Same events as Rasa's default (no slots carried over: see
+    session_config in domain.yml), plus `escalated` and the pause when a
+    person still has the conversation.
+    """
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        metadata = tracker.get_slot("session_started_metadata")
+        if metadata:
+            events.append(SlotSet("session_started_metadata", metadata))
+        if was_paused(tracker.events):
+            events += [SlotSet("escalated", True), ConversationPaused()]
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -96,7 +96,7 @@ CRISIS = (
     "我已请人工专员尽快联系您，其他事情都可以先放一放。"
 )
 ESCALATION = {
-    "customer_request": "好的，正在为您转接人工专员，请稍候，专员接入后会在这里继续为您服务。",
+    "customer_request": "好的，正在为您转接人工专员，专员接入后会在这里继续为您服务。",
     "dispute_debt": (
         "已记录您对这笔款项的异议，将转交专员核实。核实期间我们不会就有异议的款项向您催收，"
         "专员会尽快与您联系。"
@@ -112,6 +112,15 @@ ESCALATION = {
     "hardship_plan": "",  # INCOME_HARDSHIP already told the cardholder
     "crisis": "",  # CRISIS already told the cardholder
 }
+# After every hand-over (bot/actions/handoff.py): when a person will answer.
+# bot/core/staffing.handoff_eta picks one by the staffed hours.
+HANDOFF_ETA_IN_HOURS = "人工专员预计约{minutes}分钟内接入，请留意这里的消息。"
+HANDOFF_ETA_OUT_OF_HOURS = (
+    "现在是非人工服务时间（人工服务时间为每天{start}-{end}），"
+    "专员将于{when}上班后尽快回复您，请留意这里的消息。"
+)
+# The agent hands the conversation back to the assistant (agent console).
+HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
 CHANNEL_NAMES = {"twilio_sms": "短信", "sms": "短信", "socketio": "在线聊天", "webchat": "在线聊天"}
 CONSEQUENCES = (

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+import console.models  # noqa: F401  (registers the console tables on Base.metadata)
 from bot.db.migrate import alembic_config, upgrade
 from bot.db.models import Base
 from bot.db.session import get_engine
@@ -16,6 +17,12 @@ EXPECTED_TABLES = {
     "arrangements",
     "assessments",
     "cardholders",
+    "console_audit_log",
+    "console_claims",
+    "console_notes",
+    "console_resolutions",
+    "console_sessions",
+    "console_users",
     "contact_log",
     "escalations",
     "opt_outs",
@@ -25,6 +32,7 @@ EXPECTED_TABLES = {
     "sms_outbox",
     "verification_attempts",
 }
+HEAD = "0003_console"
 
 
 def _diff(url):
@@ -44,7 +52,7 @@ def _columns(url):
 
 def test_single_head_and_models_cover_expected_tables():
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0002_sms"]
+    assert heads == [HEAD]
     assert set(Base.metadata.tables) == EXPECTED_TABLES
 
 
@@ -55,7 +63,7 @@ def test_upgrade_head_on_empty_sqlite_matches_models(sqlite_url):
         name: {c.name for c in table.columns} for name, table in Base.metadata.tables.items()
     }
     with get_engine(sqlite_url).connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002_sms"
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD
 
 
 def test_partial_unique_indexes_exist_on_sqlite(sqlite_url):
@@ -66,6 +74,10 @@ def test_partial_unique_indexes_exist_on_sqlite(sqlite_url):
     idx = esc["uq_escalations_unresolved_conversation_reason"]
     assert idx["unique"] and idx["column_names"] == ["conversation_id", "reason"]
     assert "status IN ('open', 'claimed')" in str(idx["dialect_options"]["sqlite_where"])
+    claims = {i["name"]: i for i in insp.get_indexes("console_claims")}
+    live = claims["uq_console_claims_live_conversation"]
+    assert live["unique"] and live["column_names"] == ["conversation_id"]
+    assert "released_at IS NULL" in str(live["dialect_options"]["sqlite_where"])
     opt = {i["name"]: i for i in insp.get_indexes("opt_outs")}
     assert "revoked_at IS NULL" in str(
         opt["uq_opt_outs_active_phone_channel"]["dialect_options"]["sqlite_where"]

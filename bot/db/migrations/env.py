@@ -11,6 +11,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+import console.models  # noqa: F401  (the agent console's tables, same metadata)
 from bot.db import models
 from bot.db.session import database_url, get_engine
 

@@ -1,0 +1,235 @@
+"""Starting and stopping the servers the benchmark measures.
+
+Every server is a child process started from the repository root with the
+bench environment; `Stack.stop()` ends exactly the processes it started (and
+their Sanic worker children), so a crashed run leaves nothing behind when the
+caller uses `with` or try/finally.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+WORK = BENCH / ".work"
+VENV_BIN = REPO / ".venv" / "bin"
+NOW = "2026-11-25T10:00:00+08:00"
+
+
+def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        COLLECTBOT_NOW=NOW,
+        PYTHONUNBUFFERED="1",
+    )
+    # Never let a developer's shell settings leak into a measurement.
+    for key in ("SANIC_WORKERS", "ACTION_SERVER_SANIC_WORKERS"):
+        env.pop(key, None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return 0
+
+
+def post_json(url: str, payload: dict, timeout: float = 60.0, headers: Optional[dict] = None):
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read().decode("utf-8"))
+
+
+# ---------------------------------------------------------------- /proc
+
+
+def _children(pid: int) -> List[int]:
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return kids
+
+
+def process_tree(pid: int) -> List[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(_children(p))
+    return out
+
+
+def proc_status_kb(pid: int, key: str) -> Optional[int]:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def memory_of_tree(pid: int) -> Dict[str, float]:
+    """Peak (VmHWM) and current (VmRSS) resident memory of a process and its
+    children, in MB: per process and summed."""
+    procs = []
+    for p in process_tree(pid):
+        hwm, rss = proc_status_kb(p, "VmHWM"), proc_status_kb(p, "VmRSS")
+        if hwm is not None:
+            procs.append({"pid": p, "hwm_mb": hwm / 1024, "rss_mb": (rss or 0) / 1024})
+    return {
+        "processes": len(procs),
+        "peak_rss_mb_max": max((p["hwm_mb"] for p in procs), default=0.0),
+        "peak_rss_mb_sum": sum(p["hwm_mb"] for p in procs),
+        "rss_mb_sum": sum(p["rss_mb"] for p in procs),
+    }
+
+
+def load_average() -> List[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def cpu_model() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+# ---------------------------------------------------------------- servers
+
+
+class Server:
+    def __init__(self, name: str, args: List[str], env: Dict[str, str], log: Path) -> None:
+        self.name, self.args, self.log = name, args, log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._logf = open(log, "w")
+        self.started = time.monotonic()
+        # Own process group: stop() can signal Sanic's worker processes too.
+        self.proc = subprocess.Popen(
+            args, cwd=REPO, env=env, stdout=self._logf, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def memory(self) -> Dict[str, float]:
+        return memory_of_tree(self.pid)
+
+    def tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        else:
+            # The leader is gone; make sure no worker of its group survives.
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._logf.close()
+
+
+def wait_until(check, servers: List[Server], timeout: float, what: str) -> float:
+    """Poll `check()` until true; seconds waited. Fails fast if a server died."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        for s in servers:
+            if not s.alive():
+                raise RuntimeError(f"{s.name} exited with {s.proc.returncode} while waiting for {what}:\n{s.tail()}")
+        if check():
+            return time.monotonic() - t0
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def collectbot(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(VENV_BIN / "collectbot"), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"collectbot {' '.join(args)} failed: {result.stdout}\n{result.stderr}")
+    return result
+
+
+def seeded_database(accounts_csv: Path, target: Path) -> None:
+    """A migrated account database with the portfolio, built once and copied
+    for each stack so every measurement starts from the same state."""
+    template = WORK / "accounts-template.db"
+    stamp = WORK / "accounts-template.stamp"
+    key = f"{accounts_csv.stat().st_mtime_ns}:{accounts_csv.stat().st_size}:{NOW}"
+    if not template.exists() or not stamp.exists() or stamp.read_text() != key:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(template) + suffix).unlink(missing_ok=True)
+        env = bench_env(f"sqlite:///{template}")
+        collectbot(env, "migrate")
+        collectbot(env, "import-accounts", str(accounts_csv))
+        # Fold the WAL into the main file so a plain copy is complete.
+        import sqlite3
+
+        con = sqlite3.connect(template)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.close()
+        stamp.write_text(key)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, target)

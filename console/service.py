@@ -1,0 +1,541 @@
+"""What an agent can do, each as one method: the database work (with its
+audit row, in one transaction), the Rasa HTTP API calls, the compliance
+guard and the collection policy, in the order that keeps them consistent.
+
+Database work runs in a worker thread (one session per unit of work), as
+in the action server: the console's event loop also serves live streams.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Dict, Optional, TypeVar
+
+from bot import clock
+from bot.core import guard, policy, replies
+from bot.core.money import fmt_yuan, to_money
+from bot.db import repository
+from bot.db.session import session_scope
+from bot.settings import get_settings
+from console import auth, store
+from console.rasa_api import AGENT_ACTION, RasaClient, RasaError, state, transcript
+from console.store import ConsoleError, UserView
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+HAND_BACK_ACTION = "action_hand_back"
+# What action_hand_back returns, for when the action server cannot run it:
+# ending with action_listen makes the next message match the rules again.
+RESUME_EVENTS = [
+    {"event": "resume"},
+    {"event": "slot", "name": "escalated", "value": False},
+    {"event": "action", "name": "action_listen"},
+]
+MAX_REPLY_CHARS = 1000
+MAX_NOTE_CHARS = 2000
+# Longer than any standard term: only as a supervisor-approved hardship plan.
+STANDARD_MAX_MONTHS = 24
+
+GUARD_REASONS = {
+    guard.FORBIDDEN_WORDING: "含有禁止使用的措辞：{detail}。请修改后再发送。",
+    guard.THIRD_PARTY: "对方不是持卡人本人（第三方号码），不能发送。",
+    guard.OPTED_OUT: "客户已退订该渠道（{detail}），不能再通过该渠道发送。",
+    guard.OPEN_DISPUTE: "账户有未结的争议，不能发送催收内容。",
+    guard.DAILY_CAP: "已达到今日联系次数上限（{detail}）。",
+    guard.WEEKLY_CAP: "已达到本周联系次数上限（{detail}）。",
+    guard.QUIET_HOURS: "当前为免打扰时段，不能主动联系客户。",
+}
+CHANNEL_NAMES = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "REST"}
+
+
+def guard_message(decision: guard.GuardDecision) -> str:
+    template = GUARD_REASONS.get(decision.reason, "不允许发送（{reason}）。")
+    detail = decision.detail
+    if decision.reason == guard.OPTED_OUT:
+        detail = CHANNEL_NAMES.get(detail, detail)
+    return template.format(detail=detail, reason=decision.reason)
+
+
+async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def unit_of_work() -> T:
+        with session_scope() as s:
+            return fn(s, *args, **kwargs)
+
+    return await asyncio.to_thread(unit_of_work)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: UserView
+    remote_addr: Optional[str] = None
+
+
+class ConsoleService:
+    def __init__(self, rasa: RasaClient) -> None:
+        self.rasa = rasa
+
+    # -- reading ------------------------------------------------------------
+
+    async def tracker(self, conversation_id: str) -> Dict[str, Any]:
+        try:
+            return await self.rasa.tracker(conversation_id)
+        except RasaError as exc:
+            logger.error("reading tracker %s failed: %s", conversation_id, exc)
+            raise ConsoleError("暂时无法连接智能助手（Rasa），请稍后重试。", 502) from exc
+
+    async def account_id(self, conversation_id: str, tracker: Optional[Dict[str, Any]] = None) -> Optional[str]:
+        found = await db(store.account_of_conversation, conversation_id)
+        if found:
+            return found
+        if tracker is not None:
+            st = state(tracker)
+            return st["account_id"] or st["identified_account"]
+        return None
+
+    async def detail(self, conversation_id: str, me: UserView) -> Dict[str, Any]:
+        """Everything the conversation page shows."""
+        tracker = await self.tracker(conversation_id)
+        account_id = await self.account_id(conversation_id, tracker)
+        today = clock.today()
+        cfg = get_settings()
+
+        def load(s):
+            snapshot = repository.account_snapshot(s, account_id, today) if account_id else None
+            view = repository.get_account(s, account_id, today) if account_id else None
+            return {
+                "offers": policy.offers_summary(_facts(view), cfg.policy) if view else None,
+                "escalations": store.escalations_of(s, conversation_id),
+                "claim": store.live_claim(s, conversation_id),
+                "notes": store.notes_of(s, conversation_id, account_id),
+                "resolutions": store.resolutions_of(s, conversation_id, account_id),
+                "account": snapshot,
+                "signature": store.conversation_signature(s, conversation_id, account_id),
+            }
+
+        data = await db(load)
+        st = state(tracker)
+        verified = bool(account_id) and (
+            (st["verified"] and st["account_id"] == account_id) or st["identified_account"] == account_id
+        )
+        claim = data["claim"]
+        return {
+            "conversation_id": conversation_id,
+            "account_id": account_id,
+            "state": {**st, "identity_confirmed": verified},
+            "transcript": transcript(tracker),
+            "escalations": data["escalations"],
+            "claim": claim,
+            "mine": bool(claim and claim["user_id"] == me.id),
+            "notes": data["notes"],
+            "resolutions": data["resolutions"],
+            "account": data["account"],
+            "offers": data["offers"],
+            "permissions": {p: auth.allowed(me.role, p) for p in auth.PERMISSIONS},
+            "outcomes": store.OUTCOME_LABELS,
+            "policy": {
+                "installment_terms": list(cfg.policy.installment_terms),
+                "max_deferral_days": cfg.policy.max_deferral_days,
+                "promise_horizon_days": cfg.policy.promise_horizon_days,
+                "hardship_max_months": cfg.policy.hardship_max_months,
+            },
+        }
+
+    # -- claims -------------------------------------------------------------
+
+    async def claim(self, conversation_id: str, actor: Actor) -> Dict[str, Any]:
+        def unit(s):
+            claim = store.claim(s, conversation_id, actor.user)
+            store.audit(
+                s, actor.user, "claim", conversation_id=conversation_id,
+                account_id=store.account_of_conversation(s, conversation_id), remote_addr=actor.remote_addr,
+            )
+            return claim
+
+        claim = await db(unit)
+        warning = None
+        try:
+            tracker = await self.rasa.tracker(conversation_id)
+            if not tracker.get("paused"):
+                # Handed back earlier, or a session that started afresh: the
+                # bot must be quiet while a person talks.
+                await self.rasa.append_events(
+                    conversation_id,
+                    [{"event": "pause"}, {"event": "slot", "name": "escalated", "value": True}],
+                )
+        except RasaError as exc:
+            logger.error("could not pause %s after claim: %s", conversation_id, exc)
+            warning = "已领取，但暂时无法连接智能助手暂停自动回复，请稍后重试领取。"
+        return {"claim": claim, "warning": warning}
+
+    async def release(self, conversation_id: str, actor: Actor) -> None:
+        def unit(s):
+            store.release(s, conversation_id, actor.user)
+            store.audit(
+                s, actor.user, "release", conversation_id=conversation_id,
+                account_id=store.account_of_conversation(s, conversation_id), remote_addr=actor.remote_addr,
+            )
+
+        await db(unit)
+
+    # -- talking ------------------------------------------------------------
+
+    async def reply(self, conversation_id: str, text: str, actor: Actor) -> Dict[str, Any]:
+        text = (text or "").strip()
+        if not text:
+            raise ConsoleError("回复内容不能为空。", 400)
+        if len(text) > MAX_REPLY_CHARS:
+            raise ConsoleError(f"回复内容最长{MAX_REPLY_CHARS}个字。", 400)
+        await db(store.require_claim, conversation_id, actor.user)
+        tracker = await self.tracker(conversation_id)
+        st = state(tracker)
+        if not st["paused"]:
+            raise ConsoleError("会话已交还智能助手。如需继续人工服务，请先点击“重新接管”。", 409)
+        if not st["can_push"]:
+            raise ConsoleError(
+                f"客户使用的渠道（{CHANNEL_NAMES.get(st['channel'], st['channel'] or '未知')}）"
+                "无法接收主动发送的消息，请改用其他方式联系客户。",
+                409,
+            )
+        account_id = await self.account_id(conversation_id, tracker)
+        decision = await db(self._guard, conversation_id, account_id, text, st)
+        if not decision.allowed:
+            message = guard_message(decision)
+            await db(
+                store.audit, actor.user, "reply_blocked", conversation_id=conversation_id, account_id=account_id,
+                detail={"text": text, "reason": decision.reason, "detail": decision.detail},
+                remote_addr=actor.remote_addr,
+            )
+            raise ConsoleError(message, 422)
+
+        before = len(transcript(tracker))
+        try:
+            await self.rasa.append_events(
+                conversation_id, [{"event": "slot", "name": "agent_message", "value": text}]
+            )
+            await self.rasa.execute(conversation_id, AGENT_ACTION)
+            after = transcript(await self.rasa.tracker(conversation_id))
+        except RasaError as exc:
+            logger.error("agent reply to %s failed: %s", conversation_id, exc)
+            raise ConsoleError("消息未能发送：暂时无法连接智能助手（Rasa），请稍后重试。", 502) from exc
+        delivered = any(e["from"] == "agent" and e["text"] == text for e in after[before:])
+        await db(
+            store.audit, actor.user, "reply" if delivered else "reply_failed", conversation_id=conversation_id,
+            account_id=account_id, detail={"text": text, "channel": st["channel"]}, remote_addr=actor.remote_addr,
+        )
+        if not delivered:
+            raise ConsoleError("消息未能发送：智能助手的动作服务没有执行，请稍后重试。", 502)
+        return {"delivered": True, "channel": st["channel"]}
+
+    def _guard(self, s, conversation_id: str, account_id: Optional[str], text: str, st: Dict[str, Any]):
+        open_dispute = False
+        if account_id:
+            view = repository.get_account(s, account_id, clock.today())
+            open_dispute = bool(view and view.open_dispute)
+        facts = guard.ContactFacts(
+            opted_out_channels=store.opted_out_channels(s, conversation_id),
+            open_dispute=open_dispute,
+            third_party_number=st.get("auth_state") == "third_party",
+        )
+        # A reply to a cardholder who wrote to us: no new contact, and not
+        # collection content in itself; wording, wrong party and opt-outs apply.
+        outbound = guard.Outbound(text=text, channel=st["channel"] or "", is_collection=False, starts_contact=False)
+        return guard.check_outbound(outbound, facts, clock.now())
+
+    async def hand_back(self, conversation_id: str, actor: Actor) -> Dict[str, Any]:
+        await db(store.require_claim, conversation_id, actor.user)
+        warning = await self._resume(conversation_id)
+
+        def unit(s):
+            store.mark_handed_back(s, conversation_id, actor.user)
+            store.audit(
+                s, actor.user, "hand_back", conversation_id=conversation_id,
+                account_id=store.account_of_conversation(s, conversation_id),
+                detail={"warning": warning} if warning else None, remote_addr=actor.remote_addr,
+            )
+
+        await db(unit)
+        return {"handed_back": True, "warning": warning}
+
+    async def _resume(self, conversation_id: str) -> Optional[str]:
+        """Un-pause with the bot's "restored" message; None, or a warning."""
+        try:
+            await self.rasa.execute(conversation_id, HAND_BACK_ACTION)
+            tracker = await self.rasa.tracker(conversation_id)
+            if tracker.get("paused"):
+                # The action server did not run it: resume without the message.
+                await self.rasa.append_events(conversation_id, RESUME_EVENTS)
+                return "已恢复智能服务，但提示消息未能发送给客户。"
+        except RasaError as exc:
+            logger.error("hand back of %s failed: %s", conversation_id, exc)
+            raise ConsoleError("暂时无法连接智能助手（Rasa），会话仍由人工处理，请稍后重试。", 502) from exc
+        return None
+
+    # -- notes, resolution --------------------------------------------------
+
+    async def add_note(self, conversation_id: str, text: str, actor: Actor) -> int:
+        text = (text or "").strip()
+        if not text:
+            raise ConsoleError("备注不能为空。", 400)
+        if len(text) > MAX_NOTE_CHARS:
+            raise ConsoleError(f"备注最长{MAX_NOTE_CHARS}个字。", 400)
+
+        def unit(s):
+            account_id = store.account_of_conversation(s, conversation_id)
+            note_id = store.add_note(s, conversation_id, account_id, actor.user, text)
+            store.audit(
+                s, actor.user, "note", conversation_id=conversation_id, account_id=account_id,
+                detail={"note_id": note_id, "text": text}, remote_addr=actor.remote_addr,
+            )
+            return note_id
+
+        return await db(unit)
+
+    async def resolve(self, conversation_id: str, outcome: str, note: str, actor: Actor) -> Dict[str, Any]:
+        if outcome not in store.OUTCOMES:
+            raise ConsoleError("请选择处理结果。", 400)
+        await db(store.require_claim, conversation_id, actor.user)
+        tracker = await self.tracker(conversation_id)
+        warning = await self._resume(conversation_id) if tracker.get("paused") else None
+        account_id = await self.account_id(conversation_id, tracker)
+
+        def unit(s):
+            result = store.resolve(s, conversation_id, actor.user, outcome, (note or "").strip()[:MAX_NOTE_CHARS], account_id)
+            store.audit(
+                s, actor.user, "resolve", conversation_id=conversation_id, account_id=account_id,
+                detail={"outcome": outcome, "note": note, **result, "warning": warning}, remote_addr=actor.remote_addr,
+            )
+            return result
+
+        result = await db(unit)
+        return {**result, "warning": warning}
+
+    # -- bookings -----------------------------------------------------------
+
+    async def book(self, conversation_id: str, kind: str, params: Dict[str, Any], actor: Actor) -> Dict[str, Any]:
+        await db(store.require_claim, conversation_id, actor.user)
+        tracker = await self.tracker(conversation_id)
+        st = state(tracker)
+        account_id = await self.account_id(conversation_id, tracker)
+        if not account_id:
+            raise ConsoleError("该会话没有关联账户，无法办理。", 400)
+        if not ((st["verified"] and st["account_id"] == account_id) or st["identified_account"] == account_id):
+            raise ConsoleError("客户尚未通过身份验证，不能为其办理业务。", 403)
+        today = clock.today()
+        cfg = get_settings().policy
+        supervisor = auth.allowed(actor.user.role, "approve")
+
+        def unit(s):
+            view = repository.get_account(s, account_id, today)
+            if view is None:
+                raise ConsoleError("找不到该账户。", 404)
+            facts = _facts(view)
+            # The same booking twice is "already done", not a policy refusal
+            # (after the first deferral a second one would be refused).
+            terms = _plan_booking(kind, params, facts, today, cfg, supervisor, conversation_id, check=False)
+            existing = store.arrangement_by_key(s, terms.arrangement["idempotency_key"])
+            if existing is not None:
+                return {"arrangement_id": existing, "created": False, "summary": terms.summary,
+                        "suggested_reply": terms.already}
+            booking = _plan_booking(kind, params, facts, today, cfg, supervisor, conversation_id)
+            arrangement_id, created = repository.book_arrangement(
+                s, account_id=account_id, conversation_id=conversation_id, **booking.arrangement
+            )
+            repository.record_assessment(
+                s, account_id=account_id, conversation_id=conversation_id, **booking.assessment
+            )
+            store.audit(
+                s, actor.user, "book", conversation_id=conversation_id, account_id=account_id,
+                detail={"kind": booking.arrangement["kind"], "arrangement_id": arrangement_id, "created": created,
+                        "terms": booking.summary},
+                remote_addr=actor.remote_addr,
+            )
+            return {
+                "arrangement_id": arrangement_id,
+                "created": created,
+                "summary": booking.summary,
+                "suggested_reply": booking.reply if created else booking.already,
+            }
+
+        return await db(unit)
+
+    async def approve(self, arrangement_id: int, actor: Actor) -> Dict[str, Any]:
+        if not auth.allowed(actor.user.role, "approve"):
+            raise ConsoleError("只有主管可以审批个性化还款方案。", 403)
+
+        def unit(s):
+            result = store.approve_arrangement(s, arrangement_id)
+            store.audit(
+                s, actor.user, "approve_arrangement", account_id=result["account_id"],
+                detail=result, remote_addr=actor.remote_addr,
+            )
+            return result
+
+        return await db(unit)
+
+
+# --------------------------------------------------------------------------
+# Booking rules: the bot's policy module, the bot's idempotency keys
+# --------------------------------------------------------------------------
+
+
+def _facts(view: repository.AccountView) -> policy.AccountFacts:
+    # The bot's own translation of arrangement kinds (a booked hardship plan
+    # counts as an installment), so agent and bot decide alike.
+    from bot.actions.arrangements import facts_of
+
+    return facts_of(view)
+
+
+@dataclass(frozen=True)
+class Booking:
+    arrangement: Dict[str, Any]
+    assessment: Dict[str, Any]
+    summary: Dict[str, Any]
+    reply: str
+    already: str
+
+
+def _refuse(reason: str, alternative: str = "") -> ConsoleError:
+    return ConsoleError(f"不符合办理条件：{reason}{alternative}", 422)
+
+
+def _int(params: Dict[str, Any], key: str, label: str) -> int:
+    try:
+        value = int(str(params.get(key, "")).strip())
+    except ValueError:
+        raise ConsoleError(f"请填写{label}（整数）。", 400) from None
+    return value
+
+
+def _plan_booking(
+    kind: str,
+    params: Dict[str, Any],
+    facts: policy.AccountFacts,
+    today: date,
+    cfg: policy.PolicyConfig,
+    supervisor: bool,
+    conversation_id: str,
+    check: bool = True,
+) -> Booking:
+    """The arrangement to book, checked against the policy (``check=False``:
+    only the terms, to look for the same booking made before)."""
+    from bot.core.policy import fmt_date
+
+    if kind == "deferral":
+        days = _int(params, "days", "延期天数")
+        decision = policy.check_deferral(facts, days, today, cfg)
+        if check and not decision.ok:
+            raise _refuse(decision.reason, decision.alternative)
+        new_date = today + timedelta(days=days)
+        return Booking(
+            arrangement=dict(
+                kind="deferral", idempotency_key=f"{conversation_id}:deferral:{new_date}",
+                new_due_date=new_date, details={"days": days, "booked_by": "agent"},
+            ),
+            assessment=dict(willingness="willing", ability="none"),
+            summary={"days": days, "new_due_date": new_date.isoformat()},
+            reply=replies.DEFERRAL_BOOKED.format(new_date=fmt_date(new_date)),
+            already=replies.DEFERRAL_ALREADY.format(new_date=fmt_date(new_date)),
+        )
+    if kind == "promise":
+        try:
+            amount = to_money(Decimal(str(params.get("amount", "")).replace(",", "").strip()))
+            pay_date = date.fromisoformat(str(params.get("pay_date", "")).strip())
+        except (InvalidOperation, ValueError, TypeError):
+            raise ConsoleError("请填写承诺金额和日期（YYYY-MM-DD）。", 400) from None
+        promise = policy.check_promise(facts, amount, pay_date, today, cfg)
+        if check and not promise.ok:
+            raise _refuse(promise.reason)
+        return Booking(
+            arrangement=dict(
+                kind="promise_to_pay", idempotency_key=f"{conversation_id}:promise_to_pay:{amount}:{pay_date}",
+                amount=amount, pay_date=pay_date, details={"partial": promise.partial, "booked_by": "agent"},
+            ),
+            assessment=dict(willingness="willing"),
+            summary={"amount": f"{amount:.2f}", "pay_date": pay_date.isoformat(), "partial": promise.partial},
+            reply=replies.PROMISE_BOOKED.format(date=fmt_date(pay_date), amount=fmt_yuan(amount), methods=""),
+            already=replies.PROMISE_ALREADY.format(date=fmt_date(pay_date), amount=fmt_yuan(amount)),
+        )
+    if kind == "installment":
+        months = _int(params, "months", "分期期数")
+        if months > STANDARD_MAX_MONTHS or months not in cfg.installment_terms:
+            if not supervisor:
+                raise ConsoleError(
+                    f"标准分期期数为{'、'.join(str(t) for t in cfg.installment_terms)}期；"
+                    "超出标准的方案（个性化还款方案）需主管办理。",
+                    403,
+                )
+            return _hardship(facts, months, cfg, conversation_id, check)
+        decision = policy.check_installment(facts, months, cfg)
+        if check and not decision.ok:
+            raise _refuse(decision.reason, decision.alternative)
+        q = decision.value if decision.ok else _quote_or_refuse(facts, months, cfg)
+        first_date = today + timedelta(days=30)
+        return Booking(
+            arrangement=dict(
+                kind="installment", idempotency_key=f"{conversation_id}:installment:{q.months}:{q.principal}",
+                amount=q.principal, months=q.months, monthly_payment=q.monthly_payment, total_fee=q.total_fee,
+                details={"last_payment": str(q.last_payment), "monthly_fee_rate": str(q.monthly_fee_rate),
+                         "booked_by": "agent"},
+            ),
+            assessment=dict(willingness="willing", ability="partial"),
+            summary=_quote_summary(q),
+            reply=replies.INSTALLMENT_BOOKED.format(
+                months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=fmt_date(first_date)
+            ),
+            already=replies.INSTALLMENT_ALREADY.format(months=q.months),
+        )
+    if kind == "hardship_plan":
+        if not supervisor:
+            raise ConsoleError("个性化还款方案需主管办理或审批。", 403)
+        return _hardship(facts, _int(params, "months", "分期期数"), cfg, conversation_id, check)
+    raise ConsoleError("不支持的办理类型。", 400)
+
+
+def _quote_or_refuse(facts: policy.AccountFacts, months: int, cfg: policy.PolicyConfig) -> policy.InstallmentQuote:
+    try:
+        return policy.installment_quote(facts.balance, months, cfg)
+    except ValueError:
+        raise _refuse(f"应还金额无法分{months}期。") from None
+
+
+def _quote_summary(q: policy.InstallmentQuote) -> Dict[str, Any]:
+    return {
+        "months": q.months,
+        "principal": f"{q.principal:.2f}",
+        "monthly_payment": f"{q.monthly_payment:.2f}",
+        "last_payment": f"{q.last_payment:.2f}",
+        "total_fee": f"{q.total_fee:.2f}",
+    }
+
+
+def _hardship(
+    facts: policy.AccountFacts, months: int, cfg: policy.PolicyConfig, conversation_id: str, check: bool = True
+) -> Booking:
+    if months < 1 or months > cfg.hardship_max_months:
+        raise ConsoleError(f"个性化还款方案期数需在1至{cfg.hardship_max_months}期之间。", 422)
+    if facts.balance <= 0:
+        raise _refuse("账户当前没有待还金额。")
+    if check and facts.open_dispute:
+        raise _refuse("账户有账单异议正在核实中，核实完成前不能办理分期类方案。")
+    if check and facts.has_installment:
+        raise _refuse("账户已有进行中的分期或个性化方案；如需调整，请先审批或取消现有方案。")
+    try:
+        q = policy.installment_quote(facts.balance, months, cfg, hardship=True)
+    except ValueError:
+        raise _refuse(f"应还金额过小，无法分{months}期。") from None
+    return Booking(
+        arrangement=dict(
+            kind="hardship_plan", idempotency_key=f"{conversation_id}:hardship_plan:{q.months}:{q.principal}",
+            amount=q.principal, months=q.months, monthly_payment=q.monthly_payment, total_fee=q.total_fee,
+            details={"last_payment": str(q.last_payment), "approved_by": "supervisor", "booked_by": "agent"},
+        ),
+        assessment=dict(ability="partial"),
+        summary=_quote_summary(q),
+        reply=f"您的个性化还款方案已审批通过：共{q.months}期，每期{fmt_yuan(q.monthly_payment)}。",
+        already=f"您的{q.months}期个性化还款方案此前已办理，无需重复办理。",
+    )

@@ -1,0 +1,70 @@
+/* The queue of open hand-overs, live (server-sent events), SLA timers ticking. */
+(function () {
+  'use strict';
+  var C = window.Console;
+  var body = document.getElementById('queue-body');
+  var empty = document.getElementById('queue-empty');
+  var items = [];
+  var receivedAt = Date.now();
+  var PRIORITY = ['P0 危机', 'P1 高', 'P2 中', 'P3 低'];
+
+  function timerText(item) {
+    var elapsed = (Date.now() - receivedAt) / 1000;
+    var waiting = item.waiting_seconds + elapsed;
+    var left = item.sla_seconds_left - elapsed;
+    return { text: '已等待 ' + C.duration(waiting) + ' · ' + (left >= 0 ? '剩余 ' + C.duration(left) : '已超时 ' + C.duration(-left)), late: left < 0 };
+  }
+
+  function render() {
+    C.clear(body);
+    empty.hidden = items.length > 0;
+    items.forEach(function (item) {
+      var row = C.el('tr', 'item' + (item.crisis ? ' crisis' : '') + (item.mine ? ' mine' : ''));
+      row.dataset.conversationId = item.conversation_id;
+      var p = C.el('td', 'priority');
+      p.appendChild(C.el('span', 'badge p' + item.priority, PRIORITY[item.priority] || ('P' + item.priority)));
+      row.appendChild(p);
+      var reasons = C.el('td', 'reasons');
+      item.reason_labels.forEach(function (label, i) {
+        reasons.appendChild(C.el('span', 'badge' + (item.reasons[i] === 'crisis' ? ' crisis' : ''), label));
+      });
+      row.appendChild(reasons);
+      row.appendChild(C.el('td', 'summary', item.summary));
+      row.appendChild(C.el('td', null, item.channel_label));
+      row.appendChild(C.el('td', 'mono', item.account_id || '未关联'));
+      var t = timerText(item);
+      var timer = C.el('td', 'timer' + (t.late ? ' late' : ''), t.text);
+      timer.dataset.index = String(items.indexOf(item));
+      row.appendChild(timer);
+      var status = item.claim ? (item.handed_back ? '已交还助手（' + item.claim.display_name + '）' : '处理中：' + item.claim.display_name) : '待领取';
+      row.appendChild(C.el('td', 'status', status));
+      var open = C.el('td');
+      var link = C.el('a', 'button', '打开');
+      link.href = '/conversations/' + encodeURIComponent(item.conversation_id);
+      open.appendChild(link);
+      row.appendChild(open);
+      body.appendChild(row);
+    });
+  }
+
+  function tick() {
+    Array.prototype.forEach.call(body.querySelectorAll('td.timer'), function (cell) {
+      var item = items[Number(cell.dataset.index)];
+      if (!item) { return; }
+      var t = timerText(item);
+      cell.textContent = t.text;
+      cell.classList.toggle('late', t.late);
+    });
+  }
+
+  function update(data) {
+    if (!data || !Array.isArray(data.items)) { return; }
+    items = data.items;
+    receivedAt = Date.now();
+    render();
+  }
+
+  C.api('GET', '/api/queue').then(update).catch(function () {});
+  C.live('/api/queue/stream', update);
+  window.setInterval(tick, 1000);
+}());

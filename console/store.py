@@ -1,0 +1,610 @@
+"""The console's queries and writes (same rules as bot/db/repository.py).
+
+Every function takes a ``Session`` first and leaves committing to the
+caller (``session_scope``): one request = one transaction, so an action and
+its audit row are written together or not at all. Results are plain dicts
+or frozen dataclasses, never ORM objects.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.actions.handoff import REASON_LABELS  # the bot's own labels: queue and bot never disagree
+from bot.core.staffing import StaffedHours, sla_deadline
+from bot.db import repository
+from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
+from console import auth
+from console.models import OUTCOMES, ROLES, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution
+
+# A dispute the agent opened stays an unresolved `dispute_debt` escalation
+# (that is what keeps the bot from collecting a disputed debt, see
+# repository._account_view); it is parked under this channel and a
+# conversation id of its own so it leaves the queue and a new hand-over in
+# the same conversation is not swallowed by it.
+PARKED_CHANNEL = "console"
+DISPUTE_CASE_PREFIX = "dispute-case:"
+
+OUTCOME_LABELS = {
+    "arranged": "已达成还款安排",
+    "promise": "客户承诺还款",
+    "dispute_opened": "已登记争议",
+    "wrong_party": "非本人/号码错误",
+    "no_contact": "未能联系上客户",
+    "referred": "已转介（心理援助/法务等）",
+}
+CHANNEL_LABELS = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "API（REST）"}
+LOGIN_FAILURES_ALLOWED = 5
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+
+class ConsoleError(Exception):
+    """A refusal to show the user (Chinese message) with an HTTP status."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def role_label(self) -> str:
+        return auth.ROLE_LABELS.get(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    user: UserView
+    csrf_token: str
+
+
+def _user_view(u: ConsoleUser) -> UserView:
+    return UserView(id=u.id, username=u.username, display_name=u.display_name, role=u.role)
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return None if value is None else value.isoformat()
+
+
+# --------------------------------------------------------------------------
+# Users and sessions
+# --------------------------------------------------------------------------
+
+
+def create_user(s: Session, username: str, role: str, password: str, display_name: Optional[str] = None) -> UserView:
+    username = (username or "").strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise ValueError("用户名不能为空、不能含空格，最长64个字符")
+    if role not in ROLES:
+        raise ValueError(f"角色必须是 {', '.join(ROLES)} 之一")
+    auth.check_password_policy(password)
+    if s.execute(select(ConsoleUser.id).where(ConsoleUser.username == username)).first():
+        raise ValueError(f"用户 {username} 已存在")
+    user = ConsoleUser(
+        username=username,
+        display_name=(display_name or username).strip()[:100],
+        role=role,
+        password_hash=auth.hash_password(password),
+        active=True,
+    )
+    s.add(user)
+    s.flush()
+    return _user_view(user)
+
+
+def recent_login_failures(s: Session, username: str, now: datetime) -> int:
+    return s.execute(
+        select(func.count(AuditLog.id)).where(
+            AuditLog.action == "login_failed",
+            AuditLog.username == username[:64],
+            AuditLog.created_at >= now - LOGIN_FAILURE_WINDOW,
+        )
+    ).scalar_one()
+
+
+def authenticate(s: Session, username: str, password: str) -> Optional[UserView]:
+    user = s.execute(select(ConsoleUser).where(ConsoleUser.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        auth.dummy_verify(password)
+        return None
+    if not auth.verify_password(password, user.password_hash):
+        return None
+    user.last_login_at = clock.now()
+    return _user_view(user)
+
+
+def create_session(s: Session, user_id: int, ttl: timedelta) -> Tuple[str, str]:
+    """A new session; returns (cookie token, CSRF token)."""
+    token, csrf = auth.new_token(), auth.new_token()
+    now = clock.now()
+    s.add(
+        ConsoleSession(
+            token_hash=auth.token_hash(token),
+            user_id=user_id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    s.flush()
+    return token, csrf
+
+
+def load_session(s: Session, token: Optional[str]) -> Optional[SessionView]:
+    if not token or len(token) > 200:
+        return None
+    row = s.execute(
+        select(ConsoleSession, ConsoleUser)
+        .join(ConsoleUser, ConsoleSession.user_id == ConsoleUser.id)
+        .where(ConsoleSession.token_hash == auth.token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    session, user = row
+    now = clock.now()
+    if session.revoked_at is not None or session.expires_at <= now or not user.active:
+        return None
+    if now - session.last_seen_at > timedelta(minutes=1):
+        session.last_seen_at = now
+    return SessionView(id=session.id, user=_user_view(user), csrf_token=session.csrf_token)
+
+
+def revoke_session(s: Session, session_id: int) -> None:
+    s.execute(
+        update(ConsoleSession)
+        .where(ConsoleSession.id == session_id, ConsoleSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+# --------------------------------------------------------------------------
+# Audit log
+# --------------------------------------------------------------------------
+
+
+def audit(
+    s: Session,
+    user: Optional[UserView],
+    action: str,
+    *,
+    conversation_id: Optional[str] = None,
+    account_id: Optional[str] = None,
+    detail: Optional[Dict[str, Any]] = None,
+    remote_addr: Optional[str] = None,
+    username: Optional[str] = None,
+) -> int:
+    row = AuditLog(
+        user_id=user.id if user else None,
+        username=(user.username if user else (username or "console"))[:64],
+        action=action,
+        conversation_id=conversation_id,
+        account_id=account_id,
+        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None,
+        remote_addr=(remote_addr or None) and remote_addr[:64],
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def audit_entries(
+    s: Session, *, conversation_id: Optional[str] = None, account_id: Optional[str] = None, limit: int = 200
+) -> List[Dict[str, Any]]:
+    q = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
+    if conversation_id:
+        q = q.where(AuditLog.conversation_id == conversation_id)
+    if account_id:
+        q = q.where(AuditLog.account_id == account_id)
+    return [
+        {
+            "id": a.id,
+            "created_at": _iso(a.created_at),
+            "username": a.username,
+            "action": a.action,
+            "conversation_id": a.conversation_id,
+            "account_id": a.account_id,
+            "detail": json.loads(a.detail) if a.detail else None,
+        }
+        for a in s.execute(q).scalars()
+    ]
+
+
+# --------------------------------------------------------------------------
+# Queue and claims
+# --------------------------------------------------------------------------
+
+
+def _unresolved(s: Session, conversation_id: Optional[str] = None) -> List[Escalation]:
+    q = select(Escalation).where(
+        Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES), Escalation.channel != PARKED_CHANNEL
+    )
+    if conversation_id is not None:
+        q = q.where(Escalation.conversation_id == conversation_id)
+    return list(s.execute(q.order_by(Escalation.created_at, Escalation.id)).scalars())
+
+
+def _live_claims(s: Session, conversation_ids: Optional[Iterable[str]] = None) -> Dict[str, Tuple[Claim, ConsoleUser]]:
+    q = (
+        select(Claim, ConsoleUser)
+        .join(ConsoleUser, Claim.user_id == ConsoleUser.id)
+        .where(Claim.released_at.is_(None))
+    )
+    if conversation_ids is not None:
+        q = q.where(Claim.conversation_id.in_(list(conversation_ids)))
+    return {c.conversation_id: (c, u) for c, u in s.execute(q).all()}
+
+
+def _claim_dict(claim: Claim, user: ConsoleUser) -> Dict[str, Any]:
+    return {
+        "id": claim.id,
+        "user_id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "claimed_at": _iso(claim.claimed_at),
+        "handed_back_at": _iso(claim.handed_back_at),
+    }
+
+
+def queue(
+    s: Session, now: datetime, hours: StaffedHours, sla_minutes: int, me: Optional[UserView] = None
+) -> List[Dict[str, Any]]:
+    """One item per conversation with unresolved hand-overs: priority first
+    (crisis = 0 on top), then the longest wait."""
+    by_conversation: Dict[str, List[Escalation]] = {}
+    for e in _unresolved(s):
+        by_conversation.setdefault(e.conversation_id, []).append(e)
+    claims = _live_claims(s, by_conversation)
+    items = []
+    for conversation_id, rows in by_conversation.items():
+        waiting_since = min(r.created_at for r in rows)
+        priority = min(r.priority for r in rows)
+        newest = max(rows, key=lambda r: (r.created_at, r.id))
+        account_id = next((r.account_id for r in sorted(rows, key=lambda r: -r.id) if r.account_id), None)
+        deadline = sla_deadline(waiting_since, hours, sla_minutes)
+        claim = claims.get(conversation_id)
+        reasons = []
+        for r in sorted(rows, key=lambda r: (r.priority, r.created_at)):
+            if r.reason not in reasons:
+                reasons.append(r.reason)
+        handed_back = bool(
+            claim and claim[0].handed_back_at and all(r.created_at <= claim[0].handed_back_at for r in rows)
+        )
+        items.append(
+            {
+                "conversation_id": conversation_id,
+                "account_id": account_id,
+                "channel": newest.channel,
+                "channel_label": CHANNEL_LABELS.get(newest.channel, newest.channel),
+                "priority": priority,
+                "crisis": any(r.reason == "crisis" for r in rows),
+                "reasons": reasons,
+                "reason_labels": [REASON_LABELS.get(r, r) for r in reasons],
+                "summary": newest.summary,
+                "escalation_ids": [r.id for r in rows],
+                "waiting_since": _iso(waiting_since),
+                "waiting_seconds": max(0, int((now - waiting_since).total_seconds())),
+                "sla_deadline": _iso(deadline),
+                "sla_seconds_left": int((deadline - now).total_seconds()),
+                "claim": _claim_dict(*claim) if claim else None,
+                "mine": bool(claim and me and claim[1].id == me.id),
+                "handed_back": handed_back,
+            }
+        )
+    items.sort(key=lambda i: (i["priority"], i["waiting_since"], i["conversation_id"]))
+    return items
+
+
+def queue_signature(s: Session) -> Tuple:
+    """Cheap fingerprint of everything the queue shows (for the live stream)."""
+    esc = s.execute(
+        select(func.count(Escalation.id), func.max(Escalation.id)).where(
+            Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES)
+        )
+    ).one()
+    claims = s.execute(
+        select(func.count(Claim.id), func.max(Claim.id), func.max(Claim.handed_back_at)).where(
+            Claim.released_at.is_(None)
+        )
+    ).one()
+    released = s.execute(select(func.max(Claim.released_at))).scalar()
+    return (tuple(esc), tuple(str(x) for x in claims), str(released))
+
+
+def escalations_of(s: Session, conversation_id: str) -> List[Dict[str, Any]]:
+    rows = s.execute(
+        select(Escalation).where(Escalation.conversation_id == conversation_id).order_by(Escalation.id)
+    ).scalars()
+    return [
+        {
+            "id": e.id,
+            "reason": e.reason,
+            "reason_label": REASON_LABELS.get(e.reason, e.reason),
+            "priority": e.priority,
+            "status": e.status,
+            "summary": e.summary,
+            "channel": e.channel,
+            "account_id": e.account_id,
+            "created_at": _iso(e.created_at),
+        }
+        for e in rows
+    ]
+
+
+def account_of_conversation(s: Session, conversation_id: str) -> Optional[str]:
+    """The account the newest escalation of this conversation was opened for."""
+    return s.execute(
+        select(Escalation.account_id)
+        .where(Escalation.conversation_id == conversation_id, Escalation.account_id.is_not(None))
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def live_claim(s: Session, conversation_id: str) -> Optional[Dict[str, Any]]:
+    found = _live_claims(s, [conversation_id]).get(conversation_id)
+    return _claim_dict(*found) if found else None
+
+
+def claim(s: Session, conversation_id: str, user: UserView) -> Dict[str, Any]:
+    """Take the conversation. Exactly one agent wins a race: the partial
+    unique index on live claims refuses the second insert."""
+    if not _unresolved(s, conversation_id):
+        raise ConsoleError("该会话没有待处理的人工转接。", 404)
+    existing = live_claim(s, conversation_id)
+    if existing is not None:
+        if existing["user_id"] == user.id:
+            return existing
+        raise ConsoleError(f"该会话已由{existing['display_name']}处理中。", 409)
+    row = Claim(conversation_id=conversation_id, user_id=user.id, claimed_at=clock.now())
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError:
+        winner = live_claim(s, conversation_id)
+        name = winner["display_name"] if winner else "其他专员"
+        raise ConsoleError(f"该会话已由{name}处理中。", 409) from None
+    s.execute(
+        update(Escalation)
+        .where(
+            Escalation.conversation_id == conversation_id,
+            Escalation.status == "open",
+            Escalation.channel != PARKED_CHANNEL,
+        )
+        .values(status="claimed")
+        .execution_options(synchronize_session=False)
+    )
+    return live_claim(s, conversation_id)
+
+
+def require_claim(s: Session, conversation_id: str, user: UserView) -> Dict[str, Any]:
+    """The caller's live claim on the conversation, else a refusal."""
+    current = live_claim(s, conversation_id)
+    if current is None:
+        raise ConsoleError("请先领取该会话，再进行操作。", 409)
+    if current["user_id"] != user.id:
+        raise ConsoleError(f"该会话由{current['display_name']}处理中，您不能操作。", 409)
+    return current
+
+
+def release(s: Session, conversation_id: str, user: UserView, reason: str = "released") -> None:
+    current = live_claim(s, conversation_id)
+    if current is None:
+        raise ConsoleError("该会话当前没有人领取。", 409)
+    if current["user_id"] != user.id and not auth.allowed(user.role, "approve"):
+        raise ConsoleError("只有领取人或主管可以放回队列。", 403)
+    s.execute(
+        update(Claim)
+        .where(Claim.id == current["id"])
+        .values(released_at=clock.now(), release_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if reason != "resolved":
+        # Back in the queue for the next agent.
+        s.execute(
+            update(Escalation)
+            .where(
+                Escalation.conversation_id == conversation_id,
+                Escalation.status == "claimed",
+                Escalation.channel != PARKED_CHANNEL,
+            )
+            .values(status="open")
+            .execution_options(synchronize_session=False)
+        )
+
+
+def mark_handed_back(s: Session, conversation_id: str, user: UserView) -> None:
+    current = require_claim(s, conversation_id, user)
+    s.execute(
+        update(Claim)
+        .where(Claim.id == current["id"])
+        .values(handed_back_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --------------------------------------------------------------------------
+# Notes, resolutions, approvals
+# --------------------------------------------------------------------------
+
+
+def add_note(s: Session, conversation_id: str, account_id: Optional[str], user: UserView, text: str) -> int:
+    row = Note(conversation_id=conversation_id, account_id=account_id, user_id=user.id, text=text)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def notes_of(s: Session, conversation_id: str, account_id: Optional[str]) -> List[Dict[str, Any]]:
+    q = select(Note, ConsoleUser).join(ConsoleUser, Note.user_id == ConsoleUser.id)
+    if account_id:
+        q = q.where((Note.conversation_id == conversation_id) | (Note.account_id == account_id))
+    else:
+        q = q.where(Note.conversation_id == conversation_id)
+    return [
+        {
+            "id": n.id,
+            "conversation_id": n.conversation_id,
+            "text": n.text,
+            "display_name": u.display_name,
+            "created_at": _iso(n.created_at),
+        }
+        for n, u in s.execute(q.order_by(Note.created_at, Note.id)).all()
+    ]
+
+
+def resolutions_of(s: Session, conversation_id: str, account_id: Optional[str]) -> List[Dict[str, Any]]:
+    q = select(Resolution, ConsoleUser).join(ConsoleUser, Resolution.user_id == ConsoleUser.id)
+    if account_id:
+        q = q.where((Resolution.conversation_id == conversation_id) | (Resolution.account_id == account_id))
+    else:
+        q = q.where(Resolution.conversation_id == conversation_id)
+    return [
+        {
+            "id": r.id,
+            "conversation_id": r.conversation_id,
+            "account_id": r.account_id,
+            "outcome": r.outcome,
+            "outcome_label": OUTCOME_LABELS.get(r.outcome, r.outcome),
+            "note": r.note,
+            "escalation_ids": json.loads(r.escalation_ids or "[]"),
+            "display_name": u.display_name,
+            "created_at": _iso(r.created_at),
+        }
+        for r, u in s.execute(q.order_by(Resolution.id)).all()
+    ]
+
+
+def resolve(
+    s: Session, conversation_id: str, user: UserView, outcome: str, note: str, account_id: Optional[str]
+) -> Dict[str, Any]:
+    """Close every unresolved hand-over of the conversation with an outcome."""
+    if outcome not in OUTCOMES:
+        raise ConsoleError("请选择处理结果。", 400)
+    require_claim(s, conversation_id, user)
+    rows = _unresolved(s, conversation_id)
+    closed = [r.id for r in rows]
+    parked = None
+    if outcome == "dispute_opened":
+        if not account_id:
+            raise ConsoleError("未关联账户的会话无法登记争议。", 400)
+        summaries = "；".join(r.summary for r in rows if r.reason == "dispute_debt") or (note or "专员登记争议")
+        parked, _ = repository.open_escalation(
+            s,
+            conversation_id=f"{DISPUTE_CASE_PREFIX}{conversation_id}"[:128],
+            account_id=account_id,
+            channel=PARKED_CHANNEL,
+            reason="dispute_debt",
+            priority=1,
+            summary=f"争议已登记（{user.display_name}）：{summaries}"[:2000],
+        )
+        repository.set_escalation_status(s, parked, "claimed")
+        repository.record_assessment(s, account_id=account_id, conversation_id=conversation_id, willingness="disputes")
+    for r in rows:
+        r.status = "resolved"
+    resolution = Resolution(
+        conversation_id=conversation_id,
+        account_id=account_id,
+        outcome=outcome,
+        note=note or "",
+        escalation_ids=json.dumps(closed),
+        user_id=user.id,
+    )
+    s.add(resolution)
+    s.flush()
+    release(s, conversation_id, user, reason="resolved")
+    return {"resolution_id": resolution.id, "escalation_ids": closed, "dispute_case_id": parked}
+
+
+def arrangement_by_key(s: Session, idempotency_key: str) -> Optional[int]:
+    return s.execute(
+        select(Arrangement.id).where(Arrangement.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
+
+
+def approve_arrangement(s: Session, arrangement_id: int) -> Dict[str, Any]:
+    row = s.get(Arrangement, arrangement_id)
+    if row is None:
+        raise ConsoleError("找不到该还款安排。", 404)
+    if row.status != "pending_approval":
+        raise ConsoleError("该还款安排不在待审批状态。", 409)
+    row.status = "booked"
+    s.flush()
+    return {
+        "id": row.id,
+        "account_id": row.account_id,
+        "kind": row.kind,
+        "months": row.months,
+        "monthly_payment": None if row.monthly_payment is None else f"{row.monthly_payment:.2f}",
+        "amount": None if row.amount is None else f"{row.amount:.2f}",
+    }
+
+
+# --------------------------------------------------------------------------
+# Live updates
+# --------------------------------------------------------------------------
+
+
+def conversation_signature(s: Session, conversation_id: str, account_id: Optional[str]) -> Tuple:
+    """Cheap fingerprint of a conversation view: a new message (contact log),
+    an agent action (audit log), a hand-over or a booking changes it."""
+    contact = s.execute(
+        select(func.count(ContactLog.id), func.max(ContactLog.id)).where(
+            ContactLog.conversation_id == conversation_id
+        )
+    ).one()
+    audit_max = s.execute(
+        select(func.max(AuditLog.id)).where(AuditLog.conversation_id == conversation_id)
+    ).scalar()
+    escalations = s.execute(
+        select(Escalation.id, Escalation.status).where(Escalation.conversation_id == conversation_id)
+    ).all()
+    claims = s.execute(
+        select(Claim.id, Claim.released_at, Claim.handed_back_at).where(Claim.conversation_id == conversation_id)
+    ).all()
+    arrangements: List = []
+    if account_id:
+        arrangements = s.execute(
+            select(Arrangement.id, Arrangement.status).where(Arrangement.account_id == account_id)
+        ).all()
+    return (
+        tuple(contact),
+        audit_max,
+        tuple(sorted((e.id, e.status) for e in escalations)),
+        tuple(sorted((c.id, str(c.released_at), str(c.handed_back_at)) for c in claims)),
+        tuple(sorted((a.id, a.status) for a in arrangements)),
+    )
+
+
+def last_contact_id(s: Session, conversation_id: str) -> Optional[int]:
+    return s.execute(
+        select(func.max(ContactLog.id)).where(ContactLog.conversation_id == conversation_id)
+    ).scalar()
+
+
+def opted_out_channels(s: Session, sender: str) -> frozenset:
+    from bot.db.models import OptOut
+
+    try:
+        key = repository.opt_out_key(sender)
+    except ValueError:
+        return frozenset()
+    return frozenset(
+        s.execute(select(OptOut.channel).where(OptOut.phone == key, OptOut.revoked_at.is_(None))).scalars()
+    )
