@@ -8,10 +8,28 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN
 export WEBCHAT_DEMO=${WEBCHAT_DEMO:-1}
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export CONSOLE_PORT=${CONSOLE_PORT:-5006}
+export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT}
+# Idle keep-alive connections from Rasa to the action server must outlive
+# Sanic's 5 s default, or calls under load hit a closing socket.
+export SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-30}
 mkdir -p var/log
+
+# Rasa's HTTP API is never open: the console and the paused-conversation
+# action call it with this token, generated once per checkout.
+secret_file() {  # path -> prints a stable random secret kept in var/
+  [ -s "$1" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' >"$1")
+  cat "$1"
+}
+export RASA_API_TOKEN=${RASA_API_TOKEN:-$(secret_file var/rasa_api_token)}
+DEMO_PASSWORD=$(secret_file var/console_demo_password)
 
 .venv/bin/collectbot migrate
 .venv/bin/collectbot seed-demo
+# Demo console users, one per role; "already exists" on later runs is fine.
+for role in agent trainer supervisor; do
+  echo "$DEMO_PASSWORD" | .venv/bin/collectbot create-user "demo-$role" --role "$role" --password-stdin >/dev/null 2>&1 || true
+done
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -20,12 +38,17 @@ trap cleanup EXIT INT TERM
 .venv/bin/rasa run actions --actions bot.actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --cors "*" >var/log/rasa.log 2>&1 &
+  --port "$RASA_PORT" --cors "*" --enable-api --auth-token "$RASA_API_TOKEN" >var/log/rasa.log 2>&1 &
+pids+=($!)
+# The console runs over plain HTTP on localhost only (browsers accept Secure
+# cookies there); production puts it behind TLS.
+.venv/bin/python -m console >var/log/console.log 2>&1 &
 pids+=($!)
 
 echo "Starting (logs in var/log/) …"
 for _ in $(seq 1 180); do
-  if curl -fsS "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && curl -fsS "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1; then
+  if curl -fsS "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && curl -fsS "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1 \
+     && curl -fsS "http://localhost:$CONSOLE_PORT/login" >/dev/null 2>&1; then
     cat <<TXT
 
 催收助手 is running.
@@ -36,6 +59,8 @@ for _ in $(seq 1 180); do
   Demo (tokens):   http://localhost:$RASA_PORT/webhooks/webchat/demo
   SMS outbox:      .venv/bin/collectbot outbox   (no Twilio credentials: SMS stay local)
   Action server:   http://localhost:$ACTIONS_PORT/health
+  Agent console:   http://localhost:$CONSOLE_PORT/   users demo-agent, demo-trainer, demo-supervisor
+                   password: $DEMO_PASSWORD   (kept in var/console_demo_password)
   Demo accounts:   .venv/bin/collectbot show-account DEMO-0001 --json  (ID last 4 in tests/fixtures/demo_accounts.csv)
 Press Ctrl-C to stop.
 TXT
