@@ -98,6 +98,9 @@ def running_stack(
         RASA_TELEMETRY_ENABLED="false",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="3",
+        # As in scripts/run_all.sh: the action server keeps Rasa's pooled
+        # connections open longer than Sanic's 5 s default.
+        SANIC_KEEP_ALIVE_TIMEOUT="30",
     )
     env.update(extra_env or {})
     action_proxy = None
