@@ -1,0 +1,9 @@
+"""Rasa NLU components of the assistant.
+
+The Rasa server imports this package when it loads the model (config.yml
+names the components here), which makes it the place to install the
+server-side speed-ups of bot/rasa_speedups.py.
+"""
+from bot.rasa_speedups import install as _install_speedups
+
+_install_speedups()

@@ -116,7 +116,9 @@ def running_stack(
 action_endpoint:
   url: "{action_base}/webhook"
 tracker_store:
-  type: SQL
+  # Rasa's SQL store that feeds the event broker without re-reading the
+  # conversation on every save (bot/tracker_store.py); same keys as type SQL.
+  type: bot.tracker_store.BrokeredSQLTrackerStore
   url: "sqlite:///{workdir / 'tracker.db'}"
 event_broker:
   type: bot.contact_log.ContactLogBroker

@@ -215,7 +215,6 @@ def test_an_anonymous_client_claiming_an_account_stays_anonymous(stack):
     assert all(IDENTITY_KEY not in (e.get("metadata") or {}) for e in user_events(stack, session_id))
 
 
-@pytest.mark.xfail(strict=False, reason="waits for token-aware verification")
 def test_a_token_holder_is_told_the_balance_without_questions(stack):
     link = tokens.issue("E2E-1", 15 * 60, SECRET, time.time())
 
