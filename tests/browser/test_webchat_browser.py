@@ -270,3 +270,40 @@ def test_an_expired_link_says_so_and_the_chat_goes_on_anonymously(browser, stack
     assert page.evaluate("localStorage.getItem('collectbot.webchat.session')") == session_id
     assert page.locator(".row.user .bubble", has_text="你好").count() == 1
     assert page.errors == []
+
+
+def test_an_identified_cardholder_books_an_installment_plan_by_tapping(browser, stack, phone):
+    """A whole conversation in the widget, ending in a booked plan in the database."""
+    page = phone
+    page.goto(f"{stack.rasa_url}/webhooks/webchat/demo")
+    page.locator(".demo-accounts .account", has_text="李*").first.click()
+    page.locator(".notice", has_text="已通过手机银行App确认您的身份").wait_for(timeout=30_000)
+
+    page.fill("#input", "我想分期还款")
+    page.click("#send")
+    # Verified by the app: the facts come first, with the options as buttons.
+    facts = bot_bubbles(page).filter(has_text="23,500.50元")
+    facts.wait_for(timeout=REPLY_MS)
+    assert "最低还款额2,350.05元" in facts.inner_text()
+    page.locator(".quick-reply", has_text="申请分期").click()
+    twelve = page.locator(".quick-reply", has_text="12期")
+    twelve.wait_for(timeout=REPLY_MS)
+    offer = bot_bubbles(page).last.inner_text()
+    for expected in ("3期", "6期", "12期", "24期", "2,099.38元"):
+        assert expected in offer, offer
+    shot(page, "webchat-08-installment-options.png")
+
+    twelve.click()
+    confirm = page.locator(".quick-reply", has_text="是，确认办理")
+    confirm.wait_for(timeout=REPLY_MS)
+    assert "1,692.00元" in bot_bubbles(page).last.inner_text()  # the total fee, before saying yes
+    confirm.click()
+    bot_bubbles(page).filter(has_text="分期已办理成功").wait_for(timeout=REPLY_MS)
+    shot(page, "webchat-09-installment-booked.png")
+
+    account = stack.show_account("DEMO-0002")
+    plans = [a for a in account["arrangements"] if a["kind"] == "installment"]
+    assert [(a["months"], a["monthly_payment"], a["total_fee"], a["status"]) for a in plans] == [
+        (12, "2099.38", "1692.00", "booked")
+    ]
+    assert page.errors == []
