@@ -79,7 +79,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
     )
+    _add_campaign_commands(sub)  # issue 6: bot/campaign/cli.py
     return parser
+
+
+def _add_campaign_commands(sub) -> None:
+    from bot.campaign.cli import add_commands
+
+    add_commands(sub)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -314,6 +321,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_create_user(url, args.name, args.role, args.display_name, args.password_stdin)
     if args.command == "outbox":
         return _cmd_outbox(url, args.to, args.json)
+    if args.command in ("campaign", "import-payments", "report"):
+        from bot.campaign.cli import dispatch
+
+        return dispatch(url, args)
     raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 

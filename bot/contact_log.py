@@ -29,6 +29,9 @@ RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 # Channels that write their outbound messages to the contact log themselves,
 # with the provider's message id and delivery status (one row per send).
 CHANNELS_LOGGING_THEIR_OWN_SENDS = frozenset({"twilio_sms"})
+# Metadata flag of bot messages written to the contact log by whoever sent
+# them (the campaign runner appends its SMS to the transcript this way).
+ALREADY_LOGGED = "collectbot_already_logged"
 # Contact-log text is capped: the tracker store keeps the full message.
 MAX_TEXT = 4000
 
@@ -52,6 +55,8 @@ def contact_rows(event: Dict[str, Any], last_channel: Dict[str, str]) -> Optiona
             "message_id": event.get("message_id"),
         }
     if last_channel.get(sender) in CHANNELS_LOGGING_THEIR_OWN_SENDS:
+        return None
+    if (event.get("metadata") or {}).get(ALREADY_LOGGED):
         return None
     text = event.get("text") or ""
     buttons = ((event.get("data") or {}).get("buttons")) or []

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.actions.handoff import REASON_LABELS  # the bot's own labels: queue and bot never disagree
+from bot.campaign.marks import mark_phone
+from bot.core.phone import is_e164
 from bot.core.staffing import StaffedHours, sla_deadline
 from bot.db import repository
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
@@ -516,6 +518,10 @@ def resolve(
         )
         repository.set_escalation_status(s, parked, "claimed")
         repository.record_assessment(s, account_id=account_id, conversation_id=conversation_id, willingness="disputes")
+    if outcome == "wrong_party" and is_e164(conversation_id):
+        # The person on this number is not the cardholder: no campaign or bot
+        # message about the debt goes there again (bot/core/guard.py).
+        mark_phone(s, conversation_id, "third_party", by=user.username, note=note or OUTCOME_LABELS[outcome])
     for r in rows:
         r.status = "resolved"
     resolution = Resolution(

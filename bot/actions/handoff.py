@@ -53,7 +53,7 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
-from bot.actions.base import channel_of, db, say, settings
+from bot.actions.base import app_identity, channel_of, db, say, settings
 from bot.core import replies
 from bot.core.compliance import find_forbidden
 from bot.core.staffing import handoff_eta
@@ -89,7 +89,6 @@ REASON_LABELS = {
 AGENT_MESSAGE_SLOT = "agent_message"
 # Characters Rasa's router takes literally in a conversation id ("+8613...").
 PATH_SAFE = "+:@!$&'()*,;="
-IDENTITY_METADATA_KEY = "collectbot_identity"  # set only by channels (see verification.py)
 
 
 def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
@@ -103,17 +102,10 @@ def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
     return f"{REASON_LABELS.get(reason, reason)}：{quoted}" if quoted else REASON_LABELS.get(reason, reason)
 
 
-def _identified_account(tracker: Tracker) -> Optional[str]:
-    metadata = tracker.latest_message.get("metadata") or {}
-    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
-    account_id = identity.get("account_id") if isinstance(identity, dict) else None
-    return str(account_id) if account_id else None
-
-
 async def _account_for(tracker: Tracker) -> Optional[str]:
     """The account behind the conversation, verified or not (for the agent's eyes only)."""
     today = clock.today()
-    identified = _identified_account(tracker)
+    identified = app_identity(tracker)
     if identified:
         account = await db(repository.get_account, identified, today)
         if account is not None:
@@ -305,7 +297,7 @@ class ActionSessionStart(Action):
 
     Same events as Rasa's default (no slots carried over: see
     session_config in domain.yml), plus `escalated` and the pause when a
-    person still has the conversation.
+    person still has the conversation, and the campaign stage.
     """
 
     def name(self) -> Text:
@@ -318,6 +310,11 @@ class ActionSessionStart(Action):
         metadata = tracker.get_slot("session_started_metadata")
         if metadata:
             events.append(SlotSet("session_started_metadata", metadata))
+        # The campaign SMS a cardholder answers may be hours old: the stage
+        # is no personal data and tells the new session why the bank wrote.
+        stage = tracker.get_slot("campaign_stage")
+        if stage:
+            events.append(SlotSet("campaign_stage", stage))
         if was_paused(tracker.events):
             events += [SlotSet("escalated", True), ConversationPaused()]
         events.append(ActionExecuted("action_listen"))

@@ -61,6 +61,12 @@ class PolicyConfig:
     deferral_max_stage: str = "M2"  # deferral only for M1/M2 accounts
     promise_horizon_days: int = 30  # a promise date must be within this many days
     hardship_max_months: int = 60
+    # After this many broken promises (bot/core/reconcile.py marks them when
+    # payments are imported) the bot asks for more: a new promise must cover
+    # the minimum due within a shorter horizon, and no deferral is offered
+    # (the cardholder is steered to an installment plan or a person). 0 = off.
+    broken_promise_limit: int = 1
+    promise_horizon_after_broken_days: int = 7
     payment_methods: tuple[str, ...] = (
         "手机银行App“还款”页面",
         "支付宝/微信搜索“信用卡还款”",
@@ -100,6 +106,8 @@ class PolicyConfig:
             ("max_deferral_days", 1),
             ("promise_horizon_days", 0),
             ("hardship_max_months", 1),
+            ("broken_promise_limit", 0),
+            ("promise_horizon_after_broken_days", 0),
         ):
             value = getattr(self, name)
             if not _is_int(value):
@@ -152,6 +160,8 @@ class PolicyConfig:
             "deferral_max_stage": _conv_stage,
             "promise_horizon_days": _conv_int,
             "hardship_max_months": _conv_int,
+            "broken_promise_limit": _conv_int,
+            "promise_horizon_after_broken_days": _conv_int,
             "payment_methods": _conv_methods,
         }
         kwargs = {}
@@ -529,6 +539,11 @@ def _installment_alternative(facts: AccountFacts, config: PolicyConfig) -> str:
 # Deferral
 # --------------------------------------------------------------------------
 
+def promises_broken(facts: AccountFacts, config: PolicyConfig) -> bool:
+    """Has the cardholder broken enough promises for the stricter offers?"""
+    return config.broken_promise_limit > 0 and facts.broken_promises >= config.broken_promise_limit
+
+
 def deferral_eligibility(facts: AccountFacts, config: PolicyConfig) -> Decision:
     """Whether the account may defer at all, independent of the length asked.
 
@@ -544,6 +559,12 @@ def deferral_eligibility(facts: AccountFacts, config: PolicyConfig) -> Decision:
         return Decision(
             False,
             reason="您的账户已办理过延期还款，暂时无法再次延期。",
+            alternative=_installment_alternative(facts, config),
+        )
+    if promises_broken(facts, config):
+        return Decision(
+            False,
+            reason="由于此前的还款承诺未能按时兑现，暂时无法办理延期还款。",
             alternative=_installment_alternative(facts, config),
         )
     if stage_rank(facts.stage) > stage_rank(config.deferral_max_stage):
@@ -613,11 +634,16 @@ def check_promise(
         )
     if pay_date < today:
         return refuse("承诺还款日期不能早于今天，请重新选择日期。")
-    latest = today + timedelta(days=config.promise_horizon_days)
-    if pay_date > latest:
+    strict = promises_broken(facts, config)
+    if strict and partial:
         return refuse(
-            f"承诺还款日期需在{config.promise_horizon_days}天内，即不晚于{fmt_date(latest)}。"
+            f"由于此前的还款承诺未能按时兑现，本次承诺金额需不低于最低还款额{fmt_yuan(facts.minimum_due)}。"
         )
+    horizon = config.promise_horizon_after_broken_days if strict else config.promise_horizon_days
+    latest = today + timedelta(days=horizon)
+    if pay_date > latest:
+        because = "由于此前的还款承诺未能按时兑现，" if strict else ""
+        return refuse(f"{because}承诺还款日期需在{horizon}天内，即不晚于{fmt_date(latest)}。")
     note = ""
     if partial:
         note = f"该金额低于本期最低还款额{fmt_yuan(facts.minimum_due)}，还款后账户仍会处于逾期状态。"

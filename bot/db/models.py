@@ -22,6 +22,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import declarative_base, relationship
@@ -156,6 +158,9 @@ class Cardholder(Base):
     name = Column(String(100), nullable=False)
     phone = Column(String(16), nullable=False, unique=True)  # E.164
     id_last4 = Column(String(4), nullable=False)
+    # The bank vouches that this number is the cardholder's own: a reminder
+    # SMS may then name the amount (otherwise it names none; issue 6).
+    phone_verified = Column(Boolean, nullable=False, default=False, server_default=false())
 
     accounts = relationship("Account", back_populates="cardholder")
 
@@ -394,3 +399,133 @@ class SmsOutbox(Base):
     body = Column(Text, nullable=False)
     status_callback = Column(String(500))
     created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+
+# --------------------------------------------------------------------------
+# Outbound campaigns, the guard's log, reconciliation (issue 6;
+# bot/core/campaign.py, bot/campaign/, bot/core/reconcile.py)
+# --------------------------------------------------------------------------
+
+PHONE_MARK_KINDS = ("third_party", "wrong_number")
+CAMPAIGN_SEND_STATUSES = (
+    "sent",
+    "queued",
+    "dropped",
+    "task_created",
+    "awaiting_approval",
+    "failed",
+)
+OUTBOUND_BLOCK_ACTIONS = ("queued", "dropped")
+OUTBOUND_SOURCES = ("campaign", "agent", "bot")
+AGENT_TASK_KINDS = ("campaign_call", "broken_promise")
+AGENT_TASK_STATUSES = ("open", "done", "cancelled")
+
+
+class PhoneMark(Base):
+    """A number that is not the cardholder's: nothing about a debt goes there."""
+
+    __tablename__ = "phone_marks"
+
+    id = Column(Integer, primary_key=True)
+    phone = Column(String(64), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    note = Column(Text)
+    created_by = Column(String(64))
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    revoked_at = Column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint(_in("kind", PHONE_MARK_KINDS), name="kind"),)
+
+
+class CampaignSend(Base):
+    """One campaign step per account, stage and delinquency cycle.
+
+    The unique key makes a rerun of `collectbot campaign run` a no-op for
+    steps already taken; ``status`` says what happened (queued sends wait
+    for ``retry_at``).
+    """
+
+    __tablename__ = "campaign_sends"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), nullable=False)
+    stage = Column(String(16), nullable=False)
+    cycle = Column(String(32), nullable=False)
+    status = Column(String(24), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    to_number = Column(String(64), nullable=False)
+    body = Column(Text)
+    reason = Column(String(64))
+    detail = Column(Text)
+    retry_at = Column(UTCDateTime)
+    sent_at = Column(UTCDateTime)
+    rasa_status = Column(String(16))
+    rasa_detail = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", CAMPAIGN_SEND_STATUSES), name="status"),
+        UniqueConstraint("account_id", "stage", "cycle"),
+    )
+
+
+class OutboundBlock(Base):
+    """Every outbound message the compliance guard refused, with its reason."""
+
+    __tablename__ = "outbound_blocks"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), index=True)
+    phone = Column(String(64))
+    channel = Column(String(32), nullable=False)
+    source = Column(String(16), nullable=False)
+    stage = Column(String(16))
+    reason = Column(String(64), nullable=False)
+    detail = Column(Text)
+    action = Column(String(16), nullable=False)
+    retry_at = Column(UTCDateTime)
+    text = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=_now, index=True)
+
+    __table_args__ = (
+        CheckConstraint(_in("action", OUTBOUND_BLOCK_ACTIONS), name="action"),
+        CheckConstraint(_in("source", OUTBOUND_SOURCES), name="source"),
+    )
+
+
+class FinalNoticeApproval(Base):
+    """A supervisor's go-ahead for the final formal notice in one cycle."""
+
+    __tablename__ = "final_notice_approvals"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), nullable=False)
+    cycle = Column(String(32), nullable=False)
+    approved_by = Column(String(64), nullable=False)
+    note = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (UniqueConstraint("account_id", "cycle"),)
+
+
+class AgentTask(Base):
+    """Work for a person: call the cardholder (campaign stage 3), follow up
+    a broken promise."""
+
+    __tablename__ = "agent_tasks"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    stage = Column(String(16))
+    description = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False, default="open")
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    done_at = Column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", AGENT_TASK_KINDS), name="kind"),
+        CheckConstraint(_in("status", AGENT_TASK_STATUSES), name="status"),
+    )

@@ -128,7 +128,7 @@ def test_out_of_staffed_hours_the_cardholder_hears_when_the_desk_opens(accounts,
 
 
 def test_a_web_visitor_with_an_app_token_is_escalated_on_that_account(accounts, today):
-    tracker = make_tracker("a" * 64, intent="request_human",
+    tracker = make_tracker("a" * 64, intent="request_human", channel="webchat",
                            metadata={"collectbot_identity": {"account_id": "E2E-4", "method": "app_token"}})
     __import__("asyncio").run(escalate(tracker, "customer_request"))
     with session_scope() as s:
@@ -262,6 +262,12 @@ def test_a_new_session_otherwise_starts_as_rasas_own_does():
     events, _ = run_action(ActionSessionStart(), tracker)
     assert [e["event"] for e in events] == ["session_started", "slot", "action"]
     assert slot_events(events) == {"session_started_metadata": {"x": 1}}
+
+
+def test_a_new_session_keeps_the_campaign_stage_but_not_the_verification():
+    tracker = make_tracker("+8613900000001", slots={"campaign_stage": "notice", "verified": True})
+    events, _ = run_action(ActionSessionStart(), tracker)
+    assert slot_events(events) == {"campaign_stage": "notice"}
 
 
 def test_was_paused_reads_the_last_pause_or_resume():

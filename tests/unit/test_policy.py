@@ -682,3 +682,38 @@ def test_direct_construction_rejects_float_and_sorts_terms():
     with pytest.raises(TypeError):
         PolicyConfig(max_deferral_days=30.0)
     assert PolicyConfig(installment_terms=(12, 3)).installment_terms == (3, 12)
+
+
+# --- after a broken promise -------------------------------------------------
+
+
+def test_after_a_broken_promise_a_new_promise_must_cover_the_minimum_soon():
+    kept_word = facts(broken_promises=0)
+    broke_one = facts(broken_promises=1)
+    # A partial promise is fine the first time, refused after a broken one.
+    assert check_promise(kept_word, D("100"), TODAY + timedelta(days=3), TODAY, CFG).ok
+    refused = check_promise(broke_one, D("100"), TODAY + timedelta(days=3), TODAY, CFG)
+    assert not refused.ok and "不低于最低还款额350.00元" in refused.reason
+    # 20 days out is within the normal horizon, not within the shorter one.
+    assert check_promise(kept_word, D("350"), TODAY + timedelta(days=20), TODAY, CFG).ok
+    late = check_promise(broke_one, D("350"), TODAY + timedelta(days=20), TODAY, CFG)
+    assert not late.ok and "需在7天内" in late.reason and "2026年1月17日" in late.reason
+    assert check_promise(broke_one, D("350"), TODAY + timedelta(days=7), TODAY, CFG).ok
+
+
+def test_after_a_broken_promise_no_deferral_is_offered_but_installments_are():
+    decision = check_deferral(facts(broken_promises=1), 14, TODAY, CFG)
+    assert not decision.ok and "还款承诺未能按时兑现" in decision.reason
+    assert "分" in decision.alternative  # the nearest eligible alternative: an installment plan
+    assert check_deferral(facts(broken_promises=0), 14, TODAY, CFG).ok
+    assert check_installment(facts(broken_promises=1), 6, CFG).ok
+
+
+def test_the_broken_promise_rule_is_configurable_and_can_be_switched_off():
+    off = PolicyConfig.from_mapping({"broken_promise_limit": 0})
+    assert check_deferral(facts(broken_promises=3), 14, TODAY, off).ok
+    two = PolicyConfig.from_mapping({"broken_promise_limit": 2, "promise_horizon_after_broken_days": 3})
+    assert check_promise(facts(broken_promises=1), D("100"), TODAY + timedelta(days=20), TODAY, two).ok
+    assert not check_promise(facts(broken_promises=2), D("350"), TODAY + timedelta(days=4), TODAY, two).ok
+    with pytest.raises(PolicyConfigError):
+        PolicyConfig.from_mapping({"broken_promise_limit": -1})

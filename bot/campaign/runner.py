@@ -1,0 +1,691 @@
+"""`collectbot campaign run`: one pass of the staged outreach.
+
+1. Reconcile open promises against the payments (a promise whose date has
+   passed becomes kept / partially kept / broken even without a new feed).
+2. Flush queued sends whose retry time has come (quiet-hour blocks of an
+   earlier run), through the guard again with today's facts.
+3. For every account, ask bot.core.campaign which step is due; for an SMS,
+   render it and run it through bot.core.guard.check_outbound with the facts
+   from the database (opt-outs, open disputes, third-party/wrong-number
+   marks, contacts today / this week from the contact log). Allowed SMS go
+   out through channels.sms_sender (Twilio, or the local outbox without
+   credentials); a quiet-hour block is queued with its retry time; any other
+   block is dropped. Every block is logged with its reason in
+   ``outbound_blocks``; every step taken is one ``campaign_sends`` row per
+   account, step and cycle, so a rerun never sends the same step twice.
+4. After each SMS, open the Rasa conversation in context (only with RASA_URL
+   and RASA_API_TOKEN set): the stage goes into the ``campaign_stage`` slot
+   and the SMS text into the transcript as the bot's message, so the
+   assistant and an agent see what the cardholder is answering. Appending
+   events runs no prediction, so nothing else is sent. Rasa being down is
+   recorded on the row and does not fail the run.
+
+``dry_run`` computes the same decisions and writes nothing, sends nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Dict, List, Optional, TextIO, Tuple
+from urllib.parse import quote
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.campaign.config import CampaignSettings
+from bot.campaign.payments import ReconcileResult, reconcile_open_promises
+from bot.core import campaign as rules
+from bot.core import guard
+from bot.core.policy import PolicyConfig, days_past_due, stage_for
+from bot.db.models import (
+    ACTIVE_ARRANGEMENT_STATUSES,
+    UNRESOLVED_ESCALATION_STATUSES,
+    Account,
+    AgentTask,
+    Arrangement,
+    CampaignSend,
+    Cardholder,
+    ContactLog,
+    Escalation,
+    FinalNoticeApproval,
+    OptOut,
+    OutboundBlock,
+    PhoneMark,
+)
+from bot.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+DISPUTE_REASON = "dispute_debt"
+CAMPAIGN_SLOT = "campaign_stage"
+# Bot messages carrying this metadata are already in the contact log (the
+# runner logged the SMS); the contact-log broker skips them.
+from bot.contact_log import ALREADY_LOGGED  # noqa: E402
+# Contact-log statuses of sends that never reached the cardholder.
+NOT_DELIVERED = ("blocked_opt_out", "suppressed", "failed")
+IN_FLIGHT = "in_flight"
+# Reasons of the runner itself (the guard's are in bot/core/guard.py).
+PAID = "paid"
+SUPERSEDED = "superseded"
+SEND_FAILED = "send_failed"
+
+REASON_LABELS = {
+    guard.QUIET_HOURS: "免打扰时段",
+    guard.DAILY_CAP: "超过每日联系上限",
+    guard.WEEKLY_CAP: "超过每周联系上限",
+    guard.OPTED_OUT: "客户已退订该渠道",
+    guard.OPEN_DISPUTE: "账户有未结争议",
+    guard.THIRD_PARTY: "号码为第三方/错号",
+    guard.FORBIDDEN_WORDING: "含禁用措辞",
+    PAID: "已结清",
+    SUPERSEDED: "已进入新的账单周期",
+    SEND_FAILED: "发送失败",
+}
+SKIP_LABELS = {
+    "not_due": "未到提醒时间",
+    "paid": "已结清",
+    "active_arrangement": "有有效还款安排",
+    "already_done": "本周期已处理",
+}
+
+
+# --------------------------------------------------------------------------
+# Progress bar
+# --------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """``外呼进度 [#########-----------] 450/1000  45%`` on one line of stderr."""
+
+    def __init__(self, total: int, stream: Optional[TextIO], label: str = "外呼进度", width: int = 30) -> None:
+        self.total, self.stream, self.label, self.width = total, stream, label, width
+        self.done = 0
+        self._shown = -1
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        if self.stream is None:
+            return
+        percent = 100 if self.total == 0 else int(self.done * 100 / self.total)
+        if percent == self._shown and not force:
+            return
+        self._shown = percent
+        filled = self.width if self.total == 0 else int(self.width * self.done / self.total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {percent:3d}%")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is None:
+            return
+        self._draw(force=True)
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+# --------------------------------------------------------------------------
+# Rasa
+# --------------------------------------------------------------------------
+
+
+class RasaTrigger:
+    """``POST {RASA_URL}/conversations/{phone}/tracker/events?token=…``."""
+
+    PATH_SAFE = "+:@!$&'()*,;="
+
+    def __init__(self, base_url: Optional[str], token: Optional[str], timeout: float = 5.0,
+                 give_up_after: int = 3) -> None:
+        self.base_url = (base_url or "").rstrip("/")
+        self.token = token or ""
+        self.timeout = timeout
+        self.give_up_after = give_up_after
+        self._failures = 0
+        self._session = None
+
+    @classmethod
+    def from_env(cls) -> "RasaTrigger":
+        token = (os.environ.get("RASA_API_TOKEN") or "").strip()
+        if not token:
+            path = os.environ.get("RASA_API_TOKEN_FILE")
+            if path and os.path.exists(path):
+                token = open(path, encoding="utf-8").read().strip()
+        return cls(os.environ.get("RASA_URL"), token)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.token)
+
+    async def trigger(self, conversation_id: str, step: str, text: str) -> Tuple[str, Optional[str]]:
+        """("ok" | "failed" | "off", detail)."""
+        if not self.enabled:
+            return "off", "RASA_URL / RASA_API_TOKEN not set"
+        if self._failures >= self.give_up_after:
+            return "failed", "Rasa unreachable earlier in this run; not retried"
+        import aiohttp
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe=self.PATH_SAFE)}/tracker/events"
+        body = [
+            {"event": "slot", "name": CAMPAIGN_SLOT, "value": step},
+            {"event": "bot", "text": text, "metadata": {ALREADY_LOGGED: True, "campaign_stage": step}},
+        ]
+        try:
+            async with self._session.post(url, params={"token": self.token}, json=body) as response:
+                text = await response.text()
+                if response.status >= 400:
+                    self._failures += 1
+                    return "failed", f"Rasa answered {response.status}: {text[:200]}"
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            self._failures += 1
+            return "failed", f"Rasa not reachable at {self.base_url}: {type(exc).__name__} {exc}"
+        self._failures = 0
+        return "ok", None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+# --------------------------------------------------------------------------
+# Facts from the database
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    account_id: str
+    phone: str
+    phone_verified: bool
+    name: str
+    card_last4: str
+    balance: Any
+    minimum_due: Any
+    due_date: date
+    days_past_due: int
+    stage: str
+    cycle: str
+    has_active_arrangement: bool
+    done_steps: frozenset
+    final_approved: bool
+    existing: Dict[str, CampaignSend]
+
+
+@dataclass
+class Portfolio:
+    candidates: List[Candidate]
+    queued: List[CampaignSend]
+    account_by_id: Dict[str, Candidate]
+    opted_out: Dict[str, frozenset]
+    disputes: set
+    marked_phones: set
+    contacts: Dict[str, List[rules.ContactEvent]]
+
+
+def cycle_of(due_date: date) -> str:
+    return due_date.isoformat()
+
+
+def load_portfolio(s: Session, now: datetime, cfg: rules.CampaignConfig) -> Portfolio:
+    today = now.astimezone(clock.SHANGHAI).date()
+    rows = s.execute(
+        select(Account, Cardholder).join(Cardholder, Account.cardholder_id == Cardholder.id).order_by(Account.account_id)
+    ).all()
+    active = set(
+        s.execute(
+            select(Arrangement.account_id).where(Arrangement.status.in_(ACTIVE_ARRANGEMENT_STATUSES)).distinct()
+        ).scalars()
+    )
+    sends: Dict[str, Dict[Tuple[str, str], CampaignSend]] = defaultdict(dict)
+    queued: List[CampaignSend] = []
+    for row in s.execute(select(CampaignSend)).scalars():
+        sends[row.account_id][(row.stage, row.cycle)] = row
+        if row.status == "queued":
+            queued.append(row)
+    approvals = {(a.account_id, a.cycle) for a in s.execute(select(FinalNoticeApproval)).scalars()}
+    candidates: List[Candidate] = []
+    for account, holder in rows:
+        dpd = days_past_due(account.due_date, today)
+        cycle = cycle_of(account.due_date)
+        existing = {stage: r for (stage, c), r in sends[account.account_id].items() if c == cycle}
+        done = frozenset(st for st, r in existing.items() if r.status not in ("awaiting_approval", "failed"))
+        candidates.append(
+            Candidate(
+                account_id=account.account_id,
+                phone=holder.phone,
+                phone_verified=bool(holder.phone_verified),
+                name=holder.name,
+                card_last4=account.card_last4,
+                balance=account.balance,
+                minimum_due=account.minimum_due,
+                due_date=account.due_date,
+                days_past_due=dpd,
+                stage=str(stage_for(dpd)),
+                cycle=cycle,
+                has_active_arrangement=account.account_id in active,
+                done_steps=done,
+                final_approved=(account.account_id, cycle) in approvals,
+                existing=existing,
+            )
+        )
+    by_id = {c.account_id: c for c in candidates}
+    phone_of_account = {c.account_id: c.phone for c in candidates}
+
+    opted: Dict[str, set] = defaultdict(set)
+    for phone, channel in s.execute(select(OptOut.phone, OptOut.channel).where(OptOut.revoked_at.is_(None))):
+        opted[phone].add(channel)
+    disputes = set(
+        s.execute(
+            select(Escalation.account_id).where(
+                Escalation.reason == DISPUTE_REASON, Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES)
+            )
+        ).scalars()
+    )
+    marked = set(s.execute(select(PhoneMark.phone).where(PhoneMark.revoked_at.is_(None))).scalars())
+
+    cutoff = now - timedelta(days=8)
+    contacts: Dict[str, List[rules.ContactEvent]] = defaultdict(list)
+    for conversation_id, account_id, direction, status, created_at in s.execute(
+        select(
+            ContactLog.conversation_id, ContactLog.account_id, ContactLog.direction, ContactLog.status,
+            ContactLog.created_at,
+        ).where(ContactLog.created_at >= cutoff)
+    ):
+        if direction == "out" and status in NOT_DELIVERED:
+            continue
+        phone = conversation_id if conversation_id.startswith("+") else phone_of_account.get(account_id)
+        if phone:
+            contacts[phone].append(rules.ContactEvent(created_at, direction, conversation_id))
+    return Portfolio(candidates, queued, by_id, {k: frozenset(v) for k, v in opted.items()}, disputes, marked, contacts)
+
+
+def contact_facts(p: Portfolio, account_id: str, phone: str, now: datetime, extra_today: int = 0) -> guard.ContactFacts:
+    today, week = rules.count_contacts(p.contacts.get(phone, ()), now)
+    return guard.ContactFacts(
+        opted_out_channels=p.opted_out.get(phone, frozenset()),
+        open_dispute=account_id in p.disputes,
+        third_party_number=phone in p.marked_phones,
+        contacts_today=today + extra_today,
+        contacts_this_week=week + extra_today,
+    )
+
+
+def log_block(
+    s: Session, *, account_id: Optional[str], phone: Optional[str], channel: str, source: str,
+    decision: guard.GuardDecision, stage: Optional[str] = None, text: Optional[str] = None,
+) -> int:
+    """Record one refused outbound message (any path: campaign, agent, bot)."""
+    row = OutboundBlock(
+        account_id=account_id, phone=phone, channel=channel, source=source, stage=stage,
+        reason=decision.reason, detail=decision.detail or None,
+        action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at, text=text,
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+# --------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class RunSummary:
+    dry_run: bool
+    now: datetime
+    accounts: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # sent, queued, dropped, task_created, awaiting_approval, failed
+    by_step: Counter = field(default_factory=Counter)  # sent per step
+    skipped: Counter = field(default_factory=Counter)
+    blocked: Counter = field(default_factory=Counter)  # reason -> count
+    flushed: Counter = field(default_factory=Counter)  # sent, requeued, dropped, failed
+    rasa: Counter = field(default_factory=Counter)
+    reconciled: ReconcileResult = field(default_factory=ReconcileResult)
+
+    def lines(self) -> List[str]:
+        head = "外呼预演（--dry-run，未发送、未写入）" if self.dry_run else "外呼完成"
+        out = [f"{head}：{self.now:%Y-%m-%d %H:%M} 共检查 {self.accounts} 个账户。"]
+        verb = "将" if self.dry_run else "已"
+        out.append(
+            f"短信：{verb}发送 {self.outcomes['sent']} 条"
+            + (f"（{'，'.join(f'{rules.STEP_LABELS[k]} {v}' for k, v in sorted(self.by_step.items()))}）" if self.by_step else "")
+            + f"；排队待发 {self.outcomes['queued']} 条；拦截丢弃 {self.outcomes['dropped']} 条；"
+            f"发送失败 {self.outcomes['failed']} 条。"
+        )
+        out.append(
+            f"人工联系任务：{verb}创建 {self.outcomes['task_created']} 个；"
+            f"正式通知待主管审批：{self.outcomes['awaiting_approval']} 个。"
+        )
+        if self.blocked:
+            out.append("拦截原因：" + "，".join(f"{REASON_LABELS.get(k, k)} {v}" for k, v in self.blocked.most_common()))
+        if self.flushed:
+            out.append(
+                f"之前排队的短信：发送 {self.flushed['sent']}，继续排队 {self.flushed['requeued']}，"
+                f"丢弃 {self.flushed['dropped']}，失败 {self.flushed['failed']}。"
+            )
+        if self.skipped:
+            out.append("未处理：" + "，".join(f"{SKIP_LABELS.get(k, k)} {v}" for k, v in self.skipped.most_common()))
+        if not self.dry_run:
+            r = self.reconciled
+            out.append(f"承诺还款核对：履约 {r.kept}，部分履约 {r.partially_kept}，违约 {r.broken}。")
+            if self.rasa:
+                labels = {"ok": "成功", "failed": "失败", "off": "未配置"}
+                out.append("通知智能助手（Rasa）：" + "，".join(f"{labels.get(k, k)} {v}" for k, v in self.rasa.items()))
+        return out
+
+
+class CampaignRunner:
+    def __init__(
+        self,
+        settings: CampaignSettings,
+        *,
+        db_url: Optional[str] = None,
+        sender=None,
+        rasa: Optional[RasaTrigger] = None,
+        bank_name: str = "星河银行",
+        hotline: str = "400-800-9588",
+        policy: Optional[PolicyConfig] = None,
+        progress: Optional[TextIO] = None,
+    ) -> None:
+        self.settings = settings
+        self.cfg = settings.campaign
+        self.db_url = db_url
+        self.sender = sender
+        self.rasa = rasa or RasaTrigger(None, None)
+        self.bank_name, self.hotline = bank_name, hotline
+        self.policy = policy or PolicyConfig()
+        self.progress = progress
+
+    # -- helpers ------------------------------------------------------------
+
+    def _message(self, c: Candidate, step: str, today: date) -> str:
+        facts = rules.MessageFacts(
+            bank=self.bank_name, hotline=self.hotline, phone_verified=c.phone_verified, name=c.name,
+            card_last4=c.card_last4, balance=c.balance, minimum_due=c.minimum_due, due_date=c.due_date,
+            days_past_due=c.days_past_due, pay_method=self.policy.payment_methods[0],
+        )
+        return rules.render_sms(step, facts, self.cfg, today)
+
+    def _write(self, fn, *args, **kwargs):
+        with session_scope(self.db_url) as s:
+            return fn(s, *args, **kwargs)
+
+    @staticmethod
+    def _upsert_send(s: Session, c: Candidate, step: str, **values) -> int:
+        row = s.execute(
+            select(CampaignSend).where(
+                CampaignSend.account_id == c.account_id, CampaignSend.stage == step, CampaignSend.cycle == c.cycle
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = CampaignSend(account_id=c.account_id, stage=step, cycle=c.cycle, to_number=c.phone, **values)
+            s.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        s.flush()
+        return row.id
+
+    async def _send_sms(self, send_id: int, phone: str, account_id: str, step: str, body: str,
+                        summary: RunSummary) -> str:
+        result = await self.sender.send(phone, body)
+        if result.sent:
+            rasa_status, rasa_detail = await self.rasa.trigger(phone, step, body)
+            summary.rasa[rasa_status] += 1
+        else:
+            rasa_status, rasa_detail = None, None
+
+        def done(s: Session) -> None:
+            row = s.get(CampaignSend, send_id)
+            if result.sent:
+                row.status, row.sent_at, row.reason, row.retry_at = "sent", clock.now(), None, None
+                row.rasa_status, row.rasa_detail = rasa_status, rasa_detail
+                if result.message_id:
+                    s.execute(
+                        update(ContactLog)
+                        .where(ContactLog.message_id == result.message_id)
+                        .values(intent=f"campaign_{step}", account_id=account_id)
+                    )
+            elif result.status == "blocked_opt_out":
+                row.status, row.reason = "dropped", guard.OPTED_OUT
+            else:
+                row.status, row.reason, row.detail = "failed", SEND_FAILED, result.error
+
+        self._write(done)
+        if result.sent:
+            return "sent"
+        return "dropped" if result.status == "blocked_opt_out" else "failed"
+
+    # -- the run ------------------------------------------------------------
+
+    async def run(self, now: Optional[datetime] = None, dry_run: bool = False) -> RunSummary:
+        now = (now or clock.now()).astimezone(clock.SHANGHAI)
+        today = now.date()
+        summary = RunSummary(dry_run=dry_run, now=now)
+        if not dry_run:
+            summary.reconciled = self._write(reconcile_open_promises, today, self.settings.reconcile)
+        with session_scope(self.db_url) as s:
+            p = load_portfolio(s, now, self.cfg)
+            due_queued = [q for q in p.queued if q.retry_at is not None and q.retry_at <= now]
+            for q in due_queued:
+                s.expunge(q)
+            for c in p.candidates:
+                for r in c.existing.values():
+                    if r in s:
+                        s.expunge(r)
+        summary.accounts = len(p.candidates)
+        bar = ProgressBar(len(due_queued) + len(p.candidates), self.progress)
+        extra: Counter = Counter()  # contacts made to each phone during this run
+        try:
+            for q in due_queued:
+                await self._flush_one(q, p, now, dry_run, extra, summary)
+                bar.advance()
+            for c in p.candidates:
+                await self._one(c, p, now, today, dry_run, extra, summary)
+                bar.advance()
+        finally:
+            bar.close()
+            await self.rasa.close()
+        return summary
+
+    async def _flush_one(self, q: CampaignSend, p: Portfolio, now: datetime, dry_run: bool,
+                         extra: Counter, summary: RunSummary) -> None:
+        c = p.account_by_id.get(q.account_id)
+        if c is None or c.balance <= 0 or c.cycle != q.cycle:
+            reason = PAID if c is not None and c.balance <= 0 else SUPERSEDED
+            summary.flushed["dropped"] += 1
+            if not dry_run:
+                self._write(lambda s: s.execute(
+                    update(CampaignSend).where(CampaignSend.id == q.id).values(status="dropped", reason=reason)
+                ))
+            return
+        if q.reason == IN_FLIGHT and q.retry_at and now - q.retry_at < timedelta(minutes=10):
+            return  # another run is sending it right now
+        outbound = guard.Outbound(text=q.body or "", channel=q.channel)
+        decision = guard.check_outbound(outbound, contact_facts(p, c.account_id, c.phone, now, extra[c.phone]), now,
+                                        self.settings.guard)
+        if decision.allowed:
+            extra[c.phone] += 1
+            if dry_run:
+                summary.flushed["sent"] += 1
+                return
+            self._write(lambda s: s.execute(
+                update(CampaignSend).where(CampaignSend.id == q.id).values(reason=IN_FLIGHT, retry_at=now)
+            ))
+            outcome = await self._send_sms(q.id, c.phone, c.account_id, q.stage, q.body, summary)
+            summary.flushed[outcome] += 1
+            if outcome == "sent":
+                summary.by_step[q.stage] += 1
+            return
+        summary.blocked[decision.reason] += 1
+        summary.flushed["requeued" if decision.retry_at else "dropped"] += 1
+        if dry_run:
+            return
+
+        def unit(s: Session) -> None:
+            log_block(s, account_id=c.account_id, phone=c.phone, channel=q.channel, source="campaign",
+                      decision=decision, stage=q.stage, text=q.body)
+            row = s.get(CampaignSend, q.id)
+            row.reason, row.detail = decision.reason, decision.detail or None
+            if decision.retry_at:
+                row.retry_at = decision.retry_at
+            else:
+                row.status = "dropped"
+
+        self._write(unit)
+
+    async def _one(self, c: Candidate, p: Portfolio, now: datetime, today: date, dry_run: bool,
+                   extra: Counter, summary: RunSummary) -> None:
+        decision = rules.due_step(
+            rules.AccountFacts(
+                account_id=c.account_id, days_past_due=c.days_past_due, balance=c.balance, cycle=c.cycle,
+                has_active_arrangement=c.has_active_arrangement, done_steps=c.done_steps,
+                final_approved=c.final_approved,
+            ),
+            self.cfg,
+        )
+        if decision.action in rules_skip_actions():
+            summary.skipped[decision.action] += 1
+            return
+        step = decision.step
+        if decision.action == "await_approval":
+            summary.outcomes["awaiting_approval"] += 1
+            if not dry_run and step not in c.existing:
+                self._write(self._upsert_send, c, step, status="awaiting_approval", channel=self.cfg.channel,
+                            reason="awaiting_approval")
+            return
+        facts = contact_facts(p, c.account_id, c.phone, now, extra[c.phone])
+        if decision.action == "task":
+            text = rules.agent_task_text(c.days_past_due, c.stage)
+            # A person will call later, in staffed hours: no quiet-hour or cap
+            # check now, but never to a wrong number, an opted-out or disputing cardholder.
+            verdict = guard.check_outbound(guard.Outbound(text=text, channel="phone", starts_contact=False),
+                                           facts, now, self.settings.guard)
+            if not verdict.allowed:
+                self._record_drop(c, step, "phone", text, verdict, dry_run, summary)
+                return
+            summary.outcomes["task_created"] += 1
+            if dry_run:
+                return
+
+            def unit(s: Session) -> None:
+                self._upsert_send(s, c, step, status="task_created", channel="agent", body=text)
+                key = f"campaign_call:{c.account_id}:{c.cycle}"
+                if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == key)).first() is None:
+                    s.add(AgentTask(account_id=c.account_id, kind="campaign_call", stage=c.stage, description=text,
+                                    status="open", idempotency_key=key))
+                s.get(Account, c.account_id).follow_up = True
+
+            self._write(unit)
+            return
+
+        body = self._message(c, step, today)
+        verdict = guard.check_outbound(guard.Outbound(text=body, channel=self.cfg.channel), facts, now,
+                                       self.settings.guard)
+        if not verdict.allowed:
+            self._record_drop(c, step, self.cfg.channel, body, verdict, dry_run, summary)
+            return
+        extra[c.phone] += 1
+        if dry_run:
+            summary.outcomes["sent"] += 1
+            summary.by_step[step] += 1
+            return
+        send_id = self._write(self._upsert_send, c, step, status="queued", channel=self.cfg.channel, body=body,
+                              reason=IN_FLIGHT, retry_at=now)
+        outcome = await self._send_sms(send_id, c.phone, c.account_id, step, body, summary)
+        summary.outcomes[outcome] += 1
+        if outcome == "sent":
+            summary.by_step[step] += 1
+
+    def _record_drop(self, c: Candidate, step: str, channel: str, text: str, verdict: guard.GuardDecision,
+                     dry_run: bool, summary: RunSummary) -> None:
+        queued = verdict.retry_at is not None
+        summary.blocked[verdict.reason] += 1
+        summary.outcomes["queued" if queued else "dropped"] += 1
+        if dry_run:
+            return
+
+        def unit(s: Session) -> None:
+            log_block(s, account_id=c.account_id, phone=c.phone, channel=channel, source="campaign",
+                      decision=verdict, stage=step, text=text)
+            self._upsert_send(
+                s, c, step, status="queued" if queued else "dropped", channel=channel, body=text,
+                reason=verdict.reason, detail=verdict.detail or None, retry_at=verdict.retry_at,
+            )
+
+        self._write(unit)
+
+
+def rules_skip_actions() -> frozenset:
+    return frozenset({"not_due", "paid", "active_arrangement", "already_done"})
+
+
+# --------------------------------------------------------------------------
+# Approval, tasks, scheduling
+# --------------------------------------------------------------------------
+
+
+class ApprovalError(ValueError):
+    pass
+
+
+def approve_final_notice(s: Session, account_id: str, approved_by: str, today: date,
+                         cfg: rules.CampaignConfig, note: Optional[str] = None) -> Tuple[int, bool]:
+    """Approve the final notice for the account's current cycle; (id, created)."""
+    account = s.get(Account, account_id)
+    if account is None:
+        raise ApprovalError(f"未找到账户：{account_id}")
+    if not approved_by or not approved_by.strip():
+        raise ApprovalError("必须注明审批人")
+    dpd = days_past_due(account.due_date, today)
+    if dpd < cfg.final_notice_dpd:
+        raise ApprovalError(
+            f"账户 {account_id} 逾期 {dpd} 天，未到正式通知阶段（需逾期 {cfg.final_notice_dpd} 天及以上）"
+        )
+    cycle = cycle_of(account.due_date)
+    existing = s.execute(
+        select(FinalNoticeApproval.id).where(
+            FinalNoticeApproval.account_id == account_id, FinalNoticeApproval.cycle == cycle
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    row = FinalNoticeApproval(account_id=account_id, cycle=cycle, approved_by=approved_by.strip(), note=note)
+    s.add(row)
+    s.flush()
+    return row.id, True
+
+
+def pending_final_approvals(s: Session) -> List[Dict[str, Any]]:
+    rows = s.execute(
+        select(CampaignSend).where(CampaignSend.stage == rules.FINAL_NOTICE, CampaignSend.status == "awaiting_approval")
+        .order_by(CampaignSend.created_at)
+    ).scalars()
+    approved = {(a.account_id, a.cycle) for a in s.execute(select(FinalNoticeApproval)).scalars()}
+    return [
+        {"account_id": r.account_id, "cycle": r.cycle, "since": r.created_at}
+        for r in rows if (r.account_id, r.cycle) not in approved
+    ]
+
+
+SCHEDULE_HOUR, SCHEDULE_MINUTE = 9, 30
+
+
+def cron_line(repo_root: str, python_bin: Optional[str] = None) -> str:
+    """The crontab line for a daily run (09:30 Beijing time, inside contact hours)."""
+    collectbot = python_bin or os.path.join(repo_root, ".venv", "bin", "collectbot")
+    return (
+        f"CRON_TZ=Asia/Shanghai\n"
+        f"{SCHEDULE_MINUTE} {SCHEDULE_HOUR} * * * cd {repo_root} && {collectbot} campaign run --no-progress "
+        f">> {os.path.join(repo_root, 'var', 'campaign.log')} 2>&1"
+    )

@@ -1,0 +1,1 @@
+"""Supervisor reports (issue 6)."""

@@ -1,0 +1,426 @@
+"""Supervisor KPIs per day, delinquency stage and channel.
+
+Plain Python over the database rows (no web imports). Definitions, so that
+a supervisor can recount any number by hand:
+
+- **day**: the Shanghai calendar day of the event;
+- **stage**: the account's delinquency bucket (M0…M3+) on that day, from its
+  current due date; "-" when the event has no account;
+- **channel**: the channel of the message / escalation / opt-out / block;
+  for verification attempts and arrangements, the channel of their
+  conversation (from the contact log), else "unknown"; payments "-".
+
+Per (day, stage, channel):
+
+- ``accounts_contacted``: distinct accounts with a message either way
+  (outbound ones only if delivered: not blocked, suppressed or failed);
+- ``right_party_contacts``: distinct contacted accounts whose identity was
+  verified that day (a successful verification attempt);
+  ``right_party_rate`` = right_party_contacts / accounts_contacted;
+- ``verification_rate``: accounts verified / accounts with any
+  verification attempt;
+- ``promise_rate``: accounts that booked a promise to pay / right-party
+  contacts;
+- ``kept_rate``: promises booked that day now kept / those already settled
+  (kept + partially kept + broken);
+- ``arrangements`` by kind; ``amount_promised`` (promises booked) and
+  ``amount_paid`` (payments received, channel "-");
+- ``escalations`` by reason, ``escalation_rate`` = escalations /
+  accounts_contacted; ``opt_outs``; ``blocked`` sends by reason (the guard's
+  log and agent replies refused by the guard);
+- ``median_first_reply_seconds``: for escalations opened that day, the time
+  to the first agent reply in the console.
+
+Totals are recomputed from the underlying sets (an account contacted on two
+channels counts once in the total), never by adding rates.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.core.policy import days_past_due, stage_for
+from bot.db.models import (
+    Account,
+    Arrangement,
+    Cardholder,
+    ContactLog,
+    Escalation,
+    OptOut,
+    OutboundBlock,
+    Payment,
+    VerificationAttempt,
+)
+
+NOT_DELIVERED = ("blocked_opt_out", "suppressed", "failed")
+SETTLED = ("kept", "partially_kept", "broken")
+NO_STAGE = "-"
+NO_CHANNEL = "-"
+UNKNOWN_CHANNEL = "unknown"
+PROMISE = "promise_to_pay"
+
+Key = Tuple[date, str, str]
+
+
+@dataclass
+class Bucket:
+    contacted: Set[str] = field(default_factory=set)
+    verify_attempted: Set[str] = field(default_factory=set)
+    verified: Set[str] = field(default_factory=set)
+    promised: Set[str] = field(default_factory=set)
+    promise_status: Dict[int, str] = field(default_factory=dict)
+    arrangements: Counter = field(default_factory=Counter)
+    amount_promised: Decimal = Decimal("0.00")
+    amount_paid: Decimal = Decimal("0.00")
+    escalations: Counter = field(default_factory=Counter)
+    opt_outs: int = 0
+    blocked: Counter = field(default_factory=Counter)
+    first_reply_seconds: List[float] = field(default_factory=list)
+
+    def merge(self, other: "Bucket") -> None:
+        self.contacted |= other.contacted
+        self.verify_attempted |= other.verify_attempted
+        self.verified |= other.verified
+        self.promised |= other.promised
+        self.promise_status.update(other.promise_status)
+        self.arrangements.update(other.arrangements)
+        self.amount_promised += other.amount_promised
+        self.amount_paid += other.amount_paid
+        self.escalations.update(other.escalations)
+        self.opt_outs += other.opt_outs
+        self.blocked.update(other.blocked)
+        self.first_reply_seconds.extend(other.first_reply_seconds)
+
+
+def _rate(num: int, den: int) -> Optional[float]:
+    return None if den == 0 else round(num / den, 4)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    day: Optional[date]  # None: total over the period
+    stage: str
+    channel: str
+    accounts_contacted: int
+    right_party_contacts: int
+    right_party_rate: Optional[float]
+    verification_attempts: int
+    verified: int
+    verification_rate: Optional[float]
+    promises: int
+    promise_rate: Optional[float]
+    promises_settled: int
+    promises_kept: int
+    kept_rate: Optional[float]
+    arrangements: Dict[str, int]
+    amount_promised: Decimal
+    amount_paid: Decimal
+    escalations: Dict[str, int]
+    escalation_rate: Optional[float]
+    opt_outs: int
+    blocked: Dict[str, int]
+    median_first_reply_seconds: Optional[float]
+
+    @classmethod
+    def from_bucket(cls, day: Optional[date], stage: str, channel: str, b: Bucket) -> "KpiRow":
+        right_party = b.contacted & b.verified
+        settled = [s for s in b.promise_status.values() if s in SETTLED]
+        kept = [s for s in settled if s == "kept"]
+        promised_rp = b.promised & right_party
+        n_esc = sum(b.escalations.values())
+        return cls(
+            day=day,
+            stage=stage,
+            channel=channel,
+            accounts_contacted=len(b.contacted),
+            right_party_contacts=len(right_party),
+            right_party_rate=_rate(len(right_party), len(b.contacted)),
+            verification_attempts=len(b.verify_attempted),
+            verified=len(b.verified),
+            verification_rate=_rate(len(b.verified), len(b.verify_attempted)),
+            promises=len(b.promised),
+            promise_rate=_rate(len(promised_rp), len(right_party)),
+            promises_settled=len(settled),
+            promises_kept=len(kept),
+            kept_rate=_rate(len(kept), len(settled)),
+            arrangements=dict(sorted(b.arrangements.items())),
+            amount_promised=b.amount_promised,
+            amount_paid=b.amount_paid,
+            escalations=dict(sorted(b.escalations.items())),
+            escalation_rate=_rate(n_esc, len(b.contacted)),
+            opt_outs=b.opt_outs,
+            blocked=dict(sorted(b.blocked.items())),
+            median_first_reply_seconds=(
+                statistics.median(b.first_reply_seconds) if b.first_reply_seconds else None
+            ),
+        )
+
+
+@dataclass
+class KpiReport:
+    start: date
+    end: date
+    rows: List[KpiRow]  # per (day, stage, channel), sorted
+    days: List[KpiRow]  # per day, all stages and channels
+    by_stage: List[KpiRow]  # per stage over the period
+    by_channel: List[KpiRow]  # per channel over the period
+    total: KpiRow
+
+
+class _Collector:
+    def __init__(self, s: Session, start: date, end: date) -> None:
+        self.s = s
+        self.start, self.end = start, end
+        self.t0 = datetime.combine(start, time.min, tzinfo=clock.SHANGHAI)
+        self.t1 = datetime.combine(end + timedelta(days=1), time.min, tzinfo=clock.SHANGHAI)
+        self.buckets: Dict[Key, Bucket] = defaultdict(Bucket)
+        self.due = dict(s.execute(select(Account.account_id, Account.due_date)).all())
+        self.account_of_phone: Dict[str, str] = {}
+        for account_id, phone in s.execute(
+            select(Account.account_id, Cardholder.phone)
+            .join(Cardholder, Account.cardholder_id == Cardholder.id)
+            .order_by(Account.balance.desc(), Account.account_id)
+        ):
+            self.account_of_phone.setdefault(phone, account_id)
+        self.channel_of_conversation: Dict[str, str] = {}
+
+    def day(self, at: datetime) -> date:
+        return at.astimezone(clock.SHANGHAI).date()
+
+    def stage(self, account_id: Optional[str], day: date) -> str:
+        due = self.due.get(account_id) if account_id else None
+        return NO_STAGE if due is None else str(stage_for(days_past_due(due, day)))
+
+    def bucket(self, at: datetime, account_id: Optional[str], channel: Optional[str]) -> Bucket:
+        d = self.day(at)
+        return self.buckets[(d, self.stage(account_id, d), channel or UNKNOWN_CHANNEL)]
+
+    def in_range(self, column):
+        return (column >= self.t0) & (column < self.t1)
+
+    def collect(self) -> None:
+        s = self.s
+        # Messages (and which channel each conversation is on).
+        for conv, account_id, channel, direction, status, at in s.execute(
+            select(
+                ContactLog.conversation_id, ContactLog.account_id, ContactLog.channel, ContactLog.direction,
+                ContactLog.status, ContactLog.created_at,
+            ).order_by(ContactLog.id)
+        ):
+            self.channel_of_conversation.setdefault(conv, channel)
+            if not (self.t0 <= at < self.t1):
+                continue
+            if direction == "out" and status in NOT_DELIVERED:
+                continue
+            account_id = account_id or self.account_of_phone.get(conv)
+            if account_id:
+                self.bucket(at, account_id, channel).contacted.add(account_id)
+        # Verification.
+        for conv, account_id, success, at in s.execute(
+            select(
+                VerificationAttempt.conversation_id, VerificationAttempt.account_id, VerificationAttempt.success,
+                VerificationAttempt.created_at,
+            ).where(self.in_range(VerificationAttempt.created_at))
+        ):
+            account_id = account_id or self.account_of_phone.get(conv)
+            if not account_id:
+                continue
+            b = self.bucket(at, account_id, self.channel_of_conversation.get(conv))
+            b.verify_attempted.add(account_id)
+            if success:
+                b.verified.add(account_id)
+        # Arrangements.
+        for a in s.execute(select(Arrangement).where(self.in_range(Arrangement.created_at))).scalars():
+            b = self.bucket(a.created_at, a.account_id, self.channel_of_conversation.get(a.conversation_id or ""))
+            b.arrangements[a.kind] += 1
+            if a.kind == PROMISE:
+                b.promised.add(a.account_id)
+                b.promise_status[a.id] = a.status
+                if a.amount is not None:
+                    b.amount_promised += a.amount
+        # Payments.
+        for account_id, amount, at in s.execute(
+            select(Payment.account_id, Payment.amount, Payment.paid_at).where(self.in_range(Payment.paid_at))
+        ):
+            self.bucket(at, account_id, NO_CHANNEL).amount_paid += amount
+        # Escalations and the first agent reply to each.
+        escalations = list(s.execute(select(Escalation).where(self.in_range(Escalation.created_at))).scalars())
+        replies = self._agent_replies({e.conversation_id for e in escalations})
+        for e in escalations:
+            b = self.bucket(e.created_at, e.account_id, e.channel)
+            b.escalations[e.reason] += 1
+            first = next((r for r in replies.get(e.conversation_id, ()) if r >= e.created_at), None)
+            if first is not None:
+                b.first_reply_seconds.append((first - e.created_at).total_seconds())
+        # Opt-outs.
+        for phone, channel, at in s.execute(
+            select(OptOut.phone, OptOut.channel, OptOut.created_at).where(self.in_range(OptOut.created_at))
+        ):
+            self.bucket(at, self.account_of_phone.get(phone), channel).opt_outs += 1
+        # Blocked sends: the guard's log, and agent replies the guard refused.
+        for account_id, channel, reason, at in s.execute(
+            select(OutboundBlock.account_id, OutboundBlock.channel, OutboundBlock.reason, OutboundBlock.created_at)
+            .where(self.in_range(OutboundBlock.created_at))
+        ):
+            self.bucket(at, account_id, channel).blocked[reason] += 1
+        for account_id, conv, detail, at in self._audit("reply_blocked"):
+            reason = (detail or {}).get("reason") or "unknown"
+            self.bucket(at, account_id, self.channel_of_conversation.get(conv or "")).blocked[reason] += 1
+
+    def _audit(self, action: str) -> Iterable[Tuple[Optional[str], Optional[str], Any, datetime]]:
+        try:
+            from console.models import AuditLog
+        except ImportError:  # pragma: no cover - the console is part of the repo
+            return []
+        out = []
+        for account_id, conv, detail, at in self.s.execute(
+            select(AuditLog.account_id, AuditLog.conversation_id, AuditLog.detail, AuditLog.created_at).where(
+                AuditLog.action == action, self.in_range(AuditLog.created_at)
+            )
+        ):
+            try:
+                parsed = json.loads(detail) if detail else None
+            except ValueError:
+                parsed = None
+            out.append((account_id, conv, parsed if isinstance(parsed, dict) else None, at))
+        return out
+
+    def _agent_replies(self, conversations: Set[str]) -> Dict[str, List[datetime]]:
+        if not conversations:
+            return {}
+        try:
+            from console.models import AuditLog
+        except ImportError:  # pragma: no cover
+            return {}
+        out: Dict[str, List[datetime]] = defaultdict(list)
+        for conv, at in self.s.execute(
+            select(AuditLog.conversation_id, AuditLog.created_at)
+            .where(AuditLog.action == "reply", AuditLog.conversation_id.in_(conversations))
+            .order_by(AuditLog.created_at)
+        ):
+            out[conv].append(at)
+        return out
+
+
+def compute_kpis(s: Session, start: date, end: date) -> KpiReport:
+    if end < start:
+        raise ValueError("end date is before start date")
+    c = _Collector(s, start, end)
+    c.collect()
+    rows = [KpiRow.from_bucket(d, st, ch, b) for (d, st, ch), b in sorted(c.buckets.items())]
+
+    def rollup(key_of) -> Dict[Any, Bucket]:
+        out: Dict[Any, Bucket] = defaultdict(Bucket)
+        for key, b in c.buckets.items():
+            out[key_of(key)].merge(b)
+        return out
+
+    days = [KpiRow.from_bucket(d, "*", "*", b) for d, b in sorted(rollup(lambda k: k[0]).items())]
+    stages = [KpiRow.from_bucket(None, st, "*", b) for st, b in sorted(rollup(lambda k: k[1]).items())]
+    channels = [KpiRow.from_bucket(None, "*", ch, b) for ch, b in sorted(rollup(lambda k: k[2]).items())]
+    total_bucket = Bucket()
+    for b in c.buckets.values():
+        total_bucket.merge(b)
+    return KpiReport(start, end, rows, days, stages, channels, KpiRow.from_bucket(None, "*", "*", total_bucket))
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    ("day", "日期"),
+    ("stage", "逾期阶段"),
+    ("channel", "渠道"),
+    ("accounts_contacted", "联系账户数"),
+    ("right_party_contacts", "本人接触数"),
+    ("right_party_rate", "本人接触率"),
+    ("verification_attempts", "身份验证账户数"),
+    ("verified", "验证通过数"),
+    ("verification_rate", "验证通过率"),
+    ("promises", "承诺还款账户数"),
+    ("promise_rate", "承诺还款率"),
+    ("promises_settled", "已到期承诺数"),
+    ("promises_kept", "履约承诺数"),
+    ("kept_rate", "履约率"),
+    ("arrangements", "还款安排（按类型）"),
+    ("amount_promised", "承诺金额"),
+    ("amount_paid", "实际还款金额"),
+    ("escalations", "转人工（按原因）"),
+    ("escalation_rate", "转人工率"),
+    ("opt_outs", "退订数"),
+    ("blocked", "拦截发送（按原因）"),
+    ("median_first_reply_seconds", "坐席首次回复中位时长（秒）"),
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def row_values(row: KpiRow) -> List[str]:
+    values = []
+    for name, _ in CSV_COLUMNS:
+        value = getattr(row, name)
+        if name == "day":
+            value = value.isoformat() if value else "合计"
+        values.append(_cell(value))
+    return values
+
+
+def to_csv(report: KpiReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([zh for _, zh in CSV_COLUMNS])
+    for row in report.rows:
+        writer.writerow(row_values(row))
+    writer.writerow(row_values(report.total))
+    return out.getvalue()
+
+
+def pct(value: Optional[float]) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def text_lines(report: KpiReport) -> List[str]:
+    t = report.total
+    lines = [
+        f"催收指标报表 {report.start} 至 {report.end}",
+        f"联系账户 {t.accounts_contacted}，本人接触 {t.right_party_contacts}（{pct(t.right_party_rate)}），"
+        f"验证通过率 {pct(t.verification_rate)}，承诺还款率 {pct(t.promise_rate)}，履约率 {pct(t.kept_rate)}",
+        f"承诺金额 {t.amount_promised:.2f} 元，实际还款 {t.amount_paid:.2f} 元；退订 {t.opt_outs}；"
+        f"坐席首次回复中位时长 {'—' if t.median_first_reply_seconds is None else f'{t.median_first_reply_seconds:.0f} 秒'}",
+    ]
+    if t.arrangements:
+        lines.append("还款安排：" + "，".join(f"{k} {v}" for k, v in t.arrangements.items()))
+    if t.escalations:
+        lines.append(f"转人工（{pct(t.escalation_rate)}）：" + "，".join(f"{k} {v}" for k, v in t.escalations.items()))
+    if t.blocked:
+        lines.append("拦截发送：" + "，".join(f"{k} {v}" for k, v in t.blocked.items()))
+    lines.append("")
+    lines.append("日期        阶段  渠道          联系  本人接触率  验证率  承诺率  履约率  拦截")
+    for r in report.rows:
+        lines.append(
+            f"{r.day}  {r.stage:<4}  {r.channel:<12}  {r.accounts_contacted:>4}  {pct(r.right_party_rate):>9}  "
+            f"{pct(r.verification_rate):>6}  {pct(r.promise_rate):>6}  {pct(r.kept_rate):>6}  {sum(r.blocked.values()):>4}"
+        )
+    return lines
