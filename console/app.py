@@ -26,6 +26,7 @@ import asyncio
 import html
 import json
 import logging
+import os
 import re
 import time
 from functools import wraps
@@ -37,11 +38,11 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import clock
+from bot import clock, http_limits
 from bot.settings import get_settings
 from console import auth, store
 from console.rasa_api import RasaClient
-from console.service import Actor, ConsoleService, db
+from console.service import Actor, ConsoleService, db, masked_for_trainer
 from console.settings import ConsoleSettings
 from console.store import ConsoleError
 
@@ -112,6 +113,14 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     _APP_COUNTER += 1
     app = Sanic(f"collectbot_console_{_APP_COUNTER}")
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Input limits (bot/http_limits.py): a body over CONSOLE_MAX_BODY_BYTES is
+    # refused by Sanic (413) while it is read; JSON deeper than
+    # COLLECTBOT_MAX_JSON_DEPTH or malformed gets a 400 before any handler.
+    input_limits = http_limits.Limits(
+        max_body_bytes=int(os.environ.get("CONSOLE_MAX_BODY_BYTES") or 65536),
+        max_json_depth=http_limits.Limits.from_env().max_json_depth,
+    )
+    app.config.REQUEST_MAX_SIZE = input_limits.max_body_bytes
     app.ctx.settings = settings
     app.ctx.rasa = rasa or RasaClient(settings.rasa_url, settings.rasa_token)
     app.ctx.service = ConsoleService(app.ctx.rasa)
@@ -124,9 +133,19 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     # -- middleware -------------------------------------------------------
 
     @app.on_request
+    async def limit_input(request: Request) -> Optional[HTTPResponse]:
+        request.ctx.session = None
+        if request.method in ("POST", "PUT", "PATCH") and (request.content_type or "").startswith("application/json"):
+            try:
+                request.parsed_json = http_limits.parse_json(request.body or b"{}", input_limits)
+            except http_limits.InputError as exc:
+                return _error(exc.message, exc.status)
+        return None
+
+    @app.on_request
     async def load_session(request: Request) -> None:
         request.ctx.session = None
-        if request.path.startswith("/static/") or request.path == "/health":
+        if request.path.startswith("/static/") or request.path in ("/health", "/healthz", "/readyz"):
             return
         token = request.cookies.get(SESSION_COOKIE)
         if token:
@@ -202,6 +221,21 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
         return _json({"status": "ok"})
+
+    @app.get("/healthz")
+    async def healthz(_: Request) -> HTTPResponse:
+        return _json({"status": "ok"})  # liveness: the process serves HTTP
+
+    @app.get("/readyz")
+    async def readyz(_: Request) -> HTTPResponse:
+        # Readiness: the console is useless without its database.
+        try:
+            problem = await asyncio.wait_for(asyncio.to_thread(http_limits.readiness_problem), 3.0)
+        except asyncio.TimeoutError:
+            problem = "database: timeout"
+        if problem:
+            return _json({"status": "unavailable", "checks": {"database": problem}}, 503)
+        return _json({"status": "ok", "checks": {"database": "ok"}})
 
     @app.get("/login")
     async def login_page(request: Request) -> HTTPResponse:
@@ -303,7 +337,11 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
         cfg = get_settings()
 
         def unit(s):
-            return store.queue(s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user)
+            items = store.queue(s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user)
+            if user.role == "trainer":  # summaries quote the cardholder
+                for item in items:
+                    item["summary"] = masked_for_trainer(item["summary"], [], "summary")
+            return items
 
         return unit
 
@@ -443,6 +481,16 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     @guarded("approve")
     async def approve(request: Request, arrangement_id: int) -> HTTPResponse:
         return _json(await service.approve(arrangement_id, request.ctx.actor))
+
+    # Trainer workbench (console/training/routes.py): review, annotate, export, train, activate.
+    from console.training import routes as workbench_routes
+
+    workbench_routes.register(app, guarded, page_values, render, _json, body, _remote)
+
+    # Supervisor reports and final-notice approvals (console/reports.py, issue 6).
+    from console import reports as report_routes
+
+    report_routes.register(app, guarded, page_values, render, _json, _remote)
 
     return app
 

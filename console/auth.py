@@ -27,6 +27,13 @@ PERMISSIONS: Dict[str, FrozenSet[str]] = {
     "act": frozenset({"agent", "supervisor"}),
     "approve": frozenset({"supervisor"}),
     "audit": frozenset({"supervisor"}),
+    # Trainer workbench (console/training): everyone reviews (trainers see
+    # personal data masked), trainers label, export and train candidates,
+    # only supervisors put a model on the running server.
+    "review": frozenset({"agent", "trainer", "supervisor"}),
+    "annotate": frozenset({"trainer", "supervisor"}),
+    "train": frozenset({"trainer", "supervisor"}),
+    "activate": frozenset({"supervisor"}),
 }
 
 

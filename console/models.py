@@ -132,3 +132,7 @@ class Resolution(Base):
     created_at = Column(UTCDateTime, nullable=False, default=_now)
 
     __table_args__ = (CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),)
+
+
+# The trainer workbench's tables (console/training/models.py, migration 0005_training).
+import console.training.models  # noqa: E402,F401

@@ -6,6 +6,7 @@ The real Rasa server is in tests/e2e/test_handoff.py.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date
@@ -179,6 +180,7 @@ def test_a_trainer_reads_but_cannot_claim_or_reply(env):
     trainer = browser(env, "trainer1")
     assert trainer.get("/queue").status == 200
     assert trainer.detail("trainer-1")["transcript"][-1]["text"] == "转人工"
+    _assert_trainer_sees_no_personal_data(env, trainer)
     for answer in (
         trainer.claim("trainer-1"),
         trainer.reply("trainer-1", "您好"),
@@ -191,6 +193,21 @@ def test_a_trainer_reads_but_cannot_claim_or_reply(env):
     assert trainer.get("/audit").status == 403
     assert trainer.get("/api/audit").status == 403
     assert env["fake"].sent == [] or all(m["conversation_id"] != "trainer-1" for m in env["fake"].sent)
+
+
+def _assert_trainer_sees_no_personal_data(env, trainer):
+    env["fake"].user_says("trainer-1", "我是本人，身份证后四位3521，电话13912345678")
+    agent_view = browser(env, "agent1").detail("trainer-1")
+    shown = trainer.detail("trainer-1")
+    holder = agent_view["account"]["cardholder"]
+    assert holder["name"] and holder["name"] not in json.dumps(shown, ensure_ascii=False)
+    assert shown["account"]["cardholder"]["id_last4"] == "****"
+    assert set(shown["account"]["account"]["card_last4"]) == {"*"}
+    said = shown["transcript"][-1]["text"]
+    assert "3521" not in said and "13912345678" not in said and said.startswith("我是本人")
+    # Agents see the same conversation in full.
+    assert "3521" in agent_view["transcript"][-1]["text"]
+    assert shown["account"]["account"]["balance"] == agent_view["account"]["account"]["balance"]
 
 
 # --- queue and claims -------------------------------------------------------------------
@@ -466,6 +483,22 @@ def test_resolving_lands_the_outcome_on_the_account_and_empties_the_queue(env):
     actions = [a for _, a, _ in audit_actions(env, "done-1")]
     assert actions[-4:] == ["claim", "note", "hand_back", "resolve"] or actions[-3:] == ["claim", "note", "resolve"]
     assert "resolve" in actions and all(acc == "C-8" for _, a, acc in audit_actions(env, "done-1") if a != "view_conversation")
+
+
+def test_resolving_an_sms_conversation_as_wrong_party_marks_the_number(env):
+    from sqlalchemy import select
+
+    from bot.db.models import PhoneMark
+    from bot.db.session import session_scope
+
+    number = "+8613900000777"
+    hand_over(env, number, "C-8", channel="twilio_sms", verified=False)
+    agent = browser(env, "agent1")
+    agent.claim(number)
+    assert agent.resolve(number, "wrong_party", "接电话的是客户同事").status == 200
+    with session_scope(env["db"]) as s:
+        marks = s.execute(select(PhoneMark.phone, PhoneMark.kind, PhoneMark.created_by, PhoneMark.note)).all()
+    assert marks == [(number, "third_party", "agent1", "接电话的是客户同事")]
 
 
 def test_a_dispute_opened_keeps_the_account_disputed_but_leaves_the_queue(env):

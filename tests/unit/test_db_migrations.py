@@ -14,8 +14,10 @@ from bot.db.session import get_engine
 
 EXPECTED_TABLES = {
     "accounts",
+    "agent_tasks",
     "arrangements",
     "assessments",
+    "campaign_sends",
     "cardholders",
     "console_audit_log",
     "console_claims",
@@ -25,14 +27,23 @@ EXPECTED_TABLES = {
     "console_users",
     "contact_log",
     "escalations",
+    "final_notice_approvals",
     "opt_outs",
+    "outbound_blocks",
     "payment_claims",
     "payments",
+    "phone_marks",
     "sms_inbound",
     "sms_outbox",
+    "training_activations",
+    "training_annotations",
+    "training_notes",
+    "training_reviews",
+    "training_runs",
+    "training_tags",
     "verification_attempts",
 }
-HEAD = "0003_console"
+HEAD = "0005_training"
 
 
 def _diff(url):

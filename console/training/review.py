@@ -1,0 +1,446 @@
+"""Review: conversations from the tracker store with what the console knows
+about them (escalations, resolutions, reviews, tags, annotations).
+
+Everything is returned as plain dicts ready for JSON. ``masked=True`` (the
+trainer role) hides personal data in every text, entity value and
+conversation id (bot/core/masking.py); agents and supervisors get it in full.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.actions.handoff import REASON_LABELS
+from bot.core import masking
+from bot.db.models import Account, Cardholder, Escalation
+from console.models import Resolution
+from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
+from console.training import tracker
+from console.training.models import ConversationReview, ConversationTag, MessageAnnotation, ReviewNote
+from console.training.settings import WorkbenchSettings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTION = "action_default_fallback"
+# Actions that hand a conversation to a person (bot/actions/escalation.py);
+# every hand-over also pauses the conversation, which is the surest mark.
+ESCALATION_ACTIONS = {"action_escalate", "action_handle_crisis"}
+HIDDEN_ACTIONS = {"action_listen", "action_session_start"}
+SYSTEM_TEXT = {"pause": "已转人工：智能助手暂停自动回复", "resume": "已恢复智能服务",
+               "session_started": "新的会话开始", "restart": "会话已重置"}
+INBOX_LIMIT = 50
+
+
+@dataclass
+class Filters:
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    channel: Optional[str] = None
+    outcome: Optional[str] = None  # a console outcome, or "none" (no resolution)
+    escalated: Optional[bool] = None
+    fallback: Optional[bool] = None
+    max_confidence: Optional[float] = None  # lowest NLU confidence below this
+    intent: Optional[str] = None
+    reviewed: Optional[bool] = None
+    tag: Optional[str] = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> "Filters":
+        def get(name: str) -> Optional[str]:
+            value = args.get(name)
+            value = value.strip() if isinstance(value, str) else value
+            return value or None
+
+        def yes_no(name: str) -> Optional[bool]:
+            value = get(name)
+            if value is None:
+                return None
+            if value in ("1", "true", "yes"):
+                return True
+            if value in ("0", "false", "no"):
+                return False
+            raise ConsoleError(f"筛选条件 {name} 只能是 是/否。", 400)
+
+        def day(name: str) -> Optional[date]:
+            value = get(name)
+            try:
+                return date.fromisoformat(value) if value else None
+            except ValueError:
+                raise ConsoleError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。", 400) from None
+
+        threshold = get("max_confidence")
+        try:
+            max_conf = float(threshold) if threshold is not None else None
+        except ValueError:
+            raise ConsoleError("置信度阈值必须是 0 到 1 之间的数字。", 400) from None
+        if max_conf is not None and not 0 <= max_conf <= 1:
+            raise ConsoleError("置信度阈值必须是 0 到 1 之间的数字。", 400)
+        return cls(
+            date_from=day("date_from"), date_to=day("date_to"), channel=get("channel"), outcome=get("outcome"),
+            escalated=yes_no("escalated"), fallback=yes_no("fallback"), max_confidence=max_conf,
+            intent=get("intent"), reviewed=yes_no("reviewed"), tag=get("tag"),
+        )
+
+
+def _epoch(day: date) -> float:
+    return datetime.combine(day, time.min, SHANGHAI).timestamp()
+
+
+def _iso(ts: Optional[float]) -> Optional[str]:
+    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).isoformat()
+
+
+def confidence_of(event: tracker.Event) -> Optional[float]:
+    intent = (event.data.get("parse_data") or {}).get("intent") or {}
+    value = intent.get("confidence")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def intent_of(event: tracker.Event) -> Optional[str]:
+    intent = (event.data.get("parse_data") or {}).get("intent") or {}
+    return intent.get("name") or event.intent_name
+
+
+# --------------------------------------------------------------------------
+# Personal data: who is behind a conversation (for masking their names)
+# --------------------------------------------------------------------------
+
+
+def names_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, List[str]]:
+    """Names of the cardholders a conversation is about: its phone number,
+    the ``account_id`` slot, and escalations opened for it."""
+    accounts: Dict[str, Set[str]] = {}
+    senders: Set[str] = set()
+    for e in evs:
+        senders.add(e.sender_id)
+        if e.type_name == "slot" and e.action_name == "account_id" and e.data.get("value"):
+            accounts.setdefault(e.sender_id, set()).add(str(e.data["value"]))
+    if not senders:
+        return {}
+    for conv, acc in s.execute(
+        select(Escalation.conversation_id, Escalation.account_id).where(
+            Escalation.conversation_id.in_(list(senders)), Escalation.account_id.isnot(None)
+        )
+    ):
+        accounts.setdefault(conv, set()).add(acc)
+    wanted = {a for accs in accounts.values() for a in accs}
+    name_of_account = dict(
+        s.execute(
+            select(Account.account_id, Cardholder.name)
+            .join(Cardholder, Account.cardholder_id == Cardholder.id)
+            .where(Account.account_id.in_(list(wanted)))
+        ).all()
+    ) if wanted else {}
+    name_of_phone = dict(
+        s.execute(select(Cardholder.phone, Cardholder.name).where(Cardholder.phone.in_(list(senders)))).all()
+    )
+    out: Dict[str, List[str]] = {}
+    for sender in senders:
+        names = {name_of_account[a] for a in accounts.get(sender, ()) if a in name_of_account}
+        if sender in name_of_phone:
+            names.add(name_of_phone[sender])
+        out[sender] = sorted(names)
+    return out
+
+
+class Masker:
+    def __init__(self, masked: bool, names: Dict[str, List[str]]) -> None:
+        self.masked = masked
+        self.names = names
+
+    def text(self, sender: str, text: Optional[str], entities: Optional[Sequence[Dict[str, Any]]] = None) -> str:
+        if not self.masked:
+            return text or ""
+        return masking.mask_text(text, self.names.get(sender, ()), entities)
+
+    def entities(self, masked_text: str, entities: Optional[Sequence[Dict[str, Any]]]) -> List[Dict[str, Any]]:
+        if self.masked:
+            return masking.mask_entities(entities, masked_text)
+        return [
+            {k: e.get(k) for k in ("entity", "start", "end", "value", "extractor")}
+            | {"text": masked_text[e["start"]:e["end"]] if isinstance(e.get("start"), int) else None}
+            for e in entities or ()
+        ]
+
+    def conversation(self, sender: str) -> str:
+        return masking.mask_phone(sender) if self.masked else sender
+
+
+def training_text(s: Session, cfg: WorkbenchSettings, event: tracker.Event) -> str:
+    """A message as it may be stored and exported: always masked, whoever labels it."""
+    names = names_by_sender(s, [event] + tracker.events_of(cfg.tracker_store_url, [event.sender_id], types=("slot",)))
+    return masking.mask_text(
+        event.data.get("text") or "", names.get(event.sender_id, ()),
+        (event.data.get("parse_data") or {}).get("entities"),
+    )
+
+
+# --------------------------------------------------------------------------
+# The conversation list
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    sender_id: str
+    ref: int
+    first_ts: float
+    last_ts: float
+    channels: Set[str] = field(default_factory=set)
+    user_messages: int = 0
+    min_confidence: Optional[float] = None
+    intents: Set[str] = field(default_factory=set)
+    fallback: bool = False
+    escalated: bool = False
+    first_text: str = ""
+
+
+def _summaries(url: str, filters: Filters) -> Tuple[Dict[str, Summary], List[tracker.Event]]:
+    since = _epoch(filters.date_from) if filters.date_from else None
+    until = _epoch(filters.date_to + timedelta(days=1)) if filters.date_to else None
+    rows = tracker.conversations(url, since, until)
+    sums = {r["sender_id"]: Summary(r["sender_id"], r["ref"], r["first_ts"] or 0, r["last_ts"] or 0) for r in rows}
+    evs = tracker.events_of(url, list(sums), types=("user", "action", "pause", "slot"))
+    for e in evs:
+        summary = sums[e.sender_id]
+        if e.type_name == "user":
+            summary.user_messages += 1
+            if not summary.first_text:
+                summary.first_text = e.data.get("text") or ""
+            if e.data.get("input_channel"):
+                summary.channels.add(e.data["input_channel"])
+            conf = confidence_of(e)
+            if conf is not None and (summary.min_confidence is None or conf < summary.min_confidence):
+                summary.min_confidence = conf
+            name = intent_of(e)
+            if name:
+                summary.intents.add(name)
+                if name == FALLBACK_INTENT:
+                    summary.fallback = True
+        elif e.type_name == "action":
+            if e.action_name == FALLBACK_ACTION:
+                summary.fallback = True
+            if e.action_name in ESCALATION_ACTIONS:
+                summary.escalated = True
+        elif e.type_name == "pause":
+            summary.escalated = True
+    return sums, evs
+
+
+def _console_facts(s: Session, senders: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    facts: Dict[str, Dict[str, Any]] = {c: {"reasons": [], "outcomes": [], "reviewed": False, "review_version": 0,
+                                            "tags": [], "annotations": 0} for c in senders}
+    if not senders:
+        return facts
+    ids = list(senders)
+    for conv, reason in s.execute(
+        select(Escalation.conversation_id, Escalation.reason).where(Escalation.conversation_id.in_(ids))
+    ):
+        facts[conv]["reasons"].append(reason)
+    for conv, outcome in s.execute(
+        select(Resolution.conversation_id, Resolution.outcome).where(Resolution.conversation_id.in_(ids))
+        .order_by(Resolution.id)
+    ):
+        facts[conv]["outcomes"].append(outcome)
+    for review in s.execute(select(ConversationReview).where(ConversationReview.conversation_id.in_(ids))).scalars():
+        facts[review.conversation_id].update(reviewed=review.reviewed, review_version=review.version)
+    for conv, tag in s.execute(
+        select(ConversationTag.conversation_id, ConversationTag.tag).where(ConversationTag.conversation_id.in_(ids))
+        .order_by(ConversationTag.id)
+    ):
+        facts[conv]["tags"].append(tag)
+    for conv, in s.execute(
+        select(MessageAnnotation.conversation_id).where(MessageAnnotation.conversation_id.in_(ids))
+    ):
+        facts[conv]["annotations"] += 1
+    return facts
+
+
+def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, masked: bool,
+                       limit: int = 200) -> List[Dict[str, Any]]:
+    sums, evs = _summaries(cfg.tracker_store_url, filters)
+    facts = _console_facts(s, list(sums))
+    selected: List[Summary] = []
+    for summary in sums.values():
+        f = facts[summary.sender_id]
+        escalated = summary.escalated or bool(f["reasons"])
+        if filters.channel and filters.channel not in summary.channels:
+            continue
+        if filters.escalated is not None and escalated != filters.escalated:
+            continue
+        if filters.fallback is not None and summary.fallback != filters.fallback:
+            continue
+        if filters.max_confidence is not None and (
+            summary.min_confidence is None or summary.min_confidence >= filters.max_confidence
+        ):
+            continue
+        if filters.intent and filters.intent not in summary.intents:
+            continue
+        if filters.reviewed is not None and f["reviewed"] != filters.reviewed:
+            continue
+        if filters.tag and filters.tag not in f["tags"]:
+            continue
+        if filters.outcome:
+            if filters.outcome == "none" and f["outcomes"]:
+                continue
+            if filters.outcome != "none" and filters.outcome not in f["outcomes"]:
+                continue
+        selected.append(summary)
+    selected.sort(key=lambda x: x.last_ts, reverse=True)
+    selected = selected[:limit]
+    mask = Masker(masked, names_by_sender(s, [e for e in evs if e.sender_id in {x.sender_id for x in selected}]))
+    items = []
+    for summary in selected:
+        f = facts[summary.sender_id]
+        items.append({
+            "ref": summary.ref,
+            "conversation": mask.conversation(summary.sender_id),
+            "started_at": _iso(summary.first_ts),
+            "last_at": _iso(summary.last_ts),
+            "channels": sorted(summary.channels),
+            "channel_labels": [CHANNEL_LABELS.get(c, c) for c in sorted(summary.channels)],
+            "user_messages": summary.user_messages,
+            "min_confidence": summary.min_confidence,
+            "intents": sorted(summary.intents),
+            "fallback": summary.fallback,
+            "escalated": summary.escalated or bool(f["reasons"]),
+            "escalation_reasons": [REASON_LABELS.get(r, r) for r in f["reasons"]],
+            "outcomes": [OUTCOME_LABELS.get(o, o) for o in f["outcomes"]],
+            "reviewed": f["reviewed"],
+            "tags": f["tags"],
+            "annotations": f["annotations"],
+            "first_text": mask.text(summary.sender_id, summary.first_text)[:80],
+        })
+    return items
+
+
+# --------------------------------------------------------------------------
+# One conversation
+# --------------------------------------------------------------------------
+
+
+def _annotation_view(a: Optional[MessageAnnotation]) -> Optional[Dict[str, Any]]:
+    if a is None:
+        return None
+    return {
+        "status": a.status,
+        "intent": a.intent,
+        "entities": json.loads(a.entities or "[]"),
+        "version": a.version,
+        "updated_at": a.updated_at.isoformat() if a.updated_at else None,
+    }
+
+
+def _ranking(event: tracker.Event, top: int = 3) -> List[Dict[str, Any]]:
+    ranking = (event.data.get("parse_data") or {}).get("intent_ranking") or []
+    return [{"name": r.get("name"), "confidence": r.get("confidence")} for r in ranking[:top]]
+
+
+def message_view(event: tracker.Event, mask: Masker, annotation: Optional[MessageAnnotation]) -> Dict[str, Any]:
+    parse = event.data.get("parse_data") or {}
+    entities = parse.get("entities") or []
+    text = mask.text(event.sender_id, event.data.get("text"), entities)
+    return {
+        "kind": "user",
+        "event_id": event.id,
+        "ts": _iso(event.timestamp),
+        "text": text,
+        "channel": event.data.get("input_channel"),
+        "intent": intent_of(event),
+        "confidence": confidence_of(event),
+        "ranking": _ranking(event),
+        "entities": mask.entities(text, entities),
+        "annotation": _annotation_view(annotation),
+    }
+
+
+def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bool) -> Dict[str, Any]:
+    sender = tracker.sender_of_ref(cfg.tracker_store_url, ref)
+    if sender is None:
+        raise ConsoleError("找不到该会话。", 404)
+    evs = tracker.events_of(cfg.tracker_store_url, [sender])
+    mask = Masker(masked, names_by_sender(s, evs))
+    annotations = {
+        a.event_id: a
+        for a in s.execute(select(MessageAnnotation).where(MessageAnnotation.conversation_id == sender)).scalars()
+    }
+    turns: List[Dict[str, Any]] = []
+    last_action = None
+    for e in evs:
+        if e.type_name == "user":
+            turns.append(message_view(e, mask, annotations.get(e.id)))
+            last_action = None
+        elif e.type_name == "action":
+            last_action = e.action_name
+            if e.action_name in HIDDEN_ACTIONS:
+                continue
+            turns.append({"kind": "action", "event_id": e.id, "ts": _iso(e.timestamp), "name": e.action_name,
+                          "policy": e.data.get("policy"), "confidence": e.data.get("confidence")})
+        elif e.type_name == "bot":
+            text = e.data.get("text") or ""
+            buttons = (e.data.get("data") or {}).get("buttons") or []
+            if buttons:
+                text += "\n" + " | ".join(str(b.get("title")) for b in buttons)
+            if text.strip():
+                turns.append({"kind": "agent" if last_action == "action_relay_agent_message" else "bot",
+                              "event_id": e.id, "ts": _iso(e.timestamp), "text": mask.text(sender, text)})
+        elif e.type_name in SYSTEM_TEXT:
+            turns.append({"kind": "system", "event_id": e.id, "ts": _iso(e.timestamp), "text": SYSTEM_TEXT[e.type_name]})
+    facts = _console_facts(s, [sender])[sender]
+    notes = [
+        {"id": n.id, "text": n.text, "created_at": n.created_at.isoformat(), "user_id": n.user_id}
+        for n in s.execute(select(ReviewNote).where(ReviewNote.conversation_id == sender).order_by(ReviewNote.id))
+        .scalars()
+    ]
+    channels = sorted({t["channel"] for t in turns if t["kind"] == "user" and t.get("channel")})
+    return {
+        "ref": ref,
+        "conversation": mask.conversation(sender),
+        "masked": masked,
+        "channels": channels,
+        "channel_labels": [CHANNEL_LABELS.get(c, c) for c in channels],
+        "escalated": bool(facts["reasons"]) or any(t["kind"] == "system" and "转人工" in t["text"] for t in turns),
+        "escalation_reasons": [REASON_LABELS.get(r, r) for r in facts["reasons"]],
+        "outcomes": [OUTCOME_LABELS.get(o, o) for o in facts["outcomes"]],
+        "reviewed": facts["reviewed"],
+        "review_version": facts["review_version"],
+        "tags": facts["tags"],
+        "notes": notes,
+        "turns": turns,
+    }
+
+
+# --------------------------------------------------------------------------
+# The inbox: least confident messages first
+# --------------------------------------------------------------------------
+
+
+def inbox(s: Session, cfg: WorkbenchSettings, masked: bool, include_done: bool = False,
+          limit: int = INBOX_LIMIT) -> List[Dict[str, Any]]:
+    evs = [e for e in tracker.user_events(cfg.tracker_store_url) if (e.data.get("text") or "").strip()]
+    done = {
+        a.event_id: a
+        for a in s.execute(select(MessageAnnotation).where(MessageAnnotation.event_id.in_([e.id for e in evs])))
+        .scalars()
+    } if evs else {}
+    if not include_done:
+        evs = [e for e in evs if e.id not in done]
+    evs.sort(key=lambda e: (confidence_of(e) if confidence_of(e) is not None else 0.0, -e.id))
+    evs = evs[:limit]
+    senders = sorted({e.sender_id for e in evs})
+    refs = tracker.refs_of(cfg.tracker_store_url, senders)
+    names = names_by_sender(s, tracker.events_of(cfg.tracker_store_url, senders, types=("user", "slot")))
+    mask = Masker(masked, names)
+    out = []
+    for e in evs:
+        item = message_view(e, mask, done.get(e.id))
+        item["ref"] = refs.get(e.sender_id)
+        item["conversation"] = mask.conversation(e.sender_id)
+        out.append(item)
+    return out

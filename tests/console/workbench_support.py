@@ -1,0 +1,198 @@
+"""Fixtures for the trainer workbench tests: a tracker store written by
+Rasa's own ``SQLTrackerStore`` (so the schema and the event JSON are what
+Rasa really stores), an account database with cardholders and console
+users, a copy of the training data, and a stand-in for Rasa's ``PUT /model``.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from tests.console.support import PASSWORD, REPO, USERS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = "2026-11-25T10:00:00+08:00"
+ACCOUNTS = """account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date
+C-1,李明华,+8613700000001,3521,6688,12000.00,1200.00,2026-10-10
+C-2,王芳,+8613700000002,8810,4455,3500.00,350.00,2026-11-05
+"""
+WORKBENCH_USERS = {**USERS, "trainer2": ("trainer", "刘训练师")}
+
+
+def ts(day: str, hhmm: str = "10:00", second: int = 0) -> float:
+    return datetime.fromisoformat(f"{day}T{hhmm}:{second:02d}").replace(tzinfo=SHANGHAI).timestamp()
+
+
+def user(text: str, intent: str, confidence: float, at: float, channel: str = "rest",
+         entities: Optional[List[Dict[str, Any]]] = None, ranking: Optional[List[tuple]] = None):
+    from rasa.shared.core.events import UserUttered
+
+    ranking = ranking or [(intent, confidence)]
+    parse_data = {
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+        "text": text,
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+    }
+    return UserUttered(text, intent={"name": intent, "confidence": confidence}, entities=entities or [],
+                       parse_data=parse_data, input_channel=channel, timestamp=at)
+
+
+def action(name: str, at: float, policy: Optional[str] = "RulePolicy", confidence: float = 1.0):
+    from rasa.shared.core.events import ActionExecuted
+
+    return ActionExecuted(name, policy=policy, confidence=confidence, timestamp=at)
+
+
+def bot(text: str, at: float):
+    from rasa.shared.core.events import BotUttered
+
+    return BotUttered(text, timestamp=at)
+
+
+def slot(name: str, value: Any, at: float):
+    from rasa.shared.core.events import SlotSet
+
+    return SlotSet(name, value, timestamp=at)
+
+
+def pause(at: float):
+    from rasa.shared.core.events import ConversationPaused
+
+    return ConversationPaused(timestamp=at)
+
+
+def active_loop(name: Optional[str], at: float):
+    from rasa.shared.core.events import ActiveLoop
+
+    return ActiveLoop(name, timestamp=at)
+
+
+def write_tracker_store(url: str, conversations: Dict[str, List[Any]]) -> None:
+    """Store the conversations with Rasa's SQLTrackerStore, in order."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(domain=Domain.empty(), host=url)
+
+    async def run() -> None:
+        for sender, events in conversations.items():
+            tracker = await store.retrieve(sender) or DialogueStateTracker(sender, slots=[])
+            for event in events:
+                tracker.update(event)
+            await store.save(tracker)
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    failures: List[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # pragma: no cover - re-raised below
+            failures.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    store.engine.dispose()
+    if failures:
+        raise failures[0]
+
+
+def account_database(workdir: Path) -> str:
+    from bot.db.importer import import_accounts_csv
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+    from console import store
+    from datetime import date
+
+    db_url = f"sqlite:///{workdir / 'accounts.db'}"
+    upgrade(db_url)
+    csv = workdir / "accounts.csv"
+    csv.write_text(ACCOUNTS, encoding="utf-8")
+    with session_scope(db_url) as s:
+        result = import_accounts_csv(s, csv, today=date(2026, 11, 25))
+        assert not result.rejected
+        for username, (role, display) in WORKBENCH_USERS.items():
+            store.create_user(s, username, role, PASSWORD, display)
+    return db_url
+
+
+def copy_training_data(workdir: Path) -> Path:
+    data = workdir / "data"
+    shutil.copytree(REPO / "bot" / "data", data, ignore=shutil.ignore_patterns("annotated.yml"))
+    return data
+
+
+class FakeModelServer:
+    """Rasa's ``PUT /model`` and ``GET /status`` with ``?token=`` auth: records
+    what it was asked to load, refuses a model file that does not exist."""
+
+    def __init__(self, token: str = "workbench-rasa-token") -> None:
+        self.token = token
+        self.loaded: List[str] = []
+        self.requests: List[Dict[str, Any]] = []
+        self._server: Optional[ThreadingHTTPServer] = None
+
+    def start(self) -> "FakeModelServer":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _reply(self, status: int, body: Any = None) -> None:
+                data = b"" if body is None else json.dumps(body).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _authorised(self) -> bool:
+                query = parse_qs(urlsplit(self.path).query)
+                return query.get("token") == [fake.token]
+
+            def do_PUT(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"null") if length else None
+                fake.requests.append({"method": "PUT", "path": urlsplit(self.path).path, "body": body,
+                                      "authorised": self._authorised()})
+                if not self._authorised():
+                    return self._reply(401, {"reason": "NotAuthenticated"})
+                if urlsplit(self.path).path != "/model":
+                    return self._reply(404, {"reason": "NotFound"})
+                path = (body or {}).get("model_file")
+                if not path or not Path(path).is_file():
+                    return self._reply(400, {"reason": "BadRequest", "message": f"no model at {path}"})
+                fake.loaded.append(path)
+                return self._reply(204)
+
+            def do_GET(self) -> None:  # noqa: N802
+                if not self._authorised():
+                    return self._reply(401, {"reason": "NotAuthenticated"})
+                return self._reply(200, {"model_file": fake.loaded[-1] if fake.loaded else None})
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
