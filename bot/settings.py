@@ -29,6 +29,10 @@ class Settings:
     # and how soon they promise to (HANDOFF_SLA_MINUTES).
     staffed_hours: StaffedHours = StaffedHours()
     handoff_sla_minutes: int = DEFAULT_SLA_MINUTES
+    # Wrong ID answers for one phone across conversations within the window
+    # before verification pauses for that phone (bot/core/ratelimit.py).
+    verification_phone_max_failures: int = 5
+    verification_phone_window_hours: int = 24
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +53,8 @@ def get_settings() -> Settings:
         policy=policy,
         staffed_hours=StaffedHours.parse(os.environ.get("STAFFED_HOURS") or DEFAULT_STAFFED_HOURS),
         handoff_sla_minutes=_positive_int("HANDOFF_SLA_MINUTES", DEFAULT_SLA_MINUTES),
+        verification_phone_max_failures=_positive_int("COLLECTBOT_VERIFY_PHONE_ATTEMPTS", 5),
+        verification_phone_window_hours=_positive_int("COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS", 24),
     )
 
 

@@ -76,6 +76,10 @@ class TwilioSmsConfig:
     retry_base_seconds: float = 1.0  # SMS_RETRY_BASE_SECONDS: backoff 1, 2, 4 … s
     retry_max_seconds: float = 30.0  # longest single wait between tries
     request_timeout: float = 10.0  # TWILIO_TIMEOUT_SECONDS per REST call
+    # Input limits and the per-sender rate (channels/twilio_sms.py).
+    max_request_bytes: int = 65536  # SMS_MAX_REQUEST_BYTES: webhook body; larger → 413
+    rate_burst: int = 10  # SMS_RATE_BURST: messages a sender may send at once …
+    rate_per_minute: float = 6.0  # SMS_RATE_PER_MINUTE: … and then this many a minute
 
     @classmethod
     def from_env(
@@ -108,6 +112,13 @@ class TwilioSmsConfig:
             ),
             request_timeout=_positive_float(
                 pick("request_timeout", "TWILIO_TIMEOUT_SECONDS") or 10.0, "TWILIO_TIMEOUT_SECONDS"
+            ),
+            max_request_bytes=_positive_int(
+                pick("max_request_bytes", "SMS_MAX_REQUEST_BYTES") or 65536, "SMS_MAX_REQUEST_BYTES"
+            ),
+            rate_burst=_positive_int(pick("rate_burst", "SMS_RATE_BURST") or 10, "SMS_RATE_BURST"),
+            rate_per_minute=_positive_float(
+                pick("rate_per_minute", "SMS_RATE_PER_MINUTE") or 6.0, "SMS_RATE_PER_MINUTE"
             ),
         )
 

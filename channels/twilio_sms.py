@@ -12,7 +12,17 @@ Unlike Rasa's built-in ``twilio`` channel this one
 - records each MessageSid before processing it: a redelivered webhook is
   acknowledged and not processed twice;
 - answers 400 to a request without a Body (or an empty one), truncates an
-  over-long Body instead of failing;
+  over-long Body instead of failing; refuses a body over
+  SMS_MAX_REQUEST_BYTES (413, before the signature is checked) and a
+  MessageSid or From that no Twilio request carries (400);
+- limits each sender to SMS_RATE_BURST messages at once and
+  SMS_RATE_PER_MINUTE after that (bot/core/ratelimit.py, one bucket per
+  From in this process's memory). Over the limit the message is dropped
+  (logged, nothing stored) and Twilio gets the usual empty TwiML with 200:
+  Twilio does not redeliver a webhook answered 200, whereas a 429 is an
+  error on the Twilio side (debugger alert per message, and a retry where
+  the webhook URL carries a retry policy), which would multiply exactly the
+  traffic being limited (an auto-responder loop, a flood);
 - honours opt-outs (STOP/TD/退订/取消 …: one confirmation, then silence on
   SMS; START/订阅 re-enables) and Twilio's delivery status callbacks
   (``POST /webhooks/twilio_sms/status``);
@@ -26,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 from urllib.parse import parse_qsl
@@ -35,7 +46,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import http_limits
 from bot.core import sms as sms_text
+from bot.core.ratelimit import TokenBucketLimiter
 from bot.db import repository
 from bot.db import sms as sms_db
 from bot.db.session import session_scope
@@ -51,6 +64,11 @@ MENU_TTL_SECONDS = 30 * 60
 DRAIN_SECONDS = 30.0
 # A status callback can overtake the SID being stored: look again this often.
 STATUS_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+# What Twilio puts in MessageSid (SM + 32 hex) and From (E.164, whatsapp:…,
+# short codes, alphanumeric sender ids): anything else is refused, never stored.
+SID_RE = re.compile(r"^[A-Za-z0-9]{2,64}$")
+SENDER_RE = re.compile(r"^[A-Za-z0-9+:@._ -]{1,64}$")
+RATE_LIMITED_HEADER = "X-Collectbot-Rate-Limited"
 
 Menu = List[Tuple[str, Optional[str]]]  # (title, payload)
 
@@ -181,6 +199,8 @@ class TwilioSmsInput(InputChannel):
         # one cardholder's messages are handled in the order they arrived.
         self._last_task: Dict[str, asyncio.Task] = {}
         self._menus: Dict[str, Tuple[float, Menu]] = {}
+        # In memory, per process: see bot/core/ratelimit.py.
+        self.limiter = TokenBucketLimiter(config.rate_burst, config.rate_per_minute)
         if not config.auth_token:
             logger.error(
                 "twilio_sms: TWILIO_AUTH_TOKEN is not set; every request to "
@@ -255,8 +275,14 @@ class TwilioSmsInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        # Input limits for the whole Rasa server (REST channel, HTTP API).
+        sms_webhook.listener("before_server_start")(http_limits.install_rasa_server)
+
         @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            too_large = self._too_large(request)
+            if too_large is not None:
+                return too_large
             params, refused = self._signed_params(request)
             if refused is not None:
                 return refused
@@ -264,6 +290,9 @@ class TwilioSmsInput(InputChannel):
 
         @sms_webhook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
+            too_large = self._too_large(request)
+            if too_large is not None:
+                return too_large
             params, refused = self._signed_params(request)
             if refused is not None:
                 return refused
@@ -274,6 +303,14 @@ class TwilioSmsInput(InputChannel):
             await self.drain()
 
         return sms_webhook
+
+    def _too_large(self, request: Request) -> Optional[HTTPResponse]:
+        size = len(request.body or b"")
+        if size <= self.config.max_request_bytes:
+            return None
+        logger.warning("twilio_sms: %d-byte request to %s refused (limit %d)", size, request.path,
+                       self.config.max_request_bytes)
+        return response.text(f"request body over {self.config.max_request_bytes} bytes", status=413)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for the messages still being handled (shutdown, tests)."""
@@ -295,11 +332,24 @@ class TwilioSmsInput(InputChannel):
             return response.text("missing MessageSid parameter", status=400)
         if not phone:
             return response.text("missing From parameter", status=400)
+        if not SID_RE.match(sid):
+            return response.text("malformed MessageSid parameter", status=400)
+        if not SENDER_RE.match(phone):
+            return response.text("malformed From parameter", status=400)
         if "Body" not in params:
             return response.text("missing Body parameter: nothing to process", status=400)
         text = params["Body"]
         if not text.strip():
             return response.text("empty Body: nothing to process", status=400)
+        decision = self.limiter.allow(phone)
+        if not decision.allowed:
+            logger.warning(
+                "twilio_sms: %s is over its rate limit; message %s dropped (next in %.0f s)",
+                mask_phone(phone), sid, decision.retry_after,
+            )
+            return response.text(
+                EMPTY_TWIML, content_type=TWIML_CONTENT_TYPE, headers={RATE_LIMITED_HEADER: "1"}
+            )
         original_length = len(text)
         if original_length > self.config.max_inbound_chars:
             text = text[: self.config.max_inbound_chars]
@@ -413,6 +463,8 @@ class TwilioSmsInput(InputChannel):
         status = (params.get("MessageStatus") or params.get("SmsStatus") or "").strip().lower()
         if not sid or not status:
             return response.text("missing MessageSid or MessageStatus parameter", status=400)
+        if not SID_RE.match(sid):
+            return response.text("malformed MessageSid parameter", status=400)
         if params.get("ErrorCode"):
             logger.warning("twilio_sms: message %s is %s with error %s", sid, status, params.get("ErrorCode"))
         if status not in sms_db.TWILIO_STATUSES:

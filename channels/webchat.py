@@ -12,6 +12,16 @@ Routes:
 - ``GET /webhooks/webchat/health``      ``{"status": "ok"}``
 - ``GET /webhooks/webchat/demo``        demo accounts with fresh tokens (only with ``WEBCHAT_DEMO=1``)
 
+Input limits. A ``user_uttered`` text longer than COLLECTBOT_MAX_MESSAGE_CHARS
+(1000) or blank is not processed: the widget gets a ``webchat_status``
+event with ``error`` (a code) and ``notice`` (Chinese). Each conversation may
+send WEBCHAT_RATE_BURST (10) messages at once and WEBCHAT_RATE_PER_MINUTE
+(20) a minute after that (bot/core/ratelimit.py, in this process's memory);
+over it the widget is told to slow down. A socket.io packet is at most
+COLLECTBOT_MAX_BODY_BYTES (engine.io's ``max_http_buffer_size``); metadata
+deeper than MAX_METADATA_DEPTH is cut. The blueprint also installs the
+server-wide limits of bot/http_limits.py.
+
 Identity. A visitor from the bank's app brings a short-lived signed token
 (``bot/core/tokens.py``; secret ``WEBCHAT_TOKEN_SECRET``). The token is
 checked once, at ``session_request`` (``customData.token``, ``token``, or the
@@ -66,7 +76,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import http_limits
 from bot.core import tokens
+from bot.core.ratelimit import TokenBucketLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +95,10 @@ DEMO_CSV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "demo
 
 ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
-MAX_MESSAGE_CHARS = 2000
+RATE_BURST_ENV = "WEBCHAT_RATE_BURST"
+RATE_PER_MINUTE_ENV = "WEBCHAT_RATE_PER_MINUTE"
+TOO_LONG_NOTICE = "消息过长，请精简到{limit}字以内后重新发送。"
+TOO_FAST_NOTICE = "您发送消息的速度过快，请稍等片刻再发。"
 MAX_METADATA_DEPTH = 20
 
 # The page is ours: only our own files, no inline script, no framing by
@@ -372,6 +387,11 @@ class WebChatInput(SocketIOInput):
         self.cors_allowed_origins = [] if cors_allowed_origins is None else cors_allowed_origins
         self.binder = SessionBinder(self.token_secret, identity_max_age_seconds)
         self.clock = clock
+        self.limits = http_limits.Limits.from_env()
+        # In memory, per process (bot/core/ratelimit.py); keyed by conversation.
+        self.limiter = TokenBucketLimiter(
+            int(os.environ.get(RATE_BURST_ENV) or 10), float(os.environ.get(RATE_PER_MINUTE_ENV) or 20)
+        )
 
     # -- output ----------------------------------------------------------
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -424,8 +444,14 @@ class WebChatInput(SocketIOInput):
         return bool(payload)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.cors_allowed_origins,
+            max_http_buffer_size=self.limits.max_body_bytes,
+        )
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
+        # Input limits for the whole Rasa server (REST channel, HTTP API).
+        bp.listener("before_server_start")(http_limits.install_rasa_server)
         self.sio = sio
         ns = self.namespace
         binder = self.binder
@@ -479,7 +505,7 @@ class WebChatInput(SocketIOInput):
             if not isinstance(data, dict):
                 return
             text = data.get("message", "")
-            if not isinstance(text, str):
+            if not isinstance(text, str) or not text.strip() or "\x00" in text:
                 return
             sender_id, account_id = binder.sender_for(sid, data.get("session_id"), self.session_persistence)
             if sender_id is None:
@@ -488,8 +514,22 @@ class WebChatInput(SocketIOInput):
                     "confirmed for this socket (send session_request first).", sid,
                 )
                 return
+            limit = self.limits.max_message_chars
+            if len(text) > limit:
+                logger.info("Web chat message of %d characters refused (limit %d).", len(text), limit)
+                await sio.emit(
+                    STATUS_EVENT, {"error": "message_too_long", "notice": TOO_LONG_NOTICE.format(limit=limit)},
+                    room=sid, namespace=ns,
+                )
+                return
+            if not self.limiter.allow(sender_id).allowed:
+                logger.warning("Web chat conversation over its rate limit; message dropped.")
+                await sio.emit(
+                    STATUS_EVENT, {"error": "rate_limited", "notice": TOO_FAST_NOTICE}, room=sid, namespace=ns
+                )
+                return
             message = UserMessage(
-                text[:MAX_MESSAGE_CHARS],
+                text,
                 WebChatOutput(sio, self.bot_message_evt, ns),
                 sender_id,
                 input_channel=self.name(),

@@ -43,6 +43,24 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
+IDENTITY_METADATA_KEY = "collectbot_identity"
+# Channels that vouch for an identity (a signed app token) and strip the key
+# from anything a client sends. Rasa's REST channel passes client metadata
+# through unchanged, so the key is ignored on any other channel even if an
+# input filter in front of it (bot/http_limits.py) was not installed.
+CHANNELS_VOUCHING_FOR_IDENTITY = frozenset({"webchat"})
+
+
+def app_identity(tracker: Tracker) -> Optional[str]:
+    """The account id the channel vouched for (signed app token), if any."""
+    if tracker.get_latest_input_channel() not in CHANNELS_VOUCHING_FOR_IDENTITY:
+        return None
+    metadata = tracker.latest_message.get("metadata") or {}
+    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
+    account_id = identity.get("account_id") if isinstance(identity, dict) else None
+    return str(account_id) if account_id else None
+
+
 async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
     """The account this conversation is about (the sender id is the phone)."""
     account_id = tracker.get_slot("account_id")

@@ -12,11 +12,17 @@ decides what the form asks:
   Whether that phone exists is never revealed: an unknown phone fails at
   the ID step exactly like a wrong answer does.
 
-Three wrong answers lock the conversation and hand it to a person.
+Three wrong answers lock the conversation and hand it to a person. Across
+conversations, COLLECTBOT_VERIFY_PHONE_ATTEMPTS (5) wrong answers for one
+phone within COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS (24) pause verification for
+that phone (``auth_state`` "rate_limited", a polite reply, no hand-over: an
+attacker opening web chat after web chat must not fill the agents' queue),
+for known and unknown phones alike.
 """
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -26,28 +32,15 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions.account import facts_message
-from bot.actions.base import db, say, settings
+from bot.actions.base import app_identity, db, say, settings
 from bot.actions.handoff import escalate
 from bot.core import replies
 from bot.core.phone import is_e164, parse_phone
+from bot.core.ratelimit import PhoneCheck, phone_verification_check
 from bot.db import repository
 
 # States in which the form has nothing left to ask.
-FINAL_STATES = {"verified", "unknown_number", "third_party", "locked"}
-IDENTITY_METADATA_KEY = "collectbot_identity"
-
-
-def app_identity(tracker: Tracker) -> Optional[str]:
-    """The account id the channel vouched for (signed app token), if any.
-
-    Only channels set this key; they strip it from anything a client sends.
-    """
-    metadata = tracker.latest_message.get("metadata") or {}
-    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
-    account_id = identity.get("account_id") if isinstance(identity, dict) else None
-    return str(account_id) if account_id else None
-
-
+FINAL_STATES = {"verified", "unknown_number", "third_party", "locked", "rate_limited"}
 def is_phone_conversation(tracker: Tracker) -> bool:
     return is_e164(tracker.sender_id)
 
@@ -67,6 +60,29 @@ async def identify(tracker: Tracker) -> Dict[Text, Any]:
     if account is None:
         return {"auth_state": "unknown_number"}
     return {"auth_state": "unverified", "account_id": account.account_id}
+
+
+def verifying_phone(tracker: Tracker) -> Optional[str]:
+    """The phone whose identity is being checked: the conversation's own
+    number, or the one a web chat visitor claimed."""
+    if is_phone_conversation(tracker):
+        return tracker.sender_id
+    claimed = tracker.get_slot("claimed_phone")
+    return parse_phone(str(claimed)) if claimed else None
+
+
+async def phone_check(phone: str) -> PhoneCheck:
+    cfg = settings()
+    window = timedelta(hours=cfg.verification_phone_window_hours)
+    now = clock.now()
+    attempts = await db(repository.phone_verification_attempts, phone, now - window)
+    return phone_verification_check(attempts, now, cfg.verification_phone_max_failures, window)
+
+
+def wait_text(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes}分钟"
+    return f"{-(-minutes // 60)}小时"
 
 
 class ValidateVerifyForm(FormValidationAction):
@@ -124,6 +140,14 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if value is None:
             return {"id_last4": None}
+        phone = verifying_phone(tracker)
+        if phone:
+            check = await phone_check(phone)
+            if check.blocked:
+                minutes = check.retry_after_minutes(clock.now())
+                say(dispatcher, replies.VERIFY_RATE_LIMITED.format(
+                    wait=wait_text(minutes), hotline=settings().bank_hotline))
+                return {"id_last4": None, "auth_state": "rate_limited"}
         account_id = tracker.get_slot("account_id")
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         holder = await db(repository.find_cardholder_by_phone, account.phone) if account else None
@@ -131,7 +155,15 @@ class ValidateVerifyForm(FormValidationAction):
         # Constant-time comparison: the answer is a secret.
         expected = (holder.id_last4 or "").upper() if holder else ""
         ok = bool(expected) and hmac.compare_digest(given, expected)
-        failures = await db(repository.record_verification, tracker.sender_id, account_id, ok)
+        claimed = phone if phone and not is_phone_conversation(tracker) else None
+
+        def record(s) -> int:
+            # One unit of work: the conversation's row and the claimed phone's.
+            if claimed:
+                repository.record_phone_verification(s, claimed, ok)
+            return repository.record_verification(s, tracker.sender_id, account_id, ok)
+
+        failures = await db(record)
         if ok:
             # Giving the right digits is claiming to be the cardholder.
             return {"id_last4": given, "right_party": True, "auth_state": "verified", "verified": True}
@@ -197,6 +229,8 @@ class ActionVerificationResult(Action):
             )
             say(dispatcher, text, buttons)
             return []
+        if state == "rate_limited":
+            return []  # validate_id_last4 has said when to try again
         if state == "locked":
             say(dispatcher, replies.LOCKED.format(hotline=cfg.bank_hotline))
             return await escalate(tracker, "verification_locked")

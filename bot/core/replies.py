@@ -39,6 +39,11 @@ FACTS_BUTTONS = (
     ("申请延期", "/request_deferral"),
     ("我有困难", "/inform_hardship"),
 )
+# Too many wrong ID answers for one phone across conversations.
+VERIFY_RATE_LIMITED = (
+    "为保护账户安全，该手机号的身份验证尝试次数较多，验证已暂停，请{wait}后再试。"
+    "如需帮助，请拨打官方客服热线{hotline}。"
+)
 HOLDING = "您的问题已转交人工专员处理，专员会尽快与您联系，请稍候。"
 SYSTEM_BUSY = "抱歉，系统暂时繁忙，您的信息没有丢失，请稍后再发一次。"
 

@@ -318,6 +318,32 @@ def record_verification(
     ).scalar_one()
 
 
+# Verification answers per phone number, across conversations (the rule is
+# bot/core/ratelimit.phone_verification_check). A phone conversation (SMS,
+# REST) has the phone as its id, so its rows count as they are. A web chat
+# visitor claims a phone: each answer also gets a row with the subject
+# "phone:<E.164>" and no account, written whether or not the phone is on
+# file, so the limit never reveals which numbers are. (A phone column would
+# be tidier; it needs a migration, to be sequenced after the pending ones.)
+PHONE_SUBJECT_PREFIX = "phone:"
+
+
+def record_phone_verification(s: Session, phone: str, success: bool) -> None:
+    s.add(VerificationAttempt(conversation_id=PHONE_SUBJECT_PREFIX + phone, account_id=None, success=bool(success)))
+    s.flush()
+
+
+def phone_verification_attempts(s: Session, phone: str, since: datetime) -> List[Tuple[datetime, bool]]:
+    """(time, success) of every answer given for ``phone`` since ``since``."""
+    rows = s.execute(
+        select(VerificationAttempt.created_at, VerificationAttempt.success).where(
+            VerificationAttempt.conversation_id.in_([phone, PHONE_SUBJECT_PREFIX + phone]),
+            VerificationAttempt.created_at >= since,
+        )
+    ).all()
+    return [(created_at, bool(success)) for created_at, success in rows]
+
+
 # --------------------------------------------------------------------------
 # Arrangements
 # --------------------------------------------------------------------------

@@ -23,7 +23,14 @@ def make_tracker(
     metadata: Optional[dict] = None,
     events: Optional[List[dict]] = None,
     active_loop: Optional[str] = None,
+    channel: Optional[str] = None,
 ) -> Tracker:
+    """A tracker whose latest message is ``text``; ``channel`` adds the user
+    event that says which input channel it came through."""
+    if channel:
+        events = list(events or []) + [
+            {"event": "user", "text": text, "input_channel": channel, "metadata": metadata or {}}
+        ]
     all_slots = dict(SLOT_DEFAULTS)
     all_slots.update(slots or {})
     latest = {

@@ -67,12 +67,26 @@ def test_wrong_digits_count_down_then_lock(accounts):
 
 def test_an_app_token_identity_verifies_without_questions(accounts):
     tracker = make_tracker(
-        "web-session-1", text="我欠多少钱", intent="ask_balance",
+        "web-session-1", text="我欠多少钱", intent="ask_balance", channel="webchat",
         metadata={"collectbot_identity": {"account_id": "E2E-2", "method": "app_token"}},
     )
     events, texts = run_action(ValidateVerifyForm(), tracker)
     slots = slot_events(events)
     assert (slots["verified"], slots["account_id"], slots["requested_slot"]) == (True, "E2E-2", None)
+
+
+def test_an_identity_claimed_through_the_rest_channel_counts_for_nothing(accounts):
+    # Rasa's REST channel passes client metadata through: only the web chat,
+    # which checks a signed app token, may vouch for an identity.
+    tracker = make_tracker(
+        "web-session-9", text="我欠多少钱", intent="ask_balance", channel="rest",
+        metadata={"collectbot_identity": {"account_id": "E2E-2", "method": "app_token"}},
+    )
+    events, texts = run_action(ValidateVerifyForm(), tracker)
+    slots = slot_events(events)
+    assert slots.get("verified") is not True and slots.get("account_id") != "E2E-2"
+    assert slots["requested_slot"] == "claimed_phone"
+    assert not any("12,000" in t or "E2E" in t for t in texts)
 
 
 def test_anonymous_web_visitor_is_asked_for_the_phone_first(accounts):

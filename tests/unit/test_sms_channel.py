@@ -539,3 +539,45 @@ def test_health_route(server):
 
     with urllib.request.urlopen(server.url + "/webhooks/twilio_sms/") as r:
         assert json.loads(r.read()) == {"status": "ok"}
+
+
+# --------------------------------------------------------------------------
+# Input limits and the per-sender rate limit
+# --------------------------------------------------------------------------
+
+
+def test_a_sender_over_the_rate_limit_gets_empty_twiml_and_nothing_is_stored(make_server, bot, db):
+    server = make_server(rate_burst=2, rate_per_minute=0.001)
+    answers = [server.sms(text) for text in ("一", "二", "三")]
+    other = server.sms("别人", from_="+8613900000002")
+    server.drain()
+    for answer in answers + [other]:
+        assert_empty_twiml(answer)  # 200: Twilio never redelivers it
+    assert [a.headers.get("x-collectbot-rate-limited") for a in answers] == [None, None, "1"]
+    assert other.headers.get("x-collectbot-rate-limited") is None
+    assert sorted(m.text for m in bot.messages) == ["一", "二", "别人"]
+    assert count(db, SmsInbound) == 3
+
+
+def test_an_oversized_request_is_a_413_before_the_signature_is_checked(make_server, bot, db):
+    server = make_server(max_request_bytes=2000)
+    answer = server.sms("我" * 1000)  # about 9 000 bytes percent-encoded
+    assert answer.status == 413
+    forged = server.post(WEBHOOK, inbound_params(PHONE, "我" * 1000), auth_token="wrong")
+    assert forged.status == 413
+    server.drain()
+    assert bot.messages == [] and count(db, SmsInbound) == 0
+
+
+@pytest.mark.parametrize("field,value", [("From", "+86" + "1" * 80), ("From", "<script>"), ("MessageSid", "SM" + "x" * 80),
+                                          ("MessageSid", "SM 1")])
+def test_parameters_no_twilio_request_carries_are_a_400(server, bot, db, field, value):
+    params = inbound_params(PHONE, "你好")
+    params[field] = value
+    if field == "MessageSid":
+        params.pop("SmsSid", None)
+        params.pop("SmsMessageSid", None)
+    answer = server.post(WEBHOOK, params)
+    assert answer.status == 400, answer.body
+    server.drain()
+    assert bot.messages == [] and count(db, SmsInbound) == 0

@@ -393,3 +393,42 @@ def test_defaults_keep_sessions_and_warn_about_the_dev_secret(monkeypatch, caplo
     assert (channel.user_message_evt, channel.bot_message_evt) == ("user_uttered", "bot_uttered")
     assert channel.token_ttl_seconds == 15 * 60
     assert "WEBCHAT_TOKEN_SECRET" in caplog.text
+
+
+def test_a_too_long_or_blank_message_is_refused_with_a_notice(server):
+    before = len(server.received)
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            await c.say(session_id, "   ")
+            await c.say(session_id, "长" * 1001)
+            refused = await c.next("webchat_status")
+            await c.say(session_id, "长" * 1000)
+            await c.next("bot_uttered")
+            return refused
+
+    refused = run(scenario())
+    assert refused["error"] == "message_too_long" and "1000" in refused["notice"]
+    assert [m.text for m in server.received[before:]] == ["长" * 1000]
+
+
+def test_a_conversation_over_the_rate_limit_is_told_to_slow_down(server):
+    from bot.core.ratelimit import TokenBucketLimiter
+
+    saved = server.channel.limiter
+    server.channel.limiter = TokenBucketLimiter(burst=2, per_minute=0.001)
+    before = len(server.received)
+    try:
+        async def scenario():
+            async with Client(server) as c:
+                session_id, _ = await c.session()
+                for text in ("一", "二", "三"):
+                    await c.say(session_id, text)
+                return await c.next("webchat_status")
+
+        refused = run(scenario())
+    finally:
+        server.channel.limiter = saved
+    assert refused == {"error": "rate_limited", "notice": "您发送消息的速度过快，请稍等片刻再发。"}
+    assert [m.text for m in server.received[before:]] == ["一", "二"]

@@ -240,6 +240,11 @@
 
   socket.on('webchat_status', function (status) {
     if (!status || typeof status !== 'object') { return; }
+    if (typeof status.error === 'string' && status.error) {
+      // A message refused (too long, too fast): say why; nothing else changes.
+      if (typeof status.notice === 'string' && status.notice) { notice(status.notice, true); }
+      return;
+    }
     if (typeof status.notice === 'string' && status.notice) {
       // The link is no good: from now on this tab is an anonymous visitor,
       // and a reload must find the (anonymous) conversation it is in.

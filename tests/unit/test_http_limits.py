@@ -1,0 +1,82 @@
+"""bot/http_limits.py: the checks, without a server."""
+import json
+import zlib
+
+import pytest
+
+from bot.http_limits import (
+    InputError,
+    Limits,
+    check_action_call,
+    check_rest_message,
+    inflate,
+    json_depth,
+    parse_json,
+    strip_identity,
+)
+
+LIMITS = Limits(max_body_bytes=1000, max_json_depth=5, max_message_chars=10)
+
+
+def refused(fn, *args):
+    with pytest.raises(InputError) as info:
+        fn(*args)
+    return info.value.status, info.value.code
+
+
+def test_json_depth_ignores_brackets_inside_strings():
+    assert json_depth(b'{"a": [1, {"b": "[[[[{{{{"}]}') == 3
+    assert json_depth(b"[" * 50) == 50  # malformed still measured
+    assert json_depth(b'"\\"[["') == 0
+
+
+def test_parse_json_refusals():
+    assert refused(parse_json, b"x" * 1001, LIMITS) == (413, "body_too_large")
+    assert refused(parse_json, b"  ", LIMITS) == (400, "empty_body")
+    assert refused(parse_json, b"[[[[[[1]]]]]]", LIMITS) == (400, "json_too_deep")
+    assert refused(parse_json, b"{nope", LIMITS) == (400, "invalid_json")
+    assert parse_json(b'{"a": [1]}', LIMITS) == {"a": [1]}
+
+
+def test_rest_message_shape():
+    ok = check_rest_message({"sender": "+8613800000001", "message": "你好"}, LIMITS)
+    assert ok == {"sender": "+8613800000001", "message": "你好"}
+    assert refused(check_rest_message, [], LIMITS)[1] == "invalid_body"
+    assert refused(check_rest_message, {"message": "你好"}, LIMITS)[1] == "invalid_sender"
+    assert refused(check_rest_message, {"sender": "x" * 129, "message": "你好"}, LIMITS)[1] == "sender_too_long"
+    assert refused(check_rest_message, {"sender": "a", "message": "  "}, LIMITS)[1] == "empty_message"
+    assert refused(check_rest_message, {"sender": "a", "message": "长" * 11}, LIMITS)[1] == "message_too_long"
+    assert refused(check_rest_message, {"sender": "a", "message": 5}, LIMITS)[1] == "invalid_message"
+    assert refused(check_rest_message, {"sender": "a", "message": "hi", "metadata": []}, LIMITS)[1] == "invalid_metadata"
+
+
+def test_rest_message_cannot_claim_an_identity_or_another_channel():
+    data = {"sender": "a", "message": "hi", "input_channel": "webchat",
+            "metadata": {"collectbot_identity": {"account_id": "E2E-1"}, "x": [{"Collectbot_Identity ": 1, "y": 2}]}}
+    cleaned = check_rest_message(data, LIMITS)
+    assert cleaned["metadata"] == {"x": [{"y": 2}]}
+    assert "input_channel" not in cleaned
+    assert check_rest_message({"sender": "a", "message": "hi", "input_channel": "rest"}, LIMITS)["input_channel"] == "rest"
+    assert strip_identity("plain") == "plain"
+
+
+def test_action_call_envelope():
+    good = {"next_action": "action_x", "tracker": {"sender_id": "s", "slots": {}, "events": []}, "domain": {}}
+    check_action_call(good)
+    for bad in ([], {"tracker": {}}, {"next_action": "a"}, {"next_action": "a", "tracker": {"sender_id": 1}},
+                {**good, "tracker": {"sender_id": "s", "slots": []}}, {**good, "domain": "x"}, {**good, "version": 3}):
+        with pytest.raises(InputError):
+            check_action_call(bad)
+
+
+def test_inflate_is_bounded():
+    assert inflate(zlib.compress(json.dumps({"a": 1}).encode()), LIMITS) == b'{"a": 1}'
+    assert refused(inflate, b"not deflate", LIMITS) == (400, "invalid_encoding")
+    assert refused(inflate, zlib.compress(b"0" * 100_000), LIMITS) == (413, "body_too_large")
+
+
+def test_limits_from_env():
+    assert Limits.from_env({}) == Limits()
+    assert Limits.from_env({"COLLECTBOT_MAX_MESSAGE_CHARS": "200"}).max_message_chars == 200
+    with pytest.raises(ValueError):
+        Limits.from_env({"COLLECTBOT_MAX_JSON_DEPTH": "0"})
