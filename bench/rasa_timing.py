@@ -118,10 +118,19 @@ async def main(inp: Path, outp: Path) -> None:
     sqlite_path = Path(spec["sqlite_path"])
     for p in (sqlite_path, sqlite_path.with_suffix(".nobroker.db")):
         p.unlink(missing_ok=True)
+    # The Rasa server of the product runs with these installed (bot/nlu).
+    from bot.rasa_speedups import install
+    from bot.tracker_store import BrokeredSQLTrackerStore
+
+    install()
+    sqlite_path.with_suffix(".rasa.db").unlink(missing_ok=True)
     stores: Dict[str, Any] = {
-        # As configured in endpoints.yml: with an event broker, every save
-        # first re-reads the stored tracker to find the events to publish.
-        "sql": SQLTrackerStore(domain, dialect="sqlite", db=str(sqlite_path), event_broker=NullBroker()),
+        # As configured in endpoints.yml: publishes what it writes.
+        "sql": BrokeredSQLTrackerStore(domain, dialect="sqlite", db=str(sqlite_path), event_broker=NullBroker()),
+        # Rasa's own: with an event broker, every save first re-reads the
+        # stored tracker to find the events to publish.
+        "rasa_sql": SQLTrackerStore(domain, dialect="sqlite", db=str(sqlite_path.with_suffix(".rasa.db")),
+                                    event_broker=NullBroker()),
         "sql_no_broker": SQLTrackerStore(domain, dialect="sqlite", db=str(sqlite_path.with_suffix(".nobroker.db"))),
         "memory": InMemoryTrackerStore(domain, event_broker=NullBroker()),
     }

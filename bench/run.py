@@ -267,7 +267,8 @@ def test_core(model: Path) -> Dict[str, Any]:
 def endpoints_yaml(action_url: Optional[str], tracker: str, broker: Optional[str], lock: Optional[str], w: Path) -> str:
     parts = ["# Written by bench/run.py for one measurement; see bench/report.md.\n"]
     if action_url:
-        parts.append(f'action_endpoint:\n  url: "{action_url}"\n')
+        # As endpoints.yml: the domain only goes to actions marked send_domain.
+        parts.append(f'action_endpoint:\n  url: "{action_url}"\n  enable_selective_domain: true\n')
     if tracker in ("sql", "rasa-sql"):
         # "sql" is the product's store (endpoints.yml); "rasa-sql" Rasa's own.
         kind = "bot.tracker_store.BrokeredSQLTrackerStore" if tracker == "sql" else "SQL"
@@ -585,7 +586,8 @@ def profile(model: Path, accounts: List[dict], repeat: int) -> Dict[str, Any]:
         parts = {
             "nlu": m["nlu_ms"],
             "action_server": sum(c["ms"] for c in m["calls"]),
-            "action_response_check": sum(v["stock_ms"] for v in validation),
+            # What the product's Rasa server runs (bot/rasa_speedups.py).
+            "action_response_check": sum(v["cached_ms"] for v in validation),
             "tracker_load": t["load_ms"],
             "tracker_save": t["save_ms"],
         }
@@ -619,7 +621,7 @@ def profile(model: Path, accounts: List[dict], repeat: int) -> Dict[str, Any]:
         "action_direct_ms_mean": statistics.mean(c.get("direct_ms", 0) for c in calls) if calls else 0,
         "response_check_stock_ms_mean": statistics.mean(v["stock_ms"] for v in timing["validation"]) if timing["validation"] else 0,
         "response_check_cached_ms_mean": statistics.mean(v["cached_ms"] for v in timing["validation"]) if timing["validation"] else 0,
-        "tracker_stores": {k: store_mean(k) for k in ("sql", "sql_no_broker", "memory", "redis")},
+        "tracker_stores": {k: store_mean(k) for k in ("sql", "rasa_sql", "sql_no_broker", "memory", "redis")},
         "redis_error": timing.get("redis_error"),
         "jsonschema": timing.get("jsonschema"),
         "api_rss": raw["memory"],
@@ -987,26 +989,27 @@ def analysis(res: Dict[str, Any]) -> List[str]:
              f"({100 * biggest[0][1] / tot:.0f} % of {tot:.0f} ms), then {biggest[1][0].replace('_', ' ')} "
              f"({100 * biggest[1][1] / tot:.0f} %).")
     chk = mp.get("action_response_check", 0)
-    L.append(f"- Rasa 3.6 checks every action-server answer with `jsonschema.validate`, which with jsonschema "
+    L.append(f"- Rasa 3.6 as shipped checks every action-server answer with `jsonschema.validate`, which with jsonschema "
              f"{prof['jsonschema']} re-checks the schema itself against the 2020-12 meta-schema on each call: "
-             f"{prof['response_check_stock_ms_mean']:.0f} ms per action call, {chk:.0f} ms per message here, all of it on "
-             "the Rasa server's single event loop, so under load every conversation queues behind it. A validator "
-             f"built once does the same check in {prof['response_check_cached_ms_mean']:.1f} ms "
-             "(bench/patches/bench_patches.py; variants `patched` and `patched+action-keepalive`).")
+             f"{prof['response_check_stock_ms_mean']:.0f} ms per action call on the Rasa server's single event loop. "
+             "The product's server builds the validator once (bot/rasa_speedups.py): "
+             f"{prof['response_check_cached_ms_mean']:.2f} ms per call, {chk:.1f} ms per message here.")
     ts = prof["tracker_stores"]
     if ts.get("sql") and ts.get("memory"):
         both = lambda k: ts[k]["load_ms"] + ts[k]["save_ms"]  # noqa: E731
-        L.append(f"- The SQL tracker store on SQLite costs {both('sql'):.1f} ms per message (load + save), "
-                 + (f"of which {both('sql') - both('sql_no_broker'):.1f} ms because an event broker is configured: "
-                    "Rasa's `save` re-reads and re-deserialises the whole stored tracker to find the events to publish "
-                    "(the contact log needs the broker). "
-                    if ts.get("sql_no_broker") and both("sql") > both("sql_no_broker") else "")
+        L.append(f"- The product's SQL tracker store on SQLite (bot/tracker_store.py) costs {both('sql'):.1f} ms per "
+                 "message (load + save)"
+                 + (f"; Rasa's own SQL store {both('rasa_sql'):.1f} ms, because with an event broker (the contact log) "
+                    "its `save` re-reads and re-deserialises the whole stored tracker to find the events to publish"
+                    if ts.get("rasa_sql") else "")
+                 + (f"; without a broker {both('sql_no_broker'):.1f} ms. " if ts.get("sql_no_broker") else ". ")
                  + f"In memory it is {both('memory'):.1f} ms"
                  + (f", in Redis {both('redis'):.1f} ms" if ts.get("redis") else "")
-                 + ". Deserialising events is slow in Rasa itself (each event looks its class up by walking all "
-                 "Event subclasses), so the cost grows with the length of the conversation.")
+                 + ". Loading deserialises every event of the session, so the cost grows with the length of the "
+                 "conversation (Rasa looks each event's class up by walking all Event subclasses; the product's "
+                 "server caches that lookup).")
     L.append(f"- The action server itself answers in {prof['action_direct_ms_mean']:.1f} ms per call (database work "
-             f"in worker threads); each call carries the whole tracker and domain ({prof['mean_action_request_kb']:.0f} KB), "
+             f"in worker threads); each call carries the whole tracker (and the domain for form validators only) ({prof['mean_action_request_kb']:.0f} KB), "
              f"and a form turn makes up to {max(len(m['action_calls']) for m in prof['messages'])} calls.")
     try:
         pipeline = [c["name"].split(".")[-1] for c in yaml.safe_load((REPO / "config.yml").read_text("utf-8"))["pipeline"]]
@@ -1037,45 +1040,30 @@ def analysis(res: Dict[str, Any]) -> List[str]:
 def recommendations(res: Dict[str, Any]) -> List[str]:
     """Changes in files the benchmark does not own, each with its measured effect."""
     sp = res.get("speed", {})
-    o, vs = sp.get("ours"), sp.get("variants", {})
     prof = res.get("profile") or {}
-    if not o or not vs:
+    if not sp.get("ours"):
         return []
-    L = ["## Recommended changes (for the lead; measured on copies, product files untouched)", ""]
-    v = vs.get("patched+action-keepalive") or vs.get("patched")
-    if v:
-        L.append(
-            "1. **Check action-server responses with a validator built once.** Put `install()` of "
-            "bench/patches/bench_patches.py in a module the Rasa server always imports (e.g. `bot/nlu/__init__.py`). "
-            f"Measured here: throughput at 32 conversations {o['levels']['32']['throughput_msg_s']:.2f} → "
-            f"{v['levels']['32']['throughput_msg_s']:.2f} msg/s, p95 at 1 conversation "
-            f"{o['levels']['1']['latency_ms']['p95']:.0f} → {v['levels']['1']['latency_ms']['p95']:.0f} ms"
-            + (f"; {prof['response_check_stock_ms_mean']:.0f} → {prof['response_check_cached_ms_mean']:.1f} ms per action call"
-               if prof.get("response_check_stock_ms_mean") else "")
-            + ". Same verdicts (the schema is a constant). An older jsonschema (Rasa allows ≥ 3.2, whose draft-7 "
-            "meta-schema is cheaper to check) may be another route; not measured.")
-    lost = o.get("lost_action_calls")
+    L = ["## Changes adopted, and what is left", ""]
     L.append(
-        "2. **Start the action server with `SANIC_KEEP_ALIVE_TIMEOUT=30`** (scripts/run_all.sh, tests/e2e/servers.py, "
-        "the production environment). Sanic's 5 s default is shorter than the 15 s Rasa's aiohttp pool keeps a "
-        "connection, so under load Rasa writes to connections being closed and drops the action "
-        f"(ours lost {lost} action call(s) in this run"
-        + (f", `{'patched+action-keepalive' if 'patched+action-keepalive' in vs else 'action-keepalive'}` "
-           f"{(vs.get('patched+action-keepalive') or vs.get('action-keepalive') or {}).get('lost_action_calls')}"
-           if (vs.get('patched+action-keepalive') or vs.get('action-keepalive')) else "")
-        + "; see history.md for the runs where it happened).")
+        "Adopted on 2026-11-29 after the runs in history.md (\"ours\" above runs with all of them): "
+        "(1) Rasa's check of action-server responses with a validator built once, and a cached event-class "
+        "lookup (bot/rasa_speedups.py, installed by bot/nlu/__init__.py)"
+        + (f", {prof['response_check_stock_ms_mean']:.0f} → {prof['response_check_cached_ms_mean']:.2f} ms per action call"
+           if prof.get("response_check_stock_ms_mean") else "")
+        + "; (2) the action server's `SANIC_KEEP_ALIVE_TIMEOUT=30` (run_all.sh, tests, production), which "
+        "removed the lost action calls; (3) bot/tracker_store.BrokeredSQLTrackerStore, which publishes to the "
+        "contact-log broker what it writes instead of re-reading the conversation, and reads/writes rows without "
+        "ORM objects; (4) SQLite in WAL mode with `synchronous=NORMAL` and kept-open connections for the account "
+        "database and the tracker store (fsync per commit had become the largest single cost); (5) the domain is "
+        "sent only to the form validators (`enable_selective_domain`).")
+    L.append("")
     L.append(
-        "3. **Keep** `SANIC_WORKERS=1`, `ACTION_SERVER_SANIC_WORKERS=1` and the SQL tracker store on a 2-core "
-        "machine: two Rasa workers doubled the memory (two models) and were slower here; more action-server "
-        "workers and the Redis or in-memory tracker stores gave no measurable gain (history.md, 2026-11-29).")
-    ts = prof.get("tracker_stores") or {}
-    if ts.get("sql") and ts.get("sql_no_broker"):
-        extra = ts["sql"]["save_ms"] - ts["sql_no_broker"]["save_ms"]
-        L.append(
-            f"4. Smaller, not measured end to end: the contact-log event broker makes Rasa re-read the tracker on every "
-            f"save (+{extra:.0f} ms a message); the form questions that are fixed sentences (`action_ask_id_last4`, "
-            "`action_ask_promise_amount`, …) could be domain responses, saving one action call "
-            f"(~{prof.get('action_proxy_ms_mean', 0):.0f} ms round trip plus the response check) per question.")
+        "Left: what remains of a message is spread over Rasa itself (rule policy state featurisation, tracker "
+        "deserialisation, the LogisticRegression pass over sparse features), the action server round trips "
+        "(about two per message; the fixed form questions could become domain responses) and the contact-log "
+        "writes. `SANIC_WORKERS=2` with the Redis lock store and more action-server workers gave no gain on this "
+        "2-core machine, where the Rasa server, the action server and the load generator already share both cores; "
+        "on a machine with more cores they are the next lever (history.md).")
     L.append("")
     return L
 

@@ -115,6 +115,7 @@ def running_stack(
         f"""
 action_endpoint:
   url: "{action_base}/webhook"
+  enable_selective_domain: true
 tracker_store:
   # Rasa's SQL store that feeds the event broker without re-reading the
   # conversation on every save (bot/tracker_store.py); same keys as type SQL.

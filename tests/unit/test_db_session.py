@@ -78,7 +78,9 @@ def test_sqlite_pragmas(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: no fsync per commit
     assert (tmp_path / "sub" / "p.db").exists()
+    assert type(engine.pool).__name__ == "QueuePool"  # connections stay open between sessions
 
 
 def test_session_scope_commits_and_rolls_back(tmp_path):

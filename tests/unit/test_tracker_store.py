@@ -87,4 +87,16 @@ def test_a_failed_write_publishes_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         asyncio.run(store.save(tracker))
     assert broker.published == []
-    assert store._written == {}
+
+
+def test_a_sqlite_file_runs_in_wal_mode_with_kept_open_connections(tmp_path):
+    store = BrokeredSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}",
+                                    event_broker=RecordingBroker())
+    tracker = DialogueStateTracker("s1", slots=[])
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert type(store.engine.pool).__name__ == "QueuePool"
+    assert [e.as_dict()["event"] for e in asyncio.run(store.retrieve("s1")).events] == ["action"]
