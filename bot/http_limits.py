@@ -45,6 +45,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.settings import positive_int
+
 logger = logging.getLogger(__name__)
 
 IDENTITY_KEY = "collectbot_identity"
@@ -68,20 +70,10 @@ class Limits:
     def from_env(cls, env: Optional[Dict[str, str]] = None) -> "Limits":
         env = os.environ if env is None else env
         return cls(
-            max_body_bytes=_positive(env, "COLLECTBOT_MAX_BODY_BYTES", cls.max_body_bytes),
-            max_json_depth=_positive(env, "COLLECTBOT_MAX_JSON_DEPTH", cls.max_json_depth),
-            max_message_chars=_positive(env, "COLLECTBOT_MAX_MESSAGE_CHARS", cls.max_message_chars),
+            max_body_bytes=positive_int("COLLECTBOT_MAX_BODY_BYTES", cls.max_body_bytes, env),
+            max_json_depth=positive_int("COLLECTBOT_MAX_JSON_DEPTH", cls.max_json_depth, env),
+            max_message_chars=positive_int("COLLECTBOT_MAX_MESSAGE_CHARS", cls.max_message_chars, env),
         )
-
-
-def _positive(env, name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    value = int(raw)
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {raw!r}")
-    return value
 
 
 class InputError(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Mapping, Optional
 from pathlib import Path
 
 import yaml
@@ -52,14 +53,15 @@ def get_settings() -> Settings:
         verification_max_attempts=int(os.environ.get("COLLECTBOT_VERIFY_ATTEMPTS", "3")),
         policy=policy,
         staffed_hours=StaffedHours.parse(os.environ.get("STAFFED_HOURS") or DEFAULT_STAFFED_HOURS),
-        handoff_sla_minutes=_positive_int("HANDOFF_SLA_MINUTES", DEFAULT_SLA_MINUTES),
-        verification_phone_max_failures=_positive_int("COLLECTBOT_VERIFY_PHONE_ATTEMPTS", 5),
-        verification_phone_window_hours=_positive_int("COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS", 24),
+        handoff_sla_minutes=positive_int("HANDOFF_SLA_MINUTES", DEFAULT_SLA_MINUTES),
+        verification_phone_max_failures=positive_int("COLLECTBOT_VERIFY_PHONE_ATTEMPTS", 5),
+        verification_phone_window_hours=positive_int("COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS", 24),
     )
 
 
-def _positive_int(name: str, default: int) -> int:
-    raw = (os.environ.get(name) or "").strip()
+def positive_int(name: str, default: int, env: Optional[Mapping[str, str]] = None) -> int:
+    """A positive integer setting from the environment (or ``env``)."""
+    raw = ((os.environ if env is None else env).get(name) or "").strip()
     if not raw:
         return default
     value = int(raw)

@@ -13,8 +13,6 @@ is reconciled (bot/core/reconcile.py): kept, partially kept, broken. A broken
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.core import reconcile
 from bot.core.money import fmt_yuan
-from bot.db.importer import ImportFileError, RowError, _read_text
+from bot.db.importer import ImportFileError, RowError, _read_text, csv_records
 from bot.db.models import MONEY_MAX_INTEGER_DIGITS, Account, AgentTask, Arrangement, Payment
 
 HEADER = ("account_id", "amount", "paid_at", "reference")
@@ -78,34 +76,10 @@ def _parse_paid_at(text: str) -> datetime:
 
 
 def parse_payments_csv(text: str, now: datetime) -> Tuple[List[PaymentRow], List[RowError]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError("file is empty; expected header " + ",".join(HEADER))
-    except csv.Error as exc:
-        raise ImportFileError(f"line 1: {exc}") from exc
-    if tuple(h.strip() for h in header) != HEADER:
-        raise ImportFileError("wrong header: expected " + ",".join(HEADER) + " but got " + ",".join(header))
     rows: List[PaymentRow] = []
     errors: List[RowError] = []
     seen: Dict[str, int] = {}
-    prev_end = reader.line_num
-    while True:
-        line = prev_end + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(line, f"malformed CSV: {exc}"))
-            break
-        prev_end = reader.line_num
-        if not record or all(not c.strip() for c in record):
-            continue
-        if len(record) != len(HEADER):
-            errors.append(RowError(line, f"expected {len(HEADER)} fields, got {len(record)}"))
-            continue
+    for line, record in csv_records(text, HEADER, errors):
         values = {k: v.strip() for k, v in zip(HEADER, record)}
         problems = [f"missing {k}" for k in HEADER if not values[k]]
         amount: Optional[Decimal] = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -164,24 +164,24 @@ def _read_text(path: Union[str, Path]) -> str:
         ) from exc
 
 
-def parse_accounts_csv(text: str) -> "tuple[list[_Row], list[RowError]]":
-    """Validate every row; return (good rows, errors). Header problems raise."""
+def csv_records(
+    text: str, header: Tuple[str, ...], errors: List[RowError]
+) -> Iterator[Tuple[int, List[str]]]:
+    """(line number, fields) of each data record of a CSV with ``header``.
+
+    A wrong or missing header raises ImportFileError; a record with the wrong
+    number of fields, or a malformed one (which ends the file), is added to
+    ``errors`` with its line; blank lines are skipped.
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        found = next(reader)
     except StopIteration:
-        raise ImportFileError("file is empty; expected header " + ",".join(HEADER))
+        raise ImportFileError("file is empty; expected header " + ",".join(header))
     except csv.Error as exc:
         raise ImportFileError(f"line 1: {exc}") from exc
-    if tuple(h.strip() for h in header) != HEADER:
-        raise ImportFileError(
-            "wrong header: expected " + ",".join(HEADER) + " but got " + ",".join(header)
-        )
-
-    rows: List[_Row] = []
-    errors: List[RowError] = []
-    first_seen_account: Dict[str, int] = {}
-    holder_by_phone: Dict[str, _Row] = {}
+    if tuple(h.strip() for h in found) != header:
+        raise ImportFileError("wrong header: expected " + ",".join(header) + " but got " + ",".join(found))
     prev_end = reader.line_num
     while True:
         # A record starts on the line after the previous one ended (quoted
@@ -190,18 +190,26 @@ def parse_accounts_csv(text: str) -> "tuple[list[_Row], list[RowError]]":
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             errors.append(RowError(line, f"malformed CSV: {exc}"))
-            break
+            return
         prev_end = reader.line_num
         if not record or all(not cell.strip() for cell in record):
             continue  # blank line, e.g. a trailing newline from Excel
-        if len(record) != len(HEADER):
-            errors.append(
-                RowError(line, f"expected {len(HEADER)} fields, got {len(record)}")
-            )
+        if len(record) != len(header):
+            errors.append(RowError(line, f"expected {len(header)} fields, got {len(record)}"))
             continue
+        yield line, record
+
+
+def parse_accounts_csv(text: str) -> "tuple[list[_Row], list[RowError]]":
+    """Validate every row; return (good rows, errors). Header problems raise."""
+    rows: List[_Row] = []
+    errors: List[RowError] = []
+    first_seen_account: Dict[str, int] = {}
+    holder_by_phone: Dict[str, _Row] = {}
+    for line, record in csv_records(text, HEADER, errors):
         checked = _validate(line, dict(zip(HEADER, record)))
         if isinstance(checked, list):
             errors.append(RowError(line, "; ".join(checked)))

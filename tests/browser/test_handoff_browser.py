@@ -13,14 +13,15 @@ import os
 import re
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.core import replies, tokens
 from tests.console.support import PASSWORD, running_console
 from tests.e2e import servers
+from tests.browser.conftest import ARTIFACTS
 from tests.e2e.servers import REPO, VENV_BIN, running_stack
+
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +29,6 @@ NOW = "2026-11-25T10:00:00+08:00"
 RASA_TOKEN = "browser-handoff-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-handoff-webchat-secret-0123"
 MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-ARTIFACTS = REPO / "test-artifacts"
 CREDENTIALS = """rest:
 channels.webchat.WebChatInput:
   user_message_evt: user_uttered
@@ -40,26 +38,6 @@ channels.webchat.WebChatInput:
   metadata_key: metadata
 """
 WAIT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover
-        pytest.fail(f"the playwright package is missing ({exc}); install requirements-dev.txt", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)",
-                    pytrace=False)
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-    except Exception as exc:
-        playwright.stop()
-        pytest.fail(f"headless Chromium ({CHROMIUM}) could not start: {exc}", pytrace=False)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="module")

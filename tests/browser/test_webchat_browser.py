@@ -8,56 +8,27 @@ Screenshots go to test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from bot.core import tokens
-from tests.e2e.servers import REPO, running_stack
+from tests.browser.conftest import ARTIFACTS
+from tests.e2e.servers import running_stack
+
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-25T10:00:00+08:00"
 SECRET = "browser-webchat-" + secrets.token_hex(16)
 API_TOKEN = "browser-api-" + secrets.token_hex(16)
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTIFACTS = REPO / "test-artifacts"
 XSS = "<script>window.__pwned=1</script><b>x</b>"
 WECHAT_GREEN = "rgb(149, 236, 105)"
 REPLY_MS = 90_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - a set-up problem, said plainly
-        pytest.fail(f"the playwright package is missing ({exc}); install requirements-dev.txt", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's package (apt-get install -y chromium) "
-            "or set CHROMIUM_PATH",
-            pytrace=False,
-        )
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-    except Exception as exc:
-        playwright.stop()
-        pytest.fail(f"headless Chromium ({CHROMIUM}) could not start: {exc}", pytrace=False)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +45,10 @@ def stack(tmp_path_factory):
 
 
 @pytest.fixture
-def phone(browser):
+def phone(chromium):
     """A 375 px wide phone screen."""
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(
+    context = chromium.new_context(
         viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
         has_touch=True, locale="zh-CN",
     )
@@ -131,7 +102,7 @@ def open_widget(page, url: str) -> None:
     page.locator("#status").filter(has_text="在线").wait_for(timeout=30_000)
 
 
-def test_anonymous_visitor_on_a_phone_screen(browser, stack, phone):
+def test_anonymous_visitor_on_a_phone_screen(chromium, stack, phone):
     from playwright.sync_api import expect
 
     page = phone
@@ -229,7 +200,7 @@ def _assert_equal(actual, expected):
     return actual
 
 
-def test_the_demo_page_opens_an_identified_chat_and_hides_the_token(browser, stack, phone):
+def test_the_demo_page_opens_an_identified_chat_and_hides_the_token(chromium, stack, phone):
     page = phone
     page.goto(f"{stack.rasa_url}/webhooks/webchat/demo")
     assert page.locator(".demo-accounts .account").count() == 6
@@ -251,7 +222,7 @@ def test_the_demo_page_opens_an_identified_chat_and_hides_the_token(browser, sta
     assert page.errors == []
 
 
-def test_an_expired_link_says_so_and_the_chat_goes_on_anonymously(browser, stack, phone):
+def test_an_expired_link_says_so_and_the_chat_goes_on_anonymously(chromium, stack, phone):
     page = phone
     expired = tokens.issue("DEMO-0001", 15 * 60, SECRET, time.time() - 3600)
     open_widget(page, f"{stack.rasa_url}/webhooks/webchat/?token={expired}")
@@ -272,7 +243,7 @@ def test_an_expired_link_says_so_and_the_chat_goes_on_anonymously(browser, stack
     assert page.errors == []
 
 
-def test_an_identified_cardholder_books_an_installment_plan_by_tapping(browser, stack, phone):
+def test_an_identified_cardholder_books_an_installment_plan_by_tapping(chromium, stack, phone):
     """A whole conversation in the widget, ending in a booked plan in the database."""
     page = phone
     page.goto(f"{stack.rasa_url}/webhooks/webchat/demo")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.console.support import PASSWORD, REPO, running_console
+from tests.console.support import PASSWORD, running_console
+from tests.browser.conftest import ARTIFACTS
 from tests.console.workbench_support import (
     NOW,
     FakeModelServer,
@@ -29,34 +29,12 @@ from tests.console.workbench_support import (
     write_tracker_store,
 )
 
+
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-ARTIFACTS = REPO / "test-artifacts"
 WAIT_MS = 30_000
 MISREAD = "我想分期慢慢还"
 PROMISE = "李明华下周五还三千"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover
-        pytest.fail(f"the playwright package is missing ({exc}); install requirements-dev.txt", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)",
-                    pytrace=False)
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-    except Exception as exc:
-        playwright.stop()
-        pytest.fail(f"headless Chromium ({CHROMIUM}) could not start: {exc}", pytrace=False)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="module")
