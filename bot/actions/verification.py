@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -206,6 +206,25 @@ class ActionAskIdLast4(Action):
         return []
 
 
+# Requests that start a booking form once the cardholder is verified.
+FORM_FOR_OPENING_INTENT = {
+    "request_installment": "installment_form",
+    "request_deferral": "deferral_form",
+    "promise_to_pay": "promise_form",
+}
+
+
+def opening_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the message that started the current verification."""
+    started = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "verify_form":
+            started = True
+        elif started and event.get("event") == "user":
+            return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return None
+
+
 class ActionVerificationResult(Action):
     """Says what the verification led to; only a verified cardholder hears figures."""
 
@@ -228,7 +247,10 @@ class ActionVerificationResult(Action):
                 account, greeting=f"{opening}，{repository.masked_name(account.name)}。"
             )
             say(dispatcher, text, buttons)
-            return []
+            # "我想分期" before verification: once verified, carry on with it
+            # instead of making the cardholder ask again.
+            form = FORM_FOR_OPENING_INTENT.get(opening_intent(tracker))
+            return [FollowupAction(form)] if form else []
         if state == "rate_limited":
             return []  # validate_id_last4 has said when to try again
         if state == "locked":

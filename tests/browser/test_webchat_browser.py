@@ -252,11 +252,10 @@ def test_an_identified_cardholder_books_an_installment_plan_by_tapping(chromium,
 
     page.fill("#input", "我想分期还款")
     page.click("#send")
-    # Verified by the app: the facts come first, with the options as buttons.
-    facts = bot_bubbles(page).filter(has_text="23,500.50元")
+    # Verified by the app: the facts come first, then the request goes on.
+    facts = bot_bubbles(page).filter(has_text="最低还款额2,350.05元")
     facts.wait_for(timeout=REPLY_MS)
-    assert "最低还款额2,350.05元" in facts.inner_text()
-    page.locator(".quick-reply", has_text="申请分期").click()
+    assert "应还总额23,500.50元" in facts.inner_text()
     twelve = page.locator(".quick-reply", has_text="12期")
     twelve.wait_for(timeout=REPLY_MS)
     offer = bot_bubbles(page).last.inner_text()

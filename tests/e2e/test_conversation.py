@@ -135,3 +135,24 @@ def test_deferral_is_booked_with_the_new_due_date(stack):
     assert "新的还款日为2026年12月9日" in text(stack.say(me, "可以"))
     deferrals = [a for a in stack.show_account("E2E-4")["arrangements"] if a["kind"] == "deferral"]
     assert [(d["new_due_date"], d["status"]) for d in deferrals] == [("2026-12-09", "booked")]
+
+
+def test_a_request_made_before_verification_goes_on_after_it(stack, tmp_path):
+    extra = tmp_path / "one.csv"
+    extra.write_text(
+        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
+        "E2E-9,周杰,+8613900000009,4321,1111,6000.00,600.00,2026-11-10\n",
+        encoding="utf-8",
+    )
+    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
+    me = "+8613900000009"
+    first = text(stack.say(me, "我想申请延期还款"))
+    assert "周*本人吗" in first and not any(w in first for w in DISCLOSING)
+    stack.say(me, "是的")
+    after = text(stack.say(me, "4321"))
+    # The facts, then straight on with the deferral the cardholder asked for.
+    assert "6,000.00元" in after and "请问需要延期多久" in after
+    assert "2026年12月9日" in text(stack.say(me, "两周"))
+    assert "新的还款日为2026年12月9日" in text(stack.say(me, "可以"))
+    deferrals = [a for a in stack.show_account("E2E-9")["arrangements"] if a["kind"] == "deferral"]
+    assert [(d["new_due_date"], d["status"]) for d in deferrals] == [("2026-12-09", "booked")]

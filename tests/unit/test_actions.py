@@ -7,7 +7,7 @@ import pytest
 from bot.actions.account import ActionStateBalance
 from bot.actions.arrangements import ActionBookPromise
 from bot.actions.escalation import ActionDefaultFallback, ActionHandleCrisis, ActionOptOut
-from bot.actions.verification import ValidateVerifyForm
+from bot.actions.verification import ActionVerificationResult, ValidateVerifyForm
 from bot.core import replies
 from bot.db import repository
 from bot.db.importer import import_accounts_csv
@@ -192,3 +192,29 @@ def test_second_fallback_in_a_row_hands_over(accounts, today):
         ActionDefaultFallback(), make_tracker(PHONE, intent="nlu_fallback", events=[{"event": "user", "text": "x"}])
     )
     assert first_time == [replies.ASK_REPHRASE]
+
+
+def _verified_after(opening_intent: str):
+    return make_tracker(
+        "+8613900000002", text="3521", intent="inform_identity",
+        slots={"auth_state": "verified", "verified": True, "account_id": "E2E-2", "id_last4": "3521"},
+        events=[
+            {"event": "user", "text": "x", "parse_data": {"intent": {"name": opening_intent, "confidence": 1.0}}},
+            {"event": "action", "name": "verify_form"},
+            {"event": "active_loop", "name": "verify_form"},
+            {"event": "user", "text": "3521", "parse_data": {"intent": {"name": "inform_identity"}}},
+            {"event": "active_loop", "name": None},
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "opening, form",
+    [("request_installment", "installment_form"), ("request_deferral", "deferral_form"),
+     ("promise_to_pay", "promise_form"), ("ask_balance", None), ("greet", None)],
+)
+def test_a_request_made_before_verification_is_carried_on_after_it(accounts, opening, form):
+    events, texts = run_action(ActionVerificationResult(), _verified_after(opening))
+    assert "感谢您的确认" in texts[0]  # the facts come first in every case
+    followups = [e["name"] for e in events if e["event"] == "followup"]
+    assert followups == ([form] if form else [])
