@@ -48,8 +48,15 @@ conversation to the account:
 Server-initiated messages (an agent's reply, a reminder) reach open widgets
 through ``get_output_channel()`` (Rasa's HTTP API ``output_channel=latest``)
 or ``await channel.push(session_id, text, buttons)``. Both emit to the
-session's room, so they work with one Rasa process (as Rasa's own socket.io
-channel: several Sanic workers would need a socket.io message queue).
+session's room. By default the rooms live in this process's memory (as in
+Rasa's own socket.io channel), which serves one Rasa process. With
+``WEBCHAT_REDIS_URL`` set (e.g. ``redis://redis:6379/0``) every emit also goes
+through Redis pub/sub (``socketio.AsyncRedisManager``, channel
+``WEBCHAT_REDIS_CHANNEL``, default ``collectbot-webchat``), so a message
+produced on one Rasa instance (a bot reply, an agent's reply pushed through
+that instance's HTTP API) reaches a widget whose socket lives on another.
+Redis being away does not stop local delivery (python-socketio logs the
+failed publish and retries its subscription).
 """
 from __future__ import annotations
 
@@ -74,7 +81,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncManager, AsyncServer
 
 from bot import http_limits
 from bot.core import tokens
@@ -95,6 +102,9 @@ DEMO_CSV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "demo
 
 ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
+REDIS_URL_ENV = "WEBCHAT_REDIS_URL"
+REDIS_CHANNEL_ENV = "WEBCHAT_REDIS_CHANNEL"
+DEFAULT_REDIS_CHANNEL = "collectbot-webchat"
 RATE_BURST_ENV = "WEBCHAT_RATE_BURST"
 RATE_PER_MINUTE_ENV = "WEBCHAT_RATE_PER_MINUTE"
 TOO_LONG_NOTICE = "消息过长，请精简到{limit}字以内后重新发送。"
@@ -126,6 +136,21 @@ def token_secret() -> str:
         TOKEN_SECRET_ENV,
     )
     return DEV_TOKEN_SECRET
+
+
+def client_manager() -> Optional[AsyncManager]:
+    """socket.io's client manager: Redis pub/sub across Rasa instances when
+    ``WEBCHAT_REDIS_URL`` is set, otherwise None (python-socketio's in-memory
+    default, for one process)."""
+    url = os.environ.get(REDIS_URL_ENV, "").strip()
+    if not url:
+        return None
+    from socketio import AsyncRedisManager  # redis.asyncio, imported only when used
+
+    channel = os.environ.get(REDIS_CHANNEL_ENV, "").strip() or DEFAULT_REDIS_CHANNEL
+    # Not the URL: it may carry the Redis password.
+    logger.info("Web chat: socket.io emits shared across instances through Redis (channel %s).", channel)
+    return AsyncRedisManager(url, channel=channel)
 
 
 def demo_enabled() -> bool:
@@ -413,7 +438,9 @@ class WebChatInput(SocketIOInput):
     async def push(self, session_id: str, text: str, buttons: Optional[List[Dict[str, Any]]] = None) -> bool:
         """Send ``text`` (and quick-reply ``buttons``: title/payload) to an open widget now.
 
-        Returns whether a widget was connected to receive it. Not recorded in
+        Returns whether a widget was connected to receive it in this process
+        (with ``WEBCHAT_REDIS_URL`` it is also delivered to widgets on other
+        instances, which this does not count). Not recorded in
         the conversation: for history use Rasa's HTTP API
         (``trigger_intent``/``tracker/events`` with ``output_channel=latest``).
         """
@@ -448,6 +475,7 @@ class WebChatInput(SocketIOInput):
             async_mode="sanic",
             cors_allowed_origins=self.cors_allowed_origins,
             max_http_buffer_size=self.limits.max_body_bytes,
+            client_manager=client_manager(),
         )
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         # Input limits for the whole Rasa server (REST channel, HTTP API).

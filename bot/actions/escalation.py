@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -107,14 +107,18 @@ class ActionDefaultFallback(CollectionAction):
         return "action_default_fallback"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        # The turn ends here. Without it a core fallback (a message no rule
+        # covers, e.g. a second 是的 after a booking) is predicted again and
+        # again: Rasa's own fallback ends it with UserUtteranceReverted, and
+        # the cardholder got ASK_REPHRASE ten times (tests/integration/test_scale_out.py).
         if tracker.get_slot("escalated"):
             say(dispatcher, replies.HOLDING)
-            return []
+            return [FollowupAction("action_listen")]
         if _previous_turn_was_fallback(tracker):
             say(dispatcher, replies.ESCALATION["fallback"])
             return await escalate(tracker, "fallback")
         say(dispatcher, replies.ASK_REPHRASE)
-        return []
+        return [FollowupAction("action_listen")]
 
 
 def _previous_turn_was_fallback(tracker: Tracker) -> bool:

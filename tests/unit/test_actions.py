@@ -218,3 +218,13 @@ def test_a_request_made_before_verification_is_carried_on_after_it(accounts, ope
     assert "感谢您的确认" in texts[0]  # the facts come first in every case
     followups = [e["name"] for e in events if e["event"] == "followup"]
     assert followups == ([form] if form else [])
+
+
+def test_a_fallback_ends_the_turn(accounts):
+    # A core fallback (no rule for the message) would otherwise be predicted
+    # again and again, up to Rasa's ten actions per message.
+    events, texts = run_action(
+        ActionDefaultFallback(), make_tracker(PHONE, intent="affirm", events=[{"event": "user", "text": "是的"}])
+    )
+    assert texts == [replies.ASK_REPHRASE]
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
