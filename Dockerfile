@@ -16,6 +16,7 @@ COPY requirements.txt constraints.txt pyproject.toml ./
 RUN pip install -c constraints.txt -r requirements.txt
 COPY . .
 RUN pip install --no-deps --no-build-isolation -e . \
+    && mkdir -p /app/var/event-spool \
     && chown -R collectbot /app
 USER collectbot
 

@@ -80,6 +80,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
     )
     _add_campaign_commands(sub)  # issue 6: bot/campaign/cli.py
+
+    p = sub.add_parser(
+        "consume-events",
+        help="从 RabbitMQ 读取 Rasa 事件写入联系记录（生产环境；RABBITMQ_* 环境变量）",
+    )
+    p.add_argument("--queue", help="队列名（默认取 RABBITMQ_QUEUE，否则 collectbot_events）")
+    p.add_argument("--batch-size", type=int, default=100, help="每个事务最多写入的消息数")
     return parser
 
 
@@ -321,6 +328,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_create_user(url, args.name, args.role, args.display_name, args.password_stdin)
     if args.command == "outbox":
         return _cmd_outbox(url, args.to, args.json)
+    if args.command == "consume-events":
+        from bot.event_consumer import run_from_settings
+
+        return run_from_settings(url, args.queue, args.batch_size)
     if args.command in ("campaign", "import-payments", "report"):
         from bot.campaign.cli import dispatch
 

@@ -9,6 +9,7 @@ write is retried (the batch stays queued) instead of being dropped.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import queue
 import threading
@@ -72,11 +73,65 @@ def contact_rows(event: Dict[str, Any], last_channel: Dict[str, str]) -> Optiona
     }
 
 
+def event_key(event: Dict[str, Any]) -> str:
+    """A stable id for one Rasa event, the same however often it is delivered:
+    the conversation, the event type, its timestamp and its text."""
+    parts = [str(event.get(k) or "") for k in ("sender_id", "event", "timestamp", "text")]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+class ContactLogWriter:
+    """Turns a stream of Rasa events into contact-log rows and writes them.
+
+    Shared by the in-process broker below and by the RabbitMQ consumer
+    (bot/event_consumer.py). It remembers, per conversation, the channel of
+    the last cardholder message (bot replies go out on it) and the account
+    (from the phone, or from the ``account_id`` slot verification sets for
+    web sessions). ``observe`` needs no database; ``write`` runs in the
+    caller's session and falls back to what earlier rows say when the
+    memory is empty (a restarted process).
+    """
+
+    def __init__(self) -> None:
+        self.last_channel: Dict[str, str] = {}
+        self.accounts: Dict[str, Optional[str]] = {}
+
+    def observe(self, event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """The row for ``event`` (None if it is not a message to log)."""
+        if event.get("event") == "slot" and event.get("name") == "account_id" and event.get("value"):
+            # Web sessions have no phone: verification tells us the account.
+            self.accounts[event.get("sender_id")] = event["value"]
+        return contact_rows(event, self.last_channel)
+
+    def recall_channel(self, session, sender: str) -> None:
+        """After a restart: the channel of the conversation's last inbound row."""
+        if sender in self.last_channel:
+            return
+        channel = repository.last_inbound_channel(session, sender)
+        if channel:
+            self.last_channel[sender] = channel
+
+    def account_for(self, session, sender: str) -> Optional[str]:
+        if sender not in self.accounts:
+            account = repository.primary_account_for_phone(session, sender, clock.today())
+            account_id = account.account_id if account is not None else None
+            if account_id is None:
+                # A web session whose account_id slot this process did not see.
+                account_id = repository.last_logged_account(session, sender)
+            if account_id is None:
+                return None  # not cached: the account may be imported later
+            self.accounts[sender] = account_id
+        return self.accounts[sender]
+
+    def write(self, session, rows: List[Dict[str, Any]]) -> None:
+        for row in rows:
+            repository.log_contact(session, account_id=self.account_for(session, row["conversation_id"]), **row)
+
+
 class ContactLogBroker(EventBroker):
     def __init__(self) -> None:
         self._queue: "queue.Queue[Dict[str, Any]]" = queue.Queue()
-        self._last_channel: Dict[str, str] = {}
-        self._accounts: Dict[str, Optional[str]] = {}
+        self._writer = ContactLogWriter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._drain, name="contact-log", daemon=True)
         self._thread.start()
@@ -88,10 +143,7 @@ class ContactLogBroker(EventBroker):
         return cls()
 
     def publish(self, event: Dict[Text, Any]) -> None:
-        if event.get("event") == "slot" and event.get("name") == "account_id" and event.get("value"):
-            # Web sessions have no phone: verification tells us the account.
-            self._accounts[event.get("sender_id")] = event["value"]
-        row = contact_rows(event, self._last_channel)
+        row = self._writer.observe(event)
         if row is not None:
             self._queue.put(row)
 
@@ -104,18 +156,9 @@ class ContactLogBroker(EventBroker):
 
     # -- writer thread --------------------------------------------------
 
-    def _account_for(self, session, sender: str) -> Optional[str]:
-        if sender not in self._accounts:
-            account = repository.primary_account_for_phone(session, sender, clock.today())
-            if account is None:
-                return None  # not cached: the account may be imported later
-            self._accounts[sender] = account.account_id
-        return self._accounts[sender]
-
     def _write(self, rows: List[Dict[str, Any]]) -> None:
         with session_scope() as session:
-            for row in rows:
-                repository.log_contact(session, account_id=self._account_for(session, row["conversation_id"]), **row)
+            self._writer.write(session, rows)
 
     def _drain(self) -> None:
         attempt = 0

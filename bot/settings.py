@@ -68,3 +68,55 @@ def positive_int(name: str, default: int, env: Optional[Mapping[str, str]] = Non
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {raw!r}")
     return value
+
+
+@dataclass(frozen=True)
+class RabbitSettings:
+    """RabbitMQ for the production event relay and its consumer
+    (bot/event_relay.py, bot/event_consumer.py)."""
+
+    host: str = "127.0.0.1"
+    port: int = 5672
+    username: str = "guest"
+    password: str = "guest"
+    queue: str = "collectbot_events"
+    vhost: str = "/"
+
+
+DEFAULT_EVENT_SPOOL_PATH = "var/event-spool/{hostname}.sqlite"
+
+
+def rabbit_settings(env: Optional[Mapping[str, str]] = None) -> RabbitSettings:
+    env = os.environ if env is None else env
+    return RabbitSettings(
+        host=env.get("RABBITMQ_HOST") or "127.0.0.1",
+        port=positive_int("RABBITMQ_PORT", 5672, env),
+        username=env.get("RABBITMQ_USER") or "guest",
+        password=env.get("RABBITMQ_PASSWORD") or "guest",
+        queue=env.get("RABBITMQ_QUEUE") or "collectbot_events",
+        vhost=env.get("RABBITMQ_VHOST") or "/",
+    )
+
+
+def event_spool_path(env: Optional[Mapping[str, str]] = None) -> Path:
+    """Where the relay keeps events RabbitMQ has not confirmed yet
+    (EVENT_SPOOL_PATH; ``{hostname}`` gives each replica its own file;
+    relative paths are relative to the repository)."""
+    import socket
+
+    env = os.environ if env is None else env
+    raw = (env.get("EVENT_SPOOL_PATH") or DEFAULT_EVENT_SPOOL_PATH).replace("{hostname}", socket.gethostname())
+    path = Path(raw)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def event_spool_glob(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The spool files of every replica (``{hostname}`` → ``*``), so a relay
+    can send what a replica that is gone left behind; None without a
+    ``{hostname}`` in EVENT_SPOOL_PATH."""
+    env = os.environ if env is None else env
+    raw = env.get("EVENT_SPOOL_PATH") or DEFAULT_EVENT_SPOOL_PATH
+    if "{hostname}" not in raw:
+        return None
+    path = Path(raw.replace("{hostname}", "*"))
+    return str(path if path.is_absolute() else REPO_ROOT / path)

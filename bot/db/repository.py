@@ -709,6 +709,26 @@ def log_contact(
     return contact_id
 
 
+def last_inbound_channel(s: Session, conversation_id: str) -> Optional[str]:
+    """The channel of the conversation's latest inbound contact-log row."""
+    return s.execute(
+        select(ContactLog.channel)
+        .where(ContactLog.conversation_id == conversation_id, ContactLog.direction == "in")
+        .order_by(ContactLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def last_logged_account(s: Session, conversation_id: str) -> Optional[str]:
+    """The account of the conversation's latest contact-log row that has one."""
+    return s.execute(
+        select(ContactLog.account_id)
+        .where(ContactLog.conversation_id == conversation_id, ContactLog.account_id.isnot(None))
+        .order_by(ContactLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 # --------------------------------------------------------------------------
 # Snapshot for operators
 # --------------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""`collectbot consume-events`: Rasa's events from RabbitMQ into the contact log.
+
+The other half of bot/event_relay.py: every Rasa server publishes its events
+to one durable queue; this process reads them and writes the contact-log rows
+the console and the reports read, with the same rules as the in-process
+broker (``bot.contact_log.ContactLogWriter``).
+
+At least once, written once: a batch of messages is written in one
+transaction and acknowledged only after the commit. A message delivered
+again (the consumer died between commit and ack, the relay re-sent after a
+lost confirm) finds its row already there: every row carries a unique
+``message_id`` — Rasa's message id for cardholder messages, ``evt:<key>``
+(``bot.contact_log.event_key``: conversation, event type, timestamp, text)
+for bot messages — and ``repository.log_contact`` returns the existing row
+for a known id. When the database is away the batch stays unacknowledged and
+is retried with backoff; when RabbitMQ goes away the consumer reconnects and
+RabbitMQ redelivers what was not acknowledged.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+from bot.contact_log import RETRY_SECONDS, ContactLogWriter, event_key
+from bot.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+BATCH_WAIT_SECONDS = 0.05
+EVENT_KEY_PREFIX = "evt:"
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        connect_kwargs: Dict[str, Any],
+        queue: str,
+        database_url: Optional[str] = None,
+        batch_size: int = BATCH_SIZE,
+        retry_seconds: Sequence[float] = RETRY_SECONDS,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        self.connect_kwargs = connect_kwargs
+        self.queue = queue
+        self.database_url = database_url
+        self.batch_size = max(1, int(batch_size))
+        self.retry_seconds = tuple(retry_seconds) or RETRY_SECONDS
+        self.connect_timeout = connect_timeout
+        self.writer = ContactLogWriter()
+        self.consumed = 0  # messages acknowledged (tests, logs)
+        self.rows = 0  # rows written or found already written
+
+    # -- writing (worker thread) ------------------------------------------
+
+    def write_events(self, events: List[Dict[str, Any]]) -> int:
+        """Write the contact-log rows of ``events`` in one transaction.
+
+        Idempotent: writing the same events again adds nothing."""
+        count = 0
+        with session_scope(self.database_url) as session:
+            for event in events:
+                sender = event.get("sender_id")
+                if event.get("event") == "bot" and sender:
+                    self.writer.recall_channel(session, sender)
+                row = self.writer.observe(event)
+                if row is None:
+                    continue
+                if not row.get("message_id"):
+                    row["message_id"] = EVENT_KEY_PREFIX + event_key(event)
+                self.writer.write(session, [row])
+                count += 1
+        return count
+
+    # -- RabbitMQ ---------------------------------------------------------
+
+    async def run(self, stop: Optional[asyncio.Event] = None) -> None:
+        """Consume until ``stop`` is set, reconnecting as needed."""
+        stop = stop or asyncio.Event()
+        attempt = 0
+        while not stop.is_set():
+            try:
+                await self._consume(stop)
+                attempt = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                delay = self.retry_seconds[min(attempt, len(self.retry_seconds) - 1)]
+                attempt += 1
+                logger.warning("event consumer: RabbitMQ unavailable (%s: %s); retry in %.1fs",
+                               type(exc).__name__, exc, delay)
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def _consume(self, stop: asyncio.Event) -> None:
+        import aio_pika
+
+        connection = await asyncio.wait_for(
+            aio_pika.connect(timeout=self.connect_timeout, **self.connect_kwargs), self.connect_timeout + 1
+        )
+        inbox: "asyncio.Queue[Any]" = asyncio.Queue()
+        closed = asyncio.Event()
+        connection.close_callbacks.add(lambda *_: closed.set())
+        try:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=self.batch_size * 2)
+            queue = await channel.declare_queue(self.queue, durable=True)
+            await queue.consume(inbox.put)
+            logger.info("event consumer reading queue %s", self.queue)
+            while not stop.is_set():
+                if closed.is_set() or connection.is_closed:
+                    raise ConnectionError("RabbitMQ connection closed")
+                batch = await self._next_batch(inbox)
+                if batch:
+                    await self._handle(batch, stop)
+        finally:
+            try:
+                await asyncio.wait_for(connection.close(), 2)
+            except Exception:
+                pass
+
+    async def _next_batch(self, inbox: "asyncio.Queue[Any]") -> List[Any]:
+        try:
+            first = await asyncio.wait_for(inbox.get(), 0.5)
+        except asyncio.TimeoutError:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + BATCH_WAIT_SECONDS
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(inbox.get(), remaining))
+            except asyncio.TimeoutError:
+                break
+        return batch
+
+    async def _handle(self, messages: List[Any], stop: asyncio.Event) -> None:
+        events: List[Dict[str, Any]] = []
+        usable: List[Any] = []
+        for message in messages:
+            try:
+                event = json.loads(message.body)
+                if not isinstance(event, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                logger.error("event consumer: dropping unreadable message %s (%s): %r",
+                             message.message_id, exc, message.body[:200])
+                await message.reject(requeue=False)  # to the dead-letter exchange, if one is set
+                continue
+            events.append(event)
+            usable.append(message)
+        if not events:
+            return
+        attempt = 0
+        while True:
+            try:
+                self.rows += await asyncio.to_thread(self.write_events, events)
+                break
+            except Exception:
+                delay = self.retry_seconds[min(attempt, len(self.retry_seconds) - 1)]
+                attempt += 1
+                logger.exception("event consumer: contact-log write failed; retrying %d events in %.1fs",
+                                 len(events), delay)
+                if stop.is_set():
+                    return  # unacknowledged: RabbitMQ redelivers them
+                await asyncio.sleep(delay)
+        await self._ack(usable)
+
+    async def _ack(self, messages: List[Any]) -> None:
+        """Acknowledge after the commit (tests override this to die before it)."""
+        await messages[-1].ack(multiple=True)
+        self.consumed += len(messages)
+
+
+def run_from_settings(database_url: Optional[str] = None, queue: Optional[str] = None,
+                      batch_size: int = BATCH_SIZE) -> int:
+    """`collectbot consume-events`: run until SIGINT/SIGTERM."""
+    import signal
+
+    from bot.event_relay import connection_kwargs, describe
+    from bot.settings import rabbit_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cfg = rabbit_settings()
+    kwargs = connection_kwargs(cfg.host, cfg.username, cfg.password, cfg.port, cfg.vhost)
+    consumer = EventConsumer(kwargs, queue or cfg.queue, database_url, batch_size=batch_size)
+    logger.info("consuming %s queue %s into the contact log", describe(kwargs), consumer.queue)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await consumer.run(stop)
+
+    asyncio.run(main())
+    logger.info("event consumer stopped after %d messages", consumer.consumed)
+    return 0
