@@ -53,3 +53,10 @@ bench: setup train
 
 clean:
 	rm -rf $(VENV) .rasa results var bot/models/*.tar.gz
+
+# Bounded soak run of the full stack on loopback (issue 7): bench/soak.md, bench/soak.json.
+# `make soak SOAK_SECONDS=120` for a shorter run.
+SOAK_SECONDS ?= 180
+.PHONY: soak
+soak: setup train
+	$(PY) bench/soak.py --duration $(SOAK_SECONDS)

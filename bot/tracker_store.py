@@ -15,6 +15,10 @@ message showed as a visible share of the Rasa server's time.
 
 Configured in endpoints.yml as ``type: bot.tracker_store.BrokeredSQLTrackerStore``
 with the same ``url`` (or dialect/host/db …) keys as Rasa's ``type: SQL``.
+
+The committed events also feed the Rasa server's Prometheus counters
+(messages in and out by channel, NLU confidence, fallbacks, pauses:
+bot/observability/metrics.py), whatever event broker is configured.
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
+
+from bot.observability import metrics
 
 
 class BrokeredSQLTrackerStore(SQLTrackerStore):
@@ -80,6 +86,8 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
                     self.SQLEvent.__table__.insert(), [self._row(tracker.sender_id, e) for e in events]
                 )
             session.commit()
+        if events:
+            metrics.observe_events(events, tracker.get_latest_input_channel())
         if self.event_broker is not None and events:
             await self._stream_new_events(self.event_broker, events, tracker.sender_id)
 

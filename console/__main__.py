@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from bot.observability import logging as json_logging
 from console.app import create_app
 from console.settings import ConsoleSettings
 
@@ -19,6 +20,8 @@ def main() -> int:
         )
         return 2
     app = create_app(settings)
+    # After Sanic set up its loggers: JSON lines, personal data masked (LOG_FORMAT=json).
+    json_logging.install("console")
     print(f"坐席工作台 (agent console): http://{settings.host}:{settings.port}/", flush=True)
     # One process: live streams and the Rasa client live on its event loop.
     app.run(host=settings.host, port=settings.port, access_log=False, workers=1)

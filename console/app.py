@@ -39,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import clock, http_limits
+from bot.observability import metrics
 from bot.settings import get_settings
 from console import auth, store
 from console.rasa_api import RasaClient
@@ -125,6 +126,8 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     app.ctx.rasa = rasa or RasaClient(settings.rasa_url, settings.rasa_token)
     app.ctx.service = ConsoleService(app.ctx.rasa)
     service: ConsoleService = app.ctx.service
+    # GET /metrics and request timing (bot/observability/metrics.py).
+    metrics.install_sanic(app, add_route=True)
 
     @app.listener("after_server_stop")
     async def close_rasa(app_, _loop) -> None:

@@ -18,6 +18,7 @@ from bot import clock
 from bot.core import replies
 from bot.db import repository
 from bot.db.session import session_scope
+from bot.observability import metrics
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,10 @@ async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with session_scope() as session:
             return fn(session, *args, **kwargs)
 
-    return await asyncio.to_thread(unit_of_work)
+    result = await asyncio.to_thread(unit_of_work)
+    # Committed: count the arrangements booked and hand-overs opened (Prometheus).
+    metrics.count_committed(fn, kwargs, result)
+    return result
 
 
 def channel_of(tracker: Tracker) -> str:

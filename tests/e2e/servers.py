@@ -47,6 +47,7 @@ class Stack:
         self.workdir = workdir
         self.env = env
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.actions_url = ""  # set by running_stack
         # Set by running_stack(slow_actions=True): change .delay to slow the assistant down.
         self.action_proxy = None
 
@@ -141,6 +142,7 @@ event_broker:
     procs = [actions, rasa]
     stack = Stack(workdir, env, rasa_port)
     stack.action_proxy = action_proxy
+    stack.actions_url = f"http://127.0.0.1:{actions_port}"
     try:
         migrate = stack.collectbot("migrate")
         assert migrate.returncode == 0, migrate.stderr
