@@ -244,12 +244,30 @@ def rasa_server_middleware(limits: Limits):
                 request.parsed_json = check_rest_message(parse_json(raw, limits), limits)
             elif _is_json(request) and raw.strip():
                 request.parsed_json = parse_json(raw, limits)
+            if request.path.rstrip("/") == MODEL_PATH:
+                refuse_remote_model(getattr(request, "parsed_json", None))
         except InputError as exc:
             logger.info("refused %s %s: %s", request.method, request.path, exc.code)
             return _error_response(exc)
         return None
 
     return limit_input
+
+
+MODEL_PATH = "/model"
+REMOTE_MODEL_KEYS = ("model_server", "remote_storage")
+
+
+def refuse_remote_model(body: Any) -> None:
+    """``PUT /model`` may only load a model file already on this machine.
+
+    Rasa also accepts a model server URL or a cloud storage name there, and
+    loading a model is unpickling it: whoever can point Rasa at a file of
+    their choosing runs code on the server (the CVE-2024-49375 class). The
+    workbench activates local candidates only, so nothing legitimate is lost.
+    """
+    if isinstance(body, dict) and any(body.get(key) for key in REMOTE_MODEL_KEYS):
+        raise InputError(403, "remote_model_refused", "只能加载本机上的模型文件，不能从远程地址加载模型。")
 
 
 def install_rasa_server(app, _loop=None, limits: Optional[Limits] = None) -> None:

@@ -333,3 +333,20 @@ def test_rasas_http_api_is_not_open(world):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url, timeout=10)
     assert refused.value.code == 401
+
+
+def test_rasa_never_loads_a_model_from_a_remote_address(world):
+    # Even with the API token: loading a model unpickles it (CVE-2024-49375 class).
+    for body in ({"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}},
+                 {"remote_storage": "aws", "model_file": "models/x.tar.gz"}):
+        request = urllib.request.Request(
+            f"{world['stack'].rasa_url}/model?token={RASA_TOKEN}", method="PUT",
+            data=json.dumps(body).encode(), headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        assert json.loads(refused.value.read())["error"] == "remote_model_refused"
+    # The running model still answers.
+    status = urllib.request.urlopen(f"{world['stack'].rasa_url}/status?token={RASA_TOKEN}", timeout=30)
+    assert json.loads(status.read())["model_file"]

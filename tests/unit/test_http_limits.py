@@ -80,3 +80,14 @@ def test_limits_from_env():
     assert Limits.from_env({"COLLECTBOT_MAX_MESSAGE_CHARS": "200"}).max_message_chars == 200
     with pytest.raises(ValueError):
         Limits.from_env({"COLLECTBOT_MAX_JSON_DEPTH": "0"})
+
+
+def test_a_model_may_only_be_loaded_from_a_local_file():
+    from bot.http_limits import InputError, refuse_remote_model
+
+    refuse_remote_model({"model_file": "var/candidates/3/model.tar.gz"})  # the workbench's activation
+    refuse_remote_model(None)
+    for body in ({"model_server": {"url": "http://evil/model.tar.gz"}}, {"remote_storage": "gcs", "model_file": "m"}):
+        with pytest.raises(InputError) as refused:
+            refuse_remote_model(body)
+        assert refused.value.status == 403 and refused.value.code == "remote_model_refused"
