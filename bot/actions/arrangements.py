@@ -189,6 +189,12 @@ class ActionBookPromise(CollectionAction):
         account = await current_account(tracker)
         amount = to_money(tracker.get_slot("promise_amount"))
         pay_date = date.fromisoformat(tracker.get_slot("promise_date"))
+        # Checked again at booking: the form's validation may not have run
+        # (an action server restarted mid-form) or the account may have changed.
+        check = policy.check_promise(facts_of(account), amount, pay_date, clock.today(), settings().policy)
+        if not check.ok:
+            say(dispatcher, check.reason)
+            return reset
         _, created = await db(
             repository.book_arrangement,
             account_id=account.account_id,

@@ -137,6 +137,17 @@ def test_promise_confirmed_twice_books_once(accounts, today):
     assert [(p["amount"], p["pay_date"]) for p in promises] == [("3000.00", "2026-12-04")]
 
 
+def test_a_promise_is_checked_again_when_it_is_booked(accounts, today):
+    # Slots the form's validation never saw: more than the balance, a past date.
+    for amount, pay_date in (("99999.00", "2026-12-04"), ("3000.00", "2026-11-01")):
+        slots = {"verified": True, "account_id": "E2E-1", "promise_amount": amount,
+                 "promise_date": pay_date, "promise_confirmed": True}
+        events, texts = run_action(ActionBookPromise(), make_tracker(PHONE, slots=slots, intent="affirm"))
+        assert "已为您登记" not in texts[0] and ("超过" in texts[0] or "早于今天" in texts[0])
+        assert slot_events(events)["promise_amount"] is None
+    assert snapshot("E2E-1", today)["promises"] == []
+
+
 def test_after_a_handover_the_bot_stops_talking_about_payment(accounts):
     tracker = make_tracker(PHONE, slots={"verified": True, "account_id": "E2E-1", "escalated": True})
     events, texts = run_action(ActionStateBalance(), tracker)
