@@ -120,3 +120,27 @@ def test_upgrade_head_on_postgresql_matches_models(pg_url):
         "postgresql_where"
     ]
     assert "open" in where and "claimed" in where
+
+
+def test_a_database_with_accounts_upgrades_from_every_earlier_revision(sqlite_url):
+    # Laptops and pilots keep their SQLite file across releases: a migration
+    # that rebuilds a referenced table fails there once accounts exist.
+    from sqlalchemy import select, text
+
+    from bot.db.models import Cardholder
+    from bot.db.session import session_scope
+
+    upgrade(sqlite_url, "0003_console")
+    with get_engine(sqlite_url).begin() as conn:  # rows as the 0003 schema holds them
+        for i in range(5):
+            conn.execute(text("INSERT INTO cardholders (id, name, phone, id_last4) VALUES (:i, '王小明', :p, '1234')"),
+                         {"i": i + 1, "p": f"+861380000000{i}"})
+            conn.execute(text(
+                "INSERT INTO accounts (account_id, cardholder_id, card_last4, balance, minimum_due, due_date,"
+                " follow_up, updated_at) VALUES (:a, :i, '6621', 865000, 86500, '2026-11-13', 0,"
+                " '2026-11-25 02:00:00')"), {"a": f"DEMO-{i}", "i": i + 1})
+    upgrade(sqlite_url)
+    assert _diff(sqlite_url) == []
+    with session_scope(sqlite_url) as s:
+        flags = s.execute(select(Cardholder.phone_verified)).scalars().all()
+    assert len(flags) == 5 and not any(flags)

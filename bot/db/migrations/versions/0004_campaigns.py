@@ -30,10 +30,14 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cardholders") as batch:
-        batch.add_column(
-            sa.Column("phone_verified", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN (SQLite supports it with a constant default). A batch
+    # operation would rebuild the table, which SQLite refuses with foreign
+    # keys on once accounts refer to cardholders: existing databases with
+    # data could not be upgraded.
+    op.add_column(
+        "cardholders",
+        sa.Column("phone_verified", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
     op.create_table(
         "phone_marks",
