@@ -15,10 +15,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml s
 	scripts/make_venv.sh
 	touch $@
 
-# Rasa compares the data/config fingerprint with the newest model in
-# bot/models and only trains when something changed.
+# Trains only when config, domain, training data or the NLU components
+# changed since the newest model in bot/models (scripts/train_if_changed.py).
 train: setup
-	$(TRAIN)
+	$(PY) scripts/train_if_changed.py -- env $(TRAIN)
 
 validate: setup
 	$(RASA_ENV) $(RASA) data validate --data bot/data --domain domain.yml --config config.yml --fail-on-warnings
