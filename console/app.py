@@ -495,6 +495,11 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
 
     report_routes.register(app, guarded, page_values, render, _json, _remote)
 
+    # Agent tasks under the queue (console/tasks.py, issue 6).
+    from console import tasks as task_routes
+
+    task_routes.register(app, guarded, _json, _remote)
+
     return app
 
 

@@ -1,5 +1,6 @@
-"""Supervisor reports in the console (console/reports.py), the console as a
-real process: supervisors see /reports and the CSV, agents and trainers get 403."""
+"""Supervisor reports (console/reports.py) and agent tasks (console/tasks.py)
+in the console, run as a real process: supervisors see /reports and the CSV,
+agents and trainers get 403; agents work through the open tasks."""
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,7 @@ def env(tmp_path_factory):
     from bot.campaign.runner import cycle_of
     from bot.db.importer import import_accounts_csv
     from bot.db.migrate import upgrade
-    from bot.db.models import CampaignSend, ContactLog, OutboundBlock
+    from bot.db.models import AgentTask, CampaignSend, ContactLog, OutboundBlock
     from bot.db.session import session_scope
 
     upgrade(db_url)
@@ -45,6 +46,11 @@ def env(tmp_path_factory):
                             reason="<script>alert(1)</script>", action="dropped", created_at=at))
         s.add(CampaignSend(account_id="R-2", stage="final_notice", cycle=cycle_of(date(2026, 8, 1)),
                            status="awaiting_approval", channel="twilio_sms", to_number="+8613700000002"))
+        for key, kind, status, text in (("t1", "campaign_call", "open", "逾期第三阶段：请致电客户"),
+                                        ("t2", "broken_promise", "open", "承诺11月20日还款1000.00元未兑现"),
+                                        ("t3", "broken_promise", "done", "已处理")):
+            s.add(AgentTask(account_id="R-2", kind=kind, stage="M3", description=text, status=status,
+                            idempotency_key=key, created_at=at))
     make_users(db_url)
     try:
         with running_console(workdir, {"DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": "http://127.0.0.1:9",
@@ -111,3 +117,30 @@ def test_supervisor_approves_the_final_notice_in_the_console(env):
 
     with session_scope(env["db"]) as s:
         assert s.execute(select(FinalNoticeApproval.account_id, FinalNoticeApproval.approved_by)).all() == [("R-2", "boss")]
+
+
+def test_agents_see_the_open_tasks_and_mark_them_done(env):
+    agent = signed_in(env, "agent1")
+    tasks = agent.get("/api/tasks").json()["items"]
+    assert [(t["kind_label"], t["description"]) for t in tasks] == [
+        ("人工联系（逾期第三阶段）", "逾期第三阶段：请致电客户"),
+        ("违约承诺跟进", "承诺11月20日还款1000.00元未兑现"),
+    ]
+    assert agent.post(f"/api/tasks/{tasks[0]['id']}/done").json() == {"id": tasks[0]["id"], "status": "done"}
+    again = agent.post(f"/api/tasks/{tasks[0]['id']}/done")
+    assert again.status == 409 and "已处理" in again.json()["error"]
+    assert [t["id"] for t in agent.get("/api/tasks").json()["items"]] == [tasks[1]["id"]]
+    assert agent.post("/api/tasks/999999/done").status == 404
+
+    from sqlalchemy import select
+
+    from bot.db.session import session_scope
+    from console.models import AuditLog
+
+    with session_scope(env["db"]) as s:
+        logged = s.execute(select(AuditLog.action, AuditLog.account_id).where(AuditLog.action == "task_done")).all()
+    assert logged == [("task_done", "R-2")]
+
+
+def test_trainers_do_not_see_tasks(env):
+    assert signed_in(env, "trainer1").get("/api/tasks").status == 403
