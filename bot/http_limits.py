@@ -278,6 +278,10 @@ def install_rasa_server(app, _loop=None, limits: Optional[Limits] = None) -> Non
     _lower_request_max_size(app, limits)
     app.register_middleware(rasa_server_middleware(limits), "request")
     app.ctx.collectbot_http_limits = True
+    # A message that could not get its conversation lock: 503, not 200 [].
+    from bot.rasa_resilience import install_http
+
+    install_http(app)
     logger.info(
         "input limits: body %d bytes, JSON depth %d, message %d characters",
         limits.max_body_bytes, limits.max_json_depth, limits.max_message_chars,

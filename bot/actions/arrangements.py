@@ -178,6 +178,8 @@ PROMISE_SLOTS = ("promise_amount", "promise_date", "promise_confirmed")
 
 
 class ActionBookPromise(CollectionAction):
+    retry_form = ("promise_form", "promise_confirmed")
+
     def name(self) -> Text:
         return "action_book_promise"
 
@@ -334,6 +336,8 @@ FIRST_INSTALMENT_AFTER_DAYS = 30
 
 
 class ActionBookInstallment(CollectionAction):
+    retry_form = ("installment_form", "installment_confirmed")
+
     def name(self) -> Text:
         return "action_book_installment"
 
@@ -442,6 +446,8 @@ DEFERRAL_SLOTS = ("deferral_days", "deferral_confirmed")
 
 
 class ActionBookDeferral(CollectionAction):
+    retry_form = ("deferral_form", "deferral_confirmed")
+
     def name(self) -> Text:
         return "action_book_deferral"
 

@@ -93,6 +93,12 @@ class CollectionAction(Action, metaclass=abc.ABCMeta):
 
     #: Actions that must still act after a hand-over (opt-out, crisis …).
     runs_when_escalated = False
+    #: Booking actions: (form, confirmation slot). When the database fails
+    #: after the cardholder confirmed, the form is re-opened on its
+    #: confirmation question (the confirmation itself cleared), so that "是的"
+    #: sent again books, and a confirmation never lingers to book later terms
+    #: unasked.
+    retry_form: Optional[tuple] = None
 
     @abc.abstractmethod
     def name(self) -> Text:
@@ -115,7 +121,23 @@ class CollectionAction(Action, metaclass=abc.ABCMeta):
         except SQLAlchemyError:
             logger.exception("database error in %s for %s", self.name(), tracker.sender_id)
             say(dispatcher, replies.SYSTEM_BUSY)
+            return self.events_after_failure(tracker)
+
+    def events_after_failure(self, tracker: Tracker) -> List[EventType]:
+        if self.retry_form is None:
             return []
+        from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+        form, confirm_slot = self.retry_form
+        if tracker.get_slot(confirm_slot) is not True:
+            return []
+        return [
+            ActiveLoop(form),
+            SlotSet(confirm_slot, None),
+            SlotSet("requested_slot", confirm_slot),
+            # End the turn here: no form run (and no second busy reply) now.
+            FollowupAction("action_listen"),
+        ]
 
 
 def settings():

@@ -100,6 +100,12 @@ CRISIS = (
     "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"
     "我已请人工专员尽快联系您，其他事情都可以先放一放。"
 )
+# Crisis talk while the action server is down: the hotline at once, nothing
+# promised that cannot be done from the Rasa server alone.
+CRISIS_WHILE_DOWN = (
+    "听到您这么说，我很担心您。您的安全比任何事情都重要。"
+    "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"
+)
 ESCALATION = {
     "customer_request": "好的，正在为您转接人工专员，专员接入后会在这里继续为您服务。",
     "dispute_debt": (

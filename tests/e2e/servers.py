@@ -50,6 +50,23 @@ class Stack:
         self.actions_url = ""  # set by running_stack
         # Set by running_stack(slow_actions=True): change .delay to slow the assistant down.
         self.action_proxy = None
+        # The running processes (set by running_stack); stop_actions and
+        # start_actions replace the action server's entry.
+        self.procs: List[subprocess.Popen] = []
+        self._actions_cmd: List[str] = []
+
+    def stop_actions(self) -> None:
+        """Kill the action server (SIGKILL: no graceful shutdown)."""
+        actions = self.procs[0]
+        actions.kill()
+        actions.wait(timeout=20)
+
+    def start_actions(self) -> None:
+        """Start the action server again on the same port and wait until it is up."""
+        log = open(self.workdir / "logs" / "actions.log", "a")
+        self.procs[0] = subprocess.Popen(self._actions_cmd, cwd=REPO, env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT)
+        wait_for(f"{self.actions_url}/health", self.procs)
 
     def say(self, sender: str, message: str) -> List[str]:
         """POST one message to the REST channel; the texts the bot answered."""
@@ -82,6 +99,7 @@ def running_stack(
     rasa_args: Sequence[str] = (),
     credentials: Optional[Path] = None,
     slow_actions: bool = False,
+    endpoints_extra: str = "",
 ) -> Iterator[Stack]:
     """Action server + Rasa server on free ports.
 
@@ -90,6 +108,8 @@ def running_stack(
     ``credentials`` replaces the repository's credentials.yml.
     ``slow_actions`` routes action calls through a SlowProxy: set
     ``stack.action_proxy.delay`` (seconds per call) to make the assistant slow.
+    ``endpoints_extra`` is appended to the generated endpoints.yml (e.g. a
+    ``lock_store:`` section).
     """
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ)
@@ -124,14 +144,14 @@ tracker_store:
   url: "sqlite:///{workdir / 'tracker.db'}"
 event_broker:
   type: bot.contact_log.ContactLogBroker
-""",
+""" + endpoints_extra,
         encoding="utf-8",
     )
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
+    actions_cmd = [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(actions_port)]
     actions = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(actions_port)],
-        cwd=REPO, env=env, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT,
+        actions_cmd, cwd=REPO, env=env, stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "--model", "bot/models", "--endpoints", str(endpoints),
@@ -143,6 +163,8 @@ event_broker:
     stack = Stack(workdir, env, rasa_port)
     stack.action_proxy = action_proxy
     stack.actions_url = f"http://127.0.0.1:{actions_port}"
+    stack.procs = procs
+    stack._actions_cmd = actions_cmd
     try:
         migrate = stack.collectbot("migrate")
         assert migrate.returncode == 0, migrate.stderr
@@ -154,8 +176,9 @@ event_broker:
             print(f"--- {name}\n" + (logs / name).read_text(errors="replace")[-6000:])
         raise
     finally:
-        for p in procs:
-            p.terminate()
+        for p in procs:  # stack.procs: the action server may have been restarted
+            if p.poll() is None:
+                p.terminate()
         for p in procs:
             try:
                 p.wait(timeout=20)

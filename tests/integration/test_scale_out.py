@@ -39,12 +39,10 @@ import pytest
 import yaml
 
 from tests.e2e.servers import REPO, VENV_BIN, free_port, wait_for
+from tests.integration.stack import Databases, clean_redis, require_model, require_pg, require_redis
 
 pytestmark = pytest.mark.integration
 
-PG_URL_ENV = "COLLECTBOT_TEST_PG_URL"
-REDIS_URL_ENV = "COLLECTBOT_TEST_REDIS_URL"
-DEFAULT_REDIS = "redis://127.0.0.1:6379"
 LOCK_DB = 12  # Redis db for the lock store of this test (keys removed afterwards)
 SOCKETIO_DB = 13  # pub/sub is server-wide; the unique channel name isolates it
 
@@ -69,60 +67,9 @@ def text(replies: List[str]) -> str:
 
 # ------------------------------------------------------------------ set-up
 def _prerequisites() -> Tuple[str, str]:
-    pg = os.environ.get(PG_URL_ENV)
-    if not pg:
-        pytest.skip(f"set {PG_URL_ENV} to run the scale-out test")
-    if not list((REPO / "bot" / "models").glob("*.tar.gz")):
-        pytest.skip("no trained model in bot/models")
-    redis_url = os.environ.get(REDIS_URL_ENV, DEFAULT_REDIS).rstrip("/")
-    import redis
-
-    try:
-        redis.Redis.from_url(f"{redis_url}/{LOCK_DB}", socket_timeout=3).ping()
-    except redis.RedisError as e:
-        pytest.skip(f"Redis at {redis_url} not reachable: {e}")
-    return pg, redis_url
-
-
-class Databases:
-    """Two uniquely named databases on the PostgreSQL server of COLLECTBOT_TEST_PG_URL."""
-
-    def __init__(self, pg_url: str) -> None:
-        from sqlalchemy.engine import make_url
-
-        self.base = make_url(pg_url)
-        stem = f"collectbot_scale_{secrets.token_hex(5)}"
-        self.names = {"accounts": f"{stem}_accounts", "tracker": f"{stem}_tracker"}
-
-    def url(self, which: str) -> str:
-        return str(self.base.set(database=self.names[which]))
-
-    def _admin(self, statements: List[str]) -> None:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(self.base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                for statement in statements:
-                    conn.execute(sa.text(statement))
-        finally:
-            engine.dispose()
-
-    def create(self) -> None:
-        self._admin([f'CREATE DATABASE "{n}"' for n in self.names.values()])
-
-    def drop(self) -> None:
-        self._admin([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self.names.values()])
-
-    def query(self, which: str, sql: str, **params: Any) -> List[Tuple]:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(self.url(which))
-        try:
-            with engine.connect() as conn:
-                return [tuple(r) for r in conn.execute(sa.text(sql), params)]
-        finally:
-            engine.dispose()
+    pg = require_pg()
+    require_model()
+    return pg, require_redis(LOCK_DB)
 
 
 @dataclass
@@ -189,18 +136,6 @@ class Cluster:
     def collectbot(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(VENV_BIN / "collectbot"), *args], env=self.env, cwd=REPO,
                               capture_output=True, text=True, timeout=120)
-
-
-def _clean_redis(redis_url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(f"{redis_url}/{LOCK_DB}", socket_timeout=5)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +221,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 p.kill()
                 p.wait()
         dbs.drop()
-        _clean_redis(redis_url, lock_prefix)
+        clean_redis(redis_url, LOCK_DB, lock_prefix)
 
 
 # ------------------------------------------------------------ conversations

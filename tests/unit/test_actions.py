@@ -163,6 +163,22 @@ def test_database_down_gives_a_polite_retry_and_no_crash(monkeypatch, pinned_now
     assert events == []
 
 
+def test_a_booking_that_meets_a_database_failure_asks_for_the_confirmation_again(monkeypatch, pinned_now):
+    # The cardholder said yes, the database is away: nothing booked, and the
+    # form waits on its confirmation so that "是的" sent again books (the
+    # confirmation itself is cleared, never kept for later terms).
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/never/x.db")
+    tracker = make_tracker(PHONE, slots={
+        "verified": True, "account_id": "E2E-1", "promise_amount": "3000.00",
+        "promise_date": "2026-12-04", "promise_confirmed": True,
+    }, intent="affirm")
+    events, texts = run_action(ActionBookPromise(), tracker)
+    assert texts == [replies.SYSTEM_BUSY]
+    assert {"event": "active_loop", "name": "promise_form"}.items() <= events[0].items()
+    assert slot_events(events) == {"promise_confirmed": None, "requested_slot": "promise_confirmed"}
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
 def test_crisis_support_is_sent_even_when_the_database_is_down(monkeypatch, pinned_now):
     monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/never/x.db")
     events, texts = run_action(ActionHandleCrisis(), make_tracker(PHONE, intent="crisis"))
