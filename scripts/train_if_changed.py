@@ -42,8 +42,8 @@ def inputs_hash(paths: Iterable[str] = INPUTS) -> str:
     return digest.hexdigest()
 
 
-def newest_model(folder: Path = MODELS) -> Optional[Path]:
-    models = sorted(folder.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+def newest_model(folder: Optional[Path] = None) -> Optional[Path]:
+    models = sorted((folder or MODELS).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
 
 

@@ -40,6 +40,7 @@ def runs(models):
 def test_trains_once_then_only_after_a_change(tmp_path, monkeypatch, capsys):
     models = _project(tmp_path, monkeypatch)
     assert _train(models) == 0 and runs(models) == ["--force"]
+    assert len(list(models.glob("*.inputs"))) == 1  # the stamp sits next to this project's model
     assert _train(models) == 0 and len(runs(models)) == 1
     assert "无需重新训练" in capsys.readouterr().out
     # Rasa's own fingerprints miss the jieba dictionary; this does not.
