@@ -38,8 +38,11 @@ from bot.observability import metrics
 class BrokeredSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
-            self._tune_sqlite()
+        if self.engine.dialect.name == "sqlite":
+            if self.engine.url.database not in (None, "", ":memory:"):
+                self._tune_sqlite()
+        else:
+            self._ping_before_use()
 
     def _tune_sqlite(self) -> None:
         """The laptop's SQLite file as bot/db/session.py runs the account data:
@@ -63,6 +66,17 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
 
         self.engine = engine
         self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
+
+    def _ping_before_use(self) -> None:
+        """After a database restart every pooled connection is dead; Rasa's
+        engine would fail one message per dead connection. A ping on checkout
+        replaces them (same pool settings as Rasa's)."""
+        from rasa.core.tracker_store import create_engine_kwargs
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @staticmethod
     def _row(sender_id: Text, event: Event) -> Dict[str, Any]:

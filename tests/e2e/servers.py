@@ -100,6 +100,7 @@ def running_stack(
     credentials: Optional[Path] = None,
     slow_actions: bool = False,
     endpoints_extra: str = "",
+    tracker_url: Optional[str] = None,
 ) -> Iterator[Stack]:
     """Action server + Rasa server on free ports.
 
@@ -109,7 +110,7 @@ def running_stack(
     ``slow_actions`` routes action calls through a SlowProxy: set
     ``stack.action_proxy.delay`` (seconds per call) to make the assistant slow.
     ``endpoints_extra`` is appended to the generated endpoints.yml (e.g. a
-    ``lock_store:`` section).
+    ``lock_store:`` section); ``tracker_url`` replaces the SQLite tracker store.
     """
     rasa_port, actions_port = free_port(), free_port()
     env = dict(os.environ)
@@ -141,7 +142,7 @@ tracker_store:
   # Rasa's SQL store that feeds the event broker without re-reading the
   # conversation on every save (bot/tracker_store.py); same keys as type SQL.
   type: bot.tracker_store.BrokeredSQLTrackerStore
-  url: "sqlite:///{workdir / 'tracker.db'}"
+  url: "{tracker_url or f"sqlite:///{workdir / 'tracker.db'}"}"
 event_broker:
   type: bot.contact_log.ContactLogBroker
 """ + endpoints_extra,
