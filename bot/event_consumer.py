@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import logging
 import time
 from typing import Any, Dict, List, Optional, Sequence
@@ -53,6 +54,7 @@ class EventConsumer:
         self.writer = ContactLogWriter()
         self.consumed = 0  # messages acknowledged (tests, logs)
         self.rows = 0  # rows written or found already written
+        self.connected = False  # reading the queue right now (readiness)
 
     # -- writing (worker thread) ------------------------------------------
 
@@ -112,6 +114,7 @@ class EventConsumer:
             queue = await channel.declare_queue(self.queue, durable=True)
             await queue.consume(inbox.put)
             logger.info("event consumer reading queue %s", self.queue)
+            self.connected = True
             while not stop.is_set():
                 if closed.is_set() or connection.is_closed:
                     raise ConnectionError("RabbitMQ connection closed")
@@ -119,6 +122,7 @@ class EventConsumer:
                 if batch:
                     await self._handle(batch, stop)
         finally:
+            self.connected = False
             try:
                 await asyncio.wait_for(connection.close(), 2)
             except Exception:
@@ -179,6 +183,36 @@ class EventConsumer:
         self.consumed += len(messages)
 
 
+async def serve_health(consumer: EventConsumer, port: int, host: str = "0.0.0.0") -> "asyncio.AbstractServer":
+    """``GET /healthz`` (the process runs) and ``GET /readyz`` (it is reading
+    the queue: 200, else 503) for the orchestrator, on a port of its own."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request_line = (await asyncio.wait_for(reader.readline(), 5)).decode("latin-1")
+            path = request_line.split(" ")[1] if request_line.count(" ") >= 2 else ""
+            if path == "/healthz":
+                status, body = "200 OK", {"status": "ok"}
+            elif path == "/readyz":
+                ready = consumer.connected
+                status = "200 OK" if ready else "503 Service Unavailable"
+                body = {"status": "ready" if ready else "not_ready", "rabbitmq": ready, "consumed": consumer.consumed}
+            else:
+                status, body = "404 Not Found", {"error": "not_found"}
+            payload = json.dumps(body).encode("utf-8")
+            writer.write(
+                f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                "Connection: close\r\n\r\n".encode("latin-1") + payload
+            )
+            await writer.drain()
+        except (asyncio.TimeoutError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(answer, host, port)
+
+
 def run_from_settings(database_url: Optional[str] = None, queue: Optional[str] = None,
                       batch_size: int = BATCH_SIZE) -> int:
     """`collectbot consume-events`: run until SIGINT/SIGTERM."""
@@ -198,7 +232,13 @@ def run_from_settings(database_url: Optional[str] = None, queue: Optional[str] =
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await consumer.run(stop)
+        health_port = int(os.environ.get("CONSUMER_HEALTH_PORT") or 0)
+        server = await serve_health(consumer, health_port) if health_port else None
+        try:
+            await consumer.run(stop)
+        finally:
+            if server is not None:
+                server.close()
 
     asyncio.run(main())
     logger.info("event consumer stopped after %d messages", consumer.consumed)

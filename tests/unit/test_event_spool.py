@@ -3,6 +3,7 @@ idempotent contact-log writes (bot/event_consumer.EventConsumer.write_events),
 without RabbitMQ (those are in tests/integration/test_event_relay.py)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -208,3 +209,36 @@ def test_in_process_broker_writes_the_same_rows_as_the_consumer(db_url, pinned_n
         ("web-1", "DEMO-0002", "webchat", "in", "分期"),
         ("web-1", "DEMO-0002", "webchat", "out", "可以分3期"),
     ]
+
+
+def test_the_consumer_answers_health_and_readiness():
+    from bot.event_consumer import EventConsumer, serve_health
+
+    consumer = EventConsumer({"host": "127.0.0.1", "port": _closed_port()}, "q")
+
+    async def ask(port: int, path: str):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        raw = await reader.read()
+        writer.close()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        return int(head.split()[1]), json.loads(body)
+
+    async def scenario():
+        server = await serve_health(consumer, 0, "127.0.0.1")
+        port = server.sockets[0].getsockname()[1]
+        try:
+            alive = await ask(port, "/healthz")
+            not_ready = await ask(port, "/readyz")
+            consumer.connected = True  # what _consume sets once it reads the queue
+            ready = await ask(port, "/readyz")
+            missing = await ask(port, "/nope")
+        finally:
+            server.close()
+        return alive, not_ready, ready, missing
+
+    alive, not_ready, ready, missing = asyncio.run(scenario())
+    assert alive == (200, {"status": "ok"})
+    assert not_ready[0] == 503 and not_ready[1]["rabbitmq"] is False
+    assert ready[0] == 200 and ready[1]["status"] == "ready"
+    assert missing[0] == 404
