@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.campaign.config import CampaignSettings
 from bot.campaign.payments import ReconcileResult, reconcile_open_promises
+from bot.contact_log import ALREADY_LOGGED  # SMS appended to the transcript are logged already
 from bot.core import campaign as rules
 from bot.core import guard
 from bot.core.policy import PolicyConfig, days_past_due, stage_for
@@ -57,17 +58,13 @@ from bot.db.models import (
     OutboundBlock,
     PhoneMark,
 )
+from bot.db.repository import DISPUTE_REASON
 from bot.db.session import session_scope
+from bot.db.sms import NOT_DELIVERED
 
 logger = logging.getLogger(__name__)
 
-DISPUTE_REASON = "dispute_debt"
 CAMPAIGN_SLOT = "campaign_stage"
-# Bot messages carrying this metadata are already in the contact log (the
-# runner logged the SMS); the contact-log broker skips them.
-from bot.contact_log import ALREADY_LOGGED  # noqa: E402
-# Contact-log statuses of sends that never reached the cardholder.
-NOT_DELIVERED = ("blocked_opt_out", "suppressed", "failed")
 IN_FLIGHT = "in_flight"
 # Reasons of the runner itself (the guard's are in bot/core/guard.py).
 PAID = "paid"

@@ -32,6 +32,9 @@ FAILED = "failed"  # Twilio refused it or never answered (after the retries)
 BLOCKED_OPT_OUT = "blocked_opt_out"  # not sent: the number opted out
 OUTBOX = "outbox"  # no Twilio credentials: written to sms_outbox
 SUPPRESSED = "suppressed"  # the bot's reply to an opt-in keyword (our confirmation replaces it)
+# Outbound rows that never reached the cardholder: no contact for the guard's
+# caps (bot/campaign/runner.py) nor for the supervisor's figures (bot/reports/kpi.py).
+NOT_DELIVERED = (BLOCKED_OPT_OUT, SUPPRESSED, FAILED)
 
 # Twilio MessageStatus values (outbound), ordered by how far the message got.
 # A callback may only move a message forward: "sent" arriving after

@@ -62,8 +62,8 @@ from bot.db.models import (
     Payment,
     VerificationAttempt,
 )
+from bot.db.sms import NOT_DELIVERED
 
-NOT_DELIVERED = ("blocked_opt_out", "suppressed", "failed")
 SETTLED = ("kept", "partially_kept", "broken")
 NO_STAGE = "-"
 NO_CHANNEL = "-"
