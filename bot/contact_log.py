@@ -124,8 +124,9 @@ class ContactLogWriter:
         return self.accounts[sender]
 
     def write(self, session, rows: List[Dict[str, Any]]) -> None:
-        for row in rows:
-            repository.log_contact(session, account_id=self.account_for(session, row["conversation_id"]), **row)
+        repository.log_contacts(
+            session, [{**row, "account_id": self.account_for(session, row["conversation_id"])} for row in rows]
+        )
 
 
 class ContactLogBroker(EventBroker):

@@ -62,7 +62,7 @@ class EventConsumer:
         """Write the contact-log rows of ``events`` in one transaction.
 
         Idempotent: writing the same events again adds nothing."""
-        count = 0
+        rows = []
         with session_scope(self.database_url) as session:
             for event in events:
                 sender = event.get("sender_id")
@@ -73,9 +73,9 @@ class EventConsumer:
                     continue
                 if not row.get("message_id"):
                     row["message_id"] = EVENT_KEY_PREFIX + event_key(event)
-                self.writer.write(session, [row])
-                count += 1
-        return count
+                rows.append(row)
+            self.writer.write(session, rows)
+        return len(rows)
 
     # -- RabbitMQ ---------------------------------------------------------
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -214,64 +214,82 @@ def find_cardholder_by_phone(s: Session, phone: str) -> Optional[CardholderView]
     )
 
 
-def _account_view(s: Session, account: Account, holder: Cardholder, today: date) -> AccountView:
-    dpd, stage = _stage(account.due_date, today)
-    open_dispute = (
-        s.execute(
-            select(func.count(Escalation.id)).where(
-                Escalation.account_id == account.account_id,
-                Escalation.reason == DISPUTE_REASON,
-                Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
-            )
-        ).scalar_one()
-        > 0
+def _account_query():
+    """The account, its cardholder and the facts an AccountView needs, in one
+    statement (correlated sub-queries): reading them as four ORM queries
+    was most of an action's database time (bench/history.md)."""
+    acc, holder = Account.__table__, Cardholder.__table__
+    esc, arr = Escalation.__table__, Arrangement.__table__
+    open_disputes = (
+        select(func.count()).select_from(esc)
+        .where(esc.c.account_id == acc.c.account_id, esc.c.reason == DISPUTE_REASON,
+               esc.c.status.in_(UNRESOLVED_ESCALATION_STATUSES))
+        .scalar_subquery().label("open_disputes")
     )
-    broken = s.execute(
-        select(func.count(Arrangement.id)).where(
-            Arrangement.account_id == account.account_id,
-            Arrangement.kind == "promise_to_pay",
-            Arrangement.status == "broken",
-        )
-    ).scalar_one()
-    active_kinds = (
-        s.execute(
-            select(Arrangement.kind)
-            .where(
-                Arrangement.account_id == account.account_id,
-                Arrangement.status.in_(ACTIVE_ARRANGEMENT_STATUSES),
-            )
-            .distinct()
-        )
-        .scalars()
-        .all()
+    broken = (
+        select(func.count()).select_from(arr)
+        .where(arr.c.account_id == acc.c.account_id, arr.c.kind == "promise_to_pay", arr.c.status == "broken")
+        .scalar_subquery().label("broken_promises")
     )
+    active = [
+        exists().where(arr.c.account_id == acc.c.account_id, arr.c.kind == kind,
+                       arr.c.status.in_(ACTIVE_ARRANGEMENT_STATUSES)).label(f"active_{kind}")
+        for kind in ARRANGEMENT_KINDS
+    ]
+    return (
+        select(acc.c.account_id, acc.c.card_last4, acc.c.balance, acc.c.minimum_due, acc.c.due_date,
+               acc.c.follow_up, holder.c.id.label("cardholder_id"), holder.c.name, holder.c.phone,
+               open_disputes, broken, *active)
+        .join_from(acc, holder, acc.c.cardholder_id == holder.c.id)
+    )
+
+
+def _account_view(row, today: date) -> AccountView:
+    dpd, stage = _stage(row.due_date, today)
     return AccountView(
-        account_id=account.account_id,
-        cardholder_id=holder.id,
-        name=holder.name,
-        phone=holder.phone,
-        card_last4=account.card_last4,
-        balance=account.balance,
-        minimum_due=account.minimum_due,
-        due_date=account.due_date,
+        account_id=row.account_id,
+        cardholder_id=row.cardholder_id,
+        name=row.name,
+        phone=row.phone,
+        card_last4=row.card_last4,
+        balance=row.balance,
+        minimum_due=row.minimum_due,
+        due_date=row.due_date,
         days_past_due=dpd,
         stage=stage,
-        follow_up=bool(account.follow_up),
-        open_dispute=open_dispute,
-        broken_promises=int(broken),
-        active_arrangement_kinds=frozenset(active_kinds),
+        follow_up=bool(row.follow_up),
+        open_dispute=row.open_disputes > 0,
+        broken_promises=int(row.broken_promises),
+        active_arrangement_kinds=frozenset(k for k in ARRANGEMENT_KINDS if getattr(row, f"active_{k}")),
     )
+
+
+_account_statements: Dict[str, Any] = {}
+
+
+def _account_statement(kind: str):
+    """The account query by id or by phone, built once: building it (and
+    SQLAlchemy's cache key for it) cost more than running it."""
+    stmt = _account_statements.get(kind)
+    if stmt is None:
+        acc = Account.__table__
+        if kind == "id":
+            stmt = _account_query().where(acc.c.account_id == bindparam("account_id"))
+        else:
+            stmt = (
+                _account_query()
+                .where(Cardholder.__table__.c.phone == bindparam("phone"))
+                # Ties: the longest-overdue account first, then a stable order.
+                .order_by(acc.c.balance.desc(), acc.c.due_date, acc.c.account_id)
+                .limit(1)
+            )
+        _account_statements[kind] = stmt
+    return stmt
 
 
 def get_account(s: Session, account_id: str, today: date) -> Optional[AccountView]:
-    row = s.execute(
-        select(Account, Cardholder)
-        .join(Cardholder, Account.cardholder_id == Cardholder.id)
-        .where(Account.account_id == account_id)
-    ).first()
-    if row is None:
-        return None
-    return _account_view(s, row[0], row[1], today)
+    row = s.connection().execute(_account_statement("id"), {"account_id": account_id}).first()
+    return None if row is None else _account_view(row, today)
 
 
 def primary_account_for_phone(s: Session, phone: str, today: date) -> Optional[AccountView]:
@@ -280,17 +298,8 @@ def primary_account_for_phone(s: Session, phone: str, today: date) -> Optional[A
         phone = normalize_phone(phone)
     except ValueError:
         return None
-    row = s.execute(
-        select(Account, Cardholder)
-        .join(Cardholder, Account.cardholder_id == Cardholder.id)
-        .where(Cardholder.phone == phone)
-        # Ties: the longest-overdue account first, then a stable order.
-        .order_by(Account.balance.desc(), Account.due_date, Account.account_id)
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return _account_view(s, row[0], row[1], today)
+    row = s.connection().execute(_account_statement("phone"), {"phone": phone}).first()
+    return None if row is None else _account_view(row, today)
 
 
 # --------------------------------------------------------------------------
@@ -707,6 +716,62 @@ def log_contact(
         return existing
     contact_id, _ = _insert_once(s, row, find)
     return contact_id
+
+
+# Columns a contact-log row may carry (``log_contacts``).
+_CONTACT_FIELDS = ("conversation_id", "channel", "direction", "text", "account_id", "intent", "message_id", "status")
+
+
+def log_contacts(s: Session, rows: List[Dict[str, Any]]) -> None:
+    """Log a batch of messages: the same rules as ``log_contact`` (a known
+    ``message_id`` adds nothing), in one statement per run of rows of a kind.
+
+    The contact-log writer runs beside the Rasa server's event loop, and an
+    ORM object plus a flush per row was a visible share of that process's
+    time under load (bench/history.md). Rows with a ``message_id`` use the
+    database's ON CONFLICT DO NOTHING (PostgreSQL, SQLite); on any other
+    database they go through ``log_contact`` one by one.
+    """
+    table = ContactLog.__table__
+    keyed_insert = _insert_ignoring_conflicts(s, table)
+    # Consecutive rows of one kind go in one statement; the order of the
+    # rows (the transcript's order, by id) is kept.
+    run: List[Dict[str, Any]] = []
+    run_keyed = False
+    for row in rows:
+        _require_in("direction", row["direction"], DIRECTIONS)
+        values = {k: row.get(k) for k in _CONTACT_FIELDS}
+        keyed = bool(values["message_id"])
+        if run and keyed != run_keyed:
+            _write_contact_run(s, table, keyed_insert, run, run_keyed)
+            run = []
+        run.append(values)
+        run_keyed = keyed
+    if run:
+        _write_contact_run(s, table, keyed_insert, run, run_keyed)
+
+
+def _write_contact_run(s: Session, table, keyed_insert, run: List[Dict[str, Any]], keyed: bool) -> None:
+    now = clock.now()
+    if not keyed:
+        s.execute(table.insert(), [{**v, "created_at": now} for v in run])
+    elif keyed_insert is not None:
+        s.execute(keyed_insert, [{**v, "created_at": now} for v in run])
+    else:
+        for values in run:
+            log_contact(s, **values)
+
+
+def _insert_ignoring_conflicts(s: Session, table):
+    """INSERT … ON CONFLICT (message_id) DO NOTHING for this session's database."""
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert(table).on_conflict_do_nothing(index_elements=["message_id"])
 
 
 def last_inbound_channel(s: Session, conversation_id: str) -> Optional[str]:

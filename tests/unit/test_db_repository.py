@@ -494,6 +494,29 @@ def test_log_contact_idempotent_on_message_id(session):
         repo.log_contact(session, conversation_id="c1", channel="sms", direction="sideways", text="?")
 
 
+def test_log_contacts_batch_skips_known_message_ids(session):
+    add_account(session)
+    repo.log_contact(session, conversation_id="c1", channel="sms", direction="in", text="早", message_id="SM0")
+    rows = [
+        {"conversation_id": "c1", "channel": "sms", "direction": "in", "text": "早", "message_id": "SM0"},
+        {"conversation_id": "c1", "channel": "sms", "direction": "in", "text": "你好", "message_id": "SM1",
+         "account_id": "ACC-1", "intent": "greet"},
+        {"conversation_id": "c1", "channel": "sms", "direction": "in", "text": "你好", "message_id": "SM1"},
+        {"conversation_id": "c1", "channel": "sms", "direction": "out", "text": "您好"},
+        {"conversation_id": "c1", "channel": "sms", "direction": "out", "text": "您好"},
+    ]
+    repo.log_contacts(session, rows)
+    repo.log_contacts(session, rows[:3])  # a redelivered batch adds nothing keyed
+    logged = session.execute(select(ContactLog).order_by(ContactLog.id)).scalars().all()
+    assert [(r.direction, r.text, r.message_id) for r in logged] == [
+        ("in", "早", "SM0"), ("in", "你好", "SM1"), ("out", "您好", None), ("out", "您好", None),
+    ]  # in the order given: the transcript's order
+    assert logged[1].account_id == "ACC-1" and logged[1].intent == "greet"
+    assert all(r.created_at is not None for r in logged)
+    with pytest.raises(ValueError, match="direction"):
+        repo.log_contacts(session, [{"conversation_id": "c1", "channel": "sms", "direction": "up", "text": "?"}])
+
+
 # ---------------------------------------------------------------- money
 
 
