@@ -13,6 +13,18 @@ It also reads and writes the rows without building ORM objects (the same
 rows, the same schema: Rasa's ``events`` table), which the profile of a
 message showed as a visible share of the Rasa server's time.
 
+It keeps the conversations it has just saved in memory (write-through, a
+bounded LRU) and hands one back on the next message instead of reading and
+replaying every event again, after one indexed query shows that nobody has
+written to the conversation since (the newest row id is still the one this
+process wrote). Another Rasa instance, a tool writing events, a deleted
+conversation all change that id, so the conversation is read from the
+database as before. A cached tracker is handed out once (the caller owns it
+until it saves it again), and one that changed after its save is not reused.
+Only the latest session is cached: a tracker in which a new session started
+is read back from the database next time, as Rasa would. ``cache_size: 0``
+in endpoints.yml turns the cache off.
+
 Configured in endpoints.yml as ``type: bot.tracker_store.BrokeredSQLTrackerStore``
 with the same ``url`` (or dialect/host/db …) keys as Rasa's ``type: SQL``.
 
@@ -22,12 +34,14 @@ bot/observability/metrics.py), whatever event broker is configured.
 """
 from __future__ import annotations
 
+import itertools
 import json
-from typing import Any, Dict, Optional, Text
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
@@ -35,9 +49,20 @@ from sqlalchemy.pool import QueuePool
 from bot.observability import metrics
 
 
+# Attribute a tracker carries once it has been read from or written to this
+# store: (number of its events that are stored, newest stored row id).
+_STORED = "_collectbot_stored"
+DEFAULT_CACHE_SIZE = 1000
+
+
 class BrokeredSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.cache_size = max(0, int(cache_size))
+        # sender_id -> (tracker, its number of events when saved, newest row id)
+        self._cache: "OrderedDict[Text, Tuple[DialogueStateTracker, int, Optional[int]]]" = OrderedDict()
+        self.cache_hits = 0
+        self.cache_misses = 0
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database not in (None, "", ":memory:"):
                 self._tune_sqlite()
@@ -91,27 +116,84 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
+    def _newest_row_id(self, session, sender_id: Text) -> Optional[int]:
+        # Built once: building the statement cost three times running it.
+        stmt = self.__dict__.get("_newest_stmt")
+        if stmt is None:
+            table = self.SQLEvent.__table__
+            stmt = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
+            self._newest_stmt = stmt
+        return session.connection().execute(stmt, {"sender_id": sender_id}).scalar()
+
+    def _unsaved_events(self, session, tracker: DialogueStateTracker) -> List[Event]:
+        """The tracker's events that are not stored yet.
+
+        A tracker this store read or wrote knows how many of its events are
+        stored; if the conversation's newest row is still the one it knows,
+        those are exactly the rest. Otherwise Rasa's way: count the stored
+        events of the latest session."""
+        stored = getattr(tracker, _STORED, None)
+        if stored is not None and stored[0] <= len(tracker.events):
+            if self._newest_row_id(session, tracker.sender_id) == stored[1]:
+                return list(itertools.islice(tracker.events, stored[0], None))
+        return list(self._additional_events(session, tracker))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the events not stored yet, then publish exactly those."""
         with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
+            events = self._unsaved_events(session, tracker)
             if events:
                 session.execute(
                     self.SQLEvent.__table__.insert(), [self._row(tracker.sender_id, e) for e in events]
                 )
+            newest = self._newest_row_id(session, tracker.sender_id)
             session.commit()
+        setattr(tracker, _STORED, (len(tracker.events), newest))
+        self._remember(tracker, events, newest)
         if events:
             metrics.observe_events(events, tracker.get_latest_input_channel())
         if self.event_broker is not None and events:
             await self._stream_new_events(self.event_broker, events, tracker.sender_id)
 
+    def _remember(self, tracker: DialogueStateTracker, new_events: List[Event], newest: Optional[int]) -> None:
+        sender_id = tracker.sender_id
+        self._cache.pop(sender_id, None)
+        if not self.cache_size:
+            return
+        first = len(tracker.events) - len(new_events)
+        if any(isinstance(e, SessionStarted) for i, e in enumerate(new_events, first) if i > 0):
+            # A new session started in this tracker: Rasa reads only the
+            # latest session, so the next message reads it from the database.
+            return
+        self._cache[sender_id] = (tracker, len(tracker.events), newest)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session: the tracker saved last if nothing has been
+        written to the conversation since, else read from the database."""
+        cached = self._cache.pop(sender_id, None)  # handed out: the caller owns it now
+        if cached is not None:
+            tracker, length, newest = cached
+            if len(tracker.events) == length:
+                with self.session_scope() as session:
+                    current = self._newest_row_id(session, sender_id)
+                if current == newest:
+                    self.cache_hits += 1
+                    return tracker
+        self.cache_misses += 1
+        return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
+
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        """Rasa's query, reading only the ``data`` column."""
+        """Rasa's query, reading only the ``id`` and ``data`` columns."""
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+            rows = query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
+        if not (self.domain and rows):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for _, data in rows], self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, _STORED, (len(tracker.events), rows[-1][0]))
+        return tracker
