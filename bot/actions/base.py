@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Repository functions that only read: their units of work take no write
+# lock on SQLite (bot/db/session.py), so a lookup never queues behind a booking.
+READ_ONLY = frozenset({
+    repository.get_account,
+    repository.primary_account_for_phone,
+    repository.phone_verification_attempts,
+    repository.find_cardholder_by_phone,
+})
+
+
 async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one unit of work in a worker thread.
 
@@ -34,7 +44,7 @@ async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
 
     def unit_of_work() -> T:
-        with session_scope() as session:
+        with session_scope(read_only=fn in READ_ONLY) as session:
             return fn(session, *args, **kwargs)
 
     result = await asyncio.to_thread(unit_of_work)

@@ -10,7 +10,7 @@ import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Tuple
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
@@ -21,9 +21,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "collectbot.db"
 DATABASE_URL_ENV = "DATABASE_URL"
 
+# Execution option of the connections of read-only units of work.
+READ_ONLY_OPTION = "collectbot_read_only"
+
 _lock = threading.Lock()
 _engines: Dict[str, Engine] = {}
-_sessionmakers: Dict[str, sessionmaker] = {}
+_sessionmakers: Dict[Tuple[str, bool], sessionmaker] = {}
 
 
 def database_url() -> str:
@@ -72,8 +75,14 @@ def _install_sqlite_hooks(engine: Engine, memory: bool) -> None:
         # action threads that both read and then write fail with "database
         # is locked" (WAL cannot upgrade a stale read snapshot); IMMEDIATE
         # makes them queue for busy_timeout instead. SQLite is the dev/demo
-        # backend, so serialising writers is the right trade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # backend, so serialising writers is the right trade. A unit of work
+        # that only reads (``session_scope(read_only=True)``) takes no lock:
+        # in WAL it reads its snapshot beside any writer instead of queueing
+        # behind the contact log and the bookings (bench/history.md).
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _create_engine(url: str) -> Engine:
@@ -117,21 +126,27 @@ def get_engine(url: Optional[str] = None) -> Engine:
         return engine
 
 
-def _get_sessionmaker(url: Optional[str]) -> sessionmaker:
+def _get_sessionmaker(url: Optional[str], read_only: bool = False) -> sessionmaker:
     key = url or database_url()
     engine = get_engine(key)
     with _lock:
-        factory = _sessionmakers.get(key)
+        factory = _sessionmakers.get((key, read_only))
         if factory is None:
-            factory = sessionmaker(bind=engine, future=True)
-            _sessionmakers[key] = factory
+            bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+            factory = sessionmaker(bind=bind, future=True)
+            _sessionmakers[(key, read_only)] = factory
         return factory
 
 
 @contextmanager
-def session_scope(url: Optional[str] = None) -> Iterator[Session]:
-    """One session per unit of work: commit on success, roll back on error."""
-    session = _get_sessionmaker(url)()
+def session_scope(url: Optional[str] = None, read_only: bool = False) -> Iterator[Session]:
+    """One session per unit of work: commit on success, roll back on error.
+
+    ``read_only=True`` promises the unit of work only reads: on SQLite it
+    then does not take the write lock (see ``_on_begin``); a write in it
+    still works when no one else is writing and fails with "database is
+    locked" otherwise, so a broken promise shows up instead of corrupting."""
+    session = _get_sessionmaker(url, read_only)()
     try:
         yield session
         session.commit()

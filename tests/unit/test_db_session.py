@@ -97,6 +97,29 @@ def test_session_scope_commits_and_rolls_back(tmp_path):
         assert s.execute(text("SELECT x FROM t")).scalars().all() == [1]
 
 
+def test_a_read_only_unit_of_work_reads_while_another_holds_the_write_lock(tmp_path):
+    import sqlite3
+    import time
+
+    url = f"sqlite:///{tmp_path / 'ro.db'}"
+    with db_session.session_scope(url) as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+        s.execute(text("INSERT INTO t VALUES (1)"))
+    writer = sqlite3.connect(tmp_path / "ro.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a booking in another process, mid-transaction
+    writer.execute("INSERT INTO t VALUES (2)")
+    try:
+        started = time.monotonic()
+        with db_session.session_scope(url, read_only=True) as s:
+            assert s.execute(text("SELECT x FROM t")).scalars().all() == [1]  # the committed snapshot
+        # Did not queue for the write lock (a writer would wait the 5 s busy
+        # timeout, then fail with "database is locked").
+        assert time.monotonic() - started < 2
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_sqlite_savepoint_does_not_commit_outer_transaction(tmp_path):
     # pysqlite's default transaction handling would let RELEASE SAVEPOINT
     # commit the outer transaction; the idempotent writers rely on this.
