@@ -30,6 +30,38 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth(b'"\\"[["') == 0
 
 
+def _depth_by_loop(raw: bytes) -> int:
+    """The walk as it was first written (one Python step per bracket)."""
+    import re
+
+    stripped = re.sub(rb'"(?:[^"\\]|\\.)*"', b'""', raw, flags=re.S)
+    depth = deepest = 0
+    for ch in re.findall(rb"[\[\]{}]", stripped):
+        if ch in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+
+@hyp_settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b'"', b"\\", b"a", b",", b":", b" ", b'"[{"']), max_size=60))
+def test_json_depth_is_the_clamped_walk_over_brackets(parts):
+    raw = b"".join(parts)
+    assert json_depth(raw) == _depth_by_loop(raw)
+
+
+def test_json_depth_of_a_real_tracker():
+    tracker = {"events": [{"event": "user", "parse_data": {"intent": {"name": "greet"}, "entities": [[{"a": [1]}]]}}] * 50}
+    raw = json.dumps(tracker).encode()
+    assert json_depth(raw) == _depth_by_loop(raw) == 8
+    assert json_depth(b"]]]][[") == 2 and json_depth(b"") == 0
+
+
 def test_parse_json_refusals():
     assert refused(parse_json, b"x" * 1001, LIMITS) == (413, "body_too_large")
     assert refused(parse_json, b"  ", LIMITS) == (400, "empty_body")
@@ -91,3 +123,22 @@ def test_a_model_may_only_be_loaded_from_a_local_file():
         with pytest.raises(InputError) as refused:
             refuse_remote_model(body)
         assert refused.value.status == 403 and refused.value.code == "remote_model_refused"
+
+
+def test_the_action_server_parses_an_accepted_call_once():
+    import asyncio
+    from types import SimpleNamespace
+
+    from bot.http_limits import action_server_middleware
+
+    call = {"next_action": "action_ask_right_party", "tracker": {"sender_id": "+8613800000001", "events": []}}
+    body = json.dumps(call).encode()
+    request = SimpleNamespace(method="POST", path="/webhook", body=body,
+                              headers={"content-length": str(len(body))}, parsed_json=None)
+    assert asyncio.run(action_server_middleware(Limits.from_env())(request)) is None
+    assert request.parsed_json == call  # what rasa-sdk's request.json then returns
+
+    bad = SimpleNamespace(method="POST", path="/webhook", body=b'{"next_action": 5}',
+                          headers={"content-length": "18"}, parsed_json=None)
+    response = asyncio.run(action_server_middleware(Limits.from_env())(bad))
+    assert response.status == 400 and bad.parsed_json is None
