@@ -11,17 +11,66 @@ records what each one saved.
    call: ~100 ms of the server's single event loop per action call on this
    machine, and a form turn makes two or three calls. The schema is a
    constant, so it is checked once and the validator reused: the same
-   verdict and the same (best-match) error.
+   verdict and the same (best-match) error. Each event must match exactly
+   one of ~25 event schemas (``oneOf``), which jsonschema finds by trying
+   them all; each of them fixes ``event`` to a different constant, so the
+   one to try is looked up by the event's type: the same verdict (a valid
+   response passes both ways, anything else is re-checked by the full
+   validator for Rasa's error).
 
 2. Event class lookup. ``Event.resolve_by_type`` walks every Event subclass
    for each event it deserialises, and the SQL tracker store deserialises
    the whole conversation on every load (twice with an event broker). A dict
    built from the same walk answers in O(1); a miss falls back to the walk,
    so event classes defined later are still found.
+
+3. Graph runs. Every message runs Rasa's NLU graph once and its policy graph
+   once per predicted action through ``DaskGraphRunner.run``, which each
+   time derives the minimal sub-graph for the targets, builds a dask task
+   graph and lets dask order and run it, on one thread (``dask.get``). The
+   order depends only on the schema and the targets, so it is derived once
+   per target list and the nodes are called in it directly: the same nodes,
+   the same inputs, the same results (about 4 % of the server's busy time
+   under load went to dask's bookkeeping).
+
+4. Action server connections. ``EndpointConfig.request`` opens a new aiohttp
+   ``ClientSession`` for every call, so every action call pays a TCP connect
+   and the action server a new connection. One session per endpoint and
+   event loop is kept instead, its idle connections dropped after
+   ``KEEPALIVE_SECONDS`` — shorter than any server's idle timeout we run
+   behind (Sanic's default is 5 s), so a request never goes out on a
+   connection the server is closing. Its request bodies (the conversation,
+   ~20 KB) are written with ujson (a Rasa dependency; half the time of the
+   json module; anything ujson refuses goes through the json module).
+
+5. Debug-log copies. The processor and the form action deep-copy events,
+   slots and the latest message on every action *to pass them to a debug
+   log line*, whether or not debug logging is on (5 % of the event loop
+   under load). Those modules get a ``copy`` whose ``deepcopy`` copies only
+   when debug logging is on; every other use of ``copy`` is untouched.
+
+6. Intent features. The LogisticRegression classifier builds its input by
+   stacking each message's sparse features with an empty dense block
+   (``scipy.sparse.hstack`` / ``bmat`` per message). With no dense features
+   that is the sparse row itself in float64; it is built directly: the
+   same matrix, the same probabilities.
+
+7. Dialogue states. For each predicted action the rule policy asks for the
+   states of every earlier point of the conversation two or three times and
+   the memoization policy once more, each time replaying the whole tracker
+   (13 % of the event loop under load). The states depend only on the
+   tracker's events, the domain and the flags, so the latest answer for a
+   (tracker, events, flags) is kept and a copy handed out (callers edit the
+   last state, and the copy is what they would have got).
+
+8. Slot copies. Every tracker copy (one per action, one per earlier point of
+   the conversation above) copies each slot with ``copy.copy``, which goes
+   through ``__reduce_ex__``; slots are plain objects, so a new one with the
+   same attributes is made directly.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 _installed = False
 
@@ -32,6 +81,12 @@ def install() -> None:
         return
     _install_action_response_check()
     _install_event_lookup()
+    _install_sequential_graph_runs()
+    _install_pooled_endpoint_sessions()
+    _install_log_only_deepcopies()
+    _install_direct_intent_features()
+    _install_states_cache()
+    _install_slot_copy()
     _installed = True
 
 
@@ -45,8 +100,11 @@ def _install_action_response_check() -> None:
     validator_cls = jsonschema.validators.validator_for(schema)
     validator_cls.check_schema(schema)
     validator = validator_cls(schema)
+    is_valid = fast_response_check(schema, validator_cls)
 
     def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+        if is_valid(result):
+            return True
         error = jsonschema_exceptions.best_match(validator.iter_errors(result))
         if error is None:
             return True
@@ -59,6 +117,41 @@ def _install_action_response_check() -> None:
         raise error
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+
+
+def fast_response_check(schema: Dict[Text, Any], validator_cls: Any):
+    """``is_valid(result)`` with the verdict of ``validator_cls(schema)``,
+    checking each event against the one ``oneOf`` branch its type selects.
+
+    Falls back to the full check if the schema is not of that shape (a
+    later Rasa), so it can never accept what Rasa would refuse."""
+    full = validator_cls(schema)
+    try:
+        events_schema = schema["properties"]["events"]
+        event_schema = dict(events_schema["items"])
+        branches = event_schema.pop("oneOf")
+        by_type = {b["properties"]["event"]["const"]: validator_cls(b) for b in branches}
+        if len(by_type) != len(branches):
+            raise ValueError("two event schemas share a type")
+    except (KeyError, TypeError, ValueError):
+        return full.is_valid
+    outer = validator_cls({**schema, "properties": {**schema["properties"], "events": {
+        k: v for k, v in events_schema.items() if k != "items"}}})
+    common = validator_cls(event_schema)
+
+    def is_valid(result: Any) -> bool:
+        if not outer.is_valid(result):
+            return False
+        events = result.get("events") if isinstance(result, dict) else None
+        for event in events or ():
+            if not common.is_valid(event):
+                return False
+            branch = by_type.get(event.get("event"))
+            if branch is None or not branch.is_valid(event):
+                return False
+        return True
+
+    return is_valid
 
 
 def _install_event_lookup() -> None:
@@ -78,3 +171,235 @@ def _install_event_lookup() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+def execution_order(schema: Any, targets: List[Text]) -> List[Text]:
+    """The nodes ``targets`` need, each after everything it needs (the order
+    dask would find; any topological order gives the same results because
+    the nodes only see their inputs)."""
+    minimal = schema.minimal_graph_schema(targets)
+    order: List[Text] = []
+    done: set = set()
+
+    def visit(name: Text) -> None:
+        stack = [(name, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node in done or node not in minimal.nodes:
+                continue
+            if expanded:
+                done.add(node)
+                order.append(node)
+                continue
+            stack.append((node, True))
+            for needed in minimal.nodes[node].needs.values():
+                if needed not in done:
+                    stack.append((needed, False))
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def _install_sequential_graph_runs() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
+            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+        run_targets = list(targets if targets else self._graph_schema.target_names)
+        plans: Dict[Tuple[Text, ...], List[Tuple[Text, Any, Tuple[Text, ...]]]] = self.__dict__.setdefault(
+            "_collectbot_plans", {}
+        )
+        key = tuple(run_targets)
+        plan = plans.get(key)
+        if plan is None:
+            nodes = self._graph_schema.nodes
+            plan = [
+                (name, self._instantiated_nodes[name], tuple(nodes[name].needs.values()))
+                for name in execution_order(self._graph_schema, run_targets)
+            ]
+            plans[key] = plan
+        results: Dict[Text, Any] = {}
+        for input_name, input_value in (inputs or {}).items():
+            if isinstance(input_value, str) and input_value in self._graph_schema.nodes:
+                raise GraphRunError(
+                    f"Input value '{input_name}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            results[input_name] = (input_name, input_value)
+        try:
+            for name, node, needs in plan:
+                # As in a dask graph, a name that is neither a node nor an
+                # input is passed on as it is.
+                results[name] = node(*[results.get(n, n) for n in needs])
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+        return dict(results[t] for t in run_targets)
+
+    DaskGraphRunner.dask_run = DaskGraphRunner.run  # Rasa's own, for comparison in tests
+    DaskGraphRunner.run = run  # type: ignore[assignment]
+
+
+KEEPALIVE_SECONDS = 2.0
+
+
+def json_dumps(value: Any) -> str:
+    """ujson's text for ``value`` (the same JSON value), else the json module's."""
+    import json
+
+    import ujson
+
+    try:
+        return ujson.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, OverflowError):
+        return json.dumps(value)
+
+
+class _BorrowedSession:
+    """``async with`` over a kept session: entering lends it, leaving keeps it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return False
+
+
+def _install_pooled_endpoint_sessions() -> None:
+    import asyncio
+    import weakref
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    def session(self: EndpointConfig) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a loop: Rasa's own, one-off session
+            return _own_session(self)
+        sessions = self.__dict__.setdefault("_collectbot_sessions", weakref.WeakKeyDictionary())
+        kept = sessions.get(loop)
+        if kept is None or kept.closed:
+            kept = _own_session(self, aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+            sessions[loop] = kept
+        return _BorrowedSession(kept)
+
+    def _own_session(self: EndpointConfig, connector: Any = None) -> Any:
+        # As EndpointConfig.session builds it.
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        return aiohttp.ClientSession(
+            headers=self.headers, auth=auth, connector=connector, json_serialize=json_dumps,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        )
+
+    EndpointConfig.session = session  # type: ignore[assignment]
+
+
+def debug_logging() -> bool:
+    import logging
+
+    return logging.getLogger("rasa").isEnabledFor(logging.DEBUG)
+
+
+class LogOnlyCopy:
+    """The ``copy`` module for modules whose deep copies only feed debug logs."""
+
+    import copy as _copy
+
+    copy = staticmethod(_copy.copy)
+    Error = _copy.Error
+
+    @staticmethod
+    def deepcopy(x: Any, memo: Any = None) -> Any:
+        return LogOnlyCopy._copy.deepcopy(x, memo) if debug_logging() else x
+
+
+def _install_log_only_deepcopies() -> None:
+    import rasa.core.actions.forms as forms
+    import rasa.core.processor as processor
+
+    # Checked in Rasa 3.6.21: every copy.deepcopy in these two modules is an
+    # argument of a structlogger.debug call (tests/unit/test_rasa_speedups.py
+    # reads their source to keep it so).
+    processor.copy = LogOnlyCopy  # type: ignore[assignment]
+    forms.copy = LogOnlyCopy  # type: ignore[assignment]
+
+
+def _install_direct_intent_features() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import csr_matrix, vstack
+
+    original = LogisticRegressionClassifier._create_X
+
+    def _create_X(self: Any, messages: List[Any]) -> Any:
+        rows = []
+        for message in messages:
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            if dense is not None or sparse is None:
+                return original(self, messages)  # not our pipeline's shape: Rasa's way
+            rows.append(csr_matrix(sparse.features, dtype=np.result_type(sparse.features.dtype, np.float64)))
+        return rows[0] if len(rows) == 1 else vstack(rows)
+
+    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[assignment]
+
+
+STATES_CACHE_SIZE = 8
+
+
+def _copy_states(states: List[Dict[Text, Dict[Text, Any]]]) -> List[Dict[Text, Dict[Text, Any]]]:
+    # A state maps names to sub-states whose values are strings or tuples.
+    return [{name: dict(sub) for name, sub in state.items()} for state in states]
+
+
+def _install_states_cache() -> None:
+    import weakref
+    from collections import OrderedDict
+
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.states_for_tracker_history
+    cache: "OrderedDict[Tuple[Any, ...], Tuple[Any, Any, List[Any]]]" = OrderedDict()
+
+    def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: bool = False,
+                                   ignore_rule_only_turns: bool = False,
+                                   rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Any]:
+        events = tracker.events
+        try:
+            frozen_rule_data = tuple(sorted((k, tuple(v)) for k, v in (rule_only_data or {}).items()))
+        except TypeError:
+            frozen_rule_data = None
+        if not events or frozen_rule_data is None:
+            return original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        key = (id(self), id(tracker), len(events), id(events[-1]), omit_unset_slots, ignore_rule_only_turns,
+               frozen_rule_data)
+        hit = cache.get(key)
+        if hit is not None and hit[0]() is self and hit[1]() is tracker:
+            cache.move_to_end(key)
+            return _copy_states(hit[2])
+        states = original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        cache[key] = (weakref.ref(self), weakref.ref(tracker), _copy_states(states))
+        while len(cache) > STATES_CACHE_SIZE:
+            cache.popitem(last=False)
+        return states
+
+    Domain.uncached_states_for_tracker_history = original  # for tests
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[assignment]
+
+
+def _install_slot_copy() -> None:
+    from rasa.shared.core.slots import Slot
+
+    def __copy__(self: Slot) -> Slot:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    Slot.__copy__ = __copy__  # type: ignore[attr-defined]
