@@ -197,15 +197,6 @@ class ActionAskClaimedPhone(Action):
         return []
 
 
-class ActionAskIdLast4(Action):
-    def name(self) -> Text:
-        return "action_ask_id_last4"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, replies.ASK_ID_LAST4)
-        return []
-
-
 # Requests that start a booking form once the cardholder is verified.
 FORM_FOR_OPENING_INTENT = {
     "request_installment": "installment_form",

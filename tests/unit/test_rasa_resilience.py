@@ -239,6 +239,24 @@ def test_a_failed_validation_at_form_activation_keeps_nothing(domain):
     assert tracker.followup_action == ACTION_LISTEN_NAME
 
 
+def test_a_failed_identity_check_asks_nothing_more(domain):
+    # The identity question is a domain response the form says itself; with
+    # the validation failed the busy reply must still be the turn's only answer.
+    tracker = DialogueStateTracker.from_events("+8613900000004", [
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("是我本人", {"name": "affirm", "confidence": 1.0}, message_id="v-1"),
+        ActionExecuted("verify_form"), ActiveLoop("verify_form"), SlotSet(REQUESTED_SLOT, "right_party"),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("是的", {"name": "affirm", "confidence": 1.0}, message_id="v-2"),
+        SlotSet("right_party", True),
+    ], slots=domain.slots)
+    form = FormAction("verify_form", closed_port_endpoint())
+    events = run(form, tracker, domain)
+    assert texts(events) == [replies.SYSTEM_BUSY]
+    tracker.update_with_events(events, domain)
+    assert tracker.get_slot("right_party") is None and tracker.get_slot(REQUESTED_SLOT) == "right_party"
+
+
 def test_crisis_talk_still_gets_the_crisis_lines_when_the_action_server_is_down(domain):
     from bot.settings import get_settings
 
