@@ -211,6 +211,27 @@ def test_in_process_broker_writes_the_same_rows_as_the_consumer(db_url, pinned_n
     ]
 
 
+def test_in_process_broker_writes_a_burst_in_one_transaction(db_url, pinned_now, today, monkeypatch):
+    import asyncio
+
+    from bot import contact_log
+    from bot.db.importer import seed_demo
+    from bot.db.session import session_scope
+
+    with session_scope(db_url) as s:
+        seed_demo(s, today)
+    monkeypatch.setattr(contact_log, "BATCH_WAIT_SECONDS", 0.5)
+    broker = contact_log.ContactLogBroker()
+    writes = []
+    real_write = broker._write
+    monkeypatch.setattr(broker, "_write", lambda rows: (writes.append(len(rows)), real_write(rows)))
+    for i in range(30):  # fifteen exchanges arriving together, as under load
+        broker.publish({"event": "user", "sender_id": "+8613800000001", "text": f"第{i}条", "timestamp": i})
+    assert broker.flush(10)  # returns only once the rows are committed
+    assert len(_contact_rows(db_url)) == 30 and writes == [30]
+    asyncio.run(broker.close())
+
+
 def test_the_consumer_answers_health_and_readiness():
     from bot.event_consumer import EventConsumer, serve_health
 
