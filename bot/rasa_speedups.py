@@ -333,19 +333,36 @@ def _install_log_only_deepcopies() -> None:
 def _install_direct_intent_features() -> None:
     import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-    from rasa.shared.nlu.constants import TEXT
-    from scipy.sparse import csr_matrix, vstack
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+    from scipy.sparse import csr_matrix, hstack, vstack
 
     original = LogisticRegressionClassifier._create_X
+
+    def sentence_row(message: Any) -> Any:
+        """The message's sentence-level sparse features side by side, as
+        ``Message.get_sparse_features`` combines them (in the order the
+        featurizers added them), without its deep copies and without
+        combining the sequence-level features the classifier does not use;
+        None if the message has dense sentence features or no sparse ones."""
+        sparse = []
+        for f in message.features:
+            if f.attribute != TEXT or f.type != FEATURE_TYPE_SENTENCE:
+                continue
+            if not f.is_sparse():
+                return None
+            sparse.append(f.features)
+        if not sparse:
+            return None
+        row = sparse[0] if len(sparse) == 1 else hstack(sparse)
+        return csr_matrix(row, dtype=np.result_type(row.dtype, np.float64))
 
     def _create_X(self: Any, messages: List[Any]) -> Any:
         rows = []
         for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            if dense is not None or sparse is None:
+            row = sentence_row(message)
+            if row is None:
                 return original(self, messages)  # not our pipeline's shape: Rasa's way
-            rows.append(csr_matrix(sparse.features, dtype=np.result_type(sparse.features.dtype, np.float64)))
+            rows.append(row)
         return rows[0] if len(rows) == 1 else vstack(rows)
 
     LogisticRegressionClassifier._create_X = _create_X  # type: ignore[assignment]

@@ -63,6 +63,7 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
         self._cache: "OrderedDict[Text, Tuple[DialogueStateTracker, int, Optional[int]]]" = OrderedDict()
         self.cache_hits = 0
         self.cache_misses = 0
+        self._insert = self.SQLEvent.__table__.insert()  # built once, like the query below
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database not in (None, "", ":memory:"):
                 self._tune_sqlite()
@@ -143,9 +144,7 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = self._unsaved_events(session, tracker)
             if events:
-                session.execute(
-                    self.SQLEvent.__table__.insert(), [self._row(tracker.sender_id, e) for e in events]
-                )
+                session.connection().execute(self._insert, [self._row(tracker.sender_id, e) for e in events])
             newest = self._newest_row_id(session, tracker.sender_id)
             session.commit()
         setattr(tracker, _STORED, (len(tracker.events), newest))
