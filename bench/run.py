@@ -1067,7 +1067,9 @@ def analysis(res: Dict[str, Any]) -> List[str]:
              f"{prof['jsonschema']} re-checks the schema itself against the 2020-12 meta-schema on each call: "
              f"{prof['response_check_stock_ms_mean']:.0f} ms per action call on the Rasa server's single event loop. "
              "The product's server builds the validator once (bot/rasa_speedups.py): "
-             f"{prof['response_check_cached_ms_mean']:.2f} ms per call, {chk:.1f} ms per message here.")
+             f"{prof['response_check_cached_ms_mean']:.2f} ms per call, {chk:.1f} ms per message here (an upper "
+             "bound: since session 3 it also checks each event against the one schema its type selects, "
+             "not all of them).")
     ts = prof["tracker_stores"]
     if ts.get("sql") and ts.get("memory"):
         both = lambda k: ts[k]["load_ms"] + ts[k]["save_ms"]  # noqa: E731
