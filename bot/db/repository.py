@@ -723,55 +723,49 @@ _CONTACT_FIELDS = ("conversation_id", "channel", "direction", "text", "account_i
 
 
 def log_contacts(s: Session, rows: List[Dict[str, Any]]) -> None:
-    """Log a batch of messages: the same rules as ``log_contact`` (a known
-    ``message_id`` adds nothing), in one statement per run of rows of a kind.
+    """Log a batch of messages, in the order given (the transcript's order):
+    the same rules as ``log_contact`` (a known ``message_id`` adds nothing),
+    in one statement.
 
     The contact-log writer runs beside the Rasa server's event loop, and an
     ORM object plus a flush per row was a visible share of that process's
-    time under load (bench/history.md). Rows with a ``message_id`` use the
-    database's ON CONFLICT DO NOTHING (PostgreSQL, SQLite); on any other
-    database they go through ``log_contact`` one by one.
+    time under load (bench/history.md). The statement is INSERT … ON CONFLICT
+    (message_id) DO NOTHING (PostgreSQL, SQLite); rows without a message id
+    never conflict (NULLs are distinct in a unique index). On any other
+    database the rows go through ``log_contact`` one by one.
     """
-    table = ContactLog.__table__
-    keyed_insert = _insert_ignoring_conflicts(s, table)
-    # Consecutive rows of one kind go in one statement; the order of the
-    # rows (the transcript's order, by id) is kept.
-    run: List[Dict[str, Any]] = []
-    run_keyed = False
+    values = []
     for row in rows:
         _require_in("direction", row["direction"], DIRECTIONS)
-        values = {k: row.get(k) for k in _CONTACT_FIELDS}
-        keyed = bool(values["message_id"])
-        if run and keyed != run_keyed:
-            _write_contact_run(s, table, keyed_insert, run, run_keyed)
-            run = []
-        run.append(values)
-        run_keyed = keyed
-    if run:
-        _write_contact_run(s, table, keyed_insert, run, run_keyed)
-
-
-def _write_contact_run(s: Session, table, keyed_insert, run: List[Dict[str, Any]], keyed: bool) -> None:
+        values.append({k: row.get(k) for k in _CONTACT_FIELDS})
+    if not values:
+        return
+    insert = _contact_insert(s.get_bind().dialect.name)
+    if insert is None:
+        for v in values:
+            log_contact(s, **v)
+        return
     now = clock.now()
-    if not keyed:
-        s.execute(table.insert(), [{**v, "created_at": now} for v in run])
-    elif keyed_insert is not None:
-        s.execute(keyed_insert, [{**v, "created_at": now} for v in run])
-    else:
-        for values in run:
-            log_contact(s, **values)
+    s.execute(insert, [{**v, "created_at": now} for v in values])
 
 
-def _insert_ignoring_conflicts(s: Session, table):
-    """INSERT … ON CONFLICT (message_id) DO NOTHING for this session's database."""
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        return None
-    return insert(table).on_conflict_do_nothing(index_elements=["message_id"])
+_contact_inserts: Dict[str, Any] = {}
+
+
+def _contact_insert(dialect: str):
+    """The contact-log INSERT that skips known message ids, built once per
+    database kind; None where the dialect has no ON CONFLICT."""
+    if dialect not in _contact_inserts:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            insert = None
+        _contact_inserts[dialect] = (
+            insert(ContactLog.__table__).on_conflict_do_nothing(index_elements=["message_id"]) if insert else None
+        )
+    return _contact_inserts[dialect]
 
 
 def last_inbound_channel(s: Session, conversation_id: str) -> Optional[str]:
