@@ -125,7 +125,6 @@ def fast_response_check(schema: Dict[Text, Any], validator_cls: Any):
 
     Falls back to the full check if the schema is not of that shape (a
     later Rasa), so it can never accept what Rasa would refuse."""
-    full = validator_cls(schema)
     try:
         events_schema = schema["properties"]["events"]
         event_schema = dict(events_schema["items"])
@@ -134,7 +133,7 @@ def fast_response_check(schema: Dict[Text, Any], validator_cls: Any):
         if len(by_type) != len(branches):
             raise ValueError("two event schemas share a type")
     except (KeyError, TypeError, ValueError):
-        return full.is_valid
+        return validator_cls(schema).is_valid
     outer = validator_cls({**schema, "properties": {**schema["properties"], "events": {
         k: v for k, v in events_schema.items() if k != "items"}}})
     common = validator_cls(event_schema)

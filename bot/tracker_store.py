@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -59,11 +59,14 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.cache_size = max(0, int(cache_size))
-        # sender_id -> (tracker, its number of events when saved, newest row id)
-        self._cache: "OrderedDict[Text, Tuple[DialogueStateTracker, int, Optional[int]]]" = OrderedDict()
+        # sender_id -> the tracker saved last (its _STORED mark says what is stored)
+        self._cache: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()
         self.cache_hits = 0
         self.cache_misses = 0
-        self._insert = self.SQLEvent.__table__.insert()  # built once, like the query below
+        # Built once: building a statement cost more than running it.
+        table = self.SQLEvent.__table__
+        self._insert = table.insert()
+        self._newest = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database not in (None, "", ":memory:"):
                 self._tune_sqlite()
@@ -118,13 +121,7 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
         }
 
     def _newest_row_id(self, session, sender_id: Text) -> Optional[int]:
-        # Built once: building the statement cost three times running it.
-        stmt = self.__dict__.get("_newest_stmt")
-        if stmt is None:
-            table = self.SQLEvent.__table__
-            stmt = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
-            self._newest_stmt = stmt
-        return session.connection().execute(stmt, {"sender_id": sender_id}).scalar()
+        return session.connection().execute(self._newest, {"sender_id": sender_id}).scalar()
 
     def _unsaved_events(self, session, tracker: DialogueStateTracker) -> List[Event]:
         """The tracker's events that are not stored yet.
@@ -148,13 +145,13 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
             newest = self._newest_row_id(session, tracker.sender_id)
             session.commit()
         setattr(tracker, _STORED, (len(tracker.events), newest))
-        self._remember(tracker, events, newest)
+        self._remember(tracker, events)
         if events:
             metrics.observe_events(events, tracker.get_latest_input_channel())
         if self.event_broker is not None and events:
             await self._stream_new_events(self.event_broker, events, tracker.sender_id)
 
-    def _remember(self, tracker: DialogueStateTracker, new_events: List[Event], newest: Optional[int]) -> None:
+    def _remember(self, tracker: DialogueStateTracker, new_events: List[Event]) -> None:
         sender_id = tracker.sender_id
         self._cache.pop(sender_id, None)
         if not self.cache_size:
@@ -164,17 +161,17 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
             # A new session started in this tracker: Rasa reads only the
             # latest session, so the next message reads it from the database.
             return
-        self._cache[sender_id] = (tracker, len(tracker.events), newest)
+        self._cache[sender_id] = tracker
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session: the tracker saved last if nothing has been
         written to the conversation since, else read from the database."""
-        cached = self._cache.pop(sender_id, None)  # handed out: the caller owns it now
-        if cached is not None:
-            tracker, length, newest = cached
-            if len(tracker.events) == length:
+        tracker = self._cache.pop(sender_id, None)  # handed out: the caller owns it now
+        if tracker is not None:
+            stored_events, newest = getattr(tracker, _STORED)
+            if len(tracker.events) == stored_events:  # not changed since its save
                 with self.session_scope() as session:
                     current = self._newest_row_id(session, sender_id)
                 if current == newest:
