@@ -84,6 +84,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncManager, AsyncServer
 
 from bot import http_limits
+from bot import secrets as bot_secrets
 from bot.core import tokens
 from bot.core.ratelimit import TokenBucketLimiter
 
@@ -93,8 +94,6 @@ IDENTITY_KEY = "collectbot_identity"
 IDENTITY_METHOD = "app_token"
 TOKEN_SECRET_ENV = "WEBCHAT_TOKEN_SECRET"
 DEMO_ENV = "WEBCHAT_DEMO"
-# Only for a laptop: anyone who reads this file can mint tokens with it.
-DEV_TOKEN_SECRET = "collectbot-webchat-dev-only-secret-not-for-production"
 EXPIRED_NOTICE = "链接已过期，请在App内重新打开"
 STATUS_EVENT = "webchat_status"
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "webchat"
@@ -126,16 +125,9 @@ PAGE_HEADERS = {
 
 
 def token_secret() -> str:
-    """``WEBCHAT_TOKEN_SECRET``, or the dev-only value with a warning."""
-    secret = os.environ.get(TOKEN_SECRET_ENV, "")
-    if secret:
-        return secret
-    logger.warning(
-        "%s is not set: web chat tokens use a development-only secret. "
-        "Set it to a long random value shared with the bank's app in any real deployment.",
-        TOKEN_SECRET_ENV,
-    )
-    return DEV_TOKEN_SECRET
+    """``WEBCHAT_TOKEN_SECRET``: required in production; in development
+    generated once into ``var/`` (bot/secrets.py), never a value in the source."""
+    return bot_secrets.secret(TOKEN_SECRET_ENV)
 
 
 def client_manager() -> Optional[AsyncManager]:

@@ -384,15 +384,18 @@ def test_rasa_socketio_settings_are_read_from_credentials(monkeypatch):
     assert WebChatInput.name() == "webchat"
 
 
-def test_defaults_keep_sessions_and_warn_about_the_dev_secret(monkeypatch, caplog):
+def test_defaults_keep_sessions_and_generate_the_dev_secret(monkeypatch, tmp_path):
+    from bot import secrets
+
     monkeypatch.delenv("WEBCHAT_TOKEN_SECRET", raising=False)
-    with caplog.at_level("WARNING"):
-        channel = WebChatInput.from_credentials(None)
+    monkeypatch.delenv("COLLECTBOT_ENV", raising=False)
+    monkeypatch.setattr(secrets, "VAR_DIR", tmp_path)
+    channel = WebChatInput.from_credentials(None)
     assert channel.session_persistence is True
     assert channel.socketio_path == "/socket.io"
     assert (channel.user_message_evt, channel.bot_message_evt) == ("user_uttered", "bot_uttered")
     assert channel.token_ttl_seconds == 15 * 60
-    assert "WEBCHAT_TOKEN_SECRET" in caplog.text
+    assert channel.token_secret == (tmp_path / "webchat_token_secret").read_text().strip()
 
 
 def test_a_too_long_or_blank_message_is_refused_with_a_notice(server):
