@@ -12,7 +12,8 @@ Plain Python (stdlib only).  Two jobs:
   number of instalments.  They return ``None`` rather than guess.
 
 Every pattern works on a copy of the text in which full-width digits and
-Latin letters are folded to ASCII; the fold maps one character to one
+Latin letters are folded to ASCII and traditional characters to simplified
+ones (禮拜 → 礼拜, 兩萬 → 两万); the fold maps one character to one
 character, so offsets stay valid for the original text.
 """
 from __future__ import annotations
@@ -23,8 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Callable, List, Optional, Tuple, Union
 from zoneinfo import ZoneInfo
+
+from opencc import OpenCC
 
 __all__ = [
     "AmountRef",
@@ -66,9 +70,22 @@ _HALFWIDTH = "0123456789XxkKwW.,/-:% "
 _FOLD = str.maketrans(_FULLWIDTH, _HALFWIDTH)
 
 
+_T2S = OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _simplified(ch: str) -> str:
+    # Character by character, so the fold stays one-to-one: OpenCC's phrase
+    # tables may change a word's length, its character table does not here.
+    out = _T2S.convert(ch)
+    return out if len(out) == 1 else ch
+
+
 def _fold(text: str) -> str:
-    """Full-width digits/letters/punctuation to ASCII, length-preserving."""
-    return text.translate(_FOLD)
+    """Full-width to ASCII and traditional to simplified, length-preserving."""
+    return "".join(
+        _simplified(ch) if ch > "\u2e7f" else ch for ch in text.translate(_FOLD)
+    )
 
 
 _CN_DIGITS = {
@@ -283,7 +300,9 @@ def _exact_date(year: int, month: int, day: int) -> Optional[date]:
 
 
 _REL_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
-             "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3}
+             "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3,
+             # Cantonese: 听日 tomorrow, 后日 / 大后日, 琴日 / 寻日 yesterday, 前日
+             "听日": 1, "后日": 2, "大后日": 3, "琴日": -1, "寻日": -1, "前日": -2}
 
 
 def _h_relday(m: re.Match, today: date) -> Optional[date]:
@@ -334,7 +353,7 @@ def _h_other_month(m: re.Match, today: date) -> Optional[date]:
         return date(y, mo, 1)
     if what == "中":
         return date(y, mo, 15)
-    if what in ("底", "末"):
+    if what in ("底", "末", "尾"):
         return date(y, mo, _last_day(y, mo))
     day = _small_int(m.group("d"))
     if day is None or not 1 <= day <= 31:
@@ -344,7 +363,7 @@ def _h_other_month(m: re.Match, today: date) -> Optional[date]:
 
 def _h_this_month(m: re.Match, today: date) -> Optional[date]:
     what = m.group("what")
-    if what in ("底", "末"):
+    if what in ("底", "末", "尾"):
         return date(today.year, today.month, _last_day(today.year, today.month))
     if what == "中":
         return _day_of_month_future(today, 15)
@@ -384,19 +403,24 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
     # 12/15 (month/day)
     (re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])"), _h_slash),
     # 下个月10号 / 下月初 / 下个月底 / 下个月中 / 上个月10号
-    (re.compile(r"(?P<dir>[下上])个?月(?:(?P<d>" + _DAYNUM + r")[号日]|(?P<what>初|中|底|末))"),
+    (re.compile(r"(?P<dir>[下上])个?月(?:(?P<d>" + _DAYNUM + r")[号日]|(?P<what>初|中|底|末|尾))"),
      _h_other_month),
     # 12月20号 / 十二月二十日
     (re.compile(r"(?<![0-9零一二两三四五六七八九十])(?P<m>" + _MONNUM + r")月(?P<d>"
                 + _DAYNUM + r")[号日]"), _h_month_day),
-    # 月底 / 这个月底 / 本月底 / 月中 / 月初
-    (re.compile(r"(?:这个?|本)?月(?P<what>底|末|中|初)(?![旬])"), _h_this_month),
+    # 月底 / 这个月底 / 本月底 / 月中 / 月初; Cantonese 月尾 / 今个月尾 / 呢个月尾
+    (re.compile(r"(?:这个?|本|今个|呢个)?月(?P<what>底|末|中|初|尾)(?![旬])"), _h_this_month),
     # 年底
-    (re.compile(r"(?:今年)?年底"), _h_year_end),
+    (re.compile(r"(?:今年)?年[底尾]"), _h_year_end),
     # 大后天 / 后天 / 明天 / 今天 / 昨天 / 前天
-    (re.compile(r"(?P<w>大后天|后天|明天|今天|明日|今日|昨天|昨日|大前天|前天)"), _h_relday),
+    (re.compile(r"(?P<w>大后天|后天|明天|今天|明日|今日|昨天|昨日|大前天|前天|听日|琴日|寻日)"),
+     _h_relday),
+    # Cantonese 后日 / 大后日 / 前日, but not 以后日子 / 提前日期
+    (re.compile(r"(?<![以之然最往今落提目])(?P<w>大后日|后日|前日)(?![子期常程])"), _h_relday),
     # 下周五 / 下个星期五 / 这周六 / 本周六 / 周五 / 礼拜天 / 上周三
-    (re.compile(r"(?P<pre>[下上]{1,2}个?|这个?|本)?" + _WEEK_WORD + r"(?P<d>[一二三四五六日天])"),
+    # (Cantonese 今个 / 呢个 = this)
+    (re.compile(r"(?P<pre>[下上]{1,2}个?|这个?|本|今个|呢个)?" + _WEEK_WORD
+                + r"(?P<d>[一二三四五六日天])"),
      _h_weekday),
     # 三天后 / 3天后 / 两周后 / 两个星期以后
     (re.compile(_NB + r"(?P<n>" + _SMALL + r")(?:个)?(?P<u>天|周|星期|礼拜)(?:以后|之后|后)"),
@@ -464,6 +488,9 @@ _DURATION_RE = re.compile(
 _MONTHS_QI_RE = re.compile(_NB + r"(?P<n>" + _SMALL + r")期")
 # 分六个月 / 分期12个月 / 分成 24 个月
 _MONTHS_FEN_RE = re.compile(r"分(?:期|成)?成?\s*(?P<span>(?P<n>" + _SMALL + r")个月)")
+# Installments counted in years: 分两年 = 24, 分一年半 = 18, 分半年 = 6.
+_YEARS = r"(?:(?P<y>\d|[一两二三四五])年(?P<yhalf>半)?|(?P<yonly>半)年)"
+_MONTHS_YEARS_RE = re.compile(r"分(?:期|成)?成?\s*(?P<span>" + _YEARS + r")(?![0-9一二两三四五六七八九十])")
 
 
 def _duration_days_from_match(m: re.Match) -> Optional[int]:
@@ -496,11 +523,15 @@ _AMOUNT_NUM = (
     r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_D.replace("零", "").replace("〇", "")
     + r"十拾])(?:\d+(?:\.\d+)?|[" + _CN_NUMCH + r"])*"
 )
+# The currency word: 块 / 元, formal 圆 (元整 on cheques), Cantonese 蚊 / 文.
+_CUR = r"(?:块钱|块|元钱|元|圆|蚊钱|文钱|蚊(?!子)|文(?![件章字化明档学案具凭书本]))整?"
+# k / w with a trailing digit: 2k5 = 2500, 1w2 = 12000 (like 一万二).
+_SUF = r"[kKwW](?:\d(?![\d.]))?(?![A-Za-z])"
 _AMOUNT_RE = re.compile(
     r"(?P<num>" + _AMOUNT_NUM + r")"
-    r"(?P<suf>[kKwW](?![A-Za-z]))?"
-    r"(?P<duo>多|来(?=块|元))?"
-    r"(?P<cur>块钱|块|元)?"
+    r"(?P<suf>" + _SUF + r")?"
+    r"(?P<duo>多|来(?=块|元|蚊))?"
+    r"(?P<cur>" + _CUR + r")?"
     r"(?P<lr>左右)?"
 )
 _AMOUNT_REF_RE = re.compile(r"最低还款额|最低还款|全部|全额|全款")
@@ -566,7 +597,7 @@ _BLOCK_RES = [
     re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"),
     re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
     # long digit runs (card numbers, account numbers)
-    re.compile(r"(?<![\d.])\d{7,}(?![\d.]|\s*(?:元|块|万|w|W|k|K))"),
+    re.compile(r"(?<![\d.])\d{7,}(?![\d.]|\s*(?:元|块|圆|蚊|万|w|W|k|K))"),
     # clock times: 3点 / 3点半 / 十点三十分 / 3:30
     re.compile(r"(?<![0-9零一二两三四五六七八九十])(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})"
                r"(?:[:：]\d{2}|点(?:钟|半|\d{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?)"),
@@ -586,7 +617,7 @@ def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
     out = []
     for m in re.finditer(r"(?<![0-9A-Za-z.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z.,])", text):
         after = text[m.end():]
-        if re.match(r"\s*(?:元|块|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)", after):
+        if re.match(r"\s*(?:元|块|圆|蚊|文|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)", after):
             continue
         before = text[: m.start()]
         clause_before = re.split(r"[\s，,。.!！?？;；]", before)[-1]
@@ -634,8 +665,9 @@ def find_entities(text: str) -> List[Span]:
 
     # 4. months
     cands = []
-    for m in _MONTHS_FEN_RE.finditer(t):
-        cands.append((m.start("span"), m.end("span"), "months"))
+    for rx in (_MONTHS_FEN_RE, _MONTHS_YEARS_RE):
+        for m in rx.finditer(t):
+            cands.append((m.start("span"), m.end("span"), "months"))
     for m in _MONTHS_QI_RE.finditer(t):
         before = t[max(0, m.start() - 1): m.start()]
         if before in ("第", "这", "上", "下", "本", "每", "那", "哪"):
@@ -790,6 +822,8 @@ def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
             return None
     if m.group("cur") == "块" and num in ("一",) and re.match(r"[儿还去来走]", t[end:end + 1]):
         return None  # 一块儿 / 一块还 = "together"
+    if num == "一" and m.group("cur") and re.match(r"\s*(?:都|也|不)", t[end:]):
+        return None  # 一块钱都没有 / 一蚊都冇 / 一文不值: "not a cent"
     return start, end
 
 
@@ -800,7 +834,7 @@ def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
 _APPROX_PREFIX = r"(?:大概|大约|大致|约莫|约|差不多|估计|可能|将近|接近|不到|至少|最多|顶多|最少|[¥￥]|人民币)*"
 _PARSE_AMOUNT_RE = re.compile(
     r"^" + _APPROX_PREFIX + r"(?P<num>" + _AMOUNT_NUM + r")"
-    r"(?P<suf>[kKwW])?(?:多|来|余)?(?:块钱|块|元钱|元|人民币|rmb|RMB)?"
+    r"(?P<suf>" + _SUF + r")?(?:多|来|余)?(?:" + _CUR + r"|人民币|rmb|RMB)?"
     r"(?P<jiao>[一二三四五六七八九\d](?:毛|角)?)?"
     r"(?:左右|上下|出头|的样子|这样)?$"
 )
@@ -824,7 +858,7 @@ def _parse_amount_exact(s: str) -> Optional[Decimal]:
     jiao = m.group("jiao")
     if jiao:
         # 五块五 = 5.5 元; only valid right after 块/元
-        if not re.search(r"(?:块|元)[一二三四五六七八九\d]", s):
+        if not re.search(r"(?:块|元|圆|蚊|文)[一二三四五六七八九\d]", s):
             return None
         d = chinese_to_number(jiao[0])
         if d is None:
@@ -917,13 +951,29 @@ def parse_duration_days(text: str) -> Optional[int]:
     return _duration_days_from_match(m)
 
 
+def _months_in_years(t: str) -> Optional[int]:
+    """两年 → 24, 一年半 → 18, 半年 → 6 (monthly installments)."""
+    m = re.search(r"(?<![0-9.])" + _YEARS, t)
+    if m is None:
+        return None
+    if m.group("yonly"):
+        return 6
+    years = _small_int(m.group("y"))
+    if not years:
+        return None
+    return 12 * years + (6 if m.group("yhalf") else 0)
+
+
 def parse_months(text: str) -> Optional[int]:
-    """Number of instalments: 12期→12, 六期→6, 六个月→6."""
+    """Number of instalments: 12期→12, 六期→6, 六个月→6, 两年→24, 一年半→18."""
     if not text:
         return None
     t = _fold(text)
     m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个月", t)
     if m is None:
+        from_years = _months_in_years(t)
+        if from_years is not None:
+            return from_years
         m = re.fullmatch(r"\s*(?P<n>" + _SMALL + r")\s*", t)
         if m is None:
             return None

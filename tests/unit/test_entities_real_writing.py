@@ -1,0 +1,145 @@
+"""Entities as real cardholders write them (issue 18): chat suffixes, 大写
+numerals, Cantonese currency and date words, full-width digits, traditional
+characters, installments in years, durations in half months.
+
+Each case checks the span find_entities returns (what the Rasa extractor
+emits and what the training data annotates) and the value the matching
+parse_* function gives the actions.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from bot.core.normalize import (
+    SHANGHAI,
+    find_entities,
+    parse_amount,
+    parse_date,
+    parse_duration_days,
+    parse_months,
+)
+
+# Wednesday 2026-11-25 10:00 in Shanghai.  Monday of that week: 2026-11-23.
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
+
+
+def _value(entity, text):
+    if entity == "amount":
+        return parse_amount(text)
+    if entity == "date":
+        return parse_date(text, NOW)
+    if entity == "duration":
+        return parse_duration_days(text)
+    if entity == "months":
+        return parse_months(text)
+    return text
+
+
+def _found(text):
+    spans = find_entities(text)
+    for s in spans:
+        assert text[s.start:s.end] == s.value  # offsets into the original text
+    return [(s.entity, s.value, _value(s.entity, s.value)) for s in spans]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # w / k suffixes, with a trailing digit like 一万二
+        ("我下礼拜先还3k", [("amount", "3k", Decimal("3000.00"))]),
+        ("先还1.2w吧", [("amount", "1.2w", Decimal("12000.00"))]),
+        ("欠5W分12期", [("amount", "5W", Decimal("50000.00")), ("months", "12期", 12)]),
+        ("能还2k5", [("amount", "2k5", Decimal("2500.00"))]),
+        ("我卡里欠1w2", [("amount", "1w2", Decimal("12000.00"))]),
+        ("2千5明天还", [("amount", "2千5", Decimal("2500.00")),
+                      ("date", "明天", date(2026, 11, 26))]),
+        # financial (大写) numerals, 圆 and 元整
+        ("今天转壹仟伍佰元", [("date", "今天", date(2026, 11, 25)),
+                         ("amount", "壹仟伍佰元", Decimal("1500.00"))]),
+        ("我还贰万", [("amount", "贰万", Decimal("20000.00"))]),
+        ("还款叁仟圆整", [("amount", "叁仟圆整", Decimal("3000.00"))]),
+        ("壹万贰仟元整", [("amount", "壹万贰仟元整", Decimal("12000.00"))]),
+        # 蚊 / 文 as the currency word (Cantonese)
+        ("八百蚊得唔得", [("amount", "八百蚊", Decimal("800.00"))]),
+        ("听日还三千蚊", [("date", "听日", date(2026, 11, 26)),
+                      ("amount", "三千蚊", Decimal("3000.00"))]),
+        ("每个月还500文", [("amount", "500文", Decimal("500.00"))]),
+        ("还1200蚊", [("amount", "1200蚊", Decimal("1200.00"))]),
+        # full-width digits and letters
+        ("还１２００", [("amount", "１２００", Decimal("1200.00"))]),
+        ("明天还１．５ｗ", [("date", "明天", date(2026, 11, 26)),
+                       ("amount", "１．５ｗ", Decimal("15000.00"))]),
+        # traditional characters
+        ("還兩萬塊", [("amount", "兩萬塊", Decimal("20000.00"))]),
+        # Cantonese and 礼拜 / 禮拜 dates
+        ("下礼拜三还", [("date", "下礼拜三", date(2026, 12, 2))]),
+        ("礼拜五还钱", [("date", "礼拜五", date(2026, 11, 27))]),
+        ("禮拜五還", [("date", "禮拜五", date(2026, 11, 27))]),
+        ("下個禮拜一還", [("date", "下個禮拜一", date(2026, 11, 30))]),
+        ("呢个礼拜六先还", [("date", "呢个礼拜六", date(2026, 11, 28))]),
+        ("月尾还清", [("date", "月尾", date(2026, 11, 30))]),
+        ("今个月尾一定还", [("date", "今个月尾", date(2026, 11, 30))]),
+        ("下个月尾先", [("date", "下个月尾", date(2026, 12, 31))]),
+        ("年尾还清", [("date", "年尾", date(2026, 12, 31))]),
+        ("后日出粮就还", [("date", "后日", date(2026, 11, 27))]),
+        ("大后日", [("date", "大后日", date(2026, 11, 28))]),
+        ("前日还咗三千", [("date", "前日", date(2026, 11, 23)),
+                      ("amount", "三千", Decimal("3000.00"))]),
+        ("琴日转咗数", [("date", "琴日", date(2026, 11, 24))]),
+        # installments in years
+        ("可以分两年吗", [("months", "两年", 24)]),
+        ("分一年半还", [("months", "一年半", 18)]),
+        ("分期三年", [("months", "三年", 36)]),
+        ("分成3年", [("months", "3年", 36)]),
+        ("分半年还清", [("months", "半年", 6)]),
+        # durations in half months
+        ("宽限半个月", [("duration", "半个月", 15)]),
+        ("等我半月", [("duration", "半月", 15)]),
+        ("再缓一个半月", [("duration", "一个半月", 45)]),
+        ("延两个半月", [("duration", "两个半月", 75)]),
+        ("宽限一个礼拜", [("duration", "一个礼拜", 7)]),
+        # lower-case x in ID digits, half- and full-width
+        ("123x", [("id_last4", "123x", "123x")]),
+        ("身份证后四位123x", [("id_last4", "123x", "123x")]),
+        ("尾号 450x 係我", [("id_last4", "450x", "450x")]),
+        ("后四位１２３ｘ", [("id_last4", "１２３ｘ", "１２３ｘ")]),
+    ],
+)
+def test_real_writing_entities(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一蚊都冇",  # "not a cent"
+        "一块钱都没有",
+        "一文不值",
+        "一文钱都冇",
+        "两蚊子咬我",
+        "以后日子难过",  # 后日 inside 以后日子
+        "提前日期",
+        "我失业一年半了",  # years without 分 are not installments
+        "借了两年",
+        "下个礼拜还",  # a week names no day: the promise form asks which
+    ],
+)
+def test_real_writing_non_entities(text):
+    assert find_entities(text) == []
+
+
+def test_traditional_fold_keeps_offsets():
+    text = "我下個禮拜五還兩萬塊"
+    spans = find_entities(text)
+    assert [(s.entity, s.start, s.end) for s in spans] == [("date", 1, 6), ("amount", 7, 10)]
+    assert parse_date(spans[0].value, NOW) == date(2026, 12, 4)
+    assert parse_amount(spans[1].value) == Decimal("20000.00")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("五蚊五", Decimal("5.50")), ("三千蚊左右", Decimal("3000.00")), ("2k5", Decimal("2500.00"))],
+)
+def test_parse_amount_new_forms(text, expected):
+    assert parse_amount(text) == expected
