@@ -1,0 +1,290 @@
+"""Normalisation of what a cardholder writes, for the classifiers only.
+
+People write to us in traditional characters, with full-width letters and
+digits from a Chinese IME, with emoji instead of words, with pinyin
+abbreviations (fq 分期, hk 还款, 回T退订) and with IME homophone slips
+(分其 for 分期). The training data is mostly plain simplified Chinese, so
+every one of those costs the classifier a message it would otherwise read.
+``normalize`` maps them onto the plain form, identically in training and
+at run time (bot.nlu.normalizer), and never replaces what is stored or
+shown: the cardholder's own words stay in the tracker and the contact log.
+
+Steps, in order (each one sees the output of the one before):
+
+1. full-width → half-width for the ASCII range (ＡＢＣ１２３ → ABC123, the
+   ideographic space → space); Chinese sentence punctuation (，！？：；（）)
+   is how Chinese is written and stays;
+2. traditional → simplified with OpenCC's data (``hk2s``: Hong Kong
+   variants, then OpenCC's traditional→simplified phrases and characters);
+3. emoji: the ones that carry a meaning in this conversation become a short
+   word (👌 好的, 🙏 谢谢, 😭 哭, 🔕 勿扰 …), a run of the same emoji says it
+   once, every other emoji, skin tone, variation selector and joiner goes;
+4. pinyin abbreviations and a few chat words of this domain, as whole
+   ASCII tokens only (``fq`` → 分期, but not inside ``fqdn``);
+5. IME homophone slips in this domain's key words, from the generated
+   table ``bot/nlu/homophones.tsv`` (scripts/build_homophones.py).
+
+``normalize_with_spans`` also tells, for every character of the result,
+which characters of the original it came from, so that entity offsets found
+in the normalised text can be mapped back onto what the cardholder wrote.
+
+Standard library plus the OpenCC data package only: no Rasa import.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Tuple
+
+Span = Tuple[int, int]
+# One edit on the current text: replace [start, end) by the replacement.
+Edit = Tuple[int, int, str]
+
+HOMOPHONE_TABLE = Path(__file__).resolve().parents[1] / "nlu" / "homophones.tsv"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The normalised text and, per character, its source in the original."""
+
+    text: str
+    spans: Tuple[Span, ...]
+
+    def original_span(self, start: int, end: int) -> Span:
+        """The original [start, end) that normalised [start, end) came from."""
+        if not self.spans:
+            return (0, 0)
+        start = min(max(start, 0), len(self.spans) - 1)
+        end = min(max(end, start + 1), len(self.spans))
+        return (self.spans[start][0], self.spans[end - 1][1])
+
+
+def _apply(text: str, spans: List[Span], edits: Iterable[Edit]) -> Tuple[str, List[Span]]:
+    """Apply non-overlapping edits (in order) and carry the spans along.
+
+    A replacement of the same length keeps the characters' spans one to one;
+    any other replacement takes, for each of its characters, the whole span
+    of what it replaced; a deletion drops the spans.
+    """
+    out: List[str] = []
+    out_spans: List[Span] = []
+    pos = 0
+    for start, end, replacement in edits:
+        out.append(text[pos:start])
+        out_spans.extend(spans[pos:start])
+        if len(replacement) == end - start:
+            out_spans.extend(spans[start:end])
+        elif replacement:
+            whole = (spans[start][0], spans[end - 1][1])
+            out_spans.extend([whole] * len(replacement))
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    out_spans.extend(spans[pos:])
+    return "".join(out), out_spans
+
+
+# --- 1. full-width → half-width -------------------------------------------
+
+# Full-width punctuation that is simply how Chinese sentences are written.
+_CHINESE_PUNCTUATION = set("，！？：；（）")
+
+
+def _half_width_char(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\u3000":
+        return " "
+    if 0xFF01 <= code <= 0xFF5E and ch not in _CHINESE_PUNCTUATION:
+        return chr(code - 0xFEE0)
+    return ch
+
+
+def _half_width(text: str) -> List[Edit]:
+    return [(i, i + 1, h) for i, ch in enumerate(text) if (h := _half_width_char(ch)) != ch]
+
+
+# --- 2. traditional → simplified --------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> Callable[[str], str]:
+    from opencc import OpenCC  # the OpenCC data package (opencc-python-reimplemented)
+
+    return OpenCC("hk2s").convert
+
+
+def _simplified(text: str) -> List[Edit]:
+    converted = _opencc()(text)
+    if len(converted) != len(text):
+        # OpenCC's hk2s/t2s tables map every phrase to one of equal length
+        # (checked for this version); should a future table not, the whole
+        # text maps onto the whole original.
+        return [(0, len(text), converted)]
+    return [(i, i + 1, b) for i, (a, b) in enumerate(zip(text, converted)) if a != b]
+
+
+# --- 3. emoji -----------------------------------------------------------------
+
+# Only emoji that say something a classifier can use in a collection chat.
+EMOJI_WORDS: Dict[str, str] = {
+    # agreement
+    "👌": "好的", "👍": "好的", "🆗": "好的", "✅": "好的", "✔": "好的",
+    "☑": "好的", "🤝": "好的",
+    # refusal
+    "🙅": "不要", "❌": "不", "✖": "不", "⛔": "不要", "🚫": "不要", "👎": "不好",
+    "🤷": "不知道",
+    # thanks, pleading, apology
+    "🙏": "谢谢", "🥺": "求求", "🙇": "对不起",
+    # distress
+    "😭": "哭", "😢": "哭", "😿": "哭", "🥲": "哭", "💔": "伤心", "😞": "难过",
+    "😔": "难过", "😩": "难过", "😫": "难过", "😰": "害怕", "😨": "害怕",
+    "🆘": "救命",
+    # anger and insults
+    "😡": "生气", "😠": "生气", "🤬": "生气", "💢": "生气", "🖕": "滚",
+    # money and contact
+    "💰": "钱", "💵": "钱", "💴": "钱", "💶": "钱", "💷": "钱", "💸": "钱",
+    "💳": "信用卡", "🏦": "银行", "📞": "电话", "☎": "电话",
+    "🔕": "勿扰", "📵": "别打电话",
+    # illness and what a person in crisis may show instead of saying
+    "🤒": "生病", "🤕": "受伤", "😷": "生病", "🏥": "医院", "💊": "药",
+    "🔪": "刀", "🪢": "绳子", "⚰": "棺材", "🪦": "墓",
+    # greetings and laughter
+    "👋": "再见", "😂": "哈哈", "🤣": "哈哈",
+    # punctuation drawn as emoji
+    "❓": "?", "❔": "?", "❗": "!", "❕": "!",
+}
+
+_EMOJI_RANGES = (
+    (0x1F000, 0x1FAFF),  # pictographs, emoticons, transport, supplemental, skin tones
+    (0x2600, 0x27BF),    # miscellaneous symbols and dingbats
+    (0x2B00, 0x2BFF),    # arrows and stars used as emoji (⭐ ⬆)
+    (0x2300, 0x23FF),    # technical symbols used as emoji (⌚ ⏰)
+    (0xFE00, 0xFE0F),    # variation selectors
+    (0xE0020, 0xE007F),  # tag characters (flag sequences)
+    (0x200D, 0x200D),    # zero-width joiner
+    (0x20E3, 0x20E3),    # combining keycap
+)
+_EMOJI_CLASS = "".join(
+    f"{re.escape(chr(a))}-{re.escape(chr(b))}" if a != b else re.escape(chr(a))
+    for a, b in _EMOJI_RANGES
+) + "".join(re.escape(e) for e in ("\u3030", "\u303d", "\u3297", "\u3299"))
+_EMOJI_RUN_RE = re.compile(f"[{_EMOJI_CLASS}]+")
+
+
+def _emoji_words(run: str) -> str:
+    words: List[str] = []
+    for ch in run:
+        word = EMOJI_WORDS.get(ch)
+        if word and (not words or words[-1] != word):
+            words.append(word)
+    return "".join(words)
+
+
+def _emoji(text: str) -> List[Edit]:
+    return [(m.start(), m.end(), _emoji_words(m.group(0))) for m in _EMOJI_RUN_RE.finditer(text)]
+
+
+# --- 4. pinyin abbreviations and chat words ----------------------------------
+
+# Lower-case ASCII token → what it stands for in this domain. Whole tokens
+# only: no ASCII letter, digit or apostrophe may touch either side.
+ABBREVIATIONS: Dict[str, str] = {
+    # pinyin initials of this domain's key words
+    "fq": "分期", "hk": "还款", "td": "退订", "t": "退订", "yq": "逾期",
+    "zd": "账单", "xyk": "信用卡", "yhk": "银行卡", "zfb": "支付宝", "wx": "微信",
+    "kf": "客服", "rg": "人工", "lx": "利息", "bj": "本金", "cs": "催收",
+    "zx": "征信", "dk": "贷款", "dbq": "对不起", "sb": "傻逼",
+    # chat English
+    "ok": "好的", "okk": "好的", "okok": "好的", "okay": "好的",
+    "thx": "谢谢", "tks": "谢谢", "3q": "谢谢", "sry": "对不起",
+    "pls": "请", "plz": "请",
+}
+_ABBREVIATION_RE = re.compile(
+    r"(?<![A-Za-z0-9'’])("
+    + "|".join(sorted((re.escape(k) for k in ABBREVIATIONS), key=len, reverse=True))
+    # "T+1" is the banking settlement day, "HK$" Hong Kong dollars.
+    + r")(?![A-Za-z0-9'’+$])",
+    re.IGNORECASE,
+)
+
+
+def _abbreviations(text: str) -> List[Edit]:
+    return [
+        (m.start(), m.end(), ABBREVIATIONS[m.group(1).lower()])
+        for m in _ABBREVIATION_RE.finditer(text)
+    ]
+
+
+# --- 5. IME homophone slips -----------------------------------------------------
+
+
+def load_homophones(path: Path = HOMOPHONE_TABLE) -> Dict[str, str]:
+    """variant → key word, from the generated table (tab-separated, # comments)."""
+    table: Dict[str, str] = {}
+    if not path.exists():
+        return table
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        variant, word = line.split("\t")[:2]
+        table[variant] = word
+    return table
+
+
+@lru_cache(maxsize=1)
+def _homophones() -> Tuple[Dict[str, str], Tuple[int, ...]]:
+    table = load_homophones()
+    return table, tuple(sorted({len(v) for v in table}, reverse=True))
+
+
+def _homophone_edits(text: str, table: Dict[str, str], lengths: Tuple[int, ...]) -> List[Edit]:
+    """Longest match first, left to right; the table's variants keep the length."""
+    edits: List[Edit] = []
+    i = 0
+    while i < len(text):
+        for n in lengths:
+            word = table.get(text[i:i + n])
+            if word is not None:
+                edits.append((i, i + n, word))
+                i += n
+                break
+        else:
+            i += 1
+    return edits
+
+
+def _homophone(text: str) -> List[Edit]:
+    table, lengths = _homophones()
+    return _homophone_edits(text, table, lengths) if table else []
+
+
+_STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
+    _half_width,
+    _simplified,
+    _emoji,
+    _abbreviations,
+    _homophone,
+)
+
+
+def normalize_with_spans(text: str) -> Normalized:
+    """Normalise ``text`` and keep, per output character, its original span."""
+    spans: List[Span] = [(i, i + 1) for i in range(len(text))]
+    current = text
+    for step in _STEPS:
+        edits = step(current)
+        if edits:
+            current, spans = _apply(current, spans, edits)
+    if not current.strip():
+        # Nothing left (a message of decoration only): the classifier gets
+        # the original rather than an empty message.
+        return Normalized(text, tuple((i, i + 1) for i in range(len(text))))
+    return Normalized(current, tuple(spans))
+
+
+def normalize(text: str) -> str:
+    """The text the classifiers see for what the cardholder wrote."""
+    return normalize_with_spans(text).text
+

@@ -1,0 +1,132 @@
+"""What the classifiers see for what a cardholder wrote (bot.core.textnorm)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.core.textnorm import normalize, normalize_with_spans
+
+
+# --- traditional → simplified ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, seen",
+    [
+        ("我們會還錢，幫我辦分期", "我们会还钱，帮我办分期"),
+        ("逾期了，電話別再打", "逾期了，电话别再打"),
+        ("點解唔可以延後還款", "点解唔可以延后还款"),  # Cantonese stays Cantonese
+        ("我已經還清了", "我已经还清了"),
+    ],
+)
+def test_traditional_becomes_simplified(written, seen):
+    assert normalize(written) == seen
+
+
+def test_simplified_text_is_left_alone():
+    text = "我下个月15号还5000元，可以吗？"
+    assert normalize(text) == text
+
+
+# --- full-width → half-width -------------------------------------------------
+
+
+def test_full_width_letters_and_digits_become_ascii():
+    assert normalize("我下月１５号还５０００元") == "我下月15号还5000元"
+    assert normalize("ＯＫ") == "好的"  # then read as the chat word
+
+
+def test_chinese_sentence_punctuation_stays_and_ideographic_space_is_a_space():
+    assert normalize("好的，我知道了！可以吗？（明天）") == "好的，我知道了！可以吗？（明天）"
+    assert normalize("身份证\u3000后四位") == "身份证 后四位"
+
+
+# --- emoji ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, seen",
+    [
+        ("👌", "好的"),
+        ("👍👍👍", "好的"),  # a run of the same emoji says it once
+        ("🙏🏻宽限几天吧", "谢谢宽限几天吧"),  # skin tone dropped
+        ("😭😭😭", "哭"),
+        ("🙅\u200d♀️不还", "不要不还"),  # joiner sequence: its base carries the meaning
+        ("❌", "不"),
+        ("✅", "好的"),
+        ("没💰", "没钱"),
+        ("😡😡别再打了", "生气别再打了"),
+    ],
+)
+def test_emoji_with_a_meaning_become_words(written, seen):
+    assert normalize(written) == seen
+
+
+def test_emoji_without_a_meaning_are_dropped():
+    assert normalize("好的😀😀🌹") == "好的"
+    assert normalize("下个月还🎉") == "下个月还"
+
+
+def test_a_message_of_decoration_only_is_kept_as_written():
+    # An empty message would tell the classifier less than the emoji do.
+    assert normalize("🌹🌹") == "🌹🌹"
+
+
+# --- pinyin abbreviations ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, seen",
+    [
+        ("fq", "分期"),
+        ("我想FQ 12期", "我想分期 12期"),
+        ("已经hk了", "已经还款了"),
+        ("回T退订", "回退订退订"),
+        ("TD", "退订"),
+        ("td", "退订"),
+        ("yq三天了", "逾期三天了"),
+        ("zd收到了", "账单收到了"),
+        ("ok", "好的"),
+        ("Okay 明天还", "好的 明天还"),
+    ],
+)
+def test_pinyin_abbreviations_as_whole_tokens(written, seen):
+    assert normalize(written) == seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fqdn",  # inside an English word
+        "hkd",
+        "don't",  # the t of an English contraction
+        "T+1到账",  # the banking settlement day
+        "HK$100",
+        "book",
+        "5k",  # an amount with a k suffix is the entity extractor's business
+    ],
+)
+def test_abbreviations_never_fire_inside_words(text):
+    assert normalize(text) == text
+
+
+# --- spans back into the original --------------------------------------------
+
+
+def test_spans_map_normalised_offsets_back_to_what_was_written():
+    written = "👌我想fq，５０００元"
+    result = normalize_with_spans(written)
+    assert result.text == "好的我想分期，5000元"
+    start = result.text.index("5000")
+    a, b = result.original_span(start, start + 4)
+    assert written[a:b] == "５０００"
+    start = result.text.index("分期")
+    a, b = result.original_span(start, start + 2)
+    assert written[a:b] == "fq"
+    a, b = result.original_span(0, 2)
+    assert written[a:b] == "👌"
+
+
+def test_normalize_is_idempotent():
+    for text in ["👌我想fq，５０００元", "逾期了", "回T退订", "🙅\u200d♀️不还"]:
+        once = normalize(text)
+        assert normalize(once) == once
