@@ -39,11 +39,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import clock, http_limits
+from bot.core.text import clean_text, clean_value
 from bot.observability import metrics
 from bot.settings import get_settings
 from console import auth, store
+from console import throttle as login_throttle
 from console.rasa_api import RasaClient
-from console.service import Actor, ConsoleService, db, masked_for_trainer
+from console import trainer_view
+from console.service import Actor, ConsoleService, db
 from console.settings import ConsoleSettings
 from console.store import ConsoleError
 
@@ -70,6 +73,7 @@ SECURITY_HEADERS = {
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _APP_COUNTER = 0
+MAX_CONVERSATION_ID = 128  # the column width of every conversation_id (console/models.py)
 
 
 def render(name: str, **values: Any) -> str:
@@ -82,8 +86,15 @@ def render(name: str, **values: Any) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
+def dumps(data: Any) -> str:
+    """JSON for a response or a stream: stored text that predates cleaning
+    at the door (a lone surrogate in the tracker store or the contact log)
+    is repaired here instead of failing the whole answer with a 500."""
+    return json.dumps(clean_value(data), ensure_ascii=False, default=str)
+
+
 def _json(data: Any, status: int = 200) -> HTTPResponse:
-    return response.json(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False, default=str))
+    return response.json(data, status=status, dumps=dumps)
 
 
 def _error(message: str, status: int) -> HTTPResponse:
@@ -122,10 +133,13 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
         max_json_depth=http_limits.Limits.from_env().max_json_depth,
     )
     app.config.REQUEST_MAX_SIZE = input_limits.max_body_bytes
+    if settings.proxies_count > 0:
+        app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.settings = settings
     app.ctx.rasa = rasa or RasaClient(settings.rasa_url, settings.rasa_token)
     app.ctx.service = ConsoleService(app.ctx.rasa)
     service: ConsoleService = app.ctx.service
+    throttle = login_throttle.LoginThrottle()
     # GET /metrics and request timing (bot/observability/metrics.py).
     metrics.install_sanic(app, add_route=True)
 
@@ -140,7 +154,9 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
         request.ctx.session = None
         if request.method in ("POST", "PUT", "PATCH") and (request.content_type or "").startswith("application/json"):
             try:
-                request.parsed_json = http_limits.parse_json(request.body or b"{}", input_limits)
+                # Cleaned at the door: nothing a client sends stores a lone
+                # surrogate or NUL (bot/core/text.py).
+                request.parsed_json = clean_value(http_limits.parse_json(request.body or b"{}", input_limits))
             except http_limits.InputError as exc:
                 return _error(exc.message, exc.status)
         return None
@@ -198,10 +214,24 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
                         )
                     return _error(f"您的角色（{session.user.role_label}）无权进行此操作。", 403)
                 request.ctx.actor = Actor(session.user, _remote(request))
+                for name, value in kwargs.items():
+                    # <x:int> takes any digits; SQLite refuses what does not
+                    # fit in 64 bits with an OverflowError (issue 16).
+                    if isinstance(value, int) and not 0 <= value <= store.MAX_DB_INT:
+                        return _error("找不到该记录。", 404)
                 if "conversation_id" in kwargs:
                     # Sanic 21.12 hands path parameters over still %-encoded
                     # ("%2B8613..." for an SMS conversation).
-                    kwargs["conversation_id"] = unquote(kwargs["conversation_id"])
+                    given = clean_text(unquote(kwargs["conversation_id"]))
+                    if not given or len(given) > MAX_CONVERSATION_ID:
+                        return _error("找不到该会话。", 404)
+                    request.ctx.conversation_ref = given
+                    escalation_id = trainer_view.escalation_of_ref(given)
+                    if escalation_id is not None:  # a trainer's reference
+                        given = await db(store.conversation_of_escalation, escalation_id)
+                        if given is None:
+                            return _error("找不到该会话。", 404)
+                    kwargs["conversation_id"] = given
                 return await handler(request, *args, **kwargs)
 
             return wrapper
@@ -262,30 +292,46 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
             request.form.get("csrf_token") or "", request.cookies.get(LOGIN_CSRF_COOKIE) or ""
         ):
             return _login_form(request, "页面已过期，请重新登录。", 403)
-        username = (request.form.get("username") or "").strip()[:64]
+        username = clean_text(request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
         remote = _remote(request)
 
+        address = remote or "unknown"
+        now = clock.now()
+        wait = throttle.retry_after(username, address, now)
+        if wait is not None:
+            # Refused without looking at the password: guessing gains nothing here.
+            await db(store.audit, None, "login_throttled", username=username, remote_addr=remote,
+                     detail={"retry_after_seconds": int(wait.total_seconds())})
+            return _throttled(request, wait)
+
         def unit(s):
-            if store.recent_login_failures(s, username, clock.now()) >= store.LOGIN_FAILURES_ALLOWED:
-                store.audit(s, None, "login_locked", username=username, remote_addr=remote)
-                return None, "locked"
             user = store.authenticate(s, username, password)
             if user is None:
                 store.audit(s, None, "login_failed", username=username, remote_addr=remote)
-                return None, "failed"
+                return None
             token, _csrf = store.create_session(s, user.id, settings.session_ttl)
             store.audit(s, user, "login", remote_addr=remote)
-            return token, "ok"
+            return token
 
-        token, outcome = await db(unit)
-        if outcome == "locked":
-            return _login_form(request, "登录失败次数过多，请15分钟后再试。", 429)
+        token = await db(unit)
         if token is None:
+            throttle.failed(username, address, now)
+            wait = throttle.retry_after(username, address, now)
+            if wait is not None:
+                return _throttled(request, wait)
             return _login_form(request, "用户名或密码不正确。", 401)
+        throttle.succeeded(username, address)
         resp = response.redirect(_safe_next(request.form.get("next")) or "/queue")
         set_cookie(resp, SESSION_COOKIE, token, int(settings.session_ttl.total_seconds()))
         del resp.cookies[LOGIN_CSRF_COOKIE]
+        return resp
+
+    def _throttled(request: Request, wait) -> HTTPResponse:
+        resp = _login_form(
+            request, f"登录失败次数过多，请{login_throttle.wait_text(wait)}后再试。", 429
+        )
+        resp.headers["Retry-After"] = str(max(1, int(wait.total_seconds() + 0.999)))
         return resp
 
     @app.post("/logout")
@@ -320,7 +366,9 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
             store.audit, request.ctx.actor.user, "view_conversation", conversation_id=conversation_id,
             remote_addr=_remote(request),
         )
-        return response.html(render("conversation.html", conversation_id=conversation_id, **page_values(request)))
+        # The id as the user gave it: a trainer's reference stays a reference.
+        shown = request.ctx.conversation_ref
+        return response.html(render("conversation.html", conversation_id=shown, **page_values(request)))
 
     @app.get("/audit")
     @guarded("audit", page=True)
@@ -341,9 +389,15 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
 
         def unit(s):
             items = store.queue(s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user)
-            if user.role == "trainer":  # summaries quote the cardholder
-                for item in items:
-                    item["summary"] = masked_for_trainer(item["summary"], [], "summary")
+            if user.role in trainer_view.MASKED_ROLES:
+                # No phone number or session id: a reference to open it by;
+                # summaries quote the cardholder.
+                holders = store.cardholder_secrets(s, [i["account_id"] for i in items])
+                for n, item in enumerate(items):
+                    known = holders.get(item["account_id"]) or {"names": [], "secrets": []}
+                    masked = trainer_view.mask_data(item, known["names"], known["secrets"])
+                    masked["ref"] = trainer_view.ref_of(min(item["escalation_ids"]))
+                    items[n] = masked
             return items
 
         return unit
@@ -400,7 +454,7 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
                 except ConsoleError as exc:
                     data = {"error": exc.message}
                     current = None  # try again next round
-                await resp.send(f"event: update\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n")
+                await resp.send(f"event: update\ndata: {dumps(data)}\n\n")
                 last, last_sent = current, time.monotonic()
             elif time.monotonic() - last_sent > 15:
                 await resp.send(": ping\n\n")

@@ -15,12 +15,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Dict, Optional, TypeVar
 
 from bot import clock
-from bot.core import guard, masking, policy, replies
+from bot.core import guard, policy, replies
 from bot.core.money import fmt_yuan, to_money
+from bot.core.text import clean_value
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.settings import get_settings
-from console import auth, store
+from console import auth, store, trainer_view
 from console.rasa_api import AGENT_ACTION, RasaClient, RasaError, state, transcript
 from console.store import ConsoleError, UserView
 
@@ -82,7 +83,9 @@ class ConsoleService:
 
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
         try:
-            return await self.rasa.tracker(conversation_id)
+            # Text stored before the door was cleaned may hold lone
+            # surrogates or NUL (issue 16): repaired on the way in.
+            return clean_value(await self.rasa.tracker(conversation_id))
         except RasaError as exc:
             logger.error("reading tracker %s failed: %s", conversation_id, exc)
             raise ConsoleError("暂时无法连接智能助手（Rasa），请稍后重试。", 502) from exc
@@ -143,11 +146,16 @@ class ConsoleService:
                 "hardship_max_months": cfg.policy.hardship_max_months,
             },
         }
-        if me.role == "trainer":
+        if me.role in trainer_view.MASKED_ROLES:
             # Trainers improve the model; who the cardholder is is none of
             # their business (the workbench masks the same way).
             holder = (data["account"] or {}).get("cardholder") or {}
-            detail = masked_for_trainer(detail, [holder.get("name") or ""])
+            names = [holder.get("name") or ""]
+            secrets = trainer_view.secret_values(data["account"])
+            detail["transcript"] = trainer_view.mask_transcript(
+                detail["transcript"], tracker.get("events") or [], names, secrets
+            )
+            detail = trainer_view.mask_data(detail, names, secrets)
         return detail
 
     # -- claims -------------------------------------------------------------
@@ -545,27 +553,3 @@ def _hardship(
         reply=f"您的个性化还款方案已审批通过：共{q.months}期，每期{fmt_yuan(q.monthly_payment)}。",
         already=f"您的{q.months}期个性化还款方案此前已办理，无需重复办理。",
     )
-
-
-# Keys whose values are free text (masked inside), identifiers (masked whole)
-# or phone-like conversation ids, wherever they occur in the page's data.
-_FREE_TEXT_KEYS = frozenset({"text", "summary", "claimed_text", "body", "note", "detail"})
-_SECRET_KEYS = frozenset({"id_last4", "card_last4", "name", "display_phone"})
-_PHONE_KEYS = frozenset({"phone", "conversation_id", "sender_id", "to_number"})
-
-
-def masked_for_trainer(value: Any, names: list, key: str = "") -> Any:
-    """The conversation page's data with personal data masked (bot/core/masking)."""
-    if isinstance(value, dict):
-        return {k: masked_for_trainer(v, names, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked_for_trainer(v, names, key) for v in value]
-    if not isinstance(value, str) or not value:
-        return value
-    if key in _SECRET_KEYS:
-        return masking.MASK * len(value)
-    if key in _PHONE_KEYS and value.lstrip("+").isdigit():
-        return masking.mask_phone(value)
-    if key in _FREE_TEXT_KEYS:
-        return masking.mask_text(value, names)
-    return value

@@ -23,6 +23,12 @@ class ConsoleSettings:
     session_ttl: timedelta = timedelta(hours=12)  # CONSOLE_SESSION_HOURS
     poll_seconds: float = 1.0  # CONSOLE_POLL_SECONDS: live-update polling of the database
     stream_seconds: float = 45.0  # one server-sent-events response; the browser reconnects
+    # CONSOLE_PROXIES_COUNT: reverse proxies in front (nginx: 1). Sign-in
+    # throttling counts per client address; behind a proxy that nobody
+    # declared, every agent would share the proxy's address. 0: the peer
+    # address is the client, and X-Forwarded-For is ignored (a client
+    # cannot choose its own address).
+    proxies_count: int = 0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "ConsoleSettings":
@@ -35,4 +41,5 @@ class ConsoleSettings:
             secure_cookies=not _flag(env.get("CONSOLE_INSECURE_COOKIES")),
             session_ttl=timedelta(hours=float(env.get("CONSOLE_SESSION_HOURS") or 12)),
             poll_seconds=float(env.get("CONSOLE_POLL_SECONDS") or 1.0),
+            proxies_count=int(env.get("CONSOLE_PROXIES_COUNT") or 0),
         )

@@ -43,8 +43,9 @@ OUTCOME_LABELS = {
     "referred": "已转介（心理援助/法务等）",
 }
 CHANNEL_LABELS = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "API（REST）"}
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+# Ids beyond SQLite's (and PostgreSQL bigint's) range are refused before a
+# query: the driver raises OverflowError on them (issue 16).
+MAX_DB_INT = 2**63 - 1
 
 
 class ConsoleError(Exception):
@@ -107,16 +108,6 @@ def create_user(s: Session, username: str, role: str, password: str, display_nam
     s.add(user)
     s.flush()
     return _user_view(user)
-
-
-def recent_login_failures(s: Session, username: str, now: datetime) -> int:
-    return s.execute(
-        select(func.count(AuditLog.id)).where(
-            AuditLog.action == "login_failed",
-            AuditLog.username == username[:64],
-            AuditLog.created_at >= now - LOGIN_FAILURE_WINDOW,
-        )
-    ).scalar_one()
 
 
 def authenticate(s: Session, username: str, password: str) -> Optional[UserView]:
@@ -346,6 +337,36 @@ def escalations_of(s: Session, conversation_id: str) -> List[Dict[str, Any]]:
         }
         for e in rows
     ]
+
+
+def conversation_of_escalation(s: Session, escalation_id: int) -> Optional[str]:
+    """The conversation a hand-over belongs to (trainers' references)."""
+    if not 0 < escalation_id <= MAX_DB_INT:
+        return None
+    return s.execute(
+        select(Escalation.conversation_id).where(Escalation.id == escalation_id)
+    ).scalar_one_or_none()
+
+
+def cardholder_secrets(s: Session, account_ids: Iterable[str]) -> Dict[str, Dict[str, List[str]]]:
+    """Per account: the cardholder's name and secrets (for masking them)."""
+    from bot.db.models import Account, Cardholder
+
+    wanted = sorted({a for a in account_ids if a})
+    if not wanted:
+        return {}
+    rows = s.execute(
+        select(Account.account_id, Account.card_last4, Cardholder.name, Cardholder.phone, Cardholder.id_last4)
+        .join(Cardholder, Account.cardholder_id == Cardholder.id)
+        .where(Account.account_id.in_(wanted))
+    ).all()
+    return {
+        r.account_id: {
+            "names": [r.name],
+            "secrets": [v for v in (r.card_last4, r.id_last4, r.phone, (r.phone or "").removeprefix("+86")) if v],
+        }
+        for r in rows
+    }
 
 
 def account_of_conversation(s: Session, conversation_id: str) -> Optional[str]:

@@ -40,7 +40,8 @@
       row.appendChild(C.el('td', 'status', status));
       var open = C.el('td');
       var link = C.el('a', 'button', '打开');
-      link.href = '/conversations/' + encodeURIComponent(item.conversation_id);
+      // Trainers get a reference instead of the (masked) conversation id.
+      link.href = '/conversations/' + encodeURIComponent(item.ref || item.conversation_id);
       open.appendChild(link);
       row.appendChild(open);
       body.appendChild(row);

@@ -20,6 +20,7 @@ from bot.actions.handoff import REASON_LABELS
 from bot.core import masking
 from bot.db.models import Account, Cardholder, Escalation
 from console.models import Resolution
+from console import store, trainer_view
 from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
 from console.training import tracker
 from console.training.models import ConversationReview, ConversationTag, MessageAnnotation, ReviewNote
@@ -112,9 +113,10 @@ def intent_of(event: tracker.Event) -> Optional[str]:
 # --------------------------------------------------------------------------
 
 
-def names_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, List[str]]:
-    """Names of the cardholders a conversation is about: its phone number,
-    the ``account_id`` slot, and escalations opened for it."""
+def people_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, Dict[str, List[str]]]:
+    """Who a conversation is about (its phone number, the ``account_id``
+    slot, and escalations opened for it): per sender, the cardholders'
+    ``names`` and ``secrets`` (ID and card digits, phone), for masking."""
     accounts: Dict[str, Set[str]] = {}
     senders: Set[str] = set()
     for e in evs:
@@ -129,35 +131,59 @@ def names_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, List[
         )
     ):
         accounts.setdefault(conv, set()).add(acc)
-    wanted = {a for accs in accounts.values() for a in accs}
-    name_of_account = dict(
-        s.execute(
-            select(Account.account_id, Cardholder.name)
-            .join(Cardholder, Account.cardholder_id == Cardholder.id)
-            .where(Account.account_id.in_(list(wanted)))
-        ).all()
-    ) if wanted else {}
-    name_of_phone = dict(
-        s.execute(select(Cardholder.phone, Cardholder.name).where(Cardholder.phone.in_(list(senders)))).all()
-    )
-    out: Dict[str, List[str]] = {}
+    for account_id, phone in s.execute(
+        select(Account.account_id, Cardholder.phone)
+        .join(Cardholder, Account.cardholder_id == Cardholder.id)
+        .where(Cardholder.phone.in_(list(senders)))
+    ):
+        accounts.setdefault(phone, set()).add(account_id)
+    known = store.cardholder_secrets(s, {a for accs in accounts.values() for a in accs})
+    out: Dict[str, Dict[str, List[str]]] = {}
     for sender in senders:
-        names = {name_of_account[a] for a in accounts.get(sender, ()) if a in name_of_account}
-        if sender in name_of_phone:
-            names.add(name_of_phone[sender])
-        out[sender] = sorted(names)
+        people = [known[a] for a in accounts.get(sender, ()) if a in known]
+        out[sender] = {
+            "names": sorted({n for p in people for n in p["names"]}),
+            "secrets": sorted({v for p in people for v in p["secrets"]}),
+        }
     return out
 
 
-class Masker:
-    def __init__(self, masked: bool, names: Dict[str, List[str]]) -> None:
-        self.masked = masked
-        self.names = names
+def names_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, List[str]]:
+    return {sender: p["names"] for sender, p in people_by_sender(s, evs).items()}
 
-    def text(self, sender: str, text: Optional[str], entities: Optional[Sequence[Dict[str, Any]]] = None) -> str:
+
+def secret_answer_ids(evs: Iterable[tracker.Event]) -> Set[int]:
+    """Ids of the user messages that answered a secret question (the bot
+    had asked for ID digits or a phone number; trainer_view.SecretQuestions)."""
+    questions: Dict[str, trainer_view.SecretQuestions] = {}
+    answers: Set[int] = set()
+    for e in sorted(evs, key=lambda e: e.id):
+        q = questions.setdefault(e.sender_id, trainer_view.SecretQuestions())
+        if e.type_name == "slot":
+            q.slot(e.action_name, e.data.get("value"))
+        elif e.type_name == "active_loop":
+            q.active_loop(e.data.get("name"))
+        elif e.type_name == "user" and q.user():
+            answers.add(e.id)
+    return answers
+
+
+class Masker:
+    def __init__(self, masked: bool, people: Dict[str, Dict[str, List[str]]],
+                 secret_answers: Iterable[int] = ()) -> None:
+        self.masked = masked
+        self.people = people
+        self.secret_answers = set(secret_answers)
+
+    def text(self, sender: str, text: Optional[str], entities: Optional[Sequence[Dict[str, Any]]] = None,
+             event_id: Optional[int] = None) -> str:
         if not self.masked:
             return text or ""
-        return masking.mask_text(text, self.names.get(sender, ()), entities)
+        person = self.people.get(sender) or {}
+        return trainer_view.mask_message(
+            text, person.get("names", ()), person.get("secrets", ()), entities,
+            secret_answer=event_id in self.secret_answers,
+        )
 
     def entities(self, masked_text: str, entities: Optional[Sequence[Dict[str, Any]]]) -> List[Dict[str, Any]]:
         if self.masked:
@@ -169,16 +195,16 @@ class Masker:
         ]
 
     def conversation(self, sender: str) -> str:
-        return masking.mask_phone(sender) if self.masked else sender
+        return trainer_view.mask_conversation_id(sender) if self.masked else sender
 
 
 def training_text(s: Session, cfg: WorkbenchSettings, event: tracker.Event) -> str:
     """A message as it may be stored and exported: always masked, whoever labels it."""
-    names = names_by_sender(s, [event] + tracker.events_of(cfg.tracker_store_url, [event.sender_id], types=("slot",)))
-    return masking.mask_text(
-        event.data.get("text") or "", names.get(event.sender_id, ()),
-        (event.data.get("parse_data") or {}).get("entities"),
-    )
+    context = tracker.events_of(cfg.tracker_store_url, [event.sender_id], types=("slot", "active_loop", "user"))
+    mask = Masker(True, people_by_sender(s, [event] + context),
+                  secret_answer_ids([e for e in context if e.id <= event.id]))
+    return mask.text(event.sender_id, event.data.get("text") or "",
+                     (event.data.get("parse_data") or {}).get("entities"), event.id)
 
 
 # --------------------------------------------------------------------------
@@ -199,6 +225,7 @@ class Summary:
     fallback: bool = False
     escalated: bool = False
     first_text: str = ""
+    first_event: Optional[int] = None
 
 
 def _summaries(url: str, filters: Filters) -> Tuple[Dict[str, Summary], List[tracker.Event]]:
@@ -206,13 +233,14 @@ def _summaries(url: str, filters: Filters) -> Tuple[Dict[str, Summary], List[tra
     until = _epoch(filters.date_to + timedelta(days=1)) if filters.date_to else None
     rows = tracker.conversations(url, since, until)
     sums = {r["sender_id"]: Summary(r["sender_id"], r["ref"], r["first_ts"] or 0, r["last_ts"] or 0) for r in rows}
-    evs = tracker.events_of(url, list(sums), types=("user", "action", "pause", "slot"))
+    evs = tracker.events_of(url, list(sums), types=("user", "action", "pause", "slot", "active_loop"))
     for e in evs:
         summary = sums[e.sender_id]
         if e.type_name == "user":
             summary.user_messages += 1
             if not summary.first_text:
                 summary.first_text = e.data.get("text") or ""
+                summary.first_event = e.id
             if e.data.get("input_channel"):
                 summary.channels.add(e.data["input_channel"])
             conf = confidence_of(e)
@@ -294,7 +322,8 @@ def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, mas
         selected.append(summary)
     selected.sort(key=lambda x: x.last_ts, reverse=True)
     selected = selected[:limit]
-    mask = Masker(masked, names_by_sender(s, [e for e in evs if e.sender_id in {x.sender_id for x in selected}]))
+    chosen = [e for e in evs if e.sender_id in {x.sender_id for x in selected}]
+    mask = Masker(masked, people_by_sender(s, chosen), secret_answer_ids(chosen))
     items = []
     for summary in selected:
         f = facts[summary.sender_id]
@@ -315,7 +344,7 @@ def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, mas
             "reviewed": f["reviewed"],
             "tags": f["tags"],
             "annotations": f["annotations"],
-            "first_text": mask.text(summary.sender_id, summary.first_text)[:80],
+            "first_text": mask.text(summary.sender_id, summary.first_text, None, summary.first_event)[:80],
         })
     return items
 
@@ -345,7 +374,7 @@ def _ranking(event: tracker.Event, top: int = 3) -> List[Dict[str, Any]]:
 def message_view(event: tracker.Event, mask: Masker, annotation: Optional[MessageAnnotation]) -> Dict[str, Any]:
     parse = event.data.get("parse_data") or {}
     entities = parse.get("entities") or []
-    text = mask.text(event.sender_id, event.data.get("text"), entities)
+    text = mask.text(event.sender_id, event.data.get("text"), entities, event.id)
     return {
         "kind": "user",
         "event_id": event.id,
@@ -365,7 +394,7 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
     if sender is None:
         raise ConsoleError("找不到该会话。", 404)
     evs = tracker.events_of(cfg.tracker_store_url, [sender])
-    mask = Masker(masked, names_by_sender(s, evs))
+    mask = Masker(masked, people_by_sender(s, evs), secret_answer_ids(evs))
     annotations = {
         a.event_id: a
         for a in s.execute(select(MessageAnnotation).where(MessageAnnotation.conversation_id == sender)).scalars()
@@ -435,8 +464,8 @@ def inbox(s: Session, cfg: WorkbenchSettings, masked: bool, include_done: bool =
     evs = evs[:limit]
     senders = sorted({e.sender_id for e in evs})
     refs = tracker.refs_of(cfg.tracker_store_url, senders)
-    names = names_by_sender(s, tracker.events_of(cfg.tracker_store_url, senders, types=("user", "slot")))
-    mask = Masker(masked, names)
+    context = tracker.events_of(cfg.tracker_store_url, senders, types=("user", "slot", "active_loop"))
+    mask = Masker(masked, people_by_sender(s, context), secret_answer_ids(context))
     out = []
     for e in evs:
         item = message_view(e, mask, done.get(e.id))

@@ -13,14 +13,14 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from console import store
+from console import store, trainer_view
 from console.rasa_api import RasaClient, RasaError
 from console.service import db
 from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
 from console.training import annotate, export, review, runs
 from console.training.settings import WorkbenchSettings
 
-MASKED_ROLES = {"trainer"}
+MASKED_ROLES = trainer_view.MASKED_ROLES
 
 
 async def put_model(rasa: RasaClient, model_path: str) -> None:

@@ -19,6 +19,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, select
 from sqlalchemy.engine import Engine
 
+from bot.core.text import clean_value
+
 _metadata = MetaData()
 events = Table(
     "events",
@@ -72,11 +74,17 @@ class Event:
 def _event(row: Any) -> Event:
     try:
         data = json.loads(row.data) if row.data else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         data = {}
+    # Rasa stores what it was sent: a lone surrogate ("\\ud800") or NUL from
+    # before cleaning at the door is repaired here, so every reader (list,
+    # inbox, conversation, export) survives it (issue 16). The sender id
+    # stays as stored: it is the key every other query looks up (answers
+    # are cleaned once more when serialised, console/app.dumps).
     return Event(
-        id=row.id, sender_id=row.sender_id, type_name=row.type_name, timestamp=row.timestamp or 0.0,
-        intent_name=row.intent_name, action_name=row.action_name, data=data if isinstance(data, dict) else {},
+        id=row.id, sender_id=row.sender_id, type_name=row.type_name,
+        timestamp=row.timestamp or 0.0, intent_name=clean_value(row.intent_name),
+        action_name=clean_value(row.action_name), data=clean_value(data) if isinstance(data, dict) else {},
     )
 
 
