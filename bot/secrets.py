@@ -100,9 +100,14 @@ def secret(name: str, env: Optional[Mapping[str, str]] = None, var_dir: Optional
 
 def require(process: str, env: Optional[Mapping[str, str]] = None) -> None:
     """In production: MissingSecret naming every secret ``process`` needs that is unset."""
+    require_names(REQUIRED[process], env)
+
+
+def require_names(names: Iterable[str], env: Optional[Mapping[str, str]] = None) -> None:
+    """In production: MissingSecret naming every one of ``names`` that is unset."""
     if not is_production(env):
         return
-    missing: List[str] = [n for n in REQUIRED[process] if not configured(n, env)]
+    missing: List[str] = [n for n in names if not configured(n, env)]
     if missing:
         raise MissingSecret(_message(missing))
 

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=3
 OUT=${RASA_TEST_OUT:-results}
+# endpoints.yml names the action server's token (bot/action_server.py).
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/bin/python -m bot.secrets ACTION_SERVER_TOKEN)}
 rm -rf "$OUT"
 # --stories is required: without it rasa test walks the whole working
 # directory (the venv included) for test_*.yml files.

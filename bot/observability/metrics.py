@@ -26,8 +26,10 @@ per process: with ``SANIC_WORKERS`` > 1 each worker counts for itself and a
 scrape sees one of them, so production runs one worker per container. The
 route is meant for the internal network (the scraper), like the action
 server itself; ``METRICS_TOKEN`` makes it require
-``Authorization: Bearer <token>``; ``METRICS_ENABLED=0`` turns the route and
-the request timing off.
+``Authorization: Bearer <token>``, and with ``COLLECTBOT_ENV=production`` a
+process will not start without it; ``METRICS_ENABLED=0`` turns the route and
+the request timing off. The action server's app gets all this from
+bot/action_server.py.
 """
 from __future__ import annotations
 
@@ -51,9 +53,12 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bot import secrets as bot_secrets
+
 logger = logging.getLogger(__name__)
 
 METRICS_PATH = "/metrics"
+TOKEN_NAME = "METRICS_TOKEN"
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"
 # Event types (Rasa's type names) the Rasa server's metrics look at.
@@ -248,9 +253,11 @@ def exposition() -> bytes:
 
 
 def authorized(headers: Mapping[str, str], env: Optional[Mapping[str, str]] = None) -> bool:
-    token = ((os.environ if env is None else env).get("METRICS_TOKEN") or "").strip()
+    """The bearer token when METRICS_TOKEN is set; without it open in
+    development and closed in production (COLLECTBOT_ENV, bot/secrets.py)."""
+    token = bot_secrets.configured(TOKEN_NAME, env)
     if not token:
-        return True
+        return not bot_secrets.is_production(env)
     given = (headers.get("authorization") or "").strip()
     return hmac.compare_digest(given.encode("utf-8"), f"Bearer {token}".encode("utf-8"))
 
@@ -280,6 +287,7 @@ def install_sanic(app: Any, add_route: bool = False) -> bool:
         return True
     if not enabled():
         return False
+    bot_secrets.require_names([TOKEN_NAME])  # production: no start without it
     app.ctx.collectbot_metrics = True
     install_error_counter()
 
@@ -300,14 +308,4 @@ def install_sanic(app: Any, add_route: bool = False) -> bool:
         app.add_route(metrics_handler, METRICS_PATH, methods=["GET"], name="collectbot_metrics")
     return True
 
-
-def install_action_server() -> bool:
-    """Metrics for rasa-sdk's Sanic app while it is being built (bot/actions/__init__.py)."""
-    try:
-        from sanic import Sanic
-
-        app = Sanic.get_app("rasa_sdk")
-    except Exception:  # not inside `rasa run actions`
-        return False
-    return install_sanic(app, add_route=True)
 

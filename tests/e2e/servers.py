@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -48,6 +49,7 @@ class Stack:
         self.env = env
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.actions_url = ""  # set by running_stack
+        self.action_token = ""  # the action server's caller token (set by running_stack)
         # Set by running_stack(slow_actions=True): change .delay to slow the assistant down.
         self.action_proxy = None
         # The running processes (set by running_stack); stop_actions and
@@ -74,10 +76,15 @@ class Stack:
         req = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=body,
-            headers={"Content-Type": "application/json"},
+            headers=self.rest_headers,
         )
         with urllib.request.urlopen(req, timeout=120) as r:
             return [m.get("text", "") for m in json.loads(r.read().decode("utf-8"))]
+
+    @property
+    def rest_headers(self) -> Dict[str, str]:
+        """What an authorised REST client sends (channels/rest.py)."""
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {self.env['REST_CHANNEL_TOKEN']}"}
 
     def collectbot(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -123,6 +130,16 @@ def running_stack(
         # As in scripts/run_all.sh: the action server keeps Rasa's pooled
         # connections open longer than Sanic's 5 s default.
         SANIC_KEEP_ALIVE_TIMEOUT="30",
+        # The action server answers only the Rasa server (bot/action_server.py),
+        # on the loopback address.
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
+        SANIC_HOST="127.0.0.1",
+        # The REST channel (channels/rest.py) is authenticated; the tests
+        # talk faster than a person, so its rate limits are raised here
+        # (tests/e2e/test_rest_channel.py checks them at their defaults).
+        REST_CHANNEL_TOKEN=secrets.token_urlsafe(24),
+        REST_RATE_BURST="10000",
+        REST_CLIENT_RATE_BURST="10000",
     )
     env.update(extra_env or {})
     action_proxy = None
@@ -138,6 +155,8 @@ def running_stack(
 action_endpoint:
   url: "{action_base}/webhook"
   enable_selective_domain: true
+  headers:
+    Authorization: Bearer ${{ACTION_SERVER_TOKEN}}
 tracker_store:
   # Rasa's SQL store that feeds the event broker without re-reading the
   # conversation on every save (bot/tracker_store.py); same keys as type SQL.
@@ -164,6 +183,7 @@ event_broker:
     stack = Stack(workdir, env, rasa_port)
     stack.action_proxy = action_proxy
     stack.actions_url = f"http://127.0.0.1:{actions_port}"
+    stack.action_token = env["ACTION_SERVER_TOKEN"]
     stack.procs = procs
     stack._actions_cmd = actions_cmd
     try:

@@ -33,7 +33,7 @@ class SlowProxy:
                 if proxy.delay:
                     time.sleep(proxy.delay)
                 request = urllib.request.Request(proxy.target + self.path, data=body, method=method)
-                for name in ("Content-Type", "Accept"):
+                for name in ("Content-Type", "Accept", "Authorization"):
                     if self.headers.get(name):
                         request.add_header(name, self.headers[name])
                 try:
