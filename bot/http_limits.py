@@ -247,7 +247,9 @@ def rasa_server_middleware(limits: Limits):
             if request.path.rstrip("/") == REST_WEBHOOK_PATH:
                 # Rasa parses this body as JSON whatever the Content-Type says.
                 request.parsed_json = check_rest_message(parse_json(raw, limits), limits)
-            elif _is_json(request) and raw.strip():
+            elif (_is_json(request) or request.path.rstrip("/") == MODEL_PATH) and raw.strip():
+                # PUT /model: Rasa reads request.json whatever the
+                # Content-Type says, so the guard reads it the same way.
                 request.parsed_json = parse_json(raw, limits)
             if request.path.rstrip("/") == MODEL_PATH:
                 refuse_remote_model(getattr(request, "parsed_json", None))
