@@ -433,7 +433,7 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
 # A date word that is small talk, not a payment date: 今天天气 / 明天会下雨吗 /
 # 今天星期几 / 今天几号 / 周六上班吗.
 _NOT_A_DATE_AFTER = re.compile(
-    r"\s*(?:是|会|要|可能)?(?:天气|下雨|下雪|刮风|降温|星期几|礼拜几|周几|几号|多少号)"
+    r"\s*(?:是|会|要|可能)?(?:天气|下雨|下雪|刮风|降温|星期几|礼拜几|周几|几号|多少号|落雨|落唔落雨)"
     r"|\s*(?:你们|银行)?(?:上班|营业|开门|办公)(?:不|吗|么|没|嘛|否)"
 )
 
@@ -556,8 +556,10 @@ _ID_CONTEXT_RE = re.compile(
 # money words that make "…是3000" an amount rather than an ID
 _MONEY_CONTEXT_RE = re.compile(r"还|付|转|打|欠|存|交|凑|借|金额|钱|额度|工资|收入|账单|多少")
 # what may surround a code that stands alone as the whole message
+# (Cantonese 系 / 係 = 是; 啦 喇 咯 啰 and ok are chat particles)
 _ID_FILLER_RE = re.compile(
-    r"(?:嗯+|哦|噢|喔|呃|额|对的|对吧|对|好的|好|是的|是|吧|啊|呀|呢|哈|嘛|应该是|没错|就是|了|喏)*"
+    r"(?:嗯+|哦|噢|喔|呃|额|对的|对吧|对|好的|好|是的|是|系|吧|啊|呀|呢|哈|嘛|应该是|没错|就是|了|喏"
+    r"|啦|喇|咯|啰|ok|OK|Ok|okay)*"
 )
 _NO_AMOUNT_BEFORE_RE = re.compile(
     r"(?:第|百分之|[-负减]|后四位|后4位|末四位|末4位|尾号|尾数|身份证号?码?|证件号?码?|号码|卡号|编号|工号)"
@@ -625,7 +627,7 @@ def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
         if (
             m.group(0)[-1] in "Xx"  # cannot be money
             or _ID_KEYWORD_RE.search(before)
-            or (re.search(r"是\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
+            or (re.search(r"[是系]\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
             or (_ID_CONTEXT_RE.search(text) and not _MONEY_CONTEXT_RE.search(clause_before))
             or _ID_FILLER_RE.fullmatch(rest)
         ):
