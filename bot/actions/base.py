@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.core import replies
+from bot.core.identity import conversation_phone
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.observability import metrics
@@ -30,7 +31,7 @@ T = TypeVar("T")
 READ_ONLY = frozenset({
     repository.get_account,
     repository.primary_account_for_phone,
-    repository.phone_verification_attempts,
+    repository.verification_attempts,
     repository.find_cardholder_by_phone,
 })
 
@@ -76,12 +77,14 @@ def app_identity(tracker: Tracker) -> Optional[str]:
 
 
 async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
-    """The account this conversation is about (the sender id is the phone)."""
+    """The account this conversation is about (by the slot, else the
+    conversation's phone: bot/core/identity.py)."""
     account_id = tracker.get_slot("account_id")
     today = clock.today()
     if account_id:
         return await db(repository.get_account, account_id, today)
-    return await db(repository.primary_account_for_phone, tracker.sender_id, today)
+    phone = conversation_phone(tracker.sender_id)
+    return await db(repository.primary_account_for_phone, phone, today) if phone else None
 
 
 def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None) -> None:

@@ -56,6 +56,7 @@ from bot import clock
 from bot.actions.base import app_identity, channel_of, db, say, settings
 from bot.core import replies
 from bot.core.compliance import find_forbidden
+from bot.core.identity import conversation_phone
 from bot.core.staffing import handoff_eta
 from bot.db import repository
 
@@ -110,7 +111,8 @@ async def _account_for(tracker: Tracker) -> Optional[str]:
         account = await db(repository.get_account, identified, today)
         if account is not None:
             return account.account_id
-    account = await db(repository.primary_account_for_phone, tracker.sender_id, today)
+    phone = conversation_phone(tracker.sender_id)
+    account = await db(repository.primary_account_for_phone, phone, today) if phone else None
     return account.account_id if account else None
 
 

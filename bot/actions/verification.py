@@ -12,12 +12,19 @@ decides what the form asks:
   Whether that phone exists is never revealed: an unknown phone fails at
   the ID step exactly like a wrong answer does.
 
-Three wrong answers lock the conversation and hand it to a person. Across
-conversations, COLLECTBOT_VERIFY_PHONE_ATTEMPTS (5) wrong answers for one
-phone within COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS (24) pause verification for
-that phone (``auth_state`` "rate_limited", a polite reply, no hand-over: an
-attacker opening web chat after web chat must not fill the agents' queue),
-for known and unknown phones alike.
+Wrong answers slow further tries down instead of locking anyone out
+(issue 16; the rule is ``bot.core.ratelimit.backoff_check``): after
+COLLECTBOT_VERIFY_ATTEMPTS (3) wrong answers in a conversation, each next
+try waits 5, 10, 20 … minutes (at most 4 hours), and failures older than
+COLLECTBOT_VERIFY_PHONE_WINDOW_HOURS (24) or before a success are forgotten.
+A phone number claimed where the carrier did not vouch for it (anonymous web
+chat, the REST channel) is counted across those conversations too, with
+COLLECTBOT_VERIFY_PHONE_ATTEMPTS (5) free failures, for known and unknown
+numbers alike. The cardholder's own SMS conversation counts only its own
+answers, so strangers claiming the number elsewhere never block it; when it
+reaches its limit a person is given a follow-up task, but the conversation is
+not paused. Nothing here opens an agent-queue item: an attacker opening
+conversation after conversation must not fill the agents' queue.
 """
 from __future__ import annotations
 
@@ -33,16 +40,18 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions.account import facts_message
 from bot.actions.base import app_identity, db, say, settings
-from bot.actions.handoff import escalate
 from bot.core import replies
-from bot.core.phone import is_e164, parse_phone
-from bot.core.ratelimit import PhoneCheck, phone_verification_check
+from bot.core.identity import conversation_phone, is_carrier_verified
+from bot.core.phone import parse_phone
+from bot.core.ratelimit import Backoff, VerifyCheck, backoff_check
 from bot.db import repository
 
 # States in which the form has nothing left to ask.
 FINAL_STATES = {"verified", "unknown_number", "third_party", "locked", "rate_limited"}
+
+
 def is_phone_conversation(tracker: Tracker) -> bool:
-    return is_e164(tracker.sender_id)
+    return conversation_phone(tracker.sender_id) is not None
 
 
 async def identify(tracker: Tracker) -> Dict[Text, Any]:
@@ -52,11 +61,17 @@ async def identify(tracker: Tracker) -> Dict[Text, Any]:
         account = await db(repository.get_account, account_id, clock.today())
         if account is not None:
             return {"auth_state": "verified", "verified": True, "account_id": account.account_id}
-    if tracker.get_slot("auth_state") is not None:
+    state = tracker.get_slot("auth_state")
+    # "locked" is what conversations stored before the back-off reached.
+    if state in ("rate_limited", "locked") and not (await verification_block(tracker)).blocked:
+        # The wait is over: ask again, from the question that was cut short.
+        return {"auth_state": "unverified", "id_last4": None}
+    if state is not None:
         return {}
-    if not is_phone_conversation(tracker):
+    phone = conversation_phone(tracker.sender_id)
+    if phone is None:
         return {"auth_state": "unverified"}
-    account = await db(repository.primary_account_for_phone, tracker.sender_id, clock.today())
+    account = await db(repository.primary_account_for_phone, phone, clock.today())
     if account is None:
         return {"auth_state": "unknown_number"}
     return {"auth_state": "unverified", "account_id": account.account_id}
@@ -65,18 +80,33 @@ async def identify(tracker: Tracker) -> Dict[Text, Any]:
 def verifying_phone(tracker: Tracker) -> Optional[str]:
     """The phone whose identity is being checked: the conversation's own
     number, or the one a web chat visitor claimed."""
-    if is_phone_conversation(tracker):
-        return tracker.sender_id
+    phone = conversation_phone(tracker.sender_id)
+    if phone:
+        return phone
     claimed = tracker.get_slot("claimed_phone")
     return parse_phone(str(claimed)) if claimed else None
 
 
-async def phone_check(phone: str) -> PhoneCheck:
+def claimed_phone(tracker: Tracker) -> Optional[str]:
+    """The phone whose answers also count under the phone's own subject: any
+    number the carrier did not vouch for in this conversation."""
+    phone = verifying_phone(tracker)
+    return phone if phone and not is_carrier_verified(tracker.sender_id) else None
+
+
+async def verification_block(tracker: Tracker) -> VerifyCheck:
+    """The back-off in force for the next answer in this conversation."""
     cfg = settings()
     window = timedelta(hours=cfg.verification_phone_window_hours)
+    rules = {tracker.sender_id: Backoff(cfg.verification_max_attempts, window)}
+    phone = claimed_phone(tracker)
+    if phone:
+        rules[repository.claimed_phone_subject(phone)] = Backoff(cfg.verification_phone_max_failures, window)
     now = clock.now()
-    attempts = await db(repository.phone_verification_attempts, phone, now - window)
-    return phone_verification_check(attempts, now, cfg.verification_phone_max_failures, window)
+    attempts = await db(repository.verification_attempts, list(rules), now - window)
+    checks = [backoff_check(attempts[subject], now, rule) for subject, rule in rules.items()]
+    blocked = [c for c in checks if c.blocked]
+    return max(blocked, key=lambda c: c.retry_at) if blocked else checks[0]
 
 
 def wait_text(minutes: int) -> str:
@@ -140,14 +170,10 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if value is None:
             return {"id_last4": None}
-        phone = verifying_phone(tracker)
-        if phone:
-            check = await phone_check(phone)
-            if check.blocked:
-                minutes = check.retry_after_minutes(clock.now())
-                say(dispatcher, replies.VERIFY_RATE_LIMITED.format(
-                    wait=wait_text(minutes), hotline=settings().bank_hotline))
-                return {"id_last4": None, "auth_state": "rate_limited"}
+        block = await verification_block(tracker)
+        if block.blocked:
+            # Not even the right digits are checked while the wait lasts.
+            return self.backed_off(dispatcher, tracker, block)
         account_id = tracker.get_slot("account_id")
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         holder = await db(repository.find_cardholder_by_phone, account.phone) if account else None
@@ -155,23 +181,41 @@ class ValidateVerifyForm(FormValidationAction):
         # Constant-time comparison: the answer is a secret.
         expected = (holder.id_last4 or "").upper() if holder else ""
         ok = bool(expected) and hmac.compare_digest(given, expected)
-        claimed = phone if phone and not is_phone_conversation(tracker) else None
-
-        def record(s) -> int:
-            # One unit of work: the conversation's row and the claimed phone's.
-            if claimed:
-                repository.record_phone_verification(s, claimed, ok)
-            return repository.record_verification(s, tracker.sender_id, account_id, ok)
-
-        failures = await db(record)
+        await db(repository.record_verification, tracker.sender_id, account_id, ok, claimed_phone=claimed_phone(tracker))
         if ok:
             # Giving the right digits is claiming to be the cardholder.
             return {"id_last4": given, "right_party": True, "auth_state": "verified", "verified": True}
-        left = settings().verification_max_attempts - failures
-        if left <= 0:
-            return {"id_last4": "locked", "auth_state": "locked"}
+        block = await verification_block(tracker)
+        if block.blocked:
+            if is_carrier_verified(tracker.sender_id) and account_id:
+                await self.follow_up(tracker, account_id, block)
+            return self.backed_off(dispatcher, tracker, block)
+        # After a wait only one answer is left before the next, longer wait.
+        left = max(1, settings().verification_max_attempts - block.failures)
         say(dispatcher, replies.WRONG_ID.format(left=left))
         return {"id_last4": None}
+
+    def backed_off(self, dispatcher: CollectingDispatcher, tracker: Tracker, block: VerifyCheck) -> Dict[Text, Any]:
+        cfg = settings()
+        wait = wait_text(block.retry_after_minutes(clock.now()))
+        if claimed_phone(tracker) and block.failures >= cfg.verification_phone_max_failures:
+            text = replies.VERIFY_RATE_LIMITED.format(wait=wait, hotline=cfg.bank_hotline)
+        else:
+            text = replies.VERIFY_BACKOFF.format(wait=wait, hotline=cfg.bank_hotline)
+        if is_carrier_verified(tracker.sender_id) and tracker.get_slot("account_id"):
+            text += replies.VERIFY_BACKOFF_FOLLOW_UP
+        say(dispatcher, text)
+        return {"id_last4": None, "auth_state": "rate_limited"}
+
+    @staticmethod
+    async def follow_up(tracker: Tracker, account_id: str, block: VerifyCheck) -> None:
+        """A person calls the cardholder back; the conversation is not paused."""
+        day = clock.today().isoformat()
+        await db(
+            repository.open_agent_task, account_id, "verification_help",
+            f"持卡人在短信中身份验证多次未通过（{block.failures}次），请核实身份后协助。",
+            f"verification_help:{tracker.sender_id}:{day}",
+        )
 
 
 class ActionAskRightParty(Action):
@@ -244,9 +288,6 @@ class ActionVerificationResult(Action):
             return [FollowupAction(form)] if form else []
         if state == "rate_limited":
             return []  # validate_id_last4 has said when to try again
-        if state == "locked":
-            say(dispatcher, replies.LOCKED.format(hotline=cfg.bank_hotline))
-            return await escalate(tracker, "verification_locked")
         if state == "third_party":
             say(dispatcher, replies.THIRD_PARTY.format(bank=cfg.bank_name, hotline=cfg.bank_hotline))
             return []

@@ -8,10 +8,10 @@
   over N processes gets up to N times the rate. That is good enough to stop
   a flood or an auto-responder loop from one number; a shared limit across
   processes would keep the buckets in Redis instead.
-- ``phone_verification_check``: identity-verification failures for one
-  phone number across conversations within a sliding time window (the
-  per-conversation lock-out stays in bot/actions/verification.py). The
-  caller reads the attempts from the database and passes them in.
+- ``backoff_check``: identity-verification failures for one subject (a
+  conversation, or a phone number claimed across conversations) slow down
+  further tries with an exponential back-off that expires. The caller reads
+  the attempts from the database and passes them in.
 
 Both take the time as an argument or from an injected clock, so the rules
 are tested with a fixed clock.
@@ -92,10 +92,31 @@ class TokenBucketLimiter:
 
 
 @dataclass(frozen=True)
-class PhoneCheck:
+class Backoff:
+    """How verification failures slow down further tries (issue 16).
+
+    ``free_failures`` wrong answers cost nothing; each one after that makes
+    the next try wait ``base`` × 2^(extra − 1) after the latest failure, at
+    most ``cap``. Failures older than ``window``, or before the latest
+    success, are forgotten: a block always expires, and nobody is locked out
+    for good by answers someone else gave.
+    """
+
+    free_failures: int
+    window: timedelta = timedelta(hours=24)
+    base: timedelta = timedelta(minutes=5)
+    cap: timedelta = timedelta(hours=4)
+
+    def __post_init__(self) -> None:
+        if self.free_failures < 1:
+            raise ValueError("free_failures must be at least 1")
+
+
+@dataclass(frozen=True)
+class VerifyCheck:
     blocked: bool
     failures: int
-    # When the oldest counted failure leaves the window (None when not blocked).
+    # When the next try is allowed (None when not blocked).
     retry_at: Optional[datetime] = None
 
     def retry_after_minutes(self, now: datetime) -> int:
@@ -104,31 +125,23 @@ class PhoneCheck:
         return max(1, math.ceil((self.retry_at - now).total_seconds() / 60))
 
 
-def phone_verification_check(
-    attempts: Iterable[Tuple[datetime, bool]],
-    now: datetime,
-    max_failures: int,
-    window: timedelta,
-) -> PhoneCheck:
-    """Whether a phone may try to verify again.
+def backoff_check(attempts: Iterable[Tuple[datetime, bool]], now: datetime, rule: Backoff) -> VerifyCheck:
+    """Whether one more verification answer may be checked now.
 
-    ``attempts`` are (time, success) for every verification answer given for
-    the phone, in any conversation. Failures count when they are inside
-    ``window`` and after the phone's latest success (the cardholder got in:
-    earlier mistakes no longer count). ``max_failures`` failures block the
-    phone until the oldest of them leaves the window.
+    ``attempts`` are (time, success) for one subject: a conversation, or a
+    phone number claimed in conversations that the carrier did not vouch
+    for. The counts and the wait follow ``rule`` (see ``Backoff``).
     """
-    if max_failures < 1:
-        raise ValueError("max_failures must be at least 1")
-    start = now - window
     ordered = sorted(attempts, key=lambda a: a[0])
     last_success = max((t for t, ok in ordered if ok), default=None)
+    start = now - rule.window
     failures = [
         t for t, ok in ordered
-        if not ok and t > start and t <= now and (last_success is None or t > last_success)
+        if not ok and start < t <= now and (last_success is None or t > last_success)
     ]
-    if len(failures) < max_failures:
-        return PhoneCheck(False, len(failures))
-    # Blocked until enough failures age out to leave room for one more try.
-    release = failures[len(failures) - max_failures] + window
-    return PhoneCheck(True, len(failures), release)
+    extra = len(failures) - rule.free_failures + 1
+    if extra < 1:
+        return VerifyCheck(False, len(failures))
+    wait = min(rule.cap, rule.base * (2 ** (extra - 1)))
+    retry_at = failures[-1] + wait
+    return VerifyCheck(now < retry_at, len(failures), retry_at if now < retry_at else None)

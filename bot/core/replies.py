@@ -25,6 +25,14 @@ LOCKED = (
     "验证未通过的次数较多，为保护账户安全，本次会话已暂停自动服务。"
     "我们已安排人工专员跟进，您也可以拨打官方客服热线{hotline}。"
 )
+# Too many wrong ID answers in this conversation: a wait that expires
+# (bot/core/ratelimit.backoff_check), never a lock-out.
+VERIFY_BACKOFF = (
+    "验证未通过的次数较多，为保护账户安全，请{wait}后再回复身份证号码后四位。"
+    "如需帮助，请拨打官方客服热线{hotline}。"
+)
+# Added on the cardholder's own (carrier-verified) SMS conversation.
+VERIFY_BACKOFF_FOLLOW_UP = "我们也已安排人工专员跟进。"
 FACTS = (
     "{greeting}您尾号{card_last4}的信用卡当前应还总额{balance}，最低还款额{minimum_due}，"
     "到期还款日为{due_date}，{overdue}。"

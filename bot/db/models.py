@@ -417,7 +417,7 @@ CAMPAIGN_SEND_STATUSES = (
 )
 OUTBOUND_BLOCK_ACTIONS = ("queued", "dropped")
 OUTBOUND_SOURCES = ("campaign", "agent", "bot")
-AGENT_TASK_KINDS = ("campaign_call", "broken_promise")
+AGENT_TASK_KINDS = ("campaign_call", "broken_promise", "verification_help")
 AGENT_TASK_STATUSES = ("open", "done", "cancelled")
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from bot.db.models import (
     UNRESOLVED_ESCALATION_STATUSES,
     WILLINGNESS_VALUES,
     Account,
+    AgentTask,
     Arrangement,
     Assessment,
     Cardholder,
@@ -308,49 +309,56 @@ def primary_account_for_phone(s: Session, phone: str, today: date) -> Optional[A
 
 
 def record_verification(
-    s: Session, conversation_id: str, account_id: Optional[str], success: bool
-) -> int:
-    """Log an identity check; return failed attempts in this conversation so far."""
-    s.add(
-        VerificationAttempt(
-            conversation_id=conversation_id,
-            account_id=account_id,
-            success=bool(success),
-        )
-    )
+    s: Session, conversation_id: str, account_id: Optional[str], success: bool,
+    claimed_phone: Optional[str] = None,
+) -> None:
+    """Log an identity check in the conversation, and for ``claimed_phone``
+    (a number the carrier did not vouch for) under that phone's subject."""
+    s.add(VerificationAttempt(conversation_id=conversation_id, account_id=account_id, success=bool(success)))
+    if claimed_phone:
+        s.add(VerificationAttempt(
+            conversation_id=PHONE_SUBJECT_PREFIX + claimed_phone, account_id=None, success=bool(success)))
     s.flush()
-    return s.execute(
-        select(func.count(VerificationAttempt.id)).where(
-            VerificationAttempt.conversation_id == conversation_id,
-            VerificationAttempt.success.is_(False),
-        )
-    ).scalar_one()
 
 
-# Verification answers per phone number, across conversations (the rule is
-# bot/core/ratelimit.phone_verification_check). A phone conversation (SMS,
-# REST) has the phone as its id, so its rows count as they are. A web chat
-# visitor claims a phone: each answer also gets a row with the subject
-# "phone:<E.164>" and no account, written whether or not the phone is on
-# file, so the limit never reveals which numbers are. (A phone column would
-# be tidier; it needs a migration, to be sequenced after the pending ones.)
+# Verification answers are counted per subject (the back-off rule is
+# bot/core/ratelimit.backoff_check): the conversation itself, and for a
+# phone number claimed where the carrier did not vouch for it (anonymous
+# web chat, the REST channel) the subject "phone:<E.164>", written whether
+# or not the phone is on file, so the limit never reveals which numbers are.
+# An SMS conversation counts only its own rows: strangers claiming its
+# number elsewhere cannot lock the cardholder out of it.
 PHONE_SUBJECT_PREFIX = "phone:"
 
 
-def record_phone_verification(s: Session, phone: str, success: bool) -> None:
-    s.add(VerificationAttempt(conversation_id=PHONE_SUBJECT_PREFIX + phone, account_id=None, success=bool(success)))
-    s.flush()
+def claimed_phone_subject(phone: str) -> str:
+    return PHONE_SUBJECT_PREFIX + phone
 
 
-def phone_verification_attempts(s: Session, phone: str, since: datetime) -> List[Tuple[datetime, bool]]:
-    """(time, success) of every answer given for ``phone`` since ``since``."""
+def verification_attempts(
+    s: Session, subjects: Sequence[str], since: datetime
+) -> Dict[str, List[Tuple[datetime, bool]]]:
+    """(time, success) of every answer since ``since``, per subject."""
+    found: Dict[str, List[Tuple[datetime, bool]]] = {subject: [] for subject in subjects}
     rows = s.execute(
-        select(VerificationAttempt.created_at, VerificationAttempt.success).where(
-            VerificationAttempt.conversation_id.in_([phone, PHONE_SUBJECT_PREFIX + phone]),
+        select(VerificationAttempt.conversation_id, VerificationAttempt.created_at, VerificationAttempt.success).where(
+            VerificationAttempt.conversation_id.in_(list(subjects)),
             VerificationAttempt.created_at >= since,
         )
     ).all()
-    return [(created_at, bool(success)) for created_at, success in rows]
+    for subject, created_at, success in rows:
+        found[subject].append((created_at, bool(success)))
+    return found
+
+
+def open_agent_task(s: Session, account_id: str, kind: str, description: str, idempotency_key: str) -> bool:
+    """Add a task for a person unless one with this key exists; True if added."""
+    if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == idempotency_key)).first() is not None:
+        return False
+    s.add(AgentTask(account_id=account_id, kind=kind, description=description, status="open",
+                    idempotency_key=idempotency_key))
+    s.flush()
+    return True
 
 
 # --------------------------------------------------------------------------

@@ -53,14 +53,15 @@ def test_right_id_digits_verify_the_cardholder(accounts):
     assert texts == []
 
 
-def test_wrong_digits_count_down_then_lock(accounts):
+def test_wrong_digits_count_down_then_wait(accounts):
     messages = []
     for _ in range(3):
         events, texts = verify_with("0000", slots={"auth_state": "unverified", "account_id": "E2E-1"})
         messages += texts
-    assert messages == [replies.WRONG_ID.format(left=2), replies.WRONG_ID.format(left=1)]
+    assert messages[:2] == [replies.WRONG_ID.format(left=2), replies.WRONG_ID.format(left=1)]
+    assert messages[2].startswith("验证未通过的次数较多，为保护账户安全，请5分钟后")
     slots = slot_events(events)
-    assert slots["auth_state"] == "locked"
+    assert slots["auth_state"] == "rate_limited"
     assert slots["requested_slot"] is None
     assert slots.get("verified") is not True
 

@@ -43,7 +43,7 @@ EXPECTED_TABLES = {
     "training_tags",
     "verification_attempts",
 }
-HEAD = "0005_training"
+HEAD = "0006_verification_help"
 
 
 def _diff(url):

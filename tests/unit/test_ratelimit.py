@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.core.ratelimit import TokenBucketLimiter, phone_verification_check
+from bot.core.ratelimit import Backoff, TokenBucketLimiter, backoff_check
 
 
 class FakeClock:
@@ -68,40 +68,50 @@ def at(minutes_ago: float) -> datetime:
     return NOW - timedelta(minutes=minutes_ago)
 
 
-def test_phone_allows_until_the_limit_within_the_window():
-    attempts = [(at(50), False), (at(40), False), (at(30), False), (at(20), False)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
-    assert not check.blocked and check.failures == 4
+RULE = Backoff(free_failures=3, window=WINDOW, base=timedelta(minutes=5), cap=timedelta(hours=4))
 
 
-def test_phone_blocked_at_the_limit_until_the_oldest_failure_ages_out():
-    attempts = [(at(m), False) for m in (50, 40, 30, 20, 10)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
-    assert check.blocked and check.failures == 5
-    assert check.retry_at == at(50) + WINDOW
-    assert check.retry_after_minutes(NOW) == 24 * 60 - 50
+def test_free_failures_cost_nothing():
+    check = backoff_check([(at(3), False), (at(2), False)], NOW, RULE)
+    assert not check.blocked and check.failures == 2
 
 
-def test_phone_failures_outside_the_window_do_not_count():
-    attempts = [(at(25 * 60), False)] * 10 + [(at(5), False)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
+def test_the_wait_doubles_with_each_failure_after_the_free_ones():
+    waits = []
+    for extra in range(1, 8):
+        failures = [(at(1), False)] * (2 + extra)
+        check = backoff_check(failures, NOW, RULE)
+        assert check.blocked
+        waits.append(check.retry_at - at(1))
+    minutes = [w.total_seconds() / 60 for w in waits]
+    assert minutes == [5, 10, 20, 40, 80, 160, 240]  # capped at 4 hours
+
+
+def test_a_block_expires_when_the_wait_is_over():
+    failures = [(at(m), False) for m in (30, 20, 6)]
+    assert not backoff_check(failures, NOW, RULE).blocked  # 5 minutes after the third
+    assert backoff_check(failures, at(2), RULE).blocked
+
+
+def test_failures_outside_the_window_are_forgotten():
+    attempts = [(at(25 * 60), False)] * 10 + [(at(1), False)]
+    check = backoff_check(attempts, NOW, RULE)
     assert not check.blocked and check.failures == 1
 
 
-def test_phone_success_resets_the_count():
+def test_a_success_resets_the_count():
     attempts = [(at(m), False) for m in (60, 50, 40, 30)] + [(at(20), True), (at(10), False)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
+    check = backoff_check(attempts, NOW, RULE)
     assert not check.blocked and check.failures == 1
 
 
-def test_phone_blocked_with_more_failures_than_the_limit():
-    attempts = [(at(m), False) for m in (70, 60, 50, 40, 30, 20, 10)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
-    # Three failures must age out before one more try fits: the third oldest.
-    assert check.blocked and check.retry_at == at(50) + WINDOW
+def test_order_of_input_does_not_matter():
+    attempts = [(at(m), False) for m in (1, 50, 3)]
+    check = backoff_check(attempts, NOW, RULE)
+    assert check.blocked and check.retry_at == at(1) + timedelta(minutes=5)
+    assert check.retry_after_minutes(NOW) == 4
 
 
-def test_phone_check_order_of_input_does_not_matter():
-    attempts = [(at(m), False) for m in (10, 50, 30, 20, 40)]
-    check = phone_verification_check(attempts, NOW, max_failures=5, window=WINDOW)
-    assert check.blocked and check.retry_at == at(50) + WINDOW
+def test_backoff_needs_at_least_one_free_failure():
+    with pytest.raises(ValueError):
+        Backoff(free_failures=0)
