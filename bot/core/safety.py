@@ -1,44 +1,302 @@
-"""Keyword safety nets that must not depend on a statistical model.
+"""Safety nets that must not depend on a statistical model: crisis and opt-out.
 
-A missed self-harm message or a missed opt-out is a harm and a legal
-problem, so these lexicons override whatever the intent classifier said.
-They are deliberately narrow: each entry is a phrase that on its own
-means the intent, in the way cardholders actually type it.
+A missed self-harm message is the worst thing this product can do and a
+missed opt-out breaks the law, so these patterns override whatever the
+intent classifier said (bot/nlu/keyword_override.py), and the SMS channel
+honours an opt-out with them before Rasa sees the message (bot/core/sms.py).
+They are recall-first: a false crisis costs a caring question and maybe a
+person's time; a missed one can cost a life.
+
+Crisis comes in two tiers:
+
+- ``certain``: explicit intent to die or harm oneself, a method with intent
+  (a bottle of pills saved up, standing on a roof), a farewell with
+  finality, giving one's things away, "not worth living", in Chinese,
+  traditional characters, pinyin or English. The bot gives the hotline and
+  hands over to a person at top priority.
+- ``possible``: ambiguous despair (活着好累, 撑不下去了, 一切都结束吧), a method
+  or place word without intent, 不想活 as hyperbole (忙得不想活). The bot
+  checks in gently (are you safe? the hotline, a person if they want one)
+  instead of carrying on; two different ambiguous signs in one message
+  count as certain.
+
+Every pattern is matched on the text as the classifier reads it
+(bot.core.textnorm: traditional → simplified, full-width → half-width,
+emoji to words), with spaces and punctuation removed, and on the raw text.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Pattern, Tuple
 
-# Phrases that signal self-harm or suicide. Crisis wins over every other
-# intent: the cost of a false positive (a caring reply and a human) is far
-# lower than the cost of a false negative.
-CRISIS_PHRASES: tuple[str, ...] = (
-    "不想活", "活不下去", "活不成", "活着没意思", "活着没什么意思", "活着有什么意思",
-    "自杀", "轻生", "寻死", "去死好了", "死了算了", "一死了之", "不如去死", "我去死",
-    "死了一了百了", "一了百了", "结束生命", "结束自己", "了结自己", "跳楼", "跳河",
-    "跳江", "跳桥", "割腕", "上吊", "喝农药", "吃安眠药", "安眠药", "烧炭",
-    "不想活了", "活够了", "没法活", "没脸活", "逼死我", "想死", "死给你们看", "就去死",
-    "遗书", "离开这个世界", "绳子准备好", "准备好绳子", "准备好了绳子",
-    # Found missing by the NLU tuning run (bench/nlu_tuning.md). Bare "去死"
-    # stays out: it is mostly an insult aimed at the bank, not self-harm.
-    "自我了断", "想去死", "要去死了", "只能去死", "开了煤气", "开煤气", "刀片", "结束这一切",
-    "绳子已经挂好", "药都攒好了", "攒安眠药", "写好遗言", "遗言", "不打算活了", "卧轨", "割脉",
-    "自尽", "跳海", "站在楼顶", "老鼠药", "想zs", "死了就不用还了", "不活了",
+from bot.core.textnorm import normalize
+
+CERTAIN = "certain"
+POSSIBLE = "possible"
+# The parse-data key where the NLU override says what the net did.
+SAFETY_KEY = "safety"
+
+
+@dataclass(frozen=True)
+class CrisisFinding:
+    """What the crisis net saw: its tier and the patterns that matched."""
+
+    tier: str  # CERTAIN or POSSIBLE
+    rules: Tuple[str, ...]
+
+
+# --------------------------------------------------------------------------
+# Views of the text
+# --------------------------------------------------------------------------
+
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+# ASCII words are kept out of textnorm's pinyin expansion for the opt-out
+# view: "td是什么意思" is a question about the word, not an opt-out.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9'’+$]+")
+
+
+def _compact(text: str) -> str:
+    return _PUNCT_OR_SPACE.sub("", text or "").lower()
+
+
+def _normalized_keeping_ascii(text: str) -> str:
+    """textnorm's normalisation of everything but ASCII words."""
+    out: List[str] = []
+    pos = 0
+    for match in _ASCII_WORD.finditer(text):
+        if match.start() > pos:
+            out.append(normalize(text[pos:match.start()]))
+        out.append(match.group(0))
+        pos = match.end()
+    if pos < len(text):
+        out.append(normalize(text[pos:]))
+    return "".join(out)
+
+
+def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
+    """Compact forms of the raw and the normalised text (deduplicated).
+
+    The opt-out net does not read textnorm's pinyin expansion (td → 退订
+    anywhere in a sentence): only its own whole-message conventions.
+    """
+    text = text or ""
+    forms = [text, _normalized_keeping_ascii(text)]
+    if expand_pinyin:
+        forms.append(normalize(text))
+    seen: List[str] = []
+    for form in forms:
+        compact = _compact(form)
+        if compact not in seen:
+            seen.append(compact)
+    return tuple(seen)
+
+
+def _spaced(text: str) -> str:
+    """The normalised text with punctuation as single spaces, for rules that
+    need to see where a sentence starts (照顾好我妈 as a farewell, not 为了照顾好我妈)."""
+    return " " + _PUNCT_OR_SPACE.sub(" ", normalize(text or "")).strip().lower() + " "
+
+
+def _english(text: str) -> str:
+    """Lower-case words separated by single spaces, apostrophes kept."""
+    text = normalize(text or "").lower().replace("’", "'")
+    return " " + re.sub(r"[^a-z0-9']+", " ", text).strip() + " "
+
+
+def _rules(pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, Pattern[str]], ...]:
+    return tuple((name, re.compile(pattern)) for name, pattern in pairs)
+
+
+# --------------------------------------------------------------------------
+# Crisis
+# --------------------------------------------------------------------------
+
+# 着 in traditional text stays 著 (both are simplified characters too).
+_ZHE = "[着著]"
+# Method nouns: alone they are only a sign; saved up, bought or swallowed
+# they are a plan.
+_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|敌敌畏|百草枯|除草剂|木炭|炭|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
+_HOARD = "(攒|存|囤|屯|买好|买了|备好|备了|准备好|准备了|准备|吃了|吞了|喝了|全吃|全部吃|一次吃|一口气吃|都吃|吃掉|吞下|一瓶|一整瓶|一大瓶|挂好|系好|绑好)"
+_HIGH_PLACE = "(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|桥栏|桥边|铁轨|轨道上|悬崖)"
+_WATER = "(江边|河边|海边|湖边|江里|河里|水库边|江堤|河堤)"
+_FAMILY = "(妈|爸|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥)"
+_BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手机|电脑|猫|狗|宠物|房子|所有)"
+
+CRISIS_CERTAIN = _rules([
+    ("explicit", r"自杀|轻生|寻死|自尽|自我了断|了结自己|了断自己|自己了断|结束自己|结束生命|结束我的生命|结束我自己"
+                 r"|自残|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha"),
+    ("not_live", r"(?<![得活])不想活|(?<!得)不想再活|活不下去|活不成了|不打算活|(?<!活)不活了|活够了|没法活|没脸活"
+                 r"|不愿(意)?(再)?活|不配活|不值得活|没资格活|不想(再)?活在这个世界|唔想(再)?活|活唔落去|唔想生存"),
+    ("want_die", r"(?<!得)(?<!得我)(好|真|很|只)?想死(?!你|您|了你|人)|想去死|要去死|只能去死|(?<![你们])就去死"
+                 r"|我去死|想死咗|死咗算|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
+                 r"|以死谢罪|一了百了|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还"),
+    ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
+               r"|割腕|割脉|上吊|吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
+               r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
+               + r"|药都攒|(攒|存|囤)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,3}在手|刀已经|绳子(已经)?(挂|系|绑)"),
+    ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|翻过|翻到)(了)?" + _HIGH_PLACE
+              + r"|(我在|我现在在|现在在|已经在|人在|一个人在|我到了|已经到了)" + _HIGH_PLACE
+              + r"|(站在|坐在|蹲在|一个人站在|一个人坐在)" + _WATER),
+    ("farewell", r"遗书|遗言|后事.{0,4}(安排|交代|准备|处理)|安排好(了)?后事|身后事|离开这个世界|离开人世|告别这个世界"
+                 r"|再见了?(这个)?世界|这个世界再见|永别|诀别|最后一次(联系|跟你们说|和你们说|给你们发|说话)"
+                 r"|(帮我|替我|拜托.{0,4}|麻烦.{0,4}|以后|你们)照顾好?" + _FAMILY
+                 + r"|(?<![要得会能想在去了为来着没])照顾好(我)?" + _FAMILY
+                 + r"|(再也|永远)(联系不到|找不到|见不到|听不到|不会见到|不会再见到|不会再听到)(我)"
+                 + r"|(我走了|我走后|我不在了|我没了)(以后|之后)|等我(走了|不在了|没了)"
+                 + r"|下辈子见|来世再见|对不起.{0,8}(下辈子|来世|来生)|不想再醒|不要再醒|不用再醒|不会再醒|别再醒|睡过去就不(要)?醒"
+                 + r"|一睡不醒|再也不醒|永远睡下去|永远的解脱|永远解脱"),
+    ("give_away", _BELONGINGS + r"(都|全|全部|已经|都已经)(送人|送给|分给|分掉|留给|送掉|托付)|(孩子|娃|猫|狗|宠物|爸妈|我妈|我爸|家人).{0,5}托付给|身后(的)?(东西|事)"),
+    ("not_worth", r"活" + _ZHE + r"(真|真的|已经|都|也|实在)?(没|没有|有什么|有啥|还有什么|还有啥|毫无|一点)(什么|啥)?(意思|意义|用|盼头|希望|价值|劲)"
+                  r"|活" + _ZHE + r"(干嘛|干什么|干啥|做什么|有什么用|就是(个)?(拖累|累赘|多余|浪费|折磨))"
+                  r"|活下去(的)?(意义|理由|勇气)(都)?没|没有活下去的|没(有)?(理由|勇气|意义)活下去|没必要活"
+                  r"|(没有我|我不在了|少了我|我消失了|我死了|我走了)(以后|之后)?(大家|家人|家里|你们|世界|他们|孩子|爸妈)?(都)?(会|就|也)?(更好|好过|轻松|解脱|清净)"
+                  r"|从这个世界(上)?消失|(这个)?世界(上)?没有我"),
+])
+
+CRISIS_POSSIBLE = _rules([
+    ("tired_of_life", r"活" + _ZHE + r"(好|太|真|很|真的|挺)?累|活得(好|太|真|很|真的|挺)累|活" + _ZHE + r"(没劲|好难|太难|好苦|太苦|太痛苦|好痛苦)"
+                      r"|人生(没|没有|毫无)(意义|意思|希望)|这辈子(完了|没希望)|生无可恋|生不如死"),
+    ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|绝路|死路一条|没(有)?活路|没出路了"),
+    ("end_everything", r"结束这一切|结束一切|一切都结束|让一切结束|都结束吧|不想醒来"),
+    ("hyperbole", r"得不想活|得想死|活不活|还让不让人活|不给人活路|逼死|逼我去死|我死了(?!也不|都不)|要死了算|死了就不用还"),
+    ("method_word", _METHOD_NOUN + r"|^(刀|绳子|药|棺材|墓)+$"),
+    # Water only with being there now, not a shop by the river or a fishing trip.
+    ("place_word", r"(我在|现在在|一个人在|独自在|来到|走到|站在|坐在)" + _WATER
+                   + r"(?!开|做|住|上班|工作|打工|的|买|卖|摆|附近|旁边|那边|钓|玩|散步|跑步)"
+                   + r"|(去|到|上|爬)" + _HIGH_PLACE + r"|一个人.{0,4}(到|去|在)" + _WATER + r"|到" + _WATER + r"了$"),
+    ("farewell_word", r"对不起" + _FAMILY + r"|(以后|再也)?不用再找我了|(孩子|娃|猫|狗)(已经)?(交给|托给|托付给)|下辈子(再)?还|来世(再)?还|来生(再)?还|不会再(麻烦|打扰)(你们|大家|任何人)"
+                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|救救我|救命"),
+])
+
+# On the spaced view: a sentence that starts with it is a farewell.
+CRISIS_SPACED_CERTAIN = _rules([
+    ("farewell", r" 照顾好(我)?" + _FAMILY + "|" + r" 永别了 "),
+])
+
+CRISIS_ENGLISH_CERTAIN = _rules([
+    ("english", r" (kill|killing|killed|hurt|hurting|cut|cutting|hang|hanging|harm|harming) myself "
+                r"| kms | suicid| self ?harm | end (it all|my life|everything) | ending (it all|my life) "
+                r"| take my (own )?life | (want|wanna) (to )?die | (don't|dont|do not) want to (live|be alive|wake up)"
+                r"| no (reason|point) (to|in) (live|living|go on|going on) | not worth living | life (is not|isn't|isnt) worth"
+                r"| better off (dead|without me) | jump(ing)? off (a|the|this) | overdose | slit my wrist"
+                r"| (goodbye|bye) forever | final goodbye | this is goodbye | never hear from me again "),
+])
+CRISIS_ENGLISH_POSSIBLE = _rules([
+    ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
+                         r"| give up on life | no way out | sleeping pills | kill me | end it | disappear | on the (roof|bridge) "),
+])
+
+
+def assess_crisis(text: str) -> Optional[CrisisFinding]:
+    """The crisis tier of a message, or None when nothing points to one."""
+    views = _views(text)
+    english = _english(text)
+    certain = (_matching(CRISIS_CERTAIN, views) + _matching(CRISIS_SPACED_CERTAIN, (_spaced(text),))
+               + _matching(CRISIS_ENGLISH_CERTAIN, (english,)))
+    certain = list(dict.fromkeys(certain))
+    possible = _matching(CRISIS_POSSIBLE, views) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,))
+    if certain:
+        return CrisisFinding(CERTAIN, tuple(certain + possible))
+    if len(possible) >= 2:
+        # Two different ambiguous signs (撑不下去了 + 一切都结束吧) are no
+        # longer ambiguous.
+        return CrisisFinding(CERTAIN, tuple(possible))
+    if possible:
+        return CrisisFinding(POSSIBLE, tuple(possible))
+    return None
+
+
+def _matching(rules: Tuple[Tuple[str, Pattern[str]], ...], views: Iterable[str]) -> List[str]:
+    views = tuple(views)
+    return [name for name, pattern in rules if any(pattern.search(v) for v in views)]
+
+
+def is_crisis(text: str) -> bool:
+    """Any sign of crisis the safety net acts on (see ``verdict``)."""
+    found = verdict(text)
+    return found is not None and found.intent == "crisis"
+
+
+# --------------------------------------------------------------------------
+# Opt-out
+# --------------------------------------------------------------------------
+
+# The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
+# other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
+_STOP_TOKEN = (
+    r"(t|td|tdtd|stop|stopall|unsubscribe|unsub|optout|cancel|end|quit|revoke|qx|tuiding|tuidin|"
+    r"退订|退定|退定|退|取消|取消订阅|停|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
 )
-
-# Opt-out wording. Bare SMS keywords (TD, STOP, T) only count when they are
-# the whole message, because "td" inside a longer sentence is often noise.
 STOP_WHOLE_MESSAGE = re.compile(
-    r"^\s*(td|t|stop|unsubscribe|退订|退定|取消|取消订阅|退|qx|tuiding)\s*[。.!！]*\s*$",
-    re.IGNORECASE,
+    r"^(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?(" + _STOP_TOKEN[1:-1] + r")+"
+    r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
 )
-STOP_PHRASES: tuple[str, ...] = (
-    "退订", "别再发", "不要再发", "别发了", "不要发了", "别再给我发", "不要再给我发",
-    "停止发送", "别再联系", "不要再联系", "别联系我", "不要联系我", "别再打", "不要再打",
-    "取消订阅", "拒收", "别打来", "不要打来", "别再打来", "别打电话", "不要打电话", "别给我发短信", "不要给我发短信",
-    "别给我打电话", "不要再给我打电话", "不要给我打电话", "停止联系", "删除我的号码", "取消短信提醒",
-    "不想再收到",
+
+# Who is not to be contacted, after 给/跟: me, my family, my work.
+_WHOM = r"(给|跟|和|找)?(我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友)?"
+# Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
+_CONTACT_VERB = (
+    r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
+    r"|打(电话|来|给我|过来|了|啦|我)|联系(?!客服|人工|银行|专员|你们)|来电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
 )
+_DONT = r"(别|(?<!要)不要|不用|甭|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
+_OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
+_CANTONESE_DONT = r"(唔好|咪|唔使|唔要|唔该唔好|唔該唔好|唔该你唔好)"
+_CANTONESE_VERB = r"(send|发|打|揾|搵|烦|嚟|call|text|msg|sms|whatsapp|联络|联系|催)"
+
+STOP_PATTERNS = _rules([
+    ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
+    ("stop_sending", r"拒收|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(一切|所有|任何)?(发送|发|推送|联系|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|关闭(短信|消息)?(通知|提醒|推送)|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
+    ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
+                     + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
+                     + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
+    ("remove_me", r"删除我的(号码|手机号|电话|信息)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
+                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
+    ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
+                  r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)"
+                  r"|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
+    ("cantonese", _CANTONESE_DONT + r"(再)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"),
+])
+# 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
+_DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
+# The other request a message makes besides "stop": paid, will pay, disputes.
+_OTHER_REQUEST = re.compile(
+    r"会还|就还|马上还|这就还|已经还|早就还|早还了|还了|还上|还清|在还|尽快还|还的|凑|会处理|会想办法|明天|后天"
+    r"|下周|下个月|月底|发工资|\d+号|转账|已付|付了|去还|异议|不是我|核实|搞错"
+)
+# A complaint about how often we write that also says it goes to a regulator
+# is a complaint (it reaches a person); an explicit "stop" in it still counts.
+_COMPLAINT = re.compile(r"投诉|举报|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
+
+STOP_ENGLISH = _rules([
+    ("english", r" stop (texting|messaging|sending|calling|contacting|bothering|spamming|harassing|it|now|please) "
+                r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
+                r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
+                r"| take me off | leave me alone "),
+])
+
+
+def is_stop_request(text: str) -> bool:
+    """An opt-out in any of its forms (crisis is checked separately and wins)."""
+    views = _views(text, expand_pinyin=False)
+    if any(STOP_WHOLE_MESSAGE.match(v) for v in views):
+        return True
+    matched = set(_matching(STOP_PATTERNS, views))
+    every_view = views + (_compact(normalize(text or "")),)
+    if matched == {"too_often"} and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
+        # "还天天发信息" after "我早就还了": the complaint is about how
+        # often, the request is something else; the classifier decides.
+        return False
+    if matched or _matching(STOP_ENGLISH, (_english(text),)):
+        return True
+    return any(_DONT_CHASE.search(v) for v in views) and not any(_OTHER_REQUEST.search(v) for v in every_view)
+
+
+# --------------------------------------------------------------------------
+# Markup
+# --------------------------------------------------------------------------
 
 # Markup (an HTML tag, a script) is not how a cardholder writes. When a
 # message is nothing but markup and Latin noise, no intent the model guesses
@@ -47,24 +305,6 @@ STOP_PHRASES: tuple[str, ...] = (
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z!][^>]*>")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def _compact(text: str) -> str:
-    return _PUNCT_OR_SPACE.sub("", text or "")
-
-
-def is_crisis(text: str) -> bool:
-    compact = _compact(text)
-    return any(phrase in compact for phrase in CRISIS_PHRASES)
-
-
-def is_stop_request(text: str) -> bool:
-    if STOP_WHOLE_MESSAGE.match(text or ""):
-        return True
-    compact = _compact(text)
-    return any(phrase in compact for phrase in STOP_PHRASES)
 
 
 def is_markup_noise(text: str) -> bool:
@@ -75,12 +315,74 @@ def is_markup_noise(text: str) -> bool:
     return not _CJK.search(outside)
 
 
-def keyword_intent(text: str) -> str | None:
-    """The intent a safety keyword forces, or None to keep the model's."""
-    if is_crisis(text):
-        return "crisis"
-    if is_stop_request(text):
-        return "stop_contact"
+# --------------------------------------------------------------------------
+# The verdict the NLU pipeline acts on
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The intent the safety net forces, with why (for the trainers' eyes)."""
+
+    intent: str
+    tier: Optional[str] = None  # crisis only: CERTAIN or POSSIBLE
+    rules: Tuple[str, ...] = ()
+
+
+HYPERBOLE_ONLY = {"hyperbole"}
+
+
+def verdict(text: str) -> Optional[Verdict]:
+    """Crisis first (any tier), then opt-out, then markup; None keeps the model's."""
+    crisis = assess_crisis(text)
+    stop = is_stop_request(text)
+    # "天天打电话 逼死人了 别打了" is an angry opt-out: when the only sign of
+    # crisis is such a figure of speech, the opt-out the law requires wins.
+    if crisis is not None and not (stop and crisis.tier == POSSIBLE and set(crisis.rules) <= HYPERBOLE_ONLY):
+        return Verdict("crisis", crisis.tier, crisis.rules)
+    if stop:
+        return Verdict("stop_contact")
     if is_markup_noise(text):
-        return "nlu_fallback"
+        return Verdict("nlu_fallback")
+    return None
+
+
+def keyword_intent(text: str) -> Optional[str]:
+    """The intent a safety pattern forces, or None to keep the model's."""
+    found = verdict(text)
+    return found.intent if found else None
+
+
+# --------------------------------------------------------------------------
+# The answer to the gentle check-in ("您现在安全吗？")
+# --------------------------------------------------------------------------
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+_UNSAFE_ANSWER = re.compile(
+    r"不安全|不太安全|不是很安全|不好|不太好|很不好|不行|救|帮帮我|害怕|怕自己|控制不住|忍不住|想不开"
+    r"|人工|真人|专员|找人|陪我|需要人|需要帮助|要帮助|聊聊|说说话|有人"
+)
+_SAFE_ANSWER = re.compile(
+    r"(?<!不)安全|没事|还好|挺好|还行|我很好|我好多了|好多了|放心|不会做傻事|不会想不开|不会的|不至于|开玩笑|说说而已|随便说说"
+    r"|只是累|就是累|只是说说|发发牢骚|吐槽|不用担心|别担心|ok|fine|imok|i'mok|safe"
+)
+
+
+# "不用找人" declines the offer; "不好意思" is politeness.
+_DECLINED = re.compile(r"(不用|不需要|不要|没必要|别)(了)?(找人|人工|真人|专员|陪|聊|帮助|担心|麻烦)|不好意思")
+
+
+def checkin_answer(text: str) -> Optional[str]:
+    """SAFE, UNSAFE or None (unclear) for an answer to the check-in.
+
+    Unsafe wins: "还好吧 其实不太好" is not safe, and any sign of crisis in
+    the answer is "saying more".
+    """
+    views = tuple(_DECLINED.sub("", v) for v in _views(text))
+    if is_crisis(text) or any(_UNSAFE_ANSWER.search(v) for v in views):
+        return UNSAFE
+    if any(_SAFE_ANSWER.search(v) for v in views):
+        return SAFE
     return None
