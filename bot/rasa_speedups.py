@@ -87,6 +87,11 @@ def install() -> None:
     _install_direct_intent_features()
     _install_states_cache()
     _install_slot_copy()
+    # Not a speed-up of the same work but a bound on it: a long conversation
+    # starts a new session carrying its state (bot/session_window.py).
+    from bot import session_window
+
+    session_window.install()
     _installed = True
 
 
@@ -251,8 +256,14 @@ def json_dumps(value: Any) -> str:
     import ujson
 
     try:
-        return ujson.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, OverflowError):
+        text = ujson.dumps(value, ensure_ascii=False)
+        # aiohttp sends this as UTF-8: a lone surrogate stored before the
+        # door cleaned text (issue 16) would fail every action call of its
+        # conversation. The json module's ASCII escapes carry it instead;
+        # the action server cleans it (bot/http_limits.py).
+        text.encode("utf-8")
+        return text
+    except (TypeError, ValueError, OverflowError):  # UnicodeEncodeError is a ValueError
         return json.dumps(value)
 
 
