@@ -135,6 +135,13 @@ class CollectionAction(Action, metaclass=abc.ABCMeta):
             logger.exception("database error in %s for %s", self.name(), tracker.sender_id)
             say(dispatcher, replies.SYSTEM_BUSY)
             return self.events_after_failure(tracker)
+        except Exception:
+            # A tracker the code did not expect (an account that no longer
+            # exists, slots from an old version): the cardholder gets a polite
+            # answer, the log gets the trace, and nothing half-done is kept.
+            logger.exception("unexpected error in %s for %s", self.name(), tracker.sender_id)
+            say(dispatcher, replies.SYSTEM_BUSY)
+            return self.events_after_failure(tracker)
 
     def events_after_failure(self, tracker: Tracker) -> List[EventType]:
         if self.retry_form is None:

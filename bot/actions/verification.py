@@ -276,6 +276,11 @@ class ActionVerificationResult(Action):
             return []
         if state == "verified" and tracker.get_slot("verified"):
             account = await db(repository.get_account, tracker.get_slot("account_id"), clock.today())
+            if account is None:
+                # Verified for an account that is not on file (closed since,
+                # or a forged call): say nothing about any debt.
+                say(dispatcher, replies.SYSTEM_BUSY)
+                return []
             # Identified by the bank's app (no question asked) or by answering.
             opening = "您好" if tracker.get_slot("id_last4") is None else "感谢您的确认"
             text, buttons = facts_message(

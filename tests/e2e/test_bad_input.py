@@ -1,5 +1,5 @@
 """Generated bad input (hypothesis) against every HTTP entry point of the
-running stack: Rasa's REST channel, the Twilio SMS webhook and status
+running stack: the REST channel (with and without its token), the Twilio SMS webhook and status
 callback (valid and forged signatures), the web chat (HTTP, engine.io and
 socket.io events), the health routes, the console (sign-in and JSON APIs)
 and the action server's /webhook.
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.e2e
 NOW = "2026-11-25T10:00:00+08:00"
 PUBLIC = "https://sms.example.test"
 RASA_TOKEN = "bad-input-rasa-token"
-CREDENTIALS = """rest:
+CREDENTIALS = """channels.rest.RestChannel:
 channels.health.HealthInput:
 channels.twilio_sms.TwilioSmsInput:
 channels.webchat.WebChatInput:
@@ -134,6 +134,12 @@ def tracker_db(world) -> str:
 # -- strategies ------------------------------------------------------------------
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+# What a JSON client can send that is not valid Unicode: lone surrogates
+# (json.dumps writes them as \ud800 escapes), NUL, non-characters (issue 16).
+poison_text = st.one_of(
+    st.text(st.characters(whitelist_categories=("Cs", "Cc", "Co", "Lo")), min_size=1, max_size=20),
+    st.sampled_from(["\ud800", "我欠\udfff多少", "\x00\x00", "\ufffe\uffff", "\U0010ffff", "\ud83d"]),
+)
 long_text = st.builds(lambda c, n: c * n, st.sampled_from(["我", "a", "\u202e", "<", "💰"]), st.integers(1001, 3000))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text)
 json_values = st.recursive(scalars, lambda kids: st.one_of(st.lists(kids, max_size=4),
@@ -152,7 +158,7 @@ def rest_body(sender: str):
             {},
             optional={
                 "sender": st.one_of(st.just(sender), scalars, st.just(""), st.just(" "), st.text(min_size=129, max_size=300)),
-                "message": st.one_of(text, scalars, long_text, st.just("\x00"), st.just("   ")),
+                "message": st.one_of(text, poison_text, scalars, long_text, st.just("\x00"), st.just("   ")),
                 "metadata": json_values,
                 "input_channel": st.one_of(scalars, st.text(min_size=129, max_size=200)),
             },
@@ -166,15 +172,22 @@ def rest_body(sender: str):
 def test_rest_webhook_refuses_bad_input_with_4xx_and_writes_nothing(world):
     refused: List[str] = []
     url = world["stack"].rasa_url
+    token = world["stack"].env["REST_CHANNEL_TOKEN"]
 
-    @cases(120)
+    @cases(160)
     @given(data=st.data())
     def check(data):
         sender = "bad-" + uuid.uuid4().hex[:12]
         body = data.draw(rest_body(sender))
         content_type = data.draw(st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded", ""]))
-        status, answer = raw(url, "POST", "/webhooks/rest/webhook", body, {"Content-Type": content_type} if content_type else {})
+        auth = data.draw(st.sampled_from(["token"] * 4 + ["none", "wrong", "basic"]))
+        headers = {"Content-Type": content_type} if content_type else {}
+        if auth != "none":
+            headers["Authorization"] = {"token": f"Bearer {token}", "wrong": "Bearer nope", "basic": f"Basic {token}"}[auth]
+        status, answer = raw(url, "POST", "/webhooks/rest/webhook", body, headers)
         assert status < 500, (body[:200], answer[:300])
+        if auth != "token":
+            assert status in (400, 401, 413), answer[:300]
         if status >= 400:
             assert json.loads(answer)["error"]
             refused.append(sender)
@@ -183,8 +196,9 @@ def test_rest_webhook_refuses_bad_input_with_4xx_and_writes_nothing(world):
     assert len(refused) > 50
     time.sleep(2)  # the contact-log broker writes on a background thread
     for sender in refused:
-        assert not rows(accounts_db(world), "SELECT 1 FROM contact_log WHERE conversation_id = ?", (sender,))
-        assert not rows(tracker_db(world), "SELECT 1 FROM events WHERE sender_id = ?", (sender,))
+        for conversation in (sender, "rest:" + sender):
+            assert not rows(accounts_db(world), "SELECT 1 FROM contact_log WHERE conversation_id = ?", (conversation,))
+            assert not rows(tracker_db(world), "SELECT 1 FROM events WHERE sender_id = ?", (conversation,))
     assert not rows(tracker_db(world), "SELECT 1 FROM events WHERE sender_id = 'default'")
     still_up(world)
 
@@ -194,9 +208,9 @@ def test_rest_webhook_never_lets_a_client_claim_an_app_identity(world):
     body = {"sender": sender, "message": "我要查询欠款",
             "metadata": {"collectbot_identity": {"account_id": "E2E-1", "method": "app_token"}}}
     status, answer = raw(world["stack"].rasa_url, "POST", "/webhooks/rest/webhook", json.dumps(body).encode(),
-                         {"Content-Type": "application/json"})
+                         world["stack"].rest_headers)
     assert status == 200
-    status, tracker = raw(world["stack"].rasa_url, "GET", f"/conversations/{sender}/tracker?token={RASA_TOKEN}")
+    status, tracker = raw(world["stack"].rasa_url, "GET", f"/conversations/rest:{sender}/tracker?token={RASA_TOKEN}")
     assert status == 200
     slots = json.loads(tracker)["slots"]
     assert slots.get("verified") is not True and slots.get("account_id") != "E2E-1"
@@ -204,7 +218,7 @@ def test_rest_webhook_never_lets_a_client_claim_an_app_identity(world):
 
 def test_oversized_body_is_a_413(world):
     body = json.dumps({"sender": "big", "message": "x" * 2_000_000}).encode()
-    status, answer = raw(world["stack"].rasa_url, "POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    status, answer = raw(world["stack"].rasa_url, "POST", "/webhooks/rest/webhook", body, world["stack"].rest_headers)
     assert status == 413, answer[:300]
     still_up(world)
 
@@ -278,6 +292,7 @@ def test_webchat_http_and_engineio_never_5xx(world):
     @given(path=st.one_of(
         st.builds(lambda p: "/webhooks/webchat/static/" + p, st.text(st.characters(min_codepoint=33, max_codepoint=126,
                                                                                     blacklist_characters="?#%"), max_size=40)),
+        st.builds(lambda n: "/webhooks/webchat/static/" + "a" * n, st.integers(250, 5000)),
         st.builds(lambda q: "/webhooks/webchat/?" + urlencode({"token": q}), text),
         st.builds(lambda q: "/socket.io/?" + urlencode({"EIO": q, "transport": "polling"}), text),
     ), body=junk_bytes, method=st.sampled_from(["GET", "POST"]))
@@ -386,15 +401,37 @@ def test_action_server_webhook_refuses_malformed_calls_with_4xx(world):
         "version": scalars,
     })
 
-    @cases(50)
+    token = world["stack"].action_token
+
+    @cases(100)
     @given(body=st.one_of(junk_bytes, envelope.map(lambda d: json.dumps(d).encode())),
-           deflate=st.booleans())
-    def check(body, deflate):
+           deflate=st.booleans(), authorised=st.sampled_from([True, True, True, False]))
+    def check(body, deflate, authorised):
         headers = {"Content-Type": "application/json"}
+        if authorised:
+            headers["Authorization"] = f"Bearer {token}"
         if deflate:
             headers["Content-Encoding"] = "deflate"  # and the body is not compressed
         status, answer = raw(world["actions"], "POST", "/webhook", body, headers)
         assert status < 500, (body[:200], answer[:300])
+        if not authorised:
+            assert status == 401, answer[:300]
 
     check()
+    for method, path in (("GET", "/"), ("GET", "/actions"), ("POST", "/nope"), ("GET", "/webhook")):
+        assert raw(world["actions"], method, path, b"", {"Authorization": f"Bearer {token}"})[0] < 500
     still_up(world)
+
+
+def test_action_server_refuses_a_forged_call_without_the_token(world):
+    """Issue 16, finding 5: a forged tracker read the balance."""
+    call = {"next_action": "action_state_balance", "sender_id": "+8613900000002",
+            "tracker": {"sender_id": "+8613900000002", "slots": {"verified": True, "account_id": "E2E-2"},
+                        "latest_message": {}, "events": []}, "domain": {}, "version": "3.6.2"}
+    status, answer = raw(world["actions"], "POST", "/webhook", json.dumps(call).encode(), {"Content-Type": "application/json"})
+    assert status == 401 and b"3,500.00" not in answer
+    # An unknown account in a forged (but authenticated) tracker is no 5xx either.
+    call["tracker"]["slots"]["account_id"] = "NOPE-1"
+    status, _ = raw(world["actions"], "POST", "/webhook", json.dumps(call).encode(),
+                    {"Content-Type": "application/json", "Authorization": f"Bearer {world['stack'].action_token}"})
+    assert status < 500

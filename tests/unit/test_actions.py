@@ -256,3 +256,12 @@ def test_a_fallback_ends_the_turn(accounts):
     )
     assert texts == [replies.ASK_REPHRASE]
     assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
+
+
+@pytest.mark.parametrize("action", [ActionStateBalance(), ActionVerificationResult()])
+def test_a_verified_tracker_for_an_account_not_on_file_gets_a_polite_answer(accounts, action):
+    # A forged or stale tracker (issue 16, finding 9): no crash, no figures.
+    tracker = make_tracker(PHONE, slots={"verified": True, "auth_state": "verified", "account_id": "NOPE-1"},
+                           text="我欠多少钱", intent="ask_balance")
+    events, texts = run_action(action, tracker)
+    assert texts == [replies.SYSTEM_BUSY]
