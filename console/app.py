@@ -377,6 +377,10 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
 
     @app.get("/static/<name:str>")
     async def static_file(request: Request, name: str) -> HTTPResponse:
+        # Only our own files, by a plain name: no path, no NUL, no name the
+        # file system refuses (a 3,000-character name raised OSError: 500).
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,100}", name):
+            return response.text("Not Found", status=404)
         path = (STATIC / name).resolve()
         if path.parent != STATIC or not path.is_file() or path.suffix not in STATIC_TYPES:
             return response.text("Not Found", status=404)

@@ -22,6 +22,7 @@ REPORT_PERMISSION = "audit"  # supervisors only (console/auth.PERMISSIONS)
 APPROVE_PERMISSION = "approve"
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 31)
 BODY_MARKER = "<!--REPORT-BODY-->"
 
 REASON_ZH = {
@@ -72,6 +73,9 @@ def parse_range(args, today: date) -> Tuple[date, date, Optional[str]]:
             start = date.fromisoformat(args.get("from"))
     except ValueError:
         return today - timedelta(days=DEFAULT_DAYS - 1), today, "日期格式应为 YYYY-MM-DD，已显示最近7天。"
+    if not (FIRST_DAY <= start <= LAST_DAY and FIRST_DAY <= end <= LAST_DAY):
+        # Date arithmetic past year 9999 or before year 1 overflows (issue 16).
+        return today - timedelta(days=DEFAULT_DAYS - 1), today, f"日期应在 {FIRST_DAY} 至 {LAST_DAY} 之间，已显示最近7天。"
     if end < start:
         return today - timedelta(days=DEFAULT_DAYS - 1), today, "结束日期早于开始日期，已显示最近7天。"
     if (end - start).days >= MAX_DAYS:

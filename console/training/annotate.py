@@ -87,7 +87,8 @@ def _clean_entities(text: str, entities: Any, domain: Domain) -> List[Dict[str, 
 
 
 def _base_version(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    # Beyond 64 bits SQLite raises OverflowError (issue 16): a 400 like any bad version.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < store.MAX_DB_INT:
         raise ConsoleError("缺少版本号（version），请刷新页面后重试。", 400)
     return value
 

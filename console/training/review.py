@@ -36,6 +36,7 @@ HIDDEN_ACTIONS = {"action_listen", "action_session_start"}
 SYSTEM_TEXT = {"pause": "已转人工：智能助手暂停自动回复", "resume": "已恢复智能服务",
                "session_started": "新的会话开始", "restart": "会话已重置"}
 INBOX_LIMIT = 50
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 31)  # filters: what a timestamp can hold
 
 
 @dataclass
@@ -71,9 +72,13 @@ class Filters:
         def day(name: str) -> Optional[date]:
             value = get(name)
             try:
-                return date.fromisoformat(value) if value else None
+                found = date.fromisoformat(value) if value else None
             except ValueError:
                 raise ConsoleError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。", 400) from None
+            # 9999-12-31 + 1 day, or year 1 as a timestamp, overflows (issue 16).
+            if found is not None and not FIRST_DAY <= found <= LAST_DAY:
+                raise ConsoleError(f"日期超出范围：应在 {FIRST_DAY} 至 {LAST_DAY} 之间。", 400)
+            return found
 
         threshold = get("max_confidence")
         try:

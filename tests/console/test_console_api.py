@@ -144,12 +144,14 @@ def test_sign_in_sets_a_secure_http_only_session_cookie_and_logout_ends_it(env):
     assert again.get("/api/me").status == 401
 
 
-def test_wrong_password_is_refused_and_repeated_failures_lock_the_name(env):
+def test_wrong_password_is_refused_and_repeated_failures_slow_that_name_down(env):
+    # Per (name, address) back-off: tests/console/test_console_hardening.py.
     b = Browser(env["url"])
     assert b.login("agent2", "wrong-password-123").status == 401
     for _ in range(5):
         b.login("nobody-here", "wrong-password-123")
-    assert b.login("nobody-here", "wrong-password-123").status == 429
+    refused = b.login("nobody-here", "wrong-password-123")
+    assert refused.status == 429 and "后再试" in refused.body
     assert b.login("agent2").status == 302  # other names are not affected
 
 
