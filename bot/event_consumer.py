@@ -15,6 +15,12 @@ for bot messages — and ``repository.log_contact`` returns the existing row
 for a known id. When the database is away the batch stays unacknowledged and
 is retried with backoff; when RabbitMQ goes away the consumer reconnects and
 RabbitMQ redelivers what was not acknowledged.
+
+Poison is set aside, not retried forever (issue 16): a message that is not a
+JSON object, or whose event cannot be written for a reason other than the
+database being away (bot/dead_letters.is_outage), goes to the
+``dead_letters`` table (the body as base64 or the event as ASCII JSON, the
+error) once the rest of its batch is written, and is acknowledged with it.
 """
 from __future__ import annotations
 
@@ -23,16 +29,17 @@ import json
 import os
 import logging
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.contact_log import RETRY_SECONDS, ContactLogWriter, event_key
+from bot.contact_log import EVENT_KEY_PREFIX, RETRY_SECONDS, ContactLogWriter, event_key
 from bot.db.session import session_scope
+from bot.dead_letters import set_aside, write_or_set_aside
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 BATCH_WAIT_SECONDS = 0.05
-EVENT_KEY_PREFIX = "evt:"
+SOURCE = "event_consumer"
 
 
 class EventConsumer:
@@ -76,6 +83,31 @@ class EventConsumer:
                 rows.append(row)
             self.writer.write(session, rows)
         return len(rows)
+
+    def write_messages(self, items: List[Tuple[Any, Optional[Dict[str, Any]], Optional[Exception]]]) -> int:
+        """Write ``(message, event, parse error)`` items: events in one
+        transaction if possible, else one by one; what cannot be written (or
+        read) is set aside. Raises when the database is away."""
+        written = 0
+        events = []
+        for message, event, error in items:
+            if event is None:
+                set_aside(SOURCE, bytes(message.body), error, item_key=message.message_id,
+                          database_url=self.database_url)
+            else:
+                events.append((message, event))
+
+        def write(batch) -> None:
+            nonlocal written
+            written += self.write_events([event for _, event in batch])
+
+        def put_aside(item, exc: BaseException) -> None:
+            message, event = item
+            set_aside(SOURCE, event, exc, item_key=message.message_id or EVENT_KEY_PREFIX + event_key(event),
+                      conversation_id=event.get("sender_id"), database_url=self.database_url)
+
+        write_or_set_aside(events, write, put_aside)
+        return written
 
     # -- RabbitMQ ---------------------------------------------------------
 
@@ -146,36 +178,29 @@ class EventConsumer:
         return batch
 
     async def _handle(self, messages: List[Any], stop: asyncio.Event) -> None:
-        events: List[Dict[str, Any]] = []
-        usable: List[Any] = []
+        items: List[Tuple[Any, Optional[Dict[str, Any]], Optional[Exception]]] = []
         for message in messages:
             try:
                 event = json.loads(message.body)
                 if not isinstance(event, dict):
                     raise ValueError("not a JSON object")
-            except ValueError as exc:
-                logger.error("event consumer: dropping unreadable message %s (%s): %r",
-                             message.message_id, exc, message.body[:200])
-                await message.reject(requeue=False)  # to the dead-letter exchange, if one is set
-                continue
-            events.append(event)
-            usable.append(message)
-        if not events:
-            return
+                items.append((message, event, None))
+            except ValueError as exc:  # UnicodeDecodeError too
+                items.append((message, None, exc))
         attempt = 0
         while True:
             try:
-                self.rows += await asyncio.to_thread(self.write_events, events)
+                self.rows += await asyncio.to_thread(self.write_messages, items)
                 break
-            except Exception:
+            except Exception:  # the database is away (poison is set aside inside)
                 delay = self.retry_seconds[min(attempt, len(self.retry_seconds) - 1)]
                 attempt += 1
                 logger.exception("event consumer: contact-log write failed; retrying %d events in %.1fs",
-                                 len(events), delay)
+                                 len(items), delay)
                 if stop.is_set():
                     return  # unacknowledged: RabbitMQ redelivers them
                 await asyncio.sleep(delay)
-        await self._ack(usable)
+        await self._ack(messages)
 
     async def _ack(self, messages: List[Any]) -> None:
         """Acknowledge after the commit (tests override this to die before it)."""

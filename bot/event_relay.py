@@ -34,109 +34,25 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import fcntl
-import glob
-import json
 import logging
 import os
-import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Deque, Dict, List, Optional, Sequence, Text, Tuple, Union
+from typing import Any, Deque, Dict, List, Optional, Sequence, Text, Union
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.contact_log import event_key
+from bot.event_spool import BATCH_SIZE, EventSpool, SpoolInUse, delete_files, dumps, orphans  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 CONNECT_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 10.0
 ADOPT_SCAN_SECONDS = 300.0
-
-
-class SpoolInUse(RuntimeError):
-    """Another process holds this spool file."""
-
-
-class EventSpool:
-    """Events waiting for RabbitMQ, in order, in a SQLite file.
-
-    One process per file (an exclusive lock on ``<file>.lock``): give each
-    Rasa replica its own path. Survives a restart: a new ``EventSpool`` on the
-    same path sees what the last one left.
-    """
-
-    def __init__(self, path: Union[str, Path]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_file = open(str(self.path) + ".lock", "a+")
-        try:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_file.close()
-            raise SpoolInUse(
-                f"event spool {self.path} is used by another process; give each Rasa server "
-                "its own EVENT_SPOOL_PATH (e.g. with {hostname})"
-            ) from None
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._mutex = threading.Lock()
-        with self._mutex:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # A spooled event is on disk when append returns, power cut included.
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS spool ("
-                " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " event_key TEXT NOT NULL,"
-                " body TEXT NOT NULL,"
-                " spooled_at REAL NOT NULL)"
-            )
-
-    def append(self, items: Sequence[Tuple[str, str]]) -> None:
-        """Add ``(event_key, json body)`` pairs at the end, in one transaction."""
-        if not items:
-            return
-        now = time.time()
-        with self._mutex:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO spool (event_key, body, spooled_at) VALUES (?, ?, ?)",
-                    [(key, body, now) for key, body in items],
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def peek(self, limit: int = BATCH_SIZE) -> List[Tuple[int, str, str]]:
-        """The oldest ``(seq, event_key, body)`` rows, oldest first."""
-        with self._mutex:
-            return self._db.execute(
-                "SELECT seq, event_key, body FROM spool ORDER BY seq LIMIT ?", (limit,)
-            ).fetchall()
-
-    def remove_through(self, seq: int) -> None:
-        """Forget every row up to and including ``seq`` (RabbitMQ has them)."""
-        with self._mutex:
-            self._db.execute("DELETE FROM spool WHERE seq <= ?", (seq,))
-
-    def __len__(self) -> int:
-        with self._mutex:
-            return self._db.execute("SELECT COUNT(*) FROM spool").fetchone()[0]
-
-    def close(self) -> None:
-        with self._mutex:
-            self._db.close()
-        try:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-        finally:
-            self._lock_file.close()
 
 
 def connection_kwargs(
@@ -340,7 +256,7 @@ class RelayEventBroker(EventBroker):
             if not items:
                 return
             try:
-                self.spool.append([(event_key(e), json.dumps(e, ensure_ascii=False, default=str)) for e in items])
+                self.spool.append([(event_key(e), dumps(e)) for e in items])
             except Exception:
                 # Disk full or the like: keep them in memory, in order, and say so.
                 self._pending.extendleft(reversed(items))
@@ -382,22 +298,12 @@ class RelayEventBroker(EventBroker):
     async def _send_orphans(self, exchange) -> None:
         """Send, then delete, the spool files matching the glob that no live
         process holds (replicas that are gone)."""
-        for path in sorted(glob.glob(self._adopt_glob or "")):
-            if Path(path).resolve() == self.spool.path.resolve():
-                continue
-            try:
-                orphan = EventSpool(path)
-            except SpoolInUse:
-                continue  # a running replica's own spool
-            try:
-                left = len(orphan)
-                if left:
-                    logger.warning("sending %d events left in %s by a replica that is gone", left, path)
-                await self._send_spool(orphan, exchange)
-                for suffix in ("", "-wal", "-shm", ".lock"):
-                    Path(path + suffix).unlink(missing_ok=True)
-            finally:
-                orphan.close()
+        for orphan in orphans(self._adopt_glob or "", self.spool.path):
+            left = len(orphan)
+            if left:
+                logger.warning("sending %d events left in %s by a replica that is gone", left, orphan.path)
+            await self._send_spool(orphan, exchange)
+            delete_files(orphan)
 
     async def _send_spool(self, spool: EventSpool, exchange) -> None:
         import aio_pika

@@ -45,6 +45,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.core.text import clean_text, clean_value, is_clean
 from bot.settings import positive_int
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,32 @@ def json_depth(raw: bytes) -> int:
     return int(clamped.max(initial=0))
 
 
-def parse_json(raw: bytes, limits: Limits) -> Any:
-    """The JSON value of a request body, or InputError (400/413)."""
+# What in a JSON text can carry a code point ``clean_text`` changes: an
+# escape of a control character, of a surrogate (lone, or half of a pair) or
+# of a non-character, a \b or \f escape, and the raw UTF-8 of DEL, C1
+# controls, surrogates (json.loads of bytes passes them) and non-characters.
+# Raw C0 controls are refused by the parser. False alarms only cost a walk
+# over the value; a tracker sent to the action server (tens of kilobytes,
+# non-ASCII escaped) mostly needs none.
+_MAY_NEED_CLEANING = re.compile(
+    rb"\\u(?:00[01]|007[fF]|00[89]|[dD][89a-fA-F]|[fF][dD][dDeE]|[fF]{3}[eEfF])|\\[bf]"
+    rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]|\xef\xb7[\x90-\xaf]"
+    rb"|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
+
+
+def clean_json(value: Any, raw: bytes) -> Any:
+    """``value`` (parsed from ``raw``) with every string passed through
+    ``clean_text`` (bot/core/text.py): lone surrogates and non-characters
+    become U+FFFD, control characters go. One such character once stopped
+    the contact log for everyone and every action call of its conversation
+    (issue 16)."""
+    return clean_value(value) if _MAY_NEED_CLEANING.search(raw) else value
+
+
+def parse_json(raw: bytes, limits: Limits, clean: bool = True) -> Any:
+    """The JSON value of a request body (its text cleaned, see
+    ``clean_json``, unless ``clean`` is false), or InputError (400/413)."""
     if len(raw) > limits.max_body_bytes:
         raise InputError(413, "body_too_large", f"请求过大（上限 {limits.max_body_bytes} 字节）。")
     if not raw.strip():
@@ -119,9 +144,10 @@ def parse_json(raw: bytes, limits: Limits) -> Any:
     if json_depth(raw) > limits.max_json_depth:
         raise InputError(400, "json_too_deep", f"JSON 嵌套过深（上限 {limits.max_json_depth} 层）。")
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except (ValueError, RecursionError):
         raise InputError(400, "invalid_json", "请求内容不是有效的 JSON。") from None
+    return clean_json(value, raw) if clean else value
 
 
 def strip_identity(value: Any) -> Any:
@@ -148,11 +174,21 @@ def check_text(value: Any, field: str, limits: Limits, max_chars: Optional[int] 
 
 
 def check_rest_message(data: Any, limits: Limits) -> Dict[str, Any]:
-    """A REST channel request body as Rasa may see it, or InputError."""
+    """A REST channel request body as Rasa may see it, or InputError.
+
+    ``data`` as parsed, not yet cleaned: an id (``sender``) with a character
+    ``clean_text`` would change is refused, since a repaired id would be
+    another conversation's; the ``message`` and everything else is repaired
+    (what the person wrote stays readable)."""
     if not isinstance(data, dict):
         raise InputError(400, "invalid_body", "请求内容须为 JSON 对象，例如 {\"sender\": …, \"message\": …}。")
-    check_text(data.get("sender"), "sender", limits, MAX_SENDER_CHARS)
-    check_text(data.get("message"), "message", limits)
+    sender = data.get("sender")
+    if isinstance(sender, str) and not is_clean(sender):
+        raise InputError(400, "invalid_sender", "“sender”含有不允许的字符。")
+    check_text(sender, "sender", limits, MAX_SENDER_CHARS)
+    message = data.get("message")
+    check_text(clean_text(message) if isinstance(message, str) else message, "message", limits)
+    data = clean_value(data)
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise InputError(400, "invalid_metadata", "“metadata”须为 JSON 对象。")
@@ -246,7 +282,7 @@ def rasa_server_middleware(limits: Limits):
             raw = check_size(request, limits.max_body_bytes)
             if request.path.rstrip("/") == REST_WEBHOOK_PATH:
                 # Rasa parses this body as JSON whatever the Content-Type says.
-                request.parsed_json = check_rest_message(parse_json(raw, limits), limits)
+                request.parsed_json = check_rest_message(parse_json(raw, limits, clean=False), limits)
             elif (_is_json(request) or request.path.rstrip("/") == MODEL_PATH) and raw.strip():
                 # PUT /model: Rasa reads request.json whatever the
                 # Content-Type says, so the guard reads it the same way.
@@ -307,8 +343,13 @@ def action_server_middleware(limits: Limits):
             check_action_call(data)
             if raw is request.body:
                 # rasa-sdk reads request.json next: hand it this parse
-                # rather than parsing the ~20 KB tracker a second time.
+                # (text cleaned: a tracker may hold a message stored before
+                # the door cleaned text) rather than parsing the ~20 KB
+                # tracker a second time.
                 request.parsed_json = data
+            elif _MAY_NEED_CLEANING.search(raw):
+                # Deflated: rasa-sdk inflates request.body itself.
+                request.body = zlib.compress(json.dumps(data).encode("utf-8"))
         except InputError as exc:
             logger.warning("action server: refused a request to %s: %s", request.path, exc.code)
             return _error_response(exc)

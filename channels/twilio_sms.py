@@ -49,6 +49,7 @@ from sanic.response import HTTPResponse
 from bot import http_limits
 from bot.core import sms as sms_text
 from bot.core.ratelimit import TokenBucketLimiter
+from bot.core.text import clean_text
 from bot.db import repository
 from bot.db import sms as sms_db
 from bot.db.session import session_scope
@@ -99,6 +100,13 @@ def form_params(request: Request) -> _FormParams:
         return _FormParams([])
     body = (request.body or b"").decode("utf-8", errors="replace")
     return _FormParams(parse_qsl(body, keep_blank_values=True))
+
+
+def clean_params(params: _FormParams) -> _FormParams:
+    """``params`` with every name and value passed through ``clean_text``
+    (control characters go, bad code points become U+FFFD: issue 16).
+    Only after the signature check, which must see what Twilio signed."""
+    return _FormParams([(clean_text(k), clean_text(v)) for k, values in params._all.items() for v in values])
 
 
 def _first(header_value: Optional[str]) -> Optional[str]:
@@ -286,7 +294,7 @@ class TwilioSmsInput(InputChannel):
             params, refused = self._signed_params(request)
             if refused is not None:
                 return refused
-            return await self._receive(request, params, on_new_message)
+            return await self._receive(request, clean_params(params), on_new_message)
 
         @sms_webhook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
@@ -296,7 +304,7 @@ class TwilioSmsInput(InputChannel):
             params, refused = self._signed_params(request)
             if refused is not None:
                 return refused
-            return await self._status(params)
+            return await self._status(clean_params(params))
 
         @sms_webhook.listener("before_server_stop")
         async def drain(_app, _loop) -> None:
@@ -375,7 +383,7 @@ class TwilioSmsInput(InputChannel):
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         """What the tracker keeps about an SMS besides its text (not the Body)."""
-        params = form_params(request)
+        params = clean_params(form_params(request))
         return {
             CHANNEL_NAME: {
                 "message_sid": params.get("MessageSid"),

@@ -358,6 +358,28 @@ class ContactLog(Base):
     )
 
 
+class DeadLetter(Base):
+    """An event a writer could not write and set aside, so that it did not
+    stop everything queued behind it (issue 16): the contact-log broker,
+    the event relay and the event consumer put the failing item here with
+    the error, and go on. ``payload`` is JSON in ASCII (any Python string,
+    a lone surrogate included, survives as an escape; bytes as base64), so
+    storing it cannot fail the way the original write did."""
+
+    __tablename__ = "dead_letters"
+
+    id = Column(Integer, primary_key=True)
+    source = Column(String(32), nullable=False)
+    # The item's id at its source (message id or event key): set aside once.
+    item_key = Column(String(128))
+    conversation_id = Column(String(128), index=True)
+    payload = Column(Text, nullable=False)
+    error = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (UniqueConstraint("source", "item_key"),)
+
+
 # --------------------------------------------------------------------------
 # SMS channel (channels/twilio_sms.py, bot/db/sms.py)
 # --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ What is counted, and where:
 | ``collectbot_arrangements_booked_total`` | kind, status | action server: arrangements the bot booked (committed, not repeated) |
 | ``collectbot_http_requests_total`` | method, route, status | every process: each answered HTTP request |
 | ``collectbot_http_request_duration_seconds`` (histogram) | method, route | every process: request to response (first byte for streams) |
+| ``collectbot_dead_letters_total`` | source (contact_log, event_relay, event_consumer) | a writer set an item aside instead of retrying it forever (bot/dead_letters.py) |
 | ``collectbot_errors_total`` | kind: ``http_5xx`` (source = route) or ``log`` (source = logger, ERROR and above) | every process |
 
 plus prometheus_client's ``process_*`` (resident memory, CPU, open files)
@@ -108,6 +109,11 @@ ERRORS = Counter(
     ["kind", "source"], registry=REGISTRY,
 )
 
+DEAD_LETTERS = Counter(
+    "collectbot_dead_letters", "Items a writer set aside (dead-letter table) instead of retrying them forever",
+    ["source"], registry=REGISTRY,
+)
+
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 MAX_LABEL_VALUES = 32
 
@@ -199,6 +205,10 @@ def count_committed(fn: Callable[..., Any], kwargs: Mapping[str, Any], result: A
             handoff_opened(kwargs.get("reason"), kwargs.get("channel"))
     except Exception:  # pragma: no cover - defensive
         logger.exception("could not count %s", name)
+
+
+def dead_lettered(source: Any) -> None:
+    DEAD_LETTERS.labels(_kind(source)).inc()
 
 
 def arrangement_booked(kind: Any, status: str = "booked") -> None:

@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "console_sessions",
     "console_users",
     "contact_log",
+    "dead_letters",
     "escalations",
     "final_notice_approvals",
     "opt_outs",
@@ -43,7 +44,7 @@ EXPECTED_TABLES = {
     "training_tags",
     "verification_attempts",
 }
-HEAD = "0006_verification_help"
+HEAD = "0006_dead_letters"
 
 
 def _diff(url):
