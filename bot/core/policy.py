@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Mapping, Optional
 
 from bot.core.money import FEN, fmt_yuan, to_money
@@ -61,6 +61,10 @@ class PolicyConfig:
     deferral_max_stage: str = "M2"  # deferral only for M1/M2 accounts
     promise_horizon_days: int = 30  # a promise date must be within this many days
     hardship_max_months: int = 60
+    # Monthly fee rate of a hardship (personalised) plan. 0 by default: a
+    # plan for someone who cannot afford the standard ones is defeated by
+    # charging them the standard fees on top.
+    hardship_fee_rate: Decimal = Decimal("0")
     # After this many broken promises (bot/core/reconcile.py marks them when
     # payments are imported) the bot asks for more: a new promise must cover
     # the minimum due within a shorter horizon, and no deferral is offered
@@ -86,7 +90,7 @@ class PolicyConfig:
         # Options are listed to cardholders shortest first; keep one order.
         object.__setattr__(self, "installment_terms", tuple(sorted(terms)))
 
-        for name in ("monthly_fee_rate", "min_installment_principal", "min_principal_for_24"):
+        for name in ("monthly_fee_rate", "hardship_fee_rate", "min_installment_principal", "min_principal_for_24"):
             value = getattr(self, name)
             if not isinstance(value, Decimal):
                 raise TypeError(f"{name} must be Decimal, not {type(value).__name__}")
@@ -94,6 +98,13 @@ class PolicyConfig:
                 raise ValueError(f"{name} must be finite")
         if not (Decimal(0) <= self.monthly_fee_rate < Decimal(1)):
             raise ValueError(f"monthly_fee_rate must be in [0, 1), got {self.monthly_fee_rate}")
+        # A hardship plan costing more than a standard one would punish the
+        # cardholders it exists for.
+        if not (Decimal(0) <= self.hardship_fee_rate <= self.monthly_fee_rate):
+            raise ValueError(
+                f"hardship_fee_rate must be in [0, monthly_fee_rate={self.monthly_fee_rate}], "
+                f"got {self.hardship_fee_rate}"
+            )
         if self.min_installment_principal <= 0:
             raise ValueError("min_installment_principal must be positive")
         if self.min_principal_for_24 < 0:
@@ -154,6 +165,7 @@ class PolicyConfig:
         converters = {
             "installment_terms": _conv_terms,
             "monthly_fee_rate": _conv_rate,
+            "hardship_fee_rate": _conv_rate,
             "min_installment_principal": _conv_money,
             "min_principal_for_24": _conv_money,
             "max_deferral_days": _conv_int,
@@ -373,7 +385,8 @@ def fmt_date(d: date) -> str:
 def installment_quote(
     principal: Decimal, months: int, config: PolicyConfig, *, hardship: bool = False
 ) -> InstallmentQuote:
-    """Price an instalment plan. Pure arithmetic: eligibility is check_installment's job.
+    """Price an instalment plan at the standard fee rate. Pure arithmetic:
+    eligibility is check_installment's job.
 
     The fee is charged monthly on the *original* principal (the usual
     Chinese bill-installment model, 每期手续费 = 本金 × 月费率), so it is the
@@ -381,16 +394,24 @@ def installment_quote(
     the last instalment absorbs the residue, which keeps the sum of all
     instalments exactly equal to principal + total fee.
 
-    Hardship plans use the standard fee rate: the quote must not promise a
-    concession that the approving officer may not grant; any reduction is
-    theirs to give.
+    ``hardship=True`` marks a plan that needs approval but keeps the standard
+    rate (a person pricing an exception); ``hardship_quote`` prices a plan at
+    the policy's hardship rate.
     """
+    return _price(principal, months, config.monthly_fee_rate, needs_approval=hardship)
+
+
+def hardship_quote(principal: Decimal, months: int, config: PolicyConfig) -> InstallmentQuote:
+    """A personalised plan at ``hardship_fee_rate``, for a specialist to approve."""
+    return _price(principal, months, config.hardship_fee_rate, needs_approval=True)
+
+
+def _price(principal: Decimal, months: int, rate: Decimal, *, needs_approval: bool) -> InstallmentQuote:
     principal = to_money(principal)
     if principal <= 0:
         raise ValueError(f"principal must be positive, got {principal}")
     if not _is_int(months) or months < 1:
         raise ValueError(f"months must be a positive int, got {months!r}")
-    rate = config.monthly_fee_rate
     monthly_principal = (principal / months).quantize(FEN, rounding=ROUND_HALF_UP)
     monthly_fee = (principal * rate).quantize(FEN, rounding=ROUND_HALF_UP)
     monthly_payment = monthly_principal + monthly_fee
@@ -412,7 +433,7 @@ def installment_quote(
         last_payment=last_payment,
         total_fee=total_fee,
         total_repayment=total_repayment,
-        needs_approval=hardship,
+        needs_approval=needs_approval,
     )
 
 
@@ -654,50 +675,119 @@ def check_promise(
 # Affordability and summary
 # --------------------------------------------------------------------------
 
-def suggest_for_affordable(
-    facts: AccountFacts, monthly_affordable: Decimal, config: PolicyConfig
-) -> InstallmentQuote:
-    """The plan that fits what the cardholder says they can pay each month.
+@dataclass(frozen=True)
+class BudgetPlan:
+    """What fits the monthly budget a cardholder states (``plan_for_budget``).
 
-    1. The shortest eligible standard term whose ``monthly_payment`` fits
-       (shortest = least total fee for the cardholder).
-    2. Otherwise a hardship plan (``needs_approval=True``) with the fewest
-       months up to ``hardship_max_months`` that fits.
-    3. Otherwise the ``hardship_max_months`` plan: the lowest payment we can
-       put in front of an approving officer.
-
-    "Fits" compares the regular ``monthly_payment``; the last instalment may
-    differ from it by a few fen of rounding residue.
-
-    Hardship months are searched from the shortest standard term: a 1- or
-    2-month "plan" is really a promise to pay, and would charge a fee for it.
-    Eligibility blockers (e.g. an open dispute) are check_installment's
-    concern; here they only remove the standard terms.
+    ``offer`` is the one plan to put to the cardholder for confirmation; it
+    is never above the budget. Everything else is there to say plainly what
+    can and cannot be done.
     """
-    affordable = to_money(monthly_affordable)
-    if affordable < 0:
-        raise ValueError(f"monthly_affordable must not be negative, got {affordable}")
+
+    budget: Decimal
+    balance: Decimal
+    # Standard plans whose regular monthly payment fits, cheapest first.
+    fitting: tuple[InstallmentQuote, ...] = ()
+    # When no standard plan fits: the shortest personalised plan within
+    # hardship_max_months, at hardship_fee_rate, for a specialist to approve.
+    hardship: Optional[InstallmentQuote] = None
+    # When nothing within policy fits: the lowest monthly payment policy
+    # allows (above the budget: a comparison, never "the plan") ...
+    nearest: Optional[InstallmentQuote] = None
+    # ... and the longer plan at the budget, beyond policy, for a specialist
+    # to review. None when the budget does not even cover a month's fee.
+    review: Optional[InstallmentQuote] = None
+    # When nothing within policy fits: what can be paid now (at most the budget).
+    partial_now: Decimal = Decimal("0.00")
+    # Why no plan can be arranged at all (an open dispute), with the alternative.
+    blocked: str = ""
+
+    @property
+    def pays_in_full(self) -> bool:
+        """The budget covers the whole balance at once: no plan, no fee."""
+        return self.budget >= self.balance
+
+    @property
+    def offer(self) -> Optional[InstallmentQuote]:
+        if self.blocked or self.pays_in_full:
+            return None
+        return (self.fitting[0] if self.fitting else None) or self.hardship or self.review
+
+    @property
+    def within_policy(self) -> bool:
+        """A standard or hardship plan fits; otherwise only a specialist can help."""
+        return bool(self.fitting or self.hardship)
+
+
+def plan_for_budget(facts: AccountFacts, budget: Decimal, config: PolicyConfig) -> BudgetPlan:
+    """The plans that fit what the cardholder says they can pay each month.
+
+    1. Every eligible standard plan whose regular ``monthly_payment`` is at
+       most the budget, cheapest (least total repayment) first.
+    2. Otherwise the personalised plan with the fewest months, from the
+       shortest standard term up to ``hardship_max_months``, priced at
+       ``hardship_fee_rate``, that fits (a specialist approves it).
+    3. Otherwise nothing within policy fits: ``nearest`` (the lowest payment
+       policy allows, for comparison), ``review`` (the plan at the budget
+       beyond the policy's term, for a specialist to review) and
+       ``partial_now`` (a payment now of at most the budget).
+
+    "Fits" compares the regular payment; the last instalment may differ from
+    it by a few fen of rounding residue. A budget covering the balance means
+    paying in full (``pays_in_full``): no plan, no fee. An open dispute
+    blocks every plan (``blocked``): booking one would acknowledge the
+    contested amount. An existing plan rules out a standard plan but not a
+    personalised one, which is how an unaffordable plan is restructured.
+    """
+    budget = to_money(budget)
+    if budget < 0:
+        raise ValueError(f"the monthly budget must not be negative, got {budget}")
     if facts.balance <= 0:
         raise ValueError("nothing to arrange: the balance is zero")
+    if facts.open_dispute:
+        refusal = _account_blocks_installment(facts, config)
+        return BudgetPlan(budget, facts.balance, blocked=refusal.reason + refusal.alternative)
 
-    for quote in installment_options(facts, config):
-        if quote.monthly_payment <= affordable:
-            return quote
+    fitting = sorted(
+        (q for q in installment_options(facts, config) if q.monthly_payment <= budget),
+        key=lambda q: (q.total_repayment, q.months),
+    )
+    if fitting:
+        return BudgetPlan(budget, facts.balance, fitting=tuple(fitting))
 
-    fallback = None
+    nearest = None
     for months in range(min(config.installment_terms), config.hardship_max_months + 1):
         try:
-            quote = installment_quote(facts.balance, months, config, hardship=True)
+            quote = hardship_quote(facts.balance, months, config)
         except ValueError:
-            # Balance too small to split this finely; longer terms are worse.
-            break
-        if quote.monthly_payment <= affordable:
-            return quote
-        fallback = quote
-    if fallback is None:
-        # Even the shortest split is impossible (a balance of a few fen).
-        return installment_quote(facts.balance, 1, config, hardship=True)
-    return fallback
+            break  # balance too small to split this finely; longer terms are worse
+        if quote.monthly_payment <= budget:
+            return BudgetPlan(budget, facts.balance, hardship=quote)
+        nearest = quote
+    return BudgetPlan(
+        budget,
+        facts.balance,
+        nearest=nearest,
+        review=_review_plan(facts.balance, budget, config),
+        partial_now=min(budget, facts.balance),
+    )
+
+
+def _review_plan(balance: Decimal, budget: Decimal, config: PolicyConfig) -> Optional[InstallmentQuote]:
+    """The fewest months at hardship_fee_rate whose payment fits the budget,
+    beyond the policy's term; None when the budget does not cover the fee."""
+    monthly_fee = (balance * config.hardship_fee_rate).quantize(FEN, rounding=ROUND_HALF_UP)
+    room = budget - monthly_fee  # what is left each month for the principal
+    if room <= 0:
+        return None
+    months = max(int((balance / room).to_integral_value(rounding=ROUND_CEILING)), config.hardship_max_months + 1)
+    try:
+        quote = hardship_quote(balance, months, config)
+    except ValueError:
+        return None
+    # balance / months <= room, and room is whole fen, so rounding cannot
+    # push the payment over the budget; checked anyway, the figure is a promise.
+    return quote if quote.monthly_payment <= budget else None
 
 
 def offers_summary(facts: AccountFacts, config: PolicyConfig) -> list[str]:

@@ -19,7 +19,6 @@ from bot.core.policy import (
     installment_quote,
     offers_summary,
     stage_for,
-    suggest_for_affordable,
 )
 
 D = Decimal
@@ -479,70 +478,6 @@ def test_promise_horizon_from_config():
     cfg = PolicyConfig(promise_horizon_days=7)
     assert promise(pay_date=TODAY + timedelta(days=7), cfg=cfg).ok
     assert not promise(pay_date=TODAY + timedelta(days=8), cfg=cfg).ok
-
-
-# --------------------------------------------------------------------------
-# suggest_for_affordable
-# --------------------------------------------------------------------------
-
-BIG = dict(balance="10000", minimum="1000")
-
-
-def test_suggest_shortest_standard_term_that_fits():
-    q = suggest_for_affordable(facts(**BIG), D("900"), CFG)
-    assert q.months == 12 and not q.needs_approval
-
-
-def test_suggest_boundary_equal_payment_fits():
-    assert suggest_for_affordable(facts(**BIG), D("893.33"), CFG).months == 12
-    assert suggest_for_affordable(facts(**BIG), D("893.32"), CFG).months == 24
-
-
-def test_suggest_large_affordable_gives_shortest_term():
-    assert suggest_for_affordable(facts(**BIG), D("50000"), CFG).months == 3
-
-
-def test_suggest_hardship_smallest_months_that_fits():
-    q = suggest_for_affordable(facts(**BIG), D("400"), CFG)
-    assert q.needs_approval is True
-    assert q.months == 30  # 29 months would be 344.83 + 60.00 = 404.83
-    assert q.monthly_payment == D("393.33")
-
-
-def test_suggest_hardship_when_long_term_not_eligible():
-    # 3,000.00元 does not qualify for 24 months; 12 months is 268.00元.
-    q = suggest_for_affordable(facts(balance="3000", minimum="300"), D("200"), CFG)
-    assert q.needs_approval and q.months == 17
-    assert q.monthly_payment == D("194.47")
-
-
-def test_suggest_hardship_max_when_nothing_fits():
-    q = suggest_for_affordable(facts(**BIG), D("100"), CFG)
-    assert q.needs_approval and q.months == 60
-    assert q.monthly_payment == D("226.67")
-    q0 = suggest_for_affordable(facts(**BIG), D("0"), CFG)
-    assert q0.months == 60
-
-
-def test_suggest_small_balance_goes_to_hardship_from_shortest_term():
-    q = suggest_for_affordable(facts(balance="500", minimum="50"), D("300"), CFG)
-    assert q.needs_approval and q.months == 3
-
-
-def test_suggest_tiny_balance_does_not_crash():
-    q = suggest_for_affordable(facts(balance="1", minimum="1"), D("0"), CFG)
-    assert q.needs_approval
-    assert q.last_payment > 0
-    assert_quote_consistent(q)
-
-
-def test_suggest_rejects_bad_input():
-    with pytest.raises(ValueError):
-        suggest_for_affordable(facts(), D("-1"), CFG)
-    with pytest.raises(TypeError):
-        suggest_for_affordable(facts(), 500.0, CFG)
-    with pytest.raises(ValueError):
-        suggest_for_affordable(facts(balance="0", minimum="0"), D("100"), CFG)
 
 
 # --------------------------------------------------------------------------
