@@ -36,14 +36,27 @@ conversation to the account:
 - every ``UserMessage`` of a bound socket carries
   ``metadata["collectbot_identity"] = {"account_id": ..., "method": "app_token"}``;
   anything a client puts under that key, at any depth, is removed first;
-- a socket can only talk in the session it was confirmed for, so a later
-  message cannot swap the session (and with it the identity);
+- a socket can only talk after ``session_request`` and only in the session
+  it was confirmed for, so a later message cannot swap the session (and
+  with it the identity);
 - an expired or forged token: the widget is told "链接已过期，请在App内重新打开"
   and the visitor continues anonymously, in an anonymous session (an
   identified session id is never continued without its token). A socket.io
   reconnect of the same page with the token that opened the session is
   still accepted after the token's expiry, for ``identity_max_age_seconds``
   while this server process runs.
+
+Sessions are issued by the server, never chosen by the client. With the
+session id the socket that opened it gets a proof, HMAC(secret, id), in the
+``webchat_status`` event (``session_proof``); the widget keeps both and
+presents both (``session_id``, ``session_proof`` in ``session_request``) to
+continue the conversation after a reload or reconnect. The id alone is not a
+key: it is seen in the tracker store, the console and the logs, and a socket
+presenting it without the proof gets a new anonymous session, never the
+room (and the answers) of the one it named. When an app token vouches for
+the visitor the session changes (a new identified id, a new proof), so a
+proof issued before that opens nothing after it. Message text and metadata
+are repaired with ``bot.core.text.clean_text`` before Rasa sees them.
 
 Server-initiated messages (an agent's reply, a reminder) reach open widgets
 through ``get_output_channel()`` (Rasa's HTTP API ``output_channel=latest``)
@@ -87,6 +100,7 @@ from bot import http_limits
 from bot import secrets as bot_secrets
 from bot.core import tokens
 from bot.core.ratelimit import TokenBucketLimiter
+from bot.core.text import clean_text, clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +115,7 @@ DEMO_CSV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "demo
 
 ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
+CORS_ENV = "COLLECTBOT_CORS_ORIGINS"
 REDIS_URL_ENV = "WEBCHAT_REDIS_URL"
 REDIS_CHANNEL_ENV = "WEBCHAT_REDIS_CHANNEL"
 DEFAULT_REDIS_CHANNEL = "collectbot-webchat"
@@ -128,6 +143,36 @@ def token_secret() -> str:
     """``WEBCHAT_TOKEN_SECRET``: required in production; in development
     generated once into ``var/`` (bot/secrets.py), never a value in the source."""
     return bot_secrets.secret(TOKEN_SECRET_ENV)
+
+
+def configured_origins(env: Optional[Dict[str, str]] = None) -> List[str]:
+    """COLLECTBOT_CORS_ORIGINS: origins besides the page's own (spaces or commas)."""
+    raw = (os.environ if env is None else env).get(CORS_ENV) or ""
+    return [o for o in re.split(r"[\s,]+", raw) if o and o != "*"]
+
+
+def origin_check(env: Optional[Dict[str, str]] = None) -> Callable[[Any, Dict], bool]:
+    """python-socketio's ``cors_allowed_origins`` callable: a socket from the
+    widget's own origin or a configured one; anything else is refused."""
+    extra = set(configured_origins(env))
+
+    def allowed(origin: Any, environ: Optional[Dict] = None) -> bool:
+        if not isinstance(origin, str):
+            return False
+        if origin in extra:
+            return True
+        environ = environ or {}
+        host = environ.get("HTTP_HOST")
+        if not host:
+            return False
+        scheme = environ.get("wsgi.url_scheme", "http")
+        own = {f"{scheme}://{host}"}
+        forwarded_proto = (environ.get("HTTP_X_FORWARDED_PROTO") or scheme).split(",")[0].strip()
+        forwarded_host = (environ.get("HTTP_X_FORWARDED_HOST") or host).split(",")[0].strip()
+        own.add(f"{forwarded_proto}://{forwarded_host}")
+        return origin in own
+
+    return allowed
 
 
 def client_manager() -> Optional[AsyncManager]:
@@ -213,6 +258,9 @@ class OpenedSession:
     account_id: Optional[str]
     notice: Optional[str] = None
     reason: str = "anonymous"
+    # What the widget must present with session_id to continue it (see
+    # SessionBinder.proof); given only to the socket that opened the session.
+    proof: str = ""
 
 
 @dataclass
@@ -252,6 +300,16 @@ class SessionBinder:
     def new_anonymous_session() -> str:
         return secrets.token_hex(16)  # the same shape as Rasa's uuid4().hex
 
+    def proof(self, session_id: str) -> str:
+        """The secret half of a session: HMAC(secret, id). The id itself is
+        seen by many (tracker store, console, logs); only the socket the
+        server confirmed the session to gets its proof."""
+        msg = f"webchat-proof|{session_id}".encode("utf-8")
+        return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:32]
+
+    def proof_ok(self, session_id: str, proof: Any) -> bool:
+        return isinstance(proof, str) and hmac.compare_digest(proof.encode("utf-8"), self.proof(session_id).encode("utf-8"))
+
     # -- sockets ---------------------------------------------------------
     def socket(self, sid: str) -> SocketState:
         return self._sockets.setdefault(sid, SocketState())
@@ -284,8 +342,12 @@ class SessionBinder:
             for key in [k for k, v in self._grace.items() if all(now - g.bound_at >= self.identity_max_age_seconds for g in v)]:
                 del self._grace[key]
 
-    def open(self, sid: str, requested: Any, token: Optional[str], now: float) -> OpenedSession:
-        """Decide the session for a ``session_request``; remembers it for ``sid``."""
+    def open(self, sid: str, requested: Any, token: Optional[str], now: float, proof: Any = None) -> OpenedSession:
+        """Decide the session for a ``session_request``; remembers it for ``sid``.
+
+        ``proof`` is what the server gave with ``requested`` when it confirmed
+        that session: an anonymous session continues only with it.
+        """
         requested = requested if isinstance(requested, str) else None
         account_id: Optional[str] = None
         notice: Optional[str] = None
@@ -306,30 +368,34 @@ class SessionBinder:
             session_id = requested if self.session_belongs_to(requested, account_id) else self.new_identified_session(account_id)
             if reason == "token":
                 self._remember(session_id, token, account_id, now)
-        elif requested and ANONYMOUS_SESSION_RE.match(requested):
+        elif requested and ANONYMOUS_SESSION_RE.match(requested) and self.proof_ok(requested, proof):
             session_id = requested
         else:
             # No id, a malformed one (a phone number would reach that
-            # phone's SMS conversation), or an identified one without its
-            # token: a fresh anonymous conversation.
+            # phone's SMS conversation), an anonymous one without its proof
+            # (an id read elsewhere is not a key), or an identified one
+            # without its token: a fresh anonymous conversation.
             session_id = self.new_anonymous_session()
 
         state = self.socket(sid)
         state.session_id, state.account_id = session_id, account_id
-        return OpenedSession(session_id, account_id, notice, reason)
+        return OpenedSession(session_id, account_id, notice, reason, self.proof(session_id))
 
     def sender_for(self, sid: str, requested: Any, session_persistence: bool) -> Tuple[Optional[str], Optional[str]]:
-        """(sender id, bound account) for a message from ``sid``; sender None = refuse."""
+        """(sender id, bound account) for a message from ``sid``; sender None = refuse.
+
+        A socket talks only after session_request, and only in the session
+        confirmed to it (Rasa's channel lets a client skip session_request
+        and name any session: that made a session id a key).
+        """
         state = self._sockets.get(sid)
+        if state is None or state.session_id is None:
+            return None, None
         if not session_persistence:
-            return sid, state.account_id if state else None
+            return sid, state.account_id
         if not isinstance(requested, str) or not requested:
             return None, None
-        if state is None or state.session_id is None:
-            # A client that skipped session_request (allowed by Rasa's
-            # channel): only ever an anonymous conversation.
-            return (requested, None) if ANONYMOUS_SESSION_RE.match(requested) else (None, None)
-        if not hmac.compare_digest(requested, state.session_id):
+        if not hmac.compare_digest(requested.encode("utf-8"), state.session_id.encode("utf-8")):
             return None, None
         return state.session_id, state.account_id
 
@@ -374,7 +440,7 @@ class WebChatInput(SocketIOInput):
             metadata_key=credentials.get("metadata_key", "metadata"),
             token_ttl_seconds=int(credentials.get("token_ttl_seconds", tokens.DEFAULT_TTL_SECONDS)),
             identity_max_age_seconds=int(credentials.get("identity_max_age_seconds", 2 * 3600)),
-            cors_allowed_origins=credentials.get("cors_allowed_origins", []),
+            cors_allowed_origins=credentials.get("cors_allowed_origins"),
         )
 
     def __init__(
@@ -399,9 +465,11 @@ class WebChatInput(SocketIOInput):
         )
         self.token_secret = secret or token_secret()
         self.token_ttl_seconds = token_ttl_seconds
-        # Omitted: as Rasa's socket.io channel (no origin check; CORS is
-        # `rasa run --cors`). Otherwise a list of allowed origins, or "*".
-        self.cors_allowed_origins = [] if cors_allowed_origins is None else cors_allowed_origins
+        # Which pages may open a socket: omitted, the page's own origin (as
+        # the browser and, behind a proxy, X-Forwarded-Proto/Host say it) and
+        # COLLECTBOT_CORS_ORIGINS; otherwise python-socketio's setting as
+        # given. Rasa's own channel checks no origin at all.
+        self.cors_allowed_origins = origin_check() if cors_allowed_origins is None else cors_allowed_origins
         self.binder = SessionBinder(self.token_secret, identity_max_age_seconds)
         self.clock = clock
         self.limits = http_limits.Limits.from_env()
@@ -507,7 +575,7 @@ class WebChatInput(SocketIOInput):
             state = binder.socket(sid)
             previous = state.session_id
             token = _token_from(data, self.metadata_key, state.auth_token)
-            opened = binder.open(sid, data.get("session_id"), token, self.clock())
+            opened = binder.open(sid, data.get("session_id"), token, self.clock(), data.get("session_proof"))
             if opened.reason.startswith("token_") and opened.reason != "token_grace":
                 logger.info("Web chat token refused (%s); continuing anonymously.", opened.reason)
             if self.session_persistence:
@@ -515,7 +583,7 @@ class WebChatInput(SocketIOInput):
                     await leave_room(sid, previous)
                 await enter_room(sid, opened.session_id)
             await sio.emit("session_confirm", opened.session_id, room=sid, namespace=ns)
-            status: Dict[str, Any] = {"identified": opened.account_id is not None}
+            status: Dict[str, Any] = {"identified": opened.account_id is not None, "session_proof": opened.proof}
             if opened.notice:
                 status["notice"] = opened.notice
             await sio.emit(STATUS_EVENT, status, room=sid, namespace=ns)
@@ -525,7 +593,12 @@ class WebChatInput(SocketIOInput):
             if not isinstance(data, dict):
                 return
             text = data.get("message", "")
-            if not isinstance(text, str) or not text.strip() or "\x00" in text:
+            if not isinstance(text, str):
+                return
+            # Repaired at the door: a lone surrogate once stopped the
+            # contact log for everyone (bot/core/text.py).
+            text = clean_text(text)
+            if not text.strip():
                 return
             sender_id, account_id = binder.sender_for(sid, data.get("session_id"), self.session_persistence)
             if sender_id is None:
@@ -553,7 +626,7 @@ class WebChatInput(SocketIOInput):
                 WebChatOutput(sio, self.bot_message_evt, ns),
                 sender_id,
                 input_channel=self.name(),
-                metadata=self.user_metadata(data.get(self.metadata_key), account_id),
+                metadata=clean_value(self.user_metadata(data.get(self.metadata_key), account_id)),
             )
             await on_new_message(message)
 
@@ -572,8 +645,12 @@ class WebChatInput(SocketIOInput):
 
         @bp.route("/static/<name:path>", methods=["GET"])
         async def static_file(_: Request, name: str) -> HTTPResponse:
-            path = (STATIC_DIR / name).resolve()
-            if STATIC_DIR not in path.parents or not path.is_file():
+            try:
+                path = (STATIC_DIR / name).resolve()
+                found = STATIC_DIR in path.parents and path.is_file()
+            except (OSError, ValueError):  # a name too long for the file system, a NUL …
+                found = False
+            if not found:
                 return response.text("Not Found", status=404)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if mime.startswith("text/") or mime.endswith("javascript"):

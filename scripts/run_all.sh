@@ -15,14 +15,18 @@ export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT}
 export SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-30}
 mkdir -p var/log
 
-# Rasa's HTTP API is never open: the console and the paused-conversation
-# action call it with this token, generated once per checkout.
-secret_file() {  # path -> prints a stable random secret kept in var/
-  [ -s "$1" ] || (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' >"$1")
-  cat "$1"
-}
-export RASA_API_TOKEN=${RASA_API_TOKEN:-$(secret_file var/rasa_api_token)}
-DEMO_PASSWORD=$(secret_file var/console_demo_password)
+# Secrets are generated once per checkout into var/ (mode 600; bot/secrets.py),
+# never a value in the source:
+# - RASA_API_TOKEN: Rasa's HTTP API (the console, the paused-conversation action);
+# - ACTION_SERVER_TOKEN: only the Rasa server may call the action server;
+# - REST_CHANNEL_TOKEN: the REST channel (development and tests only);
+# - WEBCHAT_TOKEN_SECRET: the web chat's app tokens and session proofs.
+secret() { .venv/bin/python -m bot.secrets "$1"; }
+export RASA_API_TOKEN=${RASA_API_TOKEN:-$(secret RASA_API_TOKEN)}
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(secret ACTION_SERVER_TOKEN)}
+export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(secret REST_CHANNEL_TOKEN)}
+export WEBCHAT_TOKEN_SECRET=${WEBCHAT_TOKEN_SECRET:-$(secret WEBCHAT_TOKEN_SECRET)}
+DEMO_PASSWORD=$(secret CONSOLE_DEMO_PASSWORD)
 
 .venv/bin/collectbot migrate
 .venv/bin/collectbot seed-demo
@@ -35,10 +39,14 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-.venv/bin/rasa run actions --actions bot.actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
+# The action server answers only the Rasa server, on the loopback address.
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions bot.actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --cors "*" --enable-api --auth-token "$RASA_API_TOKEN" >var/log/rasa.log 2>&1 &
+# bot.serve: `rasa run` with the API token and the CORS origins
+# (COLLECTBOT_CORS_ORIGINS, default this machine's widget origin) from the
+# environment, so the token never shows in `ps`.
+.venv/bin/python -m bot.serve run --model bot/models --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$RASA_PORT" --enable-api >var/log/rasa.log 2>&1 &
 pids+=($!)
 # The console runs over plain HTTP on localhost only (browsers accept Secure
 # cookies there); production puts it behind TLS.
@@ -54,6 +62,7 @@ for _ in $(seq 1 180); do
 催收助手 is running.
   Rasa server:     http://localhost:$RASA_PORT/
   Chat (REST):     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                     -H "Authorization: Bearer \$(cat var/rest_channel_token)" \\
                      -d '{"sender": "+8613800000001", "message": "你好"}'
   Web chat:        http://localhost:$RASA_PORT/webhooks/webchat/
   Demo (tokens):   http://localhost:$RASA_PORT/webhooks/webchat/demo

@@ -147,7 +147,7 @@ def test_session_request_confirm_and_a_reply_to_hello(stack):
         async with Client(stack) as c:
             session_id, status = await c.session()
             assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-            assert status == {"identified": False}
+            assert status["identified"] is False and re.fullmatch(r"[0-9a-f]{32}", status["session_proof"])
             await c.say(session_id, "你好")
             replies = await c.replies()
             assert replies and all(isinstance(m, dict) for m in replies)
@@ -163,11 +163,11 @@ def test_session_request_confirm_and_a_reply_to_hello(stack):
 def test_reconnecting_with_the_session_id_continues_the_same_conversation(stack):
     async def scenario():
         async with Client(stack) as first_tab:
-            session_id, _ = await first_tab.session()
+            session_id, first = await first_tab.session()
             await first_tab.say(session_id, "你好")
             await first_tab.replies()
         async with Client(stack) as after_reload:
-            confirmed, status = await after_reload.session(session_id)
+            confirmed, status = await after_reload.session(session_id, session_proof=first["session_proof"])
             assert confirmed == session_id
             await after_reload.say(session_id, "在吗")
             assert await after_reload.replies()
@@ -184,7 +184,7 @@ def test_a_token_session_ignores_a_client_claiming_another_account(stack):
     async def scenario():
         async with Client(stack) as c:
             session_id, status = await c.session(customData={"token": link})
-            assert status == {"identified": True}
+            assert status["identified"] is True
             await c.say(session_id, "你好", claim)
             first = await c.replies()
             await c.say(session_id, "我欠多少钱", claim)
@@ -199,6 +199,23 @@ def test_a_token_session_ignores_a_client_claiming_another_account(stack):
     for event in events:
         assert event["metadata"][IDENTITY_KEY] == {"account_id": "E2E-1", "method": "app_token"}
         assert event["metadata"]["page"] == "home"
+
+
+def test_a_session_id_alone_neither_joins_nor_talks_in_the_conversation(stack):
+    """Issue 16: the anonymous session id was a bearer credential."""
+    async def scenario():
+        async with Client(stack) as visitor, Client(stack) as attacker:
+            session_id, _ = await visitor.session()
+            await visitor.say(session_id, "你好")
+            await visitor.replies()
+            taken, _ = await attacker.session(session_id)
+            assert taken != session_id
+            await attacker.say(session_id, "我欠多少钱")
+            await asyncio.sleep(2)
+            return session_id
+
+    session_id = run(scenario())
+    assert [e["text"] for e in user_events(stack, session_id)] == ["你好"]
 
 
 def test_an_anonymous_client_claiming_an_account_stays_anonymous(stack):
@@ -233,7 +250,7 @@ def test_an_expired_token_is_told_and_the_visitor_continues_anonymously(stack):
     async def scenario():
         async with Client(stack) as c:
             session_id, status = await c.session(customData={"token": expired})
-            assert status == {"identified": False, "notice": "链接已过期，请在App内重新打开"}
+            assert (status["identified"], status["notice"]) == (False, "链接已过期，请在App内重新打开")
             assert re.fullmatch(r"[0-9a-f]{32}", session_id)
             await c.say(session_id, "我欠多少钱")
             return session_id, texts(await c.replies())

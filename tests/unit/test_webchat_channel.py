@@ -234,7 +234,7 @@ def test_session_request_confirm_and_a_reply(server):
         async with Client(server) as c:
             session_id, status = await c.session()
             assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-            assert status == {"identified": False}
+            assert status == {"identified": False, "session_proof": server.channel.binder.proof(session_id)}
             await c.say(session_id, "你好")
             assert await c.next("bot_uttered") == {"text": "收到：你好"}
             return session_id
@@ -264,7 +264,7 @@ def test_a_token_session_carries_the_verified_identity_on_every_message(server):
     async def scenario():
         async with Client(server) as c:
             session_id, status = await c.session(customData={"token": link})
-            assert status == {"identified": True}
+            assert status["identified"] is True
             assert re.fullmatch(r"[0-9a-f]{64}", session_id)
             await c.say(session_id, "你好")
             await c.next("bot_uttered")
@@ -285,7 +285,7 @@ def test_an_expired_token_gets_the_notice_and_an_anonymous_session(server):
     async def scenario():
         async with Client(server) as c:
             session_id, status = await c.session(customData={"token": old})
-            assert status == {"identified": False, "notice": "链接已过期，请在App内重新打开"}
+            assert (status["identified"], status["notice"]) == (False, "链接已过期，请在App内重新打开")
             await c.say(session_id, "你好")
             await c.next("bot_uttered")
 
@@ -311,11 +311,11 @@ def test_a_message_for_another_session_is_ignored(server):
 def test_reconnecting_with_the_session_id_continues_the_conversation(server):
     async def scenario():
         async with Client(server) as c:
-            session_id, _ = await c.session()
+            session_id, status = await c.session()
             await c.say(session_id, "第一句")
             await c.next("bot_uttered")
         async with Client(server) as again:
-            confirmed, _ = await again.session(session_id)
+            confirmed, _ = await again.session(session_id, session_proof=status["session_proof"])
             assert confirmed == session_id
             await again.say(session_id, "第二句")
             assert await again.next("bot_uttered") == {"text": "收到：第二句"}
@@ -328,8 +328,8 @@ def test_reconnecting_with_the_session_id_continues_the_conversation(server):
 def test_push_reaches_every_open_widget_of_the_session(server):
     async def scenario():
         async with Client(server) as tab1, Client(server) as tab2:
-            session_id, _ = await tab1.session()
-            await tab2.session(session_id)
+            session_id, status = await tab1.session()
+            await tab2.session(session_id, session_proof=status["session_proof"])
             delivered = await asyncio.get_running_loop().run_in_executor(
                 None,
                 lambda: server.run(server.channel.push(
@@ -349,6 +349,70 @@ def test_push_reaches_every_open_widget_of_the_session(server):
             assert nobody is False
 
     run(scenario())
+
+
+def test_a_session_id_without_its_proof_opens_nothing(server):
+    """Issue 16: an anonymous session id (seen in the tracker store, the
+    console, the logs) was a key: a second socket presenting it read what the
+    bot told the visitor, and could talk in the conversation."""
+    async def scenario():
+        async with Client(server) as visitor, Client(server) as attacker:
+            session_id, status = await visitor.session()
+            for proof in (None, "", "0" * 32, status["session_proof"][:-1] + "x"):
+                extra = {} if proof is None else {"session_proof": proof}
+                taken, _ = await attacker.session(session_id, **extra)
+                assert taken != session_id
+            before = len(server.received)
+            await attacker.say(session_id, "我欠多少钱")  # not its session: ignored
+            await visitor.say(session_id, "你好")
+            assert await visitor.next("bot_uttered") == {"text": "收到：你好"}
+            await server_push(server, session_id, "您的欠款为128,900.00元")
+            assert await visitor.next("bot_uttered") == {"text": "您的欠款为128,900.00元"}
+            with pytest.raises(asyncio.TimeoutError):
+                await attacker.next("bot_uttered", timeout=1)
+            return before, session_id
+
+    before, session_id = run(scenario())
+    assert [(m.sender_id, m.text) for m in server.received[before:]] == [(session_id, "你好")]
+
+
+def test_a_socket_that_never_sent_session_request_cannot_talk(server):
+    async def scenario():
+        async with Client(server) as visitor, Client(server) as intruder:
+            session_id, _ = await visitor.session()
+            before = len(server.received)
+            await intruder.say(session_id, "我欠多少钱")
+            await intruder.say("ab" * 16, "你好")
+            with pytest.raises(asyncio.TimeoutError):
+                await intruder.next("bot_uttered", timeout=1)
+            return before
+
+    before = run(scenario())
+    assert server.received[before:] == []
+
+
+def test_message_text_and_metadata_are_cleaned_at_the_door(server):
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            await c.say(session_id, "我\ud800想还款\x00", {"page": "pay\udfff"})
+            await c.next("bot_uttered")
+
+    run(scenario())
+    message = server.received[-1]
+    assert message.text == "我\ufffd想还款"
+    assert message.metadata == {"page": "pay\ufffd"}
+    message.text.encode("utf-8")  # storable
+
+
+def test_a_static_name_too_long_for_the_file_system_is_404(server):
+    assert get(server, "/webhooks/webchat/static/" + "a" * 5000)[0] == 404
+    assert get(server, "/webhooks/webchat/static/a%00b.js")[0] == 404
+
+
+async def server_push(server, session_id, text):
+    return await asyncio.get_running_loop().run_in_executor(
+        None, lambda: server.run(server.channel.push(session_id, text)))
 
 
 def test_the_output_channel_for_server_messages_is_the_web_chat(server):
@@ -435,3 +499,36 @@ def test_a_conversation_over_the_rate_limit_is_told_to_slow_down(server):
         server.channel.limiter = saved
     assert refused == {"error": "rate_limited", "notice": "您发送消息的速度过快，请稍等片刻再发。"}
     assert [m.text for m in server.received[before:]] == ["一", "二"]
+
+
+# --- origins ----------------------------------------------------------------------
+
+def test_a_socket_from_another_site_is_refused(server):
+    """Issue 16: any web page could open a socket (Rasa's channel checks no origin)."""
+    async def scenario():
+        foreign = socketio.AsyncClient(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await foreign.connect(server.url, socketio_path="/socket.io", transports=["polling"],
+                                  headers={"Origin": "https://evil.example"})
+        own = socketio.AsyncClient(reconnection=False)
+        await own.connect(server.url, socketio_path="/socket.io", transports=["polling"],
+                          headers={"Origin": server.url})
+        connected = own.connected
+        await close(own)
+        return connected
+
+    assert run(scenario()) is True
+
+
+def test_origins_allowed_are_the_page_its_proxy_and_the_configured_ones():
+    from channels.webchat import origin_check
+
+    allowed = origin_check({"COLLECTBOT_CORS_ORIGINS": "https://app.bank.example *"})
+    direct = {"HTTP_HOST": "127.0.0.1:5005", "wsgi.url_scheme": "http"}
+    proxied = {"HTTP_HOST": "chat.bank.example", "wsgi.url_scheme": "http", "HTTP_X_FORWARDED_PROTO": "https"}
+    assert allowed("http://127.0.0.1:5005", direct)
+    assert allowed("https://chat.bank.example", proxied)
+    assert allowed("https://app.bank.example", direct)
+    for origin in ("https://evil.example", "http://127.0.0.1:5006", "null", None):
+        assert not allowed(origin, direct)
+    assert not allowed("https://anything.example", {})  # "*" in the setting is ignored

@@ -81,11 +81,38 @@ def test_without_a_session_id_a_new_anonymous_session_is_confirmed(binder):
     assert (opened.account_id, opened.notice) == (None, None)
 
 
-def test_an_anonymous_session_continues_after_a_reload(binder):
+def test_an_anonymous_session_continues_after_a_reload_with_its_proof(binder):
     first = binder.open("sid1", None, None, NOW)
-    again = binder.open("sid2", first.session_id, None, NOW + 60)
+    assert re.fullmatch(r"[0-9a-f]{32}", first.proof)
+    again = binder.open("sid2", first.session_id, None, NOW + 60, first.proof)
     assert again.session_id == first.session_id
     assert again.account_id is None
+    restarted = SessionBinder(SECRET).open("sid3", first.session_id, None, NOW + 120, first.proof)
+    assert restarted.session_id == first.session_id  # nothing stored: the secret proves it
+
+
+@pytest.mark.parametrize("proof", [None, "", "0" * 32, 5, {"p": 1}])
+def test_an_anonymous_session_id_without_its_proof_gets_a_new_session(binder, proof):
+    first = binder.open("sid1", None, None, NOW)
+    taken = binder.open("sid2", first.session_id, None, NOW + 60, proof)
+    assert taken.session_id != first.session_id and ANON.match(taken.session_id)
+    assert binder.sender_for("sid2", first.session_id, True) == (None, None)
+
+
+def test_a_proof_is_per_session_and_per_secret(binder):
+    a, b = binder.open("sid1", None, None, NOW), binder.open("sid2", None, None, NOW)
+    assert binder.open("sid3", a.session_id, None, NOW, b.proof).session_id != a.session_id
+    other = SessionBinder("another-secret")
+    assert other.open("sid4", a.session_id, None, NOW, a.proof).session_id != a.session_id
+
+
+def test_verification_by_app_token_rotates_the_session_and_its_proof(binder):
+    anonymous = binder.open("sid1", None, None, NOW)
+    verified = binder.open("sid1", anonymous.session_id, token("E2E-1"), NOW + 10, anonymous.proof)
+    assert verified.session_id != anonymous.session_id and verified.proof != anonymous.proof
+    # The old proof opens the old (anonymous) conversation only, never the verified one.
+    stale = binder.open("sid2", verified.session_id, None, NOW + 20, anonymous.proof)
+    assert stale.session_id not in (verified.session_id, anonymous.session_id)
 
 
 @pytest.mark.parametrize("requested", ["+8613900000001", "E2E-1", "abc", "A" * 32, "0" * 31, 5, {"x": 1}])
@@ -175,16 +202,17 @@ def test_a_socket_talks_only_in_the_session_it_was_confirmed_for(binder):
     assert binder.sender_for("sid1", mine.session_id, True) == (mine.session_id, "E2E-1")
 
 
-def test_a_socket_without_session_request_may_only_talk_anonymously(binder):
+def test_a_socket_without_session_request_cannot_talk(binder):
     mine = binder.open("sid1", None, token("E2E-1"), NOW)
-    anonymous_id = "ab" * 16
-    assert binder.sender_for("new-sid", anonymous_id, True) == (anonymous_id, None)
-    assert binder.sender_for("new-sid", mine.session_id, True) == (None, None)
-    assert binder.sender_for("new-sid", "+8613900000001", True) == (None, None)
+    anonymous = binder.open("sid2", None, None, NOW)
+    for requested in ("ab" * 16, anonymous.session_id, mine.session_id, "+8613900000001"):
+        assert binder.sender_for("new-sid", requested, True) == (None, None)
+        assert binder.sender_for("new-sid", requested, False) == (None, None)
 
 
 def test_without_session_persistence_the_socket_is_the_conversation(binder):
     binder.open("sid1", None, token("E2E-1"), NOW)
+    binder.open("sid2", None, None, NOW)
     assert binder.sender_for("sid1", "whatever", False) == ("sid1", "E2E-1")
     assert binder.sender_for("sid2", None, False) == ("sid2", None)
 

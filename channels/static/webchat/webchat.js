@@ -63,7 +63,11 @@
   var ANONYMOUS_SESSION_KEY = 'collectbot.webchat.session';
   var SESSION_KEY = token ? 'collectbot.webchat.session.app' : ANONYMOUS_SESSION_KEY;
 
+  // The server issues the session and, to this page only, its proof
+  // (webchat_status.session_proof): both are needed to continue it later.
+  function proofKey(key) { return key + '.proof'; }
   var sessionId = getItem('local', SESSION_KEY);
+  var sessionProof = getItem('local', proofKey(SESSION_KEY));
   var history = [];
   var lastShownTs = 0;
   var typingRow = null;
@@ -221,6 +225,7 @@
   socket.on('connect', function () {
     setStatus('连接中…');
     var request = { session_id: cfg.persistence ? sessionId : null };
+    if (cfg.persistence && sessionId && sessionProof) { request.session_proof = sessionProof; }
     if (token) { request.customData = { token: token }; }
     socket.emit('session_request', request);
   });
@@ -231,6 +236,8 @@
     if (id !== sessionId) {
       if (sessionId) { removeItem('session', historyKey(sessionId)); }
       sessionId = id;
+      sessionProof = null;  // the new session's proof follows in webchat_status
+      removeItem('local', proofKey(SESSION_KEY));
       setItem('local', SESSION_KEY, id);
       showHistory(id);
     }
@@ -240,6 +247,10 @@
 
   socket.on('webchat_status', function (status) {
     if (!status || typeof status !== 'object') { return; }
+    if (typeof status.session_proof === 'string' && status.session_proof) {
+      sessionProof = status.session_proof;
+      setItem('local', proofKey(SESSION_KEY), sessionProof);
+    }
     if (typeof status.error === 'string' && status.error) {
       // A message refused (too long, too fast): say why; nothing else changes.
       if (typeof status.notice === 'string' && status.notice) { notice(status.notice, true); }
@@ -252,6 +263,7 @@
       token = null;
       SESSION_KEY = ANONYMOUS_SESSION_KEY;
       if (sessionId) { setItem('local', SESSION_KEY, sessionId); }
+      if (sessionProof) { setItem('local', proofKey(SESSION_KEY), sessionProof); }
       notice(status.notice, true);
     } else if (status.identified && sessionId && !getItem('session', 'collectbot.webchat.identified.' + sessionId)) {
       setItem('session', 'collectbot.webchat.identified.' + sessionId, '1');
