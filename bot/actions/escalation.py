@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +17,7 @@ from bot.actions.assessment import count_intent
 from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
 from bot.actions.handoff import escalate
 from bot.core import replies
+from bot.core.safety import CERTAIN, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
 
 INTENT_REASONS = {
@@ -48,22 +49,84 @@ class ActionEscalate(CollectionAction):
         return await escalate(tracker, reason)
 
 
+async def crisis_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The hotline, then a person at top priority, whatever the database does."""
+    say(dispatcher, replies.CRISIS.format(crisis_hotline=settings().crisis_hotline))
+    try:
+        return await escalate(tracker, "crisis")
+    except SQLAlchemyError:
+        logger.exception("could not record crisis escalation for %s", tracker.sender_id)
+        # Still stop all payment talk in this conversation.
+        return [SlotSet("escalated", True)]
+
+
+def crisis_tier(tracker: Tracker) -> str:
+    """The safety net's tier for the latest message (bot/nlu/keyword_override.py).
+
+    A crisis the classifier found on its own, without the net, is treated
+    as certain, as it always was.
+    """
+    report = tracker.latest_message.get(SAFETY_KEY) or {}
+    return report.get("tier") or CERTAIN
+
+
+def checked_in_recently(tracker: Tracker, turns: int = 3) -> bool:
+    """Did the bot check in (action_handle_crisis) in the last few turns?"""
+    users = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users > turns:
+                return False
+        elif kind == "action" and users >= 1 and event.get("name") in CRISIS_ACTIONS:
+            return True
+    return False
+
+
 class ActionHandleCrisis(Action):
-    """Support first, always: the reply does not depend on the database being up."""
+    """Support first, always: the reply does not depend on the database being up.
+
+    A possible crisis (an ambiguous sign: 活着好累, 撑不下去了) gets a gentle
+    check-in first: are you safe, the hotline, a person if they want one,
+    nothing about money, and any form in progress is dropped so that its
+    next question does not follow. A second sign soon after, an answer
+    that they are not safe (ActionCrisisCheckinAnswer) or a certain crisis
+    hands over at once; so does a possible one while a person already has
+    the conversation (the paused-safety net has escalated it).
+    """
 
     def name(self) -> Text:
         return "action_handle_crisis"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, replies.CRISIS.format(crisis_hotline=settings().crisis_hotline))
-        try:
-            return await escalate(tracker, "crisis")
-        except SQLAlchemyError:
-            logger.exception("could not record crisis escalation for %s", tracker.sender_id)
-            # Still stop all payment talk in this conversation.
-            from rasa_sdk.events import SlotSet
+        if crisis_tier(tracker) == POSSIBLE and not tracker.is_paused() and not checked_in_recently(tracker):
+            say(dispatcher, replies.CRISIS_CHECKIN.format(crisis_hotline=settings().crisis_hotline))
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return await crisis_support(dispatcher, tracker)
 
-            return [SlotSet("escalated", True)]
+
+class ActionCrisisCheckinAnswer(Action):
+    """The answer to "您现在安全吗？" (rules in bot/data/rules/safety_checkin.yml).
+
+    Safe, or a plain yes or thanks: the door stays open. Anything else (not
+    safe, a plain no, a wish for a person, a goodbye, more signs of crisis,
+    an answer it cannot read): the hotline and a person at top priority.
+    """
+
+    def name(self) -> Text:
+        return "action_crisis_checkin_answer"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        answer = checkin_answer(tracker.latest_message.get("text") or "")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if answer == SAFE or (answer is None and intent in ("affirm", "thank")):
+            say(dispatcher, replies.CRISIS_CHECKIN_SAFE.format(crisis_hotline=settings().crisis_hotline))
+            return []
+        return await crisis_support(dispatcher, tracker)
+
+
+CRISIS_ACTIONS = ("action_handle_crisis",)
 
 
 class ActionHandleInsult(CollectionAction):

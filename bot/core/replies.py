@@ -107,6 +107,18 @@ CRISIS = (
     "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"
     "我已请人工专员尽快联系您，其他事情都可以先放一放。"
 )
+# A possible crisis (bot/core/safety.py: 活着好累, 撑不下去了): ask first,
+# gently, before anything else; never a word about money.
+CRISIS_CHECKIN = (
+    "听到您这么说，我有点担心您。其他事情都先放一放，想问问您：您现在安全吗？"
+    "如果您有伤害自己的想法，或正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"
+    "如果您想和真人聊聊，回复“人工”，我马上请专员来陪您。"
+)
+# They answered that they are safe: the door stays open.
+CRISIS_CHECKIN_SAFE = (
+    "谢谢您告诉我，听到您现在安全，我放心了一些。心里难受的时候，随时可以拨打{crisis_hotline}找人聊聊；"
+    "想和专员聊，回复“人工”就可以。其他事情不着急，您准备好了再说。"
+)
 # Crisis talk while the action server is down: the hotline at once, nothing
 # promised that cannot be done from the Rasa server alone.
 CRISIS_WHILE_DOWN = (
