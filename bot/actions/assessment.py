@@ -1,18 +1,21 @@
 """Learning the cardholder's situation: hardship, what they can afford,
 and refusal. Each answer is stored as an assessment of willingness and
-ability, and leads to the plan the account can actually get."""
+ability, and leads to a plan within what the cardholder said they can pay,
+submitted only once they confirm its exact figures."""
 from __future__ import annotations
 
-from typing import List, Text
+import json
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from bot.actions.arrangements import facts_of
+from bot.actions.arrangements import booking_key, facts_of
 from bot.actions.base import CollectionAction, current_account, db, say, settings
 from bot.actions.handoff import escalate
 from bot.core import policy, replies
-from bot.core.money import fmt_yuan
+from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import AmountRef, parse_amount
 from bot.db import repository
 
@@ -37,80 +40,224 @@ def count_intent(tracker: Tracker, intent: str) -> int:
     return count
 
 
+# What the cardholder said they can pay each month, kept for a later
+# hardship message; and the exact plan put to them, until they answer it.
+BUDGET_SLOT = "monthly_budget"
+OFFER_SLOT = "hardship_offer"
+CONFIRM_BUTTONS = [("是，提交申请", "/affirm"), ("不是", "/deny")]
+
+
+def stated_budget(tracker: Tracker) -> Optional[Decimal]:
+    """The budget in this message, else the one stated earlier in the session."""
+    amount = latest_amount(tracker)
+    if amount is not None:
+        return amount
+    earlier = tracker.get_slot(BUDGET_SLOT)
+    return to_money(earlier) if earlier else None
+
+
+def plan_text(q: policy.InstallmentQuote) -> str:
+    last = (
+        replies.INSTALLMENT_LAST.format(last_payment=fmt_yuan(q.last_payment))
+        if q.last_payment != q.monthly_payment
+        else ""
+    )
+    return replies.PLAN_FIGURES.format(
+        principal=fmt_yuan(q.principal),
+        months=q.months,
+        monthly=fmt_yuan(q.monthly_payment),
+        last=last,
+        fee=fee_text(q),
+        total=fmt_yuan(q.total_repayment),
+    )
+
+
+def fee_text(q: policy.InstallmentQuote) -> str:
+    return replies.PLAN_FEE_FREE if q.total_fee == 0 else replies.PLAN_FEE.format(fee=fmt_yuan(q.total_fee))
+
+
+def offer_record(q: policy.InstallmentQuote, budget: Decimal) -> Dict[str, Any]:
+    """Every figure the cardholder is asked to confirm (the OFFER_SLOT, as JSON)."""
+    return {
+        "budget": str(to_money(budget)),
+        "principal": str(q.principal),
+        "months": q.months,
+        "monthly_payment": str(q.monthly_payment),
+        "last_payment": str(q.last_payment),
+        "total_fee": str(q.total_fee),
+        "total_repayment": str(q.total_repayment),
+        "monthly_fee_rate": str(q.monthly_fee_rate),
+    }
+
+
+async def offer_for_budget(dispatcher, tracker: Tracker, account, budget: Decimal) -> List[EventType]:
+    """Say what fits ``budget`` and, for a personalised plan, ask to confirm
+    its exact figures. Nothing is booked here: a standard plan goes on to the
+    installment form (which confirms), a personalised one waits for the yes
+    (ActionAnswerHardshipOffer)."""
+    plan = policy.plan_for_budget(facts_of(account), budget, settings().policy)
+    events: List[EventType] = [SlotSet(BUDGET_SLOT, str(plan.budget)), SlotSet(OFFER_SLOT, None)]
+    nothing = events + [SlotSet("suggested_plan", "none")]
+    if plan.blocked:
+        say(dispatcher, plan.blocked)
+        return nothing
+    if plan.pays_in_full:
+        say(
+            dispatcher,
+            replies.BUDGET_PAYS_IN_FULL.format(budget=fmt_yuan(plan.budget), balance=fmt_yuan(plan.balance)),
+            [("我要还款", "/promise_to_pay")],
+        )
+        return nothing
+    if plan.fitting:
+        q = plan.fitting[0]
+        say(
+            dispatcher,
+            replies.INCOME_INSTALLMENT.format(
+                affordable=fmt_yuan(plan.budget), months=q.months, monthly=fmt_yuan(q.monthly_payment)
+            ),
+        )
+        return events + [SlotSet("suggested_plan", "installment"), SlotSet("installment_months", str(q.months))]
+    if plan.hardship:
+        text = replies.HARDSHIP_OFFER.format(budget=fmt_yuan(plan.budget), plan=plan_text(plan.hardship))
+    else:
+        text = none_fits_text(plan)
+    if plan.offer is None:
+        say(dispatcher, text)
+        return nothing
+    say(dispatcher, text + replies.HARDSHIP_CONFIRM_ASK, CONFIRM_BUTTONS)
+    return events + [
+        SlotSet(OFFER_SLOT, json.dumps(offer_record(plan.offer, plan.budget))),
+        SlotSet("suggested_plan", "hardship"),
+    ]
+
+
+def none_fits_text(plan: policy.BudgetPlan) -> str:
+    """Nothing within policy fits: say so plainly, then what can be done."""
+    parts = []
+    if plan.nearest is not None:
+        parts.append(
+            replies.BUDGET_NONE_FITS.format(
+                budget=fmt_yuan(plan.budget),
+                months=plan.nearest.months,
+                monthly=fmt_yuan(plan.nearest.monthly_payment),
+                fee=fee_text(plan.nearest),
+            )
+        )
+    if plan.review is not None:
+        parts.append(replies.BUDGET_REVIEW.format(plan=plan_text(plan.review)))
+    else:
+        parts.append(replies.BUDGET_NO_PLAN)
+    if plan.partial_now > 0:
+        parts.append(replies.BUDGET_PARTIAL_NOW.format(partial=fmt_yuan(plan.partial_now)))
+    return "".join(parts)
+
+
 class ActionHandleHardship(CollectionAction):
+    """Hardship first asks what the cardholder can afford (or uses what they
+    already said); no figure above that is put to them."""
+
     def name(self) -> Text:
         return "action_handle_hardship"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         account = await current_account(tracker)
-        cfg = settings().policy
+        budget = stated_budget(tracker)
         await db(
             repository.record_assessment,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
-            ability="none",
+            ability="none" if not budget else "partial",
+            monthly_affordable=budget,
             hardship_reason=(tracker.latest_message.get("text") or "")[:500],
         )
-        offers = policy.offers_summary(facts_of(account), cfg)
-        say(
-            dispatcher,
-            replies.HARDSHIP.format(
-                offers="\n".join(f"· {o}" for o in offers), max_months=cfg.hardship_max_months
-            ),
-        )
-        return []
+        if budget is None:
+            say(dispatcher, replies.HARDSHIP_ASK_BUDGET)
+            return [SlotSet("suggested_plan", "none")]
+        return await offer_for_budget(dispatcher, tracker, account, budget)
 
 
 class ActionHandleIncome(CollectionAction):
-    """What the cardholder can afford each month picks the plan: the shortest
-    standard installment that fits, else a hardship plan for approval."""
+    """What the cardholder can afford each month picks the plan
+    (bot.core.policy.plan_for_budget); a new amount recomputes."""
 
     def name(self) -> Text:
         return "action_handle_income"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
-        affordable = latest_amount(tracker)
-        if affordable is None:
+        budget = latest_amount(tracker)
+        if budget is None:
             say(dispatcher, replies.INCOME_ASK)
-            return [SlotSet("suggested_plan", "none")]
+            return [SlotSet("suggested_plan", "none"), SlotSet(OFFER_SLOT, None)]
         account = await current_account(tracker)
-        cfg = settings().policy
-        quote = policy.suggest_for_affordable(facts_of(account), affordable, cfg)
         await db(
             repository.record_assessment,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
-            ability="partial",
-            monthly_affordable=affordable,
+            ability="partial" if budget > 0 else "none",
+            monthly_affordable=budget,
         )
-        if not quote.needs_approval:
-            say(
-                dispatcher,
-                replies.INCOME_INSTALLMENT.format(
-                    affordable=fmt_yuan(affordable), months=quote.months, monthly=fmt_yuan(quote.monthly_payment)
-                ),
-            )
-            return [SlotSet("suggested_plan", "installment"), SlotSet("installment_months", str(quote.months))]
+        return await offer_for_budget(dispatcher, tracker, account, budget)
+
+
+class ActionAnswerHardshipOffer(CollectionAction):
+    """The cardholder's answer to a personalised plan's exact figures: only a
+    yes submits it (for a specialist to approve), and only if the account
+    still gives exactly those figures."""
+
+    def name(self) -> Text:
+        return "action_answer_hardship_offer"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        reset = [SlotSet(OFFER_SLOT, None)]
+        stored = tracker.get_slot(OFFER_SLOT)
+        if (tracker.latest_message.get("intent") or {}).get("name") != "affirm" or not stored:
+            say(dispatcher, replies.HARDSHIP_NOT_SUBMITTED)
+            return reset
+        confirmed = json.loads(stored)
+        account = await current_account(tracker)
+        cfg = settings().policy
+        budget = to_money(confirmed["budget"])
+        q = policy.plan_for_budget(facts_of(account), budget, cfg).offer
+        # A payment or a booking since the offer changes the figures: what is
+        # submitted must be what the cardholder saw, or nothing.
+        if q is None or offer_record(q, budget) != confirmed:
+            say(dispatcher, replies.HARDSHIP_OFFER_CHANGED)
+            return reset
         await db(
             repository.book_arrangement,
             account_id=account.account_id,
             kind="hardship_plan",
             status="pending_approval",
-            idempotency_key=f"{tracker.sender_id}:hardship_plan:{quote.months}:{quote.principal}",
+            idempotency_key=booking_key(tracker, "hardship_plan", q.months, q.principal),
             conversation_id=tracker.sender_id,
-            amount=quote.principal,
-            months=quote.months,
-            monthly_payment=quote.monthly_payment,
-            total_fee=quote.total_fee,
-            details={"monthly_affordable": str(affordable)},
+            amount=q.principal,
+            months=q.months,
+            monthly_payment=q.monthly_payment,
+            total_fee=q.total_fee,
+            details={
+                "monthly_budget": str(budget),
+                "last_payment": str(q.last_payment),
+                "monthly_fee_rate": str(q.monthly_fee_rate),
+                # Beyond hardship_max_months: an exception for the specialist.
+                "within_policy": q.months <= cfg.hardship_max_months,
+                "confirmed_by": "cardholder",
+            },
+        )
+        await db(
+            repository.record_assessment,
+            account_id=account.account_id,
+            conversation_id=tracker.sender_id,
+            willingness="willing",
+            ability="partial",
+            monthly_affordable=budget,
         )
         say(
             dispatcher,
-            replies.INCOME_HARDSHIP.format(
-                affordable=fmt_yuan(affordable), months=quote.months, monthly=fmt_yuan(quote.monthly_payment)
+            replies.HARDSHIP_SUBMITTED.format(
+                months=q.months, monthly=fmt_yuan(q.monthly_payment), total=fmt_yuan(q.total_repayment)
             ),
         )
-        return [SlotSet("suggested_plan", "hardship")] + await escalate(tracker, "hardship_plan", account.account_id)
+        return reset + await escalate(tracker, "hardship_plan", account.account_id)
 
 
 class ActionHandleRefusal(CollectionAction):

@@ -86,15 +86,50 @@ FEE_WAIVER = (
     "已记录您的减免（停息挂账）申请，将由专员在3个工作日内审核并与您联系，结果以专员通知为准。"
     "审核期间，建议您尽量先按最低还款额{minimum_due}还款。"
 )
-HARDSHIP = (
-    "非常理解您的难处，谢谢您如实告诉我们。根据您的账户，目前可以选择：\n{offers}\n"
-    "如果以上方案仍有困难，请告诉我您每月大概能还多少，我可以为您申请最长{max_months}期的个性化还款方案（需专员审批）。"
+# Hardship: ask what they can afford before any figure; offer only what fits
+# that budget (bot.core.policy.plan_for_budget); submit only on a yes.
+HARDSHIP_ASK_BUDGET = (
+    "非常理解您的难处，谢谢您如实告诉我们。请问您现在每月最多能还多少？例如“每月1000元”。"
+    "我会按这个金额为您找分期或个性化还款方案，不会超出您能承担的范围。"
+    "如果暂时一点都还不上，可以回复“转人工”，由专员和您一起想办法。"
 )
 INCOME_ASK = "请告诉我您每月大概能还多少钱，例如“每月1500元”，我帮您算一算合适的方案。"
 INCOME_INSTALLMENT = "按您每月可还{affordable}计算，建议分{months}期，每期{monthly}。"
-INCOME_HARDSHIP = (
-    "按您每月可还{affordable}计算，标准分期的月供偏高。已为您提交个性化还款方案申请："
-    "分{months}期，每期约{monthly}。该方案需专员审批，专员会尽快与您联系。"
+BUDGET_PAYS_IN_FULL = (
+    "按您每月可还{budget}计算，您可以一次还清全部应还金额{balance}，不产生分期手续费。"
+    "需要登记还款日期请回复“我要还款”。"
+)
+# A plan within policy: the exact figures, and nothing submitted before a yes.
+HARDSHIP_OFFER = (
+    "按您每月最多可还{budget}计算，标准分期的每期金额都超出了这个数。可以为您申请个性化还款方案："
+    "{plan}。该方案需专员审批。"
+)
+# Nothing within policy fits: say so, then what can be done.
+BUDGET_NONE_FITS = (
+    "如实告诉您：按您每月最多可还{budget}计算，现行政策内没有不超出这个金额的方案"
+    "（月供最低的是分{months}期，每期{monthly}，{fee}）。"
+)
+BUDGET_REVIEW = "可以为您提交专员特别审核：{plan}。该方案超出标准期限，能否办理以专员审核结果为准。"
+BUDGET_NO_PLAN = "按这个金额目前无法安排分期。如需专员与您一起评估其他办法，请回复“转人工”。"
+BUDGET_PARTIAL_NOW = "您也可以先还一笔不超过{partial}的款项，避免逾期情况加重，登记请回复“我要还款”。"
+# Every figure that will be submitted, shown before the cardholder says yes.
+PLAN_FIGURES = "将{principal}分{months}期，每期{monthly}{last}，{fee}，合计还款{total}"
+PLAN_FEE = "总手续费{fee}"
+PLAN_FEE_FREE = "免手续费"
+HARDSHIP_CONFIRM_ASK = (
+    "确认按以上金额提交申请请回复“是”；如不合适，请回复“不是”，或直接告诉我新的每月金额。"
+)
+HARDSHIP_SUBMITTED = (
+    "已为您提交个性化还款方案申请：分{months}期，每期{monthly}，合计还款{total}。"
+    "该方案需专员审批，审批结果以专员通知为准，专员会尽快与您联系。"
+)
+HARDSHIP_NOT_SUBMITTED = (
+    "好的，没有为您提交任何申请。如果每月能承担的金额有变化，直接告诉我新的金额（例如“每月800元”），"
+    "我重新为您计算。"
+)
+HARDSHIP_OFFER_CHANGED = (
+    "抱歉，您的账户金额刚刚有变化，刚才的方案已不适用，本次没有提交任何申请。"
+    "请再告诉我一次您每月最多能还多少，我重新为您计算。"
 )
 
 REFUSAL_FIRST = (
@@ -139,7 +174,7 @@ ESCALATION = {
     "repeated_refusal": "明白了，我会把您的情况转交人工专员，由专员与您进一步沟通。",
     "fallback": "抱歉，我可能没有理解清楚，已为您转接人工专员，请稍候。",
     "verification_locked": LOCKED,
-    "hardship_plan": "",  # INCOME_HARDSHIP already told the cardholder
+    "hardship_plan": "",  # HARDSHIP_SUBMITTED already told the cardholder
     "crisis": "",  # CRISIS already told the cardholder
 }
 # After every hand-over (bot/actions/handoff.py): when a person will answer.
