@@ -103,8 +103,6 @@ def test_unknown_routes_and_accounts_are_not_5xx(actions):
     assert call(port, "DELETE", "/webhook", token=TOKEN)[0] == 405
 
 
-@pytest.mark.xfail(strict=True, reason="bot/actions: current_account() returns None for an unknown account "
-                   "and facts_message() fails on it (left to the owner of bot/actions/base.py)")
 def test_a_tracker_for_an_unknown_account_is_not_5xx(actions):
     port, _ = actions
     unknown = json.loads(json.dumps(FORGED))
