@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import time
+from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
@@ -39,7 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import clock, http_limits
-from bot.core.text import clean_text, clean_value
+from bot.core.text import clean_text, clean_value, is_clean
 from bot.observability import metrics
 from bot.settings import get_settings
 from console import auth, store
@@ -227,10 +228,14 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
                         return _error("找不到该会话。", 404)
                     request.ctx.conversation_ref = given
                     escalation_id = trainer_view.escalation_of_ref(given)
-                    if escalation_id is not None:  # a trainer's reference
+                    if escalation_id is not None:  # a reference from the queue
                         given = await db(store.conversation_of_escalation, escalation_id)
                         if given is None:
                             return _error("找不到该会话。", 404)
+                    elif session.user.role in trainer_view.MASKED_ROLES:
+                        # Trainers never address a conversation by phone number
+                        # or session id: no probing which numbers owe money.
+                        return _error("请从待处理队列打开会话。", 404)
                     kwargs["conversation_id"] = given
                 return await handler(request, *args, **kwargs)
 
@@ -292,23 +297,30 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
             request.form.get("csrf_token") or "", request.cookies.get(LOGIN_CSRF_COOKIE) or ""
         ):
             return _login_form(request, "页面已过期，请重新登录。", 403)
-        username = clean_text(request.form.get("username") or "").strip()[:64]
+        given_name = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
+        # A name or password with a lone surrogate or NUL matches nobody (and
+        # scrypt could not even encode it): a failed sign-in, not a repaired one.
+        malformed = not (is_clean(given_name) and is_clean(password))
+        username = clean_text(given_name)
         remote = _remote(request)
-
         address = remote or "unknown"
-        now = clock.now()
+        # Wall-clock time, not the business clock (COLLECTBOT_NOW may pin
+        # that for a demo): a back-off must expire.
+        now = datetime.now(timezone.utc)
         wait = throttle.retry_after(username, address, now)
         if wait is not None:
             # Refused without looking at the password: guessing gains nothing here.
-            await db(store.audit, None, "login_throttled", username=username, remote_addr=remote,
-                     detail={"retry_after_seconds": int(wait.total_seconds())})
+            if throttle.refused(username, address):
+                await db(store.audit, None, "login_throttled", username=username, remote_addr=remote,
+                         detail={"retry_after_seconds": int(wait.total_seconds())})
             return _throttled(request, wait)
 
         def unit(s):
-            user = store.authenticate(s, username, password)
+            user = None if malformed else store.authenticate(s, username, password)
             if user is None:
-                store.audit(s, None, "login_failed", username=username, remote_addr=remote)
+                store.audit(s, None, "login_failed", username=username, remote_addr=remote,
+                            detail={"malformed": True} if malformed else None)
                 return None
             token, _csrf = store.create_session(s, user.id, settings.session_ttl)
             store.audit(s, user, "login", remote_addr=remote)

@@ -14,7 +14,9 @@ source address and per (user name, source address):
   failures elsewhere.
 
 A refused attempt is not a failure (it does not lengthen the wait), so a
-script hammering the form cannot push the wait further than it already is.
+script hammering the form cannot push the wait further than it already is;
+only the first refusal of each wait is audited, so a flood does not
+flood the audit log either.
 State is kept in this process (the console runs as one process,
 ``console/__main__.py``); the audit log keeps the durable trail of every
 failed and refused sign-in. Plain Python, the clock is passed in.
@@ -48,6 +50,7 @@ MAX_KEYS = 100_000  # bounded memory however many addresses an attacker uses
 class _Count:
     failures: int
     last: datetime
+    refused: int = 0  # refusals since the last failure
 
 
 def wait_after(failures: int, rule: Rule) -> timedelta:
@@ -96,10 +99,23 @@ class LoginThrottle:
                     count = _Count(0, now)
                 count.failures += 1
                 count.last = now
+                count.refused = 0
                 self._counts[key] = count
                 self._counts.move_to_end(key)
             while len(self._counts) > self.max_keys:
                 self._counts.popitem(last=False)
+
+    def refused(self, username: str, address: str) -> bool:
+        """Note a refused try; True for the first one since the last
+        failure (the audit log records that one, not each of a flood)."""
+        first = False
+        with self._lock:
+            for key in self._keys(username, address):
+                count = self._counts.get(key)
+                if count is not None:
+                    first = first or count.refused == 0
+                    count.refused += 1
+        return first
 
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:

@@ -428,7 +428,8 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
             turns.append({"kind": "system", "event_id": e.id, "ts": _iso(e.timestamp), "text": SYSTEM_TEXT[e.type_name]})
     facts = _console_facts(s, [sender])[sender]
     notes = [
-        {"id": n.id, "text": n.text, "created_at": n.created_at.isoformat(), "user_id": n.user_id}
+        # Masked when written; masked again for notes written before secrets were.
+        {"id": n.id, "text": mask.text(sender, n.text), "created_at": n.created_at.isoformat(), "user_id": n.user_id}
         for n in s.execute(select(ReviewNote).where(ReviewNote.conversation_id == sender).order_by(ReviewNote.id))
         .scalars()
     ]

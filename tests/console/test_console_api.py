@@ -178,11 +178,12 @@ def test_state_changes_without_the_csrf_token_are_refused(env):
 
 
 def test_a_trainer_reads_but_cannot_claim_or_reply(env):
-    hand_over(env, "trainer-1", "C-9")
+    ref = f"esc-{hand_over(env, 'trainer-1', 'C-9')}"  # trainers open conversations by reference
     trainer = browser(env, "trainer1")
     assert trainer.get("/queue").status == 200
-    assert trainer.detail("trainer-1")["transcript"][-1]["text"] == "转人工"
-    _assert_trainer_sees_no_personal_data(env, trainer)
+    assert trainer.detail(ref)["transcript"][-1]["text"] == "转人工"
+    assert trainer.get(Browser.cpath("trainer-1")).status == 404
+    _assert_trainer_sees_no_personal_data(env, trainer, ref)
     for answer in (
         trainer.claim("trainer-1"),
         trainer.reply("trainer-1", "您好"),
@@ -197,10 +198,10 @@ def test_a_trainer_reads_but_cannot_claim_or_reply(env):
     assert env["fake"].sent == [] or all(m["conversation_id"] != "trainer-1" for m in env["fake"].sent)
 
 
-def _assert_trainer_sees_no_personal_data(env, trainer):
+def _assert_trainer_sees_no_personal_data(env, trainer, ref):
     env["fake"].user_says("trainer-1", "我是本人，身份证后四位3521，电话13912345678")
     agent_view = browser(env, "agent1").detail("trainer-1")
-    shown = trainer.detail("trainer-1")
+    shown = trainer.detail(ref)
     holder = agent_view["account"]["cardholder"]
     assert holder["name"] and holder["name"] not in json.dumps(shown, ensure_ascii=False)
     assert shown["account"]["cardholder"]["id_last4"] == "****"

@@ -238,7 +238,22 @@ def test_trainer_reference_opens_only_that_conversation(env):
     ref = f"esc-{env['escalations'][A]}"
     assert trainer.get(Browser.cpath(ref)).json()["account_id"] == "C-1"
     assert trainer.get(Browser.cpath("esc-999999")).status == 404
-    assert trainer.get(Browser.cpath("esc-99999999999999999999999")).status < 500
+    assert trainer.get(Browser.cpath("esc-99999999999999999999999")).status == 404
+    # Not by phone number: a trainer cannot probe which numbers owe money.
+    for path in (Browser.cpath(A), Browser.cpath(A, "/stream"), "/conversations/" + quote(A, safe="")):
+        answer = trainer.get(path)
+        assert answer.status == 404 and "C-1" not in answer.body and "12000" not in answer.body
+    # Agents open the same conversation by either.
+    agent = signed_in(env, "agent1")
+    assert agent.detail(ref)["conversation_id"] == agent.detail(A)["conversation_id"] == A
+
+
+def test_the_console_listens_on_loopback_unless_told_otherwise():
+    from console.settings import ConsoleSettings
+
+    assert ConsoleSettings.from_env({}).host == "127.0.0.1"
+    assert ConsoleSettings().host == "127.0.0.1"
+    assert ConsoleSettings.from_env({}).proxies_count == 0  # X-Forwarded-For ignored unless a proxy is declared
 
 
 def test_agents_still_see_what_they_need(env):
@@ -360,6 +375,30 @@ def test_one_address_spraying_many_names_is_slowed_down(proxied):
     assert 429 in statuses and statuses[0] == 401
     # Another address is not affected.
     assert login_from(proxied, "agent1", PASSWORD, "10.1.2.4")[0] == 302
+
+
+def test_sign_in_with_malformed_fields_is_refused_not_crashed(env):
+    b = Browser(env["url"])
+    token = re.search(r'name="csrf_token" value="([^"]+)"', b.get("/login").body).group(1)
+    forms = [
+        f"csrf_token={token}&username=%ED%A0%80&password=%ED%A0%80",
+        f"csrf_token={token}&username=agent1%00&password=%00{PASSWORD}",
+        f"csrf_token={token}&username={'x' * 5000}&password={'y' * 30000}",
+    ]
+    for form in forms:
+        status, text = raw_request(env, b, "POST", "/login", form.encode(),
+                                   content_type="application/x-www-form-urlencoded", csrf=False)
+        assert status == 401 and "用户名或密码不正确" in text, (status, text[:300])
+    boundary = "x-boundary"
+    multipart = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n"
+    ).encode() + b"\xed\xa0\x80\xff" + (
+        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n"
+    ).encode() + b"\xed\xa0\x80" + f"\r\n--{boundary}--\r\n".encode()
+    status, text = raw_request(env, b, "POST", "/login", multipart,
+                               content_type=f"multipart/form-data; boundary={boundary}", csrf=False)
+    assert 400 <= status < 500, (status, text[:300])
 
 
 def test_back_off_doubles_and_expires():
