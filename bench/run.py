@@ -268,7 +268,8 @@ def endpoints_yaml(action_url: Optional[str], tracker: str, broker: Optional[str
     parts = ["# Written by bench/run.py for one measurement; see bench/report.md.\n"]
     if action_url:
         # As endpoints.yml: the domain only goes to actions marked send_domain.
-        parts.append(f'action_endpoint:\n  url: "{action_url}"\n  enable_selective_domain: true\n')
+        parts.append(f'action_endpoint:\n  url: "{action_url}"\n  enable_selective_domain: true\n'
+                     '  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n')
     if tracker in ("sql", "rasa-sql"):
         # "sql" is the product's store (endpoints.yml); "rasa-sql" Rasa's own.
         kind = "bot.tracker_store.BrokeredSQLTrackerStore" if tracker == "sql" else "SQL"

@@ -103,6 +103,7 @@ class SoakStack:
         (self.w / "endpoints.yml").write_text(
             "# Written by bench/soak.py: the production layout on one machine (endpoints.yml).\n"
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n  enable_selective_domain: true\n'
+            '  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n'
             f'tracker_store:\n  type: bot.tracker_store.BrokeredSQLTrackerStore\n  url: "sqlite:///{self.w / "tracker.db"}"\n'
             "event_broker:\n  type: bot.contact_log.ContactLogBroker\n",
             encoding="utf-8",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,6 +27,9 @@ VENV_BIN = REPO / ".venv" / "bin"
 NOW = "2026-11-25T10:00:00+08:00"
 
 
+ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
+
+
 def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -40,6 +44,8 @@ def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str
         env.pop(key, None)
     if database_url:
         env["DATABASE_URL"] = database_url
+    # The action server answers only a caller with this token (bot/action_server.py).
+    env["ACTION_SERVER_TOKEN"] = ACTION_SERVER_TOKEN
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -160,13 +160,16 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             TF_CPP_MIN_LOG_LEVEL="3",
             SANIC_KEEP_ALIVE_TIMEOUT="30",
             WEBCHAT_TOKEN_SECRET=SECRET,
+            ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
             WEBCHAT_REDIS_URL=f"{redis_url}/{SOCKETIO_DB}",
             WEBCHAT_REDIS_CHANNEL=f"collectbot-webchat-scale-{secrets.token_hex(4)}",
         )
         endpoints = workdir / "endpoints.yml"
         redis_host = urllib.parse.urlsplit(redis_url)
         endpoints.write_text(yaml.safe_dump({
-            "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook", "enable_selective_domain": True},
+            "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook", "enable_selective_domain": True,
+                                # The action server's caller token (bot/action_server.py).
+                                "headers": {"Authorization": f"Bearer {env['ACTION_SERVER_TOKEN']}"}},
             "tracker_store": {"type": "bot.tracker_store.BrokeredSQLTrackerStore", "url": dbs.url("tracker")},
             # Rasa's own type: redis lets two instances take the same ticket
             # (bot/lock_store.py); with it this test loses a duplicate message
