@@ -60,3 +60,9 @@ SOAK_SECONDS ?= 180
 .PHONY: soak
 soak: setup train
 	$(PY) bench/soak.py --duration $(SOAK_SECONDS)
+
+# Turn latency over one 1,000-turn conversation, session window off and on
+# (bench/long_conversation.md).
+.PHONY: bench-long
+bench-long: setup train
+	$(PY) bench/long_conversation.py
