@@ -1,7 +1,9 @@
 """All settings read from the environment, in one place.
 
 Defaults are the laptop ones (SQLite, local outbox); production sets the
-variables documented in the README.
+variables documented in the README. Secrets are not read here: which
+environment this is (``COLLECTBOT_ENV``) and every secret, required in
+production and generated into ``var/`` in development, are in bot/secrets.py.
 """
 from __future__ import annotations
 
