@@ -83,8 +83,18 @@ def test_a_lone_surrogate_is_repaired_and_the_contact_log_keeps_writing_for_ever
     # What the attacker wrote stays readable: the bad code point became U+FFFD.
     logged = rows(stack, "SELECT text FROM contact_log WHERE conversation_id = ? AND direction = 'in'", attacker)
     assert ("\ufffd",) in logged and ("你好",) in logged
-    # Nothing poisonous reached the writer, so nothing was set aside.
+    # Nothing poisonous reached the writer, so nothing was set aside, and
+    # the writer's durable spool (next to the account database) is empty.
     assert rows(stack, "SELECT COUNT(*) FROM dead_letters") == [(0,)]
+    spools = list((stack.workdir / "accounts-contact-log-spool").glob("*.sqlite"))
+    assert spools
+
+    def spool_empty():
+        for path in spools:
+            with sqlite3.connect(path) as spool:
+                assert spool.execute("SELECT COUNT(*) FROM spool").fetchone() == (0,)
+
+    eventually(spool_empty)
 
 
 def _append_to_tracker(stack, sender: str, events) -> None:
