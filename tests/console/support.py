@@ -166,6 +166,28 @@ class Browser:
         raise AssertionError(f"stream ended without the expected event; got {len(events)} events")
 
 
+@contextmanager
+def environ(**values: str) -> Iterator[None]:
+    """These environment variables set for a module's fixture, then restored."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def signed_in(base_url: str, username: str, password: str = PASSWORD) -> Browser:
+    b = Browser(base_url)
+    answer = b.login(username, password)
+    assert answer.status == 302, answer.body[:300]
+    return b
+
+
 def make_users(db_url: str) -> None:
     from bot.db.session import session_scope
     from console import store

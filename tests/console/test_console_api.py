@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from tests.console.support import PASSWORD, Browser, make_users, running_console
+from tests.console.support import PASSWORD, Browser, environ, make_users, running_console
 from tests.fakes.fake_rasa import HANDED_BACK_TEXT, FakeRasa
 
 NOW = "2026-11-25T10:00:00+08:00"
@@ -35,11 +35,11 @@ C-9,钱多,+8613700000009,5555,5678,4000.00,400.00,2026-11-10
 def env(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("console")
     db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    import os
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
 
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
+
+def _running(workdir, db_url):
     from bot.db.importer import import_accounts_csv
     from bot.db.migrate import upgrade
     from bot.db.session import session_scope
@@ -58,11 +58,6 @@ def env(tmp_path_factory):
             yield {"url": url, "db": db_url, "fake": fake}
     finally:
         fake.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(autouse=True)

@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import time
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.console.support import PASSWORD, Browser, running_console
+from tests.console import support
+from tests.console.support import PASSWORD, Browser, environ, running_console
 from tests.console.workbench_support import (
     NOW,
-    FakeModelServer,
     account_database,
     action,
     active_loop,
@@ -116,10 +114,12 @@ def rasa_events(conversation_id: str) -> List[Dict]:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("hardening")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
     db_url = account_database(workdir)
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
+
+
+def _running(workdir, db_url):
     tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
     write_tracker_store(tracker_url, tracker_conversations())
     from bot.db import repository
@@ -156,11 +156,6 @@ def env(tmp_path_factory):
                    "workdir": workdir}
     finally:
         fake.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(autouse=True)
@@ -170,9 +165,7 @@ def _database(env, monkeypatch):
 
 
 def signed_in(env, username: str) -> Browser:
-    b = Browser(env["url"])
-    assert b.login(username).status == 302
-    return b
+    return support.signed_in(env["url"], username)
 
 
 def refs(env) -> Dict[str, int]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.console.support import REPO, Browser, running_console
+from tests.console.support import REPO, Browser, environ, running_console
 from tests.console.workbench_support import (
     NOW,
     FakeModelServer,
@@ -91,10 +91,12 @@ def conversations():
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("workbench")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
     db_url = account_database(workdir)
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
+
+
+def _running(workdir, db_url):
     tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
     write_tracker_store(tracker_url, conversations())
     from bot.db import repository
@@ -125,11 +127,6 @@ def env(tmp_path_factory):
                    "fake": fake, "models": models}
     finally:
         fake.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(autouse=True)
