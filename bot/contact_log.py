@@ -27,6 +27,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import clock
+from bot.core.identity import conversation_phone
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.dead_letters import describe, set_aside, write_or_set_aside
@@ -131,7 +132,8 @@ class ContactLogWriter:
 
     def account_for(self, session, sender: str) -> Optional[str]:
         if sender not in self.accounts:
-            account = repository.primary_account_for_phone(session, sender, clock.today())
+            phone = conversation_phone(sender)
+            account = repository.primary_account_for_phone(session, phone, clock.today()) if phone else None
             account_id = account.account_id if account is not None else None
             if account_id is None:
                 # A web session whose account_id slot this process did not see.
