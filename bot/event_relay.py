@@ -26,6 +26,13 @@ ahead of newer events. A crash loses at most the events not yet spooled
 few events twice, which the consumer ignores (``message_id`` is the event's
 ``contact_log.event_key``).
 
+Poison does not block the spool (issue 16): events are spooled as JSON that
+always encodes (a lone surrogate as an escape; ``bot.event_spool.dumps``),
+an event that is not JSON at all, and a message RabbitMQ refuses itself
+(406 PRECONDITION_FAILED, e.g. over ``max_message_size``) twice, go to the
+account database's ``dead_letters`` table (bot/dead_letters.py) and the
+events behind them go on. The broker being away is still retried.
+
 Messages are Rasa's usual Pika messages (the event as JSON, one per
 message), published to the default exchange with the queue name as routing
 key.
@@ -34,22 +41,27 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import logging
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Deque, Dict, List, Optional, Sequence, Text, Union
+from typing import Any, Deque, Dict, List, Optional, Sequence, Text, Tuple, Union
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.contact_log import event_key
+from bot.dead_letters import set_aside
 from bot.event_spool import BATCH_SIZE, EventSpool, SpoolInUse, delete_files, dumps, orphans  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = (0.5, 1, 2, 5, 10)
+SOURCE = "event_relay"
+# A message RabbitMQ refuses this often (each on a fresh channel) is set aside.
+REFUSALS_BEFORE_SET_ASIDE = 2
 CONNECT_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 10.0
 ADOPT_SCAN_SECONDS = 300.0
@@ -122,6 +134,7 @@ class RelayEventBroker(EventBroker):
         self._connected = False
         self._failing_since: Optional[float] = None
         self.published = 0  # messages RabbitMQ confirmed (tests, logs)
+        self._refusals: Dict[Tuple[str, int], int] = {}
         started = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(started,), name="event-relay", daemon=True)
         self._thread.start()
@@ -255,8 +268,14 @@ class RelayEventBroker(EventBroker):
                 items.append(self._pending.popleft())
             if not items:
                 return
+            spooled = []
+            for event in items:
+                try:
+                    spooled.append((event_key(event), dumps(event)))
+                except Exception as exc:  # not JSON at all (a cycle): it never could be sent
+                    self._set_aside_unspoolable(event, exc)
             try:
-                self.spool.append([(event_key(e), dumps(e)) for e in items])
+                self.spool.append(spooled)
             except Exception:
                 # Disk full or the like: keep them in memory, in order, and say so.
                 self._pending.extendleft(reversed(items))
@@ -285,11 +304,20 @@ class RelayEventBroker(EventBroker):
             except Exception:
                 pass
 
+    def _exchange(self):
+        return self._channel.default_exchange
+
+    async def _reopen(self):
+        """A fresh channel (a refused message closes the one it came on)."""
+        await self._disconnect()
+        await self._connect()
+        return self._exchange()
+
     async def _send_spooled(self) -> None:
         if self._channel is None or self._channel.is_closed:
             await self._disconnect()
             await self._connect()
-        exchange = self._channel.default_exchange
+        exchange = self._exchange()
         if time.monotonic() >= self._next_adopt_scan:
             await self._send_orphans(exchange)
             self._next_adopt_scan = time.monotonic() + ADOPT_SCAN_SECONDS
@@ -313,6 +341,7 @@ class RelayEventBroker(EventBroker):
             rows = spool.peek(BATCH_SIZE)
             if not rows:
                 return
+            sent = None
             for seq, key, body in rows:
                 message = aio_pika.Message(
                     body.encode("utf-8"),
@@ -321,11 +350,54 @@ class RelayEventBroker(EventBroker):
                     message_id=key,
                     app_id=self._app_id,
                 )
-                confirm = await asyncio.wait_for(
-                    exchange.publish(message, routing_key=self.queue, mandatory=True), self._publish_timeout
-                )
+                try:
+                    confirm = await asyncio.wait_for(
+                        exchange.publish(message, routing_key=self.queue, mandatory=True), self._publish_timeout
+                    )
+                except Exception as exc:
+                    if sent is not None:
+                        spool.remove_through(sent)
+                    if not self._refused_again(spool, seq, exc):
+                        raise
+                    await asyncio.to_thread(self._set_aside, key, body, exc)
+                    spool.remove_through(seq)
+                    exchange = await self._reopen()
+                    break
                 if not isinstance(confirm, Basic.Ack):
                     raise RuntimeError(f"RabbitMQ did not accept event {seq}: {confirm!r}")
                 self.published += 1
-            spool.remove_through(rows[-1][0])
-            self._spool_pending()  # newer events go behind the older ones
+                sent = seq
+            else:
+                spool.remove_through(rows[-1][0])
+                self._spool_pending()  # newer events go behind the older ones
+
+    def _refused_again(self, spool: EventSpool, seq: int, exc: BaseException) -> bool:
+        """True when RabbitMQ refused this very message (not the connection)
+        for the REFUSALS_BEFORE_SET_ASIDE-th time: a message over the
+        server's max_message_size, say, closes the channel with 406
+        PRECONDITION_FAILED each time it is sent, and would hold every event
+        behind it in the spool forever (issue 16). Anything else (broker
+        away, a nack from a full queue) is retried as before."""
+        from aiormq.exceptions import ChannelPreconditionFailed
+
+        if not isinstance(exc, ChannelPreconditionFailed):
+            return False
+        key = (str(spool.path), seq)
+        self._refusals[key] = self._refusals.get(key, 0) + 1
+        logger.warning("RabbitMQ refused event %d of %s (%s), %d time(s)", seq, spool.path, exc, self._refusals[key])
+        return self._refusals[key] >= REFUSALS_BEFORE_SET_ASIDE
+
+    def _set_aside_unspoolable(self, event: Dict[str, Any], exc: BaseException) -> None:
+        sender = event.get("sender_id") if isinstance(event, dict) else None
+        try:
+            set_aside(SOURCE, repr(event), exc, conversation_id=sender)
+        except Exception:
+            logger.exception("event relay: an event of %s can neither be spooled nor set aside; dropped", sender)
+
+    def _set_aside(self, key: str, body: str, exc: BaseException) -> None:
+        try:
+            event: Any = json.loads(body)
+        except ValueError:
+            event = body
+        sender = event.get("sender_id") if isinstance(event, dict) else None
+        set_aside(SOURCE, event, exc, item_key=key, conversation_id=sender)

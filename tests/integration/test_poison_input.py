@@ -102,3 +102,49 @@ def test_the_laptop_broker_retries_postgresql_away_and_sets_aside_only_poison(pg
     assert _rows(pg_url) == [("a", "in", "你好"), ("b", "in", "我要还款")]
     assert _dead(pg_url) == [("contact_log", "y", "还\x00款")]
     assert _wait(lambda: broker.set_aside == 1, 1)
+
+
+class SizeLimitedRelay(RelayEventBroker):
+    """The relay against a RabbitMQ whose ``max_message_size`` is small: the
+    server closes the channel with 406 PRECONDITION_FAILED for a larger
+    message (the broker of this machine keeps its default, 128 MB, which a
+    test cannot lower without affecting everyone; the limit is applied here,
+    on the real channel, as RabbitMQ applies it)."""
+
+    MAX_MESSAGE_SIZE = 2000
+    refused = 0
+
+    def _exchange(self):
+        from aiormq.exceptions import ChannelPreconditionFailed
+
+        relay, exchange = self, self._channel.default_exchange
+
+        class Limited:
+            async def publish(self, message, **kwargs):
+                if len(message.body) > relay.MAX_MESSAGE_SIZE:
+                    relay.refused += 1
+                    await relay._channel.close()
+                    raise ChannelPreconditionFailed(
+                        f"PRECONDITION_FAILED - message size {len(message.body)} is larger than configured max "
+                        f"size {relay.MAX_MESSAGE_SIZE}")
+                return await exchange.publish(message, **kwargs)
+
+        return Limited()
+
+
+def test_a_message_rabbitmq_refuses_is_set_aside_and_the_events_behind_it_go_out(queue_name, pg_url, tmp_path,
+                                                                                    monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", pg_url)  # the Rasa server's account database
+    big = _user("x", "长" * 3000, 2)
+    events = [_user("a", "你好", 1), big, _user("b", "我要还款", 3)]
+    relay = SizeLimitedRelay(AMQP_HOST, AMQP_USER, AMQP_PASSWORD, queue=queue_name,
+                             spool_path=tmp_path / "spool.sqlite", retry_seconds=FAST_RETRY)
+    try:
+        for event in events:
+            relay.publish(event)
+        assert relay.flush(20), "the relay is stuck behind the refused message"
+    finally:
+        _close(relay)
+    assert relay.refused == 2 and relay.published == 2
+    assert [e["text"] for e in _drain_queue(queue_name)] == ["你好", "我要还款"]
+    assert _dead(pg_url) == [("event_relay", "x", big["text"])]

@@ -181,3 +181,51 @@ def test_the_consumer_writes_the_good_events_and_sets_the_bad_ones_aside(db_url,
         ("event_consumer", "d-2", "x"), ("event_consumer", "d-9", None)]
     assert json.loads(letters[0]["payload"])["text"] == "\ud800"
     assert base64.b64decode(json.loads(letters[1]["payload"])["base64"]) == b"\xff not json"
+
+
+# -- telling poison from an outage ------------------------------------------------
+
+
+def _error_of(url, statement, params=None):
+    from sqlalchemy import text
+
+    from bot.db.session import get_engine
+
+    try:
+        with get_engine(url).begin() as conn:
+            conn.execute(text(statement), params or {})
+    except Exception as exc:  # noqa: BLE001 - the error is what we inspect
+        return exc
+    raise AssertionError("no error")
+
+
+def test_outages_and_poison_are_told_apart_on_real_sqlite_errors(db_url, tmp_path):
+    import sqlite3
+
+    from bot.dead_letters import is_outage
+
+    # Poison: the data is bad, whatever the database's state.
+    surrogate = _error_of(db_url, "INSERT INTO contact_log (conversation_id, channel, direction, text, created_at)"
+                                  " VALUES ('x', 'rest', 'in', :t, '2026-01-01')", {"t": "\ud800"})
+    check = _error_of(db_url, "INSERT INTO contact_log (conversation_id, channel, direction, text, created_at)"
+                              " VALUES ('x', 'rest', 'sideways', 't', '2026-01-01')")
+    assert not is_outage(surrogate) and not is_outage(check)
+    # Outages: the database (or its schema) is not usable right now.
+    missing = _error_of(f"sqlite:///{tmp_path / 'not-migrated.db'}", "INSERT INTO contact_log (text) VALUES ('t')")
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(db_url, connect_args={"timeout": 0.1})
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO contact_log (conversation_id, channel, direction, text, created_at)"
+                                  " VALUES ('x', 'rest', 'in', 't', '2026-01-01')"))
+            raise AssertionError("no lock error")
+        except Exception as exc:  # noqa: BLE001
+            locked = exc
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert is_outage(missing) and is_outage(locked) and is_outage(ConnectionRefusedError())
