@@ -37,7 +37,11 @@ CERTAIN_CRISIS = [
     "本来说发了工资就还，结果公司拖欠工资，我也没办法，借了朋友的钱还了一部分，现在朋友也不理我了，"
     "这是最后一次联系你们了，照顾好我妈",
     # two ambiguous signs together
-    "我真撑不下去了 想结束一切", "活着好累 撑不下去了",
+    "我真撑不下去了 想结束一切", "活着好累 撑不下去了", "再也不用还钱了 因为我要走了",
+    # Cantonese, pinyin, mixed English, what an attempt looks like
+    "我唔想再生存落去", "真係好想死", "wo bu xiang huo le", "我想die", "I'm done with life", "我想睡很久很久不醒",
+    "明天的太阳我看不到了", "我把遗嘱写好了", "买了一瓶百草枯", "感觉活着没有任何意义", "你们逼我 我只能用命还了",
+    "我要去见我爸了 他在天上等我", "药已经吃下去了", "手腕上都是血", "我在医院洗胃", "刚跳下去被人救了",
 ]
 
 # Ambiguous: the bot checks in gently instead of carrying on.
@@ -45,7 +49,8 @@ POSSIBLE_CRISIS = [
     "活着好累", "活著好累", "活得好累啊", "撑不下去了", "真的撑不住了", "一切都结束吧", "让一切都结束吧",
     "安眠药", "家里有农药", "忙得不想活了", "累得想死", "还让不让人活了", "你们要逼死我吗", "我在江边",
     "我一个人在河边坐了一晚上", "生无可恋", "这日子走投无路了", "对不起我妈", "下辈子再还吧", "我就是家里的累赘",
-    "我想消失", "🔪", "I can't go on", "I can't take it anymore", "tired of living",
+    "我想消失", "🔪", "😭😭🔪", "I can't go on", "I can't take it anymore", "tired of living", "人间不值得", "活着就是受罪",
+    "这是我最后一条消息", "我把银行卡密码写给我老婆了", "我把狗送人了", "以后不会再麻烦你们了", "有人能救救我吗",
 ]
 
 STOP = [
@@ -67,6 +72,10 @@ STOP = [
     # English
     "stop texting me", "Please stop calling me", "don't text me again", "no more messages", "opt me out",
     "remove my number", "别再call我了", "不要再send了",
+    # more of the same, found while writing the training examples
+    "我拒绝接收", "停止服务", "我不需要这些短信", "短信太多了", "我要屏蔽你们", "别来烦我", "以后别打这个号码了",
+    "停止对我的骚扰", "不接受短信", "我已经拉黑了 别换号打", "我要取消这个短信订阅", "别tm打了", "唔好再WhatsApp我",
+    "唔該唔好再打俾我", "please don't contact me", "UNSUBSCRIBE ME", "TD TD TD", "退订！",
     # an angry opt-out with a figure of speech is still an opt-out
     "天天打电话逼死人了 别打了",
 ]
@@ -89,6 +98,8 @@ BENIGN = [
     "我的结婚纪念日快到了，想先给老婆买个礼物", "帮我查一下还剩多少没还", "利息太高了 还不起", "做生意亏了 真的没钱",
     "公司倒闭了 工资也没发", "我下岗了 等找到工作再还", "孩子上学要交学费", "我去世的父亲留下的卡怎么注销",
     "生不生气的我都要还", "这钱我认，给我点时间", "麻烦你们发一下账单明细", "能发个还款账号给我吗", "再发一遍验证码",
+    "怎么关闭短信提醒的收费", "这个号码是我新办的 不认识这个人 麻烦把号码删了", "我爸的遗嘱里没提这张卡",
+    "转账截图要不要发给你", "这是我的棺材本", "周末去江边钓鱼了", "我已经跟家人说了 他们帮我还",
 ]
 
 
