@@ -28,9 +28,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, List, Optional, Pattern, Tuple
 
-from bot.core.textnorm import normalize
+from bot.core import textnorm
+
+# The net reads each message in several views, and the SMS channel and the
+# NLU pipeline both ask about the same text: normalise each text once.
+normalize = lru_cache(maxsize=1024)(textnorm.normalize)
 
 CERTAIN = "certain"
 POSSIBLE = "possible"
@@ -74,6 +79,7 @@ def _normalized_keeping_ascii(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=512)
 def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     """Compact forms of the raw and the normalised text (deduplicated).
 
@@ -92,12 +98,14 @@ def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     return tuple(seen)
 
 
+@lru_cache(maxsize=512)
 def _spaced(text: str) -> str:
     """The normalised text with punctuation as single spaces, for rules that
     need to see where a sentence starts (照顾好我妈 as a farewell, not 为了照顾好我妈)."""
     return " " + _PUNCT_OR_SPACE.sub(" ", normalize(text or "")).strip().lower() + " "
 
 
+@lru_cache(maxsize=512)
 def _english(text: str) -> str:
     """Lower-case words separated by single spaces, apostrophes kept."""
     text = normalize(text or "").lower().replace("’", "'")
