@@ -32,7 +32,7 @@ from tests.console.workbench_support import (
     action,
     active_loop,
     bot,
-    copy_training_data,
+    console_environment,
     slot,
     ts,
     user,
@@ -142,14 +142,7 @@ def _running(workdir, db_url):
         fake.conversation(cid, channel="twilio_sms", slots={"verified": True, "account_id": account})
         fake.trackers[cid]["events"] = rasa_events(cid)
     fake.start()
-    models = workdir / "models"
-    models.mkdir()
-    console_env = {
-        "DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": fake.url, "RASA_API_TOKEN": fake.token,
-        "TRACKER_STORE_URL": tracker_url, "WORKBENCH_DATA_DIR": str(copy_training_data(workdir)),
-        "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(models),
-        "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates"),
-    }
+    console_env = console_environment(workdir, db_url, tracker_url, fake.url, fake.token)
     try:
         with running_console(workdir, console_env) as url:
             yield {"url": url, "db": db_url, "tracker": tracker_url, "fake": fake, "escalations": escalations,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import date, datetime
 
 import pytest
 
-from tests.console.support import Browser, make_users, running_console
+from tests.console import support
+from tests.console.support import Browser, environ, make_users, running_console
 
 NOW = "2026-11-25T10:00:00+08:00"
 TODAY = date(2026, 11, 25)
@@ -24,9 +24,11 @@ R-2,王芳,+8613700000002,8810,4455,3500.00,350.00,2026-08-01
 def env(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("reports")
     db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
+
+
+def _running(workdir, db_url):
     from bot import clock
     from bot.campaign.runner import cycle_of
     from bot.db.importer import import_accounts_csv
@@ -52,22 +54,13 @@ def env(tmp_path_factory):
             s.add(AgentTask(account_id="R-2", kind=kind, stage="M3", description=text, status=status,
                             idempotency_key=key, created_at=at))
     make_users(db_url)
-    try:
-        with running_console(workdir, {"DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": "http://127.0.0.1:9",
-                                       "RASA_API_TOKEN": "x"}) as url:
-            yield {"url": url, "db": db_url}
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with running_console(workdir, {"DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": "http://127.0.0.1:9",
+                                   "RASA_API_TOKEN": "x"}) as url:
+        yield {"url": url, "db": db_url}
 
 
 def signed_in(env, username):
-    b = Browser(env["url"])
-    assert b.login(username).status == 302
-    return b
+    return support.signed_in(env["url"], username)
 
 
 def test_supervisor_sees_tables_charts_and_csv(env):

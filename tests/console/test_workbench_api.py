@@ -26,7 +26,7 @@ from tests.console.workbench_support import (
     action,
     active_loop,
     bot,
-    copy_training_data,
+    console_environment,
     pause,
     slot,
     ts,
@@ -110,17 +110,10 @@ def _running(workdir, db_url):
         boss = s.execute(select(ConsoleUser.id).where(ConsoleUser.username == "boss")).scalar_one()
         s.add(Resolution(conversation_id=B, account_id="C-2", outcome="promise", note="", escalation_ids="[]",
                          user_id=boss))
-    data = copy_training_data(workdir)
-    models = workdir / "models"
-    models.mkdir()
-    (models / "20261101-000000-current.tar.gz").write_bytes(b"current model")
     fake = FakeModelServer().start()
-    console_env = {
-        "DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": fake.url, "RASA_API_TOKEN": fake.token,
-        "TRACKER_STORE_URL": tracker_url, "WORKBENCH_DATA_DIR": str(data),
-        "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(models),
-        "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates"),
-    }
+    console_env = console_environment(workdir, db_url, tracker_url, fake.url, fake.token)
+    data, models = Path(console_env["WORKBENCH_DATA_DIR"]), Path(console_env["WORKBENCH_MODELS_DIR"])
+    (models / "20261101-000000-current.tar.gz").write_bytes(b"current model")
     try:
         with running_console(workdir, console_env) as url:
             yield {"url": url, "db": db_url, "tracker": tracker_url, "data": data, "workdir": workdir,

@@ -133,6 +133,19 @@ def copy_training_data(workdir: Path) -> Path:
     return data
 
 
+def console_environment(workdir: Path, db_url: str, tracker_url: str, rasa_url: str, rasa_token: str) -> Dict[str, str]:
+    """The console's environment for the workbench: its own copy of the
+    training data, an empty models folder, and stories/candidates below ``workdir``."""
+    models = workdir / "models"
+    models.mkdir(exist_ok=True)
+    return {
+        "DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": rasa_url, "RASA_API_TOKEN": rasa_token,
+        "TRACKER_STORE_URL": tracker_url, "WORKBENCH_DATA_DIR": str(copy_training_data(workdir)),
+        "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(models),
+        "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates"),
+    }
+
+
 class FakeModelServer:
     """Rasa's ``PUT /model`` and ``GET /status`` with ``?token=`` auth: records
     what it was asked to load, refuses a model file that does not exist."""
