@@ -23,6 +23,7 @@ import time
 import pytest
 
 from tests.e2e.servers import REPO, running_stack
+from tests.e2e.test_conversation import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +48,6 @@ def stack(tmp_path_factory):
 def rows(stack, sql, *args):
     with sqlite3.connect(stack.workdir / "accounts.db") as db:
         return db.execute(sql, args).fetchall()
-
-
-def eventually(fn, timeout=20.0):
-    """The contact log is written behind the conversation: poll."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def test_a_lone_surrogate_is_repaired_and_the_contact_log_keeps_writing_for_everyone(stack):
