@@ -5,6 +5,7 @@ submitted before their yes, and the yes submits exactly the figures shown."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -170,3 +171,17 @@ def test_a_budget_that_fits_a_standard_plan_goes_to_its_confirmation(account, to
     assert texts == [replies.INCOME_INSTALLMENT.format(affordable="8,000.00元", months=24, monthly="4,290.00元")]
     assert slot_events(events)["installment_months"] == "24"
     assert nothing_submitted(today)
+
+
+def test_a_database_failure_on_the_yes_keeps_the_offer_for_the_yes_resent(account, today, monkeypatch):
+    events, _ = budget("1000")
+    offered = slot_events(events)
+    working = os.environ["DATABASE_URL"]
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/never/x.db")
+    events, texts = answer("affirm", offered)
+    assert texts == [replies.SYSTEM_BUSY] and events == []  # the offer slot is untouched
+    monkeypatch.setenv("DATABASE_URL", working)
+    assert nothing_submitted(today)
+    _, texts = answer("affirm", offered)
+    assert texts[0].startswith("已为您提交个性化还款方案申请：分90期，每期1,000.00元")
+    assert [a["months"] for a in snapshot(today)["arrangements"]] == [90]
