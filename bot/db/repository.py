@@ -53,8 +53,8 @@ from bot.db.models import (
 
 E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
 # Channel prefixes that messaging providers put in front of the number
-# (Twilio: "whatsapp:+86...", SIP/tel URIs: "tel:+86...").
-_PHONE_PREFIX_RE = re.compile(r"^(?:whatsapp|tel|sms):", re.IGNORECASE)
+# (Twilio: "whatsapp:+86...", SIP/tel URIs: "tel:+86...", our REST channel: "rest:+86...").
+_PHONE_PREFIX_RE = re.compile(r"^(?:whatsapp|tel|sms|rest):", re.IGNORECASE)
 _PHONE_NOISE_RE = re.compile(r"[\s\-().]")
 
 # An opt-out on this channel silences the number everywhere.

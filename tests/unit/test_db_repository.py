@@ -76,7 +76,7 @@ def test_masked_name(name, masked):
 
 
 @pytest.mark.parametrize(
-    "raw", ["+8613800001111", "whatsapp:+8613800001111", "tel:+86 138-0000-1111"]
+    "raw", ["+8613800001111", "whatsapp:+8613800001111", "tel:+86 138-0000-1111", "rest:+8613800001111"]
 )
 def test_normalize_phone(raw):
     assert repo.normalize_phone(raw) == "+8613800001111"
