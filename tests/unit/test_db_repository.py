@@ -5,7 +5,7 @@ import json
 import threading
 import time
 from dataclasses import FrozenInstanceError
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -196,12 +196,18 @@ def test_primary_account_is_highest_balance(session):
 # ---------------------------------------------------------------- verification
 
 
-def test_record_verification_counts_failures_per_conversation(session):
+def test_verification_answers_are_kept_per_subject(session, pinned_now):
     add_account(session)
-    assert repo.record_verification(session, "c1", "ACC-1", False) == 1
-    assert repo.record_verification(session, "c1", "ACC-1", True) == 1
-    assert repo.record_verification(session, "c1", "ACC-1", False) == 2
-    assert repo.record_verification(session, "c2", "ACC-1", False) == 1
+    repo.record_verification(session, "c1", "ACC-1", False)
+    repo.record_verification(session, "c1", "ACC-1", True)
+    repo.record_verification(session, "c2", "ACC-1", False, claimed_phone="+8613800001111")
+    since = pinned_now - timedelta(hours=1)
+    phone = repo.claimed_phone_subject("+8613800001111")
+    found = repo.verification_attempts(session, ["c1", "c2", phone, "c3"], since)
+    assert [ok for _, ok in sorted(found["c1"])] == [False, True]
+    assert [ok for _, ok in found["c2"]] == [False] and [ok for _, ok in found[phone]] == [False]
+    assert found["c3"] == []
+    assert repo.verification_attempts(session, ["c1"], pinned_now + timedelta(hours=1)) == {"c1": []}
 
 
 # ---------------------------------------------------------------- arrangements
@@ -295,7 +301,7 @@ def test_lost_race_keeps_callers_transaction(session):
     assert result == (winner, False)
     session.commit()
     assert count(session, Arrangement) == 1
-    assert repo.record_verification(session, "c", "ACC-1", False) == 1
+    assert [ok for _, ok in repo.verification_attempts(session, ["c"], datetime(2000, 1, 1, tzinfo=timezone.utc))["c"]] == [True]
 
 
 # ---------------------------------------------------------------- assessments
