@@ -17,7 +17,7 @@ from bot.actions.assessment import count_intent
 from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
 from bot.actions.handoff import escalate
 from bot.core import replies
-from bot.core.safety import CERTAIN, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
+from bot.core.safety import CERTAIN, MODEL_ONLY, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
 
 INTENT_REASONS = {
@@ -63,8 +63,8 @@ async def crisis_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 def crisis_tier(tracker: Tracker) -> str:
     """The safety net's tier for the latest message (bot/nlu/keyword_override.py).
 
-    A crisis the classifier found on its own, without the net, is treated
-    as certain, as it always was.
+    Without a report (a model from before the net's tiers, a /crisis
+    payload) a crisis is certain, as it always was.
     """
     report = tracker.latest_message.get(SAFETY_KEY) or {}
     return report.get("tier") or CERTAIN
@@ -87,7 +87,8 @@ def checked_in_recently(tracker: Tracker, turns: int = 3) -> bool:
 class ActionHandleCrisis(Action):
     """Support first, always: the reply does not depend on the database being up.
 
-    A possible crisis (an ambiguous sign: 活着好累, 撑不下去了) gets a gentle
+    A possible crisis (an ambiguous sign: 活着好累, 撑不下去了, or the
+    classifier's reading with no sign the safety net knows) gets a gentle
     check-in first: are you safe, the hotline, a person if they want one,
     nothing about money, and any form in progress is dropped so that its
     next question does not follow. A second sign soon after, an answer
@@ -100,7 +101,7 @@ class ActionHandleCrisis(Action):
         return "action_handle_crisis"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        if crisis_tier(tracker) == POSSIBLE and not tracker.is_paused() and not checked_in_recently(tracker):
+        if crisis_tier(tracker) in (POSSIBLE, MODEL_ONLY) and not tracker.is_paused() and not checked_in_recently(tracker):
             say(dispatcher, replies.CRISIS_CHECKIN.format(crisis_hotline=settings().crisis_hotline))
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
         return await crisis_support(dispatcher, tracker)

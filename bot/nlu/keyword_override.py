@@ -15,7 +15,10 @@ A possible crisis is still the intent ``crisis`` (so it reaches the crisis
 handling even while a person has the conversation, through the
 ``paused_safety`` slot mapping), with confidence 0.5 unless the classifier
 itself was surer; ``action_handle_crisis`` reads the tier and checks in
-before it hands over.
+before it hands over. So does a crisis the classifier found with no sign
+the net knows (tier ``model``), unless everything death-like in it is a
+figure of speech (笑死, 死机, 煤气费, 跳楼价): then the classifier's next guess
+stands (rules ``["figure_of_speech"]``).
 """
 from __future__ import annotations
 
@@ -28,14 +31,25 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.safety import POSSIBLE, SAFETY_KEY, Verdict, verdict
+from bot.core.safety import MODEL_ONLY, POSSIBLE, SAFETY_KEY, Verdict, figure_of_speech_only, verdict
+
+try:  # the normaliser keeps what the cardholder wrote; the net reads that
+    from bot.nlu.normalizer import TEXT_AS_WRITTEN
+except ImportError:  # pragma: no cover - a pipeline without the normaliser
+    TEXT_AS_WRITTEN = "text_as_written"
 
 # Half sure: the net saw an ambiguous sign, the check-in finds out.
 POSSIBLE_CONFIDENCE = 0.5
 
 
-def _confidence(found: Verdict, model_intent: Dict[Text, Any]) -> float:
-    if found.tier != POSSIBLE:
+def _confidence(found: Verdict, model_intent: Dict[Text, Any], message: Message) -> float:
+    if "figure_of_speech" in found.rules:
+        # Demoted: the classifier's own confidence in its next guess.
+        for candidate in message.get(INTENT_RANKING_KEY) or []:
+            if candidate.get("name") == found.intent:
+                return float(candidate.get("confidence") or 0.0)
+        return 1.0
+    if found.tier not in (POSSIBLE, MODEL_ONLY):
         return 1.0
     if model_intent.get("name") == found.intent:
         return max(float(model_intent.get("confidence") or 0.0), POSSIBLE_CONFIDENCE)
@@ -56,7 +70,7 @@ def apply_verdict(message: Message, found: Optional[Verdict]) -> None:
     if found is None:
         return
     model_intent = dict(message.get(INTENT) or {})
-    forced_intent = {"name": found.intent, "confidence": _confidence(found, model_intent)}
+    forced_intent = {"name": found.intent, "confidence": _confidence(found, model_intent, message)}
     ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != found.intent]
     message.set(INTENT, forced_intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [forced_intent] + ranking, add_to_output=True)
@@ -79,5 +93,26 @@ class KeywordIntentOverride(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            apply_verdict(message, verdict(message.get(TEXT) or ""))
+            # What the cardholder wrote, not the normalised text: the net
+            # normalises by itself, and must not read textnorm's pinyin
+            # expansion ("td是什么意思" is no opt-out).
+            text = message.get(TEXT_AS_WRITTEN) or message.get(TEXT) or ""
+            found = verdict(text)
+            if found is None and (message.get(INTENT) or {}).get("name") == "crisis":
+                found = _model_only_crisis(message, text)
+            apply_verdict(message, found)
         return messages
+
+
+def _model_only_crisis(message: Message, text: str) -> Optional[Verdict]:
+    """The classifier said crisis and the net saw no sign of one.
+
+    Only a figure of speech (笑死, 煤气费, 跳楼价): the classifier's next guess.
+    Otherwise still crisis, but not certain: the bot checks in first.
+    """
+    if not figure_of_speech_only(text):
+        return Verdict("crisis", MODEL_ONLY, ())
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") != "crisis":
+            return Verdict(candidate["name"], None, ("figure_of_speech",))
+    return Verdict("nlu_fallback", None, ("figure_of_speech",))

@@ -7,7 +7,8 @@ from bot.nlu.keyword_override import POSSIBLE_CONFIDENCE, KeywordIntentOverride
 
 
 def parsed(text, model_intent="inform_hardship", confidence=0.62):
-    ranking = [{"name": model_intent, "confidence": confidence}, {"name": "crisis", "confidence": 0.2}]
+    second = "crisis" if model_intent != "crisis" else "out_of_scope"
+    ranking = [{"name": model_intent, "confidence": confidence}, {"name": second, "confidence": 0.2}]
     message = Message(data={TEXT: text})
     message.set(INTENT, dict(ranking[0]), add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
@@ -46,3 +47,32 @@ def test_an_ordinary_message_keeps_the_model_prediction_and_no_report():
     data = parsed("我想销卡", model_intent="out_of_scope", confidence=0.7)
     assert data[INTENT] == {"name": "out_of_scope", "confidence": 0.7}
     assert "safety" not in data
+
+
+def test_a_crisis_the_classifier_found_alone_is_crisis_that_checks_in_first():
+    data = parsed("我最近老是一个人发呆 不知道为了什么", model_intent="crisis", confidence=0.7)
+    assert data[INTENT] == {"name": "crisis", "confidence": 0.7}
+    assert data["safety"] == {"intent": "crisis", "tier": "model", "rules": [], "model_intent": "crisis"}
+
+
+def test_a_classifier_crisis_made_of_figures_of_speech_falls_to_its_next_guess():
+    for text in ("笑死我了", "最近忙死了", "这个月煤气费都交不起了", "跳楼价甩卖也卖不出去"):
+        data = parsed(text, model_intent="crisis", confidence=0.55)
+        assert data[INTENT] == {"name": "out_of_scope", "confidence": 0.2}, text
+        assert data["safety"]["rules"] == ["figure_of_speech"] and data["safety"]["model_intent"] == "crisis"
+
+
+def test_figure_of_speech_with_a_real_sign_stays_crisis():
+    data = parsed("笑死 反正我也活不长了", model_intent="crisis", confidence=0.6)
+    assert data[INTENT]["name"] == "crisis" and data["safety"]["tier"] == "model"
+
+
+def test_the_net_reads_what_was_written_not_the_normalised_text():
+    # bot.nlu.normalizer.TextNormalizer turned "td" into 退订 for the classifier.
+    message = Message(data={TEXT: "退订是什么意思我想问一下账单", "text_as_written": "td是什么意思我想问一下账单"})
+    message.set(INTENT, {"name": "ask_balance", "confidence": 0.8}, add_to_output=True)
+    KeywordIntentOverride().process([message])
+    assert message.get(INTENT)["name"] == "ask_balance"
+    traditional = Message(data={TEXT: "我已经站在天台上了", "text_as_written": "我已經站在天台上了"})
+    KeywordIntentOverride().process([traditional])
+    assert traditional.get(INTENT) == {"name": "crisis", "confidence": 1.0}

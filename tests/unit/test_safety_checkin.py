@@ -62,6 +62,11 @@ def test_a_possible_crisis_gets_a_check_in_and_no_hand_over(accounts, today):
     assert escalations(today) == []
 
 
+def test_a_crisis_only_the_classifier_saw_gets_the_check_in_too(accounts, today):
+    _, texts = run_action(ActionHandleCrisis(), crisis_tracker("我最近老是一个人发呆", "model"))
+    assert "您现在安全吗" in texts[0] and escalations(today) == []
+
+
 def test_a_certain_crisis_hands_over_at_top_priority(accounts, today):
     events, texts = run_action(ActionHandleCrisis(), crisis_tracker("安眠药攒了一瓶", "certain"))
     assert "12356" in texts[0] and "我已请人工专员" in texts[0]
