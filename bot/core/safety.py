@@ -241,12 +241,15 @@ def is_crisis(text: str) -> bool:
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
 # other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
 _STOP_TOKEN = (
-    r"(t|td|tdtd|stop|stopall|unsubscribe|unsub|optout|cancel|end|quit|revoke|qx|tuiding|tuidin|"
-    r"退订|退定|退定|退|取消|取消订阅|停|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
+    r"(t|td|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|"
+    r"退订|退定|退|取消订阅|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
 )
+# 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
+# (取消吧): an opt-out only when they are the whole message, bare.
 STOP_WHOLE_MESSAGE = re.compile(
-    r"^(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?(" + _STOP_TOKEN[1:-1] + r")+"
+    r"^(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
+    r"|^(取消|停|cancel|end|quit)$"
 )
 
 # Who is not to be contacted, after 给/跟: me, my family, my work.
