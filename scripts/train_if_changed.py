@@ -20,7 +20,9 @@ from typing import Iterable, List, Optional
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = REPO / "bot" / "models"
-INPUTS = ("config.yml", "domain.yml", "bot/data", "bot/nlu")
+# bot/nlu holds the NLU components, the jieba dictionary and the homophone
+# table; bot/core/textnorm.py is what the normaliser component runs.
+INPUTS = ("config.yml", "domain.yml", "bot/data", "bot/nlu", "bot/core/textnorm.py")
 
 
 def _files(paths: Iterable[str]) -> List[Path]:

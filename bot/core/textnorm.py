@@ -32,6 +32,7 @@ Standard library plus the OpenCC data package only: no Rasa import.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,18 @@ class Normalized:
         start = min(max(start, 0), len(self.spans) - 1)
         end = min(max(end, start + 1), len(self.spans))
         return (self.spans[start][0], self.spans[end - 1][1])
+
+    def normalized_span(self, start: int, end: int) -> Span:
+        """The normalised [start, end) that original [start, end) became.
+
+        Characters whose source overlaps the original span are included; a
+        span whose characters were all dropped (an emoji) becomes empty.
+        """
+        inside = [k for k, (a, b) in enumerate(self.spans) if a < end and b > start]
+        if not inside:
+            before = sum(1 for a, _ in self.spans if a < start)
+            return (before, before)
+        return (inside[0], inside[-1] + 1)
 
 
 def _apply(text: str, spans: List[Span], edits: Iterable[Edit]) -> Tuple[str, List[Span]]:
@@ -245,6 +258,8 @@ def _homophone_edits(text: str, table: Dict[str, str], lengths: Tuple[int, ...])
     i = 0
     while i < len(text):
         for n in lengths:
+            if i + n > len(text):
+                continue  # a slice past the end is shorter than n
             word = table.get(text[i:i + n])
             if word is not None:
                 edits.append((i, i + n, word))
@@ -282,6 +297,20 @@ def normalize_with_spans(text: str) -> Normalized:
         # the original rather than an empty message.
         return Normalized(text, tuple((i, i + 1) for i in range(len(text))))
     return Normalized(current, tuple(spans))
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Changes whenever what ``normalize`` does can change: this module, the
+    homophone table and the OpenCC data package. Rasa's training cache keys
+    the normaliser component on it (bot.nlu.normalizer)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    if HOMOPHONE_TABLE.exists():
+        digest.update(HOMOPHONE_TABLE.read_bytes())
+    digest.update(metadata.version("opencc-python-reimplemented").encode())
+    return digest.hexdigest()[:16]
 
 
 def normalize(text: str) -> str:

@@ -130,3 +130,68 @@ def test_normalize_is_idempotent():
     for text in ["👌我想fq，５０００元", "逾期了", "回T退订", "🙅\u200d♀️不还"]:
         once = normalize(text)
         assert normalize(once) == once
+
+
+# --- IME homophone slips (the generated bot/nlu/homophones.tsv) ---------------
+
+
+@pytest.mark.parametrize(
+    "written, seen",
+    [
+        ("昨天就换款了", "昨天就还款了"),
+        ("罚细能不能免", "罚息能不能免"),
+        ("延其一个月行吗", "延期一个月行吗"),
+        ("我要投述你们", "我要投诉你们"),  # fuzzy pinyin: s for sh
+        ("我要退定", "我要退订"),
+        ("帳單多少", "账单多少"),  # OpenCC gives 帐单, the table 账单
+    ],
+)
+def test_homophone_slips_in_key_words_are_repaired(written, seen):
+    assert normalize(written) == seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "部分其他的钱下个月还",  # 分其 across 部分|其他
+        "关于期限的问题",  # 于期 across 关于|期限
+        "这个月账单多少",  # 月账 across 个月|账单
+        "我还欠多少",  # 还欠 across 还|欠
+        "我早就还完了",
+        "我的事业失败了",  # 事业 is a word, not a slip of 失业
+        "外公资产",
+    ],
+)
+def test_correct_text_is_not_rewritten_as_a_homophone(text):
+    assert normalize(text) == text
+
+
+def _build_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_homophones.py"
+    spec = importlib.util.spec_from_file_location("build_homophones", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_table_entry_is_a_same_sound_slip_of_its_key_word():
+    from pypinyin import Style, pinyin
+
+    from bot.core.textnorm import load_homophones
+
+    fuzzy = _build_script().fuzzy
+
+    def sounds(ch):
+        return {fuzzy(r) for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]}
+
+    table = load_homophones()
+    assert len(table) > 1000
+    for variant, word in table.items():
+        assert len(variant) == len(word)
+        differing = [(a, b) for a, b in zip(variant, word) if a != b]
+        assert len(differing) == 1, (variant, word)
+        a, b = differing[0]
+        assert sounds(a) & sounds(b), (variant, word)
