@@ -53,9 +53,13 @@ presents both (``session_id``, ``session_proof`` in ``session_request``) to
 continue the conversation after a reload or reconnect. The id alone is not a
 key: it is seen in the tracker store, the console and the logs, and a socket
 presenting it without the proof gets a new anonymous session, never the
-room (and the answers) of the one it named. When an app token vouches for
-the visitor the session changes (a new identified id, a new proof), so a
-proof issued before that opens nothing after it. Message text and metadata
+room (and the answers) of the one it named. The proof is rotated on
+verification: when an app token vouches for the visitor the session changes
+(a new identified id, a new proof); when an anonymous visitor verifies in
+chat (the conversation's ``verified`` slot, read from Rasa's tracker store
+after each anonymous message until then) the sockets of the conversation
+get a new proof in ``webchat_status`` and only that one continues it. A
+proof issued before verification opens nothing after it. Message text and metadata
 are repaired with ``bot.core.text.clean_text`` before Rasa sees them.
 
 Server-initiated messages (an agent's reply, a reminder) reach open widgets
@@ -106,6 +110,7 @@ logger = logging.getLogger(__name__)
 
 IDENTITY_KEY = "collectbot_identity"
 IDENTITY_METHOD = "app_token"
+VERIFIED_SLOT = "verified"
 TOKEN_SECRET_ENV = "WEBCHAT_TOKEN_SECRET"
 DEMO_ENV = "WEBCHAT_DEMO"
 EXPIRED_NOTICE = "链接已过期，请在App内重新打开"
@@ -250,6 +255,9 @@ class SocketState:
     session_id: Optional[str] = None
     account_id: Optional[str] = None
     auth_token: Optional[str] = None
+    # The anonymous conversation was verified in chat and this socket holds
+    # the proof issued after that (SessionBinder.proof).
+    verified: bool = False
 
 
 @dataclass
@@ -300,15 +308,27 @@ class SessionBinder:
     def new_anonymous_session() -> str:
         return secrets.token_hex(16)  # the same shape as Rasa's uuid4().hex
 
-    def proof(self, session_id: str) -> str:
+    def proof(self, session_id: str, verified: bool = False) -> str:
         """The secret half of a session: HMAC(secret, id). The id itself is
         seen by many (tracker store, console, logs); only the socket the
-        server confirmed the session to gets its proof."""
-        msg = f"webchat-proof|{session_id}".encode("utf-8")
+        server confirmed the session to gets its proof. Once the visitor
+        verified in chat the proof is another one (rotated), so a proof
+        handed out before that opens nothing after it."""
+        kind = "webchat-proof-verified" if verified else "webchat-proof"
+        msg = f"{kind}|{session_id}".encode("utf-8")
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:32]
 
-    def proof_ok(self, session_id: str, proof: Any) -> bool:
-        return isinstance(proof, str) and hmac.compare_digest(proof.encode("utf-8"), self.proof(session_id).encode("utf-8"))
+    def proof_ok(self, session_id: str, proof: Any, verified: bool = False) -> bool:
+        expected = self.proof(session_id, verified).encode("utf-8")
+        return isinstance(proof, str) and hmac.compare_digest(proof.encode("utf-8"), expected)
+
+    def mark_verified(self, session_id: str) -> str:
+        """The anonymous conversation ``session_id`` was verified in chat:
+        the sockets in it now hold the rotated proof, which is returned."""
+        for state in self._sockets.values():
+            if state.session_id == session_id:
+                state.verified = True
+        return self.proof(session_id, verified=True)
 
     # -- sockets ---------------------------------------------------------
     def socket(self, sid: str) -> SocketState:
@@ -342,11 +362,14 @@ class SessionBinder:
             for key in [k for k, v in self._grace.items() if all(now - g.bound_at >= self.identity_max_age_seconds for g in v)]:
                 del self._grace[key]
 
-    def open(self, sid: str, requested: Any, token: Optional[str], now: float, proof: Any = None) -> OpenedSession:
+    def open(self, sid: str, requested: Any, token: Optional[str], now: float, proof: Any = None,
+             verified: bool = False) -> OpenedSession:
         """Decide the session for a ``session_request``; remembers it for ``sid``.
 
         ``proof`` is what the server gave with ``requested`` when it confirmed
-        that session: an anonymous session continues only with it.
+        that session: an anonymous session continues only with it, and with
+        the rotated one when ``verified`` (the conversation says the visitor
+        verified in chat).
         """
         requested = requested if isinstance(requested, str) else None
         account_id: Optional[str] = None
@@ -368,18 +391,20 @@ class SessionBinder:
             session_id = requested if self.session_belongs_to(requested, account_id) else self.new_identified_session(account_id)
             if reason == "token":
                 self._remember(session_id, token, account_id, now)
-        elif requested and ANONYMOUS_SESSION_RE.match(requested) and self.proof_ok(requested, proof):
+        elif requested and ANONYMOUS_SESSION_RE.match(requested) and self.proof_ok(requested, proof, verified):
             session_id = requested
         else:
+            verified = False
             # No id, a malformed one (a phone number would reach that
             # phone's SMS conversation), an anonymous one without its proof
             # (an id read elsewhere is not a key), or an identified one
             # without its token: a fresh anonymous conversation.
             session_id = self.new_anonymous_session()
 
+        verified = verified and account_id is None
         state = self.socket(sid)
-        state.session_id, state.account_id = session_id, account_id
-        return OpenedSession(session_id, account_id, notice, reason, self.proof(session_id))
+        state.session_id, state.account_id, state.verified = session_id, account_id, verified
+        return OpenedSession(session_id, account_id, notice, reason, self.proof(session_id, verified))
 
     def sender_for(self, sid: str, requested: Any, session_persistence: bool) -> Tuple[Optional[str], Optional[str]]:
         """(sender id, bound account) for a message from ``sid``; sender None = refuse.
@@ -472,6 +497,11 @@ class WebChatInput(SocketIOInput):
         self.cors_allowed_origins = origin_check() if cors_allowed_origins is None else cors_allowed_origins
         self.binder = SessionBinder(self.token_secret, identity_max_age_seconds)
         self.clock = clock
+        # Whether an anonymous conversation was verified in chat (the
+        # ``verified`` slot); replaceable in tests. Rasa's app, for its
+        # tracker store, is kept when the server starts.
+        self.verified_lookup: Callable[[str], Awaitable[bool]] = self.tracker_verified
+        self._app: Any = None
         self.limits = http_limits.Limits.from_env()
         # In memory, per process (bot/core/ratelimit.py); keyed by conversation.
         self.limiter = TokenBucketLimiter(
@@ -515,6 +545,21 @@ class WebChatInput(SocketIOInput):
         return delivered
 
     # -- input -----------------------------------------------------------
+    async def tracker_verified(self, session_id: str) -> bool:
+        """The conversation's ``verified`` slot, from Rasa's tracker store;
+        False when it cannot be read (the rotated proof is then not asked
+        for, and the visitor keeps the proof they have)."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return False
+        try:
+            tracker = await store.retrieve(session_id)
+        except Exception:  # the conversation goes on; the reason is logged
+            logger.exception("web chat: could not read the conversation to check verification")
+            return False
+        return tracker is not None and tracker.get_slot(VERIFIED_SLOT) is True
+
     def user_metadata(self, raw: Any, account_id: Optional[str]) -> Dict[Text, Any]:
         metadata = strip_identity(raw)
         if account_id:
@@ -540,6 +585,11 @@ class WebChatInput(SocketIOInput):
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         # Input limits for the whole Rasa server (REST channel, HTTP API).
         bp.listener("before_server_start")(http_limits.install_rasa_server)
+
+        async def keep_app(app: Any, _loop: Any = None) -> None:
+            self._app = app
+
+        bp.listener("before_server_start")(keep_app)
         self.sio = sio
         ns = self.namespace
         binder = self.binder
@@ -575,7 +625,11 @@ class WebChatInput(SocketIOInput):
             state = binder.socket(sid)
             previous = state.session_id
             token = _token_from(data, self.metadata_key, state.auth_token)
-            opened = binder.open(sid, data.get("session_id"), token, self.clock(), data.get("session_proof"))
+            requested = data.get("session_id")
+            verified = False
+            if token is None and isinstance(requested, str) and ANONYMOUS_SESSION_RE.match(requested):
+                verified = await self.verified_lookup(requested)
+            opened = binder.open(sid, requested, token, self.clock(), data.get("session_proof"), verified)
             if opened.reason.startswith("token_") and opened.reason != "token_grace":
                 logger.info("Web chat token refused (%s); continuing anonymously.", opened.reason)
             if self.session_persistence:
@@ -629,6 +683,13 @@ class WebChatInput(SocketIOInput):
                 metadata=clean_value(self.user_metadata(data.get(self.metadata_key), account_id)),
             )
             await on_new_message(message)
+            if account_id is None and self.session_persistence and not binder.socket(sid).verified:
+                if await self.verified_lookup(sender_id):
+                    # Verified in chat just now: every socket of the
+                    # conversation gets the rotated proof; the old one is void.
+                    proof = binder.mark_verified(sender_id)
+                    await sio.emit(STATUS_EVENT, {"identified": False, "session_proof": proof},
+                                   room=sender_id, namespace=ns)
 
         # -- HTTP --------------------------------------------------------
         @bp.route("/health", methods=["GET"])

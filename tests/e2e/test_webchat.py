@@ -218,6 +218,35 @@ def test_a_session_id_alone_neither_joins_nor_talks_in_the_conversation(stack):
     assert [e["text"] for e in user_events(stack, session_id)] == ["你好"]
 
 
+def test_verifying_in_chat_rotates_the_session_proof(stack):
+    """The proof held before the visitor verified (phone + ID digits) no
+    longer opens the conversation once it holds the cardholder's debt."""
+    async def scenario():
+        async with Client(stack) as visitor:
+            session_id, status = await visitor.session()
+            old_proof = status["session_proof"]
+            said = ""
+            for text in ("我欠多少钱", "13900000001", "是的"):
+                if "身份证" in said:
+                    break
+                await visitor.say(session_id, text)
+                said = texts(await visitor.replies())
+            assert "身份证" in said, said
+            await visitor.say(session_id, "3521")
+            rotated = (await visitor.next("webchat_status"))["session_proof"]
+            assert rotated != old_proof
+        async with Client(stack) as stale:
+            taken, _ = await stale.session(session_id, session_proof=old_proof)
+            assert taken != session_id
+        async with Client(stack) as reloaded:
+            again, _ = await reloaded.session(session_id, session_proof=rotated)
+            assert again == session_id
+            await reloaded.say(session_id, "我欠多少钱")
+            return texts(await reloaded.replies())
+
+    assert "12,000.00" in run(scenario())
+
+
 def test_an_anonymous_client_claiming_an_account_stays_anonymous(stack):
     claim = {IDENTITY_KEY: {"account_id": "E2E-1", "method": "app_token"}}
 

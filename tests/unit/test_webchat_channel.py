@@ -532,3 +532,43 @@ def test_origins_allowed_are_the_page_its_proxy_and_the_configured_ones():
     for origin in ("https://evil.example", "http://127.0.0.1:5006", "null", None):
         assert not allowed(origin, direct)
     assert not allowed("https://anything.example", {})  # "*" in the setting is ignored
+
+
+# --- rotation on verification in chat ---------------------------------------------
+
+def test_verifying_in_chat_rotates_the_proof(server):
+    """A proof handed out before the visitor verified (phone + ID digits in
+    chat) opens nothing afterwards; the widget gets the new one."""
+    verified = set()
+
+    async def lookup(session_id):
+        return session_id in verified
+
+    saved = server.channel.verified_lookup
+    server.channel.verified_lookup = lookup
+    try:
+        async def scenario():
+            async with Client(server) as visitor:
+                session_id, status = await visitor.session()
+                old_proof = status["session_proof"]
+                verified.add(session_id)  # what the verification action's slot says after this turn
+                await visitor.say(session_id, "3521")
+                await visitor.next("bot_uttered")
+                rotated = await visitor.next("webchat_status")
+                assert rotated["session_proof"] != old_proof
+                await visitor.say(session_id, "我欠多少钱")  # no second rotation
+                await visitor.next("bot_uttered")
+            async with Client(server) as stale:
+                taken, _ = await stale.session(session_id, session_proof=old_proof)
+                assert taken != session_id
+            async with Client(server) as reloaded:
+                again, status = await reloaded.session(session_id, session_proof=rotated["session_proof"])
+                assert again == session_id and status["session_proof"] == rotated["session_proof"]
+                await reloaded.say(session_id, "在吗")
+                assert await reloaded.next("bot_uttered") == {"text": "收到：在吗"}
+                with pytest.raises(asyncio.TimeoutError):
+                    await reloaded.next("webchat_status", timeout=1)
+
+        run(scenario())
+    finally:
+        server.channel.verified_lookup = saved

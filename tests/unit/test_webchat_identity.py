@@ -202,6 +202,16 @@ def test_a_socket_talks_only_in_the_session_it_was_confirmed_for(binder):
     assert binder.sender_for("sid1", mine.session_id, True) == (mine.session_id, "E2E-1")
 
 
+def test_after_verification_in_chat_only_the_rotated_proof_continues(binder):
+    first = binder.open("sid1", None, None, NOW)
+    rotated = binder.mark_verified(first.session_id)
+    assert rotated != first.proof and binder.socket("sid1").verified
+    stale = binder.open("sid2", first.session_id, None, NOW + 60, first.proof, verified=True)
+    assert stale.session_id != first.session_id
+    again = binder.open("sid3", first.session_id, None, NOW + 60, rotated, verified=True)
+    assert (again.session_id, again.proof) == (first.session_id, rotated)
+
+
 def test_a_socket_without_session_request_cannot_talk(binder):
     mine = binder.open("sid1", None, token("E2E-1"), NOW)
     anonymous = binder.open("sid2", None, None, NOW)
