@@ -164,11 +164,12 @@ def test_production_endpoints_configure_the_relay_from_the_environment(monkeypat
            "REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_LOCK_DB": "1", "REDIS_PASSWORD": "r3dis",
            "RABBITMQ_HOST": f"127.0.0.1:{_closed_port()}", "RABBITMQ_USER": "collectbot",
            "RABBITMQ_PASSWORD": "s3cret", "RABBITMQ_QUEUE": "collectbot_events",
-           "EVENT_SPOOL_PATH": str(tmp_path / "spool-{hostname}.sqlite")}
+           "EVENT_SPOOL_PATH": str(tmp_path / "spool-{hostname}.sqlite"), "ACTION_SERVER_TOKEN": "t0ken"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     endpoints = AvailableEndpoints.read_endpoints(str(REPO_ROOT / "deploy" / "endpoints.production.yml"))
     assert endpoints.action.url == env["ACTION_ENDPOINT_URL"]
+    assert endpoints.action.headers["Authorization"] == "Bearer t0ken"
     # Several Rasa instances need the atomic lock store, with Redis' password.
     assert endpoints.lock_store.type == "bot.lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.kwargs["password"] == "r3dis"
