@@ -197,6 +197,34 @@ def test_a_rest_client_cannot_take_over_a_verified_sms_conversation(stack, fake)
     fake.wait_for(lambda reqs: len(with_balance(reqs)) > before, 60)
 
 
+def test_strangers_guessing_the_id_digits_never_block_the_cardholders_signed_sms(stack, fake, tmp_path):
+    """Issue 16, finding 3: wrong answers from conversations claiming a
+    phone blocked the real cardholder's correct digits by SMS for 24 h."""
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
+        "E2E-9,周晓红,+8613900000009,4821,1234,2600.00,260.00,2026-11-01\n", encoding="utf-8")
+    imported = stack.collectbot("import-accounts", str(more))
+    assert imported.returncode == 0, imported.stderr
+    me = "+8613900000009"
+    said = []
+    for attacker in ("guess-a", "guess-b"):
+        said += stack.say(attacker, "我欠多少钱") + stack.say(attacker, "13900000009")
+        for _ in range(3):
+            said += stack.say(attacker, "0000")
+    joined = "".join(said)
+    assert "该手机号的身份验证尝试次数较多" in joined and "2,600.00" not in joined
+    # Nobody was queued for agents by the strangers.
+    assert stack.show_account("E2E-9")["escalations"] == []
+    # The cardholder, on the number the carrier vouches for, gets in at once.
+    sms(stack, me, "你好")
+    replies_containing(fake, me, "周*红本人吗")
+    sms(stack, me, "是的")
+    replies_containing(fake, me, "身份证号码的后四位")
+    sms(stack, me, "4821")
+    replies_containing(fake, me, "2,600.00元")
+
+
 def test_forged_webhook_is_refused_and_redelivery_is_processed_once(stack, fake):
     me = "+8613900000003"
     params = inbound_params(me, "你好")
