@@ -136,12 +136,21 @@ def windows(latencies_ms: List[float], size: int) -> List[Dict]:
     return out
 
 
-def report(results: Dict[str, Dict], size: int, path_md: Path, path_png: Path) -> None:
+def slope_per_100_turns(per_window: List[Dict]) -> float:
+    xs = [(w["first"] + w["last"]) / 2 for w in per_window]
+    ys = [w["median_ms"] for w in per_window]
+    if len(xs) < 2:
+        return 0.0
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return 100 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def report(results: Dict[str, Dict], size: int, path_md: Path, path_png: Path, run_at: dt.datetime) -> None:
     per_mode = {m: windows(r["latencies_ms"], size) for m, r in results.items()}
     lines = [
         "# Turn latency over one long conversation",
         "",
-        f"`make bench-long` (bench/long_conversation.py), {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC,"
+        f"`make bench-long` (bench/long_conversation.py), run finished {run_at:%Y-%m-%d %H:%M} UTC,"
         " on loopback with SQLite, one verified cardholder answering in a loop (balance, payment methods,"
         " consequences, thanks, is-this-a-bot). Median turn latency per window of"
         f" {size} turns, as the client sees it. \"before\": one session growing with every turn (session"
@@ -162,9 +171,14 @@ def report(results: Dict[str, Dict], size: int, path_md: Path, path_png: Path) -
         lat = r["latencies_ms"]
         lines.append(
             f"- **{m}**: {r['turns']} turns{' (cut short by --max-seconds)' if r['cut_short'] else ''},"
-            f" total {sum(lat) / 1000:.0f} s, median {statistics.median(lat):.0f} ms,"
-            f" last window / first window {per_mode[m][-1]['median_ms'] / per_mode[m][0]['median_ms']:.2f};"
-            f" {r['events']} events stored in {r['sessions']} session(s).")
+            f" total {sum(lat) / 1000:.0f} s, median {statistics.median(lat):.0f} ms, trend"
+            f" {slope_per_100_turns(per_mode[m]):+.0f} ms per 100 turns (least squares over the window"
+            f" medians); {r['events']} events stored in {r['sessions']} session(s).")
+    lines += [
+        "",
+        "The machine (2 cores) is shared with other work, so single windows are noisy; the trend is"
+        " what to read. Which parts of a turn grow with the session: bench/tracker_growth.md.",
+    ]
     path_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         import matplotlib
@@ -193,13 +207,18 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=1500.0, help="per run")
     parser.add_argument("--modes", default="before,after")
     parser.add_argument("--out", default=str(REPO / "bench" / "long_conversation"))
+    parser.add_argument("--from-json", action="store_true",
+                        help="only write the report again from the results of the last run (<out>.json)")
     args = parser.parse_args()
-    results = {}
-    for mode in args.modes.split(","):
-        results[mode] = run(mode, args.turns, args.max_seconds)
     out = Path(args.out)
-    out.with_suffix(".json").write_text(json.dumps(results), encoding="utf-8")
-    report(results, args.window, out.with_suffix(".md"), out.with_suffix(".png"))
+    if args.from_json:
+        results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    else:
+        results = {mode: run(mode, args.turns, args.max_seconds) for mode in args.modes.split(",")}
+        out.with_suffix(".json").write_text(json.dumps(results), encoding="utf-8")
+    # The results file is written when the run ends.
+    run_at = dt.datetime.fromtimestamp(out.with_suffix(".json").stat().st_mtime, dt.timezone.utc)
+    report(results, args.window, out.with_suffix(".md"), out.with_suffix(".png"), run_at)
     print(out.with_suffix(".md").read_text(encoding="utf-8"))
     return 0
 
