@@ -103,6 +103,8 @@ def test_pinyin_abbreviations_as_whole_tokens(written, seen):
         "HK$100",
         "book",
         "5k",  # an amount with a k suffix is the entity extractor's business
+        "买了件T恤",
+        "我在bj上班",  # 北京, not 本金
     ],
 )
 def test_abbreviations_never_fire_inside_words(text):
