@@ -11,6 +11,8 @@ import os
 import sys
 from typing import List, Optional, Sequence
 
+from bot.argparse_zh import ArgumentParser
+
 EXIT_OK = 0
 EXIT_REJECTED_ROWS = 1
 EXIT_BAD_FILE = 2
@@ -42,20 +44,26 @@ _ABILITY_ZH = {"full": "可全额还款", "partial": "可部分还款", "none": 
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="collectbot", description="信用卡催收助手：账户数据管理"
-    )
+    parser = ArgumentParser(prog="collectbot", description="信用卡催收助手：账户数据管理")
     parser.add_argument(
         "--database-url",
+        metavar="URL",
         help="数据库 URL（默认取环境变量 DATABASE_URL，否则 var/collectbot.db）",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
     sub.required = True
 
     sub.add_parser("migrate", help="把数据库升级到最新结构")
 
-    p = sub.add_parser("import-accounts", help="从 CSV 导入/更新账户")
-    p.add_argument("file", metavar="FILE.csv")
+    from bot.db.import_columns import ACCOUNTS  # column names only: stays light
+
+    p = sub.add_parser(
+        "import-accounts",
+        help="从 CSV 导入/更新账户",
+        description="从银行导出的 CSV 导入或更新账户（先检查整个文件，有错误则不写入）。",
+        epilog=ACCOUNTS.help_text(),
+    )
+    p.add_argument("file", metavar="文件.csv", help="要导入的账户文件")
     p.add_argument(
         "--skip-bad-rows",
         action="store_true",
@@ -63,18 +71,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("show-account", help="查看账户全部信息")
-    p.add_argument("account_id")
+    p.add_argument("account_id", metavar="账户号", help="不区分大小写")
     p.add_argument("--json", action="store_true", help="输出完整 JSON")
 
     sub.add_parser("seed-demo", help="写入演示账户 DEMO-0001…DEMO-0005")
 
     p = sub.add_parser("outbox", help="查看本地短信发件箱（未配置 Twilio 时短信写入这里）")
-    p.add_argument("--to", metavar="PHONE", help="只看发给这个号码的短信")
+    p.add_argument("--to", metavar="手机号", help="只看发给这个号码的短信")
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
     p = sub.add_parser("create-user", help="创建坐席工作台用户（agent / trainer / supervisor）")
-    p.add_argument("name", metavar="NAME", help="登录用户名")
-    p.add_argument("--role", required=True, choices=("agent", "trainer", "supervisor"), help="角色")
+    p.add_argument("name", metavar="用户名", help="登录用户名")
+    p.add_argument("--role", required=True, choices=("agent", "trainer", "supervisor"),
+                   help="角色：agent 坐席，trainer 训练师，supervisor 主管")
     p.add_argument("--display-name", help="显示名称（默认同用户名）")
     p.add_argument(
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
@@ -154,6 +163,7 @@ def _cmd_import(url: Optional[str], path: str, skip_bad_rows: bool) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_BAD_FILE
 
+    print(f"文件编码：{result.encoding}")
     for error in result.rejected:
         print(str(error), file=sys.stderr)
     if result.rejected and not skip_bad_rows:
@@ -225,13 +235,19 @@ def _summary_lines(snap: dict) -> List[str]:
 
 def _cmd_show(url: Optional[str], account_id: str, as_json: bool) -> int:
     from bot import clock
+    from bot.db.account_ids import AmbiguousAccountId, resolve
     from bot.db.migrate import upgrade
     from bot.db.repository import account_snapshot
     from bot.db.session import session_scope
 
     upgrade(url)
     with session_scope(url) as s:
-        snap = account_snapshot(s, account_id, clock.today())
+        try:
+            stored = resolve(s, account_id)
+        except AmbiguousAccountId as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_BAD_FILE
+        snap = account_snapshot(s, stored, clock.today()) if stored else None
     if snap is None:
         print(f"未找到账户：{account_id}", file=sys.stderr)
         return EXIT_NOT_FOUND

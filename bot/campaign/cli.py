@@ -22,15 +22,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def add_commands(sub) -> None:
     p = sub.add_parser("campaign", help="外呼提醒：运行、审批正式通知、定时任务")
-    csub = p.add_subparsers(dest="campaign_command", metavar="ACTION")
+    csub = p.add_subparsers(dest="campaign_command", metavar="操作")
     csub.required = True
     r = csub.add_parser("run", help="按逾期阶段发送提醒短信（经合规检查），并发送之前排队的短信")
     r.add_argument("--dry-run", action="store_true", help="只预演：显示将要发送/拦截的数量，不发送、不写入")
     r.add_argument("--no-progress", action="store_true", help="不显示进度条")
-    r.add_argument("--config", metavar="FILE.yml", help="外呼配置文件（默认取环境变量 COLLECTBOT_CAMPAIGN_FILE）")
+    r.add_argument("--config", metavar="文件.yml", help="外呼配置文件（默认取环境变量 COLLECTBOT_CAMPAIGN_FILE）")
     a = csub.add_parser("approve-final", help="主管审批：允许向该账户发送正式通知（本账单周期）")
-    a.add_argument("account_id", metavar="ACCOUNT")
-    a.add_argument("--by", required=True, metavar="USER", help="审批人（主管用户名）")
+    a.add_argument("account_id", metavar="账户号", help="不区分大小写")
+    a.add_argument("--by", required=True, metavar="用户名", help="审批人（主管用户名）")
     a.add_argument("--note", help="审批备注")
     csub.add_parser("pending", help="列出等待主管审批正式通知的账户")
     t = csub.add_parser("tasks", help="列出待人工联系的任务（第三阶段、违约承诺）")
@@ -39,20 +39,27 @@ def add_commands(sub) -> None:
     sc.add_argument("--systemd", action="store_true", help="显示 systemd 定时器（deploy/collectbot-campaign.*）")
 
     m = csub.add_parser("mark-phone", help="标记号码：非本人/错号（不再发送任何欠款信息），或银行已核实为本人号码")
-    m.add_argument("phone", metavar="PHONE", help="手机号（+86 开头或 11 位）")
+    m.add_argument("phone", metavar="手机号", help="手机号（+86 开头或 11 位）")
     m.add_argument("--as", dest="kind", required=True,
                    choices=("third_party", "wrong_number", "verified", "clear"),
                    help="third_party / wrong_number：非本人；verified：已核实为本人（提醒可写金额）；clear：撤销以上标记")
     m.add_argument("--by", default="cli", help="操作人")
     m.add_argument("--note", help="备注")
 
-    p = sub.add_parser("import-payments", help="导入银行还款流水 CSV，更新余额并核对承诺还款")
-    p.add_argument("file", metavar="FILE.csv")
+    from bot.db.import_columns import PAYMENTS  # column names only: stays light
+
+    p = sub.add_parser(
+        "import-payments",
+        help="导入银行还款流水 CSV，更新余额并核对承诺还款",
+        description="导入银行还款流水，更新余额并核对承诺还款（先检查整个文件，有错误则不写入；重复导入同一文件不会重复记账）。",
+        epilog=PAYMENTS.help_text(),
+    )
+    p.add_argument("file", metavar="文件.csv", help="要导入的还款流水文件")
 
     p = sub.add_parser("report", help="催收指标报表（按日期、逾期阶段、渠道）")
-    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="开始日期（含）")
-    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="结束日期（含）")
-    p.add_argument("--csv", metavar="FILE", help="同时导出 CSV 文件（UTF-8，Excel 可直接打开）")
+    p.add_argument("--from", dest="start", required=True, metavar="年-月-日", help="开始日期（含），如 2026-11-01")
+    p.add_argument("--to", dest="end", required=True, metavar="年-月-日", help="结束日期（含），如 2026-11-30")
+    p.add_argument("--csv", metavar="文件", help="同时导出 CSV 文件（UTF-8，Excel 可直接打开）")
 
 
 def dispatch(url: Optional[str], args: argparse.Namespace) -> int:
@@ -117,13 +124,18 @@ def _approve(url: Optional[str], account_id: str, by: str, note: Optional[str]) 
     from bot import clock
     from bot.campaign.config import load_settings
     from bot.campaign.runner import ApprovalError, approve_final_notice
+    from bot.db.account_ids import AmbiguousAccountId, resolve
     from bot.db.migrate import upgrade
     from bot.db.session import session_scope
 
     upgrade(url)
     try:
         with session_scope(url) as s:
+            account_id = resolve(s, account_id) or account_id
             _, created = approve_final_notice(s, account_id, by, clock.today(), load_settings().campaign, note)
+    except AmbiguousAccountId as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BAD_FILE
     except ApprovalError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_NOT_FOUND if "未找到" in str(exc) else EXIT_BAD_FILE
@@ -204,6 +216,7 @@ def _import_payments(url: Optional[str], path: str) -> int:
     except ImportFileError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_BAD_FILE
+    print(f"文件编码：{result.encoding}")
     if result.rejected:
         for error in result.rejected:
             print(str(error), file=sys.stderr)

@@ -1,10 +1,12 @@
 """`collectbot import-payments`: the bank's payment feed, and reconciliation.
 
-The file (header ``account_id,amount,paid_at,reference``) is validated
-completely before anything is written (all or nothing, like the account
-import). A reference already stored for the same account and amount is a
-re-delivered payment and is skipped, so importing a file twice changes
-nothing; the same reference with other figures is an error.
+The file (columns account_id/账户号, amount/还款金额, paid_at/还款时间,
+reference/流水号; encodings, column names and amounts read like the
+account import, through bot/db/csvfile.py) is validated completely before
+anything is written (all or nothing, like the account import). Account ids
+match without case. A reference already stored for the same account and
+amount is a re-delivered payment and is skipped, so importing a file twice
+changes nothing; the same reference with other figures is an error.
 
 After the payments are stored and the balances updated, every open promise
 is reconciled (bot/core/reconcile.py): kept, partially kept, broken. A broken
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -27,11 +29,14 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.core import reconcile
 from bot.core.money import fmt_yuan
-from bot.db.importer import ImportFileError, RowError, _read_text, csv_records
+from bot.core.import_values import parse_amount, parse_day
+from bot.db import account_ids
+from bot.db.csvfile import RowError, read_text, records
+from bot.db.import_columns import PAYMENTS
+from bot.db.importer import AMOUNT_RULE
 from bot.db.models import MONEY_MAX_INTEGER_DIGITS, Account, AgentTask, Arrangement, Payment
 
-HEADER = ("account_id", "amount", "paid_at", "reference")
-AMOUNT_RE = re.compile(r"^\d{1,%d}(?:\.\d{1,2})?$" % MONEY_MAX_INTEGER_DIGITS)
+HEADER = PAYMENTS.keys
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,63}$")
 PROMISE = "promise_to_pay"
 
@@ -61,15 +66,18 @@ class PaymentImportResult:
     total_amount: Decimal = Decimal("0.00")
     overpaid: Dict[str, Decimal] = field(default_factory=dict)
     reconciled: ReconcileResult = field(default_factory=ReconcileResult)
+    encoding: str = ""  # how the file was decoded, told to the operator
 
 
 def _parse_paid_at(text: str) -> datetime:
-    raw = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        return datetime.combine(date.fromisoformat(raw), time(0, 0), tzinfo=clock.SHANGHAI)
+    day_text, _, rest = text.strip().replace("T", " ", 1).partition(" ")
+    day = parse_day(day_text)
+    if not rest.strip():
+        return datetime.combine(day, time(0, 0), tzinfo=clock.SHANGHAI)
+    raw = rest.strip()
     if raw.endswith(("Z", "z")):
         raw = raw[:-1] + "+00:00"
-    value = datetime.fromisoformat(raw.replace(" ", "T", 1))
+    value = datetime.fromisoformat(f"{day.isoformat()}T{raw}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.SHANGHAI)  # the bank's feed is in Beijing time
     return value.astimezone(clock.SHANGHAI)
@@ -79,36 +87,39 @@ def parse_payments_csv(text: str, now: datetime) -> Tuple[List[PaymentRow], List
     rows: List[PaymentRow] = []
     errors: List[RowError] = []
     seen: Dict[str, int] = {}
-    for line, record in csv_records(text, HEADER, errors):
-        values = {k: v.strip() for k, v in zip(HEADER, record)}
-        problems = [f"missing {k}" for k in HEADER if not values[k]]
+    for rec in records(text, PAYMENTS, errors):
+        problems = [f"{rec.where[k]}为空" for k in HEADER if not rec[k]]
         amount: Optional[Decimal] = None
-        if values["amount"]:
-            if AMOUNT_RE.match(values["amount"]) and Decimal(values["amount"]) > 0:
-                amount = Decimal(values["amount"]).quantize(Decimal("0.01"))
-            else:
-                problems.append(
-                    f"amount {values['amount']!r} is not a positive amount with at most 2 decimal places"
-                )
-        paid_at: Optional[datetime] = None
-        if values["paid_at"]:
+        if rec["amount"]:
             try:
-                paid_at = _parse_paid_at(values["paid_at"])
+                amount = parse_amount(rec["amount"], MONEY_MAX_INTEGER_DIGITS)
             except ValueError:
-                problems.append(f"paid_at {values['paid_at']!r} is not an ISO date or date-time")
+                problems.append(f"{rec.where['amount']}：{rec['amount']} {AMOUNT_RULE}")
+            else:
+                if amount <= 0:
+                    problems.append(f"{rec.where['amount']}：{rec['amount']} 应大于 0")
+                    amount = None
+        paid_at: Optional[datetime] = None
+        if rec["paid_at"]:
+            try:
+                paid_at = _parse_paid_at(rec["paid_at"])
+            except ValueError:
+                problems.append(
+                    f"{rec.where['paid_at']}：{rec['paid_at']} 不是有效的日期或时间（如 2026-11-21 或 2026/11/21 14:03）"
+                )
             else:
                 if paid_at > now:
-                    problems.append(f"paid_at {values['paid_at']} is in the future")
-        reference = values["reference"]
+                    problems.append(f"{rec.where['paid_at']}：{rec['paid_at']} 晚于现在")
+        reference = rec["reference"]
         if reference and not REFERENCE_RE.match(reference):
-            problems.append(f"reference {reference!r} must be 1-64 letters, digits or . _ : / -")
+            problems.append(f"{rec.where['reference']}：{reference} 只能由字母、数字和 . _ : / - 组成（1–64 位）")
         if reference in seen:
-            problems.append(f"duplicate reference {reference!r} (first on line {seen[reference]})")
+            problems.append(f"{rec.where['reference']}：{reference} 与第 {seen[reference]} 行重复")
         if problems:
-            errors.append(RowError(line, "; ".join(problems)))
+            errors.append(RowError(rec.line, "；".join(problems)))
             continue
-        seen[reference] = line
-        rows.append(PaymentRow(line, values["account_id"], amount, paid_at, reference))
+        seen[reference] = rec.line
+        rows.append(PaymentRow(rec.line, rec["account_id"], amount, paid_at, reference))
     return rows, errors
 
 
@@ -123,24 +134,29 @@ def import_payments_csv(
 
     Any rejected row: nothing is written (the result lists the errors).
     """
-    rows, errors = parse_payments_csv(_read_text(path), now)
-    result = PaymentImportResult(rejected=errors)
+    text, encoding = read_text(path)
+    rows, errors = parse_payments_csv(text, now)
+    result = PaymentImportResult(rejected=errors, encoding=encoding)
     if not rows and errors:
         return result
 
-    # Checks against the database, still before writing anything.
-    account_ids = {r.account_id for r in rows}
-    known = set(
-        s.execute(select(Account.account_id).where(Account.account_id.in_(account_ids))).scalars()
-    ) if account_ids else set()
+    # Checks against the database, still before writing anything. Ids in
+    # the file match stored ids without case; payments use the stored one.
+    known = account_ids.stored_ids(s, [r.account_id for r in rows])
     existing = {
         p.reference: p
         for p in s.execute(select(Payment).where(Payment.reference.in_([r.reference for r in rows]))).scalars()
     } if rows else {}
     fresh: List[PaymentRow] = []
-    for row in rows:
-        if row.account_id not in known:
-            result.rejected.append(RowError(row.line, f"unknown account_id {row.account_id!r}"))
+    for given in rows:
+        matches = known.get(account_ids.key(given.account_id), [])
+        if given.account_id in matches or len(matches) == 1:
+            row = replace(given, account_id=given.account_id if given.account_id in matches else matches[0])
+        else:
+            reason = f"账户号 {given.account_id} " + (
+                f"对应多个仅大小写不同的账户：{'、'.join(matches)}" if matches else "不存在（请先导入账户）"
+            )
+            result.rejected.append(RowError(given.line, reason))
             continue
         stored = existing.get(row.reference)
         if stored is not None:
@@ -150,8 +166,8 @@ def import_payments_csv(
                 result.rejected.append(
                     RowError(
                         row.line,
-                        f"reference {row.reference!r} is already stored for account {stored.account_id} "
-                        f"with amount {stored.amount}",
+                        f"流水号 {row.reference} 已导入过，但那笔是账户 {stored.account_id}、"
+                        f"金额 {stored.amount}，与本行不同",
                     )
                 )
             continue

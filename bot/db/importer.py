@@ -2,7 +2,9 @@
 
 The file is validated completely before anything is written: operators fix
 a rejected file and re-run it, and a half-imported file would leave the bot
-quoting balances from two different exports.
+quoting balances from two different exports. Reading (encodings, Chinese or
+English column names, line numbers) is shared with the payment import in
+bot/db/csvfile.py; cell values are read by bot/core/import_values.py.
 """
 from __future__ import annotations
 
@@ -14,46 +16,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.core.import_values import parse_amount, parse_day, parse_mobile
 from bot.core.policy import days_past_due, stage_for
+from bot.db import account_ids
+from bot.db.csvfile import ImportFileError, Record, RowError, read_text, records  # noqa: F401 (re-exported)
+from bot.db.import_columns import ACCOUNTS, NAME_MAX
 from bot.db.models import MONEY_MAX_INTEGER_DIGITS, Account, Cardholder
 
-HEADER = (
-    "account_id",
-    "name",
-    "phone",
-    "id_last4",
-    "card_last4",
-    "balance",
-    "minimum_due",
-    "due_date",
-)
+HEADER = ACCOUNTS.keys
 
-E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
 ID_LAST4_RE = re.compile(r"^\d{3}[\dX]$")  # resident ID check digit may be X
 CARD_LAST4_RE = re.compile(r"^\d{4}$")
-AMOUNT_RE = re.compile(r"^\d{1,%d}(?:\.\d{1,2})?$" % MONEY_MAX_INTEGER_DIGITS)
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
-NAME_MAX = 100
-
-
-class ImportFileError(Exception):
-    """The file as a whole is unusable (unreadable, not UTF-8, wrong header)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+# Excel shows 0123 as 123 unless the column is formatted as text.
+_LEADING_ZERO_HINT = "（Excel 会去掉开头的 0：请把该列设为「文本」格式后重新保存）"
+AMOUNT_RULE = "不是有效金额（非负，最多两位小数，如 1200.00 或 1,200.00）"
 
 
 @dataclass(frozen=True)
@@ -64,6 +47,7 @@ class ImportResult:
     # Stage mix of the accounts that were written, as of the import date:
     # a quick sanity check that the operator loaded the right export.
     stage_counts: Dict[str, int] = field(default_factory=dict)
+    encoding: str = ""  # how the file was decoded, told to the operator
 
 
 @dataclass(frozen=True)
@@ -79,128 +63,50 @@ class _Row:
     due_date: date
 
 
-def _validate(line: int, raw: Dict[str, str]) -> Union[_Row, List[str]]:
-    problems: List[str] = []
-    values = {k: (raw.get(k) or "").strip() for k in HEADER}
-    missing = [k for k in HEADER if not values[k]]
-    for k in missing:
-        problems.append(f"missing {k}")
-
-    account_id = values["account_id"]
+def _validate(rec: Record) -> Union[_Row, List[str]]:
+    problems: List[str] = [f"{rec.where[k]}为空" for k in HEADER if not rec[k]]
+    account_id = rec["account_id"]
     if account_id and not ACCOUNT_ID_RE.match(account_id):
-        problems.append(
-            f"account_id {account_id!r} must be 1-64 letters, digits, '.', '_' or '-'"
-        )
-    name = values["name"]
+        problems.append(f"{rec.where['account_id']}：{account_id} 只能由字母、数字和 . _ - 组成（1–64 位）")
+    name = rec["name"]
     if len(name) > NAME_MAX:
-        problems.append(f"name is longer than {NAME_MAX} characters")
-    phone = values["phone"]
-    if phone and not E164_RE.match(phone):
-        problems.append(f"phone {phone!r} is not E.164")
-    id_last4 = values["id_last4"].upper()
+        problems.append(f"{rec.where['name']}超过 {NAME_MAX} 个字")
+    phone = parse_mobile(rec["phone"]) if rec["phone"] else None
+    if rec["phone"] and phone is None:
+        problems.append(f"{rec.where['phone']}：{rec['phone']} 不是有效的手机号（11 位手机号，或 +国家码 的国际号码）")
+    id_last4 = rec["id_last4"].upper()
     if id_last4 and not ID_LAST4_RE.match(id_last4):
-        problems.append(f"id_last4 {values['id_last4']!r} must be 3 digits then a digit or X")
-    card_last4 = values["card_last4"]
+        hint = _LEADING_ZERO_HINT if len(id_last4) == 3 else ""
+        problems.append(f"{rec.where['id_last4']}：{rec['id_last4']} 应为 3 位数字加 1 位数字或 X{hint}")
+    card_last4 = rec["card_last4"]
     if card_last4 and not CARD_LAST4_RE.match(card_last4):
-        problems.append(f"card_last4 {card_last4!r} must be 4 digits")
+        hint = _LEADING_ZERO_HINT if len(card_last4) == 3 and card_last4.isdigit() else ""
+        problems.append(f"{rec.where['card_last4']}：{card_last4} 应为 4 位数字{hint}")
 
     amounts: Dict[str, Optional[Decimal]] = {}
     for key in ("balance", "minimum_due"):
-        text = values[key]
         amounts[key] = None
-        if not text:
-            continue
-        if AMOUNT_RE.match(text):
-            amounts[key] = Decimal(text).quantize(Decimal("0.01"))
-        else:
-            problems.append(
-                f"{key} {text!r} is not a non-negative amount with at most 2 decimal places"
-            )
-    if (
-        amounts["balance"] is not None
-        and amounts["minimum_due"] is not None
-        and amounts["minimum_due"] > amounts["balance"]
-    ):
-        problems.append(
-            f"minimum_due {amounts['minimum_due']} is greater than balance {amounts['balance']}"
-        )
+        if rec[key]:
+            try:
+                amounts[key] = parse_amount(rec[key], MONEY_MAX_INTEGER_DIGITS)
+            except ValueError:
+                problems.append(f"{rec.where[key]}：{rec[key]} {AMOUNT_RULE}")
+    balance, minimum = amounts["balance"], amounts["minimum_due"]
+    if balance is not None and minimum is not None and minimum > balance:
+        problems.append(f"{rec.where['minimum_due']}：{minimum} 大于 {rec.where['balance']}的 {balance}")
 
     due: Optional[date] = None
-    text = values["due_date"]
-    if text:
+    if rec["due_date"]:
         try:
-            if not DATE_RE.match(text):
-                raise ValueError
-            due = date.fromisoformat(text)
+            due = parse_day(rec["due_date"])
         except ValueError:
-            problems.append(f"due_date {text!r} is not an ISO date (YYYY-MM-DD)")
+            problems.append(
+                f"{rec.where['due_date']}：{rec['due_date']} 不是有效日期（如 2026-11-01、2026/11/1 或 20261101）"
+            )
 
     if problems:
         return problems
-    return _Row(
-        line=line,
-        account_id=account_id,
-        name=name,
-        phone=phone,
-        id_last4=id_last4,
-        card_last4=card_last4,
-        balance=amounts["balance"],
-        minimum_due=amounts["minimum_due"],
-        due_date=due,
-    )
-
-
-def _read_text(path: Union[str, Path]) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        # utf-8-sig: Excel on Windows writes a BOM in front of UTF-8 CSVs.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{path} is not UTF-8 (byte {exc.start}); save it as 'CSV UTF-8'"
-        ) from exc
-
-
-def csv_records(
-    text: str, header: Tuple[str, ...], errors: List[RowError]
-) -> Iterator[Tuple[int, List[str]]]:
-    """(line number, fields) of each data record of a CSV with ``header``.
-
-    A wrong or missing header raises ImportFileError; a record with the wrong
-    number of fields, or a malformed one (which ends the file), is added to
-    ``errors`` with its line; blank lines are skipped.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        found = next(reader)
-    except StopIteration:
-        raise ImportFileError("file is empty; expected header " + ",".join(header))
-    except csv.Error as exc:
-        raise ImportFileError(f"line 1: {exc}") from exc
-    if tuple(h.strip() for h in found) != header:
-        raise ImportFileError("wrong header: expected " + ",".join(header) + " but got " + ",".join(found))
-    prev_end = reader.line_num
-    while True:
-        # A record starts on the line after the previous one ended (quoted
-        # fields may span lines), which is the number operators look up.
-        line = prev_end + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            errors.append(RowError(line, f"malformed CSV: {exc}"))
-            return
-        prev_end = reader.line_num
-        if not record or all(not cell.strip() for cell in record):
-            continue  # blank line, e.g. a trailing newline from Excel
-        if len(record) != len(header):
-            errors.append(RowError(line, f"expected {len(header)} fields, got {len(record)}"))
-            continue
-        yield line, record
+    return _Row(rec.line, account_id, name, phone, id_last4, card_last4, balance, minimum, due)
 
 
 def parse_accounts_csv(text: str) -> "tuple[list[_Row], list[RowError]]":
@@ -209,42 +115,56 @@ def parse_accounts_csv(text: str) -> "tuple[list[_Row], list[RowError]]":
     errors: List[RowError] = []
     first_seen_account: Dict[str, int] = {}
     holder_by_phone: Dict[str, _Row] = {}
-    for line, record in csv_records(text, HEADER, errors):
-        checked = _validate(line, dict(zip(HEADER, record)))
+    for rec in records(text, ACCOUNTS, errors):
+        checked = _validate(rec)
         if isinstance(checked, list):
-            errors.append(RowError(line, "; ".join(checked)))
+            errors.append(RowError(rec.line, "；".join(checked)))
             continue
-        if checked.account_id in first_seen_account:
+        seen = first_seen_account.get(account_ids.key(checked.account_id))
+        if seen is not None:
             errors.append(
-                RowError(
-                    line,
-                    f"duplicate account_id {checked.account_id!r} "
-                    f"(first on line {first_seen_account[checked.account_id]})",
-                )
+                RowError(rec.line, f"{rec.where['account_id']}：{checked.account_id} 与第 {seen} 行重复（账户号不区分大小写）")
             )
             continue
         other = holder_by_phone.get(checked.phone)
-        if other is not None and (other.name, other.id_last4) != (
-            checked.name,
-            checked.id_last4,
-        ):
+        if other is not None and (other.name, other.id_last4) != (checked.name, checked.id_last4):
             # Same phone = same cardholder; two identities for one number
             # means the export is inconsistent and verification would break.
             errors.append(
                 RowError(
-                    line,
-                    f"phone {checked.phone!r} belongs to a different name/id_last4 "
-                    f"on line {other.line}",
+                    rec.line,
+                    f"{rec.where['phone']}：{checked.phone} 在第 {other.line} 行属于另一位持卡人"
+                    "（姓名或身份证后四位不同）",
                 )
             )
             continue
-        first_seen_account[checked.account_id] = line
+        first_seen_account[account_ids.key(checked.account_id)] = rec.line
         holder_by_phone.setdefault(checked.phone, checked)
         rows.append(checked)
     return rows, errors
 
 
-def _upsert(s: Session, rows: List[_Row]) -> "tuple[int, int]":
+def _match_stored(s: Session, rows: List[_Row]) -> "tuple[dict[str, str], list[RowError]]":
+    """(id in the file -> stored id it updates, rows whose id matches several).
+
+    Ids match without case, so "acc-1" in this file updates the stored
+    "ACC-1" (which keeps its spelling) instead of creating a second account.
+    """
+    found = account_ids.stored_ids(s, [r.account_id for r in rows])
+    stored: Dict[str, str] = {}
+    errors: List[RowError] = []
+    for row in rows:
+        matches = found.get(account_ids.key(row.account_id), [])
+        if row.account_id in matches or len(matches) == 1:
+            stored[row.account_id] = row.account_id if row.account_id in matches else matches[0]
+        elif matches:
+            errors.append(
+                RowError(row.line, f"账户号 {row.account_id} 在数据库中对应多个仅大小写不同的账户：{'、'.join(matches)}")
+            )
+    return stored, errors
+
+
+def _upsert(s: Session, rows: List[_Row], stored: Dict[str, str]) -> "tuple[int, int]":
     inserted = updated = 0
     holders: Dict[str, Cardholder] = {}
     for row in rows:
@@ -262,7 +182,7 @@ def _upsert(s: Session, rows: List[_Row]) -> "tuple[int, int]":
             s.flush()
             holders[row.phone] = holder
 
-        account = s.get(Account, row.account_id)
+        account = s.get(Account, stored.get(row.account_id, row.account_id))
         if account is None:
             account = Account(account_id=row.account_id, follow_up=False)
             s.add(account)
@@ -298,19 +218,26 @@ def import_accounts_csv(
     Raises ImportFileError when the file cannot be used at all. With rejected
     rows and ``skip_bad_rows=False`` nothing is written.
     """
-    rows, errors = parse_accounts_csv(_read_text(path))
+    text, encoding = read_text(path)
+    rows, errors = parse_accounts_csv(text)
+    stored, clashes = _match_stored(s, rows)
+    if clashes:
+        errors = sorted(errors + clashes, key=lambda e: e.line)
+        bad = {e.line for e in clashes}
+        rows = [r for r in rows if r.line not in bad]
     if errors and not skip_bad_rows:
-        return ImportResult(inserted=0, updated=0, rejected=errors)
+        return ImportResult(inserted=0, updated=0, rejected=errors, encoding=encoding)
     # SAVEPOINT: a database error half-way leaves the caller's transaction
     # as it was, keeping the import all-or-nothing even if the caller
     # catches the exception and commits other work.
     with s.begin_nested():
-        inserted, updated = _upsert(s, rows)
+        inserted, updated = _upsert(s, rows, stored)
     return ImportResult(
         inserted=inserted,
         updated=updated,
         rejected=errors,
         stage_counts=_stage_counts(rows, today),
+        encoding=encoding,
     )
 
 
@@ -370,6 +297,9 @@ def seed_demo(s: Session, today: date) -> List[Dict[str, str]]:
     rows, errors = parse_accounts_csv(demo_csv_text(today))
     if errors:  # pragma: no cover - the constants above are tested
         raise ValueError("; ".join(str(e) for e in errors))
+    stored, clashes = _match_stored(s, rows)
+    if clashes:  # pragma: no cover - only if someone stored demo-0001 by hand
+        raise ValueError("; ".join(str(e) for e in clashes))
     with s.begin_nested():
-        _upsert(s, rows)
+        _upsert(s, rows, stored)
     return demo_rows(today)

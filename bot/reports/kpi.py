@@ -63,6 +63,7 @@ from bot.db.models import (
     VerificationAttempt,
 )
 from bot.db.sms import NOT_DELIVERED
+from bot.reports import labels
 
 SETTLED = ("kept", "partially_kept", "broken")
 NO_STAGE = "-"
@@ -402,25 +403,30 @@ def pct(value: Optional[float]) -> str:
 
 
 def text_lines(report: KpiReport) -> List[str]:
+    """The report for ``collectbot report``: Chinese names (bot/reports/labels.py)
+    and percentages with their counts, as the supervisor page shows them."""
     t = report.total
     lines = [
         f"催收指标报表 {report.start} 至 {report.end}",
         f"联系账户 {t.accounts_contacted}，本人接触 {t.right_party_contacts}（{pct(t.right_party_rate)}），"
-        f"验证通过率 {pct(t.verification_rate)}，承诺还款率 {pct(t.promise_rate)}，履约率 {pct(t.kept_rate)}",
-        f"承诺金额 {t.amount_promised:.2f} 元，实际还款 {t.amount_paid:.2f} 元；退订 {t.opt_outs}；"
+        f"验证通过率 {pct(t.verification_rate)}（{t.verified}/{t.verification_attempts}），"
+        f"承诺还款率 {pct(t.promise_rate)}（{t.promises}），"
+        f"履约率 {pct(t.kept_rate)}（{t.promises_kept}/{t.promises_settled}）",
+        f"承诺金额 {t.amount_promised:,.2f} 元，实际还款 {t.amount_paid:,.2f} 元；退订 {t.opt_outs}；"
         f"坐席首次回复中位时长 {'—' if t.median_first_reply_seconds is None else f'{t.median_first_reply_seconds:.0f} 秒'}",
     ]
     if t.arrangements:
-        lines.append("还款安排：" + "，".join(f"{k} {v}" for k, v in t.arrangements.items()))
+        lines.append("还款安排：" + labels.counts(labels.ARRANGEMENT_KINDS, t.arrangements))
     if t.escalations:
-        lines.append(f"转人工（{pct(t.escalation_rate)}）：" + "，".join(f"{k} {v}" for k, v in t.escalations.items()))
+        lines.append(f"转人工（{pct(t.escalation_rate)}）：" + labels.counts(labels.ESCALATION_REASONS, t.escalations))
     if t.blocked:
-        lines.append("拦截发送：" + "，".join(f"{k} {v}" for k, v in t.blocked.items()))
+        lines.append("拦截发送：" + labels.counts(labels.BLOCKED_REASONS, t.blocked))
     lines.append("")
-    lines.append("日期        阶段  渠道          联系  本人接触率  验证率  承诺率  履约率  拦截")
+    lines.append("日期        阶段  渠道        联系  本人接触率  验证通过率  承诺还款率  履约率  拦截")
     for r in report.rows:
         lines.append(
-            f"{r.day}  {r.stage:<4}  {r.channel:<12}  {r.accounts_contacted:>4}  {pct(r.right_party_rate):>9}  "
-            f"{pct(r.verification_rate):>6}  {pct(r.promise_rate):>6}  {pct(r.kept_rate):>6}  {sum(r.blocked.values()):>4}"
+            f"{r.day}  {labels.label(labels.STAGES, r.stage):<4}  {labels.label(labels.CHANNELS, r.channel):<8}  "
+            f"{r.accounts_contacted:>4}  {pct(r.right_party_rate):>9}  {pct(r.verification_rate):>9}  "
+            f"{pct(r.promise_rate):>9}  {pct(r.kept_rate):>6}  {sum(r.blocked.values()):>4}"
         )
     return lines

@@ -125,7 +125,7 @@ def test_bad_row_rejects_whole_file(capsys, url):
     before = db_counts(url)
     code, out, err = run(capsys, url, "import-accounts", str(FIXTURES / "accounts_bad_line4.csv"))
     assert code == 1
-    assert err.strip().splitlines() == ["line 4: phone '138001' is not E.164"]
+    assert err.strip().splitlines() == ["第 4 行：C 列「phone」：138001 不是有效的手机号（11 位手机号，或 +国家码 的国际号码）"]
     assert "未写入任何数据" in out
     assert db_counts(url) == before
     code, _, err = run(capsys, url, "show-account", "ACC-2001")
@@ -137,7 +137,7 @@ def test_bad_row_with_skip_bad_rows_writes_good_rows(capsys, url):
         capsys, url, "import-accounts", str(FIXTURES / "accounts_bad_line4.csv"), "--skip-bad-rows"
     )
     assert code == 1
-    assert "line 4: phone '138001' is not E.164" in err
+    assert "第 4 行：C 列「phone」：138001 不是有效的手机号" in err
     assert "新增 3 个账户，更新 0 个账户，拒绝 1 行" in out
     assert db_counts(url) == (3, 3)
     assert snapshot(capsys, url, "ACC-2004")["account"]["balance"] == "900.00"
@@ -148,17 +148,19 @@ def test_wrong_header_exits_2(capsys, url, tmp_path):
     path = write(tmp_path, "id,name,phone\nACC-1,张三,+8613800000001\n")
     code, _, err = run(capsys, url, "import-accounts", str(path))
     assert code == 2
-    assert "wrong header" in err
+    assert "错误：表头第 A 列「id」不是可识别的列名" in err
     assert db_counts(url) == (0, 0)
 
 
 def test_unreadable_file_exits_2(capsys, url, tmp_path):
     code, _, err = run(capsys, url, "import-accounts", str(tmp_path / "missing.csv"))
-    assert code == 2 and "cannot read" in err
-    gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes((HEADER + "\nACC-1,张三,+8613800000001,1234,4321,1,1,2026-11-01\n").encode("gbk"))
-    code, _, err = run(capsys, url, "import-accounts", str(gbk))
-    assert code == 2 and "UTF-8" in err
+    assert code == 2 and "无法读取文件" in err
+    # Neither UTF-8 nor GB18030 (a lone GB18030 lead byte at the end).
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes((HEADER + "\nACC-1,张三,+8613800000001,1234,4321,1,1,2026-11-01\n").encode("gbk") + b"\x81")
+    code, _, err = run(capsys, url, "import-accounts", str(broken))
+    assert code == 2 and "无法识别文件编码" in err
+    assert db_counts(url) == (0, 0)
 
 
 def test_bom_is_accepted(capsys, url, tmp_path):

@@ -36,21 +36,21 @@ def counts(s):
 @pytest.mark.parametrize(
     "row, reason",
     [
-        (",张三,+8613800000001,1234,4321,1000.00,100.00,2026-11-01", "missing account_id"),
-        ("ACC-1,,+8613800000001,1234,4321,1000.00,100.00,2026-11-01", "missing name"),
-        ("ACC-1,张三,138001,1234,4321,1000.00,100.00,2026-11-01", "phone '138001' is not E.164"),
-        ("ACC-1,张三,+0861380000,1234,4321,1000.00,100.00,2026-11-01", "phone '+0861380000' is not E.164"),
-        ("ACC-1,张三,+8613800000001,12345,4321,1000.00,100.00,2026-11-01", "id_last4 '12345' must be 3 digits then a digit or X"),
-        ("ACC-1,张三,+8613800000001,12X4,4321,1000.00,100.00,2026-11-01", "id_last4 '12X4' must be 3 digits then a digit or X"),
-        ("ACC-1,张三,+8613800000001,1234,43a1,1000.00,100.00,2026-11-01", "card_last4 '43a1' must be 4 digits"),
-        ("ACC-1,张三,+8613800000001,1234,4321,-5,0,2026-11-01", "balance '-5' is not a non-negative amount with at most 2 decimal places"),
-        ("ACC-1,张三,+8613800000001,1234,4321,10.005,0,2026-11-01", "balance '10.005' is not a non-negative amount"),
-        ("ACC-1,张三,+8613800000001,1234,4321,1e3,0,2026-11-01", "balance '1e3' is not a non-negative amount"),
-        ("ACC-1,张三,+8613800000001,1234,4321,1000,abc,2026-11-01", "minimum_due 'abc' is not a non-negative amount"),
-        ("ACC-1,张三,+8613800000001,1234,4321,100.00,100.01,2026-11-01", "minimum_due 100.01 is greater than balance 100.00"),
-        ("ACC-1,张三,+8613800000001,1234,4321,100,10,2026-02-30", "due_date '2026-02-30' is not an ISO date"),
-        ("ACC-1,张三,+8613800000001,1234,4321,100,10,01/11/2026", "due_date '01/11/2026' is not an ISO date"),
-        ("ACC-1,张三,+8613800000001,1234,4321,100,10", "expected 8 fields, got 7"),
+        (",张三,+8613800000001,1234,4321,1000.00,100.00,2026-11-01", "A 列「account_id」为空"),
+        ("ACC-1,,+8613800000001,1234,4321,1000.00,100.00,2026-11-01", "B 列「name」为空"),
+        ("ACC-1,张三,138001,1234,4321,1000.00,100.00,2026-11-01", "C 列「phone」：138001 不是有效的手机号"),
+        ("ACC-1,张三,+0861380000,1234,4321,1000.00,100.00,2026-11-01", "C 列「phone」：+0861380000 不是有效的手机号"),
+        ("ACC-1,张三,+8613800000001,12345,4321,1000.00,100.00,2026-11-01", "D 列「id_last4」：12345 应为 3 位数字加 1 位数字或 X"),
+        ("ACC-1,张三,+8613800000001,12X4,4321,1000.00,100.00,2026-11-01", "D 列「id_last4」：12X4 应为 3 位数字加 1 位数字或 X"),
+        ("ACC-1,张三,+8613800000001,1234,43a1,1000.00,100.00,2026-11-01", "E 列「card_last4」：43a1 应为 4 位数字"),
+        ("ACC-1,张三,+8613800000001,1234,4321,-5,0,2026-11-01", "F 列「balance」：-5 不是有效金额（非负，最多两位小数"),
+        ("ACC-1,张三,+8613800000001,1234,4321,10.005,0,2026-11-01", "F 列「balance」：10.005 不是有效金额"),
+        ("ACC-1,张三,+8613800000001,1234,4321,1e3,0,2026-11-01", "F 列「balance」：1e3 不是有效金额"),
+        ("ACC-1,张三,+8613800000001,1234,4321,1000,abc,2026-11-01", "G 列「minimum_due」：abc 不是有效金额"),
+        ("ACC-1,张三,+8613800000001,1234,4321,100.00,100.01,2026-11-01", "G 列「minimum_due」：100.01 大于 F 列「balance」的 100.00"),
+        ("ACC-1,张三,+8613800000001,1234,4321,100,10,2026-02-30", "H 列「due_date」：2026-02-30 不是有效日期"),
+        ("ACC-1,张三,+8613800000001,1234,4321,100,10,01/11/2026", "H 列「due_date」：01/11/2026 不是有效日期"),
+        ("ACC-1,张三,+8613800000001,1234,4321,100,10", "H 列「due_date」为空"),
     ],
 )
 def test_row_validation_reasons(session, tmp_path, row, reason):
@@ -60,7 +60,7 @@ def test_row_validation_reasons(session, tmp_path, row, reason):
     error = result.rejected[0]
     assert error.line == 3
     assert reason in error.reason
-    assert str(error).startswith("line 3: ")
+    assert str(error).startswith("第 3 行：")
     assert (result.inserted, result.updated) == (0, 0)
     assert counts(session) == (0, 0)  # all-or-nothing
 
@@ -68,21 +68,21 @@ def test_row_validation_reasons(session, tmp_path, row, reason):
 def test_duplicate_account_id_within_file(session, tmp_path):
     path = write(tmp_path, HEADER_LINE, GOOD, GOOD.replace("1000.00", "2000.00"))
     result = import_accounts_csv(session, path, today=TODAY)
-    assert result.rejected == [RowError(3, "duplicate account_id 'ACC-1' (first on line 2)")]
+    assert result.rejected == [RowError(3, "A 列「account_id」：ACC-1 与第 2 行重复（账户号不区分大小写）")]
 
 
 def test_one_phone_two_identities_rejected(session, tmp_path):
     other = "ACC-2,李四,+8613800000001,1234,4321,1.00,1.00,2026-11-01"
     result = import_accounts_csv(session, write(tmp_path, HEADER_LINE, GOOD, other), today=TODAY)
     assert [e.line for e in result.rejected] == [3]
-    assert "different name/id_last4 on line 2" in result.rejected[0].reason
+    assert "C 列「phone」：+8613800000001 在第 2 行属于另一位持卡人" in result.rejected[0].reason
 
 
 def test_several_problems_in_one_row_are_all_reported(session, tmp_path):
     bad = "ACC-1,张三,138,12,4321,x,1,2026-13-01"
     result = import_accounts_csv(session, write(tmp_path, HEADER_LINE, bad), today=TODAY)
     reason = result.rejected[0].reason
-    for part in ("phone '138'", "id_last4 '12'", "balance 'x'", "due_date '2026-13-01'"):
+    for part in ("「phone」：138 ", "「id_last4」：12 ", "「balance」：x ", "「due_date」：2026-13-01 "):
         assert part in reason
 
 
@@ -145,7 +145,9 @@ def test_skip_bad_rows_writes_the_good_ones(session):
         session, FIXTURES / "accounts_bad_line4.csv", skip_bad_rows=True, today=TODAY
     )
     assert (result.inserted, result.updated) == (3, 0)
-    assert result.rejected == [RowError(4, "phone '138001' is not E.164")]
+    assert result.rejected == [
+        RowError(4, "C 列「phone」：138001 不是有效的手机号（11 位手机号，或 +国家码 的国际号码）")
+    ]
     assert get_account(session, "ACC-2003", TODAY) is None
     assert get_account(session, "ACC-2004", TODAY) is not None
 
@@ -161,8 +163,8 @@ def test_bom_is_accepted(session, tmp_path):
         b"",
         b"account_id,name,phone\n",
         b"account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date,extra\n",
-        b"name,account_id,phone,id_last4,card_last4,balance,minimum_due,due_date\n",
-        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\nA,张三".encode("gbk"),
+        b"account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date,account_id\n",
+        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\nA,张三".encode("gbk") + b"\x81",
     ],
 )
 def test_unusable_files_raise(session, tmp_path, content):
@@ -173,7 +175,7 @@ def test_unusable_files_raise(session, tmp_path, content):
 
 
 def test_missing_file_raises(session, tmp_path):
-    with pytest.raises(ImportFileError, match="cannot read"):
+    with pytest.raises(ImportFileError, match="无法读取文件"):
         import_accounts_csv(session, tmp_path / "missing.csv", today=TODAY)
 
 

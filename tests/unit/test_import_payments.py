@@ -122,11 +122,12 @@ P-1,5.00,2026-11-21,TX-1
     before = state(url)
     code, out, err = run(capsys, url, "import-payments", write(tmp_path, bad))
     assert code == 1 and "未写入任何数据" in out
-    for fragment in ("line 3: amount '12.345'", "line 4: unknown account_id 'NOPE'", "line 5: amount '-5'",
-                     "line 6: paid_at 2026-12-24 is in the future", "line 7: paid_at 'yesterday'",
-                     "line 8: duplicate reference 'TX-1' (first on line 2)"):
+    for fragment in ("第 3 行：B 列「amount」：12.345 不是有效金额", "第 4 行：账户号 NOPE 不存在",
+                     "第 5 行：B 列「amount」：-5 不是有效金额", "第 6 行：C 列「paid_at」：2026-12-24 晚于现在",
+                     "第 7 行：C 列「paid_at」：yesterday 不是有效的日期或时间",
+                     "第 8 行：D 列「reference」：TX-1 与第 2 行重复"):
         assert fragment in err, fragment
-    assert "line 2:" not in err
+    assert "第 2 行" not in err.replace("与第 2 行重复", "")
     assert state(url) == before
 
 
@@ -134,12 +135,12 @@ def test_reference_reused_with_other_figures_is_rejected(capsys, url, tmp_path):
     run(capsys, url, "import-payments", write(tmp_path, GOOD))
     code, _, err = run(capsys, url, "import-payments",
                        write(tmp_path, "account_id,amount,paid_at,reference\nP-2,99.00,2026-11-23,TX-1002\n", "x.csv"))
-    assert code == 1 and "line 2: reference 'TX-1002' is already stored" in err
+    assert code == 1 and "第 2 行：流水号 TX-1002 已导入过，但那笔是账户 P-2、金额 100.50" in err
 
 
 def test_wrong_header_is_a_file_error(capsys, url, tmp_path):
     code, _, err = run(capsys, url, "import-payments", write(tmp_path, "account,amount\nP-1,1\n"))
-    assert code == 2 and "wrong header" in err
+    assert code == 2 and "表头第 A 列「account」不是可识别的列名" in err
 
 
 def test_promise_broken_by_the_campaign_run_without_new_payments(capsys, url, monkeypatch):
