@@ -380,7 +380,15 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
         )
         # The id as the user gave it: a trainer's reference stays a reference.
         shown = request.ctx.conversation_ref
-        return response.html(render("conversation.html", conversation_id=shown, **page_values(request)))
+        heading = await db(store.conversation_heading, conversation_id)
+        if request.ctx.actor.user.role in trainer_view.MASKED_ROLES:
+            who = "持卡人"  # trainers never see who the cardholder is
+        else:
+            who = heading["name"] or "未关联账户"
+        title = " · ".join(p for p in ("会话", who, heading["channel_label"]) if p)
+        return response.html(
+            render("conversation.html", conversation_id=shown, title=title, **page_values(request))
+        )
 
     @app.get("/audit")
     @guarded("audit", page=True)
@@ -403,8 +411,10 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     def queue_payload(user: store.UserView) -> Callable:
         cfg = get_settings()
 
-        def unit(s):
-            items = store.queue(s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user)
+        def listing(s, handed_back: bool):
+            items = store.queue(
+                s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user, handed_back=handed_back
+            )
             if user.role in trainer_view.MASKED_ROLES:
                 # No phone number or session id: a reference to open it by;
                 # summaries quote the cardholder.
@@ -415,6 +425,11 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
                     masked["ref"] = trainer_view.ref_of(min(item["escalation_ids"]))
                     items[n] = masked
             return items
+
+        def unit(s):
+            # Waiting hand-overs; those handed back to the bot are listed
+            # apart, only to be closed with an outcome.
+            return {"items": listing(s, False), "handed_back": listing(s, True)}
 
         return unit
 
@@ -434,7 +449,7 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     @app.get("/api/queue")
     @guarded("view")
     async def queue(request: Request) -> HTTPResponse:
-        return _json({"items": await db(queue_payload(request.ctx.actor.user))})
+        return _json(await db(queue_payload(request.ctx.actor.user)))
 
     @app.get("/api/conversations/<conversation_id:str>")
     @guarded("view")
@@ -484,7 +499,7 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
         user = request.ctx.actor.user
 
         async def payload():
-            return {"items": await db(queue_payload(user))}
+            return await db(queue_payload(user))
 
         await stream(request, store.queue_signature, payload)
 

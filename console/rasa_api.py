@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from console import labels
+
 PATH_SAFE = "+:@!$&'()*,;="
 # Channels whose output Rasa can use for messages it sends on its own.
 PUSH_CHANNELS = {"twilio_sms", "webchat", "socketio"}
@@ -108,6 +110,7 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Who said what: cardholder, bot, agent (and pause/resume marks)."""
     entries: List[Dict[str, Any]] = []
     last_action = None
+    offered: List[Dict[str, Any]] = []  # the buttons of the bot's latest message
     for event in tracker.get("events") or []:
         kind = event.get("event")
         ts = event.get("timestamp")
@@ -116,10 +119,13 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
         elif kind == "user":
             last_action = None  # a reply now is the bot's (e.g. the crisis line while paused)
             text = event.get("text") or ""
+            # A button click: what the cardholder saw, never "/affirm".
+            title = labels.button_text(text, offered)
             entries.append(
                 {
                     "from": "cardholder",
-                    "text": text,
+                    "text": title if title is not None else text,
+                    "button": title is not None,
                     "ts": ts,
                     "intent": ((event.get("parse_data") or {}).get("intent") or {}).get("name"),
                     "channel": event.get("input_channel"),
@@ -128,6 +134,7 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
         elif kind == "bot":
             text = event.get("text") or ""
             buttons = ((event.get("data") or {}).get("buttons")) or []
+            offered = [b for b in buttons if isinstance(b, dict)]
             if buttons:
                 text += "\n" + " | ".join(str(b.get("title")) for b in buttons)
             if not text.strip():

@@ -23,7 +23,8 @@ from bot.core.phone import is_e164
 from bot.core.staffing import StaffedHours, sla_deadline
 from bot.db import repository
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
-from console import auth
+from console import auth, labels
+from console.labels import CHANNEL_LABELS  # noqa: F401 (the workbench reads it from here)
 from console.models import OUTCOMES, ROLES, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution
 
 # A dispute the agent opened stays an unresolved `dispute_debt` escalation
@@ -42,7 +43,6 @@ OUTCOME_LABELS = {
     "no_contact": "未能联系上客户",
     "referred": "已转介（心理援助/法务等）",
 }
-CHANNEL_LABELS = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "API（REST）"}
 # Ids beyond SQLite's (and PostgreSQL bigint's) range are refused before a
 # query: the driver raises OverflowError on them (issue 16).
 MAX_DB_INT = 2**63 - 1
@@ -255,10 +255,16 @@ def _claim_dict(claim: Claim, user: ConsoleUser) -> Dict[str, Any]:
 
 
 def queue(
-    s: Session, now: datetime, hours: StaffedHours, sla_minutes: int, me: Optional[UserView] = None
+    s: Session, now: datetime, hours: StaffedHours, sla_minutes: int, me: Optional[UserView] = None,
+    handed_back: bool = False,
 ) -> List[Dict[str, Any]]:
-    """One item per conversation with unresolved hand-overs: priority first
-    (crisis = 0 on top), then the longest wait."""
+    """One item per conversation with unresolved hand-overs: crisis on top,
+    then priority, then the longest wait.
+
+    A conversation the agent handed back to the bot is not waiting for
+    anyone: it leaves the queue (``handed_back=True`` lists those instead,
+    still to be closed with an outcome) until a new hand-over brings it back.
+    """
     by_conversation: Dict[str, List[Escalation]] = {}
     for e in _unresolved(s):
         by_conversation.setdefault(e.conversation_id, []).append(e)
@@ -269,37 +275,46 @@ def queue(
         priority = min(r.priority for r in rows)
         newest = max(rows, key=lambda r: (r.created_at, r.id))
         account_id = next((r.account_id for r in sorted(rows, key=lambda r: -r.id) if r.account_id), None)
-        deadline = sla_deadline(waiting_since, hours, sla_minutes)
+        crisis_rows = [r for r in rows if r.reason == "crisis"]
+        if crisis_rows:
+            # A crisis never waits for the desk to open: its clock runs from
+            # the cardholder's message, day or night.
+            deadline = min(r.created_at for r in crisis_rows) + timedelta(minutes=sla_minutes)
+        else:
+            deadline = sla_deadline(waiting_since, hours, sla_minutes)
         claim = claims.get(conversation_id)
         reasons = []
         for r in sorted(rows, key=lambda r: (r.priority, r.created_at)):
             if r.reason not in reasons:
                 reasons.append(r.reason)
-        handed_back = bool(
+        was_handed_back = bool(
             claim and claim[0].handed_back_at and all(r.created_at <= claim[0].handed_back_at for r in rows)
         )
+        if was_handed_back != handed_back:
+            continue
         items.append(
             {
                 "conversation_id": conversation_id,
                 "account_id": account_id,
                 "channel": newest.channel,
-                "channel_label": CHANNEL_LABELS.get(newest.channel, newest.channel),
+                "channel_label": labels.channel_label(newest.channel),
                 "priority": priority,
-                "crisis": any(r.reason == "crisis" for r in rows),
+                "crisis": bool(crisis_rows),
                 "reasons": reasons,
                 "reason_labels": [REASON_LABELS.get(r, r) for r in reasons],
-                "summary": newest.summary,
+                "summary": labels.readable_summary(newest.summary),
                 "escalation_ids": [r.id for r in rows],
                 "waiting_since": _iso(waiting_since),
                 "waiting_seconds": max(0, int((now - waiting_since).total_seconds())),
                 "sla_deadline": _iso(deadline),
                 "sla_seconds_left": int((deadline - now).total_seconds()),
+                "sla_from": "message" if crisis_rows else "opening",
                 "claim": _claim_dict(*claim) if claim else None,
                 "mine": bool(claim and me and claim[1].id == me.id),
-                "handed_back": handed_back,
+                "handed_back": was_handed_back,
             }
         )
-    items.sort(key=lambda i: (i["priority"], i["waiting_since"], i["conversation_id"]))
+    items.sort(key=lambda i: (not i["crisis"], i["priority"], i["waiting_since"], i["conversation_id"]))
     return items
 
 
@@ -330,7 +345,7 @@ def escalations_of(s: Session, conversation_id: str) -> List[Dict[str, Any]]:
             "reason_label": REASON_LABELS.get(e.reason, e.reason),
             "priority": e.priority,
             "status": e.status,
-            "summary": e.summary,
+            "summary": labels.readable_summary(e.summary),
             "channel": e.channel,
             "account_id": e.account_id,
             "created_at": _iso(e.created_at),
@@ -377,6 +392,28 @@ def account_of_conversation(s: Session, conversation_id: str) -> Optional[str]:
         .order_by(Escalation.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def conversation_heading(s: Session, conversation_id: str) -> Dict[str, Any]:
+    """Who and where, for the page title: the cardholder's name (masked)
+    and the channel, from the newest hand-over or else the contact log."""
+    account_id = account_of_conversation(s, conversation_id)
+    channel = s.execute(
+        select(Escalation.channel)
+        .where(Escalation.conversation_id == conversation_id)
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    ).scalar_one_or_none() or s.execute(
+        select(ContactLog.channel)
+        .where(ContactLog.conversation_id == conversation_id)
+        .order_by(ContactLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    names = (cardholder_secrets(s, [account_id]).get(account_id) or {}).get("names") if account_id else None
+    return {
+        "name": labels.masked_name(names[0]) if names else None,
+        "channel_label": labels.channel_label(channel) if channel else None,
+    }
 
 
 def live_claim(s: Session, conversation_id: str) -> Optional[Dict[str, Any]]:

@@ -12,7 +12,7 @@
   var STATUS = { booked: '已登记', pending_approval: '待审批', requested: '已申请', kept: '已履约', partially_kept: '部分履约', broken: '已违约', cancelled: '已取消', open: '待处理', claimed: '处理中', resolved: '已解决' };
   var WILLINGNESS = { willing: '愿意还款', unwilling: '不愿还款', disputes: '有异议', unknown: '未知' };
   var ABILITY = { full: '可全额还款', partial: '可部分还款', none: '暂无还款能力', unknown: '未知' };
-  var CHANNEL = { twilio_sms: '短信', webchat: '在线聊天', socketio: '在线聊天', rest: 'REST' };
+  var CHANNEL = {};  // the server's one map (console/labels.py), from each detail
   var REASON = { crisis: '危机（自伤风险）', dispute_debt: '债务异议', complaint: '投诉', verification_locked: '身份验证锁定',
     customer_request: '客户要求人工', repeated_refusal: '多次拒绝还款', hardship_plan: '困难个性化方案待审批', abuse: '辱骂', fallback: '连续无法理解' };
   var FROM = { cardholder: '客户', bot: '智能助手', agent: '专员', system: '' };
@@ -43,7 +43,9 @@
         if (m.ts) { meta.appendChild(el('span', 'time', ' ' + C.dateTime(new Date(m.ts * 1000).toISOString()))); }
         row.appendChild(meta);
       }
-      row.appendChild(el('div', 'bubble', m.text));
+      var bubble = el('div', 'bubble', m.text);
+      if (m.button) { bubble.appendChild(el('span', 'button-tag', '按钮')); }
+      row.appendChild(bubble);
       box.appendChild(row);
     });
     if (atEnd || !box.dataset.rendered) { box.scrollTop = box.scrollHeight; }
@@ -62,7 +64,11 @@
     identity.textContent = st.identity_confirmed ? '已验证身份' : '未验证身份';
     identity.className = 'badge ' + (st.identity_confirmed ? 'running' : 'warn');
     $('identity-warning').hidden = !!st.identity_confirmed || !d.account;
-    $('crisis-badge').hidden = !d.escalations.some(function (e) { return e.reason === 'crisis' && e.status !== 'resolved'; });
+    var crises = d.escalations.filter(function (e) { return e.reason === 'crisis' && e.status !== 'resolved'; });
+    $('crisis-badge').hidden = !crises.length;
+    // An open crisis is the first thing on the page, not a line in the side panel.
+    $('crisis-banner').hidden = !crises.length;
+    show('crisis-banner-text', crises.length ? '转接时间 ' + C.dateTime(crises[0].created_at) + ' · ' + crises[0].summary : '');
 
     var reasons = $('reasons');
     C.clear(reasons);
@@ -158,6 +164,7 @@
       var li = el('li', c.direction === 'in' ? 'in' : 'out');
       li.appendChild(el('span', 'time', C.dateTime(c.created_at) + ' ' + (c.direction === 'in' ? '客户→' : '→客户') + ' ' + (CHANNEL[c.channel] || c.channel) + (c.status ? '（' + c.status + '）' : '') + '：'));
       li.appendChild(el('span', null, c.text));
+      if (c.button) { li.appendChild(el('span', 'button-tag', '按钮')); }
       $('contacts').appendChild(li);
     });
 
@@ -193,6 +200,7 @@
   function render(d) {
     if (!d || d.error) { if (d && d.error) { show('reply-error', d.error); } return; }
     detail = d;
+    CHANNEL = d.channel_labels || CHANNEL;
     renderTranscript(d.transcript);
     renderStatus(d);
     renderAccount(d);
@@ -217,6 +225,15 @@
     b.type = 'button';
     b.addEventListener('click', function () { $('reply-text').value = text; $('reply-text').focus(); });
     $('phrases').appendChild(b);
+  });
+
+  // A compliance refusal is about the text as it was: editing it clears the refusal.
+  $('reply-text').addEventListener('input', function () { show('reply-error', ''); });
+  // Enter sends, Shift+Enter is a new line (not while an input method is composing).
+  $('reply-text').addEventListener('keydown', function (event) {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) { return; }
+    event.preventDefault();
+    if (!$('reply-send').disabled) { $('reply-form').requestSubmit($('reply-send')); }
   });
 
   $('reply-form').addEventListener('submit', function (event) {

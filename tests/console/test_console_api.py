@@ -346,7 +346,7 @@ def test_rest_conversations_cannot_receive_an_agent_reply(env):
     agent = browser(env, "agent1")
     agent.claim("rest-1")
     answer = agent.reply("rest-1", "您好")
-    assert answer.status == 409 and "REST" in answer.json()["error"]
+    assert answer.status == 409 and "测试接口" in answer.json()["error"]
 
 
 # --- bookings -------------------------------------------------------------------------------------
