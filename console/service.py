@@ -21,7 +21,7 @@ from bot.core.text import clean_value
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.settings import get_settings
-from console import auth, store, trainer_view
+from console import auth, labels, refusals, store, trainer_view
 from console.rasa_api import AGENT_ACTION, RasaClient, RasaError, state, transcript
 from console.store import ConsoleError, UserView
 
@@ -50,7 +50,7 @@ GUARD_REASONS = {
     guard.WEEKLY_CAP: "已达到本周联系次数上限（{detail}）。",
     guard.QUIET_HOURS: "当前为免打扰时段，不能主动联系客户。",
 }
-CHANNEL_NAMES = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "REST"}
+CHANNEL_NAMES = labels.CHANNEL_LABELS  # one map for the whole console
 
 
 def guard_message(decision: guard.GuardDecision) -> str:
@@ -120,6 +120,11 @@ class ConsoleService:
             }
 
         data = await db(load)
+        if data["account"]:
+            # Button clicks read as the buttons' titles (console/labels.py).
+            data["account"]["contact_log"] = labels.readable_contact_log(
+                data["account"]["contact_log"], labels.buttons_by_payload(tracker.get("events") or [])
+            )
         st = state(tracker)
         verified = bool(account_id) and (
             (st["verified"] and st["account_id"] == account_id) or st["identified_account"] == account_id
@@ -139,6 +144,7 @@ class ConsoleService:
             "offers": data["offers"],
             "permissions": {p: auth.allowed(me.role, p) for p in auth.PERMISSIONS},
             "outcomes": store.OUTCOME_LABELS,
+            "channel_labels": labels.CHANNEL_LABELS,
             "policy": {
                 "installment_terms": list(cfg.policy.installment_terms),
                 "max_deferral_days": cfg.policy.max_deferral_days,
@@ -443,7 +449,7 @@ def _plan_booking(
         days = _int(params, "days", "延期天数")
         decision = policy.check_deferral(facts, days, today, cfg)
         if check and not decision.ok:
-            raise _refuse(decision.reason, decision.alternative)
+            raise ConsoleError(refusals.deferral(facts, days, today, cfg), 422)  # worded for the agent
         new_date = today + timedelta(days=days)
         return Booking(
             arrangement=dict(
@@ -463,7 +469,7 @@ def _plan_booking(
             raise ConsoleError("请填写承诺金额和日期（YYYY-MM-DD）。", 400) from None
         promise = policy.check_promise(facts, amount, pay_date, today, cfg)
         if check and not promise.ok:
-            raise _refuse(promise.reason)
+            raise ConsoleError(refusals.promise(facts, amount, pay_date, today, cfg), 422)  # worded for the agent
         return Booking(
             arrangement=dict(
                 kind="promise_to_pay", idempotency_key=f"{conversation_id}:promise_to_pay:{amount}:{pay_date}",
@@ -486,7 +492,7 @@ def _plan_booking(
             return _hardship(facts, months, cfg, conversation_id, check)
         decision = policy.check_installment(facts, months, cfg)
         if check and not decision.ok:
-            raise _refuse(decision.reason, decision.alternative)
+            raise ConsoleError(refusals.installment(facts, months, today, cfg), 422)  # worded for the agent
         q = decision.value if decision.ok else _quote_or_refuse(facts, months, cfg)
         first_date = today + timedelta(days=30)
         return Booking(
