@@ -54,7 +54,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.actions.base import app_identity, channel_of, db, say, settings
-from bot.core import replies
+from bot.core import guard, replies
 from bot.core.compliance import find_forbidden
 from bot.core.identity import conversation_phone
 from bot.core.staffing import handoff_eta
@@ -169,7 +169,9 @@ class ActionRelayAgentMessage(Action):
         if forbidden:
             logger.error("agent message for %s refused: forbidden wording %s", tracker.sender_id, forbidden)
             return [SlotSet(AGENT_MESSAGE_SLOT, None)]
-        dispatcher.utter_message(text=text)
+        # The console already appended the SMS opt-out line; whoever set the
+        # slot, an SMS never leaves without it (and never with it twice).
+        dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)))
         return [SlotSet(AGENT_MESSAGE_SLOT, None)]
 
 

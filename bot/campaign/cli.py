@@ -103,16 +103,20 @@ def _run(url: Optional[str], dry_run: bool, progress: bool, config: Optional[str
     sms_config = TwilioSmsConfig.from_env()
     callback = (lambda: f"{sms_config.public_url}/webhooks/twilio_sms/status") if sms_config.public_url else (lambda: None)
     app = get_settings()
-    runner = CampaignRunner(
-        settings,
-        db_url=url,
-        sender=SmsSender(sms_config, status_callback=callback, db_url=url),
-        rasa=RasaTrigger.from_env(),
-        bank_name=app.bank_name,
-        hotline=app.bank_hotline,
-        policy=app.policy,
-        progress=sys.stderr if progress else None,
-    )
+    try:  # the templates are measured again with the bank's name and hotline
+        runner = CampaignRunner(
+            settings,
+            db_url=url,
+            sender=SmsSender(sms_config, status_callback=callback, db_url=url),
+            rasa=RasaTrigger.from_env(),
+            bank_name=app.bank_name,
+            hotline=app.bank_hotline,
+            policy=app.policy,
+            progress=sys.stderr if progress else None,
+        )
+    except CampaignConfigError as exc:
+        print(f"错误：外呼配置无效：{exc}", file=sys.stderr)
+        return EXIT_BAD_FILE
     summary = asyncio.run(runner.run(clock.now(), dry_run=dry_run))
     if not sms_config.uses_twilio and not dry_run and summary.outcomes["sent"]:
         print("（未配置 Twilio：短信已写入本地发件箱，用 collectbot outbox 查看）")

@@ -7,8 +7,9 @@ policy) may hold::
     notice_dpd: 31
     agent_call_dpd: 61
     final_notice_dpd: 91
-    templates:
-      reminder_verified: "【{bank}】…"
+    sms_max_segments: 2        # per campaign SMS, opt-out line included
+    templates:                 # each must end with 回T退订 (bot/core/sms.py)
+      reminder_verified: "【{bank}】…回T退订"
     guard:                     # GuardConfig (bot/core/guard.py)
       quiet_start: "21:00"
       quiet_end: "08:00"

@@ -79,6 +79,7 @@ REASON_LABELS = {
     guard.OPEN_DISPUTE: "账户有未结争议",
     guard.THIRD_PARTY: "号码为第三方/错号",
     guard.FORBIDDEN_WORDING: "含禁用措辞",
+    guard.MISSING_OPT_OUT: "短信缺少退订提示",
     PAID: "已结清",
     SUPERSEDED: "已进入新的账单周期",
     SEND_FAILED: "发送失败",
@@ -402,6 +403,11 @@ class CampaignRunner:
         self.bank_name, self.hotline = bank_name, hotline
         self.policy = policy or PolicyConfig()
         self.progress = progress
+        # The templates were measured with the default bank name and hotline;
+        # measure them again with ours before anything is sent.
+        problems = rules.over_budget(self.cfg, bank_name, hotline, self.policy.payment_methods[0])
+        if problems:
+            raise rules.CampaignConfigError("; ".join(problems))
 
     # -- helpers ------------------------------------------------------------
 

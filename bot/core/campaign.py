@@ -23,6 +23,12 @@ No amount, name or card digits go to a number the bank has not confirmed as
 the cardholder's own (``phone_verified``): the same right-party rule as in
 chat. The unverified variants only say there is something to settle and how
 to reach the bank.
+
+Every template ends with how to stop SMS reminders (``回T退订``,
+bot/core/sms.py), and rendered with long but realistic values it fits in
+``sms_max_segments`` segments (70 UCS-2 characters for one SMS, 67 per part
+when concatenated); a template that does not is refused when the config is
+loaded, and again by the runner with the bank's own name and hotline.
 """
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from bot.core.compliance import find_forbidden
 from bot.core.money import fmt_yuan
+from bot.core.sms import OPT_OUT_LINE, has_opt_out_line, segment_count
 
 REMINDER = "reminder"
 NOTICE = "notice"
@@ -60,30 +67,32 @@ ALL_FIELDS = SAFE_FIELDS | frozenset(
 DEFAULT_TEMPLATES: Dict[str, str] = {
     "reminder_verified": (
         "【{bank}】{name}您好，您尾号{card_last4}的信用卡账单已于{due_date}到期，"
-        "最低还款额{minimum_due}尚未还清。可通过{pay_method}还款，已还款请忽略。"
-        "如还款有困难，直接回复本短信即可。"
+        "最低还款额{minimum_due}尚未还清。可通过{pay_method}还款，已还款请忽略；"
+        "还款有困难可直接回复本短信。" + OPT_OUT_LINE
     ),
+    # One SMS (70 characters) with the default bank name and hotline.
     "reminder_unverified": (
-        "【{bank}】尊敬的客户您好，您的信用卡账户有一笔还款需要处理。"
-        "回复本短信并核实身份后可查看详情，也可致电{hotline}。已处理请忽略。"
+        "【{bank}】您好，您的信用卡账户有一笔还款待处理，回复本短信核实身份可查看详情，"
+        "或致电{hotline}。已处理请忽略。" + OPT_OUT_LINE
     ),
     "notice_verified": (
         "【{bank}】{name}您好，您尾号{card_last4}的信用卡已逾期{days_past_due}天，欠款{balance}。"
-        "逾期记录将按规定报送征信，影响您的信用记录。一次还清有困难的，可申请分期或延期还款，"
-        "回复本短信即可办理，或致电{hotline}。"
+        "逾期记录将按规定报送征信，影响您的信用记录。一次还清有困难的，可回复本短信申请分期或延期还款，"
+        "或致电{hotline}。" + OPT_OUT_LINE
     ),
     "notice_unverified": (
         "【{bank}】尊敬的客户您好，您的信用卡账户已逾期，逾期记录将按规定报送征信、影响信用记录。"
-        "回复本短信并核实身份后可申请分期或延期还款，或致电{hotline}。"
+        "回复本短信并核实身份后可申请分期或延期还款，或致电{hotline}。" + OPT_OUT_LINE
     ),
     "final_notice_verified": (
         "【{bank}】正式通知：{name}您好，您尾号{card_last4}的信用卡已逾期{days_past_due}天，"
         "欠款{balance}。请于{deadline}前还款或与我们协商还款方案；仍未处理的，本行可能依法通过诉讼等"
-        "法律途径处理。咨询请致电{hotline}。"
+        "法律途径处理。咨询请致电{hotline}。" + OPT_OUT_LINE
     ),
     "final_notice_unverified": (
         "【{bank}】正式通知：尊敬的客户，您的信用卡账户逾期较久且多次提醒未能解决。"
         "请尽快致电{hotline}或回复本短信核实身份后协商还款方案；仍未处理的，本行可能依法通过法律途径处理。"
+        + OPT_OUT_LINE
     ),
 }
 
@@ -111,6 +120,9 @@ class CampaignConfig:
     # is left alone: the cardholder is doing what was agreed.
     skip_active_arrangements: bool = True
     channel: str = "twilio_sms"
+    #: Segments one campaign SMS may take, opt-out line included (2 = 134
+    #: Chinese characters), checked with long but realistic values.
+    sms_max_segments: int = 2
     templates: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
 
     def __post_init__(self) -> None:
@@ -124,6 +136,9 @@ class CampaignConfig:
             )
         if not isinstance(self.final_notice_deadline_days, int) or self.final_notice_deadline_days < 1:
             raise CampaignConfigError("final_notice_deadline_days must be a positive integer")
+        if not isinstance(self.sms_max_segments, int) or isinstance(self.sms_max_segments, bool) \
+                or self.sms_max_segments < 1:
+            raise CampaignConfigError(f"sms_max_segments must be a positive integer, got {self.sms_max_segments!r}")
         merged = dict(DEFAULT_TEMPLATES)
         merged.update(self.templates or {})
         unknown = sorted(set(merged) - set(DEFAULT_TEMPLATES))
@@ -139,7 +154,14 @@ class CampaignConfig:
             terms = find_forbidden(template)
             if terms:
                 raise CampaignConfigError(f"template {key} contains forbidden wording: {'、'.join(terms)}")
+            if not has_opt_out_line(template):
+                raise CampaignConfigError(
+                    f"template {key} must end with how to stop SMS reminders: “{OPT_OUT_LINE}”"
+                )
         object.__setattr__(self, "templates", merged)
+        problems = over_budget(self)
+        if problems:
+            raise CampaignConfigError("; ".join(problems))
 
     @classmethod
     def from_mapping(cls, data: Optional[Mapping]) -> "CampaignConfig":
@@ -252,6 +274,39 @@ def render_sms(step: str, facts: MessageFacts, cfg: CampaignConfig, today: date)
     if terms:  # a name or bank setting could in theory introduce one
         raise ValueError(f"rendered {step} SMS contains forbidden wording: {'、'.join(terms)}")
     return text
+
+
+# Long but realistic values for the segment budget: the default bank name,
+# hotline and first payment method (bot/settings.py, bot/core/policy.py), a
+# four-character name, seven-figure amounts, a three-digit days past due.
+BUDGET_BANK = "星河银行"
+BUDGET_HOTLINE = "400-800-9588"
+BUDGET_PAY_METHOD = "手机银行App“还款”页面"
+BUDGET_TODAY = date(2026, 12, 31)
+
+
+def over_budget(
+    cfg: "CampaignConfig", bank: str = BUDGET_BANK, hotline: str = BUDGET_HOTLINE,
+    pay_method: str = BUDGET_PAY_METHOD,
+) -> List[str]:
+    """Why a template would exceed ``cfg.sms_max_segments`` (empty: all fit)."""
+    problems = []
+    for verified in (True, False):
+        facts = MessageFacts(
+            bank=bank, hotline=hotline, phone_verified=verified, name="欧阳娜娜", card_last4="8888",
+            balance=Decimal("1234567.89"), minimum_due=Decimal("123456.78"), due_date=date(2026, 12, 31),
+            days_past_due=999, pay_method=pay_method,
+        )
+        for step in SMS_STEPS:
+            text = render_sms(step, facts, cfg, BUDGET_TODAY)
+            segments = segment_count(text)
+            if segments > cfg.sms_max_segments:
+                key = f"{step}_{'verified' if verified else 'unverified'}"
+                problems.append(
+                    f"template {key} takes {segments} SMS segments ({len(text)} characters with long values), "
+                    f"more than sms_max_segments={cfg.sms_max_segments}"
+                )
+    return problems
 
 
 def agent_task_text(days_past_due: int, stage: str) -> str:

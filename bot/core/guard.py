@@ -9,7 +9,11 @@ when the message would be unlawful or unkind:
 - a channel the cardholder opted out of,
 - debt collection on an account with an open dispute,
 - a number marked as a third party or wrong number,
-- forbidden threatening or humiliating wording.
+- forbidden threatening or humiliating wording,
+- an SMS that does not end with how to stop them (``回T退订``,
+  bot/core/sms.py): campaign templates must carry it themselves; an agent's
+  SMS reply gets it appended by `as_sent` before it is checked (agents do
+  not type it). Web chat needs none: the widget is not SMS.
 
 A message blocked only by quiet hours can wait: `retry_at` says when the
 next allowed moment is. Every other block is final and is logged with its
@@ -23,6 +27,7 @@ from typing import FrozenSet, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from bot.core.compliance import find_forbidden
+from bot.core.sms import OPT_OUT_LINE, has_opt_out_line, with_opt_out_line
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -34,6 +39,10 @@ OPTED_OUT = "opted_out"
 OPEN_DISPUTE = "open_dispute"
 THIRD_PARTY = "third_party_number"
 FORBIDDEN_WORDING = "forbidden_wording"
+MISSING_OPT_OUT = "missing_opt_out"
+
+# Channels whose messages are SMS (Twilio's, and the plain name in settings).
+SMS_CHANNELS = frozenset({"twilio_sms", "sms"})
 
 
 @dataclass(frozen=True)
@@ -91,15 +100,29 @@ def next_allowed(now: datetime, cfg: GuardConfig) -> datetime:
     return end
 
 
+def is_sms(channel: str) -> bool:
+    return channel in SMS_CHANNELS
+
+
+def as_sent(text: str, channel: str) -> str:
+    """An agent's reply as it must leave on ``channel``: on SMS with the
+    opt-out line appended when it is missing (never doubled)."""
+    return with_opt_out_line(text) if is_sms(channel) else text
+
+
 def check_outbound(msg: Outbound, facts: ContactFacts, now: datetime, cfg: GuardConfig = GuardConfig()) -> GuardDecision:
     """Whether `msg` may be sent now; the first rule that blocks wins.
 
-    Final blocks come first (wording, wrong party, opt-out, dispute), so a
-    message is never queued for the morning only to be dropped then.
+    Final blocks come first (wording, the SMS opt-out line, wrong party,
+    opt-out, dispute), so a message is never queued for the morning only to
+    be dropped then.
     """
     terms = tuple(find_forbidden(msg.text))
     if terms:
         return GuardDecision(False, FORBIDDEN_WORDING, "、".join(terms), forbidden_terms=terms)
+    if is_sms(msg.channel) and not has_opt_out_line(msg.text):
+        # The detail is the line the SMS must end with.
+        return GuardDecision(False, MISSING_OPT_OUT, OPT_OUT_LINE)
     if facts.third_party_number:
         return GuardDecision(False, THIRD_PARTY)
     if msg.channel in facts.opted_out_channels or "all" in facts.opted_out_channels:

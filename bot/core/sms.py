@@ -1,4 +1,4 @@
-"""SMS text rules: segment counting, splitting long replies, opt-in/opt-out keywords.
+"""SMS text rules: segment counting, splitting long replies, the opt-out line, opt-in/opt-out keywords.
 
 Plain Python (no Rasa, web or database imports), used by the Twilio SMS
 channel (channels/twilio_sms.py).
@@ -16,6 +16,13 @@ Splitting. Each SMS we send is kept within ``max_segments`` segments; a
 longer reply becomes several SMS, cut at sentence ends (。！？；and line
 breaks), else at a comma, else at a space, else at any character - but
 never inside an amount such as ``12,000.00元``, a date or a phone number.
+A text that ends with the opt-out line (below) keeps it on every SMS it is
+split into, and the segment count of each includes it.
+
+The opt-out line. Every SMS the bank starts or an agent writes ends with
+how to stop them, ``回T退订`` (the Chinese convention); the keyword it names,
+"T" alone, is an opt-out for ``is_opt_out`` below, as are 回T, T退订 and
+回T退订 themselves. The guard (bot/core/guard.py) refuses an SMS without it.
 """
 from __future__ import annotations
 
@@ -74,8 +81,9 @@ def segment_count(text: str) -> int:
     return segments
 
 
-def fits(text: str, max_segments: int) -> bool:
-    return segment_count(text) <= max_segments
+def fits(text: str, max_segments: int, tail: str = "") -> bool:
+    """Whether ``text`` (with ``tail`` added, room kept for it) fits."""
+    return segment_count(text + tail) <= max_segments
 
 
 # --------------------------------------------------------------------------
@@ -126,21 +134,21 @@ def _cut_after(text: str, chars: Iterable[str]) -> List[str]:
     return pieces
 
 
-def _hard_split(text: str, max_segments: int) -> List[str]:
+def _hard_split(text: str, max_segments: int, tail: str = "") -> List[str]:
     """Longest prefixes that fit, cut at a character boundary outside numbers."""
     spans = _protected_spans(text)
     pieces: List[str] = []
     rest_start = 0
     while rest_start < len(text):
         rest = text[rest_start:]
-        if fits(rest, max_segments):
+        if fits(rest, max_segments, tail):
             pieces.append(rest)
             break
         # The longest prefix that fits (segment_count is monotonic in length).
         lo, hi = 1, len(rest)
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if fits(rest[:mid], max_segments):
+            if fits(rest[:mid], max_segments, tail):
                 lo = mid
             else:
                 hi = mid - 1
@@ -159,15 +167,15 @@ def _hard_split(text: str, max_segments: int) -> List[str]:
 _LEVELS = (_SENTENCE_END, _COMMAS, _SPACES)
 
 
-def _atoms(text: str, max_segments: int, level: int = 0) -> List[str]:
+def _atoms(text: str, max_segments: int, level: int = 0, tail: str = "") -> List[str]:
     """Pieces of ``text`` that each fit, cut at the coarsest boundary possible."""
-    if fits(text, max_segments):
+    if fits(text, max_segments, tail):
         return [text]
     if level >= len(_LEVELS):
-        return _hard_split(text, max_segments)
+        return _hard_split(text, max_segments, tail)
     out: List[str] = []
     for piece in _cut_after(text, _LEVELS[level]):
-        out.extend(_atoms(piece, max_segments, level + 1))
+        out.extend(_atoms(piece, max_segments, level + 1, tail))
     return out
 
 
@@ -176,7 +184,9 @@ def split_message(text: str, max_segments: int = 3) -> List[str]:
 
     Pieces are packed greedily in order, so a reply is sent in as few SMS as
     possible; whitespace at the cut points is dropped. Joining the result
-    gives back the text minus that whitespace.
+    gives back the text minus that whitespace - except that a text ending
+    with the opt-out line has it at the end of every part (each part is an
+    SMS of its own, and each must say how to stop them).
     """
     if max_segments < 1:
         raise ValueError("max_segments must be at least 1")
@@ -185,11 +195,22 @@ def split_message(text: str, max_segments: int = 3) -> List[str]:
         return []
     if fits(text, max_segments):
         return [text]
+    ending = opt_out_ending(text)
+    if ending:
+        body = text[: -len(ending)].rstrip()
+        if body:
+            # Room for the worst case: a separator and the line.
+            parts = _split(body, max_segments, tail="。" + ending)
+            return [_append_line(part, ending) for part in parts]
+    return _split(text, max_segments)
+
+
+def _split(text: str, max_segments: int, tail: str = "") -> List[str]:
     messages: List[str] = []
     current = ""
-    for atom in _atoms(text, max_segments):
+    for atom in _atoms(text, max_segments, tail=tail):
         candidate = current + atom
-        if fits(candidate.strip(), max_segments):
+        if fits(candidate.strip(), max_segments, tail):
             current = candidate
             continue
         if current.strip():
@@ -218,6 +239,47 @@ def choice_number(text: str) -> int | None:
     """The menu number a reply picks ("2", "2.", " 2 "), or None."""
     match = _CHOICE.match(text or "")
     return int(match.group(1)) if match else None
+
+
+# --------------------------------------------------------------------------
+# The opt-out line
+# --------------------------------------------------------------------------
+
+#: What the bank's SMS end with. Its keyword "T" is honoured by is_opt_out.
+OPT_OUT_LINE = "回T退订"
+#: Endings that count as the line: ours and the other common order (both
+#: are opt-outs when a cardholder sends them back, as is their "T").
+OPT_OUT_ENDINGS = (OPT_OUT_LINE, "退订回T")
+# After these the line follows directly; otherwise a full stop goes first.
+_NO_SEPARATOR = _SENTENCE_END | _CLOSERS | _COMMAS
+
+
+def opt_out_ending(text: str) -> str:
+    """The opt-out line ``text`` ends with (as written), or ``""``."""
+    stripped = (text or "").rstrip()
+    for ending in OPT_OUT_ENDINGS:
+        tail = stripped[-len(ending):]
+        if tail.upper() == ending.upper():
+            return tail
+    return ""
+
+
+def has_opt_out_line(text: str) -> bool:
+    return bool(opt_out_ending(text))
+
+
+def _append_line(text: str, line: str) -> str:
+    text = (text or "").rstrip()
+    if not text:
+        return line
+    return text + ("" if text[-1] in _NO_SEPARATOR else "。") + line
+
+
+def with_opt_out_line(text: str) -> str:
+    """``text`` ending with the opt-out line: appended once, never doubled."""
+    if has_opt_out_line(text):
+        return (text or "").rstrip()
+    return _append_line(text, OPT_OUT_LINE)
 
 
 # --------------------------------------------------------------------------

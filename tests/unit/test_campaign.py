@@ -79,6 +79,12 @@ def test_thresholds_are_configurable_from_yaml_mapping():
         ({"templates": {"reminder_verified": "【{bank}】再不还就等着坐牢"}}, "forbidden wording"),
         ({"templates": {"reminder_unverified": "【{bank}】您欠款{balance}"}}, "not allowed"),
         ({"templates": {"nonsense": "x"}}, "unknown template keys"),
+        ({"templates": {"reminder_unverified": "【{bank}】您好，请致电{hotline}。已处理请忽略。"}},
+         "reminder_unverified must end with how to stop SMS reminders: “回T退订”"),
+        ({"templates": {"notice_unverified": "【{bank}】" + "您的信用卡账户已逾期，请尽快处理。" * 8 + "回T退订"}},
+         "notice_unverified takes 3 SMS segments"),
+        ({"sms_max_segments": 1}, "reminder_verified takes 2 SMS segments"),
+        ({"sms_max_segments": 0}, "sms_max_segments must be a positive integer"),
         ({"guard": {"quiet_from": "21:00"}}, "unknown guard keys"),
     ],
 )

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.core.sms import segment_count
 from bot.db.importer import import_accounts_csv
 from bot.db.migrate import upgrade
 from bot.db.models import (
@@ -140,6 +141,8 @@ def test_campaign_over_1000_accounts(capsys, tmp_path, sqlite_url, monkeypatch):
         else:
             assert body is None, i
         if body is not None:
+            # How to stop them, within the campaign's segment budget.
+            assert body.endswith("回T退订") and segment_count(body) <= 2, (i, body)
             # Figures only to numbers the bank verified.
             assert ("5,000.00元" in body or "500.00元" in body) == (i % 2 == 0), (i, body)
     with session_scope(url) as s:
@@ -229,6 +232,7 @@ def test_final_notice_only_after_supervisor_approval(capsys, tmp_path, sqlite_ur
     run(capsys, sqlite_url, "campaign", "run", "--no-progress")
     body = outbox(sqlite_url)[phone(0)]
     assert body.startswith("【星河银行】正式通知") and "5,000.00元" in body and "法律途径" in body
+    assert body.endswith("回T退订")
     code, out, _ = run(capsys, sqlite_url, "campaign", "pending")
     assert "没有等待审批" in out
 
