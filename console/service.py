@@ -43,6 +43,7 @@ STANDARD_MAX_MONTHS = 24
 
 GUARD_REASONS = {
     guard.FORBIDDEN_WORDING: "含有禁止使用的措辞：{detail}。请修改后再发送。",
+    guard.MISSING_OPT_OUT: "短信必须以退订提示“{detail}”结尾。",
     guard.THIRD_PARTY: "对方不是持卡人本人（第三方号码），不能发送。",
     guard.OPTED_OUT: "客户已退订该渠道（{detail}），不能再通过该渠道发送。",
     guard.OPEN_DISPUTE: "账户有未结的争议，不能发送催收内容。",
@@ -221,6 +222,9 @@ class ConsoleService:
                 409,
             )
         account_id = await self.account_id(conversation_id, tracker)
+        # On SMS the opt-out line is added here, not typed by the agent: the
+        # guard, the relay, the delivery check and the audit see the text as sent.
+        text = guard.as_sent(text, st["channel"] or "")
         decision = await db(self._guard, conversation_id, account_id, text, st)
         if not decision.allowed:
             message = guard_message(decision)

@@ -287,10 +287,13 @@ def test_an_agent_reply_is_delivered_on_the_cardholders_channel_and_kept_in_the_
     answer = agent.reply("+8613700000001", "您好，我是人工专员，现在由我为您服务。")
     assert answer.status == 200, answer.body
     assert answer.json() == {"delivered": True, "channel": "twilio_sms"}
+    # An SMS says how to stop them: the console appends the line, the agent does not type it.
     assert {"conversation_id": "+8613700000001", "channel": "twilio_sms",
-            "text": "您好，我是人工专员，现在由我为您服务。"} in env["fake"].sent
+            "text": "您好，我是人工专员，现在由我为您服务。回T退订"} in env["fake"].sent
     transcript = agent.detail("+8613700000001")["transcript"]
-    assert transcript[-1] == {**transcript[-1], "from": "agent", "text": "您好，我是人工专员，现在由我为您服务。"}
+    assert transcript[-1] == {**transcript[-1], "from": "agent", "text": "您好，我是人工专员，现在由我为您服务。回T退订"}
+    again = agent.reply("+8613700000001", "请问还有其他问题吗？回T退订")  # typed anyway: not doubled
+    assert again.status == 200 and env["fake"].sent[-1]["text"] == "请问还有其他问题吗？回T退订"
     executed = [r for r in env["fake"].requests if r["path"].endswith("/execute")]
     assert executed[-1]["query"]["output_channel"] == ["latest"]
     assert executed[-1]["body"] == {"name": "action_relay_agent_message"}

@@ -282,7 +282,8 @@ def test_sms_hand_over_the_agents_reply_goes_out_as_an_sms(world):
     answer = a.reply(me, GREETING)
     assert answer.status == 200 and answer.json()["channel"] == "twilio_sms", answer.body
     sms_containing(world, me, GREETING)
-    request = next(r for r in twilio.sent_to(me) if r.form["Body"] == GREETING)
+    # As sent: with how to stop SMS, appended for the agent (issue 14).
+    request = next(r for r in twilio.sent_to(me) if r.form["Body"] == GREETING + "回T退订")
     assert request.form["To"] == me and request.form["From"] == TWILIO_NUMBER
 
     # Forbidden wording never leaves.
