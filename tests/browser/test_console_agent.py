@@ -1,0 +1,106 @@
+"""The agent's conversation page in headless Chromium (issue 14): an open
+crisis is a banner at the top, a compliance refusal goes away as soon as
+the agent edits the text, Enter sends and Shift+Enter starts a new line, a
+button click reads as the button's title, and the tab's title names the
+cardholder (masked) and the channel instead of a session id.
+
+The console runs as a real process on a real SQLite database with the fake
+Rasa HTTP API (no model needed). Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+from tests.console.support import PASSWORD, environ
+from tests.console.test_console_api import NOW, _running, audit_actions, hand_over
+
+pytestmark = pytest.mark.e2e
+
+WAIT_MS = 20_000
+CID = "web-crisis-1"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser-console-agent")
+    db_url = f"sqlite:///{workdir / 'accounts.db'}"
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
+
+
+@pytest.fixture(autouse=True)
+def _database(env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", env["db"])
+    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def test_crisis_banner_enter_to_send_and_the_compliance_error_clearing(env, chromium):
+    hand_over(env, CID, "C-4", reason="crisis", priority=0, summary="危机（自伤风险）：活着没意思")
+    fake = env["fake"]
+    with fake._lock:
+        fake.trackers[CID]["events"].append({
+            "event": "bot", "text": "需要为您转接人工吗？", "timestamp": time.time(),
+            "data": {"buttons": [{"title": "是，请帮我转人工", "payload": "/affirm"}, {"title": "不用", "payload": "/deny"}]},
+        })
+    fake.user_says(CID, "/affirm", intent="affirm")
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(env["url"] + "/conversations/" + CID)
+        page.fill("#username", "agent1")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url("**/conversations/" + CID, timeout=WAIT_MS)
+
+        assert page.title().startswith("会话 · 陈* · 在线聊天")
+        banner = page.locator("#crisis-banner")
+        banner.wait_for(state="visible", timeout=WAIT_MS)
+        assert "危机" in banner.inner_text() and "活着没意思" in banner.inner_text()
+        assert banner.bounding_box()["y"] < page.locator("#transcript").bounding_box()["y"]  # at the top
+        clicked = page.locator("#transcript .msg.cardholder .bubble").last
+        clicked.wait_for(timeout=WAIT_MS)
+        assert "是，请帮我转人工" in clicked.inner_text() and "/affirm" not in page.locator("#transcript").inner_text()
+        shot(page, "console-agent-crisis-banner.png")
+
+        page.click("#claim-btn")
+        box = page.locator("#reply-text")
+        expect(box).to_be_enabled(timeout=WAIT_MS)
+
+        # Enter sends: a forbidden wording comes back refused, with the reason.
+        box.fill("再不还钱就让你坐牢")
+        box.press("Enter")
+        error = page.locator("#reply-error")
+        expect(error).to_contain_text("坐牢", timeout=WAIT_MS)  # (page scripts only: the CSP forbids eval)
+        shot(page, "console-agent-compliance-error.png")
+        # Editing the text clears the refusal at once.
+        box.press("End")
+        box.press("Backspace")
+        assert error.inner_text() == ""
+
+        # Shift+Enter is a new line, nothing is sent.
+        sent_before = len(fake.sent)
+        box.fill("您好，我是人工专员张专员。")
+        box.press("Shift+Enter")
+        box.type("请问您现在安全吗？")
+        assert box.input_value() == "您好，我是人工专员张专员。\n请问您现在安全吗？"
+        assert len(fake.sent) == sent_before
+        # Enter sends it.
+        box.press("Enter")
+        page.locator("#transcript .msg.agent .bubble", has_text="请问您现在安全吗？").wait_for(timeout=WAIT_MS)
+        assert box.input_value() == ""
+        shot(page, "console-agent-enter-sent.png")
+    finally:
+        context.close()
+
+    actions = [a for _, a, _ in audit_actions(env, CID)]
+    assert "reply_blocked" in actions and "reply" in actions and "claim" in actions
