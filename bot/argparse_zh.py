@@ -76,6 +76,10 @@ class ArgumentParser(argparse.ArgumentParser):
         with chinese():
             super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):
+        with chinese():
+            return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         with chinese():
             return super().parse_known_args(args, namespace)
