@@ -16,7 +16,7 @@ from sanic import response
 from sanic.request import Request
 
 from bot import clock
-from bot.reports import kpi
+from bot.reports import kpi, labels
 
 REPORT_PERMISSION = "audit"  # supervisors only (console/auth.PERMISSIONS)
 APPROVE_PERMISSION = "approve"
@@ -25,38 +25,9 @@ MAX_DAYS = 366
 FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 31)
 BODY_MARKER = "<!--REPORT-BODY-->"
 
-REASON_ZH = {
-    "quiet_hours": "免打扰时段",
-    "daily_cap": "超过每日上限",
-    "weekly_cap": "超过每周上限",
-    "opted_out": "已退订",
-    "open_dispute": "未结争议",
-    "third_party_number": "第三方/错号",
-    "forbidden_wording": "禁用措辞",
-    "paid": "已结清",
-    "superseded": "新账单周期",
-    "send_failed": "发送失败",
-}
-KIND_ZH = {
-    "promise_to_pay": "承诺还款",
-    "installment": "分期",
-    "deferral": "延期还款",
-    "fee_waiver": "费用减免",
-    "hardship_plan": "困难还款计划",
-}
-ESCALATION_ZH = {
-    "crisis": "危机",
-    "dispute_debt": "债务异议",
-    "complaint": "投诉",
-    "verification_locked": "验证锁定",
-    "customer_request": "要求人工",
-    "repeated_refusal": "多次拒绝",
-    "hardship_plan": "困难方案审批",
-    "abuse": "辱骂",
-    "fallback": "无法理解",
-}
-CHANNEL_ZH = {"twilio_sms": "短信", "webchat": "网页聊天", "socketio": "网页聊天", "rest": "接口", "phone": "电话",
-              "-": "（无渠道）", "unknown": "未知", "*": "全部"}
+# One set of names for the page, the CSV and `collectbot report`.
+REASON_ZH, KIND_ZH = labels.BLOCKED_REASONS, labels.ARRANGEMENT_KINDS
+ESCALATION_ZH, CHANNEL_ZH = labels.ESCALATION_REASONS, labels.CHANNELS
 
 
 def e(value: Any) -> str:
