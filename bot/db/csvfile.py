@@ -106,6 +106,10 @@ def decode(data: bytes) -> Tuple[str, str]:
     UTF-8 is tried strictly first: GB18030 decodes nearly any byte string,
     while text that is valid UTF-8 is almost never meant as GBK.
     """
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ImportFileError("这是 Excel 工作簿（.xlsx/.xls），不是 CSV：请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError("这是 UTF-16 文本（Excel 的「Unicode 文本」），不是 CSV：请另存为「CSV UTF-8（逗号分隔）」")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8（带 BOM）"
@@ -119,7 +123,8 @@ def decode(data: bytes) -> Tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "GB18030"
+        # GB18030 has a byte-order mark of its own, which decodes to U+FEFF.
+        return data.decode("gb18030").lstrip("\ufeff"), "GB18030"
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"无法识别文件编码（第 {exc.start} 个字节起既不是 UTF-8 也不是 GBK/GB18030）；"
@@ -134,6 +139,16 @@ def read_text(path: Union[str, Path]) -> Tuple[str, str]:
     except OSError as exc:
         raise ImportFileError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
     return decode(data)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's (English) complaint, said in Chinese."""
+    text = str(exc)
+    if "NUL" in text:
+        return "含有 NUL 字符（文件可能不是文本格式的 CSV，例如 .xlsx）"
+    if "field larger than field limit" in text:
+        return "单元格过长（多半是引号不成对，后面的内容都被当成了一个单元格）"
+    return f"无法解析（多半是引号不成对）：{text}"
 
 
 def _header_key(name: str) -> str:
@@ -186,7 +201,7 @@ def records(text: str, table: Table, errors: List[RowError]) -> Iterator[Record]
     except StopIteration:
         raise ImportFileError("文件是空的；第一行应为表头：" + ",".join(c.label for c in table.columns))
     except csv.Error as exc:
-        raise ImportFileError(f"第 1 行（表头）不是有效的 CSV：{exc}") from exc
+        raise ImportFileError(f"第 1 行（表头）不是有效的 CSV：{_csv_problem(exc)}") from exc
     index = _map_header(found, table)
     where = {key: f"{excel_column(i)} 列「{found[i].strip()}」" for key, i in index.items()}
     prev_end = reader.line_num
@@ -199,7 +214,7 @@ def records(text: str, table: Table, errors: List[RowError]) -> Iterator[Record]
         except StopIteration:
             return
         except csv.Error as exc:
-            errors.append(RowError(line, f"CSV 格式错误（多半是引号不成对）：{exc}"))
+            errors.append(RowError(line, f"CSV 格式错误：{_csv_problem(exc)}"))
             return
         prev_end = reader.line_num
         if all(not c.strip() for c in record):

@@ -36,6 +36,9 @@ CARD_LAST4_RE = re.compile(r"^\d{4}$")
 ACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 # Excel shows 0123 as 123 unless the column is formatted as text.
 _LEADING_ZERO_HINT = "（Excel 会去掉开头的 0：请把该列设为「文本」格式后重新保存）"
+# Excel shows 13800138000 as 1.38001E+10 and saves it so, digits lost.
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+\d+$", re.IGNORECASE)
+_SCIENTIFIC_HINT = "（Excel 把长数字存成了科学计数法，数字已丢失：请把该列设为「文本」格式，重新填入号码后保存）"
 AMOUNT_RULE = "不是有效金额（非负，最多两位小数，如 1200.00 或 1,200.00）"
 
 
@@ -73,7 +76,10 @@ def _validate(rec: Record) -> Union[_Row, List[str]]:
         problems.append(f"{rec.where['name']}超过 {NAME_MAX} 个字")
     phone = parse_mobile(rec["phone"]) if rec["phone"] else None
     if rec["phone"] and phone is None:
-        problems.append(f"{rec.where['phone']}：{rec['phone']} 不是有效的手机号（11 位手机号，或 +国家码 的国际号码）")
+        hint = _SCIENTIFIC_HINT if _SCIENTIFIC.match(rec["phone"]) else ""
+        problems.append(
+            f"{rec.where['phone']}：{rec['phone']} 不是有效的手机号（11 位手机号，或 +国家码 的国际号码）{hint}"
+        )
     id_last4 = rec["id_last4"].upper()
     if id_last4 and not ID_LAST4_RE.match(id_last4):
         hint = _LEADING_ZERO_HINT if len(id_last4) == 3 else ""

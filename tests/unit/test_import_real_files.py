@@ -224,3 +224,35 @@ def test_days_as_written(text, day):
 def test_days_refused(text):
     with pytest.raises(ValueError):
         parse_day(text)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "这是 Excel 工作簿（.xlsx/.xls），不是 CSV"),
+        ("账户号\t姓名\n".encode("utf-16"), "这是 UTF-16 文本"),
+        (b"\xef\xbb\xbf" + "账户号".encode("gbk"), "文件开头标明是 UTF-8"),
+    ],
+)
+def test_files_that_are_not_csv_say_what_they_are(data, message):
+    with pytest.raises(ImportFileError, match=message):
+        decode(data)
+
+
+def test_gb18030_byte_order_mark_is_not_part_of_the_header(capsys, sqlite_url, pinned_now, tmp_path):
+    (tmp_path / "bom.csv").write_bytes(("\ufeff" + GB_FILE).encode("gb18030"))
+    assert main(["import-accounts", str(tmp_path / "bom.csv")]) == 0, capsys.readouterr().err
+    assert "文件编码：GB18030" in capsys.readouterr().out
+
+
+def test_excel_scientific_notation_and_nul_are_explained(capsys, sqlite_url, pinned_now, tmp_path):
+    text = GB_FILE.replace("13800138000", "1.38001E+10").replace("张三", "张\x00三")
+    (tmp_path / "e.csv").write_bytes(text.encode("gb18030"))
+    assert main(["import-accounts", str(tmp_path / "e.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "第 2 行：CSV 格式错误：含有 NUL 字符" in err
+    text = GB_FILE.replace("13800138000", "1.38001E+10")
+    (tmp_path / "e.csv").write_bytes(text.encode("gb18030"))
+    assert main(["import-accounts", str(tmp_path / "e.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "第 2 行：C 列「手机」：1.38001E+10 不是有效的手机号" in err and "科学计数法" in err
