@@ -20,6 +20,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import numpy as np
 
+from stack import REST_HEADERS
+
 # (message, substring every correct answer contains) — {id} is the
 # cardholder's ID digits. The expectations check that the full stack really
 # did the work (verified, quoted, booked), not that it answered fast with an
@@ -110,7 +112,8 @@ async def _converse(session, url, idx, conv, timeout, samples, t_origin) -> None
         status, error, replies = 0, "", []
         try:
             async with session.post(
-                url, json={"sender": conv.sender, "message": text}, timeout=aiohttp.ClientTimeout(total=timeout)
+                url, json={"sender": conv.sender, "message": text}, timeout=aiohttp.ClientTimeout(total=timeout),
+                headers=REST_HEADERS,
             ) as r:
                 status = r.status
                 body = await r.read()

@@ -49,6 +49,8 @@ import yaml  # noqa: E402
 import load  # noqa: E402
 import prepare  # noqa: E402
 from stack import (  # noqa: E402
+    ACTION_SERVER_TOKEN,
+    REST_HEADERS,
     BENCH,
     REPO,
     VENV_BIN,
@@ -60,6 +62,7 @@ from stack import (  # noqa: E402
     http_get,
     load_average,
     post_json,
+    rest_conversation,
     seeded_database,
     wait_until,
 )
@@ -522,7 +525,10 @@ class ActionProxy:
         async def handle(request: web.Request) -> web.Response:
             body = await request.read()
             t0 = time.perf_counter()
-            async with self.session.post(self.target, data=body, headers={"Content-Type": "application/json"}) as r:
+            headers = {"Content-Type": "application/json"}
+            if "Authorization" in request.headers:  # the action server's token (bot/action_server.py)
+                headers["Authorization"] = request.headers["Authorization"]
+            async with self.session.post(self.target, data=body, headers=headers) as r:
                 resp = await r.read()
                 status = r.status
             elapsed = time.perf_counter() - t0
@@ -560,7 +566,7 @@ async def _profile(stack: Stack, proxy: ActionProxy, accounts: List[dict], start
                 for step, (text, expect) in enumerate(conv.steps):
                     proxy.calls = []
                     t0 = time.perf_counter()
-                    async with http.post(f"{stack.url}/webhooks/rest/webhook",
+                    async with http.post(f"{stack.url}/webhooks/rest/webhook", headers=REST_HEADERS,
                                          json={"sender": conv.sender, "message": text}) as r:
                         replies = [m.get("text", "") for m in await r.json()]
                     total = time.perf_counter() - t0
@@ -586,7 +592,7 @@ async def _profile(stack: Stack, proxy: ActionProxy, accounts: List[dict], start
             # The trackers as stored, for the tracker-store timings.
             trackers = []
             for conv in convs[1:]:
-                async with http.get(f"{stack.url}/conversations/{conv.sender}/tracker",
+                async with http.get(f"{stack.url}/conversations/{rest_conversation(not stack.baseline, conv.sender)}/tracker",
                                     params={"token": token, "include_events": "ALL"}) as r:
                     trackers.append({"sender": conv.sender, "events": (await r.json())["events"]})
             # Action server alone: replay the captured payloads straight to it.
@@ -595,7 +601,8 @@ async def _profile(stack: Stack, proxy: ActionProxy, accounts: List[dict], start
                     times = []
                     for _ in range(repeat):
                         t0 = time.perf_counter()
-                        async with http.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=call["request"]) as r:
+                        async with http.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=call["request"],
+                                             headers={"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"}) as r:
                             await r.read()
                         times.append(time.perf_counter() - t0)
                     call["direct_ms"] = statistics.median(times) * 1000

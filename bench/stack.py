@@ -28,6 +28,16 @@ NOW = "2026-11-25T10:00:00+08:00"
 
 
 ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
+# Our REST channel (channels/rest.py) answers only a client with this token;
+# stock Rasa's channel (the baseline) ignores the header. Against a stack
+# started by `make run`: REST_CHANNEL_TOKEN=$(cat var/rest_channel_token).
+REST_CHANNEL_TOKEN = os.environ.get("REST_CHANNEL_TOKEN") or secrets.token_urlsafe(24)
+REST_HEADERS = {"Authorization": f"Bearer {REST_CHANNEL_TOKEN}"}
+
+
+def rest_conversation(stack_is_ours: bool, sender: str) -> str:
+    """The conversation id a REST sender gets (bot/core/identity.py)."""
+    return f"rest:{sender}" if stack_is_ours else sender
 
 
 def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str]:
@@ -46,6 +56,9 @@ def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str
         env["DATABASE_URL"] = database_url
     # The action server answers only a caller with this token (bot/action_server.py).
     env["ACTION_SERVER_TOKEN"] = ACTION_SERVER_TOKEN
+    # The bench measures throughput, not the REST channel's rate limits: one
+    # load generator on one address sends for many cardholders at once.
+    env.update(REST_CHANNEL_TOKEN=REST_CHANNEL_TOKEN, REST_RATE_BURST="1000000", REST_CLIENT_RATE_BURST="1000000")
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -68,6 +81,8 @@ def http_get(url: str, timeout: float = 2.0) -> int:
 
 def post_json(url: str, payload: dict, timeout: float = 60.0, headers: Optional[dict] = None):
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    if "/webhooks/rest/" in url:
+        headers = {**REST_HEADERS, **(headers or {})}
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read().decode("utf-8"))
