@@ -145,7 +145,10 @@ def mask_transcript(
         entry = dict(entry)
         if entry.get("from") == "cardholder":
             fact = next(facts, {"entities": [], "secret_answer": True})
-            entry["text"] = mask_message(entry.get("text"), names, secrets, fact["entities"], fact["secret_answer"])
+            # A button click shows the button's title: the payload's entity
+            # offsets do not apply to it.
+            entities = [] if entry.get("button") else fact["entities"]
+            entry["text"] = mask_message(entry.get("text"), names, secrets, entities, fact["secret_answer"])
         else:
             entry["text"] = mask_message(entry.get("text"), names, secrets)
         out.append(entry)
