@@ -104,3 +104,36 @@ def test_crisis_banner_enter_to_send_and_the_compliance_error_clearing(env, chro
 
     actions = [a for _, a, _ in audit_actions(env, CID)]
     assert "reply_blocked" in actions and "reply" in actions and "claim" in actions
+
+
+def test_the_queue_puts_a_crisis_first_and_drops_a_handed_back_chat_live(env, chromium):
+    from tests.console.test_console_api import browser
+
+    hand_over(env, "web-queue-ordinary", "C-5", summary="客户要求人工：/request_installment / 转人工")
+    hand_over(env, "web-queue-crisis", "C-6", reason="crisis", priority=0, summary="危机（自伤风险）：不想活了")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(env["url"] + "/queue")
+        page.fill("#username", "agent2")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url("**/queue", timeout=WAIT_MS)
+        rows = page.locator("#queue-body tr.item")
+        expect(rows.first).to_have_class("item crisis", timeout=WAIT_MS)
+        assert "自消息起" in rows.first.locator("td.timer").inner_text()
+        ordinary = page.locator("#queue-body tr.item", has_text="申请分期")
+        expect(ordinary).to_have_count(1, timeout=WAIT_MS)
+        assert "/request_installment" not in page.locator("#queue-body").inner_text()
+        shot(page, "console-agent-queue.png")
+
+        # Another agent takes the ordinary chat and hands it back to the bot:
+        # it leaves this agent's queue without a reload.
+        other = browser(env, "agent1")
+        assert other.claim("web-queue-ordinary").status == 200
+        assert other.hand_back("web-queue-ordinary").status == 200
+        expect(ordinary).to_have_count(0, timeout=WAIT_MS)
+        expect(page.locator("#handed-back-body tr", has_text="申请分期")).to_have_count(1, timeout=WAIT_MS)
+        shot(page, "console-agent-queue-handed-back.png")
+    finally:
+        context.close()
