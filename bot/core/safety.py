@@ -124,28 +124,50 @@ def _rules(pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, Pattern[str]], 
 _ZHE = "[着著]"
 # Method nouns: alone they are only a sign; saved up, bought or swallowed
 # they are a plan.
-_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|敌敌畏|百草枯|除草剂|木炭|炭|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
+_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|敌敌畏|百草枯|除草剂|木炭(?!.{0,2}(涨|价|生意))|(?<!木)炭(?!烤|火|涨|价)|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
 _HOARD = "(攒|存|囤|屯|买好|买了|备好|备了|准备好|准备了|准备|吃了|吞了|喝了|全吃|全部吃|一次吃|一口气吃|都吃|吃掉|吞下|一瓶|一整瓶|一大瓶|挂好|系好|绑好)"
-_HIGH_PLACE = "(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|桥栏|桥边|铁轨|轨道上|悬崖)"
-_WATER = "(江边|河边|海边|湖边|江里|河里|水库边|江堤|河堤)"
-_FAMILY = "(妈|爸|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥)"
-_BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手机|电脑|猫|狗|宠物|房子|所有)"
+_HIGH_PLACE = "(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|立交桥上|桥栏|桥边|桥度|铁轨|轨道上|悬崖)"
+# Doing chores up there is no crisis: 我在天台收衣服.
+_PLACE_CHORE = "(?!(上)?(收|晒|晾|乘凉|抽烟|吃饭|种|信号|打电话|玩|散步|喝茶|看风景))"
+_WATER = "(江边|河边|海边|湖边|江里|河里|海里|湖里|水库边|江堤|河堤)"
+_FAMILY = "(妈|爸|弟|弟弟|哥|姐|妹妹|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥)"
+_BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手表|手机|电脑|猫|狗|宠物|房子|车子|所有|钱)"
 
 CRISIS_CERTAIN = _rules([
     ("explicit", r"自杀|轻生|寻死|自尽|自我了断|了结自己|了断自己|自己了断|结束自己|结束生命|结束我的生命|结束我自己"
-                 r"|自残|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha|buxianghuo|bxhl|qingsheng|想die|要die|去die|wanttodie"),
+                 r"|自残|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha|buxianghuo|bxhl|qingsheng|想die|要die|去die|wanttodie"
+                 # pinyin mixed in and homophone typos (字杀, 不想或了, 活不下区)
+                 r"|(想|要|去|如|就)si(?![a-z])|xiangsi(le|a)|bu(xiang)?huo(le)|不想huo|自sha|zisha|tiao(楼|河|江|海)|跳lou"
+                 r"|字杀|自沙|自刹|子杀|不想(或|伙|火|获)(了|下去)|活不下(区|趣|曲|取)"),
     ("not_live", r"(?<![得活])不想活|(?<!得)不想再活|活不下去|活不成了|不打算活|(?<!活)不活了|活够了|没法活|没脸活"
-                 r"|不愿(意)?(再)?活|不配活|不值得活|没资格活|不想(再)?活在这个世界|唔想(再)?活|活唔落去|(不想|唔想)(再)?生存"),
+                 r"|不愿(意)?(再)?活|不配活|不值得活|没资格活|不想(再)?活在这个世界|唔想(再)?活|活唔落去|(不想|唔想)(再)?生存"
+                 r"|活着.{0,6}不值得|为(什么|啥)(还)?要?活(着|下去)|(找不到|没有|没了|失去了|不知道).{0,4}活下去的(理由|意义|动力|勇气)"
+                 r"|不配(有明天|拥有明天|活在)|存在(本身)?(就)?(是)?(个|一个)?错误|不该(出生|存在|来到这个世界)"
+                 r"|(没有|没|毫无)(任何|什么)?留恋|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
     ("want_die", r"(?<!得)(?<!得我)(好|真|很|只)?想死(?!你|您|了你|人)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|想死咗|死咗算|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
                  r"|以死谢罪|一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还"),
     ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
                r"|割腕|割脉|上吊|吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
                r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
-               + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|(攒|存|囤)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,3}在手|刀已经|绳子(已经)?(挂|系|绑)"),
-    ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|翻过|翻到)(了)?" + _HIGH_PLACE
-              + r"|(我在|我现在在|现在在|已经在|人在|一个人在|我到了|已经到了)" + _HIGH_PLACE
+               + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|(攒|存|囤)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)"),
+    ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|躺在|翻过|翻到)(了)?" + _HIGH_PLACE + _PLACE_CHORE
+              + r"|(我在|我现在在|现在在|已经在|人在|一个人在|我到了|已经到了|^在|喺)" + _HIGH_PLACE + _PLACE_CHORE
               + r"|(站在|坐在|蹲在|一个人站在|一个人坐在)" + _WATER),
+    # Being there and wanting to go down, or asking which is highest.
+    ("place_intent", r"(" + _WATER + r"|桥|河堤|江堤|站台|铁轨).{0,12}(想|要|准备|就)(走|跳|飞)?下去"
+                     r"|从.{0,8}(楼|天台|楼顶|窗户)(上)?(飞|跳|冲)下去|从.{0,8}桥(上)?(飞|跳|冲)?下去|飞下去|跳落(去|嚟)"
+                     r"|(去|到)" + _WATER + r".{0,8}不(会)?(再)?回来|哪(座|个|栋)(桥|楼).{0,3}最高|最高的(桥|楼)"
+                     r"|(站台|铁轨).{0,12}(车|火车|地铁).{0,3}来了.{0,3}(我)?就(下去|跳|冲)"),
+    # Car, smoke, starving, burning oneself: methods the list above lacks.
+    ("method_more", r"车库.{0,8}(发动|没熄火|打着火)|不(打算|想|准备)(再)?踩刹车|(想|要)(一头|直接)?撞(上|向)?(护栏|墙|大树|大车|桥墩)"
+                    r"|不(打算|想|准备)再吃(东西|饭)?了|(烟头|打火机|开水).{0,4}烫自己|(烫|划|烧|掐|撞)(伤)?自己(的)?(手|胳膊|腿|头)?"
+                    r"|盯着.{0,6}刀|刀.{0,4}手腕|手腕.{0,4}刀|划了(一|几|两)?(道|刀|下)|又划了"
+                    r"|药.{0,6}(攒|存|囤|数|准备|备|买)(够|好|齐|起来)|(攒|存|囤)(起来)?.{0,4}(终于)?够了|攒够|少吃.{0,4}攒"
+                    r"|(吞|吃)了(一堆|一把|一瓶|整瓶|很多|好多|一大把)(的)?药|食晒.{0,3}药|药.{0,3}食晒|(药|片)(一颗一颗|一片一片).{0,4}数"),
+    # The debt ends with the person.
+    ("debt_dies", r"(债|钱|欠款|这笔账).{0,6}(跟着我|和我|随我|跟我)(一起)?(走|消失|入土|带走|死|进棺材)"
+                  r"|人(死|没)了.{0,3}债(也)?(就)?(清|没|了|一笔勾销)|(拿|用|以)(我)?(的)?(这条)?(烂)?命(去|来)?(还|抵)"),
     ("farewell", r"遗书|遗言|后事.{0,4}(安排|交代|准备|处理)|安排好(了)?后事|身后事|离开这个世界|离开人世|告别这个世界"
                  r"|再见了?(这个)?世界|这个世界再见|永别|诀别|最后一次(联系|跟你们说|和你们说|给你们发|说话)"
                  r"|(帮我|替我|拜托.{0,4}|麻烦.{0,4}|以后|你们)照顾好?" + _FAMILY
@@ -155,13 +177,24 @@ CRISIS_CERTAIN = _rules([
                  + r"|下辈子见|来世再见|对不起.{0,8}(下辈子|来世|来生)|不想再醒|不要再醒|不用再醒|不会再醒|别再醒|睡过去就不(要)?醒"
                  + r"|一睡不醒|一睡不起|再也不醒|永远睡|长眠不醒|睡.{0,6}不(再)?醒|永远的解脱|永远解脱"
                  + r"|看不到(明天|明年)|明天的太阳我看不到|(写好|立好|准备好|留好|写了)(了)?遗嘱|遗嘱.{0,3}(写好|立好|准备好|留好)"
-                 + r"|(在)?天上等我|天堂见|去天堂|去另一个世界|另一个世界见"),
-    ("give_away", _BELONGINGS + r"(都|全|全部|已经|都已经)(送人|送给|分给|分掉|留给|送掉|托付)|(孩子|娃|猫|狗|宠物|爸妈|我妈|我爸|家人).{0,5}托付给|身后(的)?(东西|事)"),
+                 + r"|(在)?天上等我|天堂见|去天堂|去另一个世界|另一个世界见"
+                 # no longer here, can no longer be reached
+                 + r"|我(也|就|已经|早就|都|应该|马上就)?不在(人世|了)|没有我这个人|(就|马上|很快)(要)?没有我了"
+                 + r"|(明天|以后|从此|今后|马上|很快)(你们)?(就)?(再也)?(联系不到|找不到|见不到)我|谁都找不到的地方"
+                 + r"|告别信|绝笔|我(走|死)(了)?(以后|之后|后)|(安排好|处理好|交代好)(了)?(我)?(再|就)走|以后(我)?(就)?照顾不了"
+                 # goodbyes to everyone, thanks for all this time
+                 + r"|(跟|和|向)(家里|家人|爸妈|父母|朋友|女朋友|男朋友|所有人|大家).{0,3}(说了|道了|告了)(再见|别)"
+                 + r"|(每个|所有)(朋友|人|亲人).{0,4}(都)?(发了|说了)(谢谢|再见|对不起)"
+                 + r"|(一直以来|这段时间|这些年|这么多年).{0,8}(照顾|包容|关照|帮助).{0,6}再见|再见.{0,6}(谢谢|感谢).{0,10}(一直以来|这段时间|这些年|这么多年)"
+                 + r"|(不|别)(要)?(再)?醒来就好|不(想|要)再睁(开)?眼|(结束|了结|死)的?(地方|日子|方式|时间).{0,4}(选好|定好|找好|想好)"
+                 + r"|(去)?陪(我)?(去世|过世|死去|走了)的"),
+    ("give_away", _BELONGINGS + r".{0,6}(都|全|全部|已经|都已经|也)(送人|送给|分给|分掉|留给|送掉|托付|捐了|转给)|(孩子|娃|猫|狗|宠物|爸妈|我妈|我爸|家人).{0,5}托付给|身后(的)?(东西|事)"),
     ("not_worth", r"活" + _ZHE + r"(真|真的|已经|都|也|实在)?(没|没有|有什么|有啥|还有什么|还有啥|毫无|一点)(什么|啥)?(意思|意义|用|盼头|希望|价值|劲)"
                   r"|活" + _ZHE + r"(干嘛|干什么|干啥|做什么|有什么用|就是(个)?(拖累|累赘|多余|浪费|折磨))"
                   r"|活" + _ZHE + r"(真|真的|已经|都|也|实在)?(没|没有|毫无)任何(意思|意义|价值|希望)"
                   r"|活下去(的)?(意义|理由|勇气)(都)?没|没有活下去的|没(有)?(理由|勇气|意义)活下去|没必要活"
-                  r"|(没有我|我不在了|少了我|我消失了|我死了|我走了)(以后|之后)?(大家|家人|家里|你们|世界|他们|孩子|爸妈)?(都)?(会|就|也)?(更好|好过|轻松|解脱|清净)"
+                  r"|(没有我|我不在了|少了我|我消失了|我死了|我走了)(以后|之后)?.{0,6}(都)?(会|能|就|也)?(过得)?(更好|好过|轻松|解脱|清净)"
+                  r"|我(死了|消失了|不在了|走了|没了).{0,4}(也)?(不会|没)(有)?人(会)?(在乎|在意|发现|关心|难过)"
                   r"|从这个世界(上)?消失|(这个)?世界(上)?没有我"),
 ])
 
@@ -169,20 +202,30 @@ CRISIS_POSSIBLE = _rules([
     ("tired_of_life", r"活" + _ZHE + r"(好|太|真|很|真的|挺)?累|活得(好|太|真|很|真的|挺)累|活" + _ZHE + r"(没劲|好难|太难|好苦|太苦|太痛苦|好痛苦)"
                       r"|人生(没|没有|毫无)(意义|意思|希望)|这辈子(完了|没希望)|生无可恋|生不如死|人间不值得|活" + _ZHE + r"(就是)?受罪"
                       r"|我(就)?是(个)?多余的|吾想活"),
-    ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|绝路|死路一条|没(有)?活路|没出路了"),
-    ("end_everything", r"结束这一切|结束一切|一切都结束|让一切结束|都结束吧|不想醒来"),
+    ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|绝路|死路一条|没(有)?活路|没(有)?出路了"
+                     r"|最后的(办法|出路|解决办法)"),
+    ("end_everything", r"结束这一切|结束一切|一切都结束|让一切结束|都结束吧|不想醒来|了结(这)?一切|(这)?一切(都)?了结"),
     ("hyperbole", r"得不想活|得想死|活不活|还让不让人活|不给人活路|逼死|逼我去死|我死了(?!也不|都不)|要死了算|死了就不用还"),
     ("method_word", _METHOD_NOUN + r"|^(哭|难过|伤心|救命|害怕)*(刀|绳子|药|棺材|墓)(刀|绳子|药|棺材|墓|哭|难过|伤心|救命|害怕)*$"),
     # Water only with being there now, not a shop by the river or a fishing trip.
-    ("place_word", r"(我在|现在在|一个人在|独自在|来到|走到|站在|坐在)" + _WATER
+    ("place_word", r"(我在|现在在|一个人在|独自在|来到|走到|站在|坐在|去|要去|打算去)" + _WATER
                    + r"(?!开|做|住|上班|工作|打工|的|买|卖|摆|附近|旁边|那边|钓|玩|散步|跑步)"
                    + r"|(去|到|上|爬)" + _HIGH_PLACE + r"|一个人.{0,4}(到|去|在)" + _WATER + r"|到" + _WATER + r"了$"),
     # Going away, said in passing: 我要走了 is also just leaving the chat.
-    ("leaving", r"(因为|就要|我要|我快要)走了|去见(我)?(爸|妈|奶奶|爷爷|外婆|外公)了"),
-    ("farewell_word", r"对不起" + _FAMILY + r"|最后一(条|次)(消息|信息|短信)|再也不用还"
-                      r"|(密码|存折|银行卡).{0,6}(写给|留给|交给|告诉)(了)?(我)?" + _FAMILY
+    ("leaving", r"(因为|就要|我要|我快要|我打算|我准备)走了(?!.{0,8}(回头|改天|下次|明天|再聊|拜拜|bye|车来了))|去见(我)?(爸|妈|奶奶|爷爷|外婆|外公)了"
+                r"|(就|再)?不(会)?(再)?回来了|唔会再返(嚟|来)|我走(喇|啦)|不想回(去|家)了"),
+    # Those who died before: going to them.
+    ("gone_before", r"去(找|陪|见)(我)?(去世|过世|死去)?的?(爸|妈|奶奶|爷爷|外婆|外公|姥姥|姥爷)"
+                    r"|(他|她)(已经)?(走了|去世|过世)(好|几|[一二三四五六七八九十两]+)(年|个月)"),
+    ("farewell_word", r"(跟|对|和)" + _FAMILY + r"(说了|说声|道)(个|声)?对不起|对不起" + _FAMILY + r"|(?<!今天)(?<!今晚)(?<!今日)最后一(条|次)(消息|信息|短信)|再也不用还"
+                      r"|这辈子(没|没能|没有).{0,4}(让|给)(她|他|你|你们|爸妈|我妈|我爸|家人).{0,4}享(过)?福|下辈子再做人"
+                      r"|(以后|再也)不用(再)?(追着我|催我|找我)|(这些|东西).{0,6}(以后)?用不(上|着)了|不想留下任何|(日记|信|照片).{0,4}(全|都)烧了"
+                      r"|受益人.{0,6}(改|写|换)成|(保险|意外险).{0,20}(用得上|派上用场)|(钥匙).{0,6}留给|到时候别吓着|照顾不了.{0,3}了"
+                      r"|拜托.{0,4}(带|照顾|养)|托.{0,4}(带|照顾|养)"
+                      r"|(一直以来|这段时间|这些年|这么多年).{0,8}(照顾|包容|关照)"
+                      r"|(密码|存折|银行卡).{0,6}(写给|留给|交给|发给|告诉)(了)?(我)?" + _FAMILY
                       + r"|(猫|狗|宠物).{0,6}(送人|拜托|找人养|托付|交给|送给)|(以后|再也)?不用再找我了|(孩子|娃|猫|狗)(已经)?(交给|托给|托付给)|下辈子(再)?还|来世(再)?还|来生(再)?还|不会再(麻烦|打扰)(你们|大家|任何人)"
-                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|救救我|救命"),
+                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -196,12 +239,31 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                 r"| take my (own )?life | (want|wanna) (to )?die | (don't|dont|do not) want to (live|be alive|wake up)"
                 r"| no (reason|point) (to|in) (live|living|go on|going on) | not worth living | life (is not|isn't|isnt) worth"
                 r"| better off (dead|without me) | jump(ing)? off (a|the|this) | overdose | slit my wrist"
+                r"| saving (up )?(my |all my )?(pills|meds|tablets) | stockpil| die with me | (my )?last message .{0,30}(sorry|goodbye|bye) "
                 r"| (goodbye|bye) forever | final goodbye | done with (life|living) | this is goodbye | never hear from me again "),
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
-                         r"| give up on life | no way out | in another life | sleeping pills | kill me | end it | disappear | on the (roof|bridge) "),
+                         r"| give up on life | no way out | in another life | sleeping pills | kill me | end it | disappear | on the (roof|bridge) "
+                         r"| (goodbye|bye|farewell) (everyone|all|everybody) | thanks? (you )?for everything "),
 ])
+
+
+# Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
+# is no sign about the writer, unless the writer wants the same.
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|有人|别人|主角|邻居|同事|小区里?|网上说")
+_OTHERS_ONLY_RULES = {"explicit", "method"}
+_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己")
+# A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
+_PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上")
+_PAID_OFF_RULES = {"farewell_word", "english_possible"}
+
+
+def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
+    views = _views(text)
+    return (not possible and set(certain) <= _OTHERS_ONLY_RULES
+            and any(_ABOUT_OTHERS.search(v) for v in views)
+            and not any(_FIRST_PERSON_WISH.search(v) for v in views))
 
 
 def assess_crisis(text: str) -> Optional[CrisisFinding]:
@@ -212,6 +274,11 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
                + _matching(CRISIS_ENGLISH_CERTAIN, (english,)))
     certain = list(dict.fromkeys(certain))
     possible = _matching(CRISIS_POSSIBLE, views) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,))
+    if certain and _only_about_others(text, certain, possible):
+        return None
+    if (not certain and set(possible) <= _PAID_OFF_RULES
+            and any(_PAID_OFF.search(v) for v in views)):
+        return None
     if certain:
         return CrisisFinding(CERTAIN, tuple(certain + possible))
     if len(possible) >= 2:
@@ -247,17 +314,19 @@ _STOP_TOKEN = (
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
 # (取消吧): an opt-out only when they are the whole message, bare.
 STOP_WHOLE_MESSAGE = re.compile(
-    r"^(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
+    r"^(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
-    r"|^(取消|停|cancel|end|quit)$"
+    # N and R answer "回N/回R拒收" in Chinese bulk SMS.
+    r"|^(取消|停|cancel|end|quit|n|r)$"
 )
 
 # Who is not to be contacted, after 给/跟: me, my family, my work.
-_WHOM = r"(给|跟|和|找)?(我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友)?"
+_WHOM = (r"(给|跟|和|找|往|向|对)?(我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友"
+         r"|我妈|我爸|我妈妈|我爸爸|我孩子|我女儿|我儿子|他|她|他们|这个号码|这个号|我的号码|这个手机)?")
 # Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
 _CONTACT_VERB = (
     r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
-    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|联系(?!客服|人工|银行|专员|你们)|来电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
+    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们)|推(消息|送|给我|这些|广告|了)|来电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
 )
 _DONT = r"(别|(?<!要)不要|不用|甭|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
 _OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
@@ -267,13 +336,17 @@ _CANTONESE_VERB = r"(send|发|打|揾|搵|烦|嚟|call|text|msg|sms|whatsapp|联
 STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
-                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
-                     r"|关闭(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
+                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
+                     r"|(不想|不要|不再|不愿意?)(再)?(收到|接收|接到)(了|啦)?$|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
+                     r"|(通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
+                     + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我"
+                     + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
                      + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
                      + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
-                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
+                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!没)(?<!没有)(?<!不)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
                   r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)"
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
@@ -288,15 +361,20 @@ _OTHER_REQUEST = re.compile(
 )
 # A complaint about how often we write that also says it goes to a regulator
 # is a complaint (it reaches a person); an explicit "stop" in it still counts.
-_COMPLAINT = re.compile(r"投诉|举报|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
+_COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
 
 STOP_ENGLISH = _rules([
     ("english", r" stop (texting|messaging|sending|calling|contacting|bothering|spamming|harassing|it|now|please) "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
-                r"| take me off | leave me alone "),
+                r"| take me off | leave me alone | do not disturb | dnd "),
 ])
 
+
+# A question about the keyword or what it does (退订以后多久生效, 拒收请回复R是干嘛的)
+# is no opt-out; "怎么退订" asks how to do it, and is one.
+_KEYWORD_QUESTION = re.compile(r"是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发")
+_KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
 
@@ -311,6 +389,8 @@ def is_stop_request(text: str) -> bool:
     if matched == {"remove_me"} and any(_WRONG_PERSON.search(v) for v in every_view):
         # "不认识这个人 把号码删了": the wrong person; its own handling marks
         # the number so that nobody writes to it again.
+        return False
+    if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) for v in every_view):
         return False
     if matched == {"too_often"} and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
         # "还天天发信息" after "我早就还了": the complaint is about how
