@@ -9,7 +9,12 @@ import pytest
 from bot.core.safety import CERTAIN, assess_crisis, keyword_intent, verdict
 
 CRISIS_BY_CATEGORY = {
+    "explicit_and_resolve": [
+        "今晚就把自己了结掉", "我打算自行了断", "我这种人就该去死", "只有死才能让我解脱", "我恨不得自己去死",
+        "我活不过今晚了", "我不该活着", "这人生没什么好留恋的了",
+    ],
     "methods": [
+        "我想投江", "干脆被车撞死算了",
         "安定片我已经备齐了", "药片一颗一颗都数过了", "每晚省下一片，已经攒起来够了", "刚吞了一大把的药",
         "车停在车库里，发动机一直没熄火", "我开车上了高架，不想再踩刹车了", "我想一头撞向桥墩",
         "又拿打火机烫自己了", "拿开水烫了自己", "车库里的车我一直没想熄火", "这几天一直盯着抽屉里的刀", "🔪🔪 手腕", "手腕上又划了两道",
@@ -20,6 +25,8 @@ CRISIS_BY_CATEGORY = {
         "查了一下全市最高的楼是哪栋", "站台上，等地铁来了我就跳", "我而家喺天台", "喺楼顶跳落去算",
     ],
     "farewells": [
+        "我明天不会醒来了", "我要跟这个世界告别了", "我打算永远离开",
+        "给我爸留了一封信", "写好了信，压在枕头底下", "再也不会有人来催我了，我马上就要消失了",
         "等你们看到这条的时候，我已经不在了", "过几天就没有我这个人了", "以后你们就再也联系不到我了",
         "我在写绝笔", "桌上有我留的最后一封信", "我跟每个亲人都告了别", "我走之后你们别去找我妈要钱", "事情交代好了我就走", "跟所有朋友都说了再见",
         "谢谢你们这么多年的关照，再见了", "我只盼着明天别醒来就好", "死的方式我已经想好了", "想去陪我过世的外婆",
@@ -35,14 +42,16 @@ CRISIS_BY_CATEGORY = {
     "debt_dies_with_me": [
         "这些债就跟我一起进棺材吧", "人死了债就一笔勾销了吧", "拿命来抵这笔钱", "the money will die with me",
     ],
+    "emoji": ["💀", "🩸🩸", "🔫"],
     "pinyin_and_typos": [
-        "真的好想si", "我想zisha", "xiang si le", "我要tiao河", "子杀算了", "不想伙了", "真的活不下趣了",
+        "真的好想si", "我想zisha", "wxs", "bu xiang yao huo le", "xiang si le", "我要tiao河", "子杀算了", "不想伙了", "真的活不下趣了",
     ],
     "english": [
-        "I have been stockpiling my meds", "Sorry, this is my last message, goodbye", "bye everyone, thanks for everything",
+        "I have been stockpiling my meds", "I'm gonna jump tonight", "I bought a rope", "no one will miss me",
+        "I wish I were dead", "I took all the pills", "Sorry, this is my last message, goodbye", "bye everyone, thanks for everything",
     ],
     "cantonese": [
-        "啲藥我食晒喇", "我走喇，唔会再返嚟",
+        "啲藥我食晒喇", "我走喇，唔会再返嚟", "死咗就唔使還錢", "而家生唔如死",
     ],
 }
 
@@ -66,6 +75,9 @@ BENIGN = [
     # ordinary goodbyes and handing over
     "我托朋友把钱转过去了", "周末去海边玩了两天", "这个月的账我想一次了结",
     # questions about the opt-out keyword are not opt-outs
+    "我在桥上堵车了", "我在铁道部门上班", "我站在五楼的阳台上晒衣服", "车在车库里发动不起来",
+    "我把钱都转给你们了", "旧衣服都捐了", "我跟大家说了再见，下班了", "我不在了，明天再说", "我应该死心了",
+    "😂💀", "信用卡放在桌上了", "我最后一次说，我明天还", "我要开车去深圳，今晚就走",
     "回T退订是什么意思", "退订以后还能收到账单吗", "取消短信提醒要收费吗", "我没拉黑你们的号码啊",
     "我退订的是营销短信，还款提醒照常发", "天天打电话，我要找你们经理",
 ]
