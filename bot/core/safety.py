@@ -339,7 +339,7 @@ _WHOM = (r"(给|跟|和|找|往|向|对)?(我|我家人|家人|我家里人|我�
 # Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
 _CONTACT_VERB = (
     r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
-    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们)|推(消息|送|给我|这些|广告|了)|来电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
+    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们)|推(消息|送|给我|这些|广告|了)|通知(我|了)|传(讯息|简讯|短信|信息|消息)|讯息|简讯|来电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
 )
 _DONT = r"(别|(?<!要)不要|不用|甭|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
 _OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
@@ -351,15 +351,16 @@ STOP_PATTERNS = _rules([
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
                      r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
-                     r"|(不想|不要|不再|不愿意?)(再)?(收到|接收|接到)(了|啦)?$|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
-                     r"|(通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
+                     r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
+                     r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
+                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
-                     + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我"
+                     + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
                      + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
                      + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
-                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!没)(?<!没有)(?<!不)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
+                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)黑名单|(?<!没)(?<!没有)(?<!不)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
                   r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)"
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
@@ -377,7 +378,7 @@ _OTHER_REQUEST = re.compile(
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
 
 STOP_ENGLISH = _rules([
-    ("english", r" stop (texting|messaging|sending|calling|contacting|bothering|spamming|harassing|it|now|please) "
+    ("english", r" (stop|quit) (texting|messaging|sending|calling|contacting|bothering|spamming|harassing|it|now|please) "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
                 r"| take me off | leave me alone | do not disturb | dnd "),
@@ -456,7 +457,7 @@ MODEL_ONLY = "model"
 # Words with 死 or a method in them that say nothing about dying (笑死,
 # 死机, 煤气费, 跳楼价), and ordinary words with 活 in them.
 _FIGURES = re.compile(
-    r"(笑|忙|累|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得)?(我)?(要)?死|死机|死贵|死板|死心|死活|死定"
+    r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得)?(我)?(要)?死|死机|死贵|死板|死心|死活|死定"
     r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|遗产|钓鱼|药费|医药费|买药|吃药"
     r"|生活|活动|干活|快活|灵活|激活|活期|活儿|复活"
 )
@@ -474,6 +475,38 @@ def figure_of_speech_only(text: str) -> bool:
     return any(_FIGURES.search(v) for v in views) and not any(
         _DEATHLIKE.search(_FIGURES.sub("", v)) for v in views
     )
+
+
+# Everyday contexts that explain a death-like word away (a game, a cold, the
+# kitchen, an airport, somebody else's story), for a crisis the classifier
+# found alone; a wish of the writer's own to die keeps it a crisis.
+_EVERYDAY = re.compile(
+    r"游戏|切菜|厨房|做饭|跑步|散步|钓鱼|感冒|发烧|咳嗽|航站楼|机场|落地再|回头聊|改天聊|下次聊|回头再说|"
+    + _ABOUT_OTHERS.pattern
+)
+_OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失)")
+
+
+def everyday_context_only(text: str) -> bool:
+    """Whether a crisis only the classifier saw has an everyday explanation."""
+    views = _views(text)
+    return any(_EVERYDAY.search(v) for v in views) and not any(_OWN_WISH.search(v) for v in views)
+
+
+# What an opt-out the classifier found alone may really be: a question about
+# the keyword, a request for a message (再发一遍, 重新开通), or "stop" said
+# about a fee or a debit.
+_NOT_AN_OPT_OUT = re.compile(
+    _KEYWORD_QUESTION.pattern
+    + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
+    r"|what does|mean|interest|payment|fee|charge|worry"
+)
+
+
+def not_an_opt_out(text: str) -> bool:
+    """Whether an opt-out only the classifier saw is something else."""
+    views = _views(text, expand_pinyin=False) + (_english(text),)
+    return any(_NOT_AN_OPT_OUT.search(v) for v in views)
 
 
 def verdict(text: str) -> Optional[Verdict]:

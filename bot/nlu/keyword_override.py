@@ -31,7 +31,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.safety import MODEL_ONLY, POSSIBLE, SAFETY_KEY, Verdict, figure_of_speech_only, verdict
+from bot.core.safety import (
+    MODEL_ONLY,
+    POSSIBLE,
+    SAFETY_KEY,
+    Verdict,
+    everyday_context_only,
+    figure_of_speech_only,
+    not_an_opt_out,
+    verdict,
+)
 
 try:  # the normaliser keeps what the cardholder wrote; the net reads that
     from bot.nlu.normalizer import TEXT_AS_WRITTEN
@@ -40,10 +49,15 @@ except ImportError:  # pragma: no cover - a pipeline without the normaliser
 
 # Half sure: the net saw an ambiguous sign, the check-in finds out.
 POSSIBLE_CONFIDENCE = 0.5
+# Why the classifier's own crisis or opt-out fell to its next guess.
+FIGURE_OF_SPEECH = "figure_of_speech"
+EVERYDAY_CONTEXT = "everyday_context"
+NOT_AN_OPT_OUT = "not_an_opt_out"
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT}
 
 
 def _confidence(found: Verdict, model_intent: Dict[Text, Any], message: Message) -> float:
-    if "figure_of_speech" in found.rules:
+    if DEMOTED & set(found.rules):
         # Demoted: the classifier's own confidence in its next guess.
         for candidate in message.get(INTENT_RANKING_KEY) or []:
             if candidate.get("name") == found.intent:
@@ -98,8 +112,13 @@ class KeywordIntentOverride(GraphComponent):
             # expansion ("td是什么意思" is no opt-out).
             text = message.get(TEXT_AS_WRITTEN) or message.get(TEXT) or ""
             found = verdict(text)
-            if found is None and (message.get(INTENT) or {}).get("name") == "crisis":
+            model_intent = (message.get(INTENT) or {}).get("name")
+            if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text)
+            elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
+                # "回T是什么意思", "验证码再发一遍", "别再收我违约金了": the
+                # classifier's opt-out is a question or a request about fees.
+                found = _next_guess(message, "stop_contact", NOT_AN_OPT_OUT)
             apply_verdict(message, found)
         return messages
 
@@ -107,12 +126,22 @@ class KeywordIntentOverride(GraphComponent):
 def _model_only_crisis(message: Message, text: str) -> Optional[Verdict]:
     """The classifier said crisis and the net saw no sign of one.
 
-    Only a figure of speech (笑死, 煤气费, 跳楼价): the classifier's next guess.
-    Otherwise still crisis, but not certain: the bot checks in first.
+    Only a figure of speech (笑死, 煤气费, 跳楼价) or an everyday context (a
+    game, a cold, the kitchen, somebody else's story): the classifier's next
+    guess. Otherwise still crisis, but not certain: the bot checks in first.
     """
-    if not figure_of_speech_only(text):
-        return Verdict("crisis", MODEL_ONLY, ())
+    if figure_of_speech_only(text):
+        return _next_guess(message, "crisis", FIGURE_OF_SPEECH)
+    if everyday_context_only(text):
+        return _next_guess(message, "crisis", EVERYDAY_CONTEXT)
+    return Verdict("crisis", MODEL_ONLY, ())
+
+
+def _next_guess(message: Message, intent: str, why: str) -> Verdict:
     for candidate in message.get(INTENT_RANKING_KEY) or []:
-        if candidate.get("name") != "crisis":
-            return Verdict(candidate["name"], None, ("figure_of_speech",))
-    return Verdict("nlu_fallback", None, ("figure_of_speech",))
+        if candidate.get("name") != intent:
+            # A runner-up crisis is still checked on, as any crisis only
+            # the classifier saw.
+            tier = MODEL_ONLY if candidate["name"] == "crisis" else None
+            return Verdict(candidate["name"], tier, (why,))
+    return Verdict("nlu_fallback", None, (why,))

@@ -6,8 +6,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.keyword_override import POSSIBLE_CONFIDENCE, KeywordIntentOverride
 
 
-def parsed(text, model_intent="inform_hardship", confidence=0.62):
-    second = "crisis" if model_intent != "crisis" else "out_of_scope"
+def parsed(text, model_intent="inform_hardship", confidence=0.62, second=None):
+    second = second or ("crisis" if model_intent != "crisis" else "out_of_scope")
     ranking = [{"name": model_intent, "confidence": confidence}, {"name": second, "confidence": 0.2}]
     message = Message(data={TEXT: text})
     message.set(INTENT, dict(ranking[0]), add_to_output=True)
@@ -76,3 +76,36 @@ def test_the_net_reads_what_was_written_not_the_normalised_text():
     traditional = Message(data={TEXT: "我已经站在天台上了", "text_as_written": "我已經站在天台上了"})
     KeywordIntentOverride().process([traditional])
     assert traditional.get(INTENT) == {"name": "crisis", "confidence": 1.0}
+
+
+def test_a_classifier_crisis_with_an_everyday_explanation_falls_to_its_next_guess():
+    for text in ("打游戏又被人杀了", "发烧了该吃哪种药", "我在机场，落地再说", "听说隔壁楼有人跳楼了"):
+        data = parsed(text, model_intent="crisis", confidence=0.6)
+        assert data[INTENT] == {"name": "out_of_scope", "confidence": 0.2}, text
+        assert data["safety"]["rules"] == ["everyday_context"] and data["safety"]["model_intent"] == "crisis"
+
+
+def test_an_everyday_context_with_a_wish_of_ones_own_stays_crisis():
+    data = parsed("听说有人跳楼了 我也想去死", model_intent="crisis", confidence=0.6)
+    assert data[INTENT]["name"] == "crisis" and data["safety"]["tier"] == "certain"
+    data = parsed("打完这局游戏 我真的想消失", model_intent="crisis", confidence=0.6)
+    assert data[INTENT]["name"] == "crisis"
+
+
+def test_a_classifier_opt_out_that_is_a_question_or_about_fees_falls_to_its_next_guess():
+    for text in ("回TD是啥意思", "验证码麻烦再发一次", "别再收我滞纳金了", "how do I stop the late fee"):
+        data = parsed(text, model_intent="stop_contact", confidence=0.7, second="out_of_scope")
+        assert data[INTENT] == {"name": "out_of_scope", "confidence": 0.2}, text
+        assert data["safety"]["rules"] == ["not_an_opt_out"] and data["safety"]["model_intent"] == "stop_contact"
+
+
+def test_a_demoted_opt_out_whose_runner_up_is_crisis_still_checks_in():
+    data = parsed("回T是什么意思", model_intent="stop_contact", confidence=0.7, second="crisis")
+    assert data[INTENT]["name"] == "crisis" and data["safety"]["tier"] == "model"
+
+
+def test_an_opt_out_the_net_sees_is_never_demoted():
+    data = parsed("别再发了 利息我会还", model_intent="stop_contact", confidence=0.7)
+    assert data[INTENT] == {"name": "stop_contact", "confidence": 1.0}
+    data = parsed("不要再打电话了", model_intent="stop_contact", confidence=0.7)
+    assert data[INTENT]["name"] == "stop_contact"
