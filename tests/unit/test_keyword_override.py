@@ -56,7 +56,7 @@ def test_a_crisis_the_classifier_found_alone_is_crisis_that_checks_in_first():
 
 
 def test_a_classifier_crisis_made_of_figures_of_speech_falls_to_its_next_guess():
-    for text in ("笑死我了", "最近忙死了", "这个月煤气费都交不起了", "跳楼价甩卖也卖不出去"):
+    for text in ("笑死我了", "最近忙死了", "这个月煤气费都交不起了", "跳楼价甩卖也卖不出去", "累到死，明天再说"):
         data = parsed(text, model_intent="crisis", confidence=0.55)
         assert data[INTENT] == {"name": "out_of_scope", "confidence": 0.2}, text
         assert data["safety"]["rules"] == ["figure_of_speech"] and data["safety"]["model_intent"] == "crisis"
