@@ -36,6 +36,7 @@ from typing import Iterator, List, Tuple
 import pytest
 
 from bot.core import replies
+from bot.core.identity import rest_conversation_id
 from tests.e2e.servers import REPO, running_stack
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.integration.stack import Databases, clean_redis, require_model, require_pg, require_redis
@@ -89,7 +90,8 @@ class Faults:
     def stored(self, sender: str) -> List[Tuple[str, dict]]:
         with sqlite3.connect(self.stack.workdir / "tracker.db") as conn:
             rows = conn.execute(
-                "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+                # The REST channel keeps its own conversations (channels/rest.py).
+                "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (rest_conversation_id(sender),)
             ).fetchall()
         return [(t, json.loads(d)) for t, d in rows]
 

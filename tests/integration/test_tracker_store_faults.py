@@ -17,6 +17,7 @@ from typing import Iterator, List
 
 import pytest
 
+from bot.core.identity import rest_conversation_id
 from tests.e2e.servers import REPO, running_stack
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.integration.stack import Databases, require_model, require_pg
@@ -47,7 +48,8 @@ def world(tmp_path_factory) -> Iterator[dict]:
 
 def stored_user_texts(world) -> List[str]:
     rows = world["dbs"].query(
-        "tracker", "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id", s=ME
+        "tracker", "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id",
+        s=rest_conversation_id(ME),  # the REST channel keeps its own conversations (channels/rest.py)
     )
     return [json.loads(data)["text"] for (data,) in rows]
 

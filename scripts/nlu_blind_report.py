@@ -1,0 +1,229 @@
+"""Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
+
+The sets: `tests/nlu` (development: choices were tuned against it) and the
+blind held-out sets in `tests/nlu_blind/` (written from the intent
+definitions alone, frozen, never tuned against). For each set: intent
+accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
+non-crisis messages read as crisis, entity F1 (exact spans), the most
+confused pairs, and the scores per register (traditional characters,
+Cantonese, pinyin abbreviations, English, emoji, full-width, long messages),
+detected from the text itself.
+
+    .venv/bin/python scripts/nlu_blind_report.py [--model bot/models] [--out docs/reports/nlu_blind.md]
+
+The model is loaded once and every message parsed in-process, exactly as
+the Rasa server parses it (normaliser, classifier, safety net included).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+REPO = Path(__file__).resolve().parents[1]
+SETS = (
+    ("tests/nlu (development)", ("tests/nlu",)),
+    ("colloquial (blind)", ("tests/nlu_blind/colloquial.yml",)),
+    ("noisy (blind)", ("tests/nlu_blind/noisy.yml",)),
+    ("replies (blind)", ("tests/nlu_blind/replies.yml",)),
+)
+SAFETY = ("crisis", "stop_contact")
+
+_CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
+_PINYIN = re.compile(r"(?<![A-Za-z])(?:fq|hk|td|yq|zd|qk|kk|xx|bj|yqq|dd)(?![A-Za-z])", re.I)
+_ENGLISH = re.compile(r"[A-Za-z]{3,}")
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or 0x1F300 <= ord(ch) <= 0x1FAFF
+
+
+def registers(text: str, to_simplified) -> List[str]:
+    """The registers a message shows, from its text alone (several may apply)."""
+    found = []
+    if to_simplified(text) != text:
+        found.append("traditional")
+    if _CANTONESE.search(text):
+        found.append("cantonese")
+    if _PINYIN.search(text):
+        found.append("pinyin")
+    if _ENGLISH.search(_PINYIN.sub("", text)):
+        found.append("english")
+    if any(_is_emoji(c) for c in text):
+        found.append("emoji")
+    if _FULLWIDTH.search(text):
+        found.append("full-width")
+    if len(text) > 40:
+        found.append("long")
+    return found or ["plain"]
+
+
+@dataclass
+class Result:
+    text: str
+    gold: str
+    predicted: str
+    gold_entities: List[Tuple[int, int, str]]
+    predicted_entities: List[Tuple[int, int, str]]
+    registers: List[str] = field(default_factory=list)
+
+
+def load_examples(paths: Sequence[str]):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for path in paths:
+        data = load_data(str(REPO / path))
+        examples += [m for m in data.training_examples if m.get("intent")]
+    return examples
+
+
+async def parse_all(agent, examples) -> List[Tuple[str, List[dict]]]:
+    out = []
+    for m in examples:
+        parsed = await agent.parse_message(m.get("text"))
+        out.append((parsed["intent"]["name"], parsed.get("entities") or []))
+    return out
+
+
+def macro_f1(results: Iterable[Result]) -> Tuple[float, float, Dict[str, Tuple[float, float, float, int]]]:
+    results = list(results)
+    labels = sorted({r.gold for r in results})
+    per = {}
+    for label in labels:
+        tp = sum(r.gold == label and r.predicted == label for r in results)
+        fp = sum(r.gold != label and r.predicted == label for r in results)
+        fn = sum(r.gold == label and r.predicted != label for r in results)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * rc / (p + rc) if p + rc else 0.0
+        per[label] = (p, rc, f, tp + fn)
+    accuracy = sum(r.gold == r.predicted for r in results) / len(results) if results else 0.0
+    return accuracy, (sum(v[2] for v in per.values()) / len(per) if per else 0.0), per
+
+
+def entity_f1(results: Iterable[Result]) -> Dict[str, Tuple[float, float, float, int]]:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for r in results:
+        gold, pred = set(r.gold_entities), set(r.predicted_entities)
+        for e in gold & pred:
+            tp[e[2]] += 1
+        for e in pred - gold:
+            fp[e[2]] += 1
+        for e in gold - pred:
+            fn[e[2]] += 1
+    out = {}
+    for name in sorted(set(tp) | set(fp) | set(fn)):
+        p = tp[name] / (tp[name] + fp[name]) if tp[name] + fp[name] else 0.0
+        rc = tp[name] / (tp[name] + fn[name]) if tp[name] + fn[name] else 0.0
+        out[name] = (p, rc, 2 * p * rc / (p + rc) if p + rc else 0.0, tp[name] + fn[name])
+    return out
+
+
+def safety_line(results: List[Result]) -> Dict[str, float]:
+    line = {}
+    for intent in SAFETY:
+        gold = [r for r in results if r.gold == intent]
+        line[f"{intent} recall"] = sum(r.predicted == intent for r in gold) / len(gold) if gold else float("nan")
+    others = [r for r in results if r.gold != "crisis"]
+    line["false crisis"] = sum(r.predicted == "crisis" for r in others) / len(others) if others else 0.0
+    return line
+
+
+def report(model: str, scored: Dict[str, List[Result]]) -> str:
+    lines = [
+        "# NLU on the development set and the blind held-out sets",
+        "",
+        f"Model `{model}`, generated {date.today().isoformat()} by `scripts/nlu_blind_report.py`.",
+        "`tests/nlu` guided earlier choices (a development set); the three blind sets",
+        "(`tests/nlu_blind/`, written from the intent definitions alone and frozen) did not.",
+        "",
+        "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, results in scored.items():
+        acc, f1, _ = macro_f1(results)
+        s = safety_line(results)
+        lines.append(
+            f"| {name} | {len(results)} | {acc:.3f} | {f1:.3f} | {s['crisis recall']:.3f} | "
+            f"{s['stop_contact recall']:.3f} | {s['false crisis']:.1%} |"
+        )
+    lines += ["", "## By register (blind sets together)", "",
+              "| register | messages | accuracy | crisis recall | stop_contact recall |", "|---|---|---|---|---|"]
+    blind = [r for name, rs in scored.items() if "blind" in name for r in rs]
+    by_register: Dict[str, List[Result]] = defaultdict(list)
+    for r in blind:
+        for reg in r.registers:
+            by_register[reg].append(r)
+    for reg, results in sorted(by_register.items(), key=lambda kv: -len(kv[1])):
+        acc, _, _ = macro_f1(results)
+        s = safety_line(results)
+        lines.append(f"| {reg} | {len(results)} | {acc:.3f} | {s['crisis recall']:.3f} | {s['stop_contact recall']:.3f} |")
+    for name, results in scored.items():
+        _, _, per = macro_f1(results)
+        lines += ["", f"## {name}", "", "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        lines += [f"| {k} | {p:.3f} | {rc:.3f} | {f:.3f} | {n} |" for k, (p, rc, f, n) in per.items()]
+        ents = entity_f1(results)
+        if ents:
+            lines += ["", "| entity (exact span) | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+            lines += [f"| {k} | {p:.3f} | {rc:.3f} | {f:.3f} | {n} |" for k, (p, rc, f, n) in ents.items()]
+        pairs = Counter((r.gold, r.predicted) for r in results if r.gold != r.predicted)
+        if pairs:
+            lines += ["", "Most confused pairs (gold → predicted):", ""]
+            lines += [f"- {g} → {p}: {n}" for (g, p), n in pairs.most_common(12)]
+        missed = [r for r in results if r.gold in SAFETY and r.predicted != r.gold]
+        if missed:
+            lines += ["", "Missed crisis / opt-out messages:", ""]
+            lines += [f"- [{r.gold} → {r.predicted}] {r.text}" for r in missed]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(REPO / "bot" / "models"))
+    parser.add_argument("--out", default=str(REPO / "docs" / "reports" / "nlu_blind.md"))
+    parser.add_argument("--json", default=str(REPO / "docs" / "reports" / "nlu_blind.json"))
+    args = parser.parse_args(argv)
+
+    from rasa.core.agent import Agent
+    from rasa.model import get_local_model
+
+    from opencc import OpenCC
+
+    to_simplified = OpenCC("t2s").convert
+
+    model_path = get_local_model(args.model)
+    agent = Agent.load(model_path)
+    scored: Dict[str, List[Result]] = {}
+    for name, paths in SETS:
+        examples = load_examples(paths)
+        parsed = asyncio.run(parse_all(agent, examples))
+        scored[name] = [
+            Result(
+                text=m.get("text"), gold=m.get("intent"), predicted=intent,
+                gold_entities=[(e["start"], e["end"], e["entity"]) for e in m.get("entities") or []],
+                predicted_entities=[(e["start"], e["end"], e["entity"]) for e in entities],
+                registers=registers(m.get("text"), to_simplified),
+            )
+            for m, (intent, entities) in zip(examples, parsed)
+        ]
+    Path(args.out).write_text(report(Path(model_path).name, scored), encoding="utf-8")
+    summary = {}
+    for name, results in scored.items():
+        acc, f1, _ = macro_f1(results)
+        summary[name] = {"n": len(results), "accuracy": acc, "macro_f1": f1, **safety_line(results)}
+    Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
