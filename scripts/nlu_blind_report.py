@@ -39,7 +39,8 @@ SAFETY = ("crisis", "stop_contact")
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
 _PINYIN = re.compile(r"(?<![A-Za-z])(?:fq|hk|td|yq|zd|qk|kk|xx|bj|yqq|dd)(?![A-Za-z])", re.I)
 _ENGLISH = re.compile(r"[A-Za-z]{3,}")
-_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+# Full-width letters and digits (Chinese punctuation is full-width anyway).
+_FULLWIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 def _is_emoji(ch: str) -> bool:
@@ -61,7 +62,7 @@ def registers(text: str, to_simplified) -> List[str]:
         found.append("emoji")
     if _FULLWIDTH.search(text):
         found.append("full-width")
-    if len(text) > 40:
+    if len(text) > 30:
         found.append("long")
     return found or ["plain"]
 
@@ -180,7 +181,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             lines += ["", "Most confused pairs (gold → predicted):", ""]
             lines += [f"- {g} → {p}: {n}" for (g, p), n in pairs.most_common(12)]
         missed = [r for r in results if r.gold in SAFETY and r.predicted != r.gold]
-        if missed:
+        if missed and "blind" in name:
+            # Counted, not quoted: quoting held-out messages in the repository
+            # would invite tuning the safety net to them.
+            lines += ["", f"Missed crisis / opt-out messages: {len(missed)} (not quoted: held-out set)."]
+        elif missed:
             lines += ["", "Missed crisis / opt-out messages:", ""]
             lines += [f"- [{r.gold} → {r.predicted}] {r.text}" for r in missed]
     return "\n".join(lines) + "\n"
