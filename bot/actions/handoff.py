@@ -116,9 +116,10 @@ async def _account_for(tracker: Tracker) -> Optional[str]:
     return account.account_id if account else None
 
 
-def eta_text() -> str:
+def eta_text(reason: str = "") -> str:
     cfg = settings()
-    return handoff_eta(clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes)
+    hotline = cfg.crisis_hotline if reason == "crisis" else ""
+    return handoff_eta(clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, crisis_hotline=hotline)
 
 
 async def escalate(
@@ -140,7 +141,7 @@ async def escalate(
     )
     # Returned as an event (not through the dispatcher) so every caller's
     # own reply comes first and this line follows it.
-    return [SlotSet("escalated", True), BotUttered(text=eta_text()), ConversationPaused()]
+    return [SlotSet("escalated", True), BotUttered(text=eta_text(reason)), ConversationPaused()]
 
 
 # --------------------------------------------------------------------------

@@ -184,6 +184,13 @@ HANDOFF_ETA_OUT_OF_HOURS = (
     "现在是非人工服务时间（人工服务时间为每天{start}-{end}），"
     "专员将于{when}上班后尽快回复您，请留意这里的消息。"
 )
+# A crisis out of staffed hours: never "wait until tomorrow". Where help is
+# now comes first; the agents' first task when they start is this message.
+HANDOFF_ETA_CRISIS_OUT_OF_HOURS = (
+    "现在是非人工服务时间，但您不需要等到明天：如果您正处在危险中，请立即拨打110或120，"
+    "也可以随时拨打{crisis_hotline}，那里现在就有人可以帮助您。"
+    "人工专员{when}上班后会第一时间联系您。"
+)
 # The agent hands the conversation back to the assistant (agent console).
 HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.replies import HANDOFF_ETA_IN_HOURS, HANDOFF_ETA_OUT_OF_HOURS
+from bot.core.replies import HANDOFF_ETA_CRISIS_OUT_OF_HOURS, HANDOFF_ETA_IN_HOURS, HANDOFF_ETA_OUT_OF_HOURS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_STAFFED_HOURS = "09:00-21:00"
@@ -90,11 +90,17 @@ def _day_word(opening: datetime, now: datetime) -> str:
     return f"{opening.month}月{opening.day}日{hm}"
 
 
-def handoff_eta(now: datetime, hours: StaffedHours, sla_minutes: int) -> str:
-    """What the cardholder is told about when a person will answer."""
+def handoff_eta(now: datetime, hours: StaffedHours, sla_minutes: int, crisis_hotline: str = "") -> str:
+    """What the cardholder is told about when a person will answer.
+
+    With ``crisis_hotline`` (a crisis hand-over) out of staffed hours, the
+    reply says where help is now instead of asking them to wait.
+    """
     if hours.is_staffed(now):
         return HANDOFF_ETA_IN_HOURS.format(minutes=sla_minutes)
     opening = hours.next_opening(now)
+    if crisis_hotline:
+        return HANDOFF_ETA_CRISIS_OUT_OF_HOURS.format(crisis_hotline=crisis_hotline, when=_day_word(opening, now))
     end = "24:00" if hours.end == time(0, 0) else hours.end.strftime("%H:%M")
     return HANDOFF_ETA_OUT_OF_HOURS.format(
         start=hours.start.strftime("%H:%M"), end=end, when=_day_word(opening, now)

@@ -85,6 +85,17 @@ def test_the_cardholder_is_told_when_a_person_will_answer():
     assert "今天09:00" in handoff_eta(at("2026-11-25T07:00:00"), hours, 5)
 
 
+def test_a_crisis_at_night_is_never_told_to_wait_until_morning():
+    # Issue 14: at 22:05 a self-harm hand-over said "专员将于明天09:00上班后尽快回复您".
+    hours = StaffedHours.parse("09:00-21:00")
+    night = handoff_eta(at("2026-11-25T22:05:00"), hours, 5, crisis_hotline="全国心理援助热线 12356（24小时）")
+    assert night.startswith("现在是非人工服务时间，但您不需要等到明天")
+    assert "110或120" in night and "12356" in night
+    assert "尽快回复您" not in night and "请留意这里的消息" not in night
+    # In staffed hours a crisis hears the usual minutes (the crisis reply itself gives the hotline).
+    assert handoff_eta(at("2026-11-25T10:00:00"), hours, 5, crisis_hotline="12356") == replies.HANDOFF_ETA_IN_HOURS.format(minutes=5)
+
+
 def test_the_sla_clock_starts_when_the_desk_opens():
     hours = StaffedHours.parse("09:00-21:00")
     assert sla_deadline(at("2026-11-25T10:00:00"), hours, 5) == at("2026-11-25T10:05:00")
@@ -99,7 +110,8 @@ def test_staffed_hours_and_sla_come_from_the_environment(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "text", [replies.HANDOFF_ETA_IN_HOURS, replies.HANDOFF_ETA_OUT_OF_HOURS, replies.HANDED_BACK]
+    "text", [replies.HANDOFF_ETA_IN_HOURS, replies.HANDOFF_ETA_OUT_OF_HOURS, replies.HANDOFF_ETA_CRISIS_OUT_OF_HOURS,
+             replies.HANDED_BACK]
 )
 def test_hand_over_wording_is_reviewed_and_discloses_nothing(text):
     assert find_forbidden(text) == []
@@ -275,3 +287,11 @@ def test_was_paused_reads_the_last_pause_or_resume():
     assert not was_paused([{"event": "pause"}, {"event": "resume"}])
     assert not was_paused([{"event": "pause"}, {"event": "restart"}])
     assert not was_paused([])
+
+
+def test_a_crisis_hand_over_at_night_points_to_help_now_and_others_wait(monkeypatch):
+    from bot.actions.handoff import eta_text
+
+    monkeypatch.setenv("COLLECTBOT_NOW", "2026-11-25T22:05:00+08:00")
+    assert "不需要等到明天" in eta_text("crisis") and "12356" in eta_text("crisis")
+    assert "明天09:00上班后尽快回复您" in eta_text("complaint")
