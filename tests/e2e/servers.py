@@ -43,6 +43,19 @@ def wait_for(url: str, procs: List[subprocess.Popen], timeout: float = 240) -> N
     raise TimeoutError(url)
 
 
+def eventually(fn, timeout: float = 30.0):
+    """Call ``fn`` until it stops raising AssertionError (what the servers
+    write behind the conversation, e.g. the contact log), at most ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
 class Stack:
     def __init__(self, workdir: Path, env: Dict[str, str], rasa_port: int) -> None:
         self.workdir = workdir

@@ -3,12 +3,11 @@ SQLite account and tracker databases, messages over /webhooks/rest/webhook,
 and what `collectbot show-account` reports afterwards."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.servers import REPO, running_stack
+from tests.e2e.servers import REPO, eventually, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -29,18 +28,6 @@ def stack(tmp_path_factory):
 
 def text(replies) -> str:
     return "\n".join(replies)
-
-
-def eventually(fn, timeout=15.0):
-    """The contact log is written behind the conversation: poll briefly."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def test_verified_cardholder_books_a_promise_once_and_an_installment(stack):
@@ -81,7 +68,7 @@ def test_verified_cardholder_books_a_promise_once_and_an_installment(stack):
         assert any(e["direction"] == "in" and e["text"] == "我下周五还三千" for e in log)
         assert any(e["direction"] == "out" and "分期已办理成功" in e["text"] for e in log)
 
-    eventually(logged)
+    eventually(logged, timeout=15.0)  # the contact log is written behind the conversation
 
 
 def test_third_party_learns_nothing_about_the_debt(stack):
@@ -116,7 +103,7 @@ def test_crisis_gets_support_a_top_priority_escalation_and_no_payment_talk(stack
         log = stack.show_account("E2E-3")["contact_log"]
         assert any(e["direction"] == "in" and e["text"] == "我明天还钱" for e in log)
 
-    eventually(logged)
+    eventually(logged, timeout=15.0)  # the contact log is written behind the conversation
     # An opt-out is honoured even while paused (its confirmation is sent
     # through Rasa's HTTP API, which this stack does not open; see
     # tests/e2e/test_handoff.py).

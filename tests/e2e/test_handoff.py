@@ -24,7 +24,7 @@ import socketio
 from bot.core import replies, tokens
 from tests.console.support import PASSWORD, Browser, running_console
 from tests.e2e import servers
-from tests.e2e.servers import REPO, VENV_BIN, running_stack
+from tests.e2e.servers import REPO, VENV_BIN, eventually, running_stack
 from tests.fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER, FakeTwilio, inbound_params, signed_post
 
 pytestmark = pytest.mark.e2e
@@ -108,17 +108,6 @@ def rasa_tracker(world, conversation_id: str) -> Dict[str, Any]:
     url = f"{world['stack'].rasa_url}/conversations/{quote(conversation_id, safe='+')}/tracker?token={RASA_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as r:
         return json.loads(r.read().decode("utf-8"))
-
-
-def eventually(fn, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 # --- the web chat, as the widget speaks it -----------------------------------------------

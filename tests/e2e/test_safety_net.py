@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import urllib.request
 from typing import Any, Dict, List
 from urllib.parse import quote
@@ -22,7 +21,7 @@ import pytest
 
 from bot.core.identity import rest_conversation_id
 from tests.e2e import servers
-from tests.e2e.servers import REPO, running_stack
+from tests.e2e.servers import REPO, eventually, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -60,17 +59,6 @@ def bot_texts(stack, sender: str) -> List[str]:
     with urllib.request.urlopen(url, timeout=30) as r:
         tracker: Dict[str, Any] = json.loads(r.read().decode("utf-8"))
     return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
-
-
-def eventually(fn, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def escalations(stack, account_id: str):

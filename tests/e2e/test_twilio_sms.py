@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from bot.core.sms import segment_count
-from tests.e2e.servers import REPO, running_stack
+from tests.e2e.servers import REPO, eventually, running_stack
 from tests.fakes.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -93,17 +93,6 @@ def replies_containing(fake, phone: str, text: str, timeout: float = 60.0):
         timeout,
     )
     return fake.sent_to(phone)
-
-
-def eventually(fn, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return fn()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 def sms_rows(stack, account_id: str):
