@@ -25,7 +25,7 @@ after the pipeline reads it).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.core.textnorm import Normalized, fingerprint, normalize_with_spans
+from bot.core.textnorm import Normalized, Span, fingerprint, normalize_with_spans
 
 # Private message attributes (never in parse_data's output properties).
 TEXT_AS_WRITTEN = "text_as_written"
@@ -50,6 +50,18 @@ def _normalized(message: Message) -> Optional[Normalized]:
     return Normalized(message.get(TEXT), tuple((a, b) for a, b in spans))
 
 
+def _moved(entities: List[Dict[Text, Any]], span: Callable[[int, int], Span]) -> List[Dict[Text, Any]]:
+    """Copies of ``entities`` with their offsets mapped by ``span``."""
+    moved = []
+    for entity in entities:
+        entity = dict(entity)
+        entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = span(
+            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+        )
+        moved.append(entity)
+    return moved
+
+
 def normalize_message(message: Message) -> None:
     """Give the components after this one the normalised text."""
     text = message.get(TEXT)
@@ -61,14 +73,7 @@ def normalize_message(message: Message) -> None:
     # Entity annotations of training examples point into the original.
     entities = message.get(ENTITIES)
     if entities:
-        moved = []
-        for entity in entities:
-            entity = dict(entity)
-            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = result.normalized_span(
-                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
-            )
-            moved.append(entity)
-        message.set(ENTITIES, moved)
+        message.set(ENTITIES, _moved(entities, result.normalized_span))
     message.set(TEXT_AS_WRITTEN, text)
     message.set(TEXT_SPANS, [list(span) for span in result.spans])
     message.set(TEXT, result.text)
@@ -81,14 +86,8 @@ def restore_message(message: Message) -> None:
         return
     entities = message.get(ENTITIES)
     if entities:
-        restored = []
-        for entity in entities:
-            entity = dict(entity)
-            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = normalized.original_span(
-                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
-            )
-            restored.append(entity)
-        message.set(ENTITIES, restored, add_to_output=ENTITIES in message.output_properties)
+        message.set(ENTITIES, _moved(entities, normalized.original_span),
+                    add_to_output=ENTITIES in message.output_properties)
     # rasa test aligns entities with tokens by offset.
     for token in message.get(TOKENS_NAMES[TEXT]) or []:
         token.start, token.end = normalized.original_span(token.start, token.end)
