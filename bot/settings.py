@@ -32,8 +32,9 @@ class Settings:
     # and how soon they promise to (HANDOFF_SLA_MINUTES).
     staffed_hours: StaffedHours = StaffedHours()
     handoff_sla_minutes: int = DEFAULT_SLA_MINUTES
-    # Wrong ID answers for one phone across conversations within the window
-    # before verification pauses for that phone (bot/core/ratelimit.py).
+    # Free wrong ID answers for a phone claimed across conversations (web
+    # chat, REST) within the window before each further try waits
+    # (bot/core/ratelimit.backoff_check; the window also bounds a conversation's own count).
     verification_phone_max_failures: int = 5
     verification_phone_window_hours: int = 24
 

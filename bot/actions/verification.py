@@ -29,8 +29,9 @@ conversation after conversation must not fill the agents' queue.
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -94,19 +95,41 @@ def claimed_phone(tracker: Tracker) -> Optional[str]:
     return phone if phone and not is_carrier_verified(tracker.sender_id) else None
 
 
-async def verification_block(tracker: Tracker) -> VerifyCheck:
-    """The back-off in force for the next answer in this conversation."""
+@dataclass
+class VerificationHistory:
+    """The answers counted for this conversation, per subject, and the
+    back-off rule of each (the conversation; a claimed phone)."""
+
+    rules: Dict[str, Backoff]
+    attempts: Dict[str, List[Tuple[datetime, bool]]]
+
+    def block(self, now: datetime) -> VerifyCheck:
+        """The back-off in force for the next answer (the longest wait wins)."""
+        checks = [backoff_check(self.attempts[subject], now, rule) for subject, rule in self.rules.items()]
+        blocked = [c for c in checks if c.blocked]
+        return max(blocked, key=lambda c: c.retry_at) if blocked else checks[0]
+
+    def add(self, when: datetime, ok: bool) -> None:
+        """An answer just recorded (repository.record_verification), counted
+        without reading the database again."""
+        for subject in self.rules:
+            self.attempts[subject].append((when, ok))
+
+
+async def verification_history(tracker: Tracker) -> VerificationHistory:
     cfg = settings()
     window = timedelta(hours=cfg.verification_phone_window_hours)
     rules = {tracker.sender_id: Backoff(cfg.verification_max_attempts, window)}
     phone = claimed_phone(tracker)
     if phone:
         rules[repository.claimed_phone_subject(phone)] = Backoff(cfg.verification_phone_max_failures, window)
-    now = clock.now()
-    attempts = await db(repository.verification_attempts, list(rules), now - window)
-    checks = [backoff_check(attempts[subject], now, rule) for subject, rule in rules.items()]
-    blocked = [c for c in checks if c.blocked]
-    return max(blocked, key=lambda c: c.retry_at) if blocked else checks[0]
+    attempts = await db(repository.verification_attempts, list(rules), clock.now() - window)
+    return VerificationHistory(rules, attempts)
+
+
+async def verification_block(tracker: Tracker) -> VerifyCheck:
+    """The back-off in force for the next answer in this conversation."""
+    return (await verification_history(tracker)).block(clock.now())
 
 
 def wait_text(minutes: int) -> str:
@@ -170,7 +193,9 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if value is None:
             return {"id_last4": None}
-        block = await verification_block(tracker)
+        history = await verification_history(tracker)
+        now = clock.now()
+        block = history.block(now)
         if block.blocked:
             # Not even the right digits are checked while the wait lasts.
             return self.backed_off(dispatcher, tracker, block)
@@ -185,7 +210,8 @@ class ValidateVerifyForm(FormValidationAction):
         if ok:
             # Giving the right digits is claiming to be the cardholder.
             return {"id_last4": given, "right_party": True, "auth_state": "verified", "verified": True}
-        block = await verification_block(tracker)
+        history.add(now, ok)
+        block = history.block(now)
         if block.blocked:
             if is_carrier_verified(tracker.sender_id) and account_id:
                 await self.follow_up(tracker, account_id, block)
