@@ -362,7 +362,8 @@ class Stack:
 
     def first_answer(self, sender: str, text: str) -> float:
         """Seconds from starting the Rasa server to its first answer."""
-        post_json(f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=120)
+        post_json(f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=120,
+                  headers=REST_HEADERS)
         self.info["startup_s"] = time.monotonic() - self.rasa.started
         return self.info["startup_s"]
 

@@ -51,6 +51,7 @@ import numpy as np  # noqa: E402
 import load  # noqa: E402
 import prepare  # noqa: E402
 from stack import (  # noqa: E402
+    REST_HEADERS,
     BENCH,
     REPO,
     VENV_BIN,
@@ -366,7 +367,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         stack.start(accounts_csv)
         log(f"servers up (Rasa {stack.url}, actions {stack.actions_url}); warming up")
-        post_json(f"{stack.url}/webhooks/rest/webhook", {"sender": warmup["phone"], "message": "你好"}, timeout=120)
+        post_json(f"{stack.url}/webhooks/rest/webhook", {"sender": warmup["phone"], "message": "你好"}, timeout=120,
+                  headers=REST_HEADERS)
         before = {"rasa": scrape(stack.url), "actions": scrape(stack.actions_url)}
         log(f"driving {args.concurrency} conversations for {args.duration:.0f} s")
         run = asyncio.run(drive(stack.url, convs, args.concurrency, args.duration, args.timeout, stack,

@@ -81,8 +81,6 @@ def http_get(url: str, timeout: float = 2.0) -> int:
 
 def post_json(url: str, payload: dict, timeout: float = 60.0, headers: Optional[dict] = None):
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    if "/webhooks/rest/" in url:
-        headers = {**REST_HEADERS, **(headers or {})}
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read().decode("utf-8"))
