@@ -97,7 +97,9 @@ def test_crisis_banner_enter_to_send_and_the_compliance_error_clearing(env, chro
         # Enter sends it.
         box.press("Enter")
         page.locator("#transcript .msg.agent .bubble", has_text="请问您现在安全吗？").wait_for(timeout=WAIT_MS)
-        assert box.input_value() == ""
+        # The live transcript can show the reply before the page has handled
+        # the send's own answer, which is what empties the box: wait for it.
+        expect(box).to_have_value("", timeout=WAIT_MS)
         shot(page, "console-agent-enter-sent.png")
     finally:
         context.close()
