@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-# The one channel map of the console (queue, conversation page, workbench,
-# refusal messages). "rest" is the developers' test channel, not a
-# cardholder's: agents see it as such.
-CHANNEL_LABELS = {"twilio_sms": "短信", "webchat": "在线聊天", "socketio": "在线聊天", "rest": "测试接口"}
+# The channel map (queue, conversation page, workbench, refusal messages)
+# is the bot's own, shared with replies and reports.
+from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401
 
 # When the button a payload came from cannot be found (an old conversation,
 # the queue summary, which has no buttons): what the click meant.
@@ -53,10 +52,6 @@ UNKNOWN_BUTTON = "（点击了按钮）"
 
 # Rasa's shortcut syntax: "/intent" optionally followed by a JSON object of entities.
 _PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_\-]*)(\{.*\})?$", re.DOTALL)
-
-
-def channel_label(channel: Optional[str]) -> str:
-    return CHANNEL_LABELS.get(channel or "", channel or "未知")
 
 
 def payload_intent(text: Optional[str]) -> Optional[str]:

@@ -17,14 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.actions.handoff import REASON_LABELS  # the bot's own labels: queue and bot never disagree
 from bot.campaign.marks import mark_phone
+from bot.core import escalation
+from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401 (the workbench reads CHANNEL_LABELS from here)
+from bot.core.escalation import REASON_LABELS  # the bot's own labels: queue and bot never disagree
 from bot.core.phone import is_e164
 from bot.core.staffing import StaffedHours, sla_deadline
 from bot.db import repository
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
 from console import auth, labels
-from console.labels import CHANNEL_LABELS  # noqa: F401 (the workbench reads it from here)
 from console.models import OUTCOMES, ROLES, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution
 
 # A dispute the agent opened stays an unresolved `dispute_debt` escalation
@@ -297,7 +298,7 @@ def queue(
                 "conversation_id": conversation_id,
                 "account_id": account_id,
                 "channel": newest.channel,
-                "channel_label": labels.channel_label(newest.channel),
+                "channel_label": channel_label(newest.channel),
                 "priority": priority,
                 "crisis": bool(crisis_rows),
                 "reasons": reasons,
@@ -412,7 +413,7 @@ def conversation_heading(s: Session, conversation_id: str) -> Dict[str, Any]:
     names = (cardholder_secrets(s, [account_id]).get(account_id) or {}).get("names") if account_id else None
     return {
         "name": labels.masked_name(names[0]) if names else None,
-        "channel_label": labels.channel_label(channel) if channel else None,
+        "channel_label": channel_label(channel) if channel else None,
     }
 
 
@@ -570,8 +571,8 @@ def resolve(
             conversation_id=f"{DISPUTE_CASE_PREFIX}{conversation_id}"[:128],
             account_id=account_id,
             channel=PARKED_CHANNEL,
-            reason="dispute_debt",
-            priority=1,
+            reason=escalation.DISPUTE_DEBT,
+            priority=escalation.PRIORITY[escalation.DISPUTE_DEBT],
             summary=f"争议已登记（{user.display_name}）：{summaries}"[:2000],
         )
         repository.set_escalation_status(s, parked, "claimed")

@@ -42,6 +42,9 @@ from bot.campaign.payments import ReconcileResult, reconcile_open_promises
 from bot.contact_log import ALREADY_LOGGED  # SMS appended to the transcript are logged already
 from bot.core import campaign as rules
 from bot.core import guard
+from bot.core.campaign import BLOCK_REASON_LABELS as REASON_LABELS  # noqa: F401 (re-exported)
+from bot.core.escalation import DISPUTE_DEBT as DISPUTE_REASON
+from bot.core.campaign import PAID, SEND_FAILED, SKIP_LABELS, SUPERSEDED
 from bot.core.policy import PolicyConfig, days_past_due, stage_for
 from bot.db.models import (
     ACTIVE_ARRANGEMENT_STATUSES,
@@ -58,7 +61,6 @@ from bot.db.models import (
     OutboundBlock,
     PhoneMark,
 )
-from bot.db.repository import DISPUTE_REASON
 from bot.db.session import session_scope
 from bot.db.sms import NOT_DELIVERED
 
@@ -66,30 +68,6 @@ logger = logging.getLogger(__name__)
 
 CAMPAIGN_SLOT = "campaign_stage"
 IN_FLIGHT = "in_flight"
-# Reasons of the runner itself (the guard's are in bot/core/guard.py).
-PAID = "paid"
-SUPERSEDED = "superseded"
-SEND_FAILED = "send_failed"
-
-REASON_LABELS = {
-    guard.QUIET_HOURS: "免打扰时段",
-    guard.DAILY_CAP: "超过每日联系上限",
-    guard.WEEKLY_CAP: "超过每周联系上限",
-    guard.OPTED_OUT: "客户已退订该渠道",
-    guard.OPEN_DISPUTE: "账户有未结争议",
-    guard.THIRD_PARTY: "号码为第三方/错号",
-    guard.FORBIDDEN_WORDING: "含禁用措辞",
-    guard.MISSING_OPT_OUT: "短信缺少退订提示",
-    PAID: "已结清",
-    SUPERSEDED: "已进入新的账单周期",
-    SEND_FAILED: "发送失败",
-}
-SKIP_LABELS = {
-    "not_due": "未到提醒时间",
-    "paid": "已结清",
-    "active_arrangement": "有有效还款安排",
-    "already_done": "本周期已处理",
-}
 
 
 # --------------------------------------------------------------------------

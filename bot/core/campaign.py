@@ -38,6 +38,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
+from bot.core import guard
 from bot.core.compliance import find_forbidden
 from bot.core.money import fmt_yuan
 from bot.core.sms import OPT_OUT_LINE, has_opt_out_line, segment_count
@@ -55,6 +56,33 @@ STEP_LABELS = {
     NOTICE: "二次通知",
     AGENT_CALL: "人工联系",
     FINAL_NOTICE: "正式通知",
+}
+
+# Why the runner did not send a step's SMS: the guard's reasons
+# (bot/core/guard.py) and the runner's own. Stable codes: the
+# ``outbound_blocks`` table and the KPI reports count by them.
+PAID = "paid"
+SUPERSEDED = "superseded"
+SEND_FAILED = "send_failed"
+BLOCK_REASON_LABELS = {
+    guard.QUIET_HOURS: "免打扰时段",
+    guard.DAILY_CAP: "超过每日联系上限",
+    guard.WEEKLY_CAP: "超过每周联系上限",
+    guard.OPTED_OUT: "客户已退订该渠道",
+    guard.OPEN_DISPUTE: "账户有未结争议",
+    guard.THIRD_PARTY: "号码为第三方/错号",
+    guard.FORBIDDEN_WORDING: "含禁用措辞",
+    guard.MISSING_OPT_OUT: "短信缺少退订提示",
+    PAID: "已结清",
+    SUPERSEDED: "已进入新的账单周期",
+    SEND_FAILED: "发送失败",
+}
+# Why an account got no step in a run (not a block: nothing was due).
+SKIP_LABELS = {
+    "not_due": "未到提醒时间",
+    "paid": "已结清",
+    "active_arrangement": "有有效还款安排",
+    "already_done": "本周期已处理",
 }
 
 # Template placeholders. The verified variants may use all of them; the

@@ -24,12 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import FrozenSet, Optional, Tuple
-from zoneinfo import ZoneInfo
 
+from bot.core.channels import TWILIO_SMS
+from bot.core.clock import SHANGHAI
 from bot.core.compliance import find_forbidden
 from bot.core.sms import OPT_OUT_LINE, has_opt_out_line, with_opt_out_line
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Reasons are stable identifiers: reports count blocked sends by them.
 QUIET_HOURS = "quiet_hours"
@@ -42,7 +41,7 @@ FORBIDDEN_WORDING = "forbidden_wording"
 MISSING_OPT_OUT = "missing_opt_out"
 
 # Channels whose messages are SMS (Twilio's, and the plain name in settings).
-SMS_CHANNELS = frozenset({"twilio_sms", "sms"})
+SMS_CHANNELS = frozenset({TWILIO_SMS, "sms"})
 
 
 @dataclass(frozen=True)

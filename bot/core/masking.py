@@ -134,3 +134,14 @@ def mask_phone(phone: Optional[str]) -> str:
     if len(phone) <= 8:
         return phone[:2] + MASK * 4 if phone else ""
     return phone[:-8] + MASK * 4 + phone[-4:]
+
+
+def masked_name(name: Optional[str]) -> str:
+    """A name as the assistant and the console show it: 张三→张*, 张三丰→张*丰,
+    欧阳娜娜→欧**娜, a one-character name fully masked."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return MASK if name else ""
+    if len(name) == 2:
+        return name[0] + MASK
+    return name[0] + MASK * (len(name) - 2) + name[-1]

@@ -26,9 +26,10 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
 from typing import Callable, List, Optional, Tuple, Union
-from zoneinfo import ZoneInfo
 
 from opencc import OpenCC
+
+from bot.core.clock import SHANGHAI
 
 __all__ = [
     "AmountRef",
@@ -43,7 +44,6 @@ __all__ = [
     "chinese_to_number",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class AmountRef(str, Enum):

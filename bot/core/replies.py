@@ -6,6 +6,8 @@ forbidden-wording list, so a threatening word cannot slip in here either.
 """
 from __future__ import annotations
 
+from bot.core.channels import CARDHOLDER_CHANNEL_NAMES
+
 ASK_RIGHT_PARTY = "您好，我是{bank}的智能客服助理。请问您是{masked_name}本人吗？"
 UNKNOWN_NUMBER = (
     "您好，我是{bank}的智能客服助理。抱歉，暂时无法通过当前号码为您提供服务。"
@@ -194,7 +196,7 @@ HANDOFF_ETA_CRISIS_OUT_OF_HOURS = (
 # The agent hands the conversation back to the assistant (agent console).
 HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
-CHANNEL_NAMES = {"twilio_sms": "短信", "sms": "短信", "socketio": "在线聊天", "webchat": "在线聊天"}
+CHANNEL_NAMES = CARDHOLDER_CHANNEL_NAMES  # the shared channel map (bot/core/channels.py)
 CONSEQUENCES = (
     "如实告知您：逾期会按合同计收利息和违约金，逾期记录会按规定报送至人民银行征信系统，"
     "可能影响您今后申请贷款和信用卡。按时还款或办理分期、延期，可以避免情况继续加重。"

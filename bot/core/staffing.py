@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from bot.core.clock import SHANGHAI
 from bot.core.replies import HANDOFF_ETA_CRISIS_OUT_OF_HOURS, HANDOFF_ETA_IN_HOURS, HANDOFF_ETA_OUT_OF_HOURS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_STAFFED_HOURS = "09:00-21:00"
 DEFAULT_SLA_MINUTES = 5
 

@@ -15,7 +15,6 @@ caller's transaction survives either way.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -26,7 +25,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.core.escalation import DISPUTE_DEBT
+from bot.core.masking import masked_name  # noqa: F401 (callers still reach it here)
 from bot.core.money import to_money
+from bot.core.phone import normalize_phone, opt_out_key  # noqa: F401 (callers still reach them here)
 from bot.core.policy import days_past_due, stage_for
 from bot.db.models import (
     ABILITY_VALUES,
@@ -51,15 +53,9 @@ from bot.db.models import (
     VerificationAttempt,
 )
 
-E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
-# Channel prefixes that messaging providers put in front of the number
-# (Twilio: "whatsapp:+86...", SIP/tel URIs: "tel:+86...", our REST channel: "rest:+86...").
-_PHONE_PREFIX_RE = re.compile(r"^(?:whatsapp|tel|sms|rest):", re.IGNORECASE)
-_PHONE_NOISE_RE = re.compile(r"[\s\-().]")
-
 # An opt-out on this channel silences the number everywhere.
 ALL_CHANNELS = "all"
-DISPUTE_REASON = "dispute_debt"
+DISPUTE_REASON = DISPUTE_DEBT
 
 
 # --------------------------------------------------------------------------
@@ -106,47 +102,6 @@ class PaymentView:
 # --------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------
-
-
-def normalize_phone(phone: str) -> str:
-    """Return ``phone`` in E.164 or raise ``ValueError``.
-
-    Channel prefixes, spaces and dashes are removed, because an opt-out
-    stored as "whatsapp:+86 138..." would never match the same cardholder
-    calling from "+86138..." - a compliance failure, not a cosmetic one.
-    """
-    if phone is None:
-        raise ValueError("phone is required")
-    cleaned = _PHONE_NOISE_RE.sub("", _PHONE_PREFIX_RE.sub("", str(phone).strip()))
-    if not E164_RE.match(cleaned):
-        raise ValueError(f"phone {phone!r} is not E.164")
-    return cleaned
-
-
-def opt_out_key(sender: str) -> str:
-    """The address an opt-out is stored under.
-
-    Phone-like senders are normalised to E.164 so every channel prefix maps
-    to the same number. Anything else (a web-chat session id) is kept as is:
-    refusing it would crash exactly when someone asks us to stop.
-    """
-    try:
-        return normalize_phone(sender)
-    except ValueError:
-        key = (sender or "").strip()
-        if not key or len(key) > 64:
-            raise ValueError(f"cannot record an opt-out for sender {sender!r}") from None
-        return key
-
-
-def masked_name(name: str) -> str:
-    """Mask a Chinese name for display: 张三→张*, 张三丰→张*丰, 欧阳娜娜→欧**娜."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return "*" if name else ""
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _optional_money(value) -> Optional[Decimal]:
@@ -839,192 +794,9 @@ def last_logged_account(s: Session, conversation_id: str) -> Optional[str]:
 # --------------------------------------------------------------------------
 
 
-def _money_str(value: Optional[Decimal]) -> Optional[str]:
-    return None if value is None else f"{value:.2f}"
-
-
-def _iso(value) -> Optional[str]:
-    return None if value is None else value.isoformat()
-
-
-def _load_details(text: Optional[str]):
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        # Shown to an operator: better the raw text than a crash.
-        return text
-
-
 def account_snapshot(s: Session, account_id: str, today: date) -> Optional[Dict[str, Any]]:
-    """Everything known about one account, JSON-ready, for operators."""
-    view = get_account(s, account_id, today)
-    if view is None:
-        return None
-    holder = s.get(Cardholder, view.cardholder_id)
-    account = s.get(Account, account_id)
+    """Everything known about one account, JSON-ready, for operators
+    (built in bot/db/snapshot.py)."""
+    from bot.db.snapshot import account_snapshot as snapshot
 
-    arrangements = [
-        {
-            "id": a.id,
-            "kind": a.kind,
-            "status": a.status,
-            "amount": _money_str(a.amount),
-            "pay_date": _iso(a.pay_date),
-            "months": a.months,
-            "monthly_payment": _money_str(a.monthly_payment),
-            "total_fee": _money_str(a.total_fee),
-            "new_due_date": _iso(a.new_due_date),
-            "details": _load_details(a.details),
-            "idempotency_key": a.idempotency_key,
-            "conversation_id": a.conversation_id,
-            "created_at": _iso(a.created_at),
-        }
-        for a in s.execute(
-            select(Arrangement)
-            .where(Arrangement.account_id == account_id)
-            .order_by(Arrangement.created_at, Arrangement.id)
-        ).scalars()
-    ]
-    assessments = [
-        {
-            "id": a.id,
-            "willingness": a.willingness,
-            "ability": a.ability,
-            "monthly_affordable": _money_str(a.monthly_affordable),
-            "hardship_reason": a.hardship_reason,
-            "note": a.note,
-            "conversation_id": a.conversation_id,
-            "created_at": _iso(a.created_at),
-        }
-        for a in s.execute(
-            select(Assessment)
-            .where(Assessment.account_id == account_id)
-            .order_by(Assessment.created_at, Assessment.id)
-        ).scalars()
-    ]
-    escalations = [
-        {
-            "id": e.id,
-            "conversation_id": e.conversation_id,
-            "channel": e.channel,
-            "reason": e.reason,
-            "priority": e.priority,
-            "summary": e.summary,
-            "status": e.status,
-            "created_at": _iso(e.created_at),
-        }
-        for e in s.execute(
-            select(Escalation)
-            .where(Escalation.account_id == account_id)
-            .order_by(Escalation.created_at, Escalation.id)
-        ).scalars()
-    ]
-    opt_outs = [
-        {
-            "phone": o.phone,
-            "channel": o.channel,
-            "created_at": _iso(o.created_at),
-            "revoked_at": _iso(o.revoked_at),
-            "active": o.revoked_at is None,
-        }
-        for o in s.execute(
-            select(OptOut)
-            .where(OptOut.phone == holder.phone)
-            .order_by(OptOut.created_at, OptOut.id)
-        ).scalars()
-    ]
-    payment_claims = [
-        {
-            "id": c.id,
-            "conversation_id": c.conversation_id,
-            "claimed_text": c.claimed_text,
-            "amount": _money_str(c.amount),
-            "check_by": _iso(c.check_by),
-            "status": c.status,
-            "created_at": _iso(c.created_at),
-        }
-        for c in s.execute(
-            select(PaymentClaim)
-            .where(PaymentClaim.account_id == account_id)
-            .order_by(PaymentClaim.created_at, PaymentClaim.id)
-        ).scalars()
-    ]
-    payments = [
-        {
-            "id": p.id,
-            "amount": _money_str(p.amount),
-            "paid_at": _iso(p.paid_at),
-            "reference": p.reference,
-        }
-        for p in s.execute(
-            select(Payment)
-            .where(Payment.account_id == account_id)
-            .order_by(Payment.paid_at, Payment.id)
-        ).scalars()
-    ]
-    verifications = [
-        {
-            "conversation_id": v.conversation_id,
-            "success": bool(v.success),
-            "created_at": _iso(v.created_at),
-        }
-        for v in s.execute(
-            select(VerificationAttempt)
-            .where(VerificationAttempt.account_id == account_id)
-            .order_by(VerificationAttempt.created_at, VerificationAttempt.id)
-        ).scalars()
-    ]
-    contact_log = [
-        {
-            "id": c.id,
-            "conversation_id": c.conversation_id,
-            "channel": c.channel,
-            "direction": c.direction,
-            "text": c.text,
-            "intent": c.intent,
-            "message_id": c.message_id,
-            "status": c.status,
-            "created_at": _iso(c.created_at),
-        }
-        for c in s.execute(
-            select(ContactLog)
-            .where(ContactLog.account_id == account_id)
-            .order_by(ContactLog.created_at, ContactLog.id)
-        ).scalars()
-    ]
-
-    return {
-        "as_of": today.isoformat(),
-        "account": {
-            "account_id": view.account_id,
-            "card_last4": view.card_last4,
-            "balance": _money_str(view.balance),
-            "minimum_due": _money_str(view.minimum_due),
-            "due_date": view.due_date.isoformat(),
-            "days_past_due": view.days_past_due,
-            "stage": view.stage,
-            "follow_up": view.follow_up,
-            "open_dispute": view.open_dispute,
-            "broken_promises": view.broken_promises,
-            "active_arrangement_kinds": sorted(view.active_arrangement_kinds),
-            "updated_at": _iso(account.updated_at),
-        },
-        "cardholder": {
-            "id": holder.id,
-            "name": holder.name,
-            "phone": holder.phone,
-            "id_last4": holder.id_last4,
-        },
-        "arrangements": arrangements,
-        "promises": [a for a in arrangements if a["kind"] == "promise_to_pay"],
-        "assessment": assessments[-1] if assessments else None,
-        "assessment_history": assessments,
-        "escalations": escalations,
-        "opt_outs": opt_outs,
-        "payment_claims": payment_claims,
-        "payments": payments,
-        "verification_attempts": verifications,
-        "contact_log": contact_log,
-    }
+    return snapshot(s, account_id, today)

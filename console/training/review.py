@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.actions.handoff import REASON_LABELS
+from bot.core.clock import SHANGHAI
+from bot.core.escalation import REASON_LABELS
 from bot.core import masking
 from bot.db.models import Account, Cardholder, Escalation
 from console.models import Resolution
@@ -26,7 +26,6 @@ from console.training import tracker
 from console.training.models import ConversationReview, ConversationTag, MessageAnnotation, ReviewNote
 from console.training.settings import WorkbenchSettings
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"
 # Actions that hand a conversation to a person (bot/actions/escalation.py);

@@ -130,8 +130,8 @@ def test_report_prints_chinese_names_and_percentages(capsys, sqlite_url, monkeyp
     assert code == 0, err
     assert "联系账户 1，本人接触 0（0.0%）" in out
     assert "还款安排：分期 1" in out
-    assert "转人工（100.0%）：要求人工 1" in out
+    assert "转人工（100.0%）：客户要求人工 1" in out
     assert "拦截发送：免打扰时段 1" in out
-    assert "2026-11-25  M1    网页聊天" in out and "2026-11-25  M1    短信" in out
+    assert "2026-11-25  M1    在线聊天" in out and "2026-11-25  M1    短信" in out
     for code_name in ("installment", "customer_request", "quiet_hours", "webchat", "twilio_sms"):
         assert code_name not in out
