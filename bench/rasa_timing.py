@@ -105,6 +105,27 @@ def time_validation(responses: List[dict], repeat: int) -> List[Dict[str, float]
     return out
 
 
+def install_product_patches() -> None:
+    """The product's patches to Rasa, wherever this checkout keeps them."""
+    try:
+        from bot.rasa_server.speedups import install
+    except ImportError:
+        from bot.rasa_speedups import install
+    install()
+
+
+def product_tracker_store() -> Any:
+    """The tracker store class endpoints.yml configures (the product's own)."""
+    import importlib
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    kind = (yaml.safe_load((repo / "endpoints.yml").read_text("utf-8")).get("tracker_store") or {}).get("type")
+    module, _, name = (kind or "bot.tracker_store.BrokeredSQLTrackerStore").rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
 async def main(inp: Path, outp: Path) -> None:
     from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
     from rasa.shared.core.domain import Domain
@@ -118,11 +139,10 @@ async def main(inp: Path, outp: Path) -> None:
     sqlite_path = Path(spec["sqlite_path"])
     for p in (sqlite_path, sqlite_path.with_suffix(".nobroker.db")):
         p.unlink(missing_ok=True)
-    # The Rasa server of the product runs with these installed (bot/nlu).
-    from bot.rasa_speedups import install
-    from bot.tracker_store import BrokeredSQLTrackerStore
-
-    install()
+    # The Rasa server of the product runs with its patches installed and the
+    # tracker store endpoints.yml names.
+    install_product_patches()
+    BrokeredSQLTrackerStore = product_tracker_store()
     sqlite_path.with_suffix(".rasa.db").unlink(missing_ok=True)
     stores: Dict[str, Any] = {
         # As configured in endpoints.yml: publishes what it writes.

@@ -64,6 +64,7 @@ from stack import (  # noqa: E402
     http_get,
     load_average,
     post_json,
+    product_endpoint_types,
     wait_until,
 )
 
@@ -97,7 +98,8 @@ class SoakStack:
 
     def start(self, accounts_csv: Path) -> None:
         db = self.w / "accounts.db"
-        env = bench_env(f"sqlite:///{db}", LOG_FORMAT=self.log_format)
+        env = bench_env(f"sqlite:///{db}", action_url=f"{self.actions_url}/webhook", LOG_FORMAT=self.log_format)
+        types = product_endpoint_types()  # as endpoints.yml names them
         log(f"migrating and importing {accounts_csv.name}")
         collectbot(env, "migrate")
         collectbot(env, "import-accounts", str(accounts_csv))
@@ -105,8 +107,8 @@ class SoakStack:
             "# Written by bench/soak.py: the production layout on one machine (endpoints.yml).\n"
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n  enable_selective_domain: true\n'
             '  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n'
-            f'tracker_store:\n  type: bot.tracker_store.BrokeredSQLTrackerStore\n  url: "sqlite:///{self.w / "tracker.db"}"\n'
-            "event_broker:\n  type: bot.contact_log.ContactLogBroker\n",
+            f'tracker_store:\n  type: {types["tracker_store"]}\n  url: "sqlite:///{self.w / "tracker.db"}"\n'
+            f'event_broker:\n  type: {types["event_broker"]}\n',
             encoding="utf-8",
         )
         # As scripts/run_all.sh: the action server outlives Rasa's pooled connections.

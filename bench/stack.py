@@ -7,6 +7,7 @@ caller uses `with` or try/finally.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -18,13 +19,27 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 WORK = BENCH / ".work"
 VENV_BIN = REPO / ".venv" / "bin"
+RASA = str(VENV_BIN / "rasa")
+PY = str(VENV_BIN / "python")
 NOW = "2026-11-25T10:00:00+08:00"
+
+
+def log(msg: str) -> None:
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+def rel(p: Path) -> str:
+    """A path as the report shows it: relative to the repository when inside it."""
+    try:
+        return str(Path(p).resolve().relative_to(REPO))
+    except ValueError:
+        return str(p)
 
 
 ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
@@ -40,7 +55,10 @@ def rest_conversation(stack_is_ours: bool, sender: str) -> str:
     return f"rest:{sender}" if stack_is_ours else sender
 
 
-def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str]:
+def bench_env(database_url: Optional[str] = None, *, action_url: Optional[str] = None, **extra: str) -> Dict[str, str]:
+    """The environment of every process the bench starts. ``action_url``: the
+    webhook of the action server this stack started, as ACTION_SERVER_URL
+    (endpoints.yml may read it; the bench's own endpoints files name it too)."""
     env = dict(os.environ)
     env.update(
         RASA_TELEMETRY_ENABLED="false",
@@ -50,8 +68,10 @@ def bench_env(database_url: Optional[str] = None, **extra: str) -> Dict[str, str
         PYTHONUNBUFFERED="1",
     )
     # Never let a developer's shell settings leak into a measurement.
-    for key in ("SANIC_WORKERS", "ACTION_SERVER_SANIC_WORKERS"):
+    for key in ("SANIC_WORKERS", "ACTION_SERVER_SANIC_WORKERS", "COLLECTBOT_RASA_PATCHES", "ACTION_SERVER_URL"):
         env.pop(key, None)
+    if action_url:
+        env["ACTION_SERVER_URL"] = action_url
     if database_url:
         env["DATABASE_URL"] = database_url
     # The action server answers only a caller with this token (bot/action_server.py).
@@ -84,6 +104,43 @@ def post_json(url: str, payload: dict, timeout: float = 60.0, headers: Optional[
     req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read().decode("utf-8"))
+
+
+def product_endpoint_types() -> Dict[str, str]:
+    """The tracker store and event broker classes the product configures in
+    endpoints.yml, so a bench stack runs what `make run` runs even after a
+    plug-in moves to another module."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((REPO / "endpoints.yml").read_text("utf-8")) or {}
+    except (OSError, ValueError):
+        data = {}
+    return {
+        "tracker_store": (data.get("tracker_store") or {}).get("type") or "bot.tracker_store.BrokeredSQLTrackerStore",
+        "event_broker": (data.get("event_broker") or {}).get("type") or "bot.contact_log.ContactLogBroker",
+    }
+
+
+def run_logged(cmd: List[str], logfile: Path, env: Dict[str, str], timeout: float) -> Tuple[int, float, float, str]:
+    """Run a command to completion (bounded); exit code, seconds, peak RSS (MB), output."""
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    with open(logfile, "w") as f:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
+        status, rusage = 0, None
+        while True:
+            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - t0 > timeout:
+                os.killpg(proc.pid, 9)
+                _, status, rusage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.2)
+        seconds = time.monotonic() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, seconds, rusage.ru_maxrss / 1024 if rusage else 0.0, logfile.read_text(errors="replace")
 
 
 # ---------------------------------------------------------------- /proc

@@ -36,7 +36,10 @@ from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity  # noqa: E402
 
-from bot.session_window import DEFAULT_MAX_EVENTS  # noqa: E402
+try:  # the Rasa-server plug-ins moved to bot/rasa_server/ (issue 15)
+    from bot.rasa_server.session_window import DEFAULT_MAX_EVENTS  # noqa: E402
+except ImportError:
+    from bot.session_window import DEFAULT_MAX_EVENTS  # noqa: E402
 
 TURNS = (10, 50, 100, 300, 1000)
 

@@ -1,0 +1,615 @@
+"""The report of `make bench`: bench/report.md, the charts and the summary
+table, written from the measurements alone (results.json), so
+`run.py --report-only` rewrites them without measuring. Every sentence here
+is computed from the numbers of the run it describes; the dated account of
+how each change was found and what it did is bench/history.md, to which
+`history_entry` adds one line per run.
+"""
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bench_config import ENTITIES, LEVELS, PATCHES_SWITCH, SAFETY_INTENTS, TARGETS, VARIANTS, variant_label
+from stack import REPO, rel
+
+
+def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return a / b if a is not None and b else None
+
+
+def targets(res: Dict[str, Any]) -> List[Dict[str, Any]]:
+    out = []
+    sp = res.get("speed", {})
+    ours, base = sp.get("ours"), sp.get("baseline")
+
+    def add(name, value, target, met, shown):
+        out.append({"target": name, "value": value, "threshold": target, "met": met, "shown": shown})
+
+    if ours and base:
+        r = ratio(ours["levels"]["32"]["throughput_msg_s"], base["levels"]["32"]["throughput_msg_s"])
+        add("full stack throughput at 32 conversations ≥ 1.0 × baseline", r, TARGETS["throughput_ratio_32"],
+            r is not None and r >= TARGETS["throughput_ratio_32"], f"{r:.2f}×")
+        r = ratio(ours["levels"]["1"]["latency_ms"]["p95"], base["levels"]["1"]["latency_ms"]["p95"])
+        add("full stack p95 at 1 conversation ≤ 2 × baseline p95", r, TARGETS["p95_ratio_1"],
+            r is not None and r <= TARGETS["p95_ratio_1"], f"{r:.2f}×")
+    nlu = res.get("nlu", {}).get("ours")
+    if nlu:
+        f1 = nlu["intent_macro_f1"]
+        add("intent macro-F1 ≥ 0.95", f1, TARGETS["intent_macro_f1"], f1 >= TARGETS["intent_macro_f1"], f"{f1:.3f}")
+        worst = min((nlu["entities"].get(e, {}).get("f1-score", 0.0), e) for e in ENTITIES)
+        add("each entity F1 ≥ 0.90", worst[0], TARGETS["entity_f1"], worst[0] >= TARGETS["entity_f1"],
+            f"lowest {worst[1]} {worst[0]:.3f}")
+        rec = {i: nlu["intents"].get(i, {}).get("recall", 0.0) for i in SAFETY_INTENTS}
+        add("recall 1.0 on crisis and stop_contact", min(rec.values()), 1.0, min(rec.values()) >= 1.0,
+            ", ".join(f"{k} {v:.2f}" for k, v in rec.items()))
+    if ours:
+        rss = ours["memory"]["rasa"]["peak_rss_mb_sum"]
+        add("Rasa server peak RSS ≤ 1.5 GB", rss, TARGETS["rasa_rss_mb"], rss <= TARGETS["rasa_rss_mb"], f"{rss:.0f} MB")
+    tr = res.get("train", {}).get("ours")
+    if tr:
+        add("training ≤ 10 min on 2 cores", tr["seconds"], TARGETS["train_s"], tr["seconds"] <= TARGETS["train_s"],
+            f"{tr['seconds']:.0f} s" + (" (reused)" if tr.get("reused") else ""))
+    return out
+
+
+def fmt(v, spec=".1f", suffix=""):
+    return "–" if v is None else f"{v:{spec}}{suffix}"
+
+
+def summary_rows(res: Dict[str, Any]) -> List[Tuple[str, str, str, str]]:
+    """(metric, ours, baseline, ours/baseline)"""
+    rows = []
+    no, nb = res.get("nlu", {}).get("ours"), res.get("nlu", {}).get("baseline")
+    if no or nb:
+        g = lambda d, k: d.get(k) if d else None  # noqa: E731
+        rows.append(("intent accuracy", fmt(g(no, "intent_accuracy"), ".3f"), fmt(g(nb, "intent_accuracy"), ".3f"), ""))
+        rows.append(("intent macro-F1", fmt(g(no, "intent_macro_f1"), ".3f"), fmt(g(nb, "intent_macro_f1"), ".3f"), ""))
+        for e in ENTITIES:
+            eo = (no or {}).get("entities", {}).get(e, {})
+            eb = (nb or {}).get("entities", {}).get(e, {})
+            rows.append((f"entity F1 {e}", fmt(eo.get("f1-score"), ".3f"), fmt(eb.get("f1-score"), ".3f"), ""))
+        for i in SAFETY_INTENTS:
+            rows.append((f"recall {i}", fmt((no or {}).get("intents", {}).get(i, {}).get("recall"), ".2f"),
+                         fmt((nb or {}).get("intents", {}).get(i, {}).get("recall"), ".2f"), ""))
+    core = res.get("core")
+    if core:
+        rows.append(("test stories passed", f"{core['stories'] - core['failed']}/{core['stories']}", "n/a", ""))
+    sp = res.get("speed", {})
+    o, b = sp.get("ours"), sp.get("baseline")
+    for c in LEVELS if (o or b) else ():
+        lo = o["levels"][str(c)] if o else None
+        lb = b["levels"][str(c)] if b else None
+        for p in ("p50", "p95", "p99"):
+            vo = lo["latency_ms"][p] if lo else None
+            vb = lb["latency_ms"][p] if lb else None
+            rows.append((f"latency {p} @{c} (ms)", fmt(vo, ".0f"), fmt(vb, ".0f"), fmt(ratio(vo, vb), ".2f", "×")))
+        vo = lo["throughput_msg_s"] if lo else None
+        vb = lb["throughput_msg_s"] if lb else None
+        rows.append((f"throughput @{c} (msg/s)", fmt(vo, ".2f"), fmt(vb, ".2f"), fmt(ratio(vo, vb), ".2f", "×")))
+    if o or b:
+        mo = o["memory"]["rasa"]["peak_rss_mb_sum"] if o else None
+        mb = b["memory"]["rasa"]["peak_rss_mb_sum"] if b else None
+        rows.append(("Rasa server peak RSS (MB)", fmt(mo, ".0f"), fmt(mb, ".0f"), fmt(ratio(mo, mb), ".2f", "×")))
+        if o:
+            rows.append(("action server peak RSS (MB)", fmt(o["memory"]["actions"]["peak_rss_mb_sum"], ".0f"), "n/a", ""))
+        so, sb = (o or {}).get("startup_s"), (b or {}).get("startup_s")
+        rows.append(("start-up to first answer (s)", fmt(so, ".1f"), fmt(sb, ".1f"), fmt(ratio(so, sb), ".2f", "×")))
+    tr = res.get("train", {})
+    if tr:
+        to, tb = tr.get("ours"), tr.get("baseline")
+        rows.append(("training time (s)", fmt((to or {}).get("seconds"), ".0f"), fmt((tb or {}).get("seconds"), ".0f"),
+                     fmt(ratio((to or {}).get("seconds"), (tb or {}).get("seconds")), ".2f", "×")))
+        mo, mb = res.get("model_size_mb", {}).get("ours"), res.get("model_size_mb", {}).get("baseline")
+        rows.append(("model size (MB)", fmt(mo, ".1f"), fmt(mb, ".1f"), fmt(ratio(mo, mb), ".2f", "×")))
+    return rows
+
+
+def table(rows, header=("metric", "ours", "baseline", "ours/baseline")) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def plain_table(rows, header=("metric", "ours", "baseline", "ours/baseline")) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    fmt_row = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))  # noqa: E731
+    return "\n".join([fmt_row(header), fmt_row(["-" * w for w in widths]), *map(fmt_row, rows)])
+
+
+def charts(res: Dict[str, Any], out: Path) -> List[str]:
+    """speed.png, profile.png and nlu.png in ``out``, for what was measured; their names."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")
+    import matplotlib.pyplot as plt
+
+    made = []
+    sp = res.get("speed", {})
+    series = [("ours (full stack)", sp.get("ours"), "tab:blue"), ("baseline (stock Rasa)", sp.get("baseline"), "tab:gray")]
+    palette = ["tab:green", "tab:orange", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan"]
+    series += [(f"variant: {variant_label(k)}", v, palette[i % len(palette)]) for i, (k, v) in enumerate(sp.get("variants", {}).items())]
+    series = [s for s in series if s[1]]
+    if series:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        for label, data, color in series:
+            xs = list(LEVELS)
+            axes[0].plot(xs, [data["levels"][str(c)]["latency_ms"]["p95"] for c in xs], marker="o", label=label, color=color)
+            axes[0].plot(xs, [data["levels"][str(c)]["latency_ms"]["p50"] for c in xs], marker=".", linestyle=":", color=axes[0].lines[-1].get_color())
+            axes[1].plot(xs, [data["levels"][str(c)]["throughput_msg_s"] for c in xs], marker="o", label=label, color=color)
+        axes[0].set(xscale="log", yscale="log", xlabel="concurrent conversations", ylabel="latency (ms): p95 solid, p50 dotted",
+                    title="REST message latency")
+        axes[1].set(xscale="log", xlabel="concurrent conversations", ylabel="messages / s", title="Throughput")
+        for ax in axes:
+            ax.set_xticks(list(LEVELS))
+            ax.set_xticklabels([str(c) for c in LEVELS])
+            ax.grid(alpha=0.3)
+        axes[1].legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "speed.png", dpi=110)
+        plt.close(fig)
+        made.append("speed.png")
+    prof = res.get("profile")
+    if prof and prof.get("messages"):
+        import load
+
+        # Mean per script step (across the scripted conversations).
+        groups: Dict[str, List[dict]] = {}
+        for m in prof["messages"]:
+            groups.setdefault(f"{m['kind']} {m['step'] + 1}: {load.STEP_LABELS[m['kind']][m['step']]}", []).append(m)
+        labels = list(groups)
+        parts = list(prof["messages"][0]["parts_ms"])
+        colors = ["tab:green", "tab:orange", "tab:red", "tab:purple", "tab:pink", "tab:gray"]
+        fig, ax = plt.subplots(figsize=(10, 0.32 * len(labels) + 1.5))
+        left = [0.0] * len(labels)
+        for p, col in zip(parts, colors):
+            vals = [statistics.mean(m["parts_ms"][p] for m in groups[l]) for l in labels]
+            ax.barh(labels, vals, left=left, label=p.replace("_", " "), color=col)
+            left = [a + b for a, b in zip(left, vals)]
+        ax.invert_yaxis()
+        ax.set(xlabel="ms (one conversation at a time)", title="Where the time of one message goes (full stack)")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        ax.tick_params(axis="y", labelsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "profile.png", dpi=110)
+        plt.close(fig)
+        made.append("profile.png")
+    no, nb = res.get("nlu", {}).get("ours"), res.get("nlu", {}).get("baseline")
+    if no and nb:
+        names = sorted(no["intents"])
+        fig, ax = plt.subplots(figsize=(11, 4))
+        x = range(len(names))
+        ax.bar([i - 0.2 for i in x], [no["intents"][n]["f1-score"] for n in names], width=0.4, label="ours", color="tab:blue")
+        ax.bar([i + 0.2 for i in x], [nb["intents"].get(n, {}).get("f1-score", 0) for n in names], width=0.4,
+               label="baseline", color="tab:gray")
+        ax.axhline(TARGETS["intent_macro_f1"], color="tab:red", linewidth=0.8, linestyle="--")
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
+        ax.set(ylim=(0, 1.05), ylabel="F1 on tests/nlu", title="Intent F1, held-out test set")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "nlu.png", dpi=110)
+        plt.close(fig)
+        made.append("nlu.png")
+    return made
+
+
+# ---------------------------------------------------------------- report.md, section by section
+
+
+def write_report(res: Dict[str, Any], made: List[str], out: Path) -> str:
+    """report.md for the measurements ``res`` (results.json), its charts ``made`` in ``out``."""
+    L: List[str] = []
+    for section in REPORT_SECTIONS:
+        L += section(res, made, out)
+    return "\n".join(L)
+
+
+def header_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    m = res["machine"]
+    return [
+        "# Benchmark: 催收助手 vs stock Rasa",
+        "",
+        f"Generated by bench/run.py{' ' + ' '.join(res['argv']) if res.get('argv') else ''} (what `make bench` runs after "
+        f"`setup train`) on {res['started']} "
+        f"in {res['duration_s'] / 60:.1f} min. Machine: {m['nproc']} × {m['cpu']}, {m['mem_gb']:.0f} GB; "
+        f"load average at start {m['load_start']}, at end {m['load_end']}"
+        + (" — **other work was running on the machine: absolute times are inflated and noisy; compare the ratios**." if max(m["load_start"][0], m["load_end"][0]) > 0.7 else "."),
+        f"Commit {res['git']['commit']}{' (+ uncommitted changes)' if res['git']['dirty'] else ''}; our model "
+        f"`{res.get('model_ours')}`"
+        + (f" (older than {', '.join(res['model_stale'][:4])}: a `make bench` would have retrained it first)"
+           if res.get("model_stale") else "")
+        + f". Raw numbers: {rel(out)}/results.json; run log: bench/history.md.",
+        "",
+        "## Summary",
+        "",
+        table(summary_rows(res)),
+        "",
+    ]
+
+
+def targets_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    tg = targets(res)
+    if not tg:
+        return []
+    return ["## Targets", "", table([(t["target"], t["shown"], "**met**" if t["met"] else "**not met**") for t in tg],
+                                    header=("target", "measured", "")), ""]
+
+
+def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    nlu = res.get("nlu", {})
+    if not nlu:
+        return []
+    L = ["## NLU quality (tests/nlu, held out)", ""]
+    for kind in ("ours", "baseline"):
+        n = nlu.get(kind)
+        if not n:
+            continue
+        L.append(f"**{kind}** (`{n['model']}`): {n['test_examples']} examples, accuracy {n['intent_accuracy']:.3f}, "
+                 f"macro-F1 {n['intent_macro_f1']:.3f}, {n['errors']} misclassified; entities by {n['entity_extractor']}.")
+        L.append("")
+        if n["entities"]:
+            L.append(table([(e, fmt(v.get("precision"), ".3f"), fmt(v.get("recall"), ".3f"), fmt(v.get("f1-score"), ".3f"),
+                             v.get("support")) for e, v in n["entities"].items() if e not in ("macro avg", "weighted avg")],
+                           header=("entity", "precision", "recall", "F1", "support")))
+            L.append("")
+        if n["confused_pairs"]:
+            L.append("Most confused (true → predicted): " + "; ".join(
+                f"{p['intent']} → {p['predicted']} ×{p['count']}" for p in n["confused_pairs"][:6]) + ".")
+            L.append("")
+    tr = res.get("train", {}).get("baseline")
+    if tr and "misaligned_entity_warnings" in tr:
+        L.append(f"The baseline's WhitespaceTokenizer sees each Chinese sentence as one token (Rasa printed "
+                 f"{tr['misaligned_entity_warnings']} 'misaligned entity' warnings while training it): its intents "
+                 "rest on character n-grams alone, and its entity extractor can only tag whole space-separated "
+                 "chunks. Rasa's evaluation also drops the gold entities that do not line up with tokens, so the "
+                 "baseline's entity support is smaller than ours: its F1 is over the subset it could have found.")
+        L.append("")
+    if "nlu.png" in made:
+        L += ["![intent F1](nlu.png)", ""]
+    return L
+
+
+def core_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    core = res.get("core")
+    if not core:
+        return []
+    return ["## Dialogue quality (tests/stories)", "",
+            f"{core['stories'] - core['failed']} of {core['stories']} test stories pass end to end "
+            f"({100 * core['passed_share']:.0f} %); action-level macro-F1 {fmt(core['action_macro_f1'], '.3f')}."
+            + (" Failed: " + ", ".join(core["failed_stories"]) if core["failed_stories"] else ""), ""]
+
+
+def speed_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    sp = res.get("speed", {})
+    if not sp:
+        return []
+    conv = res["conversations"]
+    L = ["## Speed (REST channel, scripted collection conversations)", "",
+         "Each conversation is a distinct cardholder (phone from bench/accounts.csv, "
+         f"{res['accounts']} accounts) following one of four scripts in rotation — promise "
+         "(你好 → 是的 → ID digits → 我下周五还两千 → 是的 → 谢谢), installment (… → 能分12期吗 → 好的 → 谢谢), "
+         "deferral (… → 能不能宽限两周 → 可以 → 谢谢) and hardship (… → 我失业了 手头很紧 → 每个月最多能还三千 → 好的); "
+         "each sends its next message after the answer to the previous one. Conversations per level: "
+         + ", ".join(f"{c} at {k}" for k, c in conv.items())
+         + " concurrent; request timeout 60 s. Our full stack: Rasa server + action server + SQLite account "
+         "database + SQL tracker store (SQLite) + contact-log broker; every answer is checked against the "
+         "script (verified, quoted, booked). The baseline gets the same texts and sender ids. Ours and the "
+         "baseline are up side by side and measured interleaved: each level's conversations are split into "
+         "two halves run in ABBA order (ours, baseline, baseline, ours), so both meet the same machine even "
+         "when its speed drifts; a level's throughput is all its messages over the summed wall time of its "
+         "halves. The variants below run alone, after them.", ""]
+    rows = []
+    for name, data in [("ours", sp.get("ours")), ("baseline", sp.get("baseline"))] + [
+            (f"variant {variant_label(k)}", v) for k, v in sp.get("variants", {}).items()]:
+        if not data:
+            continue
+        for c in LEVELS:
+            lv = data["levels"][str(c)]
+            lat = lv["latency_ms"]
+            rows.append((name, c, lv["messages"], f"{lat['p50']:.0f}", f"{lat['p95']:.0f}", f"{lat['p99']:.0f}",
+                         f"{lv['throughput_msg_s']:.2f}", lv["errors"],
+                         "n/a" if name == "baseline" else lv["expectation_failures"]))
+    if rows:
+        L.append(table(rows, header=("stack", "concurrent", "messages", "p50 ms", "p95 ms", "p99 ms", "msg/s", "errors", "off-script")))
+        L.append("")
+    lost = [(n, d.get("lost_action_calls")) for n, d in [("ours", sp.get("ours"))] + list(sp.get("variants", {}).items()) if d]
+    L.append("Off-script = answers that missed the script's expected words (e.g. an empty answer after a failed "
+             "action call, or a wrong turn). Action calls the Rasa server gave up on (its log's \"Failed to run "
+             "custom action … the actions events are lost\"): " + ", ".join(f"{n} {c}" for n, c in lost) + ".")
+    L.append("")
+    if "speed.png" in made:
+        L += ["![latency and throughput](speed.png)", ""]
+    if sp.get("variants"):
+        o = sp.get("ours")
+        L += ["Variants (levers, same conversations and machine):", ""]
+        for k, v in sp["variants"].items():
+            r32 = ratio(v["levels"]["32"]["throughput_msg_s"], o["levels"]["32"]["throughput_msg_s"]) if o else None
+            p1 = ratio(v["levels"]["1"]["latency_ms"]["p95"], o["levels"]["1"]["latency_ms"]["p95"]) if o else None
+            name = f"**{k}**" if variant_label(k) == k else f"**{variant_label(k)}** (`{k}`)"
+            L.append(f"- {name} — {VARIANTS.get(k, {}).get('about', '')}: throughput @32 {fmt(r32, '.2f', '×')} ours, "
+                     f"p95 @1 {fmt(p1, '.2f', '×')} ours, Rasa RSS {v['memory']['rasa']['peak_rss_mb_sum']:.0f} MB "
+                     f"({v['memory']['rasa']['processes']} process(es)), lost action calls {v.get('lost_action_calls')}.")
+        L.append("")
+        L += patches_paragraph(sp)
+        L.append("Each variant runs once per benchmark, after the interleaved pair. With other work on the machine "
+                 "the same stack's throughput varied by up to ±50 % between runs (history.md), and by ±15 % between "
+                 "minutes on a quiet but shared machine: treat variant ratios below ~1.2× as within noise.")
+        L.append("")
+    L += voice_paragraph(sp)
+    return L
+
+
+def patches_paragraph(sp: Dict[str, Any]) -> List[str]:
+    """What the product's patches to Rasa buy on our own bot: ours against the
+    `stock-rasa-paths` variant (same bot, COLLECTBOT_RASA_PATCHES=off, Rasa's SQL store)."""
+    o, v = sp.get("ours"), sp.get("variants", {}).get("stock-rasa-paths")
+    if not (o and v):
+        return []
+    bits = []
+    for c in LEVELS:
+        lo, lv = o["levels"][str(c)], v["levels"][str(c)]
+        bits.append(f"@{c}: {fmt(ratio(lo['throughput_msg_s'], lv['throughput_msg_s']), '.2f', '×')} the throughput, "
+                    f"p95 {lv['latency_ms']['p95']:.0f} → {lo['latency_ms']['p95']:.0f} ms")
+    L = [f"**What the patches buy on our own bot** (ours against *{variant_label('stock-rasa-paths')}*: the same "
+         f"model, domain, actions and databases; {PATCHES_SWITCH}=off and Rasa's own SQL tracker store): "
+         + "; ".join(bits) + f"; Rasa server peak RSS {v['memory']['rasa']['peak_rss_mb_sum']:.0f} → "
+         f"{o['memory']['rasa']['peak_rss_mb_sum']:.0f} MB; lost action calls {v.get('lost_action_calls')} → "
+         f"{o.get('lost_action_calls')}."]
+    sw = v.get("patches_switch") or {}
+    if sw and not sw.get("read_by"):
+        L.append(f"**Caution:** no module of bot/ mentions {PATCHES_SWITCH} in this build, so this variant ran the "
+                 "patched code paths: the difference above is the tracker store's alone.")
+    elif sw.get("log_lines"):
+        L.append(f"The Rasa server of this variant logged: `{sw['log_lines'][0]}`.")
+    elif sw:
+        L.append(f"{PATCHES_SWITCH} is read by {', '.join(sw['read_by'])}; the variant's Rasa server log did not "
+                 "mention it.")
+    return [" ".join(L), ""]
+
+
+def voice_paragraph(sp: Dict[str, Any]) -> List[str]:
+    """HOOK — voice: one call turn. Filled by measure_voice.py (speed['voice'])."""
+    voice = sp.get("voice")
+    L = ["### Voice: one call turn", ""]
+    if voice and voice.get("levels"):
+        for c, lv in voice["levels"].items():
+            lat = lv["latency_ms"]
+            L.append(f"- {c} call(s) at once: {lv['turns']} turns, p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
+                     f"p99 {lat['p99']:.0f} ms, errors {lv['errors']}.")
+        L.append("")
+        L.append(voice.get("about", ""))
+    else:
+        reason = (voice or {}).get("reason") or "results.json has no voice measurement (written before the hook existed)"
+        L.append(f"Not measured: {reason}. The hook is bench/measure_voice.py (`measure_voice_turn`), called after "
+                 "the REST variants; it reports its result here.")
+    L.append("")
+    return L
+
+
+def cost_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    sp = res.get("speed", {})
+    o, b = sp.get("ours"), sp.get("baseline")
+    tr = res.get("train", {})
+    if not (o or tr):
+        return []
+    L = ["## Cost", ""]
+    rows = []
+    if o:
+        rows.append(("Rasa server peak RSS (VmHWM)", f"{o['memory']['rasa']['peak_rss_mb_sum']:.0f} MB",
+                     f"{b['memory']['rasa']['peak_rss_mb_sum']:.0f} MB" if b else "–"))
+        rows.append(("action server peak RSS (VmHWM)", f"{o['memory']['actions']['peak_rss_mb_sum']:.0f} MB", "none"))
+        rows.append(("start-up until the first answer", f"{o['startup_s']:.1f} s (action server {o['actions_startup_s']:.1f} s, in parallel)",
+                     f"{b['startup_s']:.1f} s" if b else "–"))
+    if tr:
+        to, tb = tr.get("ours"), tr.get("baseline")
+        rows.append(("training time (cold cache, `--force`)",
+                     f"{to['seconds']:.0f} s" + (" (reused)" if to and to.get("reused") else "") if to and "seconds" in to else "–",
+                     f"{tb['seconds']:.0f} s" + (" (reused)" if tb and tb.get("reused") else "") if tb and "seconds" in tb else "–"))
+        rows.append(("training peak RSS", f"{to['peak_rss_mb']:.0f} MB" if to and to.get("peak_rss_mb") else "–",
+                     f"{tb['peak_rss_mb']:.0f} MB" if tb and tb.get("peak_rss_mb") else "–"))
+    ms = res.get("model_size_mb", {})
+    rows.append(("model size on disk", fmt(ms.get("ours"), ".1f", " MB"), fmt(ms.get("baseline"), ".1f", " MB")))
+    L.append(table(rows, header=("", "ours", "baseline")))
+    L.append("")
+    return L
+
+
+def profile_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    prof = res.get("profile")
+    if not (prof and prof.get("messages")):
+        return []
+    mp = prof["mean_parts_ms"]
+    tot = prof["mean_total_ms"]
+    L = ["## Where the time goes", "",
+         f"{len(prof['messages'])} messages of four scripted conversations, one at a time, through the full stack "
+         "started with `--enable-api --auth-token <random>` and a recording proxy in front of the action server. "
+         "NLU = the same text through `/model/parse` (median of repeats); action server = the proxied round "
+         "trips of that message's action calls; action-response check = Rasa's `jsonschema.validate` of each "
+         "captured response, timed in-process; tracker load/save = Rasa's SQLTrackerStore on SQLite with the "
+         "conversation's real events, timed in-process; rest = total − all of these (policies, slot "
+         "mapping, tracker copies, Sanic, JSON).", "",
+         table([(k.replace("_", " "), f"{v:.1f}", f"{100 * v / tot:.0f} %") for k, v in mp.items()]
+               + [("**total (mean)**", f"**{tot:.1f}**", "100 %")], header=("part", "mean ms / message", "share")), ""]
+    ts = prof["tracker_stores"]
+    L.append(f"Action calls per message: {prof['action_calls_per_message']:.2f}; mean request to the action server "
+             f"{prof['mean_action_request_kb']:.1f} KB (tracker + domain); round trip {prof['action_proxy_ms_mean']:.1f} ms "
+             f"through the proxy, {prof['action_direct_ms_mean']:.1f} ms replayed directly. Rasa's check of one action "
+             f"response: {prof['response_check_stock_ms_mean']:.1f} ms as shipped (jsonschema {prof['jsonschema']}), "
+             f"{prof['response_check_cached_ms_mean']:.2f} ms with a validator built once.")
+    L.append("")
+    names = {"sql": "SQL on SQLite with the event broker (as configured)", "sql_no_broker": "SQL on SQLite without a broker",
+             "memory": "in-memory", "redis": "Redis"}
+    L.append("Tracker store per message (mean load / save): " + "; ".join(
+        f"{names.get(k, k)} {v['load_ms']:.1f} / {v['save_ms']:.1f} ms" for k, v in ts.items() if v) + ".")
+    L.append("")
+    if "profile.png" in made:
+        L += ["![profile](profile.png)", ""]
+    L += analysis(res)
+    return L
+
+
+def analysis(res: Dict[str, Any]) -> List[str]:
+    """The written analysis: computed sentences, so it stays true on a rerun."""
+    prof, sp = res["profile"], res.get("speed", {})
+    mp, tot = prof["mean_parts_ms"], prof["mean_total_ms"]
+    biggest = sorted(mp.items(), key=lambda kv: -kv[1])
+    L = ["**Analysis.**", ""]
+    L.append(f"- The largest part of a message is **{biggest[0][0].replace('_', ' ')}** "
+             f"({100 * biggest[0][1] / tot:.0f} % of {tot:.0f} ms), then {biggest[1][0].replace('_', ' ')} "
+             f"({100 * biggest[1][1] / tot:.0f} %).")
+    chk = mp.get("action_response_check", 0)
+    L.append(f"- Rasa 3.6 as shipped checks every action-server answer with `jsonschema.validate`, which with jsonschema "
+             f"{prof['jsonschema']} re-checks the schema itself against the 2020-12 meta-schema on each call: "
+             f"{prof['response_check_stock_ms_mean']:.0f} ms per action call on the Rasa server's single event loop. "
+             "The product's server builds the validator once (one of its patches to Rasa): "
+             f"{prof['response_check_cached_ms_mean']:.2f} ms per call, {chk:.1f} ms per message here (an upper "
+             "bound: the product also checks each event against the one schema its type selects, "
+             "not all of them).")
+    ts = prof["tracker_stores"]
+    if ts.get("sql") and ts.get("memory"):
+        both = lambda k: ts[k]["load_ms"] + ts[k]["save_ms"]  # noqa: E731
+        L.append(f"- The product's SQL tracker store on SQLite costs {both('sql'):.1f} ms per "
+                 "message (load + save)"
+                 + (f"; Rasa's own SQL store {both('rasa_sql'):.1f} ms, because with an event broker (the contact log) "
+                    "its `save` re-reads and re-deserialises the whole stored tracker to find the events to publish"
+                    if ts.get("rasa_sql") else "")
+                 + (f"; without a broker {both('sql_no_broker'):.1f} ms. " if ts.get("sql_no_broker") else ". ")
+                 + f"In memory it is {both('memory'):.1f} ms"
+                 + (f", in Redis {both('redis'):.1f} ms" if ts.get("redis") else "")
+                 + ". Loading deserialises every event of the session, so the cost grows with the length of the "
+                 "conversation (Rasa looks each event's class up by walking all Event subclasses; the product's "
+                 "server caches that lookup).")
+    L.append(f"- The action server itself answers in {prof['action_direct_ms_mean']:.1f} ms per call (database work "
+             f"in worker threads); each call carries the whole tracker (and the domain for form validators only) ({prof['mean_action_request_kb']:.0f} KB), "
+             f"and a form turn makes up to {max(len(m['action_calls']) for m in prof['messages'])} calls.")
+    try:
+        pipeline = [c["name"].split(".")[-1] for c in yaml.safe_load((REPO / "config.yml").read_text("utf-8"))["pipeline"]]
+    except Exception:  # the report must not fail on a config being edited
+        pipeline = []
+    L.append(f"- NLU ({', '.join(pipeline) or 'config.yml pipeline'}) takes {mp.get('nlu', 0):.0f} ms per message.")
+    o, b = sp.get("ours"), sp.get("baseline")
+    if o and o.get("lost_action_calls"):
+        L.append(f"- Under load the Rasa server lost {o['lost_action_calls']} action call(s) in this run (\"Cannot write to "
+                 "closing transport\": it reused a pooled connection the action server was closing — Sanic closes idle "
+                 "connections after 5 s, aiohttp keeps them 15 s); the cardholder got an empty or wrong answer and the "
+                 "action's events were dropped. `SANIC_KEEP_ALIVE_TIMEOUT=30` on the action server removes the race "
+                 "(variant `action-keepalive`).")
+    vname = next((k for k in ("patched+action-keepalive", "patched") if k in sp.get("variants", {})), None)
+    v = sp.get("variants", {}).get(vname) if vname else None
+    if v and o and b:
+        what = "both fixes" if vname == "patched+action-keepalive" else "the response check fixed"
+        L.append(f"- With {what} (`{vname}`): p95 at 1 conversation {v['levels']['1']['latency_ms']['p95']:.0f} ms "
+                 f"(ours {o['levels']['1']['latency_ms']['p95']:.0f}, baseline {b['levels']['1']['latency_ms']['p95']:.0f}); "
+                 f"throughput at 32 {v['levels']['32']['throughput_msg_s']:.2f} msg/s "
+                 f"(ours {o['levels']['32']['throughput_msg_s']:.2f}, baseline {b['levels']['32']['throughput_msg_s']:.2f}), "
+                 f"lost action calls {v.get('lost_action_calls', '–')}. The baseline stays faster because it does far less per "
+                 "message: one NLU pass and one rule, no action server, no database, no tracker persistence.")
+    L.append("")
+    return L
+
+
+def changes_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    """What the adopted changes measure at on this run; their dated story is history.md's."""
+    sp = res.get("speed", {})
+    prof = res.get("profile") or {}
+    o = sp.get("ours")
+    if not o:
+        return []
+    L = ["## Changes adopted, and what is left", ""]
+    L.append("\"ours\" above is the product as shipped, with every change adopted so far. How each was found, what it "
+             "measured when it was adopted and what was left open are in bench/history.md (dated entries; the list "
+             "of adopted changes is under \"Changes adopted\"). Measured on this run:")
+    L.append("")
+    variants = sp.get("variants", {})
+    stock = variants.get("stock-rasa-paths")
+    if stock:
+        L.append(f"- the product's patches to Rasa and its tracker store (ours / {variant_label('stock-rasa-paths')}): "
+                 f"throughput @32 {fmt(ratio(o['levels']['32']['throughput_msg_s'], stock['levels']['32']['throughput_msg_s']), '.2f', '×')}, "
+                 f"p95 @1 {fmt(ratio(o['levels']['1']['latency_ms']['p95'], stock['levels']['1']['latency_ms']['p95']), '.2f', '×')};")
+    rsql = variants.get("rasa-sql-tracker")
+    if rsql:
+        L.append(f"- the product's tracker store alone (ours / `rasa-sql-tracker`, Rasa's own SQL store): throughput @32 "
+                 f"{fmt(ratio(o['levels']['32']['throughput_msg_s'], rsql['levels']['32']['throughput_msg_s']), '.2f', '×')}, "
+                 f"p95 @1 {fmt(ratio(o['levels']['1']['latency_ms']['p95'], rsql['levels']['1']['latency_ms']['p95']), '.2f', '×')};")
+    if prof.get("response_check_stock_ms_mean"):
+        L.append(f"- the action-response check with a validator built once: {prof['response_check_stock_ms_mean']:.0f} → "
+                 f"{prof['response_check_cached_ms_mean']:.2f} ms per action call;")
+    L.append(f"- action calls the Rasa server gave up on: {o.get('lost_action_calls')} (the action server's "
+             "`SANIC_KEEP_ALIVE_TIMEOUT=30`).")
+    L.append("")
+    if prof.get("mean_parts_ms"):
+        mp, tot = prof["mean_parts_ms"], prof["mean_total_ms"]
+        top = sorted(mp.items(), key=lambda kv: -kv[1])[:3]
+        L.append("Left: the largest parts of a message on this run are "
+                 + ", ".join(f"{k.replace('_', ' ')} ({100 * v / tot:.0f} %)" for k, v in top)
+                 + " (\"Where the time goes\"); history.md's latest entries say what was tried on them.")
+        L.append("")
+    return L
+
+
+def reproduce_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
+    return ["## How to reproduce", "",
+            "`make bench` (= `setup train` then `.venv/bin/python bench/run.py`); `--quick` for development "
+            "(fewer conversations, reuses trained models); `--quick --only speed,variants --variants workers2,redis-tracker` to try a "
+            "lever against ours and the baseline in the same run; `--report-only` rewrites this report from results.json. "
+            "Measuring: bench/measure_quality.py, measure_speed.py, measure_profile.py, measure_voice.py; this report: "
+            "bench/report.py. Work files (models, databases, server logs) are in bench/.work/ (git-ignored).", ""]
+
+
+REPORT_SECTIONS = (header_section, targets_section, nlu_section, core_section, speed_section, cost_section,
+            profile_section, changes_section, reproduce_section)
+
+
+# ---------------------------------------------------------------- history.md
+
+
+HISTORY_HEAD = ("# Benchmark history\n\nOne entry per `make bench` run (appended by bench/run.py) and per "
+                "experiment (written by hand). Newest last.\n\n")
+
+
+def history_entry(res: Dict[str, Any]) -> str:
+    """The line a run adds to bench/history.md: its key figures."""
+    m = res["machine"]
+    sp = res.get("speed", {})
+    bits = []
+    o, b = sp.get("ours"), sp.get("baseline")
+    if o and b:
+        bits.append(f"p95@1 {o['levels']['1']['latency_ms']['p95']:.0f}/{b['levels']['1']['latency_ms']['p95']:.0f} ms, "
+                    f"msg/s@32 {o['levels']['32']['throughput_msg_s']:.2f}/{b['levels']['32']['throughput_msg_s']:.2f} (ours/baseline)")
+    if o:
+        bits.append(f"ours lost action calls {o.get('lost_action_calls')}")
+    for k, v in sp.get("variants", {}).items():
+        bits.append(f"{k}: p95@1 {v['levels']['1']['latency_ms']['p95']:.0f} ms, msg/s@32 {v['levels']['32']['throughput_msg_s']:.2f}, "
+                    f"lost {v.get('lost_action_calls')}")
+    voice = sp.get("voice") or {}
+    if voice.get("levels"):
+        first = next(iter(voice["levels"].values()))
+        bits.append(f"voice turn p95 {first['latency_ms']['p95']:.0f} ms")
+    nlu = res.get("nlu", {}).get("ours")
+    if nlu:
+        bits.append(f"intent macro-F1 {nlu['intent_macro_f1']:.3f}")
+    if res.get("core"):
+        bits.append(f"stories {res['core']['stories'] - res['core']['failed']}/{res['core']['stories']}")
+    tr = res.get("train", {})
+    if tr.get("ours") and not tr["ours"].get("reused"):
+        bits.append(f"train {tr['ours']['seconds']:.0f}/{tr['baseline']['seconds']:.0f} s" if tr.get("baseline") else f"train {tr['ours']['seconds']:.0f} s")
+    met = targets(res)
+    if met:
+        bits.append(f"targets met {sum(t['met'] for t in met)}/{len(met)}")
+    return (f"- {res['started'][:16].replace('T', ' ')} — run.py {' '.join(res['argv']) or '(full)'} — "
+            f"{m['nproc']} × {m['cpu']}, load {m['load_start'][0]:.2f}→{m['load_end'][0]:.2f}, commit {res['git']['commit']}"
+            f"{'+dirty' if res['git']['dirty'] else ''}: " + "; ".join(bits) + ".\n")
+
+
+def append_history(res: Dict[str, Any], path: Path) -> None:
+    if not path.exists():
+        path.write_text(HISTORY_HEAD, encoding="utf-8")
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(history_entry(res))
