@@ -115,6 +115,46 @@ def _first(header_value: Optional[str]) -> Optional[str]:
     return header_value.split(",")[0].strip() or None
 
 
+def called_url(request: Request, public_url: Optional[str]) -> Tuple[str, str]:
+    """(base URL, full URL) of ``request`` as Twilio called and signed it:
+    ``public_url`` + path, else X-Forwarded-Proto/-Host. Shared with
+    channels/voice.py."""
+    if public_url:
+        base = public_url
+    else:
+        scheme = _first(request.headers.get("x-forwarded-proto")) or request.scheme
+        host = _first(request.headers.get("x-forwarded-host")) or request.headers.get("host") or request.host
+        base = f"{scheme}://{host}"
+    url = base + request.path
+    if request.query_string:
+        url += "?" + request.query_string
+    return base, url
+
+
+def verify_signature(
+    request: Request, auth_token: Optional[str], public_url: Optional[str], label: str
+) -> Tuple[Optional[_FormParams], Optional[HTTPResponse], str]:
+    """(form parameters, None, base URL) when X-Twilio-Signature is valid,
+    else (None, a 403 response, base URL). Fails closed without a token.
+    Shared with channels/voice.py."""
+    from twilio.request_validator import RequestValidator
+
+    base, url = called_url(request, public_url)
+    signature = request.headers.get("x-twilio-signature")
+    if not auth_token:
+        logger.error("%s: request refused, TWILIO_AUTH_TOKEN is not configured", label)
+        return None, response.text(f"{label} channel not configured", status=403), base
+    if not signature:
+        logger.warning("%s: request to %s without X-Twilio-Signature refused", label, request.path)
+        return None, response.text("missing X-Twilio-Signature", status=403), base
+    params = form_params(request)
+    if not RequestValidator(auth_token).validate(url, params, signature):
+        logger.warning("%s: invalid X-Twilio-Signature for %s refused", label, url)
+        return None, response.text("invalid X-Twilio-Signature", status=403), base
+    return params, None, base
+
+
+
 class TwilioSmsOutput(OutputChannel):
     """Sends the bot's messages to one phone as SMS (via ``SmsSender``)."""
 
@@ -231,39 +271,17 @@ class TwilioSmsInput(InputChannel):
 
     def _called_url(self, request: Request) -> Tuple[str, str]:
         """(base URL, full URL) of the request as Twilio called and signed it."""
-        if self.config.public_url:
-            base = self.config.public_url
-        else:
-            scheme = _first(request.headers.get("x-forwarded-proto")) or request.scheme
-            host = _first(request.headers.get("x-forwarded-host")) or request.headers.get("host") or request.host
-            base = f"{scheme}://{host}"
-        url = base + request.path
-        if request.query_string:
-            url += "?" + request.query_string
-        return base, url
+        return called_url(request, self.config.public_url)
 
     # -- checks -------------------------------------------------------------
 
     def _signed_params(self, request: Request) -> Tuple[Optional[_FormParams], Optional[HTTPResponse]]:
         """The form parameters if the signature is valid, else a 403 response."""
-        from twilio.request_validator import RequestValidator
-
-        signature = request.headers.get("x-twilio-signature")
-        if not self.config.auth_token:
-            logger.error("twilio_sms: request refused, TWILIO_AUTH_TOKEN is not configured")
-            return None, response.text("SMS channel not configured", status=403)
-        if not signature:
-            logger.warning("twilio_sms: request to %s without X-Twilio-Signature refused", request.path)
-            return None, response.text("missing X-Twilio-Signature", status=403)
-        params = form_params(request)
-        base, url = self._called_url(request)
-        if not RequestValidator(self.config.auth_token).validate(url, params, signature):
-            logger.warning("twilio_sms: invalid X-Twilio-Signature for %s refused", url)
-            return None, response.text("invalid X-Twilio-Signature", status=403)
-        if not self.config.public_url and self._learned_base_url != base:
+        params, refused, base = verify_signature(request, self.config.auth_token, self.config.public_url, "twilio_sms")
+        if refused is None and not self.config.public_url and self._learned_base_url != base:
             # No TWILIO_PUBLIC_URL: status callbacks go where Twilio reached us.
             self._learned_base_url = base
-        return params, None
+        return params, refused
 
     # -- database -------------------------------------------------------------
 
