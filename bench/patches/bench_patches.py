@@ -19,7 +19,21 @@ from __future__ import annotations
 
 from typing import Any, Dict, Text
 
-from bot.contact_log import ContactLogBroker
+
+def _product_broker() -> type:
+    """The event broker endpoints.yml configures (the product's ContactLogBroker)."""
+    import importlib
+    from pathlib import Path
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[2]
+    kind = (yaml.safe_load((repo / "endpoints.yml").read_text("utf-8")).get("event_broker") or {}).get("type")
+    module, _, name = (kind or "bot.contact_log.ContactLogBroker").rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+ContactLogBroker = _product_broker()
 
 
 def install() -> None:
