@@ -30,7 +30,7 @@ Unlike Rasa's built-in ``twilio`` channel this one
   at sentence boundaries, and turns buttons into a numbered list (a reply
   "1" then picks the first button).
 
-Settings come from the environment (channels/sms_sender.TwilioSmsConfig).
+Settings come from the environment (bot/sms/sender.TwilioSmsConfig).
 """
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ from bot.core.text import clean_text
 from bot.db import repository
 from bot.db import sms as sms_db
 from bot.db.session import session_scope
-from channels.sms_sender import SendResult, SmsSender, TwilioSmsConfig, mask_phone
+from bot.core.masking import mask_phone
+from bot.sms.sender import SendResult, SmsSender, TwilioSmsConfig
 
 logger = logging.getLogger(__name__)
 

@@ -102,13 +102,14 @@ from socketio import AsyncManager, AsyncServer
 
 from bot import http_limits
 from bot import secrets as bot_secrets
-from bot.core import tokens
+from bot.core import identity, tokens
+from bot.core.identity import IDENTITY_KEY
+from bot.core.masking import masked_name  # 张三丰 → 张*丰, as the assistant says it
 from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text, clean_value
 
 logger = logging.getLogger(__name__)
 
-IDENTITY_KEY = "collectbot_identity"
 IDENTITY_METHOD = "app_token"
 VERIFIED_SLOT = "verified"
 TOKEN_SECRET_ENV = "WEBCHAT_TOKEN_SECRET"
@@ -116,7 +117,6 @@ DEMO_ENV = "WEBCHAT_DEMO"
 EXPIRED_NOTICE = "链接已过期，请在App内重新打开"
 STATUS_EVENT = "webchat_status"
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "webchat"
-DEMO_CSV = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "demo_accounts.csv"
 
 ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -212,19 +212,7 @@ def strip_identity(metadata: Any) -> Dict[Text, Any]:
             return {}
     if not isinstance(metadata, dict):
         return {}
-
-    def clean(value: Any, depth: int) -> Any:
-        if depth > MAX_METADATA_DEPTH:
-            return None
-        if isinstance(value, dict):
-            return {
-                k: clean(v, depth + 1) for k, v in value.items() if str(k).strip().lower() != IDENTITY_KEY
-            }
-        if isinstance(value, list):
-            return [clean(v, depth + 1) for v in value]
-        return value
-
-    return clean(metadata, 0)
+    return identity.strip_identity(metadata, MAX_METADATA_DEPTH)
 
 
 def identity_metadata(account_id: str) -> Dict[Text, Any]:
@@ -752,21 +740,14 @@ class WebChatInput(SocketIOInput):
         return template
 
     def demo_accounts(self) -> List[Dict[str, str]]:
-        try:
-            from datetime import date
+        """The demo accounts ``collectbot seed-demo`` stores (bot/db/importer.py),
+        as of today in Shanghai: never read from tests/ at run time."""
+        from bot import clock
+        from bot.db.importer import demo_rows
 
-            from bot.db.importer import demo_rows
-
-            return demo_rows(date.today())
-        except Exception:  # fall back to the fixture the seed is written from
-            import csv
-
-            with DEMO_CSV.open(encoding="utf-8", newline="") as f:
-                return list(csv.DictReader(f))
+        return demo_rows(clock.today())
 
     def demo_html(self) -> str:
-        from bot.db.repository import masked_name  # 张三丰 → 张*丰, as the assistant says it
-
         now = self.clock()
         rows = []
         for row in self.demo_accounts():

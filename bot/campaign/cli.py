@@ -92,7 +92,7 @@ def _run(url: Optional[str], dry_run: bool, progress: bool, config: Optional[str
     from bot.core.campaign import CampaignConfigError
     from bot.db.migrate import upgrade
     from bot.settings import get_settings
-    from channels.sms_sender import SmsSender, TwilioSmsConfig
+    from bot.sms.sender import SmsSender, TwilioSmsConfig
 
     try:
         settings = load_settings(config)

@@ -8,7 +8,7 @@
    render it and run it through bot.core.guard.check_outbound with the facts
    from the database (opt-outs, open disputes, third-party/wrong-number
    marks, contacts today / this week from the contact log). Allowed SMS go
-   out through channels.sms_sender (Twilio, or the local outbox without
+   out through bot.sms.sender (Twilio, or the local outbox without
    credentials); a quiet-hour block is queued with its retry time; any other
    block is dropped. Every block is logged with its reason in
    ``outbound_blocks``; every step taken is one ``campaign_sends`` row per
@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.campaign.config import CampaignSettings
 from bot.campaign.payments import ReconcileResult, reconcile_open_promises
-from bot.contact_log import ALREADY_LOGGED  # SMS appended to the transcript are logged already
 from bot.core import campaign as rules
 from bot.core import guard
+from bot.core.identity import ALREADY_LOGGED  # SMS appended to the transcript are logged already
 from bot.core.campaign import BLOCK_REASON_LABELS as REASON_LABELS  # noqa: F401 (re-exported)
 from bot.core.escalation import DISPUTE_DEBT as DISPUTE_REASON
 from bot.core.campaign import PAID, SEND_FAILED, SKIP_LABELS, SUPERSEDED

@@ -17,11 +17,19 @@ into another channel's conversation. The ids:
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from bot.core.phone import is_e164
 
 REST_PREFIX = "rest:"
+
+# The message-metadata key under which a channel says who the person is
+# (web chat: ``{"account_id": …, "method": "app_token"}``). Only a channel
+# sets it; every entry point removes it from what a client sent.
+IDENTITY_KEY = "collectbot_identity"
+# A bot event in the tracker that is already in the contact log (a campaign
+# SMS appended to the conversation): the contact-log broker skips it.
+ALREADY_LOGGED = "collectbot_already_logged"
 
 
 def rest_conversation_id(sender: str) -> str:
@@ -41,3 +49,20 @@ def conversation_phone(conversation_id: str) -> Optional[str]:
 def is_carrier_verified(conversation_id: str) -> bool:
     """True for an SMS conversation: its number was proven by the carrier."""
     return is_e164(conversation_id)
+
+
+def strip_identity(value: Any, max_depth: Optional[int] = None, _depth: int = 0) -> Any:
+    """``value`` with every ``collectbot_identity`` key removed, at any depth
+    (keys compared without case or surrounding space); with ``max_depth``,
+    anything nested deeper becomes None. ``value`` itself is not changed."""
+    if max_depth is not None and _depth > max_depth:
+        return None
+    if isinstance(value, dict):
+        return {
+            k: strip_identity(v, max_depth, _depth + 1)
+            for k, v in value.items()
+            if str(k).strip().lower() != IDENTITY_KEY
+        }
+    if isinstance(value, list):
+        return [strip_identity(v, max_depth, _depth + 1) for v in value]
+    return value

@@ -21,7 +21,7 @@ from bot.core import sms as sms_text
 from bot.db import repository
 from bot.db.models import Account, Cardholder, ContactLog, SmsInbound
 from bot.db.session import session_scope
-from channels.sms_sender import TwilioSmsConfig
+from bot.sms.sender import TwilioSmsConfig
 from channels.twilio_sms import EMPTY_TWIML, TwilioSmsInput
 from tests.fakes.fake_twilio import (
     ACCOUNT_SID,

@@ -19,7 +19,7 @@ from bot.core.guard import MISSING_OPT_OUT, SHANGHAI, ContactFacts, Outbound, as
 from bot.core.sms import OPT_OUT_LINE, is_opt_out, segment_count, split_message, with_opt_out_line
 from bot.db.models import ContactLog, SmsOutbox
 from bot.db.session import session_scope
-from channels.sms_sender import SmsSender, TwilioSmsConfig
+from bot.sms.sender import SmsSender, TwilioSmsConfig
 from channels.twilio_sms import TwilioSmsOutput
 from tests.unit.actions_support import make_tracker, run_action
 

@@ -1,4 +1,4 @@
-"""channels/sms_sender.py against the fake Twilio server: retries, failures,
+"""bot/sms/sender.py against the fake Twilio server: retries, failures,
 opt-out blocking, the local outbox, and the settings."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from bot.db import repository
 from bot.db.models import Account, Cardholder, ContactLog, SmsOutbox
 from bot.db.session import session_scope
-from channels.sms_sender import SmsSender, TwilioSmsConfig, mask_phone
+from bot.core.masking import mask_phone
+from bot.sms.sender import SmsSender, TwilioSmsConfig
 from tests.fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER, FakeTwilio
 
 PHONE = "+8613900000001"
@@ -168,7 +169,7 @@ def test_database_down_means_nothing_is_sent(fake, tmp_path, pinned_now):
 
 
 def test_backoff_is_exponential_and_bounded(monkeypatch):
-    monkeypatch.setattr("channels.sms_sender.random.uniform", lambda a, b: 1.0)
+    monkeypatch.setattr("bot.sms.sender.random.uniform", lambda a, b: 1.0)
     cfg = TwilioSmsConfig(retry_base_seconds=1.0, retry_max_seconds=5.0)
     assert [cfg.backoff(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
 

@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
+from bot.core.masking import mask_phone
 from bot.db import sms as sms_db
 from bot.db.session import session_scope
 
@@ -31,14 +32,6 @@ logger = logging.getLogger(__name__)
 
 # Twilio: "The recipient has opted out (replied STOP to this sender)".
 ERROR_UNSUBSCRIBED = 21610
-
-
-def mask_phone(phone: Optional[str]) -> str:
-    """+8613900000001 -> +86139****0001, for logs."""
-    phone = phone or ""
-    if len(phone) <= 8:
-        return phone[:2] + "****"
-    return phone[:-8] + "****" + phone[-4:]
 
 
 def _env(env: Mapping[str, str], name: str) -> Optional[str]:
