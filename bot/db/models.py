@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -550,4 +551,45 @@ class AgentTask(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", AGENT_TASK_KINDS), name="kind"),
         CheckConstraint(_in("status", AGENT_TASK_STATUSES), name="status"),
+    )
+
+
+# --------------------------------------------------------------------------
+# Willing and able, measured (issue 13; bot/core/assessment.py,
+# bot/core/evasion.py, queries in bot/db/assessments.py)
+# --------------------------------------------------------------------------
+
+ASSESSMENT_BANDS = ("high", "medium", "low", "unknown")
+ASSESSMENT_SEGMENTS = ("willing_able", "willing_unable", "unwilling_able", "unwilling_unable", "unknown")
+ASSESSMENT_SCORERS = ("rules", "model")
+
+
+class AssessmentScore(Base):
+    """Scored assessment of an account from its evidence, append-only: the
+    newest row is the current one, the rows before it show how it moved
+    and why (``reasons``, ``signals``: JSON text). Distinct from the
+    ``assessments`` table, which keeps the labels actions write."""
+
+    __tablename__ = "assessment_scores"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(String(64), ForeignKey("accounts.account_id"), nullable=False, index=True)
+    as_of = Column(Date, nullable=False)
+    willingness_score = Column(Float, nullable=False)
+    willingness_band = Column(String(8), nullable=False)
+    ability_score = Column(Float, nullable=False)
+    ability_band = Column(String(8), nullable=False)
+    segment = Column(String(24), nullable=False, index=True)
+    keep_probability = Column(Float)
+    scorer = Column(String(8), nullable=False, default="rules")
+    reasons = Column(Text, nullable=False, default="[]")
+    signals = Column(Text, nullable=False, default="[]")
+    trigger = Column(String(32))
+    created_at = Column(UTCDateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        CheckConstraint(_in("willingness_band", ASSESSMENT_BANDS), name="willingness_band"),
+        CheckConstraint(_in("ability_band", ASSESSMENT_BANDS), name="ability_band"),
+        CheckConstraint(_in("segment", ASSESSMENT_SEGMENTS), name="segment"),
+        CheckConstraint(_in("scorer", ASSESSMENT_SCORERS), name="scorer"),
     )

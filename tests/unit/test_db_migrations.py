@@ -16,6 +16,7 @@ EXPECTED_TABLES = {
     "accounts",
     "agent_tasks",
     "arrangements",
+    "assessment_scores",
     "assessments",
     "campaign_sends",
     "cardholders",
@@ -44,7 +45,7 @@ EXPECTED_TABLES = {
     "training_tags",
     "verification_attempts",
 }
-HEAD = "0006_dead_letters"
+HEAD = "0007_assessment_scores"
 
 
 def _diff(url):
