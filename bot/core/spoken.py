@@ -41,6 +41,22 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+# What the voice channel says itself (channels/voice.py); figures in them
+# are spoken through voice_reply like any reply.
+VOICE_REPROMPT = "抱歉，我没有听清。请直接说出您的需要，或者用电话按键选择。"
+VOICE_SILENT_GOODBYE = "很抱歉一直没有听到您的声音，我们稍后再与您联系。如需帮助，请拨打官方客服热线{hotline}。再见。"
+# To an answering machine: no name, no debt, nothing a family member should not hear.
+VOICE_MACHINE_MESSAGE = "您好，这里是{bank}客服中心，有事项需要与您联系，请您方便时回电{hotline}。谢谢，再见。"
+VOICE_HOLD = "请稍等，正在为您查询。"
+VOICE_SYSTEM_BUSY = "抱歉，系统暂时繁忙，请您再说一次。"
+VOICE_TRANSFER = "正在为您转接人工专员，请不要挂机。"
+VOICE_CRISIS_TRANSFER = "现在就为您转接值班专员，请不要挂机。"
+VOICE_TRANSFER_FAILED = "抱歉，专员暂时没能接听。请拨打{hotline}，我们会尽快联系您。再见。"
+VOICE_CALL_BACK = "您也可以在人工服务时间拨打{hotline}。感谢您的接听，再见。"
+VOICE_OPTED_OUT = "好的，我们将不再给您打电话或发短信。再见。"
+VOICE_GOODBYE = "感谢您的接听，再见。"
+VOICE_RECORDING_NOTICE = "为保障服务质量，本次通话将被录音。"
+
 DIGITS = "零一二三四五六七八九"
 PHONE_DIGITS = "零幺二三四五六七八九"
 _SECTION_UNITS = ((1000, "千"), (100, "百"), (10, "十"), (1, ""))

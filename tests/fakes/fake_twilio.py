@@ -109,6 +109,15 @@ class FakeTwilio:
     def messages_path(self) -> str:
         return f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
 
+    @property
+    def calls_path(self) -> str:
+        return f"/2010-04-01/Accounts/{self.account_sid}/Calls.json"
+
+    def call_requests(self) -> List[RecordedRequest]:
+        """``calls.create`` requests (outbound calls), accepted or not."""
+        with self._lock:
+            return [r for r in self.requests if r.path == self.calls_path]
+
     # -- behaviour ----------------------------------------------------------
 
     def fail_next(self, times: int, status: int = 500, code: Optional[int] = None) -> None:
@@ -204,10 +213,14 @@ class FakeTwilio:
             self.requests.append(record)
             self._changed.notify_all()
 
-        if record.path != self.messages_path:
+        if record.path not in (self.messages_path, self.calls_path):
             status, payload = 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
         elif record.auth != (self.account_sid, self.auth_token):
             status, payload = 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        elif record.path == self.calls_path and not (
+            record.form.get("To") and record.form.get("From") and (record.form.get("Url") or record.form.get("Twiml"))
+        ):
+            status, payload = 400, {"code": 21205, "message": "Url, To and From are required.", "status": 400}
         elif not record.form.get("To") or not (record.form.get("From") or record.form.get("MessagingServiceSid")):
             status, payload = 400, {"code": 21604, "message": "A 'To' and 'From' phone number is required.", "status": 400}
         elif behaviour.kind == "hang":
@@ -223,7 +236,7 @@ class FakeTwilio:
                 "status": status,
             }
         else:
-            status, payload = 201, self._message(record)
+            status, payload = 201, (self._call(record) if record.path == self.calls_path else self._message(record))
             record.sid = payload["sid"]
         self._send_json(handler, status, payload)
         self._answered(record, status)
@@ -232,6 +245,33 @@ class FakeTwilio:
         with self._changed:
             record.answer = status
             self._changed.notify_all()
+
+    def _call(self, record: RecordedRequest) -> dict:
+        form = record.form
+        sid = "CA" + uuid.uuid4().hex
+        now = formatdate(usegmt=True)
+        return {
+            "account_sid": self.account_sid,
+            "answered_by": None,
+            "api_version": "2010-04-01",
+            "caller_name": None,
+            "date_created": now,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "duration": None,
+            "from": form.get("From"),
+            "from_formatted": form.get("From"),
+            "parent_call_sid": None,
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "start_time": None,
+            "status": "queued",
+            "subresource_uris": {},
+            "to": form.get("To"),
+            "to_formatted": form.get("To"),
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json",
+        }
 
     def _message(self, record: RecordedRequest) -> dict:
         form = record.form

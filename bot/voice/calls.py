@@ -1,0 +1,240 @@
+"""Placing an outbound call: the guard first, then Twilio's Calls API.
+
+``place_call`` gathers the guard's facts for one number from the database
+(opt-outs, an open dispute, wrong-party marks, contacts made, unanswered
+attempts today), asks bot/core/call_guard.check_call, records a refusal in
+``outbound_blocks`` (as the SMS campaign does), and otherwise creates the
+call with answering-machine detection and status callbacks to the voice
+channel (channels/voice.py). The call's SID and its fate land in the
+contact log, one row per CallSid and status.
+
+Without Twilio credentials nothing is dialled: the call is refused with
+reason ``not_configured`` (a laptop never phones anybody).
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import List, Mapping, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.core import call_guard, guard
+from bot.core import campaign as rules
+from bot.core.phone import opt_out_key
+from bot.db import repository
+from bot.db.models import (
+    UNRESOLVED_ESCALATION_STATUSES,
+    ContactLog,
+    Escalation,
+    OptOut,
+    OutboundBlock,
+    PhoneMark,
+)
+from bot.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = call_guard.VOICE
+DISPUTE_REASON = "dispute_debt"
+NOT_CONFIGURED = "not_configured"
+# Rows of a call that are no contact made (the guard counts them as attempts).
+_NOT_A_CONTACT = call_guard.UNANSWERED | {"queued", "initiated", "ringing"}
+
+
+@dataclass(frozen=True)
+class VoiceApiConfig:
+    account_sid: Optional[str] = None  # TWILIO_ACCOUNT_SID
+    auth_token: Optional[str] = None  # TWILIO_AUTH_TOKEN
+    from_number: Optional[str] = None  # VOICE_FROM_NUMBER, else TWILIO_FROM_NUMBER
+    public_url: Optional[str] = None  # TWILIO_PUBLIC_URL: where Twilio reaches the voice webhooks
+    api_base_url: Optional[str] = None  # TWILIO_API_BASE_URL (tests: the fake Twilio)
+    timeout: float = 10.0  # TWILIO_TIMEOUT_SECONDS
+    max_unanswered_per_day: int = 6  # VOICE_MAX_UNANSWERED_PER_DAY
+    recording: bool = False  # VOICE_RECORDING
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "VoiceApiConfig":
+        env = os.environ if env is None else env
+
+        def get(name: str) -> Optional[str]:
+            value = (env.get(name) or "").strip()
+            return value or None
+
+        public = get("TWILIO_PUBLIC_URL")
+        return cls(
+            account_sid=get("TWILIO_ACCOUNT_SID"),
+            auth_token=get("TWILIO_AUTH_TOKEN"),
+            from_number=get("VOICE_FROM_NUMBER") or get("TWILIO_FROM_NUMBER"),
+            public_url=public.rstrip("/") if public else None,
+            api_base_url=get("TWILIO_API_BASE_URL"),
+            timeout=float(get("TWILIO_TIMEOUT_SECONDS") or 10.0),
+            max_unanswered_per_day=int(get("VOICE_MAX_UNANSWERED_PER_DAY") or 6),
+            recording=(get("VOICE_RECORDING") or "").lower() in ("1", "true", "yes", "on"),
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.from_number and self.public_url)
+
+
+@dataclass
+class CallResult:
+    placed: bool
+    decision: guard.GuardDecision
+    call_sid: Optional[str] = None
+    error: str = ""
+
+
+# --------------------------------------------------------------------------
+# The guard's facts
+# --------------------------------------------------------------------------
+
+
+def call_facts(s: Session, phone: str, account_id: Optional[str], now: datetime) -> Tuple[guard.ContactFacts, int]:
+    """(contact facts, unanswered attempts today) for calling ``phone``."""
+    key = opt_out_key(phone)
+    opted = frozenset(
+        s.execute(select(OptOut.channel).where(OptOut.phone == key, OptOut.revoked_at.is_(None))).scalars()
+    )
+    dispute = False
+    if account_id:
+        dispute = s.execute(
+            select(Escalation.id).where(
+                Escalation.account_id == account_id,
+                Escalation.reason == DISPUTE_REASON,
+                Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
+            ).limit(1)
+        ).first() is not None
+    marked = s.execute(
+        select(PhoneMark.id).where(PhoneMark.phone.in_((phone, key)), PhoneMark.revoked_at.is_(None)).limit(1)
+    ).first() is not None
+    cutoff = now - timedelta(days=8)
+    rows = s.execute(
+        select(ContactLog.channel, ContactLog.direction, ContactLog.status, ContactLog.message_id,
+               ContactLog.conversation_id, ContactLog.created_at)
+        .where(ContactLog.created_at >= cutoff, ContactLog.conversation_id.in_((phone, "rest:" + phone)))
+    ).all()
+    machine_calls = {(mid or "").rsplit(":", 1)[0] for ch, _, st, mid, _, _ in rows
+                     if ch == CHANNEL and st in call_guard.UNANSWERED}
+    events: List[rules.ContactEvent] = []
+    outcomes = []
+    for channel, direction, status, message_id, conversation_id, created_at in rows:
+        if channel == CHANNEL and status:
+            sid = (message_id or "").rsplit(":", 1)[0]
+            outcomes.append((sid, status, created_at))
+            if status in _NOT_A_CONTACT or sid in machine_calls:
+                continue
+        elif direction == "out" and status in ("failed", "undelivered", "blocked_opt_out"):
+            continue
+        events.append(rules.ContactEvent(created_at, direction, conversation_id))
+    today, week = rules.count_contacts(events, now)
+    facts = guard.ContactFacts(
+        opted_out_channels=opted, open_dispute=dispute, third_party_number=marked,
+        contacts_today=today, contacts_this_week=week,
+    )
+    return facts, call_guard.unanswered_calls_today(outcomes, now)
+
+
+# --------------------------------------------------------------------------
+# Placing the call
+# --------------------------------------------------------------------------
+
+
+def _client(cfg: VoiceApiConfig):
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(cfg.account_sid, cfg.auth_token, http_client=TwilioHttpClient(timeout=cfg.timeout))
+    if cfg.api_base_url:
+        client.api.base_url = cfg.api_base_url.rstrip("/")
+    return client
+
+
+def check(phone: str, *, account_id: Optional[str] = None, now: Optional[datetime] = None,
+          cfg: Optional[VoiceApiConfig] = None, db_url: Optional[str] = None,
+          guard_cfg: guard.GuardConfig = guard.GuardConfig()) -> guard.GuardDecision:
+    cfg = cfg or VoiceApiConfig.from_env()
+    now = now or clock.now()
+    with session_scope(db_url) as s:
+        if account_id is None:
+            account = repository.primary_account_for_phone(s, phone, now.date())
+            account_id = account.account_id if account else None
+        facts, unanswered = call_facts(s, phone, account_id, now)
+    return call_guard.check_call(
+        facts, unanswered, now, cfg=guard_cfg,
+        call_cfg=call_guard.CallGuardConfig(cfg.max_unanswered_per_day),
+    )
+
+
+def place_call(
+    phone: str,
+    *,
+    account_id: Optional[str] = None,
+    source: str = "campaign",
+    stage: Optional[str] = None,
+    now: Optional[datetime] = None,
+    cfg: Optional[VoiceApiConfig] = None,
+    db_url: Optional[str] = None,
+    guard_cfg: guard.GuardConfig = guard.GuardConfig(),
+) -> CallResult:
+    """Guard, then dial (blocking: the Twilio client is synchronous)."""
+    cfg = cfg or VoiceApiConfig.from_env()
+    now = now or clock.now()
+    with session_scope(db_url) as s:
+        if account_id is None:
+            account = repository.primary_account_for_phone(s, phone, now.date())
+            account_id = account.account_id if account else None
+        facts, unanswered = call_facts(s, phone, account_id, now)
+        decision = call_guard.check_call(
+            facts, unanswered, now, cfg=guard_cfg,
+            call_cfg=call_guard.CallGuardConfig(cfg.max_unanswered_per_day),
+        )
+        if decision.allowed and not cfg.configured:
+            decision = guard.GuardDecision(False, NOT_CONFIGURED, "Twilio voice settings missing")
+        if not decision.allowed:
+            s.add(OutboundBlock(
+                account_id=account_id, phone=phone, channel=CHANNEL, source=source[:16], stage=stage,
+                reason=decision.reason, detail=decision.detail or None,
+                action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at,
+                text="电话外呼",
+            ))
+            logger.info("voice: call to %s refused: %s %s", phone[:-4] + "****", decision.reason, decision.detail)
+            return CallResult(False, decision)
+    base = f"{cfg.public_url}/webhooks/voice"
+    try:
+        call = _client(cfg).calls.create(
+            to=phone,
+            from_=cfg.from_number,
+            url=f"{base}/call",
+            method="POST",
+            status_callback=f"{base}/status",
+            status_callback_method="POST",
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+            machine_detection="Enable",
+            record=cfg.recording,
+        )
+    except Exception as exc:  # TwilioRestException, timeouts
+        logger.exception("voice: call to %s could not be placed", phone[:-4] + "****")
+        with session_scope(db_url) as s:
+            repository.log_contact(
+                s, conversation_id=phone, channel=CHANNEL, direction="out", text="电话：呼叫失败",
+                account_id=account_id, message_id=f"failed-{uuid.uuid4().hex}:failed", status="failed",
+            )
+        return CallResult(False, guard.GuardDecision(True), error=str(exc))
+    with session_scope(db_url) as s:
+        repository.log_contact(
+            s, conversation_id=phone, channel=CHANNEL, direction="out", text="电话：开始呼叫",
+            account_id=account_id, message_id=f"{call.sid}:queued", status="queued",
+        )
+    return CallResult(True, decision, call_sid=call.sid)
+
+
+async def place_call_async(phone: str, **kwargs) -> CallResult:
+    return await asyncio.to_thread(place_call, phone, **kwargs)

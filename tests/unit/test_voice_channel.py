@@ -1,0 +1,315 @@
+"""The voice channel (channels/voice.py) on a real Sanic server, a scripted
+bot in place of Rasa's agent, driven by the call simulator (bot/voice/sim.py).
+
+TwiML is parsed as XML and its elements and attributes checked, never
+compared as strings.
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import uuid
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from typing import Callable, List, Optional
+
+import pytest
+from sanic import Sanic
+from sqlalchemy import select
+
+from bot.core import call_guard, guard
+from bot.db import repository
+from bot.db.models import Account, Cardholder, ContactLog
+from bot.db.session import session_scope
+from bot.voice.sim import CallSim
+from channels.voice import VoiceConfig, VoiceInput, keypad_text
+
+PHONE = "+8613900000001"
+PUBLIC = "https://voice.example.test"
+TOKEN = "voice-test-token-0123456789"
+ONCALL = "+8610000000110"
+AGENT = "+8610000000200"
+
+Sanic.test_mode = True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ScriptedBot:
+    def __init__(self) -> None:
+        self.messages = []
+        self.delay = 0.0
+        self.answer: Callable[[str], List[dict]] = lambda text: [{"text": f"收到：{text}"}]
+
+    async def __call__(self, message) -> None:
+        self.messages.append(message)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        for reply in self.answer(message.text):
+            await message.output_channel.send_response(message.sender_id, dict(reply))
+
+    @property
+    def texts(self) -> List[str]:
+        return [m.text for m in self.messages]
+
+
+class Server:
+    def __init__(self, channel: VoiceInput, bot: ScriptedBot) -> None:
+        self.channel, self.bot = channel, bot
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        app = Sanic(f"voice_test_{uuid.uuid4().hex}", configure_logging=False)
+        app.ctx.agent = None
+        app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/voice")
+
+        async def start() -> None:
+            self._server = await app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
+            await self._server.startup()
+
+        self.loop.run_until_complete(start())
+        self._ready.set()
+        self.loop.run_forever()
+
+    def start(self) -> "Server":
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        async def shutdown() -> None:
+            await self._server.before_stop()
+            self._server.close()
+            await self._server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(20)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+    def sim(self, **kw) -> CallSim:
+        return CallSim(self.url, kw.pop("phone", PHONE), auth_token=kw.pop("auth_token", TOKEN),
+                       public_url=PUBLIC, **kw)
+
+
+@pytest.fixture
+def db(db_url, pinned_now, today):
+    with session_scope(db_url) as s:
+        h = Cardholder(name="李明华", phone=PHONE, id_last4="3521")
+        s.add(h)
+        s.flush()
+        s.add(Account(account_id="V-1", cardholder_id=h.id, card_last4="6688",
+                      balance=Decimal("18650.40"), minimum_due=Decimal("1865.04"), due_date=today))
+    return db_url
+
+
+@pytest.fixture
+def bot():
+    return ScriptedBot()
+
+
+@pytest.fixture
+def make_server(db, bot):
+    servers = []
+
+    def make(**kw) -> Server:
+        values = dict(auth_token=TOKEN, public_url=PUBLIC, oncall_number=ONCALL, agent_number=AGENT,
+                      max_silences=2, turn_seconds=5.0)
+        values.update(kw)
+        server = Server(VoiceInput(VoiceConfig(**values), db_url=db), bot).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
+
+
+def twiml(answer) -> ET.Element:
+    assert answer.status == 200, answer.body
+    return ET.fromstring(answer.body)
+
+
+def test_inbound_call_greets_in_mandarin_and_gathers_speech_and_keys(server, bot):
+    bot.answer = lambda text: [{"text": "您好，请问您是李*华本人吗？", "buttons": [
+        {"title": "是本人", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]}]
+    sim = server.sim().start()
+    assert bot.texts == ["/greet"]
+    assert bot.messages[0].sender_id == PHONE and bot.messages[0].input_channel == "voice"
+    root = twiml(sim.answers[-1])
+    gather = root.find("Gather")
+    assert gather is not None
+    assert gather.get("input") == "speech dtmf"
+    assert gather.get("language") == "zh-CN"
+    assert "分期" in gather.get("hints") and "本人" in gather.get("hints")
+    assert gather.get("action").startswith("/webhooks/voice/gather?turn=1")
+    say = gather.find("Say")
+    assert say.get("language") == "zh-CN" and say.get("voice") == "Polly.Zhiyu-Neural"
+    assert "按1，是本人；按2，不是" in say.text
+    assert root.find("Redirect").text.startswith("/webhooks/voice/silence")
+
+    sim.press("1")  # the menu: first button's payload
+    assert bot.texts[-1] == "/affirm"
+    sim.say("我想分期")
+    assert bot.texts[-1] == "我想分期"
+    assert bot.messages[-1].metadata["voice"]["input"] == "speech"
+    sim.press("352*")  # ID digits: * is X
+    assert bot.texts[-1] == "352X"
+
+
+def test_voice_is_configurable(make_server, bot):
+    server = make_server(voice="Polly.Zhiyu")
+    sim = server.sim().start()
+    for say in twiml(sim.answers[-1]).iter("Say"):
+        assert say.get("voice") == "Polly.Zhiyu"
+
+
+def test_replies_are_spoken_figures_not_chat_text(server, bot):
+    bot.answer = lambda text: [{"text": "您当前应还总额18,650.40元，到期还款日为2026年12月11日。"}]
+    sim = server.sim().start()
+    assert "一万八千六百五十元四角" in sim.last_said()
+    assert "二零二六年十二月十一日" in sim.last_said()
+    assert "18,650.40" not in sim.last_said()
+
+
+def test_forged_or_missing_signature_is_refused_and_nothing_processed(server, bot):
+    sim = server.sim(forge=True).start()
+    assert sim.answers[-1].status == 403
+    sim = server.sim(auth_token="not-the-token").start()
+    assert sim.answers[-1].status == 403
+    assert bot.messages == []
+
+
+def test_without_a_token_every_request_is_refused(make_server, bot):
+    server = make_server(auth_token=None)
+    sim = server.sim().start()
+    assert sim.answers[-1].status == 403
+    assert bot.messages == []
+
+
+def test_a_redelivered_step_is_processed_once(server, bot):
+    sim = server.sim().start()
+    action = sim.gather_action
+    first = sim.post(action, sim.params(SpeechResult="我想还款"))
+    again = sim.post(action, sim.params(SpeechResult="我想还款"))
+    assert bot.texts.count("我想还款") == 1
+    assert ET.fromstring(first.body).find("Gather").find("Say").text == \
+        ET.fromstring(again.body).find("Gather").find("Say").text
+
+
+def test_answering_machine_gets_a_neutral_message_only(server, bot, db):
+    sim = server.sim(outbound=True, answered_by="machine_start").start()
+    assert bot.messages == []  # nothing from the conversation
+    speech = "".join(sim.said())
+    assert "回电" in speech
+    for private in ("李", "明华", "欠款", "逾期", "还款", "信用卡", "元"):
+        assert private not in speech
+    assert sim.ended and sim.steps[-1].kind == "hangup"
+    with session_scope(db) as s:
+        statuses = s.execute(select(ContactLog.status).where(ContactLog.channel == "voice")).scalars().all()
+    assert statuses == ["machine"]
+
+
+def test_outbound_call_greets_when_it_arrives_in_progress(server, bot):
+    sim = server.sim(outbound=True, answered_by="human").start()
+    assert bot.texts == ["/greet"] and bot.messages[0].sender_id == PHONE
+
+
+def test_repeated_silence_ends_the_call_politely(server, bot):
+    sim = server.sim().start()
+    sim.silence()
+    assert "没有听清" in sim.last_said() and not sim.ended
+    sim.silence()
+    assert not sim.ended
+    sim.silence()
+    assert sim.ended and "再见" in sim.last_said()
+    assert bot.texts == ["/greet"]
+
+
+def test_crisis_is_put_through_to_the_on_call_number_at_once(server, bot):
+    bot.answer = lambda text: [{"text": "听到您这么说，我很担心您。"}]
+    sim = server.sim().start()
+    sim.say("我不想活了")
+    assert sim.transfers() == [ONCALL]
+
+
+def test_stop_calling_records_an_opt_out_from_every_channel_and_hangs_up(server, bot, db):
+    sim = server.sim().start()
+    sim.say("别再打了")
+    assert sim.ended
+    with session_scope(db) as s:
+        assert repository.is_opted_out(s, PHONE, "voice")
+        assert repository.is_opted_out(s, PHONE, "twilio_sms")
+
+
+def test_a_slow_turn_answers_with_a_holding_phrase_and_a_redirect(make_server, bot):
+    server = make_server(turn_seconds=0.3)
+    bot.answer = lambda text: [{"text": "好的，已为您查到。"}]
+    sim = server.sim().start()
+    bot.delay = 1.0
+    sim.say("查一下账单")
+    said = sim.said()
+    assert any("请稍等" in s for s in said)
+    assert said[-1].startswith("好的，已为您查到")
+    assert bot.texts.count("查一下账单") == 1
+
+
+def test_status_callbacks_are_logged_once_per_call_and_status(server, db):
+    sim = server.sim(outbound=True)
+    sim.status("no-answer")
+    sim.status("no-answer")
+    sim.status("completed", 0)
+    with session_scope(db) as s:
+        rows = s.execute(select(ContactLog.status, ContactLog.direction, ContactLog.account_id)
+                         .where(ContactLog.channel == "voice")).all()
+    assert sorted(r.status for r in rows) == ["completed", "no-answer"]
+    assert all(r.direction == "out" and r.account_id == "V-1" for r in rows)
+
+
+def test_keypad_text():
+    assert keypad_text("1234#") == "1234"
+    assert keypad_text("352*") == "352X"
+
+
+# -- the guard for calls ---------------------------------------------------------------
+
+
+def test_call_guard_rules(pinned_now):
+    facts = guard.ContactFacts()
+    assert call_guard.check_call(facts, 5, pinned_now).allowed
+    refused = call_guard.check_call(facts, 6, pinned_now)
+    assert not refused.allowed and refused.reason == call_guard.UNANSWERED_CALL_CAP
+    late = pinned_now.replace(hour=21, minute=30)
+    refused = call_guard.check_call(facts, 0, late)
+    assert refused.reason == guard.QUIET_HOURS and refused.retry_at is not None
+    for channel in ("twilio_sms", "voice", "all"):
+        refused = call_guard.check_call(guard.ContactFacts(opted_out_channels=frozenset({channel})), 0, pinned_now)
+        assert refused.reason == guard.OPTED_OUT
+    assert call_guard.check_call(guard.ContactFacts(open_dispute=True), 0, pinned_now).reason == guard.OPEN_DISPUTE
+    assert call_guard.check_call(guard.ContactFacts(third_party_number=True), 0, pinned_now).reason == \
+        guard.THIRD_PARTY
+
+
+def test_unanswered_calls_are_counted_per_call_and_day(pinned_now):
+    from datetime import timedelta
+
+    outcomes = [
+        ("CA1", "no-answer", pinned_now), ("CA1", "completed", pinned_now),
+        ("CA2", "busy", pinned_now), ("CA3", "machine", pinned_now), ("CA3", "completed", pinned_now),
+        ("CA4", "completed", pinned_now), ("CA5", "no-answer", pinned_now - timedelta(days=1)),
+    ]
+    assert call_guard.unanswered_calls_today(outcomes, pinned_now) == 3
