@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 from bot import clock
-from bot.core import guard, policy, replies
-from bot.core.money import fmt_yuan, to_money
+from bot.core import booking, guard, policy
+from bot.core.money import to_money
 from bot.core.text import clean_value
 from bot.db import repository
 from bot.db.session import session_scope
+from bot.services import UseCaseError, hardship
+from bot.services import booking as bookings
 from bot.settings import get_settings
 from console import auth, labels, refusals, store, trainer_view
 from console.rasa_api import AGENT_ACTION, RasaClient, RasaError, state, transcript
@@ -340,6 +342,8 @@ class ConsoleService:
     # -- bookings -----------------------------------------------------------
 
     async def book(self, conversation_id: str, kind: str, params: Dict[str, Any], actor: Actor) -> Dict[str, Any]:
+        """An agent's booking: the same use case as the bot's
+        (bot/services/booking.py), with the audit row in its transaction."""
         await db(store.require_claim, conversation_id, actor.user)
         tracker = await self.tracker(conversation_id)
         st = state(tracker)
@@ -351,80 +355,146 @@ class ConsoleService:
         today = clock.today()
         cfg = get_settings().policy
         supervisor = auth.allowed(actor.user.role, "approve")
+        use_case, terms = _booking_use_case(kind, params, cfg, supervisor, actor)
 
-        def unit(s):
-            view = repository.get_account(s, account_id, today)
-            if view is None:
-                raise ConsoleError("找不到该账户。", 404)
-            facts = _facts(view)
-            # The same booking twice is "already done", not a policy refusal
-            # (after the first deferral a second one would be refused).
-            terms = _plan_booking(kind, params, facts, today, cfg, supervisor, conversation_id, check=False)
-            existing = store.arrangement_by_key(s, terms.arrangement["idempotency_key"])
-            if existing is not None:
-                return {"arrangement_id": existing, "created": False, "summary": terms.summary,
-                        "suggested_reply": terms.already}
-            booking = _plan_booking(kind, params, facts, today, cfg, supervisor, conversation_id)
-            arrangement_id, created = repository.book_arrangement(
-                s, account_id=account_id, conversation_id=conversation_id, **booking.arrangement
-            )
-            repository.record_assessment(
-                s, account_id=account_id, conversation_id=conversation_id, **booking.assessment
-            )
+        def audit(s, result: bookings.BookingResult) -> None:
             store.audit(
                 s, actor.user, "book", conversation_id=conversation_id, account_id=account_id,
-                detail={"kind": booking.arrangement["kind"], "arrangement_id": arrangement_id, "created": created,
-                        "terms": booking.summary},
+                detail={"kind": result.kind, "arrangement_id": result.arrangement_id, "created": result.created,
+                        "terms": result.summary},
                 remote_addr=actor.remote_addr,
             )
-            return {
-                "arrangement_id": arrangement_id,
-                "created": created,
-                "summary": booking.summary,
-                "suggested_reply": booking.reply if created else booking.already,
-            }
 
-        return await db(unit)
+        result = await asyncio.to_thread(
+            use_case, account_id=account_id, conversation_id=conversation_id, today=today, config=cfg,
+            also=audit, **terms,
+        )
+        if result.outcome == bookings.NO_ACCOUNT:
+            raise ConsoleError("找不到该账户。", 404)
+        if result.outcome == bookings.REFUSED:
+            raise ConsoleError(_agent_refusal(kind, terms, result, today, cfg), 422)
+        return {
+            "arrangement_id": result.arrangement_id,
+            "created": result.created,
+            "summary": result.summary,
+            "suggested_reply": result.reply,
+        }
+
+    # -- hardship plans: a supervisor's decision -----------------------------
 
     async def approve(self, arrangement_id: int, actor: Actor) -> Dict[str, Any]:
+        return await self.decide(arrangement_id, hardship.APPROVE, "", actor)
+
+    async def reject(self, arrangement_id: int, reason: str, actor: Actor) -> Dict[str, Any]:
+        return await self.decide(arrangement_id, hardship.REJECT, reason, actor)
+
+    async def decide(self, arrangement_id: int, decision: str, reason: str, actor: Actor) -> Dict[str, Any]:
+        """Approve or reject a pending personalised plan (bot/services/hardship.py):
+        recorded with its audit row, the hand-over that waited for it closed
+        (and the claim released when nothing else is open), then the
+        cardholder told on their channel and the assistant resumed."""
         if not auth.allowed(actor.user.role, "approve"):
             raise ConsoleError("只有主管可以审批个性化还款方案。", 403)
+        action = "approve_arrangement" if decision == hardship.APPROVE else "reject_arrangement"
 
-        def unit(s):
-            result = store.approve_arrangement(s, arrangement_id)
+        def record(s, result: hardship.HardshipDecision) -> None:
             store.audit(
-                s, actor.user, "approve_arrangement", account_id=result["account_id"],
-                detail=result, remote_addr=actor.remote_addr,
+                s, actor.user, action, conversation_id=result.conversation_id, account_id=result.account_id,
+                detail=result.as_dict(), remote_addr=actor.remote_addr,
             )
-            return result
+            if result.hand_back and store.live_claim(s, result.conversation_id) is not None:
+                # Nothing else keeps a person on the conversation: it leaves
+                # the queue and nobody is shown as handling it.
+                store.release(s, result.conversation_id, actor.user, reason="resolved")
 
-        return await db(unit)
+        try:
+            result = await asyncio.to_thread(
+                hardship.decide_hardship_plan, arrangement_id, decision,
+                decided_by=actor.user.username, reason=reason, also=record,
+            )
+        except UseCaseError as exc:
+            raise ConsoleError(exc.message, exc.status) from None
+        told = await hardship.tell_cardholder(result, RasaConversations(self))
+        if told.warnings:
+            await db(
+                store.audit, actor.user, "decision_notice_failed", conversation_id=result.conversation_id,
+                account_id=result.account_id, detail={"arrangement_id": arrangement_id, "warnings": told.warnings},
+                remote_addr=actor.remote_addr,
+            )
+        return {
+            **result.as_dict(),
+            "delivered": told.delivered,
+            "handed_back": told.handed_back,
+            "warning": "；".join(told.warnings) or None,
+        }
+
+    async def pending_plans(self) -> Dict[str, Any]:
+        return {"items": await asyncio.to_thread(hardship.pending_plans)}
+
+
+class RasaConversations:
+    """The hardship use case's way to the cardholder (bot/services/hardship.py
+    ``Conversations``): the path an agent's reply takes (the relay action on
+    the cardholder's own channel, after the compliance guard), and the
+    console's hand-back."""
+
+    def __init__(self, service: ConsoleService) -> None:
+        self.service = service
+        self.rasa = service.rasa
+
+    async def tell(self, conversation_id: str, text: str) -> Optional[str]:
+        try:
+            tracker = clean_value(await self.rasa.tracker(conversation_id))
+        except RasaError as exc:
+            logger.error("reading %s to send a decision failed: %s", conversation_id, exc)
+            return "暂时无法连接智能助手（Rasa），审批结果未能发送给客户，请稍后通过其他方式告知。"
+        st = state(tracker)
+        if not st["can_push"]:
+            return (
+                f"客户使用的渠道（{CHANNEL_NAMES.get(st['channel'], st['channel'] or '未知')}）"
+                "无法接收主动发送的消息，请通过其他方式告知客户审批结果。"
+            )
+        text = guard.as_sent(text, st["channel"] or "")
+        account_id = await self.service.account_id(conversation_id, tracker)
+        decision = await db(self.service._guard, conversation_id, account_id, text, st)
+        if not decision.allowed:
+            return "审批结果未发送：" + guard_message(decision)
+        before = len(transcript(tracker))
+        try:
+            await self.rasa.append_events(
+                conversation_id, [{"event": "slot", "name": "agent_message", "value": text}]
+            )
+            await self.rasa.execute(conversation_id, AGENT_ACTION)
+            after = transcript(await self.rasa.tracker(conversation_id))
+        except RasaError as exc:
+            logger.error("decision message to %s failed: %s", conversation_id, exc)
+            return "暂时无法连接智能助手（Rasa），审批结果未能发送给客户，请稍后通过其他方式告知。"
+        if not any(e["from"] == "agent" and e["text"] == text for e in after[before:]):
+            return "审批结果未能发送：智能助手的动作服务没有执行。"
+        return None
+
+    async def hand_back(self, conversation_id: str) -> Optional[str]:
+        try:
+            tracker = await self.rasa.tracker(conversation_id)
+        except RasaError as exc:
+            logger.error("reading %s to hand back failed: %s", conversation_id, exc)
+            return "暂时无法连接智能助手（Rasa），会话未能恢复智能服务。"
+        if not tracker.get("paused"):
+            return None
+        try:
+            return await self.service._resume(conversation_id)
+        except ConsoleError as exc:
+            return str(exc)
 
 
 # --------------------------------------------------------------------------
-# Booking rules: the bot's policy module, the bot's idempotency keys
+# Booking: the use cases of bot/services/booking.py, with the console's
+# permissions and the agent's wording of a refusal
 # --------------------------------------------------------------------------
 
 
 def _facts(view: repository.AccountView) -> policy.AccountFacts:
-    # The bot's own translation of arrangement kinds (a booked hardship plan
-    # counts as an installment), so agent and bot decide alike.
-    from bot.actions.arrangements import facts_of
-
-    return facts_of(view)
-
-
-@dataclass(frozen=True)
-class Booking:
-    arrangement: Dict[str, Any]
-    assessment: Dict[str, Any]
-    summary: Dict[str, Any]
-    reply: str
-    already: str
-
-
-def _refuse(reason: str, alternative: str = "") -> ConsoleError:
-    return ConsoleError(f"不符合办理条件：{reason}{alternative}", 422)
+    return bookings.facts_of(view)
 
 
 def _int(params: Dict[str, Any], key: str, label: str) -> int:
@@ -435,55 +505,20 @@ def _int(params: Dict[str, Any], key: str, label: str) -> int:
     return value
 
 
-def _plan_booking(
-    kind: str,
-    params: Dict[str, Any],
-    facts: policy.AccountFacts,
-    today: date,
-    cfg: policy.PolicyConfig,
-    supervisor: bool,
-    conversation_id: str,
-    check: bool = True,
-) -> Booking:
-    """The arrangement to book, checked against the policy (``check=False``:
-    only the terms, to look for the same booking made before)."""
-    from bot.core.policy import fmt_date
-
+def _booking_use_case(
+    kind: str, params: Dict[str, Any], cfg: policy.PolicyConfig, supervisor: bool, actor: Actor
+) -> Tuple[Callable[..., bookings.BookingResult], Dict[str, Any]]:
+    """Which use case books ``kind``, with its terms read from the form."""
     if kind == "deferral":
-        days = _int(params, "days", "延期天数")
-        decision = policy.check_deferral(facts, days, today, cfg)
-        if check and not decision.ok:
-            raise ConsoleError(refusals.deferral(facts, days, today, cfg), 422)  # worded for the agent
-        new_date = today + timedelta(days=days)
-        return Booking(
-            arrangement=dict(
-                kind="deferral", idempotency_key=f"{conversation_id}:deferral:{new_date}",
-                new_due_date=new_date, details={"days": days, "booked_by": "agent"},
-            ),
-            assessment=dict(willingness="willing", ability="none"),
-            summary={"days": days, "new_due_date": new_date.isoformat()},
-            reply=replies.DEFERRAL_BOOKED.format(new_date=fmt_date(new_date)),
-            already=replies.DEFERRAL_ALREADY.format(new_date=fmt_date(new_date)),
-        )
+        return bookings.book_deferral, {"days": _int(params, "days", "延期天数"), "booked_by": booking.BY_AGENT}
     if kind == "promise":
         try:
             amount = to_money(Decimal(str(params.get("amount", "")).replace(",", "").strip()))
             pay_date = date.fromisoformat(str(params.get("pay_date", "")).strip())
         except (InvalidOperation, ValueError, TypeError):
             raise ConsoleError("请填写承诺金额和日期（YYYY-MM-DD）。", 400) from None
-        promise = policy.check_promise(facts, amount, pay_date, today, cfg)
-        if check and not promise.ok:
-            raise ConsoleError(refusals.promise(facts, amount, pay_date, today, cfg), 422)  # worded for the agent
-        return Booking(
-            arrangement=dict(
-                kind="promise_to_pay", idempotency_key=f"{conversation_id}:promise_to_pay:{amount}:{pay_date}",
-                amount=amount, pay_date=pay_date, details={"partial": promise.partial, "booked_by": "agent"},
-            ),
-            assessment=dict(willingness="willing"),
-            summary={"amount": f"{amount:.2f}", "pay_date": pay_date.isoformat(), "partial": promise.partial},
-            reply=replies.PROMISE_BOOKED.format(date=fmt_date(pay_date), amount=fmt_yuan(amount), methods=""),
-            already=replies.PROMISE_ALREADY.format(date=fmt_date(pay_date), amount=fmt_yuan(amount)),
-        )
+        return bookings.book_promise, {"amount": amount, "pay_date": pay_date, "booked_by": booking.BY_AGENT}
+    hardship_terms = lambda months: {"months": months, "approved_by": actor.user.username}  # noqa: E731
     if kind == "installment":
         months = _int(params, "months", "分期期数")
         if months > STANDARD_MAX_MONTHS or months not in cfg.installment_terms:
@@ -493,73 +528,25 @@ def _plan_booking(
                     "超出标准的方案（个性化还款方案）需主管办理。",
                     403,
                 )
-            return _hardship(facts, months, cfg, conversation_id, check)
-        decision = policy.check_installment(facts, months, cfg)
-        if check and not decision.ok:
-            raise ConsoleError(refusals.installment(facts, months, today, cfg), 422)  # worded for the agent
-        q = decision.value if decision.ok else _quote_or_refuse(facts, months, cfg)
-        first_date = today + timedelta(days=30)
-        return Booking(
-            arrangement=dict(
-                kind="installment", idempotency_key=f"{conversation_id}:installment:{q.months}:{q.principal}",
-                amount=q.principal, months=q.months, monthly_payment=q.monthly_payment, total_fee=q.total_fee,
-                details={"last_payment": str(q.last_payment), "monthly_fee_rate": str(q.monthly_fee_rate),
-                         "booked_by": "agent"},
-            ),
-            assessment=dict(willingness="willing", ability="partial"),
-            summary=_quote_summary(q),
-            reply=replies.INSTALLMENT_BOOKED.format(
-                months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=fmt_date(first_date)
-            ),
-            already=replies.INSTALLMENT_ALREADY.format(months=q.months),
-        )
+            return bookings.book_hardship_plan, hardship_terms(months)
+        return bookings.book_installment, {"months": months, "booked_by": booking.BY_AGENT}
     if kind == "hardship_plan":
         if not supervisor:
             raise ConsoleError("个性化还款方案需主管办理或审批。", 403)
-        return _hardship(facts, _int(params, "months", "分期期数"), cfg, conversation_id, check)
+        return bookings.book_hardship_plan, hardship_terms(_int(params, "months", "分期期数"))
     raise ConsoleError("不支持的办理类型。", 400)
 
 
-def _quote_or_refuse(facts: policy.AccountFacts, months: int, cfg: policy.PolicyConfig) -> policy.InstallmentQuote:
-    try:
-        return policy.installment_quote(facts.balance, months, cfg)
-    except ValueError:
-        raise _refuse(f"应还金额无法分{months}期。") from None
-
-
-def _quote_summary(q: policy.InstallmentQuote) -> Dict[str, Any]:
-    return {
-        "months": q.months,
-        "principal": f"{q.principal:.2f}",
-        "monthly_payment": f"{q.monthly_payment:.2f}",
-        "last_payment": f"{q.last_payment:.2f}",
-        "total_fee": f"{q.total_fee:.2f}",
-    }
-
-
-def _hardship(
-    facts: policy.AccountFacts, months: int, cfg: policy.PolicyConfig, conversation_id: str, check: bool = True
-) -> Booking:
-    if months < 1 or months > cfg.hardship_max_months:
-        raise ConsoleError(f"个性化还款方案期数需在1至{cfg.hardship_max_months}期之间。", 422)
-    if facts.balance <= 0:
-        raise _refuse("账户当前没有待还金额。")
-    if check and facts.open_dispute:
-        raise _refuse("账户有账单异议正在核实中，核实完成前不能办理分期类方案。")
-    if check and facts.has_installment:
-        raise _refuse("账户已有进行中的分期或个性化方案；如需调整，请先审批或取消现有方案。")
-    try:
-        q = policy.installment_quote(facts.balance, months, cfg, hardship=True)
-    except ValueError:
-        raise _refuse(f"应还金额过小，无法分{months}期。") from None
-    return Booking(
-        arrangement=dict(
-            kind="hardship_plan", idempotency_key=f"{conversation_id}:hardship_plan:{q.months}:{q.principal}",
-            amount=q.principal, months=q.months, monthly_payment=q.monthly_payment, total_fee=q.total_fee,
-            details={"last_payment": str(q.last_payment), "approved_by": "supervisor", "booked_by": "agent"},
-        ),
-        assessment=dict(ability="partial"),
-        summary=_quote_summary(q),
-        reply=f"您的个性化还款方案已审批通过：共{q.months}期，每期{fmt_yuan(q.monthly_payment)}。",
-        already=f"您的{q.months}期个性化还款方案此前已办理，无需重复办理。",
-    )
+def _agent_refusal(
+    kind: str, terms: Dict[str, Any], result: bookings.BookingResult, today: date, cfg: policy.PolicyConfig
+) -> str:
+    """Why the policy refused, written for the agent (console/refusals.py)."""
+    facts = result.facts
+    if facts is not None:
+        if result.kind == booking.DEFERRAL:
+            return refusals.deferral(facts, terms["days"], today, cfg)
+        if result.kind == booking.PROMISE:
+            return refusals.promise(facts, terms["amount"], terms["pay_date"], today, cfg)
+        if result.kind == booking.INSTALLMENT:
+            return refusals.installment(facts, terms["months"], today, cfg)
+    return f"不符合办理条件：{result.reason}{result.alternative}"

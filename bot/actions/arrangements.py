@@ -21,8 +21,8 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions.account import fmt_date, payment_methods_text
-from bot.actions.base import CollectionAction, current_account, db, say, settings
-from bot.core import policy, replies
+from bot.actions.base import CollectionAction, current_account, say, settings
+from bot.core import booking, policy, replies
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import (
     AmountRef,
@@ -33,29 +33,12 @@ from bot.core.normalize import (
     parse_months,
 )
 from bot.db import repository
-
+from bot.services import in_thread
+from bot.services import booking as bookings
+from bot.services.booking import facts_of  # noqa: F401 (the policy's view of an account)
 
 # Arrangement kinds as the database names them → as the policy names them.
-POLICY_KINDS = {
-    "installment": policy.ARRANGEMENT_INSTALLMENT,
-    "hardship_plan": policy.ARRANGEMENT_HARDSHIP,
-    "deferral": policy.ARRANGEMENT_DEFERRAL,
-    "promise_to_pay": policy.ARRANGEMENT_PROMISE,
-}
-
-
-def facts_of(account: repository.AccountView) -> policy.AccountFacts:
-    return policy.AccountFacts(
-        balance=account.balance,
-        minimum_due=account.minimum_due,
-        due_date=account.due_date,
-        days_past_due=account.days_past_due,
-        open_dispute=account.open_dispute,
-        broken_promises=account.broken_promises,
-        active_arrangement_kinds=frozenset(
-            POLICY_KINDS.get(kind, kind) for kind in account.active_arrangement_kinds
-        ),
-    )
+POLICY_KINDS = booking.POLICY_KINDS
 
 
 def first(value: Any) -> Any:
@@ -66,7 +49,21 @@ def first(value: Any) -> Any:
 
 
 def booking_key(tracker: Tracker, kind: str, *terms: Any) -> str:
-    return ":".join([tracker.sender_id, kind, *[str(t) for t in terms]])
+    return booking.idempotency_key(tracker.sender_id, kind, *terms)
+
+
+def refusal_text(result: bookings.BookingResult) -> str:
+    """Why a booking was not made, as the cardholder reads it."""
+    return replies.NOT_ELIGIBLE.format(reason=result.reason, alternative=result.alternative)
+
+
+def booking_reply(result: bookings.BookingResult, refusal: Optional[str] = None) -> str:
+    """What the cardholder is told after a booking use case."""
+    if result.ok:
+        return result.reply
+    if result.outcome == bookings.NO_ACCOUNT:
+        return replies.SYSTEM_BUSY
+    return refusal if refusal is not None else refusal_text(result)
 
 
 async def form_account(tracker: Tracker) -> Optional[repository.AccountView]:
@@ -191,38 +188,22 @@ class ActionBookPromise(CollectionAction):
         account = await current_account(tracker)
         amount = to_money(tracker.get_slot("promise_amount"))
         pay_date = date.fromisoformat(tracker.get_slot("promise_date"))
-        # Checked again at booking: the form's validation may not have run
-        # (an action server restarted mid-form) or the account may have changed.
-        check = policy.check_promise(facts_of(account), amount, pay_date, clock.today(), settings().policy)
-        if not check.ok:
-            say(dispatcher, check.reason)
-            return reset
-        _, created = await db(
-            repository.book_arrangement,
+        # Checked again at booking (bot/services/booking.py): the form's
+        # validation may not have run (an action server restarted mid-form)
+        # or the account may have changed. One transaction: the promise and
+        # the assessment it implies, or neither.
+        result = await in_thread(
+            bookings.book_promise,
             account_id=account.account_id,
-            kind="promise_to_pay",
-            idempotency_key=booking_key(tracker, "promise_to_pay", amount, pay_date),
             conversation_id=tracker.sender_id,
             amount=amount,
             pay_date=pay_date,
-            details={"partial": amount < account.minimum_due},
+            today=clock.today(),
+            config=settings().policy,
+            booked_by=booking.BY_BOT,
+            payment_methods=settings().policy.payment_methods,
         )
-        await db(
-            repository.record_assessment,
-            account_id=account.account_id,
-            conversation_id=tracker.sender_id,
-            willingness="willing",
-            ability="full" if amount >= account.balance else "partial",
-        )
-        template = replies.PROMISE_BOOKED if created else replies.PROMISE_ALREADY
-        say(
-            dispatcher,
-            template.format(
-                date=fmt_date(pay_date),
-                amount=fmt_yuan(amount),
-                methods="还款方式：" + "；".join(settings().policy.payment_methods) + "。",
-            ),
-        )
+        say(dispatcher, booking_reply(result, result.reason))
         return reset
 
 
@@ -332,7 +313,7 @@ class ActionAskInstallmentConfirmed(Action):
 
 INSTALLMENT_SLOTS = ("installment_months", "installment_confirmed", "suggested_plan")
 # The first instalment falls due one statement cycle after booking.
-FIRST_INSTALMENT_AFTER_DAYS = 30
+FIRST_INSTALMENT_AFTER_DAYS = booking.FIRST_INSTALMENT_AFTER_DAYS
 
 
 class ActionBookInstallment(CollectionAction):
@@ -354,36 +335,16 @@ class ActionBookInstallment(CollectionAction):
         if tracker.get_slot("installment_confirmed") is not True:
             say(dispatcher, replies.CANCELLED)
             return reset
-        q = current_quote(account, tracker)
-        _, created = await db(
-            repository.book_arrangement,
-            account_id=account.account_id,
-            kind="installment",
-            idempotency_key=booking_key(tracker, "installment", q.months, q.principal),
-            conversation_id=tracker.sender_id,
-            amount=q.principal,
-            months=q.months,
-            monthly_payment=q.monthly_payment,
-            total_fee=q.total_fee,
-            details={"last_payment": str(q.last_payment), "monthly_fee_rate": str(q.monthly_fee_rate)},
-        )
-        await db(
-            repository.record_assessment,
+        result = await in_thread(
+            bookings.book_installment,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
-            willingness="willing",
-            ability="partial",
+            months=int(tracker.get_slot("installment_months")),
+            today=clock.today(),
+            config=cfg,
+            booked_by=booking.BY_BOT,
         )
-        if created:
-            first_date = clock.today() + timedelta(days=FIRST_INSTALMENT_AFTER_DAYS)
-            say(
-                dispatcher,
-                replies.INSTALLMENT_BOOKED.format(
-                    months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=fmt_date(first_date)
-                ),
-            )
-        else:
-            say(dispatcher, replies.INSTALLMENT_ALREADY.format(months=q.months))
+        say(dispatcher, booking_reply(result))
         return reset
 
 
@@ -457,26 +418,16 @@ class ActionBookDeferral(CollectionAction):
             say(dispatcher, replies.CANCELLED)
             return reset
         account = await current_account(tracker)
-        days = int(tracker.get_slot("deferral_days"))
-        new_date = clock.today() + timedelta(days=days)
-        _, created = await db(
-            repository.book_arrangement,
-            account_id=account.account_id,
-            kind="deferral",
-            idempotency_key=booking_key(tracker, "deferral", new_date),
-            conversation_id=tracker.sender_id,
-            new_due_date=new_date,
-            details={"days": days},
-        )
-        await db(
-            repository.record_assessment,
+        result = await in_thread(
+            bookings.book_deferral,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
-            willingness="willing",
-            ability="none",
+            days=int(tracker.get_slot("deferral_days")),
+            today=clock.today(),
+            config=settings().policy,
+            booked_by=booking.BY_BOT,
         )
-        template = replies.DEFERRAL_BOOKED if created else replies.DEFERRAL_ALREADY
-        say(dispatcher, template.format(new_date=fmt_date(new_date)))
+        say(dispatcher, booking_reply(result))
         return reset
 
 
@@ -491,14 +442,12 @@ class ActionRequestFeeWaiver(CollectionAction):
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         account = await current_account(tracker)
-        await db(
-            repository.book_arrangement,
+        result = await in_thread(
+            bookings.request_fee_waiver,
             account_id=account.account_id,
-            kind="fee_waiver",
-            status="requested",
-            idempotency_key=booking_key(tracker, "fee_waiver", clock.today()),
             conversation_id=tracker.sender_id,
-            details={"text": (tracker.latest_message.get("text") or "")[:500]},
+            text=tracker.latest_message.get("text") or "",
+            today=clock.today(),
         )
-        say(dispatcher, replies.FEE_WAIVER.format(minimum_due=fmt_yuan(account.minimum_due)))
+        say(dispatcher, booking_reply(result))
         return []

@@ -11,13 +11,16 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from bot.actions.arrangements import booking_key, facts_of
+from bot import clock
+from bot.actions.arrangements import booking_key, booking_reply, facts_of  # noqa: F401
 from bot.actions.base import CollectionAction, current_account, db, say, settings
-from bot.actions.handoff import escalate
-from bot.core import policy, replies
+from bot.actions.handoff import escalate, handed_over, handover_for
+from bot.core import booking, policy, replies
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import AmountRef, parse_amount
 from bot.db import repository
+from bot.services import booking as bookings
+from bot.services import in_thread
 
 
 def latest_amount(tracker: Tracker):
@@ -78,16 +81,7 @@ def fee_text(q: policy.InstallmentQuote) -> str:
 
 def offer_record(q: policy.InstallmentQuote, budget: Decimal) -> Dict[str, Any]:
     """Every figure the cardholder is asked to confirm (the OFFER_SLOT, as JSON)."""
-    return {
-        "budget": str(to_money(budget)),
-        "principal": str(q.principal),
-        "months": q.months,
-        "monthly_payment": str(q.monthly_payment),
-        "last_payment": str(q.last_payment),
-        "total_fee": str(q.total_fee),
-        "total_repayment": str(q.total_repayment),
-        "monthly_fee_rate": str(q.monthly_fee_rate),
-    }
+    return booking.offer_record(q, budget)
 
 
 async def offer_for_budget(dispatcher, tracker: Tracker, account, budget: Decimal) -> List[EventType]:
@@ -215,49 +209,27 @@ class ActionAnswerHardshipOffer(CollectionAction):
             return reset
         confirmed = json.loads(stored)
         account = await current_account(tracker)
-        cfg = settings().policy
-        budget = to_money(confirmed["budget"])
-        q = policy.plan_for_budget(facts_of(account), budget, cfg).offer
-        # A payment or a booking since the offer changes the figures: what is
-        # submitted must be what the cardholder saw, or nothing.
-        if q is None or offer_record(q, budget) != confirmed:
+        # The plan, the assessment and the hand-over to the specialist in one
+        # transaction (bot/services/booking.py), and only if the account
+        # still gives exactly the figures the cardholder saw.
+        result = await in_thread(
+            bookings.submit_hardship_plan,
+            account_id=account.account_id,
+            conversation_id=tracker.sender_id,
+            confirmed=confirmed,
+            today=clock.today(),
+            config=settings().policy,
+            handover=await handover_for(tracker, "hardship_plan", account.account_id),
+        )
+        if result.outcome == bookings.OFFER_CHANGED:
             say(dispatcher, replies.HARDSHIP_OFFER_CHANGED)
             return reset
-        await db(
-            repository.book_arrangement,
-            account_id=account.account_id,
-            kind="hardship_plan",
-            status="pending_approval",
-            idempotency_key=booking_key(tracker, "hardship_plan", q.months, q.principal),
-            conversation_id=tracker.sender_id,
-            amount=q.principal,
-            months=q.months,
-            monthly_payment=q.monthly_payment,
-            total_fee=q.total_fee,
-            details={
-                "monthly_budget": str(budget),
-                "last_payment": str(q.last_payment),
-                "monthly_fee_rate": str(q.monthly_fee_rate),
-                # Beyond hardship_max_months: an exception for the specialist.
-                "within_policy": q.months <= cfg.hardship_max_months,
-                "confirmed_by": "cardholder",
-            },
-        )
-        await db(
-            repository.record_assessment,
-            account_id=account.account_id,
-            conversation_id=tracker.sender_id,
-            willingness="willing",
-            ability="partial",
-            monthly_affordable=budget,
-        )
-        say(
-            dispatcher,
-            replies.HARDSHIP_SUBMITTED.format(
-                months=q.months, monthly=fmt_yuan(q.monthly_payment), total=fmt_yuan(q.total_repayment)
-            ),
-        )
-        return reset + await escalate(tracker, "hardship_plan", account.account_id)
+        say(dispatcher, booking_reply(result))
+        if result.outcome != bookings.BOOKED:
+            # Nothing new submitted (the same plan earlier, or no account):
+            # no new hand-over to wait for.
+            return reset
+        return reset + handed_over("hardship_plan")
 
 
 class ActionHandleRefusal(CollectionAction):

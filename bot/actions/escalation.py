@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.actions.assessment import count_intent
 from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
 from bot.actions.handoff import escalate
-from bot.core import replies
+from bot.core import booking, replies
 from bot.core.safety import CERTAIN, MODEL_ONLY, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
 
@@ -38,15 +38,13 @@ class ActionEscalate(CollectionAction):
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = INTENT_REASONS.get(intent, "customer_request")
-        if reason == "dispute_debt" and tracker.get_slot("account_id"):
-            await db(
-                repository.record_assessment,
-                account_id=tracker.get_slot("account_id"),
-                conversation_id=tracker.sender_id,
-                willingness="disputes",
-            )
+        # A dispute of a verified cardholder is recorded with the hand-over,
+        # in one transaction (bot/services/escalation.py).
+        disputes = reason == "dispute_debt" and tracker.get_slot("account_id")
         say(dispatcher, replies.ESCALATION[reason].format(hotline=settings().bank_hotline))
-        return await escalate(tracker, reason)
+        return await escalate(
+            tracker, reason, assessment=booking.Assessment(willingness="disputes") if disputes else None
+        )
 
 
 async def crisis_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

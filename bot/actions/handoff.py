@@ -54,38 +54,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.actions.base import app_identity, channel_of, db, say, settings
-from bot.core import guard, replies
+from bot.core import booking, guard, replies
+from bot.core import escalation as escalation_vocabulary
 from bot.core.compliance import find_forbidden
 from bot.core.identity import conversation_phone
 from bot.core.staffing import handoff_eta
 from bot.db import repository
+from bot.services import escalation as escalations
+from bot.services import in_thread
 
 logger = logging.getLogger(__name__)
 
-# 0 is the highest priority: a person at risk comes before everything.
-PRIORITY = {
-    "crisis": 0,
-    "dispute_debt": 1,
-    "complaint": 1,
-    "verification_locked": 1,
-    "customer_request": 2,
-    "repeated_refusal": 2,
-    "hardship_plan": 2,
-    "abuse": 3,
-    "fallback": 3,
-}
-
-REASON_LABELS = {
-    "crisis": "危机（自伤风险）",
-    "dispute_debt": "债务异议",
-    "complaint": "投诉",
-    "verification_locked": "身份验证锁定",
-    "customer_request": "客户要求人工",
-    "repeated_refusal": "多次拒绝还款",
-    "hardship_plan": "困难个性化方案待审批",
-    "abuse": "辱骂",
-    "fallback": "连续无法理解",
-}
+# Reasons, priorities (0 = a person at risk first) and their labels: bot/core/escalation.py.
+PRIORITY = escalation_vocabulary.PRIORITY
+REASON_LABELS = escalation_vocabulary.REASON_LABELS
 
 AGENT_MESSAGE_SLOT = "agent_message"
 # Characters Rasa's router takes literally in a conversation id ("+8613...").
@@ -122,26 +104,44 @@ def eta_text(reason: str = "") -> str:
     return handoff_eta(clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, crisis_hotline=hotline)
 
 
-async def escalate(
+async def handover_for(
     tracker: Tracker, reason: str, account_id: Optional[str] = None, summary: Optional[str] = None
-) -> List[EventType]:
+) -> escalations.Handover:
+    """The hand-over this conversation asks for (plain values for the use case)."""
     account_id = account_id or tracker.get_slot("account_id")
     if account_id is None:
         # Escalations before verification (crisis, complaint …) still belong
         # on the account behind the phone (or the app token), for the agent's eyes only.
         account_id = await _account_for(tracker)
-    await db(
-        repository.open_escalation,
+    return escalations.Handover(
         conversation_id=tracker.sender_id,
         account_id=account_id,
         channel=channel_of(tracker),
         reason=reason,
-        priority=PRIORITY[reason],
         summary=summary or conversation_summary(tracker, reason),
     )
-    # Returned as an event (not through the dispatcher) so every caller's
-    # own reply comes first and this line follows it.
+
+
+def handed_over(reason: str) -> List[EventType]:
+    """What follows a hand-over in the conversation.
+
+    Returned as events (not through the dispatcher) so every caller's own
+    reply comes first and this line follows it."""
     return [SlotSet("escalated", True), BotUttered(text=eta_text(reason)), ConversationPaused()]
+
+
+async def escalate(
+    tracker: Tracker,
+    reason: str,
+    account_id: Optional[str] = None,
+    summary: Optional[str] = None,
+    assessment: Optional[booking.Assessment] = None,
+) -> List[EventType]:
+    """Open the hand-over (bot/services/escalation.py; with ``assessment``
+    recorded in the same transaction) and pause the conversation."""
+    handover = await handover_for(tracker, reason, account_id, summary)
+    await in_thread(escalations.open_escalation, handover, assessment=assessment)
+    return handed_over(reason)
 
 
 # --------------------------------------------------------------------------

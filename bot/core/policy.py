@@ -444,8 +444,15 @@ def _quote_phrase(quote: InstallmentQuote) -> str:
     return text + f"，总手续费{fmt_yuan(quote.total_fee)}）"
 
 
-def _account_blocks_installment(facts: AccountFacts, config: PolicyConfig) -> Optional[Decision]:
-    """Refusals that do not depend on the term asked for, most fundamental first."""
+def account_blocks_installment(
+    facts: AccountFacts, config: PolicyConfig, *, hardship: bool = False
+) -> Optional[Decision]:
+    """Refusals that do not depend on the term asked for, most fundamental first.
+
+    ``hardship=True``: for a personalised plan a person books (the console),
+    which has no minimum principal; nothing to pay, a dispute and a plan
+    already running refuse it all the same.
+    """
     if facts.balance <= 0:
         return Decision(False, reason="您的账户当前没有待还金额，无需办理分期。")
     if facts.open_dispute:
@@ -462,7 +469,7 @@ def _account_blocks_installment(facts: AccountFacts, config: PolicyConfig) -> Op
             reason="您的账户已有一笔分期正在进行中，暂时无法重复办理分期。",
             alternative="请按现有分期计划按期还款；如每期金额有压力，可以告诉我们您每月能承担的金额，我们为您评估个性化还款方案。",
         )
-    if facts.balance < config.min_installment_principal:
+    if not hardship and facts.balance < config.min_installment_principal:
         return Decision(
             False,
             reason=(
@@ -494,7 +501,7 @@ def check_installment(facts: AccountFacts, months: int, config: PolicyConfig) ->
     """
     if not _is_int(months):
         raise TypeError(f"months must be int, not {type(months).__name__}")
-    blocked = _account_blocks_installment(facts, config)
+    blocked = account_blocks_installment(facts, config)
     if blocked is not None:
         return blocked
 
@@ -543,6 +550,32 @@ def installment_options(facts: AccountFacts, config: PolicyConfig) -> list[Insta
         if decision.ok:
             options.append(decision.value)
     return options
+
+
+def check_hardship_plan(facts: AccountFacts, months: int, config: PolicyConfig) -> Decision:
+    """May a person book a personalised plan of ``months`` on this account?
+    value = the plan priced at ``hardship_fee_rate`` (``hardship_quote``) when ok.
+
+    The same account-level blockers as a standard plan (no minimum
+    principal), a term from 1 to ``hardship_max_months``, and a balance
+    that can be split that finely.
+    """
+    if not _is_int(months):
+        raise TypeError(f"months must be int, not {type(months).__name__}")
+    if months < 1 or months > config.hardship_max_months:
+        return Decision(False, reason=f"个性化还款方案期数需在1至{config.hardship_max_months}期之间。")
+    blocked = account_blocks_installment(facts, config, hardship=True)
+    if blocked is not None:
+        return blocked
+    try:
+        quote = hardship_quote(facts.balance, months, config)
+    except ValueError:
+        return Decision(
+            False,
+            reason=f"应还金额{fmt_yuan(facts.balance)}过小，无法分{months}期。",
+            alternative=_minimum_payment_alternative(facts),
+        )
+    return Decision(True, value=quote)
 
 
 def _installment_alternative(facts: AccountFacts, config: PolicyConfig) -> str:
@@ -745,7 +778,7 @@ def plan_for_budget(facts: AccountFacts, budget: Decimal, config: PolicyConfig) 
     if facts.balance <= 0:
         raise ValueError("nothing to arrange: the balance is zero")
     if facts.open_dispute:
-        refusal = _account_blocks_installment(facts, config)
+        refusal = account_blocks_installment(facts, config)
         return BudgetPlan(budget, facts.balance, blocked=refusal.reason + refusal.alternative)
 
     fitting = sorted(

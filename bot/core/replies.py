@@ -208,3 +208,17 @@ PAYMENT_NOT_FOUND = (
     "暂未查到您近期的还款记录，可能还在入账途中。已为您登记，我们将在{check_by}前核实，"
     "核实前如收到提醒请您谅解。"
 )
+
+# A specialist's decision on a personalised (hardship) plan, sent on the
+# cardholder's own channel (bot/services/hardship.py), and the agent's own
+# booking of one (bot/core/booking.py).
+HARDSHIP_APPROVED = (
+    "您好，您的个性化还款方案已审批通过：分{months}期，每期{monthly}，合计还款{total}。"
+    "请按期还款；如有疑问，可以直接在这里告诉我。"
+)
+HARDSHIP_ALREADY = "您的{months}期个性化还款方案此前已办理，无需重复办理。"
+HARDSHIP_REJECTED = (
+    "您好，很抱歉，您申请的个性化还款方案（分{months}期，每期{monthly}）未能通过审批。{because}"
+    "如需了解其他还款安排，可以直接告诉我您每月能承担的金额，或回复“转人工”由专员与您联系。"
+)
+HARDSHIP_REJECTED_REASON = "原因：{reason}。"

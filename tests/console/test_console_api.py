@@ -409,7 +409,7 @@ def test_plans_beyond_the_bots_limits_need_a_supervisor(env):
     assert answer.status == 200, answer.body
     assert answer.json()["summary"]["months"] == 36
     plans = [a for a in snapshot(env, "C-1")["arrangements"] if a["kind"] == "hardship_plan"]
-    assert [(p["months"], p["status"], p["monthly_payment"]) for p in plans] == [(36, "booked", "405.33")]
+    assert [(p["months"], p["status"], p["monthly_payment"]) for p in plans] == [(36, "booked", "333.33")]
 
 
 def test_a_supervisor_approves_the_bots_pending_hardship_plan(env):
