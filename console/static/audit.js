@@ -16,10 +16,10 @@
         var row = C.el('tr');
         row.appendChild(C.el('td', null, C.dateTime(e.created_at)));
         row.appendChild(C.el('td', null, e.username));
-        row.appendChild(C.el('td', null, e.action));
+        row.appendChild(C.el('td', 'action', e.action_label || e.action));
         row.appendChild(C.el('td', 'mono', e.conversation_id || ''));
         row.appendChild(C.el('td', 'mono', e.account_id || ''));
-        row.appendChild(C.el('td', 'detail', e.detail ? JSON.stringify(e.detail) : ''));
+        row.appendChild(C.el('td', 'detail', e.detail_text || ''));
         tbody.appendChild(row);
       });
     });

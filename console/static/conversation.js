@@ -92,7 +92,49 @@
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
     ['book-submit', 'note-submit', 'hand-back-btn', 'resolve-submit'].forEach(function (id) { $(id).disabled = !(canAct && d.mine); });
     $('hand-back-btn').disabled = !mineAndPaused;
+    // Transfer: the claimant (or a supervisor) hands a live claim to a colleague.
+    $('transfer').hidden = !canAct || !claim || !!claim.handed_back_at || !(d.mine || d.permissions.approve);
+    if (!$('transfer').hidden) { loadAgents(claim); }
   }
+
+  // ---- transfer to a colleague -----------------------------------------------
+  var agentsLoaded = false;
+  function loadAgents(claim) {
+    var select = $('transfer-to');
+    if (agentsLoaded) { markCurrent(claim); return; }
+    agentsLoaded = true;
+    C.api('GET', '/api/agents').then(function (data) {
+      C.clear(select);
+      (data.items || []).forEach(function (a) {
+        var option = el('option', null, a.display_name + '（' + a.role_label + '）');
+        option.value = a.username;
+        select.appendChild(option);
+      });
+      markCurrent(detail && detail.claim);
+    }).catch(function (e) { agentsLoaded = false; show('reply-error', e.message); });
+  }
+  function markCurrent(claim) {
+    Array.prototype.forEach.call($('transfer-to').options, function (o) {
+      o.disabled = !!claim && o.value === claim.username;
+    });
+  }
+
+  // ---- a new cardholder message in my conversation: title badge and a cue ------
+  var cardholderCount = null;
+  var unseen = 0;
+  var baseTitle = document.title;
+  function noticeNewMessages(d) {
+    var n = d.transcript.filter(function (m) { return m.from === 'cardholder'; }).length;
+    if (cardholderCount !== null && n > cardholderCount && d.mine) { unseen += n - cardholderCount; }
+    cardholderCount = n;
+    showUnseen();
+  }
+  function showUnseen() {
+    document.title = (unseen ? '(' + unseen + ') ' : '') + baseTitle;
+    $('new-message').hidden = !unseen;
+    $('new-message').textContent = unseen ? '客户发来 ' + unseen + ' 条新消息' : '';
+  }
+  function seen() { if (unseen) { unseen = 0; showUnseen(); } }
 
   // ---- account panel ---------------------------------------------------
   function fact(dl, label, value) {
@@ -202,6 +244,7 @@
     detail = d;
     CHANNEL = d.channel_labels || CHANNEL;
     renderTranscript(d.transcript);
+    noticeNewMessages(d);
     renderStatus(d);
     renderAccount(d);
     renderNotes(d);
@@ -219,6 +262,13 @@
   $('claim-btn').addEventListener('click', function () { post('/claim', {}, 'reply-error').catch(function () {}); });
   $('retake-btn').addEventListener('click', function () { post('/claim', {}, 'reply-error').catch(function () {}); });
   $('release-btn').addEventListener('click', function () { post('/release', {}, 'reply-error').catch(function () {}); });
+  $('transfer-btn').addEventListener('click', function () {
+    var to = $('transfer-to').value;
+    if (!to) { return; }
+    post('/transfer', { to: to }, 'reply-error').then(function (result) {
+      show('claim-status', '已转交给 ' + result.to);
+    }).catch(function () {});
+  });
 
   PHRASES.forEach(function (text) {
     var b = el('button', 'phrase', text);
@@ -227,10 +277,70 @@
     $('phrases').appendChild(b);
   });
 
+  // ---- "/" canned replies: typed at the start of an empty box, chosen with
+  // the arrow keys and Enter (or a click); the chosen text fills the box.
+  var canned = [];
+  var menuItems = [];
+  var menuIndex = 0;
+  if (C.role !== 'trainer') {
+    C.api('GET', '/api/canned-replies').then(function (data) { canned = data.items || []; }).catch(function () {});
+  }
+  function menuOpen() { return !$('canned-menu').hidden; }
+  function closeMenu() { $('canned-menu').hidden = true; menuItems = []; }
+  function renderMenu() {
+    var menu = $('canned-menu');
+    C.clear(menu);
+    menuItems.forEach(function (item, i) {
+      var li = el('li', 'canned' + (i === menuIndex ? ' selected' : ''));
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', i === menuIndex ? 'true' : 'false');
+      li.dataset.key = item.key;
+      li.appendChild(el('strong', null, item.title));
+      li.appendChild(el('span', null, ' ' + item.text));
+      li.addEventListener('mousedown', function (event) { event.preventDefault(); pick(i); });
+      menu.appendChild(li);
+    });
+    if (!menuItems.length) { menu.appendChild(el('li', 'canned empty', '没有匹配的常用回复')); }
+    menu.hidden = false;
+  }
+  function syncMenu() {
+    var value = $('reply-text').value;
+    if (value.charAt(0) !== '/' || value.indexOf('\n') >= 0 || !canned.length) { closeMenu(); return; }
+    var query = value.slice(1).trim();
+    menuItems = canned.filter(function (c) {
+      return !query || c.title.indexOf(query) >= 0 || c.text.indexOf(query) >= 0 || c.key.indexOf(query) === 0;
+    });
+    menuIndex = Math.min(menuIndex, Math.max(0, menuItems.length - 1));
+    renderMenu();
+  }
+  function pick(i) {
+    var item = menuItems[i];
+    closeMenu();
+    if (!item) { return; }
+    $('reply-text').value = item.text;
+    $('reply-text').focus();
+  }
+
   // A compliance refusal is about the text as it was: editing it clears the refusal.
-  $('reply-text').addEventListener('input', function () { show('reply-error', ''); });
+  $('reply-text').addEventListener('input', function () { show('reply-error', ''); seen(); menuIndex = 0; syncMenu(); });
+  $('reply-text').addEventListener('focus', seen);
+  $('reply-text').addEventListener('blur', closeMenu);
+  $('new-message').addEventListener('click', seen);
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) { seen(); } });
   // Enter sends, Shift+Enter is a new line (not while an input method is composing).
   $('reply-text').addEventListener('keydown', function (event) {
+    if (menuOpen() && !event.isComposing && event.keyCode !== 229) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        if (menuItems.length) {
+          menuIndex = (menuIndex + (event.key === 'ArrowDown' ? 1 : menuItems.length - 1)) % menuItems.length;
+          renderMenu();
+        }
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); pick(menuIndex); return; }
+      if (event.key === 'Escape') { event.preventDefault(); closeMenu(); return; }
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) { return; }
     event.preventDefault();
     if (!$('reply-send').disabled) { $('reply-form').requestSubmit($('reply-send')); }

@@ -9,6 +9,25 @@
   var items = [];
   var receivedAt = Date.now();
   var PRIORITY = ['P0 危机', 'P1 高', 'P2 中', 'P3 低'];
+  var baseTitle = document.title;
+  var stream = null;
+  // Views: 我的 / 未分配 / 全部, remembered for this tab (agents default to 全部).
+  var view = (window.sessionStorage && sessionStorage.getItem('queue-view')) || 'all';
+  // The newest cardholder message the agent has seen per conversation.
+  var seenKey = 'queue-seen-messages';
+  var seenIds = {};
+  try { seenIds = JSON.parse(sessionStorage.getItem(seenKey) || '{}') || {}; } catch (e) { seenIds = {}; }
+  var firstLoad = true;
+
+  function newMessage(item) {
+    return item.mine && item.last_cardholder_message_id && seenIds[item.conversation_id] !== undefined &&
+      item.last_cardholder_message_id > seenIds[item.conversation_id];
+  }
+
+  function markSeen(item) {
+    if (item.last_cardholder_message_id) { seenIds[item.conversation_id] = item.last_cardholder_message_id; }
+    try { sessionStorage.setItem(seenKey, JSON.stringify(seenIds)); } catch (e) { /* private mode */ }
+  }
 
   function timerText(item) {
     var elapsed = (Date.now() - receivedAt) / 1000;
@@ -25,6 +44,7 @@
     var link = C.el('a', 'button', '打开');
     // Trainers get a reference instead of the (masked) conversation id.
     link.href = '/conversations/' + encodeURIComponent(item.ref || item.conversation_id);
+    link.addEventListener('click', function () { markSeen(item); });
     open.appendChild(link);
     return open;
   }
@@ -49,7 +69,8 @@
     C.clear(body);
     empty.hidden = items.length > 0;
     items.forEach(function (item) {
-      var row = C.el('tr', 'item' + (item.crisis ? ' crisis' : '') + (item.mine ? ' mine' : ''));
+      var fresh = newMessage(item);
+      var row = C.el('tr', 'item' + (item.crisis ? ' crisis' : '') + (item.mine ? ' mine' : '') + (fresh ? ' new-message' : ''));
       if (item.crisis) { row.title = '危机转接：请立即处理'; }
       row.dataset.conversationId = item.conversation_id;
       var p = C.el('td', 'priority');
@@ -67,8 +88,9 @@
       var timer = C.el('td', 'timer' + (t.late ? ' late' : ''), t.text);
       timer.dataset.index = String(items.indexOf(item));
       row.appendChild(timer);
-      var status = item.claim ? '处理中：' + item.claim.display_name : '待领取';
-      row.appendChild(C.el('td', 'status', status));
+      var status = C.el('td', 'status', item.claim ? '处理中：' + item.claim.display_name : '待领取');
+      if (fresh) { status.appendChild(C.el('span', 'badge new', '新消息')); }
+      row.appendChild(status);
       row.appendChild(openLink(item));
       body.appendChild(row);
     });
@@ -85,14 +107,44 @@
   }
 
   function update(data) {
-    if (!data || !Array.isArray(data.items)) { return; }
+    if (!data || !Array.isArray(data.items) || (data.view && data.view !== view)) { return; }
     items = data.items;
     receivedAt = Date.now();
+    // What is on screen when the page opens counts as seen; later messages
+    // in the agent's own chats are new (a badge on the row and in the title).
+    items.forEach(function (item) {
+      if (item.mine && seenIds[item.conversation_id] === undefined) {
+        seenIds[item.conversation_id] = firstLoad ? (item.last_cardholder_message_id || 0) : 0;
+      }
+    });
+    firstLoad = false;
+    var fresh = items.filter(newMessage).length;
+    document.title = (fresh ? '(' + fresh + ') ' : '') + baseTitle;
     render();
     renderHandedBack(data.handed_back || []);
+    var counts = data.counts || {};
+    ['mine', 'unassigned', 'all'].forEach(function (v) {
+      document.getElementById('count-' + v).textContent = counts[v] === undefined ? '' : '（' + counts[v] + '）';
+    });
   }
 
-  C.api('GET', '/api/queue').then(update).catch(function () {});
-  C.live('/api/queue/stream', update);
+  function choose(next) {
+    view = next;
+    try { sessionStorage.setItem('queue-view', view); } catch (e) { /* private mode */ }
+    Array.prototype.forEach.call(document.querySelectorAll('#views button'), function (b) {
+      var active = b.dataset.view === view;
+      b.classList.toggle('active', active);
+      b.setAttribute('aria-selected', active ? 'true' : 'false');
+    });
+    empty.textContent = { mine: '您目前没有处理中的会话。', unassigned: '目前没有待领取的会话。', all: '目前没有待处理的会话。' }[view];
+    if (stream) { stream.close(); }
+    C.api('GET', '/api/queue?view=' + view).then(update).catch(function () {});
+    stream = C.live('/api/queue/stream?view=' + view, update);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('#views button'), function (b) {
+    b.addEventListener('click', function () { choose(b.dataset.view); });
+  });
+  choose(['mine', 'unassigned', 'all'].indexOf(view) >= 0 ? view : 'all');
   window.setInterval(tick, 1000);
 }());

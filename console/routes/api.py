@@ -1,0 +1,167 @@
+"""The JSON API agents read and act through. Every action goes through
+console/service.py (database work and its audit row in one transaction);
+the inbox additions (views, canned replies, transfer) through
+console/inbox_store.py and console/canned.py."""
+from __future__ import annotations
+
+from typing import Callable
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import clock
+from bot.settings import get_settings
+from console import auth, canned, inbox_store, store, trainer_view
+from console.routes.common import as_json, body, guarded, service
+from console.service import db
+from console.store import UserView
+
+bp = Blueprint("console_api")
+
+
+def queue_payload(user: UserView, view: str = "all") -> Callable:
+    """A unit of work: the queue as ``user`` may see it, in one view."""
+    cfg = get_settings()
+
+    def listing(s, handed_back: bool):
+        items = store.queue(s, clock.now(), cfg.staffed_hours, cfg.handoff_sla_minutes, user, handed_back=handed_back)
+        inbox_store.add_last_messages(s, items)
+        if user.role in trainer_view.MASKED_ROLES:
+            # No phone number or session id: a reference to open it by;
+            # summaries quote the cardholder.
+            holders = store.cardholder_secrets(s, [i["account_id"] for i in items])
+            for n, item in enumerate(items):
+                known = holders.get(item["account_id"]) or {"names": [], "secrets": []}
+                masked = trainer_view.mask_data(item, known["names"], known["secrets"])
+                masked["ref"] = trainer_view.ref_of(min(item["escalation_ids"]))
+                items[n] = masked
+        return items
+
+    def unit(s):
+        # Waiting hand-overs, in the asked view; those handed back to the
+        # bot are listed apart, only to be closed with an outcome.
+        viewed = inbox_store.with_views(listing(s, False), view, user)
+        return {**viewed, "handed_back": listing(s, True)}
+
+    return unit
+
+
+@bp.get("/api/me")
+@guarded("view")
+async def me(request: Request) -> HTTPResponse:
+    user = request.ctx.actor.user
+    return as_json(
+        {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "permissions": {p: auth.allowed(user.role, p) for p in auth.PERMISSIONS},
+        }
+    )
+
+
+@bp.get("/api/queue")
+@guarded("view")
+async def queue(request: Request) -> HTTPResponse:
+    view = inbox_store.parse_view(request.args.get("view"))
+    return as_json(await db(queue_payload(request.ctx.actor.user, view)))
+
+
+@bp.get("/api/conversations/<conversation_id:str>")
+@guarded("view")
+async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
+    return as_json(await service(request).detail(conversation_id, request.ctx.actor.user))
+
+
+@bp.get("/api/audit")
+@guarded("audit")
+async def audit_log(request: Request) -> HTTPResponse:
+    entries = await db(
+        store.audit_entries,
+        conversation_id=request.args.get("conversation_id") or None,
+        account_id=request.args.get("account_id") or None,
+    )
+    from console import audit_labels
+
+    return as_json({"entries": audit_labels.readable_entries(entries)})
+
+
+@bp.get("/api/canned-replies")
+@guarded("act")
+async def canned_replies(request: Request) -> HTTPResponse:
+    return as_json({"items": canned.replies()})
+
+
+@bp.get("/api/agents")
+@guarded("act")
+async def agents(request: Request) -> HTTPResponse:
+    """Colleagues a conversation can be transferred to."""
+    return as_json({"items": await db(inbox_store.transfer_targets, request.ctx.actor.user)})
+
+
+# -- acting ----------------------------------------------------------------
+
+
+@bp.post("/api/conversations/<conversation_id:str>/claim")
+@guarded("act")
+async def claim(request: Request, conversation_id: str) -> HTTPResponse:
+    return as_json(await service(request).claim(conversation_id, request.ctx.actor))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/release")
+@guarded("act")
+async def release(request: Request, conversation_id: str) -> HTTPResponse:
+    await service(request).release(conversation_id, request.ctx.actor)
+    return as_json({"released": True})
+
+
+@bp.post("/api/conversations/<conversation_id:str>/transfer")
+@guarded("act")
+async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
+    actor = request.ctx.actor
+    to = str(body(request).get("to") or "")
+    return as_json(await db(inbox_store.transfer, conversation_id, actor.user, to, actor.remote_addr))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/reply")
+@guarded("act")
+async def reply(request: Request, conversation_id: str) -> HTTPResponse:
+    return as_json(await service(request).reply(conversation_id, str(body(request).get("text") or ""), request.ctx.actor))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/book")
+@guarded("act")
+async def book(request: Request, conversation_id: str) -> HTTPResponse:
+    data = body(request)
+    return as_json(await service(request).book(conversation_id, str(data.get("kind") or ""), data, request.ctx.actor))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/notes")
+@guarded("act")
+async def add_note(request: Request, conversation_id: str) -> HTTPResponse:
+    note_id = await service(request).add_note(conversation_id, str(body(request).get("text") or ""), request.ctx.actor)
+    return as_json({"note_id": note_id})
+
+
+@bp.post("/api/conversations/<conversation_id:str>/hand-back")
+@guarded("act")
+async def hand_back(request: Request, conversation_id: str) -> HTTPResponse:
+    return as_json(await service(request).hand_back(conversation_id, request.ctx.actor))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/resolve")
+@guarded("act")
+async def resolve(request: Request, conversation_id: str) -> HTTPResponse:
+    data = body(request)
+    return as_json(
+        await service(request).resolve(
+            conversation_id, str(data.get("outcome") or ""), str(data.get("note") or ""), request.ctx.actor
+        )
+    )
+
+
+@bp.post("/api/arrangements/<arrangement_id:int>/approve")
+@guarded("approve")
+async def approve(request: Request, arrangement_id: int) -> HTTPResponse:
+    return as_json(await service(request).approve(arrangement_id, request.ctx.actor))
