@@ -1,0 +1,352 @@
+"""Scored assessments in the database (issue 13): the evidence of one account
+read from the tables, scored by bot/core/assessment.py and
+bot/core/evasion.py, and appended to ``assessment_scores``.
+
+Like bot/db/repository.py, every function takes a ``Session`` (or anything
+with a ``.session``, e.g. a unit of work) and leaves committing to the
+caller. Results are plain dataclasses/dicts.
+
+Where the evidence comes from:
+
+- statements: the inbound contact log's intents (``refuse_to_pay``,
+  ``dispute_debt``, ``inform_hardship``), dispute escalations, and the
+  label rows of ``assessments`` that actions write (a refusal, dispute or
+  hardship recorded there counts when the contact log has none of that
+  kind; the monthly amount the cardholder said they can afford is the
+  budget);
+- promises and plans: ``arrangements`` (fee waivers excluded);
+- payments: ``payments`` (a negative amount is a reversal);
+- verification: ``verification_attempts`` (source = conversation);
+- contact: the contact log (out = we wrote, in = they wrote) and the
+  campaign's sent SMS;
+- "wrong person": inbound ``wrong_person`` intents, and phone marks
+  (third party / wrong number) on a number that wrote in for the account.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.core import assessment as core
+from bot.core import evasion
+from bot.core.policy import days_past_due
+from bot.db.models import (
+    Account,
+    Arrangement,
+    Assessment,
+    AssessmentScore,
+    CampaignSend,
+    ContactLog,
+    Escalation,
+    Payment,
+    PhoneMark,
+    VerificationAttempt,
+)
+
+# How far back contact and verification rows are read.
+EVIDENCE_DAYS = 365
+INTENT_STATEMENTS = {
+    "refuse_to_pay": core.REFUSAL,
+    "dispute_debt": core.DISPUTE,
+    "inform_hardship": core.HARDSHIP,
+}
+
+
+def _session(session_or_uow) -> Session:
+    return getattr(session_or_uow, "session", session_or_uow)
+
+
+def _day(at: Optional[datetime]) -> Optional[date]:
+    return at.astimezone(clock.SHANGHAI).date() if at is not None else None
+
+
+def _resolved_on(row: Arrangement, today: date) -> Optional[date]:
+    """When a promise's outcome became known: the day after its grace day
+    for a broken one, the date it was settled otherwise (not stored: the
+    promised date is the best we have)."""
+    if row.status in core.OPEN_STATUSES:
+        return None
+    if row.pay_date is not None:
+        return min(today, row.pay_date + timedelta(days=2))
+    return _day(row.created_at)
+
+
+def load_evidence(session_or_uow, account_id: str, today: date) -> Optional[core.Evidence]:
+    s = _session(session_or_uow)
+    account = s.get(Account, account_id)
+    if account is None:
+        return None
+    since = datetime.combine(today - timedelta(days=EVIDENCE_DAYS), datetime.min.time(), tzinfo=clock.SHANGHAI)
+
+    statements: List[core.Statement] = []
+    contacts: List[core.Contact] = []
+    wrong: List[core.WrongPersonClaim] = []
+    in_sources = set()
+    logged = s.execute(
+        select(ContactLog.created_at, ContactLog.direction, ContactLog.conversation_id, ContactLog.channel,
+               ContactLog.intent)
+        .where(ContactLog.account_id == account_id, ContactLog.created_at >= since)
+        .order_by(ContactLog.created_at, ContactLog.id)
+    ).all()
+    for at, direction, conversation, channel, intent in logged:
+        on = _day(at)
+        contacts.append(core.Contact(on, direction, conversation or "", channel or ""))
+        if direction != "in":
+            continue
+        in_sources.add(conversation)
+        if intent in INTENT_STATEMENTS:
+            statements.append(core.Statement(INTENT_STATEMENTS[intent], on))
+        elif intent == "wrong_person":
+            wrong.append(core.WrongPersonClaim(on, conversation or ""))
+    for sent_at, channel, to in s.execute(
+        select(CampaignSend.sent_at, CampaignSend.channel, CampaignSend.to_number)
+        .where(CampaignSend.account_id == account_id, CampaignSend.status == "sent",
+               CampaignSend.sent_at.isnot(None), CampaignSend.sent_at >= since)
+    ).all():
+        contacts.append(core.Contact(_day(sent_at), "out", to or "", channel or ""))
+
+    if in_sources:
+        for phone, at in s.execute(
+            select(PhoneMark.phone, PhoneMark.created_at)
+            .where(PhoneMark.phone.in_(sorted(in_sources)), PhoneMark.revoked_at.is_(None))
+        ).all():
+            wrong.append(core.WrongPersonClaim(_day(at), phone))
+
+    # Label rows: the budget, and kinds the contact log did not show.
+    labelled: List[core.Statement] = []
+    previous = None
+    for row in s.execute(
+        select(Assessment).where(Assessment.account_id == account_id).order_by(Assessment.created_at, Assessment.id)
+    ).scalars():
+        on = _day(row.created_at)
+        # Rows carry earlier values forward: only a change is a new statement.
+        if row.monthly_affordable is not None and (previous is None or row.monthly_affordable != previous.monthly_affordable):
+            statements.append(core.Statement(core.BUDGET, on, row.monthly_affordable))
+        if row.willingness == "unwilling" and (previous is None or previous.willingness != "unwilling"):
+            labelled.append(core.Statement(core.REFUSAL, on))
+        if row.willingness == "disputes" and (previous is None or previous.willingness != "disputes"):
+            labelled.append(core.Statement(core.DISPUTE, on))
+        if row.hardship_reason and (previous is None or row.hardship_reason != previous.hardship_reason):
+            labelled.append(core.Statement(core.HARDSHIP, on))
+        elif row.ability == "none" and (previous is None or previous.ability != "none"):
+            labelled.append(core.Statement(core.HARDSHIP, on))
+        previous = row
+    for at in s.execute(
+        select(Escalation.created_at).where(Escalation.account_id == account_id, Escalation.reason == "dispute_debt")
+    ).scalars():
+        labelled.append(core.Statement(core.DISPUTE, _day(at)))
+    seen_kinds = {st.kind for st in statements}
+    for st in labelled:
+        if st.kind not in seen_kinds:
+            statements.append(st)
+
+    promises = [
+        core.Promise(
+            id=row.id,
+            kind=row.kind,
+            status=row.status,
+            booked_on=_day(row.created_at),
+            due=row.pay_date or row.new_due_date or (_day(row.created_at) + timedelta(days=30)
+                                                      if row.kind in ("installment", "hardship_plan") else None),
+            amount=row.monthly_payment if row.kind in ("installment", "hardship_plan") else row.amount,
+            resolved_on=_resolved_on(row, today),
+        )
+        for row in s.execute(
+            select(Arrangement).where(Arrangement.account_id == account_id, Arrangement.kind != "fee_waiver",
+                                      Arrangement.status != "cancelled")
+            .order_by(Arrangement.created_at, Arrangement.id)
+        ).scalars()
+    ]
+    payments = [
+        core.PaymentRecord(amount=amount, on=_day(at), reversed=amount < 0)
+        for amount, at in s.execute(
+            select(Payment.amount, Payment.paid_at).where(Payment.account_id == account_id, Payment.paid_at >= since)
+        ).all()
+    ]
+    verifications = [
+        core.Verification(_day(at), conversation or "", bool(success))
+        for at, conversation, success in s.execute(
+            select(VerificationAttempt.created_at, VerificationAttempt.conversation_id, VerificationAttempt.success)
+            .where(VerificationAttempt.account_id == account_id, VerificationAttempt.created_at >= since)
+        ).all()
+    ]
+    return core.Evidence(
+        account_id=account_id,
+        today=today,
+        balance=account.balance,
+        minimum_due=account.minimum_due,
+        days_past_due=days_past_due(account.due_date, today),
+        statements=tuple(sorted(statements, key=lambda x: x.on)),
+        promises=tuple(promises),
+        payments=tuple(sorted(payments, key=lambda x: x.on)),
+        verifications=tuple(sorted(verifications, key=lambda x: x.on)),
+        contacts=tuple(sorted(contacts, key=lambda x: x.on)),
+        wrong_person=tuple(sorted(wrong, key=lambda x: x.on)),
+    )
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    id: int
+    account_id: str
+    as_of: date
+    willingness_score: float
+    willingness_band: str
+    ability_score: float
+    ability_band: str
+    segment: str
+    keep_probability: Optional[float]
+    scorer: str
+    reasons: List[Dict[str, Any]]
+    signals: List[Dict[str, str]]
+    trigger: Optional[str]
+    created_at: datetime
+
+    def as_dict(self) -> Dict[str, Any]:
+        """JSON-ready, with the Chinese labels agents read."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "willingness": {"score": self.willingness_score, "band": self.willingness_band,
+                            "band_label": core.BAND_LABELS[self.willingness_band]},
+            "ability": {"score": self.ability_score, "band": self.ability_band,
+                        "band_label": core.BAND_LABELS[self.ability_band]},
+            "segment": self.segment,
+            "segment_label": core.SEGMENT_LABELS[self.segment],
+            "keep_probability": self.keep_probability,
+            "scorer": self.scorer,
+            "reasons": self.reasons,
+            "signals": self.signals,
+            "trigger": self.trigger,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def _view(row: AssessmentScore) -> ScoreView:
+    return ScoreView(
+        id=row.id, account_id=row.account_id, as_of=row.as_of,
+        willingness_score=row.willingness_score, willingness_band=row.willingness_band,
+        ability_score=row.ability_score, ability_band=row.ability_band, segment=row.segment,
+        keep_probability=row.keep_probability, scorer=row.scorer,
+        reasons=json.loads(row.reasons or "[]"), signals=json.loads(row.signals or "[]"),
+        trigger=row.trigger, created_at=row.created_at,
+    )
+
+
+def _reasons_json(a: core.Assessment) -> List[Dict[str, Any]]:
+    return [
+        {"dimension": r.dimension, "direction": r.direction, "weight": round(r.weight, 3), "text": r.text}
+        for r in a.willingness.reasons + a.ability.reasons
+    ]
+
+
+def latest(session_or_uow, account_id: str) -> Optional[ScoreView]:
+    s = _session(session_or_uow)
+    row = s.execute(
+        select(AssessmentScore).where(AssessmentScore.account_id == account_id)
+        .order_by(AssessmentScore.created_at.desc(), AssessmentScore.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return _view(row) if row is not None else None
+
+
+def history(session_or_uow, account_id: str, limit: int = 50) -> List[ScoreView]:
+    """Newest first."""
+    s = _session(session_or_uow)
+    rows = s.execute(
+        select(AssessmentScore).where(AssessmentScore.account_id == account_id)
+        .order_by(AssessmentScore.created_at.desc(), AssessmentScore.id.desc()).limit(limit)
+    ).scalars()
+    return [_view(r) for r in rows]
+
+
+def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: Optional[str] = None,
+                         keep_model=None) -> Optional[ScoreView]:
+    """Score the account from what the database holds and append the result
+    when it differs from the newest row (same scores, bands, reasons and
+    signals: nothing is written). Returns the current assessment, or None
+    for an unknown account.
+
+    ``keep_model`` (bot/assessment/model.KeepModel or None) gives the chance
+    that the next promise or plan is kept; without one the rule-based
+    fallback (``core.rule_keep_probability``) is stored."""
+    s = _session(session_or_uow)
+    ev = load_evidence(s, account_id, today)
+    if ev is None:
+        return None
+    a = core.assess(ev)
+    sigs = [sig.as_dict() for sig in evasion.signals(ev)]
+    if keep_model is not None:
+        probability, scorer = round(float(keep_model.predict_one(ev)), 3), "model"
+    else:
+        probability, scorer = core.rule_keep_probability(a), "rules"
+    reasons = _reasons_json(a)
+    current = latest(s, account_id)
+    if current is not None and (
+        current.willingness_score, current.willingness_band, current.ability_score, current.ability_band,
+        current.segment, current.reasons, current.signals, current.keep_probability, current.scorer,
+    ) == (a.willingness.value, a.willingness.band, a.ability.value, a.ability.band, a.segment, reasons, sigs,
+          probability, scorer):
+        return current
+    row = AssessmentScore(
+        account_id=account_id, as_of=today,
+        willingness_score=a.willingness.value, willingness_band=a.willingness.band,
+        ability_score=a.ability.value, ability_band=a.ability.band, segment=a.segment,
+        keep_probability=probability, scorer=scorer,
+        reasons=json.dumps(reasons, ensure_ascii=False), signals=json.dumps(sigs, ensure_ascii=False),
+        trigger=(trigger or "")[:32] or None,
+    )
+    s.add(row)
+    s.flush()
+    return _view(row)
+
+
+def recompute_all(session_or_uow, today: date, trigger: str = "batch", keep_model=None) -> Dict[str, int]:
+    """Every account; returns the count per segment."""
+    s = _session(session_or_uow)
+    counts: Dict[str, int] = {}
+    for account_id in s.execute(select(Account.account_id).order_by(Account.account_id)).scalars().all():
+        view = recompute_assessment(s, account_id, today, trigger, keep_model)
+        counts[view.segment] = counts.get(view.segment, 0) + 1
+    return counts
+
+
+def segment_mix(session_or_uow, days: List[date]) -> Dict[date, Dict[str, int]]:
+    """For each day, how many accounts were in each segment at its end
+    (newest assessment as of that day) - the supervisors' mix over time."""
+    s = _session(session_or_uow)
+    rows = s.execute(
+        select(AssessmentScore.account_id, AssessmentScore.as_of, AssessmentScore.segment, AssessmentScore.id)
+        .order_by(AssessmentScore.as_of, AssessmentScore.id)
+    ).all()
+    out: Dict[date, Dict[str, int]] = {}
+    for day in days:
+        current: Dict[str, str] = {}
+        for account_id, as_of, segment, _id in rows:
+            if as_of <= day:
+                current[account_id] = segment
+        mix = {seg: 0 for seg in core.SEGMENTS}
+        for segment in current.values():
+            mix[segment] += 1
+        out[day] = mix
+    return out
+
+
+def signal_counts(session_or_uow) -> Dict[str, int]:
+    """Accounts whose current assessment shows each evasion signal."""
+    s = _session(session_or_uow)
+    newest = (
+        select(AssessmentScore.account_id, func.max(AssessmentScore.id).label("id"))
+        .group_by(AssessmentScore.account_id).subquery()
+    )
+    counts: Dict[str, int] = {code: 0 for code in evasion.SIGNAL_LABELS}
+    for signals_json in s.execute(
+        select(AssessmentScore.signals).join(newest, newest.c.id == AssessmentScore.id)
+    ).scalars():
+        for sig in json.loads(signals_json or "[]"):
+            counts[sig["code"]] = counts.get(sig["code"], 0) + 1
+    return counts
