@@ -184,3 +184,17 @@ def test_variant_endpoints_name_rasas_sql_store_or_the_products(tmp_path, tracke
         assert expected in text
     else:
         assert f"type: {product_endpoint_types()['tracker_store']}\n" in text
+
+
+def test_bench_env_points_action_server_url_at_the_stacks_own_server(monkeypatch):
+    from stack import bench_env
+
+    # A developer's shell must not leak into a measurement: neither another
+    # stack's action server nor a switched-off patch set.
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
+    monkeypatch.setenv("COLLECTBOT_RASA_PATCHES", "off")
+    env = bench_env("sqlite:///x.db", action_url="http://127.0.0.1:17123/webhook")
+    assert env["ACTION_SERVER_URL"] == "http://127.0.0.1:17123/webhook"
+    assert "COLLECTBOT_RASA_PATCHES" not in env
+    assert "ACTION_SERVER_URL" not in bench_env()
+    assert bench_env(COLLECTBOT_RASA_PATCHES="off")["COLLECTBOT_RASA_PATCHES"] == "off"
