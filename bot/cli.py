@@ -89,6 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
     )
     _add_campaign_commands(sub)  # issue 6: bot/campaign/cli.py
+    _add_voice_commands(sub)  # issue 17: bot/voice/cli.py
 
     p = sub.add_parser(
         "consume-events",
@@ -101,6 +102,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_campaign_commands(sub) -> None:
     from bot.campaign.cli import add_commands
+
+    add_commands(sub)
+
+
+def _add_voice_commands(sub) -> None:
+    from bot.voice.cli import add_commands
 
     add_commands(sub)
 
@@ -348,6 +355,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.event_consumer import run_from_settings
 
         return run_from_settings(url, args.queue, args.batch_size)
+    if args.command in ("call-sim", "call"):
+        from bot.voice.cli import dispatch as voice_dispatch
+
+        return voice_dispatch(url, args)
     if args.command in ("campaign", "import-payments", "report"):
         from bot.campaign.cli import dispatch
 

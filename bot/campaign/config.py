@@ -17,6 +17,7 @@ policy) may hold::
       max_contacts_per_week: 10
     reconcile:                 # ReconcileConfig (bot/core/reconcile.py)
       grace_days: 1
+    voice_steps: [agent_call]  # steps made as an automated call (bot/voice/campaign.py)
 
 Unknown keys fail loudly: a typo must not silently leave a default in force.
 """
@@ -26,7 +27,7 @@ import os
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 
 import yaml
 
@@ -42,6 +43,8 @@ class CampaignSettings:
     campaign: CampaignConfig = field(default_factory=CampaignConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
+    #: Campaign steps made by phone (issue 17, bot/voice/campaign.py).
+    voice_steps: Tuple[str, ...] = ()
 
 
 def _time(value: Any, key: str) -> time:
@@ -80,10 +83,16 @@ def settings_from_mapping(data: Optional[Mapping]) -> CampaignSettings:
     except (TypeError, ValueError) as exc:
         raise CampaignConfigError(str(exc)) from exc
     try:
+        from bot.voice.campaign import valid_voice_steps
+
+        voice_steps = valid_voice_steps(data.pop("voice_steps", None))
+    except ValueError as exc:
+        raise CampaignConfigError(str(exc)) from exc
+    try:
         campaign = CampaignConfig.from_mapping(data)
     except TypeError as exc:
         raise CampaignConfigError(str(exc)) from exc
-    return CampaignSettings(campaign=campaign, guard=guard, reconcile=rec)
+    return CampaignSettings(campaign=campaign, guard=guard, reconcile=rec, voice_steps=voice_steps)
 
 
 def load_settings(path: Optional[str] = None) -> CampaignSettings:

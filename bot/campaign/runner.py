@@ -545,6 +545,12 @@ class CampaignRunner:
                 self._write(self._upsert_send, c, step, status="awaiting_approval", channel=self.cfg.channel,
                             reason="awaiting_approval")
             return
+        if step in self.settings.voice_steps and decision.action in ("task", "send"):
+            # Issue 17: this step is made by phone (bot/voice/campaign.py), guard first.
+            from bot.voice.campaign import call_step
+
+            await call_step(self, c, step, now, dry_run, summary)
+            return
         facts = contact_facts(p, c.account_id, c.phone, now, extra[c.phone])
         if decision.action == "task":
             text = rules.agent_task_text(c.days_past_due, c.stage)

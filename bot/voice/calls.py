@@ -183,8 +183,10 @@ def place_call(
     cfg: Optional[VoiceApiConfig] = None,
     db_url: Optional[str] = None,
     guard_cfg: guard.GuardConfig = guard.GuardConfig(),
+    record_block: bool = True,
 ) -> CallResult:
-    """Guard, then dial (blocking: the Twilio client is synchronous)."""
+    """Guard, then dial (blocking: the Twilio client is synchronous).
+    ``record_block=False``: the caller records a refusal itself (the campaign)."""
     cfg = cfg or VoiceApiConfig.from_env()
     now = now or clock.now()
     with session_scope(db_url) as s:
@@ -198,13 +200,14 @@ def place_call(
         )
         if decision.allowed and not cfg.configured:
             decision = guard.GuardDecision(False, NOT_CONFIGURED, "Twilio voice settings missing")
-        if not decision.allowed:
+        if not decision.allowed and record_block:
             s.add(OutboundBlock(
                 account_id=account_id, phone=phone, channel=CHANNEL, source=source[:16], stage=stage,
                 reason=decision.reason, detail=decision.detail or None,
                 action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at,
                 text="电话外呼",
             ))
+        if not decision.allowed:
             logger.info("voice: call to %s refused: %s %s", phone[:-4] + "****", decision.reason, decision.detail)
             return CallResult(False, decision)
     base = f"{cfg.public_url}/webhooks/voice"
