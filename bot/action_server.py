@@ -93,7 +93,7 @@ def install(app: Any) -> None:
         return
     from sanic.exceptions import SanicException
 
-    from bot.http_limits import install_action_server as install_limits
+    from bot.rasa_server.http_limits import install_action_server as install_limits
     from bot.observability import metrics
 
     bot_secrets.require("actions")  # production: refuse to start without them
@@ -105,5 +105,5 @@ def install(app: Any) -> None:
     # the input limits: nothing parses the body of a caller without the token.
     metrics.install_sanic(app, add_route=True)
     app.register_middleware(token_middleware(token), "request")
-    install_limits()
+    install_limits(app)
     app.error_handler.add(SanicException, _sanic_error)

@@ -10,6 +10,11 @@ typed, without the token. Likewise:
 
 - ``ACTION_SERVER_TOKEN`` is put in the environment, where the endpoints
   file's ``${ACTION_SERVER_TOKEN}`` finds it (development: from ``var/``);
+- ``ACTION_SERVER_URL`` (endpoints.yml's action server, which has no default
+  there) in development when it is unset: the action server of
+  ``ACTIONS_PORT`` (default 5055) on this machine, said on stderr so it is
+  never a silent choice; production's endpoints file reads its own
+  ``ACTION_ENDPOINT_URL`` and gets nothing from here;
 - ``--cors`` comes from ``COLLECTBOT_CORS_ORIGINS`` (origins separated by
   spaces or commas; empty = none). Unset: the local widget's origin in
   development (``http://localhost:<port>``, ``http://127.0.0.1:<port>``), none
@@ -30,6 +35,8 @@ from bot import secrets as bot_secrets
 
 CORS_ENV = "COLLECTBOT_CORS_ORIGINS"
 DEFAULT_PORT = 5005
+ACTION_URL_ENV = "ACTION_SERVER_URL"
+DEFAULT_ACTIONS_PORT = 5055
 
 
 def _option(args: Sequence[str], name: str) -> Optional[str]:
@@ -53,6 +60,18 @@ def cors_origins(args: Sequence[str], env: Optional[Mapping[str, str]] = None) -
     if "*" in origins:
         raise ValueError(f"{CORS_ENV} may not contain '*': Rasa allows credentials with CORS")
     return origins
+
+
+def action_server_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The action server URL to put in the environment, or None to leave it
+    (set already, or production)."""
+    env = os.environ if env is None else env
+    if env.get(ACTION_URL_ENV) or bot_secrets.is_production(env):
+        return None
+    port = (env.get("ACTIONS_PORT") or "").strip() or str(DEFAULT_ACTIONS_PORT)
+    if not port.isdigit():
+        raise ValueError(f"ACTIONS_PORT must be a port number, not {port!r}")
+    return f"http://127.0.0.1:{port}/webhook"
 
 
 def rasa_argv(args: Sequence[str], env: Optional[Mapping[str, str]] = None) -> List[str]:
@@ -79,6 +98,10 @@ def main(args: Optional[Sequence[str]] = None) -> None:
     try:
         bot_secrets.require("rasa")
         os.environ["ACTION_SERVER_TOKEN"] = bot_secrets.secret("ACTION_SERVER_TOKEN")
+        url = action_server_url()
+        if url is not None:
+            print(f"bot.serve: {ACTION_URL_ENV} not set; using {url}", file=sys.stderr)
+            os.environ[ACTION_URL_ENV] = url
         argv = rasa_argv(args)
     except (bot_secrets.MissingSecret, ValueError) as exc:
         print(f"bot.serve: {exc}", file=sys.stderr)

@@ -11,8 +11,8 @@ Registered in credentials.yml like a channel, so it is mounted at
   balancer sends no cardholder here meanwhile).
 
 Rasa's own ``/`` only says the process is up, and ``/status`` needs the API
-token. Loading this module also installs the server-wide input limits
-(bot/http_limits.py), like the other channels of ours do.
+token. The server-wide input limits are ``bot.rasa_server.install()``'s
+(bot/rasa_server/http_limits.py), not this channel's.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import http_limits
+from bot.rasa_server import http_limits
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _raise_if(problem: Optional[str]) -> None:
 
 
 class HealthInput(InputChannel):
-    """No messages: only the health routes (and the input limits)."""
+    """No messages: only the health routes."""
 
     @classmethod
     def name(cls) -> Text:
@@ -99,7 +99,6 @@ class HealthInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("collectbot_health", __name__)
-        bp.listener("before_server_start")(http_limits.install_rasa_server)
 
         @bp.route("/healthz", methods=["GET"])
         async def healthz(_: Request) -> HTTPResponse:

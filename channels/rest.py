@@ -21,8 +21,8 @@ replaces it (registered as ``channels.rest.RestChannel`` under the same name
   ``input_channel`` ignored: nothing a client sends can claim an identity.
 
 Request validation (JSON shape, sizes) happens before, in
-``bot/http_limits.py``; a missing conversation lock still gives 503
-(``bot/rasa_resilience.py``).
+``bot/rasa_server/http_limits.py``; a missing conversation lock still gives 503
+(``bot/rasa_server/resilience.py``).
 """
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ class RestChannel(InputChannel):
                 logger.error("REST message for %s timed out", conversation_id)
             except Exception:
                 # As Rasa's channel: what was said so far is answered; a
-                # missing conversation lock becomes 503 (bot/rasa_resilience.py).
+                # missing conversation lock becomes 503 (bot/rasa_server/resilience.py).
                 logger.exception("REST message for %s failed", conversation_id)
             return response.json(collector.messages, dumps=_dumps)
 

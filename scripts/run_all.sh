@@ -10,6 +10,10 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export CONSOLE_PORT=${CONSOLE_PORT:-5006}
 export RASA_URL=${RASA_URL:-http://localhost:$RASA_PORT}
+# endpoints.yml's action server: the one this script starts, whatever the
+# calling shell had (no default in endpoints.yml, so a second stack on other
+# ports never calls this one's).
+export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
 # Idle keep-alive connections from Rasa to the action server must outlive
 # Sanic's 5 s default, or calls under load hit a closing socket.
 export SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-30}

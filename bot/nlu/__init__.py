@@ -1,12 +1,11 @@
 """Rasa NLU components of the assistant.
 
-The Rasa server imports this package when it loads the model (config.yml
-names the components here), which makes it the place to install the
-server-side speed-ups of bot/rasa_speedups.py and the holding reply of
-bot/rasa_resilience.py (action server unreachable, 5xx or timed out).
+Rasa imports this package whenever it loads our model (config.yml names the
+components here): in ``rasa run``, ``rasa shell``, ``rasa test``,
+``python -m bot.serve`` and scripts/run_all.sh alike. That makes it the one
+place that installs the Rasa server's plug-ins (bot/rasa_server/__init__.py
+says what ``install()`` does, and why here).
 """
-from bot.rasa_resilience import install as _install_resilience
-from bot.rasa_speedups import install as _install_speedups
+from bot import rasa_server
 
-_install_speedups()
-_install_resilience()
+rasa_server.install()

@@ -162,6 +162,9 @@ def running_stack(
 
         action_proxy = SlowProxy(action_base).start()
         action_base = action_proxy.url
+    # The repository's endpoints.yml reads it (no default there): anything in
+    # this stack that uses that file reaches this stack's action server.
+    env["ACTION_SERVER_URL"] = f"{action_base}/webhook"
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f"""
@@ -172,11 +175,11 @@ action_endpoint:
     Authorization: Bearer ${{ACTION_SERVER_TOKEN}}
 tracker_store:
   # Rasa's SQL store that feeds the event broker without re-reading the
-  # conversation on every save (bot/tracker_store.py); same keys as type SQL.
-  type: bot.tracker_store.BrokeredSQLTrackerStore
+  # conversation on every save (bot/rasa_server/tracker_store.py); same keys as type SQL.
+  type: bot.rasa_server.tracker_store.BrokeredSQLTrackerStore
   url: "{tracker_url or f"sqlite:///{workdir / 'tracker.db'}"}"
 event_broker:
-  type: bot.contact_log.ContactLogBroker
+  type: bot.rasa_server.contact_log.ContactLogBroker
 """ + endpoints_extra,
         encoding="utf-8",
     )

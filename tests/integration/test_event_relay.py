@@ -26,7 +26,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bot.event_consumer import EventConsumer
-from bot.event_relay import RelayEventBroker, connection_kwargs
+from bot.rasa_server.event_relay import RelayEventBroker, connection_kwargs
 from tests.fakes.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -269,7 +269,7 @@ def test_events_spooled_before_a_restart_are_sent_by_the_next_relay(queue_name, 
 
 
 def test_spools_left_by_replicas_that_are_gone_are_sent_first(queue_name, tmp_path):
-    from bot.event_relay import EventSpool
+    from bot.rasa_server.event_relay import EventSpool
 
     gone = EventSpool(tmp_path / "old-container.sqlite")
     gone.append([(f"k{n}", json.dumps(_event(n), ensure_ascii=False)) for n in range(2)])
@@ -299,7 +299,7 @@ def test_a_tracker_store_save_reaches_the_contact_log(queue_name, db_url, pinned
 
     from bot.db.importer import seed_demo
     from bot.db.session import session_scope
-    from bot.tracker_store import BrokeredSQLTrackerStore
+    from bot.rasa_server.tracker_store import BrokeredSQLTrackerStore
 
     with session_scope(db_url) as s:
         seed_demo(s, today)

@@ -5,16 +5,16 @@ One real stack for all scenarios (tests/e2e/servers.running_stack): the
 action server, one Rasa server with the SQLite tracker store, the account
 data on a fresh PostgreSQL database (``COLLECTBOT_TEST_PG_URL``, dropped
 afterwards) reached through a TCP proxy, and the conversation lock store
-``bot.lock_store.AtomicRedisLockStore`` on this machine's Redis, also
+``bot.rasa_server.lock_store.AtomicRedisLockStore`` on this machine's Redis, also
 through a TCP proxy (tests/fakes/tcp_proxy.py). Cutting a proxy closes its
 connections and refuses new ones; the real PostgreSQL and Redis keep running.
 
 - action server killed (SIGKILL) after verification and again inside the
   promise form: the next message gets ``replies.SYSTEM_BUSY`` within
-  seconds (bot/rasa_resilience.py); after a restart the cardholder repeats
+  seconds (bot/rasa_server/resilience.py); after a restart the cardholder repeats
   and the promise is booked once; every message is in the tracker;
 - PostgreSQL cut: ``SYSTEM_BUSY`` (the action's SQLAlchemyError, or the
-  action server's 500 that bot/rasa_resilience.py answers), no arrangement
+  action server's 500 that bot/rasa_server/resilience.py answers), no arrangement
   half-written; after the restore the same confirmation books;
 - Redis cut: 503 with a JSON error from the REST channel, the server stays
   up, the message is not processed (not in the tracker); after the restore
@@ -131,7 +131,7 @@ def faults(tmp_path_factory) -> Iterator[Faults]:
     accounts_url = str(dbs.base.set(database=dbs.names["accounts"], host="127.0.0.1", port=pg_proxy.port))
     endpoints_extra = f"""
 lock_store:
-  type: bot.lock_store.AtomicRedisLockStore
+  type: bot.rasa_server.lock_store.AtomicRedisLockStore
   url: 127.0.0.1
   port: {redis_proxy.port}
   db: {LOCK_DB}

@@ -1,4 +1,4 @@
-"""bot.lock_store.AtomicRedisLockStore against the real Redis: tickets taken
+"""bot.rasa_server.lock_store.AtomicRedisLockStore against the real Redis: tickets taken
 at the same moment by several "instances" (store objects with their own
 connections) are unique, and the lock admits one holder at a time.
 
@@ -24,7 +24,7 @@ DB = 12
 def stores():
     import redis
 
-    from bot.lock_store import AtomicRedisLockStore
+    from bot.rasa_server.lock_store import AtomicRedisLockStore
 
     url = os.environ.get(REDIS_URL_ENV, "redis://127.0.0.1:6379").rstrip("/")
     try:

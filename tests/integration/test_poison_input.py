@@ -17,11 +17,11 @@ import json
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.contact_log import ContactLogBroker
+from bot.rasa_server.contact_log import ContactLogBroker
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.event_consumer import EventConsumer
-from bot.event_relay import RelayEventBroker, connection_kwargs
+from bot.rasa_server.event_relay import RelayEventBroker, connection_kwargs
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.integration.test_event_relay import (  # noqa: F401  (fixtures)
     AMQP_HOST,

@@ -3,8 +3,8 @@ PostgreSQL and one Redis, the layout of docker-compose.yml without Docker.
 
 - PostgreSQL: a freshly created database for the account data
   (``DATABASE_URL``) and another for Rasa's tracker store
-  (``bot.tracker_store.BrokeredSQLTrackerStore``); both dropped afterwards.
-- Redis: the conversation lock store (``bot.lock_store.AtomicRedisLockStore``,
+  (``bot.rasa_server.tracker_store.BrokeredSQLTrackerStore``); both dropped afterwards.
+- Redis: the conversation lock store (``bot.rasa_server.lock_store.AtomicRedisLockStore``,
   Rasa's ``RedisLockStore`` with atomic ticket updates; its own db number and a
   unique ``key_prefix``, cleaned up) and the web chat's socket.io client manager
   (``WEBCHAT_REDIS_URL``, a unique pub/sub channel).
@@ -170,13 +170,13 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook", "enable_selective_domain": True,
                                 # The action server's caller token (bot/action_server.py).
                                 "headers": {"Authorization": f"Bearer {env['ACTION_SERVER_TOKEN']}"}},
-            "tracker_store": {"type": "bot.tracker_store.BrokeredSQLTrackerStore", "url": dbs.url("tracker")},
+            "tracker_store": {"type": "bot.rasa_server.tracker_store.BrokeredSQLTrackerStore", "url": dbs.url("tracker")},
             # Rasa's own type: redis lets two instances take the same ticket
-            # (bot/lock_store.py); with it this test loses a duplicate message
+            # (bot/rasa_server/lock_store.py); with it this test loses a duplicate message
             # now and then.
-            "lock_store": {"type": "bot.lock_store.AtomicRedisLockStore", "url": redis_host.hostname or "127.0.0.1",
+            "lock_store": {"type": "bot.rasa_server.lock_store.AtomicRedisLockStore", "url": redis_host.hostname or "127.0.0.1",
                            "port": redis_host.port or 6379, "db": LOCK_DB, "key_prefix": lock_prefix},
-            "event_broker": {"type": "bot.contact_log.ContactLogBroker"},
+            "event_broker": {"type": "bot.rasa_server.contact_log.ContactLogBroker"},
         }), encoding="utf-8")
         repo_credentials = yaml.safe_load((REPO / "credentials.yml").read_text(encoding="utf-8"))
         credentials = workdir / "credentials.yml"

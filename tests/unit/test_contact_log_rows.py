@@ -1,5 +1,5 @@
 """Which Rasa events become contact-log rows (bot/contact_log.contact_rows)."""
-from bot.contact_log import ALREADY_LOGGED, contact_rows
+from bot.rasa_server.contact_log import ALREADY_LOGGED, contact_rows
 
 
 def test_user_and_bot_messages_become_rows_on_the_users_channel():

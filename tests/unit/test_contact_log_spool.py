@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from bot.contact_log import ContactLogBroker
+from bot.rasa_server.contact_log import ContactLogBroker
 from bot.db import repository
 from bot.db.models import Base, ContactLog
 from bot.db.session import get_engine, session_scope

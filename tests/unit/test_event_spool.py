@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot.event_relay import EventSpool, SpoolInUse, connection_kwargs
+from bot.rasa_server.event_relay import EventSpool, SpoolInUse, connection_kwargs
 
 
 def test_spool_keeps_order_and_removes_only_what_was_sent(tmp_path):
@@ -57,7 +57,7 @@ def test_connection_settings_from_host_port_or_url():
 
 
 def test_relay_with_rabbitmq_unreachable_spools_and_returns_at_once(tmp_path):
-    from bot.event_relay import RelayEventBroker
+    from bot.rasa_server.event_relay import RelayEventBroker
 
     broker = RelayEventBroker(f"127.0.0.1:{_closed_port()}", spool_path=tmp_path / "s.sqlite",
                               retry_seconds=[0.1])
@@ -157,7 +157,7 @@ def test_production_endpoints_configure_the_relay_from_the_environment(monkeypat
     from rasa.core.brokers.broker import EventBroker
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.event_relay import RelayEventBroker
+    from bot.rasa_server.event_relay import RelayEventBroker
     from bot.settings import REPO_ROOT
 
     env = {"ACTION_ENDPOINT_URL": "http://actions:5055/webhook", "TRACKER_STORE_URL": "sqlite://",
@@ -171,7 +171,7 @@ def test_production_endpoints_configure_the_relay_from_the_environment(monkeypat
     assert endpoints.action.url == env["ACTION_ENDPOINT_URL"]
     assert endpoints.action.headers["Authorization"] == "Bearer t0ken"
     # Several Rasa instances need the atomic lock store, with Redis' password.
-    assert endpoints.lock_store.type == "bot.lock_store.AtomicRedisLockStore"
+    assert endpoints.lock_store.type == "bot.rasa_server.lock_store.AtomicRedisLockStore"
     assert endpoints.lock_store.kwargs["password"] == "r3dis"
 
     async def create():
@@ -192,7 +192,7 @@ def test_in_process_broker_writes_the_same_rows_as_the_consumer(db_url, pinned_n
     """The laptop's ContactLogBroker and the consumer share ContactLogWriter."""
     import asyncio
 
-    from bot.contact_log import ContactLogBroker
+    from bot.rasa_server.contact_log import ContactLogBroker
     from bot.db.importer import seed_demo
     from bot.db.session import session_scope
 
@@ -215,7 +215,7 @@ def test_in_process_broker_writes_the_same_rows_as_the_consumer(db_url, pinned_n
 def test_in_process_broker_writes_a_burst_in_one_transaction(db_url, pinned_now, today, monkeypatch):
     import asyncio
 
-    from bot import contact_log
+    from bot.rasa_server import contact_log
     from bot.db.importer import seed_demo
     from bot.db.session import session_scope
 

@@ -1,10 +1,10 @@
-"""bot/http_limits.py: the checks, without a server."""
+"""bot/rasa_server/http_limits.py: the checks, without a server."""
 import json
 import zlib
 
 import pytest
 
-from bot.http_limits import (
+from bot.rasa_server.http_limits import (
     InputError,
     Limits,
     check_action_call,
@@ -115,7 +115,7 @@ def test_limits_from_env():
 
 
 def test_a_model_may_only_be_loaded_from_a_local_file():
-    from bot.http_limits import InputError, refuse_remote_model
+    from bot.rasa_server.http_limits import InputError, refuse_remote_model
 
     refuse_remote_model({"model_file": "var/candidates/3/model.tar.gz"})  # the workbench's activation
     refuse_remote_model(None)
@@ -129,7 +129,7 @@ def test_the_action_server_parses_an_accepted_call_once():
     import asyncio
     from types import SimpleNamespace
 
-    from bot.http_limits import action_server_middleware
+    from bot.rasa_server.http_limits import action_server_middleware
 
     call = {"next_action": "action_ask_right_party", "tracker": {"sender_id": "+8613800000001", "events": []}}
     body = json.dumps(call).encode()

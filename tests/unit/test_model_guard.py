@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.http_limits import Limits, rasa_server_middleware
+from bot.rasa_server.http_limits import Limits, rasa_server_middleware
 
 REMOTE = json.dumps({"model_server": {"url": "http://attacker.example/model.tar.gz"}}).encode()
 STORAGE = json.dumps({"model_file": "m.tar.gz", "remote_storage": "aws"}).encode()

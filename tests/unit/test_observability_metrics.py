@@ -15,7 +15,7 @@ from sanic import Sanic, response
 
 from bot.db import repository
 from bot.observability import metrics
-from bot.tracker_store import BrokeredSQLTrackerStore
+from bot.rasa_server.tracker_store import BrokeredSQLTrackerStore
 
 # Several Sanic apps start in this process: test mode lets Sanic's start-up
 # optimiser (touchup) run more than once (as in test_sms_channel.py).

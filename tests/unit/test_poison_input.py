@@ -22,7 +22,7 @@ from bot.core.text import REPLACEMENT
 from bot.db import repository
 from bot.db.models import ContactLog
 from bot.db.session import session_scope
-from bot.http_limits import InputError, Limits, action_server_middleware, check_rest_message, parse_json, \
+from bot.rasa_server.http_limits import InputError, Limits, action_server_middleware, check_rest_message, parse_json, \
     rasa_server_middleware
 
 LIMITS = Limits()
@@ -97,7 +97,7 @@ def test_a_deflated_action_call_is_cleaned_where_rasa_sdk_reads_it():
 
 
 def test_the_rasa_server_can_send_a_tracker_holding_a_stored_surrogate():
-    from bot.rasa_speedups import json_dumps
+    from bot.rasa_server.speedups import json_dumps
 
     text = json_dumps(_call("是\ud800"))
     text.encode("utf-8")  # what aiohttp does with it; failed every action call
@@ -125,7 +125,7 @@ def test_an_sms_body_is_cleaned_after_the_signature_is_checked_over_what_twilio_
 def test_the_relay_spools_an_event_holding_a_lone_surrogate_and_everything_behind_it(tmp_path):
     import socket
 
-    from bot.event_relay import RelayEventBroker
+    from bot.rasa_server.event_relay import RelayEventBroker
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def dev(tmp_path, monkeypatch):
     monkeypatch.setattr(secrets, "VAR_DIR", tmp_path)
-    for name in ("COLLECTBOT_ENV", "COLLECTBOT_CORS_ORIGINS", *secrets.PURPOSES):
+    for name in ("COLLECTBOT_ENV", "COLLECTBOT_CORS_ORIGINS", "ACTION_SERVER_URL", "ACTIONS_PORT", *secrets.PURPOSES):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(f"{name}_FILE", raising=False)
     return tmp_path
@@ -70,3 +70,32 @@ def test_production_refuses_to_start_naming_every_missing_secret(dev):
     for name in ("WEBCHAT_TOKEN_SECRET", "TWILIO_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "METRICS_TOKEN"):
         assert name in done.stderr
     assert "RASA_API_TOKEN:" not in done.stderr
+
+
+def test_the_action_server_url_is_this_stacks_and_a_given_one_is_kept(dev, monkeypatch):
+    assert serve.action_server_url() == "http://127.0.0.1:5055/webhook"
+    monkeypatch.setenv("ACTIONS_PORT", "17155")
+    assert serve.action_server_url() == "http://127.0.0.1:17155/webhook"
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:17999/webhook")
+    assert serve.action_server_url() is None  # already set: left as it is
+    monkeypatch.delenv("ACTION_SERVER_URL")
+    monkeypatch.setenv("ACTIONS_PORT", "55; rm")
+    with pytest.raises(ValueError):
+        serve.action_server_url()
+    monkeypatch.setenv("COLLECTBOT_ENV", "production")
+    assert serve.action_server_url() is None  # production's endpoints file has its own
+
+
+def test_endpoints_yml_names_no_action_server_of_its_own(monkeypatch):
+    """Unset, Rasa refuses to read the file instead of calling port 5055."""
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.shared.exceptions import RasaException
+
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "t")
+    monkeypatch.delenv("ACTION_SERVER_URL", raising=False)
+    with pytest.raises(RasaException, match="ACTION_SERVER_URL"):
+        AvailableEndpoints.read_endpoints(str(REPO / "endpoints.yml"))
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:17155/webhook")
+    endpoints = AvailableEndpoints.read_endpoints(str(REPO / "endpoints.yml"))
+    assert endpoints.action.url == "http://127.0.0.1:17155/webhook"
+    assert endpoints.tracker_store.type == "bot.rasa_server.tracker_store.BrokeredSQLTrackerStore"

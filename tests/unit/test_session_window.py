@@ -1,4 +1,4 @@
-"""A long conversation starts a new session that carries its state (bot/session_window.py).
+"""A long conversation starts a new session that carries its state (bot/rasa_server/session_window.py).
 
 Runs Rasa's own MessageProcessor session check (with the window installed)
 on trackers of the real domain, and reads each session back the way the SQL
@@ -24,8 +24,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import session_window
-from bot.session_window import carry_over_events, is_carried, max_events, roll_over_if_long, session_length
+from bot.rasa_server import session_window
+from bot.rasa_server.session_window import carry_over_events, is_carried, max_events, roll_over_if_long, session_length
 
 REPO = Path(__file__).resolve().parents[2]
 SENDER = "+8613800000002"
@@ -192,7 +192,7 @@ def test_a_short_session_and_rasas_own_session_start_are_left_alone(processor, d
 
 def test_the_tracker_store_keeps_the_carried_session_and_does_not_count_it_again(tmp_path, domain):
     from bot.observability import metrics
-    from bot.tracker_store import BrokeredSQLTrackerStore
+    from bot.rasa_server.tracker_store import BrokeredSQLTrackerStore
 
     store = BrokeredSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 't.db'}")
     tracker = verified_start(domain)

@@ -8,7 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import BrokeredSQLTrackerStore
+from bot.rasa_server.tracker_store import BrokeredSQLTrackerStore
 
 
 class RecordingBroker(EventBroker):

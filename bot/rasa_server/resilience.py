@@ -6,8 +6,9 @@ continue, but the actions events are lost", sends the cardholder nothing and
 predicts again. The action call's timeout is 300 s, so a hung action server
 keeps the cardholder waiting five minutes first.
 
-``install()`` (called when the Rasa server imports ``bot.nlu``, next to the
-speed-ups of bot/rasa_speedups.py) wraps ``RemoteAction.run``:
+``install()`` (called by ``bot.rasa_server.install()`` with the speed-ups of
+bot/rasa_server/speedups.py, through the patch registry) wraps
+``RemoteAction.run``:
 
 - the call is bounded by ``ACTION_CALL_TIMEOUT_SECONDS`` (default 30 s);
 - when it fails with a ``RasaException`` (connection refused or reset, 5xx,
@@ -58,8 +59,9 @@ by its key.
 Lock store unavailable. When the conversation lock cannot be taken (Redis
 unreachable: ``LockError`` or a ``redis`` error from ``Agent.handle_message``)
 the message is not processed at all, so the tracker is untouched; Rasa's REST
-channel would still answer 200 with no messages. ``install_http`` (added to
-Rasa's Sanic app by ``bot.http_limits.install_rasa_server``) turns such a
+channel would still answer 200 with no messages. ``install()`` also wraps
+``Agent.handle_message`` to mark such a request, and ``install_http`` (added
+to Rasa's Sanic app by ``bot.rasa_server.install()``) turns such a
 request's answer into 503 ``{"error": "conversation_store_unavailable",
 "message": SYSTEM_BUSY}``, so the client sees a clear, retryable failure.
 """
@@ -73,6 +75,8 @@ from collections import OrderedDict
 from contextvars import ContextVar
 from typing import Any, List, Optional, Text, Tuple
 
+from bot.rasa_server import registry
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT_ENV = "ACTION_CALL_TIMEOUT_SECONDS"
@@ -82,7 +86,7 @@ VALIDATE_PREFIX = "validate_"
 # processed by one instance under the lock store).
 _TURNS_KEPT = 4096
 _answered_turns: "OrderedDict[Tuple[str, str], None]" = OrderedDict()
-_installed = False
+PLUGIN = "resilience"
 LOCK_FAILURE_CODE = "conversation_store_unavailable"
 # Per HTTP request (reset by the request middleware): what went wrong.
 _request_failure: ContextVar[Optional[dict]] = ContextVar("collectbot_request_failure", default=None)
@@ -101,12 +105,13 @@ def action_timeout() -> Optional[float]:
 
 
 def install() -> None:
-    global _installed
-    if _installed:
+    """Patch ``RemoteAction.run`` and ``Agent.handle_message`` unless they
+    are patched already (``bot.rasa_server.install()`` calls this)."""
+    if any(p.plugin == PLUGIN for p in registry.patched()):
         return
     from rasa.core.actions.action import RemoteAction
 
-    original = RemoteAction.run
+    original = registry.original(RemoteAction, "run")
 
     async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         from rasa.core.actions.action import ActionExecutionRejection
@@ -127,9 +132,8 @@ def install() -> None:
             return holding_events(self.name(), tracker)
 
     run.__wrapped__ = original  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[assignment]
+    registry.patch(RemoteAction, "run", run, PLUGIN)
     _install_lock_failure_mark()
-    _installed = True
 
 
 def _lock_errors() -> Tuple[type, ...]:
@@ -148,7 +152,7 @@ def _lock_errors() -> Tuple[type, ...]:
 def _install_lock_failure_mark() -> None:
     from rasa.core.agent import Agent
 
-    original = Agent.handle_message
+    original = registry.original(Agent, "handle_message")
     errors = _lock_errors()
 
     async def handle_message(self: Agent, message: Any) -> Any:
@@ -162,7 +166,7 @@ def _install_lock_failure_mark() -> None:
             raise
 
     handle_message.__wrapped__ = original  # type: ignore[attr-defined]
-    Agent.handle_message = handle_message  # type: ignore[assignment]
+    registry.patch(Agent, "handle_message", handle_message, PLUGIN)
 
 
 def install_http(app: Any) -> None:

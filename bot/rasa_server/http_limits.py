@@ -25,15 +25,13 @@ conversation unchanged: a client sending
 bank's app and told the debt (checked against Rasa 3.6.21). That key, which
 only a channel that checked an app token may set (channels/webchat.py), is
 removed here at any depth, and a client-chosen ``input_channel`` other than
-"rest" is dropped. This protection needs one of our channels in
-credentials.yml (``channels.health.HealthInput`` is there for that too).
+"rest" is dropped. This is part of ``bot.rasa_server.install()``, whichever
+channels credentials.yml lists.
 
-How it is installed: Rasa's server imports our channel modules
-(credentials.yml); their blueprints register ``install_rasa_server`` as a
-``before_server_start`` listener, which adds an app-wide request middleware
-once. The action server imports ``bot.actions`` while rasa-sdk builds its
-Sanic app (named ``rasa_sdk``); ``bot/actions/__init__.py`` calls
-``install_action_server``. Both are idempotent.
+How it is installed: ``bot.rasa_server.install()`` calls
+``install_rasa_server(app)`` on Rasa's Sanic app, which adds an app-wide
+request middleware once. The action server gets ``install_action_server(app)``
+through rasa-sdk's plugin hook (bot/action_server.py). Both are idempotent.
 """
 from __future__ import annotations
 
@@ -321,10 +319,6 @@ def install_rasa_server(app, _loop=None, limits: Optional[Limits] = None) -> Non
     _lower_request_max_size(app, limits)
     app.register_middleware(rasa_server_middleware(limits), "request")
     app.ctx.collectbot_http_limits = True
-    # A message that could not get its conversation lock: 503, not 200 [].
-    from bot.rasa_resilience import install_http
-
-    install_http(app)
     logger.info(
         "input limits: body %d bytes, JSON depth %d, message %d characters",
         limits.max_body_bytes, limits.max_json_depth, limits.max_message_chars,
@@ -358,19 +352,14 @@ def action_server_middleware(limits: Limits):
     return limit_action_call
 
 
-def install_action_server(limits: Optional[Limits] = None) -> bool:
-    """Add the action-call checks to rasa-sdk's Sanic app, if it is being built.
+def install_action_server(app: Any, limits: Optional[Limits] = None) -> bool:
+    """Add the action-call checks to rasa-sdk's Sanic app (called from
+    rasa-sdk's ``attach_sanic_app_extensions`` hook, bot/action_server.py).
 
     Trackers are deep and long (every event of a conversation), so the
     action server allows 8 times the body and 4 times the depth of the
     public endpoints; it should not be reachable from outside anyway.
     """
-    try:
-        from sanic import Sanic
-
-        app = Sanic.get_app("rasa_sdk")
-    except Exception:  # not inside `rasa run actions` (unit tests, the CLI)
-        return False
     if getattr(app.ctx, "collectbot_http_limits", False):
         return True
     limits = limits or Limits.from_env()

@@ -1,9 +1,19 @@
-"""Two hot-path fixes for the Rasa 3.6 server, measured by `make bench`.
+"""Eight speed-ups inside the Rasa 3.6.21 server, measured by `make bench`.
 
-Both keep Rasa's behaviour and only remove repeated work; both are installed
-when the Rasa server imports the project's NLU components (bot/nlu/__init__.py),
-so `rasa run`, `rasa shell` and `rasa test` all get them. bench/history.md
-records what each one saved.
+Each keeps Rasa's results and only removes repeated work; bench/history.md
+records what each one saved. ``install()`` here makes the nine patches
+below through ``bot.rasa_server.registry`` (which keeps Rasa's originals);
+it is called only by ``bot.rasa_server.install()``, which checks the Rasa
+version and ``COLLECTBOT_RASA_PATCHES`` first. Patched (owner.attribute):
+
+- ``RemoteAction._validate_action_result`` (1)
+- ``Event.resolve_by_type`` (2)
+- ``DaskGraphRunner.run`` (3)
+- ``EndpointConfig.session`` (4)
+- ``rasa.core.processor.copy`` and ``rasa.core.actions.forms.copy`` (5)
+- ``LogisticRegressionClassifier._create_X`` (6)
+- ``Domain.states_for_tracker_history`` (7)
+- ``Slot.__copy__`` (8; Rasa's Slot has none of its own)
 
 1. Action response check. Rasa checks every action-server answer with
    ``jsonschema.validate(result, schema)``. jsonschema 4.17 (the newest Rasa
@@ -72,12 +82,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
-_installed = False
+from bot.rasa_server.registry import original, patch, patched
+
+PLUGIN = "speedups"
 
 
 def install() -> None:
-    global _installed
-    if _installed:
+    """Make the eight speed-ups, unless they are made already. Call
+    ``bot.rasa_server.install()`` instead: it checks the Rasa version and
+    ``COLLECTBOT_RASA_PATCHES`` first."""
+    if any(p.plugin == PLUGIN for p in patched()):
         return
     _install_action_response_check()
     _install_event_lookup()
@@ -87,12 +101,6 @@ def install() -> None:
     _install_direct_intent_features()
     _install_states_cache()
     _install_slot_copy()
-    # Not a speed-up of the same work but a bound on it: a long conversation
-    # starts a new session carrying its state (bot/session_window.py).
-    from bot import session_window
-
-    session_window.install()
-    _installed = True
 
 
 def _install_action_response_check() -> None:
@@ -121,7 +129,7 @@ def _install_action_response_check() -> None:
         )
         raise error
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    patch(RemoteAction, "_validate_action_result", _validate_action_result, PLUGIN)
 
 
 def fast_response_check(schema: Dict[Text, Any], validator_cls: Any):
@@ -161,20 +169,20 @@ def fast_response_check(schema: Dict[Text, Any], validator_cls: Any):
 def _install_event_lookup() -> None:
     from rasa.shared.core.events import Event
 
-    original = Event.resolve_by_type
+    rasas = original(Event, "resolve_by_type")
     by_name: Dict[Text, Type[Event]] = {}
 
     def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
         cls = by_name.get(type_name)
         if cls is not None:
             return cls
-        cls = original(type_name, default)
+        cls = rasas(type_name, default)
         # Only real matches are cached: a default or "topic" stays a miss.
         if cls is not None and getattr(cls, "type_name", None) == type_name:
             by_name[type_name] = cls
         return cls
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    patch(Event, "resolve_by_type", staticmethod(resolve_by_type), PLUGIN)
 
 
 def execution_order(schema: Any, targets: List[Text]) -> List[Text]:
@@ -206,15 +214,21 @@ def execution_order(schema: Any, targets: List[Text]) -> List[Text]:
 
 
 def _install_sequential_graph_runs() -> None:
+    import weakref
+
     from rasa.engine.exceptions import GraphRunError
     from rasa.engine.runner.dask import DaskGraphRunner
+
+    # runner -> {targets: [(node name, node, names it needs)]}, kept as long as the runner.
+    plans_by_runner: "weakref.WeakKeyDictionary[Any, Dict[Tuple[Text, ...], List[Tuple[Text, Any, Tuple[Text, ...]]]]]" = (
+        weakref.WeakKeyDictionary())
 
     def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
             targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
         run_targets = list(targets if targets else self._graph_schema.target_names)
-        plans: Dict[Tuple[Text, ...], List[Tuple[Text, Any, Tuple[Text, ...]]]] = self.__dict__.setdefault(
-            "_collectbot_plans", {}
-        )
+        plans = plans_by_runner.get(self)
+        if plans is None:
+            plans = plans_by_runner[self] = {}
         key = tuple(run_targets)
         plan = plans.get(key)
         if plan is None:
@@ -242,8 +256,7 @@ def _install_sequential_graph_runs() -> None:
             raise GraphRunError("Error running runner.") from e
         return dict(results[t] for t in run_targets)
 
-    DaskGraphRunner.dask_run = DaskGraphRunner.run  # Rasa's own, for comparison in tests
-    DaskGraphRunner.run = run  # type: ignore[assignment]
+    patch(DaskGraphRunner, "run", run, PLUGIN)
 
 
 KEEPALIVE_SECONDS = 2.0
@@ -260,7 +273,7 @@ def json_dumps(value: Any) -> str:
         # aiohttp sends this as UTF-8: a lone surrogate stored before the
         # door cleaned text (issue 16) would fail every action call of its
         # conversation. The json module's ASCII escapes carry it instead;
-        # the action server cleans it (bot/http_limits.py).
+        # the action server cleans it (bot/rasa_server/http_limits.py).
         text.encode("utf-8")
         return text
     except (TypeError, ValueError, OverflowError):  # UnicodeEncodeError is a ValueError
@@ -292,6 +305,8 @@ def _install_pooled_endpoint_sessions() -> None:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not in a loop: Rasa's own, one-off session
             return _own_session(self)
+        # EndpointConfig defines __eq__ and so cannot be a weak key: its
+        # kept sessions (per event loop) live in the instance's own __dict__.
         sessions = self.__dict__.setdefault("_collectbot_sessions", weakref.WeakKeyDictionary())
         kept = sessions.get(loop)
         if kept is None or kept.closed:
@@ -307,7 +322,7 @@ def _install_pooled_endpoint_sessions() -> None:
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         )
 
-    EndpointConfig.session = session  # type: ignore[assignment]
+    patch(EndpointConfig, "session", session, PLUGIN)
 
 
 def debug_logging() -> bool:
@@ -334,10 +349,10 @@ def _install_log_only_deepcopies() -> None:
     import rasa.core.processor as processor
 
     # Checked in Rasa 3.6.21: every copy.deepcopy in these two modules is an
-    # argument of a structlogger.debug call (tests/unit/test_rasa_speedups.py
+    # argument of a structlogger.debug call (tests/unit/test_rasa_server_speedups.py
     # reads their source to keep it so).
-    processor.copy = LogOnlyCopy  # type: ignore[assignment]
-    forms.copy = LogOnlyCopy  # type: ignore[assignment]
+    patch(processor, "copy", LogOnlyCopy, PLUGIN)
+    patch(forms, "copy", LogOnlyCopy, PLUGIN)
 
 
 def _install_direct_intent_features() -> None:
@@ -346,7 +361,7 @@ def _install_direct_intent_features() -> None:
     from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
     from scipy.sparse import csr_matrix, hstack, vstack
 
-    original = LogisticRegressionClassifier._create_X
+    rasas = original(LogisticRegressionClassifier, "_create_X")
 
     def sentence_row(message: Any) -> Any:
         """The message's sentence-level sparse features side by side, as
@@ -371,11 +386,11 @@ def _install_direct_intent_features() -> None:
         for message in messages:
             row = sentence_row(message)
             if row is None:
-                return original(self, messages)  # not our pipeline's shape: Rasa's way
+                return rasas(self, messages)  # not our pipeline's shape: Rasa's way
             rows.append(row)
         return rows[0] if len(rows) == 1 else vstack(rows)
 
-    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[assignment]
+    patch(LogisticRegressionClassifier, "_create_X", _create_X, PLUGIN)
 
 
 STATES_CACHE_SIZE = 8
@@ -392,7 +407,7 @@ def _install_states_cache() -> None:
 
     from rasa.shared.core.domain import Domain
 
-    original = Domain.states_for_tracker_history
+    rasas = original(Domain, "states_for_tracker_history")
     cache: "OrderedDict[Tuple[Any, ...], Tuple[Any, Any, List[Any]]]" = OrderedDict()
 
     def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: bool = False,
@@ -404,21 +419,20 @@ def _install_states_cache() -> None:
         except TypeError:
             frozen_rule_data = None
         if not events or frozen_rule_data is None:
-            return original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+            return rasas(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
         key = (id(self), id(tracker), len(events), id(events[-1]), omit_unset_slots, ignore_rule_only_turns,
                frozen_rule_data)
         hit = cache.get(key)
         if hit is not None and hit[0]() is self and hit[1]() is tracker:
             cache.move_to_end(key)
             return _copy_states(hit[2])
-        states = original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        states = rasas(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
         cache[key] = (weakref.ref(self), weakref.ref(tracker), _copy_states(states))
         while len(cache) > STATES_CACHE_SIZE:
             cache.popitem(last=False)
         return states
 
-    Domain.uncached_states_for_tracker_history = original  # for tests
-    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[assignment]
+    patch(Domain, "states_for_tracker_history", states_for_tracker_history, PLUGIN)
 
 
 def _install_slot_copy() -> None:
@@ -429,4 +443,4 @@ def _install_slot_copy() -> None:
         new.__dict__.update(self.__dict__)
         return new
 
-    Slot.__copy__ = __copy__  # type: ignore[attr-defined]
+    patch(Slot, "__copy__", __copy__, PLUGIN)

@@ -65,7 +65,7 @@ DEFAULT_MAX_EVENTS = 200
 # Marks a carried event in its metadata (stored with it).
 CARRIED = "collectbot_carried_over"
 
-_installed = False
+PLUGIN = "session_window"
 
 
 def max_events(env: Optional[dict] = None) -> int:
@@ -150,17 +150,18 @@ def roll_over_if_long(tracker: Any, domain: Any, limit: int) -> bool:
 
 def install() -> None:
     """Roll long sessions over at the start of each turn in Rasa's processor,
-    after Rasa's own check (a new or expired session starts Rasa's way)."""
-    global _installed
-    if _installed:
-        return
+    after Rasa's own check (a new or expired session starts Rasa's way).
+    Called once by ``bot.rasa_server.install()`` (a patch in its registry)."""
     limit = max_events()  # a bad setting stops the server at start-up, not a turn
-    _installed = True
     if not limit:
         return  # off: Rasa's own processor, untouched
     from rasa.core.processor import MessageProcessor
 
-    original = MessageProcessor._update_tracker_session
+    from bot.rasa_server import registry
+
+    if any(p.plugin == PLUGIN for p in registry.patched()):
+        return
+    original = registry.original(MessageProcessor, "_update_tracker_session")
 
     async def _update_tracker_session(self: MessageProcessor, tracker: Any, output_channel: Any,
                                       metadata: Optional[dict] = None) -> None:
@@ -169,4 +170,4 @@ def install() -> None:
         if len(tracker.events) == before:  # Rasa started no session of its own
             roll_over_if_long(tracker, self.domain, limit)
 
-    MessageProcessor._update_tracker_session = _update_tracker_session  # type: ignore[assignment]
+    registry.patch(MessageProcessor, "_update_tracker_session", _update_tracker_session, PLUGIN)

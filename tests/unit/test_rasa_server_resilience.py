@@ -1,4 +1,4 @@
-"""bot/rasa_resilience.py: a failed action call answers with the holding reply."""
+"""bot/rasa_server/resilience.py: a failed action call answers with the holding reply."""
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +30,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.nlu  # noqa: F401  (installs the patch, as in the Rasa server)
-from bot import rasa_resilience
+from bot.rasa_server import resilience as rasa_resilience
 from bot.core import replies
 from bot.core.compliance import find_forbidden
 
@@ -109,8 +109,11 @@ def texts(events) -> List[str]:
 
 
 def test_installed_by_importing_the_nlu_package():
-    assert rasa_resilience._installed
-    assert RemoteAction.run.__module__ == "bot.rasa_resilience"
+    from bot.rasa_server import patched
+
+    assert {p.target for p in patched() if p.plugin == rasa_resilience.PLUGIN} == {
+        "rasa.core.actions.action.RemoteAction.run", "rasa.core.agent.Agent.handle_message"}
+    assert RemoteAction.run.__module__ == "bot.rasa_server.resilience"
 
 
 def test_the_holding_reply_is_polite_and_compliant():

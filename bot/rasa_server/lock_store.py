@@ -17,7 +17,7 @@ ordered across instances. Same Redis data, same keys, same settings as
 ``type: redis``::
 
     lock_store:
-      type: bot.lock_store.AtomicRedisLockStore
+      type: bot.rasa_server.lock_store.AtomicRedisLockStore
       url: localhost        # host, as for type: redis
       port: 6379
       db: 1

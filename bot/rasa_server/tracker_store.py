@@ -23,11 +23,11 @@ database as before. A cached tracker is handed out once (the caller owns it
 until it saves it again), and one that changed after its save is not reused.
 Only the latest session is cached: a tracker in which a new session started
 (after an hour of silence, or when the session reached its window:
-bot/session_window.py) is read back from the database next time, as Rasa
+bot/rasa_server/session_window.py) is read back from the database next time, as Rasa
 would, so a long conversation is never held or replayed whole. ``cache_size: 0``
 in endpoints.yml turns the cache off.
 
-Configured in endpoints.yml as ``type: bot.tracker_store.BrokeredSQLTrackerStore``
+Configured in endpoints.yml as ``type: bot.rasa_server.tracker_store.BrokeredSQLTrackerStore``
 with the same ``url`` (or dialect/host/db …) keys as Rasa's ``type: SQL``.
 
 The committed events also feed the Rasa server's Prometheus counters
@@ -49,7 +49,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
 
 from bot.observability import metrics
-from bot.session_window import is_carried
+from bot.rasa_server.session_window import is_carried
 
 
 # Attribute a tracker carries once it has been read from or written to this
@@ -151,7 +151,7 @@ class BrokeredSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker, events)
         counted = [e for e in events if not is_carried(e)]
         if counted:
-            # A session carried over (bot/session_window.py) repeats the
+            # A session carried over (bot/rasa_server/session_window.py) repeats the
             # state, not what happened: its pause is no new hand-over.
             metrics.observe_events(counted, tracker.get_latest_input_channel())
         if self.event_broker is not None and events:

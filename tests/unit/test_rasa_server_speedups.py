@@ -1,4 +1,6 @@
-"""The speed-ups must give Rasa's own verdicts, only faster."""
+"""The speed-ups must give Rasa's own verdicts, only faster (bot/rasa_server/speedups.py).
+
+Rasa's own versions come from the patch registry (``original``)."""
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -6,7 +8,8 @@ from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
 import bot.nlu  # noqa: F401  (installs the speed-ups, as in the Rasa server)
-from bot import rasa_speedups
+from bot.rasa_server import original
+from bot.rasa_server import speedups as rasa_speedups
 
 
 def _action() -> RemoteAction:
@@ -14,8 +17,10 @@ def _action() -> RemoteAction:
 
 
 def test_installed_by_importing_the_nlu_package():
-    assert rasa_speedups._installed
-    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_speedups"
+    from bot.rasa_server import patched
+
+    assert sum(p.plugin == rasa_speedups.PLUGIN for p in patched()) == 9
+    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_server.speedups"
 
 
 def test_a_valid_action_response_passes():
@@ -103,7 +108,11 @@ def test_graph_runs_give_dasks_results_and_run_only_what_the_targets_need():
     runner = _runner()
     inputs = {"__message__": "你好"}
     _Node.calls = []
-    expected = runner.dask_run(inputs=inputs, targets=["c"])
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    dask_run = original(DaskGraphRunner, "run")
+    assert dask_run is not DaskGraphRunner.run  # Rasa's own, with dask
+    expected = dask_run(runner, inputs=inputs, targets=["c"])
     dask_calls, _Node.calls = _Node.calls, []
     assert runner.run(inputs=inputs, targets=["c"]) == expected
     assert sorted(_Node.calls) == sorted(dask_calls) == ["a", "b", "c"]
@@ -115,7 +124,10 @@ def test_graph_runs_give_dasks_results_and_run_only_what_the_targets_need():
 def test_graph_runs_refuse_bad_inputs_as_rasa_does():
     from rasa.engine.exceptions import GraphRunError
 
-    for run in (_runner().dask_run, _runner().run):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    dask_run = original(DaskGraphRunner, "run")
+    for run in (lambda **kw: dask_run(_runner(), **kw), _runner().run):
         with pytest.raises(GraphRunError, match="clashes with a node name"):
             run(inputs={"__message__": "b"}, targets=["c"])
         with pytest.raises(GraphRunError, match="Missing input to run node 'd'"):
@@ -324,17 +336,19 @@ def test_cached_dialogue_states_are_rasas_and_cannot_be_edited_through():
 
     domain = Domain.load("domain.yml")
     tracker = _conversation(domain)
+    uncached = original(Domain, "states_for_tracker_history")
+    assert uncached is not Domain.states_for_tracker_history
     rule_only = {"slots": ["suggested_plan"], "loops": ["verify_form"]}
     for flags in [dict(), dict(ignore_rule_only_turns=True, rule_only_data=rule_only), dict(omit_unset_slots=True)]:
-        expected = Domain.uncached_states_for_tracker_history(domain, tracker, **flags)
+        expected = uncached(domain, tracker, **flags)
         first = domain.states_for_tracker_history(tracker, **flags)
         assert first == expected and len(expected) > 3
         first[-1].pop("user", None)  # what RulePolicy does to the last state
         first[-1]["prev_action"]["action_name"] = "edited"
         assert domain.states_for_tracker_history(tracker, **flags) == expected
     tracker.update(Executed("action_listen"))
-    assert domain.states_for_tracker_history(tracker) == Domain.uncached_states_for_tracker_history(domain, tracker)
-    assert domain.states_for_tracker_history(tracker.copy()) == Domain.uncached_states_for_tracker_history(domain, tracker)
+    assert domain.states_for_tracker_history(tracker) == uncached(domain, tracker)
+    assert domain.states_for_tracker_history(tracker.copy()) == uncached(domain, tracker)
 
 
 def test_slot_copies_are_copy_copys():
