@@ -46,7 +46,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import http_limits
 from bot.core import sms as sms_text
 from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text
@@ -303,7 +302,6 @@ class TwilioSmsInput(InputChannel):
             return response.json({"status": "ok"})
 
         # Input limits for the whole Rasa server (REST channel, HTTP API).
-        sms_webhook.listener("before_server_start")(http_limits.install_rasa_server)
 
         @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

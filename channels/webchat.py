@@ -19,8 +19,8 @@ send WEBCHAT_RATE_BURST (10) messages at once and WEBCHAT_RATE_PER_MINUTE
 (20) a minute after that (bot/core/ratelimit.py, in this process's memory);
 over it the widget is told to slow down. A socket.io packet is at most
 COLLECTBOT_MAX_BODY_BYTES (engine.io's ``max_http_buffer_size``); metadata
-deeper than MAX_METADATA_DEPTH is cut. The blueprint also installs the
-server-wide limits of bot/http_limits.py.
+deeper than MAX_METADATA_DEPTH is cut. The server-wide limits
+(bot/rasa_server/http_limits.py) are installed by ``bot.rasa_server.install()``.
 
 Identity. A visitor from the bank's app brings a short-lived signed token
 (``bot/core/tokens.py``; secret ``WEBCHAT_TOKEN_SECRET``). The token is
@@ -100,7 +100,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncManager, AsyncServer
 
-from bot import http_limits
+from bot.rasa_server import http_limits
 from bot import secrets as bot_secrets
 from bot.core import identity, tokens
 from bot.core.identity import IDENTITY_KEY
@@ -571,9 +571,6 @@ class WebChatInput(SocketIOInput):
             client_manager=client_manager(),
         )
         bp = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
-        # Input limits for the whole Rasa server (REST channel, HTTP API).
-        bp.listener("before_server_start")(http_limits.install_rasa_server)
-
         async def keep_app(app: Any, _loop: Any = None) -> None:
             self._app = app
 
