@@ -61,6 +61,10 @@ async def identify(tracker: Tracker) -> Dict[Text, Any]:
     if account_id:
         account = await db(repository.get_account, account_id, clock.today())
         if account is not None:
+            if not tracker.get_slot("verified"):
+                # The app vouched for the cardholder: a verified identity (a
+                # right-party contact in bot/reports/kpi.py), recorded once.
+                await db(repository.record_verification, tracker.sender_id, account.account_id, True)
             return {"auth_state": "verified", "verified": True, "account_id": account.account_id}
     state = tracker.get_slot("auth_state")
     # "locked" is what conversations stored before the back-off reached.

@@ -14,22 +14,34 @@ Per (day, stage, channel):
 
 - ``accounts_contacted``: distinct accounts with a message either way
   (outbound ones only if delivered: not blocked, suppressed or failed);
-- ``right_party_contacts``: distinct contacted accounts whose identity was
-  verified that day (a successful verification attempt);
-  ``right_party_rate`` = right_party_contacts / accounts_contacted;
+- **right-party contact** (one definition, here and nowhere else: the
+  page, the CSV and ``collectbot report`` all read it from this module): a
+  contacted account whose identity was verified in that bucket, by any
+  means — the ID digits (a successful verification attempt), the bank app's
+  signed token in the web chat (the bot records it as a successful
+  verification when the token identifies the cardholder), an agent's
+  confirmation in the console (audit action ``confirm_identity``), or an
+  arrangement booked for the account (nothing is booked for an unverified
+  caller). ``right_party_contacts`` = |contacted ∩ identified|,
+  ``right_party_rate`` = that / accounts_contacted;
 - ``verification_rate``: accounts verified / accounts with any
   verification attempt;
-- ``promise_rate``: accounts that booked a promise to pay / right-party
-  contacts;
+- ``promise_rate``: right-party contacts who booked a promise to pay /
+  right-party contacts; ``promises`` counts the same accounts;
 - ``kept_rate``: promises booked that day now kept / those already settled
   (kept + partially kept + broken);
 - ``arrangements`` by kind; ``amount_promised`` (promises booked) and
   ``amount_paid`` (payments received, channel "-");
-- ``escalations`` by reason, ``escalation_rate`` = escalations /
-  accounts_contacted; ``opt_outs``; ``blocked`` sends by reason (the guard's
-  log and agent replies refused by the guard);
+- ``escalations`` by reason (every hand-over), ``escalation_rate`` =
+  contacted accounts with a hand-over / accounts_contacted; ``opt_outs``;
+  ``blocked`` sends by reason (the guard's log and agent replies refused by
+  the guard);
 - ``median_first_reply_seconds``: for escalations opened that day, the time
   to the first agent reply in the console.
+
+No rate can exceed 100 %: every rate is ``share(part, whole)`` =
+|part ∩ whole| / |whole| over sets of accounts (or of promises), so its
+numerator is a subset of its denominator by construction.
 
 Totals are recomputed from the underlying sets (an account contacted on two
 channels counts once in the total), never by adding rates.
@@ -79,7 +91,9 @@ class Bucket:
     contacted: Set[str] = field(default_factory=set)
     verify_attempted: Set[str] = field(default_factory=set)
     verified: Set[str] = field(default_factory=set)
+    confirmed: Set[str] = field(default_factory=set)  # by an agent, or by booking an arrangement
     promised: Set[str] = field(default_factory=set)
+    escalated: Set[str] = field(default_factory=set)
     promise_status: Dict[int, str] = field(default_factory=dict)
     arrangements: Counter = field(default_factory=Counter)
     amount_promised: Decimal = Decimal("0.00")
@@ -93,7 +107,9 @@ class Bucket:
         self.contacted |= other.contacted
         self.verify_attempted |= other.verify_attempted
         self.verified |= other.verified
+        self.confirmed |= other.confirmed
         self.promised |= other.promised
+        self.escalated |= other.escalated
         self.promise_status.update(other.promise_status)
         self.arrangements.update(other.arrangements)
         self.amount_promised += other.amount_promised
@@ -104,8 +120,20 @@ class Bucket:
         self.first_reply_seconds.extend(other.first_reply_seconds)
 
 
-def _rate(num: int, den: int) -> Optional[float]:
-    return None if den == 0 else round(num / den, 4)
+def share(part: Set[Any], whole: Set[Any]) -> Optional[float]:
+    """|part ∩ whole| / |whole| (None when ``whole`` is empty): never above 1."""
+    return None if not whole else round(len(part & whole) / len(whole), 4)
+
+
+def identified(b: "Bucket") -> Set[str]:
+    """Accounts whose identity was verified by any means (the definition of
+    a right-party contact, with ``contacted``): ID digits or app token
+    (verification attempts), an agent's confirmation, a booked arrangement."""
+    return b.verified | b.confirmed
+
+
+def right_party(b: "Bucket") -> Set[str]:
+    return b.contacted & identified(b)
 
 
 @dataclass(frozen=True)
@@ -135,31 +163,30 @@ class KpiRow:
 
     @classmethod
     def from_bucket(cls, day: Optional[date], stage: str, channel: str, b: Bucket) -> "KpiRow":
-        right_party = b.contacted & b.verified
-        settled = [s for s in b.promise_status.values() if s in SETTLED]
-        kept = [s for s in settled if s == "kept"]
-        promised_rp = b.promised & right_party
-        n_esc = sum(b.escalations.values())
+        rp = right_party(b)
+        settled = {i for i, st in b.promise_status.items() if st in SETTLED}
+        kept = {i for i in settled if b.promise_status[i] == "kept"}
+        promised_rp = b.promised & rp
         return cls(
             day=day,
             stage=stage,
             channel=channel,
             accounts_contacted=len(b.contacted),
-            right_party_contacts=len(right_party),
-            right_party_rate=_rate(len(right_party), len(b.contacted)),
+            right_party_contacts=len(rp),
+            right_party_rate=share(rp, b.contacted),
             verification_attempts=len(b.verify_attempted),
-            verified=len(b.verified),
-            verification_rate=_rate(len(b.verified), len(b.verify_attempted)),
-            promises=len(b.promised),
-            promise_rate=_rate(len(promised_rp), len(right_party)),
+            verified=len(b.verified & b.verify_attempted),
+            verification_rate=share(b.verified, b.verify_attempted),
+            promises=len(promised_rp),
+            promise_rate=share(b.promised, rp),
             promises_settled=len(settled),
             promises_kept=len(kept),
-            kept_rate=_rate(len(kept), len(settled)),
+            kept_rate=share(kept, settled),
             arrangements=dict(sorted(b.arrangements.items())),
             amount_promised=b.amount_promised,
             amount_paid=b.amount_paid,
             escalations=dict(sorted(b.escalations.items())),
-            escalation_rate=_rate(n_esc, len(b.contacted)),
+            escalation_rate=share(b.escalated, b.contacted),
             opt_outs=b.opt_outs,
             blocked=dict(sorted(b.blocked.items())),
             median_first_reply_seconds=(
@@ -245,6 +272,7 @@ class _Collector:
         for a in s.execute(select(Arrangement).where(self.in_range(Arrangement.created_at))).scalars():
             b = self.bucket(a.created_at, a.account_id, self.channel_of_conversation.get(a.conversation_id or ""))
             b.arrangements[a.kind] += 1
+            b.confirmed.add(a.account_id)  # booked only for a verified cardholder
             if a.kind == PROMISE:
                 b.promised.add(a.account_id)
                 b.promise_status[a.id] = a.status
@@ -261,6 +289,8 @@ class _Collector:
         for e in escalations:
             b = self.bucket(e.created_at, e.account_id, e.channel)
             b.escalations[e.reason] += 1
+            if e.account_id:
+                b.escalated.add(e.account_id)
             first = next((r for r in replies.get(e.conversation_id, ()) if r >= e.created_at), None)
             if first is not None:
                 b.first_reply_seconds.append((first - e.created_at).total_seconds())
@@ -275,6 +305,10 @@ class _Collector:
             .where(self.in_range(OutboundBlock.created_at))
         ):
             self.bucket(at, account_id, channel).blocked[reason] += 1
+        # Identity confirmed by an agent in the console.
+        for account_id, conv, _detail, at in self._audit("confirm_identity"):
+            if account_id:
+                self.bucket(at, account_id, self.channel_of_conversation.get(conv or "")).confirmed.add(account_id)
         for account_id, conv, detail, at in self._audit("reply_blocked"):
             reason = (detail or {}).get("reason") or "unknown"
             self.bucket(at, account_id, self.channel_of_conversation.get(conv or "")).blocked[reason] += 1
@@ -366,7 +400,17 @@ CSV_COLUMNS = (
 )
 
 
+RATE_COLUMNS = frozenset({"right_party_rate", "verification_rate", "promise_rate", "kept_rate", "escalation_rate"})
+# Codes shown by name in the readable CSV (bot/reports/labels.py).
+DICT_LABELS = {
+    "arrangements": labels.ARRANGEMENT_KINDS,
+    "escalations": labels.ESCALATION_REASONS,
+    "blocked": labels.BLOCKED_REASONS,
+}
+
+
 def _cell(value: Any) -> str:
+    """Machine form: codes, fractions, ``code=n`` lists."""
     if value is None:
         return ""
     if isinstance(value, dict):
@@ -378,23 +422,44 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def row_values(row: KpiRow) -> List[str]:
+def _readable_cell(name: str, value: Any) -> str:
+    """What the supervisor page shows: names, percentages, 元 amounts."""
+    if name in RATE_COLUMNS:
+        return pct(value)
+    if name == "stage":
+        return "全部" if value == "*" else labels.label(labels.STAGES, value)
+    if name == "channel":
+        return "全部" if value == "*" else labels.label(labels.CHANNELS, value)
+    if name in DICT_LABELS:
+        return labels.counts(DICT_LABELS[name], value) if value else "—"
+    if name == "median_first_reply_seconds":
+        return "—" if value is None else str(int(round(value)))
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return _cell(value)
+
+
+def row_values(row: KpiRow, codes: bool = False) -> List[str]:
     values = []
     for name, _ in CSV_COLUMNS:
         value = getattr(row, name)
         if name == "day":
-            value = value.isoformat() if value else "合计"
-        values.append(_cell(value))
+            values.append(value.isoformat() if value else "合计")
+        else:
+            values.append(_cell(value) if codes else _readable_cell(name, value))
     return values
 
 
-def to_csv(report: KpiReport) -> str:
+def to_csv(report: KpiReport, codes: bool = False) -> str:
+    """The detail rows and the total. Chinese headers always; the values as
+    the page shows them (names, percentages with one decimal), or with
+    ``codes=True`` as codes and fractions for a program to read."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([zh for _, zh in CSV_COLUMNS])
     for row in report.rows:
-        writer.writerow(row_values(row))
-    writer.writerow(row_values(report.total))
+        writer.writerow(row_values(row, codes))
+    writer.writerow(row_values(report.total, codes))
     return out.getvalue()
 
 

@@ -162,5 +162,5 @@ def test_cli_report_and_csv(url, tmp_path, capsys):
 def test_csv_matches_rows(url):
     with session_scope(url) as s:
         report = compute_kpis(s, date(2026, 11, 25), date(2026, 11, 25))
-    text = to_csv(report)
+    text = to_csv(report, codes=True)  # machine codes and fractions (the default is what the page shows)
     assert "2026-11-25,M2,twilio_sms,1,0,0,1,0,0," in text
