@@ -7,7 +7,7 @@ The queue itself is console/store.queue; this module only adds to it.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.db.models import ContactLog
 from console import auth, store
-from console.models import Claim, ConsoleUser
+from console.models import AuditLog, Claim, ConsoleUser
 from console.store import ConsoleError, UserView
 
 VIEWS = ("all", "mine", "unassigned")
 VIEW_LABELS = {"mine": "我的", "unassigned": "未分配", "all": "全部"}
+CONFIRM_IDENTITY = "confirm_identity"  # the audit action bot/reports/kpi.py counts
 
 
 def parse_view(value: Any) -> str:
@@ -128,3 +129,35 @@ def transfer(s: Session, conversation_id: str, me: UserView, to_username: str, r
         remote_addr=remote_addr,
     )
     return {"claim": claim, "from": current["display_name"], "to": target.display_name}
+
+
+def identity_confirmation(s: Session, conversation_id: str, account_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The newest agent confirmation of the cardholder's identity in this
+    conversation for this account (who and when), if any."""
+    if not account_id:
+        return None
+    row = s.execute(
+        select(AuditLog)
+        .where(AuditLog.conversation_id == conversation_id, AuditLog.account_id == account_id,
+               AuditLog.action == CONFIRM_IDENTITY)
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return {"username": row.username, "at": store._iso(row.created_at)} if row else None
+
+
+def confirm_identity(s: Session, conversation_id: str, me: UserView, remote_addr=None) -> Dict[str, Any]:
+    """The agent holding the conversation confirms the cardholder is who the
+    account says (by the bank's own procedure, e.g. a call-back): an audit
+    row ``confirm_identity`` — a right-party contact in the reports
+    (bot/reports/kpi.py)."""
+    store.require_claim(s, conversation_id, me)
+    account_id = store.account_of_conversation(s, conversation_id)
+    if not account_id:
+        raise ConsoleError("该会话未关联账户，无法确认身份。", 409)
+    existing = identity_confirmation(s, conversation_id, account_id)
+    if existing is None:
+        store.audit(s, me, CONFIRM_IDENTITY, conversation_id=conversation_id, account_id=account_id,
+                    remote_addr=remote_addr)
+        existing = identity_confirmation(s, conversation_id, account_id)
+    return {"account_id": account_id, "confirmed": existing}

@@ -68,10 +68,22 @@ async def queue(request: Request) -> HTTPResponse:
     return as_json(await db(queue_payload(request.ctx.actor.user, view)))
 
 
+async def conversation_detail(request: Request, conversation_id: str, user: UserView):
+    """What the conversation page shows: the service's detail, plus whether
+    an agent confirmed the cardholder's identity here."""
+    detail = await service(request).detail(conversation_id, user)
+    if "state" in detail:
+        confirmed = await db(inbox_store.identity_confirmation, conversation_id, detail.get("account_id"))
+        detail["identity_confirmed_by_agent"] = confirmed
+        if confirmed:
+            detail["state"]["identity_confirmed"] = True
+    return detail
+
+
 @bp.get("/api/conversations/<conversation_id:str>")
 @guarded("view")
 async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
-    return as_json(await service(request).detail(conversation_id, request.ctx.actor.user))
+    return as_json(await conversation_detail(request, conversation_id, request.ctx.actor.user))
 
 
 @bp.get("/api/audit")
@@ -122,6 +134,13 @@ async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
     actor = request.ctx.actor
     to = str(body(request).get("to") or "")
     return as_json(await db(inbox_store.transfer, conversation_id, actor.user, to, actor.remote_addr))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/confirm-identity")
+@guarded("act")
+async def confirm_identity(request: Request, conversation_id: str) -> HTTPResponse:
+    actor = request.ctx.actor
+    return as_json(await db(inbox_store.confirm_identity, conversation_id, actor.user, actor.remote_addr))
 
 
 @bp.post("/api/conversations/<conversation_id:str>/reply")

@@ -11,8 +11,8 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from console import inbox_store, store
-from console.routes.api import queue_payload
-from console.routes.common import dumps, guarded, service
+from console.routes.api import conversation_detail, queue_payload
+from console.routes.common import dumps, guarded
 from console.service import db
 from console.store import ConsoleError
 
@@ -67,6 +67,6 @@ async def conversation_stream(request: Request, conversation_id: str):
         return store.conversation_signature(s, conversation_id, store.account_of_conversation(s, conversation_id))
 
     async def payload():
-        return await service(request).detail(conversation_id, user)
+        return await conversation_detail(request, conversation_id, user)
 
     await stream(request, signature, payload)

@@ -61,7 +61,7 @@
     paused.className = 'badge ' + (st.paused ? 'paused' : 'running');
     show('channel-badge', '渠道：' + (CHANNEL[st.channel] || st.channel || '未知'));
     var identity = $('identity-badge');
-    identity.textContent = st.identity_confirmed ? '已验证身份' : '未验证身份';
+    identity.textContent = st.identity_confirmed ? (d.identity_confirmed_by_agent ? '已验证身份（专员确认）' : '已验证身份') : '未验证身份';
     identity.className = 'badge ' + (st.identity_confirmed ? 'running' : 'warn');
     $('identity-warning').hidden = !!st.identity_confirmed || !d.account;
     var crises = d.escalations.filter(function (e) { return e.reason === 'crisis' && e.status !== 'resolved'; });
@@ -92,6 +92,7 @@
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
     ['book-submit', 'note-submit', 'hand-back-btn', 'resolve-submit'].forEach(function (id) { $(id).disabled = !(canAct && d.mine); });
     $('hand-back-btn').disabled = !mineAndPaused;
+    $('confirm-identity-btn').hidden = !canAct || !d.mine || !d.account || !!st.identity_confirmed;
     // Transfer: the claimant (or a supervisor) hands a live claim to a colleague.
     $('transfer').hidden = !canAct || !claim || !!claim.handed_back_at || !(d.mine || d.permissions.approve);
     if (!$('transfer').hidden) { loadAgents(claim); }
@@ -262,6 +263,10 @@
   $('claim-btn').addEventListener('click', function () { post('/claim', {}, 'reply-error').catch(function () {}); });
   $('retake-btn').addEventListener('click', function () { post('/claim', {}, 'reply-error').catch(function () {}); });
   $('release-btn').addEventListener('click', function () { post('/release', {}, 'reply-error').catch(function () {}); });
+  $('confirm-identity-btn').addEventListener('click', function () {
+    if (!window.confirm('确认已按本行流程核实对方为持卡人本人？')) { return; }
+    post('/confirm-identity', {}, 'reply-error').catch(function () {});
+  });
   $('transfer-btn').addEventListener('click', function () {
     var to = $('transfer-to').value;
     if (!to) { return; }

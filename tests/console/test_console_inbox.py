@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.console.support import environ
+from tests.console.support import Browser, environ
 from tests.console.test_console_api import NOW, _running, audit_actions, browser, hand_over
 
 
@@ -196,3 +196,33 @@ def test_the_audit_log_reads_in_chinese(env):
     assert "forbidden_wording" not in shown[1][1] and "{" not in shown[1][1]
     assert shown[2] == ("转交会话", "由 张专员 转交给 李专员")
     assert entries[0]["action"] == "transfer"  # the stored code is unchanged
+
+
+def test_an_agent_confirms_the_cardholders_identity(env):
+    hand_over(env, "confirm-1", "C-8", verified=False)
+    agent1 = browser(env, "agent1")
+    assert agent1.detail("confirm-1")["state"]["identity_confirmed"] is False
+    # Only the agent holding the conversation.
+    assert agent1.post(agent1.cpath("confirm-1", "/confirm-identity")).status == 409
+    assert agent1.claim("confirm-1").status == 200
+    assert browser(env, "agent2").post(Browser.cpath("confirm-1", "/confirm-identity")).status == 409
+    answer = agent1.post(agent1.cpath("confirm-1", "/confirm-identity"))
+    assert answer.status == 200 and answer.json()["account_id"] == "C-8"
+    assert agent1.post(agent1.cpath("confirm-1", "/confirm-identity")).status == 200  # once is enough
+    assert audit_rows(env, "confirm-1", "confirm_identity") == [("agent1", "C-8", None)]
+    detail = agent1.detail("confirm-1")
+    assert detail["state"]["identity_confirmed"] is True
+    assert detail["identity_confirmed_by_agent"]["username"] == "agent1"
+    # A right-party contact in the reports (bot/reports/kpi.py).
+    from bot import clock
+    from bot.db.models import ContactLog
+    from bot.db.session import session_scope
+    from bot.reports.kpi import compute_kpis
+
+    with session_scope(env["db"]) as s:
+        s.add(ContactLog(conversation_id="confirm-1", account_id="C-8", channel="webchat", direction="in",
+                         text="是我本人", created_at=datetime(2026, 11, 25, 10, 0, tzinfo=clock.SHANGHAI)))
+    with session_scope(env["db"]) as s:
+        report = compute_kpis(s, datetime(2026, 11, 25).date(), datetime(2026, 11, 25).date())
+    web = [r for r in report.by_channel if r.channel == "webchat"][0]
+    assert web.right_party_contacts == 1  # C-8, confirmed by the agent; nobody else here verified
