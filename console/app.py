@@ -33,7 +33,7 @@ from typing import Optional
 from sanic import Sanic
 
 from bot.observability import metrics
-from console import canned
+from console import approvals, canned
 from console import throttle as login_throttle
 from console.rasa_api import RasaClient
 from console.routes import api, auth, common, middleware, pages, streams
@@ -80,6 +80,7 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     middleware.install(app, input_limits)
     for blueprint in (auth.bp, pages.bp, api.bp, streams.bp):
         app.blueprint(blueprint)
+    app.blueprint(approvals.bp)  # supervisors' hardship approvals (console/approvals.py)
 
     # Trainer workbench (console/training/routes.py): review, annotate, export, train, activate.
     from console.training import routes as workbench_routes
