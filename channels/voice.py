@@ -552,10 +552,10 @@ class VoiceInput(InputChannel):
             return self.twiml.goodbye(spoken.join_speech([speech, spoken.VOICE_OPTED_OUT]))
         handed_over, intent = await self._conversation(state.phone)
         if handed_over:
-            from bot.settings import settings
+            from bot.settings import get_settings
             from bot import clock
 
-            staffed = settings().staffed_hours.is_staffed(clock.now())
+            staffed = get_settings().staffed_hours.is_staffed(clock.now())
             if staffed and (cfg.agent_number or cfg.agent_queue):
                 self.calls.pop(sid, None)
                 return self.twiml.transfer(

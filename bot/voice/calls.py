@@ -202,7 +202,7 @@ def place_call(
             decision = guard.GuardDecision(False, NOT_CONFIGURED, "Twilio voice settings missing")
         if not decision.allowed and record_block:
             s.add(OutboundBlock(
-                account_id=account_id, phone=phone, channel=CHANNEL, source=source[:16], stage=stage,
+                account_id=account_id, phone=phone, channel=CHANNEL, source=source, stage=stage,
                 reason=decision.reason, detail=decision.detail or None,
                 action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at,
                 text="电话外呼",

@@ -22,7 +22,7 @@ def add_commands(sub) -> None:
 def _cmd_call(url, args) -> int:
     from bot.voice.calls import place_call
 
-    result = place_call(args.phone, account_id=args.account, source="manual", db_url=url)
+    result = place_call(args.phone, account_id=args.account, source="agent", db_url=url)
     if args.json:
         print(json.dumps({
             "placed": result.placed, "call_sid": result.call_sid, "reason": result.decision.reason,

@@ -313,3 +313,66 @@ def test_unanswered_calls_are_counted_per_call_and_day(pinned_now):
         ("CA4", "completed", pinned_now), ("CA5", "no-answer", pinned_now - timedelta(days=1)),
     ]
     assert call_guard.unanswered_calls_today(outcomes, pinned_now) == 3
+
+
+class _Tracker:
+    def __init__(self, escalated: bool, intent: str) -> None:
+        self.escalated = escalated
+        self.latest_message = type("M", (), {"intent": {"name": intent}})()
+
+    def get_slot(self, name):
+        return self.escalated if name == "escalated" else None
+
+    def is_paused(self) -> bool:
+        return self.escalated
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.tracker = _Tracker(False, "greet")
+
+    async def retrieve(self, sender_id):
+        return self.tracker
+
+
+def _with_agent(server: Server) -> _Store:
+    store = _Store()
+    agent = type("Agent", (), {"tracker_store": store})()
+
+    async def attach():
+        server.channel._agent = agent
+
+    asyncio.run_coroutine_threadsafe(attach(), server.loop).result(5)
+    # every request sets _agent from app.ctx: give the app the same agent
+    for app in list(Sanic._app_registry.values()):
+        app.ctx.agent = agent
+    return store
+
+
+def test_a_hand_over_in_staffed_hours_dials_the_agent_line(server, bot):
+    store = _with_agent(server)
+    bot.answer = lambda text: [{"text": "好的，正在为您转接人工专员。"}]
+    sim = server.sim().start()
+    store.tracker = _Tracker(True, "request_human")
+    sim.say("转人工")
+    assert sim.transfers() == [AGENT]
+    root = ET.fromstring(sim.answers[-1].body)
+    assert root.find("Dial").text == AGENT
+
+
+def test_a_hand_over_can_go_to_a_queue(make_server, bot):
+    server = make_server(agent_queue="collections")
+    store = _with_agent(server)
+    sim = server.sim().start()
+    store.tracker = _Tracker(True, "request_human")
+    sim.say("转人工")
+    assert ET.fromstring(sim.answers[-1].body).find("Enqueue").text == "collections"
+
+
+def test_goodbye_hangs_up(server, bot):
+    store = _with_agent(server)
+    bot.answer = lambda text: [{"text": "感谢您的配合，再见！"}]
+    sim = server.sim().start()
+    store.tracker = _Tracker(False, "goodbye")
+    sim.say("再见")
+    assert sim.ended and sim.steps[-1].kind == "hangup"
