@@ -330,11 +330,15 @@ def _sentences(text: str) -> str:
     return joined.strip("，")
 
 
+_MASKED_NAME = re.compile(r"(?<=[\u4e00-\u9fff])\*+(?=[\u4e00-\u9fff])")
+
+
 def voice_wording(text: str) -> str:
-    """Chat instructions ("回复“是”") as call instructions ("说“是”")."""
+    """Chat instructions ("回复“是”") as call instructions ("说“是”"); a
+    masked name (李*华) spoken as 李某华, never "李星号华"."""
     for chat, call in _VOICE_WORDING:
         text = text.replace(chat, call)
-    return text
+    return _MASKED_NAME.sub("某", text)
 
 
 @dataclass

@@ -185,3 +185,21 @@ def test_custom_json_voice_text_wins_and_data_is_not_read():
     reply = voice_reply(None, None, {"text": "还款3000元", "buttons": [{"title": "是", "payload": "/affirm"}]})
     assert reply.speech == "还款三千元。按1，是。"
     assert reply.menu == [("是", "/affirm")]
+
+
+def test_a_masked_name_is_spoken_without_the_asterisk():
+    reply = voice_reply(replies.ASK_RIGHT_PARTY.format(bank="星河银行", masked_name="李*华"))
+    assert "李某华本人吗" in reply.speech and "*" not in reply.speech
+
+
+def test_voice_phrases_carry_no_forbidden_wording():
+    from bot.core import spoken
+    from bot.core.compliance import find_forbidden
+
+    phrases = [v for k, v in vars(spoken).items() if k.startswith("VOICE_") and isinstance(v, str)]
+    assert len(phrases) >= 10
+    for phrase in phrases:
+        assert find_forbidden(phrase) == [], phrase
+    machine = spoken.VOICE_MACHINE_MESSAGE
+    for private in ("{name}", "欠款", "逾期", "还款", "信用卡"):
+        assert private not in machine
