@@ -73,6 +73,17 @@ def positive_int(name: str, default: int, env: Optional[Mapping[str, str]] = Non
     return value
 
 
+DEFAULT_RASA_URL = "http://localhost:5005"
+
+
+def rasa_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """Where Rasa's HTTP API is (RASA_URL), without a trailing slash; None
+    when not set (callers that need it use DEFAULT_RASA_URL). Its token is a
+    secret: bot/secrets.py, RASA_API_TOKEN."""
+    raw = ((os.environ if env is None else env).get("RASA_URL") or "").strip()
+    return raw.rstrip("/") or None
+
+
 @dataclass(frozen=True)
 class RabbitSettings:
     """RabbitMQ for the production event relay and its consumer

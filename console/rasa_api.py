@@ -1,17 +1,14 @@
-"""The console's only way into a conversation: Rasa's HTTP API.
+"""The console's only way into a conversation: Rasa's HTTP API, through the
+one client of it (bot/rasa_client.py), and what the console reads in a
+tracker (transcript, state).
 
-Rasa runs with ``--enable-api --auth-token $RASA_API_TOKEN``; the token
-travels as the ``token`` query parameter (rasa/server.py ``requires_auth``).
-
-- ``GET  /conversations/{id}/tracker``          read the conversation
-- ``POST /conversations/{id}/tracker/events``   pause, resume, set slots
-- ``POST /conversations/{id}/execute?output_channel=latest``
-  run an action now; its messages go out through the channel the cardholder
-  last wrote on (``InputChannel.get_output_channel()``: SMS through the
-  Twilio channel's sender and its checks, web chat through socket.io) and
-  land in the tracker like any bot message. Rasa runs the action even on a
-  paused conversation (``MessageProcessor.execute_action`` does not check
-  the pause; only the prediction loop does).
+The console runs an action with ``execute?output_channel=latest``: its
+messages go out through the channel the cardholder last wrote on
+(``InputChannel.get_output_channel()``: SMS through the Twilio channel's
+sender and its checks, web chat through socket.io) and land in the tracker
+like any bot message. Rasa runs the action even on a paused conversation
+(``MessageProcessor.execute_action`` does not check the pause; only the
+prediction loop does).
 
 An action that fails in the action server is logged by Rasa ("Bot will
 continue, but the actions events are lost") and the HTTP answer is still
@@ -19,78 +16,12 @@ continue, but the actions events are lost") and the HTTP answer is still
 """
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional
-from urllib.parse import quote
+from typing import Any, Dict, List
 
-import aiohttp
-
+from bot.core.channels import PUSH_CHANNELS
+from bot.core.identity import IDENTITY_KEY
+from bot.rasa_client import PATH_SAFE, RasaClient, RasaError  # noqa: F401 (the console's client)
 from console import labels
-
-PATH_SAFE = "+:@!$&'()*,;="
-# Channels whose output Rasa can use for messages it sends on its own.
-PUSH_CHANNELS = {"twilio_sms", "webchat", "socketio"}
-
-
-class RasaError(Exception):
-    def __init__(self, message: str, status: Optional[int] = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: Optional[aiohttp.ClientSession] = None
-
-    async def start(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _url(self, conversation_id: str, suffix: str) -> str:
-        # Rasa's Sanic takes the path segment as it comes, %-escapes
-        # included: "%2B8613..." would be another conversation than
-        # "+8613...". Escape only what cannot stand in a path segment.
-        return f"{self.base_url}/conversations/{quote(conversation_id, safe=PATH_SAFE)}/{suffix}"
-
-    async def _call(self, method: str, url: str, params: Dict[str, str], body: Any = None) -> Any:
-        await self.start()
-        assert self._session is not None
-        params = {**params, "token": self.token}
-        try:
-            async with self._session.request(
-                method, url, params=params, data=None if body is None else json.dumps(body),
-                headers={"Content-Type": "application/json"},
-            ) as response:
-                text = await response.text()
-                if response.status >= 400:
-                    raise RasaError(f"Rasa answered {response.status}: {text[:300]}", response.status)
-                return json.loads(text) if text else None
-        except aiohttp.ClientError as exc:
-            raise RasaError(f"Rasa is not reachable at {self.base_url}: {exc}") from exc
-
-    async def tracker(self, conversation_id: str) -> Dict[str, Any]:
-        return await self._call("GET", self._url(conversation_id, "tracker"), {"include_events": "ALL"})
-
-    async def append_events(self, conversation_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
-        return await self._call(
-            "POST", self._url(conversation_id, "tracker/events"), {"include_events": "NONE"}, events
-        )
-
-    async def execute(self, conversation_id: str, action: str) -> Dict[str, Any]:
-        return await self._call(
-            "POST",
-            self._url(conversation_id, "execute"),
-            {"output_channel": "latest", "include_events": "NONE"},
-            {"name": action},
-        )
 
 
 # --------------------------------------------------------------------------
@@ -148,7 +79,7 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
 def state(tracker: Dict[str, Any]) -> Dict[str, Any]:
     slots = tracker.get("slots") or {}
     latest = tracker.get("latest_message") or {}
-    identity = ((latest.get("metadata") or {}).get("collectbot_identity")) or {}
+    identity = ((latest.get("metadata") or {}).get(IDENTITY_KEY)) or {}
     channel = tracker.get("latest_input_channel")
     return {
         "paused": bool(tracker.get("paused")),

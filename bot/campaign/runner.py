@@ -24,14 +24,12 @@
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, TextIO, Tuple
-from urllib.parse import quote
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -39,9 +37,9 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.campaign.config import CampaignSettings
 from bot.campaign.payments import ReconcileResult, reconcile_open_promises
+from bot.campaign.rasa_trigger import CAMPAIGN_SLOT, RasaTrigger  # noqa: F401 (CAMPAIGN_SLOT re-exported)
 from bot.core import campaign as rules
 from bot.core import guard
-from bot.core.identity import ALREADY_LOGGED  # SMS appended to the transcript are logged already
 from bot.core.campaign import BLOCK_REASON_LABELS as REASON_LABELS  # noqa: F401 (re-exported)
 from bot.core.escalation import DISPUTE_DEBT as DISPUTE_REASON
 from bot.core.campaign import PAID, SEND_FAILED, SKIP_LABELS, SUPERSEDED
@@ -66,7 +64,6 @@ from bot.db.sms import NOT_DELIVERED
 
 logger = logging.getLogger(__name__)
 
-CAMPAIGN_SLOT = "campaign_stage"
 IN_FLIGHT = "in_flight"
 
 
@@ -105,71 +102,6 @@ class ProgressBar:
         self._draw(force=True)
         self.stream.write("\n")
         self.stream.flush()
-
-
-# --------------------------------------------------------------------------
-# Rasa
-# --------------------------------------------------------------------------
-
-
-class RasaTrigger:
-    """``POST {RASA_URL}/conversations/{phone}/tracker/events?token=…``."""
-
-    PATH_SAFE = "+:@!$&'()*,;="
-
-    def __init__(self, base_url: Optional[str], token: Optional[str], timeout: float = 5.0,
-                 give_up_after: int = 3) -> None:
-        self.base_url = (base_url or "").rstrip("/")
-        self.token = token or ""
-        self.timeout = timeout
-        self.give_up_after = give_up_after
-        self._failures = 0
-        self._session = None
-
-    @classmethod
-    def from_env(cls) -> "RasaTrigger":
-        token = (os.environ.get("RASA_API_TOKEN") or "").strip()
-        if not token:
-            path = os.environ.get("RASA_API_TOKEN_FILE")
-            if path and os.path.exists(path):
-                token = open(path, encoding="utf-8").read().strip()
-        return cls(os.environ.get("RASA_URL"), token)
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.base_url and self.token)
-
-    async def trigger(self, conversation_id: str, step: str, text: str) -> Tuple[str, Optional[str]]:
-        """("ok" | "failed" | "off", detail)."""
-        if not self.enabled:
-            return "off", "RASA_URL / RASA_API_TOKEN not set"
-        if self._failures >= self.give_up_after:
-            return "failed", "Rasa unreachable earlier in this run; not retried"
-        import aiohttp
-
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
-        url = f"{self.base_url}/conversations/{quote(conversation_id, safe=self.PATH_SAFE)}/tracker/events"
-        body = [
-            {"event": "slot", "name": CAMPAIGN_SLOT, "value": step},
-            {"event": "bot", "text": text, "metadata": {ALREADY_LOGGED: True, "campaign_stage": step}},
-        ]
-        try:
-            async with self._session.post(url, params={"token": self.token}, json=body) as response:
-                text = await response.text()
-                if response.status >= 400:
-                    self._failures += 1
-                    return "failed", f"Rasa answered {response.status}: {text[:200]}"
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            self._failures += 1
-            return "failed", f"Rasa not reachable at {self.base_url}: {type(exc).__name__} {exc}"
-        self._failures = 0
-        return "ok", None
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
 
 # --------------------------------------------------------------------------

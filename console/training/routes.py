@@ -27,7 +27,7 @@ async def put_model(rasa: RasaClient, model_path: str) -> None:
     """Replace the running server's model: ``PUT /model`` (token auth) with a
     local ``model_file``; Rasa answers 204 once the new model is loaded."""
     try:
-        await rasa._call("PUT", f"{rasa.base_url}/model", {}, {"model_file": model_path})
+        await rasa.put_model(model_path)
     except RasaError as exc:
         raise ConsoleError(f"Rasa 服务器未能加载该模型：{exc}", 502) from None
 

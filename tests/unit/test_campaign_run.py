@@ -268,8 +268,8 @@ def test_rasa_conversation_opened_with_the_stage(capsys, tmp_path, sqlite_url, m
     assert code == 0 and "成功 2" in out
     calls = sorted(_FakeRasa.calls, key=lambda c: c[0])
     assert [path for path, _ in calls] == [
-        f"/conversations/{phone(0)}/tracker/events?token=s3cret",
-        f"/conversations/{phone(1)}/tracker/events?token=s3cret",
+        f"/conversations/{phone(0)}/tracker/events?include_events=NONE&token=s3cret",
+        f"/conversations/{phone(1)}/tracker/events?include_events=NONE&token=s3cret",
     ]
     sms = outbox(sqlite_url)
     for i, ((_, events), stage) in enumerate(zip(calls, ["reminder", "notice"])):
