@@ -89,6 +89,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行），不交互提示"
     )
     _add_campaign_commands(sub)  # issue 6: bot/campaign/cli.py
+    from bot.assessment.cli import add_commands as _add_assessment_commands  # issue 13
+
+    _add_assessment_commands(sub)
     _add_voice_commands(sub)  # issue 17: bot/voice/cli.py
 
     p = sub.add_parser(
@@ -359,6 +362,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.voice.cli import dispatch as voice_dispatch
 
         return voice_dispatch(url, args)
+    if args.command == "assessment":  # issue 13: bot/assessment/cli.py
+        from bot.assessment.cli import dispatch as assessment_dispatch
+
+        return assessment_dispatch(url, args)
     if args.command in ("campaign", "import-payments", "report"):
         from bot.campaign.cli import dispatch
 

@@ -221,6 +221,7 @@ FEATURE_NAMES = (
     "promises_kept",
     "promises_partial",
     "promises_broken",
+    "broken_above_budget",
     "promises_open",
     "kept_rate",
     "payments_recent",
@@ -265,12 +266,22 @@ def stated_budget(ev: Evidence) -> Optional[Decimal]:
     return max(Decimal(0), income.amount - expenses.amount)
 
 
+def _above_budget(ev: Evidence, p: Promise) -> bool:
+    """The promise asked more than the cardholder had said they could pay
+    each month by the time it was made."""
+    if p.amount is None:
+        return False
+    said = [s for s in ev.statements if s.kind == BUDGET and s.amount is not None and s.on <= p.booked_on]
+    return bool(said) and p.amount > max(said, key=lambda s: s.on).amount
+
+
 def features(ev: Evidence) -> Dict[str, float]:
     since = ev.today - timedelta(days=LOOKBACK_DAYS)
     promises = [p for p in ev.promises if p.booked_on >= since and p.kind in PROMISE_KINDS]
     kept = sum(1 for p in promises if p.status == KEPT)
     partial = sum(1 for p in promises if p.status == PARTIAL)
     broken = sum(1 for p in promises if p.status == BROKEN)
+    above = sum(1 for p in promises if p.status in (BROKEN, PARTIAL) and _above_budget(ev, p))
     open_ = sum(1 for p in promises if p.status in OPEN_STATUSES)
     resolved = kept + partial + broken
     recent = ev.today - timedelta(days=RECENT_PAYMENT_DAYS)
@@ -292,6 +303,7 @@ def features(ev: Evidence) -> Dict[str, float]:
         "promises_kept": float(kept),
         "promises_partial": float(partial),
         "promises_broken": float(broken),
+        "broken_above_budget": float(above),
         "promises_open": float(open_),
         # Laplace-smoothed: no history gives 0.5, not 0 or 1.
         "kept_rate": (kept + 0.5 * partial + 1.0) / (resolved + 2.0),
@@ -335,7 +347,7 @@ _W = {
 # Ability weights (log-odds).
 _A = {
     "budget_covers": 1.2,  # stated budget >= minimum due
-    "budget_short": -1.0,  # stated budget < minimum due
+    "budget_short": -1.0,  # stated budget < minimum due (half with a refusal)
     "budget_zero": -1.6,
     "income_months_low": 0.6,  # balance < 3 months of stated income
     "income_months_high": -0.8,  # balance > 12 months of stated income
@@ -379,8 +391,14 @@ def willingness(ev: Evidence, f: Dict[str, float]) -> Score:
         add(_W["kept"] * min(f["promises_kept"], 3), f"已履约承诺/计划 {int(f['promises_kept'])} 次")
     if f["promises_partial"]:
         add(_W["partial"] * min(f["promises_partial"], 3), f"部分履约 {int(f['promises_partial'])} 次")
-    if f["promises_broken"]:
-        add(_W["broken"] * min(f["promises_broken"], 3), f"承诺未履约 {int(f['promises_broken'])} 次")
+    # A promise above the budget the cardholder had stated, missed, says more
+    # about ability than about willingness: it weighs a third.
+    above = min(f["broken_above_budget"], f["promises_broken"])
+    plain = f["promises_broken"] - above
+    if plain:
+        add(_W["broken"] * min(plain, 3), f"承诺未履约 {int(plain)} 次")
+    if above:
+        add(_W["broken"] / 3 * min(above, 3), f"超出自述可还金额的承诺未履约 {int(above)} 次")
     if f["promises_open"]:
         add(_W["open"], f"有未到期的还款承诺/计划 {int(f['promises_open'])} 项")
     if f["payments_recent"]:
@@ -409,6 +427,9 @@ def ability(ev: Evidence, f: Dict[str, float]) -> Score:
             add(_A["budget_zero"], "自述目前每月无力还款")
         elif budget >= ev.minimum_due:
             add(_A["budget_covers"], f"自述每月可还 {_yuan(budget)}，不低于最低还款额 {_yuan(ev.minimum_due)}")
+        elif f["refusals"]:
+            # Said together with a refusal, a low figure is less credible.
+            add(_A["budget_short"] / 2, f"自述每月可还 {_yuan(budget)}，低于最低还款额（同时拒绝还款，可信度较低）")
         else:
             add(_A["budget_short"], f"自述每月可还 {_yuan(budget)}，低于最低还款额 {_yuan(ev.minimum_due)}")
     income = _latest(ev.statements, INCOME)
@@ -430,6 +451,8 @@ def ability(ev: Evidence, f: Dict[str, float]) -> Score:
         add(_A["kept"], f"已履约承诺/计划 {int(f['promises_kept'])} 次")
     if f["promises_partial"]:
         add(_A["partial"] * min(f["promises_partial"], 2), f"部分履约 {int(f['promises_partial'])} 次（可能资金不足）")
+    if f["broken_above_budget"]:
+        add(_A["budget_short"] / 2, f"超出自述可还金额的承诺未能履约 {int(f['broken_above_budget'])} 次")
     if f["payments_reversed"]:
         add(_A["reversed"], "有还款被退回（可能账户余额不足）")
     return _score("ability", r)

@@ -264,17 +264,34 @@ def history(session_or_uow, account_id: str, limit: int = 50) -> List[ScoreView]
     return [_view(r) for r in rows]
 
 
+_SAVED_MODEL = object()
+
+
+def _saved_model():
+    from bot.assessment.model import model_path
+
+    if not model_path().exists():  # no import of scikit-learn without a model
+        return None
+    from bot.assessment.model import current
+
+    return current()
+
+
 def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: Optional[str] = None,
-                         keep_model=None) -> Optional[ScoreView]:
+                         keep_model=_SAVED_MODEL) -> Optional[ScoreView]:
     """Score the account from what the database holds and append the result
     when it differs from the newest row (same scores, bands, reasons and
     signals: nothing is written). Returns the current assessment, or None
     for an unknown account.
 
-    ``keep_model`` (bot/assessment/model.KeepModel or None) gives the chance
-    that the next promise or plan is kept; without one the rule-based
-    fallback (``core.rule_keep_probability``) is stored."""
+    ``keep_model`` (bot/assessment/model.KeepModel) gives the chance that
+    the next promise or plan is kept; by default the model
+    ``collectbot assessment retrain`` saved, and without one (or with
+    ``keep_model=None``) the rule-based fallback
+    (``core.rule_keep_probability``) is stored."""
     s = _session(session_or_uow)
+    if keep_model is _SAVED_MODEL:
+        keep_model = _saved_model()
     ev = load_evidence(s, account_id, today)
     if ev is None:
         return None
@@ -305,7 +322,7 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
     return _view(row)
 
 
-def recompute_all(session_or_uow, today: date, trigger: str = "batch", keep_model=None) -> Dict[str, int]:
+def recompute_all(session_or_uow, today: date, trigger: str = "batch", keep_model=_SAVED_MODEL) -> Dict[str, int]:
     """Every account; returns the count per segment."""
     s = _session(session_or_uow)
     counts: Dict[str, int] = {}

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.core.clock import SHANGHAI
@@ -16,6 +17,12 @@ from tests.unit.test_db_repository import add_account
 
 TODAY = date(2026, 11, 25)
 PHONE = "+8613800001111"
+
+
+@pytest.fixture(autouse=True)
+def _no_saved_model(monkeypatch, tmp_path):
+    # The rules, whatever a developer trained into var/.
+    monkeypatch.setenv("COLLECTBOT_ASSESSMENT_MODEL", str(tmp_path / "none.pkl"))
 
 
 def at(d: date, hour: int = 10) -> datetime:
