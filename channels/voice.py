@@ -66,6 +66,7 @@ from sanic.response import HTTPResponse
 
 from bot import secrets
 from bot.core import safety, spoken
+from bot.core.channels import VOICE
 from bot.core.text import clean_text
 from bot.db import repository
 from bot.db import sms as sms_db
@@ -75,7 +76,7 @@ from channels.twilio_sms import SENDER_RE, SID_RE, clean_params, verify_signatur
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_NAME = "voice"
+CHANNEL_NAME = VOICE
 TWIML_CONTENT_TYPE = "text/xml"
 DEFAULT_VOICE = "Polly.Zhiyu-Neural"
 DEFAULT_LANGUAGE = "zh-CN"

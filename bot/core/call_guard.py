@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import FrozenSet, Iterable, Tuple
 
 from bot.core import guard
+from bot.core.channels import VOICE  # the one channel-name map
 
-VOICE = "voice"
 VOICE_CHANNELS = frozenset({VOICE})
 UNANSWERED_CALL_CAP = "unanswered_call_cap"
 # Channels whose opt-out also stops calls.

@@ -11,6 +11,7 @@ SOCKETIO = "socketio"  # Rasa's name for a socket.io conversation (the web chat)
 WEBCHAT = "webchat"  # channels/webchat.py
 REST = "rest"  # channels/rest.py: developers and tests only
 PHONE = "phone"  # a call an agent logged by hand (reports)
+VOICE = "voice"  # channels/voice.py: the assistant on a phone call (issue 17)
 
 CHANNEL_LABELS = {
     TWILIO_SMS: "短信",
@@ -20,11 +21,12 @@ CHANNEL_LABELS = {
     # The developers' test channel, not a cardholder's: agents see it as such.
     REST: "测试接口",
     PHONE: "电话",
+    VOICE: "电话",
 }
 
 # What the bot may call the channel a cardholder opted out of
 # (replies.OPT_OUT "不再通过{channel_name}…"): only channels a cardholder uses.
-CARDHOLDER_CHANNEL_NAMES = {code: CHANNEL_LABELS[code] for code in (TWILIO_SMS, "sms", SOCKETIO, WEBCHAT)}
+CARDHOLDER_CHANNEL_NAMES = {code: CHANNEL_LABELS[code] for code in (TWILIO_SMS, "sms", SOCKETIO, WEBCHAT, VOICE)}
 
 # Channels on which Rasa can send a message on its own (an agent's reply,
 # a hand-back): ``output_channel=latest`` works for them, not for REST.
