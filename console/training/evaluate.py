@@ -13,14 +13,14 @@ The scores:
 
 ``compare`` puts the candidate next to the current model; the candidate is
 "not worse" when neither its intent macro-F1 nor its entity F1 is lower.
-The ``score`` functions are plain Python (tested without Rasa).
+Plain Python (tested without Rasa): the part that loads a model and runs
+it is ``evaluate_model`` in console/training/worker.py, the one console
+module that imports Rasa, run only in the worker process.
 """
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Dict, Sequence
 
 # Scores are compared at this precision: 1e-9 differences are float noise.
 EPSILON = 1e-9
@@ -125,50 +125,3 @@ def compare(current: Dict[str, Any], candidate: Dict[str, Any]) -> Dict[str, Any
         "not_worse": not reasons,
         "worse_reasons": reasons,
     }
-
-
-# --------------------------------------------------------------------------
-# With Rasa (only in the worker process)
-# --------------------------------------------------------------------------
-
-
-def load_test_examples(test_nlu: Path) -> List[Dict[str, Any]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(test_nlu))
-    out = []
-    for m in data.intent_examples:
-        out.append({
-            "text": m.get("text"),
-            "intent": m.get("intent"),
-            "entities": [[e["start"], e["end"], e["entity"]] for e in m.get("entities") or []],
-        })
-    return out
-
-
-async def _predict(model_path: Path, examples: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model_path))
-    results = []
-    for ex in examples:
-        parsed = await agent.parse_message(ex["text"])
-        intent = parsed.get("intent") or {}
-        results.append({
-            "text": ex["text"],
-            "expected": ex["intent"],
-            "predicted": intent.get("name"),
-            "confidence": intent.get("confidence"),
-            "expected_entities": ex["entities"],
-            "predicted_entities": [[e["start"], e["end"], e["entity"]] for e in parsed.get("entities") or []
-                                   if "start" in e and "end" in e],
-        })
-    return results
-
-
-def evaluate_model(model_path: Path, test_nlu: Path) -> Dict[str, Any]:
-    examples = load_test_examples(test_nlu)
-    results = asyncio.run(_predict(model_path, examples))
-    report = score(results)
-    report["model"] = str(model_path)
-    return report

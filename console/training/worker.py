@@ -8,6 +8,7 @@ the run's directory, never into bot/models); output in ``train.log``.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import console.models  # noqa: F401  (the console's tables: training_runs refers to console_users)
 from bot import clock
@@ -93,9 +94,9 @@ def run(run_id: int) -> int:
         _update(run_id, status="training", progress="训练中：准备训练数据", pid=os.getpid())
         model = train(run_id, cfg, out_dir)
         _update(run_id, status="evaluating", progress="评估中：当前模型", model_path=str(model))
-        current_report = evaluate.evaluate_model(current, cfg.test_nlu)
+        current_report = evaluate_model(current, cfg.test_nlu)
         _update(run_id, progress="评估中：候选模型")
-        candidate_report = evaluate.evaluate_model(model, cfg.test_nlu)
+        candidate_report = evaluate_model(model, cfg.test_nlu)
         report: Dict[str, Any] = {
             "test_set": str(cfg.test_nlu),
             "current": current_report,
@@ -110,6 +111,53 @@ def run(run_id: int) -> int:
         logger.exception("training run %s failed", run_id)
         _update(run_id, status="failed", progress="失败", error=str(exc)[-4000:], finished_at=clock.now())
         return 1
+
+
+# --------------------------------------------------------------------------
+# Evaluation with Rasa (console/training/evaluate.py scores the results)
+# --------------------------------------------------------------------------
+
+
+def load_test_examples(test_nlu: Path) -> List[Dict[str, Any]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(test_nlu))
+    out = []
+    for m in data.intent_examples:
+        out.append({
+            "text": m.get("text"),
+            "intent": m.get("intent"),
+            "entities": [[e["start"], e["end"], e["entity"]] for e in m.get("entities") or []],
+        })
+    return out
+
+
+async def _predict(model_path: Path, examples: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+    results = []
+    for ex in examples:
+        parsed = await agent.parse_message(ex["text"])
+        intent = parsed.get("intent") or {}
+        results.append({
+            "text": ex["text"],
+            "expected": ex["intent"],
+            "predicted": intent.get("name"),
+            "confidence": intent.get("confidence"),
+            "expected_entities": ex["entities"],
+            "predicted_entities": [[e["start"], e["end"], e["entity"]] for e in parsed.get("entities") or []
+                                   if "start" in e and "end" in e],
+        })
+    return results
+
+
+def evaluate_model(model_path: Path, test_nlu: Path) -> Dict[str, Any]:
+    examples = load_test_examples(test_nlu)
+    results = asyncio.run(_predict(model_path, examples))
+    report = evaluate.score(results)
+    report["model"] = str(model_path)
+    return report
 
 
 def main(argv: Optional[list] = None) -> int:

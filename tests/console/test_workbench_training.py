@@ -102,9 +102,9 @@ def rasa_server(tmp_path_factory, current_model):
 @pytest.fixture(scope="module")
 def target(current_model):
     """A held-out example the current model misreads."""
-    from console.training import evaluate
+    from console.training import worker
 
-    report = evaluate.evaluate_model(current_model, REPO / "tests" / "nlu")
+    report = worker.evaluate_model(current_model, REPO / "tests" / "nlu")
     errors = [e for e in report["errors"] if e["predicted"] not in (None, "nlu_fallback")] or report["errors"]
     if not errors:
         pytest.skip("the current model gets every held-out example right: nothing to correct")
