@@ -102,6 +102,9 @@ class Stack:
         self.rasa_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.action_url_override = action_url_override
+        # Set for both servers and never recorded in results.json (e.g. a
+        # webhook signing secret made up for this run).
+        self.secret_env: Dict[str, str] = {}
         self.info: Dict[str, Any] = {"model": rel(model)}
 
     def start(self) -> None:
@@ -116,7 +119,7 @@ class Stack:
             # The action server this stack starts (through the profile's proxy
             # when there is one) also as ACTION_SERVER_URL, which endpoints.yml
             # may read: a bench stack never calls another stack's action server.
-            env = bench_env(f"sqlite:///{self.w / 'accounts.db'}", action_url=action_url, **extra_env)
+            env = bench_env(f"sqlite:///{self.w / 'accounts.db'}", action_url=action_url, **extra_env, **self.secret_env)
             broker = product_endpoint_types()["event_broker"]
             if v.get("patch"):
                 broker = "bench_patches.PatchedContactLogBroker"

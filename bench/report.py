@@ -382,7 +382,7 @@ def voice_paragraph(sp: Dict[str, Any]) -> List[str]:
         for c, lv in voice["levels"].items():
             lat = lv["latency_ms"]
             L.append(f"- {c} call(s) at once: {lv['turns']} turns, p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
-                     f"p99 {lat['p99']:.0f} ms, errors {lv['errors']}.")
+                     f"p99 {lat['p99']:.0f} ms, errors {lv['errors']}, off-script {lv.get('off_script', '–')}.")
         L.append("")
         L.append(voice.get("about", ""))
     else:

@@ -140,11 +140,12 @@ def test_voice_hook_prints_why_nothing_was_measured(tmp_path):
 
 
 def test_voice_hook_prints_a_measured_turn(tmp_path):
-    measured = {"levels": {"1": {"turns": 30, "latency_ms": {"p50": 210.0, "p95": 340.0, "p99": 400.0}, "errors": 0}},
+    measured = {"levels": {"1": {"turns": 30, "latency_ms": {"p50": 210.0, "p95": 340.0, "p99": 400.0}, "errors": 0,
+                               "off_script": 1}},
                 "about": "Twilio voice webhook, one call at a time."}
     text = write(results(voice=measured), tmp_path)
     voice = text[text.index("### Voice: one call turn"):text.index("## Cost")]
-    assert "- 1 call(s) at once: 30 turns, p50 210 ms, p95 340 ms, p99 400 ms, errors 0." in voice
+    assert "- 1 call(s) at once: 30 turns, p50 210 ms, p95 340 ms, p99 400 ms, errors 0, off-script 1." in voice
     assert "Not measured" not in voice
     assert "voice turn p95 340 ms" in report.history_entry(results(voice=measured))
 
