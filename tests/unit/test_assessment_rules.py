@@ -212,3 +212,18 @@ def test_signal_as_dict_has_label_date_reason():
     d = ev.signals(e)[0].as_dict()
     assert d == {"code": "payments_reversed", "label": "还款被退回", "on": "2026-11-04",
                  "reason": "1 笔还款被退回：2026-11-04 1.00 元"}
+
+
+def test_a_broken_promise_above_the_stated_budget_weighs_on_ability_not_willingness():
+    said = a.Statement(a.BUDGET, date(2026, 10, 25), Decimal("400.00"))
+    too_much = promise(1, a.BROKEN, date(2026, 11, 1), booked=date(2026, 10, 25))  # asks 1000
+    result = a.assess(evidence(statements=(said,), promises=(too_much,)))
+    # willingness: one broken above budget, a third of -0.9
+    assert result.willingness.value == logistic(-0.3)
+    assert "超出自述可还金额的承诺未履约 1 次（↓）" in result.reason_texts()
+    # ability: budget below minimum (-1.0) and the missed promise above it (-0.5)
+    assert result.ability.value == logistic(-1.5)
+    # The same promise with no budget said beforehand counts in full.
+    later = a.Statement(a.BUDGET, date(2026, 11, 3), Decimal("400.00"))
+    plain = a.assess(evidence(statements=(later,), promises=(too_much,)))
+    assert plain.willingness.value == logistic(-0.9)
