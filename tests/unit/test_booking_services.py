@@ -425,3 +425,18 @@ def test_the_console_decision_tells_the_cardholder_releases_the_claim_and_hands_
         actions = [e["action"] for e in store.audit_entries(s, conversation_id=HS_CID)]
     assert "reject_arrangement" in actions
     assert asyncio.run(service.pending_plans())["items"] == []
+
+
+def test_the_use_cases_load_no_rasa_web_framework_or_entry_point():
+    """Every entry point calls bot/services; it must not pull an entry point's
+    framework into the console, the campaign runner or the CLI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.services.booking, bot.services.escalation, bot.services.hardship; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk', 'sanic', 'console') "
+        "or m.startswith('bot.actions')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
