@@ -258,7 +258,9 @@ def add_commands(sub) -> None:
                    help="不交互，按顺序执行（可重复）：文字、#数字、空字符串为沉默")
 
 
-def run(args, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run(args, stdin: Optional[TextIO] = None, out: Optional[TextIO] = None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
     token = (os.environ.get("TWILIO_AUTH_TOKEN") or "").strip()
     if not token:
         print("需要环境变量 TWILIO_AUTH_TOKEN（与语音渠道相同）来签名请求", file=sys.stderr)

@@ -376,3 +376,35 @@ def test_goodbye_hangs_up(server, bot):
     store.tracker = _Tracker(False, "goodbye")
     sim.say("再见")
     assert sim.ended and sim.steps[-1].kind == "hangup"
+
+
+def test_out_of_staffed_hours_a_hand_over_ends_the_call_with_when_to_call_back(server, bot, monkeypatch):
+    monkeypatch.setenv("COLLECTBOT_NOW", "2026-11-25T22:30:00+08:00")
+    store = _with_agent(server)
+    bot.answer = lambda text: [{"text": "现在是非人工服务时间，专员将于明天09:00上班后尽快回复您，请留意这里的消息。"}]
+    sim = server.sim().start()
+    store.tracker = _Tracker(True, "request_human")
+    sim.say("转人工")
+    assert sim.transfers() == []
+    assert sim.ended and "人工服务时间拨打" in sim.last_said() and "请保持电话畅通" in sim.last_said()
+
+
+def test_the_call_simulator_command_runs_a_scripted_call(server, bot, monkeypatch, capsys):
+    import argparse
+
+    from bot.voice import sim as sim_module
+
+    bot.answer = lambda text: [{"text": "您好，请问您是李*华本人吗？"}] if text == "/greet" else [
+        {"text": "好的，还款3000元。"}]
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    parser = argparse.ArgumentParser()
+    sim_module.add_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["call-sim", PHONE, "--url", server.url, "--public-url", PUBLIC,
+                              "--script", "是的", "--script", "#3521"])
+    assert sim_module.run(args) == 0
+    out = capsys.readouterr().out
+    assert "[助手] 您好，请问您是李某华本人吗？" in out
+    assert "[来电者] 是的" in out and "[按键] 3521" in out
+    assert "还款三千元" in out
+    assert "[状态回调] completed" in out
+    assert bot.texts == ["/greet", "是的", "3521"]
