@@ -73,6 +73,27 @@ def positive_int(name: str, default: int, env: Optional[Mapping[str, str]] = Non
     return value
 
 
+def env_text(name: str, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """A text setting, stripped; None when unset or blank."""
+    value = ((os.environ if env is None else env).get(name) or "").strip()
+    return value or None
+
+
+DATABASE_URL_ENV = "DATABASE_URL"
+CAMPAIGN_FILE_ENV = "COLLECTBOT_CAMPAIGN_FILE"
+
+
+def database_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """DATABASE_URL; None means the laptop's SQLite file (bot/db/session.py)."""
+    return env_text(DATABASE_URL_ENV, env)
+
+
+def campaign_file(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """COLLECTBOT_CAMPAIGN_FILE: the bank's campaign steps and templates
+    (bot/campaign/config.py); None: the defaults."""
+    return env_text(CAMPAIGN_FILE_ENV, env)
+
+
 DEFAULT_RASA_URL = "http://localhost:5005"
 
 
@@ -80,8 +101,8 @@ def rasa_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """Where Rasa's HTTP API is (RASA_URL), without a trailing slash; None
     when not set (callers that need it use DEFAULT_RASA_URL). Its token is a
     secret: bot/secrets.py, RASA_API_TOKEN."""
-    raw = ((os.environ if env is None else env).get("RASA_URL") or "").strip()
-    return raw.rstrip("/") or None
+    raw = env_text("RASA_URL", env)
+    return (raw.rstrip("/") or None) if raw else None
 
 
 @dataclass(frozen=True)

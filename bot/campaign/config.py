@@ -23,7 +23,6 @@ Unknown keys fail loudly: a typo must not silently leave a default in force.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
@@ -31,11 +30,12 @@ from typing import Any, Mapping, Optional, Tuple
 
 import yaml
 
+from bot import settings
 from bot.core.campaign import CampaignConfig, CampaignConfigError
 from bot.core.guard import GuardConfig
 from bot.core.reconcile import ReconcileConfig
 
-CAMPAIGN_FILE_ENV = "COLLECTBOT_CAMPAIGN_FILE"
+CAMPAIGN_FILE_ENV = settings.CAMPAIGN_FILE_ENV
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def settings_from_mapping(data: Optional[Mapping]) -> CampaignSettings:
 
 
 def load_settings(path: Optional[str] = None) -> CampaignSettings:
-    path = path or os.environ.get(CAMPAIGN_FILE_ENV)
+    path = path or settings.campaign_file()
     if not path:
         return CampaignSettings()
     return settings_from_mapping(yaml.safe_load(Path(path).read_text("utf-8")) or {})

@@ -6,7 +6,6 @@ fail the first request that needs it, not the whole server.
 """
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +16,11 @@ from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from bot import settings
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "collectbot.db"
-DATABASE_URL_ENV = "DATABASE_URL"
+DATABASE_URL_ENV = settings.DATABASE_URL_ENV
 
 # Execution option of the connections of read-only units of work.
 READ_ONLY_OPTION = "collectbot_read_only"
@@ -31,7 +32,7 @@ _sessionmakers: Dict[Tuple[str, bool], sessionmaker] = {}
 
 def database_url() -> str:
     """URL from ``DATABASE_URL``, else a SQLite file under ``<repo>/var/``."""
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    url = settings.database_url()
     if url:
         return url
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
