@@ -408,3 +408,21 @@ def test_the_call_simulator_command_runs_a_scripted_call(server, bot, monkeypatc
     assert "还款三千元" in out
     assert "[状态回调] completed" in out
     assert bot.texts == ["/greet", "是的", "3521"]
+
+
+def test_production_refuses_to_start_the_voice_channel_without_a_token(monkeypatch):
+    from bot.secrets import MissingSecret
+
+    monkeypatch.setenv("COLLECTBOT_ENV", "production")
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    with pytest.raises(MissingSecret):
+        VoiceInput.from_credentials(None)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    assert VoiceInput.from_credentials(None).config.auth_token == TOKEN
+
+
+def test_a_call_is_not_placed_without_twilio_settings(db, monkeypatch):
+    from bot.voice.calls import VoiceApiConfig, place_call
+
+    result = place_call(PHONE, cfg=VoiceApiConfig(), db_url=db)
+    assert not result.placed and result.decision.reason == "not_configured"
