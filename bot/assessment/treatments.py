@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -85,10 +85,18 @@ def from_mapping(data: Optional[Mapping]) -> Dict[str, Treatment]:
     return table
 
 
+_cache: Dict[Tuple[str, float], Dict[str, Treatment]] = {}
+
+
 def load(path: Optional[str] = None) -> Dict[str, Treatment]:
+    """The table from ``path``, else ``COLLECTBOT_TREATMENTS_FILE``, else the
+    default file; re-read when the file changes."""
     chosen = Path(path or os.environ.get(FILE_ENV) or DEFAULT_FILE)
     try:
-        data = yaml.safe_load(chosen.read_text("utf-8"))
+        key = (str(chosen), chosen.stat().st_mtime)
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = from_mapping(yaml.safe_load(chosen.read_text("utf-8")))
     except OSError as exc:
         raise TreatmentConfigError(f"cannot read {chosen}: {exc}") from exc
-    return from_mapping(data)
+    return dict(_cache[key])

@@ -515,6 +515,11 @@ class CampaignRunner:
             self._record_drop(c, step, self.cfg.channel, body, verdict, dry_run, summary)
             return
         extra[c.phone] += 1
+        if not dry_run:
+            # Issue 13: the assessed segment's treatment may add an agent call (bot/assessment/campaign_hook.py).
+            from bot.assessment.campaign_hook import treatment_task
+
+            self._write(treatment_task, c.account_id, c.cycle, c.stage, today)
         if dry_run:
             summary.outcomes["sent"] += 1
             summary.by_step[step] += 1

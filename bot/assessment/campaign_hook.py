@@ -1,0 +1,54 @@
+"""The segment's treatment in the campaign run (issue 13), additive to the
+stage plan: when the account's current assessment puts it in a segment
+whose treatment includes an agent call (bot/assessment/treatments.yml,
+e.g. able-but-unwilling), the run also opens the person's call task for
+this cycle - the same task stage 3 would open later, with the segment, its
+treatment and the reasons in its description. Nothing else changes: the
+stage plan's SMS still passes the compliance guard, and the hook runs only
+for a step the guard allowed.
+
+Plain database work with the caller's session; it reads the stored
+assessment (bot/db/assessments.py) and never recomputes it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.assessment import treatments
+from bot.core.assessment import SEGMENT_LABELS
+from bot.db import assessments
+from bot.db.models import Account, AgentTask
+
+MAX_REASONS = 4
+
+
+def treatment_task(s: Session, account_id: str, cycle: str, stage: Optional[str], today: date) -> Optional[int]:
+    """Open the segment's agent call for this cycle; the task id, or None
+    when the treatment has none, no assessment is stored, or the task
+    already exists."""
+    current = assessments.latest(s, account_id)
+    if current is None:
+        return None
+    treatment = treatments.load()[current.segment]
+    if not treatment.agent_call:
+        return None
+    key = f"campaign_call:{account_id}:{cycle}"
+    if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == key)).first() is not None:
+        return None
+    reasons = "；".join(r["text"] for r in current.reasons[:MAX_REASONS])
+    description = (
+        f"按分群处置：{SEGMENT_LABELS[current.segment]}（{treatment.summary()}）。"
+        f"评估理由：{reasons or '无'}。请在工作时间致电持卡人，只陈述事实，不施压。"
+    )
+    task = AgentTask(account_id=account_id, kind="campaign_call", stage=stage, description=description,
+                     status="open", idempotency_key=key)
+    s.add(task)
+    account = s.get(Account, account_id)
+    if account is not None:
+        account.follow_up = True
+    s.flush()
+    return task.id
