@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.campaign.marks import mark_phone
+from bot.db.marks import mark_phone
 from bot.core import escalation
 from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401 (the workbench reads CHANNEL_LABELS from here)
 from bot.core.escalation import REASON_LABELS  # the bot's own labels: queue and bot never disagree

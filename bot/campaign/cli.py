@@ -168,20 +168,15 @@ def _pending(url: Optional[str]) -> int:
 
 
 def _tasks(url: Optional[str], include_done: bool) -> int:
-    from sqlalchemy import select
-
     from bot.db.migrate import upgrade
-    from bot.db.models import AgentTask
+    from bot.db.repository import agent_tasks
     from bot.db.session import session_scope
 
     labels = {"campaign_call": "人工联系", "broken_promise": "违约跟进"}
     status_zh = {"open": "待处理", "done": "已完成", "cancelled": "已取消"}
     upgrade(url)
     with session_scope(url) as s:
-        query = select(AgentTask).order_by(AgentTask.created_at, AgentTask.id)
-        if not include_done:
-            query = query.where(AgentTask.status == "open")
-        rows = [(t.account_id, t.kind, t.status, t.description, t.created_at) for t in s.execute(query).scalars()]
+        rows = agent_tasks(s, include_done)
     if not rows:
         print("没有待处理的人工任务。")
         return EXIT_OK
@@ -208,7 +203,7 @@ def _schedule(systemd: bool) -> int:
 def _import_payments(url: Optional[str], path: str) -> int:
     from bot import clock
     from bot.campaign.config import load_settings
-    from bot.campaign.payments import import_payments_csv
+    from bot.db.payments import import_payments_csv
     from bot.db.importer import ImportFileError
     from bot.db.migrate import upgrade
     from bot.db.session import session_scope
@@ -268,7 +263,7 @@ def _report(url: Optional[str], start: str, end: str, csv_path: Optional[str]) -
 
 
 def _mark_phone(url: Optional[str], raw_phone: str, kind: str, by: str, note: Optional[str]) -> int:
-    from bot.campaign.marks import mark_phone
+    from bot.db.marks import mark_phone
     from bot.core.phone import parse_phone
     from bot.db.migrate import upgrade
     from bot.db.session import session_scope

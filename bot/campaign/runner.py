@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.campaign.config import CampaignSettings
-from bot.campaign.payments import ReconcileResult, reconcile_open_promises
+from bot.db.payments import ReconcileResult, reconcile_open_promises
 from bot.campaign.rasa_trigger import CAMPAIGN_SLOT, RasaTrigger  # noqa: F401 (CAMPAIGN_SLOT re-exported)
 from bot.core import campaign as rules
 from bot.core import guard

@@ -1,6 +1,6 @@
 """Payments against promises: kept, partially kept, broken.
 
-Plain Python (no database imports); bot/campaign/payments.py loads the
+Plain Python (no database imports); bot/db/payments.py loads the
 rows, applies these rules and writes the results.
 
 A promise to pay (``promise_to_pay`` arrangement) is

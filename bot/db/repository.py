@@ -322,6 +322,15 @@ def open_agent_task(s: Session, account_id: str, kind: str, description: str, id
 # --------------------------------------------------------------------------
 
 
+def agent_tasks(s: Session, include_done: bool = False) -> List[Tuple[str, str, str, str, datetime]]:
+    """(account_id, kind, status, description, created_at) of the tasks for
+    people, oldest first; only the open ones unless ``include_done``."""
+    query = select(AgentTask).order_by(AgentTask.created_at, AgentTask.id)
+    if not include_done:
+        query = query.where(AgentTask.status == "open")
+    return [(t.account_id, t.kind, t.status, t.description, t.created_at) for t in s.execute(query).scalars()]
+
+
 def _json_default(value):
     if isinstance(value, Decimal):
         return str(value)
