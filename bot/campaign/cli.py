@@ -168,12 +168,11 @@ def _pending(url: Optional[str]) -> int:
 
 
 def _tasks(url: Optional[str], include_done: bool) -> int:
+    from bot.core.agent_tasks import KIND_LABELS as labels, STATUS_LABELS as status_zh
     from bot.db.migrate import upgrade
     from bot.db.repository import agent_tasks
     from bot.db.session import session_scope
 
-    labels = {"campaign_call": "人工联系", "broken_promise": "违约跟进"}
-    status_zh = {"open": "待处理", "done": "已完成", "cancelled": "已取消"}
     upgrade(url)
     with session_scope(url) as s:
         rows = agent_tasks(s, include_done)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.cli import main
 from bot.core.sms import segment_count
@@ -331,3 +331,18 @@ def test_phone_marks_from_the_command_line_decide_what_a_number_gets(capsys, tmp
     assert code == 0 and "已撤销标记" in out
     with session_scope(sqlite_url) as s:
         assert s.execute(select(PhoneMark.revoked_at)).scalar_one() is not None
+
+
+def test_campaign_tasks_lists_open_tasks_with_the_consoles_labels(capsys, sqlite_url, tmp_path):
+    from bot.db import repository
+
+    seed(sqlite_url, tmp_path, 2, dpd_of=lambda i: 5)
+    with session_scope(sqlite_url) as s:
+        repository.open_agent_task(s, "A00000", "verification_help", "三次验证未通过", "verify:A00000")
+        repository.open_agent_task(s, "A00001", "broken_promise", "承诺未兑现", "broken:A00001")
+        s.execute(update(AgentTask).where(AgentTask.account_id == "A00001").values(status="done"))
+    code, out, _ = run(capsys, sqlite_url, "campaign", "tasks")
+    assert code == 0
+    assert "人工任务 1 个" in out and "[身份验证协助｜待处理] A00000" in out and "A00001" not in out
+    code, out, _ = run(capsys, sqlite_url, "campaign", "tasks", "--all")
+    assert "[违约承诺跟进｜已完成] A00001" in out and "verification_help" not in out
