@@ -34,7 +34,7 @@ class Results:
     by_treatment: Dict[str, List[int]]  # assessed segment at offer -> [kept, promises]
     evaluation: Dict[str, object]
     train_rows: int
-    signals: Dict[str, int]
+    signals: Dict[str, List[int]]
     table: Dict[str, treatments.Treatment]
 
 
@@ -67,7 +67,7 @@ def run(accounts: int = DEFAULT_ACCOUNTS, seeds: Sequence[int] = DEFAULT_SEEDS,
     strategies: Dict[str, List[Dict[str, float]]] = {"fixed": [], "segment": []}
     by_segment = {st: {seg: [0, 0] for seg in HIDDEN} for st in strategies}
     by_treatment = {seg: [0, 0] for seg in core.SEGMENTS}
-    signals = {code: 0 for code in evasion.SIGNAL_LABELS}
+    signals = {code: [0, 0] for code in evasion.SIGNAL_LABELS}  # accounts, of which hidden unwilling
     for seed in seeds:
         for strategy in strategies:
             s = sim.simulate(accounts, seed, strategy, table, months)
@@ -88,8 +88,9 @@ def run(accounts: int = DEFAULT_ACCOUNTS, seeds: Sequence[int] = DEFAULT_SEEDS,
                 recovery.append(rec)
                 test_rows += m.rows_from_evidence(a.evidence(s.end) for a in s.accounts)
                 for acc in s.accounts:
-                    for sig in evasion.signals(acc.evidence(s.end)):
-                        signals[sig.code] += 1
+                    for code in {sig.code for sig in evasion.signals(acc.evidence(s.end))}:
+                        signals[code][0] += 1
+                        signals[code][1] += not acc.holder.willing
     return Results(accounts, months, list(seeds), list(train_seeds), recovery, strategies, by_segment,
                    by_treatment, m.evaluate(keep_model, test_rows), len(train_rows), signals, table)
 
@@ -204,14 +205,18 @@ def render(r: Results, own_history: Optional[str] = None) -> str:
     add("")
     add("## 4. Evasion signals raised (for agents, never decisions)")
     add("")
-    add("Accounts showing each signal at the end, summed over the evaluation seeds (fixed plan). The simulator "
-        "does not generate number changes or failed verifications, so those two read 0 here; the unit tests "
-        "(`tests/unit/test_assessment_rules.py`) cover them.")
+    add("Accounts showing each signal at the end, summed over the evaluation seeds (fixed plan), and how many of "
+        "them are unwilling in the simulator's hidden truth (the unwilling are "
+        f"{1 - 0.6:.0%} of the simulated cardholders). A share of 100 % only restates the simulator's assumption "
+        "that just the unwilling behave that way; repeated broken promises, on the other hand, mostly flag "
+        "cardholders who could not pay what the fixed plan asked. Signals are for an agent to look at and never "
+        "decide anything on their own.")
     add("")
-    add("| signal | accounts |")
-    add("|---|---|")
-    for code, n in r.signals.items():
-        add(f"| {evasion.SIGNAL_LABELS[code]} (`{code}`) | {n} |")
+    add("| signal | accounts | of which hidden unwilling |")
+    add("|---|---|---|")
+    for code, (n, unwilling) in r.signals.items():
+        share = f"{unwilling / n:.0%}" if n else "-"
+        add(f"| {evasion.SIGNAL_LABELS[code]} (`{code}`) | {n} | {unwilling} ({share}) |")
     add("")
     add("## Segment-to-treatment table (configuration: `bot/assessment/treatments.yml`)")
     add("")

@@ -40,7 +40,9 @@ hardship plan at the stated budget over up to 60 months).
   anyone states an income (0.25); an unwilling cardholder who states a
   budget understates it (10-50 % of capacity). On first contact the
   cardholder verifies (success), and the unwilling sometimes (0.08) claim
-  "wrong person" later from the same number.
+  "wrong person" later from the same number. An answer comes from another
+  number with 0.12 for the unwilling (half of those then fail
+  verification from it and say nothing more) and 0.02 for the willing.
 - **Accepting an offer**: willing 0.85; unwilling 0.25, 0.45 with a firm
   factual notice or an agent call. A cardholder who cannot pay what is
   asked still accepts under a firm tone (0.6: they promise to end the
@@ -338,7 +340,17 @@ class Simulation:
         if rng.random() >= min(0.95, p):
             return
         acc.answered_on = (offer.channel, offer.time)
-        acc.contacts.append(core.Contact(today, "in", h.phone, offer.channel))
+        source = h.phone
+        # Someone writes in from another number: the unwilling more often
+        # (0.12, and then fail verification from it with 0.5), the willing
+        # rarely (0.02: a new phone).
+        if rng.random() < (0.02 if h.willing else 0.12):
+            source = f"{h.phone[:-4]}{rng.randint(0, 9999):04d}"
+            if not h.willing and rng.random() < 0.5:
+                acc.contacts.append(core.Contact(today, "in", source, offer.channel))
+                acc.verifications.append(core.Verification(today, source, False))
+                return
+        acc.contacts.append(core.Contact(today, "in", source, offer.channel))
         if not any(v.success for v in acc.verifications):
             acc.verifications.append(core.Verification(today, h.phone, True))
         elif not h.willing and rng.random() < 0.08:
