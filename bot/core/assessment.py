@@ -293,7 +293,8 @@ def features(ev: Evidence) -> Dict[str, float]:
     income = _latest(ev.statements, INCOME)
     minimum = max(_f(ev.minimum_due), 1.0)
     balance = _f(ev.balance)
-    out = sum(1 for c in ev.contacts if c.direction == "out" and c.on >= since)
+    # Days on which we contacted them: a chat's many bot replies are one contact.
+    out = len({c.on for c in ev.contacts if c.direction == "out" and c.on >= since})
     # Days on which the cardholder wrote or answered: a long chat is one answer.
     answered_days = {c.on for c in ev.contacts if c.direction == "in" and c.on >= since}
     return {

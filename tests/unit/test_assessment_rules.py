@@ -227,3 +227,12 @@ def test_a_broken_promise_above_the_stated_budget_weighs_on_ability_not_willingn
     later = a.Statement(a.BUDGET, date(2026, 11, 3), Decimal("400.00"))
     plain = a.assess(evidence(statements=(later,), promises=(too_much,)))
     assert plain.willingness.value == logistic(-0.9)
+
+
+def test_contacts_count_by_day():
+    # Ten bot messages on one day and an SMS on two others: three contacts, no answer yet.
+    out = tuple(a.Contact(date(2026, 11, 1), "out") for _ in range(10)) + (
+        a.Contact(date(2026, 11, 8), "out"), a.Contact(date(2026, 11, 15), "out"))
+    f = a.features(evidence(contacts=out))
+    assert f["contacts_out"] == 3 and f["responses_in"] == 0
+    assert "联系 3 次均无回应（↓）" in a.assess(evidence(contacts=out)).reason_texts()
