@@ -81,8 +81,12 @@ def _user_view(u: ConsoleUser) -> UserView:
     return UserView(id=u.id, username=u.username, display_name=u.display_name, role=u.role)
 
 
-def _iso(value: Optional[datetime]) -> Optional[str]:
+def iso(value: Optional[datetime]) -> Optional[str]:
+    """A timestamp as the console's JSON carries it (None stays None)."""
     return None if value is None else value.isoformat()
+
+
+_iso = iso  # the old private name; console/inbox_store.py still uses it
 
 
 # --------------------------------------------------------------------------

@@ -75,8 +75,13 @@ MONEY_MAX_INTEGER_DIGITS = 12  # Numeric(14, 2)
 _CENT = Decimal("0.01")
 
 
-def _in(column: str, values) -> str:
+def one_of(column: str, values) -> str:
+    """The CHECK constraint text "column IN ('a', 'b')" (also for the
+    console's tables)."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+_in = one_of  # the old private name; console/models.py still uses it
 
 
 class Money(TypeDecorator):
@@ -147,9 +152,13 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(clock.SHANGHAI)
 
 
-def _now() -> datetime:
-    # Through bot.clock so that COLLECTBOT_NOW pins stored timestamps too.
+def stored_now() -> datetime:
+    """Default of every timestamp column (also the console's tables):
+    through bot.clock, so that COLLECTBOT_NOW pins stored timestamps too."""
     return clock.now()
+
+
+_now = stored_now  # the old private name; console/models.py still uses it
 
 
 class Cardholder(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from bot.db.models import Base, UTCDateTime, _in, _now
+from bot.db.models import Base, UTCDateTime, one_of, stored_now
 
 ANNOTATION_STATUSES = ("labelled", "ignored")
 RUN_STATUSES = ("queued", "training", "evaluating", "succeeded", "failed")
@@ -44,10 +44,10 @@ class MessageAnnotation(Base):
     entities = Column(Text, nullable=False, default="[]")  # JSON [{start, end, entity, value}]
     version = Column(Integer, nullable=False, default=1)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
-    updated_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
-    __table_args__ = (CheckConstraint(_in("status", ANNOTATION_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", ANNOTATION_STATUSES), name="status"),)
 
 
 class ConversationReview(Base):
@@ -58,7 +58,7 @@ class ConversationReview(Base):
     reviewed = Column(Boolean, nullable=False, default=False)
     version = Column(Integer, nullable=False, default=1)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
-    updated_at = Column(UTCDateTime, nullable=False, default=_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
 
 class ConversationTag(Base):
@@ -68,7 +68,7 @@ class ConversationTag(Base):
     conversation_id = Column(String(255), nullable=False, index=True)
     tag = Column(String(64), nullable=False)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (UniqueConstraint("conversation_id", "tag"),)
 
@@ -80,7 +80,7 @@ class ReviewNote(Base):
     conversation_id = Column(String(255), nullable=False, index=True)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
     text = Column(Text, nullable=False)  # masked
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
 
 class TrainingRun(Base):
@@ -98,10 +98,10 @@ class TrainingRun(Base):
     current_model_path = Column(String(1024))  # what it was compared with
     report = Column(Text)  # JSON, see console/training/evaluate.py
     error = Column(Text)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     finished_at = Column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", RUN_STATUSES), name="status"),)
 
 
 class ModelActivation(Base):
@@ -115,6 +115,6 @@ class ModelActivation(Base):
     model_path = Column(String(1024), nullable=False)
     previous_model_path = Column(String(1024))
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
-    __table_args__ = (CheckConstraint(_in("kind", ACTIVATION_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ACTIVATION_KINDS), name="kind"),)
