@@ -40,7 +40,8 @@ code of ours Rasa runs in every way we start it: ``rasa run`` (and
 ``rasa shell``), ``rasa test`` (which reads neither credentials.yml nor the
 tracker store of endpoints.yml), ``python -m bot.serve run`` and
 scripts/run_all.sh (which uses bot.serve). ``rasa run`` refuses to start
-without a model and loads it in a ``before_server_start`` listener
+without a local model (rasa/cli/run.py; we configure no model server or
+remote storage) and loads it in a ``before_server_start`` listener
 (rasa/core/run.py ``load_agent_on_start``, 3.6.21), so by then Rasa's Sanic
 app exists and no request has been served: ``install()`` finds the app by
 the names Rasa gives it and adds the middleware. In ``rasa test`` and
