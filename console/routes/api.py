@@ -4,6 +4,7 @@ the inbox additions (views, canned replies, transfer) through
 console/inbox_store.py and console/canned.py."""
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from sanic import Blueprint
@@ -71,7 +72,11 @@ async def queue(request: Request) -> HTTPResponse:
 async def conversation_detail(request: Request, conversation_id: str, user: UserView):
     """What the conversation page shows: the service's detail, plus whether
     an agent confirmed the cardholder's identity here."""
+    # When the reading began: the page drops an answer older than the one it
+    # shows (a live update computed before a claim can arrive after it).
+    as_of = time.time()
     detail = await service(request).detail(conversation_id, user)
+    detail["as_of"] = as_of
     if "state" in detail:
         confirmed = await db(inbox_store.identity_confirmation, conversation_id, detail.get("account_id"))
         detail["identity_confirmed_by_agent"] = confirmed

@@ -240,8 +240,13 @@
     }
   }
 
+  var shownAsOf = 0;
   function render(d) {
     if (!d || d.error) { if (d && d.error) { show('reply-error', d.error); } return; }
+    // An answer read before the one on screen (a live update that started
+    // before a claim, arriving after it) would undo what the agent sees.
+    if (d.as_of && d.as_of < shownAsOf) { return; }
+    shownAsOf = d.as_of || shownAsOf;
     detail = d;
     CHANNEL = d.channel_labels || CHANNEL;
     renderTranscript(d.transcript);
@@ -328,7 +333,9 @@
 
   // A compliance refusal is about the text as it was: editing it clears the refusal.
   $('reply-text').addEventListener('input', function () { show('reply-error', ''); seen(); menuIndex = 0; syncMenu(); });
-  $('reply-text').addEventListener('focus', seen);
+  // Back in the box (a live update may disable it for a moment): the list
+  // comes back where it was if the text still starts with "/".
+  $('reply-text').addEventListener('focus', function () { seen(); syncMenu(); });
   $('reply-text').addEventListener('blur', closeMenu);
   $('new-message').addEventListener('click', seen);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) { seen(); } });

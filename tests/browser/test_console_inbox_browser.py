@@ -101,11 +101,18 @@ def test_canned_reply_new_message_cue_and_transfer(env, chromium):
         expect(menu).to_be_hidden()
         box.fill("")
         box.type("/")
+        expect(menu).to_be_visible()
         box.press("ArrowDown")
+        expect(menu.locator("li.selected")).to_contain_text(replies[1]["title"])
         box.press("Enter")
+        expect(box).to_have_value(replies[1]["text"])
         # Enter again sends it: the cardholder receives exactly the reply.
         box.press("Enter")
-        page.locator("#transcript .msg.agent .bubble", has_text=replies[1]["text"]).wait_for(timeout=WAIT_MS)
+        try:
+            page.locator("#transcript .msg.agent .bubble", has_text=replies[1]["text"]).wait_for(timeout=WAIT_MS)
+        except Exception:
+            raise AssertionError(f"not sent; the page says: {page.locator('#reply-error').inner_text()!r}, "
+                                 f"box {box.input_value()!r}, sent {fake.sent[-2:]}")
         expect(box).to_have_value("", timeout=WAIT_MS)
         assert fake.sent[-1] == {"conversation_id": CID, "channel": "webchat", "text": replies[1]["text"]}
         shot(page, "console-inbox-canned-sent.png")
