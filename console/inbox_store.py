@@ -61,7 +61,7 @@ def last_cardholder_messages(s: Session, conversation_ids: Iterable[str]) -> Dic
         s.execute(select(ContactLog.id, ContactLog.created_at).where(ContactLog.id.in_(list(ids.values())))).all()
     ) if ids else {}
     return {
-        cid: {"id": mid, "at": store._iso(times.get(mid))}
+        cid: {"id": mid, "at": store.iso(times.get(mid))}
         for cid, mid in ids.items()
     }
 
@@ -143,7 +143,7 @@ def identity_confirmation(s: Session, conversation_id: str, account_id: Optional
         .order_by(AuditLog.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    return {"username": row.username, "at": store._iso(row.created_at)} if row else None
+    return {"username": row.username, "at": store.iso(row.created_at)} if row else None
 
 
 def confirm_identity(s: Session, conversation_id: str, me: UserView, remote_addr=None) -> Dict[str, Any]:
