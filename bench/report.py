@@ -347,21 +347,31 @@ def speed_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
 
 
 def patches_paragraph(sp: Dict[str, Any]) -> List[str]:
-    """What the product's patches to Rasa buy on our own bot: ours against the
-    `stock-rasa-paths` variant (same bot, COLLECTBOT_RASA_PATCHES=off, Rasa's SQL store)."""
-    o, v = sp.get("ours"), sp.get("variants", {}).get("stock-rasa-paths")
-    if not (o and v):
+    """What the product's patches to Rasa buy on our own bot: ours, and the
+    `rasa-sql-tracker` variant (patches on, Rasa's SQL store: the patches
+    alone), each against `stock-rasa-paths` (same bot, COLLECTBOT_RASA_PATCHES=off,
+    Rasa's SQL store)."""
+    v = sp.get("variants", {}).get("stock-rasa-paths")
+    against = [(name, data) for name, data in (
+        ("ours (patches on, our tracker store)", sp.get("ours")),
+        ("`rasa-sql-tracker` (patches on, Rasa's SQL store: the patches alone)", sp.get("variants", {}).get("rasa-sql-tracker")),
+    ) if data]
+    if not (v and against):
         return []
-    bits = []
-    for c in LEVELS:
-        lo, lv = o["levels"][str(c)], v["levels"][str(c)]
-        bits.append(f"@{c}: {fmt(ratio(lo['throughput_msg_s'], lv['throughput_msg_s']), '.2f', '×')} the throughput, "
-                    f"p95 {lv['latency_ms']['p95']:.0f} → {lo['latency_ms']['p95']:.0f} ms")
-    L = [f"**What the patches buy on our own bot** (ours against *{variant_label('stock-rasa-paths')}*: the same "
-         f"model, domain, actions and databases; {PATCHES_SWITCH}=off and Rasa's own SQL tracker store): "
-         + "; ".join(bits) + f"; Rasa server peak RSS {v['memory']['rasa']['peak_rss_mb_sum']:.0f} → "
-         f"{o['memory']['rasa']['peak_rss_mb_sum']:.0f} MB; lost action calls {v.get('lost_action_calls')} → "
-         f"{o.get('lost_action_calls')}."]
+
+    def gains(data: Dict[str, Any]) -> str:
+        bits = []
+        for c in LEVELS:
+            lo, lv = data["levels"][str(c)], v["levels"][str(c)]
+            bits.append(f"@{c}: {fmt(ratio(lo['throughput_msg_s'], lv['throughput_msg_s']), '.2f', '×')} the throughput, "
+                        f"p95 {lv['latency_ms']['p95']:.0f} → {lo['latency_ms']['p95']:.0f} ms")
+        return "; ".join(bits) + (f"; Rasa server peak RSS {v['memory']['rasa']['peak_rss_mb_sum']:.0f} → "
+                                  f"{data['memory']['rasa']['peak_rss_mb_sum']:.0f} MB; lost action calls "
+                                  f"{v.get('lost_action_calls')} → {data.get('lost_action_calls')}")
+
+    L = [f"**What the patches buy on our own bot**, against *{variant_label('stock-rasa-paths')}* (the same model, "
+         f"domain, actions and databases; {PATCHES_SWITCH}=off and Rasa's own SQL tracker store): "
+         + " ".join(f"{name}: {gains(data)}." for name, data in against)]
     sw = v.get("patches_switch") or {}
     if sw and not sw.get("read_by"):
         L.append(f"**Caution:** no module of bot/ mentions {PATCHES_SWITCH} in this build, so this variant ran the "
@@ -386,7 +396,7 @@ def voice_paragraph(sp: Dict[str, Any]) -> List[str]:
         L.append("")
         L.append(voice.get("about", ""))
     else:
-        reason = (voice or {}).get("reason") or "results.json has no voice measurement (written before the hook existed)"
+        reason = (voice or {}).get("reason") or "results.json has no voice measurement (it is taken with the speed section)"
         L.append(f"Not measured: {reason}. The hook is bench/measure_voice.py (`measure_voice_turn`), called after "
                  "the REST variants; it reports its result here.")
     L.append("")
