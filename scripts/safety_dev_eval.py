@@ -1,6 +1,6 @@
 """Scores the crisis / opt-out safety net on the development sets (issue 18).
 
-Only development sets: `tests/nlu_safety_dev` and `tests/nlu`. The blind
+Only development sets: `tests/nlu_safety_dev`, `tests/nlu` and `tests/nlu_dev`. The blind
 held-out sets in `tests/nlu_blind/` are for the final measurement and are
 deliberately not reachable from here.
 
@@ -31,6 +31,8 @@ sys.path.insert(0, str(REPO))
 SETS = (
     ("safety dev", "tests/nlu_safety_dev/safety_dev.yml"),
     ("tests/nlu", "tests/nlu"),
+    ("tests/nlu_dev", "tests/nlu_dev/dev_registers.yml"),
+    ("tests/nlu_dev cantonese safety", "tests/nlu_dev/dev_safety_cantonese.yml"),
 )
 SAFETY = ("crisis", "stop_contact")
 
