@@ -17,8 +17,8 @@ person, never decisions, never said to the cardholder.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any, Dict, List, Optional
+from datetime import date
+from typing import Any, Dict, Optional
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -101,55 +101,6 @@ def _treatment_summary(segment: str) -> Optional[str]:
         return None
 
 
-def overview(s, today: date, days: int) -> Dict[str, Any]:
-    """Segment mix at the end of each week of the period (oldest first),
-    kept rate by the segment an account was in when it made a promise or
-    plan, and how many accounts show each signal now."""
-    from sqlalchemy import select
-
-    from bot.assessment import treatments
-    from bot.db import assessments
-    from bot.db.models import Arrangement, AssessmentScore
-
-    step = 1 if days <= 14 else 7
-    points = sorted({today - timedelta(days=d) for d in range(0, days + 1, step)})
-    mix = assessments.segment_mix(s, points)
-    scores = s.execute(
-        select(AssessmentScore.account_id, AssessmentScore.created_at, AssessmentScore.segment)
-        .order_by(AssessmentScore.created_at, AssessmentScore.id)
-    ).all()
-    by_account: Dict[str, List] = {}
-    for account_id, created_at, segment in scores:
-        by_account.setdefault(account_id, []).append((created_at, segment))
-    kept: Dict[str, List[int]] = {seg: [0, 0] for seg in core.SEGMENTS}
-    for account_id, created_at, status in s.execute(
-        select(Arrangement.account_id, Arrangement.created_at, Arrangement.status)
-        .where(Arrangement.status.in_(("kept", "partially_kept", "broken")))
-    ).all():
-        before = [seg for at, seg in by_account.get(account_id, []) if at <= created_at]
-        segment = before[-1] if before else core.SEGMENT_UNKNOWN
-        kept[segment][1] += 1
-        kept[segment][0] += status == "kept"
-    try:
-        table = treatments.load()
-    except treatments.TreatmentConfigError:
-        table = {}
-    return {
-        "segments": [{"code": seg, "label": core.SEGMENT_LABELS[seg]} for seg in core.SEGMENTS],
-        "mix": [{"day": day.isoformat(), "counts": mix[day]} for day in points],
-        "kept_by_segment": [
-            {"segment": seg, "label": core.SEGMENT_LABELS[seg], "kept": kept[seg][0], "resolved": kept[seg][1],
-             "treatment": table[seg].summary() if seg in table else None}
-            for seg in core.SEGMENTS
-        ],
-        "signals": [
-            {"code": code, "label": evasion.SIGNAL_LABELS[code], "accounts": n}
-            for code, n in assessments.signal_counts(s).items()
-        ],
-        "not_a_decision": evasion.NOT_A_DECISION,
-    }
-
-
 @bp.get("/assessment/account/<account_id>")
 @guarded(VIEW, page=True)
 async def account_page(request: Request, account_id: str) -> HTTPResponse:
@@ -183,4 +134,6 @@ async def overview_data(request: Request) -> HTTPResponse:
     except ValueError:
         return error("days 必须是整数。", 400)
     days = max(1, min(MAX_DAYS, days))
+    from bot.assessment.overview import overview
+
     return as_json(await db(overview, clock.today(), days))

@@ -31,6 +31,8 @@ def add_commands(sub) -> None:
     rep.add_argument("--months", type=int, default=6, help="模拟月数（默认 6）")
     rc = asub.add_parser("recompute", help="按现有证据重新评估账户并保存（不指定账户则全部）")
     rc.add_argument("account_id", nargs="?", metavar="账户号", help="不区分大小写")
+    mx = asub.add_parser("mix", help="主管报表：分群构成变化、按分群（处置方式）的履约率、风险信号账户数")
+    mx.add_argument("--days", type=int, default=56, help="回看天数（默认 56，按周）")
     sh = asub.add_parser("show", help="查看账户的评估、理由与风险信号（仅供坐席参考）")
     sh.add_argument("account_id", metavar="账户号", help="不区分大小写")
     sh.add_argument("--history", type=int, default=0, metavar="N", help="同时显示最近 N 次评估")
@@ -44,6 +46,8 @@ def dispatch(url: Optional[str], args) -> int:
         return _report(url, args.out, args.accounts, args.seeds, args.months)
     if command == "recompute":
         return _recompute(url, args.account_id)
+    if command == "mix":
+        return _mix(url, args.days)
     if command == "show":
         return _show(url, args.account_id, args.history)
     raise AssertionError(f"unhandled assessment command {command}")  # pragma: no cover
@@ -196,4 +200,32 @@ def _show(url: Optional[str], account_id: str, history: int) -> int:
         for h in past:
             print(f"  {h.created_at:%Y-%m-%d %H:%M} 意愿 {h.willingness_score:.2f} 能力 {h.ability_score:.2f} "
                   f"{SEGMENT_LABELS[h.segment]}（{h.trigger or '-'}）")
+    return EXIT_OK
+
+
+def _mix(url: Optional[str], days: int) -> int:
+    from bot import clock
+    from bot.assessment.overview import overview
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+
+    if not 1 <= days <= 365:
+        print("错误：回看天数须在 1 到 365 之间", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    upgrade(url)
+    with session_scope(url, read_only=True) as s:
+        data = overview(s, clock.today(), days)
+    labels = [seg["label"] for seg in data["segments"]]
+    print("分群构成（账户数）：")
+    print("日期        " + "  ".join(labels))
+    for point in data["mix"]:
+        counts = [str(point["counts"][seg["code"]]) for seg in data["segments"]]
+        print(f"{point['day']}  " + "  ".join(c.rjust(len(label) * 2) for c, label in zip(counts, labels)))
+    print("按分群（处置方式）的履约率：")
+    for row in data["kept_by_segment"]:
+        rate = f"{row['kept'] / row['resolved']:.1%}" if row["resolved"] else "—"
+        print(f"  {row['label']}：{row['kept']}/{row['resolved']}（{rate}）　处置：{row['treatment'] or '—'}")
+    print(f"风险信号（当前账户数；{data['not_a_decision']}）：")
+    for sig in data["signals"]:
+        print(f"  {sig['label']}：{sig['accounts']}")
     return EXIT_OK

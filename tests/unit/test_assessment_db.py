@@ -112,3 +112,25 @@ def test_unknown_account_and_segment_mix(session):
     mix = assessments.segment_mix(session, [TODAY - timedelta(days=1), TODAY])
     assert mix[TODAY]["unknown"] == 2 and sum(mix[TODAY - timedelta(days=1)].values()) == 0
     assert assessments.signal_counts(session)["repeated_broken_promises"] == 0
+
+
+def test_cli_mix_prints_the_segment_mix_kept_rates_and_signals(sqlite_url, pinned_now, capsys, monkeypatch):
+    from bot.cli import main
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+
+    upgrade(sqlite_url)
+    with session_scope(sqlite_url) as s:
+        add_account(s)
+        promise(s, 1, "broken", date(2026, 10, 10), date(2026, 10, 3))
+        promise(s, 2, "broken", date(2026, 11, 10), date(2026, 11, 3))
+    assert main(["--database-url", sqlite_url, "assessment", "recompute"]) == 0
+    assert "已重新评估 1 个账户：情况不明 1 个" in capsys.readouterr().out
+    assert main(["--database-url", sqlite_url, "assessment", "mix", "--days", "14"]) == 0
+    out = capsys.readouterr().out
+    assert "2026-11-25" in out and "愿还但还不起" in out
+    assert "情况不明：0/2（0.0%）" in out  # both were booked before any assessment
+    assert "多次承诺未履约：1" in out
+    assert main(["--database-url", sqlite_url, "assessment", "show", "acc-1"]) == 0
+    shown = capsys.readouterr().out
+    assert "还款意愿：低" in shown and "! 2026-11-10 多次承诺未履约" in shown
