@@ -31,6 +31,10 @@ def add_commands(sub) -> None:
     rep.add_argument("--months", type=int, default=6, help="模拟月数（默认 6）")
     rc = asub.add_parser("recompute", help="按现有证据重新评估账户并保存（不指定账户则全部）")
     rc.add_argument("account_id", nargs="?", metavar="账户号", help="不区分大小写")
+    sd = asub.add_parser("simulate-db", help="写入模拟账户组合（SIM- 开头，演示与测试用；生产环境拒绝执行）")
+    sd.add_argument("--accounts", type=int, default=300, help="账户数（默认 300）")
+    sd.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    sd.add_argument("--strategy", choices=("fixed", "segment"), default="segment", help="模拟所用策略（默认 segment）")
     mx = asub.add_parser("mix", help="主管报表：分群构成变化、按分群（处置方式）的履约率、风险信号账户数")
     mx.add_argument("--days", type=int, default=56, help="回看天数（默认 56，按周）")
     sh = asub.add_parser("show", help="查看账户的评估、理由与风险信号（仅供坐席参考）")
@@ -46,6 +50,8 @@ def dispatch(url: Optional[str], args) -> int:
         return _report(url, args.out, args.accounts, args.seeds, args.months)
     if command == "recompute":
         return _recompute(url, args.account_id)
+    if command == "simulate-db":
+        return _simulate_db(url, args.accounts, args.seed, args.strategy)
     if command == "mix":
         return _mix(url, args.days)
     if command == "show":
@@ -228,4 +234,25 @@ def _mix(url: Optional[str], days: int) -> int:
     print(f"风险信号（当前账户数；{data['not_a_decision']}）：")
     for sig in data["signals"]:
         print(f"  {sig['label']}：{sig['accounts']}")
+    return EXIT_OK
+
+
+def _simulate_db(url: Optional[str], accounts: int, seed: int, strategy: str) -> int:
+    from bot.assessment import demo, simulator
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+
+    if not 1 <= accounts <= 20000:
+        print("错误：账户数须在 1 到 20000 之间", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    simulation = simulator.simulate(accounts, seed, strategy)
+    upgrade(url)
+    try:
+        with session_scope(url) as s:
+            counts = demo.write(s, simulation)
+    except demo.RefusedInProduction as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"已写入模拟账户 {counts['accounts']} 个（跳过已有 {counts['skipped']} 个）、还款安排 {counts['arrangements']} 项、"
+          f"还款 {counts['payments']} 笔（模拟数据，账户号以 SIM- 开头）。")
     return EXIT_OK

@@ -66,14 +66,28 @@ def _day(at: Optional[datetime]) -> Optional[date]:
     return at.astimezone(clock.SHANGHAI).date() if at is not None else None
 
 
+PLAN_KINDS = ("installment", "hardship_plan")
+PLAN_FIRST_DUE_DAYS = 30
+
+
+def _due(row: Arrangement) -> Optional[date]:
+    """The promised date; for a plan, its first instalment (a month on)."""
+    if row.pay_date is not None or row.new_due_date is not None:
+        return row.pay_date or row.new_due_date
+    if row.kind in PLAN_KINDS:
+        return _day(row.created_at) + timedelta(days=PLAN_FIRST_DUE_DAYS)
+    return None
+
+
 def _resolved_on(row: Arrangement, today: date) -> Optional[date]:
-    """When a promise's outcome became known: the day after its grace day
-    for a broken one, the date it was settled otherwise (not stored: the
-    promised date is the best we have)."""
+    """When an outcome became known (not stored): two days after the
+    promised date (the reconciliation's grace day), never later than
+    today; without a date, the booking day."""
     if row.status in core.OPEN_STATUSES:
         return None
-    if row.pay_date is not None:
-        return min(today, row.pay_date + timedelta(days=2))
+    due = _due(row)
+    if due is not None:
+        return min(today, due + timedelta(days=2))
     return _day(row.created_at)
 
 
@@ -152,9 +166,8 @@ def load_evidence(session_or_uow, account_id: str, today: date) -> Optional[core
             kind=row.kind,
             status=row.status,
             booked_on=_day(row.created_at),
-            due=row.pay_date or row.new_due_date or (_day(row.created_at) + timedelta(days=30)
-                                                      if row.kind in ("installment", "hardship_plan") else None),
-            amount=row.monthly_payment if row.kind in ("installment", "hardship_plan") else row.amount,
+            due=_due(row),
+            amount=row.monthly_payment if row.kind in PLAN_KINDS else row.amount,
             resolved_on=_resolved_on(row, today),
         )
         for row in s.execute(
