@@ -22,7 +22,15 @@ Steps, in order (each one sees the output of the one before):
 4. pinyin abbreviations and a few chat words of this domain, as whole
    ASCII tokens only (``fq`` → 分期, but not inside ``fqdn``);
 5. IME homophone slips in this domain's key words, from the generated
-   table ``bot/nlu/homophones.tsv`` (scripts/build_homophones.py).
+   table ``bot/nlu/homophones.tsv`` (scripts/build_homophones.py);
+6. (run right after step 2, on simplified text) written Cantonese →
+   Mandarin for its function words and the everyday
+   words of this conversation (唔 不, 冇 没, 咗 了, 嘅 的, 喺 在, 佢哋 他们,
+   係 是, 搵 找, 几多 多少, 听日 明天, 出粮 发工资 …), each in the contexts
+   where it cannot be a Mandarin word (系 stays in 关系/系统, 食 in 食品,
+   唔该 stays: it is both "please" and "thanks"), so that a Cantonese
+   message meets the same words as the Mandarin training data and the
+   safety net's Mandarin patterns.
 
 ``normalize_with_spans`` also tells, for every character of the result,
 which characters of the original it came from, so that entity offsets found
@@ -324,9 +332,72 @@ def _homophone(text: str) -> List[Edit]:
     return _homophone_edits(text, table, lengths, firsts) if table else []
 
 
+# --- 6. written Cantonese → Mandarin ---------------------------------------------
+
+# (pattern, Mandarin), tried in this order; a later pattern never rewrites
+# what an earlier one matched. Patterns run on simplified text (step 2), so
+# 係 is already 系 and 嗰 is OpenCC's 𠮶.
+_NOT_MANDARIN_XI = r"(?<![关联体派维干世直旁母父谱星水院科一])系(?![统列数谱好紧上绳鞋着])"
+CANTONESE: Tuple[Tuple[str, str], ...] = (
+    # phrases first
+    ("唔该", "唔该"),  # "please" and "thanks": kept, the data has it as is
+    ("系咪", "是不是"), ("系唔系", "是不是"), ("使唔使", "用不用"), ("得唔得", "行不行"),
+    ("好唔好", "好不好"), ("可唔可以", "可不可以"), ("会唔会", "会不会"), ("有冇", "有没有"),
+    ("唔使", "不用"), ("唔好", "不要"), ("唔得", "不行"), ("唔识", "不认识"), ("唔紧要", "没关系"),
+    ("乜嘢", "什么"), ("咩嘢", "什么"), ("做乜", "干什么"), ("点样", "怎样"), ("点解", "为什么"),
+    ("点算", "怎么办"), ("点还", "怎么还"), ("点办", "怎么办"), ("边个", "谁"), ("边度", "哪里"),
+    ("边位", "哪位"), ("边间", "哪家"), ("几多", "多少"), ("几耐", "多久"), ("几时", "什么时候"),
+    ("而家", "现在"), ("琴日", "昨天"), ("寻日", "昨天"), ("听日", "明天"), ("听晚", "明晚"), (r"(?<![今以之前然随最日])后日", "后天"),
+    ("今日", "今天"), ("出粮", "发工资"),
+    ("返工", "上班"), ("放工", "下班"), ("屋企", "家里"), ("老细", "老板"), ("执笠", "倒闭"),
+    ("啱啱", "刚刚"), ("咁样", "这样"), ("咁多", "这么多"), ("咁先", "先这样"), ("噉样", "这样"),
+    ("企喺", "站在"), ("企在", "站在"), ("瞓觉", "睡觉"), ("冇问题", "没问题"),
+    ("还晒", "还完"), ("食晒", "吃光"), ("用晒", "用完"), ("蚀晒", "亏完"), ("输晒", "输光"),
+    ("多谢晒", "多谢"), ("落去", "下去"), ("机械人", "机器人"), ("谂住", "打算"), ("谂", "想"),
+    # Hong Kong and Taiwan words for messages
+    ("短讯", "短信"), ("简讯", "短信"), ("讯息", "信息"),
+    (r"呢(?=个|度|啲|些|张|笔|条|次|排|单|间|份|部|位|件|几)", "这"),
+    # words in context
+    (r"(?<![腐侵亏日月])蚀(?![刻])", "亏"),
+    (r"(?<![粮美零饮伙素肉面寒熟])食(?![品物堂材谱欲用盐指言])", "吃"),
+    (r"咪(?=再|打|send|烦|搞|理|搵|揾|找|催|发)", "别"),
+    (r"(?<=[\d一二两三四五六七八九十百千万])蚊", "块"),
+    (r"(?<!仲)仲(?![裁夏秋春冬介])", "还"),
+    (r"咩(?=[\s，。！？,.!?~]|$)", "吗"),
+    (_NOT_MANDARIN_XI, "是"),
+    # single characters that are not Mandarin words
+    ("唔", "不"), ("冇", "没"), ("咗", "了"), ("嘅", "的"), ("喺", "在"), ("佢", "他"),
+    ("哋", "们"), ("嚟", "来"), ("啲", "些"), ("嘢", "东西"), ("咩", "什么"), ("揾", "找"),
+    ("搵", "找"), ("攞", "拿"), ("睇", "看"), ("俾", "给"), ("畀", "给"), ("攰", "累"),
+    ("嗰", "那"), ("\U00020d76", "那"), ("瞓", "睡"), ("噉", "这样"), ("乜", "什么"),
+)
+_CANTONESE_RE = tuple(re.compile(pattern) for pattern, _ in CANTONESE)
+# Any character a pattern can start with: text without one is skipped.
+_CANTONESE_FIRST = re.compile("[谂短简讯落机呢唔系使得好可会有乜咩做点边几而琴寻听后今尋出人返放屋老执啱咁噉企瞓还食用蚀输多"
+                              "腐侵亏日月粮美零饮伙素肉面寒熟咪蚊仲冇咗嘅喺佢哋嚟啲嘢揾搵攞睇俾畀攰嗰\U00020d76]")
+
+
+def _cantonese(text: str) -> List[Edit]:
+    if not _CANTONESE_FIRST.search(text):
+        return []
+    taken = [False] * len(text)
+    edits: List[Edit] = []
+    for (_, mandarin), pattern in zip(CANTONESE, _CANTONESE_RE):
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if start == end or any(taken[start:end]):
+                continue
+            for k in range(start, end):
+                taken[k] = True
+            if m.group(0) != mandarin:
+                edits.append((start, end, mandarin))
+    return sorted(edits)
+
+
 _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _half_width,
     _simplified,
+    _cantonese,
     _emoji,
     _abbreviations,
     _homophone,

@@ -14,7 +14,7 @@ from bot.core.textnorm import normalize, normalize_with_spans
     [
         ("我們會還錢，幫我辦分期", "我们会还钱，帮我办分期"),
         ("逾期了，電話別再打", "逾期了，电话别再打"),
-        ("點解唔可以延後還款", "点解唔可以延后还款"),  # Cantonese stays Cantonese
+        ("點解唔可以延後還款", "为什么不可以延后还款"),  # then Cantonese → Mandarin
         ("我已經還清了", "我已经还清了"),
     ],
 )
@@ -25,6 +25,53 @@ def test_traditional_becomes_simplified(written, seen):
 def test_simplified_text_is_left_alone():
     text = "我下个月15号还5000元，可以吗？"
     assert normalize(text) == text
+
+
+# --- written Cantonese → Mandarin ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, seen",
+    [
+        ("我已經還咗啦", "我已经还了啦"),
+        ("我唔想再活落去", "我不想再活下去"),
+        ("攞條命嚟還啦", "拿条命来还啦"),
+        ("我走咗之後 你哋唔使再搵我", "我走了之后 你们不用再找我"),
+        ("我係唔係要還幾多錢", "我是不是要还多少钱"),
+        ("聽日出糧就還三百蚊", "明天发工资就还三百块"),
+        ("生意蝕晒 而家一蚊都冇", "生意亏完 现在一块都没"),
+        ("咪再打嚟", "别再打来"),
+        ("你係人嚟嘅咩", "你是人来的吗"),
+        ("我唔識呢個人", "我不认识这个人"),
+        ("仲欠幾多", "还欠多少"),
+    ],
+)
+def test_cantonese_function_words_become_mandarin(written, seen):
+    assert normalize(written) == seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "关系 系统 联系 体系",  # 系 in Mandarin words is not 係
+        "绳子系好了",  # 系 as "to tie"
+        "今后日子不好过",  # 后日 across a word boundary
+        "食品 粮食 零食",
+        "申请仲裁",
+        "唔该",  # both "please" and "thanks": kept
+        "你呢",  # the Mandarin particle
+    ],
+)
+def test_mandarin_words_that_look_cantonese_stay(text):
+    assert normalize(text) == text
+
+
+def test_cantonese_spans_map_back_onto_what_was_written():
+    written = "聽日還三百蚊"
+    result = normalize_with_spans(written)
+    start = result.text.index("三百块")
+    a, b = result.original_span(start, start + 3)
+    assert written[a:b] == "三百蚊"
 
 
 # --- full-width → half-width -------------------------------------------------
