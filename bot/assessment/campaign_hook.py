@@ -15,40 +15,35 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.assessment import treatments
 from bot.core.assessment import SEGMENT_LABELS
-from bot.db import assessments
-from bot.db.models import Account, AgentTask
+from bot.db import assessments, repository
+from bot.db.models import Account
 
 MAX_REASONS = 4
 
 
-def treatment_task(s: Session, account_id: str, cycle: str, stage: Optional[str], today: date) -> Optional[int]:
-    """Open the segment's agent call for this cycle; the task id, or None
-    when the treatment has none, no assessment is stored, or the task
-    already exists."""
+def treatment_task(s: Session, account_id: str, cycle: str, stage: Optional[str], today: date) -> bool:
+    """Open the segment's agent call for this cycle; False when the
+    treatment has none, no assessment is stored, or the task already
+    exists."""
     current = assessments.latest(s, account_id)
     if current is None:
-        return None
+        return False
     treatment = treatments.load()[current.segment]
     if not treatment.agent_call:
-        return None
-    key = f"campaign_call:{account_id}:{cycle}"
-    if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == key)).first() is not None:
-        return None
+        return False
     reasons = "；".join(r["text"] for r in current.reasons[:MAX_REASONS])
     description = (
         f"按分群处置：{SEGMENT_LABELS[current.segment]}（{treatment.summary()}）。"
         f"评估理由：{reasons or '无'}。请在工作时间致电持卡人，只陈述事实，不施压。"
     )
-    task = AgentTask(account_id=account_id, kind="campaign_call", stage=stage, description=description,
-                     status="open", idempotency_key=key)
-    s.add(task)
+    # The same key as stage 3's call task: one call per cycle, whoever opens it.
+    if not repository.open_agent_task(s, account_id, "campaign_call", description, f"campaign_call:{account_id}:{cycle}"):
+        return False
     account = s.get(Account, account_id)
     if account is not None:
         account.follow_up = True
-    s.flush()
-    return task.id
+    return True

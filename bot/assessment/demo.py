@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Dict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.assessment import simulator as sim
 from bot.core import assessment as core
 from bot.core.clock import SHANGHAI
+from bot.db import repository
 from bot.db.models import (
     Account,
     Arrangement,
@@ -56,13 +56,16 @@ def write(s: Session, simulation: sim.Simulation) -> Dict[str, int]:
         if s.get(Account, h.account_id) is not None:
             counts["skipped"] += 1
             continue
-        holder = s.execute(select(Cardholder).where(Cardholder.phone == h.phone)).scalar_one_or_none()
-        if holder is None:
+        known = repository.find_cardholder_by_phone(s, h.phone)
+        if known is not None:
+            holder_id = known.id
+        else:
             holder = Cardholder(name="模拟客户", phone=h.phone, id_last4="0000")
             s.add(holder)
             s.flush()
+            holder_id = holder.id
         dpd = h.start_dpd + (end - sim.START).days
-        s.add(Account(account_id=h.account_id, cardholder_id=holder.id, card_last4="0000", balance=acc.balance,
+        s.add(Account(account_id=h.account_id, cardholder_id=holder_id, card_last4="0000", balance=acc.balance,
                       minimum_due=min(h.minimum_due, acc.balance), due_date=end - timedelta(days=dpd)))
         s.flush()
         for p in acc.promises:

@@ -247,14 +247,8 @@ def current() -> Optional[KeepModel]:
 
 def rows_from_database(session, today: date) -> List[Row]:
     """Training rows from the project's own arrangements and payments."""
-    from sqlalchemy import select
+    from bot.db.assessments import accounts_with_outcomes, load_evidence
 
-    from bot.db.assessments import load_evidence
-    from bot.db.models import Arrangement
-
-    account_ids = session.execute(
-        select(Arrangement.account_id).where(Arrangement.status.in_(RESOLVED)).distinct()
-    ).scalars().all()
     return rows_from_evidence(
-        ev for ev in (load_evidence(session, a, today) for a in sorted(account_ids)) if ev is not None
+        ev for ev in (load_evidence(session, a, today) for a in accounts_with_outcomes(session)) if ev is not None
     )

@@ -7,7 +7,7 @@ overview (console/assessment_view.py) and ``collectbot assessment mix``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from bot.core import assessment as core
 from bot.core import evasion
@@ -17,31 +17,13 @@ def overview(s, today: date, days: int) -> Dict[str, Any]:
     """Segment mix at the end of each week of the period (oldest first),
     kept rate by the segment an account was in when it made a promise or
     plan, and how many accounts show each signal now."""
-    from sqlalchemy import select
-
     from bot.assessment import treatments
     from bot.db import assessments
-    from bot.db.models import Arrangement, AssessmentScore
 
     step = 1 if days <= 14 else 7
     points = sorted({today - timedelta(days=d) for d in range(0, days + 1, step)})
     mix = assessments.segment_mix(s, points)
-    scores = s.execute(
-        select(AssessmentScore.account_id, AssessmentScore.created_at, AssessmentScore.segment)
-        .order_by(AssessmentScore.created_at, AssessmentScore.id)
-    ).all()
-    by_account: Dict[str, List] = {}
-    for account_id, created_at, segment in scores:
-        by_account.setdefault(account_id, []).append((created_at, segment))
-    kept: Dict[str, List[int]] = {seg: [0, 0] for seg in core.SEGMENTS}
-    for account_id, created_at, status in s.execute(
-        select(Arrangement.account_id, Arrangement.created_at, Arrangement.status)
-        .where(Arrangement.status.in_(("kept", "partially_kept", "broken")))
-    ).all():
-        before = [seg for at, seg in by_account.get(account_id, []) if at <= created_at]
-        segment = before[-1] if before else core.SEGMENT_UNKNOWN
-        kept[segment][1] += 1
-        kept[segment][0] += status == "kept"
+    kept = assessments.kept_by_segment(s)
     try:
         table = treatments.load()
     except treatments.TreatmentConfigError:

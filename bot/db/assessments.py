@@ -380,3 +380,35 @@ def signal_counts(session_or_uow) -> Dict[str, int]:
         for sig in json.loads(signals_json or "[]"):
             counts[sig["code"]] = counts.get(sig["code"], 0) + 1
     return counts
+
+
+def accounts_with_outcomes(session_or_uow) -> List[str]:
+    """Accounts with at least one promise or plan whose outcome is known
+    (the keep model's training data, bot/assessment/model.py)."""
+    s = _session(session_or_uow)
+    return sorted(s.execute(
+        select(Arrangement.account_id).where(Arrangement.status.in_((core.KEPT, core.PARTIAL, core.BROKEN))).distinct()
+    ).scalars().all())
+
+
+def kept_by_segment(session_or_uow) -> Dict[str, List[int]]:
+    """[kept, with a known outcome] per segment the account was in when the
+    promise or plan was made (the newest stored assessment before it;
+    ``unknown`` when none was stored yet)."""
+    s = _session(session_or_uow)
+    by_account: Dict[str, List] = {}
+    for account_id, created_at, segment in s.execute(
+        select(AssessmentScore.account_id, AssessmentScore.created_at, AssessmentScore.segment)
+        .order_by(AssessmentScore.created_at, AssessmentScore.id)
+    ).all():
+        by_account.setdefault(account_id, []).append((created_at, segment))
+    kept: Dict[str, List[int]] = {seg: [0, 0] for seg in core.SEGMENTS}
+    for account_id, created_at, status in s.execute(
+        select(Arrangement.account_id, Arrangement.created_at, Arrangement.status)
+        .where(Arrangement.status.in_((core.KEPT, core.PARTIAL, core.BROKEN)))
+    ).all():
+        before = [seg for at, seg in by_account.get(account_id, []) if at <= created_at]
+        segment = before[-1] if before else core.SEGMENT_UNKNOWN
+        kept[segment][1] += 1
+        kept[segment][0] += status == core.KEPT
+    return kept

@@ -82,9 +82,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     ("queries", "console/inbox_store.py", "update"),
     ("queries", "channels/health.py", "text"),
     ("queries", "bot/rasa_server/http_limits.py", "text"),
-    ("queries", "bot/assessment/model.py", "select"),
-    ("queries", "bot/assessment/campaign_hook.py", "select"),
-    ("queries", "console/assessment_view.py", "select"),
 }
 
 
