@@ -128,7 +128,7 @@ def test_report_prints_chinese_names_and_percentages(capsys, sqlite_url, monkeyp
                             reason="quiet_hours", action="queued", created_at=at))
     code, out, err = run(capsys, "report", "--from", "2026-11-25", "--to", "2026-11-25")
     assert code == 0, err
-    assert "联系账户 1，本人接触 0（0.0%）" in out
+    assert "联系账户 1，本人接触 1（100.0%）" in out  # the booked installment makes it a right-party contact (4118252)
     assert "还款安排：分期 1" in out
     assert "转人工（100.0%）：客户要求人工 1" in out
     assert "拦截发送：免打扰时段 1" in out
