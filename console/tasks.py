@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from sanic.request import Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.db.models import AgentTask
+from bot.db import tasks as task_queries
 from console.store import ConsoleError
 
 TASK_PERMISSION = "act"  # agents and supervisors (console/auth.PERMISSIONS)
@@ -19,9 +18,6 @@ KIND_LABELS = {"campaign_call": "人工联系（逾期第三阶段）", "broken_
 
 
 def open_tasks(s: Session, limit: int = 500) -> List[Dict[str, Any]]:
-    rows = s.execute(
-        select(AgentTask).where(AgentTask.status == "open").order_by(AgentTask.created_at, AgentTask.id).limit(limit)
-    ).scalars()
     return [
         {
             "id": t.id,
@@ -32,20 +28,17 @@ def open_tasks(s: Session, limit: int = 500) -> List[Dict[str, Any]]:
             "description": t.description,
             "created_at": t.created_at.isoformat() if t.created_at else None,
         }
-        for t in rows
+        for t in task_queries.open_tasks(s, limit)
     ]
 
 
-def mark_done(s: Session, task_id: int) -> AgentTask:
-    task = s.get(AgentTask, task_id)
+def mark_done(s: Session, task_id: int) -> task_queries.TaskView:
+    task = task_queries.get_task(s, task_id)
     if task is None:
         raise ConsoleError("找不到该任务。", 404)
-    if task.status != "open":
+    if task.status != "open" or not task_queries.mark_done(s, task_id, clock.now()):
         raise ConsoleError("该任务已处理。", 409)
-    task.status = "done"
-    task.done_at = clock.now()
-    s.flush()
-    return task
+    return task_queries.get_task(s, task_id)
 
 
 def register(app, guarded, _json, _remote) -> None:

@@ -77,7 +77,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     # - files of other helpers (console UX, use cases, voice, assessment,
     #   Rasa server): readiness probes run SELECT 1; the rest are queries to
     #   move into bot/db or console/store.py.
-    ("queries", "console/tasks.py", "select"),
     ("queries", "console/inbox_store.py", "select"),
     ("queries", "console/inbox_store.py", "update"),
     ("queries", "channels/health.py", "text"),
