@@ -20,7 +20,7 @@ from bot.core.money import to_money
 from bot.core.text import clean_value
 from bot.db import repository
 from bot.db.session import session_scope
-from bot.services import UseCaseError, hardship
+from bot.services import UseCaseError, conversation, hardship
 from bot.services import booking as bookings
 from bot.settings import get_settings
 from console import auth, labels, refusals, store, trainer_view
@@ -30,14 +30,9 @@ from console.store import ConsoleError, UserView
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-HAND_BACK_ACTION = "action_hand_back"
-# What action_hand_back returns, for when the action server cannot run it:
-# ending with action_listen makes the next message match the rules again.
-RESUME_EVENTS = [
-    {"event": "resume"},
-    {"event": "slot", "name": "escalated", "value": False},
-    {"event": "action", "name": "action_listen"},
-]
+# The hand-back use case (bot/services/conversation.py); kept here for callers.
+HAND_BACK_ACTION = conversation.HAND_BACK_ACTION
+RESUME_EVENTS = conversation.RESUME_EVENTS
 MAX_REPLY_CHARS = 1000
 MAX_NOTE_CHARS = 2000
 # Longer than any standard term: only as a supervisor-approved hardship plan.
@@ -289,16 +284,10 @@ class ConsoleService:
     async def _resume(self, conversation_id: str) -> Optional[str]:
         """Un-pause with the bot's "restored" message; None, or a warning."""
         try:
-            await self.rasa.execute(conversation_id, HAND_BACK_ACTION)
-            tracker = await self.rasa.tracker(conversation_id)
-            if tracker.get("paused"):
-                # The action server did not run it: resume without the message.
-                await self.rasa.append_events(conversation_id, RESUME_EVENTS)
-                return "已恢复智能服务，但提示消息未能发送给客户。"
+            return (await conversation.hand_back(conversation_id, self.rasa)).warning
         except RasaError as exc:
             logger.error("hand back of %s failed: %s", conversation_id, exc)
             raise ConsoleError("暂时无法连接智能助手（Rasa），会话仍由人工处理，请稍后重试。", 502) from exc
-        return None
 
     # -- notes, resolution --------------------------------------------------
 

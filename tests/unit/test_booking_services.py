@@ -440,3 +440,26 @@ def test_the_use_cases_load_no_rasa_web_framework_or_entry_point():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_hand_back_announces_or_at_least_resumes():
+    from bot.services import conversation
+
+    rasa = FakeRasaClient(channel="webchat")
+    rasa.conversation("web-1", {"escalated": True}, paused=True)
+    done = asyncio.run(conversation.hand_back("web-1", rasa))
+    assert done.announced and done.warning is None
+    assert rasa.sent == [{"conversation_id": "web-1", "channel": "webchat", "text": replies.HANDED_BACK}]
+    assert rasa.trackers["web-1"]["paused"] is False
+
+    class ActionServerDown(FakeRasaClient):
+        async def execute(self, cid, action):  # Rasa answers 200 and the events are lost
+            self.trackers[cid]["events"].append({"event": "action", "name": action})
+
+    down = ActionServerDown(channel="webchat")
+    down.conversation("web-2", {"escalated": True}, paused=True)
+    done = asyncio.run(conversation.hand_back("web-2", down))
+    assert not done.announced and done.warning == conversation.NOT_ANNOUNCED
+    tracker = down.trackers["web-2"]
+    assert tracker["paused"] is False and tracker["slots"]["escalated"] is False and down.sent == []
+    assert tracker["events"][-1] == {"event": "action", "name": "action_listen"}
