@@ -11,6 +11,8 @@ escalations themselves, so the same terms give the same rows whoever books.
 - ``escalation``: open a hand-over; resolve the ones of a conversation.
 - ``hardship``: a specialist approves or rejects a pending personalised plan;
   the cardholder is told on their channel and the conversation handed back.
+- ``conversation``: hand a conversation back to the assistant (through a
+  Rasa HTTP API port).
 
 The rules (terms → arrangement fields, idempotency key, assessment, what the
 cardholder is told) are in bot/core/booking.py and bot/core/policy.py; the
