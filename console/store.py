@@ -86,8 +86,6 @@ def iso(value: Optional[datetime]) -> Optional[str]:
     return None if value is None else value.isoformat()
 
 
-_iso = iso  # the old private name; console/inbox_store.py still uses it
-
 
 # --------------------------------------------------------------------------
 # Users and sessions
@@ -212,7 +210,7 @@ def audit_entries(
     return [
         {
             "id": a.id,
-            "created_at": _iso(a.created_at),
+            "created_at": iso(a.created_at),
             "username": a.username,
             "action": a.action,
             "conversation_id": a.conversation_id,
@@ -254,8 +252,8 @@ def _claim_dict(claim: Claim, user: ConsoleUser) -> Dict[str, Any]:
         "user_id": user.id,
         "username": user.username,
         "display_name": user.display_name,
-        "claimed_at": _iso(claim.claimed_at),
-        "handed_back_at": _iso(claim.handed_back_at),
+        "claimed_at": iso(claim.claimed_at),
+        "handed_back_at": iso(claim.handed_back_at),
     }
 
 
@@ -309,9 +307,9 @@ def queue(
                 "reason_labels": [REASON_LABELS.get(r, r) for r in reasons],
                 "summary": labels.readable_summary(newest.summary),
                 "escalation_ids": [r.id for r in rows],
-                "waiting_since": _iso(waiting_since),
+                "waiting_since": iso(waiting_since),
                 "waiting_seconds": max(0, int((now - waiting_since).total_seconds())),
-                "sla_deadline": _iso(deadline),
+                "sla_deadline": iso(deadline),
                 "sla_seconds_left": int((deadline - now).total_seconds()),
                 "sla_from": "message" if crisis_rows else "opening",
                 "claim": _claim_dict(*claim) if claim else None,
@@ -353,7 +351,7 @@ def escalations_of(s: Session, conversation_id: str) -> List[Dict[str, Any]]:
             "summary": labels.readable_summary(e.summary),
             "channel": e.channel,
             "account_id": e.account_id,
-            "created_at": _iso(e.created_at),
+            "created_at": iso(e.created_at),
         }
         for e in rows
     ]
@@ -528,7 +526,7 @@ def notes_of(s: Session, conversation_id: str, account_id: Optional[str]) -> Lis
             "conversation_id": n.conversation_id,
             "text": n.text,
             "display_name": u.display_name,
-            "created_at": _iso(n.created_at),
+            "created_at": iso(n.created_at),
         }
         for n, u in s.execute(q.order_by(Note.created_at, Note.id)).all()
     ]
@@ -550,7 +548,7 @@ def resolutions_of(s: Session, conversation_id: str, account_id: Optional[str]) 
             "note": r.note,
             "escalation_ids": json.loads(r.escalation_ids or "[]"),
             "display_name": u.display_name,
-            "created_at": _iso(r.created_at),
+            "created_at": iso(r.created_at),
         }
         for r, u in s.execute(q.order_by(Resolution.id)).all()
     ]
