@@ -166,3 +166,13 @@ def dispose_engines() -> None:
         _sessionmakers.clear()
     for engine in engines:
         engine.dispose()
+
+
+def ping(target: "Optional[str] | Engine" = None) -> None:
+    """``SELECT 1`` on the database (a URL, an engine, or DATABASE_URL);
+    raises when it is not reachable. The readiness probes' one query."""
+    from sqlalchemy import text
+
+    engine = target if isinstance(target, Engine) else get_engine(target)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -154,3 +154,16 @@ def test_importing_modules_creates_and_connects_nothing(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert not target.parent.exists()
+
+
+def test_ping_answers_for_a_reachable_database_and_raises_for_one_that_is_not(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.db.session import get_engine, ping
+
+    url = f"sqlite:///{tmp_path / 'up.db'}"
+    ping(url)
+    ping(get_engine(url))
+    (tmp_path / "a-directory").mkdir()
+    with pytest.raises(OperationalError):  # SQLite cannot open a directory as its file
+        ping(f"sqlite:///{tmp_path / 'a-directory'}")
