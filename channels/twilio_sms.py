@@ -154,7 +154,6 @@ def verify_signature(
     return params, None, base
 
 
-
 class TwilioSmsOutput(OutputChannel):
     """Sends the bot's messages to one phone as SMS (via ``SmsSender``)."""
 
