@@ -33,7 +33,7 @@ from typing import Optional
 from sanic import Sanic
 
 from bot.observability import metrics
-from console import approvals, canned
+from console import approvals, assessment_view, canned
 from console import throttle as login_throttle
 from console.rasa_api import RasaClient
 from console.routes import api, auth, common, middleware, pages, streams
@@ -81,6 +81,7 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     for blueprint in (auth.bp, pages.bp, api.bp, streams.bp):
         app.blueprint(blueprint)
     app.blueprint(approvals.bp)  # supervisors' hardship approvals (console/approvals.py)
+    app.blueprint(assessment_view.bp)  # willing/able panel and segment overview (issue 13)
 
     # Trainer workbench (console/training/routes.py): review, annotate, export, train, activate.
     from console.training import routes as workbench_routes

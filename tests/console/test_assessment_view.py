@@ -22,8 +22,8 @@ ACCOUNTS = """account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_
 C-1,李明华,+8613700000001,3521,6688,12000.00,1200.00,2026-10-10
 C-2,王芳,+8613700000002,8810,4455,3500.00,350.00,2026-11-05
 """
-# console/app.py registers the blueprint with this line (until then the
-# test adds it, once).
+# console/app.py registers the blueprint; the wrapper adds it only if a
+# console without it is started, so the test never registers it twice.
 LAUNCH = """
 import sys
 import console.__main__ as entry
