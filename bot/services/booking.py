@@ -92,6 +92,17 @@ def _refusal(decision) -> Optional[_Refused]:
     return _Refused(decision.reason, getattr(decision, "alternative", "") or "")
 
 
+def _quote_or_refuse(quote, check, facts: policy.AccountFacts, months: int, config):
+    """The plan ``quote`` prices, or the refusal ``check`` gives when the
+    balance cannot be split into ``months`` (installment and hardship alike)."""
+    try:
+        return quote(facts.balance, months, config)
+    except ValueError:
+        raise _refusal(check(facts, months, config)) or _Refused(
+            f"应还金额无法分{months}期。"
+        ) from None
+
+
 def _book(
     kind: str,
     account_id: str,
@@ -195,12 +206,7 @@ def book_installment(
     """A standard instalment plan of ``months`` on the whole balance."""
 
     def terms(facts: policy.AccountFacts) -> booking.BookingPlan:
-        try:
-            q = policy.installment_quote(facts.balance, months, config)
-        except ValueError:
-            raise _refusal(policy.check_installment(facts, months, config)) or _Refused(
-                f"应还金额无法分{months}期。"
-            ) from None
+        q = _quote_or_refuse(policy.installment_quote, policy.check_installment, facts, months, config)
         return booking.installment(conversation_id, q, today, booked_by)
 
     return _book(
@@ -246,12 +252,7 @@ def book_hardship_plan(
     priced at the policy's hardship rate (``policy.hardship_quote``)."""
 
     def terms(facts: policy.AccountFacts) -> booking.BookingPlan:
-        try:
-            q = policy.hardship_quote(facts.balance, months, config)
-        except ValueError:
-            raise _refusal(policy.check_hardship_plan(facts, months, config)) or _Refused(
-                f"应还金额无法分{months}期。"
-            ) from None
+        q = _quote_or_refuse(policy.hardship_quote, policy.check_hardship_plan, facts, months, config)
         return booking.hardship(conversation_id, q, config, booked_by, approved_by=approved_by)
 
     return _book(
