@@ -19,7 +19,7 @@ from bot.core import booking, guard, policy
 from bot.core.money import to_money
 from bot.core.text import clean_value
 from bot.db import repository
-from bot.db.session import session_scope
+from bot.db.session import run_in_thread
 from bot.services import UseCaseError, conversation, hardship
 from bot.services import booking as bookings
 from bot.settings import get_settings
@@ -60,11 +60,7 @@ def guard_message(decision: guard.GuardDecision) -> str:
 
 
 async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    def unit_of_work() -> T:
-        with session_scope() as s:
-            return fn(s, *args, **kwargs)
-
-    return await asyncio.to_thread(unit_of_work)
+    return await run_in_thread(fn, *args, **kwargs)
 
 
 @dataclass(frozen=True)

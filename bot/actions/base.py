@@ -5,7 +5,6 @@ the bot stops talking about payment.
 from __future__ import annotations
 
 import abc
-import asyncio
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 
@@ -18,7 +17,7 @@ from bot import clock
 from bot.core import replies
 from bot.core.identity import conversation_phone
 from bot.db import repository
-from bot.db.session import session_scope
+from bot.db.session import run_in_thread
 from bot.observability import metrics
 from bot.settings import get_settings
 
@@ -44,11 +43,7 @@ async def db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     its own session (commit on success, rollback on error).
     """
 
-    def unit_of_work() -> T:
-        with session_scope(read_only=fn in READ_ONLY) as session:
-            return fn(session, *args, **kwargs)
-
-    result = await asyncio.to_thread(unit_of_work)
+    result = await run_in_thread(fn, *args, read_only=fn in READ_ONLY, **kwargs)
     # Committed: count the arrangements booked and hand-overs opened (Prometheus).
     metrics.count_committed(fn, kwargs, result)
     return result

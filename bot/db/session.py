@@ -6,10 +6,11 @@ fail the first request that needs it, not the whole server.
 """
 from __future__ import annotations
 
+import asyncio
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
@@ -24,6 +25,8 @@ DATABASE_URL_ENV = settings.DATABASE_URL_ENV
 
 # Execution option of the connections of read-only units of work.
 READ_ONLY_OPTION = "collectbot_read_only"
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _engines: Dict[str, Engine] = {}
@@ -156,6 +159,25 @@ def session_scope(url: Optional[str] = None, read_only: bool = False) -> Iterato
         raise
     finally:
         session.close()
+
+
+async def run_in_thread(
+    fn: Callable[..., T], *args: Any, db_url: Optional[str] = None, read_only: bool = False, **kwargs: Any
+) -> T:
+    """``fn(session, *args, **kwargs)`` as one unit of work in a worker thread.
+
+    The action server, the console and the channels serve many conversations
+    on one event loop; a blocking SQL call there would stall all of them, so
+    each unit of work gets a thread of the loop's default executor (as
+    ``asyncio.to_thread``) and its own session (``session_scope``: commit on
+    success, roll back on error). ``db_url`` and ``read_only`` go to
+    ``session_scope``; every other argument goes to ``fn``."""
+
+    def unit_of_work() -> T:
+        with session_scope(db_url, read_only=read_only) as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(unit_of_work)
 
 
 def dispose_engines() -> None:

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from bot.core.masking import mask_phone
 from bot.db import sms as sms_db
-from bot.db.session import session_scope
+from bot.db.session import run_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -215,11 +215,7 @@ class SmsSender:
         self.transport = transport or (TwilioTransport(config) if config.uses_twilio else None)
 
     async def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        def unit_of_work() -> Any:
-            with session_scope(self.db_url) as s:
-                return fn(s, *args, **kwargs)
-
-        return await asyncio.to_thread(unit_of_work)
+        return await run_in_thread(fn, *args, db_url=self.db_url, **kwargs)
 
     async def send(self, to: str, body: str, *, bypass_opt_out: bool = False) -> SendResult:
         """Send one SMS (already within the segment limit) to ``to``."""
