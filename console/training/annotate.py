@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
-from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,18 +140,12 @@ def save_annotation(
                 s.add(row)
                 s.flush()
         except IntegrityError:
-            current = s.execute(select(MessageAnnotation.version).where(MessageAnnotation.event_id == event.id)).scalar()
+            current = tracker.annotation_version(s, event.id)
             raise ConsoleError(STALE.format(current=current, base=base), 409) from None
         version = 1
     else:
-        result = s.execute(
-            update(MessageAnnotation)
-            .where(MessageAnnotation.event_id == event.id, MessageAnnotation.version == base)
-            .values(version=MessageAnnotation.version + 1, **values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            current = s.execute(select(MessageAnnotation.version).where(MessageAnnotation.event_id == event.id)).scalar()
+        if not tracker.update_annotation(s, event.id, base, values):
+            current = tracker.annotation_version(s, event.id)
             raise ConsoleError(STALE.format(current=current or 0, base=base), 409)
         version = base + 1
     store.audit(
@@ -186,13 +179,7 @@ def set_reviewed(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, r
             raise ConsoleError("该会话的评审状态已被他人修改，请刷新后重试。", 409) from None
         version = 1
     else:
-        result = s.execute(
-            update(ConversationReview)
-            .where(ConversationReview.conversation_id == sender, ConversationReview.version == base)
-            .values(reviewed=reviewed, version=ConversationReview.version + 1, user_id=user.id, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+        if not tracker.update_review(s, sender, base, dict(reviewed=reviewed, user_id=user.id, updated_at=now)):
             raise ConsoleError("该会话的评审状态已被他人修改，请刷新后重试。", 409)
         version = base + 1
     store.audit(s, user, "review_conversation", conversation_id=sender, remote_addr=remote_addr,
@@ -210,10 +197,7 @@ def _tag(value: Any) -> str:
 def add_tag(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, tag: Any,
             remote_addr: Optional[str] = None) -> List[str]:
     sender, tag = _sender(cfg, ref), _tag(tag)
-    exists = s.execute(
-        select(ConversationTag.id).where(ConversationTag.conversation_id == sender, ConversationTag.tag == tag)
-    ).first()
-    if not exists:
+    if not tracker.has_tag(s, sender, tag):
         try:
             with s.begin_nested():
                 s.add(ConversationTag(conversation_id=sender, tag=tag, user_id=user.id, created_at=clock.now()))
@@ -228,21 +212,14 @@ def add_tag(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, tag: A
 def remove_tag(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, tag: Any,
                remote_addr: Optional[str] = None) -> List[str]:
     sender, tag = _sender(cfg, ref), _tag(tag)
-    result = s.execute(
-        delete(ConversationTag).where(ConversationTag.conversation_id == sender, ConversationTag.tag == tag)
-    )
-    if result.rowcount:
+    if tracker.delete_tag(s, sender, tag):
         store.audit(s, user, "untag_conversation", conversation_id=sender, remote_addr=remote_addr,
                     detail={"ref": ref, "tag": tag})
     return tags_of(s, sender)
 
 
 def tags_of(s: Session, sender: str) -> List[str]:
-    return list(
-        s.execute(
-            select(ConversationTag.tag).where(ConversationTag.conversation_id == sender).order_by(ConversationTag.id)
-        ).scalars()
-    )
+    return tracker.tags_of(s, sender)
 
 
 def add_note(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, text: Any,
@@ -263,5 +240,5 @@ def add_note(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int, text:
 
 
 def all_tags(s: Session) -> List[str]:
-    used = list(s.execute(select(ConversationTag.tag).distinct()).scalars())
+    used = tracker.used_tags(s)
     return SUGGESTED_TAGS + sorted(t for t in used if t not in SUGGESTED_TAGS)

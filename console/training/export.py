@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -30,7 +29,7 @@ from bot.core import masking
 from console import store
 from console.store import ConsoleError, UserView
 from console.training import annotate, review, tracker
-from console.training.models import ConversationReview, MessageAnnotation
+from console.training.models import MessageAnnotation
 from console.training.settings import WorkbenchSettings
 
 HEADER = (
@@ -87,9 +86,7 @@ def build_nlu(s: Session, cfg: WorkbenchSettings) -> Tuple[str, Dict[str, Any]]:
     domain = annotate.load_domain(cfg)
     existing = read_examples(_nlu_files(cfg.data_dir, exclude=cfg.export_file))
     held_out = read_examples(_nlu_files(cfg.test_nlu))
-    rows = list(s.execute(
-        select(MessageAnnotation).where(MessageAnnotation.status == "labelled").order_by(MessageAnnotation.id)
-    ).scalars())
+    rows = tracker.labelled_annotations(s)
     by_text: Dict[str, List[MessageAnnotation]] = defaultdict(list)
     for row in rows:
         by_text[normalize_text(row.text)].append(row)
@@ -168,9 +165,7 @@ def build_story(s: Session, cfg: WorkbenchSettings, ref: int) -> Tuple[str, str]
     sender = tracker.sender_of_ref(cfg.tracker_store_url, ref)
     if sender is None:
         raise ConsoleError("找不到该会话。", 404)
-    reviewed = s.execute(
-        select(ConversationReview.reviewed).where(ConversationReview.conversation_id == sender)
-    ).scalar()
+    reviewed = tracker.is_reviewed(s, sender)
     if not reviewed:
         raise ConsoleError("请先将该会话标记为“已评审”，再生成测试故事。", 409)
     domain = annotate.load_domain(cfg)
@@ -178,8 +173,7 @@ def build_story(s: Session, cfg: WorkbenchSettings, ref: int) -> Tuple[str, str]
                   if isinstance(slot, dict) and slot.get("influence_conversation")} | {"requested_slot"}
     evs = tracker.events_of(cfg.tracker_store_url, [sender])
     names = review.names_by_sender(s, evs).get(sender, [])
-    labels = {a.event_id: a for a in s.execute(
-        select(MessageAnnotation).where(MessageAnnotation.conversation_id == sender)).scalars()}
+    labels = tracker.annotations_of_conversation(s, sender)
     steps: List[str] = []
     for e in evs:
         if e.type_name == "user":

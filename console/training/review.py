@@ -12,18 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.clock import SHANGHAI
 from bot.core.escalation import REASON_LABELS
 from bot.core import masking
-from bot.db.models import Account, Cardholder, Escalation
-from console.models import Resolution
 from console import store, trainer_view
 from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
 from console.training import tracker
-from console.training.models import ConversationReview, ConversationTag, MessageAnnotation, ReviewNote
+from console.training.models import MessageAnnotation
 from console.training.settings import WorkbenchSettings
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -129,17 +126,9 @@ def people_by_sender(s: Session, evs: Iterable[tracker.Event]) -> Dict[str, Dict
             accounts.setdefault(e.sender_id, set()).add(str(e.data["value"]))
     if not senders:
         return {}
-    for conv, acc in s.execute(
-        select(Escalation.conversation_id, Escalation.account_id).where(
-            Escalation.conversation_id.in_(list(senders)), Escalation.account_id.isnot(None)
-        )
-    ):
+    for conv, acc in tracker.escalated_accounts(s, list(senders)):
         accounts.setdefault(conv, set()).add(acc)
-    for account_id, phone in s.execute(
-        select(Account.account_id, Cardholder.phone)
-        .join(Cardholder, Account.cardholder_id == Cardholder.id)
-        .where(Cardholder.phone.in_(list(senders)))
-    ):
+    for account_id, phone in tracker.accounts_of_phones(s, list(senders)):
         accounts.setdefault(phone, set()).add(account_id)
     known = store.cardholder_secrets(s, {a for accs in accounts.values() for a in accs})
     out: Dict[str, Dict[str, List[str]]] = {}
@@ -265,39 +254,10 @@ def _summaries(url: str, filters: Filters) -> Tuple[Dict[str, Summary], List[tra
     return sums, evs
 
 
-def _console_facts(s: Session, senders: Sequence[str]) -> Dict[str, Dict[str, Any]]:
-    facts: Dict[str, Dict[str, Any]] = {c: {"reasons": [], "outcomes": [], "reviewed": False, "review_version": 0,
-                                            "tags": [], "annotations": 0} for c in senders}
-    if not senders:
-        return facts
-    ids = list(senders)
-    for conv, reason in s.execute(
-        select(Escalation.conversation_id, Escalation.reason).where(Escalation.conversation_id.in_(ids))
-    ):
-        facts[conv]["reasons"].append(reason)
-    for conv, outcome in s.execute(
-        select(Resolution.conversation_id, Resolution.outcome).where(Resolution.conversation_id.in_(ids))
-        .order_by(Resolution.id)
-    ):
-        facts[conv]["outcomes"].append(outcome)
-    for review in s.execute(select(ConversationReview).where(ConversationReview.conversation_id.in_(ids))).scalars():
-        facts[review.conversation_id].update(reviewed=review.reviewed, review_version=review.version)
-    for conv, tag in s.execute(
-        select(ConversationTag.conversation_id, ConversationTag.tag).where(ConversationTag.conversation_id.in_(ids))
-        .order_by(ConversationTag.id)
-    ):
-        facts[conv]["tags"].append(tag)
-    for conv, in s.execute(
-        select(MessageAnnotation.conversation_id).where(MessageAnnotation.conversation_id.in_(ids))
-    ):
-        facts[conv]["annotations"] += 1
-    return facts
-
-
 def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, masked: bool,
                        limit: int = 200) -> List[Dict[str, Any]]:
     sums, evs = _summaries(cfg.tracker_store_url, filters)
-    facts = _console_facts(s, list(sums))
+    facts = tracker.console_facts(s, list(sums))
     selected: List[Summary] = []
     for summary in sums.values():
         f = facts[summary.sender_id]
@@ -399,10 +359,7 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
         raise ConsoleError("找不到该会话。", 404)
     evs = tracker.events_of(cfg.tracker_store_url, [sender])
     mask = Masker(masked, people_by_sender(s, evs), secret_answer_ids(evs))
-    annotations = {
-        a.event_id: a
-        for a in s.execute(select(MessageAnnotation).where(MessageAnnotation.conversation_id == sender)).scalars()
-    }
+    annotations = tracker.annotations_of_conversation(s, sender)
     turns: List[Dict[str, Any]] = []
     last_action = None
     for e in evs:
@@ -425,12 +382,11 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
                               "event_id": e.id, "ts": _iso(e.timestamp), "text": mask.text(sender, text)})
         elif e.type_name in SYSTEM_TEXT:
             turns.append({"kind": "system", "event_id": e.id, "ts": _iso(e.timestamp), "text": SYSTEM_TEXT[e.type_name]})
-    facts = _console_facts(s, [sender])[sender]
+    facts = tracker.console_facts(s, [sender])[sender]
     notes = [
         # Masked when written; masked again for notes written before secrets were.
         {"id": n.id, "text": mask.text(sender, n.text), "created_at": n.created_at.isoformat(), "user_id": n.user_id}
-        for n in s.execute(select(ReviewNote).where(ReviewNote.conversation_id == sender).order_by(ReviewNote.id))
-        .scalars()
+        for n in tracker.notes_of(s, sender)
     ]
     channels = sorted({t["channel"] for t in turns if t["kind"] == "user" and t.get("channel")})
     return {
@@ -458,11 +414,7 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
 def inbox(s: Session, cfg: WorkbenchSettings, masked: bool, include_done: bool = False,
           limit: int = INBOX_LIMIT) -> List[Dict[str, Any]]:
     evs = [e for e in tracker.user_events(cfg.tracker_store_url) if (e.data.get("text") or "").strip()]
-    done = {
-        a.event_id: a
-        for a in s.execute(select(MessageAnnotation).where(MessageAnnotation.event_id.in_([e.id for e in evs])))
-        .scalars()
-    } if evs else {}
+    done = tracker.annotations_by_event(s, [e.id for e in evs])
     if not include_done:
         evs = [e for e in evs if e.id not in done]
     evs.sort(key=lambda e: (confidence_of(e) if confidence_of(e) is not None else 0.0, -e.id))

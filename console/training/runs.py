@@ -22,13 +22,13 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
 from console import store
 from console.models import ConsoleUser
 from console.store import ConsoleError, UserView
+from console.training import tracker
 from console.training.models import ModelActivation, TrainingRun
 from console.training.settings import REPO, WorkbenchSettings
 
@@ -43,7 +43,7 @@ def newest_model(models_dir: Path) -> Optional[Path]:
 
 
 def current_model(s: Session, cfg: WorkbenchSettings) -> Optional[Path]:
-    last = s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1)).scalar()
+    last = tracker.last_activation(s)
     if last is not None and Path(last.model_path).is_file():
         return Path(last.model_path)
     return newest_model(cfg.models_dir)
@@ -67,7 +67,7 @@ def _alive(pid: Optional[int]) -> bool:
 
 
 def _reap_dead(s: Session) -> None:
-    for run in s.execute(select(TrainingRun).where(TrainingRun.status.in_(ACTIVE))).scalars():
+    for run in tracker.runs_in(s, ACTIVE):
         if run.pid and not _alive(run.pid):
             run.status = "failed"
             run.error = (run.error or "") + "训练进程意外退出。"
@@ -76,7 +76,7 @@ def _reap_dead(s: Session) -> None:
 
 def start_run(s: Session, cfg: WorkbenchSettings, user: UserView, remote_addr: Optional[str] = None) -> Dict[str, Any]:
     _reap_dead(s)
-    busy = s.execute(select(TrainingRun.id).where(TrainingRun.status.in_(ACTIVE))).scalar()
+    busy = next((r.id for r in tracker.runs_in(s, ACTIVE)), None)
     if busy:
         raise ConsoleError(f"已有训练任务（#{busy}）在进行中，请等它结束。", 409)
     current = current_model(s, cfg)
@@ -131,7 +131,7 @@ def run_view(s: Session, run: TrainingRun, with_report: bool = False) -> Dict[st
 
 def list_runs(s: Session, limit: int = 20) -> List[Dict[str, Any]]:
     _reap_dead(s)
-    runs = s.execute(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)).scalars()
+    runs = tracker.recent_runs(s, limit)
     return [run_view(s, r) for r in runs]
 
 
@@ -144,7 +144,7 @@ def get_run(s: Session, run_id: int) -> Dict[str, Any]:
 
 
 def models_state(s: Session, cfg: WorkbenchSettings) -> Dict[str, Any]:
-    last = s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1)).scalar()
+    last = tracker.last_activation(s)
     current = current_model(s, cfg)
     return {
         "current": current.name if current else None,
@@ -154,7 +154,7 @@ def models_state(s: Session, cfg: WorkbenchSettings) -> Dict[str, Any]:
         "history": [
             {"kind": a.kind, "model": Path(a.model_path).name, "run_id": a.run_id,
              "at": a.created_at.isoformat() if a.created_at else None}
-            for a in s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(10)).scalars()
+            for a in tracker.recent_activations(s, 10)
         ],
     }
 
@@ -186,7 +186,7 @@ def record_activation(s: Session, user: UserView, kind: str, model_path: str, pr
 
 
 def check_rollback(s: Session) -> Dict[str, Any]:
-    last = s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1)).scalar()
+    last = tracker.last_activation(s)
     if last is None or last.kind != "activate" or not last.previous_model_path:
         raise ConsoleError("没有可以退回的上一个模型（只能退回一步）。", 409)
     if not Path(last.previous_model_path).is_file():

@@ -1,4 +1,6 @@
-"""Read-only access to Rasa's SQL tracker store (SQLAlchemy Core).
+"""The workbench's read model: Rasa's SQL tracker store (read only,
+SQLAlchemy Core), and at the end the workbench's queries on the account
+database (its own tables and what it reads of the console's and the bot's).
 
 Rasa's ``SQLTrackerStore`` (and our ``bot.tracker_store.BrokeredSQLTrackerStore``)
 keeps one row per event in ``events``: ``id, sender_id, type_name,
@@ -14,12 +16,23 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, func, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.core.text import clean_value
+from bot.db.models import Account, Cardholder, Escalation
+from console.models import Resolution
+from console.training.models import (
+    ConversationReview,
+    ConversationTag,
+    MessageAnnotation,
+    ModelActivation,
+    ReviewNote,
+    TrainingRun,
+)
 
 _metadata = MetaData()
 events = Table(
@@ -175,3 +188,161 @@ def refs_of(url: str, sender_ids: Sequence[str]) -> Dict[str, int]:
             .group_by(events.c.sender_id)
         )
         return {sender: ref for sender, ref in conn.execute(q)}
+
+
+# --------------------------------------------------------------------------
+# The workbench's read model on the account database (through the caller's
+# session, one unit of work): its own tables (annotations, reviews, tags,
+# notes, runs, activations) and what it reads of the bot's and the
+# console's (escalations, resolutions, who owns a phone). The other
+# workbench modules decide; the queries are here (tests/unit/test_layers.py).
+# --------------------------------------------------------------------------
+
+# -- annotations --------------------------------------------------------------
+
+
+def annotations_by_event(s: Session, event_ids: Sequence[int]) -> Dict[int, MessageAnnotation]:
+    ids = list(event_ids)
+    out: Dict[int, MessageAnnotation] = {}
+    for i in range(0, len(ids), 500):
+        q = select(MessageAnnotation).where(MessageAnnotation.event_id.in_(ids[i:i + 500]))
+        out.update({a.event_id: a for a in s.execute(q).scalars()})
+    return out
+
+
+def annotations_of_conversation(s: Session, sender: str) -> Dict[int, MessageAnnotation]:
+    q = select(MessageAnnotation).where(MessageAnnotation.conversation_id == sender)
+    return {a.event_id: a for a in s.execute(q).scalars()}
+
+
+def annotation_version(s: Session, event_id: int) -> Optional[int]:
+    return s.execute(select(MessageAnnotation.version).where(MessageAnnotation.event_id == event_id)).scalar()
+
+
+def update_annotation(s: Session, event_id: int, base: int, values: Dict[str, Any]) -> bool:
+    """One ``UPDATE … WHERE version = base``: False when somebody else changed it."""
+    result = s.execute(
+        update(MessageAnnotation)
+        .where(MessageAnnotation.event_id == event_id, MessageAnnotation.version == base)
+        .values(version=MessageAnnotation.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def labelled_annotations(s: Session) -> List[MessageAnnotation]:
+    q = select(MessageAnnotation).where(MessageAnnotation.status == "labelled").order_by(MessageAnnotation.id)
+    return list(s.execute(q).scalars())
+
+
+# -- reviews, tags, notes -----------------------------------------------------
+
+
+def is_reviewed(s: Session, sender: str) -> bool:
+    q = select(ConversationReview.reviewed).where(ConversationReview.conversation_id == sender)
+    return bool(s.execute(q).scalar())
+
+
+def update_review(s: Session, sender: str, base: int, values: Dict[str, Any]) -> bool:
+    result = s.execute(
+        update(ConversationReview)
+        .where(ConversationReview.conversation_id == sender, ConversationReview.version == base)
+        .values(version=ConversationReview.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def has_tag(s: Session, sender: str, tag: str) -> bool:
+    q = select(ConversationTag.id).where(ConversationTag.conversation_id == sender, ConversationTag.tag == tag)
+    return s.execute(q).first() is not None
+
+
+def delete_tag(s: Session, sender: str, tag: str) -> int:
+    q = delete(ConversationTag).where(ConversationTag.conversation_id == sender, ConversationTag.tag == tag)
+    return s.execute(q).rowcount or 0
+
+
+def tags_of(s: Session, sender: str) -> List[str]:
+    q = select(ConversationTag.tag).where(ConversationTag.conversation_id == sender).order_by(ConversationTag.id)
+    return list(s.execute(q).scalars())
+
+
+def used_tags(s: Session) -> List[str]:
+    return list(s.execute(select(ConversationTag.tag).distinct()).scalars())
+
+
+def notes_of(s: Session, sender: str) -> List[ReviewNote]:
+    q = select(ReviewNote).where(ReviewNote.conversation_id == sender).order_by(ReviewNote.id)
+    return list(s.execute(q).scalars())
+
+
+# -- who a conversation is about, and what the console did with it ------------
+
+
+def escalated_accounts(s: Session, senders: Sequence[str]) -> List[Tuple[str, str]]:
+    """(conversation, account) of every escalation that names an account."""
+    q = select(Escalation.conversation_id, Escalation.account_id).where(
+        Escalation.conversation_id.in_(list(senders)), Escalation.account_id.isnot(None)
+    )
+    return [(conv, acc) for conv, acc in s.execute(q)]
+
+
+def accounts_of_phones(s: Session, phones: Sequence[str]) -> List[Tuple[str, str]]:
+    """(account, phone) of the cardholders behind these phone numbers."""
+    q = (
+        select(Account.account_id, Cardholder.phone)
+        .join(Cardholder, Account.cardholder_id == Cardholder.id)
+        .where(Cardholder.phone.in_(list(phones)))
+    )
+    return [(acc, phone) for acc, phone in s.execute(q)]
+
+
+def console_facts(s: Session, senders: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    """Per conversation: escalation reasons, outcomes, review flag and
+    version, tags, and how many of its messages are annotated."""
+    facts: Dict[str, Dict[str, Any]] = {c: {"reasons": [], "outcomes": [], "reviewed": False, "review_version": 0,
+                                            "tags": [], "annotations": 0} for c in senders}
+    if not senders:
+        return facts
+    ids = list(senders)
+    for conv, reason in s.execute(
+        select(Escalation.conversation_id, Escalation.reason).where(Escalation.conversation_id.in_(ids))
+    ):
+        facts[conv]["reasons"].append(reason)
+    for conv, outcome in s.execute(
+        select(Resolution.conversation_id, Resolution.outcome).where(Resolution.conversation_id.in_(ids))
+        .order_by(Resolution.id)
+    ):
+        facts[conv]["outcomes"].append(outcome)
+    for review in s.execute(select(ConversationReview).where(ConversationReview.conversation_id.in_(ids))).scalars():
+        facts[review.conversation_id].update(reviewed=review.reviewed, review_version=review.version)
+    for conv, tag in s.execute(
+        select(ConversationTag.conversation_id, ConversationTag.tag).where(ConversationTag.conversation_id.in_(ids))
+        .order_by(ConversationTag.id)
+    ):
+        facts[conv]["tags"].append(tag)
+    for conv, in s.execute(
+        select(MessageAnnotation.conversation_id).where(MessageAnnotation.conversation_id.in_(ids))
+    ):
+        facts[conv]["annotations"] += 1
+    return facts
+
+
+# -- training runs and model activations --------------------------------------
+
+
+def last_activation(s: Session) -> Optional[ModelActivation]:
+    return s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1)).scalar()
+
+
+def recent_activations(s: Session, limit: int = 10) -> List[ModelActivation]:
+    return list(s.execute(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(limit)).scalars())
+
+
+def runs_in(s: Session, statuses: Sequence[str]) -> List[TrainingRun]:
+    return list(s.execute(select(TrainingRun).where(TrainingRun.status.in_(list(statuses)))).scalars())
+
+
+def recent_runs(s: Session, limit: int = 20) -> List[TrainingRun]:
+    return list(s.execute(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)).scalars())
