@@ -83,16 +83,17 @@ ENVIRONMENT_HANDOVERS = {
 ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     # Rule 4: queries outside bot/db, by owner.
     # - the campaign runner and its CLI (guard facts, sends, approvals, marks,
-    #   payment import): to move into bot/db/campaign.py once the booking and
-    #   escalation calls in bot/campaign have settled (use-case helper).
+    #   payment import): to move into bot/db/campaign.py once the campaign
+    #   runner books and escalates only through bot/services.
     ("queries", "bot/campaign/runner.py", "select"),
     ("queries", "bot/campaign/runner.py", "update"),
     # - supervisor KPIs: a read model of their own; to move to bot/db/kpi.py.
     ("queries", "bot/reports/kpi.py", "select"),
-    # - files of other helpers (console UX, Rasa server): the readiness
-    #   probes' SELECT 1 is bot.db.session.ping() now (health.py's _sql_ping,
-    #   http_limits' readiness check can call it); inbox_store's queries
-    #   belong in console/store.py.
+    # - the readiness probes' SELECT 1 (channels/health.py's _sql_ping,
+    #   bot/rasa_server/http_limits.py's readiness check): bot.db.session.ping()
+    #   replaces them.
+    # - the console's inbox (console/inbox_store.py): its queries belong in
+    #   console/store.py, the console's read model.
     ("queries", "console/inbox_store.py", "select"),
     ("queries", "console/inbox_store.py", "update"),
     ("queries", "channels/health.py", "text"),
