@@ -155,3 +155,99 @@ def event_spool_glob(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
         return None
     path = Path(raw.replace("{hostname}", "*"))
     return str(path if path.is_absolute() else REPO_ROOT / path)
+
+
+# ==========================================================================
+# Phone calls (issue 17): the voice channel (channels/voice.py), outbound
+# calls (bot/voice/calls.py) and the call simulator (bot/voice/sim.py).
+# The Twilio auth token is a secret: bot.secrets.configured("TWILIO_AUTH_TOKEN").
+# ==========================================================================
+
+VOICE_DEFAULT_TTS = "Polly.Zhiyu-Neural"  # a zh-CN neural voice
+VOICE_DEFAULT_LANGUAGE = "zh-CN"
+VOICE_DEFAULT_HINTS = (
+    "分期,延期,还款,本人,是的,不是,转人工,人工,最低还款,全部还清,我没钱,困难,已经还了,"
+    "三期,六期,十二期,二十四期,一个月,下个月,明天,下周,别再打了,投诉,有异议"
+)
+DEFAULT_SIMULATOR_RASA_URL = "http://127.0.0.1:5005"
+
+# Setting -> environment variable. The voice channel's entry in
+# credentials.yml may give the channel's settings under the same names.
+VOICE_VARIABLES = {
+    "public_url": "TWILIO_PUBLIC_URL",
+    "voice": "VOICE_TTS_VOICE",
+    "language": "VOICE_LANGUAGE",
+    "hints": "VOICE_SPEECH_HINTS",
+    "gather_timeout": "VOICE_GATHER_TIMEOUT",
+    "speech_timeout": "VOICE_SPEECH_TIMEOUT",
+    "max_silences": "VOICE_MAX_SILENCES",
+    "turn_seconds": "VOICE_TURN_SECONDS",
+    "agent_number": "VOICE_AGENT_NUMBER",
+    "agent_queue": "VOICE_AGENT_QUEUE",
+    "oncall_number": "VOICE_ONCALL_NUMBER",
+    "recording": "VOICE_RECORDING",
+    "account_sid": "TWILIO_ACCOUNT_SID",
+    "from_number": "VOICE_FROM_NUMBER",  # else TWILIO_FROM_NUMBER (the SMS number)
+    "api_base_url": "TWILIO_API_BASE_URL",
+    "api_timeout": "TWILIO_TIMEOUT_SECONDS",
+    "max_unanswered_per_day": "VOICE_MAX_UNANSWERED_PER_DAY",
+    "simulator_rasa_url": "COLLECTBOT_RASA_URL",
+}
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    public_url: Optional[str] = None  # where Twilio reaches /webhooks/voice (signatures are over it)
+    voice: str = VOICE_DEFAULT_TTS  # <Say voice=…>
+    language: str = VOICE_DEFAULT_LANGUAGE  # <Say>/<Gather> language
+    hints: str = VOICE_DEFAULT_HINTS  # <Gather hints=…>, comma-separated
+    gather_timeout: int = 6  # seconds of silence before a re-prompt
+    speech_timeout: str = "auto"
+    max_silences: int = 2  # re-prompts before a polite goodbye
+    turn_seconds: float = 8.0  # then a holding phrase and a redirect
+    agent_number: Optional[str] = None  # <Dial> for a hand-over in staffed hours
+    agent_queue: Optional[str] = None  # <Enqueue> instead
+    oncall_number: Optional[str] = None  # a crisis, at any hour
+    recording: bool = False  # announce and record calls
+    account_sid: Optional[str] = None
+    from_number: Optional[str] = None  # the caller id of outbound calls
+    api_base_url: Optional[str] = None  # Twilio's REST API (tests: the fake Twilio)
+    api_timeout: float = 10.0
+    max_unanswered_per_day: int = 6  # the call guard's cap per number
+    simulator_rasa_url: str = DEFAULT_SIMULATOR_RASA_URL  # collectbot call-sim --url
+
+
+def voice_settings(env: Optional[Mapping[str, str]] = None,
+                   overrides: Optional[Mapping[str, object]] = None) -> VoiceSettings:
+    """The phone-call settings; ``overrides`` (credentials.yml) win over the environment."""
+    env = os.environ if env is None else env
+    given = {k: str(v).strip() for k, v in (overrides or {}).items() if k in VOICE_VARIABLES and v not in (None, "")}
+    raw = {name: given.get(name) or env_text(var, env) for name, var in VOICE_VARIABLES.items()}
+    raw["from_number"] = raw["from_number"] or env_text("TWILIO_FROM_NUMBER", env)
+    public_url = (raw["public_url"] or "").rstrip("/") or None
+    max_silences = int(raw["max_silences"] or 2)
+    if max_silences < 1:
+        raise ValueError("VOICE_MAX_SILENCES must be at least 1")
+    unanswered = int(raw["max_unanswered_per_day"] or 6)
+    if unanswered < 1:
+        raise ValueError("VOICE_MAX_UNANSWERED_PER_DAY must be at least 1")
+    return VoiceSettings(
+        public_url=public_url,
+        voice=raw["voice"] or VOICE_DEFAULT_TTS,
+        language=raw["language"] or VOICE_DEFAULT_LANGUAGE,
+        hints=raw["hints"] or VOICE_DEFAULT_HINTS,
+        gather_timeout=int(raw["gather_timeout"] or 6),
+        speech_timeout=raw["speech_timeout"] or "auto",
+        max_silences=max_silences,
+        turn_seconds=float(raw["turn_seconds"] or 8.0),
+        agent_number=raw["agent_number"],
+        agent_queue=raw["agent_queue"],
+        oncall_number=raw["oncall_number"],
+        recording=(raw["recording"] or "").lower() in ("1", "true", "yes", "on"),
+        account_sid=raw["account_sid"],
+        from_number=raw["from_number"],
+        api_base_url=raw["api_base_url"],
+        api_timeout=float(raw["api_timeout"] or 10.0),
+        max_unanswered_per_day=unanswered,
+        simulator_rasa_url=raw["simulator_rasa_url"] or DEFAULT_SIMULATOR_RASA_URL,
+    )
