@@ -34,11 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any, Dict, List, Optional, Set, Text
-from urllib.parse import quote
-
-import aiohttp
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
@@ -53,13 +49,14 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
-from bot.actions.base import app_identity, channel_of, db, say, settings
-from bot.core import booking, guard, replies
+from bot.actions.base import app_identity, channel_of, db, settings
+from bot.core import booking, guard, handover, replies
 from bot.core import escalation as escalation_vocabulary
 from bot.core.compliance import find_forbidden
 from bot.core.identity import conversation_phone
 from bot.core.staffing import handoff_eta
 from bot.db import repository
+from bot.rasa_client import RasaClient, RasaError
 from bot.services import escalation as escalations
 from bot.services import in_thread
 
@@ -70,8 +67,6 @@ PRIORITY = escalation_vocabulary.PRIORITY
 REASON_LABELS = escalation_vocabulary.REASON_LABELS
 
 AGENT_MESSAGE_SLOT = "agent_message"
-# Characters Rasa's router takes literally in a conversation id ("+8613...").
-PATH_SAFE = "+:@!$&'()*,;="
 
 
 def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
@@ -126,8 +121,14 @@ def handed_over(reason: str) -> List[EventType]:
     """What follows a hand-over in the conversation.
 
     Returned as events (not through the dispatcher) so every caller's own
-    reply comes first and this line follows it."""
-    return [SlotSet("escalated", True), BotUttered(text=eta_text(reason)), ConversationPaused()]
+    reply comes first and this line follows it. The line is tagged
+    ``queued`` (bot/core/handover.py): the web chat shows the cardholder
+    they are waiting for a person, and stops its typing dots."""
+    return [
+        SlotSet("escalated", True),
+        BotUttered(text=eta_text(reason), metadata=handover.state_metadata(handover.QUEUED)),
+        ConversationPaused(),
+    ]
 
 
 async def escalate(
@@ -152,6 +153,11 @@ async def escalate(
 class ActionRelayAgentMessage(Action):
     """Send the agent's reply (slot `agent_message`) on the cardholder's channel.
 
+    The slot holds the text with the agent's display name and whether it is
+    a reply or a join/leave notice (bot/core/handover.py; the console reads
+    the name from its own user record); the message is tagged with the
+    agent's name so the web chat shows who is writing.
+
     The console checked the text with bot.core.guard before setting the
     slot; the forbidden-wording check is repeated here because this is the
     last step before the cardholder reads it.
@@ -163,7 +169,8 @@ class ActionRelayAgentMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        text = (tracker.get_slot(AGENT_MESSAGE_SLOT) or "").strip()
+        message = handover.decode_agent_message(tracker.get_slot(AGENT_MESSAGE_SLOT))
+        text = message.text
         if not text:
             return []
         forbidden = find_forbidden(text)
@@ -172,7 +179,7 @@ class ActionRelayAgentMessage(Action):
             return [SlotSet(AGENT_MESSAGE_SLOT, None)]
         # The console already appended the SMS opt-out line; whoever set the
         # slot, an SMS never leaves without it (and never with it twice).
-        dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)))
+        dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)), **handover.message_for(message))
         return [SlotSet(AGENT_MESSAGE_SLOT, None)]
 
 
@@ -185,7 +192,7 @@ class ActionHandBack(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        say(dispatcher, replies.HANDED_BACK)
+        dispatcher.utter_message(text=replies.HANDED_BACK, **handover.state_metadata(handover.BOT))
         # Run from outside (Rasa's HTTP API), so no prediction follows: end
         # the bot's turn as Rasa would, or the cardholder's next message
         # would not follow an action_listen and no rule would match it.
@@ -202,14 +209,22 @@ class ActionHandBack(Action):
 # --------------------------------------------------------------------------
 
 
-# Rasa's HTTP API, for the replies of the safety net (see ActionPausedSafety).
-RASA_URL_ENV = "RASA_URL"
-RASA_TOKEN_ENV = "RASA_API_TOKEN"
 _pending: Set["asyncio.Task[None]"] = set()
 
 
-async def _execute_later(conversation_id: str, action: str, attempts: int = 3) -> None:
-    """Run ``action`` on the conversation through Rasa's HTTP API.
+def _rasa_client() -> RasaClient:
+    """Rasa where RASA_URL says (the local server by default: the action
+    server runs beside it), with RASA_API_TOKEN."""
+    from bot import secrets as bot_secrets
+    from bot.settings import DEFAULT_RASA_URL, rasa_url
+
+    return RasaClient(rasa_url() or DEFAULT_RASA_URL, bot_secrets.configured("RASA_API_TOKEN") or "", timeout=120)
+
+
+async def _execute_later(conversation_id: str, action: str, attempts: int = 3, client: Optional[RasaClient] = None) -> None:
+    """Run ``action`` on the conversation through Rasa's HTTP API (the one
+    client, bot/rasa_client.py: RASA_URL from bot/settings.py, the token
+    from bot/secrets.py).
 
     Rasa holds the conversation's lock while it handles the message that
     got us here; its ``execute`` endpoint waits for that lock, so the reply
@@ -217,27 +232,24 @@ async def _execute_later(conversation_id: str, action: str, attempts: int = 3) -
     (``output_channel=latest``): SMS and web chat receive it; a REST client
     has already had its answer and only the tracker keeps it.
     """
-    token = os.environ.get(RASA_TOKEN_ENV, "")
-    base = os.environ.get(RASA_URL_ENV, "http://localhost:5005").rstrip("/")
-    if not token:
+    rasa = client or _rasa_client()
+    if not rasa.enabled:
         logger.error(
-            "%s is not set: the %s reply for paused conversation %s cannot be sent "
-            "(its opt-out/escalation is recorded)", RASA_TOKEN_ENV, action, conversation_id,
+            "RASA_API_TOKEN is not set: the %s reply for paused conversation %s cannot be sent "
+            "(its opt-out/escalation is recorded)", action, conversation_id,
         )
         return
-    url = f"{base}/conversations/{quote(conversation_id, safe=PATH_SAFE)}/execute"
-    params = {"token": token, "output_channel": "latest", "include_events": "NONE"}
-    for attempt in range(1, attempts + 1):
-        try:
-            timeout = aiohttp.ClientTimeout(total=120)
-            async with aiohttp.ClientSession(timeout=timeout) as http:
-                async with http.post(url, params=params, json={"name": action}) as answer:
-                    if answer.status < 400:
-                        return
-                    logger.error("Rasa refused %s for %s: %s", action, conversation_id, answer.status)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.error("could not reach Rasa at %s to run %s (%s)", base, action, exc)
-        await asyncio.sleep(attempt)
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                await rasa.execute(conversation_id, action)
+                return
+            except RasaError as exc:
+                logger.error("could not run %s for %s through Rasa: %s", action, conversation_id, exc)
+            await asyncio.sleep(attempt)
+    finally:
+        if client is None:
+            await rasa.close()
 
 
 class ActionPausedSafety(Action):
