@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, TextIO, Tuple
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -41,26 +40,11 @@ from bot.campaign.rasa_trigger import CAMPAIGN_SLOT, RasaTrigger  # noqa: F401 (
 from bot.core import campaign as rules
 from bot.core import guard
 from bot.core.campaign import BLOCK_REASON_LABELS as REASON_LABELS  # noqa: F401 (re-exported)
-from bot.core.escalation import DISPUTE_DEBT as DISPUTE_REASON
 from bot.core.campaign import PAID, SEND_FAILED, SKIP_LABELS, SUPERSEDED
 from bot.core.policy import PolicyConfig, days_past_due, stage_for
-from bot.db.models import (
-    ACTIVE_ARRANGEMENT_STATUSES,
-    UNRESOLVED_ESCALATION_STATUSES,
-    Account,
-    AgentTask,
-    Arrangement,
-    CampaignSend,
-    Cardholder,
-    ContactLog,
-    Escalation,
-    FinalNoticeApproval,
-    OptOut,
-    OutboundBlock,
-    PhoneMark,
-)
+from bot.db import campaign as campaign_db
+from bot.db.campaign import SendRow, log_block  # noqa: F401 (log_block re-exported: bot/voice/campaign.py)
 from bot.db.session import session_scope
-from bot.db.sms import NOT_DELIVERED
 
 logger = logging.getLogger(__name__)
 
@@ -125,13 +109,13 @@ class Candidate:
     has_active_arrangement: bool
     done_steps: frozenset
     final_approved: bool
-    existing: Dict[str, CampaignSend]
+    existing: Dict[str, SendRow]
 
 
 @dataclass
 class Portfolio:
     candidates: List[Candidate]
-    queued: List[CampaignSend]
+    queued: List[SendRow]
     account_by_id: Dict[str, Candidate]
     opted_out: Dict[str, frozenset]
     disputes: set
@@ -145,23 +129,13 @@ def cycle_of(due_date: date) -> str:
 
 def load_portfolio(s: Session, now: datetime, cfg: rules.CampaignConfig) -> Portfolio:
     today = now.astimezone(clock.SHANGHAI).date()
-    rows = s.execute(
-        select(Account, Cardholder).join(Cardholder, Account.cardholder_id == Cardholder.id).order_by(Account.account_id)
-    ).all()
-    active = set(
-        s.execute(
-            select(Arrangement.account_id).where(Arrangement.status.in_(ACTIVE_ARRANGEMENT_STATUSES)).distinct()
-        ).scalars()
-    )
-    sends: Dict[str, Dict[Tuple[str, str], CampaignSend]] = defaultdict(dict)
-    queued: List[CampaignSend] = []
-    for row in s.execute(select(CampaignSend)).scalars():
+    facts = campaign_db.portfolio_facts(s, contacts_since=now - timedelta(days=8))
+    sends: Dict[str, Dict[Tuple[str, str], SendRow]] = defaultdict(dict)
+    for row in facts.sends:
         sends[row.account_id][(row.stage, row.cycle)] = row
-        if row.status == "queued":
-            queued.append(row)
-    approvals = {(a.account_id, a.cycle) for a in s.execute(select(FinalNoticeApproval)).scalars()}
+    queued = [row for row in facts.sends if row.status == "queued"]
     candidates: List[Candidate] = []
-    for account, holder in rows:
+    for account in facts.accounts:
         dpd = days_past_due(account.due_date, today)
         cycle = cycle_of(account.due_date)
         existing = {stage: r for (stage, c), r in sends[account.account_id].items() if c == cycle}
@@ -169,9 +143,9 @@ def load_portfolio(s: Session, now: datetime, cfg: rules.CampaignConfig) -> Port
         candidates.append(
             Candidate(
                 account_id=account.account_id,
-                phone=holder.phone,
-                phone_verified=bool(holder.phone_verified),
-                name=holder.name,
+                phone=account.phone,
+                phone_verified=account.phone_verified,
+                name=account.name,
                 card_last4=account.card_last4,
                 balance=account.balance,
                 minimum_due=account.minimum_due,
@@ -179,41 +153,21 @@ def load_portfolio(s: Session, now: datetime, cfg: rules.CampaignConfig) -> Port
                 days_past_due=dpd,
                 stage=str(stage_for(dpd)),
                 cycle=cycle,
-                has_active_arrangement=account.account_id in active,
+                has_active_arrangement=account.account_id in facts.with_active_arrangement,
                 done_steps=done,
-                final_approved=(account.account_id, cycle) in approvals,
+                final_approved=(account.account_id, cycle) in facts.final_approvals,
                 existing=existing,
             )
         )
     by_id = {c.account_id: c for c in candidates}
     phone_of_account = {c.account_id: c.phone for c in candidates}
-
-    opted: Dict[str, set] = defaultdict(set)
-    for phone, channel in s.execute(select(OptOut.phone, OptOut.channel).where(OptOut.revoked_at.is_(None))):
-        opted[phone].add(channel)
-    disputes = set(
-        s.execute(
-            select(Escalation.account_id).where(
-                Escalation.reason == DISPUTE_REASON, Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES)
-            )
-        ).scalars()
-    )
-    marked = set(s.execute(select(PhoneMark.phone).where(PhoneMark.revoked_at.is_(None))).scalars())
-
-    cutoff = now - timedelta(days=8)
     contacts: Dict[str, List[rules.ContactEvent]] = defaultdict(list)
-    for conversation_id, account_id, direction, status, created_at in s.execute(
-        select(
-            ContactLog.conversation_id, ContactLog.account_id, ContactLog.direction, ContactLog.status,
-            ContactLog.created_at,
-        ).where(ContactLog.created_at >= cutoff)
-    ):
-        if direction == "out" and status in NOT_DELIVERED:
-            continue
-        phone = conversation_id if conversation_id.startswith("+") else phone_of_account.get(account_id)
+    for contact in facts.contacts:
+        conversation_id = contact.conversation_id
+        phone = conversation_id if conversation_id.startswith("+") else phone_of_account.get(contact.account_id)
         if phone:
-            contacts[phone].append(rules.ContactEvent(created_at, direction, conversation_id))
-    return Portfolio(candidates, queued, by_id, {k: frozenset(v) for k, v in opted.items()}, disputes, marked, contacts)
+            contacts[phone].append(rules.ContactEvent(contact.created_at, contact.direction, conversation_id))
+    return Portfolio(candidates, queued, by_id, facts.opted_out, facts.disputes, facts.marked_phones, contacts)
 
 
 def contact_facts(p: Portfolio, account_id: str, phone: str, now: datetime, extra_today: int = 0) -> guard.ContactFacts:
@@ -225,21 +179,6 @@ def contact_facts(p: Portfolio, account_id: str, phone: str, now: datetime, extr
         contacts_today=today + extra_today,
         contacts_this_week=week + extra_today,
     )
-
-
-def log_block(
-    s: Session, *, account_id: Optional[str], phone: Optional[str], channel: str, source: str,
-    decision: guard.GuardDecision, stage: Optional[str] = None, text: Optional[str] = None,
-) -> int:
-    """Record one refused outbound message (any path: campaign, agent, bot)."""
-    row = OutboundBlock(
-        account_id=account_id, phone=phone, channel=channel, source=source, stage=stage,
-        reason=decision.reason, detail=decision.detail or None,
-        action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at, text=text,
-    )
-    s.add(row)
-    s.flush()
-    return row.id
 
 
 # --------------------------------------------------------------------------
@@ -335,19 +274,7 @@ class CampaignRunner:
 
     @staticmethod
     def _upsert_send(s: Session, c: Candidate, step: str, **values) -> int:
-        row = s.execute(
-            select(CampaignSend).where(
-                CampaignSend.account_id == c.account_id, CampaignSend.stage == step, CampaignSend.cycle == c.cycle
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            row = CampaignSend(account_id=c.account_id, stage=step, cycle=c.cycle, to_number=c.phone, **values)
-            s.add(row)
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
-        s.flush()
-        return row.id
+        return campaign_db.upsert_send(s, c.account_id, step, c.cycle, c.phone, **values)
 
     async def _send_sms(self, send_id: int, phone: str, account_id: str, step: str, body: str,
                         summary: RunSummary) -> str:
@@ -359,20 +286,14 @@ class CampaignRunner:
             rasa_status, rasa_detail = None, None
 
         def done(s: Session) -> None:
-            row = s.get(CampaignSend, send_id)
             if result.sent:
-                row.status, row.sent_at, row.reason, row.retry_at = "sent", clock.now(), None, None
-                row.rasa_status, row.rasa_detail = rasa_status, rasa_detail
-                if result.message_id:
-                    s.execute(
-                        update(ContactLog)
-                        .where(ContactLog.message_id == result.message_id)
-                        .values(intent=f"campaign_{step}", account_id=account_id)
-                    )
+                campaign_db.record_sent(s, send_id, at=clock.now(), rasa_status=rasa_status, rasa_detail=rasa_detail,
+                                        message_id=result.message_id, intent=f"campaign_{step}",
+                                        account_id=account_id)
             elif result.status == "blocked_opt_out":
-                row.status, row.reason = "dropped", guard.OPTED_OUT
+                campaign_db.update_send(s, send_id, status="dropped", reason=guard.OPTED_OUT)
             else:
-                row.status, row.reason, row.detail = "failed", SEND_FAILED, result.error
+                campaign_db.update_send(s, send_id, status="failed", reason=SEND_FAILED, detail=result.error)
 
         self._write(done)
         if result.sent:
@@ -389,13 +310,7 @@ class CampaignRunner:
             summary.reconciled = self._write(reconcile_open_promises, today, self.settings.reconcile)
         with session_scope(self.db_url) as s:
             p = load_portfolio(s, now, self.cfg)
-            due_queued = [q for q in p.queued if q.retry_at is not None and q.retry_at <= now]
-            for q in due_queued:
-                s.expunge(q)
-            for c in p.candidates:
-                for r in c.existing.values():
-                    if r in s:
-                        s.expunge(r)
+        due_queued = [q for q in p.queued if q.retry_at is not None and q.retry_at <= now]
         summary.accounts = len(p.candidates)
         bar = ProgressBar(len(due_queued) + len(p.candidates), self.progress)
         extra: Counter = Counter()  # contacts made to each phone during this run
@@ -411,16 +326,14 @@ class CampaignRunner:
             await self.rasa.close()
         return summary
 
-    async def _flush_one(self, q: CampaignSend, p: Portfolio, now: datetime, dry_run: bool,
+    async def _flush_one(self, q: SendRow, p: Portfolio, now: datetime, dry_run: bool,
                          extra: Counter, summary: RunSummary) -> None:
         c = p.account_by_id.get(q.account_id)
         if c is None or c.balance <= 0 or c.cycle != q.cycle:
             reason = PAID if c is not None and c.balance <= 0 else SUPERSEDED
             summary.flushed["dropped"] += 1
             if not dry_run:
-                self._write(lambda s: s.execute(
-                    update(CampaignSend).where(CampaignSend.id == q.id).values(status="dropped", reason=reason)
-                ))
+                self._write(campaign_db.update_send, q.id, status="dropped", reason=reason)
             return
         if q.reason == IN_FLIGHT and q.retry_at and now - q.retry_at < timedelta(minutes=10):
             return  # another run is sending it right now
@@ -432,9 +345,7 @@ class CampaignRunner:
             if dry_run:
                 summary.flushed["sent"] += 1
                 return
-            self._write(lambda s: s.execute(
-                update(CampaignSend).where(CampaignSend.id == q.id).values(reason=IN_FLIGHT, retry_at=now)
-            ))
+            self._write(campaign_db.update_send, q.id, reason=IN_FLIGHT, retry_at=now)
             outcome = await self._send_sms(q.id, c.phone, c.account_id, q.stage, q.body, summary)
             summary.flushed[outcome] += 1
             if outcome == "sent":
@@ -448,12 +359,12 @@ class CampaignRunner:
         def unit(s: Session) -> None:
             log_block(s, account_id=c.account_id, phone=c.phone, channel=q.channel, source="campaign",
                       decision=decision, stage=q.stage, text=q.body)
-            row = s.get(CampaignSend, q.id)
-            row.reason, row.detail = decision.reason, decision.detail or None
             if decision.retry_at:
-                row.retry_at = decision.retry_at
+                campaign_db.update_send(s, q.id, reason=decision.reason, detail=decision.detail or None,
+                                        retry_at=decision.retry_at)
             else:
-                row.status = "dropped"
+                campaign_db.update_send(s, q.id, reason=decision.reason, detail=decision.detail or None,
+                                        status="dropped")
 
         self._write(unit)
 
@@ -499,11 +410,7 @@ class CampaignRunner:
 
             def unit(s: Session) -> None:
                 self._upsert_send(s, c, step, status="task_created", channel="agent", body=text)
-                key = f"campaign_call:{c.account_id}:{c.cycle}"
-                if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == key)).first() is None:
-                    s.add(AgentTask(account_id=c.account_id, kind="campaign_call", stage=c.stage, description=text,
-                                    status="open", idempotency_key=key))
-                s.get(Account, c.account_id).follow_up = True
+                campaign_db.open_call_task(s, c.account_id, c.cycle, c.stage, text)
 
             self._write(unit)
             return
@@ -566,39 +473,27 @@ class ApprovalError(ValueError):
 def approve_final_notice(s: Session, account_id: str, approved_by: str, today: date,
                          cfg: rules.CampaignConfig, note: Optional[str] = None) -> Tuple[int, bool]:
     """Approve the final notice for the account's current cycle; (id, created)."""
-    account = s.get(Account, account_id)
-    if account is None:
+    due_date = campaign_db.account_due_date(s, account_id)
+    if due_date is None:
         raise ApprovalError(f"未找到账户：{account_id}")
     if not approved_by or not approved_by.strip():
         raise ApprovalError("必须注明审批人")
-    dpd = days_past_due(account.due_date, today)
+    dpd = days_past_due(due_date, today)
     if dpd < cfg.final_notice_dpd:
         raise ApprovalError(
             f"账户 {account_id} 逾期 {dpd} 天，未到正式通知阶段（需逾期 {cfg.final_notice_dpd} 天及以上）"
         )
-    cycle = cycle_of(account.due_date)
-    existing = s.execute(
-        select(FinalNoticeApproval.id).where(
-            FinalNoticeApproval.account_id == account_id, FinalNoticeApproval.cycle == cycle
-        )
-    ).scalar_one_or_none()
+    cycle = cycle_of(due_date)
+    existing = campaign_db.final_notice_approval_id(s, account_id, cycle)
     if existing is not None:
         return existing, False
-    row = FinalNoticeApproval(account_id=account_id, cycle=cycle, approved_by=approved_by.strip(), note=note)
-    s.add(row)
-    s.flush()
-    return row.id, True
+    return campaign_db.add_final_notice_approval(s, account_id, cycle, approved_by.strip(), note), True
 
 
 def pending_final_approvals(s: Session) -> List[Dict[str, Any]]:
-    rows = s.execute(
-        select(CampaignSend).where(CampaignSend.stage == rules.FINAL_NOTICE, CampaignSend.status == "awaiting_approval")
-        .order_by(CampaignSend.created_at)
-    ).scalars()
-    approved = {(a.account_id, a.cycle) for a in s.execute(select(FinalNoticeApproval)).scalars()}
     return [
-        {"account_id": r.account_id, "cycle": r.cycle, "since": r.created_at}
-        for r in rows if (r.account_id, r.cycle) not in approved
+        {"account_id": account_id, "cycle": cycle, "since": since}
+        for account_id, cycle, since in campaign_db.awaiting_approval(s, rules.FINAL_NOTICE)
     ]
 
 

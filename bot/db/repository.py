@@ -307,11 +307,12 @@ def verification_attempts(
     return found
 
 
-def open_agent_task(s: Session, account_id: str, kind: str, description: str, idempotency_key: str) -> bool:
+def open_agent_task(s: Session, account_id: str, kind: str, description: str, idempotency_key: str,
+                    stage: Optional[str] = None) -> bool:
     """Add a task for a person unless one with this key exists; True if added."""
     if s.execute(select(AgentTask.id).where(AgentTask.idempotency_key == idempotency_key)).first() is not None:
         return False
-    s.add(AgentTask(account_id=account_id, kind=kind, description=description, status="open",
+    s.add(AgentTask(account_id=account_id, kind=kind, stage=stage, description=description, status="open",
                     idempotency_key=idempotency_key))
     s.flush()
     return True
@@ -622,12 +623,13 @@ def record_payment(
 
 
 def payments_since(s: Session, account_id: str, since: date) -> List[PaymentView]:
-    """Payments made on or after ``since`` (a Shanghai calendar date)."""
+    """Payments made on or after ``since`` (a Shanghai calendar date);
+    reversals (negative amounts, bot/db/payments.py) are not payments."""
     start = datetime.combine(since, time.min, tzinfo=clock.SHANGHAI)
     rows = (
         s.execute(
             select(Payment)
-            .where(Payment.account_id == account_id, Payment.paid_at >= start)
+            .where(Payment.account_id == account_id, Payment.paid_at >= start, Payment.amount > 0)
             .order_by(Payment.paid_at, Payment.id)
         )
         .scalars()
