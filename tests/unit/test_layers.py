@@ -102,8 +102,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     # - assessment: the keep-promise model file and the treatment table.
     ("env", "bot/assessment/model.py", "os.environ"),
     ("env", "bot/assessment/treatments.py", "os.environ"),
-    # - the hand-over action's Rasa URL and token (bot.settings.rasa_url, bot.secrets).
-    ("env", "bot/actions/handoff.py", "os.environ"),
     # - the Rasa server's plug-ins, channels, console, observability, secrets,
     #   clock: moving into bot/settings.py now (issue 15).
     ("env", "bot/action_server.py", "os.environ"),
