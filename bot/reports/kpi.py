@@ -1,6 +1,7 @@
 """Supervisor KPIs per day, delinquency stage and channel.
 
-Plain Python over the database rows (no web imports). Definitions, so that
+Plain Python over the period's rows, which bot/db/kpi.py reads (no web
+imports, no queries here). Definitions, so that
 a supervisor can recount any number by hand:
 
 - **day**: the Shanghai calendar day of the event;
@@ -50,30 +51,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.core.policy import days_past_due, stage_for
-from bot.db.models import (
-    Account,
-    Arrangement,
-    Cardholder,
-    ContactLog,
-    Escalation,
-    OptOut,
-    OutboundBlock,
-    Payment,
-    VerificationAttempt,
-)
+from bot.db.kpi import KpiFacts, kpi_facts
 from bot.db.sms import NOT_DELIVERED
 from bot.reports import labels
 
@@ -207,20 +196,13 @@ class KpiReport:
 
 
 class _Collector:
-    def __init__(self, s: Session, start: date, end: date) -> None:
-        self.s = s
-        self.start, self.end = start, end
-        self.t0 = datetime.combine(start, time.min, tzinfo=clock.SHANGHAI)
-        self.t1 = datetime.combine(end + timedelta(days=1), time.min, tzinfo=clock.SHANGHAI)
+    """Counts the period's facts (bot/db/kpi.py) into buckets; reads nothing itself."""
+
+    def __init__(self, facts: KpiFacts) -> None:
+        self.facts = facts
         self.buckets: Dict[Key, Bucket] = defaultdict(Bucket)
-        self.due = dict(s.execute(select(Account.account_id, Account.due_date)).all())
-        self.account_of_phone: Dict[str, str] = {}
-        for account_id, phone in s.execute(
-            select(Account.account_id, Cardholder.phone)
-            .join(Cardholder, Account.cardholder_id == Cardholder.id)
-            .order_by(Account.balance.desc(), Account.account_id)
-        ):
-            self.account_of_phone.setdefault(phone, account_id)
+        self.due = facts.due_dates
+        self.account_of_phone = facts.account_of_phone
         self.channel_of_conversation: Dict[str, str] = {}
 
     def day(self, at: datetime) -> date:
@@ -234,42 +216,29 @@ class _Collector:
         d = self.day(at)
         return self.buckets[(d, self.stage(account_id, d), channel or UNKNOWN_CHANNEL)]
 
-    def in_range(self, column):
-        return (column >= self.t0) & (column < self.t1)
-
-    def collect(self) -> None:
-        s = self.s
+    def collect(self, t0: datetime, t1: datetime) -> None:
+        f = self.facts
         # Messages (and which channel each conversation is on).
-        for conv, account_id, channel, direction, status, at in s.execute(
-            select(
-                ContactLog.conversation_id, ContactLog.account_id, ContactLog.channel, ContactLog.direction,
-                ContactLog.status, ContactLog.created_at,
-            ).order_by(ContactLog.id)
-        ):
-            self.channel_of_conversation.setdefault(conv, channel)
-            if not (self.t0 <= at < self.t1):
+        for m in f.messages:
+            self.channel_of_conversation.setdefault(m.conversation_id, m.channel)
+            if not (t0 <= m.created_at < t1):
                 continue
-            if direction == "out" and status in NOT_DELIVERED:
+            if m.direction == "out" and m.status in NOT_DELIVERED:
                 continue
-            account_id = account_id or self.account_of_phone.get(conv)
+            account_id = m.account_id or self.account_of_phone.get(m.conversation_id)
             if account_id:
-                self.bucket(at, account_id, channel).contacted.add(account_id)
+                self.bucket(m.created_at, account_id, m.channel).contacted.add(account_id)
         # Verification.
-        for conv, account_id, success, at in s.execute(
-            select(
-                VerificationAttempt.conversation_id, VerificationAttempt.account_id, VerificationAttempt.success,
-                VerificationAttempt.created_at,
-            ).where(self.in_range(VerificationAttempt.created_at))
-        ):
-            account_id = account_id or self.account_of_phone.get(conv)
+        for v in f.verifications:
+            account_id = v.account_id or self.account_of_phone.get(v.conversation_id)
             if not account_id:
                 continue
-            b = self.bucket(at, account_id, self.channel_of_conversation.get(conv))
+            b = self.bucket(v.created_at, account_id, self.channel_of_conversation.get(v.conversation_id))
             b.verify_attempted.add(account_id)
-            if success:
+            if v.success:
                 b.verified.add(account_id)
         # Arrangements.
-        for a in s.execute(select(Arrangement).where(self.in_range(Arrangement.created_at))).scalars():
+        for a in f.arrangements:
             b = self.bucket(a.created_at, a.account_id, self.channel_of_conversation.get(a.conversation_id or ""))
             b.arrangements[a.kind] += 1
             b.confirmed.add(a.account_id)  # booked only for a verified cardholder
@@ -279,80 +248,41 @@ class _Collector:
                 if a.amount is not None:
                     b.amount_promised += a.amount
         # Payments.
-        for account_id, amount, at in s.execute(
-            select(Payment.account_id, Payment.amount, Payment.paid_at).where(self.in_range(Payment.paid_at))
-        ):
+        for account_id, amount, at in f.payments:
             self.bucket(at, account_id, NO_CHANNEL).amount_paid += amount
         # Escalations and the first agent reply to each.
-        escalations = list(s.execute(select(Escalation).where(self.in_range(Escalation.created_at))).scalars())
-        replies = self._agent_replies({e.conversation_id for e in escalations})
-        for e in escalations:
+        for e in f.escalations:
             b = self.bucket(e.created_at, e.account_id, e.channel)
             b.escalations[e.reason] += 1
             if e.account_id:
                 b.escalated.add(e.account_id)
-            first = next((r for r in replies.get(e.conversation_id, ()) if r >= e.created_at), None)
+            first = next((r for r in f.agent_replies.get(e.conversation_id, ()) if r >= e.created_at), None)
             if first is not None:
                 b.first_reply_seconds.append((first - e.created_at).total_seconds())
         # Opt-outs.
-        for phone, channel, at in s.execute(
-            select(OptOut.phone, OptOut.channel, OptOut.created_at).where(self.in_range(OptOut.created_at))
-        ):
+        for phone, channel, at in f.opt_outs:
             self.bucket(at, self.account_of_phone.get(phone), channel).opt_outs += 1
         # Blocked sends: the guard's log, and agent replies the guard refused.
-        for account_id, channel, reason, at in s.execute(
-            select(OutboundBlock.account_id, OutboundBlock.channel, OutboundBlock.reason, OutboundBlock.created_at)
-            .where(self.in_range(OutboundBlock.created_at))
-        ):
+        for account_id, channel, reason, at in f.blocks:
             self.bucket(at, account_id, channel).blocked[reason] += 1
         # Identity confirmed by an agent in the console.
-        for account_id, conv, _detail, at in self._audit("confirm_identity"):
-            if account_id:
-                self.bucket(at, account_id, self.channel_of_conversation.get(conv or "")).confirmed.add(account_id)
-        for account_id, conv, detail, at in self._audit("reply_blocked"):
-            reason = (detail or {}).get("reason") or "unknown"
-            self.bucket(at, account_id, self.channel_of_conversation.get(conv or "")).blocked[reason] += 1
-
-    def _audit(self, action: str) -> Iterable[Tuple[Optional[str], Optional[str], Any, datetime]]:
-        try:
-            from console.models import AuditLog
-        except ImportError:  # pragma: no cover - the console is part of the repo
-            return []
-        out = []
-        for account_id, conv, detail, at in self.s.execute(
-            select(AuditLog.account_id, AuditLog.conversation_id, AuditLog.detail, AuditLog.created_at).where(
-                AuditLog.action == action, self.in_range(AuditLog.created_at)
-            )
-        ):
-            try:
-                parsed = json.loads(detail) if detail else None
-            except ValueError:
-                parsed = None
-            out.append((account_id, conv, parsed if isinstance(parsed, dict) else None, at))
-        return out
-
-    def _agent_replies(self, conversations: Set[str]) -> Dict[str, List[datetime]]:
-        if not conversations:
-            return {}
-        try:
-            from console.models import AuditLog
-        except ImportError:  # pragma: no cover
-            return {}
-        out: Dict[str, List[datetime]] = defaultdict(list)
-        for conv, at in self.s.execute(
-            select(AuditLog.conversation_id, AuditLog.created_at)
-            .where(AuditLog.action == "reply", AuditLog.conversation_id.in_(conversations))
-            .order_by(AuditLog.created_at)
-        ):
-            out[conv].append(at)
-        return out
+        for entry in f.identity_confirmations:
+            if entry.account_id:
+                channel = self.channel_of_conversation.get(entry.conversation_id or "")
+                self.bucket(entry.created_at, entry.account_id, channel).confirmed.add(entry.account_id)
+        for entry in f.blocked_replies:
+            reason = (entry.detail or {}).get("reason") or "unknown"
+            channel = self.channel_of_conversation.get(entry.conversation_id or "")
+            self.bucket(entry.created_at, entry.account_id, channel).blocked[reason] += 1
 
 
 def compute_kpis(s: Session, start: date, end: date) -> KpiReport:
     if end < start:
         raise ValueError("end date is before start date")
-    c = _Collector(s, start, end)
-    c.collect()
+    t0 = datetime.combine(start, time.min, tzinfo=clock.SHANGHAI)
+    t1 = datetime.combine(end + timedelta(days=1), time.min, tzinfo=clock.SHANGHAI)
+    c = _Collector(kpi_facts(s, t0, t1))
+    c.collect(t0, t1)
     rows = [KpiRow.from_bucket(d, st, ch, b) for (d, st, ch), b in sorted(c.buckets.items())]
 
     def rollup(key_of) -> Dict[Any, Bucket]:

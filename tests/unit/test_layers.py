@@ -82,8 +82,6 @@ ENVIRONMENT_HANDOVERS = {
 # with the fix; a line that no longer matches fails the test.
 ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     # Rule 4: queries outside bot/db, by owner.
-    # - supervisor KPIs: a read model of their own; to move to bot/db/kpi.py.
-    ("queries", "bot/reports/kpi.py", "select"),
     # - the readiness probes' SELECT 1 (channels/health.py's _sql_ping,
     #   bot/rasa_server/http_limits.py's readiness check): bot.db.session.ping()
     #   replaces them.
