@@ -11,6 +11,16 @@ Routes:
 - ``GET /webhooks/webchat/static/...``  its CSS/JS/images (no CDN, no build step)
 - ``GET /webhooks/webchat/health``      ``{"status": "ok"}``
 - ``GET /webhooks/webchat/demo``        demo accounts with fresh tokens (only with ``WEBCHAT_DEMO=1``)
+- ``POST /webhooks/webchat/agent_typing`` the console: an agent is typing (Rasa's API token)
+
+Hand-over. The hand-over actions tag their messages (bot/core/handover.py):
+``queued``, ``agent`` with the agent's display name (set by the console from
+its own user record, never by the widget), ``bot``; the tag reaches the
+widget as ``handover`` on ``bot_uttered`` (and in ``webchat_status`` when a
+widget continues a paused conversation), so the cardholder sees who answers,
+and no typing dots while a person has the chat. A message carries the
+widget's ``client_id``: ``webchat_status`` answers ``received`` or, with a
+refusal, names it so the widget marks it not sent with a retry.
 
 Input limits. A ``user_uttered`` text longer than COLLECTBOT_MAX_MESSAGE_CHARS
 (1000) or blank is not processed: the widget gets a ``webchat_status``
@@ -102,7 +112,7 @@ from socketio import AsyncManager, AsyncServer
 
 from bot.rasa_server import http_limits
 from bot import secrets as bot_secrets
-from bot.core import identity, tokens
+from bot.core import handover, identity, tokens
 from bot.core.identity import IDENTITY_KEY
 from bot.core.masking import masked_name  # 张三丰 → 张*丰, as the assistant says it
 from bot.core.ratelimit import TokenBucketLimiter
@@ -129,6 +139,10 @@ RATE_PER_MINUTE_ENV = "WEBCHAT_RATE_PER_MINUTE"
 TOO_LONG_NOTICE = "消息过长，请精简到{limit}字以内后重新发送。"
 TOO_FAST_NOTICE = "您发送消息的速度过快，请稍等片刻再发。"
 MAX_METADATA_DEPTH = 20
+# The widget's own id of a message, echoed with a refusal so the widget can
+# mark that message "not sent" and offer to send it again.
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+AGENT_TYPING_SECONDS = 8
 
 # The page is ours: only our own files, no inline script, no framing by
 # other sites, and the token in the address never leaves in a Referer.
@@ -236,6 +250,23 @@ def _token_from(data: Dict[Text, Any], metadata_key: Optional[Text], auth_token:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def handover_state(events: Any, paused: bool) -> Optional[Dict[str, str]]:
+    """While paused, the newest hand-over tag among the bot's messages
+    (Rasa events), or ``queued``; None when the bot answers."""
+    if not paused:
+        return None
+    for event in reversed(list(events or [])):
+        metadata = getattr(event, "metadata", None)
+        if getattr(event, "type_name", None) == "bot" and isinstance(metadata, dict):
+            tag = handover.clean_state(metadata.get(handover.METADATA_KEY))
+            if tag and tag["state"] != handover.BOT:
+                tag.pop("notice", None)  # a notice was for the moment it came
+                return tag
+            if tag:
+                break
+    return {"state": handover.QUEUED}
 
 
 @dataclass
@@ -431,6 +462,31 @@ class WebChatOutput(SocketIOOutput):
         # Rasa's version passes the payload's keys as emit() arguments.
         await self._send_message(recipient_id, json_message)
 
+    # The hand-over actions tag their messages (bot/core/handover.py, in
+    # the BotUttered metadata Rasa passes here as keyword arguments): the
+    # widget learns who answers now (queued, the agent's name, the bot).
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        tag = handover.clean_state(kwargs.get(handover.METADATA_KEY))
+        for part in text.strip().split("\n\n"):
+            message: Dict[str, Any] = {"text": part}
+            if tag:
+                message["handover"] = tag
+            await self._send_message(recipient_id, message)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        tag = handover.clean_state(kwargs.get(handover.METADATA_KEY))
+        parts = text.strip().split("\n\n") or [text]
+        messages: List[Dict[str, Any]] = [{"text": part, "quick_replies": []} for part in parts]
+        messages[-1]["quick_replies"] = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        for message in messages:
+            if tag:
+                message["handover"] = tag
+            await self._send_message(recipient_id, message)
+
 
 class WebChatInput(SocketIOInput):
     """Rasa's socket.io channel with app-token identity and our widget page."""
@@ -489,6 +545,9 @@ class WebChatInput(SocketIOInput):
         # ``verified`` slot); replaceable in tests. Rasa's app, for its
         # tracker store, is kept when the server starts.
         self.verified_lookup: Callable[[str], Awaitable[bool]] = self.tracker_verified
+        # Who answers the conversation now (bot/core/handover.py), for a
+        # widget that reconnects or reloads mid hand-over; replaceable in tests.
+        self.handover_lookup: Callable[[str], Awaitable[Optional[Dict[str, str]]]] = self.tracker_handover
         self._app: Any = None
         self.limits = http_limits.Limits.from_env()
         # In memory, per process (bot/core/ratelimit.py); keyed by conversation.
@@ -547,6 +606,22 @@ class WebChatInput(SocketIOInput):
             logger.exception("web chat: could not read the conversation to check verification")
             return False
         return tracker is not None and tracker.get_slot(VERIFIED_SLOT) is True
+
+    async def tracker_handover(self, session_id: str) -> Optional[Dict[str, str]]:
+        """The newest hand-over state the conversation's messages carry
+        (``queued`` for a paused conversation without one); None: the bot."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return None
+        try:
+            tracker = await store.retrieve(session_id)
+        except Exception:  # the widget just shows the bot's state; the reason is logged
+            logger.exception("web chat: could not read the conversation for its hand-over state")
+            return None
+        if tracker is None:
+            return None
+        return handover_state(tracker.events, tracker.is_paused())
 
     def user_metadata(self, raw: Any, account_id: Optional[str]) -> Dict[Text, Any]:
         metadata = strip_identity(raw)
@@ -625,6 +700,10 @@ class WebChatInput(SocketIOInput):
             status: Dict[str, Any] = {"identified": opened.account_id is not None, "session_proof": opened.proof}
             if opened.notice:
                 status["notice"] = opened.notice
+            if opened.session_id == requested:  # a conversation continued: who answers it now
+                state = await self.handover_lookup(opened.session_id)
+                if state:
+                    status["handover"] = state
             await sio.emit(STATUS_EVENT, status, room=sid, namespace=ns)
 
         @sio.on(self.user_message_evt, namespace=ns)
@@ -634,6 +713,16 @@ class WebChatInput(SocketIOInput):
             text = data.get("message", "")
             if not isinstance(text, str):
                 return
+            client_id = data.get("client_id")
+            client_id = client_id if isinstance(client_id, str) and CLIENT_ID_RE.match(client_id) else None
+
+            def refusal(code: str, notice: str) -> Dict[str, Any]:
+                # With the widget's id of the message: it is marked not sent.
+                found: Dict[str, Any] = {"error": code, "notice": notice}
+                if client_id:
+                    found["client_id"] = client_id
+                return found
+
             # Repaired at the door: a lone surrogate once stopped the
             # contact log for everyone (bot/core/text.py).
             text = clean_text(text)
@@ -650,14 +739,14 @@ class WebChatInput(SocketIOInput):
             if len(text) > limit:
                 logger.info("Web chat message of %d characters refused (limit %d).", len(text), limit)
                 await sio.emit(
-                    STATUS_EVENT, {"error": "message_too_long", "notice": TOO_LONG_NOTICE.format(limit=limit)},
+                    STATUS_EVENT, refusal("message_too_long", TOO_LONG_NOTICE.format(limit=limit)),
                     room=sid, namespace=ns,
                 )
                 return
             if not self.limiter.allow(sender_id).allowed:
                 logger.warning("Web chat conversation over its rate limit; message dropped.")
                 await sio.emit(
-                    STATUS_EVENT, {"error": "rate_limited", "notice": TOO_FAST_NOTICE}, room=sid, namespace=ns
+                    STATUS_EVENT, refusal("rate_limited", TOO_FAST_NOTICE), room=sid, namespace=ns
                 )
                 return
             message = UserMessage(
@@ -667,6 +756,9 @@ class WebChatInput(SocketIOInput):
                 input_channel=self.name(),
                 metadata=clean_value(self.user_metadata(data.get(self.metadata_key), account_id)),
             )
+            if client_id:
+                # Received: the widget shows the message as sent.
+                await sio.emit(STATUS_EVENT, {"received": client_id}, room=sid, namespace=ns)
             await on_new_message(message)
             if account_id is None and self.session_persistence and not binder.socket(sid).verified:
                 if await self.verified_lookup(sender_id):
@@ -680,6 +772,25 @@ class WebChatInput(SocketIOInput):
         @bp.route("/health", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.route("/agent_typing", methods=["POST"])
+        async def agent_typing(request: Request) -> HTTPResponse:
+            """The console says an agent is typing in a conversation (or
+            stopped): the widget shows the dots, with the agent's avatar.
+            Only with Rasa's API token (the console's, RASA_API_TOKEN)."""
+            expected = bot_secrets.configured("RASA_API_TOKEN") or ""
+            given = request.args.get("token") or ""
+            if not expected or not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+                return response.json({"error": "forbidden"}, status=403)
+            body = request.json if isinstance(request.json, dict) else {}
+            session_id = body.get("session_id")
+            if not isinstance(session_id, str) or not (
+                ANONYMOUS_SESSION_RE.match(session_id) or IDENTIFIED_SESSION_RE.match(session_id)
+            ):
+                return response.json({"error": "not a web chat conversation"}, status=400)
+            status = {"agent_typing": bool(body.get("typing")), "seconds": AGENT_TYPING_SECONDS}
+            await sio.emit(STATUS_EVENT, status, room=session_id, namespace=ns)
+            return response.json({"ok": True, "connected": self.connected(session_id)})
 
         @bp.route("/", methods=["GET"])
         async def widget_page(request: Request) -> HTTPResponse:

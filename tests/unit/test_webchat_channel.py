@@ -572,3 +572,125 @@ def test_verifying_in_chat_rotates_the_proof(server):
         run(scenario())
     finally:
         server.channel.verified_lookup = saved
+
+
+# --- hand-over states, refusals by message, agent typing (issue 14) ---------------
+
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered  # noqa: E402
+
+from bot.core import handover  # noqa: E402
+from bot.core.ratelimit import TokenBucketLimiter  # noqa: E402
+from channels.webchat import handover_state  # noqa: E402
+
+API_TOKEN = "webchat-handover-unit-token-0123456789"
+
+
+def test_the_hand_over_tag_reaches_the_widget_clean(server):
+    tag = {handover.METADATA_KEY: {"state": "agent", "agent": "专员 张三", "evil": "<script>"}}
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            output = server.channel.get_output_channel()
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: server.run(output.send_text_message(session_id, "您好，我来帮您", **tag))
+            )
+            first = await c.next("bot_uttered")
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: server.run(output.send_text_message(session_id, "普通回复"))
+            )
+            return first, await c.next("bot_uttered")
+
+    tagged, plain = run(scenario())
+    assert tagged == {"text": "您好，我来帮您", "handover": {"state": "agent", "agent": "专员 张三"}}
+    assert plain == {"text": "普通回复"}
+
+
+def test_a_refused_message_is_named_so_the_widget_marks_it_not_sent(server):
+    saved = server.channel.limiter
+    server.channel.limiter = TokenBucketLimiter(burst=1, per_minute=0.001)
+    try:
+        async def scenario():
+            async with Client(server) as c:
+                session_id, _ = await c.session()
+                await c.sio.emit("user_uttered", {"message": "一", "session_id": session_id, "client_id": "m1"})
+                received = await c.next("webchat_status")
+                await c.sio.emit("user_uttered", {"message": "二", "session_id": session_id, "client_id": "m2"})
+                refused = await c.next("webchat_status")
+                # An id that is not the widget's shape is not echoed back.
+                await c.sio.emit("user_uttered", {"message": "三", "session_id": session_id, "client_id": "<x>"})
+                return received, refused, await c.next("webchat_status")
+
+        received, refused, odd = run(scenario())
+    finally:
+        server.channel.limiter = saved
+    assert received == {"received": "m1"}
+    assert refused == {"error": "rate_limited", "notice": "您发送消息的速度过快，请稍等片刻再发。", "client_id": "m2"}
+    assert "client_id" not in odd and odd["error"] == "rate_limited"
+
+
+def post_json(server, path, body, token=None):
+    url = server.url + path + (f"?token={token}" if token else "")
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def test_the_agent_typing_reaches_the_widget_only_from_the_console(server, monkeypatch):
+    monkeypatch.setenv("RASA_API_TOKEN", API_TOKEN)
+
+    async def scenario():
+        async with Client(server) as c:
+            session_id, _ = await c.session()
+            loop = asyncio.get_running_loop()
+            refused = await loop.run_in_executor(
+                None, lambda: post_json(server, "/webhooks/webchat/agent_typing", {"session_id": session_id, "typing": True}, "wrong")
+            )
+            answer = await loop.run_in_executor(
+                None, lambda: post_json(server, "/webhooks/webchat/agent_typing", {"session_id": session_id, "typing": True}, API_TOKEN)
+            )
+            return refused, answer, await c.next("webchat_status")
+
+    refused, answer, status = run(scenario())
+    assert refused[0] == 403
+    assert answer == (200, {"ok": True, "connected": 1})
+    assert status == {"agent_typing": True, "seconds": 8}
+    assert post_json(server, "/webhooks/webchat/agent_typing", {"session_id": "+8613900000001"}, API_TOKEN)[0] == 400
+
+
+def test_a_reconnecting_widget_is_told_who_answers(server):
+    async def state(_session_id):
+        return {"state": "agent", "agent": "专员 张三"}
+
+    saved = server.channel.handover_lookup
+    server.channel.handover_lookup = state
+    try:
+        async def scenario():
+            async with Client(server) as c:
+                session_id, first = await c.session()
+            async with Client(server) as c:
+                _, again = await c.session(session_id, session_proof=first["session_proof"])
+            return first, again
+
+        first, again = run(scenario())
+    finally:
+        server.channel.handover_lookup = saved
+    assert "handover" not in first  # a new conversation: the bot
+    assert again["handover"] == {"state": "agent", "agent": "专员 张三"}
+
+
+def test_the_state_is_read_from_the_conversation():
+    queued = BotUttered("专员将尽快接入", metadata=handover.state_metadata(handover.QUEUED))
+    joined = BotUttered("专员 张三已接入", metadata=handover.state_metadata(handover.AGENT, "专员 张三", handover.JOINED))
+    back = BotUttered("已恢复", metadata=handover.state_metadata(handover.BOT))
+    events = [UserUttered("转人工"), queued, ActionExecuted("action_listen"), joined, BotUttered("普通")]
+    assert handover_state(events, paused=True) == {"state": "agent", "agent": "专员 张三"}
+    assert handover_state(events + [back], paused=False) is None
+    assert handover_state(events[:3], paused=True) == {"state": "queued"}
+    # Paused again after a hand-back (an agent re-claimed): waiting for them.
+    assert handover_state(events + [back], paused=True) == {"state": "queued"}
+    assert handover_state([], paused=True) == {"state": "queued"}

@@ -29,6 +29,10 @@
   var input = document.getElementById('input');
   var sendButton = document.getElementById('send');
   var statusLine = document.getElementById('status');
+  var titleLine = document.querySelector('.topbar .title');
+  var botTitle = titleLine ? titleLine.textContent : '';
+  var banner = document.getElementById('handover-banner');
+  var bannerText = document.getElementById('handover-banner-text');
 
   // ---- storage (private mode may refuse it: carry on without) ----------
   function store(kind) {
@@ -72,8 +76,14 @@
   var lastShownTs = 0;
   var typingRow = null;
   var typingTimer = null;
+  // Who answers now (the server tags messages, bot/core/handover.py):
+  // 'bot', 'queued' (waiting for a person) or 'agent' (a person, by name).
+  var handover = { state: 'bot', agent: '', detail: '' };
+  var connected = false;
+  var nextClientId = 1;
 
   function historyKey(id) { return 'collectbot.webchat.history.' + id; }
+  function handoverKey(id) { return 'collectbot.webchat.handover.' + id; }
 
   function loadHistory(id) {
     var raw = id ? getItem('session', historyKey(id)) : null;
@@ -138,13 +148,37 @@
     })());
   }
 
+  // An agent's avatar: the first character of their name on a colour of
+  // its own, so a person never wears the bot's face.
+  function agentAvatar(name) {
+    var label = String(name || '专员').replace(/^专员\s*/, '') || '专';
+    var avatar = el('div', 'avatar agent', label.charAt(0));
+    var hue = 0;
+    for (var i = 0; i < label.length; i += 1) { hue = (hue * 31 + label.charCodeAt(i)) % 360; }
+    avatar.style.backgroundColor = 'hsl(' + hue + ', 55%, 48%)';
+    avatar.setAttribute('aria-hidden', 'true');
+    return avatar;
+  }
+
   function renderMessage(msg, index) {
     if (msg.from === 'notice') { renderNotice(msg.text, msg.warning); return; }
     maybeTimeLabel(msg.ts);
-    var row = el('div', 'row ' + (msg.from === 'user' ? 'user' : 'bot'));
-    row.appendChild(el('div', 'avatar ' + (msg.from === 'user' ? 'user' : 'bot')));
+    var kind = msg.from === 'user' ? 'user' : (msg.from === 'agent' ? 'bot agent' : 'bot');
+    var row = el('div', 'row ' + kind + (msg.failed ? ' failed' : ''));
+    row.appendChild(msg.from === 'agent' ? agentAvatar(msg.agent) : el('div', 'avatar ' + (msg.from === 'user' ? 'user' : 'bot')));
     var content = el('div', 'body');
+    if (msg.from === 'agent') { content.appendChild(el('div', 'sender-name', msg.agent || '专员')); }
     content.appendChild(el('div', 'bubble', msg.text));
+    if (msg.from === 'user' && msg.failed) {
+      // Refused (too fast, too long) or never left this page: said so, with a retry.
+      var failed = el('div', 'send-failed');
+      failed.appendChild(el('span', 'failed-mark', '未发送'));
+      var retry = el('button', 'retry', '重发');
+      retry.type = 'button';
+      retry.addEventListener('click', function () { resend(index); });
+      failed.appendChild(retry);
+      content.appendChild(failed);
+    }
     if (msg.buttons && msg.buttons.length) {
       var group = el('div', 'quick-replies');
       group.setAttribute('role', 'group');
@@ -189,11 +223,11 @@
     saved.forEach(function (m) { if (m && typeof m.text === 'string') { addMessage(m, false); } });
   }
 
-  function showTyping() {
+  function showTyping(agent, ms) {
     hideTyping();
-    typingRow = el('div', 'row bot typing');
-    typingRow.setAttribute('aria-label', '对方正在输入');
-    typingRow.appendChild(el('div', 'avatar bot'));
+    typingRow = el('div', 'row bot typing' + (agent ? ' agent' : ''));
+    typingRow.setAttribute('aria-label', agent ? agent + '正在输入' : '对方正在输入');
+    typingRow.appendChild(agent ? agentAvatar(agent) : el('div', 'avatar bot'));
     var content = el('div', 'body');
     var bubble = el('div', 'bubble');
     for (var i = 0; i < 3; i += 1) { bubble.appendChild(el('span', 'dot')); }
@@ -201,7 +235,7 @@
     typingRow.appendChild(content);
     list.appendChild(typingRow);
     scrollToEnd();
-    typingTimer = window.setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+    typingTimer = window.setTimeout(hideTyping, ms || TYPING_TIMEOUT_MS);
   }
 
   function hideTyping() {
@@ -215,6 +249,54 @@
     statusLine.classList.toggle('offline', !!offline);
   }
 
+  // The header and the banner say who answers: the bot, the queue, or a person.
+  function onlineStatus() {
+    if (handover.state === 'queued') { return '人工客服 · 排队中'; }
+    if (handover.state === 'agent') { return '人工客服 · ' + (handover.agent || '专员') + '为您服务'; }
+    return '在线';
+  }
+
+  function showHandover() {
+    var human = handover.state !== 'bot';
+    document.body.classList.toggle('human-mode', human);
+    if (titleLine) { titleLine.textContent = human ? botTitle.replace(/智能客服$/, '') + '人工客服' : botTitle; }
+    if (banner) {
+      banner.hidden = !human;
+      banner.className = 'handover-banner ' + handover.state;
+      if (bannerText) {
+        bannerText.textContent = handover.state === 'queued'
+          ? '正在为您转接人工客服' + (handover.detail ? '：' + handover.detail : '，请稍候')
+          : (handover.state === 'agent' ? (handover.agent || '专员') + ' 正在为您服务' : '');
+      }
+    }
+    if (connected) { setStatus(onlineStatus()); }
+  }
+
+  function setHandover(tag, text) {
+    if (!tag || ['bot', 'queued', 'agent'].indexOf(tag.state) < 0) { return; }
+    var before = handover.state;
+    handover = {
+      state: tag.state,
+      agent: tag.state === 'agent' ? String(tag.agent || '专员') : '',
+      detail: tag.state === 'queued' ? String(text || (before === 'queued' ? handover.detail : '')) : ''
+    };
+    if (handover.state !== 'bot') { hideTyping(); }
+    if (sessionId) { setItem('session', handoverKey(sessionId), JSON.stringify(handover)); }
+    showHandover();
+  }
+
+  function loadHandover(id) {
+    var raw = id ? getItem('session', handoverKey(id)) : null;
+    handover = { state: 'bot', agent: '', detail: '' };
+    if (raw) {
+      try {
+        var saved = JSON.parse(raw);
+        if (saved && ['bot', 'queued', 'agent'].indexOf(saved.state) >= 0) { handover = saved; }
+      } catch (e) { /* ignore */ }
+    }
+    showHandover();
+  }
+
   // ---- the connection --------------------------------------------------
   var ready = false;
   var url = window.location.origin + (cfg.namespace === '/' ? '' : cfg.namespace);
@@ -223,6 +305,7 @@
   var socket = window.io(url, options);
 
   socket.on('connect', function () {
+    connected = false;
     setStatus('连接中…');
     var request = { session_id: cfg.persistence ? sessionId : null };
     if (cfg.persistence && sessionId && sessionProof) { request.session_proof = sessionProof; }
@@ -240,9 +323,11 @@
       removeItem('local', proofKey(SESSION_KEY));
       setItem('local', SESSION_KEY, id);
       showHistory(id);
+      loadHandover(id);
     }
     ready = true;
-    setStatus('在线');
+    connected = true;
+    setStatus(onlineStatus());
   });
 
   socket.on('webchat_status', function (status) {
@@ -251,8 +336,20 @@
       sessionProof = status.session_proof;
       setItem('local', proofKey(SESSION_KEY), sessionProof);
     }
+    if (typeof status.agent_typing === 'boolean') {
+      // The agent is typing (the console says so): dots with their avatar.
+      if (status.agent_typing && handover.state === 'agent') {
+        showTyping(handover.agent || '专员', Math.min(30, Number(status.seconds) || 8) * 1000);
+      } else if (!status.agent_typing) { hideTyping(); }
+      return;
+    }
+    if (typeof status.received === 'string') { markSent(status.received); return; }
+    if (status.handover && typeof status.handover === 'object') { setHandover(status.handover); }
     if (typeof status.error === 'string' && status.error) {
-      // A message refused (too long, too fast): say why; nothing else changes.
+      // A message refused (too long, too fast): say why, and mark it not
+      // sent, with a retry; no dots wait for an answer that will not come.
+      hideTyping();
+      markFailed(typeof status.client_id === 'string' ? status.client_id : null);
       if (typeof status.notice === 'string' && status.notice) { notice(status.notice, true); }
       return;
     }
@@ -280,34 +377,99 @@
       return b && (typeof b.title === 'string' || typeof b.title === 'number') && typeof b.payload === 'string';
     }).map(function (b) { return { title: String(b.title), payload: b.payload }; });
     if (!text && data.attachment) { text = '[暂不支持显示此类消息]'; }
+    var tag = data.handover && typeof data.handover === 'object' ? data.handover : null;
+    var wasHuman = handover.state !== 'bot';
+    if (tag) { setHandover(tag, tag.state === 'queued' && !tag.notice ? text : ''); }
     if (!text && !buttons.length) { return; }
+    if (tag && tag.notice === 'joined') { notice(text); return; }
+    if (tag && tag.notice === 'left') { notice(text, true); return; }
+    if (tag && tag.state === 'bot' && wasHuman) { notice('人工服务已结束，智能客服继续为您服务'); }
+    if (tag && tag.state === 'agent') {
+      addMessage({ from: 'agent', agent: handover.agent, text: text, buttons: buttons, ts: Date.now() });
+      return;
+    }
     addMessage({ from: 'bot', text: text, buttons: buttons, ts: Date.now() });
   });
 
   socket.on('disconnect', function () {
     ready = false;
+    connected = false;
     hideTyping();
     setStatus('网络已断开，正在重新连接…', true);
   });
 
   socket.on('connect_error', function () {
     ready = false;
+    connected = false;
     setStatus('无法连接客服，正在重试…', true);
   });
+
+  function findByClientId(id) {
+    for (var i = history.length - 1; i >= 0; i -= 1) {
+      if (history[i].from === 'user' && (id ? history[i].clientId === id : history[i].pending)) { return i; }
+    }
+    return -1;
+  }
+
+  function markSent(id) {
+    var i = findByClientId(id);
+    if (i >= 0) { delete history[i].pending; saveHistory(); }
+  }
+
+  function markFailed(id) {
+    var i = findByClientId(id);
+    if (i < 0) { return; }
+    delete history[i].pending;
+    history[i].failed = true;
+    saveHistory();
+    redraw();
+  }
+
+  function redraw() {
+    list.textContent = '';
+    typingRow = null;
+    lastShownTs = 0;
+    var all = history;
+    history = [];
+    all.forEach(function (m) { addMessage(m, false); });
+  }
+
+  function emit(text, entry) {
+    entry.clientId = 'm' + Date.now().toString(36) + '-' + (nextClientId++);
+    var payload = { message: text, session_id: sessionId, client_id: entry.clientId };
+    payload[cfg.metadataKey] = {};
+    socket.emit(cfg.userEvt, payload);
+  }
+
+  function resend(index) {
+    var entry = history[index];
+    if (!entry || !entry.failed) { return; }
+    if (!ready || !sessionId) { notice('网络未连接，请稍后再重发', true); return; }
+    delete entry.failed;
+    entry.pending = true;
+    emit(entry.payload || entry.text, entry);
+    saveHistory();
+    redraw();
+    if (handover.state === 'bot') { showTyping(); }
+  }
 
   function send(message, display) {
     var text = String(message || '');
     if (!text.trim()) { return false; }
     var shown = display === undefined ? text : String(display);
+    var entry = { from: 'user', text: shown, ts: Date.now() };
+    if (shown !== text) { entry.payload = text; }
     if (!ready || !sessionId) {
-      renderNotice('网络未连接，消息未发送，请稍后重试', true);
-      return false;
+      // Kept on the page, marked not sent, with a retry.
+      entry.failed = true;
+      addMessage(entry);
+      return true;
     }
-    var payload = { message: text, session_id: sessionId };
-    payload[cfg.metadataKey] = {};
-    socket.emit(cfg.userEvt, payload);
-    addMessage({ from: 'user', text: shown, ts: Date.now() });
-    showTyping();
+    entry.pending = true;
+    emit(text, entry);
+    addMessage(entry);
+    // A person answers at a person's pace: no dots that promise an instant reply.
+    if (handover.state === 'bot') { showTyping(); }
     return true;
   }
 
@@ -326,4 +488,5 @@
   sendButton.disabled = true;
 
   showHistory(sessionId);
+  loadHandover(sessionId);
 }());
