@@ -15,6 +15,7 @@ processed twice (a retry, a double click) books once.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -60,6 +61,37 @@ def policy_kinds(kinds: Iterable[str]) -> frozenset:
 def idempotency_key(conversation_id: str, kind: str, *terms: Any) -> str:
     """One key per conversation, kind and terms."""
     return ":".join([conversation_id, kind, *[str(t) for t in terms]])
+
+
+# Reference numbers: what a cardholder quotes to an agent or at a counter.
+REFERENCE_PREFIX = "HK"
+# Crockford's base32: no I, L, O or U, so nothing read aloud or copied by
+# hand is mistaken for 1, 0 or V.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def reference(key: str) -> str:
+    """The arrangement's reference number, derived from its idempotency key
+    (so the same booking always has the same one, whoever asks: the bot's
+    reply, the "already booked" reply, the console), e.g. ``HK-7F3A-9K2Q``.
+
+    Not a secret and not a credential (it only names a booking the
+    cardholder already knows about); 40 bits of a hash keep two bookings
+    from sharing one in practice. The key itself (which holds the
+    conversation id, a phone number) cannot be read back from it.
+    """
+    digest = hashlib.sha256(str(key).encode("utf-8", "surrogatepass")).digest()
+    number = int.from_bytes(digest[:5], "big")
+    chars = []
+    for _ in range(8):
+        number, index = divmod(number, 32)
+        chars.append(_REFERENCE_ALPHABET[index])
+    code = "".join(reversed(chars))
+    return f"{REFERENCE_PREFIX}-{code[:4]}-{code[4:]}"
+
+
+def reference_text(key: str) -> str:
+    return replies.REFERENCE.format(reference=reference(key))
 
 
 @dataclass(frozen=True)
@@ -114,7 +146,8 @@ class BookingPlan:
 
 
 def _methods_text(payment_methods: Sequence[str]) -> str:
-    return "还款方式：" + "；".join(payment_methods) + "。" if payment_methods else ""
+    """How to pay (the policy's configured channels), or nothing."""
+    return replies.HOW_TO_PAY.format(methods="；".join(payment_methods)) if payment_methods else ""
 
 
 def promise(
@@ -128,15 +161,19 @@ def promise(
     amount = to_money(amount)
     partial = amount < facts.minimum_due
     when, how_much = policy.fmt_date(pay_date), fmt_yuan(amount)
+    key = idempotency_key(conversation_id, PROMISE, amount, pay_date)
+    ref = reference_text(key)
     return BookingPlan(
         kind=PROMISE,
-        idempotency_key=idempotency_key(conversation_id, PROMISE, amount, pay_date),
+        idempotency_key=key,
         amount=amount,
         pay_date=pay_date,
         details={"partial": partial, "booked_by": booked_by},
         assessment=Assessment(willingness="willing", ability="full" if amount >= facts.balance else "partial"),
-        reply=replies.PROMISE_BOOKED.format(date=when, amount=how_much, methods=_methods_text(payment_methods)),
-        already=replies.PROMISE_ALREADY.format(date=when, amount=how_much, methods=""),
+        reply=replies.PROMISE_BOOKED.format(
+            date=when, amount=how_much, reference=ref, methods=_methods_text(payment_methods)
+        ),
+        already=replies.PROMISE_ALREADY.format(date=when, amount=how_much, reference=ref),
         summary={"amount": f"{amount:.2f}", "pay_date": pay_date.isoformat(), "partial": partial},
     )
 
@@ -151,11 +188,19 @@ def quote_summary(q: policy.InstallmentQuote) -> Dict[str, Any]:
     }
 
 
-def installment(conversation_id: str, q: policy.InstallmentQuote, today: date, booked_by: str) -> BookingPlan:
+def installment(
+    conversation_id: str,
+    q: policy.InstallmentQuote,
+    today: date,
+    booked_by: str,
+    payment_methods: Sequence[str] = (),
+) -> BookingPlan:
     first_date = today + timedelta(days=FIRST_INSTALMENT_AFTER_DAYS)
+    key = idempotency_key(conversation_id, INSTALLMENT, q.months, q.principal)
+    ref = reference_text(key)
     return BookingPlan(
         kind=INSTALLMENT,
-        idempotency_key=idempotency_key(conversation_id, INSTALLMENT, q.months, q.principal),
+        idempotency_key=key,
         amount=q.principal,
         months=q.months,
         monthly_payment=q.monthly_payment,
@@ -167,23 +212,30 @@ def installment(conversation_id: str, q: policy.InstallmentQuote, today: date, b
         },
         assessment=Assessment(willingness="willing", ability="partial"),
         reply=replies.INSTALLMENT_BOOKED.format(
-            months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=policy.fmt_date(first_date)
+            months=q.months, monthly=fmt_yuan(q.monthly_payment), first_date=policy.fmt_date(first_date),
+            reference=ref, methods=_methods_text(payment_methods),
         ),
-        already=replies.INSTALLMENT_ALREADY.format(months=q.months),
+        already=replies.INSTALLMENT_ALREADY.format(months=q.months, reference=ref),
         summary=quote_summary(q),
     )
 
 
-def deferral(conversation_id: str, days: int, today: date, booked_by: str) -> BookingPlan:
+def deferral(
+    conversation_id: str, days: int, today: date, booked_by: str, payment_methods: Sequence[str] = ()
+) -> BookingPlan:
     new_date = today + timedelta(days=days)
+    key = idempotency_key(conversation_id, DEFERRAL, new_date)
+    ref = reference_text(key)
     return BookingPlan(
         kind=DEFERRAL,
-        idempotency_key=idempotency_key(conversation_id, DEFERRAL, new_date),
+        idempotency_key=key,
         new_due_date=new_date,
         details={"days": days, "booked_by": booked_by},
         assessment=Assessment(willingness="willing", ability="none"),
-        reply=replies.DEFERRAL_BOOKED.format(new_date=policy.fmt_date(new_date)),
-        already=replies.DEFERRAL_ALREADY.format(new_date=policy.fmt_date(new_date)),
+        reply=replies.DEFERRAL_BOOKED.format(
+            new_date=policy.fmt_date(new_date), reference=ref, methods=_methods_text(payment_methods)
+        ),
+        already=replies.DEFERRAL_ALREADY.format(new_date=policy.fmt_date(new_date), reference=ref),
         summary={"days": days, "new_due_date": new_date.isoformat()},
     )
 
@@ -212,10 +264,16 @@ def hardship(
         details["confirmed_by"] = "cardholder"
     if approved_by:
         details["approved_by"] = approved_by
-    figures = dict(months=q.months, monthly=fmt_yuan(q.monthly_payment), total=fmt_yuan(q.total_repayment))
+    key = idempotency_key(conversation_id, HARDSHIP, q.months, q.principal)
+    figures = dict(
+        months=q.months, monthly=fmt_yuan(q.monthly_payment), total=fmt_yuan(q.total_repayment),
+        reference=reference_text(key),
+        # How to pay once it is a plan to pay by; a submitted one waits for the specialist.
+        methods=_methods_text(config.payment_methods) if approved_by else "",
+    )
     return BookingPlan(
         kind=HARDSHIP,
-        idempotency_key=idempotency_key(conversation_id, HARDSHIP, q.months, q.principal),
+        idempotency_key=key,
         status=BOOKED if approved_by else PENDING_APPROVAL,
         amount=q.principal,
         months=q.months,
@@ -251,13 +309,15 @@ def offer_record(q: policy.InstallmentQuote, budget: Decimal) -> Dict[str, Any]:
 
 def fee_waiver(conversation_id: str, today: date, text: str, minimum_due: Decimal) -> BookingPlan:
     """Fee relief is never granted by the bot: a request for a person to review."""
+    key = idempotency_key(conversation_id, FEE_WAIVER, today)
+    said = replies.FEE_WAIVER.format(minimum_due=fmt_yuan(minimum_due), reference=reference_text(key))
     return BookingPlan(
         kind=FEE_WAIVER,
-        idempotency_key=idempotency_key(conversation_id, FEE_WAIVER, today),
+        idempotency_key=key,
         status=REQUESTED,
         details={"text": (text or "")[:500]},
-        reply=replies.FEE_WAIVER.format(minimum_due=fmt_yuan(minimum_due)),
-        already=replies.FEE_WAIVER.format(minimum_due=fmt_yuan(minimum_due)),
+        reply=said,
+        already=said,
     )
 
 
@@ -277,10 +337,21 @@ class PlanFigures:
     total_repayment: Decimal
 
 
-def decision_message(decision: str, figures: PlanFigures, reason: str = "") -> str:
-    """What the cardholder is told about their plan (Simplified Chinese, polite)."""
+def decision_message(
+    decision: str,
+    figures: PlanFigures,
+    reason: str = "",
+    *,
+    key: str = "",
+    payment_methods: Sequence[str] = (),
+) -> str:
+    """What the cardholder is told about their plan (Simplified Chinese,
+    polite); with the plan's idempotency ``key``, its reference number, and
+    once approved, how to pay."""
     values = dict(
-        months=figures.months, monthly=fmt_yuan(figures.monthly_payment), total=fmt_yuan(figures.total_repayment)
+        months=figures.months, monthly=fmt_yuan(figures.monthly_payment), total=fmt_yuan(figures.total_repayment),
+        reference=reference_text(key) if key else "",
+        methods=_methods_text(payment_methods) if decision == APPROVE else "",
     )
     if decision == APPROVE:
         return replies.HARDSHIP_APPROVED.format(**values)

@@ -60,8 +60,12 @@ PROMISE_AMOUNT_INVALID = "抱歉，没能识别金额，请直接回复金额，
 PROMISE_DATE_INVALID = "抱歉，没能识别日期，请回复具体日期，例如“明天”“本周五”“12月15号”。"
 PROMISE_CONFIRM = "请确认：您承诺于{date}前还款{amount}。{partial}确认请回复“是”，需要修改请回复“不是”。"
 PROMISE_PARTIAL_NOTE = "该金额低于最低还款额{minimum_due}，剩余部分仍会计入逾期。"
-PROMISE_BOOKED = "已为您登记还款承诺：{date}前还款{amount}。{methods}感谢您的配合！"
-PROMISE_ALREADY = "这笔还款承诺之前已为您登记：{date}前还款{amount}，无需重复办理。"
+# Every booking's reply carries its reference number (bot.core.booking.reference)
+# and, where money is now due, how to pay (the policy's payment_methods).
+REFERENCE = "业务编号：{reference}。"
+HOW_TO_PAY = "还款方式：{methods}。"
+PROMISE_BOOKED = "已为您登记还款承诺：{date}前还款{amount}。{reference}{methods}感谢您的配合！"
+PROMISE_ALREADY = "这笔还款承诺之前已为您登记：{date}前还款{amount}，无需重复办理。{reference}"
 
 INSTALLMENT_OPTIONS_HEAD = "您的欠款{principal}可申请以下分期（每月手续费率{rate}）："
 INSTALLMENT_OPTION_LINE = "{months}期：每期{monthly}，总手续费{fee}"
@@ -72,20 +76,22 @@ INSTALLMENT_CONFIRM = (
     "合计还款{total}。确认办理请回复“是”。"
 )
 INSTALLMENT_LAST = "（最后一期{last_payment}）"
-INSTALLMENT_BOOKED = "分期已办理成功：共{months}期，每期{monthly}，首期还款日为{first_date}。感谢您的配合！"
-INSTALLMENT_ALREADY = "您的{months}期分期此前已办理成功，无需重复办理。"
+INSTALLMENT_BOOKED = (
+    "分期已办理成功：共{months}期，每期{monthly}，首期还款日为{first_date}。{reference}{methods}感谢您的配合！"
+)
+INSTALLMENT_ALREADY = "您的{months}期分期此前已办理成功，无需重复办理。{reference}"
 
 DEFERRAL_ASK = "最长可为您延期{max_days}天。请问需要延期多久？例如“15天”“一个月”。"
 DEFERRAL_INVALID = "抱歉，没能识别延期时长，请回复例如“15天”“两周”“一个月”。"
 DEFERRAL_CONFIRM = "请确认：将还款日延至{new_date}（延期{days}天），延期期间仍按合同计息。确认请回复“是”。"
-DEFERRAL_BOOKED = "已为您办理延期，新的还款日为{new_date}，请在该日期前完成还款。"
-DEFERRAL_ALREADY = "延期此前已为您办理，新的还款日为{new_date}。"
+DEFERRAL_BOOKED = "已为您办理延期，新的还款日为{new_date}，请在该日期前完成还款。{reference}{methods}"
+DEFERRAL_ALREADY = "延期此前已为您办理，新的还款日为{new_date}。{reference}"
 
 NOT_ELIGIBLE = "{reason}{alternative}"
 CANCELLED = "好的，已为您取消，本次没有办理任何业务。还有其他需要吗？"
 
 FEE_WAIVER = (
-    "已记录您的减免（停息挂账）申请，将由专员在3个工作日内审核并与您联系，结果以专员通知为准。"
+    "已记录您的减免（停息挂账）申请，将由专员在3个工作日内审核并与您联系，结果以专员通知为准。{reference}"
     "审核期间，建议您尽量先按最低还款额{minimum_due}还款。"
 )
 # Hardship: ask what they can afford before any figure; offer only what fits
@@ -122,7 +128,7 @@ HARDSHIP_CONFIRM_ASK = (
     "确认按以上金额提交申请请回复“是”；如不合适，请回复“不是”，或直接告诉我新的每月金额。"
 )
 HARDSHIP_SUBMITTED = (
-    "已为您提交个性化还款方案申请：分{months}期，每期{monthly}，合计还款{total}。"
+    "已为您提交个性化还款方案申请：分{months}期，每期{monthly}，合计还款{total}。{reference}"
     "该方案需专员审批，审批结果以专员通知为准，专员会尽快与您联系。"
 )
 HARDSHIP_NOT_SUBMITTED = (
@@ -213,12 +219,12 @@ PAYMENT_NOT_FOUND = (
 # cardholder's own channel (bot/services/hardship.py), and the agent's own
 # booking of one (bot/core/booking.py).
 HARDSHIP_APPROVED = (
-    "您好，您的个性化还款方案已审批通过：分{months}期，每期{monthly}，合计还款{total}。"
+    "您好，您的个性化还款方案已审批通过：分{months}期，每期{monthly}，合计还款{total}。{reference}{methods}"
     "请按期还款；如有疑问，可以直接在这里告诉我。"
 )
-HARDSHIP_ALREADY = "您的{months}期个性化还款方案此前已办理，无需重复办理。"
+HARDSHIP_ALREADY = "您的{months}期个性化还款方案此前已办理，无需重复办理。{reference}"
 HARDSHIP_REJECTED = (
-    "您好，很抱歉，您申请的个性化还款方案（分{months}期，每期{monthly}）未能通过审批。{because}"
+    "您好，很抱歉，您申请的个性化还款方案（分{months}期，每期{monthly}）未能通过审批。{reference}{because}"
     "如需了解其他还款安排，可以直接告诉我您每月能承担的金额，或回复“转人工”由专员与您联系。"
 )
 HARDSHIP_REJECTED_REASON = "原因：{reason}。"

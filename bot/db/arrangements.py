@@ -30,6 +30,8 @@ class ArrangementView:
     total_fee: Optional[Decimal]
     details: Dict[str, Any]
     created_at: Optional[datetime]
+    # Its reference number derives from it (bot.core.booking.reference).
+    idempotency_key: str = ""
 
 
 def _details(text: Optional[str]) -> Dict[str, Any]:
@@ -55,6 +57,7 @@ def _view(row: Arrangement) -> ArrangementView:
         total_fee=row.total_fee,
         details=_details(row.details),
         created_at=row.created_at,
+        idempotency_key=row.idempotency_key,
     )
 
 

@@ -207,7 +207,7 @@ def book_installment(
 
     def terms(facts: policy.AccountFacts) -> booking.BookingPlan:
         q = _quote_or_refuse(policy.installment_quote, policy.check_installment, facts, months, config)
-        return booking.installment(conversation_id, q, today, booked_by)
+        return booking.installment(conversation_id, q, today, booked_by, config.payment_methods)
 
     return _book(
         booking.INSTALLMENT, account_id, conversation_id, today, terms,
@@ -230,7 +230,7 @@ def book_deferral(
     """The due date moved ``days`` from today."""
     return _book(
         booking.DEFERRAL, account_id, conversation_id, today,
-        lambda facts: booking.deferral(conversation_id, days, today, booked_by),
+        lambda facts: booking.deferral(conversation_id, days, today, booked_by, config.payment_methods),
         lambda facts: _refusal(policy.check_deferral(facts, days, today, config)),
         also=also, url=url,
     )

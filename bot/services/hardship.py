@@ -132,7 +132,8 @@ def decide_hardship_plan(
             months=figures.months,
             monthly_payment=figures.monthly_payment,
             total_repayment=figures.total_repayment,
-            message=booking.decision_message(decision, figures, reason),
+            # The plan's reference number, as the cardholder was told it on submission.
+            message=booking.decision_message(decision, figures, reason, key=plan.idempotency_key),
             closed_escalations=closed,
             other_open_reasons=others,
         )

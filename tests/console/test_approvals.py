@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core import replies
+from bot.core import booking, replies
 from tests.console.support import environ
 from tests.console.test_console_api import NOW, TODAY, _running, browser, hand_over, snapshot
 
@@ -102,7 +102,9 @@ def test_an_approval_tells_the_cardholder_and_hands_the_chat_back(env):
     answer = boss.post(f"/api/arrangements/{plan_id}/approve")
     assert answer.status == 200, answer.body
     sent = [m["text"] for m in env["fake"].sent if m["conversation_id"] == "appr-ok"]
-    assert sent[0] == replies.HARDSHIP_APPROVED.format(months=27, monthly="148.15元", total="4,000.00元")
+    key = next(a for a in snapshot(env, "C-9")["arrangements"] if a["id"] == plan_id)["idempotency_key"]
+    assert sent[0] == replies.HARDSHIP_APPROVED.format(
+        months=27, monthly="148.15元", total="4,000.00元", reference=booking.reference_text(key), methods="")
     assert sent[1] == replies.HANDED_BACK
     plan = next(a for a in snapshot(env, "C-9")["arrangements"] if a["id"] == plan_id)
     assert plan["status"] == "booked"

@@ -365,7 +365,9 @@ def test_an_agent_books_a_deferral_through_the_policy(env):
     assert answer.status == 200, answer.body
     result = answer.json()
     assert result["created"] is True and result["summary"] == {"days": 14, "new_due_date": "2026-12-09"}
-    assert result["suggested_reply"] == "已为您办理延期，新的还款日为2026年12月9日，请在该日期前完成还款。"
+    # With the reference number and how to pay (issue 14).
+    assert result["suggested_reply"].startswith("已为您办理延期，新的还款日为2026年12月9日，请在该日期前完成还款。业务编号：HK-")
+    assert "还款方式：" in result["suggested_reply"]
     again = agent.book("defer-1", kind="deferral", days=14).json()
     assert again["created"] is False and again["arrangement_id"] == result["arrangement_id"]
     deferrals = [a for a in snapshot(env, "C-4")["arrangements"] if a["kind"] == "deferral"]

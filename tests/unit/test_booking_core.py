@@ -31,7 +31,8 @@ def test_a_promise_below_the_minimum_is_partial_and_says_so_nowhere_in_the_key()
     assert plan.amount == Decimal("900.00") and plan.pay_date == date(2026, 12, 1)
     assert plan.details == {"partial": True, "booked_by": "agent"}
     assert plan.assessment == booking.Assessment(willingness="willing", ability="partial")
-    assert plan.reply == "已为您登记还款承诺：2026年12月1日前还款900.00元。感谢您的配合！"
+    ref = booking.reference("c-1:promise_to_pay:900.00:2026-12-01")
+    assert plan.reply == f"已为您登记还款承诺：2026年12月1日前还款900.00元。业务编号：{ref}。感谢您的配合！"
     assert "无需重复办理" in plan.already
 
 
@@ -105,7 +106,9 @@ FIGURES = booking.PlanFigures(months=48, monthly_payment=Decimal("125.00"), tota
 
 def test_the_cardholder_is_told_an_approval_with_the_figures():
     text = booking.decision_message(booking.APPROVE, FIGURES)
-    assert text == replies.HARDSHIP_APPROVED.format(months=48, monthly="125.00元", total="6,000.00元")
+    assert text == replies.HARDSHIP_APPROVED.format(
+        months=48, monthly="125.00元", total="6,000.00元", reference="", methods=""
+    )
     assert "分48期，每期125.00元，合计还款6,000.00元" in text
 
 

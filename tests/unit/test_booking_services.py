@@ -198,8 +198,13 @@ def test_the_bot_and_an_agent_book_the_same_rows_for_the_same_terms(terms, tmp_p
     assert by_bot == by_agent  # same fields, same idempotency key
     assert bot_assessments == agent_assessments
     # And what the agent is offered to tell the cardholder is what the bot
-    # said (the bot adds the payment methods to a promise).
-    assert answer["suggested_reply"] == re.sub(r"还款方式：[^。]*。", "", texts[0])
+    # said, reference number included (the bot adds the payment methods to a
+    # promise; both list them for an instalment plan and a deferral).
+    def without_methods(text):
+        return re.sub(r"还款方式：[^。]*。", "", text)
+
+    assert without_methods(answer["suggested_reply"]) == without_methods(texts[0])
+    assert "业务编号：HK-" in texts[0]
 
 
 def test_a_supervisors_plan_and_the_bots_submitted_plan_share_figures_and_key(tmp_path, monkeypatch, pinned_now, today):
@@ -282,7 +287,9 @@ def test_the_same_terms_again_are_already_booked_not_refused(database, today):
                                    booked_by=booking.BY_BOT)
     assert (first.outcome, first.created) == (bookings.BOOKED, True)
     assert (again.outcome, again.arrangement_id) == (bookings.ALREADY, first.arrangement_id)
-    assert again.reply == replies.DEFERRAL_ALREADY.format(new_date="2026年12月9日")
+    assert again.reply == replies.DEFERRAL_ALREADY.format(
+        new_date="2026年12月9日", reference=booking.reference_text(first.idempotency_key)
+    )
     assert other.outcome == bookings.REFUSED and "已办理过延期" in other.reason
     assert len(arrangement_rows()) == 1 and len(assessment_rows()) == 1
 
@@ -341,8 +348,10 @@ def test_an_approval_books_the_plan_closes_the_hand_over_and_tells_the_cardholde
     assert escalations == [("hardship_plan", "resolved")]
     conversations = FakeConversations()
     told = asyncio.run(hardship.tell_cardholder(result, conversations))
+    with session_scope() as s:
+        key = s.get(Arrangement, plan_id).idempotency_key
     assert conversations.told == [(HS_CID, replies.HARDSHIP_APPROVED.format(
-        months=90, monthly="1,000.00元", total="90,000.00元"))]
+        months=90, monthly="1,000.00元", total="90,000.00元", reference=booking.reference_text(key), methods=""))]
     assert conversations.handed_back == [HS_CID] and told.delivered and told.handed_back
     with pytest.raises(UseCaseError) as twice:
         hardship.decide_hardship_plan(plan_id, hardship.REJECT, decided_by="boss", reason="重复")

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from bot.actions.assessment import ActionAnswerHardshipOffer, ActionHandleHardship, ActionHandleIncome
-from bot.core import replies
+from bot.core import booking, replies
 from bot.db import repository
 from bot.db.importer import import_accounts_csv
 from bot.db.session import session_scope
@@ -125,7 +125,9 @@ def test_yes_submits_exactly_the_confirmed_figures(account, today):
     events, _ = budget("1000")
     offered = slot_events(events)
     events, texts = answer("affirm", offered)
-    assert texts == [replies.HARDSHIP_SUBMITTED.format(months=90, monthly="1,000.00元", total="90,000.00元")]
+    reference = booking.reference_text(booking.idempotency_key(PHONE, booking.HARDSHIP, 90, "90000.00"))
+    assert texts == [replies.HARDSHIP_SUBMITTED.format(
+        months=90, monthly="1,000.00元", total="90,000.00元", reference=reference)]
     assert slot_events(events)["escalated"] is True
     assert slot_events(events)["hardship_offer"] is None
     snap = snapshot(today)
