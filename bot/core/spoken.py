@@ -22,6 +22,8 @@ Rules chosen (and tested in tests/unit/test_spoken.py):
   十二元零五分, 0.05 → 五分, 0 → 零元.
 - **Dates**: the year digit by digit, month and day as numbers, with 日:
   2026年12月11日 → 二零二六年十二月十一日 (as a clerk reads a date).
+- **Times of day** as on a clock: 09:00 → 九点, 02:00 → 两点, 21:30 → 二十一点半, 08:05 →
+  八点零五分; a range 09:00-21:00 → 九点到二十一点.
 - **Phone numbers** (hotlines, 11-digit mobiles, 110/120): digit by digit
   with 幺 for 1, as Chinese phone numbers are always read; card tails
   (尾号8888) digit by digit with 一.
@@ -52,7 +54,8 @@ VOICE_SYSTEM_BUSY = "抱歉，系统暂时繁忙，请您再说一次。"
 VOICE_TRANSFER = "正在为您转接人工专员，请不要挂机。"
 VOICE_CRISIS_TRANSFER = "现在就为您转接值班专员，请不要挂机。"
 VOICE_TRANSFER_FAILED = "抱歉，专员暂时没能接听。请拨打{hotline}，我们会尽快联系您。再见。"
-VOICE_CALL_BACK = "您也可以在人工服务时间拨打{hotline}。感谢您的接听，再见。"
+# Out of staffed hours: when to call back, said in so many words ({hours}: "09:00到21:00").
+VOICE_CALL_BACK = "您也可以在人工服务时间，每天{hours}，拨打{hotline}。感谢您的接听，再见。"
 VOICE_OPTED_OUT = "好的，我们将不再给您打电话或发短信。再见。"
 VOICE_GOODBYE = "感谢您的接听，再见。"
 VOICE_RECORDING_NOTICE = "为保障服务质量，本次通话将被录音。"
@@ -263,6 +266,7 @@ _VOICE_WORDING: Tuple[Tuple[str, str], ...] = (
     ("会在这里继续为您服务", "会继续为您服务"),
     ("回复本短信", "回电"),
     ("请直接回复", "请直接说出"),
+    ("回复您", "联系您"),  # the agent answers the cardholder: on a call, a call back
     ("回复", "说"),
     ("在线", "电话"),
 )
@@ -273,6 +277,9 @@ _ID_TAIL = re.compile(r"((?:身份证|证件)[^，。；0-9]{0,12}?后?[四4]位
 _AMOUNT = re.compile(r"(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*元")
 _FULL_DATE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})([日号])")
 _MONTH_DAY = re.compile(r"([0-9]{1,2})月([0-9]{1,2})([日号])")
+_TIME_OF_DAY = r"(?<![0-9])([01]?[0-9]|2[0-4]):([0-5][0-9])(?![0-9])"
+_TIME_RANGE = re.compile(_TIME_OF_DAY + r"\s*[-－~～至到]\s*" + _TIME_OF_DAY)
+_TIME = re.compile(_TIME_OF_DAY)
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)%")
 _PHONE = re.compile(
     r"(?<![0-9])(?:[0-9]{3,4}-[0-9]{3,4}-[0-9]{3,4}|1[3-9][0-9]{9}|[0-9]{5}|11[0-9]|12[0-9])(?![0-9.,])"
@@ -282,6 +289,17 @@ _COUNT = re.compile(r"([0-9]+)(?=\s*(?:期|天|个月|个工作日|个|次|分�
 _LIST_MARKER = re.compile(r"(?m)^\s*[0-9]{1,2}[.、)）]\s*")
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 _INTEGER = re.compile(r"[0-9][0-9,]*")
+
+
+def spoken_time(hour: str, minute: str) -> str:
+    """A time of day as on a clock: 九点, 二十一点半, 八点零五分."""
+    h, m = int(hour), int(minute)
+    said = ("两" if h == 2 else spoken_integer(h)) + "点"  # 两点, as people say it
+    if m == 30:
+        return said + "半"
+    if m:
+        said += ("零" if m < 10 else "") + spoken_integer(m) + "分"
+    return said
 
 
 def strip_id_digits(text: str) -> str:
@@ -301,6 +319,9 @@ def speak_figures(text: str) -> str:
     text = _MONTH_DAY.sub(
         lambda m: f"{spoken_integer(int(m.group(1)))}月{spoken_integer(int(m.group(2)))}{m.group(3)}", text
     )
+    text = _TIME_RANGE.sub(lambda m: spoken_time(m.group(1), m.group(2)) + "到" + spoken_time(m.group(3), m.group(4)),
+                           text)
+    text = _TIME.sub(lambda m: spoken_time(m.group(1), m.group(2)), text)
     text = _PERCENT.sub(lambda m: spoken_percent(m.group(1)), text)
     text = _CARD_TAIL.sub(lambda m: "尾号" + spoken_digits(m.group(1)), text)
     text = _PHONE.sub(lambda m: spoken_digits(m.group(0), phone=True), text)

@@ -16,16 +16,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Optional
 
-from bot import clock
+from bot import clock, secrets
 from bot.core import call_guard, guard
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.db.voice import call_facts, record_call_block
+from bot.settings import voice_settings
 
 logger = logging.getLogger(__name__)
 
@@ -46,22 +46,17 @@ class VoiceApiConfig:
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "VoiceApiConfig":
-        env = os.environ if env is None else env
-
-        def get(name: str) -> Optional[str]:
-            value = (env.get(name) or "").strip()
-            return value or None
-
-        public = get("TWILIO_PUBLIC_URL")
+        """From bot/settings.py (voice section); the token through bot/secrets.py."""
+        v = voice_settings(env)
         return cls(
-            account_sid=get("TWILIO_ACCOUNT_SID"),
-            auth_token=get("TWILIO_AUTH_TOKEN"),
-            from_number=get("VOICE_FROM_NUMBER") or get("TWILIO_FROM_NUMBER"),
-            public_url=public.rstrip("/") if public else None,
-            api_base_url=get("TWILIO_API_BASE_URL"),
-            timeout=float(get("TWILIO_TIMEOUT_SECONDS") or 10.0),
-            max_unanswered_per_day=int(get("VOICE_MAX_UNANSWERED_PER_DAY") or 6),
-            recording=(get("VOICE_RECORDING") or "").lower() in ("1", "true", "yes", "on"),
+            account_sid=v.account_sid,
+            auth_token=secrets.configured("TWILIO_AUTH_TOKEN", env),
+            from_number=v.from_number,
+            public_url=v.public_url,
+            api_base_url=v.api_base_url,
+            timeout=v.api_timeout,
+            max_unanswered_per_day=v.max_unanswered_per_day,
+            recording=v.recording,
         )
 
     @property

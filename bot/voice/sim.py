@@ -17,7 +17,6 @@ The same ``CallSim`` class drives the end-to-end tests
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 import urllib.error
@@ -26,7 +25,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, TextIO
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
+
+from bot import secrets
+from bot.settings import voice_settings
 
 DEFAULT_TWILIO_NUMBER = "+15005550006"
 ACCOUNT_SID_FALLBACK = "AC" + "0" * 32
@@ -246,13 +248,14 @@ def add_commands(sub) -> None:
         description="模拟一通电话：输入文字即“说话”，#1234 或 按1234 为按键，空行为沉默，/挂断 结束通话。",
     )
     p.add_argument("phone", metavar="手机号", help="来电者（或外呼对象）的 E.164 号码，例如 +8613800000001")
-    p.add_argument("--url", default=os.environ.get("COLLECTBOT_RASA_URL", "http://127.0.0.1:5005"),
-                   help="Rasa 服务器地址（默认 http://127.0.0.1:5005）")
+    settings = voice_settings()
+    p.add_argument("--url", default=settings.simulator_rasa_url,
+                   help="Rasa 服务器地址（默认 COLLECTBOT_RASA_URL，否则 http://127.0.0.1:5005）")
     p.add_argument("--public-url", default=None, help="签名用的公网地址（默认取 TWILIO_PUBLIC_URL，否则同 --url）")
     p.add_argument("--outbound", action="store_true", help="外呼：电话以 in-progress 接通")
     p.add_argument("--answered-by", default=None,
                    help="外呼接听方（human、machine_start、machine_end_beep、fax）")
-    p.add_argument("--twilio-number", default=os.environ.get("TWILIO_FROM_NUMBER") or DEFAULT_TWILIO_NUMBER)
+    p.add_argument("--twilio-number", default=settings.from_number or DEFAULT_TWILIO_NUMBER)
     p.add_argument("--call-sid", default=None, help="CallSid（默认随机）")
     p.add_argument("--script", action="append", default=None,
                    help="不交互，按顺序执行（可重复）：文字、#数字、空字符串为沉默")
@@ -261,14 +264,15 @@ def add_commands(sub) -> None:
 def run(args, stdin: Optional[TextIO] = None, out: Optional[TextIO] = None) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
-    token = (os.environ.get("TWILIO_AUTH_TOKEN") or "").strip()
+    token = secrets.configured("TWILIO_AUTH_TOKEN")
     if not token:
         print("需要环境变量 TWILIO_AUTH_TOKEN（与语音渠道相同）来签名请求", file=sys.stderr)
         return 2
-    public = args.public_url or os.environ.get("TWILIO_PUBLIC_URL") or args.url
+    settings = voice_settings()
+    public = args.public_url or settings.public_url or args.url
     sim = CallSim(
         args.url, args.phone, auth_token=token, public_url=public, twilio_number=args.twilio_number,
-        account_sid=os.environ.get("TWILIO_ACCOUNT_SID") or ACCOUNT_SID_FALLBACK, outbound=args.outbound,
+        account_sid=settings.account_sid or ACCOUNT_SID_FALLBACK, outbound=args.outbound,
         call_sid=args.call_sid, answered_by=args.answered_by,
         printer=lambda line: print(line, file=out, flush=True),
     )

@@ -93,10 +93,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     ("queries", "bot/rasa_server/http_limits.py", "text"),
     # Rule 5: environment reads outside bot/settings.py, by owner; each moves
     # into a typed accessor in bot/settings.py.
-    # - voice (channels/voice.py, bot/voice/): VOICE_*, TWILIO_*, the simulator's defaults.
-    ("env", "channels/voice.py", "os.environ"),
-    ("env", "bot/voice/calls.py", "os.environ"),
-    ("env", "bot/voice/sim.py", "os.environ"),
     # - assessment: the keep-promise model file and the treatment table.
     ("env", "bot/assessment/model.py", "os.environ"),
     ("env", "bot/assessment/treatments.py", "os.environ"),

@@ -203,3 +203,27 @@ def test_voice_phrases_carry_no_forbidden_wording():
     machine = spoken.VOICE_MACHINE_MESSAGE
     for private in ("{name}", "欠款", "逾期", "还款", "信用卡"):
         assert private not in machine
+
+
+@pytest.mark.parametrize("text, said", [
+    ("09:00", "九点"),
+    ("02:00", "两点"),
+    ("21:30", "二十一点半"),
+    ("08:05", "八点零五分"),
+    ("10:10", "十点十分"),
+    ("每天09:00-21:00", "每天九点到二十一点"),
+])
+def test_times_of_day_are_said_as_on_a_clock(text, said):
+    from bot.core.spoken import speak_figures
+
+    assert speak_figures(text) == said
+
+
+def test_out_of_hours_the_caller_hears_the_staffed_hours_and_the_hotline():
+    from bot.core import spoken
+    from bot.core.staffing import HANDOFF_ETA_OUT_OF_HOURS
+
+    eta = voice_reply(HANDOFF_ETA_OUT_OF_HOURS.format(start="09:00", end="21:00", when="明天09:00")).speech
+    assert "人工服务时间为每天九点到二十一点" in eta and "明天九点上班后尽快联系您" in eta and "请保持电话畅通" in eta
+    back = voice_reply(spoken.VOICE_CALL_BACK.format(hours="09:00到21:00", hotline="400-800-9588")).speech
+    assert "每天九点到二十一点" in back and "四零零" in back and ":" not in back

@@ -59,8 +59,8 @@ class ScriptedBot:
 
 
 class Server:
-    def __init__(self, channel: VoiceInput, bot: ScriptedBot) -> None:
-        self.channel, self.bot = channel, bot
+    def __init__(self, channel: VoiceInput, bot: ScriptedBot, agent=None) -> None:
+        self.channel, self.bot, self.agent = channel, bot, agent
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.loop = asyncio.new_event_loop()
@@ -70,7 +70,7 @@ class Server:
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         app = Sanic(f"voice_test_{uuid.uuid4().hex}", configure_logging=False)
-        app.ctx.agent = None
+        app.ctx.agent = self.agent
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/voice")
 
         async def start() -> None:
@@ -386,7 +386,11 @@ def test_out_of_staffed_hours_a_hand_over_ends_the_call_with_when_to_call_back(s
     store.tracker = _Tracker(True, "request_human")
     sim.say("转人工")
     assert sim.transfers() == []
-    assert sim.ended and "人工服务时间拨打" in sim.last_said() and "请保持电话畅通" in sim.last_said()
+    said = sim.last_said()
+    assert sim.ended and sim.steps[-1].kind == "hangup"
+    # When a person calls back, and when the caller can call: the staffed hours, the hotline.
+    assert "明天九点上班后尽快联系您" in said and "请保持电话畅通" in said
+    assert "人工服务时间，每天九点到二十一点，拨打四零零" in said
 
 
 def test_the_call_simulator_command_runs_a_scripted_call(server, bot, monkeypatch, capsys):
@@ -426,3 +430,126 @@ def test_a_call_is_not_placed_without_twilio_settings(db, monkeypatch):
 
     result = place_call(PHONE, cfg=VoiceApiConfig(), db_url=db)
     assert not result.placed and result.decision.reason == "not_configured"
+
+
+# -- nothing a call needs lives in one process's memory ---------------------------------
+
+
+class SharedConversation:
+    """Rasa's part that two processes share: the tracker store (real Rasa
+    events, as the SQL tracker store keeps them), written by the scripted bot."""
+
+    def __init__(self, bot: ScriptedBot) -> None:
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        self.tracker = DialogueStateTracker(PHONE, slots=[])
+        self.tracker_store = self
+        inner = bot.__call__
+
+        async def recording(message) -> None:
+            from rasa.shared.core.events import BotUttered, UserUttered
+
+            self.tracker.update(UserUttered(message.text, message_id=message.message_id,
+                                            input_channel=message.input_channel))
+            await inner(message)
+            for reply in message.output_channel.messages:
+                data = {k: reply.get(k) for k in ("buttons", "custom") if reply.get(k)}
+                self.tracker.update(BotUttered(reply.get("text"), data))
+
+        self.handler = recording
+
+    async def retrieve(self, sender_id):
+        return self.tracker if sender_id == PHONE else None
+
+
+@pytest.fixture
+def two_processes(db, bot):
+    """Two Rasa processes (two voice channels, two servers) on one database
+    and one tracker store, as behind a load balancer."""
+    shared = SharedConversation(bot)
+    values = dict(auth_token=TOKEN, public_url=PUBLIC, oncall_number=ONCALL, agent_number=AGENT,
+                  max_silences=2, turn_seconds=5.0)
+    servers = []
+    for _ in range(2):
+        server = Server(VoiceInput(VoiceConfig(**values), db_url=db), shared.handler, agent=shared)
+        servers.append(server.start())
+    yield servers
+    for s in servers:
+        s.stop()
+
+
+def _said(answer) -> List[str]:
+    return [say.text for say in twiml(answer).iter("Say")]
+
+
+def test_a_step_redelivered_to_another_process_gets_the_same_answer_and_is_processed_once(two_processes, bot):
+    a, b = two_processes
+    bot.answer = lambda text: [{"text": f"您当前应还总额18,650.40元。收到：{text}", "buttons": [
+        {"title": "分期", "payload": "/ask_installment"}, {"title": "延期", "payload": "/ask_deferral"}]}]
+    sim = a.sim().start()
+    first = sim.post(sim.gather_action, sim.params(SpeechResult="我想还款"))
+    # Twilio's retry of the same step lands on the other process.
+    again = CallSim(b.url, PHONE, auth_token=TOKEN, public_url=PUBLIC, call_sid=sim.call_sid)
+    second = again.post(sim.gather_action, again.params(SpeechResult="我想还款"))
+    assert bot.texts.count("我想还款") == 1
+    assert _said(second) == _said(first) and "一万八千六百五十元四角" in _said(second)[0]
+    assert twiml(second).find("Gather").get("action") == twiml(first).find("Gather").get("action")
+
+
+def test_the_keypad_menu_survives_a_restart_and_another_process(two_processes, bot):
+    a, b = two_processes
+    bot.answer = lambda text: [{"text": "请问您是李*华本人吗？", "buttons": [
+        {"title": "是本人", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]}]
+    sim = a.sim().start()
+    a.stop()  # the process that offered the menu is gone
+    two_processes.remove(a)
+    sim.base_url = b.url
+    sim.press("2")
+    assert bot.texts == ["/greet", "/deny"]
+    assert bot.messages[-1].metadata["voice"]["menu_choice"] == {"number": 2, "title": "不是"}
+
+
+def test_a_forged_menu_in_the_action_url_is_refused(server, bot):
+    bot.answer = lambda text: [{"text": "请问您是李*华本人吗？", "buttons": [{"title": "是本人", "payload": "/affirm"}]}]
+    sim = server.sim().start()
+    action = sim.gather_action.replace("%2Faffirm", "%2Fstop_contact")
+    assert action != sim.gather_action
+    forged = CallSim(server.url, PHONE, auth_token="someone-else", public_url=PUBLIC, call_sid=sim.call_sid)
+    assert forged.post(action, forged.params(Digits="1")).status == 403
+    assert bot.texts == ["/greet"]
+
+
+def _wait_until_received(db_url: str, step: str) -> None:
+    import time
+
+    from bot.db import sms as sms_db
+
+    for _ in range(400):
+        with session_scope(db_url) as s:
+            if sms_db.inbound_status(s, step):
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"step {step} never recorded")
+
+
+def test_a_redelivery_while_another_process_is_still_working_holds_then_answers(two_processes, bot):
+    a, b = two_processes
+    bot.answer = lambda text: [{"text": f"收到：{text}"}]
+    sim = a.sim().start()
+    action = sim.gather_action
+    bot.delay = 3.0
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(sim.post, action, sim.params(SpeechResult="查一下账单"))
+        other = CallSim(b.url, PHONE, auth_token=TOKEN, public_url=PUBLIC, call_sid=sim.call_sid)
+        _wait_until_received(b.channel.db_url, f"{sim.call_sid}:1")
+        held = other.post(action, other.params(SpeechResult="查一下账单"))
+        root = twiml(held)
+        assert root.find("Gather") is None and "请稍等" in root.find("Say").text
+        assert root.find("Redirect").text.startswith("/webhooks/voice/result?turn=1")
+        assert slow.result(30).status == 200
+    # Twilio follows the redirect, to whichever process: the answer of the first delivery.
+    other._follow(held)
+    assert other.last_said().startswith("收到：查一下账单")
+    assert bot.texts.count("查一下账单") == 1
