@@ -30,6 +30,7 @@ ACTIONS = {
     "reject_arrangement": "驳回还款方案",
     "decision_notice_failed": "审批结果通知失败",
     "approve_final_notice": "批准正式通知",
+    "reject_final_notice": "驳回正式通知",
     "export_report": "导出报表",
     "task_done": "完成外呼任务",
     "review_view_conversation": "训练台查看会话",
@@ -40,6 +41,7 @@ ACTIONS = {
     "untag_conversation": "移除会话标签",
     "export_annotations": "导出标注",
     "export_story": "导出对话故事",
+    "add_to_test_set": "加入测试集",
     "train_candidate": "训练候选模型",
     "activate_model": "启用模型",
     "rollback_model": "回滚模型",
@@ -74,6 +76,17 @@ KEYS = {
     "to_date": "结束日期",
     "run_id": "训练编号",
     "model": "模型",
+    "event_id": "消息编号",
+    "intent": "意图",
+    "predicted": "预测意图",
+    "status": "状态",
+    "version": "版本",
+    "entities": "实体",
+    "ref": "会话编号",
+    "tag": "标签",
+    "file": "文件",
+    "cycle": "账单周期",
+    "saved": "条数",
 }
 # Shown by their display names instead (from_name / to_name).
 HIDDEN_WHEN_NAMED = {"from": "from_name", "to": "to_name"}

@@ -24,6 +24,25 @@ CHANNEL_LABELS = {
     VOICE: "电话",
 }
 
+# Codes that name the same channel as another: Rasa calls the web chat
+# "socketio", old rows say "sms", an agent's logged call is a phone call like
+# the assistant's. A picker (the workbench's channel filter) offers each
+# channel once, under its main code, and a filter on it matches its aliases.
+ALIASES = {"sms": TWILIO_SMS, SOCKETIO: WEBCHAT, PHONE: VOICE}
+
+
+def canonical(channel: Optional[str]) -> str:
+    """The main code of a channel: ``socketio`` → ``webchat``."""
+    return ALIASES.get(channel or "", channel or "")
+
+
+def same_channel(a: Optional[str], b: Optional[str]) -> bool:
+    return canonical(a) == canonical(b)
+
+
+# One entry per channel, for pickers: code → label, every label once.
+CHANNEL_CHOICES = {code: label for code, label in CHANNEL_LABELS.items() if code not in ALIASES}
+
 # What the bot may call the channel a cardholder opted out of
 # (replies.OPT_OUT "不再通过{channel_name}…"): only channels a cardholder uses.
 CARDHOLDER_CHANNEL_NAMES = {code: CHANNEL_LABELS[code] for code in (TWILIO_SMS, "sms", SOCKETIO, WEBCHAT, VOICE)}

@@ -63,8 +63,32 @@
     this.entities = (a ? a.entities : msg.entities || []).filter(function (e) {
       return typeof e.start === 'number' && typeof e.end === 'number';
     }).map(function (e) { return { start: e.start, end: e.end, entity: e.entity }; });
+    this.savedEntities = entityKey(this.entities);
+    // "Label all identical": the inbox's group of messages with this text.
+    this.group = (msg.group && msg.group.length > 1) ? msg.group : null;
+    this.labelAll = !!this.group;
     this.render();
   }
+
+  function entityKey(entities) {
+    return JSON.stringify(entities.map(function (e) { return [e.start, e.end, e.entity]; }));
+  }
+
+  /* An entity marked (or removed) but not saved: leaving would lose it. */
+  Editor.prototype.dirty = function () {
+    return entityKey(this.entities) !== this.savedEntities;
+  };
+
+  /* True when the trainer may leave this message (nothing unsaved, or they confirmed). */
+  Editor.prototype.mayLeave = function () {
+    if (!this.dirty()) { return true; }
+    return window.confirm('这条消息的实体标注还没有保存，离开后会丢失。确定离开吗？');
+  };
+
+  Editor.prototype.score = function (name) {
+    var found = (this.msg.ranking || []).filter(function (r) { return r.name === name; })[0];
+    return found ? found.confidence : null;
+  };
 
   Editor.prototype.choices = function () {
     var seen = {};
@@ -88,6 +112,9 @@
     if (msg.annotation) {
       head.appendChild(C.el('span', 'badge running', msg.annotation.status === 'ignored' ? '已忽略' : '已标注：' + msg.annotation.intent));
       head.appendChild(C.el('span', 'hint', '版本 ' + msg.annotation.version));
+    }
+    if (msg.group && msg.group.length > 1) {
+      head.appendChild(C.el('span', 'badge group-count', '相同消息 ×' + msg.group.length));
     }
     if (msg.ref) {
       var link = C.el('a', null, '查看会话 #' + msg.ref);
@@ -127,7 +154,12 @@
     var entRow = C.el('div', 'entity-row');
     var entSelect = C.el('select');
     entSelect.id = 'entity-type';
-    fillSelect(entSelect, state.meta.entities);
+    var entDescriptions = state.meta.entity_descriptions || {};
+    state.meta.entities.forEach(function (name, i) {
+      var option = C.el('option', null, (i < 9 ? '⇧' + (i + 1) + ' ' : '') + name + (entDescriptions[name] ? ' · ' + entDescriptions[name] : ''));
+      option.value = name;
+      entSelect.appendChild(option);
+    });
     var mark = C.el('button', 'secondary', '把选中的文字标为实体 (e)');
     mark.type = 'button';
     mark.id = 'mark-entity';
@@ -136,13 +168,35 @@
     entRow.appendChild(entSelect);
     entRow.appendChild(mark);
     box.appendChild(entRow);
+    box.appendChild(C.el('p', 'hint entity-keys', '选中文字后按 Shift+数字直接标为对应实体：' + state.meta.entities.slice(0, 9).map(function (name, i) {
+      return '⇧' + (i + 1) + ' ' + name;
+    }).join('　')));
+    if (this.dirty()) { box.appendChild(C.el('p', 'warn unsaved', '实体标注尚未保存')); }
+    if (this.group) {
+      var all = C.el('label', 'label-all');
+      var check = C.el('input');
+      check.type = 'checkbox';
+      check.id = 'label-all';
+      check.checked = this.labelAll;
+      check.addEventListener('change', function () { self.labelAll = check.checked; check.blur(); });
+      all.appendChild(check);
+      all.appendChild(document.createTextNode(' 同时标注全部 ' + this.group.length + ' 条相同消息'));
+      box.appendChild(all);
+    }
 
     var list = C.el('ol', 'intent-choices');
+    var descriptions = state.meta.intent_descriptions || {};
     this.choices().forEach(function (name, i) {
       var li = C.el('li', name === self.intent ? 'chosen' : '');
       var b = C.el('button', 'intent-choice' + (name === self.intent ? '' : ' secondary'), (i < 9 ? (i + 1) + ' · ' : '') + name);
       b.type = 'button';
       b.dataset.intent = name;
+      var score = self.score(name);
+      if (score !== null) { b.appendChild(C.el('span', 'score', ' ' + pct(score))); }
+      if (descriptions[name]) {
+        b.appendChild(C.el('span', 'desc', descriptions[name]));
+        b.title = descriptions[name];
+      }
       b.addEventListener('click', function () { self.intent = name; self.save('labelled'); });
       li.appendChild(b);
       list.appendChild(li);
@@ -162,9 +216,15 @@
     ignore.type = 'button';
     ignore.id = 'ignore-btn';
     ignore.addEventListener('click', function () { self.save('ignored'); });
+    var testSet = C.el('button', 'secondary', '加入测试集 (t)');
+    testSet.type = 'button';
+    testSet.id = 'test-set-btn';
+    testSet.title = '把这条消息（保存后的意图和实体）加入开发测试集：训练时不会用到它，只用来评估模型';
+    testSet.addEventListener('click', function () { self.addToTestSet(); });
     actions.appendChild(accept);
     actions.appendChild(save);
     actions.appendChild(ignore);
+    actions.appendChild(testSet);
     box.appendChild(actions);
     this.status = C.el('p', 'error editor-status');
     this.status.setAttribute('role', 'alert');
@@ -179,6 +239,23 @@
     this.entities.push({ start: span.start, end: span.end, entity: entity || state.meta.entities[0] });
     this.entities.sort(function (a, b) { return a.start - b.start; });
     this.render();
+  };
+
+  /* Shift+N: mark the selected text as the N-th entity type. */
+  Editor.prototype.markEntityNumber = function (n) {
+    var name = state.meta.entities[n - 1];
+    if (name) { this.markEntity(name); }
+  };
+
+  Editor.prototype.addToTestSet = function () {
+    var self = this;
+    if (!this.msg.annotation || this.msg.annotation.status !== 'labelled' || this.dirty()) {
+      this.say('请先保存这条消息的意图标注，再加入测试集。', true);
+      return Promise.resolve();
+    }
+    return C.api('POST', '/api/workbench/messages/' + this.msg.event_id + '/test-set', {}).then(function (r) {
+      self.say('已加入测试集（' + r.intent + '）：' + r.file, false);
+    }).catch(function (err) { self.say(err.message, true); });
   };
 
   Editor.prototype.pick = function (n) {
@@ -205,11 +282,27 @@
     var self = this;
     var data = { status: status, version: this.version };
     if (status === 'labelled') { data.intent = this.intent; data.entities = this.entities; }
-    return C.api('POST', '/api/workbench/messages/' + this.msg.event_id + '/annotation', data).then(function (result) {
+    var request;
+    if (this.group && this.labelAll) {
+      data.members = this.group;
+      request = C.api('POST', '/api/workbench/messages/group-annotation', data).then(function (answer) {
+        answer.items.forEach(function (item) {
+          self.group.forEach(function (m) { if (m.event_id === item.event_id) { m.version = item.version; } });
+        });
+        var mine = answer.items.filter(function (item) { return item.event_id === self.msg.event_id; })[0] || answer.items[0];
+        mine.groupSaved = answer.saved;
+        return mine;
+      });
+    } else {
+      request = C.api('POST', '/api/workbench/messages/' + this.msg.event_id + '/annotation', data);
+    }
+    return request.then(function (result) {
       self.version = result.version;
+      self.entities = (result.entities || []).map(function (e) { return { start: e.start, end: e.end, entity: e.entity }; });
+      self.savedEntities = entityKey(self.entities);
       self.msg.annotation = { status: result.status, intent: result.intent, entities: result.entities, version: result.version };
       self.render();
-      self.say(status === 'ignored' ? '已标记为忽略。' : '已保存：' + result.intent, false);
+      self.say((status === 'ignored' ? '已标记为忽略。' : '已保存：' + result.intent) + (result.groupSaved ? '（共 ' + result.groupSaved + ' 条相同消息）' : ''), false);
       if (self.options.onSaved) { self.options.onSaved(result); }
     }).catch(function (err) {
       self.say(err.message, true);

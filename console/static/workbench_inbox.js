@@ -1,6 +1,9 @@
-/* The inbox: least confident cardholder messages, labelled one after the other.
- * Keys: j/k next/previous, a accept prediction, 1-9 pick the numbered intent,
- * x ignore, s save, e mark the selected text as an entity. */
+/* The inbox: least confident cardholder messages, labelled one after the other;
+ * identical texts come as one item that can be labelled all at once.
+ * Keys: j/k next/previous (asking first when an entity is not saved), a accept
+ * prediction, 1-9 pick the numbered intent, x ignore, s save, e mark the
+ * selected text as the chosen entity type, Shift+1-9 as the numbered entity
+ * type, t add the saved label to the test set. */
 (function () {
   'use strict';
   var C = window.Console;
@@ -22,8 +25,9 @@
       li.dataset.eventId = String(item.event_id);
       li.appendChild(C.el('span', 'conf', W.pct(item.confidence)));
       li.appendChild(C.el('span', 'text', item.text));
+      if (item.group && item.group.length > 1) { li.appendChild(C.el('span', 'badge group-count', '×' + item.group.length)); }
       li.appendChild(C.el('span', 'badge', item.annotation ? (item.annotation.status === 'ignored' ? '已忽略' : '已标注：' + item.annotation.intent) : (item.intent || '无')));
-      li.addEventListener('click', function () { select(i); });
+      li.addEventListener('click', function () { move(i); });
       list.appendChild(li);
     });
   }
@@ -42,6 +46,16 @@
     if (current && current.scrollIntoView) { current.scrollIntoView({ block: 'nearest' }); }
   }
 
+  /* Go to another message unless the trainer keeps an unsaved entity. */
+  function move(i) {
+    if (editor && i !== index && !editor.mayLeave()) { return; }
+    select(i);
+  }
+
+  window.addEventListener('beforeunload', function (ev) {
+    if (editor && editor.dirty()) { ev.preventDefault(); ev.returnValue = ''; }
+  });
+
   function load() {
     return C.api('GET', '/api/workbench/inbox' + (includeDone.checked ? '?include_done=1' : '')).then(function (data) {
       items = data.items;
@@ -56,7 +70,8 @@
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     if (!editor || !W.Editor) { return; }
     var key = ev.key;
-    if (key === 'j') { select(index + 1); } else if (key === 'k') { select(index - 1); } else if (key === 'a') { editor.accept(); } else if (key === 's') { editor.save('labelled'); } else if (key === 'x') { editor.save('ignored'); } else if (key === 'e') { editor.markEntity(document.getElementById('entity-type') && document.getElementById('entity-type').value); } else if (/^[1-9]$/.test(key)) { editor.pick(Number(key)); } else { return; }
+    var digit = /^Digit([1-9])$/.exec(ev.code || '');
+    if (ev.shiftKey && digit) { editor.markEntityNumber(Number(digit[1])); } else if (key === 'j') { move(index + 1); } else if (key === 'k') { move(index - 1); } else if (key === 't') { editor.addToTestSet(); } else if (key === 'a') { editor.accept(); } else if (key === 's') { editor.save('labelled'); } else if (key === 'x') { editor.save('ignored'); } else if (key === 'e') { editor.markEntity(document.getElementById('entity-type') && document.getElementById('entity-type').value); } else if (/^[1-9]$/.test(key)) { editor.pick(Number(key)); } else { return; }
     ev.preventDefault();
   });
   includeDone.addEventListener('change', load);

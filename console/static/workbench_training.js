@@ -38,6 +38,19 @@
     return W.num(s.current) + ' → ' + W.num(s.candidate) + ' (' + (d >= 0 ? '+' : '') + d.toFixed(3) + ')';
   }
 
+  /* The run's progress bar (a <progress> element: no inline style under the CSP). */
+  function bar(run) {
+    var p = C.el('progress', 'run-progress' + (run.status === 'failed' ? ' failed' : ''));
+    p.max = 100;
+    p.value = run.percent || 0;
+    p.setAttribute('aria-label', '训练进度 ' + (run.percent || 0) + '%');
+    p.title = (run.percent || 0) + '%';
+    var wrap = C.el('span', 'run-bar');
+    wrap.appendChild(p);
+    wrap.appendChild(C.el('span', 'pct', ' ' + (run.percent || 0) + '% '));
+    return wrap;
+  }
+
   function renderRuns(data) {
     var body = document.getElementById('runs-body');
     C.clear(body);
@@ -50,7 +63,10 @@
       row.dataset.runId = String(run.id);
       row.appendChild(C.el('td', null, '#' + run.id));
       row.appendChild(C.el('td', 'status', run.status_label + (run.not_worse === false ? '（比当前差）' : '')));
-      row.appendChild(C.el('td', 'progress', run.error ? run.progress + '：' + run.error.slice(0, 200) : run.progress));
+      var cellProgress = C.el('td', 'progress');
+      cellProgress.appendChild(bar(run));
+      cellProgress.appendChild(C.el('span', null, run.error ? run.progress + '：' + run.error.slice(0, 200) : run.progress));
+      row.appendChild(cellProgress);
       row.appendChild(C.el('td', null, run.user || ''));
       row.appendChild(C.el('td', null, C.dateTime(run.created_at)));
       row.appendChild(C.el('td', null, pair(run.summary, 'intent_macro_f1')));
@@ -90,7 +106,10 @@
       var activate = document.getElementById('activate-btn');
       activate.hidden = true;
       if (!run.report) {
-        summary.appendChild(C.el('p', 'hint', run.status_label + '：' + run.progress));
+        var line = C.el('p', 'hint');
+        line.appendChild(bar(run));
+        line.appendChild(document.createTextNode(run.status_label + '：' + run.progress));
+        summary.appendChild(line);
         return;
       }
       var cmp = run.report.comparison;

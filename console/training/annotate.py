@@ -157,6 +157,40 @@ def save_annotation(
             "text": text}
 
 
+MAX_GROUP = 500
+
+
+def save_group(s: Session, cfg: WorkbenchSettings, user: UserView, data: Dict[str, Any],
+               remote_addr: Optional[str] = None) -> Dict[str, Any]:
+    """"Label all identical": the same label for every message of
+    ``data["members"]`` ([{event_id, version}], the inbox's group), all or
+    none (one unit of work: a stale version or a message whose text is not
+    the same refuses the lot)."""
+    members = data.get("members")
+    if not isinstance(members, list) or not 0 < len(members) <= MAX_GROUP or not all(
+        isinstance(m, dict) and isinstance(m.get("event_id"), int) and not isinstance(m.get("event_id"), bool)
+        for m in members
+    ):
+        raise ConsoleError(f"请给出要一起标注的消息（1 到 {MAX_GROUP} 条）。", 400)
+    if len({m["event_id"] for m in members}) != len(members):
+        raise ConsoleError("同一条消息不能重复出现。", 400)
+    label = {k: data[k] for k in ("status", "intent", "entities") if k in data}
+    first_text = None
+    results = []
+    for m in members:
+        event = tracker.event_by_id(cfg.tracker_store_url, m["event_id"])
+        if event is None or event.type_name != "user":
+            raise ConsoleError("找不到该客户消息。", 404)
+        key = review.same_text_key(review.training_text(s, cfg, event))
+        if first_text is None:
+            first_text = key
+        elif key != first_text:
+            raise ConsoleError("这些消息的文字并不相同，不能一起标注。", 409)
+        results.append(save_annotation(s, cfg, user, m["event_id"], {**label, "version": m.get("version")},
+                                       remote_addr=remote_addr))
+    return {"saved": len(results), "items": results}
+
+
 def _sender(cfg: WorkbenchSettings, ref: int) -> str:
     sender = tracker.sender_of_ref(cfg.tracker_store_url, ref)
     if sender is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -230,3 +231,88 @@ def export_story(s: Session, cfg: WorkbenchSettings, user: UserView, ref: int,
     store.audit(s, user, "export_story", conversation_id=sender, remote_addr=remote_addr,
                 detail={"ref": ref, "file": str(path)})
     return {"file": str(path), "name": name, "content": content}
+
+
+# --------------------------------------------------------------------------
+# "Add to test set": a corrected example joins the development test set
+# --------------------------------------------------------------------------
+
+# The file trainers add to: inside the held-out NLU test set
+# (WORKBENCH_TEST_NLU, tests/nlu by default), so the candidate comparison
+# (console/training/worker.py), scripts/rasa_test.sh and the export's
+# held-out check all see it. Never a blind set (tests/nlu_blind*): those are
+# frozen and written from the intent definitions only.
+TEST_SET_FILE = "test_nlu_workbench.yml"
+TEST_SET_HEADER = (
+    "# Examples trainers added from the workbench (\"加入测试集\", console/training/export.py):\n"
+    "# real cardholder messages, masked (*), with the intent a trainer confirmed.\n"
+    "# Held out: the export never writes these to the training data.\n"
+)
+_test_set_lock = threading.Lock()
+
+
+def test_set_file(cfg: WorkbenchSettings) -> Path:
+    root = cfg.test_nlu
+    if any(part.startswith("nlu_blind") for part in root.resolve().parts):
+        raise ConsoleError("测试集配置指向盲测集，盲测集不能写入。", 409)
+    if root.is_file():
+        # A one-file test set is somebody's own file: rewriting it would lose its comments.
+        raise ConsoleError("测试集配置为单个文件（WORKBENCH_TEST_NLU），请改为目录后再加入测试集。", 409)
+    return root / TEST_SET_FILE
+
+
+def _read_blocks(path: Path) -> Dict[str, List[str]]:
+    """intent → example lines (markup kept) of a Rasa NLU file, in order."""
+    blocks: Dict[str, List[str]] = {}
+    if not path.is_file():
+        return blocks
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for block in data.get("nlu") or []:
+        if isinstance(block, dict) and "intent" in block:
+            lines = blocks.setdefault(str(block["intent"]), [])
+            for line in str(block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    lines.append(line.strip()[2:])
+    return blocks
+
+
+def _write_blocks(path: Path, blocks: Dict[str, List[str]], header: str) -> None:
+    lines = [header.rstrip("\n"), 'version: "3.1"', "nlu:"]
+    for intent, examples in blocks.items():
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {x}" for x in examples]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".yml.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def add_to_test_set(s: Session, cfg: WorkbenchSettings, user: UserView, event_id: int,
+                    remote_addr: Optional[str] = None) -> Dict[str, Any]:
+    """The message's saved label (masked text, intent, entities) appended to
+    the test set file; refused when it is not labelled, is only masked
+    characters, or is already in the test set or the training data (a test
+    example that is trained on measures nothing)."""
+    annotation = tracker.annotations_by_event(s, [event_id]).get(event_id)
+    if annotation is None or annotation.status != "labelled" or not annotation.intent:
+        raise ConsoleError("请先保存这条消息的意图标注，再加入测试集。", 409)
+    domain = annotate.load_domain(cfg)
+    if annotation.intent not in domain.intents:
+        raise ConsoleError(f"意图 {annotation.intent} 已不在领域文件中。", 409)
+    key = normalize_text(annotation.text)
+    if not key or set(key) <= {masking.MASK, " "}:
+        raise ConsoleError("消息为空或只剩下被遮盖的内容，不能加入测试集。", 409)
+    path = test_set_file(cfg)
+    with _test_set_lock:
+        held_out = read_examples(_nlu_files(cfg.test_nlu) + ([path] if path.is_file() else []))
+        if key in held_out:
+            raise ConsoleError("测试集中已有这句话。", 409)
+        if key in read_examples(_nlu_files(cfg.data_dir)):
+            raise ConsoleError("训练数据中已有这句话：放进测试集会让评估失真。", 409)
+        entities = [e for e in json.loads(annotation.entities or "[]") if e.get("entity") in domain.entities]
+        example = _markup(annotation.text, entities)
+        blocks = _read_blocks(path)
+        blocks.setdefault(annotation.intent, []).append(example)
+        _write_blocks(path, blocks, TEST_SET_HEADER)
+    store.audit(s, user, "add_to_test_set", conversation_id=annotation.conversation_id, remote_addr=remote_addr,
+                detail={"event_id": event_id, "intent": annotation.intent, "file": path.name})
+    return {"file": str(path), "intent": annotation.intent, "example": example}

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.core.clock import SHANGHAI
 from bot.core.escalation import REASON_LABELS
-from bot.core import masking
+from bot.core import channels, masking
 from console import store, trainer_view
-from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
+from console.store import OUTCOME_LABELS, ConsoleError
 from console.training import tracker
 from console.training.models import MessageAnnotation
 from console.training.settings import WorkbenchSettings
@@ -96,6 +96,11 @@ def _epoch(day: date) -> float:
 
 def _iso(ts: Optional[float]) -> Optional[str]:
     return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).isoformat()
+
+
+def channel_labels(codes: Iterable[str]) -> List[str]:
+    """Each channel once, by its Chinese name (web chat is "socketio" to Rasa)."""
+    return sorted({channels.channel_label(c) for c in codes})
 
 
 def confidence_of(event: tracker.Event) -> Optional[float]:
@@ -262,7 +267,7 @@ def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, mas
     for summary in sums.values():
         f = facts[summary.sender_id]
         escalated = summary.escalated or bool(f["reasons"])
-        if filters.channel and filters.channel not in summary.channels:
+        if filters.channel and not any(channels.same_channel(filters.channel, c) for c in summary.channels):
             continue
         if filters.escalated is not None and escalated != filters.escalated:
             continue
@@ -297,7 +302,7 @@ def list_conversations(s: Session, cfg: WorkbenchSettings, filters: Filters, mas
             "started_at": _iso(summary.first_ts),
             "last_at": _iso(summary.last_ts),
             "channels": sorted(summary.channels),
-            "channel_labels": [CHANNEL_LABELS.get(c, c) for c in sorted(summary.channels)],
+            "channel_labels": channel_labels(summary.channels),
             "user_messages": summary.user_messages,
             "min_confidence": summary.min_confidence,
             "intents": sorted(summary.intents),
@@ -330,7 +335,7 @@ def _annotation_view(a: Optional[MessageAnnotation]) -> Optional[Dict[str, Any]]
     }
 
 
-def _ranking(event: tracker.Event, top: int = 3) -> List[Dict[str, Any]]:
+def _ranking(event: tracker.Event, top: int = 5) -> List[Dict[str, Any]]:
     ranking = (event.data.get("parse_data") or {}).get("intent_ranking") or []
     return [{"name": r.get("name"), "confidence": r.get("confidence")} for r in ranking[:top]]
 
@@ -388,13 +393,13 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
         {"id": n.id, "text": mask.text(sender, n.text), "created_at": n.created_at.isoformat(), "user_id": n.user_id}
         for n in tracker.notes_of(s, sender)
     ]
-    channels = sorted({t["channel"] for t in turns if t["kind"] == "user" and t.get("channel")})
+    used = sorted({t["channel"] for t in turns if t["kind"] == "user" and t.get("channel")})
     return {
         "ref": ref,
         "conversation": mask.conversation(sender),
         "masked": masked,
-        "channels": channels,
-        "channel_labels": [CHANNEL_LABELS.get(c, c) for c in channels],
+        "channels": used,
+        "channel_labels": channel_labels(used),
         "escalated": bool(facts["reasons"]) or any(t["kind"] == "system" and "转人工" in t["text"] for t in turns),
         "escalation_reasons": [REASON_LABELS.get(r, r) for r in facts["reasons"]],
         "outcomes": [OUTCOME_LABELS.get(o, o) for o in facts["outcomes"]],
@@ -411,22 +416,55 @@ def conversation_detail(s: Session, cfg: WorkbenchSettings, ref: int, masked: bo
 # --------------------------------------------------------------------------
 
 
+def only_masked(text: Optional[str]) -> bool:
+    """Nothing left to label once masked: "****", "** **", "****。" (a
+    verification answer). Such messages cannot usefully be labelled and
+    the export would skip them anyway."""
+    rest = [ch for ch in text or "" if ch.isalnum() or ch == masking.MASK]
+    return bool(rest) and all(ch == masking.MASK for ch in rest)
+
+
+def same_text_key(text: str) -> str:
+    """Messages that read the same to a trainer label the same: whitespace
+    and case do not count."""
+    return " ".join((text or "").split()).lower()
+
+
 def inbox(s: Session, cfg: WorkbenchSettings, masked: bool, include_done: bool = False,
           limit: int = INBOX_LIMIT) -> List[Dict[str, Any]]:
+    """The least confident messages first, identical texts grouped: one
+    item per text (the least confident of them) with ``group`` = every
+    message of that text still to label (with its version), so a trainer
+    labels them all at once. Messages that are only masked characters once
+    masked (a verification answer, "****") are left out."""
     evs = [e for e in tracker.user_events(cfg.tracker_store_url) if (e.data.get("text") or "").strip()]
     done = tracker.annotations_by_event(s, [e.id for e in evs])
     if not include_done:
         evs = [e for e in evs if e.id not in done]
     evs.sort(key=lambda e: (confidence_of(e) if confidence_of(e) is not None else 0.0, -e.id))
-    evs = evs[:limit]
     senders = sorted({e.sender_id for e in evs})
-    refs = tracker.refs_of(cfg.tracker_store_url, senders)
     context = tracker.events_of(cfg.tracker_store_url, senders, types=("user", "slot", "active_loop"))
-    mask = Masker(masked, people_by_sender(s, context), secret_answer_ids(context))
-    out = []
+    people, answers = people_by_sender(s, context), secret_answer_ids(context)
+    shown = Masker(masked, people, answers)
+    # Hidden by what would be exported (always masked), whoever looks.
+    exported = Masker(True, people, answers) if not masked else shown
+    groups: Dict[str, List[Tuple[tracker.Event, str]]] = {}
     for e in evs:
-        item = message_view(e, mask, done.get(e.id))
+        entities = (e.data.get("parse_data") or {}).get("entities")
+        if only_masked(exported.text(e.sender_id, e.data.get("text"), entities, e.id)):
+            continue
+        text = shown.text(e.sender_id, e.data.get("text"), entities, e.id)
+        groups.setdefault(same_text_key(text), []).append((e, text))
+    firsts = list(groups.values())[:limit]  # in confidence order: dicts keep insertion order
+    refs = tracker.refs_of(cfg.tracker_store_url, sorted({members[0][0].sender_id for members in firsts}))
+    out = []
+    for members in firsts:
+        e = members[0][0]
+        item = message_view(e, shown, done.get(e.id))
         item["ref"] = refs.get(e.sender_id)
-        item["conversation"] = mask.conversation(e.sender_id)
+        item["conversation"] = shown.conversation(e.sender_id)
+        item["group"] = [
+            {"event_id": m.id, "version": done[m.id].version if m.id in done else 0} for m, _ in members
+        ]
         out.append(item)
     return out

@@ -16,8 +16,9 @@ from sanic.response import HTTPResponse
 from console import store, trainer_view
 from console.rasa_api import RasaClient, RasaError
 from console.service import db
-from console.store import CHANNEL_LABELS, OUTCOME_LABELS, ConsoleError
-from console.training import annotate, export, review, runs
+from bot.core.channels import CHANNEL_CHOICES
+from console.store import OUTCOME_LABELS, ConsoleError
+from console.training import annotate, export, labels, review, runs
 from console.training.settings import WorkbenchSettings
 
 MASKED_ROLES = trainer_view.MASKED_ROLES
@@ -77,8 +78,11 @@ def register(app: Sanic, guarded: Callable, page_values: Callable, render: Calla
         return as_json({
             "intents": list(domain.intents),
             "entities": list(domain.entities),
+            "intent_descriptions": labels.intent_descriptions(),
+            "entity_descriptions": labels.entity_descriptions(),
             "tags": await db(unit),
-            "channels": CHANNEL_LABELS,
+            # Each channel once (web chat is also "socketio"): a filter on one matches its aliases.
+            "channels": CHANNEL_CHOICES,
             "outcomes": OUTCOME_LABELS,
             "masked": masked(request),
             "can": {p: auth.allowed(role, p) for p in ("annotate", "train", "activate")},
@@ -123,6 +127,16 @@ def register(app: Sanic, guarded: Callable, page_values: Callable, render: Calla
     async def workbench_annotate(request: Request, event_id: int) -> HTTPResponse:
         return as_json(await writer(annotate.save_annotation, event_id, body(request))(request))
 
+    @app.post("/api/workbench/messages/group-annotation")
+    @guarded("annotate")
+    async def workbench_annotate_group(request: Request) -> HTTPResponse:
+        return as_json(await writer(annotate.save_group, body(request))(request))
+
+    @app.post("/api/workbench/messages/<event_id:int>/test-set")
+    @guarded("annotate")
+    async def workbench_add_to_test_set(request: Request, event_id: int) -> HTTPResponse:
+        return as_json(await writer(export.add_to_test_set, event_id)(request))
+
     @app.post("/api/workbench/conversations/<ref:int>/reviewed")
     @guarded("annotate")
     async def workbench_reviewed(request: Request, ref: int) -> HTTPResponse:
@@ -165,7 +179,7 @@ def register(app: Sanic, guarded: Callable, page_values: Callable, render: Calla
     @guarded("review")
     async def workbench_runs(request: Request) -> HTTPResponse:
         def unit(s):
-            return {"runs": runs.list_runs(s), "models": runs.models_state(s, cfg)}
+            return {"runs": runs.list_runs(s, cfg=cfg), "models": runs.models_state(s, cfg)}
 
         return as_json(await db(unit))
 
@@ -178,7 +192,7 @@ def register(app: Sanic, guarded: Callable, page_values: Callable, render: Calla
     @app.get("/api/workbench/runs/<run_id:int>")
     @guarded("review")
     async def workbench_run(request: Request, run_id: int) -> HTTPResponse:
-        return as_json(await db(runs.get_run, run_id))
+        return as_json(await db(runs.get_run, run_id, cfg))
 
     @app.post("/api/workbench/runs/<run_id:int>/activate")
     @guarded("activate")

@@ -28,7 +28,7 @@ from bot import clock
 from console import store
 from console.models import ConsoleUser
 from console.store import ConsoleError, UserView
-from console.training import tracker
+from console.training import tracker, trainlog
 from console.training.models import ModelActivation, TrainingRun
 from console.training.settings import REPO, WorkbenchSettings
 
@@ -100,11 +100,21 @@ def start_run(s: Session, cfg: WorkbenchSettings, user: UserView, remote_addr: O
     store.audit(s, user, "train_candidate", remote_addr=remote_addr,
                 detail={"run_id": run.id, "current_model": str(current)})
     s.flush()
-    return run_view(s, run)
+    return run_view(s, run, cfg=cfg)
 
 
-def run_view(s: Session, run: TrainingRun, with_report: bool = False) -> Dict[str, Any]:
+def run_view(s: Session, run: TrainingRun, with_report: bool = False,
+             cfg: Optional[WorkbenchSettings] = None) -> Dict[str, Any]:
+    """A run for the page: status, progress in words and in percent (the
+    bar), and with ``with_report`` the comparison and the readable log."""
     user = s.get(ConsoleUser, run.user_id)
+    log_path = Path(run.out_dir) / "train.log" if run.out_dir else None
+    # The log is read only while it matters: for the percent of a run in
+    # training, and for the one run a trainer opened.
+    log = None
+    if log_path is not None and log_path.is_file() and (with_report or run.status == "training"):
+        log = log_path.read_text(encoding="utf-8", errors="replace")
+    total = trainlog.components_total((cfg or WorkbenchSettings.from_env()).config) if run.status == "training" else 0
     view = {
         "id": run.id,
         "status": run.status,
@@ -115,7 +125,8 @@ def run_view(s: Session, run: TrainingRun, with_report: bool = False) -> Dict[st
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "model": Path(run.model_path).name if run.model_path else None,
         "current_model": Path(run.current_model_path).name if run.current_model_path else None,
-        "error": run.error,
+        "error": trainlog.readable(run.error) if run.error else run.error,
+        "percent": trainlog.percent(run.status, run.progress, log, total),
     }
     report = json.loads(run.report) if run.report else None
     if report:
@@ -123,24 +134,23 @@ def run_view(s: Session, run: TrainingRun, with_report: bool = False) -> Dict[st
         view["summary"] = {k: report["comparison"][k] for k in ("intent_macro_f1", "entity_f1")}
     if with_report:
         view["report"] = report
-        log = Path(run.out_dir) / "train.log" if run.out_dir else None
-        if log and log.is_file():
-            view["log_tail"] = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        if log is not None:
+            view["log_tail"] = trainlog.readable(log)[-3000:]
     return view
 
 
-def list_runs(s: Session, limit: int = 20) -> List[Dict[str, Any]]:
+def list_runs(s: Session, limit: int = 20, cfg: Optional[WorkbenchSettings] = None) -> List[Dict[str, Any]]:
     _reap_dead(s)
     runs = tracker.recent_runs(s, limit)
-    return [run_view(s, r) for r in runs]
+    return [run_view(s, r, cfg=cfg) for r in runs]
 
 
-def get_run(s: Session, run_id: int) -> Dict[str, Any]:
+def get_run(s: Session, run_id: int, cfg: Optional[WorkbenchSettings] = None) -> Dict[str, Any]:
     _reap_dead(s)
     run = s.get(TrainingRun, run_id)
     if run is None:
         raise ConsoleError("找不到该训练任务。", 404)
-    return run_view(s, run, with_report=True)
+    return run_view(s, run, with_report=True, cfg=cfg)
 
 
 def models_state(s: Session, cfg: WorkbenchSettings) -> Dict[str, Any]:

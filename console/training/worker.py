@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Optional
 import console.models  # noqa: F401  (the console's tables: training_runs refers to console_users)
 from bot import clock
 from bot.db.session import session_scope
-from console.training import evaluate
+from console.training import evaluate, trainlog
 from console.training.models import TrainingRun
 from console.training.settings import REPO, WorkbenchSettings
 
@@ -68,7 +68,7 @@ def train(run_id: int, cfg: WorkbenchSettings, out_dir: Path) -> Path:
         for line in proc.stdout:
             log.write(line)
             log.flush()
-            progress = _progress_of(line)
+            progress = _progress_of(trainlog.strip_ansi(line))
             if progress and time.monotonic() - last_update > 1:
                 _update(run_id, progress=f"训练中：{progress}"[:255])
                 last_update = time.monotonic()
