@@ -193,6 +193,9 @@ class KpiReport:
     by_stage: List[KpiRow]  # per stage over the period
     by_channel: List[KpiRow]  # per channel over the period
     total: KpiRow
+    # Every first agent reply time of the period (seconds, sorted): the
+    # distribution the supervisors' chart shows beside the median.
+    first_reply_seconds: List[float] = field(default_factory=list)
 
 
 class _Collector:
@@ -297,7 +300,8 @@ def compute_kpis(s: Session, start: date, end: date) -> KpiReport:
     total_bucket = Bucket()
     for b in c.buckets.values():
         total_bucket.merge(b)
-    return KpiReport(start, end, rows, days, stages, channels, KpiRow.from_bucket(None, "*", "*", total_bucket))
+    return KpiReport(start, end, rows, days, stages, channels, KpiRow.from_bucket(None, "*", "*", total_bucket),
+                     sorted(total_bucket.first_reply_seconds))
 
 
 # --------------------------------------------------------------------------
