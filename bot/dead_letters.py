@@ -80,7 +80,7 @@ def set_aside(
 ) -> None:
     """Store one item in ``dead_letters``, count it, log it. Raises when the
     database cannot take it (the caller keeps the item and retries)."""
-    from bot.db import repository
+    from bot.db.dead_letters import add_dead_letter
     from bot.db.session import session_scope
     from bot.observability import metrics
 
@@ -88,7 +88,7 @@ def set_aside(
     key = clean_text(item_key)[:128] if item_key else None
     conversation = clean_text(str(conversation_id))[:128] if conversation_id else None
     with session_scope(database_url) as session:
-        _, created = repository.add_dead_letter(session, source, payload_text(payload), error, key, conversation)
+        _, created = add_dead_letter(session, source, payload_text(payload), error, key, conversation)
     if not created:  # delivered again: set aside the first time
         logger.info("%s: item %s already in dead_letters", source, key)
         return

@@ -11,7 +11,7 @@ again (the consumer died between commit and ack, the relay re-sent after a
 lost confirm) finds its row already there: every row carries a unique
 ``message_id`` — Rasa's message id for cardholder messages, ``evt:<key>``
 (``bot.contact_log.event_key``: conversation, event type, timestamp, text)
-for bot messages — and ``repository.log_contact`` returns the existing row
+for bot messages — and ``bot.db.contact_log.log_contact`` returns the existing row
 for a known id. When the database is away the batch stays unacknowledged and
 is retried with backoff; when RabbitMQ goes away the consumer reconnects and
 RabbitMQ redelivers what was not acknowledged.

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.assessment import treatments
 from bot.core.assessment import SEGMENT_LABELS
-from bot.db import assessments, repository
+from bot.db import assessments
 from bot.db.models import Account
+from bot.db.tasks import open_agent_task
 
 MAX_REASONS = 4
 
@@ -41,7 +42,7 @@ def treatment_task(s: Session, account_id: str, cycle: str, stage: Optional[str]
         f"评估理由：{reasons or '无'}。请在工作时间致电持卡人，只陈述事实，不施压。"
     )
     # The same key as stage 3's call task: one call per cycle, whoever opens it.
-    if not repository.open_agent_task(s, account_id, "campaign_call", description, f"campaign_call:{account_id}:{cycle}"):
+    if not open_agent_task(s, account_id, "campaign_call", description, f"campaign_call:{account_id}:{cycle}"):
         return False
     account = s.get(Account, account_id)
     if account is not None:

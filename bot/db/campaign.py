@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.core import guard
 from bot.core.agent_tasks import CAMPAIGN_CALL
 from bot.core.escalation import DISPUTE_DEBT
-from bot.db import repository
+from bot.db.tasks import open_agent_task
 from bot.db.models import (
     ACTIVE_ARRANGEMENT_STATUSES,
     UNRESOLVED_ESCALATION_STATUSES,
@@ -198,7 +198,7 @@ def open_call_task(s: Session, account_id: str, cycle: str, stage: Optional[str]
     """Stage 3's call by a person, once per account and cycle (the segment's
     treatment opens it with the same key: bot/assessment/campaign_hook.py);
     the account is flagged for follow-up either way."""
-    repository.open_agent_task(s, account_id, CAMPAIGN_CALL, description, f"{CAMPAIGN_CALL}:{account_id}:{cycle}",
+    open_agent_task(s, account_id, CAMPAIGN_CALL, description, f"{CAMPAIGN_CALL}:{account_id}:{cycle}",
                                stage=stage)
     s.get(Account, account_id).follow_up = True
 

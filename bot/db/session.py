@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
@@ -159,6 +160,28 @@ def session_scope(url: Optional[str] = None, read_only: bool = False) -> Iterato
         raise
     finally:
         session.close()
+
+
+def insert_once(s: Session, row: Any, find_existing: Callable[[], Optional[int]]) -> Tuple[int, bool]:
+    """Insert ``row`` in a SAVEPOINT; on a unique violation return the
+    winner: ``(id, created)``. The idempotent writers of bot/db look their
+    natural key up first and call this when it is not there yet; if a
+    concurrent transaction won the race meanwhile, only the SAVEPOINT rolls
+    back and the caller's transaction survives.
+
+    ``find_existing`` must look the row up by the same unique key. Any other
+    IntegrityError (bad foreign key, failed CHECK) is re-raised.
+    """
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError:
+        existing = find_existing()
+        if existing is None:
+            raise
+        return existing, False
+    return row.id, True
 
 
 async def run_in_thread(

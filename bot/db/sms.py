@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.db import repository
+from bot.db.contact_log import log_contact
 from bot.db.models import SMS_INBOUND_STATUSES, ContactLog, SmsInbound, SmsOutbox
+from bot.db.session import insert_once
 
 CHANNEL = "twilio_sms"
 
@@ -105,7 +107,7 @@ def record_inbound(s: Session, message_sid: str, phone: str) -> bool:
 
     if find() is not None:
         return False
-    _, created = repository._insert_once(
+    _, created = insert_once(
         s, SmsInbound(message_sid=message_sid, phone=phone, status="received"), find
     )
     return created
@@ -138,7 +140,7 @@ def start_outbound(s: Session, *, to: str, text: str, bypass_opt_out: bool = Fal
     A blocked SMS is logged with status ``blocked_opt_out`` and must not be sent.
     """
     blocked = not bypass_opt_out and repository.is_opted_out(s, to, CHANNEL)
-    contact_id = repository.log_contact(
+    contact_id = log_contact(
         s,
         conversation_id=to,
         account_id=_account_for(s, to),
@@ -152,7 +154,7 @@ def start_outbound(s: Session, *, to: str, text: str, bypass_opt_out: bool = Fal
 
 def log_outbound(s: Session, *, to: str, text: str, status: str, message_id: Optional[str] = None) -> int:
     """A contact-log row for an outbound SMS decided without sending (suppressed)."""
-    return repository.log_contact(
+    return log_contact(
         s,
         conversation_id=to,
         account_id=_account_for(s, to),

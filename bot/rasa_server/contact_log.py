@@ -28,6 +28,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import clock
 from bot.core.identity import conversation_phone
+from bot.db import contact_log as contact_log_db
 from bot.db import repository
 from bot.db.session import session_scope
 from bot.dead_letters import describe, set_aside, write_or_set_aside
@@ -126,7 +127,7 @@ class ContactLogWriter:
         """After a restart: the channel of the conversation's last inbound row."""
         if sender in self.last_channel:
             return
-        channel = repository.last_inbound_channel(session, sender)
+        channel = contact_log_db.last_inbound_channel(session, sender)
         if channel:
             self.last_channel[sender] = channel
 
@@ -137,14 +138,14 @@ class ContactLogWriter:
             account_id = account.account_id if account is not None else None
             if account_id is None:
                 # A web session whose account_id slot this process did not see.
-                account_id = repository.last_logged_account(session, sender)
+                account_id = contact_log_db.last_logged_account(session, sender)
             if account_id is None:
                 return None  # not cached: the account may be imported later
             self.accounts[sender] = account_id
         return self.accounts[sender]
 
     def write(self, session, rows: List[Dict[str, Any]]) -> None:
-        repository.log_contacts(
+        contact_log_db.log_contacts(
             session, [{**row, "account_id": self.account_for(session, row["conversation_id"])} for row in rows]
         )
 

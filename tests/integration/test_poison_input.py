@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.rasa_server.contact_log import ContactLogBroker
-from bot.db import repository
+from bot.db.dead_letters import dead_letters
 from bot.db.session import session_scope
 from bot.event_consumer import EventConsumer
 from bot.rasa_server.event_relay import RelayEventBroker, connection_kwargs
@@ -52,7 +52,7 @@ def _rows(url):
 def _dead(url):
     with session_scope(url) as s:
         return sorted((d["source"], d["conversation_id"], json.loads(d["payload"])["text"])
-                      for d in repository.dead_letters(s))
+                      for d in dead_letters(s))
 
 
 def _user(sender: str, text: str, n: int) -> dict:

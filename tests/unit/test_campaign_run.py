@@ -334,12 +334,12 @@ def test_phone_marks_from_the_command_line_decide_what_a_number_gets(capsys, tmp
 
 
 def test_campaign_tasks_lists_open_tasks_with_the_consoles_labels(capsys, sqlite_url, tmp_path):
-    from bot.db import repository
+    from bot.db.tasks import open_agent_task
 
     seed(sqlite_url, tmp_path, 2, dpd_of=lambda i: 5)
     with session_scope(sqlite_url) as s:
-        repository.open_agent_task(s, "A00000", "verification_help", "三次验证未通过", "verify:A00000")
-        repository.open_agent_task(s, "A00001", "broken_promise", "承诺未兑现", "broken:A00001")
+        open_agent_task(s, "A00000", "verification_help", "三次验证未通过", "verify:A00000")
+        open_agent_task(s, "A00001", "broken_promise", "承诺未兑现", "broken:A00001")
         s.execute(update(AgentTask).where(AgentTask.account_id == "A00001").values(status="done"))
     code, out, _ = run(capsys, sqlite_url, "campaign", "tasks")
     assert code == 0

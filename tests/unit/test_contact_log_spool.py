@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.rasa_server.contact_log import ContactLogBroker
-from bot.db import repository
+from bot.db.dead_letters import dead_letters
 from bot.db.models import Base, ContactLog
 from bot.db.session import get_engine, session_scope
 from bot.observability import metrics
@@ -39,7 +39,7 @@ def logged(url):
 
 def dead(url):
     with session_scope(url) as s:
-        return [SimpleNamespace(**d) for d in reversed(repository.dead_letters(s))]
+        return [SimpleNamespace(**d) for d in reversed(dead_letters(s))]
 
 
 def dead_letter_count(source: str) -> float:

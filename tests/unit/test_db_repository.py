@@ -1,4 +1,4 @@
-"""bot.db.repository behaviour on SQLite, plus concurrency on PostgreSQL."""
+"""bot.db.repository and bot.db.contact_log behaviour on SQLite, plus concurrency on PostgreSQL."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.policy import stage_for
+from bot.db import contact_log
 from bot.db import repository as repo
 from bot.db.models import (
     Account,
@@ -22,8 +23,9 @@ from bot.db.models import (
     ContactLog,
     Escalation,
     OptOut,
+    Payment,
 )
-from bot.db.session import session_scope
+from bot.db.session import insert_once, session_scope
 
 TODAY = date(2026, 11, 25)
 SHANGHAI_NOW = "2026-11-25T10:00:00+08:00"
@@ -291,7 +293,7 @@ def test_lost_race_keeps_callers_transaction(session):
     loser = Arrangement(
         account_id="ACC-1", kind="deferral", status="booked", idempotency_key="k"
     )
-    result = repo._insert_once(
+    result = insert_once(
         session,
         loser,
         lambda: session.execute(
@@ -461,17 +463,13 @@ def test_payment_claims_and_payments_since(session):
     assert claim_id > 0
     shanghai = datetime.fromisoformat(SHANGHAI_NOW).tzinfo
     early = datetime(2026, 11, 24, 0, 30, tzinfo=shanghai)  # 2026-11-23 16:30 UTC
-    repo.record_payment(session, account_id="ACC-1", amount="2000.00", paid_at=early, reference="TX-1")
-    repo.record_payment(
-        session,
-        account_id="ACC-1",
-        amount="10",
-        paid_at=datetime(2026, 11, 23, 23, 59, tzinfo=shanghai),
-        reference="TX-0",
+    # Payments arrive through the bank's feed (bot/db/payments.py, tested there).
+    session.add(Payment(account_id="ACC-1", amount=Decimal("2000.00"), paid_at=early, reference="TX-1"))
+    session.add(
+        Payment(account_id="ACC-1", amount=Decimal("10"), paid_at=datetime(2026, 11, 23, 23, 59, tzinfo=shanghai),
+                reference="TX-0")
     )
-    assert repo.record_payment(
-        session, account_id="ACC-1", amount="2000.00", paid_at=early, reference="TX-1"
-    )[1] is False
+    session.flush()
     since = repo.payments_since(session, "ACC-1", date(2026, 11, 24))
     assert [(p.reference, p.amount, p.paid_at) for p in since] == [
         ("TX-1", Decimal("2000.00"), early)
@@ -486,23 +484,23 @@ def test_payment_claims_and_payments_since(session):
 
 def test_log_contact_idempotent_on_message_id(session):
     add_account(session)
-    a = repo.log_contact(
+    a = contact_log.log_contact(
         session, conversation_id="c1", channel="sms", direction="in", text="你好", message_id="SM1"
     )
-    b = repo.log_contact(
+    b = contact_log.log_contact(
         session, conversation_id="c1", channel="sms", direction="in", text="你好", message_id="SM1"
     )
-    c = repo.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="您好")
-    d = repo.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="您好")
+    c = contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="您好")
+    d = contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="您好")
     assert a == b and len({a, c, d}) == 3
     assert count(session, ContactLog) == 3
     with pytest.raises(ValueError, match="direction"):
-        repo.log_contact(session, conversation_id="c1", channel="sms", direction="sideways", text="?")
+        contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="sideways", text="?")
 
 
 def test_log_contacts_batch_skips_known_message_ids(session):
     add_account(session)
-    repo.log_contact(session, conversation_id="c1", channel="sms", direction="in", text="早", message_id="SM0")
+    contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="in", text="早", message_id="SM0")
     rows = [
         {"conversation_id": "c1", "channel": "sms", "direction": "in", "text": "早", "message_id": "SM0"},
         {"conversation_id": "c1", "channel": "sms", "direction": "in", "text": "你好", "message_id": "SM1",
@@ -511,8 +509,8 @@ def test_log_contacts_batch_skips_known_message_ids(session):
         {"conversation_id": "c1", "channel": "sms", "direction": "out", "text": "您好"},
         {"conversation_id": "c1", "channel": "sms", "direction": "out", "text": "您好"},
     ]
-    repo.log_contacts(session, rows)
-    repo.log_contacts(session, rows[:3])  # a redelivered batch adds nothing keyed
+    contact_log.log_contacts(session, rows)
+    contact_log.log_contacts(session, rows[:3])  # a redelivered batch adds nothing keyed
     logged = session.execute(select(ContactLog).order_by(ContactLog.id)).scalars().all()
     assert [(r.direction, r.text, r.message_id) for r in logged] == [
         ("in", "早", "SM0"), ("in", "你好", "SM1"), ("out", "您好", None), ("out", "您好", None),
@@ -520,7 +518,7 @@ def test_log_contacts_batch_skips_known_message_ids(session):
     assert logged[1].account_id == "ACC-1" and logged[1].intent == "greet"
     assert all(r.created_at is not None for r in logged)
     with pytest.raises(ValueError, match="direction"):
-        repo.log_contacts(session, [{"conversation_id": "c1", "channel": "sms", "direction": "up", "text": "?"}])
+        contact_log.log_contacts(session, [{"conversation_id": "c1", "channel": "sms", "direction": "up", "text": "?"}])
 
 
 # ---------------------------------------------------------------- money
@@ -586,9 +584,9 @@ def test_account_snapshot_has_every_section(session, pinned_now):
         session, account_id="ACC-1", conversation_id="c1", text="已还", amount=None, check_by=date(2026, 11, 28)
     )
     repo.record_verification(session, "c1", "ACC-1", True)
-    repo.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="第一条", account_id="ACC-1")
-    repo.log_contact(session, conversation_id="c1", channel="sms", direction="in", text="第二条", account_id="ACC-1", intent="greet", message_id="SM2")
-    repo.log_contact(session, conversation_id="c9", channel="sms", direction="in", text="别的账户", account_id="ACC-OTHER")
+    contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="out", text="第一条", account_id="ACC-1")
+    contact_log.log_contact(session, conversation_id="c1", channel="sms", direction="in", text="第二条", account_id="ACC-1", intent="greet", message_id="SM2")
+    contact_log.log_contact(session, conversation_id="c9", channel="sms", direction="in", text="别的账户", account_id="ACC-OTHER")
 
     snap = repo.account_snapshot(session, "ACC-1", TODAY)
     json.dumps(snap, ensure_ascii=False)  # JSON-ready as is
@@ -704,14 +702,14 @@ def test_pg_book_arrangement_concurrent_same_key(pg_url, monkeypatch):
     # Spy on the insert step: proves B really missed A's uncommitted row in
     # its first lookup and was saved by the unique constraint + SAVEPOINT.
     insert_results = []
-    real_insert_once = repo._insert_once
+    real_insert_once = repo.insert_once
 
     def spy(*args, **kwargs):
         result = real_insert_once(*args, **kwargs)
         insert_results.append(result)
         return result
 
-    monkeypatch.setattr(repo, "_insert_once", spy)
+    monkeypatch.setattr(repo, "insert_once", spy)
     a_inserted = threading.Event()
     results = {}
     errors = []

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.text import REPLACEMENT
-from bot.db import repository
+from bot.db.dead_letters import dead_letters
 from bot.db.models import ContactLog
 from bot.db.session import session_scope
 from bot.rasa_server.http_limits import InputError, Limits, action_server_middleware, check_rest_message, parse_json, \
@@ -175,7 +175,7 @@ def test_the_consumer_writes_the_good_events_and_sets_the_bad_ones_aside(db_url,
     with session_scope(db_url) as s:
         rows = [tuple(r) for r in s.execute(
             select(ContactLog.conversation_id, ContactLog.direction, ContactLog.text).order_by(ContactLog.id))]
-        letters = sorted(repository.dead_letters(s), key=lambda d: d["item_key"])
+        letters = sorted(dead_letters(s), key=lambda d: d["item_key"])
     assert rows == [("a", "in", "你好"), ("a", "out", "您好"), ("b", "in", "我要还款")]
     assert [(d["source"], d["item_key"], d["conversation_id"]) for d in letters] == [
         ("event_consumer", "d-2", "x"), ("event_consumer", "d-9", None)]

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from bot.core import sms as sms_text
 from bot.db import repository
+from bot.db.contact_log import log_contact
 from bot.db.models import Account, Cardholder, ContactLog, SmsInbound
 from bot.db.session import session_scope
 from bot.sms.sender import TwilioSmsConfig
@@ -472,7 +473,7 @@ def test_a_callback_that_overtakes_the_send_result_is_applied_later(server, db):
     sid = "SM" + uuid.uuid4().hex
     assert server.post(STATUS, status_params(sid, "delivered")).status == 200
     with session_scope(db) as s:  # the send result lands after the callback
-        repository.log_contact(
+        log_contact(
             s, conversation_id=PHONE, channel="twilio_sms", direction="out", text="迟到", message_id=sid, status="queued"
         )
     server.drain()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db import repository
+from bot.db.contact_log import log_contact
 from bot.db import sms as sms_db
 from bot.db.models import Account, Cardholder, ContactLog
 from bot.db.session import session_scope
@@ -150,7 +151,7 @@ def test_cli_outbox_lists_messages_text_and_json(capsys, sqlite_url, pinned_now)
 
 
 def test_outbound_messages_lists_only_sms_delivery_rows(session, holder):
-    repository.log_contact(session, conversation_id=PHONE, channel="twilio_sms", direction="out", text="bot said")
+    log_contact(session, conversation_id=PHONE, channel="twilio_sms", direction="out", text="bot said")
     start = sms_db.start_outbound(session, to=PHONE, text="sms")
     sms_db.finish_outbound(session, start.contact_id, status="queued", message_id="SMz")
     assert sms_db.outbound_messages(session, PHONE) == [("sms", "SMz", "queued")]
