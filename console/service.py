@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 from bot import clock
-from bot.core import booking, guard, policy
+from bot.core import booking, guard, handover, policy
 from bot.core.money import to_money
 from bot.core.text import clean_value
 from bot.db import repository
@@ -229,9 +229,11 @@ class ConsoleService:
             raise ConsoleError(message, 422)
 
         before = len(transcript(tracker))
+        # With the agent's name from their console record: the web chat shows who writes.
+        value = handover.encode_agent_message(text, actor.user.display_name)
         try:
             await self.rasa.append_events(
-                conversation_id, [{"event": "slot", "name": "agent_message", "value": text}]
+                conversation_id, [{"event": "slot", "name": "agent_message", "value": value}]
             )
             await self.rasa.execute(conversation_id, AGENT_ACTION)
             after = transcript(await self.rasa.tracker(conversation_id))

@@ -13,7 +13,8 @@ from sanic.response import HTTPResponse
 
 from bot import clock
 from bot.settings import get_settings
-from console import auth, canned, inbox_store, store, trainer_view
+from bot.core import handover
+from console import auth, canned, handover_notices, inbox_store, store, trainer_view
 from console.routes.common import as_json, body, guarded, service
 from console.service import db
 from console.store import UserView
@@ -123,14 +124,26 @@ async def agents(request: Request) -> HTTPResponse:
 @bp.post("/api/conversations/<conversation_id:str>/claim")
 @guarded("act")
 async def claim(request: Request, conversation_id: str) -> HTTPResponse:
-    return as_json(await service(request).claim(conversation_id, request.ctx.actor))
+    actor = request.ctx.actor
+    before = await db(store.live_claim, conversation_id)
+    result = await service(request).claim(conversation_id, actor)
+    if before is None or before["user_id"] != actor.user.id:
+        # A person joined: the web chat cardholder sees who (by name).
+        warning = await handover_notices.announce(
+            request.app.ctx.rasa, conversation_id, actor.user.display_name, handover.JOINED
+        )
+        result["warning"] = result.get("warning") or warning
+    return as_json(result)
 
 
 @bp.post("/api/conversations/<conversation_id:str>/release")
 @guarded("act")
 async def release(request: Request, conversation_id: str) -> HTTPResponse:
-    await service(request).release(conversation_id, request.ctx.actor)
-    return as_json({"released": True})
+    actor = request.ctx.actor
+    await service(request).release(conversation_id, actor)
+    # Still waiting for a person: the cardholder is told this one left.
+    warning = await handover_notices.announce(request.app.ctx.rasa, conversation_id, actor.user.display_name, handover.LEFT)
+    return as_json({"released": True, "warning": warning})
 
 
 @bp.post("/api/conversations/<conversation_id:str>/transfer")
@@ -138,7 +151,9 @@ async def release(request: Request, conversation_id: str) -> HTTPResponse:
 async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
     actor = request.ctx.actor
     to = str(body(request).get("to") or "")
-    return as_json(await db(inbox_store.transfer, conversation_id, actor.user, to, actor.remote_addr))
+    result = await db(inbox_store.transfer, conversation_id, actor.user, to, actor.remote_addr)
+    result["warning"] = await handover_notices.announce(request.app.ctx.rasa, conversation_id, result["to"], handover.JOINED)
+    return as_json(result)
 
 
 @bp.post("/api/conversations/<conversation_id:str>/confirm-identity")
@@ -152,6 +167,16 @@ async def confirm_identity(request: Request, conversation_id: str) -> HTTPRespon
 @guarded("act")
 async def reply(request: Request, conversation_id: str) -> HTTPResponse:
     return as_json(await service(request).reply(conversation_id, str(body(request).get("text") or ""), request.ctx.actor))
+
+
+@bp.post("/api/conversations/<conversation_id:str>/typing")
+@guarded("act")
+async def typing(request: Request, conversation_id: str) -> HTTPResponse:
+    """The agent holding the conversation is typing (or stopped): the web
+    chat cardholder sees the dots."""
+    await db(store.require_claim, conversation_id, request.ctx.actor.user)
+    shown = await handover_notices.typing(request.app.ctx.rasa, conversation_id, bool(body(request).get("typing")))
+    return as_json({"shown": shown})
 
 
 @bp.post("/api/conversations/<conversation_id:str>/book")

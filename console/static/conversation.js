@@ -331,8 +331,23 @@
     $('reply-text').focus();
   }
 
+  // The web chat cardholder sees the agent typing: said at most every 3 s
+  // while the agent types, and "stopped" when the box empties or is sent.
+  var typingSentAt = 0;
+  function typingSignal(on) {
+    if (!detail || !detail.mine || (detail.state && detail.state.channel !== 'webchat')) { return; }
+    var now = Date.now();
+    if (on && now - typingSentAt < 3000) { return; }
+    typingSentAt = on ? now : 0;
+    C.api('POST', base + '/typing', { typing: on }).catch(function () {});
+  }
+
   // A compliance refusal is about the text as it was: editing it clears the refusal.
-  $('reply-text').addEventListener('input', function () { show('reply-error', ''); seen(); menuIndex = 0; syncMenu(); });
+  $('reply-text').addEventListener('input', function () {
+    show('reply-error', ''); seen(); menuIndex = 0; syncMenu();
+    var value = $('reply-text').value;
+    if (value.trim() && value.charAt(0) !== '/') { typingSignal(true); } else if (typingSentAt) { typingSignal(false); }
+  });
   // Back in the box (a live update may disable it for a moment): the list
   // comes back where it was if the text still starts with "/".
   $('reply-text').addEventListener('focus', function () { seen(); syncMenu(); });
@@ -363,6 +378,7 @@
     var text = $('reply-text').value.trim();
     if (!text) { return; }
     $('reply-send').disabled = true;
+    typingSentAt = 0;
     post('/reply', { text: text }, 'reply-error').then(function () { $('reply-text').value = ''; })
       .catch(function () {}).then(function () { $('reply-send').disabled = false; });
   });

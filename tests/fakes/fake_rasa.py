@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bot.core import handover
+
 HANDED_BACK_TEXT = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 
 
@@ -155,9 +157,11 @@ class FakeRasa:
         if self.fail_actions:
             return
         if action == "action_relay_agent_message":
-            text = tracker["slots"].get("agent_message")
+            # The slot holds the text with the agent's name (bot/core/handover.py), as the real action reads it.
+            message = handover.decode_agent_message(tracker["slots"].get("agent_message"))
+            text = message.text
             if text:
-                self._apply(tracker, {"event": "bot", "text": text})
+                self._apply(tracker, {"event": "bot", "text": text, "metadata": handover.message_for(message)})
                 self.sent.append({"conversation_id": tracker["sender_id"], "channel": tracker["latest_input_channel"],
                                   "text": text})
             self._apply(tracker, {"event": "slot", "name": "agent_message", "value": None})
