@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.core.escalation import DISPUTE_DEBT
-from bot.core.masking import masked_name  # noqa: F401 (callers still reach it here)
+from bot.core.masking import masked_name  # noqa: F401 (bot/actions/verification.py still reaches it here)
 from bot.core.money import to_money
-from bot.core.phone import normalize_phone, opt_out_key  # noqa: F401 (callers still reach them here)
+from bot.core.phone import normalize_phone, opt_out_key  # noqa: F401 (opt_out_key: console/store.py reaches it here)
 from bot.core.policy import days_past_due, stage_for
 # Moved to their own modules; these callers still reach them here:
 # channels/voice.py and bot/voice/calls.py (log_contact),

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.core.phone import normalize_phone
 from bot.db import repository
 from bot.db.contact_log import log_contact
 from bot.db.models import SMS_INBOUND_STATUSES, ContactLog, SmsInbound, SmsOutbox
@@ -250,7 +251,7 @@ def list_outbox(s: Session, to: Optional[str] = None) -> List[OutboxView]:
     query = select(SmsOutbox).order_by(SmsOutbox.created_at, SmsOutbox.id)
     if to:
         try:
-            to = repository.normalize_phone(to)
+            to = normalize_phone(to)
         except ValueError:
             pass  # not a phone: match it as stored
         query = query.where(SmsOutbox.to_number == to)
