@@ -251,3 +251,25 @@ def voice_settings(env: Optional[Mapping[str, str]] = None,
         max_unanswered_per_day=unanswered,
         simulator_rasa_url=raw["simulator_rasa_url"] or DEFAULT_SIMULATOR_RASA_URL,
     )
+
+
+# --------------------------------------------------------------------------
+# On-call paging (issue 14; bot/services/paging.py)
+# --------------------------------------------------------------------------
+
+ONCALL_PHONE_ENV = "COLLECTBOT_ONCALL_PHONE"
+
+
+def oncall_phone(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """COLLECTBOT_ONCALL_PHONE: the on-call supervisor's mobile (E.164),
+    paged by SMS when a crisis is handed over out of staffed hours. No
+    default: unset is None (the console warns loudly); a value that is not
+    an E.164 number raises ValueError rather than page nobody quietly."""
+    from bot.core.phone import is_e164
+
+    value = env_text(ONCALL_PHONE_ENV, env)
+    if value is None:
+        return None
+    if not is_e164(value):
+        raise ValueError(f"{ONCALL_PHONE_ENV} must be an E.164 number such as +8613800000000")
+    return value
