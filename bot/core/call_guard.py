@@ -27,6 +27,9 @@ from bot.core.channels import VOICE  # the one channel-name map
 
 VOICE_CHANNELS = frozenset({VOICE})
 UNANSWERED_CALL_CAP = "unanswered_call_cap"
+# Not a rule of the guard: no Twilio voice settings, so nothing is dialled
+# (bot/voice/calls.py); recorded and counted like a refusal.
+NOT_CONFIGURED = "not_configured"
 # Channels whose opt-out also stops calls.
 STOPS_CALLS: FrozenSet[str] = frozenset({VOICE, "all", "twilio_sms", "sms"})
 # Call outcomes that are an attempt nobody answered.

@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
-from bot.core import guard
+from bot.core import call_guard, guard
 from bot.core.compliance import find_forbidden
 from bot.core.money import fmt_yuan
 from bot.core.sms import OPT_OUT_LINE, has_opt_out_line, segment_count
@@ -76,6 +76,9 @@ BLOCK_REASON_LABELS = {
     PAID: "已结清",
     SUPERSEDED: "已进入新的账单周期",
     SEND_FAILED: "发送失败",
+    # Phone calls (issue 17: bot/core/call_guard.py, bot/voice/calls.py).
+    call_guard.UNANSWERED_CALL_CAP: "今日未接通电话已达上限",
+    call_guard.NOT_CONFIGURED: "未配置电话外呼（缺少Twilio语音设置）",
 }
 # Why an account got no step in a run (not a block: nothing was due).
 SKIP_LABELS = {

@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 
 from bot.core import call_guard, guard
 from bot.core import campaign as rules
+from bot.core.escalation import DISPUTE_DEBT
 from bot.core.phone import opt_out_key
+from bot.db.campaign import log_block
 from bot.db.models import (
     UNRESOLVED_ESCALATION_STATUSES,
     ContactLog,
     Escalation,
     OptOut,
-    OutboundBlock,
     PhoneMark,
 )
 
 CHANNEL = call_guard.VOICE
-DISPUTE_REASON = "dispute_debt"
+DISPUTE_REASON = DISPUTE_DEBT
 # Rows of a call that are no contact made (the guard counts them as attempts).
 _NOT_A_CONTACT = call_guard.UNANSWERED | {"queued", "initiated", "ringing"}
 
@@ -73,12 +74,7 @@ def call_facts(s: Session, phone: str, account_id: Optional[str], now: datetime)
 
 def record_call_block(s: Session, *, account_id: Optional[str], phone: str, source: str, stage: Optional[str],
                       decision: guard.GuardDecision, text: str) -> int:
-    """One refused call (``source``: campaign, agent or bot)."""
-    row = OutboundBlock(
-        account_id=account_id, phone=phone, channel=CHANNEL, source=source, stage=stage,
-        reason=decision.reason, detail=decision.detail or None,
-        action="queued" if decision.retry_at else "dropped", retry_at=decision.retry_at, text=text,
-    )
-    s.add(row)
-    s.flush()
-    return row.id
+    """One refused call (``source``: campaign, agent or bot), in the same
+    ``outbound_blocks`` log as refused SMS."""
+    return log_block(s, account_id=account_id, phone=phone, channel=CHANNEL, source=source,
+                     decision=decision, stage=stage, text=text)

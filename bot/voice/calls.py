@@ -18,7 +18,7 @@ import uuid
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 from bot import clock, secrets
 from bot.core import call_guard, guard
@@ -30,7 +30,7 @@ from bot.settings import voice_settings
 logger = logging.getLogger(__name__)
 
 CHANNEL = call_guard.VOICE
-NOT_CONFIGURED = "not_configured"
+NOT_CONFIGURED = call_guard.NOT_CONFIGURED
 
 
 @dataclass(frozen=True)
@@ -87,20 +87,28 @@ def _client(cfg: VoiceApiConfig):
     return client
 
 
-def check(phone: str, *, account_id: Optional[str] = None, now: Optional[datetime] = None,
-          cfg: Optional[VoiceApiConfig] = None, db_url: Optional[str] = None,
-          guard_cfg: guard.GuardConfig = guard.GuardConfig()) -> guard.GuardDecision:
-    cfg = cfg or VoiceApiConfig.from_env()
-    now = now or clock.now()
-    with session_scope(db_url) as s:
-        if account_id is None:
-            account = repository.primary_account_for_phone(s, phone, now.date())
-            account_id = account.account_id if account else None
-        facts, unanswered = call_facts(s, phone, account_id, now)
-    return call_guard.check_call(
+def _decide(s, phone: str, account_id: Optional[str], now: datetime, cfg: VoiceApiConfig,
+            guard_cfg: guard.GuardConfig) -> Tuple[Optional[str], guard.GuardDecision]:
+    """(the account called about, the call guard's decision) for ``phone`` now."""
+    if account_id is None:
+        account = repository.primary_account_for_phone(s, phone, now.date())
+        account_id = account.account_id if account else None
+    facts, unanswered = call_facts(s, phone, account_id, now)
+    decision = call_guard.check_call(
         facts, unanswered, now, cfg=guard_cfg,
         call_cfg=call_guard.CallGuardConfig(cfg.max_unanswered_per_day),
     )
+    if decision.allowed and not cfg.configured:
+        decision = guard.GuardDecision(False, NOT_CONFIGURED, "Twilio voice settings missing")
+    return account_id, decision
+
+
+def check(phone: str, *, account_id: Optional[str] = None, now: Optional[datetime] = None,
+          cfg: Optional[VoiceApiConfig] = None, db_url: Optional[str] = None,
+          guard_cfg: guard.GuardConfig = guard.GuardConfig()) -> guard.GuardDecision:
+    """What `place_call` would decide now, nothing dialled or recorded (dry runs)."""
+    with session_scope(db_url) as s:
+        return _decide(s, phone, account_id, now or clock.now(), cfg or VoiceApiConfig.from_env(), guard_cfg)[1]
 
 
 def place_call(
@@ -120,16 +128,7 @@ def place_call(
     cfg = cfg or VoiceApiConfig.from_env()
     now = now or clock.now()
     with session_scope(db_url) as s:
-        if account_id is None:
-            account = repository.primary_account_for_phone(s, phone, now.date())
-            account_id = account.account_id if account else None
-        facts, unanswered = call_facts(s, phone, account_id, now)
-        decision = call_guard.check_call(
-            facts, unanswered, now, cfg=guard_cfg,
-            call_cfg=call_guard.CallGuardConfig(cfg.max_unanswered_per_day),
-        )
-        if decision.allowed and not cfg.configured:
-            decision = guard.GuardDecision(False, NOT_CONFIGURED, "Twilio voice settings missing")
+        account_id, decision = _decide(s, phone, account_id, now, cfg, guard_cfg)
         if not decision.allowed and record_block:
             record_call_block(s, account_id=account_id, phone=phone, source=source, stage=stage,
                               decision=decision, text="电话外呼")
