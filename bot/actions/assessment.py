@@ -18,7 +18,7 @@ from bot.actions.handoff import escalate, handed_over, handover_for
 from bot.core import booking, policy, replies
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import AmountRef, parse_amount
-from bot.db import repository
+from bot.db import assessments
 from bot.services import booking as bookings
 from bot.services import in_thread
 
@@ -157,9 +157,10 @@ class ActionHandleHardship(CollectionAction):
         account = await current_account(tracker)
         budget = stated_budget(tracker)
         await db(
-            repository.record_assessment,
+            assessments.record_statement,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
+            kind="hardship",
             ability="none" if not budget else "partial",
             monthly_affordable=budget,
             hardship_reason=(tracker.latest_message.get("text") or "")[:500],
@@ -184,9 +185,10 @@ class ActionHandleIncome(CollectionAction):
             return [SlotSet("suggested_plan", "none"), SlotSet(OFFER_SLOT, None)]
         account = await current_account(tracker)
         await db(
-            repository.record_assessment,
+            assessments.record_statement,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
+            kind="budget",
             ability="partial" if budget > 0 else "none",
             monthly_affordable=budget,
         )
@@ -241,9 +243,10 @@ class ActionHandleRefusal(CollectionAction):
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         account = await current_account(tracker)
         await db(
-            repository.record_assessment,
+            assessments.record_statement,
             account_id=account.account_id,
             conversation_id=tracker.sender_id,
+            kind="refusal",
             willingness="unwilling",
         )
         if count_intent(tracker, "refuse_to_pay") >= 2:

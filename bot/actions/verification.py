@@ -45,7 +45,7 @@ from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
 from bot.core.phone import parse_phone
 from bot.core.ratelimit import Backoff, VerifyCheck, backoff_check
-from bot.db import repository
+from bot.db import assessments, repository
 
 # States in which the form has nothing left to ask.
 FINAL_STATES = {"verified", "unknown_number", "third_party", "locked", "rate_limited"}
@@ -64,7 +64,7 @@ async def identify(tracker: Tracker) -> Dict[Text, Any]:
             if not tracker.get_slot("verified"):
                 # The app vouched for the cardholder: a verified identity (a
                 # right-party contact in bot/reports/kpi.py), recorded once.
-                await db(repository.record_verification, tracker.sender_id, account.account_id, True)
+                await db(assessments.record_verification, tracker.sender_id, account.account_id, True)
             return {"auth_state": "verified", "verified": True, "account_id": account.account_id}
     state = tracker.get_slot("auth_state")
     # "locked" is what conversations stored before the back-off reached.
@@ -210,7 +210,7 @@ class ValidateVerifyForm(FormValidationAction):
         # Constant-time comparison: the answer is a secret.
         expected = (holder.id_last4 or "").upper() if holder else ""
         ok = bool(expected) and hmac.compare_digest(given, expected)
-        await db(repository.record_verification, tracker.sender_id, account_id, ok, claimed_phone=claimed_phone(tracker))
+        await db(assessments.record_verification, tracker.sender_id, account_id, ok, claimed_phone=claimed_phone(tracker))
         if ok:
             # Giving the right digits is claiming to be the cardholder.
             return {"id_last4": given, "right_party": True, "auth_state": "verified", "verified": True}

@@ -25,6 +25,7 @@ Where the evidence comes from:
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional
@@ -36,6 +37,7 @@ from bot import clock
 from bot.core import assessment as core
 from bot.core import evasion
 from bot.core.policy import days_past_due
+from bot.db import repository
 from bot.db.models import (
     Account,
     Arrangement,
@@ -48,6 +50,8 @@ from bot.db.models import (
     PhoneMark,
     VerificationAttempt,
 )
+
+logger = logging.getLogger(__name__)
 
 # How far back contact and verification rows are read.
 EVIDENCE_DAYS = 365
@@ -310,10 +314,14 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
         return None
     a = core.assess(ev)
     sigs = [sig.as_dict() for sig in evasion.signals(ev)]
+    probability, scorer = core.rule_keep_probability(a), "rules"
     if keep_model is not None:
-        probability, scorer = round(float(keep_model.predict_one(ev)), 3), "model"
-    else:
-        probability, scorer = core.rule_keep_probability(a), "rules"
+        try:
+            probability, scorer = round(float(keep_model.predict_one(ev)), 3), "model"
+        except Exception:
+            # Scoring runs inside bookings and imports: a model that cannot
+            # score (an old file, a library upgrade) must not roll them back.
+            logger.exception("the keep model failed; the rules score this assessment")
     reasons = _reasons_json(a)
     current = latest(s, account_id)
     if current is not None and (
@@ -333,6 +341,63 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
     s.add(row)
     s.flush()
     return _view(row)
+
+
+# --------------------------------------------------------------------------
+# Rescoring on every relevant event, inside the event's own transaction
+# --------------------------------------------------------------------------
+# Triggers stored with a new row (``assessment_scores.trigger``, 32 chars):
+# what happened just before the assessment moved.
+TRIGGER_BOOKING = "booking:"  # + the arrangement kind
+TRIGGER_PAYMENT = "payment"
+TRIGGER_REVERSAL = "payment_reversal"
+TRIGGER_HANDOVER = "handover:"  # + the escalation reason
+TRIGGER_VERIFIED = "verification_ok"
+TRIGGER_NOT_VERIFIED = "verification_failed"
+TRIGGER_PHONE_MARK = "phone_mark:"  # + the mark
+TRIGGER_STATEMENT = "statement:"  # + budget / hardship / refusal / dispute
+
+
+def rescore(session_or_uow, account_id: Optional[str], trigger: str,
+            today: Optional[date] = None) -> Optional[ScoreView]:
+    """Recompute after an event, in the caller's transaction (nothing is
+    committed here): the event and the assessment it moves are written
+    together or not at all. No account, nothing to do."""
+    if not account_id:
+        return None
+    return recompute_assessment(session_or_uow, account_id, today or clock.today(), trigger)
+
+
+def record_statement(session_or_uow, *, account_id: str, conversation_id: Optional[str], kind: str,
+                     today: Optional[date] = None, **fields: Any) -> int:
+    """What the cardholder said (a budget, hardship, a refusal, a dispute:
+    ``kind``), stored as a label row (``repository.record_assessment``,
+    ``fields`` as there) and scored in the same transaction."""
+    s = _session(session_or_uow)
+    row_id = repository.record_assessment(s, account_id=account_id, conversation_id=conversation_id, **fields)
+    rescore(s, account_id, TRIGGER_STATEMENT + kind, today)
+    return row_id
+
+
+def record_verification(session_or_uow, conversation_id: str, account_id: Optional[str], success: bool,
+                        claimed_phone: Optional[str] = None, today: Optional[date] = None) -> None:
+    """An identity check (``repository.record_verification``), scored in the
+    same transaction: a failure from another source, or a success from a
+    new one, is an evasion signal for agents (bot/core/evasion.py)."""
+    s = _session(session_or_uow)
+    repository.record_verification(s, conversation_id, account_id, success, claimed_phone=claimed_phone)
+    rescore(s, account_id, TRIGGER_VERIFIED if success else TRIGGER_NOT_VERIFIED, today)
+
+
+def accounts_written_from(session_or_uow, conversation_id: str) -> List[str]:
+    """Accounts a conversation (an SMS number) wrote in for: those whose
+    evidence a mark on that number changes (``load_evidence``)."""
+    s = _session(session_or_uow)
+    return sorted(a for a in s.execute(
+        select(ContactLog.account_id).where(ContactLog.conversation_id == conversation_id,
+                                            ContactLog.direction == "in", ContactLog.account_id.isnot(None))
+        .distinct()
+    ).scalars().all())
 
 
 def recompute_all(session_or_uow, today: date, trigger: str = "batch", keep_model=_SAVED_MODEL) -> Dict[str, int]:

@@ -2,8 +2,9 @@
 
 Each use case reads the account, checks the terms against the policy
 (bot/core/policy.py), and writes the arrangement and the assessment it
-implies together (bot/core/booking.py says which fields and which key);
-a failure anywhere leaves neither. The same booking twice is "already
+implies together (bot/core/booking.py says which fields and which key),
+and rescores the account (bot/db/assessments.rescore); a failure anywhere
+leaves none of it. The same booking twice is "already
 booked" (the idempotency key), never a policy refusal: after a first
 deferral a second one would be refused, but the cardholder only repeated
 their yes.
@@ -22,7 +23,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from bot.core import booking, policy
-from bot.db import arrangements, repository
+from bot.db import arrangements, assessments, repository
 from bot.db.session import session_scope
 from bot.observability import metrics
 from bot.services import escalation
@@ -147,6 +148,8 @@ def _book(
                 s, account_id=account_id, conversation_id=conversation_id, **plan.assessment.fields()
             )
         opened = escalation.open_in(s, handover) if handover is not None else None
+        # The assessment's scores move with the booking, in its transaction.
+        assessments.rescore(s, account_id, assessments.TRIGGER_BOOKING + plan.kind, today)
         result = BookingResult(
             BOOKED, arrangement_id=arrangement_id, created=created, idempotency_key=plan.idempotency_key,
             status=plan.status, reply=plan.reply if created else plan.already, summary=plan.summary,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.core import booking
 from bot.core.escalation import PRIORITY
-from bot.db import arrangements, repository
+from bot.db import arrangements, assessments, repository
 from bot.db.session import session_scope
 from bot.observability import metrics
 
@@ -70,13 +70,15 @@ def open_escalation(
     url: Optional[str] = None,
 ) -> EscalationResult:
     """Hand the conversation to a person; with ``assessment`` (a dispute:
-    willingness "disputes") recorded in the same transaction."""
+    willingness "disputes") recorded, and the account rescored, in the same
+    transaction."""
     with session_scope(url) as s:
         if assessment is not None and handover.account_id:
             repository.record_assessment(
                 s, account_id=handover.account_id, conversation_id=handover.conversation_id, **assessment.fields()
             )
         result = open_in(s, handover)
+        assessments.rescore(s, handover.account_id, assessments.TRIGGER_HANDOVER + handover.reason)
     counted(result, handover.channel)
     return result
 
