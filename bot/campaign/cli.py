@@ -120,7 +120,11 @@ def _run(url: Optional[str], dry_run: bool, progress: bool, config: Optional[str
     summary = asyncio.run(runner.run(clock.now(), dry_run=dry_run))
     if not sms_config.uses_twilio and not dry_run and summary.outcomes["sent"]:
         print("（未配置 Twilio：短信已写入本地发件箱，用 collectbot outbox 查看）")
-    print("\n".join(summary.lines()))
+    lines = summary.lines()
+    from bot.voice.campaign import summary_line  # calls counted apart from SMS (issue 17)
+
+    calls = summary_line(summary)
+    print("\n".join(lines[:2] + ([calls] if calls else []) + lines[2:]))
     return EXIT_OK
 
 
@@ -225,6 +229,8 @@ def _import_payments(url: Optional[str], path: str) -> int:
         f"导入完成：新增还款 {result.inserted} 笔，共 {result.total_amount:.2f} 元；"
         f"重复（已导入过）{result.duplicates} 笔。"
     )
+    if result.reversals:
+        print(f"其中冲正（退回已入账还款）{result.reversals} 笔，共 {result.reversed_amount:.2f} 元，已计回欠款余额。")
     print(f"承诺还款核对：履约 {r.kept}，部分履约 {r.partially_kept}，违约 {r.broken}。")
     if r.follow_up_accounts:
         print("需跟进的账户：" + "、".join(r.follow_up_accounts))

@@ -8,10 +8,24 @@ match without case. A reference already stored for the same account and
 amount is a re-delivered payment and is skipped, so importing a file twice
 changes nothing; the same reference with other figures is an error.
 
+A negative amount is a **reversal**: the bank took a payment back (it
+bounced, was charged back or recalled). It is stored as a payment with a
+negative amount under its own reference, puts the amount back on the
+balance and on the minimum due (never above the balance: exact when the
+payment taken back was at most the minimum due it lowered; the bank's next
+account file carries its own figure either way), and may not exceed what
+the account has had paid, net of earlier reversals. For
+reconciling promises a reversal cancels the newest payments made on or
+before it; a promise already counted kept stays kept. Agents see the
+reversal as an evasion signal with its date and amount
+(bot/core/evasion.py), never as a decision.
+
 After the payments are stored and the balances updated, every open promise
 is reconciled (bot/core/reconcile.py): kept, partially kept, broken. A broken
 (or partially kept) promise puts the account in the follow-up queue
-(``accounts.follow_up``) and opens an agent task.
+(``accounts.follow_up``) and opens an agent task. Every account touched
+(a payment, a reversal, a promise settled) is rescored
+(bot/db/assessments.rescore) in the same transaction.
 """
 from __future__ import annotations
 
@@ -30,15 +44,16 @@ from bot import clock
 from bot.core import reconcile
 from bot.core.money import fmt_yuan
 from bot.core.import_values import parse_amount, parse_day
-from bot.db import account_ids
+from bot.db import account_ids, assessments
 from bot.db.csvfile import RowError, read_text, records
 from bot.db.import_columns import PAYMENTS
-from bot.db.importer import AMOUNT_RULE
 from bot.db.models import MONEY_MAX_INTEGER_DIGITS, Account, AgentTask, Arrangement, Payment
 
 HEADER = PAYMENTS.keys
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/\-]{0,63}$")
 PROMISE = "promise_to_pay"
+AMOUNT_RULE = "不是有效金额（最多两位小数，如 1200.00 或 1,200.00；冲正写负数，如 -1200.00）"
+MINUS_SIGNS = ("-", "－", "−")
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class ReconcileResult:
     partially_kept: int = 0
     broken: int = 0
     follow_up_accounts: List[str] = field(default_factory=list)
+    settled_accounts: List[str] = field(default_factory=list)  # a promise changed status
 
 
 @dataclass
@@ -63,7 +79,9 @@ class PaymentImportResult:
     inserted: int = 0
     duplicates: int = 0
     rejected: List[RowError] = field(default_factory=list)
-    total_amount: Decimal = Decimal("0.00")
+    total_amount: Decimal = Decimal("0.00")  # net: reversals subtract
+    reversals: int = 0
+    reversed_amount: Decimal = Decimal("0.00")
     overpaid: Dict[str, Decimal] = field(default_factory=dict)
     reconciled: ReconcileResult = field(default_factory=ReconcileResult)
     encoding: str = ""  # how the file was decoded, told to the operator
@@ -83,6 +101,14 @@ def _parse_paid_at(text: str) -> datetime:
     return value.astimezone(clock.SHANGHAI)
 
 
+def parse_signed_amount(text: str) -> Decimal:
+    """A payment (positive) or a reversal (a leading minus sign)."""
+    raw = text.strip()
+    if raw[:1] in MINUS_SIGNS:
+        return -parse_amount(raw[1:], MONEY_MAX_INTEGER_DIGITS)
+    return parse_amount(raw, MONEY_MAX_INTEGER_DIGITS)
+
+
 def parse_payments_csv(text: str, now: datetime) -> Tuple[List[PaymentRow], List[RowError]]:
     rows: List[PaymentRow] = []
     errors: List[RowError] = []
@@ -92,12 +118,12 @@ def parse_payments_csv(text: str, now: datetime) -> Tuple[List[PaymentRow], List
         amount: Optional[Decimal] = None
         if rec["amount"]:
             try:
-                amount = parse_amount(rec["amount"], MONEY_MAX_INTEGER_DIGITS)
+                amount = parse_signed_amount(rec["amount"])
             except ValueError:
                 problems.append(f"{rec.where['amount']}：{rec['amount']} {AMOUNT_RULE}")
             else:
-                if amount <= 0:
-                    problems.append(f"{rec.where['amount']}：{rec['amount']} 应大于 0")
+                if amount == 0:
+                    problems.append(f"{rec.where['amount']}：{rec['amount']} 不能为 0")
                     amount = None
         paid_at: Optional[datetime] = None
         if rec["paid_at"]:
@@ -172,31 +198,93 @@ def import_payments_csv(
                 )
             continue
         fresh.append(row)
+    result.rejected.extend(_reversals_beyond_paid(s, fresh))
     result.rejected.sort(key=lambda e: e.line)
     if result.rejected:
         result.duplicates = 0
         return result
 
+    today = now.astimezone(clock.SHANGHAI).date()
     with s.begin_nested():
+        triggers: Dict[str, str] = {}
         for row in fresh:
             s.add(Payment(account_id=row.account_id, amount=row.amount, paid_at=row.paid_at, reference=row.reference))
             account = s.get(Account, row.account_id)
-            balance, minimum, over = reconcile.apply_payment(account.balance, account.minimum_due, row.amount)
-            account.balance, account.minimum_due = balance, minimum
-            if over > 0:
-                result.overpaid[row.account_id] = result.overpaid.get(row.account_id, Decimal("0.00")) + over
+            if row.amount < 0:
+                # The money is owed again, and so is the minimum it paid.
+                account.balance += -row.amount
+                account.minimum_due = min(account.minimum_due - row.amount, account.balance)
+                result.reversals += 1
+                result.reversed_amount += -row.amount
+                triggers[row.account_id] = assessments.TRIGGER_REVERSAL
+            else:
+                balance, minimum, over = reconcile.apply_payment(account.balance, account.minimum_due, row.amount)
+                account.balance, account.minimum_due = balance, minimum
+                if over > 0:
+                    result.overpaid[row.account_id] = result.overpaid.get(row.account_id, Decimal("0.00")) + over
+                triggers.setdefault(row.account_id, assessments.TRIGGER_PAYMENT)
             result.inserted += 1
             result.total_amount += row.amount
         s.flush()
-        result.reconciled = reconcile_open_promises(s, now.astimezone(clock.SHANGHAI).date(), cfg)
+        result.reconciled = reconcile_open_promises(s, today, cfg, rescore=False)
+        for account_id in result.reconciled.settled_accounts:
+            triggers.setdefault(account_id, RECONCILE_TRIGGER)
+        for account_id, trigger in sorted(triggers.items()):
+            assessments.rescore(s, account_id, trigger, today)
     return result
+
+
+def _reversals_beyond_paid(s: Session, rows: List[PaymentRow]) -> List[RowError]:
+    """A reversal takes back at most what the account has had paid (stored,
+    and earlier lines of the file), net of earlier reversals."""
+    reversing = {r.account_id for r in rows if r.amount < 0}
+    if not reversing:
+        return []
+    net: Dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for account_id, amount in s.execute(
+        select(Payment.account_id, Payment.amount).where(Payment.account_id.in_(sorted(reversing)))
+    ).all():
+        net[account_id] += amount
+    errors: List[RowError] = []
+    for row in sorted(rows, key=lambda r: (r.paid_at, r.line)):
+        if row.account_id not in reversing:
+            continue
+        if row.amount < 0 and -row.amount > net[row.account_id]:
+            errors.append(RowError(
+                row.line,
+                f"冲正金额 {fmt_yuan(-row.amount)} 超过账户 {row.account_id} 此前已入账的还款净额 "
+                f"{fmt_yuan(net[row.account_id])}（冲正只能退回已入账的还款）",
+            ))
+            continue
+        net[row.account_id] += row.amount
+    return errors
+
+
+def net_of_reversals(payments: List[reconcile.PaymentFacts]) -> List[reconcile.PaymentFacts]:
+    """Positive payments with what was reversed taken off: each reversal
+    cancels the newest payments made on or before its day."""
+    ordered = sorted(payments, key=lambda p: (p.paid_on, p.id))
+    left: Dict[int, Decimal] = {p.id: p.amount for p in ordered if p.amount > 0}
+    for reversal in (p for p in ordered if p.amount < 0):
+        owed = -reversal.amount
+        for p in reversed([p for p in ordered if p.amount > 0 and p.paid_on <= reversal.paid_on]):
+            if owed <= 0:
+                break
+            take = min(owed, left[p.id])
+            left[p.id] -= take
+            owed -= take
+    return [replace(p, amount=left[p.id]) for p in ordered if p.amount > 0 and left[p.id] > 0]
+
+
+RECONCILE_TRIGGER = "reconcile"
 
 
 def reconcile_open_promises(
     s: Session, today: date, cfg: reconcile.ReconcileConfig = reconcile.ReconcileConfig(),
-    account_ids: Optional[List[str]] = None,
+    account_ids: Optional[List[str]] = None, rescore: bool = True,
 ) -> ReconcileResult:
-    """Move every booked promise to kept / partially kept / broken when due."""
+    """Move every booked promise to kept / partially kept / broken when due,
+    and (``rescore``) rescore each account whose promise was settled."""
     query = select(Arrangement).where(Arrangement.kind == PROMISE, Arrangement.status == "booked")
     if account_ids is not None:
         query = query.where(Arrangement.account_id.in_(account_ids))
@@ -210,14 +298,16 @@ def reconcile_open_promises(
     earliest = min(
         min(p.created_at.astimezone(clock.SHANGHAI).date() for p in promises) for promises in by_account.values()
     )
-    start = datetime.combine(earliest, time.min, tzinfo=clock.SHANGHAI)
-    payments: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
-    for p in s.execute(
-        select(Payment).where(Payment.account_id.in_(list(by_account)), Payment.paid_at >= start)
-    ).scalars():
-        payments[p.account_id].append(
+    # Every payment is read, not only those since the earliest promise: a
+    # reversal must cancel the payment it took back, however old.
+    every: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
+    for p in s.execute(select(Payment).where(Payment.account_id.in_(list(by_account)))).scalars():
+        every[p.account_id].append(
             reconcile.PaymentFacts(p.id, p.amount, p.paid_at.astimezone(clock.SHANGHAI).date())
         )
+    payments: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
+    for account_id, facts in every.items():
+        payments[account_id] = [p for p in net_of_reversals(facts) if p.paid_on >= earliest]
     # Payments already counted for promises that were settled before are
     # not available again: allocate over all promises of the account, the
     # settled ones first (they are earlier), and keep only the open results.
@@ -243,6 +333,8 @@ def reconcile_open_promises(
             if outcome.status == reconcile.WAITING:
                 continue
             promise.status = outcome.status
+            if account_id not in result.settled_accounts:
+                result.settled_accounts.append(account_id)
             if outcome.status == reconcile.KEPT:
                 result.kept += 1
             elif outcome.status == reconcile.PARTIALLY_KEPT:
@@ -272,4 +364,7 @@ def reconcile_open_promises(
                     follow.append(account_id)
     s.flush()
     result.follow_up_accounts = follow
+    if rescore:
+        for account_id in result.settled_accounts:
+            assessments.rescore(s, account_id, RECONCILE_TRIGGER, today)
     return result

@@ -123,7 +123,7 @@ P-1,5.00,2026-11-21,TX-1
     code, out, err = run(capsys, url, "import-payments", write(tmp_path, bad))
     assert code == 1 and "未写入任何数据" in out
     for fragment in ("第 3 行：B 列「amount」：12.345 不是有效金额", "第 4 行：账户号 NOPE 不存在",
-                     "第 5 行：B 列「amount」：-5 不是有效金额", "第 6 行：C 列「paid_at」：2026-12-24 晚于现在",
+                     "第 5 行：冲正金额 5.00元 超过账户 P-3 此前已入账的还款净额 0.00元", "第 6 行：C 列「paid_at」：2026-12-24 晚于现在",
                      "第 7 行：C 列「paid_at」：yesterday 不是有效的日期或时间",
                      "第 8 行：D 列「reference」：TX-1 与第 2 行重复"):
         assert fragment in err, fragment

@@ -154,7 +154,7 @@ def test_payment_errors_name_line_and_column_in_chinese(capsys, sqlite_url, pinn
     assert main(["import-payments", str(tmp_path / "p.csv")]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        "第 2 行：B 列「还款金额」：0 应大于 0",
+        "第 2 行：B 列「还款金额」：0 不能为 0",
         "第 3 行：C 列「还款时间」：2026/13/01 不是有效的日期或时间（如 2026-11-21 或 2026/11/21 14:03）",
     ]
     with session_scope(sqlite_url) as s:
