@@ -1,4 +1,5 @@
-"""Supervisor reports in the console: ``/reports`` (tables and bar charts)
+"""Supervisor reports in the console: ``/reports`` (tables, trend lines,
+funnel, heat map and reply-time distribution from console/reports_charts.py)
 and ``/reports.csv``, plus the final-notice approvals of the campaign.
 
 Registered by console/app.py (``register``). Supervisor only (the "audit"
@@ -17,6 +18,7 @@ from sanic.request import Request
 
 from bot import clock
 from bot.reports import kpi, labels
+from console import reports_charts
 
 REPORT_PERMISSION = "audit"  # supervisors only (console/auth.PERMISSIONS)
 APPROVE_PERMISSION = "approve"
@@ -138,10 +140,8 @@ def report_body(report: kpi.KpiReport, pending: List[dict], csrf: str, can_appro
             )
         ),
         "</section>",
+        reports_charts.charts(report),
         '<section class="charts">',
-        "<div><h3>每日联系账户</h3>"
-        + bar_chart([(str(r.day), r.accounts_contacted, str(r.accounts_contacted)) for r in report.days])
-        + "</div>",
         "<div><h3>各阶段承诺还款率</h3>"
         + bar_chart([(r.stage, r.promise_rate or 0, kpi.pct(r.promise_rate)) for r in report.by_stage])
         + "</div>",
