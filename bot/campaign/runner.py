@@ -43,7 +43,7 @@ from bot.core.campaign import BLOCK_REASON_LABELS as REASON_LABELS  # noqa: F401
 from bot.core.campaign import PAID, SEND_FAILED, SKIP_LABELS, SUPERSEDED
 from bot.core.policy import PolicyConfig, days_past_due, stage_for
 from bot.db import campaign as campaign_db
-from bot.db.campaign import SendRow, log_block  # noqa: F401 (log_block re-exported: bot/voice/campaign.py)
+from bot.db.campaign import SendRow, log_block
 from bot.db.session import session_scope
 
 logger = logging.getLogger(__name__)
