@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from bot.core.channels import PUSH_CHANNELS
+from bot.core.channels import PUSH_CHANNELS, VOICE
 from bot.core.identity import IDENTITY_KEY
 from bot.rasa_client import PATH_SAFE, RasaClient, RasaError  # noqa: F401 (the console's client)
 from console import labels
@@ -52,16 +52,22 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
             text = event.get("text") or ""
             # A button click: what the cardholder saw, never "/affirm".
             title = labels.button_text(text, offered)
-            entries.append(
-                {
-                    "from": "cardholder",
-                    "text": title if title is not None else text,
-                    "button": title is not None,
-                    "ts": ts,
-                    "intent": ((event.get("parse_data") or {}).get("intent") or {}).get("name"),
-                    "channel": event.get("input_channel"),
-                }
-            )
+            entry = {
+                "from": "cardholder",
+                "text": title if title is not None else text,
+                "button": title is not None,
+                "ts": ts,
+                "intent": ((event.get("parse_data") or {}).get("intent") or {}).get("name"),
+                "channel": event.get("input_channel"),
+            }
+            # On a call: what was recognised from speech, or keyed (channels/voice.py).
+            call = ((event.get("metadata") or {}).get(VOICE)) or {}
+            if isinstance(call, dict) and call.get("input") in ("speech", "dtmf"):
+                entry["input"] = call["input"]
+                choice = call.get("menu_choice")
+                if isinstance(choice, dict) and choice.get("title"):
+                    entry["text"] = f"按{choice.get('number')}：{choice['title']}"
+            entries.append(entry)
         elif kind == "bot":
             text = event.get("text") or ""
             buttons = ((event.get("data") or {}).get("buttons")) or []

@@ -45,6 +45,8 @@
       }
       var bubble = el('div', 'bubble', m.text);
       if (m.button) { bubble.appendChild(el('span', 'button-tag', '按钮')); }
+      // A call's turn: recognised from speech or keyed on the phone's keypad.
+      if (m.input) { bubble.appendChild(el('span', 'button-tag', m.input === 'dtmf' ? '按键' : '语音识别')); }
       row.appendChild(bubble);
       box.appendChild(row);
     });
@@ -87,6 +89,11 @@
     $('release-btn').hidden = !canAct || !d.mine;
     $('retake-btn').hidden = !canAct || !d.mine || st.paused;
     var mineAndPaused = canAct && d.mine && st.paused;
+    // A call: the agent talks on the transferred call itself; a typed reply
+    // could not reach it (the voice channel cannot speak out of turn).
+    var onCall = st.channel === 'voice';
+    $('call-notice').hidden = !onCall;
+    $('reply-form').hidden = onCall;
     $('reply-text').disabled = !mineAndPaused;
     $('reply-send').disabled = !mineAndPaused;
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
