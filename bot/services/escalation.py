@@ -14,6 +14,7 @@ from bot.core.escalation import PRIORITY
 from bot.db import arrangements, assessments, repository
 from bot.db.session import session_scope
 from bot.observability import metrics
+from bot.services import paging
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ def open_escalation(
         result = open_in(s, handover)
         assessments.rescore(s, handover.account_id, assessments.TRIGGER_HANDOVER + handover.reason)
     counted(result, handover.channel)
+    if result.created:
+        # A crisis out of staffed hours pages the on-call supervisor now (bot/services/paging.py).
+        paging.page_crisis(result.escalation_id, handover.reason, url=url)
     return result
 
 
