@@ -444,6 +444,15 @@ class SessionBinder:
         return state.session_id, state.account_id
 
 
+def quick_reply(button: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A button as the widget reads it; a plan option's ``card`` (its
+    figures, bot/core/plan_menu.py) is kept for the widget to draw a card."""
+    reply = {"content_type": "text", "title": button["title"], "payload": button["payload"]}
+    if isinstance(button.get("card"), dict):
+        reply["card"] = button["card"]
+    return reply
+
+
 class WebChatOutput(SocketIOOutput):
     """Rasa's socket.io output, plus the namespace and a working custom payload."""
 
@@ -479,9 +488,7 @@ class WebChatOutput(SocketIOOutput):
         tag = handover.clean_state(kwargs.get(handover.METADATA_KEY))
         parts = text.strip().split("\n\n") or [text]
         messages: List[Dict[str, Any]] = [{"text": part, "quick_replies": []} for part in parts]
-        messages[-1]["quick_replies"] = [
-            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
-        ]
+        messages[-1]["quick_replies"] = [quick_reply(b) for b in buttons]
         for message in messages:
             if tag:
                 message["handover"] = tag

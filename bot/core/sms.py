@@ -27,6 +27,7 @@ how to stop them, ``回T退订`` (the Chinese convention); the keyword it names,
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable, List, Sequence, Tuple
 
 from bot.core import replies
@@ -236,8 +237,9 @@ _CHOICE = re.compile(r"^\s*([1-9])\s*[.。、]?\s*$")
 
 
 def choice_number(text: str) -> int | None:
-    """The menu number a reply picks ("2", "2.", " 2 "), or None."""
-    match = _CHOICE.match(text or "")
+    """The menu number a reply picks ("2", "2.", " 2 ", full-width "２"), or None."""
+    # Chinese phone keyboards often type full-width digits.
+    match = _CHOICE.match(unicodedata.normalize("NFKC", text or ""))
     return int(match.group(1)) if match else None
 
 

@@ -160,6 +160,45 @@
     return avatar;
   }
 
+  // Dates, amounts, terms and reference numbers never break across lines
+  // (issue 14): each is one unbreakable span inside the wrapping text.
+  var KEEP_TOGETHER = /\d{4}年\d{1,2}月\d{1,2}[日号]|\d{1,2}月\d{1,2}[日号]|[¥￥]?\d[\d,]*(?:\.\d+)?\s?(?:元|期|天|个月|%)|HK-[0-9A-Z]{4}-[0-9A-Z]{4}|\d{1,2}:\d{2}(?:-\d{1,2}:\d{2})?/g;
+
+  function keptTogether(node, text) {
+    var s = text === undefined || text === null ? '' : String(text);
+    var last = 0;
+    s.replace(KEEP_TOGETHER, function (match, offset) {
+      if (offset > last) { node.appendChild(document.createTextNode(s.slice(last, offset))); }
+      node.appendChild(el('span', 'nowrap', match));
+      last = offset + match.length;
+      return match;
+    });
+    if (last < s.length) { node.appendChild(document.createTextNode(s.slice(last))); }
+    return node;
+  }
+
+  // A plan option (bot/core/plan_menu.py) as a card: heading, then one line per figure.
+  function planCard(button, card, title) {
+    button.className = 'quick-reply plan-card';
+    button.textContent = '';
+    button.setAttribute('aria-label', title);
+    button.appendChild(el('span', 'plan-heading nowrap', card.heading));
+    card.figures.forEach(function (f) {
+      var line = el('span', 'plan-figure');
+      line.appendChild(el('span', 'plan-label', f[0]));
+      line.appendChild(el('span', 'plan-value nowrap', f[1]));
+      button.appendChild(line);
+    });
+  }
+
+  function cardOf(c) {
+    if (!c || typeof c !== 'object' || typeof c.heading !== 'string' || !Array.isArray(c.figures)) { return null; }
+    var figures = c.figures.filter(function (f) {
+      return Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string';
+    }).slice(0, 6);
+    return { heading: c.heading, figures: figures };
+  }
+
   function renderMessage(msg, index) {
     if (msg.from === 'notice') { renderNotice(msg.text, msg.warning); return; }
     maybeTimeLabel(msg.ts);
@@ -168,7 +207,7 @@
     row.appendChild(msg.from === 'agent' ? agentAvatar(msg.agent) : el('div', 'avatar ' + (msg.from === 'user' ? 'user' : 'bot')));
     var content = el('div', 'body');
     if (msg.from === 'agent') { content.appendChild(el('div', 'sender-name', msg.agent || '专员')); }
-    content.appendChild(el('div', 'bubble', msg.text));
+    content.appendChild(keptTogether(el('div', 'bubble'), msg.text));
     if (msg.from === 'user' && msg.failed) {
       // Refused (too fast, too long) or never left this page: said so, with a retry.
       var failed = el('div', 'send-failed');
@@ -180,11 +219,13 @@
       content.appendChild(failed);
     }
     if (msg.buttons && msg.buttons.length) {
-      var group = el('div', 'quick-replies');
+      var cards = msg.buttons.some(function (b) { return b.card; });
+      var group = el('div', 'quick-replies' + (cards ? ' plans' : ''));
       group.setAttribute('role', 'group');
-      group.setAttribute('aria-label', '快捷回复');
+      group.setAttribute('aria-label', cards ? '可选方案' : '快捷回复');
       msg.buttons.forEach(function (b) {
         var button = el('button', 'quick-reply', b.title);
+        if (b.card) { planCard(button, b.card, b.title); }
         button.type = 'button';
         button.disabled = !!msg.used;
         button.addEventListener('click', function () {
@@ -375,7 +416,10 @@
     var raw = Array.isArray(data.quick_replies) ? data.quick_replies : (Array.isArray(data.buttons) ? data.buttons : []);
     var buttons = raw.filter(function (b) {
       return b && (typeof b.title === 'string' || typeof b.title === 'number') && typeof b.payload === 'string';
-    }).map(function (b) { return { title: String(b.title), payload: b.payload }; });
+    }).map(function (b) {
+      var card = cardOf(b.card);
+      return card ? { title: String(b.title), payload: b.payload, card: card } : { title: String(b.title), payload: b.payload };
+    });
     if (!text && data.attachment) { text = '[暂不支持显示此类消息]'; }
     var tag = data.handover && typeof data.handover === 'object' ? data.handover : null;
     var wasHuman = handover.state !== 'bot';
