@@ -21,8 +21,8 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions.account import fmt_date, payment_methods_text
-from bot.actions.base import CollectionAction, current_account, say, settings
-from bot.core import booking, policy, replies
+from bot.actions.base import CollectionAction, channel_of, current_account, say, settings
+from bot.core import booking, plan_menu, policy, replies
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import (
     AmountRef,
@@ -238,7 +238,13 @@ class ValidateInstallmentForm(ArrangementFormValidation):
         return slots
 
     async def validate_installment_months(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        months = months_from(value)
+        # The options shown, in their order: a numbered reply ("2", "２")
+        # picks from them on a channel that showed numbers, and whatever
+        # names a term must name one of them.
+        offered = plan_menu.offered_terms(tracker.get_slot(INSTALLMENT_OFFER_SLOT))
+        months = plan_menu.picked_term(offered, tracker.latest_message.get("text"), channel_of(tracker))
+        if months is None:
+            months = months_from(value)
         if months is None:
             say(dispatcher, replies.INSTALLMENT_TERM_INVALID)
             return {"installment_months": None}
@@ -247,11 +253,20 @@ class ValidateInstallmentForm(ArrangementFormValidation):
         if not decision.ok:
             say(dispatcher, replies.NOT_ELIGIBLE.format(reason=decision.reason, alternative=decision.alternative))
             return {"installment_months": None}
+        if offered and months not in offered:
+            say(dispatcher, replies.INSTALLMENT_NOT_OFFERED.format(terms="、".join(f"{m}期" for m in offered)))
+            return {"installment_months": None}
         return {"installment_months": str(months)}
 
 
-def installment_buttons(quotes: List[policy.InstallmentQuote]) -> list:
-    return [(f"{q.months}期", f'/request_installment{{"months":"{q.months}期"}}') for q in quotes]
+# The instalment terms offered, in the order shown (bot/core/plan_menu.py).
+INSTALLMENT_OFFER_SLOT = "installment_offer"
+
+
+def installment_menu(quotes: List[policy.InstallmentQuote]) -> List[Dict[str, Any]]:
+    """One button per plan: a card with its figures in the web chat, a
+    numbered line over SMS, "按N" on a call."""
+    return [plan_menu.option_button(q) for q in quotes]
 
 
 class ActionAskInstallmentMonths(Action):
@@ -262,20 +277,12 @@ class ActionAskInstallmentMonths(Action):
         account = await form_account(tracker)
         cfg = settings().policy
         quotes = policy.installment_options(facts_of(account), cfg)
-        lines = [
-            replies.INSTALLMENT_OPTIONS_HEAD.format(
-                principal=fmt_yuan(account.balance), rate=f"{cfg.monthly_fee_rate * 100:.2f}%"
-            )
-        ]
-        lines += [
-            replies.INSTALLMENT_OPTION_LINE.format(
-                months=q.months, monthly=fmt_yuan(q.monthly_payment), fee=fmt_yuan(q.total_fee)
-            )
-            for q in quotes
-        ]
-        lines.append(replies.INSTALLMENT_ASK)
-        say(dispatcher, "\n".join(lines), installment_buttons(quotes))
-        return []
+        head = replies.INSTALLMENT_OPTIONS_HEAD.format(
+            principal=fmt_yuan(account.balance), rate=f"{cfg.monthly_fee_rate * 100:.2f}%"
+        )
+        # The figures are on the options themselves, not a wall of text above them.
+        dispatcher.utter_message(text=head + replies.INSTALLMENT_PICK, buttons=installment_menu(quotes))
+        return [SlotSet(INSTALLMENT_OFFER_SLOT, plan_menu.offered_record(quotes))]
 
 
 def current_quote(account: repository.AccountView, tracker: Tracker) -> policy.InstallmentQuote:
@@ -311,7 +318,7 @@ class ActionAskInstallmentConfirmed(Action):
         return []
 
 
-INSTALLMENT_SLOTS = ("installment_months", "installment_confirmed", "suggested_plan")
+INSTALLMENT_SLOTS = ("installment_months", "installment_confirmed", "suggested_plan", INSTALLMENT_OFFER_SLOT)
 # The first instalment falls due one statement cycle after booking.
 FIRST_INSTALMENT_AFTER_DAYS = booking.FIRST_INSTALMENT_AFTER_DAYS
 

@@ -67,9 +67,17 @@ HOW_TO_PAY = "还款方式：{methods}。"
 PROMISE_BOOKED = "已为您登记还款承诺：{date}前还款{amount}。{reference}{methods}感谢您的配合！"
 PROMISE_ALREADY = "这笔还款承诺之前已为您登记：{date}前还款{amount}，无需重复办理。{reference}"
 
-INSTALLMENT_OPTIONS_HEAD = "您的欠款{principal}可申请以下分期（每月手续费率{rate}）："
-INSTALLMENT_OPTION_LINE = "{months}期：每期{monthly}，总手续费{fee}"
-INSTALLMENT_ASK = "请问您想分几期？"
+INSTALLMENT_OPTIONS_HEAD = "您的欠款{principal}可申请以下分期（每月手续费率{rate}）。"
+# The options as a menu (bot/core/plan_menu.py): cards in the web chat, a
+# numbered list over SMS; the text above them only leads in.
+INSTALLMENT_PICK = "请选择一个方案（也可以直接告诉我想分几期）："
+INSTALLMENT_OPTION_TITLE = "{months}期：每期{monthly}，手续费{fee}，合计{total}"
+INSTALLMENT_CARD_HEADING = "分{months}期"
+INSTALLMENT_CARD_MONTHLY = "每期"
+INSTALLMENT_CARD_FEE = "手续费"
+INSTALLMENT_CARD_TOTAL = "合计还款"
+# A term that was not among the options shown (a stale number, a forged tap).
+INSTALLMENT_NOT_OFFERED = "抱歉，这不是为您列出的方案之一，请从以下方案中选择：{terms}。"
 INSTALLMENT_TERM_INVALID = "抱歉，没能识别期数，请回复3、6、12或24期中的一个。"
 INSTALLMENT_CONFIRM = (
     "请确认：将{principal}分{months}期，每期还款{monthly}{last}，总手续费{fee}，"
