@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.actions.base import CollectionAction, current_account, db, say, settings
+from bot.actions.segment import facts_in_order
 from bot.core import replies
 from bot.core.money import fmt_yuan
 from bot.core.normalize import AmountRef, parse_amount
@@ -55,7 +56,7 @@ class ActionStateBalance(CollectionAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         account = await current_account(tracker)
-        text, buttons = facts_message(account)
+        text, buttons = await facts_in_order(account.account_id, facts_message(account))
         say(dispatcher, text, buttons)
         return []
 

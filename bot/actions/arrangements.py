@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions.account import fmt_date, payment_methods_text
 from bot.actions.base import CollectionAction, channel_of, current_account, say, settings
+from bot.actions.segment import plans_in_order
 from bot.core import booking, plan_menu, policy, replies
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import (
@@ -276,7 +277,8 @@ class ActionAskInstallmentMonths(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         account = await form_account(tracker)
         cfg = settings().policy
-        quotes = policy.installment_options(facts_of(account), cfg)
+        # In the order the cardholder's segment gets (issue 13): longest first for a hardship treatment.
+        quotes = await plans_in_order(account.account_id, policy.installment_options(facts_of(account), cfg))
         head = replies.INSTALLMENT_OPTIONS_HEAD.format(
             principal=fmt_yuan(account.balance), rate=f"{cfg.monthly_fee_rate * 100:.2f}%"
         )

@@ -40,6 +40,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions.account import facts_message
+from bot.actions.segment import facts_in_order
 from bot.actions.base import app_identity, db, say, settings
 from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
@@ -313,9 +314,9 @@ class ActionVerificationResult(Action):
                 return []
             # Identified by the bank's app (no question asked) or by answering.
             opening = "您好" if tracker.get_slot("id_last4") is None else "感谢您的确认"
-            text, buttons = facts_message(
+            text, buttons = await facts_in_order(account.account_id, facts_message(
                 account, greeting=f"{opening}，{repository.masked_name(account.name)}。"
-            )
+            ))
             say(dispatcher, text, buttons)
             # "我想分期" before verification: once verified, carry on with it
             # instead of making the cardholder ask again.

@@ -271,6 +271,16 @@ def latest(session_or_uow, account_id: str) -> Optional[ScoreView]:
     return _view(row) if row is not None else None
 
 
+def current_segment(session_or_uow, account_id: str) -> str:
+    """The segment of the newest stored assessment; unknown without one."""
+    s = _session(session_or_uow)
+    segment = s.execute(
+        select(AssessmentScore.segment).where(AssessmentScore.account_id == account_id)
+        .order_by(AssessmentScore.created_at.desc(), AssessmentScore.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return segment or core.SEGMENT_UNKNOWN
+
+
 def history(session_or_uow, account_id: str, limit: int = 50) -> List[ScoreView]:
     """Newest first."""
     s = _session(session_or_uow)
