@@ -80,3 +80,70 @@
 
   load();
 }());
+
+/* The campaign's final notices held for approval (console/approvals.py):
+ * approve (sent by the next campaign run) or reject with a reason. */
+(function () {
+  'use strict';
+  var C = window.Console;
+  var tbody = document.getElementById('notices-body');
+  var empty = document.getElementById('notices-empty');
+  var status = document.getElementById('notices-status');
+  if (!tbody) { return; }
+
+  function yuan(value) {
+    if (value === null || value === undefined || value === '') { return '—'; }
+    return Number(value).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + '元';
+  }
+
+  function fail(error) { status.textContent = error.message; }
+
+  function row(n) {
+    var tr = C.el('tr');
+    tr.dataset.accountId = n.account_id;
+    tr.appendChild(C.el('td', null, C.dateTime(n.since)));
+    tr.appendChild(C.el('td', null, n.cardholder || ''));
+    tr.appendChild(C.el('td', 'mono', n.account_id));
+    tr.appendChild(C.el('td', null, n.cycle));
+    tr.appendChild(C.el('td', null, n.days_past_due === null ? '—' : n.days_past_due + '天（' + (n.stage || '') + '）'));
+    tr.appendChild(C.el('td', null, yuan(n.balance)));
+    tr.appendChild(C.el('td', null, n.open_dispute ? '是' : '否'));
+    var actions = C.el('td', 'actions');
+    var approve = C.el('button', 'approve', '批准发送');
+    var reason = C.el('input', 'reason');
+    reason.placeholder = '驳回原因（内部记录）';
+    reason.maxLength = 500;
+    var reject = C.el('button', 'reject', '驳回');
+    approve.addEventListener('click', function () {
+      if (!window.confirm('确认批准向账户 ' + n.account_id + ' 发送正式通知？\n下一次外呼运行时发送。')) { return; }
+      approve.disabled = reject.disabled = true;
+      C.api('POST', '/api/final-notices/approve', { account_id: n.account_id })
+        .then(function () { status.textContent = '已批准账户 ' + n.account_id + ' 的正式通知，下一次外呼运行时发送。'; load(); })
+        .catch(function (error) { approve.disabled = reject.disabled = false; fail(error); });
+    });
+    reject.addEventListener('click', function () {
+      var why = reason.value.trim();
+      if (!why) { status.textContent = '驳回时请填写原因。'; reason.focus(); return; }
+      if (!window.confirm('确认驳回账户 ' + n.account_id + ' 的正式通知？\n原因：' + why + '\n本期不再发送正式通知。')) { return; }
+      approve.disabled = reject.disabled = true;
+      C.api('POST', '/api/final-notices/reject', { account_id: n.account_id, reason: why })
+        .then(function () { status.textContent = '已驳回账户 ' + n.account_id + ' 的正式通知。'; load(); })
+        .catch(function (error) { approve.disabled = reject.disabled = false; fail(error); });
+    });
+    actions.appendChild(approve);
+    actions.appendChild(reason);
+    actions.appendChild(reject);
+    tr.appendChild(actions);
+    return tr;
+  }
+
+  function load() {
+    C.api('GET', '/api/approvals/final-notices').then(function (data) {
+      C.clear(tbody);
+      data.items.forEach(function (n) { tbody.appendChild(row(n)); });
+      empty.hidden = data.items.length > 0;
+    }).catch(fail);
+  }
+
+  load();
+}());
