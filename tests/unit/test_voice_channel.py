@@ -553,3 +553,28 @@ def test_a_redelivery_while_another_process_is_still_working_holds_then_answers(
     other._follow(held)
     assert other.last_said().startswith("收到：查一下账单")
     assert bot.texts.count("查一下账单") == 1
+
+
+def test_settings_come_from_bot_settings_and_credentials_win(monkeypatch):
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("TWILIO_PUBLIC_URL", PUBLIC + "/")
+    monkeypatch.setenv("VOICE_TTS_VOICE", "Polly.Zhiyu")
+    monkeypatch.setenv("VOICE_AGENT_NUMBER", AGENT)
+    monkeypatch.setenv("VOICE_MAX_SILENCES", "3")
+    cfg = VoiceConfig.from_env(overrides={"voice": "Google.cmn-CN-Wavenet-A", "agent_queue": "collections"})
+    assert (cfg.auth_token, cfg.public_url, cfg.voice) == (TOKEN, PUBLIC, "Google.cmn-CN-Wavenet-A")
+    assert (cfg.agent_number, cfg.agent_queue, cfg.max_silences, cfg.language) == (AGENT, "collections", 3, "zh-CN")
+    monkeypatch.setenv("VOICE_MAX_SILENCES", "0")
+    with pytest.raises(ValueError):
+        VoiceConfig.from_env()
+
+
+def test_outbound_call_settings(monkeypatch):
+    from bot.voice.calls import VoiceApiConfig
+
+    env = {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": "+15005550006",
+           "TWILIO_PUBLIC_URL": PUBLIC, "VOICE_MAX_UNANSWERED_PER_DAY": "4"}
+    cfg = VoiceApiConfig.from_env(env)
+    assert cfg.configured and cfg.from_number == "+15005550006" and cfg.max_unanswered_per_day == 4
+    assert VoiceApiConfig.from_env(dict(env, VOICE_FROM_NUMBER="+8610000000300")).from_number == "+8610000000300"
+    assert not VoiceApiConfig.from_env({k: v for k, v in env.items() if k != "TWILIO_ACCOUNT_SID"}).configured
