@@ -31,6 +31,7 @@ SETS = (
     ("tests/nlu_dev", "tests/nlu_dev/dev_registers.yml"),
     ("tests/nlu_dev cantonese safety", "tests/nlu_dev/dev_safety_cantonese.yml"),
     ("safety dev", "tests/nlu_safety_dev/safety_dev.yml"),
+    ("safety dev registers", "tests/nlu_safety_dev/safety_dev_registers.yml"),
 )
 
 
