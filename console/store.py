@@ -8,6 +8,7 @@ or frozen dataclasses, never ORM objects.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -321,6 +322,32 @@ def queue(
     return items
 
 
+PAGE_NUMBER_RE = re.compile(r"转接编号(\d+)")
+
+
+def add_oncall_pages(s: Session, items: List[Dict[str, Any]], oncall: Optional[str]) -> None:
+    """On each crisis item, the page sent to the on-call supervisor for it
+    (bot/services/paging.py: an SMS naming the escalation number), if any:
+    when, and its delivery status as the sender recorded it."""
+    for item in items:
+        item["oncall_page"] = None
+    crisis = [i for i in items if i.get("crisis")]
+    if not oncall or not crisis:
+        return
+    pages: Dict[int, Dict[str, Any]] = {}
+    rows = s.execute(
+        select(ContactLog.text, ContactLog.created_at, ContactLog.status)
+        .where(ContactLog.conversation_id == oncall, ContactLog.direction == "out")
+        .order_by(ContactLog.id)
+    ).all()
+    for text, created_at, status in rows:
+        for number in PAGE_NUMBER_RE.findall(text or ""):
+            pages.setdefault(int(number), {"at": iso(created_at), "status": status})
+    for item in crisis:
+        found = [pages[e] for e in item["escalation_ids"] if e in pages]
+        item["oncall_page"] = found[0] if found else None
+
+
 def queue_signature(s: Session) -> Tuple:
     """Cheap fingerprint of everything the queue shows (for the live stream)."""
     esc = s.execute(
@@ -621,6 +648,108 @@ def approve_arrangement(s: Session, arrangement_id: int) -> Dict[str, Any]:
         "monthly_payment": None if row.monthly_payment is None else f"{row.monthly_payment:.2f}",
         "amount": None if row.amount is None else f"{row.amount:.2f}",
     }
+
+
+# --------------------------------------------------------------------------
+# The inbox (issue 14): newest cardholder messages, colleagues, transfer,
+# an agent's confirmation of identity (console/inbox_store.py adds the views)
+# --------------------------------------------------------------------------
+
+CONFIRM_IDENTITY = "confirm_identity"  # the audit action bot/reports/kpi.py counts
+
+
+def last_cardholder_messages(s: Session, conversation_ids: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    """Per conversation: the id and time of the newest message the
+    cardholder sent (the contact log, written by the Rasa server)."""
+    wanted = sorted({c for c in conversation_ids if c})
+    if not wanted:
+        return {}
+    rows = s.execute(
+        select(ContactLog.conversation_id, func.max(ContactLog.id))
+        .where(ContactLog.conversation_id.in_(wanted), ContactLog.direction == "in")
+        .group_by(ContactLog.conversation_id)
+    ).all()
+    ids = {cid: mid for cid, mid in rows}
+    times = dict(
+        s.execute(select(ContactLog.id, ContactLog.created_at).where(ContactLog.id.in_(list(ids.values())))).all()
+    ) if ids else {}
+    return {cid: {"id": mid, "at": iso(times.get(mid))} for cid, mid in ids.items()}
+
+
+def inbox_signature(s: Session, oncall: Optional[str] = None) -> Tuple:
+    """The queue's fingerprint plus the newest cardholder message (a new
+    message in a claimed chat changes what the inbox shows) and the newest
+    page to the on-call supervisor (shown on the crisis item)."""
+    newest_in = s.execute(select(func.max(ContactLog.id)).where(ContactLog.direction == "in")).scalar()
+    newest_page = s.execute(
+        select(func.max(ContactLog.id)).where(ContactLog.conversation_id == oncall)
+    ).scalar() if oncall else None
+    return (queue_signature(s), newest_in, newest_page)
+
+
+def transfer_targets(s: Session, me: UserView) -> List[Dict[str, Any]]:
+    """Active colleagues who may take over a conversation."""
+    acting = sorted(auth.PERMISSIONS["act"])
+    rows = s.execute(
+        select(ConsoleUser)
+        .where(ConsoleUser.active.is_(True), ConsoleUser.role.in_(acting), ConsoleUser.id != me.id)
+        .order_by(ConsoleUser.display_name, ConsoleUser.username)
+    ).scalars()
+    return [
+        {"username": u.username, "display_name": u.display_name, "role_label": auth.ROLE_LABELS.get(u.role, u.role)}
+        for u in rows
+    ]
+
+
+def transfer(s: Session, conversation_id: str, me: UserView, to_username: str, remote_addr=None) -> Dict[str, Any]:
+    """Hand the live claim to a colleague: the old claim ends ("reassigned"),
+    the colleague's begins, both in this transaction. Only the claimant or
+    a supervisor may; only to an active user who may act."""
+    current = live_claim(s, conversation_id)
+    if current is None:
+        raise ConsoleError("该会话当前没有人领取，不能转交。", 409)
+    if current["user_id"] != me.id and not auth.allowed(me.role, "approve"):
+        raise ConsoleError(f"该会话由{current['display_name']}处理中，只有领取人或主管可以转交。", 403)
+    if current["handed_back_at"]:
+        raise ConsoleError("会话已交还智能助手，不能再转交。", 409)
+    target = s.execute(select(ConsoleUser).where(ConsoleUser.username == (to_username or "").strip())).scalar_one_or_none()
+    if target is None or not target.active or not auth.allowed(target.role, "act"):
+        raise ConsoleError("找不到可以接手的同事。", 404)
+    if target.id == current["user_id"]:
+        raise ConsoleError(f"该会话已由{target.display_name}处理中。", 409)
+    now = clock.now()
+    s.execute(
+        update(Claim)
+        .where(Claim.id == current["id"], Claim.released_at.is_(None))
+        .values(released_at=now, release_reason="reassigned")
+        .execution_options(synchronize_session=False)
+    )
+    s.add(Claim(conversation_id=conversation_id, user_id=target.id, claimed_at=now))
+    s.flush()
+    claim = live_claim(s, conversation_id)
+    audit(
+        s, me, "transfer", conversation_id=conversation_id,
+        account_id=account_of_conversation(s, conversation_id),
+        detail={"from": current["username"], "from_name": current["display_name"],
+                "to": target.username, "to_name": target.display_name},
+        remote_addr=remote_addr,
+    )
+    return {"claim": claim, "from": current["display_name"], "to": target.display_name}
+
+
+def identity_confirmation(s: Session, conversation_id: str, account_id: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The newest agent confirmation of the cardholder's identity in this
+    conversation for this account (who and when), if any."""
+    if not account_id:
+        return None
+    row = s.execute(
+        select(AuditLog)
+        .where(AuditLog.conversation_id == conversation_id, AuditLog.account_id == account_id,
+               AuditLog.action == CONFIRM_IDENTITY)
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return {"username": row.username, "at": iso(row.created_at)} if row else None
 
 
 # --------------------------------------------------------------------------

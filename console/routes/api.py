@@ -1,11 +1,12 @@
 """The JSON API agents read and act through. Every action goes through
 console/service.py (database work and its audit row in one transaction);
-the inbox additions (views, canned replies, transfer) through
-console/inbox_store.py and console/canned.py."""
+the inbox additions through console/store.py (transfer, colleagues),
+console/inbox_store.py (views) and console/canned.py; what the web chat
+cardholder sees of the agent through console/handover_notices.py."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Optional, Tuple
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -20,6 +21,24 @@ from console.service import db
 from console.store import UserView
 
 bp = Blueprint("console_api")
+
+
+ONCALL_MISSING = (
+    "未配置值班主管手机号（COLLECTBOT_ONCALL_PHONE）：非值班时间的危机转接无法短信呼叫值班主管，"
+    "请立即联系系统管理员配置。"
+)
+ONCALL_INVALID = "值班主管手机号（COLLECTBOT_ONCALL_PHONE）格式无效，危机转接无法呼叫值班主管，请立即联系系统管理员。"
+
+
+def oncall_setting() -> Tuple[Optional[str], Optional[str]]:
+    """The on-call number the crisis pages go to, or the loud warning why there is none."""
+    from bot.settings import oncall_phone
+
+    try:
+        number = oncall_phone()
+    except ValueError:
+        return None, ONCALL_INVALID
+    return number, None if number else ONCALL_MISSING
 
 
 def queue_payload(user: UserView, view: str = "all") -> Callable:
@@ -40,11 +59,21 @@ def queue_payload(user: UserView, view: str = "all") -> Callable:
                 items[n] = masked
         return items
 
+    oncall, oncall_warning = oncall_setting()
+
     def unit(s):
         # Waiting hand-overs, in the asked view; those handed back to the
         # bot are listed apart, only to be closed with an outcome.
-        viewed = inbox_store.with_views(listing(s, False), view, user)
-        return {**viewed, "handed_back": listing(s, True)}
+        waiting = listing(s, False)
+        store.add_oncall_pages(s, waiting, oncall)
+        viewed = inbox_store.with_views(waiting, view, user)
+        # Whatever the view, a new unclaimed item (a crisis above all) is
+        # announced: the desktop notification and the sound (queue.js).
+        alerts = [
+            {k: i.get(k) for k in ("conversation_id", "ref", "crisis", "reason_labels", "channel_label", "claim")}
+            for i in waiting if i.get("claim") is None
+        ]
+        return {**viewed, "handed_back": listing(s, True), "oncall_warning": oncall_warning, "alerts": alerts}
 
     return unit
 
@@ -79,7 +108,7 @@ async def conversation_detail(request: Request, conversation_id: str, user: User
     detail = await service(request).detail(conversation_id, user)
     detail["as_of"] = as_of
     if "state" in detail:
-        confirmed = await db(inbox_store.identity_confirmation, conversation_id, detail.get("account_id"))
+        confirmed = await db(store.identity_confirmation, conversation_id, detail.get("account_id"))
         detail["identity_confirmed_by_agent"] = confirmed
         if confirmed:
             detail["state"]["identity_confirmed"] = True
@@ -115,7 +144,7 @@ async def canned_replies(request: Request) -> HTTPResponse:
 @guarded("act")
 async def agents(request: Request) -> HTTPResponse:
     """Colleagues a conversation can be transferred to."""
-    return as_json({"items": await db(inbox_store.transfer_targets, request.ctx.actor.user)})
+    return as_json({"items": await db(store.transfer_targets, request.ctx.actor.user)})
 
 
 # -- acting ----------------------------------------------------------------
@@ -151,7 +180,7 @@ async def release(request: Request, conversation_id: str) -> HTTPResponse:
 async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
     actor = request.ctx.actor
     to = str(body(request).get("to") or "")
-    result = await db(inbox_store.transfer, conversation_id, actor.user, to, actor.remote_addr)
+    result = await db(store.transfer, conversation_id, actor.user, to, actor.remote_addr)
     result["warning"] = await handover_notices.announce(request.app.ctx.rasa, conversation_id, result["to"], handover.JOINED)
     return as_json(result)
 

@@ -11,7 +11,7 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from console import inbox_store, store
-from console.routes.api import conversation_detail, queue_payload
+from console.routes.api import conversation_detail, oncall_setting, queue_payload
 from console.routes.common import dumps, guarded
 from console.service import db
 from console.store import ConsoleError
@@ -55,7 +55,12 @@ async def queue_stream(request: Request):
     async def payload():
         return await db(queue_payload(user, view))
 
-    await stream(request, inbox_store.queue_signature, payload)
+    oncall, _ = oncall_setting()
+
+    def signature(s):
+        return store.inbox_signature(s, oncall)
+
+    await stream(request, signature, payload)
 
 
 @bp.get("/api/conversations/<conversation_id:str>/stream")

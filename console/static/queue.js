@@ -18,6 +18,66 @@
   var seenIds = {};
   try { seenIds = JSON.parse(sessionStorage.getItem(seenKey) || '{}') || {}; } catch (e) { seenIds = {}; }
   var firstLoad = true;
+  // Items this tab has already announced (desktop notification, sound).
+  var announcedKey = 'queue-announced';
+  var announced = {};
+  try { announced = JSON.parse(sessionStorage.getItem(announcedKey) || '{}') || {}; } catch (e) { announced = {}; }
+  var notifyButton = document.getElementById('notify-btn');
+
+  function notificationsAsked() {
+    return !('Notification' in window) || window.Notification.permission !== 'default';
+  }
+  function syncNotifyButton() { if (notifyButton) { notifyButton.hidden = notificationsAsked(); } }
+  if (notifyButton) {
+    notifyButton.addEventListener('click', function () {
+      var asked = window.Notification.requestPermission();
+      if (asked && asked.then) { asked.then(syncNotifyButton); } else { syncNotifyButton(); }
+    });
+  }
+  syncNotifyButton();
+
+  // A short two-tone alarm, made here (no sound file to fetch); browsers
+  // that block audio before a click simply stay silent.
+  function alarm() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return; }
+      var ctx = new Ctx();
+      [0, 0.25, 0.5].forEach(function (at, i) {
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = i % 2 ? 660 : 880;
+        gain.gain.value = 0.2;
+        osc.connect(gain);
+        gain.connect(ctx.destination);
+        osc.start(ctx.currentTime + at);
+        osc.stop(ctx.currentTime + at + 0.2);
+      });
+    } catch (e) { /* no audio here */ }
+  }
+
+  // A new waiting item: a desktop notification (no cardholder details on
+  // the screen), and for a crisis also the alarm, and it stays until seen.
+  function announce(list) {
+    list.forEach(function (item) {
+      var key = item.conversation_id + ':' + (item.crisis ? 'crisis' : 'open');
+      if (announced[key]) { return; }
+      announced[key] = Date.now();
+      if (firstLoad || item.claim) { return; }  // on screen already, or someone has it
+      if (item.crisis) { alarm(); }
+      if ('Notification' in window && window.Notification.permission === 'granted') {
+        try {
+          var n = new window.Notification(item.crisis ? '危机转接（P0）：请立即处理' : '新的人工转接', {
+            body: item.reason_labels.join('、') + ' · ' + item.channel_label,
+            tag: 'queue-' + key,
+            requireInteraction: !!item.crisis
+          });
+          n.onclick = function () { window.focus(); window.location.href = '/conversations/' + encodeURIComponent(item.ref || item.conversation_id); };
+        } catch (e) { /* a browser without page notifications */ }
+      }
+    });
+    try { sessionStorage.setItem(announcedKey, JSON.stringify(announced)); } catch (e) { /* private mode */ }
+  }
 
   function newMessage(item) {
     return item.mine && item.last_cardholder_message_id && seenIds[item.conversation_id] !== undefined &&
@@ -90,6 +150,9 @@
       row.appendChild(timer);
       var status = C.el('td', 'status', item.claim ? '处理中：' + item.claim.display_name : '待领取');
       if (fresh) { status.appendChild(C.el('span', 'badge new', '新消息')); }
+      if (item.oncall_page) {
+        status.appendChild(C.el('span', 'badge paged', '已短信呼叫值班主管 ' + C.dateTime(item.oncall_page.at).slice(11)));
+      }
       row.appendChild(status);
       row.appendChild(openLink(item));
       body.appendChild(row);
@@ -110,6 +173,9 @@
     if (!data || !Array.isArray(data.items) || (data.view && data.view !== view)) { return; }
     items = data.items;
     receivedAt = Date.now();
+    var warning = document.getElementById('oncall-warning');
+    if (warning) { warning.hidden = !data.oncall_warning; warning.textContent = data.oncall_warning || ''; }
+    announce(Array.isArray(data.alerts) ? data.alerts : items);
     // What is on screen when the page opens counts as seen; later messages
     // in the agent's own chats are new (a badge on the row and in the title).
     items.forEach(function (item) {

@@ -85,10 +85,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     # - the readiness probes' SELECT 1 (channels/health.py's _sql_ping,
     #   bot/rasa_server/http_limits.py's readiness check): bot.db.session.ping()
     #   replaces them.
-    # - the console's inbox (console/inbox_store.py): its queries belong in
-    #   console/store.py, the console's read model.
-    ("queries", "console/inbox_store.py", "select"),
-    ("queries", "console/inbox_store.py", "update"),
     ("queries", "channels/health.py", "text"),
     ("queries", "bot/rasa_server/http_limits.py", "text"),
     # Rule 5: environment reads outside bot/settings.py, by owner; each moves
