@@ -651,7 +651,7 @@ class VoiceInput(InputChannel):
                     then=spoken.voice_reply(spoken.VOICE_TRANSFER_FAILED.format(hotline=cfg.hotline)).speech,
                 )
             return self.twiml.goodbye(spoken.join_speech([
-                speech, spoken.voice_reply(spoken.VOICE_CALL_BACK.format(
+                spoken.out_of_hours(speech), spoken.voice_reply(spoken.VOICE_CALL_BACK.format(
                     hours=hours.label().replace("-", "到"), hotline=cfg.hotline)).speech]))
         if intent == "goodbye":
             return self.twiml.goodbye(speech or spoken.VOICE_GOODBYE)

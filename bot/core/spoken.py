@@ -56,6 +56,12 @@ VOICE_CRISIS_TRANSFER = "现在就为您转接值班专员，请不要挂机。"
 VOICE_TRANSFER_FAILED = "抱歉，专员暂时没能接听。请拨打{hotline}，我们会尽快联系您。再见。"
 # Out of staffed hours: when to call back, said in so many words ({hours}: "09:00到21:00").
 VOICE_CALL_BACK = "您也可以在人工服务时间，每天{hours}，拨打{hotline}。感谢您的接听，再见。"
+# Out of staffed hours the call is not put through: the chat's "transferring
+# you" would promise what does not happen on the phone.
+_OUT_OF_HOURS_WORDING: Tuple[Tuple[str, str], ...] = (
+    ("正在为您转接人工专员，专员接入后会继续为您服务", "已为您登记人工服务"),
+    ("正在为您转接人工专员", "已为您登记人工服务"),
+)
 VOICE_OPTED_OUT = "好的，我们将不再给您打电话或发短信。再见。"
 VOICE_GOODBYE = "感谢您的接听，再见。"
 VOICE_RECORDING_NOTICE = "为保障服务质量，本次通话将被录音。"
@@ -395,6 +401,13 @@ def voice_reply(
         prompt = menu_prompt([t for t, _ in menu])
         speech = (speech + ("" if speech.endswith(("。", "？", "！")) or not speech else "。") + prompt).strip()
     return VoiceReply(speech=speech, menu=menu)
+
+
+def out_of_hours(speech: str) -> str:
+    """Speech for a hand-over nobody can take now: no "transferring you"."""
+    for chat, call in _OUT_OF_HOURS_WORDING:
+        speech = speech.replace(chat, call)
+    return speech
 
 
 def join_speech(parts: Iterable[str]) -> str:

@@ -381,7 +381,8 @@ def test_goodbye_hangs_up(server, bot):
 def test_out_of_staffed_hours_a_hand_over_ends_the_call_with_when_to_call_back(server, bot, monkeypatch):
     monkeypatch.setenv("COLLECTBOT_NOW", "2026-11-25T22:30:00+08:00")
     store = _with_agent(server)
-    bot.answer = lambda text: [{"text": "现在是非人工服务时间，专员将于明天09:00上班后尽快回复您，请留意这里的消息。"}]
+    bot.answer = lambda text: [{"text": "好的，正在为您转接人工专员，专员接入后会在这里继续为您服务。"},
+                               {"text": "现在是非人工服务时间，专员将于明天09:00上班后尽快回复您，请留意这里的消息。"}]
     sim = server.sim().start()
     store.tracker = _Tracker(True, "request_human")
     sim.say("转人工")
@@ -391,6 +392,7 @@ def test_out_of_staffed_hours_a_hand_over_ends_the_call_with_when_to_call_back(s
     # When a person calls back, and when the caller can call: the staffed hours, the hotline.
     assert "明天九点上班后尽快联系您" in said and "请保持电话畅通" in said
     assert "人工服务时间，每天九点到二十一点，拨打四零零" in said
+    assert "正在为您转接" not in said and "已为您登记人工服务" in said  # nobody is put through now
 
 
 def test_the_call_simulator_command_runs_a_scripted_call(server, bot, monkeypatch, capsys):
