@@ -25,6 +25,7 @@ from bot.core.escalation import REASON_LABELS  # the bot's own labels: queue and
 from bot.core.phone import is_e164
 from bot.core.staffing import StaffedHours, sla_deadline
 from bot.db import repository
+from bot.services import escalation as escalations
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
 from console import auth, labels
 from console.models import OUTCOMES, ROLES, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution
@@ -589,7 +590,6 @@ def resolve(
         raise ConsoleError("请选择处理结果。", 400)
     require_claim(s, conversation_id, user)
     rows = _unresolved(s, conversation_id)
-    closed = [r.id for r in rows]
     parked = None
     if outcome == "dispute_opened":
         if not account_id:
@@ -610,8 +610,8 @@ def resolve(
         # The person on this number is not the cardholder: no campaign or bot
         # message about the debt goes there again (bot/core/guard.py).
         mark_phone(s, conversation_id, "third_party", by=user.username, note=note or OUTCOME_LABELS[outcome])
-    for r in rows:
-        r.status = "resolved"
+    # The hand-over use case closes them (bot/services/escalation.py), in this transaction.
+    closed = escalations.resolve_in(s, conversation_id)
     resolution = Resolution(
         conversation_id=conversation_id,
         account_id=account_id,
@@ -624,30 +624,6 @@ def resolve(
     s.flush()
     release(s, conversation_id, user, reason="resolved")
     return {"resolution_id": resolution.id, "escalation_ids": closed, "dispute_case_id": parked}
-
-
-def arrangement_by_key(s: Session, idempotency_key: str) -> Optional[int]:
-    return s.execute(
-        select(Arrangement.id).where(Arrangement.idempotency_key == idempotency_key)
-    ).scalar_one_or_none()
-
-
-def approve_arrangement(s: Session, arrangement_id: int) -> Dict[str, Any]:
-    row = s.get(Arrangement, arrangement_id)
-    if row is None:
-        raise ConsoleError("找不到该还款安排。", 404)
-    if row.status != "pending_approval":
-        raise ConsoleError("该还款安排不在待审批状态。", 409)
-    row.status = "booked"
-    s.flush()
-    return {
-        "id": row.id,
-        "account_id": row.account_id,
-        "kind": row.kind,
-        "months": row.months,
-        "monthly_payment": None if row.monthly_payment is None else f"{row.monthly_payment:.2f}",
-        "amount": None if row.amount is None else f"{row.amount:.2f}",
-    }
 
 
 # --------------------------------------------------------------------------

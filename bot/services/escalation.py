@@ -87,8 +87,14 @@ def open_escalation(
     return result
 
 
+def resolve_in(s: Session, conversation_id: str, reason: Optional[str] = None) -> List[int]:
+    """Close the conversation's unresolved hand-overs inside the caller's
+    unit of work (the console's resolution and its audit row); the ids closed."""
+    return arrangements.resolve_escalations(s, conversation_id, reason)
+
+
 def resolve_escalations(conversation_id: str, reason: Optional[str] = None, *, url: Optional[str] = None) -> List[int]:
     """Close the conversation's unresolved hand-overs (of ``reason`` only,
     when given); the ids closed."""
     with session_scope(url) as s:
-        return arrangements.resolve_escalations(s, conversation_id, reason)
+        return resolve_in(s, conversation_id, reason)
