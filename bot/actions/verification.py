@@ -39,7 +39,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions.account import facts_message
+from bot.actions.account import facts_message, payment_methods_text
 from bot.actions.segment import facts_in_order
 from bot.actions.base import app_identity, db, say, settings
 from bot.core import replies
@@ -143,6 +143,23 @@ def wait_text(minutes: int) -> str:
     return f"{-(-minutes // 60)}小时"
 
 
+def verify_task(tracker: Tracker) -> Optional[str]:
+    """What the bot will do once verified for the request in the latest
+    message ("为您查询" for "我欠了多少钱"), or None when it is no request."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return replies.VERIFY_TASKS.get(intent)
+
+
+def asked_before(tracker: Tracker, action_name: str) -> bool:
+    """Whether ``action_name`` already asked in this session (the greeting is said once)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
+
+
 class ValidateVerifyForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_verify_form"
@@ -156,7 +173,28 @@ class ValidateVerifyForm(FormValidationAction):
         # Validation may change what identification set (auth_state →
         # verified): Rasa keeps the first SlotSet of a slot, so send one each.
         validated = {e["name"] for e in events if e.get("event") == "slot"}
-        return [SlotSet(k, v) for k, v in identified.items() if k not in validated] + events
+        events = [SlotSet(k, v) for k, v in identified.items() if k not in validated] + events
+        return events + self.acknowledge_request(dispatcher, tracker, events)
+
+    @staticmethod
+    def acknowledge_request(
+        dispatcher: CollectingDispatcher, tracker: Tracker, events: List[EventType]
+    ) -> List[EventType]:
+        """A request in the middle of the verification ("我欠了多少钱" when
+        asked for the ID digits): say it will be handled once verified, and
+        keep the form on its question (it asks again, without a second
+        greeting) instead of leaving the form for another rule. Nothing
+        about the account is said."""
+        task = verify_task(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if task is None or requested is None or dispatcher.messages:
+            return []  # no request, the form is only starting, or validation has spoken
+        slots = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
+        if slots.get(requested) is not None or slots.get("auth_state") in FINAL_STATES:
+            return []
+        say(dispatcher, replies.VERIFY_PENDING.format(task=task))
+        # A slot event keeps Rasa's form from rejecting the turn.
+        return [SlotSet("auth_state", slots.get("auth_state", tracker.get_slot("auth_state")))]
 
     async def required_slots(
         self,
@@ -187,7 +225,10 @@ class ValidateVerifyForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         phone = parse_phone(str(value or ""))
         if phone is None:
-            say(dispatcher, replies.CLAIMED_PHONE_INVALID)
+            task = verify_task(tracker)
+            # A request typed where the phone was asked: acknowledged, not
+            # "没能识别手机号码" (the form then asks for the phone again).
+            say(dispatcher, replies.VERIFY_PENDING.format(task=task) if task else replies.CLAIMED_PHONE_INVALID)
             return {"claimed_phone": None}
         account = await db(repository.primary_account_for_phone, phone, clock.today())
         # No hint either way: an unknown phone simply cannot pass the next step.
@@ -259,7 +300,16 @@ class ActionAskRightParty(Action):
         account_id = tracker.get_slot("account_id")
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         masked = repository.masked_name(account.name) if account else "机主"
-        say(dispatcher, replies.ASK_RIGHT_PARTY.format(bank=settings().bank_name, masked_name=masked))
+        bank = settings().bank_name
+        if asked_before(tracker, self.name()):
+            text = replies.ASK_RIGHT_PARTY_AGAIN.format(masked_name=masked)
+        elif verify_task(tracker):
+            text = replies.ASK_RIGHT_PARTY_FOR.format(
+                bank=bank, masked_name=masked, verify_first=replies.VERIFY_FIRST.format(task=verify_task(tracker))
+            )
+        else:
+            text = replies.ASK_RIGHT_PARTY.format(bank=bank, masked_name=masked)
+        say(dispatcher, text)
         return []
 
 
@@ -268,9 +318,24 @@ class ActionAskClaimedPhone(Action):
         return "action_ask_claimed_phone"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, replies.ASK_CLAIMED_PHONE.format(bank=settings().bank_name))
+        bank = settings().bank_name
+        if asked_before(tracker, self.name()):
+            text = replies.ASK_CLAIMED_PHONE_AGAIN
+        elif verify_task(tracker):
+            text = replies.ASK_CLAIMED_PHONE_FOR.format(
+                bank=bank, verify_first=replies.VERIFY_FIRST.format(task=verify_task(tracker))
+            )
+        else:
+            text = replies.ASK_CLAIMED_PHONE.format(bank=bank)
+        say(dispatcher, text)
         return []
 
+
+# Questions answered right after the facts once the cardholder is verified.
+ANSWER_AFTER_VERIFICATION = {
+    "ask_payment_method": lambda cfg: replies.PAYMENT_METHODS.format(methods=payment_methods_text()),
+    "ask_consequences": lambda cfg: replies.CONSEQUENCES,
+}
 
 # Requests that start a booking form once the cardholder is verified.
 FORM_FOR_OPENING_INTENT = {
@@ -278,6 +343,24 @@ FORM_FOR_OPENING_INTENT = {
     "request_deferral": "deferral_form",
     "promise_to_pay": "promise_form",
 }
+
+
+def pending_request(tracker: Tracker) -> Optional[str]:
+    """The latest request made during the current verification, its opening
+    message included ("我想分期", then "我欠了多少钱" while asked for the
+    ID digits: the balance); None when nothing was asked."""
+    started = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in replies.VERIFY_TASKS:
+                return intent
+            if started:
+                return None  # the message that opened the verification asked nothing
+        elif kind == "active_loop" and event.get("name") == "verify_form":
+            started = True
+    return None
 
 
 def opening_intent(tracker: Tracker) -> Optional[str]:
@@ -318,9 +401,13 @@ class ActionVerificationResult(Action):
                 account, greeting=f"{opening}，{repository.masked_name(account.name)}。"
             ))
             say(dispatcher, text, buttons)
-            # "我想分期" before verification: once verified, carry on with it
-            # instead of making the cardholder ask again.
-            form = FORM_FOR_OPENING_INTENT.get(opening_intent(tracker))
+            # "我想分期" (or "还款方式是什么") before verification: once
+            # verified, carry on with it instead of making the cardholder
+            # ask again. The facts above answer "我欠了多少钱".
+            request = pending_request(tracker)
+            if request in ANSWER_AFTER_VERIFICATION:
+                say(dispatcher, ANSWER_AFTER_VERIFICATION[request](cfg))
+            form = FORM_FOR_OPENING_INTENT.get(request)
             return [FollowupAction(form)] if form else []
         if state == "rate_limited":
             return []  # validate_id_last4 has said when to try again

@@ -18,7 +18,34 @@ THIRD_PARTY = (
     "与我们联系。谢谢！"
 )
 ASK_CLAIMED_PHONE = "您好，我是{bank}的智能客服助理。为保护您的信息安全，请先回复您在本行预留的手机号码。"
-CLAIMED_PHONE_INVALID = "抱歉，没能识别手机号码，请回复11位手机号，例如“13800138000”。"
+CLAIMED_PHONE_INVALID = "抱歉，没能识别手机号码。"
+# Asked again (a wrong answer, a question in between): no second greeting.
+ASK_CLAIMED_PHONE_AGAIN = "请回复您在本行预留的11位手机号码，例如“13800138000”。"
+ASK_RIGHT_PARTY_AGAIN = "请问您是{masked_name}本人吗？请回复“是”或“不是”。"
+# A request made before the cardholder is verified is acknowledged, never
+# answered: what the bot will do once they are (no figure, no word that
+# says there is a debt). First, as the verification starts:
+VERIFY_FIRST = "为保护您的信息安全，需要先核实您的身份，核实通过后我马上{task}。"
+ASK_CLAIMED_PHONE_FOR = (
+    "您好，我是{bank}的智能客服助理。{verify_first}核实方式：先回复您在本行预留的手机号码，再回复身份证号码后四位。"
+)
+ASK_RIGHT_PARTY_FOR = "您好，我是{bank}的智能客服助理。{verify_first}请问您是{masked_name}本人吗？"
+# Then, asked in the middle of the verification:
+VERIFY_PENDING = "好的，核实身份后我马上{task}。"
+# What the bot will do once verified, by the request's intent.
+VERIFY_TASKS = {
+    "ask_balance": "为您查询",
+    "already_paid": "为您核对",
+    "promise_to_pay": "为您登记",
+    "request_installment": "为您办理",
+    "request_deferral": "为您办理",
+    "request_fee_waiver": "为您记录申请",
+    "inform_hardship": "和您一起想办法",
+    "inform_income": "为您计算合适的方案",
+    "ask_payment_method": "告诉您具体办理方式",
+    "ask_consequences": "为您解答",
+    "dispute_debt": "为您记录并转交专员核实",
+}
 ASK_PROMISE_AMOUNT = "请问您计划还款多少？例如“3000元”，或“最低还款”“全部还清”。"
 ASK_PROMISE_DATE = "请问您计划哪天还款？例如“明天”“本周五”“12月15号”。"
 ASK_REPHRASE = "抱歉，我没有完全理解您的意思，能换个说法再说一次吗？"
