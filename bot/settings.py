@@ -273,3 +273,24 @@ def oncall_phone(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     if not is_e164(value):
         raise ValueError(f"{ONCALL_PHONE_ENV} must be an E.164 number such as +8613800000000")
     return value
+
+
+# --------------------------------------------------------------------------
+# Willing and able (issue 13; bot/assessment/)
+# --------------------------------------------------------------------------
+
+ASSESSMENT_MODEL_ENV = "COLLECTBOT_ASSESSMENT_MODEL"
+TREATMENTS_FILE_ENV = "COLLECTBOT_TREATMENTS_FILE"
+
+
+def assessment_model_file(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """COLLECTBOT_ASSESSMENT_MODEL: the keep-promise model file that
+    ``collectbot assessment retrain`` writes and scoring reads; None:
+    var/assessment/keep_model.pkl (bot/assessment/model.py)."""
+    return env_text(ASSESSMENT_MODEL_ENV, env)
+
+
+def treatments_file(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """COLLECTBOT_TREATMENTS_FILE: another segment-to-treatment table;
+    None: bot/assessment/treatments.yml (bot/assessment/treatments.py)."""
+    return env_text(TREATMENTS_FILE_ENV, env)

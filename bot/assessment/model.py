@@ -19,7 +19,6 @@ callers keep using ``bot.core.assessment.rule_keep_probability``.
 """
 from __future__ import annotations
 
-import os
 import pickle
 import threading
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from bot import settings
 from bot.core import assessment as core
 from bot.core.policy import stage_for
 
@@ -42,13 +42,13 @@ TERM_FEATURES = ("ask_to_minimum", "ask_to_budget", "ask_above_budget", "stage_r
 )
 FEATURE_NAMES = core.FEATURE_NAMES + TERM_FEATURES
 RESOLVED = (core.KEPT, core.PARTIAL, core.BROKEN)
-MODEL_FILE_ENV = "COLLECTBOT_ASSESSMENT_MODEL"
+MODEL_FILE_ENV = settings.ASSESSMENT_MODEL_ENV
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def model_path() -> Path:
     """Where ``collectbot assessment retrain`` saves the model (never committed)."""
-    return Path(os.environ.get(MODEL_FILE_ENV) or REPO_ROOT / "var" / "assessment" / "keep_model.pkl")
+    return Path(settings.assessment_model_file() or REPO_ROOT / "var" / "assessment" / "keep_model.pkl")
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,17 @@ start-up rather than silently sending the default.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
+from bot import settings
 from bot.core.assessment import SEGMENT_LABELS, SEGMENTS
 
 DEFAULT_FILE = Path(__file__).with_name("treatments.yml")
-FILE_ENV = "COLLECTBOT_TREATMENTS_FILE"
+FILE_ENV = settings.TREATMENTS_FILE_ENV
 
 OFFERS = ("promise_full", "promise_minimum", "installment", "hardship_plan")
 TONES = ("supportive", "standard", "firm")
@@ -91,7 +91,7 @@ _cache: Dict[Tuple[str, float], Dict[str, Treatment]] = {}
 def load(path: Optional[str] = None) -> Dict[str, Treatment]:
     """The table from ``path``, else ``COLLECTBOT_TREATMENTS_FILE``, else the
     default file; re-read when the file changes."""
-    chosen = Path(path or os.environ.get(FILE_ENV) or DEFAULT_FILE)
+    chosen = Path(path or settings.treatments_file() or DEFAULT_FILE)
     try:
         key = (str(chosen), chosen.stat().st_mtime)
         if key not in _cache:

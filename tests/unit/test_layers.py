@@ -89,9 +89,6 @@ ALLOWED_FOR_NOW: Set[Tuple[str, str, str]] = {
     ("queries", "bot/rasa_server/http_limits.py", "text"),
     # Rule 5: environment reads outside bot/settings.py, by owner; each moves
     # into a typed accessor in bot/settings.py.
-    # - assessment: the keep-promise model file and the treatment table.
-    ("env", "bot/assessment/model.py", "os.environ"),
-    ("env", "bot/assessment/treatments.py", "os.environ"),
     # - the Rasa server's plug-ins, channels, console, observability, secrets,
     #   clock: moving into bot/settings.py now (issue 15).
     ("env", "bot/action_server.py", "os.environ"),
