@@ -49,14 +49,16 @@ def escalation_of_ref(value: str) -> Optional[int]:
 
 
 def mask_conversation_id(conversation_id: Optional[str]) -> str:
-    """+8613900000001 → +86139****0001; webchat-7f3a… → webchat-****."""
+    """+8613900000001 → +86139****0001; webchat-7f3a… → webchat-****; a
+    web chat session id (a hex hash, "deadbeef12…") → ****: only a word
+    followed by "-" or ":" is a prefix, never the hash's own first letters."""
     cid = conversation_id or ""
     if masking.MASK in cid:
         return cid  # masked already
     if is_e164(cid) or cid.lstrip("+").isdigit():
         return masking.mask_phone(cid)
-    prefix = re.match(r"[A-Za-z_]*[-:]?", cid).group(0)
-    return prefix + masking.MASK * 4 if cid else ""
+    prefix = re.match(r"[A-Za-z_]+[-:]", cid)
+    return (prefix.group(0) if prefix else "") + masking.MASK * 4 if cid else ""
 
 
 def secret_values(snapshot: Optional[Dict[str, Any]]) -> List[str]:

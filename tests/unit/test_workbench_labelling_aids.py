@@ -66,3 +66,14 @@ def test_every_intent_and_entity_of_the_domain_has_a_chinese_description():
         assert any("\u4e00" <= ch <= "\u9fff" for ch in described.get(name, "")), name
     for name in entities:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in entity_described.get(name, "")), name
+
+
+def test_a_hashed_conversation_id_is_masked_whole():
+    from console.trainer_view import mask_conversation_id
+
+    # A web chat session id is a hex hash: its first letters are the id, not a prefix.
+    assert mask_conversation_id("deadbeef" + "0123456789abcdef" * 3 + "01234567") == "****"
+    assert mask_conversation_id("7f3a0c1e9b2d4f6a8c0e1a3b5d7f9a1c") == "****"
+    assert mask_conversation_id("webchat-7f3a") == "webchat-****"
+    assert mask_conversation_id("rest:tester") == "rest:****"
+    assert mask_conversation_id("+8613900000001") == "+86139****0001"
