@@ -24,7 +24,7 @@ from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401 (the w
 from bot.core.escalation import REASON_LABELS  # the bot's own labels: queue and bot never disagree
 from bot.core.phone import is_e164
 from bot.core.staffing import StaffedHours, sla_deadline
-from bot.db import repository
+from bot.db import assessments, repository
 from bot.services import escalation as escalations
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
 from console import auth, labels
@@ -605,7 +605,9 @@ def resolve(
             summary=f"争议已登记（{user.display_name}）：{summaries}"[:2000],
         )
         repository.set_escalation_status(s, parked, "claimed")
-        repository.record_assessment(s, account_id=account_id, conversation_id=conversation_id, willingness="disputes")
+        # Recorded and rescored together (issue 13): a dispute moves the assessment.
+        assessments.record_statement(s, account_id=account_id, conversation_id=conversation_id, kind="dispute",
+                                     willingness="disputes")
     if outcome == "wrong_party" and is_e164(conversation_id):
         # The person on this number is not the cardholder: no campaign or bot
         # message about the debt goes there again (bot/core/guard.py).
@@ -726,6 +728,54 @@ def identity_confirmation(s: Session, conversation_id: str, account_id: Optional
         .limit(1)
     ).scalar_one_or_none()
     return {"username": row.username, "at": iso(row.created_at)} if row else None
+
+
+def earlier_conversations(s: Session, account_id: Optional[str], conversation_id: str, limit: int = 10) -> List[Dict[str, Any]]:
+    """The cardholder's other conversations (any channel), newest first:
+    when, how many messages, why a person was asked in, how it ended."""
+    if not account_id:
+        return []
+    rows = s.execute(
+        select(
+            ContactLog.conversation_id, func.min(ContactLog.created_at), func.max(ContactLog.created_at),
+            func.count(ContactLog.id), func.max(ContactLog.channel),
+        )
+        .where(ContactLog.account_id == account_id, ContactLog.conversation_id != conversation_id)
+        .group_by(ContactLog.conversation_id)
+        .order_by(func.max(ContactLog.created_at).desc())
+        .limit(limit)
+    ).all()
+    ids = [r[0] for r in rows]
+    reasons: Dict[str, List[str]] = {}
+    open_ids = set()
+    for cid, reason, status in s.execute(
+        select(Escalation.conversation_id, Escalation.reason, Escalation.status)
+        .where(Escalation.conversation_id.in_(ids)).order_by(Escalation.id)
+    ).all() if ids else []:
+        labels_of = reasons.setdefault(cid, [])
+        if REASON_LABELS.get(reason, reason) not in labels_of:
+            labels_of.append(REASON_LABELS.get(reason, reason))
+        if status in UNRESOLVED_ESCALATION_STATUSES:
+            open_ids.add(cid)
+    outcomes: Dict[str, str] = {}
+    for cid, outcome in s.execute(
+        select(Resolution.conversation_id, Resolution.outcome).where(Resolution.conversation_id.in_(ids))
+        .order_by(Resolution.id)
+    ).all() if ids else []:
+        outcomes[cid] = OUTCOME_LABELS.get(outcome, outcome)
+    return [
+        {
+            "conversation_id": cid,
+            "channel_label": channel_label(channel),
+            "first_at": iso(first),
+            "last_at": iso(last),
+            "messages": count,
+            "reason_labels": reasons.get(cid, []),
+            "open": cid in open_ids,
+            "outcome_label": outcomes.get(cid),
+        }
+        for cid, first, last, count, channel in rows
+    ]
 
 
 # --------------------------------------------------------------------------

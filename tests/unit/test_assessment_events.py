@@ -175,3 +175,32 @@ def test_a_promise_settled_by_reconciliation_rescores(url, today):
     assert result.broken == 1 and result.settled_accounts == [ACCOUNT]
     view = latest()
     assert view.trigger == "reconcile" and "承诺未履约 1 次" in texts(view)
+
+
+def test_an_agent_resolving_as_dispute_or_wrong_party_rescores(url):
+    import console.models  # noqa: F401  (the console's tables)
+    from bot.db import repository
+    from bot.db.models import Base
+    from bot.db.session import get_engine
+    from console import store
+
+    Base.metadata.create_all(get_engine(url))
+    with session_scope() as s:
+        user = store.create_user(s, "agent1", "agent", "long-enough-password")
+        s.add(ContactLog(conversation_id=CID, account_id=ACCOUNT, channel="sms", direction="in", text="你好",
+                         created_at=at(date(2026, 11, 20))))
+        s.add(VerificationAttempt(conversation_id=CID, account_id=ACCOUNT, success=True,
+                                  created_at=at(date(2026, 11, 20))))
+        repository.open_escalation(s, conversation_id="disp-1", account_id=ACCOUNT, channel="webchat",
+                                   reason="dispute_debt", priority=1, summary="这笔不是我刷的")
+        repository.open_escalation(s, conversation_id=CID, account_id=ACCOUNT, channel="twilio_sms",
+                                   reason="customer_request", priority=2, summary="转人工")
+    for conversation, outcome in (("disp-1", "dispute_opened"), (CID, "wrong_party")):
+        with session_scope() as s:
+            store.claim(s, conversation, user)
+        with session_scope() as s:
+            store.resolve(s, conversation, user, outcome, "", ACCOUNT)
+        view = latest()
+        if outcome == "dispute_opened":
+            assert view.trigger == "statement:dispute" and "对欠款提出异议" in texts(view)
+    assert view.trigger == "phone_mark:third_party" and "wrong_person_after_verified" in codes(view)
