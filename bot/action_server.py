@@ -28,14 +28,13 @@ from typing import Any
 import pluggy
 
 from bot import secrets as bot_secrets
+from bot.settings import ACTION_SERVER_HOST_ENV, action_server_host
 
 logger = logging.getLogger(__name__)
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 TOKEN_NAME = "ACTION_SERVER_TOKEN"
-HOST_ENV = "SANIC_HOST"
-DEFAULT_HOST = "127.0.0.1"
 # Open without the action-server token: the health check, and the metrics,
 # which check METRICS_TOKEN themselves (bot/observability/metrics.py).
 OPEN_PATHS = frozenset({"/health", "/metrics"})
@@ -98,7 +97,8 @@ def install(app: Any) -> None:
 
     bot_secrets.require("actions")  # production: refuse to start without them
     token = bot_secrets.secret(TOKEN_NAME)
-    host = os.environ.setdefault(HOST_ENV, DEFAULT_HOST)
+    host = action_server_host()
+    os.environ[ACTION_SERVER_HOST_ENV] = host  # rasa-sdk's endpoint.run reads SANIC_HOST after this hook
     logger.info("action server: listening on %s; every route but /health needs %s", host, TOKEN_NAME)
     app.ctx.collectbot_action_server = True
     # The timer first (refused requests are timed too), then the token, then

@@ -7,12 +7,10 @@ demos pin the clock with ``COLLECTBOT_NOW`` instead of monkeypatching
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 from bot.core.clock import SHANGHAI, parse_instant
-
-NOW_ENV = "COLLECTBOT_NOW"
+from bot.settings import NOW_ENV, pinned_now
 
 
 def _parse_pinned(value: str) -> datetime:
@@ -21,7 +19,7 @@ def _parse_pinned(value: str) -> datetime:
 
 def now() -> datetime:
     """Current instant, tz-aware, expressed in Asia/Shanghai."""
-    pinned = os.environ.get(NOW_ENV)
+    pinned = pinned_now()
     if pinned:
         return _parse_pinned(pinned)
     return datetime.now(SHANGHAI)

@@ -1,16 +1,16 @@
 """`collectbot consume-events`: Rasa's events from RabbitMQ into the contact log.
 
-The other half of bot/event_relay.py: every Rasa server publishes its events
+The other half of bot/rasa_server/event_relay.py: every Rasa server publishes its events
 to one durable queue; this process reads them and writes the contact-log rows
 the console and the reports read, with the same rules as the in-process
-broker (``bot.contact_log.ContactLogWriter``).
+broker (``bot.rasa_server.contact_log.ContactLogWriter``).
 
 At least once, written once: a batch of messages is written in one
 transaction and acknowledged only after the commit. A message delivered
 again (the consumer died between commit and ack, the relay re-sent after a
 lost confirm) finds its row already there: every row carries a unique
 ``message_id`` — Rasa's message id for cardholder messages, ``evt:<key>``
-(``bot.contact_log.event_key``: conversation, event type, timestamp, text)
+(``bot.rasa_server.contact_log.event_key``: conversation, event type, timestamp, text)
 for bot messages — and ``bot.db.contact_log.log_contact`` returns the existing row
 for a known id. When the database is away the batch stays unacknowledged and
 is retried with backoff; when RabbitMQ goes away the consumer reconnects and
@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import logging
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from bot.contact_log import EVENT_KEY_PREFIX, RETRY_SECONDS, ContactLogWriter, event_key
+from bot.rasa_server.contact_log import EVENT_KEY_PREFIX, RETRY_SECONDS, ContactLogWriter, event_key
 from bot.db.session import session_scope
 from bot.dead_letters import set_aside, write_or_set_aside
 
@@ -243,8 +242,8 @@ def run_from_settings(database_url: Optional[str] = None, queue: Optional[str] =
     """`collectbot consume-events`: run until SIGINT/SIGTERM."""
     import signal
 
-    from bot.event_relay import connection_kwargs, describe
-    from bot.settings import rabbit_settings
+    from bot.rasa_server.event_relay import connection_kwargs, describe
+    from bot.settings import consumer_health_port, rabbit_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = rabbit_settings()
@@ -257,7 +256,7 @@ def run_from_settings(database_url: Optional[str] = None, queue: Optional[str] =
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        health_port = int(os.environ.get("CONSUMER_HEALTH_PORT") or 0)
+        health_port = consumer_health_port()
         server = await serve_health(consumer, health_port) if health_port else None
         try:
             await consumer.run(stop)

@@ -22,9 +22,13 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Mapping, Optional
 
-ENV_VAR = "COLLECTBOT_ENV"
-PRODUCTION = "production"
-DEVELOPMENT = "development"
+from bot import settings
+
+# Which environment this is, and where a secret is configured, are read by
+# bot/settings.py; what a missing secret means is decided here.
+ENV_VAR = settings.ENVIRONMENT_ENV
+PRODUCTION = settings.PRODUCTION
+DEVELOPMENT = settings.DEVELOPMENT
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 
@@ -49,12 +53,8 @@ class MissingSecret(RuntimeError):
 
 
 def environment(env: Optional[Mapping[str, str]] = None) -> str:
-    env = os.environ if env is None else env
-    value = (env.get(ENV_VAR) or DEVELOPMENT).strip().lower()
-    if value not in (PRODUCTION, DEVELOPMENT):
-        # A typo ("prod") must not quietly mean "generate secrets".
-        raise ValueError(f"{ENV_VAR} must be {PRODUCTION!r} or {DEVELOPMENT!r}, got {value!r}")
-    return value
+    """``production`` or ``development`` (bot.settings.deployment)."""
+    return settings.deployment(env)
 
 
 def is_production(env: Optional[Mapping[str, str]] = None) -> bool:
@@ -63,11 +63,9 @@ def is_production(env: Optional[Mapping[str, str]] = None) -> bool:
 
 def configured(name: str, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """``name`` from the environment or the file ``<name>_FILE`` points to; None if unset or blank."""
-    env = os.environ if env is None else env
-    value = (env.get(name) or "").strip()
+    value, path = settings.secret_source(name, env)
     if value:
         return value
-    path = (env.get(f"{name}_FILE") or "").strip()
     if path:
         try:
             value = Path(path).read_text(encoding="utf-8").strip()

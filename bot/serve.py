@@ -27,16 +27,14 @@ typed, without the token. Likewise:
 from __future__ import annotations
 
 import os
-import re
 import sys
 from typing import List, Mapping, Optional, Sequence
 
 from bot import secrets as bot_secrets
+from bot import settings
+from bot.settings import ACTION_SERVER_URL_ENV as ACTION_URL_ENV, CORS_ENV
 
-CORS_ENV = "COLLECTBOT_CORS_ORIGINS"
 DEFAULT_PORT = 5005
-ACTION_URL_ENV = "ACTION_SERVER_URL"
-DEFAULT_ACTIONS_PORT = 5055
 
 
 def _option(args: Sequence[str], name: str) -> Optional[str]:
@@ -49,14 +47,12 @@ def _option(args: Sequence[str], name: str) -> Optional[str]:
 
 
 def cors_origins(args: Sequence[str], env: Optional[Mapping[str, str]] = None) -> List[str]:
-    env = os.environ if env is None else env
-    raw = env.get(CORS_ENV)
-    if raw is None:
+    origins = settings.cors_origins(env)
+    if origins is None:
         if bot_secrets.is_production(env):
             return []
         port = _option(args, "--port") or _option(args, "-p") or str(DEFAULT_PORT)
         return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
-    origins = [o for o in re.split(r"[\s,]+", raw) if o]
     if "*" in origins:
         raise ValueError(f"{CORS_ENV} may not contain '*': Rasa allows credentials with CORS")
     return origins
@@ -65,10 +61,9 @@ def cors_origins(args: Sequence[str], env: Optional[Mapping[str, str]] = None) -
 def action_server_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """The action server URL to put in the environment, or None to leave it
     (set already, or production)."""
-    env = os.environ if env is None else env
-    if env.get(ACTION_URL_ENV) or bot_secrets.is_production(env):
+    if settings.action_server_url(env) or bot_secrets.is_production(env):
         return None
-    port = (env.get("ACTIONS_PORT") or "").strip() or str(DEFAULT_ACTIONS_PORT)
+    port = settings.actions_port(env)
     if not port.isdigit():
         raise ValueError(f"ACTIONS_PORT must be a port number, not {port!r}")
     return f"http://127.0.0.1:{port}/webhook"

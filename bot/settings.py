@@ -1,17 +1,22 @@
-"""All settings read from the environment, in one place.
+"""All settings read from the environment, in one place: no other module
+reads ``os.environ`` (tests/unit/test_layers.py, rule 5).
 
 Defaults are the laptop ones (SQLite, local outbox); production sets the
-variables documented in the README. Secrets are not read here: which
-environment this is (``COLLECTBOT_ENV``) and every secret, required in
-production and generated into ``var/`` in development, are in bot/secrets.py.
+variables documented in the README. No secret has a default: this module
+only says where a secret is configured (``secret_source``); bot/secrets.py
+decides what a missing one means (generated into ``var/`` in development,
+refused at start-up in production).
 """
 from __future__ import annotations
 
 import os
+import random
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
-from typing import Mapping, Optional
 from pathlib import Path
+from typing import Any, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -103,6 +108,439 @@ def rasa_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     secret: bot/secrets.py, RASA_API_TOKEN."""
     raw = env_text("RASA_URL", env)
     return (raw.rstrip("/") or None) if raw else None
+
+
+def _environ(env: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
+    """The process environment, or ``env`` (tests and start-up checks pass a dict)."""
+    return os.environ if env is None else env
+
+
+def _flag(value: Optional[str]) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# -- which environment this is; where a secret is configured ------------------
+# What a missing secret means (generated into var/ in development, refused in
+# production) is bot/secrets.py's business; this only reads.
+
+ENVIRONMENT_ENV = "COLLECTBOT_ENV"
+PRODUCTION = "production"
+DEVELOPMENT = "development"
+
+
+def deployment(env: Optional[Mapping[str, str]] = None) -> str:
+    """COLLECTBOT_ENV: ``production`` or ``development`` (the default, a laptop)."""
+    value = (_environ(env).get(ENVIRONMENT_ENV) or DEVELOPMENT).strip().lower()
+    if value not in (PRODUCTION, DEVELOPMENT):
+        # A typo ("prod") must not quietly mean "generate secrets".
+        raise ValueError(f"{ENVIRONMENT_ENV} must be {PRODUCTION!r} or {DEVELOPMENT!r}, got {value!r}")
+    return value
+
+
+def secret_source(name: str, env: Optional[Mapping[str, str]] = None) -> Tuple[Optional[str], Optional[str]]:
+    """A secret as configured: the value of ``name`` and the path in
+    ``<name>_FILE``, each None when unset or blank. Never a default."""
+    return env_text(name, env), env_text(f"{name}_FILE", env)
+
+
+# -- the clock ----------------------------------------------------------------
+
+NOW_ENV = "COLLECTBOT_NOW"
+
+
+def pinned_now(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """COLLECTBOT_NOW: the instant tests and demos pin the clock to (parsed
+    by bot/clock.py); None: the real time."""
+    return _environ(env).get(NOW_ENV) or None
+
+
+# -- logs and metrics (bot/observability) --------------------------------------
+
+
+def json_logs(env: Optional[Mapping[str, str]] = None) -> bool:
+    """LOG_FORMAT=json: one JSON object a line, personal data masked; else text."""
+    return (_environ(env).get("LOG_FORMAT") or "text").strip().lower() == "json"
+
+
+def metrics_enabled(env: Optional[Mapping[str, str]] = None) -> bool:
+    """METRICS_ENABLED: on unless 0/false/no/off."""
+    value = (_environ(env).get("METRICS_ENABLED") or "1").strip().lower()
+    return value not in ("0", "false", "no", "off")
+
+
+# -- the Rasa server and the action server ----------------------------------------
+
+RASA_PATCHES_ENV = "COLLECTBOT_RASA_PATCHES"
+_ON, _OFF = ("", "on", "1", "true", "yes"), ("off", "0", "false", "no")
+
+
+def rasa_patches_wanted(env: Optional[Mapping[str, str]] = None) -> bool:
+    """COLLECTBOT_RASA_PATCHES: on (default) or off (bot/rasa_server); anything
+    else stops the server at start-up rather than guessing."""
+    raw = (_environ(env).get(RASA_PATCHES_ENV) or "").strip().lower()
+    if raw in _ON:
+        return True
+    if raw in _OFF:
+        return False
+    raise ValueError(f"{RASA_PATCHES_ENV} must be 'on' or 'off', not {raw!r}")
+
+
+ACTION_TIMEOUT_ENV = "ACTION_CALL_TIMEOUT_SECONDS"
+DEFAULT_ACTION_TIMEOUT = 30.0
+
+
+def action_timeout(env: Optional[Mapping[str, str]] = None) -> Optional[float]:
+    """Seconds one action call may take (ACTION_CALL_TIMEOUT_SECONDS,
+    bot/rasa_server/resilience.py); 0 or negative: None, Rasa's own 300 s."""
+    raw = (_environ(env).get(ACTION_TIMEOUT_ENV) or "").strip()
+    if not raw:
+        return DEFAULT_ACTION_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be a number of seconds, got {raw!r}") from None
+    return value if value > 0 else None
+
+
+SESSION_MAX_EVENTS_ENV = "COLLECTBOT_SESSION_MAX_EVENTS"
+# About 30 turns of an ordinary conversation (6-7 events a turn).
+DEFAULT_SESSION_MAX_EVENTS = 200
+
+
+def session_max_events(env: Optional[Mapping[str, str]] = None) -> int:
+    """COLLECTBOT_SESSION_MAX_EVENTS (bot/rasa_server/session_window.py):
+    events a session may reach before the next turn starts a new one (0 = off)."""
+    raw = (_environ(env).get(SESSION_MAX_EVENTS_ENV) or "").strip()
+    if not raw:
+        return DEFAULT_SESSION_MAX_EVENTS
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{SESSION_MAX_EVENTS_ENV} must be a whole number of events "
+                         f"(0 turns the window off), not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{SESSION_MAX_EVENTS_ENV} must not be negative, not {value}")
+    # Fewer events than one busy turn would start a session on every message.
+    return value if value == 0 else max(value, 40)
+
+
+def rasa_environment(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """RASA_ENVIRONMENT: the app id the event relay stamps on its messages."""
+    return _environ(env).get("RASA_ENVIRONMENT")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits of the HTTP entry points (bot/rasa_server/http_limits.py)."""
+
+    max_body_bytes: int = 1_048_576  # COLLECTBOT_MAX_BODY_BYTES
+    max_json_depth: int = 32  # COLLECTBOT_MAX_JSON_DEPTH
+    max_message_chars: int = 1000  # COLLECTBOT_MAX_MESSAGE_CHARS (REST, web chat)
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Limits":
+        env = _environ(env)
+        return cls(
+            max_body_bytes=positive_int("COLLECTBOT_MAX_BODY_BYTES", cls.max_body_bytes, env),
+            max_json_depth=positive_int("COLLECTBOT_MAX_JSON_DEPTH", cls.max_json_depth, env),
+            max_message_chars=positive_int("COLLECTBOT_MAX_MESSAGE_CHARS", cls.max_message_chars, env),
+        )
+
+
+CORS_ENV = "COLLECTBOT_CORS_ORIGINS"
+
+
+def cors_origins(env: Optional[Mapping[str, str]] = None) -> Optional[List[str]]:
+    """COLLECTBOT_CORS_ORIGINS (spaces or commas) as given, ``*`` included (the
+    Rasa server refuses it, the web chat ignores it); None when unset, so
+    each caller picks its own default."""
+    raw = _environ(env).get(CORS_ENV)
+    if raw is None:
+        return None
+    return [o for o in re.split(r"[\s,]+", raw) if o]
+
+
+ACTION_SERVER_URL_ENV = "ACTION_SERVER_URL"
+ACTIONS_PORT_ENV = "ACTIONS_PORT"
+DEFAULT_ACTIONS_PORT = 5055
+
+
+def action_server_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """ACTION_SERVER_URL, which endpoints.yml reads; None when unset or empty."""
+    return _environ(env).get(ACTION_SERVER_URL_ENV) or None
+
+
+def actions_port(env: Optional[Mapping[str, str]] = None) -> str:
+    """ACTIONS_PORT as given (bot/serve.py checks it is a number); default 5055."""
+    return (_environ(env).get(ACTIONS_PORT_ENV) or "").strip() or str(DEFAULT_ACTIONS_PORT)
+
+
+ACTION_SERVER_HOST_ENV = "SANIC_HOST"  # rasa-sdk's own variable
+DEFAULT_ACTION_SERVER_HOST = "127.0.0.1"
+
+
+def action_server_host(env: Optional[Mapping[str, str]] = None) -> str:
+    """SANIC_HOST, where rasa-sdk listens; ours defaults to this machine only
+    (rasa-sdk's own default is every interface)."""
+    return _environ(env).get(ACTION_SERVER_HOST_ENV, DEFAULT_ACTION_SERVER_HOST)
+
+
+def consumer_health_port(env: Optional[Mapping[str, str]] = None) -> int:
+    """CONSUMER_HEALTH_PORT of ``collectbot consume-events``; 0: no health server."""
+    return int(_environ(env).get("CONSUMER_HEALTH_PORT") or 0)
+
+
+# -- channels --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestChannelSettings:
+    """The development REST channel's rates (channels/rest.py); its token is a
+    secret (REST_CHANNEL_TOKEN, bot/secrets.py)."""
+
+    sender_burst: int = 10  # REST_RATE_BURST
+    sender_per_minute: float = 60  # REST_RATE_PER_MINUTE
+    client_burst: int = 60  # REST_CLIENT_RATE_BURST
+    client_per_minute: float = 600  # REST_CLIENT_RATE_PER_MINUTE
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "RestChannelSettings":
+        env = _environ(env)
+
+        def number(name: str, default: float) -> float:
+            raw = (env.get(name) or "").strip()
+            return float(raw) if raw else default
+
+        return cls(
+            sender_burst=int(number("REST_RATE_BURST", cls.sender_burst)),
+            sender_per_minute=number("REST_RATE_PER_MINUTE", cls.sender_per_minute),
+            client_burst=int(number("REST_CLIENT_RATE_BURST", cls.client_burst)),
+            client_per_minute=number("REST_CLIENT_RATE_PER_MINUTE", cls.client_per_minute),
+        )
+
+
+DEFAULT_WEBCHAT_REDIS_CHANNEL = "collectbot-webchat"
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    """The web chat channel (channels/webchat.py); its signing key is a secret
+    (WEBCHAT_TOKEN_SECRET, bot/secrets.py)."""
+
+    # WEBCHAT_REDIS_URL: socket.io emits shared across Rasa instances; None:
+    # one process. May carry the Redis password: never logged.
+    redis_url: Optional[str] = None
+    redis_channel: str = DEFAULT_WEBCHAT_REDIS_CHANNEL  # WEBCHAT_REDIS_CHANNEL
+    demo: bool = False  # WEBCHAT_DEMO: the demo page issues its own app tokens
+    rate_burst: int = 10  # WEBCHAT_RATE_BURST: messages a conversation may send at once …
+    rate_per_minute: float = 20  # WEBCHAT_RATE_PER_MINUTE: … and then this many a minute
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WebchatSettings":
+        env = _environ(env)
+        return cls(
+            redis_url=(env.get("WEBCHAT_REDIS_URL") or "").strip() or None,
+            redis_channel=(env.get("WEBCHAT_REDIS_CHANNEL") or "").strip() or DEFAULT_WEBCHAT_REDIS_CHANNEL,
+            demo=_flag(env.get("WEBCHAT_DEMO")),
+            rate_burst=int(env.get("WEBCHAT_RATE_BURST") or cls.rate_burst),
+            rate_per_minute=float(env.get("WEBCHAT_RATE_PER_MINUTE") or cls.rate_per_minute),
+        )
+
+
+def _at_least_one(value: Any, name: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{name} must be at least 1, got {value!r}")
+    return number
+
+
+def _positive(value: Any, name: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class TwilioSmsConfig:
+    """The SMS channel's settings (environment variables in brackets), used
+    by bot/sms/sender.py and channels/twilio_sms.py."""
+
+    account_sid: Optional[str] = None  # TWILIO_ACCOUNT_SID
+    auth_token: Optional[str] = None  # TWILIO_AUTH_TOKEN (also checks webhook signatures)
+    from_number: Optional[str] = None  # TWILIO_FROM_NUMBER
+    messaging_service_sid: Optional[str] = None  # TWILIO_MESSAGING_SERVICE_SID (wins over the number)
+    public_url: Optional[str] = None  # TWILIO_PUBLIC_URL: https://host as Twilio calls it
+    api_base_url: Optional[str] = None  # TWILIO_API_BASE_URL: tests point Twilio's client at a fake
+    max_segments: int = 3  # SMS_MAX_SEGMENTS per SMS sent
+    max_inbound_chars: int = 1000  # SMS_MAX_INBOUND_CHARS: longer inbound texts are truncated
+    send_attempts: int = 4  # SMS_SEND_ATTEMPTS: tries per SMS (first one included)
+    retry_base_seconds: float = 1.0  # SMS_RETRY_BASE_SECONDS: backoff 1, 2, 4 … s
+    retry_max_seconds: float = 30.0  # longest single wait between tries
+    request_timeout: float = 10.0  # TWILIO_TIMEOUT_SECONDS per REST call
+    # Input limits and the per-sender rate (channels/twilio_sms.py).
+    max_request_bytes: int = 65536  # SMS_MAX_REQUEST_BYTES: webhook body; larger → 413
+    rate_burst: int = 10  # SMS_RATE_BURST: messages a sender may send at once …
+    rate_per_minute: float = 6.0  # SMS_RATE_PER_MINUTE: … and then this many a minute
+
+    @classmethod
+    def from_env(
+        cls, env: Optional[Mapping[str, str]] = None, overrides: Optional[Mapping[str, Any]] = None
+    ) -> "TwilioSmsConfig":
+        """Settings from the environment; ``overrides`` (credentials.yml keys,
+        same names in lower case without the prefix) win when given."""
+        env = _environ(env)
+        o = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
+
+        def pick(key: str, var: str) -> Optional[str]:
+            value = o.get(key)
+            return str(value).strip() if value is not None else env_text(var, env)
+
+        public_url = pick("public_url", "TWILIO_PUBLIC_URL")
+        return cls(
+            account_sid=pick("account_sid", "TWILIO_ACCOUNT_SID"),
+            auth_token=pick("auth_token", "TWILIO_AUTH_TOKEN"),
+            from_number=pick("from_number", "TWILIO_FROM_NUMBER"),
+            messaging_service_sid=pick("messaging_service_sid", "TWILIO_MESSAGING_SERVICE_SID"),
+            public_url=public_url.rstrip("/") if public_url else None,
+            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
+            max_segments=_at_least_one(pick("max_segments", "SMS_MAX_SEGMENTS") or 3, "SMS_MAX_SEGMENTS"),
+            max_inbound_chars=_at_least_one(
+                pick("max_inbound_chars", "SMS_MAX_INBOUND_CHARS") or 1000, "SMS_MAX_INBOUND_CHARS"
+            ),
+            send_attempts=_at_least_one(pick("send_attempts", "SMS_SEND_ATTEMPTS") or 4, "SMS_SEND_ATTEMPTS"),
+            retry_base_seconds=_positive(
+                pick("retry_base_seconds", "SMS_RETRY_BASE_SECONDS") or 1.0, "SMS_RETRY_BASE_SECONDS"
+            ),
+            request_timeout=_positive(
+                pick("request_timeout", "TWILIO_TIMEOUT_SECONDS") or 10.0, "TWILIO_TIMEOUT_SECONDS"
+            ),
+            max_request_bytes=_at_least_one(
+                pick("max_request_bytes", "SMS_MAX_REQUEST_BYTES") or 65536, "SMS_MAX_REQUEST_BYTES"
+            ),
+            rate_burst=_at_least_one(pick("rate_burst", "SMS_RATE_BURST") or 10, "SMS_RATE_BURST"),
+            rate_per_minute=_positive(
+                pick("rate_per_minute", "SMS_RATE_PER_MINUTE") or 6.0, "SMS_RATE_PER_MINUTE"
+            ),
+        )
+
+    @property
+    def uses_twilio(self) -> bool:
+        """True when outbound SMS go to Twilio; False: the local outbox."""
+        return bool(
+            self.account_sid and self.auth_token and (self.from_number or self.messaging_service_sid)
+        )
+
+    def backoff(self, attempt: int) -> float:
+        """Wait before try ``attempt + 1`` (attempt counts from 1), with ±10 % jitter."""
+        delay = min(self.retry_base_seconds * (2 ** (attempt - 1)), self.retry_max_seconds)
+        return delay * random.uniform(0.9, 1.1)
+
+
+# -- the console and its workbench --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The agent console (``python -m console``)."""
+
+    host: str = "127.0.0.1"  # CONSOLE_HOST
+    port: int = 5006  # CONSOLE_PORT
+    rasa_url: str = DEFAULT_RASA_URL  # RASA_URL (rasa_url above)
+    # RASA_API_TOKEN or RASA_API_TOKEN_FILE (bot/secrets.py); empty: not set,
+    # and console/__main__.py refuses to start.
+    rasa_token: str = ""
+    # Cookies are Secure (HTTPS only; browsers accept them from http://localhost).
+    # CONSOLE_INSECURE_COOKIES=1 only for plain-HTTP development on another host.
+    secure_cookies: bool = True
+    session_ttl: timedelta = timedelta(hours=12)  # CONSOLE_SESSION_HOURS
+    poll_seconds: float = 1.0  # CONSOLE_POLL_SECONDS: live-update polling of the database
+    stream_seconds: float = 45.0  # one server-sent-events response; the browser reconnects
+    # CONSOLE_PROXIES_COUNT: reverse proxies in front (nginx: 1). Sign-in
+    # throttling counts per client address; behind a proxy that nobody
+    # declared, every agent would share the proxy's address. 0: the peer
+    # address is the client, and X-Forwarded-For is ignored (a client
+    # cannot choose its own address).
+    proxies_count: int = 0
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "ConsoleSettings":
+        from bot import secrets  # reads the token (or its _FILE) through secret_source above
+
+        env = _environ(env)
+        return cls(
+            host=env.get("CONSOLE_HOST") or "127.0.0.1",
+            port=int(env.get("CONSOLE_PORT") or 5006),
+            rasa_url=rasa_url(env) or DEFAULT_RASA_URL,
+            rasa_token=secrets.configured("RASA_API_TOKEN", env) or "",
+            secure_cookies=not _flag(env.get("CONSOLE_INSECURE_COOKIES")),
+            session_ttl=timedelta(hours=float(env.get("CONSOLE_SESSION_HOURS") or 12)),
+            poll_seconds=float(env.get("CONSOLE_POLL_SECONDS") or 1.0),
+            proxies_count=int(env.get("CONSOLE_PROXIES_COUNT") or 0),
+        )
+
+
+def console_max_body_bytes(env: Optional[Mapping[str, str]] = None) -> int:
+    """CONSOLE_MAX_BODY_BYTES: the console's request body limit (default 64 KiB)."""
+    return int(_environ(env).get("CONSOLE_MAX_BODY_BYTES") or 65536)
+
+
+def console_canned_replies_file(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """CONSOLE_CANNED_REPLIES: another file of "/" replies; None: console/canned_replies.yml."""
+    return _environ(env).get("CONSOLE_CANNED_REPLIES") or None
+
+
+DEFAULT_TRACKER_STORE_URL = "sqlite:///var/tracker.db"
+
+
+def repo_path(value: Optional[str], default: str) -> Path:
+    """``value`` (or ``default``) as a path; relative ones are relative to the
+    repository root, like endpoints.yml's."""
+    path = Path(value or default)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def resolve_sqlite_url(url: str) -> str:
+    """``sqlite:///var/tracker.db`` (relative, as in endpoints.yml) → absolute
+    from the repository root, whatever the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str(REPO_ROOT / url[len(prefix):])
+    return url
+
+
+@dataclass(frozen=True)
+class WorkbenchSettings:
+    """Where the trainers' workbench (console/training) reads and writes."""
+
+    tracker_store_url: str  # TRACKER_STORE_URL
+    data_dir: Path  # WORKBENCH_DATA_DIR: training data (export goes to <data_dir>/nlu/annotated.yml)
+    domain: Path  # WORKBENCH_DOMAIN
+    config: Path  # WORKBENCH_CONFIG
+    test_nlu: Path  # WORKBENCH_TEST_NLU: held-out NLU test set
+    stories_dir: Path  # WORKBENCH_STORIES_DIR: generated test stories
+    models_dir: Path  # WORKBENCH_MODELS_DIR: the current model (newest .tar.gz) unless one was activated
+    candidates_dir: Path  # WORKBENCH_CANDIDATES_DIR: var/candidates/<run id>/
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "WorkbenchSettings":
+        env = _environ(env)
+        return cls(
+            tracker_store_url=resolve_sqlite_url(env.get("TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL),
+            data_dir=repo_path(env.get("WORKBENCH_DATA_DIR"), "bot/data"),
+            domain=repo_path(env.get("WORKBENCH_DOMAIN"), "domain.yml"),
+            config=repo_path(env.get("WORKBENCH_CONFIG"), "config.yml"),
+            # The held-out set is tests/nlu by definition (never trained on);
+            # test stories are exported next to tests/stories.
+            test_nlu=repo_path(env.get("WORKBENCH_TEST_NLU"), "tests/nlu"),
+            stories_dir=repo_path(env.get("WORKBENCH_STORIES_DIR"), "tests/stories"),
+            models_dir=repo_path(env.get("WORKBENCH_MODELS_DIR"), "bot/models"),
+            candidates_dir=repo_path(env.get("WORKBENCH_CANDIDATES_DIR"), "var/candidates"),
+        )
+
+    @property
+    def export_file(self) -> Path:
+        return self.data_dir / "nlu" / "annotated.yml"
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.db.session import ping
 from bot.rasa_server import http_limits
 
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 3.0
-
-
-def _sql_ping(engine: Any) -> None:
-    from sqlalchemy import text
-
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 async def _timed(fn: Callable[[], Any]) -> None:
@@ -62,7 +56,7 @@ async def readiness(app: Any, db_url: Optional[str] = None) -> Dict[str, str]:
     engine = getattr(inner, "engine", None)
     if engine is not None:
         try:
-            await _timed(lambda: _sql_ping(engine))
+            await _timed(lambda: ping(engine))  # the tracker store's own engine
             checks["tracker_store"] = "ok"
         except Exception as exc:
             checks["tracker_store"] = type(exc).__name__

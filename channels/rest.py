@@ -30,8 +30,7 @@ import asyncio
 import hmac
 import json
 import logging
-import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Mapping, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -42,21 +41,15 @@ from bot import secrets
 from bot.core.identity import rest_conversation_id
 from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text
+from bot.settings import RestChannelSettings
 
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "REST_CHANNEL_TOKEN"
-SENDER_BURST_ENV, SENDER_PER_MINUTE_ENV = "REST_RATE_BURST", "REST_RATE_PER_MINUTE"
-CLIENT_BURST_ENV, CLIENT_PER_MINUTE_ENV = "REST_CLIENT_RATE_BURST", "REST_CLIENT_RATE_PER_MINUTE"
 
 
 class ProductionRefused(RuntimeError):
     pass
-
-
-def _number(env: Dict[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    return float(raw) if raw else default
 
 
 def _dumps(value: Any) -> str:
@@ -77,10 +70,10 @@ class RestChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestChannel":
-        return cls(env=dict(os.environ))
+        return cls()
 
-    def __init__(self, env: Optional[Dict[str, str]] = None) -> None:
-        env = dict(os.environ) if env is None else env
+    def __init__(self, env: Optional[Mapping[str, str]] = None) -> None:
+        """``env``: the process environment unless given (tests)."""
         if secrets.is_production(env):
             raise ProductionRefused(
                 "The REST channel is for development and tests only: remove "
@@ -88,12 +81,9 @@ class RestChannel(InputChannel):
                 "(deploy/credentials.production.yml does not list it)."
             )
         self.token = secrets.secret(TOKEN_ENV, env)
-        self.sender_limiter = TokenBucketLimiter(
-            int(_number(env, SENDER_BURST_ENV, 10)), _number(env, SENDER_PER_MINUTE_ENV, 60)
-        )
-        self.client_limiter = TokenBucketLimiter(
-            int(_number(env, CLIENT_BURST_ENV, 60)), _number(env, CLIENT_PER_MINUTE_ENV, 600)
-        )
+        rates = RestChannelSettings.from_env(env)
+        self.sender_limiter = TokenBucketLimiter(rates.sender_burst, rates.sender_per_minute)
+        self.client_limiter = TokenBucketLimiter(rates.client_burst, rates.client_per_minute)
 
     def authorized(self, request: Request) -> bool:
         header = request.headers.get("authorization") or ""

@@ -94,7 +94,6 @@ import inspect
 import json
 import logging
 import mimetypes
-import os
 import re
 import secrets
 import time
@@ -117,25 +116,19 @@ from bot.core.identity import IDENTITY_KEY
 from bot.core.masking import masked_name  # 张三丰 → 张*丰, as the assistant says it
 from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text, clean_value
+from bot.settings import WebchatSettings, cors_origins
 
 logger = logging.getLogger(__name__)
 
 IDENTITY_METHOD = "app_token"
 VERIFIED_SLOT = "verified"
 TOKEN_SECRET_ENV = "WEBCHAT_TOKEN_SECRET"
-DEMO_ENV = "WEBCHAT_DEMO"
 EXPIRED_NOTICE = "链接已过期，请在App内重新打开"
 STATUS_EVENT = "webchat_status"
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "webchat"
 
 ANONYMOUS_SESSION_RE = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIED_SESSION_RE = re.compile(r"^[0-9a-f]{64}$")
-CORS_ENV = "COLLECTBOT_CORS_ORIGINS"
-REDIS_URL_ENV = "WEBCHAT_REDIS_URL"
-REDIS_CHANNEL_ENV = "WEBCHAT_REDIS_CHANNEL"
-DEFAULT_REDIS_CHANNEL = "collectbot-webchat"
-RATE_BURST_ENV = "WEBCHAT_RATE_BURST"
-RATE_PER_MINUTE_ENV = "WEBCHAT_RATE_PER_MINUTE"
 TOO_LONG_NOTICE = "消息过长，请精简到{limit}字以内后重新发送。"
 TOO_FAST_NOTICE = "您发送消息的速度过快，请稍等片刻再发。"
 MAX_METADATA_DEPTH = 20
@@ -166,8 +159,7 @@ def token_secret() -> str:
 
 def configured_origins(env: Optional[Dict[str, str]] = None) -> List[str]:
     """COLLECTBOT_CORS_ORIGINS: origins besides the page's own (spaces or commas)."""
-    raw = (os.environ if env is None else env).get(CORS_ENV) or ""
-    return [o for o in re.split(r"[\s,]+", raw) if o and o != "*"]
+    return [o for o in cors_origins(env) or [] if o != "*"]
 
 
 def origin_check(env: Optional[Dict[str, str]] = None) -> Callable[[Any, Dict], bool]:
@@ -198,19 +190,20 @@ def client_manager() -> Optional[AsyncManager]:
     """socket.io's client manager: Redis pub/sub across Rasa instances when
     ``WEBCHAT_REDIS_URL`` is set, otherwise None (python-socketio's in-memory
     default, for one process)."""
-    url = os.environ.get(REDIS_URL_ENV, "").strip()
-    if not url:
+    cfg = WebchatSettings.from_env()
+    if not cfg.redis_url:
         return None
     from socketio import AsyncRedisManager  # redis.asyncio, imported only when used
 
-    channel = os.environ.get(REDIS_CHANNEL_ENV, "").strip() or DEFAULT_REDIS_CHANNEL
     # Not the URL: it may carry the Redis password.
-    logger.info("Web chat: socket.io emits shared across instances through Redis (channel %s).", channel)
-    return AsyncRedisManager(url, channel=channel)
+    logger.info("Web chat: socket.io emits shared across instances through Redis (channel %s).",
+                cfg.redis_channel)
+    return AsyncRedisManager(cfg.redis_url, channel=cfg.redis_channel)
 
 
 def demo_enabled() -> bool:
-    return os.environ.get(DEMO_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    """WEBCHAT_DEMO: the demo page issues its own app tokens (never in production)."""
+    return WebchatSettings.from_env().demo
 
 
 def strip_identity(metadata: Any) -> Dict[Text, Any]:
@@ -558,9 +551,8 @@ class WebChatInput(SocketIOInput):
         self._app: Any = None
         self.limits = http_limits.Limits.from_env()
         # In memory, per process (bot/core/ratelimit.py); keyed by conversation.
-        self.limiter = TokenBucketLimiter(
-            int(os.environ.get(RATE_BURST_ENV) or 10), float(os.environ.get(RATE_PER_MINUTE_ENV) or 20)
-        )
+        rates = WebchatSettings.from_env()
+        self.limiter = TokenBucketLimiter(rates.rate_burst, rates.rate_per_minute)
 
     # -- output ----------------------------------------------------------
     def get_output_channel(self) -> Optional[OutputChannel]:

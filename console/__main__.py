@@ -5,8 +5,8 @@ import logging
 import sys
 
 from bot.observability import logging as json_logging
+from bot.settings import ConsoleSettings
 from console.app import create_app
-from console.settings import ConsoleSettings
 
 
 def main() -> int:

@@ -27,20 +27,18 @@ transaction as the action itself.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Optional
 
 from sanic import Sanic
 
 from bot.observability import metrics
+from bot.settings import ConsoleSettings, Limits, console_max_body_bytes
 from console import approvals, assessment_view, canned
 from console import throttle as login_throttle
 from console.rasa_api import RasaClient
 from console.routes import api, auth, common, middleware, pages, streams
-from console.routes.common import http_limits
 from console.routes.common import as_json, body, guarded, page_values, remote, render
 from console.service import ConsoleService
-from console.settings import ConsoleSettings
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +53,10 @@ def create_app(settings: ConsoleSettings, rasa: Optional[RasaClient] = None) -> 
     _APP_COUNTER += 1
     app = Sanic(f"collectbot_console_{_APP_COUNTER}")
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    # Input limits (bot/http_limits.py): a body over CONSOLE_MAX_BODY_BYTES is
+    # Input limits (bot/rasa_server/http_limits.py): a body over CONSOLE_MAX_BODY_BYTES is
     # refused by Sanic (413) while it is read; JSON deeper than
     # COLLECTBOT_MAX_JSON_DEPTH or malformed gets a 400 before any handler.
-    input_limits = http_limits.Limits(
-        max_body_bytes=int(os.environ.get("CONSOLE_MAX_BODY_BYTES") or 65536),
-        max_json_depth=http_limits.Limits.from_env().max_json_depth,
-    )
+    input_limits = Limits(max_body_bytes=console_max_body_bytes(), max_json_depth=Limits.from_env().max_json_depth)
     app.config.REQUEST_MAX_SIZE = input_limits.max_body_bytes
     if settings.proxies_count > 0:
         app.config.PROXIES_COUNT = settings.proxies_count

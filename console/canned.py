@@ -9,7 +9,6 @@ a rule stops the console at start-up instead of reaching a cardholder.
 """
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ import yaml
 from bot.core.sms import OPT_OUT_ENDINGS
 from bot.core.text import clean_text
 from bot.core.compliance import find_forbidden
+from bot.settings import console_canned_replies_file
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "canned_replies.yml"
 MAX_CHARS = 200
@@ -76,4 +76,4 @@ def _cached(path: str) -> tuple:
 
 def replies() -> List[Dict[str, str]]:
     """The configured list (CONSOLE_CANNED_REPLIES may point at another file)."""
-    return list(_cached(os.environ.get("CONSOLE_CANNED_REPLIES") or str(DEFAULT_PATH)))
+    return list(_cached(console_canned_replies_file() or str(DEFAULT_PATH)))

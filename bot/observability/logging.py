@@ -20,17 +20,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from typing import Any, Dict, Mapping, Optional
 
 from bot.core.masking import mask_text
+from bot.settings import json_logs
 
 # Extra fields worth keeping (Sanic's access log puts its data there).
 _EXTRAS = ("host", "request", "status", "byte")
 
 
 def wanted(env: Optional[Mapping[str, str]] = None) -> bool:
-    return ((os.environ if env is None else env).get("LOG_FORMAT") or "text").strip().lower() == "json"
+    """LOG_FORMAT=json (bot.settings.json_logs)."""
+    return json_logs(env)
 
 
 class JsonFormatter(logging.Formatter):

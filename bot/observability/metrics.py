@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import threading
 import time
@@ -55,6 +54,7 @@ from prometheus_client import (
 )
 
 from bot import secrets as bot_secrets
+from bot.settings import metrics_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +147,8 @@ _logger_group = _Bounded()
 
 
 def enabled(env: Optional[Mapping[str, str]] = None) -> bool:
-    value = ((os.environ if env is None else env).get("METRICS_ENABLED") or "1").strip().lower()
-    return value not in ("0", "false", "no", "off")
+    """METRICS_ENABLED (bot.settings.metrics_enabled)."""
+    return metrics_enabled(env)
 
 
 # ---------------------------------------------------------------- conversation events (Rasa server)

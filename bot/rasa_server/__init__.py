@@ -52,18 +52,16 @@ channel being listed is what this replaces.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, List, Mapping, Optional
 
 from bot.rasa_server import registry
 from bot.rasa_server.registry import PATCHES, Patch, original, patched, restore_all  # noqa: F401
+from bot.settings import RASA_PATCHES_ENV as PATCHES_ENV, rasa_patches_wanted
 
 logger = logging.getLogger(__name__)
 
 # The Rasa version every patch was read and tested against (constraints.txt).
 PINNED_RASA_VERSION = "3.6.21"
-PATCHES_ENV = "COLLECTBOT_RASA_PATCHES"
-_ON, _OFF = ("", "on", "1", "true", "yes"), ("off", "0", "false", "no")
 # rasa/server.py create_app (with --enable-api) and rasa/core/run.py
 # _create_app_without_api name the server's Sanic app so.
 RASA_APP_NAMES = ("rasa_server", "rasa_core_no_api")
@@ -81,12 +79,7 @@ def rasa_version() -> str:
 def patches_wanted(env: Optional[Mapping[str, str]] = None) -> bool:
     """``COLLECTBOT_RASA_PATCHES``: on (default) or off; anything else stops
     the server at start-up rather than guessing."""
-    raw = ((os.environ if env is None else env).get(PATCHES_ENV) or "").strip().lower()
-    if raw in _ON:
-        return True
-    if raw in _OFF:
-        return False
-    raise ValueError(f"{PATCHES_ENV} must be 'on' or 'off', not {raw!r}")
+    return rasa_patches_wanted(env)
 
 
 def why_not_patched(env: Optional[Mapping[str, str]] = None) -> Optional[str]:

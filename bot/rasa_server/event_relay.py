@@ -43,7 +43,6 @@ import asyncio
 import collections
 import json
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -55,6 +54,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.rasa_server.contact_log import event_key
 from bot.dead_letters import set_aside
 from bot.event_spool import BATCH_SIZE, EventSpool, SpoolInUse, delete_files, dumps, orphans  # noqa: F401
+from bot.settings import rasa_environment
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class RelayEventBroker(EventBroker):
         self._retry_seconds = tuple(retry_seconds) or RETRY_SECONDS
         self._connect_timeout = float(connect_timeout)
         self._publish_timeout = float(publish_timeout)
-        self._app_id = os.environ.get("RASA_ENVIRONMENT")
+        self._app_id = rasa_environment()
         self.spool = EventSpool(spool_path)
         if len(self.spool):
             logger.warning("%d events left in the spool %s from before; sending them first",

@@ -1,7 +1,7 @@
 """Input limits for the HTTP servers we run but do not own: the Rasa server
 (its REST channel, HTTP API, socket.io) and the rasa-sdk action server.
 
-What a request may be (all from the environment, see ``Limits``):
+What a request may be (from the environment, see ``bot.settings.Limits``):
 
 - body at most ``COLLECTBOT_MAX_BODY_BYTES`` (1 MiB): Sanic's
   ``REQUEST_MAX_SIZE`` is lowered to it (Sanic answers 413 while reading);
@@ -37,18 +37,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import zlib
-from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.core.identity import IDENTITY_KEY, strip_identity
 from bot.core.text import clean_text, clean_value, is_clean
-from bot.settings import positive_int
+from bot.settings import Limits
 
 logger = logging.getLogger(__name__)
 
-IDENTITY_KEY = "collectbot_identity"
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 ACTION_WEBHOOK_PATH = "/webhook"
 # Our conversation id columns (contact_log, verification_attempts …) are 128 wide.
@@ -58,22 +56,6 @@ MAX_NAME_CHARS = 128
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
 _OPEN_SQUARE, _OPEN_CURLY = ord("["), ord("{")
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_body_bytes: int = 1_048_576  # COLLECTBOT_MAX_BODY_BYTES
-    max_json_depth: int = 32  # COLLECTBOT_MAX_JSON_DEPTH
-    max_message_chars: int = 1000  # COLLECTBOT_MAX_MESSAGE_CHARS (REST, web chat)
-
-    @classmethod
-    def from_env(cls, env: Optional[Dict[str, str]] = None) -> "Limits":
-        env = os.environ if env is None else env
-        return cls(
-            max_body_bytes=positive_int("COLLECTBOT_MAX_BODY_BYTES", cls.max_body_bytes, env),
-            max_json_depth=positive_int("COLLECTBOT_MAX_JSON_DEPTH", cls.max_json_depth, env),
-            max_message_chars=positive_int("COLLECTBOT_MAX_MESSAGE_CHARS", cls.max_message_chars, env),
-        )
 
 
 class InputError(Exception):
@@ -146,15 +128,6 @@ def parse_json(raw: bytes, limits: Limits, clean: bool = True) -> Any:
     except (ValueError, RecursionError):
         raise InputError(400, "invalid_json", "请求内容不是有效的 JSON。") from None
     return clean_json(value, raw) if clean else value
-
-
-def strip_identity(value: Any) -> Any:
-    """``value`` with every ``collectbot_identity`` key removed, at any depth."""
-    if isinstance(value, dict):
-        return {k: strip_identity(v) for k, v in value.items() if str(k).strip().lower() != IDENTITY_KEY}
-    if isinstance(value, list):
-        return [strip_identity(v) for v in value]
-    return value
 
 
 def check_text(value: Any, field: str, limits: Limits, max_chars: Optional[int] = None) -> str:
@@ -372,12 +345,9 @@ def install_action_server(app: Any, limits: Optional[Limits] = None) -> bool:
 def readiness_problem(db_url: Optional[str] = None) -> Optional[str]:
     """None when the account database answers, else what is wrong (for /readyz)."""
     try:
-        from sqlalchemy import text
+        from bot.db.session import ping
 
-        from bot.db.session import session_scope
-
-        with session_scope(db_url) as s:
-            s.execute(text("SELECT 1"))
+        ping(db_url)
         return None
     except Exception as exc:  # any failure means "not ready"
         return f"database: {type(exc).__name__}"

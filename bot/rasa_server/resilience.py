@@ -70,17 +70,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections import OrderedDict
 from contextvars import ContextVar
 from typing import Any, List, Optional, Text, Tuple
 
 from bot.rasa_server import registry
+from bot.settings import ACTION_TIMEOUT_ENV as TIMEOUT_ENV, action_timeout  # noqa: F401 (TIMEOUT_ENV: tests, logs)
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_ENV = "ACTION_CALL_TIMEOUT_SECONDS"
-DEFAULT_TIMEOUT = 30.0
 VALIDATE_PREFIX = "validate_"
 # Turns that already got the busy reply (per Rasa process; one turn is
 # processed by one instance under the lock store).
@@ -90,18 +88,6 @@ PLUGIN = "resilience"
 LOCK_FAILURE_CODE = "conversation_store_unavailable"
 # Per HTTP request (reset by the request middleware): what went wrong.
 _request_failure: ContextVar[Optional[dict]] = ContextVar("collectbot_request_failure", default=None)
-
-
-def action_timeout() -> Optional[float]:
-    """Seconds one action call may take; 0 or negative: Rasa's own 300 s."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{TIMEOUT_ENV} must be a number of seconds, got {raw!r}") from None
-    return value if value > 0 else None
 
 
 def install() -> None:

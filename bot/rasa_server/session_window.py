@@ -43,7 +43,6 @@ Prometheus counters (a carried pause is not a new hand-over).
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, List, Optional
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
@@ -57,11 +56,14 @@ from rasa.shared.core.events import (
     SlotSet,
 )
 
+from bot.settings import (  # noqa: F401 (ENV, DEFAULT_MAX_EVENTS: tests and bench/tracker_growth.py)
+    DEFAULT_SESSION_MAX_EVENTS as DEFAULT_MAX_EVENTS,
+    SESSION_MAX_EVENTS_ENV as ENV,
+    session_max_events,
+)
+
 logger = logging.getLogger(__name__)
 
-ENV = "COLLECTBOT_SESSION_MAX_EVENTS"
-# About 30 turns of an ordinary conversation (6-7 events a turn).
-DEFAULT_MAX_EVENTS = 200
 # Marks a carried event in its metadata (stored with it).
 CARRIED = "collectbot_carried_over"
 
@@ -69,18 +71,9 @@ PLUGIN = "session_window"
 
 
 def max_events(env: Optional[dict] = None) -> int:
-    """The window: events a session may reach before the next turn starts a new one (0 = off)."""
-    raw = ((env if env is not None else os.environ).get(ENV) or "").strip()
-    if not raw:
-        return DEFAULT_MAX_EVENTS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{ENV} must be a whole number of events (0 turns the window off), not {raw!r}")
-    if value < 0:
-        raise ValueError(f"{ENV} must not be negative, not {value}")
-    # Fewer events than one busy turn would start a session on every message.
-    return value if value == 0 else max(value, 40)
+    """The window: events a session may reach before the next turn starts a
+    new one (0 = off); COLLECTBOT_SESSION_MAX_EVENTS, bot.settings.session_max_events."""
+    return session_max_events(env)
 
 
 def session_length(tracker: Any, limit: Optional[int] = None) -> int:

@@ -18,114 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import random
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from bot.core.masking import mask_phone
 from bot.db import sms as sms_db
 from bot.db.session import run_in_thread
+from bot.settings import TwilioSmsConfig  # read from the environment there; the channel and the campaign import it from here
 
 logger = logging.getLogger(__name__)
 
 # Twilio: "The recipient has opted out (replied STOP to this sender)".
 ERROR_UNSUBSCRIBED = 21610
-
-
-def _env(env: Mapping[str, str], name: str) -> Optional[str]:
-    value = (env.get(name) or "").strip()
-    return value or None
-
-
-def _positive_int(value: Any, name: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{name} must be at least 1, got {value!r}")
-    return number
-
-
-def _positive_float(value: Any, name: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return number
-
-
-@dataclass(frozen=True)
-class TwilioSmsConfig:
-    """The SMS channel's settings (environment variables in brackets)."""
-
-    account_sid: Optional[str] = None  # TWILIO_ACCOUNT_SID
-    auth_token: Optional[str] = None  # TWILIO_AUTH_TOKEN (also checks webhook signatures)
-    from_number: Optional[str] = None  # TWILIO_FROM_NUMBER
-    messaging_service_sid: Optional[str] = None  # TWILIO_MESSAGING_SERVICE_SID (wins over the number)
-    public_url: Optional[str] = None  # TWILIO_PUBLIC_URL: https://host as Twilio calls it
-    api_base_url: Optional[str] = None  # TWILIO_API_BASE_URL: tests point Twilio's client at a fake
-    max_segments: int = 3  # SMS_MAX_SEGMENTS per SMS sent
-    max_inbound_chars: int = 1000  # SMS_MAX_INBOUND_CHARS: longer inbound texts are truncated
-    send_attempts: int = 4  # SMS_SEND_ATTEMPTS: tries per SMS (first one included)
-    retry_base_seconds: float = 1.0  # SMS_RETRY_BASE_SECONDS: backoff 1, 2, 4 … s
-    retry_max_seconds: float = 30.0  # longest single wait between tries
-    request_timeout: float = 10.0  # TWILIO_TIMEOUT_SECONDS per REST call
-    # Input limits and the per-sender rate (channels/twilio_sms.py).
-    max_request_bytes: int = 65536  # SMS_MAX_REQUEST_BYTES: webhook body; larger → 413
-    rate_burst: int = 10  # SMS_RATE_BURST: messages a sender may send at once …
-    rate_per_minute: float = 6.0  # SMS_RATE_PER_MINUTE: … and then this many a minute
-
-    @classmethod
-    def from_env(
-        cls, env: Optional[Mapping[str, str]] = None, overrides: Optional[Mapping[str, Any]] = None
-    ) -> "TwilioSmsConfig":
-        """Settings from the environment; ``overrides`` (credentials.yml keys,
-        same names in lower case without the prefix) win when given."""
-        env = os.environ if env is None else env
-        o = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
-
-        def pick(key: str, var: str) -> Optional[str]:
-            value = o.get(key)
-            return str(value).strip() if value is not None else _env(env, var)
-
-        public_url = pick("public_url", "TWILIO_PUBLIC_URL")
-        return cls(
-            account_sid=pick("account_sid", "TWILIO_ACCOUNT_SID"),
-            auth_token=pick("auth_token", "TWILIO_AUTH_TOKEN"),
-            from_number=pick("from_number", "TWILIO_FROM_NUMBER"),
-            messaging_service_sid=pick("messaging_service_sid", "TWILIO_MESSAGING_SERVICE_SID"),
-            public_url=public_url.rstrip("/") if public_url else None,
-            api_base_url=pick("api_base_url", "TWILIO_API_BASE_URL"),
-            max_segments=_positive_int(pick("max_segments", "SMS_MAX_SEGMENTS") or 3, "SMS_MAX_SEGMENTS"),
-            max_inbound_chars=_positive_int(
-                pick("max_inbound_chars", "SMS_MAX_INBOUND_CHARS") or 1000, "SMS_MAX_INBOUND_CHARS"
-            ),
-            send_attempts=_positive_int(pick("send_attempts", "SMS_SEND_ATTEMPTS") or 4, "SMS_SEND_ATTEMPTS"),
-            retry_base_seconds=_positive_float(
-                pick("retry_base_seconds", "SMS_RETRY_BASE_SECONDS") or 1.0, "SMS_RETRY_BASE_SECONDS"
-            ),
-            request_timeout=_positive_float(
-                pick("request_timeout", "TWILIO_TIMEOUT_SECONDS") or 10.0, "TWILIO_TIMEOUT_SECONDS"
-            ),
-            max_request_bytes=_positive_int(
-                pick("max_request_bytes", "SMS_MAX_REQUEST_BYTES") or 65536, "SMS_MAX_REQUEST_BYTES"
-            ),
-            rate_burst=_positive_int(pick("rate_burst", "SMS_RATE_BURST") or 10, "SMS_RATE_BURST"),
-            rate_per_minute=_positive_float(
-                pick("rate_per_minute", "SMS_RATE_PER_MINUTE") or 6.0, "SMS_RATE_PER_MINUTE"
-            ),
-        )
-
-    @property
-    def uses_twilio(self) -> bool:
-        """True when outbound SMS go to Twilio; False: the local outbox."""
-        return bool(
-            self.account_sid and self.auth_token and (self.from_number or self.messaging_service_sid)
-        )
-
-    def backoff(self, attempt: int) -> float:
-        """Wait before try ``attempt + 1`` (attempt counts from 1), with ±10 % jitter."""
-        delay = min(self.retry_base_seconds * (2 ** (attempt - 1)), self.retry_max_seconds)
-        return delay * random.uniform(0.9, 1.1)
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ def test_trainer_reference_opens_only_that_conversation(env):
 
 
 def test_the_console_listens_on_loopback_unless_told_otherwise():
-    from console.settings import ConsoleSettings
+    from bot.settings import ConsoleSettings
 
     assert ConsoleSettings.from_env({}).host == "127.0.0.1"
     assert ConsoleSettings().host == "127.0.0.1"
@@ -505,7 +505,7 @@ def fuzz_paths(pattern: str) -> List[str]:
 def console_routes(env) -> List[Tuple[str, str]]:
     """Every (method, path pattern) the console's router knows."""
     from console.app import create_app
-    from console.settings import ConsoleSettings
+    from bot.settings import ConsoleSettings
 
     app = create_app(ConsoleSettings(rasa_token="unused"))
     routes = set()

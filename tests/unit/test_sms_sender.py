@@ -169,7 +169,7 @@ def test_database_down_means_nothing_is_sent(fake, tmp_path, pinned_now):
 
 
 def test_backoff_is_exponential_and_bounded(monkeypatch):
-    monkeypatch.setattr("bot.sms.sender.random.uniform", lambda a, b: 1.0)
+    monkeypatch.setattr("bot.settings.random.uniform", lambda a, b: 1.0)
     cfg = TwilioSmsConfig(retry_base_seconds=1.0, retry_max_seconds=5.0)
     assert [cfg.backoff(n) for n in (1, 2, 3, 4, 5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import socketio
 
-from channels.webchat import DEFAULT_REDIS_CHANNEL, WebChatInput, client_manager
+from bot.settings import DEFAULT_WEBCHAT_REDIS_CHANNEL as DEFAULT_REDIS_CHANNEL
+from channels.webchat import WebChatInput, client_manager
 
 
 def test_without_redis_url_the_in_memory_default_is_kept(monkeypatch):
