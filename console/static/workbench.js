@@ -168,9 +168,11 @@
     entRow.appendChild(entSelect);
     entRow.appendChild(mark);
     box.appendChild(entRow);
-    box.appendChild(C.el('p', 'hint entity-keys', '选中文字后按 Shift+数字直接标为对应实体：' + state.meta.entities.slice(0, 9).map(function (name, i) {
-      return '⇧' + (i + 1) + ' ' + name;
-    }).join('　')));
+    if (this.options.hotkeys) {
+      box.appendChild(C.el('p', 'hint entity-keys', '选中文字后按 Shift+数字直接标为对应实体：' + state.meta.entities.slice(0, 9).map(function (name, i) {
+        return '⇧' + (i + 1) + ' ' + name;
+      }).join('　')));
+    }
     if (this.dirty()) { box.appendChild(C.el('p', 'warn unsaved', '实体标注尚未保存')); }
     if (this.group) {
       var all = C.el('label', 'label-all');
@@ -216,7 +218,7 @@
     ignore.type = 'button';
     ignore.id = 'ignore-btn';
     ignore.addEventListener('click', function () { self.save('ignored'); });
-    var testSet = C.el('button', 'secondary', '加入测试集 (t)');
+    var testSet = C.el('button', 'secondary', this.options.hotkeys ? '加入测试集 (t)' : '加入测试集');
     testSet.type = 'button';
     testSet.id = 'test-set-btn';
     testSet.title = '把这条消息（保存后的意图和实体）加入开发测试集：训练时不会用到它，只用来评估模型';

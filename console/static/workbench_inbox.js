@@ -37,6 +37,7 @@
     index = Math.max(0, Math.min(items.length - 1, i));
     renderList();
     editor = new W.Editor(panel, items[index], {
+      hotkeys: true,
       onSaved: function () {
         renderList();
         if (index < items.length - 1) { setTimeout(function () { select(index + 1); }, 250); }

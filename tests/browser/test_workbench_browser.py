@@ -134,7 +134,9 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         # the misread message: predicted ask_balance; 2 is request_installment in its ranking
         editor = page.locator("#editor")
         assert "识别：ask_balance" in editor.inner_text()
-        assert page.locator("ol.intent-choices button").nth(1).inner_text() == "2 · request_installment"
+        second = page.locator("ol.intent-choices button").nth(1)
+        assert second.inner_text().startswith("2 · request_installment 29.0%")  # the ranking's score
+        assert "分期" in second.locator(".desc").inner_text()  # and what the intent means
         shot(page, "workbench-2-misread-message.png")
         page.keyboard.press("2")
         page.locator("#inbox-list li.inbox-item", has_text=MISREAD).filter(
