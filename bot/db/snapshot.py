@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core import booking
 from bot.db import repository
 from bot.db.models import (
     Account,
@@ -65,6 +66,8 @@ def arrangements(s: Session, account_id: str) -> List[Dict[str, Any]]:
             "new_due_date": _iso(a.new_due_date),
             "details": _load_details(a.details),
             "idempotency_key": a.idempotency_key,
+            # What the cardholder was told to quote (bot/core/booking.reference).
+            "reference": booking.reference(a.idempotency_key),
             "conversation_id": a.conversation_id,
             "created_at": _iso(a.created_at),
         }

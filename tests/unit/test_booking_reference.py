@@ -74,3 +74,20 @@ def test_the_specialists_decision_names_the_plans_reference_and_how_to_pay_once_
     assert f"业务编号：{ref}。" in approved and "还款方式：手机银行App。" in approved
     rejected = booking.decision_message(booking.REJECT, figures, "收入证明不足", key=key, payment_methods=("x",))
     assert ref in rejected and "还款方式" not in rejected
+
+
+def test_the_account_snapshot_shows_each_arrangements_reference_as_the_cardholder_was_told(db_url, pinned_now):
+    from bot.db import repository
+    from bot.db.importer import import_accounts_csv
+    from bot.db.session import session_scope
+    from bot.services import booking as bookings
+    from tests.unit.actions_support import REPO
+
+    with session_scope() as s:
+        import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=TODAY)
+    result = bookings.book_deferral(account_id="E2E-1", conversation_id="+8613900000001", days=14, today=TODAY,
+                                    config=CFG, booked_by=booking.BY_BOT)
+    with session_scope() as s:
+        (row,) = repository.account_snapshot(s, "E2E-1", TODAY)["arrangements"]
+    assert row["reference"] == booking.reference(row["idempotency_key"])
+    assert f"业务编号：{row['reference']}。" in result.reply
