@@ -86,7 +86,8 @@ def account_assessment(s, account_ref: str, today: date, history_limit: int = 20
         {"created_at": h.created_at.isoformat(), "as_of": h.as_of.isoformat(),
          "willingness": h.willingness_score, "willingness_band_label": core.BAND_LABELS[h.willingness_band],
          "ability": h.ability_score, "ability_band_label": core.BAND_LABELS[h.ability_band],
-         "segment_label": core.SEGMENT_LABELS[h.segment], "signals": len(h.signals), "trigger": h.trigger}
+         "segment_label": core.SEGMENT_LABELS[h.segment], "signals": len(h.signals), "trigger": h.trigger,
+         "trigger_label": assessments.trigger_label(h.trigger)}
         for h in assessments.history(s, account_id, history_limit)
     ]
     return data

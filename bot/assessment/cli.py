@@ -205,7 +205,7 @@ def _show(url: Optional[str], account_id: str, history: int) -> int:
         print("历次评估：")
         for h in past:
             print(f"  {h.created_at:%Y-%m-%d %H:%M} 意愿 {h.willingness_score:.2f} 能力 {h.ability_score:.2f} "
-                  f"{SEGMENT_LABELS[h.segment]}（{h.trigger or '-'}）")
+                  f"{SEGMENT_LABELS[h.segment]}（{assessments.trigger_label(h.trigger) or '-'}）")
     return EXIT_OK
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.core import assessment as core
 from bot.core import evasion
+from bot.core.escalation import REASON_LABELS
 from bot.core.policy import days_past_due
 from bot.db import repository
 from bot.db.models import (
@@ -366,6 +367,39 @@ TRIGGER_VERIFIED = "verification_ok"
 TRIGGER_NOT_VERIFIED = "verification_failed"
 TRIGGER_PHONE_MARK = "phone_mark:"  # + the mark
 TRIGGER_STATEMENT = "statement:"  # + budget / hardship / refusal / dispute
+
+
+_TRIGGER_NAMES = {
+    TRIGGER_PAYMENT: "还款入账",
+    TRIGGER_REVERSAL: "还款冲正",
+    TRIGGER_VERIFIED: "身份核实通过",
+    TRIGGER_NOT_VERIFIED: "身份核实失败",
+    "reconcile": "承诺履约核对",
+    "cli": "手动重算",
+    "batch": "批量重算",
+}
+_TRIGGER_PREFIXES = {
+    TRIGGER_BOOKING: ("登记", {"promise_to_pay": "承诺还款", "installment": "分期", "deferral": "延期还款",
+                               "fee_waiver": "费用减免申请", "hardship_plan": "困难还款计划"}),
+    TRIGGER_HANDOVER: ("转人工：", REASON_LABELS),
+    TRIGGER_PHONE_MARK: ("号码标记：", {"third_party": "非本人（第三方）", "wrong_number": "错号", "clear": "撤销标记"}),
+    TRIGGER_STATEMENT: ("客户表述：", {"budget": "每月可还金额", "hardship": "经济困难", "refusal": "拒绝还款",
+                                  "dispute": "异议"}),
+}
+
+
+def trigger_label(trigger: Optional[str]) -> Optional[str]:
+    """What moved the assessment, in Chinese for agents; a code without a
+    name is shown as it is (visible rather than hidden)."""
+    if not trigger:
+        return None
+    if trigger in _TRIGGER_NAMES:
+        return _TRIGGER_NAMES[trigger]
+    for prefix, (lead, names) in _TRIGGER_PREFIXES.items():
+        if trigger.startswith(prefix):
+            code = trigger[len(prefix):]
+            return lead + names.get(code, code)
+    return trigger
 
 
 def rescore(session_or_uow, account_id: Optional[str], trigger: str,

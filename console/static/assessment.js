@@ -55,7 +55,7 @@
         tr.appendChild(C.el('td', null, h.ability_band_label + '（' + h.ability.toFixed(2) + '）'));
         tr.appendChild(C.el('td', null, h.segment_label));
         tr.appendChild(C.el('td', null, h.signals));
-        tr.appendChild(C.el('td', null, h.trigger || '—'));
+        tr.appendChild(C.el('td', null, h.trigger_label || h.trigger || '—'));
         history.appendChild(tr);
       });
       document.getElementById('assessment-panel').hidden = false;

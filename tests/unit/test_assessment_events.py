@@ -68,6 +68,7 @@ def test_a_booking_rescores_in_its_transaction(url, today):
     assert result.created
     view = latest()
     assert view.trigger == "booking:promise_to_pay"
+    assert assessments.trigger_label(view.trigger) == "登记承诺还款"  # what agents read in the history
     assert "有未到期的还款承诺/计划 1 项" in texts(view)
     assert view.willingness_band != "unknown"
 
@@ -203,4 +204,13 @@ def test_an_agent_resolving_as_dispute_or_wrong_party_rescores(url):
         view = latest()
         if outcome == "dispute_opened":
             assert view.trigger == "statement:dispute" and "对欠款提出异议" in texts(view)
+            assert assessments.trigger_label(view.trigger) == "客户表述：异议"
     assert view.trigger == "phone_mark:third_party" and "wrong_person_after_verified" in codes(view)
+
+
+def test_every_trigger_has_a_chinese_label():
+    for trigger, label in (("handover:dispute_debt", "转人工：债务异议"), ("phone_mark:third_party", "号码标记：非本人（第三方）"),
+                           ("payment_reversal", "还款冲正"), ("verification_failed", "身份核实失败"),
+                           ("reconcile", "承诺履约核对"), ("statement:budget", "客户表述：每月可还金额")):
+        assert assessments.trigger_label(trigger) == label
+    assert assessments.trigger_label("something_new") == "something_new" and assessments.trigger_label(None) is None
