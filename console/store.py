@@ -778,6 +778,81 @@ def earlier_conversations(s: Session, account_id: Optional[str], conversation_id
     ]
 
 
+MASKED_PHONE_RE = re.compile(r"^\+?(\d*)\s*[*＊xX]+\s*(\d+)$")
+MAX_SEARCH_RESULTS = 20
+
+
+def search(s: Session, query: str, limit: int = MAX_SEARCH_RESULTS) -> List[Dict[str, Any]]:
+    """Conversations by the cardholder's phone (whole, last digits, or
+    masked as shown: 139****0001), account id, or words the cardholder
+    wrote; newest first, one row per conversation, phones masked."""
+    from bot.core.masking import mask_phone
+    from bot.db.models import Account, Cardholder
+
+    q = " ".join((query or "").split())[:100]
+    if len(q) < 2:
+        return []
+    digits = q.lstrip("+")
+    masked = MASKED_PHONE_RE.match(q)
+    accounts: set = set()
+    snippets: Dict[str, str] = {}
+    if masked or digits.isdigit():
+        head, tail = (masked.group(1), masked.group(2)) if masked else ("", digits)
+        phone_rows = s.execute(
+            select(Account.account_id, Cardholder.phone).join(Cardholder, Account.cardholder_id == Cardholder.id)
+            .where(Cardholder.phone.like(f"%{tail}"))
+        ).all()
+        accounts |= {a for a, phone in phone_rows if phone.lstrip("+").startswith(head) or f"+86{head}" in phone}
+    accounts |= set(s.execute(select(Account.account_id).where(Account.account_id.ilike(f"{q}%"))).scalars())
+    conversations: Dict[str, Any] = {}
+    if accounts:
+        for cid, last in s.execute(
+            select(ContactLog.conversation_id, func.max(ContactLog.created_at))
+            .where(ContactLog.account_id.in_(sorted(accounts))).group_by(ContactLog.conversation_id)
+        ).all():
+            conversations[cid] = last
+        for cid, last in s.execute(
+            select(Escalation.conversation_id, func.max(Escalation.created_at))
+            .where(Escalation.account_id.in_(sorted(accounts)), Escalation.channel != PARKED_CHANNEL)
+            .group_by(Escalation.conversation_id)
+        ).all():
+            conversations[cid] = max(filter(None, (conversations.get(cid), last)))
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    for cid, text, at in s.execute(
+        select(ContactLog.conversation_id, ContactLog.text, ContactLog.created_at)
+        .where(ContactLog.direction == "in", ContactLog.text.like(f"%{escaped}%", escape="\\"))
+        .order_by(ContactLog.id.desc()).limit(200)
+    ).all():
+        snippets.setdefault(cid, text[:120])
+        conversations[cid] = max(filter(None, (conversations.get(cid), at)))
+    newest = sorted(conversations.items(), key=lambda kv: (kv[1] is not None, kv[1]), reverse=True)[:limit]
+    ids = [cid for cid, _ in newest]
+    info: Dict[str, Tuple[Optional[str], Optional[str]]] = {}
+    for cid, account_id, channel in s.execute(
+        select(ContactLog.conversation_id, ContactLog.account_id, ContactLog.channel)
+        .where(ContactLog.conversation_id.in_(ids)).order_by(ContactLog.id)
+    ).all() if ids else []:
+        known = info.get(cid, (None, None))
+        info[cid] = (account_id or known[0], channel or known[1])
+    for e in _unresolved(s) if ids else []:
+        if e.conversation_id in ids:
+            known = info.get(e.conversation_id, (None, None))
+            info[e.conversation_id] = (known[0] or e.account_id, known[1] or e.channel)
+    open_ids = {e.conversation_id for e in _unresolved(s)} if ids else set()
+    return [
+        {
+            "conversation_id": cid,
+            "label": mask_phone(cid) if is_e164(cid) else cid[:12],
+            "account_id": info.get(cid, (None, None))[0],
+            "channel_label": channel_label(info.get(cid, (None, None))[1]) if info.get(cid, (None, None))[1] else "",
+            "last_at": iso(last),
+            "snippet": snippets.get(cid),
+            "open": cid in open_ids,
+        }
+        for cid, last in newest
+    ]
+
+
 # --------------------------------------------------------------------------
 # Live updates
 # --------------------------------------------------------------------------

@@ -112,6 +112,11 @@ async def conversation_detail(request: Request, conversation_id: str, user: User
         detail["identity_confirmed_by_agent"] = confirmed
         if confirmed:
             detail["state"]["identity_confirmed"] = True
+    # The cardholder's earlier conversations: not for trainers, who see
+    # conversations masked and by reference only.
+    detail["earlier"] = [] if user.role in trainer_view.MASKED_ROLES else await db(
+        store.earlier_conversations, detail.get("account_id"), conversation_id
+    )
     return detail
 
 
@@ -132,6 +137,14 @@ async def audit_log(request: Request) -> HTTPResponse:
     from console import audit_labels
 
     return as_json({"entries": audit_labels.readable_entries(entries)})
+
+
+@bp.get("/api/search")
+@guarded("act")
+async def search(request: Request) -> HTTPResponse:
+    """Conversations by phone (whole, last digits, masked), account or the
+    cardholder's words; not for trainers (they work on masked data)."""
+    return as_json({"items": await db(store.search, str(request.args.get("q") or ""))})
 
 
 @bp.get("/api/canned-replies")

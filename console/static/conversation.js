@@ -261,6 +261,25 @@
     renderStatus(d);
     renderAccount(d);
     renderNotes(d);
+    renderEarlier(d.earlier || []);
+  }
+
+  // The same cardholder's other conversations, newest first, each a link.
+  function renderEarlier(rows) {
+    var ul = $('earlier');
+    C.clear(ul);
+    if (!rows.length) { ul.appendChild(el('li', 'muted', '无')); return; }
+    rows.forEach(function (r) {
+      var li = el('li', r.open ? 'open' : '');
+      var a = el('a', null, C.dateTime(r.last_at) + ' · ' + r.channel_label);
+      a.href = '/conversations/' + encodeURIComponent(r.conversation_id);
+      li.appendChild(a);
+      var what = r.messages + '条消息';
+      if (r.reason_labels.length) { what += ' · 转人工：' + r.reason_labels.join('、'); }
+      if (r.open) { what += ' · 处理中'; } else if (r.outcome_label) { what += ' · ' + r.outcome_label; }
+      li.appendChild(el('span', 'small', ' ' + what));
+      ul.appendChild(li);
+    });
   }
 
   // ---- actions -----------------------------------------------------------

@@ -211,6 +211,39 @@
   Array.prototype.forEach.call(document.querySelectorAll('#views button'), function (b) {
     b.addEventListener('click', function () { choose(b.dataset.view); });
   });
+
+  // Search: phone (whole, last digits, masked), account, the cardholder's words.
+  var searchForm = document.getElementById('search-form');
+  if (searchForm) {
+    searchForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var q = document.getElementById('search-q').value.trim();
+      var table = document.getElementById('search-results');
+      var hint = document.getElementById('search-hint');
+      var tbody = document.getElementById('search-body');
+      if (q.length < 2) { table.hidden = true; hint.textContent = '请至少输入2个字符'; return; }
+      C.api('GET', '/api/search?q=' + encodeURIComponent(q)).then(function (data) {
+        C.clear(tbody);
+        var rows = data.items || [];
+        hint.textContent = rows.length ? '找到 ' + rows.length + ' 个会话' : '没有找到匹配的会话';
+        table.hidden = !rows.length;
+        rows.forEach(function (r) {
+          var tr = C.el('tr', 'item' + (r.open ? ' open' : ''));
+          tr.appendChild(C.el('td', 'mono', r.label + (r.open ? '（处理中）' : '')));
+          tr.appendChild(C.el('td', 'mono', r.account_id || '未关联'));
+          tr.appendChild(C.el('td', null, r.channel_label));
+          tr.appendChild(C.el('td', null, C.dateTime(r.last_at)));
+          tr.appendChild(C.el('td', 'summary', r.snippet || ''));
+          var open = C.el('td');
+          var link = C.el('a', 'button', '打开');
+          link.href = '/conversations/' + encodeURIComponent(r.conversation_id);
+          open.appendChild(link);
+          tr.appendChild(open);
+          tbody.appendChild(tr);
+        });
+      }).catch(function (e) { hint.textContent = e.message; });
+    });
+  }
   choose(['mine', 'unassigned', 'all'].indexOf(view) >= 0 ? view : 'all');
   window.setInterval(tick, 1000);
 }());
