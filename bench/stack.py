@@ -117,8 +117,8 @@ def product_endpoint_types() -> Dict[str, str]:
     except (OSError, ValueError):
         data = {}
     return {
-        "tracker_store": (data.get("tracker_store") or {}).get("type") or "bot.tracker_store.BrokeredSQLTrackerStore",
-        "event_broker": (data.get("event_broker") or {}).get("type") or "bot.contact_log.ContactLogBroker",
+        "tracker_store": (data.get("tracker_store") or {}).get("type") or "bot.rasa_server.tracker_store.BrokeredSQLTrackerStore",
+        "event_broker": (data.get("event_broker") or {}).get("type") or "bot.rasa_server.contact_log.ContactLogBroker",
     }
 
 

@@ -2,8 +2,8 @@
 
 A writer that retries a failed batch forever is stopped by one bad item: a
 lone surrogate in one message once stopped the contact log for everyone
-(issue 16). The contact-log broker (bot/contact_log.py), the event relay
-(bot/event_relay.py) and the event consumer (bot/event_consumer.py) tell the
+(issue 16). The contact-log broker (bot/rasa_server/contact_log.py), the event relay
+(bot/rasa_server/event_relay.py) and the event consumer (bot/event_consumer.py) tell the
 two causes apart with ``is_outage``:
 
 - **the database is away** (connection refused or lost, server shutting

@@ -1,7 +1,7 @@
 """A durable, ordered spool in a local SQLite file (one writer process per file).
 
-Shared by the production relay (bot/event_relay.py: events waiting for
-RabbitMQ) and the laptop contact-log broker (bot/contact_log.py: rows waiting
+Shared by the production relay (bot/rasa_server/event_relay.py: events waiting for
+RabbitMQ) and the laptop contact-log broker (bot/rasa_server/contact_log.py: rows waiting
 for the account database): what was queued when the process stopped is
 delivered by the next process on the same file.
 

@@ -546,7 +546,7 @@ class WorkbenchSettings:
 @dataclass(frozen=True)
 class RabbitSettings:
     """RabbitMQ for the production event relay and its consumer
-    (bot/event_relay.py, bot/event_consumer.py)."""
+    (bot/rasa_server/event_relay.py, bot/event_consumer.py)."""
 
     host: str = "127.0.0.1"
     port: int = 5672

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 # The channel map (queue, conversation page, workbench, refusal messages)
 # is the bot's own, shared with replies and reports.
 from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401
+from bot.core.masking import masked_name  # noqa: F401 (console/store.py: 张三丰 → 张*丰 on the tabs)
 
 # When the button a payload came from cannot be found (an old conversation,
 # the queue summary, which has no buttons): what the click meant.
@@ -126,13 +127,3 @@ def readable_contact_log(rows: List[Dict[str, Any]], known: Dict[str, List[str]]
         title = next((t for t in candidates if t in offered), None)
         out.append({**row, "text": title or button_text(text), "button": True})
     return out
-
-
-def masked_name(name: Optional[str]) -> str:
-    """张三丰 → 张*丰, 李明 → 李*: enough for an agent to tell tabs apart."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

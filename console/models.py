@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 
-from bot.db.models import Base, UTCDateTime, _in, _now
+from bot.db.models import Base, UTCDateTime, one_of, stored_now
 
 ROLES = ("agent", "trainer", "supervisor")
 RELEASE_REASONS = ("released", "resolved", "reassigned")
@@ -38,10 +38,10 @@ class ConsoleUser(Base):
     # hash, so they can be raised later without invalidating old passwords.
     password_hash = Column(String(255), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     last_login_at = Column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
 
 
 class ConsoleSession(Base):
@@ -54,8 +54,8 @@ class ConsoleSession(Base):
     token_hash = Column(String(64), nullable=False, unique=True)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
-    last_seen_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
+    last_seen_at = Column(UTCDateTime, nullable=False, default=stored_now)
     expires_at = Column(UTCDateTime, nullable=False)
     revoked_at = Column(UTCDateTime)
 
@@ -66,7 +66,7 @@ class AuditLog(Base):
     __tablename__ = "console_audit_log"
 
     id = Column(Integer, primary_key=True)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     user_id = Column(Integer, ForeignKey("console_users.id"), index=True)  # NULL: the console itself
     username = Column(String(64), nullable=False)
     action = Column(String(64), nullable=False)
@@ -86,7 +86,7 @@ class Claim(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(128), nullable=False)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False, index=True)
-    claimed_at = Column(UTCDateTime, nullable=False, default=_now)
+    claimed_at = Column(UTCDateTime, nullable=False, default=stored_now)
     released_at = Column(UTCDateTime)
     release_reason = Column(String(16))
     # Set when the agent handed the conversation back to the assistant.
@@ -94,7 +94,7 @@ class Claim(Base):
 
     __table_args__ = (
         CheckConstraint(
-            "release_reason IS NULL OR " + _in("release_reason", RELEASE_REASONS), name="release_reason"
+            "release_reason IS NULL OR " + one_of("release_reason", RELEASE_REASONS), name="release_reason"
         ),
         Index(
             "uq_console_claims_live_conversation",
@@ -114,7 +114,7 @@ class Note(Base):
     account_id = Column(String(64), ForeignKey("accounts.account_id"), index=True)
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
     text = Column(Text, nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
 
 class Resolution(Base):
@@ -129,9 +129,9 @@ class Resolution(Base):
     note = Column(Text, nullable=False, default="")
     escalation_ids = Column(Text, nullable=False, default="[]")  # JSON list
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
-    __table_args__ = (CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),)
+    __table_args__ = (CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),)
 
 
 # The trainer workbench's tables (console/training/models.py, migration 0005_training).

@@ -29,7 +29,7 @@ def _product_broker() -> type:
 
     repo = Path(__file__).resolve().parents[2]
     kind = (yaml.safe_load((repo / "endpoints.yml").read_text("utf-8")).get("event_broker") or {}).get("type")
-    module, _, name = (kind or "bot.contact_log.ContactLogBroker").rpartition(".")
+    module, _, name = (kind or "bot.rasa_server.contact_log.ContactLogBroker").rpartition(".")
     return getattr(importlib.import_module(module), name)
 
 

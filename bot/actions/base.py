@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.core import replies
-from bot.core.identity import conversation_phone
+from bot.core.identity import IDENTITY_KEY, conversation_phone
 from bot.db import repository
 from bot.db.session import run_in_thread
 from bot.observability import metrics
@@ -53,11 +53,10 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
 
 
-IDENTITY_METADATA_KEY = "collectbot_identity"
 # Channels that vouch for an identity (a signed app token) and strip the key
 # from anything a client sends. Rasa's REST channel passes client metadata
 # through unchanged, so the key is ignored on any other channel even if an
-# input filter in front of it (bot/http_limits.py) was not installed.
+# input filter in front of it (bot/rasa_server/http_limits.py) was not installed.
 CHANNELS_VOUCHING_FOR_IDENTITY = frozenset({"webchat"})
 
 
@@ -66,7 +65,7 @@ def app_identity(tracker: Tracker) -> Optional[str]:
     if tracker.get_latest_input_channel() not in CHANNELS_VOUCHING_FOR_IDENTITY:
         return None
     metadata = tracker.latest_message.get("metadata") or {}
-    identity = metadata.get(IDENTITY_METADATA_KEY) or {}
+    identity = metadata.get(IDENTITY_KEY) or {}
     account_id = identity.get("account_id") if isinstance(identity, dict) else None
     return str(account_id) if account_id else None
 

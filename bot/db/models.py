@@ -81,9 +81,6 @@ def one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-_in = one_of  # the old private name; console/models.py still uses it
-
-
 class Money(TypeDecorator):
     """``NUMERIC(14, 2)`` that only ever hands Python ``Decimal`` in and out.
 
@@ -158,9 +155,6 @@ def stored_now() -> datetime:
     return clock.now()
 
 
-_now = stored_now  # the old private name; console/models.py still uses it
-
-
 class Cardholder(Base):
     __tablename__ = "cardholders"
 
@@ -187,7 +181,7 @@ class Account(Base):
     minimum_due = Column(Money, nullable=False)
     due_date = Column(Date, nullable=False)
     follow_up = Column(Boolean, nullable=False, default=False)
-    updated_at = Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=stored_now, onupdate=stored_now)
 
     cardholder = relationship("Cardholder", back_populates="accounts")
 
@@ -231,11 +225,11 @@ class Arrangement(Base):
     # the same promise twice a no-op.
     idempotency_key = Column(String(200), nullable=False, unique=True)
     conversation_id = Column(String(128), index=True)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("kind", ARRANGEMENT_KINDS), name="kind"),
-        CheckConstraint(_in("status", ARRANGEMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", ARRANGEMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", ARRANGEMENT_STATUSES), name="status"),
     )
 
 
@@ -254,11 +248,11 @@ class Assessment(Base):
     hardship_reason = Column(Text)
     note = Column(Text)
     conversation_id = Column(String(128))
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("willingness", WILLINGNESS_VALUES), name="willingness"),
-        CheckConstraint(_in("ability", ABILITY_VALUES), name="ability"),
+        CheckConstraint(one_of("willingness", WILLINGNESS_VALUES), name="willingness"),
+        CheckConstraint(one_of("ability", ABILITY_VALUES), name="ability"),
     )
 
 
@@ -273,11 +267,11 @@ class Escalation(Base):
     priority = Column(Integer, nullable=False)  # 0 = crisis ... 3 = routine
     summary = Column(Text, nullable=False, default="")
     status = Column(String(16), nullable=False, default="open")
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority"),
-        CheckConstraint(_in("status", ESCALATION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", ESCALATION_STATUSES), name="status"),
         # Agents must never get two tickets for the same problem in the same
         # conversation; the repository checks first, this index settles races.
         Index(
@@ -299,7 +293,7 @@ class OptOut(Base):
     # stored as given so their opt-out is honoured too - hence the width.
     phone = Column(String(64), nullable=False)
     channel = Column(String(32), nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     revoked_at = Column(UTCDateTime)
 
     __table_args__ = (
@@ -330,10 +324,10 @@ class PaymentClaim(Base):
     amount = Column(Money)
     check_by = Column(Date, nullable=False)
     status = Column(String(16), nullable=False, default="open")
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("status", PAYMENT_CLAIM_STATUSES), name="status"),
+        CheckConstraint(one_of("status", PAYMENT_CLAIM_STATUSES), name="status"),
     )
 
 
@@ -344,7 +338,7 @@ class VerificationAttempt(Base):
     conversation_id = Column(String(128), nullable=False, index=True)
     account_id = Column(String(64), ForeignKey("accounts.account_id"))
     success = Column(Boolean, nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
 
 class ContactLog(Base):
@@ -361,10 +355,10 @@ class ContactLog(Base):
     # repeated id must not log the message twice; NULLs never collide.
     message_id = Column(String(128), unique=True)
     status = Column(String(32))
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
     )
 
 
@@ -385,7 +379,7 @@ class DeadLetter(Base):
     conversation_id = Column(String(128), index=True)
     payload = Column(Text, nullable=False)
     error = Column(Text, nullable=False)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (UniqueConstraint("source", "item_key"),)
 
@@ -411,10 +405,10 @@ class SmsInbound(Base):
     message_sid = Column(String(64), nullable=False, unique=True)
     phone = Column(String(64), nullable=False)
     status = Column(String(16), nullable=False, default="received")
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("status", SMS_INBOUND_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SMS_INBOUND_STATUSES), name="status"),
     )
 
 
@@ -430,7 +424,7 @@ class SmsOutbox(Base):
     messaging_service_sid = Column(String(64))
     body = Column(Text, nullable=False)
     status_callback = Column(String(500))
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
 
 # --------------------------------------------------------------------------
@@ -463,10 +457,10 @@ class PhoneMark(Base):
     kind = Column(String(16), nullable=False)
     note = Column(Text)
     created_by = Column(String(64))
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     revoked_at = Column(UTCDateTime)
 
-    __table_args__ = (CheckConstraint(_in("kind", PHONE_MARK_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", PHONE_MARK_KINDS), name="kind"),)
 
 
 class CampaignSend(Base):
@@ -493,11 +487,11 @@ class CampaignSend(Base):
     sent_at = Column(UTCDateTime)
     rasa_status = Column(String(16))
     rasa_detail = Column(Text)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
-    updated_at = Column(UTCDateTime, nullable=False, default=_now, onupdate=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=stored_now, onupdate=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("status", CAMPAIGN_SEND_STATUSES), name="status"),
+        CheckConstraint(one_of("status", CAMPAIGN_SEND_STATUSES), name="status"),
         UniqueConstraint("account_id", "stage", "cycle"),
     )
 
@@ -518,11 +512,11 @@ class OutboundBlock(Base):
     action = Column(String(16), nullable=False)
     retry_at = Column(UTCDateTime)
     text = Column(Text)
-    created_at = Column(UTCDateTime, nullable=False, default=_now, index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now, index=True)
 
     __table_args__ = (
-        CheckConstraint(_in("action", OUTBOUND_BLOCK_ACTIONS), name="action"),
-        CheckConstraint(_in("source", OUTBOUND_SOURCES), name="source"),
+        CheckConstraint(one_of("action", OUTBOUND_BLOCK_ACTIONS), name="action"),
+        CheckConstraint(one_of("source", OUTBOUND_SOURCES), name="source"),
     )
 
 
@@ -536,7 +530,7 @@ class FinalNoticeApproval(Base):
     cycle = Column(String(32), nullable=False)
     approved_by = Column(String(64), nullable=False)
     note = Column(Text)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (UniqueConstraint("account_id", "cycle"),)
 
@@ -554,12 +548,12 @@ class AgentTask(Base):
     description = Column(Text, nullable=False)
     status = Column(String(16), nullable=False, default="open")
     idempotency_key = Column(String(200), nullable=False, unique=True)
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
     done_at = Column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint(_in("kind", AGENT_TASK_KINDS), name="kind"),
-        CheckConstraint(_in("status", AGENT_TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", AGENT_TASK_KINDS), name="kind"),
+        CheckConstraint(one_of("status", AGENT_TASK_STATUSES), name="status"),
     )
 
 
@@ -594,11 +588,11 @@ class AssessmentScore(Base):
     reasons = Column(Text, nullable=False, default="[]")
     signals = Column(Text, nullable=False, default="[]")
     trigger = Column(String(32))
-    created_at = Column(UTCDateTime, nullable=False, default=_now)
+    created_at = Column(UTCDateTime, nullable=False, default=stored_now)
 
     __table_args__ = (
-        CheckConstraint(_in("willingness_band", ASSESSMENT_BANDS), name="willingness_band"),
-        CheckConstraint(_in("ability_band", ASSESSMENT_BANDS), name="ability_band"),
-        CheckConstraint(_in("segment", ASSESSMENT_SEGMENTS), name="segment"),
-        CheckConstraint(_in("scorer", ASSESSMENT_SCORERS), name="scorer"),
+        CheckConstraint(one_of("willingness_band", ASSESSMENT_BANDS), name="willingness_band"),
+        CheckConstraint(one_of("ability_band", ASSESSMENT_BANDS), name="ability_band"),
+        CheckConstraint(one_of("segment", ASSESSMENT_SEGMENTS), name="segment"),
+        CheckConstraint(one_of("scorer", ASSESSMENT_SCORERS), name="scorer"),
     )

@@ -27,7 +27,9 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import clock
-from bot.core.identity import conversation_phone
+# ALREADY_LOGGED: a bot message written to the contact log by whoever sent it
+# (the campaign runner appends its SMS to the transcript this way).
+from bot.core.identity import ALREADY_LOGGED, conversation_phone
 from bot.db import contact_log as contact_log_db
 from bot.db import repository
 from bot.db.session import session_scope
@@ -46,9 +48,6 @@ RETRY_SECONDS = (0.5, 1, 2, 5, 10)
 # Channels that write their outbound messages to the contact log themselves,
 # with the provider's message id and delivery status (one row per send).
 CHANNELS_LOGGING_THEIR_OWN_SENDS = frozenset({"twilio_sms"})
-# Metadata flag of bot messages written to the contact log by whoever sent
-# them (the campaign runner appends its SMS to the transcript this way).
-ALREADY_LOGGED = "collectbot_already_logged"
 # Contact-log text is capped: the tracker store keeps the full message.
 MAX_TEXT = 4000
 # Message id of a logged bot message (it has none of its own): the event's key.

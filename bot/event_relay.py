@@ -1,8 +1,0 @@
-"""Moved to bot/rasa_server/event_relay.py (issue 15). This alias keeps ``bot.event_relay``
-importable for the code that still names it (bot/event_consumer.py,
-bot/campaign/runner.py, bench/); it is the same module object, not a copy."""
-import sys
-
-from bot.rasa_server import event_relay as _moved
-
-sys.modules[__name__] = _moved
