@@ -19,6 +19,8 @@ ACTIONS = {
     "claim": "领取会话",
     "release": "放回队列",
     "transfer": "转交会话",
+    "auto_assign": "自动分配会话",
+    "status": "切换坐席状态",
     "reply": "发送回复",
     "reply_blocked": "回复被合规拦截",
     "reply_failed": "回复发送失败",

@@ -484,6 +484,28 @@ def claim(s: Session, conversation_id: str, user: UserView) -> Dict[str, Any]:
     return live_claim(s, conversation_id)
 
 
+def users_by_id(s: Session, user_ids: Iterable[int]) -> List[UserView]:
+    """Active console users among ``user_ids`` (auto-assignment's candidates)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    rows = s.execute(select(ConsoleUser).where(ConsoleUser.id.in_(wanted), ConsoleUser.active.is_(True))).scalars()
+    return [_user_view(u) for u in rows]
+
+
+def live_claim_counts(s: Session, user_ids: Iterable[int]) -> Dict[int, int]:
+    """How many conversations each user holds now (claims neither released nor handed back)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = s.execute(
+        select(Claim.user_id, func.count(Claim.id))
+        .where(Claim.user_id.in_(wanted), Claim.released_at.is_(None), Claim.handed_back_at.is_(None))
+        .group_by(Claim.user_id)
+    ).all()
+    return {uid: n for uid, n in rows}
+
+
 def require_claim(s: Session, conversation_id: str, user: UserView) -> Dict[str, Any]:
     """The caller's live claim on the conversation, else a refusal."""
     current = live_claim(s, conversation_id)

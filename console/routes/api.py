@@ -5,6 +5,7 @@ console/inbox_store.py (views) and console/canned.py; what the web chat
 cardholder sees of the agent through console/handover_notices.py."""
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Callable, Optional, Tuple
 
@@ -15,7 +16,7 @@ from sanic.response import HTTPResponse
 from bot import clock
 from bot.settings import get_settings
 from bot.core import handover
-from console import auth, canned, handover_notices, inbox_store, store, trainer_view
+from console import auth, canned, handover_notices, inbox_store, presence, store, trainer_view
 from console.routes.common import as_json, body, guarded, service
 from console.service import db
 from console.store import UserView
@@ -90,6 +91,38 @@ async def me(request: Request) -> HTTPResponse:
             "permissions": {p: auth.allowed(user.role, p) for p in auth.PERMISSIONS},
         }
     )
+
+
+@bp.get("/api/me/status")
+@guarded("view")
+async def my_status(request: Request) -> HTTPResponse:
+    user = request.ctx.actor.user
+    status = presence.presence_of(request.app).of(user.id)
+    return as_json({"status": status, "label": presence.STATUS_LABELS[status], "labels": presence.STATUS_LABELS})
+
+
+@bp.post("/api/me/status")
+@guarded("act")
+async def set_my_status(request: Request) -> HTTPResponse:
+    """在线 / 忙碌 / 离开: only 在线 agents are given new hand-overs (console/presence.py)."""
+    actor = request.ctx.actor
+    wanted = str(body(request).get("status") or "")
+    status = presence.presence_of(request.app).set(actor.user, wanted)
+    await db(store.audit, actor.user, "status", detail={"status": status, "label": presence.STATUS_LABELS[status]},
+             remote_addr=actor.remote_addr)
+    return as_json({"status": status, "label": presence.STATUS_LABELS[status]})
+
+
+@bp.listener("after_server_start")
+async def start_auto_assign(app, _loop) -> None:
+    app.ctx.auto_assign = asyncio.create_task(presence.assign_loop(app, app.ctx.settings.poll_seconds))
+
+
+@bp.listener("before_server_stop")
+async def stop_auto_assign(app, _loop) -> None:
+    task = getattr(app.ctx, "auto_assign", None)
+    if task is not None:
+        task.cancel()
 
 
 @bp.get("/api/queue")

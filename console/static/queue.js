@@ -212,6 +212,18 @@
     b.addEventListener('click', function () { choose(b.dataset.view); });
   });
 
+  // The agent's own status: 在线 agents are given new hand-overs automatically.
+  var statusSelect = document.getElementById('my-status');
+  if (statusSelect && C.role !== 'trainer') {
+    var statusHint = document.getElementById('my-status-hint');
+    C.api('GET', '/api/me/status').then(function (data) { statusSelect.value = data.status; }).catch(function () {});
+    statusSelect.addEventListener('change', function () {
+      C.api('POST', '/api/me/status', { status: statusSelect.value }).then(function (data) {
+        statusHint.textContent = '已切换为' + data.label;
+      }).catch(function (e) { statusHint.textContent = e.message; });
+    });
+  }
+
   // Search: phone (whole, last digits, masked), account, the cardholder's words.
   var searchForm = document.getElementById('search-form');
   if (searchForm) {

@@ -1,0 +1,84 @@
+"""The agent's own status and auto-assignment (issue 14): only an 在线 agent
+is given new hand-overs, the one holding the fewest, each with an audit row
+(and the web chat cardholder told who joined); 忙碌 and 离开 get nothing; a
+trainer has no status. Real console process (its own assignment loop), real
+SQLite database, fake Rasa."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.console.support import environ
+from tests.console.test_console_api import NOW, _running, browser, hand_over
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("console-presence")
+    db_url = f"sqlite:///{workdir / 'accounts.db'}"
+    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+        yield from _running(workdir, db_url)
+
+
+@pytest.fixture(autouse=True)
+def _database(env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", env["db"])
+    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+
+
+def holder_of(agent, cid, wait=20.0):
+    """Who holds ``cid`` once the console's loop (CONSOLE_POLL_SECONDS=0.3) had its turns."""
+    deadline = time.monotonic() + wait
+    while True:
+        items = {i["conversation_id"]: i for i in agent.get("/api/queue").json()["items"]}
+        claim = (items.get(cid) or {}).get("claim")
+        if claim or time.monotonic() > deadline:
+            return claim["username"] if claim else None
+        time.sleep(0.2)
+
+
+def audit(env, action):
+    from sqlalchemy import select
+
+    from bot.db.session import session_scope
+    from console.models import AuditLog
+
+    with session_scope(env["db"]) as s:
+        return [(a.username, a.conversation_id, json.loads(a.detail) if a.detail else None)
+                for a in s.execute(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)).scalars()]
+
+
+def test_only_an_online_agent_gets_new_hand_overs(env):
+    agent1, agent2, boss = browser(env, "agent1"), browser(env, "agent2"), browser(env, "boss")
+    assert agent1.get("/api/me/status").json()["status"] == "away"  # nobody is online until they say so
+    hand_over(env, "auto-0", "C-1")
+    from bot.db.session import session_scope
+    from console import presence
+
+    with session_scope(env["db"]) as s:
+        assert presence.pick(s, presence.Presence()) is None  # nobody online: nothing to assign
+
+    assert agent1.post("/api/me/status", {"status": "online"}).json() == {"status": "online", "label": "在线"}
+    assert agent2.post("/api/me/status", {"status": "busy"}).status == 200
+    assert boss.post("/api/me/status", {"status": "away"}).status == 200
+    assert holder_of(agent1, "auto-0") == "agent1"  # the waiting one goes first
+    hand_over(env, "auto-1", "C-2")
+    assert holder_of(agent1, "auto-1") == "agent1"
+    assert ("agent1", "auto-1", {"to": "agent1"}) in audit(env, "auto_assign")
+    assert [d["status"] for u, _, d in audit(env, "status") if u == "agent2"] == ["busy"]
+    # The web chat cardholder is told who joined.
+    joined = [e for e in env["fake"].trackers["auto-1"]["events"] if e.get("event") == "bot"]
+    assert joined and joined[-1]["text"] == "专员 张专员已接入，正在为您服务。"
+
+    # Two online: the one holding fewer gets the next.
+    assert agent2.post("/api/me/status", {"status": "online"}).status == 200
+    hand_over(env, "auto-2", "C-3")
+    assert holder_of(agent1, "auto-2") == "agent2"
+
+
+def test_status_is_checked(env):
+    agent = browser(env, "agent1")
+    assert agent.post("/api/me/status", {"status": "sleeping"}).status == 400
+    assert browser(env, "trainer1").post("/api/me/status", {"status": "online"}).status == 403
