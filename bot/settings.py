@@ -185,6 +185,18 @@ def rasa_patches_wanted(env: Optional[Mapping[str, str]] = None) -> bool:
     raise ValueError(f"{RASA_PATCHES_ENV} must be 'on' or 'off', not {raw!r}")
 
 
+def _number(name: str, parse: Any, what: str, env: Optional[Mapping[str, str]]) -> Any:
+    """``name`` parsed with ``parse``; None when unset or blank; a ValueError
+    saying ``what`` it must be otherwise."""
+    raw = (_environ(env).get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from None
+
+
 ACTION_TIMEOUT_ENV = "ACTION_CALL_TIMEOUT_SECONDS"
 DEFAULT_ACTION_TIMEOUT = 30.0
 
@@ -192,13 +204,9 @@ DEFAULT_ACTION_TIMEOUT = 30.0
 def action_timeout(env: Optional[Mapping[str, str]] = None) -> Optional[float]:
     """Seconds one action call may take (ACTION_CALL_TIMEOUT_SECONDS,
     bot/rasa_server/resilience.py); 0 or negative: None, Rasa's own 300 s."""
-    raw = (_environ(env).get(ACTION_TIMEOUT_ENV) or "").strip()
-    if not raw:
+    value = _number(ACTION_TIMEOUT_ENV, float, "a number of seconds", env)
+    if value is None:
         return DEFAULT_ACTION_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{ACTION_TIMEOUT_ENV} must be a number of seconds, got {raw!r}") from None
     return value if value > 0 else None
 
 
@@ -210,14 +218,9 @@ DEFAULT_SESSION_MAX_EVENTS = 200
 def session_max_events(env: Optional[Mapping[str, str]] = None) -> int:
     """COLLECTBOT_SESSION_MAX_EVENTS (bot/rasa_server/session_window.py):
     events a session may reach before the next turn starts a new one (0 = off)."""
-    raw = (_environ(env).get(SESSION_MAX_EVENTS_ENV) or "").strip()
-    if not raw:
+    value = _number(SESSION_MAX_EVENTS_ENV, int, "a whole number of events (0 turns the window off)", env)
+    if value is None:
         return DEFAULT_SESSION_MAX_EVENTS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{SESSION_MAX_EVENTS_ENV} must be a whole number of events "
-                         f"(0 turns the window off), not {raw!r}") from None
     if value < 0:
         raise ValueError(f"{SESSION_MAX_EVENTS_ENV} must not be negative, not {value}")
     # Fewer events than one busy turn would start a session on every message.
