@@ -607,8 +607,8 @@ class WebChatInput(SocketIOInput):
         return tracker is not None and tracker.get_slot(VERIFIED_SLOT) is True
 
     async def tracker_handover(self, session_id: str) -> Optional[Dict[str, str]]:
-        """The newest hand-over state the conversation's messages carry
-        (``queued`` for a paused conversation without one); None: the bot."""
+        """Who answers the conversation now (``bot`` when not paused); None
+        when it cannot be read."""
         agent = getattr(getattr(self._app, "ctx", None), "agent", None)
         store = getattr(agent, "tracker_store", None)
         if store is None:
@@ -620,7 +620,9 @@ class WebChatInput(SocketIOInput):
             return None
         if tracker is None:
             return None
-        return handover_state(tracker.events, tracker.is_paused())
+        # Said even when the bot answers: a widget that missed the hand-back
+        # while offline must not stay in human mode.
+        return handover_state(tracker.events, tracker.is_paused()) or {"state": handover.BOT}
 
     def user_metadata(self, raw: Any, account_id: Optional[str]) -> Dict[Text, Any]:
         metadata = strip_identity(raw)
