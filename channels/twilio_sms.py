@@ -30,7 +30,7 @@ Unlike Rasa's built-in ``twilio`` channel this one
   at sentence boundaries, and turns buttons into a numbered list (a reply
   "1" then picks the first button).
 
-Settings come from the environment (bot/sms/sender.TwilioSmsConfig).
+Settings come from the environment, read by bot/settings.py (``TwilioSmsConfig``).
 """
 from __future__ import annotations
 
@@ -226,7 +226,8 @@ class TwilioSmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TwilioSmsInput":
         # The base class ignores credentials; settings come from the
-        # environment, optionally overridden by credentials.yml keys.
+        # environment (bot.settings.TwilioSmsConfig), optionally overridden by
+        # credentials.yml keys.
         return cls(TwilioSmsConfig.from_env(overrides=credentials or {}))
 
     def __init__(

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from bot.core.masking import mask_phone
 from bot.db import sms as sms_db
 from bot.db.session import run_in_thread
-from bot.settings import TwilioSmsConfig  # read from the environment there; the channel and the campaign import it from here
+from bot.settings import TwilioSmsConfig  # the SMS settings; channels/twilio_sms.py and the campaign import it from here
 
 logger = logging.getLogger(__name__)
 
