@@ -44,9 +44,10 @@ from bot.actions.segment import facts_in_order
 from bot.actions.base import app_identity, db, say, settings
 from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
+from bot.core.masking import masked_name
 from bot.core.phone import parse_phone
 from bot.core.ratelimit import Backoff, VerifyCheck, backoff_check
-from bot.db import assessments, repository
+from bot.db import assessments, repository, tasks
 
 # States in which the form has nothing left to ask.
 FINAL_STATES = {"verified", "unknown_number", "third_party", "locked", "rate_limited"}
@@ -284,7 +285,7 @@ class ValidateVerifyForm(FormValidationAction):
         """A person calls the cardholder back; the conversation is not paused."""
         day = clock.today().isoformat()
         await db(
-            repository.open_agent_task, account_id, "verification_help",
+            tasks.open_agent_task, account_id, "verification_help",
             f"持卡人在短信中身份验证多次未通过（{block.failures}次），请核实身份后协助。",
             f"verification_help:{tracker.sender_id}:{day}",
         )
@@ -299,7 +300,7 @@ class ActionAskRightParty(Action):
     ) -> List[EventType]:
         account_id = tracker.get_slot("account_id")
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
-        masked = repository.masked_name(account.name) if account else "机主"
+        masked = masked_name(account.name) if account else "机主"
         bank = settings().bank_name
         if asked_before(tracker, self.name()):
             text = replies.ASK_RIGHT_PARTY_AGAIN.format(masked_name=masked)
@@ -398,7 +399,7 @@ class ActionVerificationResult(Action):
             # Identified by the bank's app (no question asked) or by answering.
             opening = "您好" if tracker.get_slot("id_last4") is None else "感谢您的确认"
             text, buttons = await facts_in_order(account.account_id, facts_message(
-                account, greeting=f"{opening}，{repository.masked_name(account.name)}。"
+                account, greeting=f"{opening}，{masked_name(account.name)}。"
             ))
             say(dispatcher, text, buttons)
             # "我想分期" (or "还款方式是什么") before verification: once

@@ -174,7 +174,7 @@ def _pending(url: Optional[str]) -> int:
 def _tasks(url: Optional[str], include_done: bool) -> int:
     from bot.core.agent_tasks import KIND_LABELS as labels, STATUS_LABELS as status_zh
     from bot.db.migrate import upgrade
-    from bot.db.repository import agent_tasks
+    from bot.db.tasks import agent_tasks
     from bot.db.session import session_scope
 
     upgrade(url)

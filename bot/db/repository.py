@@ -29,16 +29,12 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.core.escalation import DISPUTE_DEBT
-from bot.core.masking import masked_name  # noqa: F401 (bot/actions/verification.py still reaches it here)
 from bot.core.money import to_money
 from bot.core.phone import normalize_phone, opt_out_key  # noqa: F401 (opt_out_key: console/store.py reaches it here)
 from bot.core.policy import days_past_due, stage_for
-# Moved to their own modules; these callers still reach them here:
-# channels/voice.py and bot/voice/calls.py (log_contact),
-# bot/actions/verification.py (open_agent_task), bot/campaign/cli.py
-# (agent_tasks).
+# Moved to bot/db/contact_log.py; channels/voice.py and
+# tests/console/test_console_api.py still reach it here.
 from bot.db.contact_log import log_contact  # noqa: F401
-from bot.db.tasks import agent_tasks, open_agent_task  # noqa: F401
 from bot.db.models import (
     ABILITY_VALUES,
     ACTIVE_ARRANGEMENT_STATUSES,

@@ -23,6 +23,7 @@ from typing import Mapping, Optional, Tuple
 from bot import clock, secrets
 from bot.core import call_guard, guard
 from bot.db import repository
+from bot.db.contact_log import log_contact
 from bot.db.session import session_scope
 from bot.db.voice import call_facts, record_call_block
 from bot.settings import voice_settings
@@ -151,13 +152,13 @@ def place_call(
     except Exception as exc:  # TwilioRestException, timeouts
         logger.exception("voice: call to %s could not be placed", phone[:-4] + "****")
         with session_scope(db_url) as s:
-            repository.log_contact(
+            log_contact(
                 s, conversation_id=phone, channel=CHANNEL, direction="out", text="电话：呼叫失败",
                 account_id=account_id, message_id=f"failed-{uuid.uuid4().hex}:failed", status="failed",
             )
         return CallResult(False, guard.GuardDecision(True), error=str(exc))
     with session_scope(db_url) as s:
-        repository.log_contact(
+        log_contact(
             s, conversation_id=phone, channel=CHANNEL, direction="out", text="电话：开始呼叫",
             account_id=account_id, message_id=f"{call.sid}:queued", status="queued",
         )

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.masking import masked_name
 from bot.core.policy import stage_for
 from bot.db import contact_log
 from bot.db import repository as repo
@@ -74,7 +75,7 @@ def count(s, model):
     [("张三", "张*"), ("张三丰", "张*丰"), ("欧阳娜娜", "欧**娜"), ("李", "*"), ("", ""), (" 王五 ", "王*")],
 )
 def test_masked_name(name, masked):
-    assert repo.masked_name(name) == masked
+    assert masked_name(name) == masked
 
 
 @pytest.mark.parametrize(
