@@ -204,3 +204,15 @@ def test_a_duplicated_status_callback_is_counted_once(stack):
     assert sim.status("busy").status < 400
     rows = [r for r in voice_rows(stack, "E2E-3") if (r["message_id"] or "").startswith(sim.call_sid)]
     assert [r["status"] for r in rows] == ["busy"]
+
+
+def test_a_caller_asking_for_a_person_in_staffed_hours_is_put_through_to_the_agent_line(stack):
+    me = "+8613900000002"
+    sim = call(stack, me).start()
+    sim.say("转人工")
+    assert sim.transfers() == [AGENT]
+    assert "正在为您转接人工专员" in "".join(sim.said())
+    sim.hang_up()
+    escalations = stack.show_account("E2E-2")["escalations"]
+    assert [e["reason"] for e in escalations] == ["customer_request"]
+    # tests/browser/test_voice_console_browser.py: the agent's console shows the call meanwhile.
