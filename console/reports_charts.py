@@ -46,6 +46,12 @@ def _empty() -> str:
     return '<p class="muted">无数据</p>'
 
 
+def _count_top(value: float) -> float:
+    """An axis maximum for counts whose four grid steps are round whole
+    numbers (3 → 4, 37 → 40)."""
+    return 4 * max(1.0, _nice_top(value / 4))
+
+
 def _nice_top(value: float) -> float:
     """A round axis maximum at or above ``value`` (1, 2, 5 × 10^n)."""
     if value <= 0:
@@ -71,9 +77,9 @@ def line_chart(days: Sequence[str], series: Sequence[Tuple[str, Sequence[Optiona
     are fractions, the axis runs 0–100 %."""
     if not days or not any(v is not None for _, values in series for v in values):
         return _empty()
-    left, right, top, bottom = 48, 12, 12, 52
+    left, right, top, bottom = 48, 24, 12, 52
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = 1.0 if percent else _nice_top(max(v for _, values in series for v in values if v is not None))
+    peak = 1.0 if percent else _count_top(max(v for _, values in series for v in values if v is not None))
     n = len(days)
 
     def x(i: int) -> float:
@@ -247,7 +253,7 @@ def reply_time_chart(seconds: Sequence[float], width: int = 560, height: int = 2
     buckets = reply_histogram(seconds)
     left, bottom, top = 36, 40, 12
     plot_w, plot_h = width - left - 8, height - top - bottom
-    peak = _nice_top(max(c for _, c in buckets))
+    peak = _count_top(max(c for _, c in buckets))
     slot = plot_w / len(buckets)
     body: List[str] = []
     for k in range(5):
