@@ -29,6 +29,7 @@ from console import labels
 # --------------------------------------------------------------------------
 
 AGENT_ACTION = "action_relay_agent_message"
+CALL_START = "/greet"  # channels/voice.START_PAYLOAD: the first turn of every call
 SYSTEM_TEXT = {
     "pause": "已转人工：智能助手暂停自动回复",
     "resume": "已恢复智能服务",
@@ -50,6 +51,10 @@ def transcript(tracker: Dict[str, Any]) -> List[Dict[str, Any]]:
         elif kind == "user":
             last_action = None  # a reply now is the bot's (e.g. the crisis line while paused)
             text = event.get("text") or ""
+            if event.get("input_channel") == VOICE and text == CALL_START:
+                # The call connected (channels/voice.py greets with /greet): nobody said it.
+                entries.append({"from": "system", "text": "电话接通", "ts": ts})
+                continue
             # A button click: what the cardholder saw, never "/affirm".
             title = labels.button_text(text, offered)
             entry = {

@@ -424,7 +424,8 @@
     var kind = $('book-kind').value;
     var data = { kind: kind, days: $('book-days').value, amount: $('book-amount').value, pay_date: $('book-date').value, months: $('book-months').value };
     post('/book', data, 'book-error').then(function (result) {
-      show('book-result', result.created ? '已办理成功。建议回复已填入回复框，确认后发送给客户。' : '该安排此前已办理，未重复登记。');
+      var onCall = detail && detail.state.channel === 'voice';
+      show('book-result', result.created ? (onCall ? '已办理成功。请在电话中向客户确认办理结果。' : '已办理成功。建议回复已填入回复框，确认后发送给客户。') : '该安排此前已办理，未重复登记。');
       if (result.suggested_reply) { $('reply-text').value = result.suggested_reply; }
     }).catch(function () {});
   });

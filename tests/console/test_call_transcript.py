@@ -23,6 +23,7 @@ def test_a_call_reads_as_what_was_recognised_keyed_and_said():
         {"event": "bot", "text": "分12期，每期1,072.00元。", "timestamp": 4.0},
     ], "latest_input_channel": VOICE}
     entries = [(e["from"], e["text"], e.get("input")) for e in transcript(tracker)]
+    assert entries[0] == ("system", "电话接通", None)  # the call's first turn, said by nobody
     assert entries[2] == ("cardholder", "按1：是本人", "dtmf")
     assert entries[4] == ("cardholder", "能分12期吗", "speech")
     assert entries[5] == ("bot", "分12期，每期1,072.00元。", None)
