@@ -1,0 +1,175 @@
+"""A crisis at 23:00 never waits for the morning (issue 14), with headless
+Chromium against the real Rasa server, action server and console, the clock
+pinned (COLLECTBOT_NOW) to 23:00 Shanghai time, outside staffed hours.
+
+The agent's queue page is open (desktop notifications allowed through the
+page's own button; window.Notification and the audio are stubbed so the
+test sees the calls). A cardholder writes "我不想活了" in the web chat: the
+on-call supervisor's number gets the page in the SMS outbox at once, with
+nothing about the cardholder or the debt; the queue shows the crisis item
+with the page and its clock running from the message; the notification and
+the alarm go off; the conversation opens with the crisis banner on top.
+Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from bot.core import tokens
+from tests.browser.conftest import ARTIFACTS
+from tests.console.support import PASSWORD, running_console
+from tests.e2e import servers
+from tests.e2e.servers import REPO, VENV_BIN, running_stack
+
+pytestmark = pytest.mark.e2e
+
+NIGHT = "2026-11-25T23:00:00+08:00"
+ONCALL = "+8613811112222"
+RASA_TOKEN = "browser-crisis-paging-rasa-token-0123456789"
+WEBCHAT_SECRET = "browser-crisis-paging-webchat-secret-0123"
+MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
+CREDENTIALS = """rest:
+channels.webchat.WebChatInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+  socketio_path: /socket.io
+  metadata_key: metadata
+"""
+WAIT_MS = 60_000
+# The page's Notification and AudioContext, recorded instead of shown/played.
+STUBS = """
+window.__notes = []; window.__alarms = 0;
+function FakeNotification(title, options) {
+  window.__notes.push({ title: title, body: (options || {}).body, sticky: !!(options || {}).requireInteraction });
+}
+FakeNotification.permission = 'default';
+FakeNotification.requestPermission = function () { FakeNotification.permission = 'granted'; return Promise.resolve('granted'); };
+window.Notification = FakeNotification;
+window.AudioContext = function () {
+  window.__alarms += 1;
+  var node = function () { return { frequency: {}, gain: {}, connect: function () {}, start: function () {}, stop: function () {} }; };
+  return { currentTime: 0, destination: {}, createOscillator: node, createGain: node };
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser-crisis-paging")
+    credentials = workdir / "credentials.yml"
+    credentials.write_text(CREDENTIALS, encoding="utf-8")
+    rasa_port, actions_port = servers.free_port(), servers.free_port()
+    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+           "RASA_API_TOKEN": RASA_TOKEN, "COLLECTBOT_ONCALL_PHONE": ONCALL}
+    ports = iter([rasa_port, actions_port])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(servers, "free_port", lambda: next(ports))
+        stack_cm = running_stack(workdir, NIGHT, extra_env=env, credentials=credentials,
+                                 rasa_args=("--enable-api", "--auth-token", RASA_TOKEN, "--model", MODEL))
+        stack = stack_cm.__enter__()
+    try:
+        imported = stack.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
+        assert imported.returncode == 0, imported.stderr
+        created = subprocess.run(
+            [str(VENV_BIN / "collectbot"), "create-user", "night", "--role", "supervisor", "--display-name", "值班主管",
+             "--password-stdin"],
+            input=PASSWORD + "\n", env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+        console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": NIGHT,
+                       "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": RASA_TOKEN, "COLLECTBOT_ONCALL_PHONE": ONCALL}
+        with running_console(workdir, console_env) as console_url:
+            yield {"stack": stack, "console": console_url}
+    finally:
+        stack_cm.__exit__(None, None, None)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def outbox_to(stack, phone):
+    result = stack.collectbot("outbox", "--to", phone, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_crisis_at_23_00_pages_the_on_call_number_and_alerts_the_console(chromium, world):
+    stack = world["stack"]
+    errors = []
+    holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                      locale="zh-CN")
+    desk_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    desk_ctx.add_init_script(STUBS)
+    holder, desk = holder_ctx.new_page(), desk_ctx.new_page()
+    for page in (holder, desk):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # --- the supervisor's queue is open, notifications allowed by the page's button
+        desk.goto(world["console"] + "/login")
+        desk.fill("#username", "night")
+        desk.fill("#password", PASSWORD)
+        desk.click("#login-submit")
+        desk.wait_for_url(re.compile(r".*/queue$"))
+        desk.locator("#queue-empty").wait_for(timeout=WAIT_MS)
+        assert desk.locator("#oncall-warning").is_hidden()  # a number is configured
+        desk.click("#notify-btn")
+        desk.locator("#notify-btn").wait_for(state="hidden", timeout=WAIT_MS)
+        assert desk.evaluate("window.__notes.length") == 0
+
+        # --- 23:00: a cardholder in crisis
+        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
+        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
+        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+        holder.fill("#input", "我不想活了")
+        holder.click("#send")
+        holder.locator(".row.bot .bubble", has_text="12356").first.wait_for(timeout=WAIT_MS)
+        shot(holder, "crisis-paging-1-cardholder.png")
+
+        # --- the on-call number was paged at once, through the SMS outbox
+        pages = outbox_to(stack, ONCALL)
+        assert len(pages) == 1, pages
+        body = pages[0]["body"]
+        assert "P0危机转接" in body and "23:00" in body and "坐席台" in body
+        account = stack.show_account("E2E-4")
+        holder_name = account["cardholder"]["name"] if "cardholder" in account else ""
+        for detail in [d for d in ("E2E-4", "5,000", "5000", holder_name, "不想活") if d]:
+            assert detail not in body, detail
+        crisis = [e for e in account["escalations"] if e["reason"] == "crisis"]
+        assert len(crisis) == 1 and f"转接编号{crisis[0]['id']}" in body
+
+        # --- the console: the item, the page on it, its clock from the message; notification and alarm
+        row = desk.locator("#queue-body tr.item.crisis")
+        row.wait_for(timeout=WAIT_MS)
+        row.locator(".badge.paged", has_text="已短信呼叫值班主管 23:00").wait_for(timeout=WAIT_MS)
+        assert "（自消息起）" in row.inner_text()
+        desk.wait_for_function("window.__notes.length > 0", timeout=WAIT_MS)
+        notes = desk.evaluate("window.__notes")
+        assert notes[0]["title"].startswith("危机转接") and notes[0]["sticky"] is True
+        assert "E2E-4" not in json.dumps(notes, ensure_ascii=False)
+        assert desk.evaluate("window.__alarms") >= 1
+        shot(desk, "crisis-paging-2-queue.png")
+
+        # --- the conversation opens with the crisis banner on top
+        row.locator("a", has_text="打开").click()
+        desk.wait_for_url(re.compile(r".*/conversations/.+"))
+        desk.locator("#crisis-banner").wait_for(timeout=WAIT_MS)
+        box = desk.locator("#crisis-banner").bounding_box()
+        assert box is not None and box["y"] < 200
+        shot(desk, "crisis-paging-3-conversation.png")
+        assert errors == []
+    except Exception:
+        shot(holder, "crisis-paging-failed-cardholder.png")
+        shot(desk, "crisis-paging-failed-agent.png")
+        raise
+    finally:
+        holder_ctx.close()
+        desk_ctx.close()
