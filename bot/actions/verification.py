@@ -151,12 +151,20 @@ def verify_task(tracker: Tracker) -> Optional[str]:
     return replies.VERIFY_TASKS.get(intent)
 
 
-def asked_before(tracker: Tracker, action_name: str) -> bool:
-    """Whether ``action_name`` already asked in this session (the greeting is said once)."""
+# A phrase every wording of each verification question has (first ask,
+# with an acknowledged request, asked again): the greeting is said once.
+QUESTION_MARKS = {"right_party": "本人吗", "claimed_phone": "在本行预留的"}
+
+
+def asked_before(tracker: Tracker, slot: str) -> bool:
+    """Whether the bot already asked for ``slot`` in this session. A form
+    runs its ask action itself (no ``action`` event), and it has set
+    ``requested_slot`` before the first ask too: what was said shows it."""
+    mark = QUESTION_MARKS[slot]
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return False
-        if event.get("event") == "action" and event.get("name") == action_name:
+        if event.get("event") == "bot" and mark in (event.get("text") or ""):
             return True
     return False
 
@@ -302,7 +310,7 @@ class ActionAskRightParty(Action):
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         masked = masked_name(account.name) if account else "机主"
         bank = settings().bank_name
-        if asked_before(tracker, self.name()):
+        if asked_before(tracker, "right_party"):
             text = replies.ASK_RIGHT_PARTY_AGAIN.format(masked_name=masked)
         elif verify_task(tracker):
             text = replies.ASK_RIGHT_PARTY_FOR.format(
@@ -320,7 +328,7 @@ class ActionAskClaimedPhone(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         bank = settings().bank_name
-        if asked_before(tracker, self.name()):
+        if asked_before(tracker, "claimed_phone"):
             text = replies.ASK_CLAIMED_PHONE_AGAIN
         elif verify_task(tracker):
             text = replies.ASK_CLAIMED_PHONE_FOR.format(

@@ -36,7 +36,8 @@ def user(text, intent, **extra):
 
 
 def test_an_anonymous_how_much_do_i_owe_is_acknowledged_and_told_how_to_verify(accounts):
-    tracker = make_tracker(WEB, text="我欠了多少钱", intent="ask_balance", slots={"auth_state": "unverified"},
+    tracker = make_tracker(WEB, text="我欠了多少钱", intent="ask_balance",
+                           slots={"auth_state": "unverified", "requested_slot": "claimed_phone"},
                            events=[user("我欠了多少钱", "ask_balance"), {"event": "active_loop", "name": "verify_form"}])
     _, (said,) = run_action(ActionAskClaimedPhone(), tracker)
     assert "核实通过后我马上为您查询" in said
@@ -46,7 +47,8 @@ def test_an_anonymous_how_much_do_i_owe_is_acknowledged_and_told_how_to_verify(a
 
 def test_the_same_question_while_the_phone_is_asked_is_acknowledged_and_the_greeting_not_repeated(accounts):
     earlier = [user("你好", "greet"), {"event": "active_loop", "name": "verify_form"},
-               {"event": "action", "name": "action_ask_claimed_phone"}]
+               {"event": "slot", "name": "requested_slot", "value": "claimed_phone"},
+               {"event": "bot", "text": replies.ASK_CLAIMED_PHONE.format(bank="星河银行")}]
     asked = make_tracker(
         WEB, text="我欠了多少钱", intent="ask_balance", active_loop="verify_form",
         slots={"auth_state": "unverified", "requested_slot": "claimed_phone", "claimed_phone": "我欠了多少钱"},
@@ -91,13 +93,15 @@ def test_a_question_while_the_id_digits_are_asked_keeps_the_form_on_its_question
 
 
 def test_the_right_party_question_is_asked_again_without_the_greeting(accounts):
-    slots = {"auth_state": "unverified", "account_id": "E2E-1"}
+    slots = {"auth_state": "unverified", "account_id": "E2E-1", "requested_slot": "right_party"}
     first = make_tracker(PHONE, text="我欠了多少钱", intent="ask_balance", slots=slots,
                          events=[user("我欠了多少钱", "ask_balance")])
     _, (said,) = run_action(ActionAskRightParty(), first)
     assert said.startswith("您好，我是") and "核实通过后我马上为您查询" in said and "李*华本人吗" in said
     again = make_tracker(PHONE, text="我欠了多少钱", intent="ask_balance", slots=slots,
-                         events=[{"event": "action", "name": "action_ask_right_party"}, user("我欠了多少钱", "ask_balance")])
+                         events=[{"event": "slot", "name": "requested_slot", "value": "right_party"},
+                                 {"event": "bot", "text": "您好，我是星河银行的智能客服助理。请问您是李*华本人吗？"},
+                                 user("我欠了多少钱", "ask_balance")])
     assert run_action(ActionAskRightParty(), again)[1] == ["请问您是李*华本人吗？请回复“是”或“不是”。"]
 
 

@@ -1,0 +1,201 @@
+"""The cardholder's side of issue 14 end to end, through the real Rasa server
+and action server: plan options as cards (REST shows what the web chat
+gets) and as a numbered SMS menu answered with a full-width "２"; a booked
+plan's reference number and how to pay; a question asked before
+verification acknowledged, then answered; a tap stored so the console can
+show its title.
+
+The model is bot/models unless COLLECTBOT_E2E_MODEL names another (a model
+trained from the working tree, e.g. /tmp/<name>/models).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from bot.core import booking
+from tests.e2e.servers import REPO, running_stack
+from tests.fakes.fake_twilio import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    TWILIO_NUMBER,
+    FakeTwilio,
+    inbound_params,
+    signed_post,
+)
+
+pytestmark = pytest.mark.e2e
+
+NOW = "2026-11-25T10:00:00+08:00"
+MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
+API_TOKEN = "plans-api-" + secrets.token_hex(16)
+PUBLIC = "https://sms.example.test"
+WEBHOOK = "/webhooks/twilio_sms/webhook"
+# Words that would tell a stranger there is a debt.
+DISCLOSING = ("元", "逾期", "信用卡", "欠款", "还款", "账单", "催收")
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeTwilio() as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, fake):
+    workdir = tmp_path_factory.mktemp("e2e-plans")
+    credentials = workdir / "credentials.yml"
+    credentials.write_text("channels.rest.RestChannel:\nchannels.twilio_sms.TwilioSmsInput:\n", encoding="utf-8")
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "TWILIO_PUBLIC_URL": PUBLIC,
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "TWILIO_TIMEOUT_SECONDS": "2",
+        "SMS_MAX_SEGMENTS": "3",
+    }
+    with running_stack(
+        workdir, NOW, extra_env=env, credentials=credentials,
+        rasa_args=["--model", MODEL, "--enable-api", "--auth-token", API_TOKEN],
+    ) as s:
+        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
+        assert imported.returncode == 0, imported.stderr
+        yield s
+
+
+def messages(stack, sender: str, message: str) -> list:
+    """Every message the bot answered over REST, buttons included."""
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+        headers=stack.rest_headers,
+    )
+    with urllib.request.urlopen(request, timeout=120) as r:
+        return json.loads(r.read().decode("utf-8"))
+
+
+def said(stack, sender: str, message: str) -> str:
+    return "\n".join(m.get("text") or "" for m in messages(stack, sender, message))
+
+
+def tracker_events(stack, conversation_id: str) -> list:
+    url = (f"{stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id, safe=':+')}/tracker?"
+           + urllib.parse.urlencode({"token": API_TOKEN}))
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return json.loads(r.read().decode("utf-8"))["events"]
+
+
+def test_a_question_before_verification_is_acknowledged_then_answered(stack):
+    me = "anon-visitor-1"  # a web visitor nobody identified: no phone
+    first = said(stack, me, "我欠了多少钱")
+    assert "核实通过后我马上为您查询" in first and "手机号码" in first, first
+    assert not any(w in first for w in DISCLOSING), first
+
+    again = said(stack, me, "我欠了多少钱")
+    assert "好的，核实身份后我马上为您查询。" in again, again
+    assert "请回复您在本行预留的11位手机号码" in again
+    assert "没能识别" not in again and "您好，我是" not in again  # no second greeting
+    assert not any(w in again for w in DISCLOSING), again
+
+    assert "身份证号码的后四位" in said(stack, me, "13900000002")
+    meanwhile = said(stack, me, "我欠了多少钱")
+    assert "好的，核实身份后我马上为您查询。" in meanwhile and "身份证号码的后四位" in meanwhile, meanwhile
+    assert not any(w in meanwhile for w in DISCLOSING), meanwhile
+
+    answer = said(stack, me, "8810")
+    assert "应还总额3,500.00元" in answer, answer
+
+
+def test_plan_options_are_cards_and_a_tap_books_with_a_reference_and_how_to_pay(stack):
+    me = "+8613900000001"  # E2E-1: 12,000.00 owed
+    assert "李*华本人吗" in said(stack, me, "你好")
+    said(stack, me, "是的")
+    assert "12,000.00元" in said(stack, me, "3521")
+
+    offer = next(m for m in messages(stack, me, "我想分期") if m.get("buttons"))
+    # The figures are on the options, not in a wall of text.
+    assert "1,072.00元" not in offer["text"]
+    twelve = next(b for b in offer["buttons"] if b["title"].startswith("12期"))
+    assert twelve["title"] == "12期：每期1,072.00元，手续费864.00元，合计12,864.00元"
+    assert twelve["card"]["heading"] == "分12期"
+    assert ["合计还款", "12,864.00元"] in twelve["card"]["figures"]
+    assert len(offer["buttons"]) == 4 and all(b.get("card") for b in offer["buttons"])
+
+    # A forged tap naming a plan that was not offered books nothing.
+    forged = said(stack, me, '/request_installment{"months":"9期"}')
+    assert "请确认" not in forged
+
+    confirm = next(m for m in messages(stack, me, twelve["payload"]) if m.get("buttons"))
+    assert "每期还款1,072.00元" in confirm["text"] and "12,864.00元" in confirm["text"]
+    yes = next(b for b in confirm["buttons"] if b["payload"] == "/affirm")
+    booked = said(stack, me, yes["payload"])
+    assert "分期已办理成功" in booked and "还款方式：" in booked, booked
+
+    (plan,) = [a for a in stack.show_account("E2E-1")["arrangements"] if a["kind"] == "installment"]
+    assert plan["months"] == 12
+    assert f"业务编号：{booking.reference(plan['idempotency_key'])}。" in booked
+    assert plan["reference"] == booking.reference(plan["idempotency_key"])
+
+    # What the console needs to show a tap as its title: the tap's payload and,
+    # before it, the bot message whose button carries that payload and title.
+    events = tracker_events(stack, "rest:" + me)
+    taps = [i for i, e in enumerate(events) if e.get("event") == "user" and e.get("text") == twelve["payload"]]
+    assert taps, [e.get("text") for e in events if e.get("event") == "user"]
+    shown = [
+        b for e in events[:taps[-1]] if e.get("event") == "bot"
+        for b in ((e.get("data") or {}).get("buttons") or [])
+    ]
+    assert {"title": twelve["title"], "payload": twelve["payload"]}.items() <= next(
+        b for b in shown if b["payload"] == twelve["payload"]).items()
+
+
+def sms(stack, phone: str, body: str):
+    answer = signed_post(stack.rasa_url + WEBHOOK, inbound_params(phone, body), signed_url=PUBLIC + WEBHOOK)
+    assert answer.status == 200, answer.body
+
+
+def accepted(reqs, phone: str) -> list:
+    """The bodies of the SMS Twilio accepted for ``phone``, in order."""
+    return [r.form.get("Body", "") for r in reqs if r.answer == 201 and r.form.get("To") == phone]
+
+
+def sms_containing(fake, phone: str, text: str, after: int = 0) -> str:
+    """The SMS sent to ``phone`` after the first ``after`` ones, once one contains ``text``."""
+    fake.wait_for(lambda reqs: any(text in b for b in accepted(reqs, phone)[after:]), 90)
+    return "\n".join(accepted(fake.sent_to(phone), phone)[after:])
+
+
+def test_over_sms_the_options_are_numbered_and_a_full_width_number_picks_one(stack, fake):
+    me = "+8613900000004"  # E2E-4, 陈静: 5,000.00 owed, ID ending 660X
+    sms(stack, me, "你好")
+    sms_containing(fake, me, "陈*本人吗")
+    sms(stack, me, "是的")
+    sms_containing(fake, me, "身份证号码的后四位")
+    sms(stack, me, "660X")
+    sms_containing(fake, me, "5,000.00元")
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "我想分期")
+    menu = sms_containing(fake, me, "4. ", after=before)
+    lines = [line for line in menu.splitlines() if line[:2] in ("1.", "2.", "3.", "4.")]
+    assert len(lines) == 4 and all("每期" in line and "合计" in line for line in lines), menu
+    months = int(lines[1].split(". ", 1)[1].split("期", 1)[0])  # what "2" stands for, in the order shown
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "２")  # full width, as many phone keyboards type it
+    confirm = sms_containing(fake, me, "请确认", after=before)
+    assert f"分{months}期" in confirm, confirm
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "1")  # 1. 是，确认办理
+    booked = sms_containing(fake, me, "分期已办理成功", after=before)
+    (plan,) = [a for a in stack.show_account("E2E-4")["arrangements"] if a["kind"] == "installment"]
+    assert plan["months"] == months
+    assert booking.reference(plan["idempotency_key"]) in booked and "还款方式：" in booked
