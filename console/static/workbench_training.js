@@ -108,7 +108,8 @@
       if (!run.report) {
         var line = C.el('p', 'hint');
         line.appendChild(bar(run));
-        line.appendChild(document.createTextNode(run.status_label + '：' + run.progress));
+        // The worker's progress usually names the phase already ("训练中：…").
+        line.appendChild(document.createTextNode(run.progress.indexOf(run.status_label) === 0 ? run.progress : run.status_label + '：' + run.progress));
         summary.appendChild(line);
         return;
       }

@@ -193,3 +193,54 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
         assert errors == []
     finally:
         context.close()
+
+
+RAW_LOG = (
+    "\x1b[92mTraining NLU model...\x1b[0m\n"
+    "/venv/site-packages/rasa/shared/utils/io.py:99: UserWarning: Slot auto-fill has been removed in 3.0.\n"
+    "  More info at https://rasa.com/docs/rasa/domain#slots\n"
+    "\x1b[1mFinished training component 'JiebaTokenizer'.\x1b[0m\n"
+    "Restored component 'CountVectorsFeaturizer' from cache.\n"
+)
+
+
+def test_training_page_shows_a_progress_bar_and_a_clean_log(chromium, world, tmp_path):
+    from bot import clock
+    from bot.db.session import session_scope
+    from console.models import ConsoleUser
+    from console.training.models import TrainingRun
+    from sqlalchemy import select
+
+    (tmp_path / "train.log").write_text(RAW_LOG, encoding="utf-8")
+    with session_scope(world["db"]) as s:
+        who = s.execute(select(ConsoleUser.id).where(ConsoleUser.username == "trainer1")).scalar_one()
+        # A run in training whose worker is this (living) process.
+        run = TrainingRun(status="training", progress="训练中：组件训练完成", user_id=who, out_dir=str(tmp_path),
+                          pid=os.getpid(), current_model_path="x", created_at=clock.now())
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(world["url"] + "/workbench/training")
+        page.fill("#username", "trainer1")
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(re.compile(r".*/workbench/training$"))
+        row = page.locator(f'#runs-body tr[data-run-id="{run_id}"]')
+        row.wait_for(timeout=WAIT_MS)
+        bar = row.locator("progress.run-progress")
+        value = float(bar.get_attribute("value") or bar.evaluate("p => p.value"))
+        assert 5 < value < 80 and "%" in row.inner_text()
+        row.locator("button", has_text="查看报告").click()
+        log = page.locator("#log-tail")
+        log.filter(has_text="Finished training component").wait_for(timeout=WAIT_MS)
+        text = log.inner_text()
+        assert "Training NLU model..." in text and "[92m" not in text and "[1m" not in text
+        assert "Warning" not in text and "More info" not in text
+        shot(page, "workbench-labelling-5-training-progress.png")
+    finally:
+        context.close()
+        with session_scope(world["db"]) as s:
+            s.get(TrainingRun, run_id).status = "failed"
