@@ -164,6 +164,7 @@ def report_body(report: kpi.KpiReport, pending: List[dict], csrf: str, can_appro
         "<h3>明细（日期 × 阶段 × 渠道）</h3>",
         _table(report.rows, lambda r: str(r.day), "detail"),
         "<h3>待审批的正式通知</h3>",
+        '<p class="muted">也可在<a href="/approvals">方案审批</a>页查看账户详情并批准或驳回（驳回须填写原因）。</p>',
     ]
     if not pending:
         parts.append('<p class="muted">没有等待审批的正式通知。</p>')
