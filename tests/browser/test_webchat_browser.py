@@ -256,19 +256,34 @@ def test_an_identified_cardholder_books_an_installment_plan_by_tapping(chromium,
     facts = bot_bubbles(page).filter(has_text="最低还款额2,350.05元")
     facts.wait_for(timeout=REPLY_MS)
     assert "应还总额23,500.50元" in facts.inner_text()
-    twelve = page.locator(".quick-reply", has_text="12期")
+    # The plans are cards, one per plan, each with its figures (issue 14).
+    twelve = page.locator(".plan-card", has_text="分12期")
     twelve.wait_for(timeout=REPLY_MS)
-    offer = bot_bubbles(page).last.inner_text()
-    for expected in ("3期", "6期", "12期", "24期", "2,099.38元"):
-        assert expected in offer, offer
+    cards = page.locator(".plan-card")
+    assert cards.count() == 4
+    for heading in ("分3期", "分6期", "分12期", "分24期"):
+        assert page.locator(".plan-card", has_text=heading).count() == 1
+    assert "2,099.38元" in twelve.inner_text() and "合计还款" in twelve.inner_text()
     shot(page, "webchat-08-installment-options.png")
 
     twelve.click()
+    # The tap reads as the plan it chose, never as a payload.
+    tapped = page.locator(".row.user .bubble").last.inner_text()
+    assert tapped.startswith("12期：每期2,099.38元") and "/" not in tapped, tapped
     confirm = page.locator(".quick-reply", has_text="是，确认办理")
     confirm.wait_for(timeout=REPLY_MS)
     assert "1,692.00元" in bot_bubbles(page).last.inner_text()  # the total fee, before saying yes
     confirm.click()
-    bot_bubbles(page).filter(has_text="分期已办理成功").wait_for(timeout=REPLY_MS)
+    booked = bot_bubbles(page).filter(has_text="分期已办理成功")
+    booked.wait_for(timeout=REPLY_MS)
+    assert "业务编号：HK-" in booked.inner_text() and "还款方式：" in booked.inner_text()
+    # Dates, amounts and the reference number each stay on one line on a phone screen.
+    kept = booked.locator(".nowrap")
+    assert kept.count() >= 3
+    assert page.evaluate(
+        "() => Array.from(document.querySelectorAll('.bubble .nowrap, .plan-card .nowrap'))"
+        ".every(function (n) { return n.getClientRects().length === 1; })"
+    )
     shot(page, "webchat-09-installment-booked.png")
 
     account = stack.show_account("DEMO-0002")
