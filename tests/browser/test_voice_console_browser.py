@@ -13,18 +13,15 @@ Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from urllib.parse import quote
 
 import pytest
 
 from bot.voice.sim import CallSim
 from tests.browser.conftest import ARTIFACTS
-from tests.console.support import PASSWORD, Browser, running_console
-from tests.e2e import servers
-from tests.e2e.servers import REPO, VENV_BIN, running_stack
+from tests.browser.console_stack import console_stack
+from tests.console.support import PASSWORD, Browser
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +31,6 @@ AUTH_TOKEN = "browser-voice-twilio-token-0123456789"
 PUBLIC = "https://voice.example.test"
 AGENT = "+8610000000200"
 ONCALL = "+8610000000110"
-MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
 CREDENTIALS = "rest:\nchannels.voice.VoiceInput:\n"
 WAIT_MS = 60_000
 CALLER = "+8613900000001"  # E2E-1, 李明华, ID tail 3521, 12,000.00元
@@ -42,34 +38,10 @@ CALLER = "+8613900000001"  # E2E-1, 李明华, ID tail 3521, 12,000.00元
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-voice")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text(CREDENTIALS, encoding="utf-8")
-    rasa_port, actions_port = servers.free_port(), servers.free_port()
-    env = {"RASA_URL": f"http://127.0.0.1:{rasa_port}", "RASA_API_TOKEN": RASA_TOKEN,
-           "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PUBLIC_URL": PUBLIC, "VOICE_AGENT_NUMBER": AGENT,
+    env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PUBLIC_URL": PUBLIC, "VOICE_AGENT_NUMBER": AGENT,
            "VOICE_ONCALL_NUMBER": ONCALL, "VOICE_TURN_SECONDS": "12"}
-    ports = iter([rasa_port, actions_port])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(servers, "free_port", lambda: next(ports))
-        stack_cm = running_stack(workdir, NOW, extra_env=env, credentials=credentials,
-                                 rasa_args=("--enable-api", "--auth-token", RASA_TOKEN, "--model", MODEL))
-        stack = stack_cm.__enter__()
-    try:
-        imported = stack.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
-        created = subprocess.run(
-            [str(VENV_BIN / "collectbot"), "create-user", "zhang", "--role", "agent", "--display-name", "张专员",
-             "--password-stdin"],
-            input=PASSWORD + "\n", env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60,
-        )
-        assert created.returncode == 0, created.stderr
-        console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": NOW,
-                       "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": RASA_TOKEN}
-        with running_console(workdir, console_env) as console_url:
-            yield {"stack": stack, "console": console_url}
-    finally:
-        stack_cm.__exit__(None, None, None)
+    with console_stack(tmp_path_factory.mktemp("browser-voice"), NOW, CREDENTIALS, RASA_TOKEN, env) as (stack, url):
+        yield {"stack": stack, "console": url}
 
 
 def shot(page, name: str) -> None:
