@@ -80,7 +80,8 @@ def test_a_rejection_needs_a_reason_and_tells_the_cardholder_why(env):
     assert answer.status == 200, answer.body
     assert answer.json()["delivered"] is True and answer.json()["handed_back"] is True
 
-    sent = [m for m in env["fake"].sent if m["conversation_id"] == "appr-reject"]
+    # After the "专员 … 已接入" notice the agent's claim sends on the web chat (issue 14).
+    sent = [m for m in env["fake"].sent if m["conversation_id"] == "appr-reject" and "已接入" not in m["text"]]
     assert sent[0]["channel"] == "webchat"
     assert "未能通过审批" in sent[0]["text"] and "原因：需补充收入证明。" in sent[0]["text"]
     assert sent[1]["text"] == replies.HANDED_BACK
@@ -101,7 +102,7 @@ def test_an_approval_tells_the_cardholder_and_hands_the_chat_back(env):
     boss = browser(env, "boss")
     answer = boss.post(f"/api/arrangements/{plan_id}/approve")
     assert answer.status == 200, answer.body
-    sent = [m["text"] for m in env["fake"].sent if m["conversation_id"] == "appr-ok"]
+    sent = [m["text"] for m in env["fake"].sent if m["conversation_id"] == "appr-ok" and "已接入" not in m["text"]]
     key = next(a for a in snapshot(env, "C-9")["arrangements"] if a["id"] == plan_id)["idempotency_key"]
     assert sent[0] == replies.HARDSHIP_APPROVED.format(
         months=27, monthly="148.15元", total="4,000.00元", reference=booking.reference_text(key), methods="")
