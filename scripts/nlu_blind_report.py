@@ -1,7 +1,7 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind held-out sets in `tests/nlu_blind/` (written from the intent
+blind held-out sets in `tests/nlu_blind/` and `tests/nlu_blind2/` (written from the intent
 definitions alone, frozen, never tuned against). For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
@@ -33,6 +33,8 @@ SETS = (
     ("colloquial (blind)", ("tests/nlu_blind/colloquial.yml",)),
     ("noisy (blind)", ("tests/nlu_blind/noisy.yml",)),
     ("replies (blind)", ("tests/nlu_blind/replies.yml",)),
+    # Written blind later (772 messages, frozen); first scored 2026-12-03.
+    ("realistic (blind2)", ("tests/nlu_blind2/realistic.yml",)),
 )
 SAFETY = ("crisis", "stop_contact")
 
@@ -145,8 +147,8 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "",
         f"Model `{model}`, generated {date.today().isoformat()} by `scripts/nlu_blind_report.py`.",
         "`tests/nlu`, `tests/nlu_dev/` and `tests/nlu_safety_dev/` guided the choices (development",
-        "sets); the three blind sets (`tests/nlu_blind/`, written from the intent definitions alone",
-        "and frozen) did not: they are scored once per model, in aggregate, for this report.",
+        "sets); the blind sets (`tests/nlu_blind/` and `tests/nlu_blind2/`, written from the intent",
+        "definitions alone and frozen) did not: they are scored once per model, in aggregate, for this report.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
@@ -159,7 +161,8 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             f"{s['stop_contact recall']:.3f} | {s['false crisis']:.1%} |"
         )
     lines += ["", "## By register (blind sets together)", "",
-              "| register | messages | accuracy | crisis recall | stop_contact recall |", "|---|---|---|---|---|"]
+              "| register | messages | accuracy | crisis recall | stop_contact recall | benign read as crisis | most confused (gold → predicted) |",
+              "|---|---|---|---|---|---|---|"]
     blind = [r for name, rs in scored.items() if "blind" in name for r in rs]
     by_register: Dict[str, List[Result]] = defaultdict(list)
     for r in blind:
@@ -168,7 +171,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
     for reg, results in sorted(by_register.items(), key=lambda kv: -len(kv[1])):
         acc, _, _ = macro_f1(results)
         s = safety_line(results)
-        lines.append(f"| {reg} | {len(results)} | {acc:.3f} | {s['crisis recall']:.3f} | {s['stop_contact recall']:.3f} |")
+        pairs = Counter((r.gold, r.predicted) for r in results if r.gold != r.predicted)
+        confused = ", ".join(f"{g} → {p} {n}" for (g, p), n in pairs.most_common(3))
+        lines.append(f"| {reg} | {len(results)} | {acc:.3f} | {s['crisis recall']:.3f} | {s['stop_contact recall']:.3f} "
+                     f"| {s['false crisis']:.1%} | {confused} |")
     for name, results in scored.items():
         _, _, per = macro_f1(results)
         lines += ["", f"## {name}", "", "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]

@@ -65,6 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--ambiguity", type=float)
     parser.add_argument("--json", help="write the summary here")
+    parser.add_argument("--dump", help="write every message's ranking here (for scripts/nlu_compare.py)")
     args = parser.parse_args(argv)
 
     from rasa.core.agent import Agent
@@ -77,6 +78,7 @@ def main(argv=None) -> int:
         return [await agent.parse_message(t) for t in texts]
 
     summary = {}
+    dump = {}
     for name, path in SETS:
         examples = load(path)
         parsed = asyncio.run(parse_all([t for t, _ in examples]))
@@ -85,6 +87,10 @@ def main(argv=None) -> int:
                    gold_entities=[], predicted_entities=[])
             for (t, g), p in zip(examples, parsed)
         ]
+        if args.dump:
+            from nlu_cv import ranking_record
+
+            dump[name] = [{"text": t, "gold": g, **ranking_record(p)} for (t, g), p in zip(examples, parsed)]
         acc, f1, _ = macro_f1(results)
         s = safety_line(results)
         fallback = sum(r.predicted == "nlu_fallback" for r in results)
@@ -97,6 +103,8 @@ def main(argv=None) -> int:
             for r in results:
                 if r.gold != r.predicted:
                     print(f"   [{r.gold} -> {r.predicted}] {r.text}")
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(dump, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

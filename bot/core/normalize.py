@@ -386,6 +386,37 @@ def _h_day(m: re.Match, today: date) -> Optional[date]:
     return _day_of_month_future(today, day)
 
 
+def _h_next_month(m: re.Match, today: date) -> Optional[date]:
+    """下个月 / 下下个月 alone: by the last day of that month.
+
+    A promise is "by {date}" (replies.PROMISE_CONFIRM), and 下个月还 commits
+    to no day before the month's end; the policy then says whether that is
+    too far, and the confirmation shows the day, so it can be corrected.
+    """
+    y, mo = _add_months(today.year, today.month, 2 if m.group("pre").startswith("下下") else 1)
+    return date(y, mo, _last_day(y, mo))
+
+
+def _h_week(m: re.Match, today: date) -> Optional[date]:
+    """下个礼拜 / 下周 / 这周 / 周末 / 下周末: by the Sunday that ends that week."""
+    pre = m.group("pre") or m.group("pre2") or ""
+    sunday = today - timedelta(days=today.weekday()) + timedelta(days=6)
+    if pre.startswith("下下"):
+        return sunday + timedelta(days=14)
+    if pre.startswith("下"):
+        return sunday + timedelta(days=7)
+    return sunday
+
+
+def _h_payday(m: re.Match, today: date) -> Optional[date]:
+    """发工资那天: a date the cardholder means but we cannot know.
+
+    Extracted as a date so that the form hears an answer to "when?", and
+    parsed as no date, so the bot asks for the day itself.
+    """
+    return None
+
+
 def _h_after(m: re.Match, today: date) -> Optional[date]:
     n = _small_int(m.group("n"))
     if n is None or n <= 0:
@@ -428,6 +459,15 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
     # 15号 / 15日 / 十五号
     (re.compile(r"(?<![0-9零一二两三四五六七八九十/.\-])(?P<d>" + _DAYNUM + r")[号日]"),
      _h_day),
+    # 下个月 / 下月 / 下下个月 alone (下个月10号 and 下月底 are longer matches above)
+    (re.compile(r"(?P<pre>下下?个?)月(?![份薪])"), _h_next_month),
+    # 下个礼拜 / 下周 / 这个星期 / 本周 (a weekday after it is a longer match
+    # above) and 周末 / 这周末 / 下周末 (Cantonese 今个 / 呢个 = this)
+    (re.compile(r"(?P<pre>下下?个?|这个?|本|今个|呢个)" + _WEEK_WORD + r"(?![二三四五六日天几末]|一(?!定))"
+                r"|(?P<pre2>下下?个?|这个?|本|今个|呢个)?(?:周末|礼拜六日|星期六日)"), _h_week),
+    # 发工资那天 / 发薪日 / 出粮嗰日 / 工资到账以后
+    (re.compile(r"(?:发工资|发薪水?|出粮|工资到账|工资下来|开工资|领工资)(?:那天|那日|[嗰𠮶]日|当天|的时候|之后|以后|后|[嗰𠮶]阵)"
+                r"|发薪日|发工资日|出粮日|工资日"), _h_payday),
 ]
 
 # A date word that is small talk, not a payment date: 今天天气 / 明天会下雨吗 /
@@ -938,8 +978,12 @@ def parse_date(text: str, now: datetime) -> Optional[date]:
         return None
     # leftmost, then longest (下个月10号 over 10号; 大后天 over 后天)
     found.sort(key=lambda mh: (mh[0].start(), -(mh[0].end() - mh[0].start())))
-    m, handler = found[0]
-    return handler(m, today)
+    # 发工资那天，就是10号: a vague date first, a day the bot can book after.
+    for m, handler in found:
+        day = handler(m, today)
+        if day is not None:
+            return day
+    return None
 
 
 def parse_duration_days(text: str) -> Optional[int]:

@@ -276,9 +276,72 @@ def test_parse_date_naive_now_means_shanghai():
     assert parse_date("明天", datetime(2026, 11, 25, 23, 59)) == date(2026, 11, 26)
 
 
-@pytest.mark.parametrize("text", ["", "过几天", "以后", "下周", "下个月", "13月5号", "32号", "2026-02-30", "改天"])
+@pytest.mark.parametrize("text", ["", "过几天", "以后", "13月5号", "32号", "2026-02-30", "改天", "发工资那天"])
 def test_parse_date_rejects(text):
     assert parse_date(text, NOW) is None
+
+
+# A vague date commits to no day before the end of what it names: a promise
+# is "by {date}", so 下个月 is by the last day of next month and 周末 by
+# Sunday. (NOW is Wednesday 2026-11-25; that week's Sunday is 11-29.)
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("下个月还", date(2026, 12, 31)),
+        ("下月再说", date(2026, 12, 31)),
+        ("下下个月", date(2027, 1, 31)),
+        ("下個月先還一部分", date(2026, 12, 31)),
+        ("周末还", date(2026, 11, 29)),
+        ("这周末", date(2026, 11, 29)),
+        ("下周末", date(2026, 12, 6)),
+        ("下周", date(2026, 12, 6)),
+        ("下周一定还", date(2026, 12, 6)),
+        ("下个礼拜", date(2026, 12, 6)),
+        ("下個禮拜還", date(2026, 12, 6)),
+        ("这个星期内", date(2026, 11, 29)),
+        ("今个礼拜", date(2026, 11, 29)),
+        ("月底", date(2026, 11, 30)),
+        # the payday itself is unknown; a day said with it is what counts
+        ("发工资那天 就是10号", date(2026, 12, 10)),
+    ],
+)
+def test_parse_date_vague(text, expected):
+    assert parse_date(text, NOW) == expected
+
+
+def test_parse_date_vague_at_new_year():
+    assert parse_date("下个月", NEW_YEARS_EVE) == date(2027, 1, 31)
+    assert parse_date("周末", NEW_YEARS_EVE) == date(2027, 1, 3)
+
+
+# Extracted as the date entity, so the promise and deferral forms hear the
+# answer to "when?" (the payday phrase then gets "which day?").
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("下个月还", "下个月"),
+        ("周末还你们", "周末"),
+        ("下個禮拜還", "下個禮拜"),
+        ("月底一定还", "月底"),
+        ("发工资那天还", "发工资那天"),
+        ("發工資那天還", "發工資那天"),
+        ("出糧嗰日還", "出糧嗰日"),
+        ("工资到账以后马上还", "工资到账以后"),
+        ("发薪日还两千", "发薪日"),
+        ("下周一定还", "下周"),
+    ],
+)
+def test_vague_dates_are_date_entities(text, span):
+    dates = [text[s.start:s.end] for s in find_entities(text) if s.entity == "date"]
+    assert dates == [span]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["周末你们上班吗", "我没发工资", "两个星期", "一个礼拜", "每周一", "下个月份的账单", "这个月还不上", "上个月已经还了"],
+)
+def test_no_vague_date_where_none_is_meant(text):
+    assert [s for s in find_entities(text) if s.entity == "date"] == []
 
 
 # --------------------------------------------------------------------------
@@ -400,7 +463,7 @@ def test_parse_months_rejects(text):
         ("13800138000", []),
         ("以后再说吧", []),
         ("我这两天就还", []),
-        ("我答应你 下周一定还", []),
+        ("我答应你 下周一定还", [("date", "下周")]),  # not Monday: next week
         ("最低还款额是多少", []),
         ("全部欠款能一起分期不", []),
         ("打12378投诉", []),

@@ -88,3 +88,19 @@ def test_do_not_disturb_and_daily_messages_are_opt_outs(text):
 def test_a_question_about_the_phones_do_not_disturb_is_no_opt_out(text):
     found = verdict(text)
     assert found is None or found.intent != "stop_contact", found
+
+
+# A crisis only the classifier saw, in the day's ordinary business (a traffic
+# jam, a shift, the bus, the gym): its next guess stands. A wish of one's own
+# to die keeps it a crisis.
+@pytest.mark.parametrize("text", ["我在桥上堵车堵了一个小时", "我要走了，车来了", "我在健身房，练得半死，晚点回", "这是我最后一晚值班"])
+def test_everyday_business_explains_a_model_only_crisis(text):
+    from bot.core.safety import everyday_context_only
+
+    assert everyday_context_only(text)
+
+
+def test_a_wish_to_die_is_no_everyday_business():
+    from bot.core.safety import everyday_context_only
+
+    assert not everyday_context_only("值班的时候我想去死")
