@@ -198,6 +198,20 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def quiet_parsing() -> None:
+    """Nothing but warnings from Rasa while the sets are parsed.
+
+    Rasa's processor logs every parsed text at debug level (structlog): a
+    blind set's messages must not reach a screen or a log.
+    """
+    import logging
+
+    import structlog
+
+    logging.disable(logging.INFO)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(REPO / "bot" / "models"))
@@ -209,6 +223,8 @@ def main(argv=None) -> int:
     from rasa.model import get_local_model
 
     from opencc import OpenCC
+
+    quiet_parsing()
 
     to_simplified = OpenCC("t2s").convert
 
