@@ -253,8 +253,12 @@ def test_agents_still_see_what_they_need(env):
     r = refs(env)
     turns = agent.get(f"/api/workbench/conversations/{r[A]}").json()["turns"]
     assert ID_DIGITS in [t.get("text") for t in turns]
+    # The labelling inbox leaves out messages that are nothing but a
+    # verification answer (issue 12: "****" cannot usefully be labelled), for
+    # agents as for trainers; the agent reads the digits in the conversation.
     inbox = agent.get("/api/workbench/inbox?include_done=1").json()["items"]
-    assert ID_DIGITS in [i["text"] for i in inbox]
+    texts = [i["text"] for i in inbox]
+    assert f"我的手机是{A_DIGITS}" in texts and ID_DIGITS not in texts
 
 
 def test_a_trainers_annotation_stores_the_bare_id_answer_masked(env):
