@@ -218,6 +218,9 @@ def test_a_session_id_alone_neither_joins_nor_talks_in_the_conversation(stack):
     assert [e["text"] for e in user_events(stack, session_id)] == ["你好"]
 
 
+ID_QUESTION = "请回复您身份证号码的后四位"
+
+
 def test_verifying_in_chat_rotates_the_session_proof(stack):
     """The proof held before the visitor verified (phone + ID digits) no
     longer opens the conversation once it holds the cardholder's debt."""
@@ -226,12 +229,14 @@ def test_verifying_in_chat_rotates_the_session_proof(stack):
             session_id, status = await visitor.session()
             old_proof = status["session_proof"]
             said = ""
+            # The first answer now explains both steps (phone, then ID
+            # digits), so wait for the question that asks for the digits.
             for text in ("我欠多少钱", "13900000001", "是的"):
-                if "身份证" in said:
+                if ID_QUESTION in said:
                     break
                 await visitor.say(session_id, text)
                 said = texts(await visitor.replies())
-            assert "身份证" in said, said
+            assert ID_QUESTION in said, said
             await visitor.say(session_id, "3521")
             rotated = (await visitor.next("webchat_status"))["session_proof"]
             assert rotated != old_proof
