@@ -51,7 +51,7 @@ from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text
 from bot.db import repository
 from bot.db import sms as sms_db
-from bot.db.session import session_scope
+from bot.db.session import run_in_thread
 from bot.core.masking import mask_phone
 from bot.sms.sender import SendResult, SmsSender, TwilioSmsConfig
 
@@ -286,11 +286,7 @@ class TwilioSmsInput(InputChannel):
     # -- database -------------------------------------------------------------
 
     async def _db(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        def unit_of_work() -> Any:
-            with session_scope(self.db_url) as s:
-                return fn(s, *args, **kwargs)
-
-        return await asyncio.to_thread(unit_of_work)
+        return await run_in_thread(fn, *args, db_url=self.db_url, **kwargs)
 
     # -- the blueprint --------------------------------------------------------
 
