@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.console.support import PASSWORD, environ
-from tests.console.test_console_api import NOW, _running, audit_actions, hand_over
+from tests.console.support import PASSWORD
+from tests.console.test_console_api import NOW, console_fixtures, audit_actions, hand_over
 
 pytestmark = pytest.mark.e2e
 
@@ -24,18 +24,7 @@ WAIT_MS = 20_000
 CID = "web-inbox-1"
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-console-inbox")
-    db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
-
-
-@pytest.fixture(autouse=True)
-def _database(env, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", env["db"])
-    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+env, _database = console_fixtures("browser-console-inbox")
 
 
 def shot(page, name: str) -> None:

@@ -11,22 +11,10 @@ from decimal import Decimal
 import pytest
 
 from bot.core import booking, replies
-from tests.console.support import environ
-from tests.console.test_console_api import NOW, TODAY, _running, browser, hand_over, snapshot
+from tests.console.test_console_api import TODAY, browser, console_fixtures, hand_over, snapshot
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("approvals")
-    db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
-
-
-@pytest.fixture(autouse=True)
-def _database(env, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", env["db"])
-    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+env, _database = console_fixtures("approvals")
 
 
 def submitted(env, cid, account_id, budget):

@@ -15,24 +15,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from tests.console.support import environ
-from tests.console.test_console_api import NOW, _running, audit_actions, browser, hand_over
+from tests.console.test_console_api import NOW, console_fixtures, audit_actions, browser, hand_over
 
 CONFIRM = [{"title": "是，提交申请", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("console-agent-view")
-    db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
-
-
-@pytest.fixture(autouse=True)
-def _database(env, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", env["db"])
-    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+env, _database = console_fixtures("console-agent-view")
 
 
 def bot_asks_with_buttons(env, cid, text, buttons):

@@ -31,12 +31,6 @@ C-9,钱多,+8613700000009,5555,5678,4000.00,400.00,2026-11-10
 """
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("console")
-    db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
 
 
 def _running(workdir, db_url):
@@ -60,12 +54,32 @@ def _running(workdir, db_url):
         fake.stop()
 
 
-@pytest.fixture(autouse=True)
-def _database(env, monkeypatch):
-    # The root conftest points DATABASE_URL at a throwaway file per test;
-    # these tests share the console's database.
-    monkeypatch.setenv("DATABASE_URL", env["db"])
-    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+def console_fixtures(name):
+    """The ``env`` (one console process with the accounts above, per test
+    module) and ``_database`` fixtures every console test module shares:
+    ``env, _database = console_fixtures("my-module")``."""
+
+    @pytest.fixture(scope="module", name="env")
+    def env(tmp_path_factory):
+        workdir = tmp_path_factory.mktemp(name)
+        db_url = f"sqlite:///{workdir / 'accounts.db'}"
+        with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+            yield from _running(workdir, db_url)
+
+    @pytest.fixture(autouse=True, name="_database")
+    def _database(env, monkeypatch):
+        # The root conftest points DATABASE_URL at a throwaway file per test;
+        # these tests share the console's database.
+        monkeypatch.setenv("DATABASE_URL", env["db"])
+        monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+
+    return env, _database
+
+
+env, _database = console_fixtures("console")
+
+
+
 
 
 def browser(env, username=None) -> Browser:

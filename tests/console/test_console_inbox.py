@@ -10,22 +10,11 @@ from datetime import datetime
 
 import pytest
 
-from tests.console.support import Browser, environ
-from tests.console.test_console_api import NOW, _running, audit_actions, browser, hand_over
+from tests.console.support import Browser
+from tests.console.test_console_api import console_fixtures, audit_actions, browser, hand_over
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("console-inbox")
-    db_url = f"sqlite:///{workdir / 'accounts.db'}"
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
-
-
-@pytest.fixture(autouse=True)
-def _database(env, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", env["db"])
-    monkeypatch.setenv("COLLECTBOT_NOW", NOW)
+env, _database = console_fixtures("console-inbox")
 
 
 def ids(answer, prefix):
