@@ -29,10 +29,12 @@ def console_stack(
     rasa_token: str,
     extra_env: Optional[Mapping[str, str]] = None,
     agents: Tuple[Tuple[str, str, str], ...] = (("zhang", "agent", "张专员"),),
+    console_extra_env: Optional[Mapping[str, str]] = None,
 ) -> Iterator[Tuple[Stack, str]]:
     """(the stack, the console's base URL). ``credentials``: the text of
     credentials.yml; ``agents``: (username, role, display name), password
-    tests.console.support.PASSWORD. RASA_URL is known before Rasa starts, so
+    tests.console.support.PASSWORD; ``console_extra_env``: settings the
+    console needs besides the database and Rasa. RASA_URL is known before Rasa starts, so
     the action server (hand-overs) and the console reach this stack's Rasa."""
     path = workdir / "credentials.yml"
     path.write_text(credentials, encoding="utf-8")
@@ -57,6 +59,7 @@ def console_stack(
             assert created.returncode == 0, created.stderr
         console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": now,
                        "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": rasa_token}
+        console_env.update(console_extra_env or {})
         with running_console(workdir, console_env) as console_url:
             yield stack, console_url
     finally:

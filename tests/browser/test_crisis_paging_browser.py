@@ -14,18 +14,15 @@ Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import time
 
 import pytest
 
 from bot.core import tokens
 from tests.browser.conftest import ARTIFACTS
-from tests.console.support import PASSWORD, running_console
-from tests.e2e import servers
-from tests.e2e.servers import REPO, VENV_BIN, running_stack
+from tests.browser.console_stack import console_stack
+from tests.console.support import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +30,6 @@ NIGHT = "2026-11-25T23:00:00+08:00"
 ONCALL = "+8613811112222"
 RASA_TOKEN = "browser-crisis-paging-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-crisis-paging-webchat-secret-0123"
-MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
 CREDENTIALS = """rest:
 channels.webchat.WebChatInput:
   user_message_evt: user_uttered
@@ -63,32 +59,10 @@ window.AudioContext = function () {
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-crisis-paging")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text(CREDENTIALS, encoding="utf-8")
-    rasa_port, actions_port = servers.free_port(), servers.free_port()
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-           "RASA_API_TOKEN": RASA_TOKEN, "COLLECTBOT_ONCALL_PHONE": ONCALL}
-    ports = iter([rasa_port, actions_port])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(servers, "free_port", lambda: next(ports))
-        stack_cm = running_stack(workdir, NIGHT, extra_env=env, credentials=credentials,
-                                 rasa_args=("--enable-api", "--auth-token", RASA_TOKEN, "--model", MODEL))
-        stack = stack_cm.__enter__()
-    try:
-        imported = stack.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
-        created = subprocess.run(
-            [str(VENV_BIN / "collectbot"), "create-user", "night", "--role", "supervisor", "--display-name", "值班主管",
-             "--password-stdin"],
-            input=PASSWORD + "\n", env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60,
-        )
-        assert created.returncode == 0, created.stderr
-        console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": NIGHT,
-                       "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": RASA_TOKEN, "COLLECTBOT_ONCALL_PHONE": ONCALL}
-        with running_console(workdir, console_env) as console_url:
-            yield {"stack": stack, "console": console_url}
-    finally:
-        stack_cm.__exit__(None, None, None)
+    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "COLLECTBOT_ONCALL_PHONE": ONCALL}
+    with console_stack(workdir, NIGHT, CREDENTIALS, RASA_TOKEN, extra_env=env, agents=(("night", "supervisor", "值班主管"),),
+                       console_extra_env={"COLLECTBOT_ONCALL_PHONE": ONCALL}) as (stack, console_url):
+        yield {"stack": stack, "console": console_url}
 
 
 def shot(page, name: str) -> None:
