@@ -131,6 +131,31 @@ def called_url(request: Request, public_url: Optional[str]) -> Tuple[str, str]:
     return base, url
 
 
+async def drain_tasks(tasks: Set[asyncio.Task], timeout: float, label: str) -> None:
+    """Wait until none of ``tasks`` is left running, at most ``timeout`` s.
+
+    Handling a message can start more work (the reply's send, the next
+    message of the same sender queued behind it), so wait until nothing is
+    left rather than only for what was running when the drain began: a
+    shutdown would otherwise drop a reply that was about to go out. Shared
+    by the SMS and voice channels."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    announced = False
+    while True:
+        pending = [t for t in tasks if not t.done()]
+        if not pending:
+            return
+        left = deadline - loop.time()
+        if left <= 0:
+            logger.warning("%s: %d messages still being handled after %.0f s", label, len(pending), timeout)
+            return
+        if not announced:
+            logger.info("%s: waiting for %d messages still being handled", label, len(pending))
+            announced = True
+        await asyncio.wait(pending, timeout=left)
+
+
 def verify_signature(
     request: Request, auth_token: Optional[str], public_url: Optional[str], label: str
 ) -> Tuple[Optional[_FormParams], Optional[HTTPResponse], str]:
@@ -335,10 +360,7 @@ class TwilioSmsInput(InputChannel):
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Wait for the messages still being handled (shutdown, tests)."""
-        pending = [t for t in self._tasks if not t.done()]
-        if pending:
-            logger.info("twilio_sms: waiting for %d messages still being handled", len(pending))
-            await asyncio.wait(pending, timeout=timeout)
+        await drain_tasks(self._tasks, timeout, "twilio_sms")
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task:
         task = asyncio.create_task(coro)

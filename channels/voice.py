@@ -90,7 +90,7 @@ from bot.db import repository
 from bot.db import sms as sms_db
 from bot.db.session import run_in_thread
 from bot.settings import VOICE_DEFAULT_HINTS, VOICE_DEFAULT_LANGUAGE, VOICE_DEFAULT_TTS, get_settings, voice_settings
-from channels.twilio_sms import SENDER_RE, SID_RE, clean_params, verify_signature
+from channels.twilio_sms import SENDER_RE, SID_RE, clean_params, drain_tasks, verify_signature
 
 logger = logging.getLogger(__name__)
 
@@ -374,9 +374,7 @@ class VoiceInput(InputChannel):
         return task
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
-        pending = [t for t in self._tasks if not t.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
+        await drain_tasks(self._tasks, timeout, "voice")
 
     def _forget_old(self) -> None:
         cutoff = time.monotonic() - ANSWER_TTL_SECONDS

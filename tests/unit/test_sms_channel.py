@@ -582,3 +582,32 @@ def test_parameters_no_twilio_request_carries_are_a_400(server, bot, db, field, 
     assert answer.status == 400, answer.body
     server.drain()
     assert bot.messages == [] and count(db, SmsInbound) == 0
+
+
+def test_a_drain_waits_for_work_started_while_it_waits():
+    """A message's handling starts its reply's send as a task of its own; a
+    shutdown drain that only waited for what was running when it began would
+    drop that reply."""
+    import asyncio
+
+    from channels.twilio_sms import drain_tasks
+
+    done = []
+
+    async def scenario():
+        tasks = set()
+
+        async def send():
+            await asyncio.sleep(0.05)
+            done.append("reply sent")
+
+        async def handle():
+            await asyncio.sleep(0.05)
+            tasks.add(asyncio.create_task(send()))  # spawned during the drain
+            done.append("handled")
+
+        tasks.add(asyncio.create_task(handle()))
+        await drain_tasks(tasks, 5, "test")
+
+    asyncio.run(scenario())
+    assert done == ["handled", "reply sent"]
