@@ -82,8 +82,10 @@ def open_escalation(
         assessments.rescore(s, handover.account_id, assessments.TRIGGER_HANDOVER + handover.reason)
     counted(result, handover.channel)
     if result.created:
-        # A crisis out of staffed hours pages the on-call supervisor now (bot/services/paging.py).
-        paging.page_crisis(result.escalation_id, handover.reason, url=url)
+        # A crisis out of staffed hours pages the on-call supervisor now
+        # (bot/services/paging.py), without holding the cardholder's reply
+        # for longer than PAGE_WAIT_SECONDS if Twilio is slow.
+        paging.page_crisis_promptly(result.escalation_id, handover.reason, url=url)
     return result
 
 

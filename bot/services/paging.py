@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Coroutine, Optional
@@ -38,6 +39,13 @@ IN_HOURS = "in_hours"  # the agents are at their desks: the console is the page
 NOT_CRISIS = "not_crisis"
 NO_NUMBER = "no_number"
 FAILED = "failed"
+SENDING = "sending"  # still going out when the cardholder's reply went on
+
+# How long the crisis reply to the cardholder may wait for the page. The
+# page goes out in a thread of its own: a local outbox or a healthy Twilio
+# answer well within this, and a slow or failing Twilio (its retries take
+# tens of seconds) must not hold the hotline back from the cardholder.
+PAGE_WAIT_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -113,3 +121,37 @@ def page_crisis(
         return PageResult(FAILED, to, text, status)
     logger.warning("crisis escalation %s out of staffed hours: on-call %s paged", escalation_id, mask_phone(to))
     return PageResult(PAGED, to, text, status)
+
+
+def page_crisis_promptly(
+    escalation_id: int,
+    reason: str,
+    *,
+    url: Optional[str] = None,
+    wait: float = PAGE_WAIT_SECONDS,
+    sender: Any = None,
+) -> PageResult:
+    """``page_crisis`` in a thread of its own, waited for at most ``wait`` s.
+
+    The caller (the crisis hand-over, whose reply carries the hotline) goes
+    on after that even if the page is still being sent; the thread is not a
+    daemon, so a shutdown still lets the page finish."""
+    if reason != vocabulary.CRISIS:
+        return PageResult(NOT_CRISIS)
+    now = clock.now()  # the time the crisis came in, not when the thread runs
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["result"] = page_crisis(escalation_id, reason, now=now, url=url, sender=sender)
+        except Exception:  # page_crisis reports its own failures; this is the last guard
+            logger.exception("crisis escalation %s: paging the on-call failed", escalation_id)
+
+    thread = threading.Thread(target=run, name=f"page-crisis-{escalation_id}", daemon=False)
+    thread.start()
+    thread.join(wait)
+    if thread.is_alive():
+        logger.warning("crisis escalation %s: the page is still being sent; the cardholder's reply goes on",
+                       escalation_id)
+        return PageResult(SENDING)
+    return box.get("result") or PageResult(FAILED)

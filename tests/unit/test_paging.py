@@ -108,3 +108,46 @@ def test_a_failed_page_is_reported_not_raised(db_url, monkeypatch, caplog):
     with caplog.at_level(logging.ERROR, logger="bot.services.paging"):
         result = paging.page_crisis(7, "crisis", now=datetime(2026, 11, 25, 23, 0, tzinfo=SHANGHAI), sender=Refusing())
     assert result.outcome == paging.FAILED and "paging the on-call" in caplog.text
+
+
+class Stuck:
+    """Twilio hanging: the send finishes only when the test lets it."""
+
+    def __init__(self):
+        import threading
+
+        self.release = threading.Event()
+        self.sent = []
+
+    async def send(self, to, body, *, bypass_opt_out=False):
+        import asyncio
+
+        while not self.release.is_set():
+            await asyncio.sleep(0.01)
+        self.sent.append((to, body))
+        return type("Result", (), {"sent": True, "status": "queued"})()
+
+
+def test_a_slow_page_does_not_hold_the_cardholders_crisis_reply(db_url, monkeypatch):
+    monkeypatch.setenv("COLLECTBOT_NOW", NIGHT)
+    monkeypatch.setenv("COLLECTBOT_ONCALL_PHONE", ONCALL)
+    stuck = Stuck()
+    result = paging.page_crisis_promptly(7, "crisis", wait=0.05, sender=stuck)
+    # The caller went on while the page was still going out ...
+    assert result.outcome == paging.SENDING and stuck.sent == []
+    # ... and the page still goes out, stamped with when the crisis came in.
+    stuck.release.set()
+    import threading
+
+    for thread in [t for t in threading.enumerate() if t.name == "page-crisis-7"]:
+        thread.join(5)
+    assert len(stuck.sent) == 1
+    to, body = stuck.sent[0]
+    assert to == ONCALL and "23:00" in body and "转接编号7" in body
+
+
+def test_a_prompt_page_reports_what_happened(db_url, monkeypatch):
+    monkeypatch.setenv("COLLECTBOT_NOW", NIGHT)
+    monkeypatch.setenv("COLLECTBOT_ONCALL_PHONE", ONCALL)
+    assert paging.page_crisis_promptly(7, "complaint").outcome == paging.NOT_CRISIS
+    assert paging.page_crisis_promptly(7, "crisis", sender=Refusing()).outcome == paging.FAILED
