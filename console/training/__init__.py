@@ -2,7 +2,7 @@
 store, annotate messages, export training data and test stories, train and
 evaluate a candidate model, and activate it on the running Rasa server.
 
-- ``settings``   paths and URLs (environment, documented in the README)
+- paths and URLs: ``bot.settings.WorkbenchSettings`` (environment, documented in the README)
 - ``models``     tables (migration 0005_training)
 - ``tracker``    read-only access to Rasa's SQL tracker store
 - ``review``     conversation list, filters, conversation view, inbox

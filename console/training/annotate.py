@@ -27,7 +27,7 @@ from console import store
 from console.store import ConsoleError, UserView
 from console.training import review, tracker
 from console.training.models import ConversationReview, ConversationTag, MessageAnnotation, ReviewNote
-from console.training.settings import WorkbenchSettings
+from bot.settings import WorkbenchSettings
 
 MAX_TAG_CHARS = 32
 MAX_NOTE_CHARS = 2000

@@ -21,7 +21,7 @@ from console import store, trainer_view
 from console.store import OUTCOME_LABELS, ConsoleError
 from console.training import tracker
 from console.training.models import MessageAnnotation
-from console.training.settings import WorkbenchSettings
+from bot.settings import WorkbenchSettings
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTION = "action_default_fallback"

@@ -19,7 +19,7 @@ from console.service import db
 from bot.core.channels import CHANNEL_CHOICES
 from console.store import OUTCOME_LABELS, ConsoleError
 from console.training import annotate, export, labels, review, runs
-from console.training.settings import WorkbenchSettings
+from bot.settings import WorkbenchSettings
 
 MASKED_ROLES = trainer_view.MASKED_ROLES
 

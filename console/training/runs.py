@@ -30,7 +30,7 @@ from console.models import ConsoleUser
 from console.store import ConsoleError, UserView
 from console.training import tracker, trainlog
 from console.training.models import ModelActivation, TrainingRun
-from console.training.settings import REPO, WorkbenchSettings
+from bot.settings import REPO_ROOT, WorkbenchSettings
 
 ACTIVE = ("queued", "training", "evaluating")
 STATUS_LABELS = {"queued": "排队中", "training": "训练中", "evaluating": "评估中", "succeeded": "已完成",
@@ -92,7 +92,7 @@ def start_run(s: Session, cfg: WorkbenchSettings, user: UserView, remote_addr: O
     log = open(out_dir / "worker.log", "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "console.training.worker", str(run.id)],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     log.close()

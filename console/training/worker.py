@@ -23,7 +23,7 @@ from bot import clock
 from bot.db.session import session_scope
 from console.training import evaluate, trainlog
 from console.training.models import TrainingRun
-from console.training.settings import REPO, WorkbenchSettings
+from bot.settings import REPO_ROOT, WorkbenchSettings
 
 logger = logging.getLogger("console.training.worker")
 # Lines of Rasa's training log worth showing as progress.
@@ -61,7 +61,7 @@ def train(run_id: int, cfg: WorkbenchSettings, out_dir: Path) -> Path:
     with open(log_path, "w", encoding="utf-8") as log:
         log.write("$ " + " ".join(cmd) + "\n")
         log.flush()
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, encoding="utf-8", errors="replace")
         assert proc.stdout is not None
         last_update = 0.0
