@@ -268,12 +268,16 @@ class CampaignRunner:
         )
         return rules.render_sms(step, facts, self.cfg, today)
 
-    def _write(self, fn, *args, **kwargs):
+    # Public: the steps made on another channel (bot/voice/campaign.py) record
+    # themselves through these, like the runner's own SMS and task steps.
+    def write(self, fn, *args, **kwargs):
+        """``fn(session, *args, **kwargs)`` in one unit of work on the run's database; its result."""
         with session_scope(self.db_url) as s:
             return fn(s, *args, **kwargs)
 
     @staticmethod
-    def _upsert_send(s: Session, c: Candidate, step: str, **values) -> int:
+    def upsert_send(s: Session, c: Candidate, step: str, **values) -> int:
+        """Candidate ``c``'s one ``campaign_sends`` row for ``step`` this cycle, written with ``values``; its id."""
         return campaign_db.upsert_send(s, c.account_id, step, c.cycle, c.phone, **values)
 
     async def _send_sms(self, send_id: int, phone: str, account_id: str, step: str, body: str,
@@ -295,7 +299,7 @@ class CampaignRunner:
             else:
                 campaign_db.update_send(s, send_id, status="failed", reason=SEND_FAILED, detail=result.error)
 
-        self._write(done)
+        self.write(done)
         if result.sent:
             return "sent"
         return "dropped" if result.status == "blocked_opt_out" else "failed"
@@ -307,7 +311,7 @@ class CampaignRunner:
         today = now.date()
         summary = RunSummary(dry_run=dry_run, now=now)
         if not dry_run:
-            summary.reconciled = self._write(reconcile_open_promises, today, self.settings.reconcile)
+            summary.reconciled = self.write(reconcile_open_promises, today, self.settings.reconcile)
         with session_scope(self.db_url) as s:
             p = load_portfolio(s, now, self.cfg)
         due_queued = [q for q in p.queued if q.retry_at is not None and q.retry_at <= now]
@@ -333,7 +337,7 @@ class CampaignRunner:
             reason = PAID if c is not None and c.balance <= 0 else SUPERSEDED
             summary.flushed["dropped"] += 1
             if not dry_run:
-                self._write(campaign_db.update_send, q.id, status="dropped", reason=reason)
+                self.write(campaign_db.update_send, q.id, status="dropped", reason=reason)
             return
         if q.reason == IN_FLIGHT and q.retry_at and now - q.retry_at < timedelta(minutes=10):
             return  # another run is sending it right now
@@ -345,7 +349,7 @@ class CampaignRunner:
             if dry_run:
                 summary.flushed["sent"] += 1
                 return
-            self._write(campaign_db.update_send, q.id, reason=IN_FLIGHT, retry_at=now)
+            self.write(campaign_db.update_send, q.id, reason=IN_FLIGHT, retry_at=now)
             outcome = await self._send_sms(q.id, c.phone, c.account_id, q.stage, q.body, summary)
             summary.flushed[outcome] += 1
             if outcome == "sent":
@@ -366,7 +370,7 @@ class CampaignRunner:
                 campaign_db.update_send(s, q.id, reason=decision.reason, detail=decision.detail or None,
                                         status="dropped")
 
-        self._write(unit)
+        self.write(unit)
 
     async def _one(self, c: Candidate, p: Portfolio, now: datetime, today: date, dry_run: bool,
                    extra: Counter, summary: RunSummary) -> None:
@@ -385,8 +389,8 @@ class CampaignRunner:
         if decision.action == "await_approval":
             summary.outcomes["awaiting_approval"] += 1
             if not dry_run and step not in c.existing:
-                self._write(self._upsert_send, c, step, status="awaiting_approval", channel=self.cfg.channel,
-                            reason="awaiting_approval")
+                self.write(self.upsert_send, c, step, status="awaiting_approval", channel=self.cfg.channel,
+                           reason="awaiting_approval")
             return
         if step in self.settings.voice_steps and decision.action in ("task", "send"):
             # Issue 17: this step is made by phone (bot/voice/campaign.py), guard first.
@@ -409,10 +413,10 @@ class CampaignRunner:
                 return
 
             def unit(s: Session) -> None:
-                self._upsert_send(s, c, step, status="task_created", channel="agent", body=text)
+                self.upsert_send(s, c, step, status="task_created", channel="agent", body=text)
                 campaign_db.open_call_task(s, c.account_id, c.cycle, c.stage, text)
 
-            self._write(unit)
+            self.write(unit)
             return
 
         body = self._message(c, step, today)
@@ -426,13 +430,13 @@ class CampaignRunner:
             # Issue 13: the assessed segment's treatment may add an agent call (bot/assessment/campaign_hook.py).
             from bot.assessment.campaign_hook import treatment_task
 
-            self._write(treatment_task, c.account_id, c.cycle, c.stage, today)
+            self.write(treatment_task, c.account_id, c.cycle, c.stage, today)
         if dry_run:
             summary.outcomes["sent"] += 1
             summary.by_step[step] += 1
             return
-        send_id = self._write(self._upsert_send, c, step, status="queued", channel=self.cfg.channel, body=body,
-                              reason=IN_FLIGHT, retry_at=now)
+        send_id = self.write(self.upsert_send, c, step, status="queued", channel=self.cfg.channel, body=body,
+                             reason=IN_FLIGHT, retry_at=now)
         outcome = await self._send_sms(send_id, c.phone, c.account_id, step, body, summary)
         summary.outcomes[outcome] += 1
         if outcome == "sent":
@@ -449,12 +453,12 @@ class CampaignRunner:
         def unit(s: Session) -> None:
             log_block(s, account_id=c.account_id, phone=c.phone, channel=channel, source="campaign",
                       decision=verdict, stage=step, text=text)
-            self._upsert_send(
+            self.upsert_send(
                 s, c, step, status="queued" if queued else "dropped", channel=channel, body=text,
                 reason=verdict.reason, detail=verdict.detail or None, retry_at=verdict.retry_at,
             )
 
-        self._write(unit)
+        self.write(unit)
 
 
 def rules_skip_actions() -> frozenset:

@@ -49,8 +49,8 @@ async def call_step(runner, c, step: str, now: datetime, dry_run: bool, summary)
         guard_cfg=runner.settings.guard, record_block=False,
     )
     if result.placed:
-        runner._write(runner._upsert_send, c, step, status="sent", channel=calls.CHANNEL,
-                      body=f"{CALL_TEXT} {result.call_sid}")
+        runner.write(runner.upsert_send, c, step, status="sent", channel=calls.CHANNEL,
+                     body=f"{CALL_TEXT} {result.call_sid}")
         return _count(summary, result.decision)
     decision = result.decision
     if decision.allowed:  # Twilio refused or was unreachable
@@ -62,10 +62,10 @@ async def call_step(runner, c, step: str, now: datetime, dry_run: bool, summary)
         log_block(s, account_id=c.account_id, phone=c.phone, channel=calls.CHANNEL, source="campaign",
                   decision=decision, stage=step, text=CALL_TEXT)
         if outcome == CALL_DROPPED:
-            runner._upsert_send(s, c, step, status="dropped", channel=calls.CHANNEL, body=CALL_TEXT,
-                                reason=decision.reason, detail=decision.detail or None, retry_at=None)
+            runner.upsert_send(s, c, step, status="dropped", channel=calls.CHANNEL, body=CALL_TEXT,
+                               reason=decision.reason, detail=decision.detail or None, retry_at=None)
 
-    runner._write(unit)
+    runner.write(unit)
     return outcome
 
 
