@@ -1,7 +1,7 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind held-out sets in `tests/nlu_blind/` and `tests/nlu_blind2/` (written from the intent
+blind held-out sets in `tests/nlu_blind/`, `tests/nlu_blind2/` and `tests/nlu_blind3/` (written from the intent
 definitions alone, frozen, never tuned against). For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
@@ -35,6 +35,12 @@ SETS = (
     ("replies (blind)", ("tests/nlu_blind/replies.yml",)),
     # Written blind later (772 messages, frozen); first scored 2026-12-03.
     ("realistic (blind2)", ("tests/nlu_blind2/realistic.yml",)),
+    # Round 3, written blind 2026-12-04 (1,145 messages, frozen) after the
+    # first two rounds had been scored for several models: the freshest
+    # measure of new text.
+    ("colloquial (blind3)", ("tests/nlu_blind3/colloquial.yml",)),
+    ("noisy (blind3)", ("tests/nlu_blind3/noisy.yml",)),
+    ("replies (blind3)", ("tests/nlu_blind3/replies.yml",)),
 )
 SAFETY = ("crisis", "stop_contact")
 
@@ -147,7 +153,7 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "",
         f"Model `{model}`, generated {date.today().isoformat()} by `scripts/nlu_blind_report.py`.",
         "`tests/nlu`, `tests/nlu_dev/` and `tests/nlu_safety_dev/` guided the choices (development",
-        "sets); the blind sets (`tests/nlu_blind/` and `tests/nlu_blind2/`, written from the intent",
+        "sets); the blind sets (`tests/nlu_blind/`, `tests/nlu_blind2/` and `tests/nlu_blind3/`, written from the intent",
         "definitions alone and frozen) did not: they are scored once per model, in aggregate, for this report.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
