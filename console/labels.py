@@ -11,8 +11,9 @@ Plain Python, no web or database imports.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from bot.core import clicks
 
 # The channel map (queue, conversation page, workbench, refusal messages)
 # is the bot's own, shared with replies and reports.
@@ -51,79 +52,84 @@ INTENT_LABELS = {
 }
 UNKNOWN_BUTTON = "（点击了按钮）"
 
-# Rasa's shortcut syntax: "/intent" optionally followed by a JSON object of entities.
-_PAYLOAD = re.compile(r"^/([A-Za-z_][A-Za-z0-9_\-]*)(\{.*\})?$", re.DOTALL)
+# Which payloads count as a click of which button: bot/core/clicks.py, shared
+# with the hand-over summary the bot writes.
+payload_intent = clicks.payload_intent
 
 
-def payload_intent(text: Optional[str]) -> Optional[str]:
-    """The intent of a button payload, or None for text the cardholder typed."""
-    match = _PAYLOAD.match((text or "").strip())
-    return match.group(1) if match else None
-
-
-def button_text(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> Optional[str]:
-    """What the cardholder saw on the button that sent ``text``; None when
-    ``text`` is not a payload (typed text stays as typed)."""
+def meaning(text: str) -> Optional[str]:
+    """What a payload meant, for text whose buttons cannot be looked at (a
+    summary written before the bot resolved clicks itself, a contact-log row
+    from an earlier session): the intent's label, never a button's title."""
     intent = payload_intent(text)
     if intent is None:
         return None
-    payload = text.strip()
-    for b in buttons or ():
-        if isinstance(b, dict) and str(b.get("payload") or "").strip() == payload and b.get("title"):
-            return str(b["title"])
-    for b in buttons or ():  # same intent, other entities
-        if isinstance(b, dict) and payload_intent(str(b.get("payload") or "")) == intent and b.get("title"):
-            return str(b["title"])
     return INTENT_LABELS.get(intent, UNKNOWN_BUTTON)
+
+
+def button_text(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> Optional[str]:
+    """What to show for ``text`` sent after the bot's message with
+    ``buttons``: None when ``text`` is not a payload (typed text stays as
+    typed); the title of the button that sent exactly this payload; for a
+    payload no button of that message sent (forged, stale), the raw text
+    marked 未匹配按钮."""
+    return clicks.shown(text, buttons)
 
 
 def readable_summary(summary: Optional[str]) -> str:
     """A hand-over summary with quoted payloads replaced by what they meant.
 
     The bot writes "<reason>：<message> / <message> / <message>"
-    (bot/actions/handoff.conversation_summary); it has no buttons to look
-    at, so a click reads as the intent's label."""
+    (bot/actions/handoff.conversation_summary) with each click already read
+    against the buttons just shown (bot/core/clicks.py): a title, or the raw
+    payload marked 未匹配按钮. A payload still in a summary comes from
+    before that; with no buttons to look at, it reads as the intent's label."""
     reason, sep, quoted = (summary or "").partition("：")
     if not sep:
-        return button_text(reason) or reason
-    parts = [button_text(p) or p for p in quoted.split(" / ")]
+        return meaning(reason) or reason
+    parts = [meaning(p) or p for p in quoted.split(" / ")]
     return reason + sep + " / ".join(parts)
 
 
-def buttons_by_payload(events: Iterable[Dict[str, Any]]) -> Dict[str, List[str]]:
-    """Every button the bot showed in a tracker: payload → titles."""
-    found: Dict[str, List[str]] = {}
-    for event in events or ():
-        if event.get("event") != "bot":
-            continue
-        for b in ((event.get("data") or {}).get("buttons")) or []:
-            if isinstance(b, dict) and b.get("payload") and b.get("title"):
-                titles = found.setdefault(str(b["payload"]).strip(), [])
-                if str(b["title"]) not in titles:
-                    titles.append(str(b["title"]))
-    return found
+def logged_bot_text(event: Dict[str, Any]) -> str:
+    """A bot message as the contact log stores it: its text, then its
+    buttons' titles (bot/rasa_server/contact_log.py)."""
+    text = event.get("text") or ""
+    buttons = clicks.message_buttons(event)
+    if buttons:
+        text += "\n" + " | ".join(str(b.get("title")) for b in buttons)
+    return text.strip()
 
 
-def readable_contact_log(rows: List[Dict[str, Any]], known: Dict[str, List[str]]) -> List[Dict[str, Any]]:
+def bot_messages(events: Iterable[Dict[str, Any]]) -> Dict[str, List[Dict[str, Any]]]:
+    """The bot's messages in a tracker as the contact log stores them → the
+    buttons each carried (payloads and titles)."""
+    return {logged_bot_text(e): clicks.message_buttons(e) for e in events or () if e.get("event") == "bot"}
+
+
+def readable_contact_log(rows: List[Dict[str, Any]], messages: Dict[str, List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
     """Contact-log rows with button payloads shown as the button titles.
 
-    A bot row stores its buttons' titles after its text ("…\\n申请分期 | 申请延期")
-    but not their payloads; ``known`` (from the tracker) pairs payloads and
-    titles, and the title the cardholder actually saw is the one offered in
-    the bot message just before."""
+    A bot row stores its buttons' titles but not their payloads. When the
+    bot row just before a click (in the same conversation) is one of the
+    tracker's ``messages`` (from ``bot_messages``), the click is read against
+    that message's buttons: a title, or the raw payload marked 未匹配按钮.
+    A row whose bot message the tracker no longer holds (an earlier session,
+    another conversation of the account) cannot be checked and reads as
+    the intent's label."""
     out: List[Dict[str, Any]] = []
-    offered: List[str] = []
+    last_bot: Dict[Any, str] = {}
     for row in rows:
         text = row.get("text") or ""
+        conversation = row.get("conversation_id")
         if row.get("direction") == "out":
-            _, newline, tail = text.rpartition("\n")
-            offered = [t.strip() for t in tail.split(" | ")] if newline else []
+            last_bot[conversation] = text.strip()
             out.append(row)
             continue
         if payload_intent(text) is None:
             out.append(row)
             continue
-        candidates = known.get(text.strip(), [])
-        title = next((t for t in candidates if t in offered), None)
-        out.append({**row, "text": title or button_text(text), "button": True})
+        buttons = messages.get(last_bot.get(conversation, ""))
+        shown = clicks.shown(text, buttons) if buttons is not None else meaning(text)
+        out.append({**row, "text": shown, "button": True})
     return out

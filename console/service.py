@@ -117,7 +117,7 @@ class ConsoleService:
         if data["account"]:
             # Button clicks read as the buttons' titles (console/labels.py).
             data["account"]["contact_log"] = labels.readable_contact_log(
-                data["account"]["contact_log"], labels.buttons_by_payload(tracker.get("events") or [])
+                data["account"]["contact_log"], labels.bot_messages(tracker.get("events") or [])
             )
         st = state(tracker)
         verified = bool(account_id) and (

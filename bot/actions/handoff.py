@@ -50,7 +50,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import clock
 from bot.actions.base import app_identity, channel_of, db, settings
-from bot.core import booking, guard, handover, replies
+from bot.core import booking, clicks, guard, handover, replies
 from bot.core import escalation as escalation_vocabulary
 from bot.core.compliance import find_forbidden
 from bot.core.identity import conversation_phone
@@ -70,12 +70,9 @@ AGENT_MESSAGE_SLOT = "agent_message"
 
 
 def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
-    """The reason plus the cardholder's last few messages, for the agent queue."""
-    texts = [
-        (e.get("text") or "").strip()
-        for e in tracker.events
-        if e.get("event") == "user" and (e.get("text") or "").strip()
-    ][-limit:]
+    """The reason plus the cardholder's last few messages, for the agent queue
+    (a click as its button's title, a forged payload marked: bot/core/clicks.py)."""
+    texts = clicks.user_texts_shown(tracker.events)[-limit:]
     quoted = " / ".join(t[:200] for t in texts)
     return f"{REASON_LABELS.get(reason, reason)}：{quoted}" if quoted else REASON_LABELS.get(reason, reason)
 

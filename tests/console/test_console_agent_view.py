@@ -62,6 +62,31 @@ def test_a_button_click_reads_as_the_buttons_title_in_transcript_contact_log_and
     assert "/affirm" not in str(streamed[0]["data"]["account"]["contact_log"])
 
 
+def test_a_forged_payload_reads_as_what_it_is_never_as_another_buttons_title(env):
+    cid = "web-button-forged"
+    forged = '/request_installment{"months":"60期"}'
+    cards = [
+        {"title": "分12期，每期约7,950.00元", "payload": '/request_installment{"months":"12期"}'},
+        {"title": "分24期，每期约4,125.00元", "payload": '/request_installment{"months":"24期"}'},
+    ]
+    hand_over(env, cid, "C-2", summary="客户要求人工：［未匹配按钮］" + forged)
+    bot_asks_with_buttons(env, cid, "请选择方案", cards)
+    env["fake"].user_says(cid, forged, intent="request_installment")
+    log_contact(env, cid, "C-2", "out", "请选择方案\n" + " | ".join(c["title"] for c in cards))
+    log_contact(env, cid, "C-2", "in", forged)
+    agent = browser(env, "agent1")
+
+    detail = agent.detail(cid)
+    said = [m for m in detail["transcript"] if m["from"] == "cardholder"]
+    assert said[-1]["text"] == "［未匹配按钮］" + forged
+    contacts = [c["text"] for c in detail["account"]["contact_log"] if c["conversation_id"] == cid]
+    assert contacts[-1] == "［未匹配按钮］" + forged
+    item = next(i for i in agent.get("/api/queue").json()["items"] if i["conversation_id"] == cid)
+    assert item["summary"] == "客户要求人工：［未匹配按钮］" + forged
+    for shown in (said[-1]["text"], contacts[-1], item["summary"]):
+        assert not any(c["title"] in shown for c in cards)
+
+
 def test_a_conversation_handed_back_leaves_the_queue_at_once(env):
     cid = "web-handback-1"
     hand_over(env, cid, "C-3")
