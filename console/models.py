@@ -134,5 +134,24 @@ class Resolution(Base):
     __table_args__ = (CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),)
 
 
+PRESENCE_STATUSES = ("online", "busy", "away")
+
+
+class AgentPresence(Base):
+    """An agent's own status (在线 / 忙碌 / 离开), shared by every console
+    process and kept across restarts (console/presence.py). ``seen_at``: when
+    the agent's console last asked the server anything live; an 在线 not
+    seen for a while is not given new hand-overs."""
+
+    __tablename__ = "console_agent_presence"
+
+    user_id = Column(Integer, ForeignKey("console_users.id"), primary_key=True)
+    status = Column(String(8), nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False, default=stored_now)
+    seen_at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (CheckConstraint(one_of("status", PRESENCE_STATUSES), name="status"),)
+
+
 # The trainer workbench's tables (console/training/models.py, migration 0005_training).
 import console.training.models  # noqa: E402,F401

@@ -596,3 +596,16 @@ class AssessmentScore(Base):
         CheckConstraint(one_of("segment", ASSESSMENT_SEGMENTS), name="segment"),
         CheckConstraint(one_of("scorer", ASSESSMENT_SCORERS), name="scorer"),
     )
+
+
+class TypingSignal(Base):
+    """The cardholder is typing (issue 14): the newest signal per
+    conversation, written by the channel (the Rasa process) and read by the
+    console, another process - hence a table, not memory. One row per
+    conversation, overwritten; ``at`` is wall-clock time (bot/db/typing_signals.py)."""
+
+    __tablename__ = "typing_signals"
+
+    conversation_id = Column(String(128), primary_key=True)
+    channel = Column(String(16), nullable=False)
+    at = Column(UTCDateTime, nullable=False)

@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "assessments",
     "campaign_sends",
     "cardholders",
+    "console_agent_presence",
     "console_audit_log",
     "console_claims",
     "console_notes",
@@ -43,9 +44,10 @@ EXPECTED_TABLES = {
     "training_reviews",
     "training_runs",
     "training_tags",
+    "typing_signals",
     "verification_attempts",
 }
-HEAD = "0007_assessment_scores"
+HEAD = "0008_agent_presence"
 
 
 def _diff(url):
