@@ -15,7 +15,7 @@ from bot import clock
 from bot.actions.arrangements import booking_key, booking_reply, facts_of  # noqa: F401
 from bot.actions.base import CollectionAction, current_account, db, say, settings
 from bot.actions.handoff import escalate, handed_over, handover_for
-from bot.core import booking, policy, replies
+from bot.core import booking, policy, replies, stated_means
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import AmountRef, parse_amount
 from bot.db import assessments
@@ -23,13 +23,51 @@ from bot.services import booking as bookings
 from bot.services import in_thread
 
 
-def latest_amount(tracker: Tracker):
+def stated_amounts(tracker: Tracker) -> List[stated_means.StatedAmount]:
+    """The message's amounts, each as income, expenses or a budget by the
+    words around it (bot/core/stated_means.py)."""
+    text = tracker.latest_message.get("text") or ""
+    amounts = []
     for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == "amount":
-            value = parse_amount(str(entity.get("value")))
-            if value is not None and not isinstance(value, AmountRef):
-                return value
-    return None
+        if entity.get("entity") != "amount":
+            continue
+        value = parse_amount(str(entity.get("value")))
+        if value is None or isinstance(value, AmountRef):
+            continue
+        start, end = entity.get("start"), entity.get("end")
+        fits = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+        raw = text[start:end] if fits else str(entity.get("value"))
+        amounts.append((value, raw, start if fits else None, end if fits else None))
+    return stated_means.classify(text, amounts)
+
+
+def latest_amount(tracker: Tracker):
+    """What the cardholder says they can pay each month in this message (an
+    income or an expense is not that)."""
+    return stated_means.latest_of(stated_amounts(tracker), stated_means.BUDGET)
+
+
+def means_noted(stated: List[stated_means.StatedAmount]) -> str:
+    """The income/expenses just said, read back, then the budget question."""
+    parts = [
+        replies.MEANS_PART.format(label=stated_means.KIND_LABELS[kind], amount=fmt_yuan(amount))
+        for kind in (stated_means.INCOME, stated_means.EXPENSES)
+        for amount in [stated_means.latest_of(stated, kind)] if amount is not None
+    ]
+    return replies.MEANS_NOTED.format(means="、".join(parts)) + replies.INCOME_ASK
+
+
+async def record_means(tracker: Tracker, account_id: str, stated: List[stated_means.StatedAmount],
+                       with_budget: bool = True) -> None:
+    """Stated income, expenses (and budget) as evidence for the assessment."""
+    await db(
+        assessments.record_stated_means,
+        account_id=account_id,
+        conversation_id=tracker.sender_id,
+        income=stated_means.latest_of(stated, stated_means.INCOME),
+        expenses=stated_means.latest_of(stated, stated_means.EXPENSES),
+        budget=stated_means.latest_of(stated, stated_means.BUDGET) if with_budget else None,
+    )
 
 
 def count_intent(tracker: Tracker, intent: str) -> int:
@@ -156,6 +194,8 @@ class ActionHandleHardship(CollectionAction):
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         account = await current_account(tracker)
         budget = stated_budget(tracker)
+        # "工资才两千 房租都交不起": the figures are evidence, not a budget.
+        await record_means(tracker, account.account_id, stated_amounts(tracker), with_budget=False)
         await db(
             assessments.record_statement,
             account_id=account.account_id,
@@ -173,25 +213,27 @@ class ActionHandleHardship(CollectionAction):
 
 class ActionHandleIncome(CollectionAction):
     """What the cardholder can afford each month picks the plan
-    (bot.core.policy.plan_for_budget); a new amount recomputes."""
+    (bot.core.policy.plan_for_budget); a new amount recomputes. A stated
+    income or expense is recorded for the assessment and read back, and the
+    question of the monthly budget asked again."""
 
     def name(self) -> Text:
         return "action_handle_income"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
-        budget = latest_amount(tracker)
-        if budget is None:
+        stated = stated_amounts(tracker)
+        budget = stated_means.latest_of(stated, stated_means.BUDGET)
+        asked = [SlotSet("suggested_plan", "none"), SlotSet(OFFER_SLOT, None)]
+        if not stated:
             say(dispatcher, replies.INCOME_ASK)
-            return [SlotSet("suggested_plan", "none"), SlotSet(OFFER_SLOT, None)]
+            return asked
         account = await current_account(tracker)
-        await db(
-            assessments.record_statement,
-            account_id=account.account_id,
-            conversation_id=tracker.sender_id,
-            kind="budget",
-            ability="partial" if budget > 0 else "none",
-            monthly_affordable=budget,
-        )
+        await record_means(tracker, account.account_id, stated)
+        if budget is None:
+            # An income or an expense is not what they can pay: a salary put
+            # to them as the monthly instalment would be far above it.
+            say(dispatcher, means_noted(stated))
+            return asked
         return await offer_for_budget(dispatcher, tracker, account, budget)
 
 

@@ -22,8 +22,9 @@ ability score >= 0.5, unknown when either band is unknown.
 The evidence (all dated, so that ``Evidence.as_of(day)`` gives what was
 known on a given day; the learned model trains on exactly that):
 
-- what the cardholder **said**: stated monthly budget or income, expenses,
-  hardship, refusal, dispute (``Statement``);
+- what the cardholder **said**: stated monthly budget, income and expenses
+  (told apart by bot/core/stated_means.py), hardship, refusal, dispute
+  (``Statement``);
 - what they **did**: promises and plans with their outcome, payments
   (reversals included), verification attempts, answers to contact
   (``Promise``, ``PaymentRecord``, ``Verification``, ``Contact``);
@@ -142,6 +143,10 @@ class Evidence:
     verifications: Tuple[Verification, ...] = ()
     contacts: Tuple[Contact, ...] = ()
     wrong_person: Tuple[WrongPersonClaim, ...] = ()
+    # The lowest monthly payment any plan within policy asks (the longest
+    # personalised plan, bot/core/policy.py): what the money left after
+    # stated expenses is measured against. None: the minimum due instead.
+    minimum_plan_payment: Optional[Decimal] = None
 
     def as_of(self, day: date) -> "Evidence":
         """What was known before ``day`` (events dated ``day`` excluded);
@@ -264,6 +269,16 @@ def stated_budget(ev: Evidence) -> Optional[Decimal]:
         # Income alone says nothing about what is left after rent and food.
         return None
     return max(Decimal(0), income.amount - expenses.amount)
+
+
+def stated_disposable(ev: Evidence) -> Optional[Tuple[Decimal, Decimal, Decimal]]:
+    """(income, expenses, what is left) from the newest stated income and
+    expenses; None unless both were said."""
+    income = _latest(ev.statements, INCOME)
+    expenses = _latest(ev.statements, EXPENSES)
+    if income is None or expenses is None:
+        return None
+    return income.amount, expenses.amount, max(Decimal(0), income.amount - expenses.amount)
 
 
 def _above_budget(ev: Evidence, p: Promise) -> bool:
@@ -423,7 +438,22 @@ def ability(ev: Evidence, f: Dict[str, float]) -> Score:
     r: List[Reason] = []
     add = lambda w, text: r.append(Reason("ability", w, text))  # noqa: E731
     budget = stated_budget(ev)
-    if budget is not None:
+    said_budget = _latest(ev.statements, BUDGET) is not None
+    means = stated_disposable(ev)
+    if budget is not None and not said_budget and means is not None:
+        # No budget said, but income and expenses were: what is left after
+        # the expenses against the lowest plan payment the policy allows.
+        income, expenses, left = means
+        floor = ev.minimum_plan_payment if ev.minimum_plan_payment is not None else ev.minimum_due
+        floor_name = "最低分期月供" if ev.minimum_plan_payment is not None else "最低还款额"
+        said = f"自述月收入 {_yuan(income)}、每月开销 {_yuan(expenses)}，每月结余 {_yuan(left)}"
+        if left <= 0:
+            add(_A["budget_zero"], f"{said}，无力还款")
+        elif left >= floor:
+            add(_A["budget_covers"], f"{said}，不低于{floor_name} {_yuan(floor)}")
+        else:
+            add(_A["budget_short"], f"{said}，低于{floor_name} {_yuan(floor)}")
+    elif budget is not None:
         if budget <= 0:
             add(_A["budget_zero"], "自述目前每月无力还款")
         elif budget >= ev.minimum_due:
@@ -436,10 +466,11 @@ def ability(ev: Evidence, f: Dict[str, float]) -> Score:
     income = _latest(ev.statements, INCOME)
     if income is not None and income.amount > 0:
         months = f["balance_to_income_months"]
+        said = f"欠款 {_yuan(ev.balance)}，约为自述月收入 {_yuan(income.amount)}的 {months:.1f} 倍"
         if months < 3:
-            add(_A["income_months_low"], f"欠款约为自述月收入的 {months:.1f} 倍")
+            add(_A["income_months_low"], said)
         elif months > 12:
-            add(_A["income_months_high"], f"欠款约为自述月收入的 {months:.1f} 倍")
+            add(_A["income_months_high"], said)
     if f["hardship"] and budget is None:
         add(_A["hardship"], "自述经济困难，尚未说明每月可还金额")
     elif f["hardship"]:

@@ -137,6 +137,9 @@ HARDSHIP_ASK_BUDGET = (
     "如果暂时一点都还不上，可以回复“转人工”，由专员和您一起想办法。"
 )
 INCOME_ASK = "请告诉我您每月大概能还多少钱，例如“每月1500元”，我帮您算一算合适的方案。"
+# Stated income / expenses read back (bot/actions/assessment.py), then INCOME_ASK.
+MEANS_PART = "{label}约{amount}"
+MEANS_NOTED = "好的，已记下您的{means}。"
 INCOME_INSTALLMENT = "按您每月可还{affordable}计算，建议分{months}期，每期{monthly}。"
 BUDGET_PAYS_IN_FULL = (
     "按您每月可还{budget}计算，您可以一次还清全部应还金额{balance}，不产生分期手续费。"

@@ -28,6 +28,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import func, select
@@ -37,7 +38,8 @@ from bot import clock
 from bot.core import assessment as core
 from bot.core import evasion
 from bot.core.escalation import REASON_LABELS
-from bot.core.policy import days_past_due
+from bot.core.money import to_money
+from bot.core.policy import days_past_due, hardship_quote
 from bot.db import repository
 from bot.db.models import (
     Account,
@@ -147,6 +149,10 @@ def load_evidence(session_or_uow, account_id: str, today: date) -> Optional[core
         # Rows carry earlier values forward: only a change is a new statement.
         if row.monthly_affordable is not None and (previous is None or row.monthly_affordable != previous.monthly_affordable):
             statements.append(core.Statement(core.BUDGET, on, row.monthly_affordable))
+        means, before = _stated_means(row.note), _stated_means(previous.note) if previous is not None else {}
+        for kind in (core.INCOME, core.EXPENSES):
+            if kind in means and means[kind] != before.get(kind):
+                statements.append(core.Statement(kind, on, means[kind]))
         if row.willingness == "unwilling" and (previous is None or previous.willingness != "unwilling"):
             labelled.append(core.Statement(core.REFUSAL, on))
         if row.willingness == "disputes" and (previous is None or previous.willingness != "disputes"):
@@ -195,6 +201,7 @@ def load_evidence(session_or_uow, account_id: str, today: date) -> Optional[core
         ).all()
     ]
     return core.Evidence(
+        minimum_plan_payment=_minimum_plan_payment(account.balance),
         account_id=account_id,
         today=today,
         balance=account.balance,
@@ -207,6 +214,76 @@ def load_evidence(session_or_uow, account_id: str, today: date) -> Optional[core
         contacts=tuple(sorted(contacts, key=lambda x: x.on)),
         wrong_person=tuple(sorted(wrong, key=lambda x: x.on)),
     )
+
+
+# Stated income and expenses live in the label row's ``note`` as JSON
+# ({"income": "4500.00", "expenses": "3000.00"}): the row already carries
+# earlier values forward (repository.record_assessment), so a change is a
+# new statement, exactly like ``monthly_affordable`` - and no schema change.
+_MEANS_KINDS = (core.INCOME, core.EXPENSES)
+
+
+def _stated_means(note: Optional[str]) -> Dict[str, Decimal]:
+    """The stated income/expenses a label row's note carries; {} for a note
+    that is not ours (free text)."""
+    try:
+        data = json.loads(note or "")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out = {}
+    for kind in _MEANS_KINDS:
+        try:
+            if data.get(kind) is not None:
+                out[kind] = to_money(data[kind])
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+    return out
+
+
+def _minimum_plan_payment(balance: Decimal) -> Optional[Decimal]:
+    """The lowest monthly payment a plan within policy asks: the longest
+    personalised plan (bot/core/policy.hardship_quote)."""
+    from bot.settings import get_settings
+
+    if balance is None or balance <= 0:
+        return None
+    config = get_settings().policy
+    try:
+        return hardship_quote(balance, config.hardship_max_months, config).monthly_payment
+    except ValueError:  # a few yuan cannot be split into that many payments
+        return None
+
+
+def record_stated_means(session_or_uow, *, account_id: str, conversation_id: Optional[str],
+                        income: Optional[Decimal] = None, expenses: Optional[Decimal] = None,
+                        budget: Optional[Decimal] = None, today: Optional[date] = None) -> Optional[int]:
+    """What the cardholder said they earn, spend and can pay each month
+    (any of them; bot/core/stated_means.py tells them apart), stored as one
+    label row and scored in the same transaction. Nothing said, nothing
+    written (None)."""
+    if income is None and expenses is None and budget is None:
+        return None
+    s = _session(session_or_uow)
+    fields: Dict[str, Any] = {}
+    if income is not None or expenses is not None:
+        previous = s.execute(
+            select(Assessment.note).where(Assessment.account_id == account_id)
+            .order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        means = {k: str(v) for k, v in _stated_means(previous).items()}
+        for kind, value in ((core.INCOME, income), (core.EXPENSES, expenses)):
+            if value is not None:
+                means[kind] = str(to_money(value))
+        fields["note"] = json.dumps(means, ensure_ascii=False, sort_keys=True)
+    if budget is not None:
+        fields["monthly_affordable"] = budget
+        fields["ability"] = "partial" if budget > 0 else "none"
+    row_id = repository.record_assessment(s, account_id=account_id, conversation_id=conversation_id, **fields)
+    said = [k for k, v in ((core.INCOME, income), (core.EXPENSES, expenses), (core.BUDGET, budget)) if v is not None]
+    rescore(s, account_id, TRIGGER_STATEMENT + "+".join(said), today)
+    return row_id
 
 
 @dataclass(frozen=True)
@@ -384,7 +461,7 @@ _TRIGGER_PREFIXES = {
     TRIGGER_HANDOVER: ("转人工：", REASON_LABELS),
     TRIGGER_PHONE_MARK: ("号码标记：", {"third_party": "非本人（第三方）", "wrong_number": "错号", "clear": "撤销标记"}),
     TRIGGER_STATEMENT: ("客户表述：", {"budget": "每月可还金额", "hardship": "经济困难", "refusal": "拒绝还款",
-                                  "dispute": "异议"}),
+                                  "dispute": "异议", "income": "月收入", "expenses": "每月开销"}),
 }
 
 
@@ -397,8 +474,9 @@ def trigger_label(trigger: Optional[str]) -> Optional[str]:
         return _TRIGGER_NAMES[trigger]
     for prefix, (lead, names) in _TRIGGER_PREFIXES.items():
         if trigger.startswith(prefix):
-            code = trigger[len(prefix):]
-            return lead + names.get(code, code)
+            # Several things said at once are joined by "+" ("income+expenses").
+            codes = trigger[len(prefix):].split("+")
+            return lead + "、".join(names.get(code, code) for code in codes)
     return trigger
 
 
