@@ -13,6 +13,20 @@ Routes:
 - ``GET /webhooks/webchat/demo``        demo accounts with fresh tokens (only with ``WEBCHAT_DEMO=1``)
 - ``POST /webhooks/webchat/agent_typing`` the console: an agent is typing (Rasa's API token)
 
+The cardholder typing. In human mode the widget emits ``user_typing``
+(``{"session_id": ...}``) on its socket, at most one every 2 s and never
+for an empty input. It is taken exactly as a message is: only after
+``session_request`` and only for the session confirmed to that socket (the
+conversation is the channel's, never the body's); the newest signal per
+conversation goes to the ``typing_signals`` table (bot/db/typing_signals.py),
+where the console, another process, reads it and shows 对方正在输入…. The
+socket.io acknowledgement says what became of it: ``{"ok": true}`` or
+``{"ok": false, "status": 4xx, "error": code}`` - 400 ``bad_request``,
+403 ``not_your_session``, 413 ``too_large`` (over TYPING_MAX_BYTES),
+429 ``rate_limited`` (TYPING_BURST at once, then TYPING_PER_MINUTE a
+minute per conversation, in this process's memory); 503 when the database
+could not take it.
+
 Hand-over. The hand-over actions tag their messages (bot/core/handover.py):
 ``queued``, ``agent`` with the agent's display name (set by the console from
 its own user record, never by the widget), ``bot``; the tag reaches the
@@ -136,6 +150,12 @@ MAX_METADATA_DEPTH = 20
 # mark that message "not sent" and offer to send it again.
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 AGENT_TYPING_SECONDS = 8
+# The cardholder's typing signal (see the module doc): the widget sends one
+# every 2 s at most (30 a minute); a little slack for a reconnect.
+TYPING_EVT = "user_typing"
+TYPING_MAX_BYTES = 256
+TYPING_BURST = 3
+TYPING_PER_MINUTE = 40
 
 # The page is ours: only our own files, no inline script, no framing by
 # other sites, and the token in the address never leaves in a Referer.
@@ -553,6 +573,10 @@ class WebChatInput(SocketIOInput):
         # In memory, per process (bot/core/ratelimit.py); keyed by conversation.
         rates = WebchatSettings.from_env()
         self.limiter = TokenBucketLimiter(rates.rate_burst, rates.rate_per_minute)
+        # Typing signals have their own budget: they never eat the messages'.
+        self.typing_limiter = TokenBucketLimiter(TYPING_BURST, TYPING_PER_MINUTE)
+        # Where a typing signal goes (the database); replaceable in tests.
+        self.typing_recorder: Callable[[str], Awaitable[None]] = self.record_typing
 
     # -- output ----------------------------------------------------------
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -623,6 +647,38 @@ class WebChatInput(SocketIOInput):
         # Said even when the bot answers: a widget that missed the hand-back
         # while offline must not stay in human mode.
         return handover_state(tracker.events, tracker.is_paused()) or {"state": handover.BOT}
+
+    async def record_typing(self, sender_id: str) -> None:
+        from bot.db import typing_signals
+        from bot.db.session import run_in_thread
+
+        await run_in_thread(typing_signals.record, sender_id, self.name())
+
+    async def typing_signal(self, sid: str, data: Any) -> Dict[str, Any]:
+        """A ``user_typing`` from socket ``sid``: recorded for the
+        conversation confirmed to that socket, or refused with a 4xx."""
+        def refused(status: int, error: str) -> Dict[str, Any]:
+            return {"ok": False, "status": status, "error": error}
+
+        if not isinstance(data, dict):
+            return refused(400, "bad_request")
+        try:
+            size = len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except (TypeError, ValueError):
+            return refused(400, "bad_request")
+        if size > TYPING_MAX_BYTES:
+            return refused(413, "too_large")
+        sender_id, _account = self.binder.sender_for(sid, data.get("session_id"), self.session_persistence)
+        if sender_id is None:
+            return refused(403, "not_your_session")
+        if not self.typing_limiter.allow(sender_id).allowed:
+            return refused(429, "rate_limited")
+        try:
+            await self.typing_recorder(sender_id)
+        except Exception:  # a lost typing signal costs nothing; the reason is logged
+            logger.exception("web chat: could not record a typing signal")
+            return refused(503, "unavailable")
+        return {"ok": True}
 
     def user_metadata(self, raw: Any, account_id: Optional[str]) -> Dict[Text, Any]:
         metadata = strip_identity(raw)
@@ -768,6 +824,11 @@ class WebChatInput(SocketIOInput):
                     proof = binder.mark_verified(sender_id)
                     await sio.emit(STATUS_EVENT, {"identified": False, "session_proof": proof},
                                    room=sender_id, namespace=ns)
+
+        @sio.on(TYPING_EVT, namespace=ns)
+        async def user_typing(sid: Text, data: Any = None) -> Dict[str, Any]:
+            # The return value is the socket.io acknowledgement.
+            return await self.typing_signal(sid, data)
 
         # -- HTTP --------------------------------------------------------
         @bp.route("/health", methods=["GET"])

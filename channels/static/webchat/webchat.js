@@ -528,7 +528,23 @@
     input.focus();
   });
 
-  input.addEventListener('input', function () { sendButton.disabled = !input.value.trim(); });
+  // While a person has the chat, the agent sees that the cardholder is
+  // typing (对方正在输入…): one signal every 2 s at most, none for an empty
+  // box, none while the bot answers (channels/webchat.py, user_typing).
+  var TYPING_EVERY_MS = 2000;
+  var lastTypingSent = 0;
+  function signalTyping() {
+    if (handover.state === 'bot' || !ready || !sessionId || !input.value.trim()) { return; }
+    var now = Date.now();
+    if (now - lastTypingSent < TYPING_EVERY_MS) { return; }
+    lastTypingSent = now;
+    socket.emit('user_typing', { session_id: sessionId }, function () {});
+  }
+
+  input.addEventListener('input', function () {
+    sendButton.disabled = !input.value.trim();
+    signalTyping();
+  });
   sendButton.disabled = true;
 
   showHistory(sessionId);
