@@ -9,6 +9,7 @@ refused at start-up in production).
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import re
@@ -625,7 +626,6 @@ VOICE_VARIABLES = {
     "turn_seconds": "VOICE_TURN_SECONDS",
     "agent_number": "VOICE_AGENT_NUMBER",
     "agent_queue": "VOICE_AGENT_QUEUE",
-    "oncall_number": "VOICE_ONCALL_NUMBER",
     "recording": "VOICE_RECORDING",
     "account_sid": "TWILIO_ACCOUNT_SID",
     "from_number": "VOICE_FROM_NUMBER",  # else TWILIO_FROM_NUMBER (the SMS number)
@@ -648,7 +648,7 @@ class VoiceSettings:
     turn_seconds: float = 8.0  # then a holding phrase and a redirect
     agent_number: Optional[str] = None  # <Dial> for a hand-over in staffed hours
     agent_queue: Optional[str] = None  # <Enqueue> instead
-    oncall_number: Optional[str] = None  # a crisis, at any hour
+    oncall_number: Optional[str] = None  # a crisis, at any hour: oncall_phone()
     recording: bool = False  # announce and record calls
     account_sid: Optional[str] = None
     from_number: Optional[str] = None  # the caller id of outbound calls
@@ -683,7 +683,7 @@ def voice_settings(env: Optional[Mapping[str, str]] = None,
         turn_seconds=float(raw["turn_seconds"] or 8.0),
         agent_number=raw["agent_number"],
         agent_queue=raw["agent_queue"],
-        oncall_number=raw["oncall_number"],
+        oncall_number=_voice_oncall(env, overrides),
         recording=(raw["recording"] or "").lower() in ("1", "true", "yes", "on"),
         account_sid=raw["account_sid"],
         from_number=raw["from_number"],
@@ -699,21 +699,60 @@ def voice_settings(env: Optional[Mapping[str, str]] = None,
 # --------------------------------------------------------------------------
 
 ONCALL_PHONE_ENV = "COLLECTBOT_ONCALL_PHONE"
+# The voice channel's own name for the same number until issue 14: still
+# read when the one setting is unset, with a warning, so a deployment that
+# set only it keeps transferring crisis calls (and now pages as well).
+DEPRECATED_ONCALL_ENV = "VOICE_ONCALL_NUMBER"
+_warned: set = set()
+
+
+def _warn_once(message: str) -> None:
+    # oncall_phone() is read per request by the console: say it once per process.
+    if message not in _warned:
+        _warned.add(message)
+        logging.getLogger(__name__).warning(message)
+
+
+def _checked_oncall(value: Optional[str], name: str) -> Optional[str]:
+    from bot.core.phone import is_e164
+
+    if value is not None and not is_e164(value):
+        raise ValueError(f"{name} must be an E.164 number such as +8613800000000")
+    return value
 
 
 def oncall_phone(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
-    """COLLECTBOT_ONCALL_PHONE: the on-call supervisor's mobile (E.164),
-    paged by SMS when a crisis is handed over out of staffed hours. No
-    default: unset is None (the console warns loudly); a value that is not
-    an E.164 number raises ValueError rather than page nobody quietly."""
-    from bot.core.phone import is_e164
-
+    """COLLECTBOT_ONCALL_PHONE: the on-call supervisor's number (E.164), the
+    one setting for both uses: paged by SMS when a crisis is handed over out
+    of staffed hours (bot/services/paging.py), and where the voice channel
+    puts a crisis call through at any hour (channels/voice.py).
+    VOICE_ONCALL_NUMBER, its old voice-only name, is read when it is unset
+    (deprecated, logged). No default: unset is None (the console warns
+    loudly); a value that is not an E.164 number raises ValueError rather
+    than page nobody quietly."""
     value = env_text(ONCALL_PHONE_ENV, env)
-    if value is None:
-        return None
-    if not is_e164(value):
-        raise ValueError(f"{ONCALL_PHONE_ENV} must be an E.164 number such as +8613800000000")
-    return value
+    old = env_text(DEPRECATED_ONCALL_ENV, env)
+    if value is not None:
+        if old is not None and old != value:
+            _warn_once(f"{DEPRECATED_ONCALL_ENV} is deprecated and ignored: {ONCALL_PHONE_ENV} is set")
+        return _checked_oncall(value, ONCALL_PHONE_ENV)
+    if old is not None:
+        _warn_once(f"{DEPRECATED_ONCALL_ENV} is deprecated: set {ONCALL_PHONE_ENV} instead (it is used for now)")
+    return _checked_oncall(old, DEPRECATED_ONCALL_ENV)
+
+
+def _voice_oncall(env: Optional[Mapping[str, str]], overrides: Optional[Mapping[str, object]]) -> Optional[str]:
+    """The voice channel's crisis line: the one on-call setting; an
+    ``oncall_number`` in the channel's credentials.yml entry (the old way)
+    only when that is unset, with a warning."""
+    number = oncall_phone(env)
+    given = str((overrides or {}).get("oncall_number") or "").strip() or None
+    if given is not None and number is None:
+        _warn_once(f"credentials.yml oncall_number is deprecated: set {ONCALL_PHONE_ENV} instead (it is used for now)")
+        return _checked_oncall(given, "credentials.yml oncall_number")
+    if given is not None and given != number:
+        _warn_once(f"credentials.yml oncall_number is deprecated and ignored: {ONCALL_PHONE_ENV} is set")
+    return number
 
 
 # --------------------------------------------------------------------------

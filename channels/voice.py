@@ -45,7 +45,8 @@ English voices, checks no signature, takes no keypad input, greets only on
   the webhook answers with a holding phrase and a ``<Redirect>`` to
   ``/result``, which waits for the same turn;
 - hand-over: a crisis said on the call is put through at once to
-  VOICE_ONCALL_NUMBER; any other hand-over (the conversation paused by the
+  the on-call number (COLLECTBOT_ONCALL_PHONE, the number crisis paging
+  uses too); any other hand-over (the conversation paused by the
   assistant) to VOICE_AGENT_NUMBER (``<Dial>``) or VOICE_AGENT_QUEUE
   (``<Enqueue>``) in staffed hours; out of hours the assistant's reply says
   when a person will call back, the caller is told the staffed hours and
@@ -144,7 +145,7 @@ class VoiceConfig:
     turn_seconds: float = 8.0  # VOICE_TURN_SECONDS: then a holding phrase and a redirect
     agent_number: Optional[str] = None  # VOICE_AGENT_NUMBER: <Dial> for a hand-over
     agent_queue: Optional[str] = None  # VOICE_AGENT_QUEUE: <Enqueue> instead
-    oncall_number: Optional[str] = None  # VOICE_ONCALL_NUMBER: crisis, at any hour
+    oncall_number: Optional[str] = None  # COLLECTBOT_ONCALL_PHONE: crisis, at any hour
     recording: bool = False  # VOICE_RECORDING: announce and record the call
     bank: str = "星河银行"  # COLLECTBOT_BANK_NAME
     hotline: str = "400-800-9588"  # COLLECTBOT_BANK_HOTLINE

@@ -39,7 +39,7 @@ CALLER = "+8613900000001"  # E2E-1, 李明华, ID tail 3521, 12,000.00元
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PUBLIC_URL": PUBLIC, "VOICE_AGENT_NUMBER": AGENT,
-           "VOICE_ONCALL_NUMBER": ONCALL, "VOICE_TURN_SECONDS": "12"}
+           "COLLECTBOT_ONCALL_PHONE": ONCALL, "VOICE_TURN_SECONDS": "12"}
     with console_stack(tmp_path_factory.mktemp("browser-voice"), NOW, CREDENTIALS, RASA_TOKEN, env) as (stack, url):
         yield {"stack": stack, "console": url}
 

@@ -50,7 +50,7 @@ def stack(tmp_path_factory, fake):
         "TWILIO_API_BASE_URL": fake.base_url,
         "TWILIO_TIMEOUT_SECONDS": "2",
         "SMS_SEND_ATTEMPTS": "1",
-        "VOICE_ONCALL_NUMBER": ONCALL,
+        "COLLECTBOT_ONCALL_PHONE": ONCALL,
         "VOICE_AGENT_NUMBER": AGENT,
         "VOICE_TURN_SECONDS": "12",
     }

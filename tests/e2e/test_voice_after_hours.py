@@ -30,7 +30,7 @@ def stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-voice-late")
     credentials = workdir / "credentials.yml"
     credentials.write_text("channels.rest.RestChannel:\nchannels.voice.VoiceInput:\n", encoding="utf-8")
-    env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PUBLIC_URL": PUBLIC, "VOICE_ONCALL_NUMBER": ONCALL,
+    env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PUBLIC_URL": PUBLIC, "COLLECTBOT_ONCALL_PHONE": ONCALL,
            "VOICE_AGENT_NUMBER": AGENT, "VOICE_TURN_SECONDS": "12", "STAFFED_HOURS": "09:00-21:00"}
     with running_stack(workdir, LATE, extra_env=env, credentials=credentials) as s:
         imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
