@@ -19,6 +19,13 @@ before it hands over. So does a crisis the classifier found with no sign
 the net knows (tier ``model``), unless everything death-like in it is a
 figure of speech (笑死, 死机, 煤气费, 跳楼价): then the classifier's next guess
 stands (rules ``["figure_of_speech"]``).
+
+When neither the net nor the classifier saw a crisis but the safety risk
+detector (bot/nlu/risk_detector.py, the component before this one) flagged
+one, it is a crisis of tier ``model`` too (rules ``["risk_model"]``): the bot
+checks in, never escalates on it alone; a figure of speech or an everyday
+context keeps the classifier's intent. The detector's opt-out flag changes
+nothing here (an opt-out stops contact at once; a guess must not).
 """
 from __future__ import annotations
 
@@ -42,6 +49,8 @@ from bot.core.safety import (
     verdict,
 )
 
+from bot.nlu.risk_detector import FLAGGED, RISK_KEY
+
 try:  # the normaliser keeps what the cardholder wrote; the net reads that
     from bot.nlu.normalizer import TEXT_AS_WRITTEN
 except ImportError:  # pragma: no cover - a pipeline without the normaliser
@@ -54,6 +63,8 @@ FIGURE_OF_SPEECH = "figure_of_speech"
 EVERYDAY_CONTEXT = "everyday_context"
 NOT_AN_OPT_OUT = "not_an_opt_out"
 DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT}
+# The crisis only the safety risk detector saw.
+RISK_MODEL = "risk_model"
 
 
 def _confidence(found: Verdict, model_intent: Dict[Text, Any], message: Message) -> float:
@@ -119,8 +130,20 @@ class KeywordIntentOverride(GraphComponent):
                 # "回T是什么意思", "验证码再发一遍", "别再收我违约金了": the
                 # classifier's opt-out is a question or a request about fees.
                 found = _next_guess(message, "stop_contact", NOT_AN_OPT_OUT)
+            if found is None and model_intent != "crisis" and _risk_flagged(message, "crisis") \
+                    and risk_crisis_stands(text):
+                found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
             apply_verdict(message, found)
         return messages
+
+
+def _risk_flagged(message: Message, intent: str) -> bool:
+    return intent in ((message.get(RISK_KEY) or {}).get(FLAGGED) or ())
+
+
+def risk_crisis_stands(text: str) -> bool:
+    """Whether a crisis only a model saw is not explained away by the text."""
+    return not figure_of_speech_only(text) and not everyday_context_only(text)
 
 
 def _model_only_crisis(message: Message, text: str) -> Optional[Verdict]:

@@ -1,0 +1,160 @@
+"""The safety risk detector (bot.nlu.risk_detector) in a trained pipeline: a
+crisis paraphrase the classifier hears as money and the safety net does not
+know becomes a crisis the bot checks in on; ordinary text is left alone."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.core.safety import MODEL_ONLY, verdict
+from bot.nlu.keyword_override import RISK_MODEL, KeywordIntentOverride
+from bot.nlu.risk_detector import FLAGGED, RISK_KEY, BinaryRisk
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Said about money from start to end, with one line of giving up in it.
+PARAPHRASE = "欠了好多钱 工资也没发 这辈子就这样吧 到此为止"
+BENIGN = ("工资也没发 欠了好多钱 能不能少还点", "好的", "我想分期")
+
+NLU = """
+version: "3.1"
+nlu:
+- intent: crisis
+  examples: |
+    - 这辈子就这样吧
+    - 到此为止吧 我撑不住了
+    - 一切就到此为止了
+    - 这辈子到这就够了
+    - 我不想活了
+    - 活着没意思
+    - 我想结束这一切
+    - 人生到此为止
+- intent: inform_hardship
+  examples: |
+    - 欠了好多钱 还不上
+    - 工资没发 还不了
+    - 工资也没发 欠了好多钱
+    - 欠了好多钱 工资也没发 真的没钱
+    - 这个月工资没发 钱还不上
+    - 欠的钱太多了 工资又没发
+    - 公司倒闭了 工资没发 欠了好多钱
+    - 失业了 欠了好多钱 没钱还
+    - 家里欠了好多钱 工资还没发
+    - 工资发不出来 欠款还不上
+- intent: affirm
+  examples: |
+    - 好的
+    - 好
+    - 可以
+    - 行
+    - 没问题
+- intent: request_installment
+  examples: |
+    - 我想分期
+    - 能分期吗
+    - 帮我办分期
+    - 可以分期还吗
+    - 我要分期
+    - 我想分期还
+    - 我想问问分期
+"""
+
+
+def _config(with_detector: bool) -> str:
+    detector = [{"name": "bot.nlu.risk_detector.SafetyRiskDetector",
+                 "thresholds": {"crisis": 0.5, "stop_contact": 0.5},
+                 # eight crisis examples among thirty: a milder weight
+                 # than the real data's 1 in 20
+                 "positive_weight": 4.0}] if with_detector else []
+    pipeline = [
+        {"name": "bot.nlu.normalizer.TextNormalizer"},
+        {"name": "JiebaTokenizer", "dictionary_path": str(REPO / "bot" / "nlu" / "dictionary")},
+        {"name": "CountVectorsFeaturizer"},
+        {"name": "LogisticRegressionClassifier", "max_iter": 1000},
+        *detector,
+        {"name": "bot.nlu.keyword_override.KeywordIntentOverride"},
+        {"name": "bot.nlu.normalizer.OriginalTextRestorer"},
+    ]
+    return yaml.safe_dump({"recipe": "default.v1", "language": "zh", "assistant_id": "test-risk",
+                           "pipeline": pipeline}, allow_unicode=True)
+
+
+def _trained(folder: Path, with_detector: bool):
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yml").write_text(_config(with_detector), encoding="utf-8")
+    (folder / "nlu.yml").write_text(NLU, encoding="utf-8")
+    model = train_nlu(str(folder / "config.yml"), str(folder / "nlu.yml"), output=str(folder / "models"))
+    assert model
+    return Agent.load(model)
+
+
+@pytest.fixture(scope="module")
+def agents(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("risk")
+    # Loaded from the archive: the detector's weights went through persist/load.
+    return _trained(folder / "plain", False), _trained(folder / "detector", True)
+
+
+def _parse(agent, text: str) -> dict:
+    return asyncio.run(agent.parse_message(text))
+
+
+def test_a_paraphrase_the_classifier_and_the_net_miss_is_a_crisis_to_check_in_on(agents):
+    plain, with_detector = agents
+    assert verdict(PARAPHRASE) is None  # the safety net does not know it
+    assert _parse(plain, PARAPHRASE)["intent"]["name"] == "inform_hardship"  # the classifier hears money
+
+    parsed = _parse(with_detector, PARAPHRASE)
+    assert parsed["intent"]["name"] == "crisis"
+    # Checked in on, not escalated: the tier of a crisis only a model saw.
+    assert parsed["safety"] == {"intent": "crisis", "tier": MODEL_ONLY, "rules": [RISK_MODEL],
+                                "model_intent": "inform_hardship"}
+    assert "crisis" in parsed[RISK_KEY][FLAGGED]
+    assert parsed["text"] == PARAPHRASE
+
+
+def test_ordinary_messages_are_left_to_the_classifier(agents):
+    plain, with_detector = agents
+    for text in BENIGN:
+        parsed = _parse(with_detector, text)
+        assert parsed["intent"]["name"] == _parse(plain, text)["intent"]["name"] != "crisis", text
+        assert "safety" not in parsed and parsed[RISK_KEY][FLAGGED] == []
+
+
+def test_a_flag_explained_away_by_a_figure_of_speech_changes_nothing():
+    message = Message(data={TEXT: "笑死我了 工资也没发"})
+    message.set("intent", {"name": "inform_hardship", "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "inform_hardship", "confidence": 0.6}], add_to_output=True)
+    message.set(RISK_KEY, {"crisis": 0.9, FLAGGED: ["crisis"]}, add_to_output=True)
+    KeywordIntentOverride().process([message])
+    assert message.get("intent")["name"] == "inform_hardship"
+
+
+def test_a_flagged_opt_out_is_reported_but_never_forced():
+    message = Message(data={TEXT: "你们每天都发 烦不烦"})
+    message.set("intent", {"name": "complain", "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "complain", "confidence": 0.6}], add_to_output=True)
+    message.set(RISK_KEY, {"stop_contact": 0.9, FLAGGED: ["stop_contact"]}, add_to_output=True)
+    KeywordIntentOverride().process([message])
+    assert message.get("intent")["name"] == "complain"
+
+
+def test_the_weights_round_trip_through_plain_arrays(tmp_path):
+    texts = ["我不想活了", "活着没意思", "好的", "我想分期", "工资没发"]
+    intents = ["crisis", "crisis", "affirm", "request_installment", "inform_hardship"]
+    model = BinaryRisk().fit(texts, intents, ["crisis"])
+    import numpy as np
+
+    np.savez_compressed(tmp_path / "w.npz", **model.arrays())
+    with np.load(tmp_path / "w.npz", allow_pickle=False) as arrays:
+        loaded = BinaryRisk.from_arrays(arrays)
+    assert loaded.probabilities(texts) == model.probabilities(texts)
+    assert loaded.probabilities(["不想活了"])[0]["crisis"] > loaded.probabilities(["我想分期"])[0]["crisis"]
