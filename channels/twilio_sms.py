@@ -28,7 +28,11 @@ Unlike Rasa's built-in ``twilio`` channel this one
   (``POST /webhooks/twilio_sms/status``);
 - keeps every SMS within SMS_MAX_SEGMENTS segments, splitting long replies
   at sentence boundaries, and turns buttons into a numbered list (a reply
-  "1" then picks the first button).
+  "1" then picks the first button). The list is read back from the
+  conversation's tracker (the buttons of the bot's last message, if no
+  message of the cardholder came after it and it is younger than
+  MENU_TTL_SECONDS), not kept in this process's memory: a restart or
+  another Rasa process behind the same number maps "2" the same way.
 
 Settings come from the environment, read by bot/settings.py (``TwilioSmsConfig``).
 """
@@ -38,7 +42,7 @@ import asyncio
 import logging
 import re
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Text, Tuple
 from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -72,6 +76,34 @@ SENDER_RE = re.compile(r"^[A-Za-z0-9+:@._ -]{1,64}$")
 RATE_LIMITED_HEADER = "X-Collectbot-Rate-Limited"
 
 Menu = List[Tuple[str, Optional[str]]]  # (title, payload)
+
+
+def menu_of(buttons: Iterable[Any]) -> Menu:
+    """The numbered list an SMS shows for ``buttons``, in order: what "1",
+    "2" … pick (buttons without a title are not listed)."""
+    return [
+        (str(b.get("title") or "").strip(), b.get("payload"))
+        for b in buttons or []
+        if isinstance(b, dict) and str(b.get("title") or "").strip()
+    ]
+
+
+def menu_from_events(events: Iterable[Any], now: float, ttl: float = MENU_TTL_SECONDS) -> Menu:
+    """The menu a numbered reply answers, from the conversation's events
+    (Rasa events or their dicts): the buttons of the bot's last message,
+    unless the cardholder has written since (any message ends a menu, as
+    a later bot message does) or it is older than ``ttl`` seconds."""
+    for event in reversed(list(events or ())):
+        kind = getattr(event, "type_name", None) or (event.get("event") if isinstance(event, dict) else None)
+        if kind == "user":
+            return []
+        if kind == "bot":
+            data = event.as_dict() if not isinstance(event, dict) else event
+            stamp = data.get("timestamp")
+            if not isinstance(stamp, (int, float)) or now - stamp > ttl:
+                return []
+            return menu_of(((data.get("data") or {}).get("buttons")) or [])
+    return []
 
 
 class _FormParams(dict):
@@ -190,12 +222,10 @@ class TwilioSmsOutput(OutputChannel):
         self,
         sender: SmsSender,
         max_segments: int,
-        menus: Optional[Dict[str, Tuple[float, Menu]]] = None,
         suppress: bool = False,
     ) -> None:
         self.sender = sender
         self.max_segments = max_segments
-        self.menus = menus if menus is not None else {}
         # True for the reply to an opt-in keyword: our confirmation replaces it.
         self.suppress = suppress
         self.results: List[SendResult] = []
@@ -212,21 +242,13 @@ class TwilioSmsOutput(OutputChannel):
         return results
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        self.menus.pop(recipient_id, None)  # a later message ends the menu
         await self._send_all(recipient_id, text)
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        menu: Menu = [
-            (str(b.get("title") or "").strip(), b.get("payload"))
-            for b in buttons or []
-            if str(b.get("title") or "").strip()
-        ]
-        self.menus.pop(recipient_id, None)
-        results = await self._send_all(recipient_id, sms_text.with_buttons(text, [t for t, _ in menu]))
-        if menu and any(r.sent for r in results):
-            self.menus[recipient_id] = (time.monotonic() + MENU_TTL_SECONDS, menu)
+        # The numbers are read back from the tracker (menu_from_events).
+        await self._send_all(recipient_id, sms_text.with_buttons(text, [t for t, _ in menu_of(buttons)]))
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, f"图片：{image}")
@@ -261,9 +283,15 @@ class TwilioSmsInput(InputChannel):
         sender: Optional[SmsSender] = None,
         db_url: Optional[str] = None,
         route_prefix: str = "/webhooks/",
+        tracker_store: Any = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.db_url = db_url
+        # Where the menus are read back from: Rasa's tracker store (the
+        # agent's, found on the first request), shared by every process.
+        self.tracker_store = tracker_store
+        self.clock = clock
         self.route_prefix = "/" + route_prefix.strip("/") + "/" if route_prefix.strip("/") else "/"
         self._learned_base_url: Optional[str] = None
         self.sender = sender or SmsSender(config, status_callback=self.status_callback_url, db_url=db_url)
@@ -271,7 +299,6 @@ class TwilioSmsInput(InputChannel):
         # The last message task per sender: the next one waits for it, so
         # one cardholder's messages are handled in the order they arrived.
         self._last_task: Dict[str, asyncio.Task] = {}
-        self._menus: Dict[str, Tuple[float, Menu]] = {}
         # In memory, per process: see bot/core/ratelimit.py.
         self.limiter = TokenBucketLimiter(config.rate_burst, config.rate_per_minute)
         if not config.auth_token:
@@ -332,6 +359,9 @@ class TwilioSmsInput(InputChannel):
             params, refused = self._signed_params(request)
             if refused is not None:
                 return refused
+            if self.tracker_store is None:
+                agent = getattr(request.app.ctx, "agent", None)
+                self.tracker_store = getattr(agent, "tracker_store", None)
             return await self._receive(request, clean_params(params), on_new_message)
 
         @sms_webhook.route("/status", methods=["POST"])
@@ -428,13 +458,20 @@ class TwilioSmsInput(InputChannel):
             }
         }
 
-    def _menu_choice(self, phone: str, text: str) -> Optional[Tuple[str, Optional[str], int]]:
+    async def _menu_choice(self, phone: str, text: str) -> Optional[Tuple[str, Optional[str], int]]:
+        """(title, payload, number) when ``text`` picks an item of the menu
+        the bot last sent to ``phone``; read from the tracker store, so any
+        process (or this one after a restart) maps it the same way."""
         number = sms_text.choice_number(text)
-        entry = self._menus.get(phone)
-        if number is None or entry is None:
+        if number is None or self.tracker_store is None:
             return None
-        expires, menu = entry
-        if time.monotonic() > expires or number > len(menu):
+        try:
+            tracker = await self.tracker_store.retrieve(phone)
+        except Exception:
+            logger.exception("twilio_sms: could not read the menu sent to %s", mask_phone(phone))
+            return None
+        menu = menu_from_events(tracker.events if tracker is not None else [], self.clock())
+        if number > len(menu):
             return None
         title, payload = menu[number - 1]
         return title, payload, number
@@ -475,13 +512,12 @@ class TwilioSmsInput(InputChannel):
             confirmation, bypass, suppress = await self._keywords(phone, text)
             if confirmation:
                 await self.sender.send(phone, confirmation, bypass_opt_out=bypass)
-            choice = self._menu_choice(phone, text)
+            choice = await self._menu_choice(phone, text)
             if choice is not None:
                 title, payload, number = choice
                 metadata[CHANNEL_NAME]["menu_choice"] = {"number": number, "title": title}
                 text = payload or title
-            self._menus.pop(phone, None)
-            output = TwilioSmsOutput(self.sender, self.config.max_segments, self._menus, suppress=suppress)
+            output = TwilioSmsOutput(self.sender, self.config.max_segments, suppress=suppress)
             await on_new_message(
                 UserMessage(
                     text,
@@ -536,4 +572,4 @@ class TwilioSmsInput(InputChannel):
     def get_output_channel(self) -> OutputChannel:
         # For messages the server sends on its own (HTTP API, reminders):
         # the same opt-out check, splitting and logging.
-        return TwilioSmsOutput(self.sender, self.config.max_segments, self._menus)
+        return TwilioSmsOutput(self.sender, self.config.max_segments)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 import uuid
 from decimal import Decimal
 from typing import Callable, List, Optional
@@ -46,6 +47,13 @@ STATUS_CALLBACK = PUBLIC + STATUS
 Sanic.test_mode = True
 
 
+def in_memory_tracker_store():
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    return InMemoryTrackerStore(Domain.empty())
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,22 +62,33 @@ def _free_port() -> int:
 
 class ScriptedBot:
     """Stands in for Rasa's agent: records each UserMessage and answers
-    through the message's output channel, like agent.handle_message does."""
+    through the message's output channel, like agent.handle_message does,
+    keeping the conversation in a real Rasa tracker store as Rasa does
+    (the SMS channel reads its menus back from there)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracker_store=None) -> None:
         self.messages = []
         self.delay = 0.0
         self.fail = False
         self.answer: Callable[[str], List[dict]] = lambda text: [{"text": f"收到：{text}"}]
+        self.tracker_store = tracker_store if tracker_store is not None else in_memory_tracker_store()
+        self.bot_age = 0.0  # seconds the bot's messages are back-dated by (an expired menu)
 
     async def __call__(self, message) -> None:
+        from rasa.shared.core.events import BotUttered, UserUttered
+
         self.messages.append(message)
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, input_channel=message.input_channel))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail:
             raise RuntimeError("model crashed")
         for reply in self.answer(message.text):
             await message.output_channel.send_response(message.sender_id, dict(reply))
+            data = {"buttons": reply["buttons"]} if reply.get("buttons") else {}
+            tracker.update(BotUttered(reply.get("text"), data=data, timestamp=time.time() - self.bot_age))
+        await self.tracker_store.save(tracker)
 
     @property
     def texts(self) -> List[str]:
@@ -183,7 +202,8 @@ def make_server(db, fake, bot):
     servers = []
 
     def make(**config) -> ChannelServer:
-        server = ChannelServer(TwilioSmsInput(make_config(fake, **config), db_url=db), bot).start()
+        channel = TwilioSmsInput(make_config(fake, **config), db_url=db, tracker_store=bot.tracker_store)
+        server = ChannelServer(channel, bot).start()
         servers.append(server)
         return server
 
@@ -515,6 +535,66 @@ def test_buttons_become_a_numbered_list_and_a_number_picks_one(server, bot, fake
     server.sms("2")  # the menu was used up: "2" is just "2" now
     server.drain()
     assert bot.texts[-1] == "2"
+
+
+def sql_tracker_store(path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+
+
+PLAN_BUTTONS = [
+    {"title": "分6期，每期2,080.00元", "payload": '/request_installment{"months":"6期"}'},
+    {"title": "分12期，每期1,060.00元", "payload": '/request_installment{"months":"12期"}'},
+]
+
+
+def test_a_second_process_maps_the_number_to_the_menu_the_first_one_sent(db, fake, tmp_path):
+    """Two Rasa processes behind one number (or one restarted): nothing of
+    the menu lives in a process; each reads the tracker store, here two
+    separate stores over one database as two processes would have."""
+    first, second = ScriptedBot(sql_tracker_store(tmp_path / "t.db")), ScriptedBot(sql_tracker_store(tmp_path / "t.db"))
+    for b in (first, second):
+        b.answer = lambda text: [{"text": "请选择方案", "buttons": PLAN_BUTTONS}] if text == "分期" else [{"text": "好的"}]
+    servers = [
+        ChannelServer(TwilioSmsInput(make_config(fake), db_url=db, tracker_store=b.tracker_store), b).start()
+        for b in (first, second)
+    ]
+    try:
+        servers[0].sms("分期")
+        servers[0].drain()
+        assert "2. 分12期，每期1,060.00元" in fake.sent_to(PHONE)[-1].form["Body"]
+        servers[1].sms("2")
+        servers[1].drain()
+        assert second.texts == ['/request_installment{"months":"12期"}']
+        assert second.messages[-1].metadata["twilio_sms"]["menu_choice"] == {"number": 2, "title": PLAN_BUTTONS[1]["title"]}
+        servers[0].sms("1")  # the first process sees that the menu was answered
+        servers[0].drain()
+        assert first.texts[-1] == "1"
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_an_expired_menu_maps_no_number(make_server, bot, fake):
+    from channels.twilio_sms import MENU_TTL_SECONDS
+
+    server = make_server()
+    bot.answer = lambda text: [{"text": "请选择方案", "buttons": PLAN_BUTTONS}] if text == "分期" else [{"text": "好的"}]
+    bot.bot_age = MENU_TTL_SECONDS + 60  # sent longer ago than a menu lives
+    server.sms("分期")
+    server.drain()
+    server.sms("2")
+    server.drain()
+    assert bot.texts == ["分期", "2"]
+    assert "menu_choice" not in bot.messages[-1].metadata["twilio_sms"]
+    bot.bot_age = MENU_TTL_SECONDS - 60  # just within its life
+    server.sms("分期")
+    server.drain()
+    server.sms("2")
+    server.drain()
+    assert bot.texts[-1] == '/request_installment{"months":"12期"}'
 
 
 def test_without_credentials_replies_go_to_the_outbox(make_server, bot, fake, db):
