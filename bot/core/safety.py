@@ -20,6 +20,9 @@ Crisis comes in two tiers:
   instead of carrying on; two different ambiguous signs in one message
   count as certain.
 
+Emoji speak too: a means or a place of dying drawn as emoji (💊 🔪 🌉) with a
+goodbye (👋 😴, 再见) or with another of them is certain.
+
 Every pattern is matched on the text as the classifier reads it
 (bot.core.textnorm: traditional → simplified, full-width → half-width,
 emoji to words), with spaces and punctuation removed, and on the raw text.
@@ -124,14 +127,16 @@ def _rules(pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, Pattern[str]], 
 _ZHE = "[着著]"
 # Method nouns: alone they are only a sign; saved up, bought or swallowed
 # they are a plan.
-_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|敌敌畏|百草枯|除草剂|木炭(?!.{0,2}(涨|价|生意))|(?<!木)炭(?!烤|火|涨|价)|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
+_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|耗子药|毒药|氰化物|砒霜|杀虫剂|敌敌畏|百草枯|除草剂|木炭(?!.{0,2}(涨|价|生意))|(?<!木)炭(?!烤|火|涨|价)|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
 _HOARD = "(攒|存|储|囤|屯|买好|买了|备好|备了|准备好|准备了|准备|吃了|吞了|喝了|全吃|全部吃|一次吃|一口气吃|都吃|吃掉|吞下|一瓶|一整瓶|一大瓶|挂好|系好|绑好)"
-_HIGH_PLACE = "(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|立交桥上|桥栏|桥边|桥度|铁轨|铁道|轨道上|悬崖)"
+_HIGH_PLACE = ("(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|立交桥上|桥栏|桥边|桥度|铁轨|铁道|轨道上|悬崖"
+               # issue 18, third round: more high places and edges
+               "|楼顶边|天台边|女儿墙|高楼顶|大楼顶|高架桥上|天桥上|跨江大桥|江桥上|大坝上|坝上|山顶上|崖边|悬崖边|海堤上)")
 # Doing chores up there is no crisis: 我在天台收衣服.
-_PLACE_CHORE = "(?!(上)?(收|晒|晾|乘凉|抽烟|吃饭|种|信号|打电话|玩|散步|喝茶|看风景|堵|等车|开车|坐车|部|局|上班|工作))"
+_PLACE_CHORE = "(?!(上)?(收|晒|晾|乘凉|抽烟|吃饭|种|信号|打电话|玩|散步|喝茶|看风景|堵|等(?!死)|接人|拍照|遛|钓|开车|坐车|部|局|上班|工作|干活|搬|修|装))"
 _WATER = "(江边|河边|海边|湖边|江里|河里|海里|湖里|水库边|江堤|河堤)"
 _FAMILY = "(妈|爸|弟|弟弟|哥|姐|妹妹|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥)"
-_BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手表|手机|电脑|猫|狗|宠物|房子|车子|所有)"
+_BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手表|手机|电脑|吉他|游戏机|相机|戒指|项链|猫|狗|宠物|房子|车子|所有)"
 
 CRISIS_CERTAIN = _rules([
     ("explicit", r"自杀|轻生|寻死|自尽|自我了断|了结自己|了断自己|自己了断|结束自己|结束生命|结束我的生命|结束我自己"
@@ -198,7 +203,7 @@ CRISIS_CERTAIN = _rules([
                  + r"|(一直以来|这段时间|这些年|这么多年).{0,8}(照顾|包容|关照|帮助).{0,6}再见|再见.{0,6}(谢谢|感谢).{0,10}(一直以来|这段时间|这些年|这么多年)"
                  + r"|(不|别)(要)?(再)?醒来就好|不(想|要)再睁(开)?眼|(结束|了结|死)的?(地方|日子|方式|时间).{0,4}(选好|定好|找好|想好)"
                  + r"|(去)?陪(我)?(去世|过世|死去|走了)的"),
-    ("give_away", _BELONGINGS + r".{0,6}(都|全|全部|已经|都已经|也)(送人|送给|分给|分掉|留给|送掉|托付|转给|分晒|送晒|派晒|送了人|分了人)|(孩子|娃|猫|狗|宠物|爸妈|我妈|我爸|家人).{0,5}托付给|身后(的)?(东西|事)"),
+    ("give_away", r"(?<![旧新])" + _BELONGINGS + r"(?:(?!旧|新).){0,6}(都|全|全部|已经|都已经|也)(送人|送给|分给|分掉|留给|送掉|托付|转给|分晒|送晒|派晒|送了人|分了人)|(孩子|娃|猫|狗|宠物|爸妈|我妈|我爸|家人).{0,5}托付给|身后(的)?(东西|事)"),
     ("not_worth", r"活" + _ZHE + r"(真|真的|已经|都|也|实在)?(没|没有|有什么|有啥|还有什么|还有啥|毫无|一点)(什么|啥)?(意思|意义|用|盼头|希望|价值|劲)"
                   r"|活" + _ZHE + r"(干嘛|干什么|干啥|做什么|有什么用|就是(个)?(拖累|累赘|多余|浪费|折磨))"
                   r"|活" + _ZHE + r"(真|真的|已经|都|也|实在)?(没|没有|毫无)任何(意思|意义|价值|希望)"
@@ -206,6 +211,41 @@ CRISIS_CERTAIN = _rules([
                   r"|(没有我|没我|我不在了|少了我|我消失了|我死了|我走了)(以后|之后)?.{0,8}(都)?(会|能|就|也)?(过得)?(更好|好过|轻松|解脱|清净)"
                   r"|我(死了|消失了|不在了|走了|没了).{0,4}(也)?(不会|没)(有)?人(会)?(在乎|在意|发现|关心|难过)"
                   r"|从这个世界(上)?消失|(这个)?世界(上)?没有我"),
+    # ---- issue 18, third round: the facets the people's replies showed ----
+    # Methods in typos and Cantonese (跳搂, 割碗, 烧碳, 食咗成樽药), and more
+    # poisons and ways.
+    ("method_forms", r"跳(搂|篓)|割(碗|婉|豌)|烧碳|碳.{0,8}(点着|点上|烧起来|买好|准备好|备好|已经点)|(想|要|去)tl(?![a-z])"
+                     r"|(吃|吞|食|喝)(了|咗|完)?(成|整|一)(樽|瓶|板|盒|大把)(的)?(安眠)?(药|片)"
+                     r"|跳崖|跳井|投井|跳轨|跳地铁|自焚|(淹|闷|饿|勒|毒|烧)死(我)?自己|喝(了)?(敌敌畏|百草枯|毒药|杀虫剂|消毒液|老鼠药|耗子药)"
+                     r"|吃(了)?(老鼠药|耗子药|毒药)|吞(了)?(刀片|玻璃|电池)|割喉|抹脖子"
+                     r"|药.{0,6}(早就|已经|都)(攒|存|囤|准备|备)(下|了|好|够)|药.{0,4}备下了"),
+    # Being up there now (我现在就在楼顶), and not coming down.
+    ("place_now", r"(我|人)(现在|已经|此刻|这会儿|正)?(就|已经|正)?(在|坐在|站在|蹲在|爬上|爬到|到了|来到)(了)?([0-9一二三四五六七八九十几]+(楼|层)的?)?"
+                  + _HIGH_PLACE + _PLACE_CHORE
+                  + r"|(天台|楼顶|顶楼|屋顶|桥上|窗台|阳台边|崖边|悬崖).{0,15}(不想|不会|不打算|不准备)(再)?下(来|去)"
+                  + r"|(桥|江|河|海|湖|悬崖).{0,16}(连人带车)?(冲|跳|栽|扎)下去|连人带车.{0,4}(冲|开|栽)"
+                  + r"|(江边|河边|海边|湖边|桥上|悬崖|水库).{0,12}油门"),
+    # Dying as a threat at the door: come and collect the body.
+    ("threat_die", r"收尸|(给|替)我(办|准备)后事|死在你们(银行|公司|门口|面前)|(就|直接)死(在)?(你们)?(银行|公司)?(门口|面前|楼下)"
+                   r"|做鬼(也)?(不会)?(放过|缠着)你们|(这条|我的|我这条)(烂|贱|破|老)命"),
+    # No tomorrow: eyes that need not open again.
+    ("no_tomorrow", r"(要不要|还要不要|该不该)(再)?睁(开)?眼|不想(再)?睁(开)?眼|永远不(要|想|会)?(再)?醒|不想(再)?(见到|看到)(明天|明早)的太阳"
+                    r"|(今晚|今天|今夜)(就)?(是)?(我)?(的)?最后一(晚|天|夜)"),
+    # Alive only as a burden; better off without me (没了我, 好点).
+    ("burden", r"活" + _ZHE + r"(就是|只会|只是|也是|都是)(在)?(给.{0,8})?(拖累|连累|累赘|负担|多余|添乱|添麻烦|浪费|折磨|害人|拖后腿)"
+               r"|(没有我|没我|没了我|少了我|要是没有我|如果没有我|我不在了|我走了|我死了|我没了)(以后|之后)?.{0,10}(会|能|就|也|反而)?(过得)?(更好|好过|好点|好一点|好些|轻松|解脱|清净|舒服|幸福|开心)"),
+    # What becomes of the debt once I am dead: the writer's own death.
+    ("debt_after_death", r"我(要是|如果|万一|哪天|要)?(死了|没了|不在了|死掉|走了)(以后|之后|的话)?.{0,12}(债|账|钱|欠款|卡|这笔).{0,10}"
+                         r"(谁(来)?还|还(要|用|得)还|不用还|会不会|怎么办|找谁|一笔勾销|就没了|清了|算了)"),
+    # Goodbyes: not to be found after a time (找不着, 过了这个月), no more
+    # chasing because I am gone, the funeral, forget me.
+    ("farewell_more", r"(以后|从此|今后|再也|永远|过了(今晚|今天|明天|这个月|这周|这几天|这阵子|月底)|(今晚|今天|明天|明晚)(之后|以后|过后))"
+                      r".{0,4}(你们|谁|任何人|大家)?(就|都|也)?(再也)?(联系不(到|上)|找不(到|着|著)|见不(到|着|著))我"
+                      r"|(今晚|今天|明天|明晚|今日|今夜)(之后|以后|过后)?.{0,4}(就)?不用(再)?(找|催|联系|打给|打电话给|等)我"
+                      r"|(以后|从此|再也)(就)?不用(再)?(催|找|打|联系)(了|我了|我)?.{0,6}我(已经|就|都)?(不在|没|走)了"
+                      r"|(替我|帮我)(孝顺|照顾|陪|看好)|(别|不要|不用)(为我|替我)(难过|伤心|哭)|忘了我吧|把我忘了|就当没有我这个(人|儿子|女儿)"
+                      r"|原谅我(的)?(选择|离开|不孝)|我的(葬礼|骨灰)|骨灰(撒|洒)|(不用|别|不要)(给我)?(办|开)(葬礼|追悼会)|谢谢你们陪我走到(这里|最后)"
+                      r"|(老伴|老头子|老头|老婆子|老太婆|老公|老婆|孩子|儿子|女儿|我妈|我爸)(走了|去世|过世|没了).{0,16}(我)?(也)?(该|要|想)(去)?(找|陪|见)(他|她|他们)"),
 ])
 
 CRISIS_POSSIBLE = _rules([
@@ -240,6 +280,29 @@ CRISIS_POSSIBLE = _rules([
                       r"|(密码|存折|银行卡).{0,6}(写给|留给|交给|发给|告诉)(了)?(我)?" + _FAMILY
                       + r"|(猫|狗|宠物).{0,6}(送人|送了人|送了给|拜托|找人养|托付|交给|送给)|(以后|再也)?不用再找我了|(孩子|娃|猫|狗)(已经)?(交给|托给|托付给)|下辈子(再)?还|来世(再)?还|来生(再)?还|不会再(麻烦|打扰)(你们|大家|任何人)"
                       r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命"),
+    # ---- issue 18, third round ----
+    # No future: nothing to look forward to, a life that is over.
+    ("no_future", r"看不到(以后|未来|希望|出路|尽头)|不想(有|要|面对|再过)(明天|以后|未来)|没有(以后|未来|明天)了"
+                  r"|(人生|这辈子|一辈子)(已经|就|算是)?(完了|毁了|到头了|没救了)|(日子|生活)(我)?(一天)?(都|也)?(不想|过不下去)(再)?(过)?了"),
+    ("no_hope", r"没(有)?(任何|一点|什么)?(盼头|奔头)"),
+    # A burden, useless, ashamed to be seen.
+    ("burden_word", r"连累(家人|家里|家里人|大家|你们|他们|孩子|爸妈|父母|老婆|老公)|只会(连累|拖累|添乱|添麻烦|给.{0,6}添(乱|麻烦))"
+                    r"|拖油瓶|不中用|我就是(个)?(废物|扫把星)|没脸(见|面对)(家人|爸妈|父母|孩子|任何人)"),
+    # Giving things away in more words, and things no longer needed.
+    # Named as the farewell signs it belongs to, so that it does not count twice with them.
+    ("farewell_word", r"(?<![旧新])(?<!闲置)(?<!不用的)(衣服|首饰|手表|手机|电脑|吉他|游戏机|相机|戒指|项链|玩具|书|猫|狗|宠物|东西|家当|存款|积蓄|车|车子|房子)"
+                    r"(?:(?!旧|新).){0,8}(都|全|全部|已经)?.{0,3}(送人|送给|送掉|分给|留给|托付|打包送|给了?(我)?(表|堂)?(弟|妹|哥|姐|朋友|同事|邻居|室友|侄子|外甥))"
+                    r"|(存折|银行卡|存单|钥匙|房产证).{0,8}(压在|放在|留在|塞在)(了)?.{0,6}(枕头|抽屉|桌上|床头|桌子上)"
+                    r"|(银行卡|存折|卡)(和|跟|连同)密码.{0,6}(交给|给|留给|告诉)(了)?(我|你)"),
+    ("no_need", r"(反正|以后|从此)(我)?(也|都)?(用不(上|着|到)|带不走|养不了|不需要)(了|它|它们|这些)?"),
+    # Going for good, said in passing: decided, then gone.
+    ("going_for_good", r"(想好了|决定了|打算好了|准备好了).{0,24}(我)?就(走|离开)(了)?$|就当我(已经)?死了|(早点|早些|早)?走了(也)?(干净|算了|省心)"
+                       r"|不想(再)?(回|返)(家|家里|屋企)|(从|由).{0,4}(\d+|[一二三四五六七八九十几]+)(楼|层)(上)?(直接)?下去|(让|叫)你们.{0,6}上(新闻|头条|热搜)"),
+    # Asking what happens to a debt when a person dies (not someone's who did).
+    ("debt_after_death_question", r"人(要是|如果)?(死了|没了|不在了)(的话|以后|之后)?.{0,8}(债|账|钱|欠款|卡|信用卡)"
+                                  r"|(欠款|债|钱).{0,6}等我(死了|没了|走了)"),
+    # Crisis objects in a drowsy goodbye (药再见, 药+睡).
+    ("objects_goodbye", r"(药|刀|绳子|棺材|墓).{0,4}(再见|拜拜|永别|晚安)"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -256,17 +319,42 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                 r"| saving (up )?(my |all my )?(pills|meds|tablets) | (going|gonna|want|wanna) (to )?jump | (have|got|bought) (a|the) rope "
                 r"| took all (my|the) (pills|meds|tablets) | (nobody|no one) (would|will) (miss|notice) me | wish i (was|were) dead | stockpil| die with me | (my )?last message .{0,30}(sorry|goodbye|bye) "
                 r"| (goodbye|bye) forever | (don't|dont|do not) want to be (here|around|alive) (anymore|any more) | (pills|rope|knife|charcoal|gun) (is |are )?ready | tell my (mum|mom|mother|dad|father|wife|husband|kids|family|parents|son|daughter) (i'm|i am|that i'm|that i am) sorry | final goodbye | done with (life|living) | this is goodbye | never hear from me again "),
+    # issue 18, third round: more ways to say it in English
+    ("english_more", r" nothing (left )?to live for "
+                     r"| (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) .{0,30}(not|jump|down|over|end) "
+                     r"| (wrote|written|writing|left) (the |a |my )?(letters?|notes?) (for|to) my | suicide note "
+                     r"| (happier|better|easier) (off )?(if|when) i('m| am| was| were)? (gone|dead|not here|not around) "
+                     r"| (happier|better) without me | goodbye cruel world | see you in (heaven|the next life|another life) "
+                     r"| (going|gonna|want|wanna) (to )?(end|finish) (it|things|myself) | (gave|giving|give) away (all )?my (stuff|things|cat|dog|pets?) "
+                     r"| (i'm|im|i am) (just )?a burden | burden (to|on) (everyone|my family|them) | never wake up "
+                     r"| (hang|drown|shoot|poison) myself | jump in front of | (my|the) funeral | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "),
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
                          r"| give up on life | no way out | in another life | sleeping pills | kill me | end it | disappear | on the (roof|bridge) "
                          r"| (goodbye|bye|farewell) (everyone|all|everybody) | thanks? (you )?for everything "),
+    ("english_more_possible", r" (i'm|im|i am) (so |just )?done( with (life|everything|it all|all of this))? $| (won't|wont|will not) be (around|here|alive) | not coming (back|down) "
+                              r"| (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) | (what|who) (happens|pays) .{0,30}(if|when) i (die|am dead|pass away|am gone) "
+                              r"| if i (die|am dead|was dead|were dead) | no future | (can't|cant|cannot) see a (way|future) | hopeless "
+                              r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "),
 ])
 
 
 # Emoji the normaliser drops (a skull, blood, a gun): a sign, unless the
 # skull is laughter (😂💀 is 笑死).
 _DEATH_EMOJI = re.compile("[\U0001F480\u2620\U0001FA78\U0001F52B]")
+# What a message of emoji says instead of words (issue 18): a means or a
+# place of dying (pills, a knife, a rope, a coffin, a bridge) with a goodbye
+# or with another of them (💊💊😴, 🌉👋, 🔪🩸) is a crisis, not a mood.
+_MEANS_EMOJI = re.compile("[\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F480\u2620\U0001FA78\U0001F52B\U0001F309]")
+_GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940\U0001F5A4]|再见|拜拜|永别|晚安|bye", re.IGNORECASE)
+
+
+def _emoji_signs(text: str) -> List[str]:
+    means = set(_MEANS_EMOJI.findall(text))
+    if means and (len(means) >= 2 or _GOODBYE_EMOJI.search(text)):
+        return ["emoji_means"]
+    return []
 _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lol|lmao", re.IGNORECASE)
 
 # Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
@@ -275,8 +363,9 @@ _ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|有人
 _OTHERS_ONLY_RULES = {"explicit", "method"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
-_PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上")
+_PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible"}
+_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了))|(去世|过世)的")
 
 
 def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
@@ -296,14 +385,20 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     possible = _matching(CRISIS_POSSIBLE, views) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,))
     if _DEATH_EMOJI.search(text or "") and not _LAUGHING.search(text or ""):
         possible.append("emoji")
+    if not _LAUGHING.search(text or ""):
+        certain += _emoji_signs(text or "")
     if certain and _only_about_others(text, certain, possible):
         return None
     if (not certain and set(possible) <= _PAID_OFF_RULES
             and any(_PAID_OFF.search(v) for v in views)):
         return None
+    if (not certain and set(possible) == {"debt_after_death_question"}
+            and any(_RELATIVE_DIED.search(v) for v in views)):
+        # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
+        return None
     if certain:
         return CrisisFinding(CERTAIN, tuple(certain + possible))
-    if len(possible) >= 2:
+    if len(set(possible)) >= 2:
         # Two different ambiguous signs (撑不下去了 + 一切都结束吧) are no
         # longer ambiguous.
         return CrisisFinding(CERTAIN, tuple(possible))
@@ -336,7 +431,7 @@ _STOP_TOKEN = (
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
 # (取消吧): an opt-out only when they are the whole message, bare.
 STOP_WHOLE_MESSAGE = re.compile(
-    r"^(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
+    r"^(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻|please|pls|plz)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
     # N and R answer "回N/回R拒收" in Chinese bulk SMS.
     r"|^(取消|停|cancel|end|quit|(回复?)?[nr])$"
@@ -344,7 +439,8 @@ STOP_WHOLE_MESSAGE = re.compile(
 
 # Who is not to be contacted, after 给/跟: me, my family, my work.
 _WHOM = (r"(给|跟|和|找|往|向|对)?(我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友"
-         r"|我妈|我爸|我妈妈|我爸爸|我孩子|我女儿|我儿子|他|她|他们|这个号码|这个号|我的号码|这个手机)?")
+         r"|我妈|我爸|我妈妈|我爸爸|我孩子|我女儿|我儿子|他|她|他们|这个号码|这个号|我的号码|这个手机"
+         r"|家里|家|屋企|单位|公司|厂里|学校|宿舍|店里)?")
 # Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
 _CONTACT_VERB = (
     r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
@@ -369,11 +465,20 @@ STOP_PATTERNS = _rules([
                      + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
                      + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
-                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)黑名单|(?<!没)(?<!没有)(?<!不)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
+                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)黑名单|(?<!没)(?<!没有)(?<!不)(?<!被)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
                   r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)|" + _OFTEN + r".{0,10}(停掉|停了吧|停下来|停一停)"
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
     ("cantonese", _CANTONESE_DONT + r"(再)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"),
+    # issue 18, third round: blocked already, "once more and I report you",
+    # not wanting to be disturbed, getting them every day, "stop it" after
+    # the messages are named.
+    ("stop_more", r"(?<!被)已(经)?拉黑|^拉黑(了|啦)?$"
+                  r"|再(打|发|骚扰|来电|催|call|send)(我)?(一次|一个|一条|一遍|一下|电话|短信)?(我)?(就|立马|马上)?(去|打|直接)?(报警|投诉|起诉|拉黑|举报|12378|12315|110|告你们)"
+                  r"|再(发|打)(一条|一个|一次|一下)?(试试|看看)"
+                  r"|(不想|不愿意|不希望|不要)(再)?被(你们)?(打扰|骚扰|烦|催)"
+                  r"|(短信|信息|消息|电话|提醒|通知|推送|条).{0,12}(麻烦|请|赶紧|快|能不能)(你们)?(停掉|停了吧|停下来|停一停|停止|别再发|别再打)"),
+    ("daily", _OFTEN + r"(都)?(收到|接到|看到)(你们)?(的)?(短信|信息|消息|电话|催收|通知)"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -387,7 +492,8 @@ _OTHER_REQUEST = re.compile(
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
 
 STOP_ENGLISH = _rules([
-    ("english", r" (stop|quit) (texting|messaging|sending|calling|contacting|bothering|spamming|harassing|it|now|please) "
+    ("english", r" (stop|quit) (texting|txting|messaging|msging|msg|sending|calling|ringing|contacting|bothering|spamming|harassing|emailing|it|now|please|pls|plz) "
+                r"| (pls|plz|please) stop "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
                 r"| take me off | leave me alone | do not disturb | dnd "),
@@ -396,7 +502,7 @@ STOP_ENGLISH = _rules([
 
 # A question about the keyword or what it does (退订以后多久生效, 拒收请回复R是干嘛的)
 # is no opt-out; "怎么退订" asks how to do it, and is one.
-_KEYWORD_QUESTION = re.compile(r"是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发")
+_KEYWORD_QUESTION = re.compile(r"是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
@@ -423,7 +529,7 @@ def is_stop_request(text: str) -> bool:
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
             and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
         return False
-    if matched == {"too_often"} and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
+    if matched and matched <= {"too_often", "daily"} and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
         # "还天天发信息" after "我早就还了": the complaint is about how
         # often, the request is something else; the classifier decides.
         return False
