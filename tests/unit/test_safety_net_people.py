@@ -1,0 +1,135 @@
+"""The safety net, third round (issue 18): the forms real people's replies use.
+
+Phrasings of our own for every form the issue names (methods, places,
+farewells, giving things away, "not worth living", no future, the debt after
+death, English, traditional, Cantonese, emoji; opt-outs as SMS conventions,
+do-not-disturb, daily complaints, traditional, English), each one the net
+missed before this round, and the look-alikes its new patterns must leave
+alone. None of them is a sentence of the dev sets.
+"""
+import pytest
+
+from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, is_stop_request, keyword_intent, verdict
+
+CRISIS_BY_FORM = {
+    "methods": [
+        "我想去跳搂", "想割碗", "烧碳的东西我都买齐了", "碳已经准备好了，就今晚",
+        "刚刚吞了成板的药", "我想喝杀虫剂", "我想跳崖", "干脆饿死自己算了", "想tl", "药我早就存下了",
+    ],
+    "places": [
+        "我现在就在顶楼", "人现在就在大坝上", "学校顶楼我爬上来了，不打算下去了",
+        "骑车过江的时候想连人带车冲下去", "开到江边了，油门一直踩着", "我已经站在大坝上了",
+    ],
+    "farewells": [
+        "过了今晚你们就找不着我了", "以后不用催了，我走了", "今晚过后不用再等我了",
+        "帮我孝顺我爸妈", "别为我难过，忘了我吧", "我的葬礼不用办", "老伴走了两年了，我也该去陪她了",
+        "你们明天来收尸吧", "这条贱命你们拿去",
+    ],
+    "giving_away": [
+        "我的吉他和相机都送给室友了，反正以后也用不上", "游戏机全给我堂弟了，反正我也带不走",
+    ],
+    "not_worth_living_and_burden": [
+        "我活着就是给家里添麻烦", "没了我，爸妈能过得好一点", "活着只会连累家里人",
+        "没有我他们会过得好些",
+    ],
+    "no_future": [
+        "我真的不知道明天还要不要睁开眼", "真希望永远不会醒", "今天是我最后一天了",
+        "看不到以后了，人生已经完了",
+    ],
+    "debt_after_death": [
+        "我要是死了，这些卡的钱谁来还", "我哪天没了，欠款是不是就一笔勾销了",
+    ],
+    "traditional": [
+        "我想跳摟", "燒碳的工具都備好了", "我現在就在頂樓", "過了這個月你們就找不著我了",
+    ],
+    "cantonese": [
+        "我啱啱食咗成板藥", "冇咗我，阿爸阿媽會好過啲", "今晚之後你哋唔使再搵我",
+    ],
+    "english": [
+        "there is nothing left to live for", "everyone would be better off if I was gone",
+        "I wrote letters to my kids", "I'm at the cliff and not coming back", "I'm done. bye",
+        "I might drown myself tonight", "I'm just a burden to my family",
+    ],
+    "emoji": ["🌉👋", "🌉 bye", "🌉😴"],
+}
+
+CRISIS = [(form, text) for form, texts in CRISIS_BY_FORM.items() for text in texts]
+
+
+@pytest.mark.parametrize("form,text", CRISIS)
+def test_every_form_of_crisis_reaches_crisis_handling(form, text):
+    assert keyword_intent(text) == "crisis", (form, text, verdict(text))
+
+
+# One soft sign is a gentle check-in; two of them are no longer ambiguous.
+@pytest.mark.parametrize("text", [
+    "没有任何盼头", "我不中用了", "人死了信用卡的钱谁还", "就当我已经死了吧", "I won't be around much longer",
+])
+def test_one_soft_sign_checks_in_first(text):
+    found = assess_crisis(text)
+    assert found is not None and found.tier == POSSIBLE, (text, found)
+
+
+@pytest.mark.parametrize("text", [
+    "我的东西都送给朋友了，以后也用不着了",
+    "这种日子我一天都不想过了，没有任何盼头",
+])
+def test_two_soft_signs_are_certain(text):
+    found = assess_crisis(text)
+    assert found is not None and found.tier == CERTAIN, (text, found)
+
+
+def test_a_crisis_that_also_says_stop_is_handled_as_crisis():
+    # "不用催了" is an opt-out on its own; with "我不在了" it is a farewell.
+    assert keyword_intent("以后不用催了，我不在了") == "crisis"
+
+
+STOP_BY_FORM = {
+    "sms_conventions": ["已拉黑", "已拉黑，勿回"],
+    "do_not_disturb": ["不想再被你们打扰", "不希望被骚扰，谢谢"],
+    "threat_if_again": ["再发一条我就打12378", "再打一次我直接报警", "再发一条试试"],
+    "daily_complaint": [
+        "每天都收到你们的催收短信", "你们每天早中晚三条短信，客人都看到了，麻烦停掉",
+    ],
+    "whom": ["别再往家里打电话了", "别再往厂里打电话了"],
+    "traditional": ["每天都收到你們的簡訊", "別再往家裡打電話了"],
+    "english": ["pls stop msging me", "plz stop", "stop ringing me"],
+}
+
+STOP = [(form, text) for form, texts in STOP_BY_FORM.items() for text in texts]
+
+
+@pytest.mark.parametrize("form,text", STOP)
+def test_every_form_of_opt_out_is_an_opt_out(form, text):
+    assert keyword_intent(text) == "stop_contact", (form, text, verdict(text))
+
+
+BENIGN = [
+    # chores and waiting up high or on a bridge
+    "我站在桥上等朋友", "我在天台接人，一会回你", "我在楼顶修水管",
+    # an old phone handed on, a relative's debt, leftovers of a debt
+    "换了新手机，旧的送给我妈了", "我把旧衣服都送人了", "人死了信用卡欠款家里要还吗，我爸去世了",
+    "以后不用催了，我已经还了",
+    # figures of speech
+    "累死了，刚下班", "笑死，你们这机器人", "手机死机了", "这利息要命啊", "热死了",
+    # everyday goodbyes
+    "我先走了，回头再说", "晚安", "拜拜", "bye",
+    # English that is not a crisis
+    "I'm done with the payment", "I'm at the bank now",
+]
+
+
+@pytest.mark.parametrize("text", BENIGN)
+def test_look_alikes_are_no_crisis(text):
+    assert assess_crisis(text) is None, (text, assess_crisis(text))
+
+
+NOT_AN_OPT_OUT = [
+    "退订了还会影响征信吗", "TD会不会影响我还款", "短信收到了", "每天都收到你们的短信，我已经在还了",
+    "能把还款链接再发一次吗", "别催了我明天就还", "我被拉黑了吗", "再发一遍验证码",
+]
+
+
+@pytest.mark.parametrize("text", NOT_AN_OPT_OUT)
+def test_questions_and_requests_about_messages_are_no_opt_out(text):
+    assert not is_stop_request(text), text
