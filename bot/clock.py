@@ -7,7 +7,7 @@ demos pin the clock with ``COLLECTBOT_NOW`` instead of monkeypatching
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from bot.core.clock import SHANGHAI, parse_instant
 from bot.settings import NOW_ENV, pinned_now
@@ -28,3 +28,10 @@ def now() -> datetime:
 def today() -> date:
     """Today's calendar date in Shanghai (not the server's local date)."""
     return now().date()
+
+
+def wall_now() -> datetime:
+    """The real current instant (UTC), never pinned: for liveness measured in
+    seconds of real time between processes (is the cardholder typing, is the
+    agent's console still open), which a pinned COLLECTBOT_NOW would freeze."""
+    return datetime.now(timezone.utc)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.db.marks import mark_phone
+from bot.db.session import update_or_insert
 from bot.core import escalation
 from bot.core.channels import CHANNEL_LABELS, channel_label  # noqa: F401 (the workbench reads CHANNEL_LABELS from here)
 from bot.core.escalation import REASON_LABELS  # the bot's own labels: queue and bot never disagree
@@ -28,7 +29,9 @@ from bot.db import assessments, repository
 from bot.services import escalation as escalations
 from bot.db.models import UNRESOLVED_ESCALATION_STATUSES, Arrangement, ContactLog, Escalation
 from console import auth, labels
-from console.models import OUTCOMES, ROLES, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution
+from console.models import (
+    OUTCOMES, ROLES, AgentPresence, AuditLog, Claim, ConsoleSession, ConsoleUser, Note, Resolution,
+)
 
 # A dispute the agent opened stays an unresolved `dispute_debt` escalation
 # (that is what keeps the bot from collecting a disputed debt, see
@@ -504,6 +507,37 @@ def live_claim_counts(s: Session, user_ids: Iterable[int]) -> Dict[int, int]:
         .group_by(Claim.user_id)
     ).all()
     return {uid: n for uid, n in rows}
+
+
+# -- agents' statuses (console/presence.py) -------------------------------
+
+
+def presence_status(s: Session, user_id: int) -> Optional[str]:
+    """The status the agent last chose, or None if they never chose one."""
+    return s.execute(select(AgentPresence.status).where(AgentPresence.user_id == user_id)).scalar_one_or_none()
+
+
+def set_presence(s: Session, user_id: int, status: str, now: datetime) -> None:
+    update_or_insert(s, AgentPresence, {"user_id": user_id}, {"status": status, "changed_at": now, "seen_at": now})
+
+
+def mark_presence_seen(s: Session, user_id: int, now: datetime, older_than: datetime) -> None:
+    """The agent's console is open now; written only when the stored time is
+    older than ``older_than``, so a page polling every second writes rarely."""
+    s.execute(
+        update(AgentPresence)
+        .where(AgentPresence.user_id == user_id, AgentPresence.seen_at < older_than)
+        .values(seen_at=now)
+    )
+
+
+def present_user_ids(s: Session, status: str, seen_since: datetime) -> List[int]:
+    """Agents in ``status`` whose console was seen since ``seen_since``."""
+    return list(s.execute(
+        select(AgentPresence.user_id)
+        .where(AgentPresence.status == status, AgentPresence.seen_at >= seen_since)
+        .order_by(AgentPresence.user_id)
+    ).scalars())
 
 
 def require_claim(s: Session, conversation_id: str, user: UserView) -> Dict[str, Any]:

@@ -184,6 +184,25 @@ def insert_once(s: Session, row: Any, find_existing: Callable[[], Optional[int]]
     return row.id, True
 
 
+def update_or_insert(s: Session, model: Any, key: Dict[str, Any], values: Dict[str, Any]) -> None:
+    """One row per ``key`` (its primary key), holding ``values``: updated
+    if there, else inserted in a SAVEPOINT; if a concurrent transaction
+    inserted it meanwhile, updated after all. For small "latest state"
+    rows written by several processes (bot/db/typing_signals.py, the
+    agents' statuses)."""
+    from sqlalchemy import and_, update
+
+    where = and_(*(getattr(model, k) == v for k, v in key.items()))
+    if s.execute(update(model).where(where).values(**values)).rowcount:
+        return
+    try:
+        with s.begin_nested():
+            s.add(model(**key, **values))
+            s.flush()
+    except IntegrityError:
+        s.execute(update(model).where(where).values(**values))
+
+
 async def run_in_thread(
     fn: Callable[..., T], *args: Any, db_url: Optional[str] = None, read_only: bool = False, **kwargs: Any
 ) -> T:

@@ -9,14 +9,15 @@ of seconds of real time.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import wall_now
 from bot.db.models import TypingSignal
+from bot.db.session import update_or_insert
 
 # How long the console shows 对方正在输入… after the last signal. The widget
 # sends one at most every 2 s while the cardholder types, so 5 s covers a
@@ -24,27 +25,11 @@ from bot.db.models import TypingSignal
 FRESH_SECONDS = 5.0
 
 
-def wall_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def record(s: Session, conversation_id: str, channel: str, at: Optional[datetime] = None) -> None:
     """The cardholder of ``conversation_id`` (an id the channel vouches
     for) is typing now."""
-    at = at or wall_now()
-    changed = s.execute(
-        update(TypingSignal).where(TypingSignal.conversation_id == conversation_id).values(channel=channel, at=at)
-    ).rowcount
-    if changed:
-        return
-    try:
-        with s.begin_nested():  # a concurrent first signal may win the insert
-            s.add(TypingSignal(conversation_id=conversation_id, channel=channel, at=at))
-            s.flush()
-    except IntegrityError:
-        s.execute(
-            update(TypingSignal).where(TypingSignal.conversation_id == conversation_id).values(channel=channel, at=at)
-        )
+    update_or_insert(s, TypingSignal, {"conversation_id": conversation_id},
+                     {"channel": channel, "at": at or wall_now()})
 
 
 def last_signal(s: Session, conversation_id: str) -> Optional[datetime]:

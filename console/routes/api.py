@@ -97,7 +97,12 @@ async def me(request: Request) -> HTTPResponse:
 @guarded("view")
 async def my_status(request: Request) -> HTTPResponse:
     user = request.ctx.actor.user
-    status = presence.presence_of(request.app).of(user.id)
+
+    def unit(s):
+        presence.seen(s, user.id)
+        return presence.status_of(s, user.id)
+
+    status = await db(unit)
     return as_json({"status": status, "label": presence.STATUS_LABELS[status], "labels": presence.STATUS_LABELS})
 
 
@@ -107,9 +112,7 @@ async def set_my_status(request: Request) -> HTTPResponse:
     """在线 / 忙碌 / 离开: only 在线 agents are given new hand-overs (console/presence.py)."""
     actor = request.ctx.actor
     wanted = str(body(request).get("status") or "")
-    status = presence.presence_of(request.app).set(actor.user, wanted)
-    await db(store.audit, actor.user, "status", detail={"status": status, "label": presence.STATUS_LABELS[status]},
-             remote_addr=actor.remote_addr)
+    status = await db(presence.set_status, actor.user, wanted, actor.remote_addr)
     return as_json({"status": status, "label": presence.STATUS_LABELS[status]})
 
 

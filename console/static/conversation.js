@@ -450,5 +450,13 @@
   });
 
   refresh();
-  C.live(base + '/stream', render);
+  var source = C.live(base + '/stream', render);
+  // 对方正在输入…: the web chat cardholder typed within the last seconds
+  // (the server says when it starts and when it stops; a lost stream hides it).
+  source.addEventListener('typing', function (event) {
+    var data;
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    $('cardholder-typing').hidden = !(data && data.cardholder_typing === true);
+  });
+  source.addEventListener('error', function () { $('cardholder-typing').hidden = true; });
 }());

@@ -1,8 +1,10 @@
 """The agent's own status and auto-assignment (issue 14): only an 在线 agent
 is given new hand-overs, the one holding the fewest, each with an audit row
 (and the web chat cardholder told who joined); 忙碌 and 离开 get nothing; a
-trainer has no status. Real console process (its own assignment loop), real
-SQLite database, fake Rasa."""
+trainer has no status. Statuses are in the database: a restarted (or a
+second) console process knows them; an 在线 agent whose console has not been
+seen for a while gets nothing new. Real console processes (their own
+assignment loops), real SQLite database, fake Rasa."""
 from __future__ import annotations
 
 import json
@@ -46,7 +48,7 @@ def test_only_an_online_agent_gets_new_hand_overs(env):
     from console import presence
 
     with session_scope(env["db"]) as s:
-        assert presence.pick(s, presence.Presence()) is None  # nobody online: nothing to assign
+        assert presence.pick(s) is None  # nobody online: nothing to assign
 
     assert agent1.post("/api/me/status", {"status": "online"}).json() == {"status": "online", "label": "在线"}
     assert agent2.post("/api/me/status", {"status": "busy"}).status == 200
@@ -70,3 +72,48 @@ def test_status_is_checked(env):
     agent = browser(env, "agent1")
     assert agent.post("/api/me/status", {"status": "sleeping"}).status == 400
     assert browser(env, "trainer1").post("/api/me/status", {"status": "online"}).status == 403
+
+
+def test_statuses_survive_a_restart_and_every_console_process_agrees(env, tmp_path):
+    from tests.console.support import running_console
+    from tests.console.test_console_api import Browser
+
+    first = browser(env, "agent1")
+    assert first.post("/api/me/status", {"status": "busy"}).status == 200
+    # A new console process on the same database (a restart, or a second one
+    # behind the same address) knows the status the agent chose.
+    from tests.console.test_console_api import NOW
+
+    console_env = {"DATABASE_URL": env["db"], "COLLECTBOT_NOW": NOW, "RASA_URL": env["fake"].url,
+                   "RASA_API_TOKEN": env["fake"].token}
+    with running_console(tmp_path, console_env) as url:
+        second = Browser(url)
+        assert second.login("agent1").status == 302
+        assert second.get("/api/me/status").json()["status"] == "busy"
+        assert second.post("/api/me/status", {"status": "online"}).status == 200
+    assert first.get("/api/me/status").json() == {"status": "online", "label": "在线",
+                                                  "labels": {"online": "在线", "busy": "忙碌", "away": "离开"}}
+    # Every change has its audit row, whichever process took it.
+    assert [d["status"] for u, _, d in audit(env, "status") if u == "agent1"][-2:] == ["busy", "online"]
+
+
+def test_an_online_agent_whose_console_is_not_seen_gets_nothing_new(env):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot import clock
+    from bot.db.session import session_scope
+    from console import presence
+    from console.models import ConsoleUser
+
+    agent = browser(env, "agent2")
+    assert agent.post("/api/me/status", {"status": "online"}).status == 200
+    with session_scope(env["db"]) as s:
+        agent_id = s.execute(select(ConsoleUser.id).where(ConsoleUser.username == "agent2")).scalar_one()
+        later = clock.wall_now() + timedelta(seconds=presence.STALE_AFTER_SECONDS + 60)
+        assert agent_id in presence.available(s)
+        assert agent_id not in presence.available(s, later)  # the lid closed: treated as away
+        assert presence.status_of(s, agent_id) == "online"  # what they chose is kept
+        presence.seen(s, agent_id, later)  # their console is back
+        assert agent_id in presence.available(s, later)
