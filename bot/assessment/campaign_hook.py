@@ -7,8 +7,14 @@ treatment and the reasons in its description. Nothing else changes: the
 stage plan's SMS still passes the compliance guard, and the hook runs only
 for a step the guard allowed.
 
-Plain database work with the caller's session; it reads the stored
-assessment (bot/db/assessments.py) and never recomputes it.
+Plain database work with the caller's session; ``treatment_task`` reads
+the stored assessment (bot/db/assessments.py) and never recomputes it.
+
+``rescore_band_crossings`` runs once per campaign run, before the steps: an
+account whose days past due entered another delinquency stage since its
+newest assessment is rescored (the keep model weighs days past due), and
+the row is written even when the scores stay, so the history shows the new
+stage. Without it the recompute CLI was the only catch-up.
 """
 from __future__ import annotations
 
@@ -24,6 +30,15 @@ from bot.db.models import Account
 from bot.db.tasks import open_agent_task
 
 MAX_REASONS = 4
+
+
+def rescore_band_crossings(s: Session, today: date) -> int:
+    """Rescore the accounts whose delinquency stage changed since their
+    newest assessment; returns how many."""
+    crossed = assessments.band_crossings(s, today)
+    for account_id, stage in crossed:
+        assessments.rescore(s, account_id, assessments.TRIGGER_DPD_BAND + stage, today, force=True)
+    return len(crossed)
 
 
 def treatment_task(s: Session, account_id: str, cycle: str, stage: Optional[str], today: date) -> bool:

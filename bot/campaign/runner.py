@@ -312,6 +312,10 @@ class CampaignRunner:
         summary = RunSummary(dry_run=dry_run, now=now)
         if not dry_run:
             summary.reconciled = self.write(reconcile_open_promises, today, self.settings.reconcile)
+            # Issue 13: accounts that entered another delinquency stage are rescored before the steps.
+            from bot.assessment.campaign_hook import rescore_band_crossings
+
+            self.write(rescore_band_crossings, today)
         with session_scope(self.db_url) as s:
             p = load_portfolio(s, now, self.cfg)
         due_queued = [q for q in p.queued if q.retry_at is not None and q.retry_at <= now]

@@ -29,7 +29,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,9 +37,10 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.core import assessment as core
 from bot.core import evasion
+from bot.core.channels import CHANNEL_LABELS
 from bot.core.escalation import REASON_LABELS
 from bot.core.money import to_money
-from bot.core.policy import days_past_due, hardship_quote
+from bot.core.policy import days_past_due, hardship_quote, stage_for
 from bot.db import repository
 from bot.db.models import (
     Account,
@@ -383,7 +384,7 @@ def _saved_model():
 
 
 def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: Optional[str] = None,
-                         keep_model=_SAVED_MODEL) -> Optional[ScoreView]:
+                         keep_model=_SAVED_MODEL, force: bool = False) -> Optional[ScoreView]:
     """Score the account from what the database holds and append the result
     when it differs from the newest row (same scores, bands, reasons and
     signals: nothing is written). Returns the current assessment, or None
@@ -393,7 +394,10 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
     the next promise or plan is kept; by default the model
     ``collectbot assessment retrain`` saved, and without one (or with
     ``keep_model=None``) the rule-based fallback
-    (``core.rule_keep_probability``) is stored."""
+    (``core.rule_keep_probability``) is stored.
+
+    ``force`` writes the row even when nothing moved: the history then shows
+    the event (a new delinquency band) with the scores it left unchanged."""
     s = _session(session_or_uow)
     if keep_model is _SAVED_MODEL:
         keep_model = _saved_model()
@@ -412,7 +416,7 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
             logger.exception("the keep model failed; the rules score this assessment")
     reasons = _reasons_json(a)
     current = latest(s, account_id)
-    if current is not None and (
+    if current is not None and not force and (
         current.willingness_score, current.willingness_band, current.ability_score, current.ability_band,
         current.segment, current.reasons, current.signals, current.keep_probability, current.scorer,
     ) == (a.willingness.value, a.willingness.band, a.ability.value, a.ability.band, a.segment, reasons, sigs,
@@ -443,7 +447,9 @@ TRIGGER_HANDOVER = "handover:"  # + the escalation reason
 TRIGGER_VERIFIED = "verification_ok"
 TRIGGER_NOT_VERIFIED = "verification_failed"
 TRIGGER_PHONE_MARK = "phone_mark:"  # + the mark
-TRIGGER_STATEMENT = "statement:"  # + budget / hardship / refusal / dispute
+TRIGGER_STATEMENT = "statement:"  # + budget / income / expenses / hardship / refusal / dispute, "+"-joined
+TRIGGER_REPLY = "reply:"  # + the channel: the cardholder wrote or answered
+TRIGGER_DPD_BAND = "dpd_band:"  # + the delinquency stage the account entered (M1, M2, M3, M3+)
 
 
 _TRIGGER_NAMES = {
@@ -459,6 +465,8 @@ _TRIGGER_PREFIXES = {
     TRIGGER_BOOKING: ("登记", {"promise_to_pay": "承诺还款", "installment": "分期", "deferral": "延期还款",
                                "fee_waiver": "费用减免申请", "hardship_plan": "困难还款计划"}),
     TRIGGER_HANDOVER: ("转人工：", REASON_LABELS),
+    TRIGGER_REPLY: ("持卡人回复：", CHANNEL_LABELS),
+    TRIGGER_DPD_BAND: ("逾期阶段进入 ", {}),
     TRIGGER_PHONE_MARK: ("号码标记：", {"third_party": "非本人（第三方）", "wrong_number": "错号", "clear": "撤销标记"}),
     TRIGGER_STATEMENT: ("客户表述：", {"budget": "每月可还金额", "hardship": "经济困难", "refusal": "拒绝还款",
                                   "dispute": "异议", "income": "月收入", "expenses": "每月开销"}),
@@ -481,13 +489,13 @@ def trigger_label(trigger: Optional[str]) -> Optional[str]:
 
 
 def rescore(session_or_uow, account_id: Optional[str], trigger: str,
-            today: Optional[date] = None) -> Optional[ScoreView]:
+            today: Optional[date] = None, force: bool = False) -> Optional[ScoreView]:
     """Recompute after an event, in the caller's transaction (nothing is
     committed here): the event and the assessment it moves are written
     together or not at all. No account, nothing to do."""
     if not account_id:
         return None
-    return recompute_assessment(session_or_uow, account_id, today or clock.today(), trigger)
+    return recompute_assessment(session_or_uow, account_id, today or clock.today(), trigger, force=force)
 
 
 def record_statement(session_or_uow, *, account_id: str, conversation_id: Optional[str], kind: str,
@@ -509,6 +517,80 @@ def record_verification(session_or_uow, conversation_id: str, account_id: Option
     s = _session(session_or_uow)
     repository.record_verification(s, conversation_id, account_id, success, claimed_phone=claimed_phone)
     rescore(s, account_id, TRIGGER_VERIFIED if success else TRIGGER_NOT_VERIFIED, today)
+
+
+# The cardholder wrote or answered (response to contact, issue 13). The
+# evidence a message changes: the days on which they answered, the
+# conversations (numbers) they wrote from, and what an intent says
+# (refusal, dispute, hardship, "wrong person"). A further message on the
+# same day from the same conversation with none of those intents changes
+# nothing, so only the first one of the day, or one with such an intent,
+# is scored: the contact-log writer runs beside the Rasa server and must
+# stay cheap under load.
+_REPLY_INTENTS = frozenset(INTENT_STATEMENTS) | {"wrong_person"}
+
+
+def replies_to_rescore(session_or_uow, rows: List[Dict[str, Any]]) -> Dict[str, str]:
+    """Before inbound contact-log ``rows`` are written: the accounts whose
+    assessment they move, with the channel of the message that moves it."""
+    s = _session(session_or_uow)
+    day_start = datetime.combine(clock.today(), datetime.min.time(), tzinfo=clock.SHANGHAI)
+    out: Dict[str, str] = {}
+    checked = set()
+    for row in rows:
+        account_id, conversation = row.get("account_id"), row.get("conversation_id")
+        if row.get("direction") != "in" or not account_id or account_id in out:
+            continue
+        if row.get("intent") in _REPLY_INTENTS:
+            out[account_id] = row.get("channel") or ""
+            continue
+        if (account_id, conversation) in checked:
+            continue
+        checked.add((account_id, conversation))
+        earlier = s.execute(
+            select(ContactLog.id).where(ContactLog.account_id == account_id, ContactLog.conversation_id == conversation,
+                                        ContactLog.direction == "in", ContactLog.created_at >= day_start).limit(1)
+        ).scalar_one_or_none()
+        if earlier is None:
+            out[account_id] = row.get("channel") or ""
+    return out
+
+
+def rescore_replies(session_or_uow, accounts: Dict[str, str]) -> None:
+    """After the rows are written, in the same transaction: each account
+    rescored inside a savepoint, so that an assessment that cannot be made
+    never costs the contact log its rows (the writer would retry the batch,
+    then set it aside)."""
+    s = _session(session_or_uow)
+    for account_id, channel in sorted(accounts.items()):
+        try:
+            with s.begin_nested():
+                rescore(s, account_id, TRIGGER_REPLY + channel)
+        except Exception:
+            logger.exception("could not rescore account %s after a reply; the recompute CLI catches up", account_id)
+
+
+def band_crossings(session_or_uow, today: date) -> List[Tuple[str, str]]:
+    """Accounts whose days past due are in another delinquency stage
+    (bot/core/policy.stage_for) today than on the day of their newest stored
+    assessment, with today's stage. Accounts never assessed are left to the
+    recompute CLI."""
+    s = _session(session_or_uow)
+    newest = (
+        select(AssessmentScore.account_id, func.max(AssessmentScore.id).label("id"))
+        .group_by(AssessmentScore.account_id).subquery()
+    )
+    out = []
+    for account_id, as_of, due in s.execute(
+        select(AssessmentScore.account_id, AssessmentScore.as_of, Account.due_date)
+        .join(newest, newest.c.id == AssessmentScore.id)
+        .join(Account, Account.account_id == AssessmentScore.account_id)
+        .order_by(AssessmentScore.account_id)
+    ).all():
+        stage = stage_for(days_past_due(due, today))
+        if stage != stage_for(days_past_due(due, as_of)):
+            out.append((account_id, stage))
+    return out
 
 
 def accounts_written_from(session_or_uow, conversation_id: str) -> List[str]:

@@ -9,6 +9,7 @@ redelivered message adds nothing.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
@@ -36,8 +37,15 @@ def log_contact(
     message_id: Optional[str] = None,
     status: Optional[str] = None,
 ) -> int:
-    """Log one message; a repeated ``message_id`` returns the existing row."""
+    """Log one message; a repeated ``message_id`` returns the existing row.
+    An inbound message rescores its account (``_rescored_replies``)."""
     _check_direction(direction)
+    with _rescored_replies(s, [{"conversation_id": conversation_id, "channel": channel, "direction": direction,
+                                "account_id": account_id, "intent": intent}]):
+        return _log_contact(s, conversation_id, channel, direction, text, account_id, intent, message_id, status)
+
+
+def _log_contact(s, conversation_id, channel, direction, text, account_id, intent, message_id, status) -> int:
     row = ContactLog(
         conversation_id=conversation_id,
         channel=channel,
@@ -92,8 +100,25 @@ def log_contacts(s: Session, rows: List[Dict[str, Any]]) -> None:
         for v in values:
             log_contact(s, **v)
         return
-    now = clock.now()
-    s.execute(insert, [{**v, "created_at": now} for v in values])
+    with _rescored_replies(s, values):
+        now = clock.now()
+        s.execute(insert, [{**v, "created_at": now} for v in values])
+
+
+@contextmanager
+def _rescored_replies(s: Session, rows: List[Dict[str, Any]]):
+    """A cardholder's message is a response to contact (issue 13): the
+    accounts it moves (bot/db/assessments.replies_to_rescore, decided
+    before the rows exist) are rescored after the write, in the same
+    transaction. Outbound rows cost nothing here."""
+    if not any(r.get("direction") == "in" and r.get("account_id") for r in rows):
+        yield
+        return
+    from bot.db import assessments  # assessments reads this log: imported late
+
+    accounts = assessments.replies_to_rescore(s, rows)
+    yield
+    assessments.rescore_replies(s, accounts)
 
 
 _contact_inserts: Dict[str, Any] = {}
