@@ -231,6 +231,8 @@ def _import_payments(url: Optional[str], path: str) -> int:
     )
     if result.reversals:
         print(f"其中冲正（退回已入账还款）{result.reversals} 笔，共 {result.reversed_amount:.2f} 元，已计回欠款余额。")
+    if result.reopened:
+        print(f"冲正后，已计为履约的承诺 {len(result.reopened)} 项重新按约定日期核对。")
     print(f"承诺还款核对：履约 {r.kept}，部分履约 {r.partially_kept}，违约 {r.broken}。")
     if r.follow_up_accounts:
         print("需跟进的账户：" + "、".join(r.follow_up_accounts))

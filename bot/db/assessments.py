@@ -443,6 +443,7 @@ def recompute_assessment(session_or_uow, account_id: str, today: date, trigger: 
 TRIGGER_BOOKING = "booking:"  # + the arrangement kind
 TRIGGER_PAYMENT = "payment"
 TRIGGER_REVERSAL = "payment_reversal"
+TRIGGER_REVERSAL_REOPENED = "reversal_reopened_promise"  # a promise counted kept reopened by a reversal
 TRIGGER_HANDOVER = "handover:"  # + the escalation reason
 TRIGGER_VERIFIED = "verification_ok"
 TRIGGER_NOT_VERIFIED = "verification_failed"
@@ -455,6 +456,7 @@ TRIGGER_DPD_BAND = "dpd_band:"  # + the delinquency stage the account entered (M
 _TRIGGER_NAMES = {
     TRIGGER_PAYMENT: "还款入账",
     TRIGGER_REVERSAL: "还款冲正",
+    TRIGGER_REVERSAL_REOPENED: "还款冲正，已计为履约的承诺重新核对",
     TRIGGER_VERIFIED: "身份核实通过",
     TRIGGER_NOT_VERIFIED: "身份核实失败",
     "reconcile": "承诺履约核对",

@@ -16,9 +16,13 @@ payment taken back was at most the minimum due it lowered; the bank's next
 account file carries its own figure either way), and may not exceed what
 the account has had paid, net of earlier reversals. For
 reconciling promises a reversal cancels the newest payments made on or
-before it; a promise already counted kept stays kept. Agents see the
-reversal as an evasion signal with its date and amount
-(bot/core/evasion.py), never as a decision.
+before it. A promise counted kept (or partially kept) that the payments
+left no longer pay is **reopened**: back to ``booked``, with the day and
+the reversal's reference in its details, and the reconciliation below
+settles it again by its date (broken or partially kept once its date and
+grace day have passed, else open); the account is rescored with that as
+the reason. Agents see the reversal as an evasion signal with its date and
+amount (bot/core/evasion.py), never as a decision.
 
 After the payments are stored and the balances updated, every open promise
 is reconciled (bot/core/reconcile.py): kept, partially kept, broken. A broken
@@ -44,7 +48,7 @@ from bot import clock
 from bot.core import reconcile
 from bot.core.money import fmt_yuan
 from bot.core.import_values import parse_amount, parse_day
-from bot.db import account_ids, assessments
+from bot.db import account_ids, arrangements, assessments
 from bot.db.csvfile import RowError, read_text, records
 from bot.db.import_columns import PAYMENTS
 from bot.db.models import MONEY_MAX_INTEGER_DIGITS, Account, AgentTask, Arrangement, Payment
@@ -83,6 +87,7 @@ class PaymentImportResult:
     reversals: int = 0
     reversed_amount: Decimal = Decimal("0.00")
     overpaid: Dict[str, Decimal] = field(default_factory=dict)
+    reopened: List[int] = field(default_factory=list)  # promises a reversal took back from kept
     reconciled: ReconcileResult = field(default_factory=ReconcileResult)
     encoding: str = ""  # how the file was decoded, told to the operator
 
@@ -226,6 +231,15 @@ def import_payments_csv(
             result.inserted += 1
             result.total_amount += row.amount
         s.flush()
+        reversals = defaultdict(list)
+        for row in fresh:
+            if row.amount < 0:
+                reversals[row.account_id].append(row.reference)
+        for account_id, references in sorted(reversals.items()):
+            reopened = reopen_unpaid_promises(s, account_id, references, today, cfg)
+            if reopened:
+                result.reopened.extend(reopened)
+                triggers[account_id] = assessments.TRIGGER_REVERSAL_REOPENED
         result.reconciled = reconcile_open_promises(s, today, cfg, rescore=False)
         for account_id in result.reconciled.settled_accounts:
             triggers.setdefault(account_id, RECONCILE_TRIGGER)
@@ -279,6 +293,50 @@ def net_of_reversals(payments: List[reconcile.PaymentFacts]) -> List[reconcile.P
 RECONCILE_TRIGGER = "reconcile"
 
 
+def _payment_facts(s: Session, account_ids: List[str]) -> Dict[str, List[reconcile.PaymentFacts]]:
+    every: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
+    for p in s.execute(select(Payment).where(Payment.account_id.in_(account_ids))).scalars():
+        every[p.account_id].append(
+            reconcile.PaymentFacts(p.id, p.amount, p.paid_at.astimezone(clock.SHANGHAI).date())
+        )
+    return every
+
+
+def _promise_facts(p: Arrangement) -> reconcile.PromiseFacts:
+    return reconcile.PromiseFacts(p.id, p.amount, p.pay_date or p.created_at.date(),
+                                  p.created_at.astimezone(clock.SHANGHAI).date())
+
+
+def reopen_unpaid_promises(s: Session, account_id: str, references: List[str], today: date,
+                           cfg: reconcile.ReconcileConfig = reconcile.ReconcileConfig()) -> List[int]:
+    """After a reversal: the account's promises counted kept or partially
+    kept, reconciled again against its payments net of reversals (the same
+    allocation as ``reconcile_open_promises``); each that is no longer paid
+    as it was goes back to ``booked`` for that reconciliation to settle by
+    its date, its details saying when, what it was and which reversal.
+    Returns the promises reopened."""
+    settled = list(s.execute(
+        select(Arrangement).where(Arrangement.kind == PROMISE, Arrangement.account_id == account_id,
+                                  Arrangement.status.in_((reconcile.KEPT, reconcile.PARTIALLY_KEPT)))
+        .order_by(Arrangement.id)
+    ).scalars())
+    if not settled:
+        return []
+    payments = net_of_reversals(_payment_facts(s, [account_id])[account_id])
+    outcomes = reconcile.reconcile_promises([_promise_facts(p) for p in settled], payments, today, cfg)
+    by_id = {o.promise_id: o for o in outcomes}
+    reopened = []
+    for promise in settled:
+        now_status = by_id[promise.id].status
+        if now_status == promise.status or (promise.status == reconcile.PARTIALLY_KEPT and now_status == reconcile.KEPT):
+            continue  # still paid as counted (a reversal never pays more)
+        arrangements.set_decision(s, promise.id, expected_status=promise.status, status=reconcile.WAITING, details={
+            "reopened": {"on": today.isoformat(), "was": promise.status, "by_reversal": references},
+        })
+        reopened.append(promise.id)
+    return reopened
+
+
 def reconcile_open_promises(
     s: Session, today: date, cfg: reconcile.ReconcileConfig = reconcile.ReconcileConfig(),
     account_ids: Optional[List[str]] = None, rescore: bool = True,
@@ -300,11 +358,7 @@ def reconcile_open_promises(
     )
     # Every payment is read, not only those since the earliest promise: a
     # reversal must cancel the payment it took back, however old.
-    every: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
-    for p in s.execute(select(Payment).where(Payment.account_id.in_(list(by_account)))).scalars():
-        every[p.account_id].append(
-            reconcile.PaymentFacts(p.id, p.amount, p.paid_at.astimezone(clock.SHANGHAI).date())
-        )
+    every = _payment_facts(s, list(by_account))
     payments: Dict[str, List[reconcile.PaymentFacts]] = defaultdict(list)
     for account_id, facts in every.items():
         payments[account_id] = [p for p in net_of_reversals(facts) if p.paid_on >= earliest]
@@ -323,10 +377,7 @@ def reconcile_open_promises(
 
     follow: List[str] = []
     for account_id, promises in sorted(by_account.items()):
-        facts = [
-            reconcile.PromiseFacts(p.id, p.amount, p.pay_date or p.created_at.date(), p.created_at.astimezone(clock.SHANGHAI).date())
-            for p in settled[account_id] + promises
-        ]
+        facts = [_promise_facts(p) for p in settled[account_id] + promises]
         outcomes = {o.promise_id: o for o in reconcile.reconcile_promises(facts, payments[account_id], today, cfg)}
         for promise in promises:
             outcome = outcomes[promise.id]

@@ -83,3 +83,53 @@ def test_a_reversal_cancels_the_newest_payments_before_it():
     assert [(p.id, p.amount) for p in net_of_reversals(payments)] == [
         (1, Decimal("250.00")), (4, Decimal("400.00")),
     ]
+
+
+def test_a_reversal_reopens_a_promise_it_had_kept(capsys, url, tmp_path):
+    # P-1 promised 1,200.00 by 2026-11-22 and paid it on the 21st; P-4
+    # promised 500.00 by the 28th and paid it on the 24th. Both kept.
+    paid = """account_id,amount,paid_at,reference
+P-1,1200.00,2026-11-21,TX-1
+P-4,500.00,2026-11-24 09:00,TX-2
+"""
+    assert run(capsys, url, "import-payments", write(tmp_path, paid))[0] == 0
+    assert {a: st for a, st in state(url)[1].items() if a in ("P-1", "P-4")} == {"P-1": "kept", "P-4": "kept"}
+
+    # The bank takes both back on the 25th.
+    code, out, err = run(capsys, url, "import-payments", write(tmp_path, """account_id,amount,paid_at,reference
+P-1,-1200.00,2026-11-25 08:00,TX-1R
+P-4,-500.00,2026-11-25 08:00,TX-2R
+""", "reversed.csv"))
+    assert code == 0, err
+    assert "冲正后，已计为履约的承诺 2 项重新按约定日期核对。" in out
+    _, promises, tasks, _ = state(url)
+    # By its date: P-1's date and grace day have passed - broken, with a task
+    # for an agent; P-4's date is still to come - open again.
+    assert promises["P-1"] == "broken" and promises["P-4"] == "booked"
+    assert "P-1" in tasks and "P-4" not in tasks
+    with session_scope(url) as s:
+        details = {a: a_row["details"] for a in ("P-1", "P-4")
+                   for a_row in repository.account_snapshot(s, a, date(2026, 11, 25))["arrangements"]}
+        p1 = assessments.history(s, "P-1")
+    assert details["P-1"]["reopened"] == {"on": "2026-11-25", "was": "kept", "by_reversal": ["TX-1R"]}
+    assert details["P-4"]["reopened"]["by_reversal"] == ["TX-2R"]
+    # The history shows why the assessment moved: kept before, broken after the reversal.
+    assert p1[0].trigger == "reversal_reopened_promise"
+    assert assessments.trigger_label(p1[0].trigger) == "还款冲正，已计为履约的承诺重新核对"
+    now, before = [r["text"] for r in p1[0].reasons], [r["text"] for r in p1[1].reasons]
+    assert "承诺未履约 1 次" in now and "已履约承诺/计划 1 次" not in now
+    assert "已履约承诺/计划 1 次" in before
+
+
+def test_a_reversal_of_a_payment_no_promise_needed_reopens_nothing(capsys, url, tmp_path):
+    feed = """account_id,amount,paid_at,reference
+P-1,1200.00,2026-11-21,TX-1
+P-1,300.00,2026-11-21 12:00,TX-3
+"""
+    assert run(capsys, url, "import-payments", write(tmp_path, feed))[0] == 0
+    assert state(url)[1]["P-1"] == "kept"
+    reversal = "account_id,amount,paid_at,reference\nP-1,-300.00,2026-11-25 08:00,TX-3R\n"
+    code, out, err = run(capsys, url, "import-payments", write(tmp_path, reversal, "reversed.csv"))
+    assert code == 0, err
+    # The newest payment is the one taken back; the promise's 1,200.00 stands.
+    assert state(url)[1]["P-1"] == "kept" and "重新按约定日期核对" not in out
