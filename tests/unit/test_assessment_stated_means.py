@@ -88,3 +88,31 @@ def test_the_note_of_a_label_row_that_is_not_ours_is_not_a_statement(url, today)
         assessments.record_stated_means(s, account_id=ACCOUNT, conversation_id=CID, income=Decimal("4500"))
         ev = assessments.load_evidence(s, ACCOUNT, today)
     assert [(st.kind, st.amount) for st in ev.statements] == [("income", Decimal("4500.00"))]
+
+
+def test_the_console_account_panel_shows_the_stated_income_and_why_it_moved(url, today):
+    from console.assessment_view import account_assessment
+
+    say("我一个月工资4500，房租加生活费要3000")
+    with session_scope() as s:
+        panel = account_assessment(s, ACCOUNT, today)
+    ability = [r["text"] for r in panel["reasons"] if r["dimension"] == "ability"]
+    assert any("自述月收入 4,500.00 元" in t for t in ability), ability
+    assert panel["history"][0]["trigger_label"] == "客户表述：月收入、每月开销"
+
+
+def test_figures_in_a_hardship_message_are_evidence_not_a_budget(url, today):
+    from bot.actions.assessment import ActionHandleHardship
+
+    text = "打零工一个月才800 房租都交不起"
+    start = text.index("800")
+    events, texts = run_action(ActionHandleHardship(), make_tracker(
+        CID, slots=VERIFIED, text=text, intent="inform_hardship",
+        entities=[{"entity": "amount", "value": "800", "start": start, "end": start + 3}]))
+    assert texts == [replies.HARDSHIP_ASK_BUDGET]  # what can be paid is still asked
+    _, ability = ability_texts()
+    # 12,000.00 owed is 15 months of it.
+    assert "欠款 12,000.00 元，约为自述月收入 800.00 元的 15.0 倍" in ability, ability
+    with session_scope() as s:
+        labels = repository.account_snapshot(s, ACCOUNT, today)["assessment_history"]
+    assert all(row["monthly_affordable"] is None for row in labels)
