@@ -1,0 +1,114 @@
+"""The agent sees that the cardholder is typing (issue 14), in two real
+browser pages: a cardholder in the web chat widget (a 390x844 phone) and an
+agent in the console, headless Chromium against the real Rasa server, action
+server and console (separate processes: the signal crosses through the
+database).
+
+After the hand-over the cardholder types without sending: the agent's
+conversation page shows 对方正在输入…, and once the cardholder stops it goes
+away. Before the hand-over (the bot answers) nothing is signalled.
+Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from bot.core import tokens
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.console_stack import console_stack
+from tests.console.support import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NOW = "2026-11-25T10:00:00+08:00"
+RASA_TOKEN = "browser-typing-rasa-token-0123456789"
+WEBCHAT_SECRET = "browser-typing-webchat-secret-0123"
+CREDENTIALS = """rest:
+channels.webchat.WebChatInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+  socketio_path: /socket.io
+  metadata_key: metadata
+"""
+WAIT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser-typing")
+    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
+    with console_stack(workdir, NOW, CREDENTIALS, RASA_TOKEN, extra_env=env,
+                       agents=(("lisi", "agent", "李四"),)) as (stack, console_url):
+        yield {"stack": stack, "console": console_url}
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
+    stack = world["stack"]
+    errors = []
+    holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                      locale="zh-CN")
+    agent_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    holder, desk = holder_ctx.new_page(), agent_ctx.new_page()
+    for page in (holder, desk):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    typing_sent = []
+    holder.on("websocket", lambda ws: ws.on(
+        "framesent", lambda frame: typing_sent.append(frame) if "user_typing" in str(frame) else None))
+    holder.on("request", lambda req: typing_sent.append(req.post_data)
+              if req.method == "POST" and "user_typing" in (req.post_data or "") else None)
+    try:
+        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
+        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
+        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+
+        # The bot answers: typing says nothing to anyone.
+        holder.type("#input", "你好", delay=50)
+        holder.fill("#input", "")
+        assert typing_sent == []
+
+        holder.fill("#input", "转人工")
+        holder.click("#send")
+        holder.locator("#handover-banner", has_text="正在为您转接人工客服").wait_for(timeout=WAIT_MS)
+
+        desk.goto(world["console"] + "/login")
+        desk.fill("#username", "lisi")
+        desk.fill("#password", PASSWORD)
+        desk.click("#login-submit")
+        desk.wait_for_url(re.compile(r".*/queue$"))
+        desk.locator("#queue-body tr.item", has_text="E2E-4").locator("a", has_text="打开").click()
+        desk.wait_for_url(re.compile(r".*/conversations/.+"))
+        desk.click("#claim-btn")
+        desk.locator("#claim-status", has_text="您正在处理此会话").wait_for(timeout=WAIT_MS)
+        holder.locator("#status", has_text="专员 李四为您服务").wait_for(timeout=WAIT_MS)
+        line = desk.locator("#cardholder-typing")
+        assert line.is_hidden()
+
+        # The cardholder types (and does not send): the agent sees it.
+        holder.click("#input")
+        holder.type("#input", "我这个月工资还没发，能不能", delay=120)
+        line.wait_for(state="visible", timeout=WAIT_MS)
+        assert line.inner_text() == "对方正在输入…"
+        assert typing_sent  # the capture that saw nothing while the bot answered does see them
+        shot(desk, "typing-1-agent-sees-typing.png")
+        shot(holder, "typing-1-cardholder-types.png")
+
+        # They stop: the line goes once the last signal is a few seconds old.
+        line.wait_for(state="hidden", timeout=WAIT_MS)
+        shot(desk, "typing-2-agent-typing-gone.png")
+        assert errors == []
+    except Exception:
+        shot(holder, "typing-failed-cardholder.png")
+        shot(desk, "typing-failed-agent.png")
+        raise
+    finally:
+        holder_ctx.close()
+        agent_ctx.close()
