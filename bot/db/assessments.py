@@ -534,27 +534,28 @@ _REPLY_INTENTS = frozenset(INTENT_STATEMENTS) | {"wrong_person"}
 
 def replies_to_rescore(session_or_uow, rows: List[Dict[str, Any]]) -> Dict[str, str]:
     """Before inbound contact-log ``rows`` are written: the accounts whose
-    assessment they move, with the channel of the message that moves it."""
+    assessment they move, with the channel of the message that moves it.
+    One query for the whole batch (the conversations that already wrote
+    today)."""
     s = _session(session_or_uow)
-    day_start = datetime.combine(clock.today(), datetime.min.time(), tzinfo=clock.SHANGHAI)
+    inbound = [r for r in rows if r.get("direction") == "in" and r.get("account_id")]
     out: Dict[str, str] = {}
-    checked = set()
-    for row in rows:
-        account_id, conversation = row.get("account_id"), row.get("conversation_id")
-        if row.get("direction") != "in" or not account_id or account_id in out:
-            continue
+    for row in inbound:
         if row.get("intent") in _REPLY_INTENTS:
-            out[account_id] = row.get("channel") or ""
-            continue
-        if (account_id, conversation) in checked:
-            continue
-        checked.add((account_id, conversation))
-        earlier = s.execute(
-            select(ContactLog.id).where(ContactLog.account_id == account_id, ContactLog.conversation_id == conversation,
-                                        ContactLog.direction == "in", ContactLog.created_at >= day_start).limit(1)
-        ).scalar_one_or_none()
-        if earlier is None:
-            out[account_id] = row.get("channel") or ""
+            out.setdefault(row["account_id"], row.get("channel") or "")
+    plain = {(r["account_id"], r.get("conversation_id")) for r in inbound if r["account_id"] not in out}
+    if not plain:
+        return out
+    day_start = datetime.combine(clock.today(), datetime.min.time(), tzinfo=clock.SHANGHAI)
+    wrote_today = set(s.execute(
+        select(ContactLog.account_id, ContactLog.conversation_id).where(
+            ContactLog.account_id.in_(sorted({a for a, _c in plain})), ContactLog.direction == "in",
+            ContactLog.created_at >= day_start).distinct()
+    ).all())
+    for row in inbound:
+        key = (row["account_id"], row.get("conversation_id"))
+        if key in plain and key not in wrote_today:
+            out.setdefault(row["account_id"], row.get("channel") or "")
     return out
 
 
