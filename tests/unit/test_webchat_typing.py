@@ -90,7 +90,7 @@ def test_bad_oversized_and_too_fast_signals_get_a_clear_4xx(world):
             session_id, _ = await c.session()
             bad = await c.sio.call("user_typing", "typing", timeout=10)
             big = await c.sio.call("user_typing", {"session_id": session_id, "x": "字" * 200}, timeout=10)
-            acks = [await c.sio.call("user_typing", {"session_id": session_id}, timeout=10) for _ in range(5)]
+            acks = [await c.sio.call("user_typing", {"session_id": session_id}, timeout=10) for _ in range(10)]
             return session_id, unconfirmed, bad, big, acks
 
     session_id, unconfirmed, bad, big, acks = run(scenario())
