@@ -122,7 +122,9 @@ def render(r: Results, own_history: Optional[str] = None) -> str:
         f"{r.months} months under the current fixed plan, against the simulator's hidden segment. "
         "*Coverage*: share of accounts given a segment (the rest are 情况不明 / unknown: too little "
         "evidence, mostly cardholders who never answered). *Accuracy*: share right among those given one. "
-        "Four segments: chance is about 0.25–0.35.")
+        "Four segments: chance is about 0.25–0.35. The simulated cardholders state a budget or an income, "
+        "never their expenses, so the rule on what is left after stated expenses (against the lowest plan "
+        "payment) is not exercised here; unit tests cover it (`tests/unit/test_assessment_stated_means.py`).")
     add("")
     add("| measure | mean ± sd |")
     add("|---|---|")
