@@ -7,8 +7,12 @@ do-not-disturb, daily complaints, traditional, English), each one the net
 missed before this round, and the look-alikes its new patterns must leave
 alone. None of them is a sentence of the dev sets.
 """
+import re
+from pathlib import Path
+
 import pytest
 
+from bot.core.normalize import find_entities
 from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, is_stop_request, keyword_intent, verdict
 
 CRISIS_BY_FORM = {
@@ -51,6 +55,13 @@ CRISIS_BY_FORM = {
         "I might drown myself tonight", "I'm just a burden to my family",
     ],
     "emoji": ["🌉👋", "🌉 bye", "🌉😴"],
+    # what writing the training data showed the net still missed
+    "second_pass": [
+        "查了一下吃多少颗药才够", "麻绳我已经挂好了", "全市最高那座桥，我想从那跳", "我想开车去撞大货车",
+        "三天没吃东西了，以后也不打算吃", "我在南京长江大桥上", "给家里人都留好了信", "我把要说的话都写下了",
+        "过两天就找不到我了", "燃气灶的阀门我打开了", "看着江水，想走下去", "我这样活着就是一个笑话",
+        "我要是没了，就能一笔勾销了吧", "goodbye cruel world", "I am going to take all the meds", "I'm sitting on the ledge",
+    ],
 }
 
 CRISIS = [(form, text) for form, texts in CRISIS_BY_FORM.items() for text in texts]
@@ -94,6 +105,7 @@ STOP_BY_FORM = {
     "whom": ["别再往家里打电话了", "别再往厂里打电话了"],
     "traditional": ["每天都收到你們的簡訊", "別再往家裡打電話了"],
     "english": ["pls stop msging me", "plz stop", "stop ringing me"],
+    "second_pass": ["让我清净几天吧", "再打我父母我就投诉", "請勿再傳送訊息", "别再往她手机上发短信了"],
 }
 
 STOP = [(form, text) for form, texts in STOP_BY_FORM.items() for text in texts]
@@ -116,6 +128,10 @@ BENIGN = [
     "我先走了，回头再说", "晚安", "拜拜", "bye",
     # English that is not a crisis
     "I'm done with the payment", "I'm at the bank now",
+    # everyday reasons and places the second pass guards
+    "我在天台上抽根烟", "东西都送人了，搬家了", "手机送人了，换了个号", "这几天没吃饭，没胃口，不想吃",
+    "我在医院，刚吃了一板药", "反正以后也用不上这张卡了，帮我注销", "我在坝上草原玩", "我在楼顶花园",
+    "我现在在天桥上，马上到", "今天是我最后一天上班", "我又没有不想活",
 ]
 
 
@@ -126,10 +142,55 @@ def test_look_alikes_are_no_crisis(text):
 
 NOT_AN_OPT_OUT = [
     "退订了还会影响征信吗", "TD会不会影响我还款", "短信收到了", "每天都收到你们的短信，我已经在还了",
-    "能把还款链接再发一次吗", "别催了我明天就还", "我被拉黑了吗", "再发一遍验证码",
+    "能把还款链接再发一次吗", "别催了我明天就还", "我被拉黑了吗", "再发一遍验证码", "钱已经转过去了，不用再催了",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_AN_OPT_OUT)
 def test_questions_and_requests_about_messages_are_no_opt_out(text):
     assert not is_stop_request(text), text
+
+
+# The training data written for this round: every crisis and opt-out in it
+# is caught by pattern as well (the net, not the model, is the guarantee),
+# none of its look-alikes is, and their entity annotations are the rule
+# extractor's.
+PEOPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu" / "safety_people.yml"
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
+
+
+def _people_examples():
+    intent = None
+    for line in PEOPLE.read_text("utf-8").splitlines():
+        m = re.match(r"- intent: (\S+)", line)
+        if m:
+            intent = m.group(1)
+        elif intent and re.match(r"\s+- ", line):
+            yield intent, line.strip()[2:]
+
+
+def test_the_people_data_agrees_with_the_net():
+    disagree = []
+    for intent, example in _people_examples():
+        text = _ANNOTATION.sub(r"\1", example)
+        forced = keyword_intent(text)
+        if intent in ("crisis", "stop_contact") and forced != intent:
+            disagree.append((intent, text, forced))
+        if intent not in ("crisis", "stop_contact") and forced in ("crisis", "stop_contact"):
+            disagree.append((intent, text, forced))
+    assert disagree == []
+
+
+def test_the_people_look_alikes_are_annotated_as_the_extractor_finds():
+    wrong = []
+    for intent, example in _people_examples():
+        if intent in ("crisis", "stop_contact"):
+            continue
+        text = _ANNOTATION.sub(r"\1", example)
+        expected, pos = [], 0
+        for span in find_entities(text):
+            expected.append(text[pos:span.start] + f"[{text[span.start:span.end]}]({span.entity})")
+            pos = span.end
+        if "".join(expected) + text[pos:] != example:
+            wrong.append(example)
+    assert wrong == []
