@@ -36,6 +36,10 @@ def kinds(text):
     ("salary每月[4k5]", [INCOME]),
     ("我人工[四千蚊]", [INCOME]),
     ("收入最多也就[三千]", [INCOME]),  # "at most" yields to a plainer word
+    ("我跑外卖 一个月大概[五六千] 油钱还要自己出", [INCOME]),  # the work named before it
+    ("兼职一个月[九百]", [INCOME]),
+    ("每个月除去开销 能剩[五百左右]", [BUDGET]),  # what is left is what can be paid
+    ("我一个月能存下[一千多]", [BUDGET]),
     ("房租加生活费要[3000]", [EXPENSES]),
     ("每个月开销[两千]", [EXPENSES]),
     ("每个月最多还[1000]", [BUDGET]),
