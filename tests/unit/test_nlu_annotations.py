@@ -11,7 +11,7 @@ import pytest
 from bot.core.normalize import find_entities
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
-FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml"]
+FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml", "people.yml"]
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
 
 
