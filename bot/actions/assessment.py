@@ -15,7 +15,7 @@ from bot import clock
 from bot.actions.arrangements import booking_key, booking_reply, facts_of  # noqa: F401
 from bot.actions.base import CollectionAction, current_account, db, say, settings
 from bot.actions.handoff import escalate, handed_over, handover_for
-from bot.core import booking, policy, replies, stated_means
+from bot.core import booking, plan_menu, policy, replies, stated_means
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import AmountRef, parse_amount
 from bot.db import assessments
@@ -85,7 +85,6 @@ def count_intent(tracker: Tracker, intent: str) -> int:
 # hardship message; and the exact plan put to them, until they answer it.
 BUDGET_SLOT = "monthly_budget"
 OFFER_SLOT = "hardship_offer"
-CONFIRM_BUTTONS = [("是，提交申请", "/affirm"), ("不是", "/deny")]
 
 
 def stated_budget(tracker: Tracker) -> Optional[Decimal]:
@@ -122,10 +121,16 @@ def offer_record(q: policy.InstallmentQuote, budget: Decimal) -> Dict[str, Any]:
     return booking.offer_record(q, budget)
 
 
+def offer_slot(record: Dict[str, Any], stage: str) -> SlotSet:
+    """The offer's figures and where it stands: its card shown, or its confirmation."""
+    return SlotSet(OFFER_SLOT, json.dumps({**record, plan_menu.OFFER_STAGE: stage}))
+
+
 async def offer_for_budget(dispatcher, tracker: Tracker, account, budget: Decimal) -> List[EventType]:
-    """Say what fits ``budget`` and, for a personalised plan, ask to confirm
+    """Say what fits ``budget`` and offer a personalised plan as a card with
     its exact figures. Nothing is booked here: a standard plan goes on to the
-    installment form (which confirms), a personalised one waits for the yes
+    installment form (which confirms); a tap on the personalised card opens
+    its confirmation step, and only the yes to that submits it
     (ActionAnswerHardshipOffer)."""
     plan = policy.plan_for_budget(facts_of(account), budget, settings().policy)
     events: List[EventType] = [SlotSet(BUDGET_SLOT, str(plan.budget)), SlotSet(OFFER_SLOT, None)]
@@ -150,15 +155,16 @@ async def offer_for_budget(dispatcher, tracker: Tracker, account, budget: Decima
         )
         return events + [SlotSet("suggested_plan", "installment"), SlotSet("installment_months", str(q.months))]
     if plan.hardship:
-        text = replies.HARDSHIP_OFFER.format(budget=fmt_yuan(plan.budget), plan=plan_text(plan.hardship))
+        text = replies.HARDSHIP_OFFER.format(budget=fmt_yuan(plan.budget))
     else:
         text = none_fits_text(plan)
     if plan.offer is None:
         say(dispatcher, text)
         return nothing
-    say(dispatcher, text + replies.HARDSHIP_CONFIRM_ASK, CONFIRM_BUTTONS)
+    # The figures are on the card (a numbered line over SMS), as for the standard plans.
+    dispatcher.utter_message(text=text + replies.HARDSHIP_CARD_PICK, buttons=plan_menu.hardship_offer_menu(plan.offer))
     return events + [
-        SlotSet(OFFER_SLOT, json.dumps(offer_record(plan.offer, plan.budget))),
+        offer_slot(offer_record(plan.offer, plan.budget), plan_menu.STAGE_CARD),
         SlotSet("suggested_plan", "hardship"),
     ]
 
@@ -176,7 +182,7 @@ def none_fits_text(plan: policy.BudgetPlan) -> str:
             )
         )
     if plan.review is not None:
-        parts.append(replies.BUDGET_REVIEW.format(plan=plan_text(plan.review)))
+        parts.append(replies.BUDGET_REVIEW)
     else:
         parts.append(replies.BUDGET_NO_PLAN)
     if plan.partial_now > 0:
@@ -238,9 +244,11 @@ class ActionHandleIncome(CollectionAction):
 
 
 class ActionAnswerHardshipOffer(CollectionAction):
-    """The cardholder's answer to a personalised plan's exact figures: only a
-    yes submits it (for a specialist to approve), and only if the account
-    still gives exactly those figures."""
+    """The cardholder's answer to a personalised plan. A tap on its card (or
+    a yes while the card is shown) opens the confirmation step with every
+    figure; only the yes to that submits it (for a specialist to approve),
+    and only if the account still gives exactly those figures. A tap on a
+    plan that was not offered submits nothing."""
 
     def name(self) -> Text:
         return "action_answer_hardship_offer"
@@ -252,7 +260,12 @@ class ActionAnswerHardshipOffer(CollectionAction):
             say(dispatcher, replies.HARDSHIP_NOT_SUBMITTED)
             return reset
         confirmed = json.loads(stored)
+        # An offer stored before the card had no stage: its figures were in the text.
+        stage = confirmed.pop(plan_menu.OFFER_STAGE, plan_menu.STAGE_CONFIRM)
+        named = plan_menu.named_term(tracker.latest_message.get("entities") or [])
         account = await current_account(tracker)
+        if stage != plan_menu.STAGE_CONFIRM or named is not None:
+            return self.confirmation_step(dispatcher, account, confirmed, named)
         # The plan, the assessment and the hand-over to the specialist in one
         # transaction (bot/services/booking.py), and only if the account
         # still gives exactly the figures the cardholder saw.
@@ -274,6 +287,23 @@ class ActionAnswerHardshipOffer(CollectionAction):
             # no new hand-over to wait for.
             return reset
         return reset + handed_over("hardship_plan")
+
+    @staticmethod
+    def confirmation_step(dispatcher, account, offered: Dict[str, Any], named: Optional[int]) -> List[EventType]:
+        """The card was tapped (or a yes said to it): show every figure again
+        from the account as it is now and ask for the yes that submits."""
+        budget = Decimal(str(offered.get("budget")))
+        q = policy.plan_for_budget(facts_of(account), budget, settings().policy).offer
+        if q is None or offer_record(q, budget) != offered:
+            say(dispatcher, replies.HARDSHIP_OFFER_CHANGED)
+            return [SlotSet(OFFER_SLOT, None)]
+        if named is not None and named != q.months:
+            dispatcher.utter_message(text=replies.HARDSHIP_CARD_NOT_OFFERED, buttons=plan_menu.hardship_offer_menu(q))
+            return [offer_slot(offered, plan_menu.STAGE_CARD)]
+        dispatcher.utter_message(
+            text=replies.HARDSHIP_CONFIRM.format(plan=plan_text(q)), buttons=plan_menu.hardship_confirm_menu()
+        )
+        return [offer_slot(offered, plan_menu.STAGE_CONFIRM)]
 
 
 class ActionHandleRefusal(CollectionAction):

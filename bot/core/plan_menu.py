@@ -1,6 +1,8 @@
 """Plan options as a menu: one tappable card per plan in the web chat, one
 numbered line per plan over SMS (and "按N" on a call), and the cardholder's
-choice mapped back to a plan that was actually offered.
+choice mapped back to a plan that was actually offered. The personalised
+(hardship) plan for a specialist to approve is offered the same way, as a
+card whose tap only opens its confirmation step.
 
 Plain Python (no Rasa, web or database imports). The offer action
 (bot/actions/arrangements.py) keeps the offered terms, in the order shown,
@@ -86,3 +88,65 @@ def picked_term(offered: Sequence[int], text: Optional[str], channel: Optional[s
     if number is None or number > len(offered):
         return None
     return offered[number - 1]
+
+
+# --------------------------------------------------------------------------
+# The personalised plan (bot/actions/assessment.py): a card, then a confirmation
+# --------------------------------------------------------------------------
+
+# Where the personalised offer stands in its slot's record: the card shown,
+# or its confirmation (the exact figures and "是，提交申请") shown.
+OFFER_STAGE = "stage"
+STAGE_CARD = "card"
+STAGE_CONFIRM = "confirm"
+
+
+def hardship_payload(months: int) -> str:
+    """What tapping (or numbering) the personalised plan's card sends: a
+    yes that names the plan's term (the term is checked against the offer,
+    so a forged tap cannot pick another plan)."""
+    return '/affirm{"months":"%d期"}' % int(months)
+
+
+def hardship_button(q: policy.InstallmentQuote) -> Dict[str, Any]:
+    """The personalised plan as a card: every figure that would be submitted,
+    and that a specialist approves it. The title carries the same figures
+    (the SMS line, the spoken option, the agent's transcript)."""
+    monthly, fee, total = fmt_yuan(q.monthly_payment), fmt_yuan(q.total_fee), fmt_yuan(q.total_repayment)
+    figures = [[replies.INSTALLMENT_CARD_MONTHLY, monthly]]
+    if q.last_payment != q.monthly_payment:
+        figures.append([replies.HARDSHIP_CARD_LAST, fmt_yuan(q.last_payment)])
+    figures += [
+        [replies.INSTALLMENT_CARD_FEE, replies.PLAN_FEE_FREE if q.total_fee == 0 else fee],
+        [replies.INSTALLMENT_CARD_TOTAL, total],
+        [replies.HARDSHIP_CARD_REVIEW, replies.HARDSHIP_CARD_REVIEWER],
+    ]
+    fee_words = replies.PLAN_FEE_FREE if q.total_fee == 0 else replies.PLAN_FEE.format(fee=fee)
+    return {
+        "title": replies.HARDSHIP_OPTION_TITLE.format(months=q.months, monthly=monthly, fee=fee_words, total=total),
+        "payload": hardship_payload(q.months),
+        "card": {"heading": replies.HARDSHIP_CARD_HEADING.format(months=q.months), "figures": figures},
+    }
+
+
+def hardship_offer_menu(q: policy.InstallmentQuote) -> List[Dict[str, Any]]:
+    """The card and a way to say no (numbered 1 and 2 over SMS)."""
+    return [hardship_button(q), {"title": replies.HARDSHIP_CARD_DECLINE, "payload": "/deny"}]
+
+
+def hardship_confirm_menu() -> List[Dict[str, Any]]:
+    """The confirmation step's answers."""
+    return [
+        {"title": replies.HARDSHIP_CONFIRM_YES, "payload": "/affirm"},
+        {"title": replies.HARDSHIP_CONFIRM_NO, "payload": "/deny"},
+    ]
+
+
+def named_term(entities: Sequence[Dict[str, Any]]) -> Optional[int]:
+    """The term a tap names (the ``months`` entity of the card's payload), if any."""
+    for e in entities or ():
+        if isinstance(e, dict) and e.get("entity") == "months":
+            match = re.search(r"\d+", unicodedata.normalize("NFKC", str(e.get("value") or "")))
+            if match:
+                return int(match.group(0))
+    return None

@@ -145,26 +145,39 @@ BUDGET_PAYS_IN_FULL = (
     "按您每月可还{budget}计算，您可以一次还清全部应还金额{balance}，不产生分期手续费。"
     "需要登记还款日期请回复“我要还款”。"
 )
-# A plan within policy: the exact figures, and nothing submitted before a yes.
+# A plan within policy, offered as a card (bot/core/plan_menu.hardship_button)
+# with its exact figures; nothing submitted before the yes to its confirmation.
 HARDSHIP_OFFER = (
-    "按您每月最多可还{budget}计算，标准分期的每期金额都超出了这个数。可以为您申请个性化还款方案："
-    "{plan}。该方案需专员审批。"
+    "按您每月最多可还{budget}计算，标准分期的每期金额都超出了这个数。可以为您申请个性化还款方案，该方案需专员审批。"
 )
 # Nothing within policy fits: say so, then what can be done.
 BUDGET_NONE_FITS = (
     "如实告诉您：按您每月最多可还{budget}计算，现行政策内没有不超出这个金额的方案"
     "（月供最低的是分{months}期，每期{monthly}，{fee}）。"
 )
-BUDGET_REVIEW = "可以为您提交专员特别审核：{plan}。该方案超出标准期限，能否办理以专员审核结果为准。"
+BUDGET_REVIEW = "可以为您提交专员特别审核的个性化方案，该方案超出标准期限，能否办理以专员审核结果为准。"
 BUDGET_NO_PLAN = "按这个金额目前无法安排分期。如需专员与您一起评估其他办法，请回复“转人工”。"
 BUDGET_PARTIAL_NOW = "您也可以先还一笔不超过{partial}的款项，避免逾期情况加重，登记请回复“我要还款”。"
 # Every figure that will be submitted, shown before the cardholder says yes.
 PLAN_FIGURES = "将{principal}分{months}期，每期{monthly}{last}，{fee}，合计还款{total}"
 PLAN_FEE = "总手续费{fee}"
 PLAN_FEE_FREE = "免手续费"
-HARDSHIP_CONFIRM_ASK = (
-    "确认按以上金额提交申请请回复“是”；如不合适，请回复“不是”，或直接告诉我新的每月金额。"
+# The personalised plan's card and its confirmation step (bot/core/plan_menu.py).
+HARDSHIP_CARD_PICK = "请选择下方方案查看并确认，提交前会再请您确认一次；如不合适，也可以直接告诉我新的每月金额。"
+HARDSHIP_OPTION_TITLE = "个性化方案{months}期：每期{monthly}，{fee}，合计{total}（需专员审批）"
+HARDSHIP_CARD_HEADING = "个性化方案 · 分{months}期"
+HARDSHIP_CARD_LAST = "末期"
+HARDSHIP_CARD_REVIEW = "审批"
+HARDSHIP_CARD_REVIEWER = "需专员审批"
+HARDSHIP_CARD_DECLINE = "不用了"
+HARDSHIP_CONFIRM = (
+    "请确认您要申请的个性化还款方案：{plan}。该方案需专员审批，审批结果以专员通知为准。"
+    "确认按以上金额提交申请吗？如不合适，请回复“不是”，或直接告诉我新的每月金额。"
 )
+HARDSHIP_CONFIRM_YES = "是，提交申请"
+HARDSHIP_CONFIRM_NO = "不是"
+# A tap on a plan that was not the one offered (a forged or stale payload).
+HARDSHIP_CARD_NOT_OFFERED = "抱歉，这不是为您列出的方案，没有提交任何申请。请选择下方的方案，或告诉我新的每月金额。"
 HARDSHIP_SUBMITTED = (
     "已为您提交个性化还款方案申请：分{months}期，每期{monthly}，合计还款{total}。{reference}"
     "该方案需专员审批，审批结果以专员通知为准，专员会尽快与您联系。"

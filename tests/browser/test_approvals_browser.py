@@ -66,7 +66,9 @@ def submit_plan(holder, stack, account_id: str, balance: str, budget: str) -> No
     holder.locator(".quick-reply", has_text="我有困难").last.click()
     bot_said(holder, "每月最多能还多少")
     say(holder, f"每个月最多还{budget}")
-    bot_said(holder, "确认按以上金额提交申请")
+    # The personalised plan is a card; its tap opens the confirmation step.
+    holder.locator(".quick-reply.plan-card", has_text="个性化方案").last.click()
+    bot_said(holder, "请确认您要申请的个性化还款方案")
     holder.locator(".quick-reply", has_text="是，提交申请").last.click()
     bot_said(holder, "已为您提交个性化还款方案申请")
 

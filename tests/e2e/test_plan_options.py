@@ -199,3 +199,73 @@ def test_over_sms_the_options_are_numbered_and_a_full_width_number_picks_one(sta
     (plan,) = [a for a in stack.show_account("E2E-4")["arrangements"] if a["kind"] == "installment"]
     assert plan["months"] == months
     assert booking.reference(plan["idempotency_key"]) in booked and "还款方式：" in booked
+
+
+def test_the_personalised_plan_is_a_card_and_only_the_yes_to_its_confirmation_submits(stack):
+    me = "+8613900000002"  # E2E-2, 王芳: 3,500.00 owed, ID ending 8810
+    said(stack, me, "你好")
+    said(stack, me, "是的")
+    assert "3,500.00元" in said(stack, me, "8810")
+    assert "每月最多能还多少" in said(stack, me, "我失业了")
+
+    # 150.00 a month: no standard plan fits, a 24-month personalised plan does.
+    offer = next(m for m in messages(stack, me, "每个月最多还150") if m.get("buttons"))
+    assert "145.83元" not in offer["text"]  # the figures are on the card, not in the text
+    card, no = offer["buttons"]
+    assert card["card"]["heading"] == "个性化方案 · 分24期"
+    assert card["card"]["figures"] == [["每期", "145.83元"], ["末期", "145.91元"], ["手续费", "免手续费"],
+                                       ["合计还款", "3,500.00元"], ["审批", "需专员审批"]]
+    assert card["title"] == "个性化方案24期：每期145.83元，免手续费，合计3,500.00元（需专员审批）"
+    assert no == {"title": "不用了", "payload": "/deny"}
+
+    def submitted():
+        return [a for a in stack.show_account("E2E-2")["arrangements"] if a["kind"] == "hardship_plan"]
+
+    # A forged tap naming another plan: nothing submitted, the offered card again.
+    forged = next(m for m in messages(stack, me, '/affirm{"months":"12期"}') if m.get("buttons"))
+    assert "不是为您列出的方案" in forged["text"] and forged["buttons"][0]["title"] == card["title"]
+    assert submitted() == []
+
+    # The tap opens the confirmation step: every figure again, and still nothing submitted.
+    confirm = next(m for m in messages(stack, me, card["payload"]) if m.get("buttons"))
+    assert "将3,500.00元分24期，每期145.83元（最后一期145.91元），免手续费，合计还款3,500.00元" in confirm["text"], confirm
+    assert [b["title"] for b in confirm["buttons"]] == ["是，提交申请", "不是"]
+    assert submitted() == []
+
+    done = said(stack, me, next(b["payload"] for b in confirm["buttons"] if b["title"] == "是，提交申请"))
+    assert "已为您提交个性化还款方案申请：分24期，每期145.83元" in done, done
+    (plan,) = submitted()
+    assert (plan["status"], plan["months"], plan["monthly_payment"]) == ("pending_approval", 24, "145.83")
+
+
+def test_over_sms_the_personalised_plan_is_a_numbered_line_and_1_then_1_submits(stack, fake):
+    me = "+8613900000003"  # E2E-3, 赵强: 800.00 owed, ID ending 1207
+    sms(stack, me, "你好")
+    sms_containing(fake, me, "本人吗")
+    sms(stack, me, "是的")
+    sms_containing(fake, me, "身份证号码的后四位")
+    sms(stack, me, "1207")
+    sms_containing(fake, me, "800.00元")
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "我失业了")
+    sms_containing(fake, me, "每月最多能还多少", after=before)
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "每个月最多还50")
+    menu = sms_containing(fake, me, "2. 不用了", after=before)
+    assert "1. 个性化方案16期：每期50.00元，免手续费，合计800.00元（需专员审批）" in menu, menu
+
+    def submitted():
+        return [a for a in stack.show_account("E2E-3")["arrangements"] if a["kind"] == "hardship_plan"]
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "1")  # the card: its confirmation, nothing submitted
+    confirm = sms_containing(fake, me, "请确认您要申请的个性化还款方案", after=before)
+    assert "1. 是，提交申请" in confirm and "分16期，每期50.00元" in confirm, confirm
+    assert submitted() == []
+
+    before = len(accepted(fake.sent_to(me), me))
+    sms(stack, me, "1")  # 1. 是，提交申请
+    sms_containing(fake, me, "已为您提交个性化还款方案申请：分16期", after=before)
+    (plan,) = submitted()
+    assert (plan["status"], plan["months"]) == ("pending_approval", 16)
