@@ -8,52 +8,28 @@ test-artifacts/ (git-ignored).
 """
 from __future__ import annotations
 
-import re
-import subprocess
 import time
 
 import pytest
 
 from bot.core import replies, tokens
-from tests.browser.test_handoff_browser import (  # the same stack as the hand-over test
-    CREDENTIALS, MODEL, NOW, RASA_TOKEN, WAIT_MS, WEBCHAT_SECRET, bot_said, say, shot,
-)
-from tests.console.support import PASSWORD, running_console
-from tests.e2e import servers
-from tests.e2e.servers import REPO, VENV_BIN, running_stack
+from tests.browser.console_stack import console_stack
+from tests.browser.pages import WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, say, shot, sign_in
 
 pytestmark = pytest.mark.e2e
+
+NOW = "2026-11-25T10:00:00+08:00"
+RASA_TOKEN = "browser-approvals-rasa-token-0123456789"
+WEBCHAT_SECRET = "browser-approvals-webchat-secret-0123"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-approvals")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text(CREDENTIALS, encoding="utf-8")
-    rasa_port, actions_port = servers.free_port(), servers.free_port()
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-           "RASA_API_TOKEN": RASA_TOKEN}
-    ports = iter([rasa_port, actions_port])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(servers, "free_port", lambda: next(ports))
-        stack_cm = running_stack(workdir, NOW, extra_env=env, credentials=credentials,
-                                 rasa_args=("--enable-api", "--auth-token", RASA_TOKEN, "--model", MODEL))
-        stack = stack_cm.__enter__()
-    try:
-        imported = stack.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
-        created = subprocess.run(
-            [str(VENV_BIN / "collectbot"), "create-user", "zhao", "--role", "supervisor", "--display-name",
-             "赵主管", "--password-stdin"],
-            input=PASSWORD + "\n", env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60,
-        )
-        assert created.returncode == 0, created.stderr
-        console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": NOW,
-                       "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": RASA_TOKEN}
-        with running_console(workdir, console_env) as console_url:
-            yield {"stack": stack, "console": console_url}
-    finally:
-        stack_cm.__exit__(None, None, None)
+    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
+    with console_stack(workdir, NOW, WEBCHAT_CREDENTIALS, RASA_TOKEN, extra_env=env,
+                       agents=(("zhao", "supervisor", "赵主管"),)) as (stack, console_url):
+        yield {"stack": stack, "console": console_url}
 
 
 def submit_plan(holder, stack, account_id: str, balance: str, budget: str) -> None:
@@ -97,10 +73,7 @@ def test_a_supervisor_approves_one_plan_and_rejects_another(chromium, world):
 
         # --- the supervisor finds both on the approvals page
         desk.goto(world["console"] + "/approvals")
-        desk.fill("#username", "zhao")
-        desk.fill("#password", PASSWORD)
-        desk.click("#login-submit")
-        desk.wait_for_url(re.compile(r".*/approvals$"))
+        sign_in(desk, "zhao", "/approvals")
         first = desk.locator("#approvals-body tr", has_text="E2E-1")
         second = desk.locator("#approvals-body tr", has_text="E2E-4")
         first.wait_for(timeout=WAIT_MS)

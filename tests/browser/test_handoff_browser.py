@@ -9,80 +9,28 @@ cardholder again. Screenshots go to test-artifacts/ (git-ignored).
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 
 import pytest
 
 from bot.core import replies, tokens
-from tests.console.support import PASSWORD, running_console
-from tests.e2e import servers
-from tests.browser.conftest import ARTIFACTS
-from tests.e2e.servers import REPO, VENV_BIN, running_stack
-
+from tests.browser.console_stack import console_stack
+from tests.browser.pages import WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, say, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-25T10:00:00+08:00"
 RASA_TOKEN = "browser-handoff-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-handoff-webchat-secret-0123"
-MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
-CREDENTIALS = """rest:
-channels.webchat.WebChatInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-  socketio_path: /socket.io
-  metadata_key: metadata
-"""
-WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-handoff")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text(CREDENTIALS, encoding="utf-8")
-    rasa_port, actions_port = servers.free_port(), servers.free_port()
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-           "RASA_API_TOKEN": RASA_TOKEN}
-    ports = iter([rasa_port, actions_port])
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(servers, "free_port", lambda: next(ports))
-        stack_cm = running_stack(workdir, NOW, extra_env=env, credentials=credentials,
-                                 rasa_args=("--enable-api", "--auth-token", RASA_TOKEN, "--model", MODEL))
-        stack = stack_cm.__enter__()
-    try:
-        imported = stack.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
-        created = subprocess.run(
-            [str(VENV_BIN / "collectbot"), "create-user", "zhang", "--role", "agent", "--display-name", "张专员",
-             "--password-stdin"],
-            input=PASSWORD + "\n", env=stack.env, cwd=REPO, capture_output=True, text=True, timeout=60,
-        )
-        assert created.returncode == 0, created.stderr
-        console_env = {"DATABASE_URL": stack.env["DATABASE_URL"], "COLLECTBOT_NOW": NOW,
-                       "RASA_URL": stack.rasa_url, "RASA_API_TOKEN": RASA_TOKEN}
-        with running_console(workdir, console_env) as console_url:
-            yield {"stack": stack, "console": console_url}
-    finally:
-        stack_cm.__exit__(None, None, None)
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
-
-
-def bot_said(page, needle: str) -> None:
-    page.locator(".row.bot .bubble", has_text=needle).first.wait_for(timeout=WAIT_MS)
-
-
-def say(page, text: str) -> None:
-    page.fill("#input", text)
-    page.click("#send")
+    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
+    with console_stack(workdir, NOW, WEBCHAT_CREDENTIALS, RASA_TOKEN, extra_env=env) as (stack, console_url):
+        yield {"stack": stack, "console": console_url}
 
 
 def test_cardholder_and_agent_in_two_browser_pages(chromium, world):
@@ -108,10 +56,7 @@ def test_cardholder_and_agent_in_two_browser_pages(chromium, world):
         # --- the agent signs in and finds it in the queue
         desk.goto(world["console"] + "/queue")
         assert desk.url.startswith(world["console"] + "/login")
-        desk.fill("#username", "zhang")
-        desk.fill("#password", PASSWORD)
-        desk.click("#login-submit")
-        desk.wait_for_url(re.compile(r".*/queue$"))
+        sign_in(desk, "zhang", "/queue")
         row = desk.locator("#queue-body tr.item", has_text="客户要求人工")
         row.wait_for(timeout=WAIT_MS)
         assert "E2E-4" in row.inner_text() and "在线聊天" in row.inner_text() and "待领取" in row.inner_text()

@@ -1,0 +1,64 @@
+"""What the browser tests do on a page, in one place: the web chat's
+credentials, a screenshot into test-artifacts/, a cardholder typing in the
+widget and waiting for the bot, signing in to the console, selecting text
+as a mouse drag would. (Older browser tests still carry copies.)
+"""
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import ARTIFACTS
+from tests.console.support import PASSWORD
+
+WAIT_MS = 60_000
+# credentials.yml for a stack with the web chat widget (and the REST channel).
+WEBCHAT_CREDENTIALS = """rest:
+channels.webchat.WebChatInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+  socketio_path: /socket.io
+  metadata_key: metadata
+"""
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def say(page, text: str) -> None:
+    """The cardholder types ``text`` in the widget and sends it."""
+    page.fill("#input", text)
+    page.click("#send")
+
+
+def bot_said(page, needle: str) -> None:
+    """Wait until a bot bubble in the widget contains ``needle``."""
+    page.locator(".row.bot .bubble", has_text=needle).first.wait_for(timeout=WAIT_MS)
+
+
+def sign_in(page, username: str, landing: str) -> None:
+    """On the console's login page (where any page redirects first), sign in
+    and wait to arrive at ``landing`` (a path such as /queue)."""
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(".*" + re.escape(landing) + "$"))
+
+
+def select_text(page, needle: str) -> None:
+    """Select ``needle`` inside the workbench editor's message text, as a mouse drag would."""
+    page.evaluate(
+        """(needle) => {
+            const node = document.getElementById('editor-text').firstChild;
+            const start = node.textContent.indexOf(needle);
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, start + needle.length);
+            const sel = window.getSelection();
+            sel.removeAllRanges();
+            sel.addRange(range);
+        }""",
+        needle,
+    )
