@@ -9,26 +9,13 @@ test-artifacts/ (git-ignored).
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import yaml
 
-from tests.console.support import PASSWORD, running_console
-from tests.browser.conftest import ARTIFACTS
-from tests.console.workbench_support import (
-    NOW,
-    FakeModelServer,
-    account_database,
-    action,
-    copy_training_data,
-    slot,
-    ts,
-    user,
-    write_tracker_store,
-)
-
+from tests.browser.pages import select_text, shot, sign_in
+from tests.console.workbench_support import action, running_workbench, slot, ts, user
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +27,8 @@ PROMISE = "李明华下周五还三千"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-workbench")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
-    db_url = account_database(workdir)
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
     day = "2026-11-24"
-    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
-    write_tracker_store(tracker_url, {
+    conversations = {
         "+8613700000001": [
             user("你好", "greet", 0.93, ts(day, "10:00", 0)),
             action("verify_form", ts(day, "10:00", 1)),
@@ -63,45 +45,9 @@ def world(tmp_path_factory):
                  ranking=[("promise_to_pay", 0.45), ("request_deferral", 0.3)]),
             action("action_listen", ts(day, "10:03", 1)),
         ],
-    })
-    data = copy_training_data(workdir)
-    fake = FakeModelServer().start()
-    env = {"DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": fake.url, "RASA_API_TOKEN": fake.token,
-           "TRACKER_STORE_URL": tracker_url, "WORKBENCH_DATA_DIR": str(data),
-           "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(workdir / "models"),
-           "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates")}
-    try:
-        with running_console(workdir, env) as url:
-            yield {"url": url, "data": data}
-    finally:
-        fake.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def select_text(page, needle: str) -> None:
-    """Select ``needle`` inside the editor's message text, as a mouse drag would."""
-    page.evaluate(
-        """(needle) => {
-            const node = document.getElementById('editor-text').firstChild;
-            const start = node.textContent.indexOf(needle);
-            const range = document.createRange();
-            range.setStart(node, start);
-            range.setEnd(node, start + needle.length);
-            const sel = window.getSelection();
-            sel.removeAllRanges();
-            sel.addRange(range);
-        }""",
-        needle,
-    )
+    }
+    with running_workbench(workdir, conversations) as world:
+        yield world
 
 
 def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, world):
@@ -112,10 +58,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
     try:
         page.goto(world["url"] + "/workbench/inbox")
         assert page.url.startswith(world["url"] + "/login")
-        page.fill("#username", "trainer1")
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_url(re.compile(r".*/workbench/inbox$"))
+        sign_in(page, "trainer1", "/workbench/inbox")
         items = page.locator("#inbox-list li.inbox-item")
         items.first.wait_for(timeout=WAIT_MS)
         # least confident first; personal data masked for the trainer
@@ -123,7 +66,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         assert texts[:3] == ["嗯嗯嗯。。。", MISREAD, "***下周五还三千"]
         assert page.locator("#masked-note").is_visible()
         assert "李明华" not in page.content()
-        shot(page, "workbench-1-inbox.png")
+        shot(page, "workbench-1-inbox.png", full_page=True)
 
         # noise: ignore it with "x"; the editor moves on to the next message
         page.locator("#editor-text", has_text="嗯嗯嗯").wait_for(timeout=WAIT_MS)
@@ -137,7 +80,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         second = page.locator("ol.intent-choices button").nth(1)
         assert second.inner_text().startswith("2 · request_installment 29.0%")  # the ranking's score
         assert "分期" in second.locator(".desc").inner_text()  # and what the intent means
-        shot(page, "workbench-2-misread-message.png")
+        shot(page, "workbench-2-misread-message.png", full_page=True)
         page.keyboard.press("2")
         page.locator("#inbox-list li.inbox-item", has_text=MISREAD).filter(
             has_text="已标注：request_installment").wait_for(timeout=WAIT_MS)
@@ -151,7 +94,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         page.keyboard.press("a")
         page.locator("#inbox-list li.inbox-item", has_text="下周五还三千").filter(
             has_text="已标注：promise_to_pay").wait_for(timeout=WAIT_MS)
-        shot(page, "workbench-3-labelled.png")
+        shot(page, "workbench-3-labelled.png", full_page=True)
 
         # export to the training data
         page.click("text=导出与训练")
@@ -162,7 +105,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         assert "导出 2 条" in report
         yaml_text = page.locator("#export-yaml").inner_text()
         assert "- intent: request_installment" in yaml_text and f"- {MISREAD}" in yaml_text
-        shot(page, "workbench-4-exported.png")
+        shot(page, "workbench-4-exported.png", full_page=True)
 
         written = (world["data"] / "nlu" / "annotated.yml").read_text(encoding="utf-8")
         examples = {b["intent"]: b["examples"].splitlines() for b in yaml.safe_load(written)["nlu"]}
@@ -179,7 +122,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         row.wait_for(timeout=WAIT_MS)
         assert "+86137****0001" in row.inner_text() and "含兜底回复" in row.inner_text()
         assert "max_confidence=0.5" in page.url
-        shot(page, "workbench-5-conversations.png")
+        shot(page, "workbench-5-conversations.png", full_page=True)
         row.locator("a", has_text="查看").click()
         page.wait_for_url(re.compile(r".*/workbench/conversations/\d+$"))
         page.locator(".wb-action", has_text="action_state_balance").wait_for(timeout=WAIT_MS)
@@ -191,7 +134,7 @@ def test_trainer_fixes_a_misread_message_in_the_inbox_and_exports_it(chromium, w
         page.locator("#tags .chip", has_text="意图识别错误").wait_for(timeout=WAIT_MS)
         page.check("#reviewed")
         page.locator("#review-status", has_text="已标记为已评审").wait_for(timeout=WAIT_MS)
-        shot(page, "workbench-6-conversation.png")
+        shot(page, "workbench-6-conversation.png", full_page=True)
         assert errors == []
     finally:
         context.close()

@@ -8,26 +8,12 @@ Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 
 import pytest
 import yaml
 
-from tests.browser.conftest import ARTIFACTS
-from tests.console.support import PASSWORD, REPO, running_console
-from tests.console.workbench_support import (
-    NOW,
-    FakeModelServer,
-    account_database,
-    action,
-    active_loop,
-    copy_training_data,
-    slot,
-    ts,
-    user,
-    write_tracker_store,
-)
+from tests.browser.pages import select_text, shot, sign_in
+from tests.console.workbench_support import action, active_loop, running_workbench, slot, ts, user
 
 pytestmark = pytest.mark.e2e
 
@@ -40,10 +26,6 @@ SENDERS = ("+8613700000001", "+8613700000002", "webchat-1a2b")
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-workbench-labelling")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "COLLECTBOT_NOW")}
-    db_url = account_database(workdir)
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["COLLECTBOT_NOW"] = NOW
     day = "2026-11-24"
     first = [
         user(PROMISE, "promise_to_pay", 0.2, ts(day, "09:00", 0),
@@ -63,47 +45,8 @@ def world(tmp_path_factory):
                  ranking=[("greet", 0.4 + n / 100), ("ask_is_bot", 0.2)]),
             action("action_listen", ts(day, "10:00", n + 10)),
         ]
-    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
-    write_tracker_store(tracker_url, conversations)
-    data = copy_training_data(workdir)
-    test_nlu = workdir / "test_nlu"
-    shutil.copytree(REPO / "tests" / "nlu", test_nlu)
-    fake = FakeModelServer().start()
-    env = {"DATABASE_URL": db_url, "COLLECTBOT_NOW": NOW, "RASA_URL": fake.url, "RASA_API_TOKEN": fake.token,
-           "TRACKER_STORE_URL": tracker_url, "WORKBENCH_DATA_DIR": str(data), "WORKBENCH_TEST_NLU": str(test_nlu),
-           "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(workdir / "models"),
-           "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates")}
-    try:
-        with running_console(workdir, env) as url:
-            yield {"url": url, "db": db_url, "tracker": tracker_url, "test_nlu": test_nlu}
-    finally:
-        fake.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def select_text(page, needle: str) -> None:
-    page.evaluate(
-        """(needle) => {
-            const node = document.getElementById('editor-text').firstChild;
-            const start = node.textContent.indexOf(needle);
-            const range = document.createRange();
-            range.setStart(node, start);
-            range.setEnd(node, start + needle.length);
-            const sel = window.getSelection();
-            sel.removeAllRanges();
-            sel.addRange(range);
-        }""",
-        needle,
-    )
+    with running_workbench(workdir, conversations, test_set=True) as world:
+        yield world
 
 
 def labels(world):
@@ -129,10 +72,7 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
     page.on("dialog", on_dialog)
     try:
         page.goto(world["url"] + "/workbench/inbox")
-        page.fill("#username", "trainer1")
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_url(re.compile(r".*/workbench/inbox$"))
+        sign_in(page, "trainer1", "/workbench/inbox")
         items = page.locator("#inbox-list li.inbox-item")
         items.first.wait_for(timeout=WAIT_MS)
         texts = [t.strip() for t in page.locator("#inbox-list li .text").all_inner_texts()]
@@ -143,7 +83,7 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
         first = page.locator("ol.intent-choices button").first
         assert first.get_attribute("data-intent") == "promise_to_pay"
         assert "20.0%" in first.inner_text() and "承诺" in first.locator(".desc").inner_text()
-        shot(page, "workbench-labelling-1-scores.png")
+        shot(page, "workbench-labelling-1-scores.png", full_page=True)
 
         # Entity hotkeys: Shift+1 amount, Shift+2 date.
         select_text(page, "两千")
@@ -153,7 +93,7 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
         page.keyboard.press("Shift+Digit2")
         page.locator("#editor .chip.entity", has_text="下周五 → date").wait_for(timeout=WAIT_MS)
         assert page.locator("#editor .unsaved").is_visible()
-        shot(page, "workbench-labelling-2-entity-hotkeys.png")
+        shot(page, "workbench-labelling-2-entity-hotkeys.png", full_page=True)
 
         # j with unsaved entities: asked; "cancel" keeps the message and its entities.
         page.keyboard.press("j")
@@ -167,7 +107,7 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
         assert page.locator("#label-all").is_checked()
         page.keyboard.press("1")
         page.locator("#editor .editor-status", has_text="共 3 条相同消息").wait_for(timeout=WAIT_MS)
-        shot(page, "workbench-labelling-3-label-all.png")
+        shot(page, "workbench-labelling-3-label-all.png", full_page=True)
         saved = labels(world)
         assert sorted((t, i) for t, i, _ in saved) == sorted([(PROMISE, "promise_to_pay")] + [(HELLO, "greet")] * 3)
         promise = next(e for t, _, e in saved if t == PROMISE)
@@ -180,7 +120,7 @@ def test_trainer_labels_faster_with_groups_hotkeys_and_the_test_set(chromium, wo
         page.locator("#editor .editor-status", has_text="已加入测试集").wait_for(timeout=WAIT_MS)
         written = (world["test_nlu"] / "test_nlu_workbench.yml").read_text(encoding="utf-8")
         assert "- 我[下周五](date)还[两千](amount)" in written
-        shot(page, "workbench-labelling-4-test-set.png")
+        shot(page, "workbench-labelling-4-test-set.png", full_page=True)
 
         # j with an unsaved entity, answered "leave": the entity is dropped.
         select_text(page, "我")
@@ -224,10 +164,7 @@ def test_training_page_shows_a_progress_bar_and_a_clean_log(chromium, world, tmp
     page = context.new_page()
     try:
         page.goto(world["url"] + "/workbench/training")
-        page.fill("#username", "trainer1")
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_url(re.compile(r".*/workbench/training$"))
+        sign_in(page, "trainer1", "/workbench/training")
         row = page.locator(f'#runs-body tr[data-run-id="{run_id}"]')
         row.wait_for(timeout=WAIT_MS)
         bar = row.locator("progress.run-progress")
@@ -239,7 +176,7 @@ def test_training_page_shows_a_progress_bar_and_a_clean_log(chromium, world, tmp
         text = log.inner_text()
         assert "Training NLU model..." in text and "[92m" not in text and "[1m" not in text
         assert "Warning" not in text and "More info" not in text
-        shot(page, "workbench-labelling-5-training-progress.png")
+        shot(page, "workbench-labelling-5-training-progress.png", full_page=True)
     finally:
         context.close()
         with session_scope(world["db"]) as s:

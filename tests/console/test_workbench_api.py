@@ -18,21 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.console.support import REPO, Browser, environ, running_console
-from tests.console.workbench_support import (
-    NOW,
-    FakeModelServer,
-    account_database,
-    action,
-    active_loop,
-    bot,
-    console_environment,
-    pause,
-    slot,
-    ts,
-    user,
-    write_tracker_store,
-)
+from tests.console.support import REPO, Browser, signed_in
+from tests.console.workbench_support import NOW, action, active_loop, bot, pause, running_workbench, slot, ts, user
 
 A, B, C = "+8613700000001", "+8613700000002", "webchat-7f3a"
 MISREAD = "我想分期慢慢还"
@@ -88,17 +75,8 @@ def conversations():
     }
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workbench")
-    db_url = account_database(workdir)
-    with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
-        yield from _running(workdir, db_url)
-
-
-def _running(workdir, db_url):
-    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
-    write_tracker_store(tracker_url, conversations())
+def open_case(db_url):
+    """B asked for a person; the case was resolved by the supervisor."""
     from bot.db import repository
     from bot.db.session import session_scope
     from console.models import ConsoleUser, Resolution
@@ -110,28 +88,19 @@ def _running(workdir, db_url):
         boss = s.execute(select(ConsoleUser.id).where(ConsoleUser.username == "boss")).scalar_one()
         s.add(Resolution(conversation_id=B, account_id="C-2", outcome="promise", note="", escalation_ids="[]",
                          user_id=boss))
-    fake = FakeModelServer().start()
-    console_env = console_environment(workdir, db_url, tracker_url, fake.url, fake.token)
-    data, models = Path(console_env["WORKBENCH_DATA_DIR"]), Path(console_env["WORKBENCH_MODELS_DIR"])
-    (models / "20261101-000000-current.tar.gz").write_bytes(b"current model")
-    try:
-        with running_console(workdir, console_env) as url:
-            yield {"url": url, "db": db_url, "tracker": tracker_url, "data": data, "workdir": workdir,
-                   "fake": fake, "models": models}
-    finally:
-        fake.stop()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("workbench")
+    with running_workbench(workdir, conversations(), current_model=True, prepare=open_case) as world:
+        yield world
 
 
 @pytest.fixture(autouse=True)
 def _database(env, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", env["db"])
     monkeypatch.setenv("COLLECTBOT_NOW", NOW)
-
-
-def signed_in(env, username) -> Browser:
-    b = Browser(env["url"])
-    assert b.login(username).status == 302
-    return b
 
 
 def refs(env):
@@ -167,7 +136,7 @@ def audit(env, action):
 
 def test_filters_select_the_right_conversations(env):
     r = refs(env)
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     assert listed(b) == {r[A], r[B], r[C]}
     assert listed(b, date_from="2026-11-24") == {r[B], r[C]}
     assert listed(b, date_to="2026-11-20") == {r[A]}
@@ -189,7 +158,7 @@ def test_filters_select_the_right_conversations(env):
 
 
 def test_list_item_shows_what_a_trainer_needs(env):
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     items = {i["ref"]: i for i in b.get("/api/workbench/conversations").json()["items"]}
     item = items[refs(env)[B]]
     assert item["channel_labels"] == ["短信"]
@@ -203,7 +172,7 @@ def test_list_item_shows_what_a_trainer_needs(env):
 
 
 def test_conversation_view_shows_predictions_entities_and_policies(env):
-    b = signed_in(env, "boss")
+    b = signed_in(env["url"], "boss")
     detail = b.get(f"/api/workbench/conversations/{refs(env)[A]}").json()
     users = [t for t in detail["turns"] if t["kind"] == "user"]
     assert [u["intent"] for u in users] == ["greet", "affirm", "inform_identity", "ask_balance"]
@@ -219,7 +188,7 @@ def test_conversation_view_shows_predictions_entities_and_policies(env):
 
 def test_trainers_see_personal_data_masked_agents_and_supervisors_in_full(env):
     ref = refs(env)[A]
-    trainer = json.dumps(signed_in(env, "trainer1").get(f"/api/workbench/conversations/{ref}").json(),
+    trainer = json.dumps(signed_in(env["url"], "trainer1").get(f"/api/workbench/conversations/{ref}").json(),
                          ensure_ascii=False)
     for secret in ("李明华", "明华", "13700000001", "3521", "6688", A):
         assert secret not in trainer, secret
@@ -228,17 +197,17 @@ def test_trainers_see_personal_data_masked_agents_and_supervisors_in_full(env):
     assert "身份证后四位是****" in trainer
     assert "12,000.00元" in trainer  # amounts stay
     for who in ("agent1", "boss"):
-        full = json.dumps(signed_in(env, who).get(f"/api/workbench/conversations/{ref}").json(), ensure_ascii=False)
+        full = json.dumps(signed_in(env["url"], who).get(f"/api/workbench/conversations/{ref}").json(), ensure_ascii=False)
         assert "李明华" in full and "13700000001" in full and "3521" in full and A in full
     # the list and the inbox too
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     listing = b.get("/api/workbench/conversations").body + b.get("/api/workbench/inbox?include_done=1").body
     assert "13700000001" not in listing and "李明华" not in listing
     assert "3521" not in b.get("/api/workbench/inbox?include_done=1").body
 
 
 def test_inbox_lists_least_confident_messages_first(env):
-    items = signed_in(env, "trainer1").get("/api/workbench/inbox?include_done=1").json()["items"]
+    items = signed_in(env["url"], "trainer1").get("/api/workbench/inbox?include_done=1").json()["items"]
     confidences = [i["confidence"] for i in items]
     assert confidences == sorted(confidences)
     assert items[0]["text"] == "？？？啥" and items[1]["text"] == MISREAD
@@ -246,7 +215,7 @@ def test_inbox_lists_least_confident_messages_first(env):
 
 
 def test_pages_and_permissions(env):
-    trainer = signed_in(env, "trainer1")
+    trainer = signed_in(env["url"], "trainer1")
     for path in ("/workbench", "/workbench/inbox", "/workbench/training", f"/workbench/conversations/{refs(env)[A]}"):
         page = trainer.get(path)
         assert page.status == 200 and "训练工作台" in page.body, path
@@ -254,7 +223,7 @@ def test_pages_and_permissions(env):
     meta = trainer.get("/api/workbench/meta").json()
     assert meta["masked"] is True and meta["can"] == {"annotate": True, "train": True, "activate": False}
     assert "request_installment" in meta["intents"] and "id_last4" in meta["entities"]
-    agent = signed_in(env, "agent1")
+    agent = signed_in(env["url"], "agent1")
     assert agent.get("/api/workbench/meta").json()["can"] == {"annotate": False, "train": False, "activate": False}
     event = user_event_id(env, C, "在吗")
     assert agent.post(f"/api/workbench/messages/{event}/annotation",
@@ -271,7 +240,7 @@ def test_pages_and_permissions(env):
 
 def test_annotation_with_a_stale_version_is_refused(env):
     event = user_event_id(env, A, MISREAD)
-    t1, t2 = signed_in(env, "trainer1"), signed_in(env, "trainer2")
+    t1, t2 = signed_in(env["url"], "trainer1"), signed_in(env["url"], "trainer2")
     first = t1.post(f"/api/workbench/messages/{event}/annotation",
                     {"status": "labelled", "intent": "request_installment", "version": 0})
     assert first.status == 200, first.body
@@ -313,7 +282,7 @@ def test_annotation_with_a_stale_version_is_refused(env):
 
 def test_annotation_validates_intent_and_entity_spans(env):
     event = user_event_id(env, A, "身份证后四位是3521")
-    t = signed_in(env, "trainer1")
+    t = signed_in(env["url"], "trainer1")
     path = f"/api/workbench/messages/{event}/annotation"
     assert t.post(path, {"intent": "no_such_intent", "version": 0}).status == 400
     assert t.post(path, {"intent": "inform_identity", "version": 0,
@@ -334,7 +303,7 @@ def test_annotation_validates_intent_and_entity_spans(env):
 
 def test_ignore_a_message(env):
     event = user_event_id(env, B, "？？？啥")
-    t = signed_in(env, "trainer1")
+    t = signed_in(env["url"], "trainer1")
     answer = t.post(f"/api/workbench/messages/{event}/annotation", {"status": "ignored", "version": 0})
     assert answer.status == 200 and answer.json()["status"] == "ignored" and answer.json()["intent"] is None
     inbox = t.get("/api/workbench/inbox").json()["items"]
@@ -344,7 +313,7 @@ def test_ignore_a_message(env):
 
 def test_tags_notes_and_reviewed(env):
     r = refs(env)
-    t1, t2 = signed_in(env, "trainer1"), signed_in(env, "trainer2")
+    t1, t2 = signed_in(env["url"], "trainer1"), signed_in(env["url"], "trainer2")
     base = f"/api/workbench/conversations/{r[B]}"
     assert t1.post(base + "/tags", {"tag": "应转人工"}).json()["tags"] == ["应转人工"]
     assert t2.post(base + "/tags", {"tag": "回复错误"}).json()["tags"] == ["应转人工", "回复错误"]
@@ -356,7 +325,7 @@ def test_tags_notes_and_reviewed(env):
     assert note.json()["text"] == "客户**留了号码***********，应该更早转人工"
     assert t1.post(base + "/reviewed", {"reviewed": True, "version": 0}).json() == {"reviewed": True, "version": 1}
     assert t2.post(base + "/reviewed", {"reviewed": False, "version": 0}).status == 409
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     assert listed(b, tag="应转人工") == {r[B]}
     assert listed(b, tag="回复错误") == set()
     assert listed(b, reviewed="1") == {r[B]}
@@ -380,7 +349,7 @@ def rasa_validate(data_dir: Path) -> subprocess.CompletedProcess:
 
 
 def test_export_writes_valid_deduplicated_masked_training_data(env):
-    t = signed_in(env, "trainer1")
+    t = signed_in(env["url"], "trainer1")
     # an example that is already in the training data with the same intent → duplicate
     hello = user_event_id(env, C, "在吗")
     assert t.post(f"/api/workbench/messages/{hello}/annotation", {"intent": "greet", "version": 0}).status == 200
@@ -434,7 +403,7 @@ def test_reviewed_conversation_becomes_a_test_story(env):
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
     r = refs(env)
-    t = signed_in(env, "trainer1")
+    t = signed_in(env["url"], "trainer1")
     base = f"/api/workbench/conversations/{r[A]}"
     assert t.post(base + "/story").status == 409  # not reviewed yet
     event = user_event_id(env, A, MISREAD)
@@ -498,7 +467,7 @@ def _finished_run(env, name, not_worse, reasons=()):
 
 def test_activation_only_by_supervisors_only_when_not_worse_with_one_step_back(env):
     fake = env["fake"]
-    boss, trainer = signed_in(env, "boss"), signed_in(env, "trainer1")
+    boss, trainer = signed_in(env["url"], "boss"), signed_in(env["url"], "trainer1")
     worse_id, _, _ = _finished_run(env, "worse", False, ["意图宏平均F1下降 -0.0200"])
     refused = boss.post(f"/api/workbench/runs/{worse_id}/activate")
     assert refused.status == 409 and "意图宏平均F1下降" in refused.json()["error"]

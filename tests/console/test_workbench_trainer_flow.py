@@ -15,26 +15,11 @@ SQLTrackerStore:
 """
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 import yaml
 
-from tests.console.support import REPO, Browser, environ, running_console
-from tests.console.workbench_support import (
-    NOW,
-    FakeModelServer,
-    account_database,
-    action,
-    active_loop,
-    console_environment,
-    slot,
-    ts,
-    user,
-    write_tracker_store,
-)
+from tests.console.support import Browser, signed_in
+from tests.console.workbench_support import NOW, action, active_loop, running_workbench, slot, ts, user
 
 A, B, C, D = "+8613700000001", "+8613700000002", "webchat-1a2b", "socket-9f8e"
 HELLO = "你好呀在不在"  # not in the training data (checked below)
@@ -81,34 +66,14 @@ def conversations():
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("workbench-flow")
-    db_url = account_database(workdir)
-    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
-    write_tracker_store(tracker_url, conversations())
-    fake = FakeModelServer().start()
-    console_env = console_environment(workdir, db_url, tracker_url, fake.url, fake.token)
-    # The development test set the trainers add to: a copy, never the repository's.
-    test_nlu = workdir / "test_nlu"
-    shutil.copytree(REPO / "tests" / "nlu", test_nlu)
-    console_env["WORKBENCH_TEST_NLU"] = str(test_nlu)
-    (Path(console_env["WORKBENCH_MODELS_DIR"]) / "20261101-000000-current.tar.gz").write_bytes(b"current model")
-    try:
-        with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW), running_console(workdir, console_env) as url:
-            yield {"url": url, "db": db_url, "tracker": tracker_url, "test_nlu": test_nlu,
-                   "data": Path(console_env["WORKBENCH_DATA_DIR"]), "workdir": workdir}
-    finally:
-        fake.stop()
+    with running_workbench(workdir, conversations(), test_set=True, current_model=True) as world:
+        yield world
 
 
 @pytest.fixture(autouse=True)
 def _database(env, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", env["db"])
     monkeypatch.setenv("COLLECTBOT_NOW", NOW)
-
-
-def signed_in(env, username) -> Browser:
-    b = Browser(env["url"])
-    assert b.login(username).status == 302
-    return b
 
 
 def event_id(env, sender, text):
@@ -142,7 +107,7 @@ def test_hello_is_not_in_the_training_data(env):
 
 def test_identical_messages_are_one_item_and_masked_answers_are_left_out(env):
     for who in ("trainer1", "boss"):
-        items = inbox(signed_in(env, who))
+        items = inbox(signed_in(env["url"], who))
         texts = [i["text"].strip() for i in items]
         assert texts.count(HELLO) == 1, texts
         hello = next(i for i in items if i["text"].strip() == HELLO)
@@ -158,7 +123,7 @@ def test_identical_messages_are_one_item_and_masked_answers_are_left_out(env):
 
 
 def test_scores_and_chinese_descriptions_of_every_intent_and_entity(env):
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     meta = b.get("/api/workbench/meta").json()
     for name in meta["intents"]:
         assert meta["intent_descriptions"].get(name), name
@@ -173,7 +138,7 @@ def test_scores_and_chinese_descriptions_of_every_intent_and_entity(env):
 def test_channel_filter_offers_each_channel_once_and_web_chat_matches_socketio(env):
     from console.training import tracker
 
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     channels = b.get("/api/workbench/meta").json()["channels"]
     labels = list(channels.values())
     assert labels.count("在线聊天") == 1 and labels.count("短信") == 1 and labels.count("电话") == 1
@@ -184,7 +149,7 @@ def test_channel_filter_offers_each_channel_once_and_web_chat_matches_socketio(e
 
 
 def test_label_all_identical_is_all_or_none(env):
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     hello = next(i for i in inbox(b) if i["text"].strip() == HELLO)
     members = hello["group"]
     ids = [m["event_id"] for m in members]
@@ -212,7 +177,7 @@ def test_label_all_identical_is_all_or_none(env):
 
 
 def test_add_to_test_set_appends_the_saved_label_and_keeps_it_out_of_training(env):
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     target = env["test_nlu"] / "test_nlu_workbench.yml"
     event = event_id(env, A, NEW_TEXT)
     # Not labelled yet: refused.
@@ -252,7 +217,7 @@ def test_add_to_test_set_appends_the_saved_label_and_keeps_it_out_of_training(en
     entry = [e for e in audit(env) if e["action"] == "add_to_test_set"]
     assert len(entry) == 1 and entry[0]["detail"]["intent"] == "promise_to_pay"
     # Agents review but do not annotate.
-    assert signed_in(env, "agent1").post(f"/api/workbench/messages/{event}/test-set").status == 403
+    assert signed_in(env["url"], "agent1").post(f"/api/workbench/messages/{event}/test-set").status == 403
 
 
 def audit(env):
@@ -297,7 +262,7 @@ def test_training_log_is_clean_and_the_run_has_a_percent(env):
         s.add(run)
         s.flush()
         run_id = run.id
-    b = signed_in(env, "trainer1")
+    b = signed_in(env["url"], "trainer1")
     view = b.get(f"/api/workbench/runs/{run_id}").json()
     log = view["log_tail"]
     assert "\x1b" not in log and "[92m" not in log

@@ -9,14 +9,15 @@ import asyncio
 import json
 import shutil
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.console.support import PASSWORD, REPO, USERS
+from tests.console.support import PASSWORD, REPO, USERS, environ, running_console
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = "2026-11-25T10:00:00+08:00"
@@ -144,6 +145,46 @@ def console_environment(workdir: Path, db_url: str, tracker_url: str, rasa_url: 
         "WORKBENCH_STORIES_DIR": str(workdir / "stories"), "WORKBENCH_MODELS_DIR": str(models),
         "WORKBENCH_CANDIDATES_DIR": str(workdir / "candidates"),
     }
+
+
+@contextmanager
+def running_workbench(
+    workdir: Path,
+    conversations: Dict[str, List[Any]],
+    *,
+    test_set: bool = False,
+    current_model: bool = False,
+    prepare: Optional[Callable[[str], None]] = None,
+) -> Iterator[Dict[str, Any]]:
+    """The world of a workbench test (API or browser), in one place: the
+    account database, a tracker store holding ``conversations``, the console
+    as a real process with ``FakeModelServer`` as Rasa, and DATABASE_URL and
+    COLLECTBOT_NOW set meanwhile (the tests read the database in-process).
+    ``test_set``: a copy of tests/nlu the trainers add to (never the
+    repository's); ``current_model``: a model file in the models folder;
+    ``prepare(db_url)``: rows the test needs before the console starts.
+    Yields url, db, tracker, data, models, test_nlu, workdir and fake."""
+    db_url = account_database(workdir)
+    tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
+    fake = FakeModelServer().start()
+    try:
+        with environ(DATABASE_URL=db_url, COLLECTBOT_NOW=NOW):
+            write_tracker_store(tracker_url, conversations)
+            if prepare is not None:
+                prepare(db_url)
+            console_env = console_environment(workdir, db_url, tracker_url, fake.url, fake.token)
+            models = Path(console_env["WORKBENCH_MODELS_DIR"])
+            test_nlu = workdir / "test_nlu"
+            if test_set:
+                shutil.copytree(REPO / "tests" / "nlu", test_nlu)
+                console_env["WORKBENCH_TEST_NLU"] = str(test_nlu)
+            if current_model:
+                (models / "20261101-000000-current.tar.gz").write_bytes(b"current model")
+            with running_console(workdir, console_env) as url:
+                yield {"url": url, "db": db_url, "tracker": tracker_url, "models": models, "test_nlu": test_nlu,
+                       "data": Path(console_env["WORKBENCH_DATA_DIR"]), "workdir": workdir, "fake": fake}
+    finally:
+        fake.stop()
 
 
 class FakeModelServer:
