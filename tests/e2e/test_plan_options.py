@@ -172,30 +172,33 @@ def sms_containing(fake, phone: str, text: str, after: int = 0) -> str:
     return "\n".join(accepted(fake.sent_to(phone), phone)[after:])
 
 
+def reply_to(stack, fake, phone: str, body: str, until: str) -> str:
+    """Send ``body`` from ``phone``; the SMS sent back, once one contains ``until``."""
+    before = len(accepted(fake.sent_to(phone), phone))
+    sms(stack, phone, body)
+    return sms_containing(fake, phone, until, after=before)
+
+
+def verified_by_sms(stack, fake, phone: str, masked_name: str, id_last4: str, balance: str) -> None:
+    """Greet, say yes to the (masked) name, answer the ID digits: the balance is told."""
+    reply_to(stack, fake, phone, "你好", f"{masked_name}本人吗")
+    reply_to(stack, fake, phone, "是的", "身份证号码的后四位")
+    reply_to(stack, fake, phone, id_last4, balance)
+
+
 def test_over_sms_the_options_are_numbered_and_a_full_width_number_picks_one(stack, fake):
     me = "+8613900000004"  # E2E-4, 陈静: 5,000.00 owed, ID ending 660X
-    sms(stack, me, "你好")
-    sms_containing(fake, me, "陈*本人吗")
-    sms(stack, me, "是的")
-    sms_containing(fake, me, "身份证号码的后四位")
-    sms(stack, me, "660X")
-    sms_containing(fake, me, "5,000.00元")
+    verified_by_sms(stack, fake, me, "陈*", "660X", "5,000.00元")
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "我想分期")
-    menu = sms_containing(fake, me, "4. ", after=before)
+    menu = reply_to(stack, fake, me, "我想分期", "4. ")
     lines = [line for line in menu.splitlines() if line[:2] in ("1.", "2.", "3.", "4.")]
     assert len(lines) == 4 and all("每期" in line and "合计" in line for line in lines), menu
     months = int(lines[1].split(". ", 1)[1].split("期", 1)[0])  # what "2" stands for, in the order shown
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "２")  # full width, as many phone keyboards type it
-    confirm = sms_containing(fake, me, "请确认", after=before)
+    confirm = reply_to(stack, fake, me, "２", "请确认")  # full width, as many phone keyboards type it
     assert f"分{months}期" in confirm, confirm
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "1")  # 1. 是，确认办理
-    booked = sms_containing(fake, me, "分期已办理成功", after=before)
+    booked = reply_to(stack, fake, me, "1", "分期已办理成功")  # 1. 是，确认办理
     (plan,) = [a for a in stack.show_account("E2E-4")["arrangements"] if a["kind"] == "installment"]
     assert plan["months"] == months
     assert booking.reference(plan["idempotency_key"]) in booked and "还款方式：" in booked
@@ -240,32 +243,19 @@ def test_the_personalised_plan_is_a_card_and_only_the_yes_to_its_confirmation_su
 
 def test_over_sms_the_personalised_plan_is_a_numbered_line_and_1_then_1_submits(stack, fake):
     me = "+8613900000003"  # E2E-3, 赵强: 800.00 owed, ID ending 1207
-    sms(stack, me, "你好")
-    sms_containing(fake, me, "本人吗")
-    sms(stack, me, "是的")
-    sms_containing(fake, me, "身份证号码的后四位")
-    sms(stack, me, "1207")
-    sms_containing(fake, me, "800.00元")
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "我失业了")
-    sms_containing(fake, me, "每月最多能还多少", after=before)
+    verified_by_sms(stack, fake, me, "赵*", "1207", "800.00元")
+    reply_to(stack, fake, me, "我失业了", "每月最多能还多少")
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "每个月最多还50")
-    menu = sms_containing(fake, me, "2. 不用了", after=before)
+    menu = reply_to(stack, fake, me, "每个月最多还50", "2. 不用了")
     assert "1. 个性化方案16期：每期50.00元，免手续费，合计800.00元（需专员审批）" in menu, menu
 
     def submitted():
         return [a for a in stack.show_account("E2E-3")["arrangements"] if a["kind"] == "hardship_plan"]
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "1")  # the card: its confirmation, nothing submitted
-    confirm = sms_containing(fake, me, "请确认您要申请的个性化还款方案", after=before)
+    confirm = reply_to(stack, fake, me, "1", "请确认您要申请的个性化还款方案")  # the card: nothing submitted yet
     assert "1. 是，提交申请" in confirm and "分16期，每期50.00元" in confirm, confirm
     assert submitted() == []
 
-    before = len(accepted(fake.sent_to(me), me))
-    sms(stack, me, "1")  # 1. 是，提交申请
-    sms_containing(fake, me, "已为您提交个性化还款方案申请：分16期", after=before)
+    reply_to(stack, fake, me, "1", "已为您提交个性化还款方案申请：分16期")  # 1. 是，提交申请
     (plan,) = submitted()
     assert (plan["status"], plan["months"]) == ("pending_approval", 16)
