@@ -1,12 +1,15 @@
 """What the browser tests do on a page, in one place: the web chat's
-credentials, a screenshot into test-artifacts/, a cardholder typing in the
-widget and waiting for the bot, signing in to the console, selecting text
-as a mouse drag would. (Older browser tests still carry copies.)
+credentials, a cardholder's phone and an agent's desk, a screenshot into
+test-artifacts/, a cardholder opening the chat from the bank's app, typing
+and waiting for the bot, signing in to the console, selecting text as a
+mouse drag would. (Older browser tests still carry copies.)
 """
 from __future__ import annotations
 
 import re
+import time
 
+from bot.core import tokens
 from tests.browser.conftest import ARTIFACTS
 from tests.console.support import PASSWORD
 
@@ -20,11 +23,22 @@ channels.webchat.WebChatInput:
   socketio_path: /socket.io
   metadata_key: metadata
 """
+# chromium.new_context(**PHONE): the cardholder's phone; (**DESK): an agent's screen.
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+DESK = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
 
 
 def shot(page, name: str, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def open_chat(page, rasa_url: str, account_id: str, secret: str) -> None:
+    """The cardholder opens the web chat from the bank's app (a signed token
+    names the account) and waits until it is online."""
+    token = tokens.issue(account_id, 900, secret, time.time())
+    page.goto(f"{rasa_url}/webhooks/webchat/?token={token}")
+    page.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
 
 
 def say(page, text: str) -> None:

@@ -8,13 +8,11 @@ test-artifacts/ (git-ignored).
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from bot.core import replies, tokens
+from bot.core import replies
 from tests.browser.console_stack import console_stack
-from tests.browser.pages import WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, say, shot, sign_in
+from tests.browser.pages import DESK, PHONE, WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, open_chat, say, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,9 +32,7 @@ def world(tmp_path_factory):
 
 def submit_plan(holder, stack, account_id: str, balance: str, budget: str) -> None:
     """A cardholder in hardship submits the plan within their budget."""
-    token = tokens.issue(account_id, 900, WEBCHAT_SECRET, time.time())
-    holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
-    holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+    open_chat(holder, stack.rasa_url, account_id, WEBCHAT_SECRET)
     say(holder, "你好")
     bot_said(holder, balance)
     holder.locator(".quick-reply", has_text="我有困难").last.click()
@@ -52,9 +48,8 @@ def submit_plan(holder, stack, account_id: str, balance: str, budget: str) -> No
 def test_a_supervisor_approves_one_plan_and_rejects_another(chromium, world):
     stack = world["stack"]
     errors = []
-    contexts = [chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                     locale="zh-CN") for _ in range(2)]
-    desk_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    contexts = [chromium.new_context(**PHONE) for _ in range(2)]
+    desk_ctx = chromium.new_context(**DESK)
     approved, rejected = contexts[0].new_page(), contexts[1].new_page()
     desk = desk_ctx.new_page()
     for page in (approved, rejected, desk):

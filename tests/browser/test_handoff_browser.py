@@ -10,13 +10,12 @@ cardholder again. Screenshots go to test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from bot.core import replies, tokens
+from bot.core import replies
 from tests.browser.console_stack import console_stack
-from tests.browser.pages import WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, say, shot, sign_in
+from tests.browser.pages import DESK, PHONE, WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, open_chat, say, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,17 +35,13 @@ def world(tmp_path_factory):
 def test_cardholder_and_agent_in_two_browser_pages(chromium, world):
     stack = world["stack"]
     errors = []
-    holder_ctx = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                      locale="zh-CN")
-    agent_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    holder_ctx, agent_ctx = chromium.new_context(**PHONE), chromium.new_context(**DESK)
     holder, desk = holder_ctx.new_page(), agent_ctx.new_page()
     for page in (holder, desk):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         # --- the cardholder opens the chat from the bank's app and asks for a person
-        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
-        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
-        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+        open_chat(holder, stack.rasa_url, "E2E-4", WEBCHAT_SECRET)
         say(holder, "你好")
         bot_said(holder, "5,000.00元")
         say(holder, "转人工")
