@@ -197,7 +197,8 @@ def test_trainers_see_personal_data_masked_agents_and_supervisors_in_full(env):
     assert "身份证后四位是****" in trainer
     assert "12,000.00元" in trainer  # amounts stay
     for who in ("agent1", "boss"):
-        full = json.dumps(signed_in(env["url"], who).get(f"/api/workbench/conversations/{ref}").json(), ensure_ascii=False)
+        detail = signed_in(env["url"], who).get(f"/api/workbench/conversations/{ref}").json()
+        full = json.dumps(detail, ensure_ascii=False)
         assert "李明华" in full and "13700000001" in full and "3521" in full and A in full
     # the list and the inbox too
     b = signed_in(env["url"], "trainer1")
