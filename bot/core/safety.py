@@ -274,7 +274,7 @@ CRISIS_POSSIBLE = _rules([
     ("method_word", _METHOD_NOUN + r"|^(哭|难过|伤心|救命|害怕)*(刀|绳子|药|棺材|墓)(刀|绳子|药|棺材|墓|哭|难过|伤心|救命|害怕)*$"),
     # Water only with being there now, not a shop by the river or a fishing trip.
     ("place_word", r"(我在|现在在|已经在|一个人在|独自在|来到|走到|站在|坐在|去|要去|打算去)" + _WATER
-                   + r"(?!开|做|住|上班|工作|打工|的|买|卖|摆|附近|旁边|那边|钓|玩|散步|跑步|度假|旅游|旅行|游泳|拍|吃|看|捡|赶海|烧烤|露营|踏青|骑车)"
+                   + r"(?!开|做|住|上班|工作|打工|出差|开会|办事|的|买|卖|摆|附近|旁边|那边|钓|玩|散步|跑步|度假|旅游|旅行|游泳|拍|吃|看|捡|赶海|烧烤|露营|踏青|骑车)"
                    + r"|(去|到|上|爬)" + _HIGH_PLACE + r"|一个人.{0,4}(到|去|在)" + _WATER + r"|到" + _WATER + r"了$"),
     # Going away, said in passing: 我要走了 is also just leaving the chat.
     ("leaving", r"(因为|就要|我要|我快要|我打算|我准备)走了(?!.{0,8}(回头|改天|下次|明天|再聊|拜拜|bye|车来了|(公交|地铁|班车|的士|滴滴|车)(来了|到了)))|去见(我)?(爸|妈|奶奶|爷爷|外婆|外公)了"
@@ -615,8 +615,11 @@ _FIGURES = re.compile(
     r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要)?死|死(了)?机|死贵|死板|死心|死活|死定"
     r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|遗产|钓鱼|药费|医药费|买药|吃药"
     r"|生活|活动|干活|快活|灵活|激活|活期|活儿|复活"
+    # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
+    r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"
+    r"|dyingto|deadtired|killingme|killtime|todiefor"
 )
-_DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]")
+_DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]|die|dead|dying|kill|suicid|overdose")
 
 
 def figure_of_speech_only(text: str) -> bool:
@@ -642,9 +645,12 @@ _EVERYDAY = re.compile(
     r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|"
     # a pet that died
     r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼)(死|走|没)了|"
+    # a grandparent who passed, a move, a new number (issue 18)
+    r"(爷爷|奶奶|外婆|外公|姥姥|姥爷)(去年|前年|上个月|早就|已经)?(走了|去世|过世)|出国|换号|新号|回老家|搬家|"
     + _ABOUT_OTHERS.pattern
 )
-_OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失)")
+_OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
+                       r"|我也(想|要)(跟着)?(走|去)")
 
 
 def everyday_context_only(text: str) -> bool:
@@ -659,6 +665,8 @@ def everyday_context_only(text: str) -> bool:
 _NOT_AN_OPT_OUT = re.compile(
     _KEYWORD_QUESTION.pattern
     + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
+    # a new number, a code, the card itself, a plan, the ID digits (issue 18)
+    r"|新号|换号|验证码|停(我的)?卡|冻结|方案|身份证|后四位|我没(有)?拉黑"
     r"|what does|mean|interest|payment|fee|charge|worry"
 )
 
