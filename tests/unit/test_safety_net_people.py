@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 from bot.core.normalize import find_entities
-from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, is_stop_request, keyword_intent, verdict
+from bot.core.safety import (
+    CERTAIN,
+    POSSIBLE,
+    assess_crisis,
+    everyday_context_only,
+    figure_of_speech_only,
+    is_stop_request,
+    not_an_opt_out,
+    keyword_intent,
+    verdict,
+)
 
 CRISIS_BY_FORM = {
     "methods": [
@@ -207,3 +217,39 @@ def test_the_people_look_alikes_are_annotated_as_the_extractor_finds():
         if "".join(expected) + text[pos:] != example:
             wrong.append(example)
     assert wrong == []
+
+
+# A crisis only the classifier saw falls to its next guess when the text
+# explains it away: medicine as a cost, fate as a sigh, English idioms, a
+# grandparent who passed, a move; a wish of one's own to follow keeps it.
+@pytest.mark.parametrize("text", [
+    "血压高应该吃什么药", "医生开的药太贵了，医保报不了多少", "我命苦啊，摊上这种事", "I'm dying to know how much I owe",
+    "I'm dead tired, talk tomorrow",
+])
+def test_medicine_fate_and_idioms_are_figures_of_speech(text):
+    assert figure_of_speech_only(text), text
+
+
+@pytest.mark.parametrize("text", ["我奶奶去年走了，我很想她", "我要出国了，以后这个号就不用了"])
+def test_a_grandparent_or_a_move_explains_a_model_only_crisis(text):
+    assert everyday_context_only(text), text
+
+
+@pytest.mark.parametrize("text", ["奶奶去年走了，我也想走", "爷爷走了，我也想去陪他", "I'm dying, help"])
+def test_a_wish_to_follow_is_never_explained_away(text):
+    assert not everyday_context_only(text) and not figure_of_speech_only(text), text
+
+
+# An opt-out only the classifier saw is something else when the message is
+# about a new number, a code, the card, a plan or the ID digits; a real
+# opt-out is never explained away.
+@pytest.mark.parametrize("text", [
+    "我换了新号，以后打这个", "验证码别再让我输了", "千万别冻结我的卡", "那个方案我不要了", "身份证后四位我发过了",
+])
+def test_numbers_codes_cards_and_plans_are_no_opt_out(text):
+    assert not_an_opt_out(text), text
+
+
+@pytest.mark.parametrize("text", ["别再给我打电话了", "别发了", "退订"])
+def test_a_real_opt_out_is_never_explained_away(text):
+    assert not not_an_opt_out(text), text
