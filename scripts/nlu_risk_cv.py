@@ -58,10 +58,23 @@ def out_of_fold(texts: Sequence[str], intents: Sequence[str], fold_of: Sequence[
         held = [i for i in range(len(texts)) if fold_of[i] == fold]
         model = BinaryRisk(settings["max_ngram"]).fit(
             [texts[i] for i in train], [intents[i] for i in train], SAFETY,
-            positive_weight=settings["positive_weight"], c=settings["c"])
+            positive_share=settings["positive_share"], c=settings["c"])
         for i, p in zip(held, model.probabilities([texts[i] for i in held])):
             probabilities[i] = p
     return probabilities
+
+
+def current_records(records: List[dict], k: int) -> List[dict]:
+    """Today's training examples, with the CV run's ranking where it had one."""
+    from rasa.shared.nlu.training_data.loading import load_data
+    from nlu_cv import folds
+
+    known = {(r["text"], r["gold"]): r for r in records}
+    examples = [m for m in load_data(str(REPO / "bot" / "data" / "nlu")).training_examples if m.get("intent")]
+    fold_of = folds(examples, k, 18)
+    return [{"text": m.get("text"), "gold": m.get("intent"), "fold": fold_of[i],
+             "ranking": known.get((m.get("text"), m.get("intent")), {}).get("ranking", [])}
+            for i, m in enumerate(examples)]
 
 
 def crisis_confidence(record: dict) -> float:
@@ -123,7 +136,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", required=True, help="scripts/nlu_cv.py output of the pipeline without the net")
     parser.add_argument("--dev", required=True, help="scripts/nlu_dev_eval.py --dump of the same pipeline")
-    parser.add_argument("--weights", default="10")
+    parser.add_argument("--weights", default="1.3", help="positive shares (the safety examples' weight / the others')")
+    parser.add_argument("--current-data", action="store_true",
+                        help="the detector on today's bot/data/nlu (new folds); examples the CV run did not "
+                             "have count as not crisis for the classifier (conservative)")
     parser.add_argument("--c", default="1.0")
     parser.add_argument("--max-ngram", type=int, default=4)
     parser.add_argument("--rules", default="detector,topk,mean")
@@ -136,9 +152,11 @@ def main(argv=None) -> int:
 
     records = json.loads(Path(args.cv).read_text("utf-8"))["records"]
     dev = json.loads(Path(args.dev).read_text("utf-8"))
+    k = 1 + max(r["fold"] for r in records)
+    if args.current_data:
+        records = current_records(records, k)
     for recs in [records, *dev.values()]:
         prepare(recs)
-    k = 1 + max(r["fold"] for r in records)
     texts = [normalize(r["text"]) for r in records]
     intents = [r["gold"] for r in records]
     print(line("no flag, CV", score_rule(records, [False] * len(records))))
@@ -152,13 +170,13 @@ def main(argv=None) -> int:
     }
     for c in [float(x) for x in args.c.split(",")]:
         for w in [float(x) for x in args.weights.split(",")]:
-            settings = {"positive_weight": w, "c": c, "max_ngram": args.max_ngram}
+            settings = {"positive_share": w, "c": c, "max_ngram": args.max_ngram}
             started = time.monotonic()
             oof = out_of_fold(texts, intents, [r["fold"] for r in records], k, **settings)
             seconds = time.monotonic() - started
-            model = BinaryRisk(args.max_ngram).fit(texts, intents, SAFETY, positive_weight=w, c=c)
+            model = BinaryRisk(args.max_ngram).fit(texts, intents, SAFETY, positive_share=w, c=c)
             dev_probs = {name: model.probabilities([normalize(r["text"]) for r in recs]) for name, recs in dev.items()}
-            print(f"\n== detector: weight {w}, C {c}, char 1-{args.max_ngram} ({seconds:.1f} s for {k} folds)")
+            print(f"\n== detector: positive share {w}, C {c}, char 1-{args.max_ngram} ({seconds:.1f} s for {k} folds)")
             for rule in args.rules.split(","):
                 if rule == "topk" and (c, w) != (float(args.c.split(",")[0]), float(args.weights.split(",")[0])):
                     continue  # independent of the detector

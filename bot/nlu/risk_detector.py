@@ -8,7 +8,7 @@ asks one narrower question per safety intent: is there anything in the text
 that looks like the crisis (or opt-out) examples at all?
 
 For each intent in ``thresholds`` it trains a binary one-vs-rest logistic
-regression over character 1-4 grams of the normalised text (the text the
+regression over character 1-3 grams of the normalised text (the text the
 classifier reads: TextNormalizer runs first, in training through
 ``process_training_data`` and at run time through ``process``, so this
 model sees the same text in both), with the positive class weighted up so
@@ -47,12 +47,12 @@ RISK_KEY = "safety_risk"
 FLAGGED = "flagged"
 WEIGHTS_FILE = "risk_weights.npz"
 
-# 2**20 buckets: ~150k distinct 1-4 grams in the training data, so few
+# 2**20 buckets: ~100k distinct 1-3 grams in the training data, so few
 # collisions, and only the non-zero weights are stored.
 N_FEATURES = 2 ** 20
 
 
-def vectorizer(max_ngram: int = 4):
+def vectorizer(max_ngram: int = 3):
     """The hashed character n-gram features (stateless: nothing to fit)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
@@ -65,7 +65,7 @@ def vectorizer(max_ngram: int = 4):
 class BinaryRisk:
     """One logistic regression per safety intent over shared features."""
 
-    def __init__(self, max_ngram: int = 4, weights: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, float]]] = None):
+    def __init__(self, max_ngram: int = 3, weights: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, float]]] = None):
         self.max_ngram = max_ngram
         self._vectorizer = vectorizer(max_ngram)
         # intent -> (feature indices, weights, intercept)
@@ -73,7 +73,7 @@ class BinaryRisk:
         self._dense: Dict[str, np.ndarray] = {}
 
     def fit(self, texts: Sequence[str], intents: Sequence[str], targets: Iterable[str],
-            positive_weight: float = 10.0, c: float = 1.0) -> "BinaryRisk":
+            positive_share: float = 1.3, c: float = 10.0) -> "BinaryRisk":
         from sklearn.linear_model import LogisticRegression
 
         features = self._vectorizer.transform(texts)
@@ -82,7 +82,11 @@ class BinaryRisk:
             if labels.sum() == 0 or labels.sum() == len(labels):
                 logger.warning("No examples to tell '%s' apart; it is never flagged.", target)
                 continue
-            model = LogisticRegression(C=c, class_weight={0: 1.0, 1: positive_weight}, solver="liblinear")
+            # The positive examples weigh positive_share times all the
+            # others together, however many of each the data has: the
+            # threshold keeps its meaning as the training data grows.
+            weight = positive_share * (len(labels) - labels.sum()) / labels.sum()
+            model = LogisticRegression(C=c, class_weight={0: 1.0, 1: weight}, solver="liblinear")
             model.fit(features, labels)
             coef = model.coef_[0]
             nonzero = np.flatnonzero(coef)
@@ -134,11 +138,15 @@ class SafetyRiskDetector(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             # Probability at or above which the intent is flagged.
+            # (chosen in config.yml; the numbers are there)
             "thresholds": {"crisis": 0.5, "stop_contact": 0.5},
-            "max_ngram": 4,
-            # How much more a missed safety example costs than a false one.
-            "positive_weight": 10.0,
-            "C": 1.0,
+            "max_ngram": 3,
+            # The safety examples together weigh this many times all the
+            # others: the model errs towards the safety intent.
+            "positive_share": 1.3,
+            # Little regularisation: the rare safety examples need their
+            # own n-grams to count.
+            "C": 10.0,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -157,7 +165,7 @@ class SafetyRiskDetector(GraphComponent):
         examples = [m for m in training_data.training_examples if m.get(INTENT) and m.get(TEXT)]
         self.model.fit(
             [m.get(TEXT) for m in examples], [m.get(INTENT) for m in examples], self.config["thresholds"],
-            positive_weight=float(self.config["positive_weight"]), c=float(self.config["C"]),
+            positive_share=float(self.config["positive_share"]), c=float(self.config["C"]),
         )
         self.persist()
         return self._resource

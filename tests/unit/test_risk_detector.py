@@ -19,6 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Said about money from start to end, with one line of giving up in it.
 PARAPHRASE = "欠了好多钱 工资也没发 这辈子就这样吧 到此为止"
+# The same in traditional characters: the detector reads the normalised text
+# at run time as in training.
+PARAPHRASE_TRADITIONAL = "欠了好多錢 工資也沒發 這輩子就這樣吧 到此為止"
 BENIGN = ("工资也没发 欠了好多钱 能不能少还点", "好的", "我想分期")
 
 NLU = """
@@ -68,9 +71,9 @@ nlu:
 def _config(with_detector: bool) -> str:
     detector = [{"name": "bot.nlu.risk_detector.SafetyRiskDetector",
                  "thresholds": {"crisis": 0.5, "stop_contact": 0.5},
-                 # eight crisis examples among thirty: a milder weight
-                 # than the real data's 1 in 20
-                 "positive_weight": 4.0}] if with_detector else []
+                 # a tiny set: as much weight on its crisis examples as
+                 # on all the others
+                 "positive_share": 1.0}] if with_detector else []
     pipeline = [
         {"name": "bot.nlu.normalizer.TextNormalizer"},
         {"name": "JiebaTokenizer", "dictionary_path": str(REPO / "bot" / "nlu" / "dictionary")},
@@ -119,6 +122,14 @@ def test_a_paraphrase_the_classifier_and_the_net_miss_is_a_crisis_to_check_in_on
                                 "model_intent": "inform_hardship"}
     assert "crisis" in parsed[RISK_KEY][FLAGGED]
     assert parsed["text"] == PARAPHRASE
+
+
+def test_the_detector_reads_the_normalised_text(agents):
+    _, with_detector = agents
+    assert verdict(PARAPHRASE_TRADITIONAL) is None
+    parsed = _parse(with_detector, PARAPHRASE_TRADITIONAL)
+    assert parsed[RISK_KEY] == _parse(with_detector, PARAPHRASE)[RISK_KEY]
+    assert parsed["intent"]["name"] == "crisis" and parsed["text"] == PARAPHRASE_TRADITIONAL
 
 
 def test_ordinary_messages_are_left_to_the_classifier(agents):
