@@ -213,7 +213,7 @@ def test_a_supervisors_plan_and_the_bots_submitted_plan_share_figures_and_key(tm
     events, _ = run_action(ActionHandleIncome(), make_tracker(
         CID, slots=VERIFIED, text="每月400", intent="inform_income", entities=[{"entity": "amount", "value": "400"}]))
     offer = slot_events(events)["hardship_offer"]
-    run_action(ActionAnswerHardshipOffer(), make_tracker(CID, slots={**VERIFIED, "hardship_offer": offer}, intent="affirm"))
+    yes_to_the_plan_twice(CID, VERIFIED, offer)
     [submitted] = arrangement_rows()
     assert submitted["status"] == "pending_approval" and submitted["months"] == 30
 
@@ -229,6 +229,17 @@ def test_a_supervisors_plan_and_the_bots_submitted_plan_share_figures_and_key(tm
 # --------------------------------------------------------------------------
 # One transaction
 # --------------------------------------------------------------------------
+
+
+def yes_to_the_plan_twice(cid: str, slots: Dict[str, Any], offer: str):
+    """The cardholder says yes to the personalised plan's card, which only
+    opens the confirmation step (nothing submitted yet), then yes again."""
+    events, _ = run_action(ActionAnswerHardshipOffer(),
+                           make_tracker(cid, slots={**slots, "hardship_offer": offer}, intent="affirm"))
+    assert arrangement_rows() == []
+    confirming = slot_events(events)["hardship_offer"]
+    return run_action(ActionAnswerHardshipOffer(),
+                      make_tracker(cid, slots={**slots, "hardship_offer": confirming}, intent="affirm"))
 
 
 def _fail(*args, **kwargs):
@@ -267,8 +278,7 @@ def test_a_submitted_plan_whose_hand_over_fails_leaves_no_plan(database, monkeyp
         CID, slots=VERIFIED, text="每月400", intent="inform_income", entities=[{"entity": "amount", "value": "400"}]))
     offer = slot_events(events)["hardship_offer"]
     monkeypatch.setattr(repository, "open_escalation", _fail)
-    events, texts = run_action(ActionAnswerHardshipOffer(),
-                               make_tracker(CID, slots={**VERIFIED, "hardship_offer": offer}, intent="affirm"))
+    events, texts = yes_to_the_plan_twice(CID, VERIFIED, offer)
     assert texts == [replies.SYSTEM_BUSY]
     assert "escalated" not in slot_events(events)
     with session_scope() as s:
@@ -323,8 +333,7 @@ def submitted_plan() -> int:
     events, _ = run_action(ActionHandleIncome(), make_tracker(
         HS_CID, slots=slots, text="每月1000", intent="inform_income", entities=[{"entity": "amount", "value": "1000"}]))
     offer = slot_events(events)["hardship_offer"]
-    events, texts = run_action(ActionAnswerHardshipOffer(),
-                               make_tracker(HS_CID, slots={**slots, "hardship_offer": offer}, intent="affirm"))
+    events, texts = yes_to_the_plan_twice(HS_CID, slots, offer)
     assert slot_events(events)["escalated"] is True
     with session_scope() as s:
         return s.execute(select(Arrangement.id).where(Arrangement.account_id == "HS-1")).scalar_one()
