@@ -253,3 +253,13 @@ def test_numbers_codes_cards_and_plans_are_no_opt_out(text):
 @pytest.mark.parametrize("text", ["别再给我打电话了", "别发了", "退订"])
 def test_a_real_opt_out_is_never_explained_away(text):
     assert not not_an_opt_out(text), text
+
+
+@pytest.mark.parametrize("text", ["楼顶的菜该浇水了", "在桥上等老婆下班"])
+def test_chores_up_high_and_waiting_explain_a_model_only_crisis(text):
+    assert everyday_context_only(text), text
+
+
+def test_waiting_for_rescue_up_high_stays_a_crisis():
+    assert keyword_intent("我在天台上，等人来救我") == "crisis"
+    assert not everyday_context_only("我在天台上，等人来救我")
