@@ -5,9 +5,8 @@ farewells, giving things away, "not worth living", no future, the debt after
 death, English, traditional, Cantonese, emoji; opt-outs as SMS conventions,
 do-not-disturb, daily complaints, traditional, English), each one the net
 missed before this round, and the look-alikes its new patterns must leave
-alone. None of them is a sentence of the dev sets.
+alone. None of them is a sentence of the dev sets (checked when written).
 """
-import re
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,11 @@ from bot.core.safety import (
     everyday_context_only,
     figure_of_speech_only,
     is_stop_request,
-    not_an_opt_out,
     keyword_intent,
+    not_an_opt_out,
     verdict,
 )
+from tests.unit.test_nlu_annotations import _examples, _parse
 
 CRISIS_BY_FORM = {
     "methods": [
@@ -57,14 +57,14 @@ CRISIS_BY_FORM = {
         "我想跳摟", "燒碳的工具都備好了", "我現在就在頂樓", "過了這個月你們就找不著我了",
     ],
     "cantonese": [
-        "我啱啱食咗成板藥", "冇咗我，阿爸阿媽會好過啲", "今晚之後你哋唔使再搵我",
+        "我啱啱食咗成板藥", "冇咗我，阿爸阿媽會好過啲", "聽日之後你哋唔使再搵我",
     ],
     "english": [
         "there is nothing left to live for", "everyone would be better off if I was gone",
         "I wrote letters to my kids", "I'm at the cliff and not coming back", "I'm done. bye",
         "I might drown myself tonight", "I'm just a burden to my family",
     ],
-    "emoji": ["🌉👋", "🌉 bye", "🌉😴"],
+    "emoji": ["👋🌉", "🌉 bye", "🌉😴"],
     # what writing the training data showed the net still missed
     "second_pass": [
         "查了一下吃多少颗药才够", "麻绳我已经挂好了", "全市最高那座桥，我想从那跳", "我想开车去撞大货车",
@@ -101,7 +101,7 @@ def test_one_soft_sign_checks_in_first(text):
 
 @pytest.mark.parametrize("text", [
     "我的东西都送给朋友了，以后也用不着了",
-    "这种日子我一天都不想过了，没有任何盼头",
+    "这日子我一天也不想过了，没一点盼头",
 ])
 def test_two_soft_signs_are_certain(text):
     found = assess_crisis(text)
@@ -110,11 +110,11 @@ def test_two_soft_signs_are_certain(text):
 
 def test_a_crisis_that_also_says_stop_is_handled_as_crisis():
     # "不用催了" is an opt-out on its own; with "我不在了" it is a farewell.
-    assert keyword_intent("以后不用催了，我不在了") == "crisis"
+    assert keyword_intent("以后都不用催了，我不在了") == "crisis"
 
 
 STOP_BY_FORM = {
-    "sms_conventions": ["已拉黑", "已拉黑，勿回"],
+    "sms_conventions": ["已拉黑了", "已拉黑，勿回"],
     "do_not_disturb": ["不想再被你们打扰", "不希望被骚扰，谢谢"],
     "threat_if_again": ["再发一条我就打12378", "再打一次我直接报警", "再发一条试试"],
     "daily_complaint": [
@@ -122,7 +122,7 @@ STOP_BY_FORM = {
     ],
     "whom": ["别再往家里打电话了", "别再往厂里打电话了"],
     "traditional": ["每天都收到你們的簡訊", "別再往家裡打電話了"],
-    "english": ["pls stop msging me", "plz stop", "stop ringing me"],
+    "english": ["plz stop msging me now", "plz stop", "stop ringing me"],
     "third_pass": ["我要投诉，你们每天发短信，立刻停止", "我已经把你们设置成骚扰电话了", "请删除我的联系方式"],
     "second_pass": ["让我清净几天吧", "再打我父母我就投诉", "請勿再傳送訊息", "别再往她手机上发短信了"],
 }
@@ -139,8 +139,8 @@ BENIGN = [
     # chores and waiting up high or on a bridge
     "我站在桥上等朋友", "我在天台接人，一会回你", "我在楼顶修水管",
     # an old phone handed on, a relative's debt, leftovers of a debt
-    "换了新手机，旧的送给我妈了", "我把旧衣服都送人了", "人死了信用卡欠款家里要还吗，我爸去世了",
-    "以后不用催了，我已经还了",
+    "换了新手机，旧的送给我爸了", "我把旧衣服都送人了", "人死了信用卡欠款家里要还吗，我爸去世了",
+    "以后不用再催了，我已经还了",
     # figures of speech
     "累死了，刚下班", "笑死，你们这机器人", "手机死机了", "这利息要命啊", "热死了",
     # everyday goodbyes
@@ -153,7 +153,7 @@ BENIGN = [
     "我现在在天桥上，马上到", "今天是我最后一天上班", "我又没有不想活",
     # and the third
     "我在楼顶办公室上班", "我在铁路局上班，火车快来了", "你就从楼上下去吧", "我想安静地离开这家公司",
-    "我的保险理赔下来就能还清", "我想跳槽",
+    "等保险理赔下来我就能还清", "我想跳槽",
 ]
 
 
@@ -163,8 +163,8 @@ def test_look_alikes_are_no_crisis(text):
 
 
 NOT_AN_OPT_OUT = [
-    "退订了还会影响征信吗", "TD会不会影响我还款", "短信收到了", "每天都收到你们的短信，我已经在还了",
-    "能把还款链接再发一次吗", "别催了我明天就还", "我被拉黑了吗", "再发一遍验证码", "钱已经转过去了，不用再催了",
+    "退订之后会影响我的征信吗", "TD会不会影响我还款", "你们的短信收到了", "每天都收到你们的短信，我已经在还了",
+    "还款链接能再发一次吗", "别催了我明天就还", "我被拉黑了吗", "再发一遍验证码", "钱已经转过去了，不用再催了",
     "马上停下来听我说", "立刻停止扣款",
 ]
 
@@ -179,23 +179,12 @@ def test_questions_and_requests_about_messages_are_no_opt_out(text):
 # none of its look-alikes is, and their entity annotations are the rule
 # extractor's.
 PEOPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu" / "safety_people.yml"
-_ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
-
-
-def _people_examples():
-    intent = None
-    for line in PEOPLE.read_text("utf-8").splitlines():
-        m = re.match(r"- intent: (\S+)", line)
-        if m:
-            intent = m.group(1)
-        elif intent and re.match(r"\s+- ", line):
-            yield intent, line.strip()[2:]
 
 
 def test_the_people_data_agrees_with_the_net():
     disagree = []
-    for intent, example in _people_examples():
-        text = _ANNOTATION.sub(r"\1", example)
+    for intent, example in _examples(PEOPLE):
+        text, _ = _parse(example)
         forced = keyword_intent(text)
         if intent in ("crisis", "stop_contact") and forced != intent:
             disagree.append((intent, text, forced))
@@ -206,15 +195,9 @@ def test_the_people_data_agrees_with_the_net():
 
 def test_the_people_look_alikes_are_annotated_as_the_extractor_finds():
     wrong = []
-    for intent, example in _people_examples():
-        if intent in ("crisis", "stop_contact"):
-            continue
-        text = _ANNOTATION.sub(r"\1", example)
-        expected, pos = [], 0
-        for span in find_entities(text):
-            expected.append(text[pos:span.start] + f"[{text[span.start:span.end]}]({span.entity})")
-            pos = span.end
-        if "".join(expected) + text[pos:] != example:
+    for intent, example in _examples(PEOPLE):
+        text, annotated = _parse(example)
+        if [(s.entity, s.value, s.start) for s in find_entities(text)] != annotated and intent not in ("crisis", "stop_contact"):
             wrong.append(example)
     assert wrong == []
 
@@ -223,14 +206,14 @@ def test_the_people_look_alikes_are_annotated_as_the_extractor_finds():
 # explains it away: medicine as a cost, fate as a sigh, English idioms, a
 # grandparent who passed, a move; a wish of one's own to follow keeps it.
 @pytest.mark.parametrize("text", [
-    "血压高应该吃什么药", "医生开的药太贵了，医保报不了多少", "我命苦啊，摊上这种事", "I'm dying to know how much I owe",
-    "I'm dead tired, talk tomorrow",
+    "胃不舒服该吃什么药", "医生开的药太贵了，医保报不了多少", "我命苦啊，摊上这种事", "I'm dying to know how much I owe",
+    "I'm dead tired, let's talk later",
 ])
 def test_medicine_fate_and_idioms_are_figures_of_speech(text):
     assert figure_of_speech_only(text), text
 
 
-@pytest.mark.parametrize("text", ["我奶奶去年走了，我很想她", "我要出国了，以后这个号就不用了"])
+@pytest.mark.parametrize("text", ["我奶奶前年走了，挺想她的", "我要出国了，以后这个号就不用了"])
 def test_a_grandparent_or_a_move_explains_a_model_only_crisis(text):
     assert everyday_context_only(text), text
 
