@@ -102,7 +102,8 @@ def prepare(records: List[dict]) -> None:
         r["_final"] = decide(r["text"], r["ranking"])
         r["_stands"] = risk_crisis_stands(r["text"])
         # where a flag can still change the intent
-        r["_open"] = r["_final"] != "crisis" and r["_stands"] and verdict(r["text"]) is None
+        # (never over a crisis or an opt-out already found)
+        r["_open"] = r["_final"] not in SAFETY and r["_stands"] and verdict(r["text"]) is None
         r["_alone"] = classifier_alone(r)
 
 

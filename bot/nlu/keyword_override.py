@@ -130,8 +130,10 @@ class KeywordIntentOverride(GraphComponent):
                 # "回T是什么意思", "验证码再发一遍", "别再收我违约金了": the
                 # classifier's opt-out is a question or a request about fees.
                 found = _next_guess(message, "stop_contact", NOT_AN_OPT_OUT)
-            if found is None and model_intent != "crisis" and _risk_flagged(message, "crisis") \
-                    and risk_crisis_stands(text):
+            # Not over the classifier's opt-out either: as with the net's
+            # hyperbole, the opt-out the law requires wins over a guess.
+            if found is None and model_intent not in ("crisis", "stop_contact") \
+                    and _risk_flagged(message, "crisis") and risk_crisis_stands(text):
                 found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
             apply_verdict(message, found)
         return messages

@@ -140,22 +140,28 @@ def test_ordinary_messages_are_left_to_the_classifier(agents):
         assert "safety" not in parsed and parsed[RISK_KEY][FLAGGED] == []
 
 
-def test_a_flag_explained_away_by_a_figure_of_speech_changes_nothing():
-    message = Message(data={TEXT: "笑死我了 工资也没发"})
-    message.set("intent", {"name": "inform_hardship", "confidence": 0.6}, add_to_output=True)
-    message.set("intent_ranking", [{"name": "inform_hardship", "confidence": 0.6}], add_to_output=True)
-    message.set(RISK_KEY, {"crisis": 0.9, FLAGGED: ["crisis"]}, add_to_output=True)
+def _flagged_crisis(text: str, model_intent: str, flagged: str = "crisis") -> str:
+    """The intent after the override, for a classifier's guess and a flag."""
+    message = Message(data={TEXT: text})
+    message.set("intent", {"name": model_intent, "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": model_intent, "confidence": 0.6}], add_to_output=True)
+    message.set(RISK_KEY, {flagged: 0.9, FLAGGED: [flagged]}, add_to_output=True)
     KeywordIntentOverride().process([message])
-    assert message.get("intent")["name"] == "inform_hardship"
+    return message.get("intent")["name"]
+
+
+def test_a_flag_explained_away_by_a_figure_of_speech_changes_nothing():
+    assert _flagged_crisis("笑死我了 工资也没发", "inform_hardship") == "inform_hardship"
+
+
+def test_a_crisis_flag_never_overrides_the_classifiers_opt_out():
+    assert verdict("这些事我都不想再管了") is None
+    assert _flagged_crisis("这些事我都不想再管了", "stop_contact") == "stop_contact"
+    assert _flagged_crisis("这些事我都不想再管了", "refuse_to_pay") == "crisis"
 
 
 def test_a_flagged_opt_out_is_reported_but_never_forced():
-    message = Message(data={TEXT: "你们每天都发 烦不烦"})
-    message.set("intent", {"name": "complain", "confidence": 0.6}, add_to_output=True)
-    message.set("intent_ranking", [{"name": "complain", "confidence": 0.6}], add_to_output=True)
-    message.set(RISK_KEY, {"stop_contact": 0.9, FLAGGED: ["stop_contact"]}, add_to_output=True)
-    KeywordIntentOverride().process([message])
-    assert message.get("intent")["name"] == "complain"
+    assert _flagged_crisis("你们每天都发 烦不烦", "complain", flagged="stop_contact") == "complain"
 
 
 def test_the_weights_round_trip_through_plain_arrays(tmp_path):
