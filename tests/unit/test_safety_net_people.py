@@ -246,3 +246,8 @@ def test_chores_up_high_and_waiting_explain_a_model_only_crisis(text):
 def test_waiting_for_rescue_up_high_stays_a_crisis():
     assert keyword_intent("我在天台上，等人来救我") == "crisis"
     assert not everyday_context_only("我在天台上，等人来救我")
+
+
+@pytest.mark.parametrize("text", ["我家猫前天没了，难受", "旧书都捐给图书馆了", "屋顶漏水了找谁修", "桥上的风景真好"])
+def test_pets_donations_and_repairs_explain_a_model_only_crisis(text):
+    assert everyday_context_only(text), text
