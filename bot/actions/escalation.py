@@ -154,10 +154,66 @@ class ActionOptOut(CollectionAction):
         return "action_opt_out"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
-        channel = channel_of(tracker)
-        await db(repository.record_opt_out, tracker.sender_id, channel)
-        say(dispatcher, replies.OPT_OUT.format(channel_name=replies.CHANNEL_NAMES.get(channel, "该渠道")))
+        if possible_opt_out(tracker):
+            # Only the risk detector's guess: a false opt-out would stop
+            # lawful contact, a missed one breaks the law - so ask, once.
+            say(dispatcher, replies.OPT_OUT_CONFIRM.format(channel_name=channel_name(tracker)),
+                buttons=replies.OPT_OUT_CONFIRM_BUTTONS)
+            return []
+        return await record_opt_out(dispatcher, tracker)
+
+
+class ActionOptOutAnswer(CollectionAction):
+    """The yes or no after action_opt_out (bot/data/rules/opt_out_confirm.yml).
+
+    After the "do you want no more reminders?" question a yes records the
+    opt-out and a no keeps contact as it was; after an opt-out already
+    recorded, a yes or no is only acknowledged (it must not undo anything).
+    """
+
+    runs_when_escalated = True
+
+    def name(self) -> Text:
+        return "action_opt_out_answer"
+
+    async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not asked_to_confirm_opt_out(tracker):
+            say(dispatcher, replies.OPT_OUT_ANSWER_NOTED)
+            return []
+        if (tracker.latest_message.get("intent") or {}).get("name") == "affirm":
+            return await record_opt_out(dispatcher, tracker)
+        say(dispatcher, replies.OPT_OUT_KEPT)
         return []
+
+
+def channel_name(tracker: Tracker) -> str:
+    return replies.CHANNEL_NAMES.get(channel_of(tracker), "该渠道")
+
+
+async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
+    say(dispatcher, replies.OPT_OUT.format(channel_name=channel_name(tracker)))
+    return []
+
+
+def possible_opt_out(tracker: Tracker) -> bool:
+    """The net's report says this opt-out is a guess (bot/nlu/keyword_override.py)."""
+    report = tracker.latest_message.get(SAFETY_KEY) or {}
+    return report.get("intent") == "stop_contact" and report.get("tier") == POSSIBLE
+
+
+def asked_to_confirm_opt_out(tracker: Tracker) -> bool:
+    """Was the bot's last message before this one the opt-out question?"""
+    question = replies.OPT_OUT_CONFIRM.split("{", 1)[0]
+    seen_current_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current_user:
+                return False
+            seen_current_user = True
+        elif event.get("event") == "bot" and seen_current_user:
+            return (event.get("text") or "").startswith(question)
+    return False
 
 
 class ActionDefaultFallback(CollectionAction):

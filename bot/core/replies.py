@@ -253,6 +253,13 @@ HANDOFF_ETA_CRISIS_OUT_OF_HOURS = (
 # The agent hands the conversation back to the assistant (agent console).
 HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
+# A message that only may be an opt-out (the safety risk detector's guess,
+# bot/nlu/risk_detector.py): asked, never recorded on the guess alone, and
+# never left unanswered either.
+OPT_OUT_CONFIRM = "请问您是希望我们不再通过{channel_name}向您发送提醒吗？回复“是”即为您退订，回复“不是”则照常联系。"
+OPT_OUT_CONFIRM_BUTTONS = (("是，不要再发", "/stop_contact"), ("不是", "/deny"))
+OPT_OUT_KEPT = "好的，不为您退订。如以后不希望收到提醒，随时回复“退订”即可。"
+OPT_OUT_ANSWER_NOTED = "好的，已收到。"
 CHANNEL_NAMES = CARDHOLDER_CHANNEL_NAMES  # the shared channel map (bot/core/channels.py)
 CONSEQUENCES = (
     "如实告知您：逾期会按合同计收利息和违约金，逾期记录会按规定报送至人民银行征信系统，"

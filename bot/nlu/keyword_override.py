@@ -24,8 +24,11 @@ When neither the net nor the classifier saw a crisis but the safety risk
 detector (bot/nlu/risk_detector.py, the component before this one) flagged
 one, it is a crisis of tier ``model`` too (rules ``["risk_model"]``): the bot
 checks in, never escalates on it alone; a figure of speech or an everyday
-context keeps the classifier's intent. The detector's opt-out flag changes
-nothing here (an opt-out stops contact at once; a guess must not).
+context keeps the classifier's intent. Its opt-out flag likewise makes the
+intent ``stop_contact`` of tier ``possible`` (unless the text is a question
+or request about fees, ``not_an_opt_out``): action_opt_out then asks
+whether the cardholder wants no more reminders and records nothing on the
+guess alone, since an opt-out stops lawful contact at once.
 """
 from __future__ import annotations
 
@@ -135,6 +138,10 @@ class KeywordIntentOverride(GraphComponent):
             if found is None and model_intent not in ("crisis", "stop_contact") \
                     and _risk_flagged(message, "crisis") and risk_crisis_stands(text):
                 found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
+            if found is None and model_intent not in ("crisis", "stop_contact") \
+                    and _risk_flagged(message, "stop_contact") and not not_an_opt_out(text):
+                # A possible opt-out: action_opt_out asks before it records.
+                found = Verdict("stop_contact", POSSIBLE, (RISK_MODEL,))
             apply_verdict(message, found)
         return messages
 

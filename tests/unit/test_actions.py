@@ -6,7 +6,7 @@ import pytest
 
 from bot.actions.account import ActionStateBalance
 from bot.actions.arrangements import ActionBookPromise
-from bot.actions.escalation import ActionDefaultFallback, ActionHandleCrisis, ActionOptOut
+from bot.actions.escalation import ActionDefaultFallback, ActionHandleCrisis, ActionOptOut, ActionOptOutAnswer
 from bot.actions.verification import ActionVerificationResult, ValidateVerifyForm
 from bot.core import replies
 from bot.db import repository
@@ -201,6 +201,45 @@ def test_opt_out_is_recorded_for_the_channel(accounts, today):
     assert "退订" in texts[0]
     with session_scope() as s:
         assert repository.is_opted_out(s, "+8613900000002", "rest")
+
+
+def _possible_opt_out(sender: str, text: str):
+    tracker = make_tracker(sender, text=text, intent="stop_contact")
+    tracker.latest_message["safety"] = {"intent": "stop_contact", "tier": "possible", "rules": ["risk_model"]}
+    return tracker
+
+
+def _answer_after(sender: str, bot_text: str, answer: str, intent: str):
+    events = [{"event": "user", "text": "每天都发烦死了"}, {"event": "action", "name": "action_opt_out"},
+              {"event": "bot", "text": bot_text}, {"event": "user", "text": answer}]
+    return make_tracker(sender, text=answer, intent=intent, events=events)
+
+
+def test_a_possible_opt_out_is_asked_about_and_nothing_is_recorded(accounts, today):
+    _, texts = run_action(ActionOptOut(), _possible_opt_out("+8613900000002", "每天都发烦死了"))
+    assert texts[0].startswith("请问您是希望我们不再通过")
+    with session_scope() as s:
+        assert not repository.is_opted_out(s, "+8613900000002", "rest")
+
+
+def test_a_yes_to_the_opt_out_question_records_it_and_a_no_does_not(accounts, today):
+    question = replies.OPT_OUT_CONFIRM.format(channel_name="短信")
+    _, texts = run_action(ActionOptOutAnswer(), _answer_after("+8613900000004", question, "不是", "deny"))
+    assert texts == [replies.OPT_OUT_KEPT]
+    with session_scope() as s:
+        assert not repository.is_opted_out(s, "+8613900000004", "rest")
+    _, texts = run_action(ActionOptOutAnswer(), _answer_after("+8613900000002", question, "是的", "affirm"))
+    assert texts[0].startswith("已为您办理退订")
+    with session_scope() as s:
+        assert repository.is_opted_out(s, "+8613900000002", "rest")
+
+
+def test_a_yes_after_an_opt_out_already_recorded_is_only_acknowledged(accounts, today):
+    done = replies.OPT_OUT.format(channel_name="短信")
+    _, texts = run_action(ActionOptOutAnswer(), _answer_after("+8613900000004", done, "好的", "affirm"))
+    assert texts == [replies.OPT_OUT_ANSWER_NOTED]
+    with session_scope() as s:
+        assert not repository.is_opted_out(s, "+8613900000004", "rest")
 
 
 def test_second_fallback_in_a_row_hands_over(accounts, today):

@@ -160,8 +160,20 @@ def test_a_crisis_flag_never_overrides_the_classifiers_opt_out():
     assert _flagged_crisis("这些事我都不想再管了", "refuse_to_pay") == "crisis"
 
 
-def test_a_flagged_opt_out_is_reported_but_never_forced():
-    assert _flagged_crisis("你们每天都发 烦不烦", "complain", flagged="stop_contact") == "complain"
+def test_a_flagged_opt_out_is_a_possible_one_the_bot_asks_about():
+    message = Message(data={TEXT: "你们每天都发 烦不烦"})
+    message.set("intent", {"name": "complain", "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "complain", "confidence": 0.6}], add_to_output=True)
+    message.set(RISK_KEY, {"stop_contact": 0.9, FLAGGED: ["stop_contact"]}, add_to_output=True)
+    KeywordIntentOverride().process([message])
+    assert message.get("intent")["name"] == "stop_contact"
+    # Tier "possible": action_opt_out asks before it records anything.
+    assert message.get("safety") == {"intent": "stop_contact", "tier": "possible", "rules": [RISK_MODEL],
+                                     "model_intent": "complain"}
+
+
+def test_a_flagged_question_about_opting_out_is_no_opt_out():
+    assert _flagged_crisis("回T是什么意思", "out_of_scope", flagged="stop_contact") == "out_of_scope"
 
 
 def test_the_weights_round_trip_through_plain_arrays(tmp_path):
