@@ -45,6 +45,7 @@ from bot.actions.base import app_identity, db, say, settings
 from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
 from bot.core.masking import masked_name
+from bot.core.normalize import id_digits_answer
 from bot.core.phone import parse_phone
 from bot.core.ratelimit import Backoff, VerifyCheck, backoff_check
 from bot.db import assessments, repository, tasks
@@ -221,6 +222,19 @@ class ValidateVerifyForm(FormValidationAction):
             # answer; being filled, it ends the form without asking more.
             return ["right_party"]
         return ["right_party", "id_last4"]
+
+    async def extract_id_last4(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The answer to the ID question when the extractor read its digits
+        as an amount ("5321 这下可以了吧"): only while that question is open,
+        and only when no id_last4 entity came with the message."""
+        if tracker.get_slot("requested_slot") != "id_last4":
+            return {}
+        if any(e.get("entity") == "id_last4" for e in tracker.latest_message.get("entities") or []):
+            return {}
+        digits = id_digits_answer(tracker.latest_message.get("text") or "")
+        return {"id_last4": digits} if digits else {}
 
     def validate_right_party(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -655,11 +655,31 @@ def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+_ID_GROUP_RE = re.compile(r"(?<![0-9A-Za-z.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z.,])")
+# After four digits, a unit that makes them money, a count or a date.
+_NOT_ID_AFTER_RE = re.compile(r"\s*(?:元|块|圆|蚊|文|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)")
+
+
+def id_digits_answer(text: str) -> Optional[str]:
+    """The ID digits in an answer to "the last four characters of your ID?".
+
+    Without a word naming the ID, four digits among other words ("5321
+    这下可以了吧", "ID last 4: 4416") read as an amount to find_entities; once
+    the question has been asked, the message's only group of four that is
+    not money, a count or a date is the answer to it.
+    """
+    t = _fold(text or "")
+    groups = list(_ID_GROUP_RE.finditer(t))
+    if len(groups) != 1 or _NOT_ID_AFTER_RE.match(t[groups[0].end():]):
+        return None
+    return groups[0].group(0).upper()
+
+
 def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
     out = []
-    for m in re.finditer(r"(?<![0-9A-Za-z.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z.,])", text):
+    for m in _ID_GROUP_RE.finditer(text):
         after = text[m.end():]
-        if re.match(r"\s*(?:元|块|圆|蚊|文|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)", after):
+        if _NOT_ID_AFTER_RE.match(after):
             continue
         before = text[: m.start()]
         clause_before = re.split(r"[\s，,。.!！?？;；]", before)[-1]

@@ -53,6 +53,24 @@ def test_right_id_digits_verify_the_cardholder(accounts):
     assert texts == []
 
 
+@pytest.mark.parametrize("answer", ["3521 这下可以了吧", "ID last 4: 3521", "末尾4位 3521"])
+def test_id_digits_read_as_an_amount_still_answer_the_id_question(accounts, answer):
+    tracker = make_tracker(
+        PHONE, slots={"right_party": True, "requested_slot": "id_last4"}, text=answer, intent="inform_identity",
+        entities=[{"entity": "amount", "value": "3521"}], active_loop="verify_form",
+    )
+    slots = slot_events(run_action(ValidateVerifyForm(), tracker)[0])
+    assert (slots["verified"], slots["account_id"]) == (True, "E2E-1")
+
+
+def test_four_digits_are_no_id_answer_when_the_question_is_not_open_or_they_are_money(accounts):
+    for slots, text in (({"right_party": True, "requested_slot": "right_party"}, "3521 这下可以了吧"),
+                        ({"right_party": True, "requested_slot": "id_last4"}, "我先还3521块")):
+        tracker = make_tracker(PHONE, slots=slots, text=text, intent="promise_to_pay",
+                               entities=[{"entity": "amount", "value": "3521"}], active_loop="verify_form")
+        assert "id_last4" not in slot_events(run_action(ValidateVerifyForm(), tracker)[0])
+
+
 def test_wrong_digits_count_down_then_wait(accounts):
     messages = []
     for _ in range(3):
