@@ -205,15 +205,22 @@ def possible_opt_out(tracker: Tracker) -> bool:
 def asked_to_confirm_opt_out(tracker: Tracker) -> bool:
     """Was the bot's last message before this one the opt-out question?"""
     question = replies.OPT_OUT_CONFIRM.split("{", 1)[0]
+    said = [e for e in previous_turn(tracker) if e.get("event") == "bot"]
+    return bool(said) and (said[-1].get("text") or "").startswith(question)
+
+
+def previous_turn(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The events between the previous user message and the latest one."""
+    events: List[Dict[str, Any]] = []
     seen_current_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_current_user:
-                return False
+                break
             seen_current_user = True
-        elif event.get("event") == "bot" and seen_current_user:
-            return (event.get("text") or "").startswith(question)
-    return False
+        elif seen_current_user:
+            events.append(event)
+    return events[::-1]
 
 
 class ActionDefaultFallback(CollectionAction):
@@ -241,12 +248,5 @@ class ActionDefaultFallback(CollectionAction):
 
 def _previous_turn_was_fallback(tracker: Tracker) -> bool:
     """Was the bot's answer to the previous user message a fallback too?"""
-    seen_current_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current_user:
-                return False
-            seen_current_user = True
-        elif seen_current_user and event.get("event") == "action" and event.get("name") == "action_default_fallback":
-            return True
-    return False
+    return any(e.get("event") == "action" and e.get("name") == "action_default_fallback"
+               for e in previous_turn(tracker))
