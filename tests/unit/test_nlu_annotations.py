@@ -11,7 +11,8 @@ import pytest
 from bot.core.normalize import find_entities
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
-FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml", "people.yml"]
+FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml", "people.yml",
+         "english_long.yml"]
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
 
 
