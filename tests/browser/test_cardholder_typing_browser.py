@@ -12,43 +12,26 @@ Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from bot.core import tokens
-from tests.browser.conftest import ARTIFACTS
 from tests.browser.console_stack import console_stack
-from tests.console.support import PASSWORD
+from tests.browser.pages import DESK, WAIT_MS, WEBCHAT_CREDENTIALS, open_chat, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-25T10:00:00+08:00"
 RASA_TOKEN = "browser-typing-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-typing-webchat-secret-0123"
-CREDENTIALS = """rest:
-channels.webchat.WebChatInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-  socketio_path: /socket.io
-  metadata_key: metadata
-"""
-WAIT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-typing")
     env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
-    with console_stack(workdir, NOW, CREDENTIALS, RASA_TOKEN, extra_env=env,
+    with console_stack(workdir, NOW, WEBCHAT_CREDENTIALS, RASA_TOKEN, extra_env=env,
                        agents=(("lisi", "agent", "李四"),)) as (stack, console_url):
         yield {"stack": stack, "console": console_url}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 
 def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
@@ -56,7 +39,7 @@ def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
     errors = []
     holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                       locale="zh-CN")
-    agent_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    agent_ctx = chromium.new_context(**DESK)
     holder, desk = holder_ctx.new_page(), agent_ctx.new_page()
     for page in (holder, desk):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -66,9 +49,7 @@ def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
     holder.on("request", lambda req: typing_sent.append(req.post_data)
               if req.method == "POST" and "user_typing" in (req.post_data or "") else None)
     try:
-        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
-        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
-        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+        open_chat(holder, stack.rasa_url, "E2E-4", WEBCHAT_SECRET)
 
         # The bot answers: typing says nothing to anyone.
         holder.type("#input", "你好", delay=50)
@@ -80,10 +61,7 @@ def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
         holder.locator("#handover-banner", has_text="正在为您转接人工客服").wait_for(timeout=WAIT_MS)
 
         desk.goto(world["console"] + "/login")
-        desk.fill("#username", "lisi")
-        desk.fill("#password", PASSWORD)
-        desk.click("#login-submit")
-        desk.wait_for_url(re.compile(r".*/queue$"))
+        sign_in(desk, "lisi", "/queue")
         desk.locator("#queue-body tr.item", has_text="E2E-4").locator("a", has_text="打开").click()
         desk.wait_for_url(re.compile(r".*/conversations/.+"))
         desk.click("#claim-btn")
