@@ -77,6 +77,10 @@ def test_canned_reply_new_message_cue_and_transfer(env, chromium):
         expect(menu.locator("li.selected")).to_contain_text(replies[1]["title"])
         shot(page, "console-inbox-canned-menu.png")
         sent_before = len(fake.sent)
+        # A live update may disable the box for a moment; it hands the focus
+        # back, and the list with it, before Enter picks.
+        expect(box).to_be_focused(timeout=WAIT_MS)
+        expect(menu.locator("li.selected")).to_contain_text(replies[1]["title"])
         box.press("Enter")
         expect(menu).to_be_hidden()
         assert box.input_value() == replies[1]["text"]
