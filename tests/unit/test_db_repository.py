@@ -654,37 +654,47 @@ def test_account_snapshot_has_every_section(session, pinned_now):
     assert repo.account_snapshot(session, "NOPE", TODAY) is None
 
 
+def run_at_once(n, work):
+    """Run work(barrier) in n threads that share a Barrier(n); work waits on it.
+
+    Returns (results, errors): what each call returned, and what any raised.
+    """
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(work(barrier))
+        except Exception as exc:  # pragma: no cover - the caller asserts errors == []
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    return results, errors
+
+
 def test_sqlite_concurrent_booking_same_key(db_url, pinned_now):
     # SQLite serialises writers (BEGIN IMMEDIATE): threads queue instead of
     # failing with "database is locked", and the key still books once.
     with session_scope(db_url) as s:
         add_account(s)
-    n = 6
-    barrier = threading.Barrier(n)
-    results, errors = [], []
 
-    def book():
-        try:
-            barrier.wait(5)
-            with session_scope(db_url) as s:
-                repo.get_account(s, "ACC-1", TODAY)  # read, then write
-                results.append(
-                    repo.book_arrangement(
-                        s,
-                        account_id="ACC-1",
-                        kind="deferral",
-                        idempotency_key="same",
-                        conversation_id="c1",
-                    )
-                )
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def book(barrier):
+        barrier.wait(5)
+        with session_scope(db_url) as s:
+            repo.get_account(s, "ACC-1", TODAY)  # read, then write
+            return repo.book_arrangement(
+                s,
+                account_id="ACC-1",
+                kind="deferral",
+                idempotency_key="same",
+                conversation_id="c1",
+            )
 
-    threads = [threading.Thread(target=book) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(15)
+    results, errors = run_at_once(6, book)
     assert errors == []
     assert len({r[0] for r in results}) == 1 and sum(r[1] for r in results) == 1
 
@@ -752,31 +762,20 @@ def test_pg_book_arrangement_concurrent_same_key(pg_url, monkeypatch):
 def test_pg_book_arrangement_many_threads_at_once(pg_url):
     _pg_account(pg_url)
     n = 8
-    barrier = threading.Barrier(n)
-    results, errors = [], []
 
-    def book():
-        try:
-            with session_scope(pg_url) as s:
-                barrier.wait(5)
-                results.append(
-                    repo.book_arrangement(
-                        s,
-                        account_id="ACC-1",
-                        kind="deferral",
-                        idempotency_key="stampede",
-                        conversation_id="c1",
-                        new_due_date=date(2026, 12, 25),
-                    )
-                )
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def book(barrier):
+        with session_scope(pg_url) as s:
+            barrier.wait(5)
+            return repo.book_arrangement(
+                s,
+                account_id="ACC-1",
+                kind="deferral",
+                idempotency_key="stampede",
+                conversation_id="c1",
+                new_due_date=date(2026, 12, 25),
+            )
 
-    threads = [threading.Thread(target=book) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(15)
+    results, errors = run_at_once(n, book)
     assert errors == []
     assert len(results) == n
     assert len({r[0] for r in results}) == 1
@@ -787,23 +786,13 @@ def test_pg_book_arrangement_many_threads_at_once(pg_url):
 
 def test_pg_open_escalation_concurrent(pg_url):
     _pg_account(pg_url)
-    n = 6
-    barrier = threading.Barrier(n)
-    results, errors = [], []
 
-    def go():
-        try:
-            with session_scope(pg_url) as s:
-                barrier.wait(5)
-                results.append(_escalate(s, reason="crisis", priority=0))
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def go(barrier):
+        with session_scope(pg_url) as s:
+            barrier.wait(5)
+            return _escalate(s, reason="crisis", priority=0)
 
-    threads = [threading.Thread(target=go) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(15)
+    results, errors = run_at_once(6, go)
     assert errors == []
     assert len({r[0] for r in results}) == 1 and sum(r[1] for r in results) == 1
 
