@@ -48,124 +48,99 @@ def _load_details(text: Optional[str]):
         return text
 
 
-def _rows(s: Session, model, where, *order_by) -> List[Any]:
-    return list(s.execute(select(model).where(where).order_by(*order_by)).scalars())
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return _money_str(value)
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+def _fields(row, *names: str, **computed) -> Dict[str, Any]:
+    """The named columns of ``row`` in that order, JSON-ready: money as
+    ``"0.00"`` text, dates and timestamps as ISO 8601. ``computed`` gives
+    the value for a name that is not a column as it stands."""
+    return {
+        name: computed[name] if name in computed else _json_value(getattr(row, name))
+        for name in names
+    }
+
+
+def _history(s: Session, model, account_id: str, at=None) -> List[Any]:
+    """The account's rows of ``model``, oldest first (by ``at``, default created_at)."""
+    at = model.created_at if at is None else at
+    return list(s.execute(select(model).where(model.account_id == account_id).order_by(at, model.id)).scalars())
 
 
 def arrangements(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {
-            "id": a.id,
-            "kind": a.kind,
-            "status": a.status,
-            "amount": _money_str(a.amount),
-            "pay_date": _iso(a.pay_date),
-            "months": a.months,
-            "monthly_payment": _money_str(a.monthly_payment),
-            "total_fee": _money_str(a.total_fee),
-            "new_due_date": _iso(a.new_due_date),
-            "details": _load_details(a.details),
-            "idempotency_key": a.idempotency_key,
+        _fields(
+            a,
+            "id", "kind", "status", "amount", "pay_date", "months", "monthly_payment", "total_fee",
+            "new_due_date", "details", "idempotency_key", "reference", "conversation_id", "created_at",
+            details=_load_details(a.details),
             # What the cardholder was told to quote (bot/core/booking.reference).
-            "reference": booking.reference(a.idempotency_key),
-            "conversation_id": a.conversation_id,
-            "created_at": _iso(a.created_at),
-        }
-        for a in _rows(s, Arrangement, Arrangement.account_id == account_id, Arrangement.created_at, Arrangement.id)
+            reference=booking.reference(a.idempotency_key),
+        )
+        for a in _history(s, Arrangement, account_id)
     ]
 
 
 def assessments(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {
-            "id": a.id,
-            "willingness": a.willingness,
-            "ability": a.ability,
-            "monthly_affordable": _money_str(a.monthly_affordable),
-            "hardship_reason": a.hardship_reason,
-            "note": a.note,
-            "conversation_id": a.conversation_id,
-            "created_at": _iso(a.created_at),
-        }
-        for a in _rows(s, Assessment, Assessment.account_id == account_id, Assessment.created_at, Assessment.id)
+        _fields(
+            a,
+            "id", "willingness", "ability", "monthly_affordable", "hardship_reason", "note",
+            "conversation_id", "created_at",
+        )
+        for a in _history(s, Assessment, account_id)
     ]
 
 
 def escalations(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {
-            "id": e.id,
-            "conversation_id": e.conversation_id,
-            "channel": e.channel,
-            "reason": e.reason,
-            "priority": e.priority,
-            "summary": e.summary,
-            "status": e.status,
-            "created_at": _iso(e.created_at),
-        }
-        for e in _rows(s, Escalation, Escalation.account_id == account_id, Escalation.created_at, Escalation.id)
+        _fields(e, "id", "conversation_id", "channel", "reason", "priority", "summary", "status", "created_at")
+        for e in _history(s, Escalation, account_id)
     ]
 
 
 def opt_outs(s: Session, phone: str) -> List[Dict[str, Any]]:
+    rows = s.execute(select(OptOut).where(OptOut.phone == phone).order_by(OptOut.created_at, OptOut.id)).scalars()
     return [
-        {
-            "phone": o.phone,
-            "channel": o.channel,
-            "created_at": _iso(o.created_at),
-            "revoked_at": _iso(o.revoked_at),
-            "active": o.revoked_at is None,
-        }
-        for o in _rows(s, OptOut, OptOut.phone == phone, OptOut.created_at, OptOut.id)
+        _fields(o, "phone", "channel", "created_at", "revoked_at", "active", active=o.revoked_at is None)
+        for o in rows
     ]
 
 
 def payment_claims(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {
-            "id": c.id,
-            "conversation_id": c.conversation_id,
-            "claimed_text": c.claimed_text,
-            "amount": _money_str(c.amount),
-            "check_by": _iso(c.check_by),
-            "status": c.status,
-            "created_at": _iso(c.created_at),
-        }
-        for c in _rows(s, PaymentClaim, PaymentClaim.account_id == account_id, PaymentClaim.created_at, PaymentClaim.id)
+        _fields(c, "id", "conversation_id", "claimed_text", "amount", "check_by", "status", "created_at")
+        for c in _history(s, PaymentClaim, account_id)
     ]
 
 
 def payments(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {"id": p.id, "amount": _money_str(p.amount), "paid_at": _iso(p.paid_at), "reference": p.reference}
-        for p in _rows(s, Payment, Payment.account_id == account_id, Payment.paid_at, Payment.id)
+        _fields(p, "id", "amount", "paid_at", "reference")
+        for p in _history(s, Payment, account_id, at=Payment.paid_at)
     ]
 
 
 def verification_attempts(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {"conversation_id": v.conversation_id, "success": bool(v.success), "created_at": _iso(v.created_at)}
-        for v in _rows(
-            s, VerificationAttempt, VerificationAttempt.account_id == account_id,
-            VerificationAttempt.created_at, VerificationAttempt.id,
-        )
+        _fields(v, "conversation_id", "success", "created_at", success=bool(v.success))
+        for v in _history(s, VerificationAttempt, account_id)
     ]
 
 
 def contact_log(s: Session, account_id: str) -> List[Dict[str, Any]]:
     return [
-        {
-            "id": c.id,
-            "conversation_id": c.conversation_id,
-            "channel": c.channel,
-            "direction": c.direction,
-            "text": c.text,
-            "intent": c.intent,
-            "message_id": c.message_id,
-            "status": c.status,
-            "created_at": _iso(c.created_at),
-        }
-        for c in _rows(s, ContactLog, ContactLog.account_id == account_id, ContactLog.created_at, ContactLog.id)
+        _fields(
+            c,
+            "id", "conversation_id", "channel", "direction", "text", "intent", "message_id", "status",
+            "created_at",
+        )
+        for c in _history(s, ContactLog, account_id)
     ]
 
 
