@@ -22,10 +22,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot import clock
 from bot.core.escalation import DISPUTE_DEBT
@@ -294,6 +295,21 @@ def verification_attempts(
 # --------------------------------------------------------------------------
 
 
+def _find_or_insert(s: Session, find_id: Select, make_row: Callable[[], Any]) -> Tuple[int, bool]:
+    """The idempotent writers' pattern (see the module docstring): the id
+    ``find_id`` selects by the natural key, else ``make_row()`` inserted by
+    ``insert_once``. Returns (id, created). The row is only made (and its
+    values validated) when none exists, so a replay never fails on them."""
+
+    def find() -> Optional[int]:
+        return s.execute(find_id).scalar_one_or_none()
+
+    existing = find()
+    if existing is not None:
+        return existing, False
+    return insert_once(s, make_row(), find)
+
+
 def _json_default(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -333,29 +349,24 @@ def book_arrangement(
     if not idempotency_key:
         raise ValueError("idempotency_key is required")
 
-    def find() -> Optional[int]:
-        return s.execute(
-            select(Arrangement.id).where(Arrangement.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-
-    existing = find()
-    if existing is not None:
-        return existing, False
-    row = Arrangement(
-        account_id=account_id,
-        kind=kind,
-        status=status,
-        amount=_optional_money(amount),
-        pay_date=pay_date,
-        months=months,
-        monthly_payment=_optional_money(monthly_payment),
-        total_fee=_optional_money(total_fee),
-        new_due_date=new_due_date,
-        details=_dump_details(details),
-        idempotency_key=idempotency_key,
-        conversation_id=conversation_id,
+    return _find_or_insert(
+        s,
+        select(Arrangement.id).where(Arrangement.idempotency_key == idempotency_key),
+        lambda: Arrangement(
+            account_id=account_id,
+            kind=kind,
+            status=status,
+            amount=_optional_money(amount),
+            pay_date=pay_date,
+            months=months,
+            monthly_payment=_optional_money(monthly_payment),
+            total_fee=_optional_money(total_fee),
+            new_due_date=new_due_date,
+            details=_dump_details(details),
+            idempotency_key=idempotency_key,
+            conversation_id=conversation_id,
+        ),
     )
-    return insert_once(s, row, find)
 
 
 # --------------------------------------------------------------------------
@@ -446,28 +457,23 @@ def open_escalation(
     if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 3:
         raise ValueError(f"priority must be an int from 0 (crisis) to 3, got {priority!r}")
 
-    def find() -> Optional[int]:
-        return s.execute(
-            select(Escalation.id).where(
-                Escalation.conversation_id == conversation_id,
-                Escalation.reason == reason,
-                Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
-            )
-        ).scalar_one_or_none()
-
-    existing = find()
-    if existing is not None:
-        return existing, False
-    row = Escalation(
-        conversation_id=conversation_id,
-        account_id=account_id,
-        channel=channel,
-        reason=reason,
-        priority=priority,
-        summary=summary or "",
-        status="open",
+    return _find_or_insert(
+        s,
+        select(Escalation.id).where(
+            Escalation.conversation_id == conversation_id,
+            Escalation.reason == reason,
+            Escalation.status.in_(UNRESOLVED_ESCALATION_STATUSES),
+        ),
+        lambda: Escalation(
+            conversation_id=conversation_id,
+            account_id=account_id,
+            channel=channel,
+            reason=reason,
+            priority=priority,
+            summary=summary or "",
+            status="open",
+        ),
     )
-    return insert_once(s, row, find)
 
 
 def set_escalation_status(s: Session, escalation_id: int, status: str) -> bool:
@@ -488,19 +494,15 @@ def record_opt_out(s: Session, phone: str, channel: str) -> int:
     """Stop contacting ``phone`` on ``channel`` ("all" = every channel)."""
     phone = opt_out_key(phone)
 
-    def find() -> Optional[int]:
-        return s.execute(
-            select(OptOut.id).where(
-                OptOut.phone == phone,
-                OptOut.channel == channel,
-                OptOut.revoked_at.is_(None),
-            )
-        ).scalar_one_or_none()
-
-    existing = find()
-    if existing is not None:
-        return existing
-    opt_out_id, _ = insert_once(s, OptOut(phone=phone, channel=channel), find)
+    opt_out_id, _ = _find_or_insert(
+        s,
+        select(OptOut.id).where(
+            OptOut.phone == phone,
+            OptOut.channel == channel,
+            OptOut.revoked_at.is_(None),
+        ),
+        lambda: OptOut(phone=phone, channel=channel),
+    )
     return opt_out_id
 
 
