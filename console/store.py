@@ -598,12 +598,17 @@ def add_note(s: Session, conversation_id: str, account_id: Optional[str], user: 
     return row.id
 
 
-def notes_of(s: Session, conversation_id: str, account_id: Optional[str]) -> List[Dict[str, Any]]:
-    q = select(Note, ConsoleUser).join(ConsoleUser, Note.user_id == ConsoleUser.id)
+def _written_about(model, conversation_id: str, account_id: Optional[str]):
+    """Rows of ``model`` (notes, resolutions) about the conversation, or about
+    its account when it has one, each with the console user who wrote it."""
+    about = model.conversation_id == conversation_id
     if account_id:
-        q = q.where((Note.conversation_id == conversation_id) | (Note.account_id == account_id))
-    else:
-        q = q.where(Note.conversation_id == conversation_id)
+        about = about | (model.account_id == account_id)
+    return select(model, ConsoleUser).join(ConsoleUser, model.user_id == ConsoleUser.id).where(about)
+
+
+def notes_of(s: Session, conversation_id: str, account_id: Optional[str]) -> List[Dict[str, Any]]:
+    q = _written_about(Note, conversation_id, account_id)
     return [
         {
             "id": n.id,
@@ -617,11 +622,7 @@ def notes_of(s: Session, conversation_id: str, account_id: Optional[str]) -> Lis
 
 
 def resolutions_of(s: Session, conversation_id: str, account_id: Optional[str]) -> List[Dict[str, Any]]:
-    q = select(Resolution, ConsoleUser).join(ConsoleUser, Resolution.user_id == ConsoleUser.id)
-    if account_id:
-        q = q.where((Resolution.conversation_id == conversation_id) | (Resolution.account_id == account_id))
-    else:
-        q = q.where(Resolution.conversation_id == conversation_id)
+    q = _written_about(Resolution, conversation_id, account_id)
     return [
         {
             "id": r.id,
