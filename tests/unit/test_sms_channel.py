@@ -7,27 +7,22 @@ Every inbound request is signed like Twilio signs it:
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 import uuid
-from decimal import Decimal
 from typing import Callable, List, Optional
 
 import pytest
-from sanic import Sanic
 from sqlalchemy import func, select
 
 from bot.core import sms as sms_text
 from bot.db import repository
 from bot.db.contact_log import log_contact
-from bot.db.models import Account, Cardholder, ContactLog, SmsInbound
+from bot.db.models import ContactLog, SmsInbound
 from bot.db.session import session_scope
 from bot.sms.sender import TwilioSmsConfig
 from channels.twilio_sms import EMPTY_TWIML, TwilioSmsInput
 from tests.fakes.fake_twilio import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
     TWILIO_NUMBER,
     FakeTwilio,
     inbound_params,
@@ -35,16 +30,13 @@ from tests.fakes.fake_twilio import (
     signed_post,
     status_params,
 )
+from tests.unit import channel_support
+from tests.unit.channel_support import PHONE, seed_cardholder, twilio_sms_config
 
-PHONE = "+8613900000001"
 PUBLIC = "https://sms.example.test"
 WEBHOOK = "/webhooks/twilio_sms/webhook"
 STATUS = "/webhooks/twilio_sms/status"
 STATUS_CALLBACK = PUBLIC + STATUS
-
-# Several Sanic apps start in this process: test mode lets Sanic's start-up
-# optimiser (touchup) run more than once, and allows any app name.
-Sanic.test_mode = True
 
 
 def in_memory_tracker_store():
@@ -52,12 +44,6 @@ def in_memory_tracker_store():
     from rasa.shared.core.domain import Domain
 
     return InMemoryTrackerStore(Domain.empty())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ScriptedBot:
@@ -95,62 +81,13 @@ class ScriptedBot:
         return [m.text for m in self.messages]
 
 
-class ChannelServer:
+class ChannelServer(channel_support.ChannelServer):
     def __init__(self, channel: TwilioSmsInput, bot: ScriptedBot) -> None:
-        self.channel = channel
-        self.bot = bot
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.loop = asyncio.new_event_loop()
-        self._server = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._ready = threading.Event()
-        self._error: Optional[BaseException] = None
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        app = Sanic(f"sms_test_{uuid.uuid4().hex}", configure_logging=False)
-        app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/twilio_sms")
-
-        async def start() -> None:
-            self._server = await app.create_server(
-                host="127.0.0.1", port=self.port, return_asyncio_server=True
-            )
-            await self._server.startup()
-
-        try:
-            self.loop.run_until_complete(start())
-        except BaseException as exc:  # pragma: no cover - start-up failure
-            self._error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        self.loop.run_forever()
-
-    def start(self) -> "ChannelServer":
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error:
-            raise self._error
-        return self
-
-    def call(self, coro, timeout: float = 30.0):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        super().__init__(channel, bot, "/webhooks/twilio_sms")
 
     def drain(self) -> None:
         """Wait until every message taken in is fully handled."""
         self.call(self.channel.drain(timeout=20))
-
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            await self._server.before_stop()
-            self._server.close()
-            await self._server.wait_closed()
-            await self._server.after_stop()
-
-        self.call(shutdown())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
 
     def post(self, path: str, params: dict, *, signed_url: Optional[str] = None, **kw):
         return signed_post(self.url + path, params, signed_url=signed_url or PUBLIC + path, **kw)
@@ -161,13 +98,7 @@ class ChannelServer:
 
 @pytest.fixture
 def db(db_url, pinned_now, today):
-    with session_scope(db_url) as s:
-        h = Cardholder(name="李明华", phone=PHONE, id_last4="3521")
-        s.add(h)
-        s.flush()
-        s.add(Account(account_id="E2E-1", cardholder_id=h.id, card_last4="6688",
-                      balance=Decimal("12000.00"), minimum_due=Decimal("1200.00"), due_date=today))
-    return db_url
+    return seed_cardholder(db_url, today, "E2E-1", balance="12000.00", minimum_due="1200.00")
 
 
 @pytest.fixture
@@ -177,19 +108,7 @@ def fake():
 
 
 def make_config(fake: Optional[FakeTwilio], **kw) -> TwilioSmsConfig:
-    values = dict(
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        from_number=TWILIO_NUMBER,
-        public_url=PUBLIC,
-        api_base_url=fake.base_url if fake else None,
-        send_attempts=3,
-        retry_base_seconds=0.01,
-        request_timeout=1.0,
-        max_inbound_chars=1000,
-    )
-    values.update(kw)
-    return TwilioSmsConfig(**values)
+    return twilio_sms_config(fake, **{"public_url": PUBLIC, "request_timeout": 1.0, "max_inbound_chars": 1000, **kw})
 
 
 @pytest.fixture

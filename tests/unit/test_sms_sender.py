@@ -3,31 +3,23 @@ opt-out blocking, the local outbox, and the settings."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import select
 
 from bot.db import repository
-from bot.db.models import Account, Cardholder, ContactLog, SmsOutbox
+from bot.db.models import ContactLog, SmsOutbox
 from bot.db.session import session_scope
 from bot.core.masking import mask_phone
 from bot.sms.sender import SmsSender, TwilioSmsConfig
 from tests.fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER, FakeTwilio
+from tests.unit.channel_support import PHONE, seed_cardholder, twilio_sms_config
 
-PHONE = "+8613900000001"
 CALLBACK = "https://sms.example.test/webhooks/twilio_sms/status"
 
 
 @pytest.fixture
 def db(db_url, pinned_now, today):
-    with session_scope(db_url) as s:
-        h = Cardholder(name="李明华", phone=PHONE, id_last4="3521")
-        s.add(h)
-        s.flush()
-        s.add(Account(account_id="E2E-1", cardholder_id=h.id, card_last4="6688",
-                      balance=Decimal("12000.00"), minimum_due=Decimal("1200.00"), due_date=today))
-    return db_url
+    return seed_cardholder(db_url, today, "E2E-1", balance="12000.00", minimum_due="1200.00")
 
 
 @pytest.fixture
@@ -37,17 +29,7 @@ def fake():
 
 
 def config(fake=None, **kw) -> TwilioSmsConfig:
-    values = dict(
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        from_number=TWILIO_NUMBER,
-        api_base_url=fake.base_url if fake else None,
-        send_attempts=3,
-        retry_base_seconds=0.01,
-        request_timeout=0.5,
-    )
-    values.update(kw)
-    return TwilioSmsConfig(**values)
+    return twilio_sms_config(fake, **{"request_timeout": 0.5, **kw})
 
 
 def send(cfg, db_url, text="您好", to=PHONE, **kw):

@@ -7,12 +7,8 @@ compared as strings.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import uuid
 import xml.etree.ElementTree as ET
-from decimal import Decimal
-from typing import Callable, List, Optional
+from typing import Callable, List
 
 import pytest
 from sanic import Sanic
@@ -20,24 +16,16 @@ from sqlalchemy import select
 
 from bot.core import call_guard, guard
 from bot.db import repository
-from bot.db.models import Account, Cardholder, ContactLog
+from bot.db.models import ContactLog
 from bot.db.session import session_scope
 from bot.voice.sim import CallSim
 from channels.voice import VoiceConfig, VoiceInput, keypad_text
+from tests.unit.channel_support import PHONE, ChannelServer, seed_cardholder
 
-PHONE = "+8613900000001"
 PUBLIC = "https://voice.example.test"
 TOKEN = "voice-test-token-0123456789"
 ONCALL = "+8610000000110"
 AGENT = "+8610000000200"
-
-Sanic.test_mode = True
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ScriptedBot:
@@ -58,43 +46,9 @@ class ScriptedBot:
         return [m.text for m in self.messages]
 
 
-class Server:
+class Server(ChannelServer):
     def __init__(self, channel: VoiceInput, bot: ScriptedBot, agent=None) -> None:
-        self.channel, self.bot, self.agent = channel, bot, agent
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        app = Sanic(f"voice_test_{uuid.uuid4().hex}", configure_logging=False)
-        app.ctx.agent = self.agent
-        app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/voice")
-
-        async def start() -> None:
-            self._server = await app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
-            await self._server.startup()
-
-        self.loop.run_until_complete(start())
-        self._ready.set()
-        self.loop.run_forever()
-
-    def start(self) -> "Server":
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        async def shutdown() -> None:
-            await self._server.before_stop()
-            self._server.close()
-            await self._server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(20)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
+        super().__init__(channel, bot, "/webhooks/voice", agent=agent)
 
     def sim(self, **kw) -> CallSim:
         return CallSim(self.url, kw.pop("phone", PHONE), auth_token=kw.pop("auth_token", TOKEN),
@@ -103,13 +57,7 @@ class Server:
 
 @pytest.fixture
 def db(db_url, pinned_now, today):
-    with session_scope(db_url) as s:
-        h = Cardholder(name="李明华", phone=PHONE, id_last4="3521")
-        s.add(h)
-        s.flush()
-        s.add(Account(account_id="V-1", cardholder_id=h.id, card_last4="6688",
-                      balance=Decimal("18650.40"), minimum_due=Decimal("1865.04"), due_date=today))
-    return db_url
+    return seed_cardholder(db_url, today, "V-1", balance="18650.40", minimum_due="1865.04")
 
 
 @pytest.fixture
