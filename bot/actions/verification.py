@@ -45,7 +45,7 @@ from bot.actions.base import app_identity, db, say, settings
 from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
 from bot.core.masking import masked_name
-from bot.core.normalize import id_digits_answer
+from bot.core.normalize import id_digits_answer, parse_id_last4
 from bot.core.phone import parse_phone
 from bot.core.ratelimit import Backoff, VerifyCheck, backoff_check
 from bot.db import assessments, repository, tasks
@@ -271,7 +271,8 @@ class ValidateVerifyForm(FormValidationAction):
         account_id = tracker.get_slot("account_id")
         account = await db(repository.get_account, account_id, clock.today()) if account_id else None
         holder = await db(repository.find_cardholder_by_phone, account.phone) if account else None
-        given = str(value).strip().upper()
+        # As stored: １２３ｘ, 123x and 一九八三 are 123X, 123X and 1983.
+        given = parse_id_last4(str(value)) or str(value).strip().upper()
         # Constant-time comparison: the answer is a secret.
         expected = (holder.id_last4 or "").upper() if holder else ""
         ok = bool(expected) and hmac.compare_digest(given, expected)

@@ -41,6 +41,7 @@ __all__ = [
     "parse_date",
     "parse_duration_days",
     "parse_months",
+    "parse_id_last4",
     "chinese_to_number",
 ]
 
@@ -302,7 +303,13 @@ def _exact_date(year: int, month: int, day: int) -> Optional[date]:
 _REL_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
              "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3,
              # Cantonese: 听日 tomorrow, 后日 / 大后日, 琴日 / 寻日 yesterday, 前日
-             "听日": 1, "后日": 2, "大后日": 3, "琴日": -1, "寻日": -1, "前日": -2}
+             "听日": 1, "后日": 2, "大后日": 3, "琴日": -1, "寻日": -1, "前日": -2,
+             # 噚日 stays 噚 (or 㖊) after the fold
+             "噚日": -1, "㖊日": -1,
+             # a day named with its part: tonight, tomorrow morning, last night
+             "今晚": 0, "今早": 0, "今夜": 0, "明早": 1, "明晚": 1, "昨晚": -1, "昨夜": -1,
+             # northern 儿化: 明儿 / 今儿个 / 昨儿个
+             "今儿": 0, "今儿个": 0, "明儿": 1, "明儿个": 1, "昨儿": -1, "昨儿个": -1}
 
 
 def _h_relday(m: re.Match, today: date) -> Optional[date]:
@@ -398,7 +405,11 @@ def _h_next_month(m: re.Match, today: date) -> Optional[date]:
 
 
 def _h_week(m: re.Match, today: date) -> Optional[date]:
-    """下个礼拜 / 下周 / 这周 / 周末 / 下周末: by the Sunday that ends that week."""
+    """下个礼拜 / 下周 / 这周 / 周末 / 下周末: by the Sunday that ends that week.
+
+    A past week or month alone (上周 / 上个月) is no date: "paid last week"
+    names no day the payment could be checked against.
+    """
     pre = m.group("pre") or m.group("pre2") or ""
     sunday = today - timedelta(days=today.weekday()) + timedelta(days=6)
     if pre.startswith("下下"):
@@ -418,13 +429,113 @@ def _h_payday(m: re.Match, today: date) -> Optional[date]:
 
 
 def _h_after(m: re.Match, today: date) -> Optional[date]:
-    n = _small_int(m.group("n"))
+    """三天后 / 两周以后 / in two weeks."""
+    count = m.group("n")
+    n = _small_int(count) if re.match(r"[\d一二两三四五六七八九十]", count) else _en_count(count)
     if n is None or n <= 0:
         return None
-    unit = m.group("u")
-    days = n if unit == "天" else 7 * n
+    unit = m.group("u").lower()
+    days = n if unit in ("天", "day", "days") else 7 * n
     return today + timedelta(days=days)
 
+
+# --------------------------------------------------------------------------
+# English (and Chinglish) dates
+# --------------------------------------------------------------------------
+
+# Counts written as words: two weeks / six months / a month.
+_EN_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30, "thirty-six": 36,
+    "twenty-four": 24, "couple of": 2, "a couple of": 2,
+}
+_EN_COUNT = (r"(?:\d{1,3}|a\s+couple\s+of|couple\s+of|an?|one|two|three|four|five|six|seven|eight|nine"
+             r"|ten|eleven|twelve|fifteen|eighteen|twenty(?:[- ]four)?|thirty(?:[- ]six)?)")
+_EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_EN_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+              "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+_EN_MONTH_NAME = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                  r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_EN_RELDAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmr": 1, "tmrw": 1, "tmw": 1, "2moro": 1,
+               "yesterday": -1, "day after tomorrow": 2, "day before yesterday": -2}
+
+
+def _en_count(word: str) -> Optional[int]:
+    word = re.sub(r"\s+", " ", word.lower()).replace(" ", "-") if "-" in word or word.lower().startswith(("twenty ", "thirty ")) else re.sub(r"\s+", " ", word.lower())
+    if word.isdigit():
+        return int(word)
+    return _EN_NUMBERS.get(word)
+
+
+_EN_RELDAY_RE = re.compile(
+    r"\b(?:the\s+)?(?P<w>day\s+after\s+tomorrow|day\s+before\s+yesterday|today|tonight|tomorrow"
+    r"|tmrw?|tmw|2moro|yesterday)\b", re.I)
+# next Friday / this Sat / on Monday; a bare abbreviation (sat, sun, wed) only after next/this/last/on/by.
+_EN_WEEKDAY_RE = re.compile(
+    r"\b(?:(?P<pre>next|this|coming|last)\s+)?"
+    r"(?P<d>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+    r"|(?:(?<=\bon\s)|(?<=\bby\s)|^)(?P<d2>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\b"
+    r"|\b(?P<pre3>next|this|last)\s+(?P<d3>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\b", re.I)
+_EN_WEEK_RE = re.compile(r"\b(?P<pre>next|this|coming)\s+week(?:end)?\b|\b(?:the\s+)?weekend\b", re.I)
+_EN_MONTH_RE = re.compile(
+    r"\b(?P<what>next\s+month|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|month[- ]end"
+    r"|(?:the\s+)?end\s+of\s+next\s+month|(?:the\s+)?(?:beginning|start)\s+of\s+next\s+month"
+    r"|(?:the\s+)?middle\s+of\s+(?:the\s+|this\s+)?month|mid[- ]month"
+    r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|year[- ]end)\b", re.I)
+# on the 15th / by the 3rd: the ordinal alone is the span (like 15号)
+_EN_ORDINAL_RE = re.compile(
+    r"(?:(?<=the\s)|^)(?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:time|times|place|one|floor|grade|payment|installment|call))",
+    re.I)
+_EN_MONTH_DAY_RE = re.compile(
+    r"\b" + _EN_MONTH_NAME + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?![:.]\d)"
+    r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _EN_MONTH_NAME.replace("mon>", "mon2>") + r"(?![a-z])",
+    re.I)
+# in two weeks / in 3 days: a date, like 两周后
+_EN_IN_RE = re.compile(r"\bin\s+(?P<n>" + _EN_COUNT + r")\s+(?P<u>days?|weeks?)\b", re.I)
+_EN_PAYDAY_RE = re.compile(r"\b(?:payday|pay\s+day|when\s+i\s+get\s+paid|once\s+i\s+get\s+paid)\b", re.I)
+
+
+def _h_en_relday(m: re.Match, today: date) -> Optional[date]:
+    word = re.sub(r"\s+", " ", m.group("w").lower())
+    return today + timedelta(days=_EN_RELDAYS.get(word, _EN_RELDAYS.get(word[:4], 0)))
+
+
+def _h_en_weekday(m: re.Match, today: date) -> Optional[date]:
+    """next Friday = 下周五 (the Friday of next week); this/on Friday = 周五."""
+    day = (m.group("d") or m.group("d2") or m.group("d3")).lower()[:3]
+    pre = (m.group("pre") or m.group("pre3") or "").lower()
+    wd = _EN_WEEKDAYS[day]
+    monday = today - timedelta(days=today.weekday())
+    if pre == "next":
+        return monday + timedelta(days=7 + wd)
+    if pre == "last":
+        return monday + timedelta(days=-7 + wd)
+    target = monday + timedelta(days=wd)
+    return target if target >= today else target + timedelta(days=7)
+
+
+def _h_en_week(m: re.Match, today: date) -> Optional[date]:
+    """next week / this weekend: by the Sunday that ends that week."""
+    sunday = today - timedelta(days=today.weekday()) + timedelta(days=6)
+    return sunday + timedelta(days=7) if (m.group("pre") or "").lower() == "next" else sunday
+
+
+def _h_en_month(m: re.Match, today: date) -> Optional[date]:
+    what = m.group("what").lower()
+    if "year" in what:
+        return date(today.year, 12, 31)
+    if "next" in what:
+        y, mo = _add_months(today.year, today.month, 1)
+        return date(y, mo, 1) if re.search(r"beginning|start", what) else date(y, mo, _last_day(y, mo))
+    if "mid" in what:
+        return _day_of_month_future(today, 15)
+    return date(today.year, today.month, _last_day(today.year, today.month))
+
+
+def _h_en_month_day(m: re.Match, today: date) -> Optional[date]:
+    month = _EN_MONTHS[(m.group("mon") or m.group("mon2")).lower()[:3]]
+    return _month_day_future(today, month, int(m.group("d") or m.group("d2")))
 
 _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]]]] = [
     # 2026-12-15 / 2026/12/15 / 2026.12.15 / 2026年12月15日
@@ -444,7 +555,8 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
     # 年底
     (re.compile(r"(?:今年)?年[底尾]"), _h_year_end),
     # 大后天 / 后天 / 明天 / 今天 / 昨天 / 前天
-    (re.compile(r"(?P<w>大后天|后天|明天|今天|明日|今日|昨天|昨日|大前天|前天|听日|琴日|寻日)"),
+    (re.compile(r"(?P<w>大后天|后天|明天|今天|明日|今日|昨天|昨日|大前天|前天|听日|琴日|寻日|噚日|㖊日"
+                r"|今晚|今早|今夜|明早|明晚|昨晚|昨夜|[今明昨]儿个?)(?!个?[子女们])"),
      _h_relday),
     # Cantonese 后日 / 大后日 / 前日, but not 以后日子 / 提前日期
     (re.compile(r"(?<![以之然最往今落提目])(?P<w>大后日|后日|前日)(?![子期常程])"), _h_relday),
@@ -468,6 +580,15 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
     # 发工资那天 / 发薪日 / 出粮嗰日 / 工资到账以后
     (re.compile(r"(?:发工资|发薪水?|出粮|工资到账|工资下来|开工资|领工资)(?:那天|那日|[嗰𠮶]日|当天|的时候|之后|以后|后|[嗰𠮶]阵)"
                 r"|发薪日|发工资日|出粮日|工资日"), _h_payday),
+    # English: tomorrow / next Friday / on the 15th / Dec 10 / end of the month / in two weeks
+    (_EN_RELDAY_RE, _h_en_relday),
+    (_EN_WEEKDAY_RE, _h_en_weekday),
+    (_EN_WEEK_RE, _h_en_week),
+    (_EN_MONTH_RE, _h_en_month),
+    (_EN_ORDINAL_RE, _h_day),
+    (_EN_MONTH_DAY_RE, _h_en_month_day),
+    (_EN_IN_RE, _h_after),
+    (_EN_PAYDAY_RE, _h_payday),
 ]
 
 # A date word that is small talk, not a payment date: 今天天气 / 明天会下雨吗 /
@@ -478,9 +599,14 @@ _NOT_A_DATE_AFTER = re.compile(
 )
 
 
+_EN_SMALL_TALK_RE = re.compile(r"\bweather\b|\brain(?:s|ing|y)?\b|\bsnow", re.I)
+
+
 def _date_ok(text: str, m: re.Match, handler) -> bool:
     """Context checks that the regexes cannot express."""
     g = m.groupdict()
+    if m.re.flags & re.I and _EN_SMALL_TALK_RE.search(text):
+        return False  # what's the weather today
     start = m.start()
     before = text[start - 1] if start > 0 else ""
     after = text[m.end():]
@@ -504,6 +630,11 @@ def _date_ok(text: str, m: re.Match, handler) -> bool:
         day = _small_int(g["d"])
         if day is None or not 1 <= day <= 31:
             return False
+        if g["d"] == "一" and m.group(0).endswith("日"):
+            return False  # 一日打十几个电话: "one day", the 1st is 一号
+        # 宽限三日 / 迟两日: Cantonese days of grace, not the 3rd
+        if m.group(0).endswith("日") and not g["d"].isdigit() and _EXTENSION_BEFORE_RE.search(text[max(0, start - 2):start]):
+            return False
     if handler is _h_slash:
         if not (1 <= int(g["m"]) <= 12 and 1 <= int(g["d"]) <= 31):
             return False
@@ -518,39 +649,84 @@ def _date_ok(text: str, m: re.Match, handler) -> bool:
 # Durations and instalments
 # --------------------------------------------------------------------------
 
-# 一个月 / 两周 / 30天 / 半个月 / 一个礼拜 / 两个星期 / 一个半月
+# 一个月 / 两周 / 30天 / 半个月 / 一个礼拜 / 两个星期 / 一个半月; about a
+# number: 十来天 / 十多天 / 一个多月 / 个把月 / 十天半个月 (its lower bound);
+# Cantonese 日 for 天 (宽限三日); 半年.
 _DURATION_RE = re.compile(
-    r"半个?月"
-    r"|" + _NB + r"(?P<n>" + _SMALL + r"|俩|仨)"
-    r"(?:(?P<half>个半月)|(?P<u>个月|个星期|个礼拜|天|周|星期|礼拜|月))"
+    r"(?P<fixed>十天半个?月|个把月|半个?月|半年)"
+    r"|" + _NB + r"(?P<n>" + _SMALL + r"|俩|仨)(?P<about>来|多)?"
+    r"(?:(?P<half>个半月)|(?P<u>个多月|个来月|个月|个星期|个礼拜|天|日|周|星期|礼拜|月))"
 )
+_FIXED_DURATION_DAYS = {"十天半月": 10, "十天半个月": 10, "个把月": 30, "半月": 15, "半个月": 15, "半年": 182}
 # N期, not 第N期 / 这一期 / 上一期
 _MONTHS_QI_RE = re.compile(_NB + r"(?P<n>" + _SMALL + r")期")
 # 分六个月 / 分期12个月 / 分成 24 个月
-_MONTHS_FEN_RE = re.compile(r"分(?:期|成)?成?\s*(?P<span>(?P<n>" + _SMALL + r")个月)")
+_MONTHS_FEN_RE = re.compile(r"分(?:期|成)?成?个?\s*(?P<span>(?P<n>" + _SMALL + r")个月)")
 # Installments counted in years: 分两年 = 24, 分一年半 = 18, 分半年 = 6.
 _YEARS = r"(?:(?P<y>\d|[一两二三四五])年(?P<yhalf>半)?|(?P<yonly>半)年)"
 _MONTHS_YEARS_RE = re.compile(r"分(?:期|成)?成?\s*(?P<span>" + _YEARS + r")(?![0-9一二两三四五六七八九十])")
+# 两年还完 / 一年内还清: a plan in years without the word 分
+_MONTHS_YEARS_DONE_RE = re.compile(r"(?<![0-9一二两三四五六七八九十])(?P<span>" + _YEARS + r")(?:内|之内)?还(?:完|清)")
+
+
+# English: two weeks / one more week / a month / half a month / another week
+_EN_DURATION_RE = re.compile(
+    r"\b(?:half\s+an?\s+(?P<hu>month|year)"
+    r"|(?P<n>" + _EN_COUNT + r"|another)(?:\s+(?:more|extra|additional|further))?\s+(?P<u>days?|weeks?|months?)"
+    r"|(?P<fort>a\s+fortnight))\b",
+    re.I,
+)
+# what makes "a month" a rate: 5000 a month / once a month / per month
+_EN_RATE_BEFORE_RE = re.compile(r"(?:\d[kKwW]?|\bonce|\btwice|\btimes|\bper|\bevery|\beach|元|块)\s*$", re.I)
+# Installments: 12 installments / six monthly payments; N months or N years
+# only in a message about splitting (installment, split, spread, plan, over).
+_EN_MONTHS_RE = re.compile(
+    r"\b(?P<n>" + _EN_COUNT + r")\s+(?:monthly\s+)?(?P<u>install?ments?|payments?|months?|years?)\b", re.I)
+_EN_SPLIT_INTO_RE = re.compile(r"\bsplit\s+(?:it\s+|this\s+|that\s+)?(?:in|into)\s+(?P<n>\d{1,2}|[a-z]+)\b(?!\s+(?:days?|weeks?|parts?))", re.I)
+_EN_INSTALLMENT_CONTEXT_RE = re.compile(r"install?ment|split|spread|divide|\bplan\b|\bover\b|分期|\bfq\b", re.I)
+
+
+def _en_duration_days(m: re.Match) -> Optional[int]:
+    if m.group("fort"):
+        return 14
+    if m.group("hu"):
+        return 15 if m.group("hu").lower() == "month" else 182
+    n = 1 if m.group("n").lower() == "another" else _en_count(m.group("n"))
+    if not n:
+        return None
+    unit = m.group("u").lower().rstrip("s")
+    return n * {"day": 1, "week": 7, "month": 30}[unit]
+
+
+def _en_months(m: re.Match) -> Optional[int]:
+    n = _en_count(m.group("n"))
+    if not n or (n == 1 and not m.group("u").lower().startswith("year")):
+        return None  # an installment option / a month: no count of installments
+    return 12 * n if m.group("u").lower().startswith("year") else n
 
 
 def _duration_days_from_match(m: re.Match) -> Optional[int]:
-    text = m.group(0)
-    if text.startswith("半"):
-        return 15
+    fixed = m.group("fixed")
+    if fixed:
+        return _FIXED_DURATION_DAYS[fixed]
     count = m.group("n")
     n = {"俩": 2, "仨": 3}.get(count) or _small_int(count)
     if n is None or n <= 0:
         return None
     if m.group("u") == "月" and count not in ("两", "俩", "仨"):
         return None  # 十二月 is December; only 两月/俩月 count months without 个
+    if m.group("about") and m.group("u") not in ("天", "日"):
+        return None  # 十来个月 is rare; 十多周 is no unit people use
+    if m.group("u") == "日" and not re.fullmatch(r"[一二两三四五六七八九十]+|俩|仨", count):
+        return None  # 15日 is a date; 三日 (Cantonese 天) a duration
     if m.group("half"):
         return n * 30 + 15
     unit = m.group("u")
-    if unit == "天":
+    if unit in ("天", "日"):
         return n
     if unit in ("周", "星期", "礼拜", "个星期", "个礼拜"):
         return 7 * n
-    if unit in ("个月", "月"):
+    if unit in ("个月", "月", "个多月", "个来月"):
         return 30 * n
     return None
 
@@ -561,37 +737,51 @@ def _duration_days_from_match(m: re.Match) -> Optional[int]:
 
 _AMOUNT_NUM = (
     r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_D.replace("零", "").replace("〇", "")
-    + r"十拾])(?:\d+(?:\.\d+)?|[" + _CN_NUMCH + r"])*"
+    + r"十拾]|[千万](?=[二两三四五六七八九](?![十百千万])))"
+    # 二十多万 / 十几万: "more than" inside the numeral, before its big unit
+    r"(?:\d+(?:\.\d+)?|[" + _CN_NUMCH + r"]|[多几](?=[百千万亿]))*"
 )
 # The currency word: 块 / 元, formal 圆 (元整 on cheques), Cantonese 蚊 / 文.
 _CUR = r"(?:块钱|块|元钱|元|圆|蚊钱|文钱|蚊(?!子)|文(?![件章字化明档学案具凭书本]))整?"
 # k / w with a trailing digit: 2k5 = 2500, 1w2 = 12000 (like 一万二).
 _SUF = r"[kKwW](?:\d(?![\d.]))?(?![A-Za-z])"
+# Currency written the English way: $500 / RMB 3,000 / 3000 yuan / 500 kuai.
+# The value is the number as written (no exchange rate is applied).
+_EN_CUR_BEFORE = r"(?:US\$|HK\$|\$|RMB|rmb|Rmb|CNY|cny)\s?"
+_EN_CUR_AFTER = r"\s?(?:yuan|kuai|rmb|RMB|Rmb|CNY|cny|dollars?|bucks)(?![A-Za-z])"
 _AMOUNT_RE = re.compile(
+    r"(?P<pre>" + _EN_CUR_BEFORE + r")?"
     r"(?P<num>" + _AMOUNT_NUM + r")"
     r"(?P<suf>" + _SUF + r")?"
-    r"(?P<duo>多|来(?=块|元|蚊))?"
-    r"(?P<cur>" + _CUR + r")?"
+    r"(?P<duo>多|几|来(?=块|元|蚊))?"
+    r"(?P<cur>" + _CUR + r"|" + _EN_CUR_AFTER + r")?"
     r"(?P<lr>左右)?"
 )
 _AMOUNT_REF_RE = re.compile(r"最低还款额|最低还款|全部|全额|全款")
 
 # After a bare number these words make it a count, not money.
 _MEASURE_RE = re.compile(
-    r"个|次|张|笔|点|岁|年|月|日|号|天|周|期|位|条|家|人|遍|倍|成|折|户|件|项|届|种|样|只|台|名"
+    r"个|次|张|笔|点|岁|年|月|日|号|天|周|期|位|条|家(?![里人])|人|遍|倍|成|折|户|件|项|届|种|样|只|台|名"
     r"|%|小时|分钟|秒|星期|礼拜|下|些|楼|层|趟|回|通|遍|几|(?!rmb|RMB)[A-Za-z]"
 )
 _ID_WORDS = (
     r"(?:后|末|最后|后面)(?:四|4)(?:位|个数字|个数|个字|个号)?|尾号|尾数|尾巴"
     r"|身份证号?码?|证件号?码?|号码|卡号"
+    # English and pinyin: last 4 / last four digits of my ID / ID ends in / hou si wei
+    r"|last\s*(?:4|four)(?:\s*digits?)?(?:\s*of\s*(?:my\s*)?id(?:\s*card)?)?"
+    r"|\bid(?:\s*(?:card|number|no\.?))?(?:\s*(?:ends?|ending)\s*(?:in|with))?"
+    r"|\b(?:ends?|ending)\s*(?:in|with)|hou\s*si\s*wei|wei\s*hao"
 )
 # keyword right before the code: 后四位是 / 尾号 / 后4位： / 后四位嘛
 _ID_KEYWORD_RE = re.compile(
-    r"(?:" + _ID_WORDS + r")(?:的)?\s*(?:是|为|[:：]|嘛|啊|呢)?\s*(?:是|为)?\s*$"
+    r"(?:" + _ID_WORDS + r")(?:的)?\s*(?:是|为|[:：]|嘛|啊|呢|is|are|=)?\s*(?:是|为)?\s*$",
+    re.I,
 )
 # words anywhere in the message that make a bare 4-digit code an ID
 _ID_CONTEXT_RE = re.compile(
     r"身份证|证件|后四|后4|末四|末4|最后四|最后4|后面四|尾号|尾数|尾巴|号码|卡号|验证|核对"
+    r"|last\s*(?:4|four)|\bid\b|identity|verif",
+    re.I,
 )
 # money words that make "…是3000" an amount rather than an ID
 _MONEY_CONTEXT_RE = re.compile(r"还|付|转|打|欠|存|交|凑|借|金额|钱|额度|工资|收入|账单|多少")
@@ -602,10 +792,15 @@ _ID_FILLER_RE = re.compile(
     r"|啦|喇|咯|啰|ok|OK|Ok|okay)*"
 )
 _NO_AMOUNT_BEFORE_RE = re.compile(
-    r"(?:第|百分之|[-负减]|后四位|后4位|末四位|末4位|尾号|尾数|身份证号?码?|证件号?码?|号码|卡号|编号|工号)"
-    r"\s*(?:是|为|[:：])?\s*$"
+    r"(?:第|百分之|[-负减]|后四位|后4位|末四位|末4位|尾号|尾数|身份证号?码?|证件号?码?|号码|卡号|编号|工号"
+    r"|last\s*(?:4|four)(?:\s*digits?)?|\bid|#|\bno\.?|number)"
+    r"\s*(?:是|为|[:：]|is)?\s*$",
+    re.I,
 )
 _UNIT_CHARS = set("十百千万亿拾佰仟")
+# A bare number under 120 that is an age: 七十多了 / 今年70多 / I'm 25.
+_AGE_AFTER_RE = re.compile(r"(?:多|几)?(?:岁)?了(?:$|[\s，,。.!！?？;；])|\s*(?:years?\s*old|yo)\b", re.I)
+_AGE_BEFORE_RE = re.compile(r"(?:今年|年纪|岁数|年龄|\bI'?m|\bI\s+am|\baged?)\s*$", re.I)
 # Bare numbers that are chat slang (88 = bye, 886, 520, 666) or service
 # hotlines (12378 banking regulator, 12363 PBoC, 95xxx bank lines).
 _HOTLINE_RE = re.compile(r"123\d\d|95\d{3}|96\d{3}|400\d{7}|800\d{7}")
@@ -620,14 +815,21 @@ _RATE_AFTER_RE = re.compile(
     r"(?:就|也就|只|只能|能|才|都|顶多|最多|最少|至少|大概|差不多|也|基本|的|才|要)*"
     r"(?:挣|赚|收入|到手|拿|存|工资|几|打|还(?!清|完|上|掉|款)|[0-9一二两三四五六七八九十])"
 )
-_EXTENSION_BEFORE_RE = re.compile(r"宽限|缓|延|推|等|给|晚|拖|过|还有|再|需要|要|用|申请")
+_EXTENSION_BEFORE_RE = re.compile(r"宽限|缓|延|推|等|给|晚|迟|拖|过|还有|再|需要|要|用|申请")
 _EXTENSION_AFTER_RE = re.compile(r"内|之内|以内|时间|后|以后|之后|就好|行|可以|好吗|吧")
 _INCOME_RE = re.compile(r"收入|工资|挣|赚|退休金|到手|低保|月薪")
 _CLAUSE_SPLIT_RE = re.compile(r"[\s，,。.!！?？;；~～]")
 
 
+def _numeral(num: str) -> str:
+    """The numeral chinese_to_number reads: 二十多万 → 二十万 (its lower
+    bound), 万二 → 一万二 (colloquial: the leading 一 goes unsaid)."""
+    num = re.sub(r"[多几](?=[百千万亿])", "", num)
+    return "一" + num if num[:1] in ("千", "万") else num
+
+
 def _parse_amount_match(m: re.Match) -> Optional[Decimal]:
-    return chinese_to_number(m.group("num") + (m.group("suf") or ""))
+    return chinese_to_number(_numeral(m.group("num")) + (m.group("suf") or ""))
 
 
 # --------------------------------------------------------------------------
@@ -655,9 +857,41 @@ def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-_ID_GROUP_RE = re.compile(r"(?<![0-9A-Za-z.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z.,])")
+# Four characters standing alone: a comma or a full stop next to them is
+# punctuation ("6608，你核对下"), unless a digit follows it (3,500 / 12.50).
+_ID_GROUP_RE = re.compile(r"(?<![0-9A-Za-z])(?<!\d[.,])[0-9]{3}[0-9Xx](?![0-9A-Za-z]|[.,]\d)")
 # After four digits, a unit that makes them money, a count or a date.
 _NOT_ID_AFTER_RE = re.compile(r"\s*(?:元|块|圆|蚊|文|万|千|百|多|来|左右|期|天|号|日|月|个|点|%|周|年|w|W|k|K|/|-|:)")
+
+
+# Four Chinese digits read out one by one (一九八三), never a sum.
+_ID_CN_GROUP_RE = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿幺])[零〇一二三四五六七八九幺]{3}[零〇一二三四五六七八九幺Xx]"
+    r"(?![零〇一二两三四五六七八九十百千万亿幺])"
+)
+_ID_DIGITS = str.maketrans("零〇一二三四五六七八九幺x", "001234567891X")
+# What makes four digits in a short reply a sum, a count or a date after all.
+_CODE_MONEY_RE = re.compile(
+    _MONEY_CONTEXT_RE.pattern + r"|最低|元|块|蚊|rmb|pay|paid|owe|salary|earn|month|[$¥￥]"
+    r"|天|号|周|礼拜|星期|月|年|岁|[十百千万]|消费|笔|账|刷|花|买|费|的",
+    re.I,
+)
+
+
+def parse_id_last4(text: str) -> Optional[str]:
+    """The four ID characters as stored (ASCII digits, upper-case X):
+    １２３ｘ → 123X, 一九八三 → 1983; None unless it is four of them."""
+    s = re.sub(r"\s+", "", _fold(text or "")).translate(_ID_DIGITS).upper()
+    return s if re.fullmatch(r"[0-9]{3}[0-9X]", s) else None
+
+
+def _looks_like_code(group: str, rest: str) -> bool:
+    """Four digits no one names as a sum (6608, 0460; not 3000 or 2500) in a
+    short message with no money word, date word or other number: the
+    answer to the ID question even when it was asked a turn ago."""
+    if group[0] != "0" and int(group[:3] + (group[3] if group[3].isdigit() else "0")) % 50 == 0:
+        return False
+    return len(rest) <= 16 and not re.search(r"\d", rest) and not _CODE_MONEY_RE.search(rest)
 
 
 def id_digits_answer(text: str) -> Optional[str]:
@@ -669,10 +903,10 @@ def id_digits_answer(text: str) -> Optional[str]:
     not money, a count or a date is the answer to it.
     """
     t = _fold(text or "")
-    groups = list(_ID_GROUP_RE.finditer(t))
+    groups = list(_ID_GROUP_RE.finditer(t)) or list(_ID_CN_GROUP_RE.finditer(t))
     if len(groups) != 1 or _NOT_ID_AFTER_RE.match(t[groups[0].end():]):
         return None
-    return groups[0].group(0).upper()
+    return parse_id_last4(groups[0].group(0))
 
 
 def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
@@ -690,7 +924,15 @@ def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
             or (re.search(r"[是系]\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
             or (_ID_CONTEXT_RE.search(text) and not _MONEY_CONTEXT_RE.search(clause_before))
             or _ID_FILLER_RE.fullmatch(rest)
+            or _looks_like_code(m.group(0), before + after)
         ):
+            out.append((m.start(), m.end()))
+    for m in _ID_CN_GROUP_RE.finditer(text):
+        before, after = text[: m.start()], text[m.end():]
+        rest = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", before + after)
+        if _NOT_ID_AFTER_RE.match(after):
+            continue
+        if _ID_KEYWORD_RE.search(before) or _ID_FILLER_RE.fullmatch(rest):
             out.append((m.start(), m.end()))
     return out
 
@@ -727,7 +969,7 @@ def find_entities(text: str) -> List[Span]:
 
     # 4. months
     cands = []
-    for rx in (_MONTHS_FEN_RE, _MONTHS_YEARS_RE):
+    for rx in (_MONTHS_FEN_RE, _MONTHS_YEARS_RE, _MONTHS_YEARS_DONE_RE):
         for m in rx.finditer(t):
             cands.append((m.start("span"), m.end("span"), "months"))
     for m in _MONTHS_QI_RE.finditer(t):
@@ -737,14 +979,24 @@ def find_entities(text: str) -> List[Span]:
         if _small_int(m.group("n")) in (None, 0):
             continue
         cands.append((m.start(), m.end(), "months"))
+    for m in _EN_MONTHS_RE.finditer(t):
+        if _en_months(m) and (m.group("u").lower().startswith(("install", "instal", "payment"))
+                              or _EN_INSTALLMENT_CONTEXT_RE.search(t)):
+            cands.append((m.start(), m.end(), "months"))
+    for m in _EN_SPLIT_INTO_RE.finditer(t):
+        if (_en_count(m.group("n")) or 0) > 1:
+            cands.append((m.start("n"), m.end("n"), "months"))
     add_group(cands)
 
     # 5. durations
     cands = []
     for m in _DURATION_RE.finditer(t):
-        if _duration_days_from_match(m) is None or _vague_duration(t, m):
+        if _duration_days_from_match(m) is None or _vague_duration(t, m) or _elapsed_duration(t, m):
             continue
         cands.append((m.start(), m.end(), "duration"))
+    for m in _EN_DURATION_RE.finditer(t):
+        if _en_duration_days(m) and not _EN_RATE_BEFORE_RE.search(t[: m.start()]):
+            cands.append((m.start(), m.end(), "duration"))
     add_group(cands)
 
     # 6. amounts referring to the account
@@ -823,6 +1075,36 @@ def _vague_duration(t: str, m: re.Match) -> bool:
     return before in ("这", "那", "过") and m.group("n") in ("两", "俩")
 
 
+# 三个月了 / 三个月工资没发 / 三个月没还: time already gone, not time asked for
+_ELAPSED_AFTER_RE = re.compile(r"\s*(?:了(?![吗吧呢么嘛])|(?:的)?(?:工资|工钱|人工)|没)")
+
+
+def _elapsed_duration(t: str, m: re.Match) -> bool:
+    """老板拖欠工资三个月了 / 搬了一天砖: how long something has lasted."""
+    before = t[max(0, m.start() - 1): m.start()]
+    if before == "第" or (before == "大" and m.group(0).startswith("半")):
+        return True  # 第二天 is an ordinal; 大半年 "most of a year" is vague
+    return before == "了" or bool(_ELAPSED_AFTER_RE.match(t, m.end()))
+
+
+# After a space, the English words that make a bare number a count or a time.
+_EN_MEASURE_RE = re.compile(
+    r"(?:times?|x|years?|yrs?|yo|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?"
+    r"|people|persons?|kids?|children|cards?|install?ments?|payments?|periods?|calls?|messages?|texts?"
+    r"|sms|digits?|numbers?|pm|am|a\.m\.|p\.m\.|o'?clock|percent|%|th|st|nd|rd)\b",
+    re.I,
+)
+_CLOCK_BEFORE_RE = re.compile(r"\b(?:at|around|till|until)\s*$", re.I)
+
+
+def _counts_something(after: str) -> bool:
+    """Whether what follows a bare number makes it a count (3次, 3 times, 3pm)."""
+    stripped = after.lstrip()
+    if stripped != after and stripped[:1].isascii() and stripped[:1].isalpha():
+        return bool(_EN_MEASURE_RE.match(stripped))
+    return bool(_MEASURE_RE.match(stripped))
+
+
 def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
     start, end = m.start(), m.end()
     # Inside an already-taken span: skip.  Running into one: trim before it
@@ -849,14 +1131,26 @@ def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
         return None
 
     num = m.group("num")
-    has_marker = bool(m.group("suf") or m.group("duo") or m.group("cur") or m.group("lr"))
+    has_marker = bool(m.group("suf") or m.group("duo") or m.group("cur") or m.group("lr") or m.group("pre"))
     after = t[end:]
+    if m.group("duo") and not (m.group("cur") or m.group("suf")) and _counts_something(after):
+        return None  # 十多个电话 / 二十几岁: a count
+    if prev == "几":
+        return None  # 几十万: "some hundred thousand", no sum to book
+    if not has_marker and _CLOCK_BEFORE_RE.search(before):
+        value = _parse_amount_match(m)
+        if value is not None and value <= 24:
+            return None  # call me at 10: a time of day
+    if not (m.group("cur") or m.group("suf")) and (_AGE_AFTER_RE.match(after) or _AGE_BEFORE_RE.search(before)):
+        value = _parse_amount_match(m)
+        if value is not None and value < 120:
+            return None  # 我妈七十多了 / 我今年70多 / I'm 25: an age
     if not has_marker:
         if re.match(r"[-/:]\d", after):
             return None
-        if _MEASURE_RE.match(after.lstrip()):
+        if _counts_something(after):
             # 三千一次性 → 三千 (the trailing digit counts the 次)
-            short = re.match(r"(.*[十百千万亿拾佰仟])[一二两三四五六七八九\d]$", num)
+            short = re.match(r"(.*[百千万亿佰仟])[一二两三四五六七八九\d]$", num)
             if short is None:
                 return None
             m = _AMOUNT_RE.match(t, start, start + len(short.group(1)))
@@ -864,8 +1158,8 @@ def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
                 return None
             end = m.end()
             num = m.group("num")
-        elif num == "十" and after.startswith("分"):
-            return None  # 十分 = "very"
+        elif num in ("十", "拾"):
+            return None  # 十分 = "very", 收拾 = "tidy": a lone ten is no sum
     if num.isdigit() and len(num) >= 7 and not has_marker:
         return None
     if not has_marker:
@@ -893,10 +1187,11 @@ def _amount_span(t: str, m: re.Match, taken) -> Optional[Tuple[int, int]]:
 # parse_* functions
 # --------------------------------------------------------------------------
 
-_APPROX_PREFIX = r"(?:大概|大约|大致|约莫|约|差不多|估计|可能|将近|接近|不到|至少|最多|顶多|最少|[¥￥]|人民币)*"
+_APPROX_PREFIX = (r"(?:大概|大约|大致|约莫|约|差不多|估计|可能|将近|接近|不到|至少|最多|顶多|最少|[¥￥]|人民币"
+                  r"|US\$|HK\$|\$|RMB|rmb|Rmb|CNY|cny)*")
 _PARSE_AMOUNT_RE = re.compile(
     r"^" + _APPROX_PREFIX + r"(?P<num>" + _AMOUNT_NUM + r")"
-    r"(?P<suf>" + _SUF + r")?(?:多|来|余)?(?:" + _CUR + r"|人民币|rmb|RMB)?"
+    r"(?P<suf>" + _SUF + r")?(?:多|几|来|余)?(?:" + _CUR + r"|人民币|rmb|RMB|Rmb|CNY|cny|yuan|kuai|dollars?|bucks)?"
     r"(?P<jiao>[一二三四五六七八九\d](?:毛|角)?)?"
     r"(?:左右|上下|出头|的样子|这样)?$"
 )
@@ -914,7 +1209,7 @@ def _parse_amount_exact(s: str) -> Optional[Decimal]:
     m = _PARSE_AMOUNT_RE.match(s)
     if m is None:
         return None
-    value = chinese_to_number(m.group("num") + (m.group("suf") or ""))
+    value = chinese_to_number(_numeral(m.group("num")) + (m.group("suf") or ""))
     if value is None:
         return None
     jiao = m.group("jiao")
@@ -1013,7 +1308,8 @@ def parse_duration_days(text: str) -> Optional[int]:
     t = _fold(text)
     m = _DURATION_RE.search(t)
     if m is None:
-        return None
+        m = _EN_DURATION_RE.search(t)
+        return _en_duration_days(m) if m else None
     return _duration_days_from_match(m)
 
 
@@ -1036,13 +1332,17 @@ def parse_months(text: str) -> Optional[int]:
         return None
     t = _fold(text)
     m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个月", t)
+    english = _EN_MONTHS_RE.search(t)
+    if m is None and english is not None:
+        return _en_months(english)
     if m is None:
         from_years = _months_in_years(t)
         if from_years is not None:
             return from_years
         m = re.fullmatch(r"\s*(?P<n>" + _SMALL + r")\s*", t)
         if m is None:
-            return None
+            n = _en_count(t.strip())
+            return n if n and n > 1 else None
     n = _small_int(m.group("n"))
     if n is None or n <= 0:
         return None

@@ -142,3 +142,108 @@ def test_traditional_fold_keeps_offsets():
 )
 def test_parse_amount_new_forms(text, expected):
     assert parse_amount(text) == expected
+
+
+# --------------------------------------------------------------------------
+# Forms found missing on the development sets (issue 18, round 4): each
+# case fails on the grammar before it.
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a day named with its part, northern 儿化, 噚日 (traditional 寻日)
+        ("今晚就转过去", [("date", "今晚", date(2026, 11, 25))]),
+        ("明早九点前打过去", [("date", "明早", date(2026, 11, 26))]),
+        ("我昨晚就在app上还了", [("date", "昨晚", date(2026, 11, 24))]),
+        ("明儿就还 甭催了", [("date", "明儿", date(2026, 11, 26))]),
+        ("我昨儿个就还了", [("date", "昨儿个", date(2026, 11, 24))]),
+        ("我噚日已經過咗數", [("date", "噚日", date(2026, 11, 24))]),
+        # about a number of days: the lower bound
+        ("能往后推推不，十来天就行", [("duration", "十来天", 10)]),
+        ("十多天", [("duration", "十多天", 10)]),
+        ("给我十天半个月时间", [("duration", "十天半个月", 10)]),
+        ("延后一个多月可以吗", [("duration", "一个多月", 30)]),
+        ("缓个把月成不", [("duration", "个把月", 30)]),
+        ("能不能先停半年不还", [("duration", "半年", 182)]),
+        # Cantonese 日 for 天 after a word asking for time
+        ("宽限三日", [("duration", "三日", 3)]),
+        # installments: 分个 N 个月, a plan in years without 分
+        ("给我分个36个月吧", [("months", "36个月", 36)]),
+        ("给我分期，一年还完", [("months", "一年", 12)]),
+        ("能不能两年还清", [("months", "两年", 24)]),
+        # "more than" inside the numeral; the unsaid leading 一
+        ("工資得三千幾", [("amount", "三千幾", Decimal("3000.00"))]),
+        ("卡債五十幾萬", [("amount", "五十幾萬", Decimal("500000.00"))]),
+        ("投了二十多万", [("amount", "二十多万", Decimal("200000.00"))]),
+        ("我一個月先賺萬二", [("amount", "萬二", Decimal("12000.00"))]),
+        ("先还千五", [("amount", "千五", Decimal("1500.00"))]),
+        # speech-to-text forms and mixed digits
+        ("三千五百块钱明天还", [("amount", "三千五百块钱", Decimal("3500.00")),
+                           ("date", "明天", date(2026, 11, 26))]),
+        ("两千零五十", [("amount", "两千零五十", Decimal("2050.00"))]),
+        ("先还贰仟伍佰", [("amount", "贰仟伍佰", Decimal("2500.00"))]),
+        ("还3千5吧", [("amount", "3千5", Decimal("3500.00"))]),
+        ("每个月生活费1500 家里给的", [("amount", "1500", Decimal("1500.00"))]),
+        ("出粮嗰日还", [("date", "出粮嗰日", None)]),
+        ("下个礼拜一还", [("date", "下个礼拜一", date(2026, 11, 30))]),
+    ],
+)
+def test_more_real_writing_entities(text, expected):
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a comma after the digits is punctuation, not a thousands separator
+        ("6608，你核对下", "6608"),
+        ("嗯，2263", "2263"),
+        ("990X，X是大写的", "990X"),
+        ("尾号5809，你们不是有吗", "5809"),
+        ("后四位0460，没错吧", "0460"),
+        # a short reply that is nothing but an arbitrary code
+        ("3390，快点", "3390"),
+        ("我看看啊……1145", "1145"),
+        ("我报给你：6693", "6693"),
+        ("6603 对了吗", "6603"),
+        # read out digit by digit
+        ("一九八三", "一九八三"),
+        # with an ID word, next to money and a date
+        ("身份证尾号是1234，明天还3000", "1234"),
+        ("我身份证后四位是5321 下周还两千", "5321"),
+    ],
+)
+def test_id_digits_outside_the_id_question(text, expected):
+    ids = [s.value for s in find_entities(text) if s.entity == "id_last4"]
+    amounts = [s.value for s in find_entities(text) if s.entity == "amount"]
+    assert ids == [expected]
+    assert expected not in amounts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老板拖欠工资三个月了",  # time already gone, not time asked for
+        "厂里放假三个月没工资",
+        "包工头跑了，半年工钱都没拿到",
+        "找了大半年工作",
+        "第二天就住院了",
+        "我妈七十多了，心脏不好",  # an age
+        "我今年70多了 靠低保",
+        "打了十多个电话",  # a count
+        "去年开的饭店赔了几十万",  # no sum to book
+        "东西也收拾好了",  # 拾 inside 收拾
+        "返咗十二个钟",  # twelve hours of work, not ten yuan
+        "一日打十幾個電話",  # one day, not the 1st
+        "万一还不上",
+        "千万别",
+    ],
+)
+def test_more_real_writing_non_entities(text):
+    assert find_entities(text) == []
+
+
+def test_four_digits_of_a_purchase_are_money_not_an_id():
+    assert [(s.entity, s.value) for s in find_entities("这笔1280的消费我没印象")] == [("amount", "1280")]
