@@ -439,6 +439,21 @@ def _h_after(m: re.Match, today: date) -> Optional[date]:
     return today + timedelta(days=days)
 
 
+_LUNAR_RE = re.compile(
+    r"(?:正月|腊月|冬月)(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]|二?十[一二三四五六七八九]?|三十)?"
+    r"|过完年|过了年|过年(?:前|后|以后|之前)?|春节(?:前|后|以后|之前)|(?<![0-9零一二两三四五六七八九十几多去今明])年前"
+)
+# A lunar date is a date only in a message about paying or being paid.
+_LUNAR_PAY_RE = re.compile(r"还|付|转|交|缴|结账|结钱|发钱|发工资|等到|到时")
+
+
+def _h_lunar(m: re.Match, today: date) -> Optional[date]:
+    """正月十五 / 腊月 / 过完年: a day of the lunar calendar, which this
+    grammar does not convert. Extracted as a date, so the form hears an
+    answer to "when?"; parsed as no date, so the bot asks for the day."""
+    return None
+
+
 # --------------------------------------------------------------------------
 # English (and Chinglish) dates
 # --------------------------------------------------------------------------
@@ -580,6 +595,8 @@ _DATE_PATTERNS: List[Tuple[re.Pattern, Callable[[re.Match, date], Optional[date]
     # 发工资那天 / 发薪日 / 出粮嗰日 / 工资到账以后
     (re.compile(r"(?:发工资|发薪水?|出粮|工资到账|工资下来|开工资|领工资)(?:那天|那日|[嗰𠮶]日|当天|的时候|之后|以后|后|[嗰𠮶]阵)"
                 r"|发薪日|发工资日|出粮日|工资日"), _h_payday),
+    # the lunar calendar: 正月十五 / 腊月 / 过完年 / 过年前 / 春节后
+    (_LUNAR_RE, _h_lunar),
     # English: tomorrow / next Friday / on the 15th / Dec 10 / end of the month / in two weeks
     (_EN_RELDAY_RE, _h_en_relday),
     (_EN_WEEKDAY_RE, _h_en_weekday),
@@ -607,6 +624,8 @@ def _date_ok(text: str, m: re.Match, handler) -> bool:
     g = m.groupdict()
     if m.re.flags & re.I and _EN_SMALL_TALK_RE.search(text):
         return False  # what's the weather today
+    if handler is _h_lunar and not _LUNAR_PAY_RE.search(text):
+        return False  # 今年春节放几天假
     start = m.start()
     before = text[start - 1] if start > 0 else ""
     after = text[m.end():]
@@ -813,7 +832,7 @@ _PAY_VERB_RE = re.compile(r"还|付|结清|转|打|交|缴|存|搞定|处理|补
 # a duration used as a rate: 我一个月挣三千 / 一个月能拿出1k / 一天打十几个电话
 _RATE_AFTER_RE = re.compile(
     r"(?:就|也就|只|只能|能|才|都|顶多|最多|最少|至少|大概|差不多|也|基本|的|才|要)*"
-    r"(?:挣|赚|收入|到手|拿|存|工资|几|打|还(?!清|完|上|掉|款)|[0-9一二两三四五六七八九十])"
+    r"(?:挣|赚|收入|到手|拿|存|工资|几|打|发|还(?!清|完|上|掉|款)|[0-9一二两三四五六七八九十])"
 )
 _EXTENSION_BEFORE_RE = re.compile(r"宽限|缓|延|推|等|给|晚|迟|拖|过|还有|再|需要|要|用|申请")
 _EXTENSION_AFTER_RE = re.compile(r"内|之内|以内|时间|后|以后|之后|就好|行|可以|好吗|吧")

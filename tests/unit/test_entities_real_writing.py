@@ -247,3 +247,24 @@ def test_more_real_writing_non_entities(text):
 
 def test_four_digits_of_a_purchase_are_money_not_an_id():
     assert [(s.entity, s.value) for s in find_entities("这笔1280的消费我没印象")] == [("amount", "1280")]
+
+
+@pytest.mark.parametrize(
+    "text, dates",
+    [
+        ("过完年正月十五前一定还上", ["过完年", "正月十五"]),
+        ("工地腊月结账，结了马上还", ["腊月"]),
+        ("工钱还没结，能等到过年吗", ["过年"]),
+        ("年前一定还清", ["年前"]),
+    ],
+)
+def test_lunar_dates_are_dates_the_bot_asks_the_day_of(text, dates):
+    spans = [s for s in find_entities(text) if s.entity == "date"]
+    assert [s.value for s in spans] == dates
+    assert all(parse_date(s.value, NOW) is None for s in spans)
+    assert [s for s in find_entities(text) if s.entity == "amount"] == []  # not 十五 yuan
+
+
+@pytest.mark.parametrize("text", ["今年春节放几天假", "两年前就注销了", "一天发三条短信，能不能停掉"])
+def test_no_lunar_date_or_duration_without_a_payment(text):
+    assert find_entities(text) == []
