@@ -525,3 +525,61 @@ def test_every_found_span_normalises(text):
             assert parse_duration_days(s.value) is not None
         elif s.entity == "months":
             assert parse_months(s.value) is not None
+
+
+# --------------------------------------------------------------------------
+# parse_* on the round-4 forms (issue 18): the values the actions book
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("$500", Decimal("500.00")),  # the number as written: no exchange rate
+        ("RMB 3,000", Decimal("3000.00")),
+        ("3000 yuan", Decimal("3000.00")),
+        ("500kuai", Decimal("500.00")),
+        ("三千幾", Decimal("3000.00")),
+        ("二十多万", Decimal("200000.00")),
+        ("萬二", Decimal("12000.00")),
+        ("千五", Decimal("1500.00")),
+    ],
+)
+def test_parse_amount_round4_forms(text, expected):
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("十来天", 10), ("个把月", 30), ("一个多月", 30), ("半年", 182), ("three days", 3),
+     ("2 more weeks", 14), ("a fortnight", 14), ("half a month", 15)],
+)
+def test_parse_duration_days_round4_forms(text, expected):
+    assert parse_duration_days(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("12 months", 12), ("six months", 6), ("3 years", 36), ("12 installments", 12), ("6", 6), ("一年", 12)],
+)
+def test_parse_months_round4_forms(text, expected):
+    assert parse_months(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("tonight", date(2026, 11, 25)), ("tmrw", date(2026, 11, 26)), ("今晚", date(2026, 11, 25)),
+     ("明早", date(2026, 11, 26)), ("昨儿个", date(2026, 11, 24)), ("15th", date(2026, 12, 15)),
+     ("sat", date(2026, 11, 28)), ("Dec 10", date(2026, 12, 10)), ("正月十五", None)],
+)
+def test_parse_date_round4_forms(text, expected):
+    assert parse_date(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("123x", "123X"), ("１２３ｘ", "123X"), ("一九八三", "1983"), ("幺三五二", "1352"), ("12345", None), ("abc", None)],
+)
+def test_parse_id_last4(text, expected):
+    from bot.core.normalize import parse_id_last4
+
+    assert parse_id_last4(text) == expected
