@@ -221,26 +221,24 @@ def quiet_parsing() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(REPO / "bot" / "models"))
-    parser.add_argument("--out", default=str(REPO / "docs" / "reports" / "nlu_blind.md"))
-    parser.add_argument("--json", default=str(REPO / "docs" / "reports" / "nlu_blind.json"))
-    args = parser.parse_args(argv)
-
+def load_agent(model: str):
+    """The model at ``model`` (a .tar.gz, or a folder: its newest) loaded as
+    the Rasa server loads it; (model path, agent)."""
     from rasa.core.agent import Agent
     from rasa.model import get_local_model
 
-    from opencc import OpenCC
+    model_path = get_local_model(model)
+    return model_path, Agent.load(model_path)
 
-    quiet_parsing()
 
-    to_simplified = OpenCC("t2s").convert
+def score_sets(agent, sets: Sequence[Tuple[str, Sequence[str]]] = SETS, to_simplified=None) -> Dict[str, List[Result]]:
+    """Every message of every set parsed by ``agent`` in-process: set name -> results."""
+    if to_simplified is None:
+        from opencc import OpenCC
 
-    model_path = get_local_model(args.model)
-    agent = Agent.load(model_path)
+        to_simplified = OpenCC("t2s").convert
     scored: Dict[str, List[Result]] = {}
-    for name, paths in SETS:
+    for name, paths in sets:
         examples = load_examples(paths)
         parsed = asyncio.run(parse_all(agent, examples))
         scored[name] = [
@@ -252,11 +250,30 @@ def main(argv=None) -> int:
             )
             for m, (intent, entities) in zip(examples, parsed)
         ]
+    return scored
+
+
+def set_summary(results: List[Result]) -> Dict[str, float]:
+    """A set's aggregate line: size, accuracy, macro-F1, safety recalls, false crisis share."""
+    acc, f1, _ = macro_f1(results)
+    return {"n": len(results), "accuracy": acc, "macro_f1": f1, **safety_line(results)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(REPO / "bot" / "models"))
+    parser.add_argument("--out", default=str(REPO / "docs" / "reports" / "nlu_blind.md"))
+    parser.add_argument("--json", default=str(REPO / "docs" / "reports" / "nlu_blind.json"))
+    args = parser.parse_args(argv)
+
+    import rasa.core.agent  # noqa: F401  (Rasa imported before its logging is quietened)
+
+    quiet_parsing()
+
+    model_path, agent = load_agent(args.model)
+    scored = score_sets(agent)
     Path(args.out).write_text(report(Path(model_path).name, scored), encoding="utf-8")
-    summary = {}
-    for name, results in scored.items():
-        acc, f1, _ = macro_f1(results)
-        summary[name] = {"n": len(results), "accuracy": acc, "macro_f1": f1, **safety_line(results)}
+    summary = {name: set_summary(results) for name, results in scored.items()}
     Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0
