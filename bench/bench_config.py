@@ -25,7 +25,13 @@ TARGETS = {
     "safety_recall": 1.0,
     "rasa_rss_mb": 1536.0,
     "train_s": 600.0,
+    "false_crisis": 0.02,
 }
+# Issue 18's intent macro-F1 targets for the blind held-out sets, by kind of
+# set (measure_nlu.set_kind: 'colloquial (blind3)' is a colloquial set). A
+# blind set of another kind has the safety targets only (crisis and
+# stop_contact recall 1.0, benign read as crisis <= TARGETS["false_crisis"]).
+BLIND_MACRO_F1 = {"colloquial": 0.95, "noisy": 0.92, "replies": 0.90}
 
 # The switch that makes the Rasa server run Rasa's own code paths instead of
 # the product's patches (bot/rasa_server/).

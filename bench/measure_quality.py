@@ -1,18 +1,16 @@
 """Quality and cost of training, measured by `make bench`: training time,
-peak memory and model size (ours and the stock-Rasa baseline), `rasa test nlu`
-on tests/nlu and `rasa test core` on tests/stories.
+peak memory and model size (ours and the stock-Rasa baseline) and
+`rasa test core` on tests/stories. NLU quality is measure_nlu.py's.
 """
 from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict
 
 import yaml
 
-from bench_config import ENTITIES
 from stack import RASA, REPO, WORK, bench_env, log, rel, run_logged
 
 
@@ -46,50 +44,7 @@ def train(kind: str) -> Dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- NLU / core tests
-
-
-def entity_reports(out: Path) -> Dict[str, Dict[str, Any]]:
-    reports = {}
-    for f in sorted(out.glob("*_report.json")):
-        name = f.name[: -len("_report.json")]
-        if name in ("intent", "response_selection") or name.endswith("Policy"):
-            continue
-        data = json.loads(f.read_text("utf-8"))
-        reports[name] = {k: v for k, v in data.items() if isinstance(v, dict) and "f1-score" in v}
-    return reports
-
-
-def test_nlu(kind: str, model: Path) -> Dict[str, Any]:
-    out = WORK / "results" / f"nlu-{kind}"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [RASA, "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out), "--no-plot"]
-    log(f"rasa test nlu ({kind}, {rel(model)})")
-    code, seconds, _, _ = run_logged(cmd, WORK / "logs" / f"test-nlu-{kind}.log", bench_env(), timeout=1200)
-    if code != 0:
-        raise RuntimeError(f"rasa test nlu ({kind}) failed; see bench/.work/logs/test-nlu-{kind}.log")
-    report = json.loads((out / "intent_report.json").read_text("utf-8"))
-    intents = {k: v for k, v in report.items() if isinstance(v, dict) and k not in ("macro avg", "weighted avg", "micro avg")}
-    errors = json.loads((out / "intent_errors.json").read_text("utf-8")) if (out / "intent_errors.json").exists() else []
-    pairs = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
-    ents = entity_reports(out)
-    # The extractor that answers for our entities: the rule extractor in our
-    # pipeline, DIET in the baseline's (whichever reports the most of them).
-    main_extractor = max(ents, key=lambda n: sum(1 for e in ENTITIES if e in ents[n]), default=None)
-    return {
-        "model": rel(model),
-        "seconds": seconds,
-        "intent_accuracy": report.get("accuracy"),
-        "intent_macro_f1": report["macro avg"]["f1-score"],
-        "intent_weighted_f1": report["weighted avg"]["f1-score"],
-        "intents": {k: {m: v[m] for m in ("precision", "recall", "f1-score", "support")} for k, v in intents.items()},
-        "test_examples": int(report["macro avg"]["support"]),
-        "errors": len(errors),
-        "confused_pairs": [{"intent": a, "predicted": b, "count": n} for (a, b), n in pairs.most_common(10)],
-        "entity_extractor": main_extractor,
-        "entities": ents.get(main_extractor, {}) if main_extractor else {},
-        "all_extractors": ents,
-    }
+# ---------------------------------------------------------------- core tests
 
 
 def count_stories(folder: Path) -> int:

@@ -7,18 +7,93 @@ how each change was found and what it did is bench/history.md, to which
 """
 from __future__ import annotations
 
+import copy
 import statistics
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from bench_config import ENTITIES, LEVELS, PATCHES_SWITCH, SAFETY_INTENTS, TARGETS, VARIANTS, variant_label
+from bench_config import (BLIND_MACRO_F1, ENTITIES, LEVELS, PATCHES_SWITCH, SAFETY_INTENTS, SECTIONS, TARGETS,
+                          VARIANTS, variant_label)
 from stack import REPO, rel
 
 
 def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
     return a / b if a is not None and b else None
+
+
+# ---------------------------------------------------------------- sections and their dates
+
+# The keys of results.json each section fills (variants live in speed["variants"]).
+SECTION_KEYS = {"train": ("train", "model_size_mb"), "nlu": ("nlu",), "core": ("core",),
+                "speed": ("speed", "conversations", "accounts"), "profile": ("profile",)}
+# What describes the latest run as a whole; every other key belongs to a section.
+RUN_KEYS = ("started", "argv", "quick", "machine", "git", "model_ours", "model_stale", "duration_s", "targets")
+
+
+def measured(res: Dict[str, Any], section: str) -> bool:
+    """Whether ``res`` holds figures of ``section``."""
+    sp = res.get("speed") or {}
+    if section == "speed":
+        return bool(sp.get("ours") or sp.get("baseline"))
+    if section == "variants":
+        return bool(sp.get("variants"))
+    if section == "nlu":
+        return any(isinstance(d, dict) and d.get("sets") for d in (res.get("nlu") or {}).values())
+    return bool(res.get(section))
+
+
+def run_info(res: Dict[str, Any]) -> Dict[str, Any]:
+    """The run a section's figures come from: when, how, on which commit, model and load."""
+    m = res.get("machine") or {}
+    return {"measured": res.get("started"), "argv": list(res.get("argv") or []), "commit": (res.get("git") or {}).get("commit"),
+            "dirty": (res.get("git") or {}).get("dirty"), "model_ours": res.get("model_ours"),
+            "load_start": m.get("load_start"), "load_end": m.get("load_end")}
+
+
+def section_runs(res: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """section -> the run its figures come from. A results.json written before
+    sections were dated had all of them from its one run."""
+    if "sections" in res:
+        return {s: r for s, r in res["sections"].items() if measured(res, s)}
+    return {s: run_info(res) for s in SECTIONS if measured(res, s)}
+
+
+def merge_results(previous: Optional[Dict[str, Any]], current: Dict[str, Any], sections: List[str]) -> Dict[str, Any]:
+    """results.json after a run of ``sections``: the sections it measured take
+    its figures and its date; every other section keeps the figures and the
+    date it had in ``previous``. The run-wide keys (when, argv, machine,
+    commit) describe the latest run; ``this_run`` lists what it measured."""
+    out = copy.deepcopy(previous) if previous else {}
+    runs = section_runs(out) if previous else {}
+    for key in RUN_KEYS:
+        if key in current:
+            out[key] = copy.deepcopy(current[key])
+    done = []
+    for section in sections:
+        if not measured(current, section):
+            continue
+        if section == "variants":
+            out.setdefault("speed", {})["variants"] = copy.deepcopy(current["speed"]["variants"])
+        else:
+            kept = (out.get("speed") or {}).get("variants") if section == "speed" else None
+            for key in SECTION_KEYS.get(section, (section,)):
+                if key in current:
+                    out[key] = copy.deepcopy(current[key])
+            if kept and not current["speed"].get("variants"):
+                out["speed"]["variants"] = kept
+        runs[section] = run_info(current)
+        done.append(section)
+    out["sections"] = {s: runs[s] for s in SECTIONS if s in runs}
+    out["this_run"] = done
+    return out
+
+
+def section_date(res: Dict[str, Any], section: str) -> str:
+    """The date and time (UTC offset dropped) of a section's figures."""
+    when = section_runs(res).get(section, {}).get("measured") or res.get("started") or ""
+    return when[:16].replace("T", " ")
 
 
 def targets(res: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -36,16 +111,7 @@ def targets(res: Dict[str, Any]) -> List[Dict[str, Any]]:
         r = ratio(ours["levels"]["1"]["latency_ms"]["p95"], base["levels"]["1"]["latency_ms"]["p95"])
         add("full stack p95 at 1 conversation ≤ 2 × baseline p95", r, TARGETS["p95_ratio_1"],
             r is not None and r <= TARGETS["p95_ratio_1"], f"{r:.2f}×")
-    nlu = res.get("nlu", {}).get("ours")
-    if nlu:
-        f1 = nlu["intent_macro_f1"]
-        add("intent macro-F1 ≥ 0.95", f1, TARGETS["intent_macro_f1"], f1 >= TARGETS["intent_macro_f1"], f"{f1:.3f}")
-        worst = min((nlu["entities"].get(e, {}).get("f1-score", 0.0), e) for e in ENTITIES)
-        add("each entity F1 ≥ 0.90", worst[0], TARGETS["entity_f1"], worst[0] >= TARGETS["entity_f1"],
-            f"lowest {worst[1]} {worst[0]:.3f}")
-        rec = {i: nlu["intents"].get(i, {}).get("recall", 0.0) for i in SAFETY_INTENTS}
-        add("recall 1.0 on crisis and stop_contact", min(rec.values()), 1.0, min(rec.values()) >= 1.0,
-            ", ".join(f"{k} {v:.2f}" for k, v in rec.items()))
+    out += nlu_targets(res)
     if ours:
         rss = ours["memory"]["rasa"]["peak_rss_mb_sum"]
         add("Rasa server peak RSS ≤ 1.5 GB", rss, TARGETS["rasa_rss_mb"], rss <= TARGETS["rasa_rss_mb"], f"{rss:.0f} MB")
@@ -56,6 +122,49 @@ def targets(res: Dict[str, Any]) -> List[Dict[str, Any]]:
     return out
 
 
+def nlu_sets(res: Dict[str, Any], kind: str = "ours") -> List[Dict[str, Any]]:
+    """The scored sets of one model (measure_nlu.py), development set first."""
+    return list(((res.get("nlu") or {}).get(kind) or {}).get("sets") or [])
+
+
+def nlu_targets(res: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The NLU targets, on our model: the old ones on tests/nlu (labelled
+    development), issue 18's on every blind set (macro-F1 by kind of set,
+    crisis and stop_contact recall 1.0, benign read as crisis <= 2 %)."""
+    out = []
+
+    def add(name, value, target, met, shown):
+        out.append({"target": name, "value": value, "threshold": target, "met": met, "shown": shown, "section": "nlu"})
+
+    for s in nlu_sets(res):
+        where = s["set"]
+        rec = {i: s.get(f"{i}_recall") for i in SAFETY_INTENTS}
+        known = {i: v for i, v in rec.items() if v is not None}
+        rec_shown = ", ".join(f"{i} {v:.2f}" if v is not None else f"{i} –" for i, v in rec.items())
+        if not s["blind"]:
+            f1 = s["macro_f1"]
+            add(f"{where}: intent macro-F1 ≥ {TARGETS['intent_macro_f1']:.2f}", f1, TARGETS["intent_macro_f1"],
+                f1 >= TARGETS["intent_macro_f1"], f"{f1:.3f}")
+            worst = min((s["entities"].get(e, {}).get("f1", 0.0), e) for e in ENTITIES)
+            add(f"{where}: each entity F1 ≥ {TARGETS['entity_f1']:.2f}", worst[0], TARGETS["entity_f1"],
+                worst[0] >= TARGETS["entity_f1"], f"lowest {worst[1]} {worst[0]:.3f}")
+            if known:
+                add(f"{where}: recall 1.0 on crisis and stop_contact", min(known.values()), 1.0,
+                    min(known.values()) >= 1.0, rec_shown)
+            continue
+        target = BLIND_MACRO_F1.get(s["kind"])
+        if target is not None:
+            add(f"{where}: intent macro-F1 ≥ {target:.2f} ({s['kind']})", s["macro_f1"], target,
+                s["macro_f1"] >= target, f"{s['macro_f1']:.3f}")
+        if known:
+            add(f"{where}: recall 1.0 on crisis and stop_contact", min(known.values()), 1.0,
+                min(known.values()) >= 1.0, rec_shown)
+        fc = s["false_crisis"]
+        add(f"{where}: benign read as crisis ≤ {TARGETS['false_crisis']:.0%}", fc, TARGETS["false_crisis"],
+            fc <= TARGETS["false_crisis"], f"{fc:.1%}")
+    return out
+
+
 def fmt(v, spec=".1f", suffix=""):
     return "–" if v is None else f"{v:{spec}}{suffix}"
 
@@ -63,18 +172,7 @@ def fmt(v, spec=".1f", suffix=""):
 def summary_rows(res: Dict[str, Any]) -> List[Tuple[str, str, str, str]]:
     """(metric, ours, baseline, ours/baseline)"""
     rows = []
-    no, nb = res.get("nlu", {}).get("ours"), res.get("nlu", {}).get("baseline")
-    if no or nb:
-        g = lambda d, k: d.get(k) if d else None  # noqa: E731
-        rows.append(("intent accuracy", fmt(g(no, "intent_accuracy"), ".3f"), fmt(g(nb, "intent_accuracy"), ".3f"), ""))
-        rows.append(("intent macro-F1", fmt(g(no, "intent_macro_f1"), ".3f"), fmt(g(nb, "intent_macro_f1"), ".3f"), ""))
-        for e in ENTITIES:
-            eo = (no or {}).get("entities", {}).get(e, {})
-            eb = (nb or {}).get("entities", {}).get(e, {})
-            rows.append((f"entity F1 {e}", fmt(eo.get("f1-score"), ".3f"), fmt(eb.get("f1-score"), ".3f"), ""))
-        for i in SAFETY_INTENTS:
-            rows.append((f"recall {i}", fmt((no or {}).get("intents", {}).get(i, {}).get("recall"), ".2f"),
-                         fmt((nb or {}).get("intents", {}).get(i, {}).get("recall"), ".2f"), ""))
+    rows += nlu_summary_rows(res)
     core = res.get("core")
     if core:
         rows.append(("test stories passed", f"{core['stories'] - core['failed']}/{core['stories']}", "n/a", ""))
@@ -105,6 +203,47 @@ def summary_rows(res: Dict[str, Any]) -> List[Tuple[str, str, str, str]]:
                      fmt(ratio((to or {}).get("seconds"), (tb or {}).get("seconds")), ".2f", "×")))
         mo, mb = res.get("model_size_mb", {}).get("ours"), res.get("model_size_mb", {}).get("baseline")
         rows.append(("model size (MB)", fmt(mo, ".1f"), fmt(mb, ".1f"), fmt(ratio(mo, mb), ".2f", "×")))
+    return rows
+
+
+def nlu_summary_rows(res: Dict[str, Any]) -> List[Tuple[str, str, str, str]]:
+    """Macro-F1 per set; on tests/nlu (development) accuracy and entity F1 per
+    entity too; safety recalls on tests/nlu and the lowest over the blind sets."""
+    so, sb = nlu_sets(res, "ours"), nlu_sets(res, "baseline")
+    if not (so or sb):
+        return []
+    base = {s["set"]: s for s in sb}
+    names = [s["set"] for s in so] or [s["set"] for s in sb]
+    ours = {s["set"]: s for s in so}
+    g = lambda d, k: (d or {}).get(k)  # noqa: E731
+    rows = []
+    dev = [n for n in names if not (ours.get(n) or base.get(n))["blind"]]
+    blind = [n for n in names if n not in dev]
+    for n in dev:
+        rows.append((f"intent accuracy, {n}", fmt(g(ours.get(n), "accuracy"), ".3f"), fmt(g(base.get(n), "accuracy"), ".3f"), ""))
+    for n in dev + blind:
+        rows.append((f"intent macro-F1, {n}", fmt(g(ours.get(n), "macro_f1"), ".3f"), fmt(g(base.get(n), "macro_f1"), ".3f"), ""))
+    for n in dev:
+        for e in ENTITIES:
+            eo = (g(ours.get(n), "entities") or {}).get(e, {})
+            eb = (g(base.get(n), "entities") or {}).get(e, {})
+            rows.append((f"entity F1 {e}, {n}", fmt(eo.get("f1"), ".3f"), fmt(eb.get("f1"), ".3f"), ""))
+
+    def lowest(sets, key, pick=min):
+        vals = [s[key] for s in sets if s.get(key) is not None]
+        return pick(vals) if vals else None
+
+    for i in SAFETY_INTENTS:
+        for n in dev:
+            rows.append((f"recall {i}, {n}", fmt(g(ours.get(n), f"{i}_recall"), ".2f"),
+                         fmt(g(base.get(n), f"{i}_recall"), ".2f"), ""))
+        if blind:
+            rows.append((f"recall {i}, lowest of {len(blind)} blind sets",
+                         fmt(lowest([ours[n] for n in blind if n in ours], f"{i}_recall"), ".2f"),
+                         fmt(lowest([base[n] for n in blind if n in base], f"{i}_recall"), ".2f"), ""))
+    if blind:
+        hi = lambda d: lowest([d[n] for n in blind if n in d], "false_crisis", max)  # noqa: E731
+        rows.append((f"benign read as crisis, highest of {len(blind)} blind sets", fmt(hi(ours), ".1%"), fmt(hi(base), ".1%"), ""))
     return rows
 
 
@@ -180,19 +319,23 @@ def charts(res: Dict[str, Any], out: Path) -> List[str]:
         fig.savefig(out / "profile.png", dpi=110)
         plt.close(fig)
         made.append("profile.png")
-    no, nb = res.get("nlu", {}).get("ours"), res.get("nlu", {}).get("baseline")
-    if no and nb:
-        names = sorted(no["intents"])
+    so, sb = nlu_sets(res, "ours"), {s["set"]: s for s in nlu_sets(res, "baseline")}
+    if so:
+        names = [s["set"] for s in so]
         fig, ax = plt.subplots(figsize=(11, 4))
         x = range(len(names))
-        ax.bar([i - 0.2 for i in x], [no["intents"][n]["f1-score"] for n in names], width=0.4, label="ours", color="tab:blue")
-        ax.bar([i + 0.2 for i in x], [nb["intents"].get(n, {}).get("f1-score", 0) for n in names], width=0.4,
+        ax.bar([i - 0.2 for i in x], [s["macro_f1"] for s in so], width=0.4, label="ours", color="tab:blue")
+        ax.bar([i + 0.2 for i in x], [(sb.get(n) or {}).get("macro_f1", 0) for n in names], width=0.4,
                label="baseline", color="tab:gray")
-        ax.axhline(TARGETS["intent_macro_f1"], color="tab:red", linewidth=0.8, linestyle="--")
+        for i, s in enumerate(so):
+            target = BLIND_MACRO_F1.get(s["kind"]) if s["blind"] else TARGETS["intent_macro_f1"]
+            if target is not None:
+                ax.hlines(target, i - 0.45, i + 0.45, color="tab:red", linewidth=1.2, linestyle="--")
         ax.set_xticks(list(x))
-        ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
-        ax.set(ylim=(0, 1.05), ylabel="F1 on tests/nlu", title="Intent F1, held-out test set")
-        ax.legend(fontsize=8)
+        ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+        ax.set(ylim=(0, 1.05), ylabel="intent macro-F1",
+               title="Intent macro-F1 per set (tests/nlu: development; the others blind); dashes: targets")
+        ax.legend(fontsize=8, loc="lower left")
         fig.tight_layout()
         fig.savefig(out / "nlu.png", dpi=110)
         plt.close(fig)
@@ -227,6 +370,7 @@ def header_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]
            if res.get("model_stale") else "")
         + f". Raw numbers: {rel(out)}/results.json; run log: bench/history.md.",
         "",
+        *sections_dates(res),
         "## Summary",
         "",
         table(summary_rows(res)),
@@ -234,45 +378,106 @@ def header_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]
     ]
 
 
+def sections_dates(res: Dict[str, Any]) -> List[str]:
+    """Which run each section's figures come from: a run of some sections
+    (`--only nlu`) keeps the others' figures and dates from earlier runs."""
+    runs = section_runs(res)
+    if not runs:
+        return []
+    rows = []
+    for s, r in runs.items():
+        load = r.get("load_start"), r.get("load_end")
+        rows.append((s, (r.get("measured") or "")[:16].replace("T", " "),
+                     "run.py " + (" ".join(r.get("argv") or []) or "(full)"),
+                     f"{r.get('commit')}{'+dirty' if r.get('dirty') else ''}", f"`{r.get('model_ours')}`",
+                     " → ".join(f"{x[0]:.2f}" for x in load if x) or "–"))
+    return ["Figures by section (a run of some sections keeps the others' figures and dates from earlier runs):", "",
+            table(rows, header=("section", "measured", "by", "commit", "our model", "load average (1 min) start → end")),
+            ""]
+
+
+def target_section_name(t: Dict[str, Any]) -> str:
+    if t.get("section"):
+        return t["section"]
+    return "train" if t["target"].startswith("training") else "speed"
+
+
 def targets_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
     tg = targets(res)
     if not tg:
         return []
-    return ["## Targets", "", table([(t["target"], t["shown"], "**met**" if t["met"] else "**not met**") for t in tg],
-                                    header=("target", "measured", "")), ""]
+    return ["## Targets", "",
+            "Issue 18's NLU targets are checked on every blind held-out set (macro-F1 by kind of set: colloquial "
+            f"≥ {BLIND_MACRO_F1['colloquial']:.2f}, noisy ≥ {BLIND_MACRO_F1['noisy']:.2f}, replies ≥ "
+            f"{BLIND_MACRO_F1['replies']:.2f}; a set of another kind has the safety targets only); the tests/nlu "
+            "lines are the development set's, which choices were tuned against.", "",
+            table([(t["target"], t["shown"], "**met**" if t["met"] else "**not met**",
+                    section_date(res, target_section_name(t))) for t in tg],
+                  header=("target", "measured", "", "figures of")), ""]
 
 
 def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
-    nlu = res.get("nlu", {})
+    nlu = res.get("nlu") or {}
     if not nlu:
         return []
-    L = ["## NLU quality (tests/nlu, held out)", ""]
-    for kind in ("ours", "baseline"):
-        n = nlu.get(kind)
-        if not n:
-            continue
-        L.append(f"**{kind}** (`{n['model']}`): {n['test_examples']} examples, accuracy {n['intent_accuracy']:.3f}, "
-                 f"macro-F1 {n['intent_macro_f1']:.3f}, {n['errors']} misclassified; entities by {n['entity_extractor']}.")
-        L.append("")
-        if n["entities"]:
-            L.append(table([(e, fmt(v.get("precision"), ".3f"), fmt(v.get("recall"), ".3f"), fmt(v.get("f1-score"), ".3f"),
-                             v.get("support")) for e, v in n["entities"].items() if e not in ("macro avg", "weighted avg")],
-                           header=("entity", "precision", "recall", "F1", "support")))
+    L = ["## NLU quality (development set and blind held-out sets)", ""]
+    if not measured(res, "nlu"):
+        return L + ["results.json holds NLU figures in the format from before the blind sets (`rasa test nlu` on "
+                    "tests/nlu only): run `bench/run.py --only nlu` to score them.", ""]
+    so, sb = nlu_sets(res, "ours"), nlu_sets(res, "baseline")
+    run = section_runs(res).get("nlu", {})
+    blind = [s for s in so if s["blind"]]
+    L.append(f"Measured {section_date(res, 'nlu')} by run.py {' '.join(run.get('argv') or []) or '(full)'} "
+             f"(bench/measure_nlu.py): ours `{(nlu.get('ours') or {}).get('model')}`, baseline "
+             f"`{(nlu.get('baseline') or {}).get('model')}`. Each model parses every message in-process, as the Rasa "
+             "server does (for ours: normaliser, classifier, safety net), with scripts/nlu_blind_report.py's own "
+             f"functions, on the sets it lists: tests/nlu and {len(blind)} blind set(s). **tests/nlu is a development "
+             "set**: choices were tuned against it, so it overstates how a model does on new text. The blind sets were "
+             "written from the intent definitions alone, are frozen and are scored here in aggregate only; which of "
+             "them guided a choice after being scored is recorded in docs/reports/nlu_blind.md, which also breaks "
+             "them down by register and intent. Benign read as crisis = share of the set's non-crisis messages "
+             "predicted crisis; entity micro-F1 = exact spans, every entity type together.")
+    L.append("")
+    base = {s["set"]: s for s in sb}
+    rows = []
+    for s in so:
+        for kind, d in (("ours", s), ("baseline", base.get(s["set"]))):
+            if not d:
+                continue
+            rows.append((s["set"] if kind == "ours" else "", kind, d["n"], f"{d['accuracy']:.3f}", f"{d['macro_f1']:.3f}",
+                         fmt(d.get("crisis_recall"), ".3f") + f" ({d.get('crisis_support')})",
+                         fmt(d.get("stop_contact_recall"), ".3f") + f" ({d.get('stop_contact_support')})",
+                         f"{d['false_crisis']:.1%}", fmt(d.get("entity_micro_f1"), ".3f") + f" ({d.get('entity_support')})"))
+    L.append(table(rows, header=("set", "model", "messages", "accuracy", "intent macro-F1", "crisis recall (n)",
+                                 "stop_contact recall (n)", "benign read as crisis", "entity micro-F1 (n)")))
+    L.append("")
+    dev = next((s for s in so if not s["blind"]), None)
+    if dev:
+        bdev = base.get(dev["set"]) or {}
+        names = [e for e in ENTITIES if e in dev["entities"] or e in bdev.get("entities", {})]
+        names += [e for e in dev["entities"] if e not in names]
+        if names:
+            L.append(f"Entities on {dev['set']} (exact spans):")
             L.append("")
-        if n["confused_pairs"]:
-            L.append("Most confused (true → predicted): " + "; ".join(
-                f"{p['intent']} → {p['predicted']} ×{p['count']}" for p in n["confused_pairs"][:6]) + ".")
+            L.append(table([(e, *(fmt((d.get("entities") or {}).get(e, {}).get(k), ".3f") for d in (dev, bdev)
+                                  for k in ("precision", "recall", "f1")), (dev["entities"].get(e) or {}).get("support", 0))
+                            for e in names],
+                           header=("entity", "ours P", "ours R", "ours F1", "baseline P", "baseline R", "baseline F1", "support")))
             L.append("")
+        for kind, d in (("ours", dev), ("baseline", bdev)):
+            if d.get("confused_pairs"):
+                L.append(f"Most confused on {dev['set']}, {kind} (true → predicted): " + "; ".join(
+                    f"{p['intent']} → {p['predicted']} ×{p['count']}" for p in d["confused_pairs"]) + ".")
+                L.append("")
     tr = res.get("train", {}).get("baseline")
     if tr and "misaligned_entity_warnings" in tr:
         L.append(f"The baseline's WhitespaceTokenizer sees each Chinese sentence as one token (Rasa printed "
                  f"{tr['misaligned_entity_warnings']} 'misaligned entity' warnings while training it): its intents "
                  "rest on character n-grams alone, and its entity extractor can only tag whole space-separated "
-                 "chunks. Rasa's evaluation also drops the gold entities that do not line up with tokens, so the "
-                 "baseline's entity support is smaller than ours: its F1 is over the subset it could have found.")
+                 "chunks. Both models are scored against every gold entity (exact spans).")
         L.append("")
     if "nlu.png" in made:
-        L += ["![intent F1](nlu.png)", ""]
+        L += ["![intent macro-F1 per set](nlu.png)", ""]
     return L
 
 
@@ -568,8 +773,9 @@ def reproduce_section(res: Dict[str, Any], made: List[str], out: Path) -> List[s
     return ["## How to reproduce", "",
             "`make bench` (= `setup train` then `.venv/bin/python bench/run.py`); `--quick` for development "
             "(fewer conversations, reuses trained models); `--quick --only speed,variants --variants workers2,redis-tracker` to try a "
-            "lever against ours and the baseline in the same run; `--report-only` rewrites this report from results.json. "
-            "Measuring: bench/measure_quality.py, measure_speed.py, measure_profile.py, measure_voice.py; this report: "
+            "lever against ours and the baseline in the same run; `--only nlu` measures the NLU section alone (the others "
+            "keep their figures and dates); `--report-only` rewrites this report from results.json. "
+            "Measuring: bench/measure_quality.py, measure_nlu.py, measure_speed.py, measure_profile.py, measure_voice.py; this report: "
             "bench/report.py. Work files (models, databases, server logs) are in bench/.work/ (git-ignored).", ""]
 
 
@@ -587,6 +793,15 @@ HISTORY_HEAD = ("# Benchmark history\n\nOne entry per `make bench` run (appended
 def history_entry(res: Dict[str, Any]) -> str:
     """The line a run adds to bench/history.md: its key figures."""
     m = res["machine"]
+    done = res.get("this_run")
+    if done is not None:  # a merged results.json: only what this run measured
+        speed = res.get("speed") or {}
+        dropped = {k for s in SECTIONS if s not in done for k in SECTION_KEYS.get(s, ())}
+        res = {k: v for k, v in res.items() if k not in dropped}
+        if "speed" in done and "variants" not in done:
+            res["speed"] = {k: v for k, v in speed.items() if k != "variants"}
+        elif "variants" in done and "speed" not in done:
+            res["speed"] = {"variants": speed.get("variants", {})}
     sp = res.get("speed", {})
     bits = []
     o, b = sp.get("ours"), sp.get("baseline")
@@ -602,9 +817,17 @@ def history_entry(res: Dict[str, Any]) -> str:
     if voice.get("levels"):
         first = next(iter(voice["levels"].values()))
         bits.append(f"voice turn p95 {first['latency_ms']['p95']:.0f} ms")
-    nlu = res.get("nlu", {}).get("ours")
-    if nlu:
-        bits.append(f"intent macro-F1 {nlu['intent_macro_f1']:.3f}")
+    sets = nlu_sets(res)
+    dev = [s for s in sets if not s["blind"]]
+    blind = [s for s in sets if s["blind"]]
+    if dev:
+        bits.append(f"intent macro-F1 {dev[0]['macro_f1']:.3f} on {dev[0]['set']}")
+    if blind:
+        low = lambda k: min((s[k] for s in blind if s.get(k) is not None), default=None)  # noqa: E731
+        bits.append(f"blind sets ({len(blind)}): macro-F1 {min(s['macro_f1'] for s in blind):.3f}–"
+                    f"{max(s['macro_f1'] for s in blind):.3f}, lowest recall crisis {fmt(low('crisis_recall'), '.2f')} "
+                    f"stop_contact {fmt(low('stop_contact_recall'), '.2f')}, benign read as crisis up to "
+                    f"{max(s['false_crisis'] for s in blind):.1%}")
     if res.get("core"):
         bits.append(f"stories {res['core']['stories'] - res['core']['failed']}/{res['core']['stories']}")
     tr = res.get("train", {})
@@ -612,7 +835,8 @@ def history_entry(res: Dict[str, Any]) -> str:
         bits.append(f"train {tr['ours']['seconds']:.0f}/{tr['baseline']['seconds']:.0f} s" if tr.get("baseline") else f"train {tr['ours']['seconds']:.0f} s")
     met = targets(res)
     if met:
-        bits.append(f"targets met {sum(t['met'] for t in met)}/{len(met)}")
+        bits.append(f"targets met {sum(t['met'] for t in met)}/{len(met)}"
+                    + (" (its sections)" if done is not None and set(done) != set(SECTIONS) else ""))
     return (f"- {res['started'][:16].replace('T', ' ')} — run.py {' '.join(res['argv']) or '(full)'} — "
             f"{m['nproc']} × {m['cpu']}, load {m['load_start'][0]:.2f}→{m['load_end'][0]:.2f}, commit {res['git']['commit']}"
             f"{'+dirty' if res['git']['dirty'] else ''}: " + "; ".join(bits) + ".\n")

@@ -5,7 +5,8 @@ Measures, in one run on this machine, our assistant against a stock-Rasa
 baseline (bench/baseline/: `rasa init`'s default config on the same NLU data):
 
   train    training time, peak memory and model size of both   (measure_quality.py)
-  nlu      `rasa test nlu --nlu tests/nlu` on our model (bot/models) and the baseline
+  nlu      our model (bot/models) and the baseline on tests/nlu (development) and   (measure_nlu.py)
+           every blind held-out set of scripts/nlu_blind_report.py, parsed in-process
   core     `rasa test core --stories tests/stories` on our model
   speed    REST latency p50/p95/p99 and throughput at 1, 8 and 32 concurrent   (measure_speed.py)
            conversations; full stack (action server, SQLite accounts, SQL tracker
@@ -18,7 +19,10 @@ baseline (bench/baseline/: `rasa init`'s default config on the same NLU data):
            action-response check, the rest)
 
 and writes bench/report.md, bench/results.json, bench/*.png (report.py),
-appends a line to bench/history.md and prints the summary table. Everything
+appends a line to bench/history.md and prints the summary table. A run of
+some sections (`--only nlu`) keeps the other sections' figures, and their
+dates, from the previous results.json; the report says which run each
+section's figures come from. Everything
 it creates besides those lives in bench/.work/ (models, databases, logs);
 servers are always stopped at the end. This file only wires the sections
 together.
@@ -26,6 +30,7 @@ together.
     .venv/bin/python bench/run.py            # the full run (~20 min on 2 cores)
     .venv/bin/python bench/run.py --quick    # fewer conversations, reuse trained models
     .venv/bin/python bench/run.py --quick --only speed,variants --variants workers2,redis-tracker
+    nice .venv/bin/python bench/run.py --only nlu   # the quality part alone (no speed: fine on a busy machine)
     .venv/bin/python bench/run.py --report-only   # report.md and charts again from results.json
 """
 from __future__ import annotations
@@ -54,7 +59,8 @@ from bench_config import (  # noqa: E402
     VARIANTS,
 )
 from measure_profile import profile  # noqa: E402
-from measure_quality import test_core, test_nlu, train  # noqa: E402
+import measure_nlu  # noqa: E402
+from measure_quality import test_core, train  # noqa: E402
 from measure_speed import measure_speed, measure_speed_paired  # noqa: E402
 from measure_voice import measure_voice_turn  # noqa: E402
 from stack import BENCH, REPO, WORK, cpu_model, load_average, log, rel  # noqa: E402
@@ -88,6 +94,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                     help=f"levers to measure on the full stack, comma-separated, of {','.join(VARIANTS)} "
                          f"(default: {','.join(DEFAULT_VARIANTS)} in a full run, none with --quick; 'none' for none)")
     ap.add_argument("--reuse-models", action="store_true", help="do not retrain when bench/.work/models has both models")
+    ap.add_argument("--model", default=None, help="our model: a .tar.gz or a folder (its newest); default bot/models")
+    ap.add_argument("--nlu-baseline-model", default=None,
+                    help="the baseline model the nlu section scores (e.g. one trained with `rasa train nlu` and "
+                         "bench/baseline/config.yml); default bench/.work/models/baseline.tar.gz")
     ap.add_argument("--no-history", action="store_true", help="do not append to bench/history.md")
     ap.add_argument("--report-only", action="store_true", help="rewrite report.md and charts from results.json, measure nothing")
     ap.add_argument("--out", default=None, help="write report.md, results.json and charts here instead of bench/ (experiments)")
@@ -132,6 +142,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             previous = json.loads((BENCH / "results.json").read_text("utf-8"))
         except ValueError:
             previous = {}
+    # What the sections this run does not measure keep (with their dates).
+    kept = previous if out == BENCH else {}
+    if out != BENCH and (out / "results.json").exists():
+        try:
+            kept = json.loads((out / "results.json").read_text("utf-8"))
+        except ValueError:
+            kept = {}
 
     # Inputs: the portfolio (generated once, committed) and the baseline project.
     if not prepare.ACCOUNTS_CSV.exists():
@@ -140,9 +157,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     res["accounts"] = len(accounts)
     prepare.write_baseline()
 
-    model_ours = newest_model(REPO / "bot" / "models")
+    given = Path(args.model).resolve() if args.model else None
+    model_ours = given if given and given.is_file() else newest_model(given or REPO / "bot" / "models")
     if model_ours is None:
-        print("No model in bot/models: run `make train` first (make bench does).", file=sys.stderr)
+        print(f"No model in {rel(given) if given else 'bot/models'}: run `make train` first (make bench does).", file=sys.stderr)
         return 2
     res["model_ours"] = rel(model_ours)
     res["model_stale"] = stale_inputs(model_ours)
@@ -151,10 +169,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     log(f"our model: {rel(model_ours)}; sections: {', '.join(sections)}; variants: {', '.join(variants) or 'none'}")
 
     baseline_model = WORK / "models" / "baseline.tar.gz"
-    need_baseline_model = any(s in sections for s in ("nlu", "speed"))
+    nlu_baseline_model = Path(args.nlu_baseline_model).resolve() if args.nlu_baseline_model else baseline_model
+    need_baseline_model = "speed" in sections or ("nlu" in sections and not args.nlu_baseline_model)
     res["train"] = {}
     reuse = args.reuse_models or args.quick
-    if "train" in sections or (need_baseline_model and not baseline_model.exists()):
+    if "train" not in sections and need_baseline_model and not baseline_model.exists():
+        # Only what this run needs; the train section keeps its figures.
+        log(f"no {rel(baseline_model)}: training the baseline (its time is not recorded: not a train run)")
+        train("baseline")
+    if "train" in sections:
         for kind in ("ours", "baseline"):
             target = WORK / "models" / f"{kind}.tar.gz"
             if reuse and target.exists():
@@ -168,7 +191,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         res["model_size_mb"]["baseline"] = baseline_model.stat().st_size / 2**20
 
     if "nlu" in sections:
-        res["nlu"] = {"ours": test_nlu("ours", model_ours), "baseline": test_nlu("baseline", baseline_model)}
+        res["nlu"] = {"ours": measure_nlu.score("ours", model_ours), "baseline": measure_nlu.score("baseline", nlu_baseline_model)}
     if "core" in sections:
         res["core"] = test_core(model_ours)
     if "speed" in sections:
@@ -184,6 +207,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     res["machine"]["load_end"] = load_average()
     res["duration_s"] = time.monotonic() - t_start
+    res = report.merge_results(kept, res, sections)
     res["targets_met"] = report.targets(res)
     made = report.charts(res, out)
     res["charts"] = made
@@ -195,7 +219,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(report.plain_table(report.summary_rows(res)))
     print()
     for t in res["targets_met"]:
-        print(f"{'MET    ' if t['met'] else 'NOT MET'}  {t['target']}: {t['shown']}")
+        print(f"{'MET    ' if t['met'] else 'NOT MET'}  {t['target']}: {t['shown']}"
+              f"  (figures of {report.section_date(res, report.target_section_name(t))})")
     where = rel(out) + "/"
     print(f"\n{where}report.md, {where}results.json, {', '.join(where + m for m in made)} written "
           f"in {res['duration_s'] / 60:.1f} min (load average {res['machine']['load_start']} → {res['machine']['load_end']}).")
