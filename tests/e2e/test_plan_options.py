@@ -19,15 +19,8 @@ import urllib.request
 import pytest
 
 from bot.core import booking
-from tests.e2e.servers import REPO, running_stack
-from tests.fakes.fake_twilio import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    TWILIO_NUMBER,
-    FakeTwilio,
-    inbound_params,
-    signed_post,
-)
+from tests.e2e.support import accepted, send_sms, twilio_stack
+from tests.fakes.fake_twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +28,6 @@ NOW = "2026-11-25T10:00:00+08:00"
 MODEL = os.environ.get("COLLECTBOT_E2E_MODEL", "bot/models")
 API_TOKEN = "plans-api-" + secrets.token_hex(16)
 PUBLIC = "https://sms.example.test"
-WEBHOOK = "/webhooks/twilio_sms/webhook"
 # Words that would tell a stranger there is a debt.
 DISCLOSING = ("元", "逾期", "信用卡", "欠款", "还款", "账单", "催收")
 
@@ -48,25 +40,10 @@ def fake():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, fake):
-    workdir = tmp_path_factory.mktemp("e2e-plans")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text("channels.rest.RestChannel:\nchannels.twilio_sms.TwilioSmsInput:\n", encoding="utf-8")
-    env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "TWILIO_PUBLIC_URL": PUBLIC,
-        "TWILIO_API_BASE_URL": fake.base_url,
-        "TWILIO_TIMEOUT_SECONDS": "2",
-        "SMS_MAX_SEGMENTS": "3",
-    }
-    with running_stack(
-        workdir, NOW, extra_env=env, credentials=credentials,
+    with twilio_stack(
+        tmp_path_factory.mktemp("e2e-plans"), NOW, fake, PUBLIC, env={"SMS_MAX_SEGMENTS": "3"},
         rasa_args=["--model", MODEL, "--enable-api", "--auth-token", API_TOKEN],
     ) as s:
-        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
         yield s
 
 
@@ -157,13 +134,8 @@ def test_plan_options_are_cards_and_a_tap_books_with_a_reference_and_how_to_pay(
 
 
 def sms(stack, phone: str, body: str):
-    answer = signed_post(stack.rasa_url + WEBHOOK, inbound_params(phone, body), signed_url=PUBLIC + WEBHOOK)
+    answer, _ = send_sms(stack, PUBLIC, phone, body)
     assert answer.status == 200, answer.body
-
-
-def accepted(reqs, phone: str) -> list:
-    """The bodies of the SMS Twilio accepted for ``phone``, in order."""
-    return [r.form.get("Body", "") for r in reqs if r.answer == 201 and r.form.get("To") == phone]
 
 
 def sms_containing(fake, phone: str, text: str, after: int = 0) -> str:

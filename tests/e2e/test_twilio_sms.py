@@ -13,7 +13,9 @@ import uuid
 import pytest
 
 from bot.core.sms import segment_count
-from tests.e2e.servers import REPO, eventually, running_stack
+from tests.e2e.servers import eventually
+from tests.e2e.support import SMS_WEBHOOK as WEBHOOK
+from tests.e2e.support import accepted, send_sms, twilio_stack
 from tests.fakes.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -28,7 +30,6 @@ pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-25T10:00:00+08:00"
 PUBLIC = "https://sms.example.test"  # as if behind a TLS-terminating proxy
-WEBHOOK = "/webhooks/twilio_sms/webhook"
 STATUS = "/webhooks/twilio_sms/status"
 SEND_ATTEMPTS = 3
 # The assistant is made slower than a webhook answer may take.
@@ -43,25 +44,8 @@ def fake():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, fake):
-    workdir = tmp_path_factory.mktemp("e2e-sms")
-    # Only the channels this test needs: REST (readiness check) and SMS.
-    credentials = workdir / "credentials.yml"
-    credentials.write_text("channels.rest.RestChannel:\nchannels.twilio_sms.TwilioSmsInput:\n", encoding="utf-8")
-    env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "TWILIO_PUBLIC_URL": PUBLIC,
-        "TWILIO_API_BASE_URL": fake.base_url,
-        "TWILIO_TIMEOUT_SECONDS": "2",
-        "SMS_MAX_SEGMENTS": "3",
-        "SMS_SEND_ATTEMPTS": str(SEND_ATTEMPTS),
-        "SMS_RETRY_BASE_SECONDS": "0.2",
-    }
-    with running_stack(workdir, NOW, extra_env=env, credentials=credentials, slow_actions=True) as s:
-        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
+    env = {"SMS_MAX_SEGMENTS": "3", "SMS_SEND_ATTEMPTS": str(SEND_ATTEMPTS), "SMS_RETRY_BASE_SECONDS": "0.2"}
+    with twilio_stack(tmp_path_factory.mktemp("e2e-sms"), NOW, fake, PUBLIC, env=env, slow_actions=True) as s:
         yield s
 
 
@@ -74,9 +58,7 @@ def fresh_fake(fake, stack):
 
 def sms(stack, phone: str, body: str, sid: str | None = None):
     """One signed inbound SMS webhook; returns (answer, params)."""
-    params = inbound_params(phone, body, sid=sid)
-    answer = signed_post(stack.rasa_url + WEBHOOK, params, signed_url=PUBLIC + WEBHOOK)
-    return answer, params
+    return send_sms(stack, PUBLIC, phone, body, sid=sid)
 
 
 def status_callback(stack, sid: str, status: str, phone: str):
@@ -86,12 +68,7 @@ def status_callback(stack, sid: str, status: str, phone: str):
 
 def replies_containing(fake, phone: str, text: str, timeout: float = 60.0):
     """Wait for an accepted SMS to ``phone`` whose Body contains ``text``."""
-    fake.wait_for(
-        lambda reqs: any(
-            r.answer == 201 and r.form.get("To") == phone and text in r.form.get("Body", "") for r in reqs
-        ),
-        timeout,
-    )
+    fake.wait_for(lambda reqs: any(text in body for body in accepted(reqs, phone)), timeout)
     return fake.sent_to(phone)
 
 

@@ -14,7 +14,8 @@ import json
 import pytest
 
 from bot.voice.sim import CallSim
-from tests.e2e.servers import REPO, eventually, running_stack
+from tests.e2e.servers import REPO, eventually
+from tests.e2e.support import SMS_CHANNELS, twilio_stack
 from tests.fakes.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER, FakeTwilio
 
 pytestmark = pytest.mark.e2e
@@ -35,28 +36,16 @@ def fake():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, fake):
-    workdir = tmp_path_factory.mktemp("e2e-voice")
-    credentials = workdir / "credentials.yml"
-    credentials.write_text(
-        "channels.rest.RestChannel:\nchannels.twilio_sms.TwilioSmsInput:\nchannels.voice.VoiceInput:\n",
-        encoding="utf-8",
-    )
     env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": TWILIO_NUMBER,
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "TWILIO_PUBLIC_URL": PUBLIC,
-        "TWILIO_API_BASE_URL": fake.base_url,
-        "TWILIO_TIMEOUT_SECONDS": "2",
         "SMS_SEND_ATTEMPTS": "1",
         "COLLECTBOT_ONCALL_PHONE": ONCALL,
         "VOICE_AGENT_NUMBER": AGENT,
         "VOICE_TURN_SECONDS": "12",
     }
-    with running_stack(workdir, NOW, extra_env=env, credentials=credentials) as s:
-        imported = s.collectbot("import-accounts", str(REPO / "tests/fixtures/e2e_accounts.csv"))
-        assert imported.returncode == 0, imported.stderr
+    with twilio_stack(
+        tmp_path_factory.mktemp("e2e-voice"), NOW, fake, PUBLIC,
+        channels=SMS_CHANNELS + ("voice.VoiceInput",), env=env,
+    ) as s:
         yield s
 
 
