@@ -477,10 +477,11 @@ _EN_RELDAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmr": 1, "tmrw": 1, "tm
 
 
 def _en_count(word: str) -> Optional[int]:
-    word = re.sub(r"\s+", " ", word.lower()).replace(" ", "-") if "-" in word or word.lower().startswith(("twenty ", "thirty ")) else re.sub(r"\s+", " ", word.lower())
+    """3 / three / a / a couple of / twenty four → the number, else None."""
+    word = re.sub(r"\s+", " ", word.strip().lower())
     if word.isdigit():
         return int(word)
-    return _EN_NUMBERS.get(word)
+    return _EN_NUMBERS.get(word) or _EN_NUMBERS.get(word.replace(" ", "-"))
 
 
 _EN_RELDAY_RE = re.compile(
@@ -998,13 +999,7 @@ def find_entities(text: str) -> List[Span]:
         if _small_int(m.group("n")) in (None, 0):
             continue
         cands.append((m.start(), m.end(), "months"))
-    for m in _EN_MONTHS_RE.finditer(t):
-        if _en_months(m) and (m.group("u").lower().startswith(("install", "instal", "payment"))
-                              or _EN_INSTALLMENT_CONTEXT_RE.search(t)):
-            cands.append((m.start(), m.end(), "months"))
-    for m in _EN_SPLIT_INTO_RE.finditer(t):
-        if (_en_count(m.group("n")) or 0) > 1:
-            cands.append((m.start("n"), m.end("n"), "months"))
+    cands += _english_months_candidates(t)
     add_group(cands)
 
     # 5. durations
@@ -1013,9 +1008,7 @@ def find_entities(text: str) -> List[Span]:
         if _duration_days_from_match(m) is None or _vague_duration(t, m) or _elapsed_duration(t, m):
             continue
         cands.append((m.start(), m.end(), "duration"))
-    for m in _EN_DURATION_RE.finditer(t):
-        if _en_duration_days(m) and not _EN_RATE_BEFORE_RE.search(t[: m.start()]):
-            cands.append((m.start(), m.end(), "duration"))
+    cands += _english_duration_candidates(t)
     add_group(cands)
 
     # 6. amounts referring to the account
@@ -1053,6 +1046,29 @@ def find_entities(text: str) -> List[Span]:
     spans = [Span(ent, s, e, text[s:e]) for s, e, ent in taken if not ent.startswith("_")]
     spans.sort(key=lambda sp: sp.start)
     return spans
+
+
+def _english_months_candidates(t: str) -> List[Tuple[int, int, str]]:
+    """12 installments / split into 6 anywhere; 12 months or 3 years only in
+    a message about splitting (otherwise 3 months is a duration)."""
+    out = []
+    for m in _EN_MONTHS_RE.finditer(t):
+        counts_installments = m.group("u").lower().startswith(("install", "instal", "payment"))
+        if _en_months(m) and (counts_installments or _EN_INSTALLMENT_CONTEXT_RE.search(t)):
+            out.append((m.start(), m.end(), "months"))
+    for m in _EN_SPLIT_INTO_RE.finditer(t):
+        if (_en_count(m.group("n")) or 0) > 1:
+            out.append((m.start("n"), m.end("n"), "months"))
+    return out
+
+
+def _english_duration_candidates(t: str) -> List[Tuple[int, int, str]]:
+    """two more weeks / a month, but not the rate in 5000 a month."""
+    return [
+        (m.start(), m.end(), "duration")
+        for m in _EN_DURATION_RE.finditer(t)
+        if _en_duration_days(m) and not _EN_RATE_BEFORE_RE.search(t[: m.start()])
+    ]
 
 
 def _clause_bounds(t: str, start: int, end: int) -> Tuple[int, int]:
