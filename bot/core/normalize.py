@@ -443,7 +443,7 @@ _LUNAR_RE = re.compile(
     r"(?:正月|腊月|冬月)(?:初[一二三四五六七八九十]|廿[一二三四五六七八九]|二?十[一二三四五六七八九]?|三十)?"
     r"|过完年|过了年|过年(?:前|后|以后|之前)?|春节(?:前|后|以后|之前)|(?<![0-9零一二两三四五六七八九十几多去今明])年前"
 )
-# A lunar date is a date only in a message about paying or being paid.
+# A lunar date is a date only in a clause about paying or being paid.
 _LUNAR_PAY_RE = re.compile(r"还|付|转|交|缴|结账|结钱|发钱|发工资|等到|到时")
 
 
@@ -625,8 +625,10 @@ def _date_ok(text: str, m: re.Match, handler) -> bool:
     g = m.groupdict()
     if m.re.flags & re.I and _EN_SMALL_TALK_RE.search(text):
         return False  # what's the weather today
-    if handler is _h_lunar and not _LUNAR_PAY_RE.search(text):
-        return False  # 今年春节放几天假
+    if handler is _h_lunar:
+        lo, hi = _clause_bounds(text, m.start(), m.end())
+        if not _LUNAR_PAY_RE.search(text, lo, hi):
+            return False  # 今年春节放几天假 / 年前生意好一点
     start = m.start()
     before = text[start - 1] if start > 0 else ""
     after = text[m.end():]

@@ -268,3 +268,8 @@ def test_lunar_dates_are_dates_the_bot_asks_the_day_of(text, dates):
 @pytest.mark.parametrize("text", ["今年春节放几天假", "两年前就注销了", "一天发三条短信，能不能停掉"])
 def test_no_lunar_date_or_duration_without_a_payment(text):
     assert find_entities(text) == []
+
+
+def test_a_lunar_date_in_a_clause_without_payment_is_no_date():
+    text = "我是个体户 年前生意好一点 能不能把还款日往后推一推"
+    assert [s for s in find_entities(text) if s.entity == "date"] == []
