@@ -11,13 +11,14 @@ import shutil
 import threading
 from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from tests.console.support import PASSWORD, REPO, USERS, environ, running_console
+from tests.fakes.local_http import LocalHttpServer, send_json
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = "2026-11-25T10:00:00+08:00"
@@ -187,7 +188,7 @@ def running_workbench(
         fake.stop()
 
 
-class FakeModelServer:
+class FakeModelServer(LocalHttpServer):
     """Rasa's ``PUT /model`` and ``GET /status`` with ``?token=`` auth: records
     what it was asked to load, refuses a model file that does not exist."""
 
@@ -195,7 +196,6 @@ class FakeModelServer:
         self.token = token
         self.loaded: List[str] = []
         self.requests: List[Dict[str, Any]] = []
-        self._server: Optional[ThreadingHTTPServer] = None
 
     def start(self) -> "FakeModelServer":
         fake = self
@@ -205,12 +205,7 @@ class FakeModelServer:
                 pass
 
             def _reply(self, status: int, body: Any = None) -> None:
-                data = b"" if body is None else json.dumps(body).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, body)
 
             def _authorised(self) -> bool:
                 query = parse_qs(urlsplit(self.path).query)
@@ -236,17 +231,5 @@ class FakeModelServer:
                     return self._reply(401, {"reason": "NotAuthenticated"})
                 return self._reply(200, {"model_file": fake.loaded[-1] if fake.loaded else None})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serve(Handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"

@@ -16,16 +16,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.core import handover
+from tests.fakes.local_http import LocalHttpServer, send_json
 
 HANDED_BACK_TEXT = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 
 
-class FakeRasa:
+class FakeRasa(LocalHttpServer):
     def __init__(self, token: str = "fake-rasa-token") -> None:
         self.token = token
         self.trackers: Dict[str, Dict[str, Any]] = {}
@@ -33,7 +34,6 @@ class FakeRasa:
         self.requests: List[Dict[str, Any]] = []
         self.fail_actions = False
         self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
 
     # -- conversations -------------------------------------------------------
 
@@ -88,28 +88,11 @@ class FakeRasa:
             def do_POST(self) -> None:  # noqa: N802
                 fake._handle(self, "POST")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serve(Handler)
         return self
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
     def _reply(self, handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        send_json(handler, status, body)
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
