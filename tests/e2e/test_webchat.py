@@ -18,11 +18,11 @@ import urllib.request
 from typing import Any, Dict, List, Optional
 
 import pytest
-import socketio
 import yaml
 
 from bot.core import tokens
 from tests.e2e.servers import REPO, running_stack
+from tests.webchat_client import WebChatClient
 
 pytestmark = pytest.mark.e2e
 
@@ -75,63 +75,12 @@ def user_events(stack, session_id: str) -> List[Dict[str, Any]]:
     return [e for e in tracker(stack, session_id)["events"] if e["event"] == "user"]
 
 
-class Client:
-    """One browser tab, as far as Rasa's socket.io protocol goes."""
+class Client(WebChatClient):
+    """One browser tab on the stack's web chat."""
 
     def __init__(self, stack) -> None:
+        super().__init__(stack.rasa_url, timeout=REPLY_TIMEOUT, session_timeout=20)
         self.stack = stack
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.events: "asyncio.Queue[tuple]" = asyncio.Queue()
-        for name in ("session_confirm", "bot_uttered", "webchat_status"):
-            self.sio.on(name, self._recorder(name))
-
-    def _recorder(self, name):
-        async def record(data=None):
-            await self.events.put((name, data))
-        return record
-
-    async def __aenter__(self) -> "Client":
-        # Long polling: python-engineio's websocket client needs a newer
-        # aiohttp than Rasa 3.6 pins. The protocol above it is the same.
-        await self.sio.connect(self.stack.rasa_url, socketio_path="/socket.io", transports=["polling"])
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        if self.sio.connected:
-            for namespace in list(self.sio.namespaces):
-                await self.sio._send_packet(self.sio.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
-            # Don't wait up to 25 s for the pending long-poll to return.
-            await self.sio.eio.disconnect(abort=True)
-            await asyncio.sleep(0.05)
-
-    async def next(self, name: str, timeout: float = REPLY_TIMEOUT) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {name} within {timeout} s")
-            try:
-                event, data = await asyncio.wait_for(self.events.get(), left)
-            except asyncio.TimeoutError:
-                raise AssertionError(f"no {name} within {timeout} s") from None
-            if event == name:
-                return data
-
-    async def replies(self, quiet: float = 2.0) -> List[Dict[str, Any]]:
-        """The bot messages of one turn: the first, then any that follow quickly."""
-        messages = [await self.next("bot_uttered")]
-        while True:
-            try:
-                messages.append(await self.next("bot_uttered", timeout=quiet))
-            except AssertionError:
-                return messages
-
-    async def session(self, session_id: Optional[str] = None, **extra):
-        await self.sio.emit("session_request", {"session_id": session_id, **extra})
-        return await self.next("session_confirm", 20), await self.next("webchat_status", 20)
-
-    async def say(self, session_id: str, text: str, metadata: Optional[Dict] = None) -> None:
-        await self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata or {}})
 
 
 def texts(messages: List[Dict[str, Any]]) -> str:

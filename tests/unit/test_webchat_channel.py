@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 import pytest
 import socketio
@@ -23,6 +23,7 @@ from sanic import Sanic
 
 from bot.core import tokens
 from channels.webchat import IDENTITY_KEY, WebChatInput
+from tests.webchat_client import WebChatClient, close
 
 SECRET = "channel-unit-test-secret"
 
@@ -104,55 +105,12 @@ def get(server: Server, path: str):
         return e.code, e.headers, e.read().decode("utf-8")
 
 
-async def close(sio: socketio.AsyncClient) -> None:
-    """Disconnect without waiting for the pending long-poll (up to 25 s) to return."""
-    if not sio.connected:
-        return
-    for namespace in list(sio.namespaces):
-        await sio._send_packet(sio.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
-    await sio.eio.disconnect(abort=True)
-    await asyncio.sleep(0.05)  # let the write loop flush the close packets
-
-
-class Client:
-    """A python-socketio client speaking Rasa's socket.io protocol."""
+class Client(WebChatClient):
+    """A python-socketio client on the test server's web chat."""
 
     def __init__(self, server: Server) -> None:
+        super().__init__(server.url)
         self.server = server
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.events: "asyncio.Queue[tuple]" = asyncio.Queue()
-        for name in ("session_confirm", "bot_uttered", "webchat_status"):
-            self.sio.on(name, self._recorder(name))
-
-    def _recorder(self, name):
-        async def record(data=None):
-            await self.events.put((name, data))
-        return record
-
-    async def __aenter__(self) -> "Client":
-        # The engine.io websocket client needs a newer aiohttp than Rasa pins:
-        # long polling speaks the same protocol.
-        await self.sio.connect(self.server.url, socketio_path="/socket.io", transports=["polling"])
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await close(self.sio)
-
-    async def next(self, name: str, timeout: float = 10) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            event, data = await asyncio.wait_for(self.events.get(), max(0.01, deadline - time.monotonic()))
-            if event == name:
-                return data
-
-    async def session(self, session_id: Optional[str] = None, **extra) -> tuple:
-        await self.sio.emit("session_request", {"session_id": session_id, **extra})
-        confirmed = await self.next("session_confirm")
-        status = await self.next("webchat_status")
-        return confirmed, status
-
-    async def say(self, session_id: str, text: str, metadata: Optional[Dict] = None) -> None:
-        await self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata or {}})
 
 
 def run(coro):
