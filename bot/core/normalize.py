@@ -806,7 +806,11 @@ _ID_CONTEXT_RE = re.compile(
     re.I,
 )
 # money words that make "…是3000" an amount rather than an ID
-_MONEY_CONTEXT_RE = re.compile(r"还|付|转|打|欠|存|交|凑|借|金额|钱|额度|工资|收入|账单|多少")
+_MONEY_CONTEXT_RE = re.compile(
+    r"还|付|转|打|欠|存|交|凑|借|金额|钱|额度|工资|收入|账单|多少"
+    r"|\bpay|\bpaid|\bowe|transfer|salary|\bearn|income|\bbill|\$|rmb|yuan",
+    re.I,
+)
 # what may surround a code that stands alone as the whole message
 # (Cantonese 系 / 係 = 是; 啦 喇 咯 啰 and ok are chat particles)
 _ID_FILLER_RE = re.compile(
@@ -815,7 +819,7 @@ _ID_FILLER_RE = re.compile(
 )
 _NO_AMOUNT_BEFORE_RE = re.compile(
     r"(?:第|百分之|[-负减]|后四位|后4位|末四位|末4位|尾号|尾数|身份证号?码?|证件号?码?|号码|卡号|编号|工号"
-    r"|last\s*(?:4|four)(?:\s*digits?)?|\bid|#|\bno\.?|number)"
+    r"|last\s*(?:4|four)(?:\s*digits?)?|\bid|#)"
     r"\s*(?:是|为|[:：]|is)?\s*$",
     re.I,
 )
@@ -894,7 +898,7 @@ _ID_CN_GROUP_RE = re.compile(
 _ID_DIGITS = str.maketrans("零〇一二三四五六七八九幺x", "001234567891X")
 # What makes four digits in a short reply a sum, a count or a date after all.
 _CODE_MONEY_RE = re.compile(
-    _MONEY_CONTEXT_RE.pattern + r"|最低|元|块|蚊|rmb|pay|paid|owe|salary|earn|month|[$¥￥]"
+    _MONEY_CONTEXT_RE.pattern + r"|最低|元|块|蚊|month|[¥￥]"
     r"|天|号|周|礼拜|星期|月|年|岁|[十百千万]|消费|笔|账|刷|花|买|费|的",
     re.I,
 )
@@ -931,6 +935,16 @@ def id_digits_answer(text: str) -> Optional[str]:
     return parse_id_last4(groups[0].group(0))
 
 
+def _clause_before(before: str) -> str:
+    """What a number ends: the Chinese words right before it, across a
+    space (还 3000, 身份证 1234), or the whole English clause (I pay 1500)."""
+    clause = re.split(r"[，,。.!！?？;；]", before)[-1]
+    if re.search(r"[A-Za-z]{2,}\s*$", clause):
+        return clause
+    words = clause.split()
+    return words[-1] if words else ""
+
+
 def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
     out = []
     for m in _ID_GROUP_RE.finditer(text):
@@ -938,7 +952,7 @@ def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
         if _NOT_ID_AFTER_RE.match(after):
             continue
         before = text[: m.start()]
-        clause_before = re.split(r"[\s，,。.!！?？;；]", before)[-1]
+        clause_before = _clause_before(before)
         rest = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", before + after)
         if (
             m.group(0)[-1] in "Xx"  # cannot be money

@@ -163,3 +163,15 @@ def test_ordinary_english_numbers_are_no_entities(text):
 
 def test_a_month_after_a_sum_is_a_rate_not_a_duration():
     assert [(s.entity, s.value) for s in find_entities("I earn 4000 a month")] == [("amount", "4000")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("verify then I pay 1500", [("amount", "1500")]),  # an ID word elsewhere, money before the number
+        ("no 2000 is too much", [("amount", "2000")]),
+        ("身份证 1234 还 3000", [("id_last4", "1234"), ("amount", "3000")]),  # across a space
+    ],
+)
+def test_money_right_before_the_number_keeps_it_a_sum(text, expected):
+    assert [(s.entity, s.value) for s in find_entities(text)] == expected
