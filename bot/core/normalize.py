@@ -487,11 +487,13 @@ def _en_count(word: str) -> Optional[int]:
 _EN_RELDAY_RE = re.compile(
     r"\b(?:the\s+)?(?P<w>day\s+after\s+tomorrow|day\s+before\s+yesterday|today|tonight|tomorrow"
     r"|tmrw?|tmw|2moro|yesterday)\b", re.I)
-# next Friday / this Sat / on Monday; a bare abbreviation (sat, sun, wed) only after next/this/last/on/by.
+# next Friday / this Sat / on Monday; a bare abbreviation (sat, sun, wed) only
+# after next/this/last/on/by or as the whole answer.
 _EN_WEEKDAY_RE = re.compile(
     r"\b(?:(?P<pre>next|this|coming|last)\s+)?"
     r"(?P<d>(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
-    r"|(?:(?<=\bon\s)|(?<=\bby\s)|^)(?P<d2>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\b"
+    r"|(?:(?<=\bon\s)|(?<=\bby\s))(?P<d2>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\b"
+    r"|^(?P<d4>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?(?=\s*$|\s*[,.!?，。！？])"
     r"|\b(?P<pre3>next|this|last)\s+(?P<d3>mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\b", re.I)
 _EN_WEEK_RE = re.compile(r"\b(?P<pre>next|this|coming)\s+week(?:end)?\b|\b(?:the\s+)?weekend\b", re.I)
 _EN_MONTH_RE = re.compile(
@@ -519,7 +521,7 @@ def _h_en_relday(m: re.Match, today: date) -> Optional[date]:
 
 def _h_en_weekday(m: re.Match, today: date) -> Optional[date]:
     """next Friday = 下周五 (the Friday of next week); this/on Friday = 周五."""
-    day = (m.group("d") or m.group("d2") or m.group("d3")).lower()[:3]
+    day = (m.group("d") or m.group("d2") or m.group("d3") or m.group("d4")).lower()[:3]
     pre = (m.group("pre") or m.group("pre3") or "").lower()
     wd = _EN_WEEKDAYS[day]
     monday = today - timedelta(days=today.weekday())

@@ -153,6 +153,8 @@ def test_english_id_digits(text, expected):
         "is there an installment option",
         "pay once a month",
         "I sat down",
+        "sat down for a minute",
+        "Sun is too hot",
         "what's the weather today",
         "I have been unemployed 3 years",
     ],
