@@ -325,8 +325,9 @@ def charts(res: Dict[str, Any], out: Path) -> List[str]:
         fig, ax = plt.subplots(figsize=(11, 4))
         x = range(len(names))
         ax.bar([i - 0.2 for i in x], [s["macro_f1"] for s in so], width=0.4, label="ours", color="tab:blue")
-        ax.bar([i + 0.2 for i in x], [(sb.get(n) or {}).get("macro_f1", 0) for n in names], width=0.4,
-               label="baseline", color="tab:gray")
+        if sb:
+            ax.bar([i + 0.2 for i in x], [(sb.get(n) or {}).get("macro_f1", 0) for n in names], width=0.4,
+                   label="baseline", color="tab:gray")
         for i, s in enumerate(so):
             target = BLIND_MACRO_F1.get(s["kind"]) if s["blind"] else TARGETS["intent_macro_f1"]
             if target is not None:
@@ -428,8 +429,9 @@ def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
     run = section_runs(res).get("nlu", {})
     blind = [s for s in so if s["blind"]]
     L.append(f"Measured {section_date(res, 'nlu')} by run.py {' '.join(run.get('argv') or []) or '(full)'} "
-             f"(bench/measure_nlu.py): ours `{(nlu.get('ours') or {}).get('model')}`, baseline "
-             f"`{(nlu.get('baseline') or {}).get('model')}`. Each model parses every message in-process, as the Rasa "
+             f"(bench/measure_nlu.py): ours `{(nlu.get('ours') or {}).get('model')}`"
+             + (f", baseline `{nlu['baseline']['model']}`" if (nlu.get("baseline") or {}).get("model") else "")
+             + ". Each model parses every message in-process, as the Rasa "
              "server does (for ours: normaliser, classifier, safety net), with scripts/nlu_blind_report.py's own "
              f"functions, on the sets it lists: tests/nlu and {len(blind)} blind set(s). **tests/nlu is a development "
              "set**: choices were tuned against it, so it overstates how a model does on new text. The blind sets were "
@@ -438,6 +440,12 @@ def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
              "them down by register and intent. Benign read as crisis = share of the set's non-crisis messages "
              "predicted crisis; entity micro-F1 = exact spans, every entity type together.")
     L.append("")
+    skipped = (nlu.get("baseline") or {}).get("skipped")
+    if skipped or not sb:
+        L.append(f"**The baseline was not scored in this run** ({skipped or 'no baseline figures'}): no baseline "
+                 "model was at hand; `make bench`, or `run.py --only nlu` once bench/.work/models/baseline.tar.gz "
+                 "exists, scores it.")
+        L.append("")
     base = {s["set"]: s for s in sb}
     rows = []
     for s in so:
@@ -459,10 +467,11 @@ def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
         if names:
             L.append(f"Entities on {dev['set']} (exact spans):")
             L.append("")
-            L.append(table([(e, *(fmt((d.get("entities") or {}).get(e, {}).get(k), ".3f") for d in (dev, bdev)
+            models = (dev, bdev) if bdev else (dev,)
+            header = ("entity", "ours P", "ours R", "ours F1") + (("baseline P", "baseline R", "baseline F1") if bdev else ())
+            L.append(table([(e, *(fmt((d.get("entities") or {}).get(e, {}).get(k), ".3f") for d in models
                                   for k in ("precision", "recall", "f1")), (dev["entities"].get(e) or {}).get("support", 0))
-                            for e in names],
-                           header=("entity", "ours P", "ours R", "ours F1", "baseline P", "baseline R", "baseline F1", "support")))
+                            for e in names], header=header + ("support",)))
             L.append("")
         for kind, d in (("ours", dev), ("baseline", bdev)):
             if d.get("confused_pairs"):
@@ -470,7 +479,7 @@ def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
                     f"{p['intent']} → {p['predicted']} ×{p['count']}" for p in d["confused_pairs"]) + ".")
                 L.append("")
     tr = res.get("train", {}).get("baseline")
-    if tr and "misaligned_entity_warnings" in tr:
+    if sb and tr and "misaligned_entity_warnings" in tr:
         L.append(f"The baseline's WhitespaceTokenizer sees each Chinese sentence as one token (Rasa printed "
                  f"{tr['misaligned_entity_warnings']} 'misaligned entity' warnings while training it): its intents "
                  "rest on character n-grams alone, and its entity extractor can only tag whole space-separated "

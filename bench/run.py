@@ -97,7 +97,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--model", default=None, help="our model: a .tar.gz or a folder (its newest); default bot/models")
     ap.add_argument("--nlu-baseline-model", default=None,
                     help="the baseline model the nlu section scores (e.g. one trained with `rasa train nlu` and "
-                         "bench/baseline/config.yml); default bench/.work/models/baseline.tar.gz")
+                         "bench/baseline/config.yml), or 'none' to score ours alone (the report says so); "
+                         "default bench/.work/models/baseline.tar.gz")
     ap.add_argument("--no-history", action="store_true", help="do not append to bench/history.md")
     ap.add_argument("--report-only", action="store_true", help="rewrite report.md and charts from results.json, measure nothing")
     ap.add_argument("--out", default=None, help="write report.md, results.json and charts here instead of bench/ (experiments)")
@@ -169,7 +170,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     log(f"our model: {rel(model_ours)}; sections: {', '.join(sections)}; variants: {', '.join(variants) or 'none'}")
 
     baseline_model = WORK / "models" / "baseline.tar.gz"
-    nlu_baseline_model = Path(args.nlu_baseline_model).resolve() if args.nlu_baseline_model else baseline_model
+    no_nlu_baseline = args.nlu_baseline_model == "none"
+    nlu_baseline_model = (Path(args.nlu_baseline_model).resolve() if args.nlu_baseline_model and not no_nlu_baseline
+                          else baseline_model)
     need_baseline_model = "speed" in sections or ("nlu" in sections and not args.nlu_baseline_model)
     res["train"] = {}
     reuse = args.reuse_models or args.quick
@@ -191,7 +194,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         res["model_size_mb"]["baseline"] = baseline_model.stat().st_size / 2**20
 
     if "nlu" in sections:
-        res["nlu"] = {"ours": measure_nlu.score("ours", model_ours), "baseline": measure_nlu.score("baseline", nlu_baseline_model)}
+        res["nlu"] = {"ours": measure_nlu.score("ours", model_ours),
+                      "baseline": {"skipped": "run with --nlu-baseline-model none"} if no_nlu_baseline
+                      else measure_nlu.score("baseline", nlu_baseline_model)}
     if "core" in sections:
         res["core"] = test_core(model_ours)
     if "speed" in sections:

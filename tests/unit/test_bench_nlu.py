@@ -305,3 +305,17 @@ def test_run_only_nlu_scores_both_models_and_keeps_the_rest_of_results_json(tmp_
     assert scored == [("ours", "ours.tar.gz"), ("baseline", "baseline-nlu.tar.gz")]
     again = json.loads((tmp_path / "results.json").read_text("utf-8"))
     assert again["sections"]["speed"]["measured"] == previous["started"] and again["speed"] == previous["speed"]
+
+
+def test_report_says_when_the_baseline_was_not_scored(tmp_path):
+    res = nlu_results()
+    res["nlu"]["baseline"] = {"skipped": "run with --nlu-baseline-model none"}
+    text = report.write_report(res, [], tmp_path)
+    assert "**The baseline was not scored in this run** (run with --nlu-baseline-model none)" in text
+    assert "| noisy (blind3) | ours | 300 |" in text and "|  | baseline |" not in text
+    summary = dict((row[0], row[1:]) for row in report.summary_rows(res))
+    assert summary["intent macro-F1, noisy (blind3)"][:2] == ("0.915", "–")
+    # The targets are ours, so they stand without the baseline.
+    assert targets_by_name(res)["noisy (blind3): intent macro-F1 ≥ 0.92 (noisy)"]["met"] is False
+    assert "baseline F1" not in text and "WhitespaceTokenizer" not in text
+    assert "| amount | 0.980 | 0.980 | 0.980 | 10 |" in text
