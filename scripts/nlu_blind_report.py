@@ -1,8 +1,10 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind held-out sets in `tests/nlu_blind/`, `tests/nlu_blind2/` and `tests/nlu_blind3/` (written from the intent
-definitions alone, frozen, never tuned against). For each set: intent
+blind sets in `tests/nlu_blind/` to `tests/nlu_blind4/` (written from the
+intent definitions alone and frozen). Rounds 1-3 guided choices after they
+were first scored, so they are development sets now; round 4 is the
+held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -41,7 +43,14 @@ SETS = (
     ("colloquial (blind3)", ("tests/nlu_blind3/colloquial.yml",)),
     ("noisy (blind3)", ("tests/nlu_blind3/noisy.yml",)),
     ("replies (blind3)", ("tests/nlu_blind3/replies.yml",)),
+    # Round 4, written blind and frozen 2026-12-04 (1,286 messages) before
+    # any change of that session, once rounds 1-3 had guided choices: the
+    # only held-out measure since then.
+    ("colloquial (blind4)", ("tests/nlu_blind4/colloquial.yml",)),
+    ("noisy (blind4)", ("tests/nlu_blind4/noisy.yml",)),
+    ("replies (blind4)", ("tests/nlu_blind4/replies.yml",)),
 )
+HELD_OUT = "blind4"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -153,11 +162,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "",
         f"Model `{model}`, generated {date.today().isoformat()} by `scripts/nlu_blind_report.py`.",
         "`tests/nlu`, `tests/nlu_dev/` and `tests/nlu_safety_dev/` guided the choices (development",
-        "sets); the blind sets (`tests/nlu_blind/`, `tests/nlu_blind2/` and `tests/nlu_blind3/`, written from the intent",
-        "definitions alone and frozen) did not: they are scored once per model, in aggregate, for this report.",
-        "Exception: on 2026-12-04, after the session's model was scored, rounds 1 and 2 guided two choices",
-        "(the risk detector's crisis threshold and the net's demotions; docs/reports/nlu_tuning.md), so",
-        "since then only round 3 (`tests/nlu_blind3/`) is held out.",
+        "sets). The blind sets were written from the intent definitions alone and frozen. Rounds 1-3",
+        "(`tests/nlu_blind/`, `tests/nlu_blind2/`, `tests/nlu_blind3/`) guided choices after they were first",
+        "scored (docs/reports/nlu_tuning.md), so they are development sets now. Round 4",
+        "(`tests/nlu_blind4/`, written and frozen 2026-12-04 before that day's changes) is the held-out",
+        "measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
@@ -169,21 +178,8 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             f"| {name} | {len(results)} | {acc:.3f} | {f1:.3f} | {s['crisis recall']:.3f} | "
             f"{s['stop_contact recall']:.3f} | {s['false crisis']:.1%} |"
         )
-    lines += ["", "## By register (blind sets together)", "",
-              "| register | messages | accuracy | crisis recall | stop_contact recall | benign read as crisis | most confused (gold → predicted) |",
-              "|---|---|---|---|---|---|---|"]
-    blind = [r for name, rs in scored.items() if "blind" in name for r in rs]
-    by_register: Dict[str, List[Result]] = defaultdict(list)
-    for r in blind:
-        for reg in r.registers:
-            by_register[reg].append(r)
-    for reg, results in sorted(by_register.items(), key=lambda kv: -len(kv[1])):
-        acc, _, _ = macro_f1(results)
-        s = safety_line(results)
-        pairs = Counter((r.gold, r.predicted) for r in results if r.gold != r.predicted)
-        confused = ", ".join(f"{g} → {p} {n}" for (g, p), n in pairs.most_common(3))
-        lines.append(f"| {reg} | {len(results)} | {acc:.3f} | {s['crisis recall']:.3f} | {s['stop_contact recall']:.3f} "
-                     f"| {s['false crisis']:.1%} | {confused} |")
+    lines += register_table("held-out round 4", [r for name, rs in scored.items() if HELD_OUT in name for r in rs])
+    lines += register_table("all blind rounds together", [r for name, rs in scored.items() if "blind" in name for r in rs])
     for name, results in scored.items():
         _, _, per = macro_f1(results)
         lines += ["", f"## {name}", "", "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
@@ -205,6 +201,27 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             lines += ["", "Missed crisis / opt-out messages:", ""]
             lines += [f"- [{r.gold} → {r.predicted}] {r.text}" for r in missed]
     return "\n".join(lines) + "\n"
+
+
+def register_table(title: str, results: List[Result]) -> List[str]:
+    """Scores per register (detected from the text) of ``results``."""
+    if not results:
+        return []
+    lines = ["", f"## By register ({title})", "",
+             "| register | messages | accuracy | crisis recall | stop_contact recall | benign read as crisis | most confused (gold → predicted) |",
+             "|---|---|---|---|---|---|---|"]
+    by_register: Dict[str, List[Result]] = defaultdict(list)
+    for r in results:
+        for reg in r.registers:
+            by_register[reg].append(r)
+    for reg, rs in sorted(by_register.items(), key=lambda kv: -len(kv[1])):
+        acc, _, _ = macro_f1(rs)
+        s = safety_line(rs)
+        pairs = Counter((r.gold, r.predicted) for r in rs if r.gold != r.predicted)
+        confused = ", ".join(f"{g} → {p} {n}" for (g, p), n in pairs.most_common(3))
+        lines.append(f"| {reg} | {len(rs)} | {acc:.3f} | {s['crisis recall']:.3f} | {s['stop_contact recall']:.3f} "
+                     f"| {s['false crisis']:.1%} | {confused} |")
+    return lines
 
 
 def quiet_parsing() -> None:
