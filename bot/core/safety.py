@@ -246,7 +246,7 @@ CRISIS_CERTAIN = _rules([
                r"|(没有我|没我|没了我|少了我|要是没有我|如果没有我|我不在了|我走了|我死了|我没了)(以后|之后)?.{0,10}(会|能|就|也|反而)?(过得)?(更好|好过|好点|好一点|好些|轻松|解脱|清净|舒服|幸福|开心)"
                r"|(没有我|没我|没了我|少了我|要是没有我|如果没有我).{0,10}(就)?不用(再|这么)?(操心|受累|受苦|担心|为难|受罪|还债)"),
     # What becomes of the debt once I am dead: the writer's own death.
-    ("debt_after_death", r"我(要是|如果|万一|哪天|要)?(死了|没了|不在了|死掉|走了)(以后|之后|的话)?.{0,12}(债|账|钱|欠款|卡|这笔).{0,10}"
+    ("debt_after_death", r"我(要是|如果|万一|哪天|要)?(死了|没了|不在了|死掉|走了|消失了)(以后|之后|的话)?.{0,12}(债|账|钱|欠款|卡|这笔).{0,10}"
                          r"(谁(来)?还|还(要|用|得)还|不用还|会不会|怎么办|找谁|一笔勾销|就没了|清了|算了)"
                          r"|我(要是|如果|万一|哪天|要)?(死了|没了|不在了|死掉)(以后|之后|的话)?.{0,8}(一笔勾销|不用还|就清了|能不能不还)"),
     # Goodbyes: not to be found after a time (找不着, 过了这个月), no more
@@ -261,6 +261,24 @@ CRISIS_CERTAIN = _rules([
                       r"|(替我|帮我)(孝顺|照顾|陪|看好)|(别|不要|不用)(为我|替我)(难过|伤心|哭)|忘了我吧|把我忘了|就当没有我这个(人|儿子|女儿)"
                       r"|原谅我(的)?(选择|离开|不孝)|(跟|和)这个世界(两清|没关系了)|永远(地)?休息|长眠|我的(葬礼|骨灰)|骨灰(撒|洒)|(不用|别|不要)(给我)?(办|开)(葬礼|追悼会)|谢谢你们陪我走到(这里|最后)"
                       r"|(老伴|老头子|老头|老婆子|老太婆|老公|老婆|孩子|儿子|女儿|我妈|我爸).{0,4}(走了|去世|过世|没了).{0,16}(我)?(也)?(该|要|想)(去)?(找|陪|见)(他|她|他们)"),
+    # ---- issue 18, fourth round: the kinds the dev sets' misses named ----
+    # Internet slang for suicide (紫砂 sounds like 自杀; not the teapot).
+    ("slang_forms", r"(想|要|去|选择|准备|打算|干脆|不如|我)(去)?(紫砂|自鲨|自鯊|字砂|紫杀|紫沙)(?!壶|锅|杯|陶|茶|器|泥)"
+                    r"|(紫砂|自鲨|自鯊)(算了|了吧|吧|去了)"),
+    # Harm already done: cuts, a wrist, pills by the box or by the dozen.
+    ("harm_done", r"割(了|咗|破)(我的|自己的)?(手腕|手|腕|脉|动脉)|(手腕|手臂|胳膊|手上|腿上|大腿)(上)?的?(口子|伤口|刀口|血痕|划痕)(又)?(多了|添了|加了|深了)"
+                  r"|(手腕|手臂|胳膊|手上|腿上|大腿).{0,4}(又)?划(了|出|咗)(好多|很多|几|一|两|三)?(道|条|个)?(口子|刀|道|条|下)"
+                  r"|(吃|吞|食)(了|咗|落|下)(一整瓶|一整盒|整盒|整瓶|整板|一整板|成樽|[0-9]{2,}(片|颗|粒)|[二三四五六七八九十几]+十(片|颗|粒)|几十(片|颗|粒))"
+                  r"(?!.{0,3}(酸奶|饮料|可乐|酒|水|牛奶|维生素|钙片|糖|零食|饼干|薯片|瓜子|坚果|鱼油))"),
+    # The end of the debt is the end of the writer: nobody will owe you again.
+    ("debtor_gone", r"(以后|再也|从此)?(就)?不会(再)?有人欠你们(的)?钱了|(以后|再也|从此)(就)?没(有)?人(再)?欠你们(的)?钱了"),
+    # Living has no point, in Cantonese and plain words (生存冇意思, 做人没意思).
+    ("no_point", r"(生存|活住|活着|活著|做人)(真系|真係|真的|真是|都|已经|实在|根本)?(冇|没|没有|毫无)(咩|乜|什么|啥)?(意思|意义|盼头|希望|价值)"),
+    # Death as the way out (死了就解脱了, 一命抵一命), driving into it,
+    # climbed over the railing, sleeping and not waking.
+    ("death_way_out", r"死了(是不是|是否)?(就)?(能)?(解脱|一了百了|清净|轻松|干净)|我还是死了(吧|算了|好)|(我)?(消失|死|不在|走)了?(对|为)(谁|大家|所有人|家里|家人|全家|所有的人)都好"
+                      r"|一命(抵|换|还)一命|(开车|骑车)?撞死(我)?(自己)?(算了|拉倒|得了)|(开车|开着车|连车)(直接)?(冲下去|冲进(江|河|海|湖|水))"
+                      r"|(栏杆|护栏|围栏|窗户|窗台)(我)?(已经)?(翻|爬)(出去|过去|到外面)(了)|睡(下去|过去|着)?(就)?(一直|永远)?不(要|想|用|再)(再)?醒"),
 ])
 
 CRISIS_POSSIBLE = _rules([
@@ -282,7 +300,7 @@ CRISIS_POSSIBLE = _rules([
                 r"|(" + _HIGH_PLACE + r"|" + _WATER + r"|桥上|桥边)(?:(?!堵|玩|度假|旅游|旅行|出差|钓鱼|吃|风景).){0,15}(不想|不会|不打算|不准备)(再)?回(去|来|家)(?!上班|工作|公司|老家|单位|上学)"
                 r"|(就快|快要|就要|很快)(要)?(不在度|不在这里|唔喺度)"),
     # Those who died before: going to them.
-    ("gone_before", r"去(找|陪|见)(我)?(去世|过世|死去)?的?(爸|妈|奶奶|爷爷|外婆|外公|姥姥|姥爷)"
+    ("gone_before", r"(?<!再)(?<!别)(?<!不要)(?<!你们)(?<!不许)(?<!不准)去(找|陪|见)(我)?(去世|过世|死去)?的?(爸|妈|奶奶|爷爷|外婆|外公|姥姥|姥爷)"
                     r"|(他|她)(已经)?(走了|去世|过世)(好|几|[一二三四五六七八九十两]+)(年|个月)"),
     ("farewell_word", r"(跟|对|和)" + _FAMILY + r"(说了|说声|道)(个|声)?对不起|对不起" + _FAMILY + r"|(?<!今天)(?<!今晚)(?<!今日)最后一(条|次)(消息|信息|短信)|再也不用还"
                       r"|这辈子(没|没能|没有).{0,4}(让|给)(她|他|你|你们|爸妈|我妈|我爸|家人).{0,4}享(过)?福|下辈子再做人"
@@ -326,6 +344,30 @@ CRISIS_POSSIBLE = _rules([
                                   r"|(欠款|债|钱).{0,6}等我(死了|没了|走了)"),
     # Crisis objects in a drowsy goodbye (药再见, 药+睡).
     ("objects_goodbye", r"(药|刀|绳子|棺材|墓).{0,4}(再见|拜拜|永别|晚安)"),
+    # ---- issue 18, fourth round ----
+    # Whether one will still be alive then; one's life almost gone.
+    ("if_alive", r"(如果|要是|假如|万一)(那时候|到时候|那天|那时|到那天)?(我)?(还|都|仍然)?(活着|在世|没死|还在人世|有命)"
+                 r"|(我)?(还|都)?(能)?活(到|过)(那天|那时候|下个月|月底|发工资)(的话|再说|吗)|(如果|要是|假如)(我)?(还)?能活(到|过)"),
+    ("life_going", r"人都(要|快)?(要)?没了|命都(快|要)(要)?没了|(我)?(这条命|这命)(也)?(快|就要|撑不了)"),
+    # Sorry, and going first (先走一步 is also a euphemism for dying).
+    ("sorry_leaving", r"先走一步(?!.{0,8}(慢慢聊|你们聊|慢用|慢慢吃|回头|明天|下次|再聊|拜拜|开会|上班|下班|有事|买单|结账))|(对不起|抱歉|原谅我|说对不起|对唔住).{0,10}(我)?(先)?走(了|啦|喇|咗)|(我)?(先)?走(了|啦|喇).{0,8}(对不起|对唔住|原谅我)"),
+    ("sorry_to_all", r"(对不起|对唔住)(所有人|大家|每一个人|每个人|各位|全家|家里人|你们所有人)|(跟|对|和|向)(我)?(所有人|大家|每一个人|各位|家里人|" + _FAMILY[1:-1] + r")说(句|声|一声|个)?(对不起|抱歉|对唔住)"),
+    # Nothing left to hold one here; next life; goodnight for ever.
+    ("no_ties", r"了无牵挂|(没有|没|冇)(什么|啥|乜)?(好)?(牵挂|留恋|挂念)(的)?了|(下辈子|下世|来生|来世)(不做人|再见|见|再做)|下世(先|再)还|(永远|永久)的?(那种)?晚安|晚安.{0,3}(永远|永久)的?(那种)?$|这次是真的晚安|最后一次(说|跟你们说)?晚安"),
+    # Waiting where trains come; a knife or blood at hand; doors sealed.
+    ("at_hand", r"(刀|刀片)(就)?(在|握在|拿在)(我)?手(里|上)|(手里|手上)(拿着|握着)(一把)?(刀|刀片)|(拿着|握着)(一把)?(刀|刀片)(站|坐|躺)"
+                r"|止不住(的)?血|血(一直|止不住|还在)(流|在流)|(门窗|门缝|窗缝|窗户).{0,4}(封好|封上|封死|封住|贴死|贴好)"
+                r"|(站台|铁轨|轨道|铁路边).{0,8}等.{0,3}(火车|列车|地铁|车)|(地铁|火车|列车)(进站|开过来|来)(的时候|了)?.{0,4}(我)?就(跳|冲|下去)"),
+    # Cantonese: can no longer bear it, planning to go tonight.
+    ("cantonese_more", r"(唔想|唔要)(再)?捱|捱唔(落去|住|到)|諗住(今晚|今日|听日|聽日)(就)?走|攞(自己)?命"),
+    # Going to the dead; the other side; at peace after tonight.
+    ("other_side", r"去那边(找|陪|见)|到了?那边(就)?(不用|唔使)|(今晚|今天|明天|今夜)(之后|过后|以后)(就)?(解脱|结束|轻松|安静)(了)?"
+                   r"|(准备好了|想好了|决定了).{0,4}(就)?(今晚|今天|今夜)(了|吧)?$|(人)?活着(到底|究竟)?(是)?为了?(什么|啥)(呢|啊)?$"
+                   r"|保重.{0,6}(我)?(先)?走(了|啦)|(猫|狗|宠物|猫咪|狗狗).{0,10}(找个好人家|找个好主人|找人领养)"),
+    ("harm_signs", r"(我)?(在|一直|还在)流血|好多血|流了(好多|很多|一地)(的)?血|喝了(一瓶|很多|好多|半瓶)?酒.{0,4}(又)?吃了(很多|好多)?药|吃了(很多|好多)?药.{0,4}(又)?喝了(很多|好多)?酒"
+                   r"|(吃|吞)了(很多|好多|一堆|一把|全部的?)药.{0,8}(头晕|头很晕|好晕|想睡|好困|犯困)|凳子.{0,4}(准备好|搬好|放好|踩上)"
+                   r"|(车|火车|地铁|卡车|货车)(来了|过来)(的时候)?.{0,3}(我)?就(冲|跳)(出去|下去|过去)"
+                   r"|(意外险|寿险|人寿保险|保险)(已经)?(买好|买了|都买了|受益人).{0,15}(钱|赔|还|够)"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -351,7 +393,11 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                      r"| (going|gonna|want|wanna) (to )?(end|finish) (it|things|myself) | (gave|giving|give) away (all )?my (stuff|things|cat|dog|pets?) "
                      r"| (i'm|im|i am) (just )?a burden | (nobody|no one) (would|will) (care|notice) if i | burden (to|on) (everyone|my family|them) | never wake up "
                      r"| (hang|drown|shoot|poison) myself | (take|taking|swallow|swallowing|took) all (of )?(my|the|these) (sleeping )?(pills|meds|tablets) "
-                     r"| (standing|sitting) on the (edge|ledge|railing) | no reason (for me )?(to|for) (live|living|go on|stay alive) | jump in front of | (my|the) funeral | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "),
+                     r"| (standing|sitting) on the (edge|ledge|railing) | no reason (for me )?(to|for) (live|living|go on|stay alive) | jump in front of | (my|the) funeral | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "
+                     # issue 18, fourth round: euphemisms, the note, the insurance, not waking up
+                     r"| unalive | (ending|end) things | (don't|dont|do not) want to exist | final message | see you on the other side "
+                     r"| (insurance|life insurance|policy) (will|would|can|should) (cover|pay|clear|settle) .{0,30}(gone|dead|die|after me) | better off with (the|my) (insurance|life insurance) "
+                     r"| (sleep|go to sleep|fall asleep) and (not|never) wake up | (i've|ive|i have|i) (written|wrote|left) (the|a|my) (letter|note|goodbye) "),
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
@@ -360,7 +406,9 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_more_possible", r" (i'm|im|i am) (so |just )?done( with (life|everything|it all|all of this))? $| (won't|wont|will not) be (around|here|alive) | not coming (back|down) "
                               r"| (don't|dont|do not) see the point | (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) | (what|who) (happens|pays) .{0,30}(if|when) i (die|am dead|pass away|am gone) "
                               r"| if i (die|am dead|was dead|were dead) | no future | (can't|cant|cannot) see a (way|future) | hopeless "
-                              r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "),
+                              r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "
+                              r"| (won't|wont|will not) (be a (problem|burden)|have to (chase|call|text|worry about) me) .{0,20}(longer|anymore|any more|again) "
+                              r"| (have|got) (the|my) (pills|knife|rope) (right )?(here|ready|with me) | (thinking|think) about (the|a|that) bridge | (i'm|im|i am) (not|never) (coming|going) (back|home) "),
 ])
 
 
@@ -372,19 +420,23 @@ _DEATH_EMOJI = re.compile("[\U0001F480\u2620\U0001FA78\U0001F52B]")
 # or with another of them (💊💊😴, 🌉👋, 🔪🩸) is a crisis, not a mood.
 _MEANS_EMOJI = re.compile("[\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F480\u2620\U0001FA78\U0001F52B\U0001F309]")
 _FALL_EMOJI = re.compile("[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309].{0,3}[\u2B07\u2193\u2935]")
-_GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940\U0001F5A4]|再见|拜拜|永别|晚安|bye", re.IGNORECASE)
+_GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940\U0001F5A4]|再见|拜拜|永别|晚安|bye"
+                            # sleeping, not to be looked for (issue 18, fourth round)
+                            "|瞓|睡了|去睡|睡觉|别找我|不要找我|唔好搵我|唔好揾我|sleep", re.IGNORECASE)
+# A means drawn again and again (💊💊💊) is a plan, not a mood.
+_REPEATED_MEANS = re.compile("([\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F309])(\ufe0f?\\s*\\1){2,}")
 
 
 def _emoji_signs(text: str) -> List[str]:
     means = set(_MEANS_EMOJI.findall(text))
-    if means and (len(means) >= 2 or _GOODBYE_EMOJI.search(text)) or _FALL_EMOJI.search(text):
+    if means and (len(means) >= 2 or _GOODBYE_EMOJI.search(text) or _REPEATED_MEANS.search(text)) or _FALL_EMOJI.search(text):
         return ["emoji_means"]
     return []
 _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lol|lmao", re.IGNORECASE)
 
 # Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
 # is no sign about the writer, unless the writer wants the same.
-_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|有人|别人|主角|邻居|同事|小区里?|网上说")
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)有人|别人|主角|邻居|同事|小区里?|网上说")
 _OTHERS_ONLY_RULES = {"explicit", "method"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
@@ -392,6 +444,10 @@ _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|�
 _PAID_OFF_RULES = {"farewell_word", "english_possible"}
 _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新")
 _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了))|(去世|过世)的")
+
+
+# Signs an everyday context explains (a knife while cooking).
+_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs"}
 
 
 def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
@@ -425,6 +481,10 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if (not certain and set(possible) == {"debt_after_death_question"}
             and any(_RELATIVE_DIED.search(v) for v in views)):
         # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
+        return None
+    if (not certain and possible and set(possible) <= _EVERYDAY_SIGN_RULES
+            and any(_EVERYDAY.search(v) for v in views)):
+        # "正在切菜，刀在手上": a knife or blood in the kitchen, a bridge at rush hour.
         return None
     if certain:
         return CrisisFinding(CERTAIN, tuple(certain + possible))
@@ -488,14 +548,17 @@ STOP_PATTERNS = _rules([
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
-                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(短信|信息|消息|电话|通知|推送|催收|来电)"),
+                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(这些|这种|那些|这类|这样的)?(短信|信息|消息|电话|通知|推送|催收|来电)"
+                     # issue 18, fourth round: the messages named first, leaving a list, dropping the reminder
+                     r"|(短信|信息|消息|提醒|通知|推送)(我)?(都|也)?(不想|不愿意|不愿)(再)?(看到|收到|接到|看|收)"
+                     r"|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
                      + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
                      + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息|联系方式|资料)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
-                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)黑名单|(?<!没)(?<!没有)(?<!不)(?<!被)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
+                  r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)(你们)?(的)?黑名单|(?<!没)(?<!没有)(?<!不)(?<!被)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
                   r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)|" + _OFTEN + r".{0,10}(停掉|停了吧|停下来|停一停)"
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
@@ -505,12 +568,21 @@ STOP_PATTERNS = _rules([
     # the messages are named.
     ("stop_more", r"(?<!被)已(经)?拉黑|^拉黑(了|啦)?$"
                   r"|(让|给)我(清静|清净|安静)(几天|一下|点|会)|(立刻|马上|立即|赶紧)(给我)?停(止|掉)(发|打|联系|骚扰|催)?(吧|啊)?$"
-                  r"|(设置|设|标记|标注)(成|为)?(骚扰|诈骗|广告)(电话|短信|号码)"
-                  r"|再(打|发|骚扰|来电|催|call|send)(给)?(我|我家人|我家里人|我家里|家里|我爸妈|我父母|我单位|我同事)?(一次|一个|一条|一遍|一下|电话|短信)?(我)?(就|立马|马上)?(去|打|直接)?(报警|投诉|起诉|拉黑|举报|12378|12315|110|告你们)"
-                  r"|再(发|打)(一条|一个|一次|一下)?(试试|看看)"
+                  r"|(设置|设|标记|标注)(成|为)?(骚扰|诈骗|广告)(电话|短信|号码)|把你们(的)?(号码|电话|短信)?(标|标记|设|设置|标注)(成|为)(了)?(骚扰|诈骗|垃圾|广告)"
+                  r"|再(打|发|骚扰|来电|催|call|send|联系|联络|找)(给)?(我|我家人|我家里人|我家里|家里|我爸妈|我父母|我单位|我同事)?(一次|一个|一条|一遍|一下|电话|短信)?(我)?(就|立马|马上)?(去|打|直接)?(报警|投诉|起诉|拉黑|举报|12378|12315|110|告你们)"
+                  r"|再(发|打)(一条|一个|一次|一下)?(试试|看看)|再(打|发|call)(给|到)?(我)?" + _FAMILY + r"(那里|那儿)?(一次|一个|电话)?(试试|看看)"
+                  # third parties: my family, my work
+                  r"|" + _DONT + r"(再)?(去)?(找|骚扰|打扰|烦|联系|联络)(我)?(的)?(家人|家里人|爸妈|父母|老婆|老公|孩子|单位|公司|同事|朋友|领导|老板|我妈|我爸|亲戚)"
                   r"|(不想|不愿意|不希望|不要)(再)?被(你们)?(打扰|骚扰|烦|催)"
                   r"|(短信|信息|消息|电话|提醒|通知|推送|条).{0,12}(麻烦|请|赶紧|快|能不能)(你们)?(停掉|停了吧|停下来|停一停|停止|别再发|别再打)"),
     ("daily", _OFTEN + r"(都)?(收到|接到|看到)(你们)?(的)?(短信|信息|消息|电话|催收|通知)"),
+])
+# Only may be an opt-out (issue 18, fourth round): declining the reminders
+# themselves ("提醒就不用了") is also said by someone who will pay anyway, so
+# action_opt_out asks "no more reminders?" before it records anything.
+STOP_POSSIBLE = _rules([
+    ("reminder_declined", r"(提醒|通知|推送)(我)?(就|都|也)?(不需要|不用|不要)(了|啦)?$|(你们的|这些|这种|那些)(提醒|通知|短信|推送)(我)?(都|也|就)?(不需要|不用|不要)"
+                          r"|^(不需要|不用|不要)(你们)?(再)?(的)?(提醒|通知)(了|啦)?$"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -528,7 +600,8 @@ STOP_ENGLISH = _rules([
                 r"| (pls|plz|please) stop "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
-                r"| take me off | leave me alone | do not disturb | dnd "),
+                r"| take me off | leave me alone | do not disturb | dnd "
+                r"| no more (reminders|notifications|calls please|texts please) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
 
@@ -543,6 +616,11 @@ _DND_WORD = re.compile(r"请勿打扰|勿扰|免打扰")
 _DND_FEATURE = re.compile(r"(勿扰|免打扰)(模式|功能).{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
+
+
+def possible_stop_request(text: str) -> List[str]:
+    """The rules of STOP_POSSIBLE a message matches (empty when none)."""
+    return _matching(STOP_POSSIBLE, _views(text, expand_pinyin=False))
 
 
 def is_stop_request(text: str) -> bool:
@@ -689,6 +767,10 @@ def verdict(text: str) -> Optional[Verdict]:
         return Verdict("crisis", crisis.tier, crisis.rules)
     if stop:
         return Verdict("stop_contact")
+    possible_stop = possible_stop_request(text)
+    if possible_stop:
+        # action_opt_out asks before it records (tier possible).
+        return Verdict("stop_contact", POSSIBLE, tuple(possible_stop))
     if is_markup_noise(text):
         return Verdict("nlu_fallback")
     return None
