@@ -93,7 +93,9 @@ def test_the_cache_key_changes_with_the_normalisation_rules():
     # Rasa keys its training cache on the component's (default) config.
     from bot.core.textnorm import fingerprint
 
-    assert TextNormalizer.get_default_config() == {"rules": fingerprint()}
+    # textnorm's fingerprint, and this component's own chat forms.
+    rules = TextNormalizer.get_default_config()["rules"]
+    assert rules.startswith(fingerprint() + "-") and len(rules) > len(fingerprint()) + 1
 
 
 # --- a trained tiny assistant: what the processor stores ----------------------
@@ -213,3 +215,57 @@ def test_a_noisy_request_is_understood_and_its_entity_points_into_what_was_writt
     # at the characters the cardholder typed.
     assert written[entity["start"]:entity["end"]] == "５０００元"
     assert TEXT_AS_WRITTEN not in event["parse_data"]
+
+
+# --- chat forms read before textnorm, for the classifiers only ---------------
+
+from bot.nlu.normalizer import normalize_for_classifiers  # noqa: E402
+
+
+@pytest.mark.parametrize("written, seen", [
+    # digits only are one __NUMBER__ feature, like the ID's last four digits
+    ("88", "拜拜"), ("886", "拜拜"), ("88啦", "拜拜啦"), ("88 88", "拜拜"),
+    ("xx", "谢谢"), ("XX!", "谢谢!"), ("nh~", "你好~"), ("sd", "是的"), ("bx", "不行"),
+    ("bu huan", "不还"), ("yi huan le", "已还了"), ("ren gong", "人工"),
+    ("你是jqr吗", "你是机器人吗"), ("转 ren  gong", "转 人工"), ("tx gz", "停息挂账"),
+    ("tx挂账能办吗", "停息挂账能办吗"), ("🤖？", "机器人？"), ("💩💩", "垃圾垃圾"),
+    # textnorm's own steps still run after the chat forms
+    ("我要 fenqi，５０００元", "我要 分期，5000元"),
+])
+def test_chat_forms_become_words_the_training_data_uses(written, seen):
+    assert normalize_for_classifiers(written).text == seen
+
+
+@pytest.mark.parametrize("written", [
+    "8888",        # four digits are an ID's last four, not a goodbye
+    "还88块",       # digits inside a message stay digits (amounts)
+    "88块",
+    "张xx",         # xx as a name placeholder is not thanks
+    "xx说的",
+    "by",          # more often bye than 不用
+    "tx",          # 提醒 / 腾讯 / 停息: ambiguous alone
+    "yyds",
+    "jqrx",        # only whole tokens
+])
+def test_chat_forms_leave_other_text_alone(written):
+    assert normalize_for_classifiers(written).text == written
+
+
+def test_chat_forms_map_entity_offsets_back_onto_what_was_written():
+    normalizer, restorer = _components()
+    written = "ren gong 帮我分期，５０００元"
+    message = Message(data={TEXT: written})
+    normalizer.process([message])
+    seen = message.get(TEXT)
+    assert seen == "人工 帮我分期，5000元"
+    start = seen.index("5000")
+    message.set(ENTITIES, [{"entity": "amount", "start": start, "end": start + 4, "value": "5000"}],
+                add_to_output=True)
+    restorer.process([message])
+    entity = message.as_dict(only_output_properties=True)[ENTITIES][0]
+    assert written[entity["start"]:entity["end"]] == "５０００"
+    assert message.get(TEXT) == written
+    # the replaced word maps onto the whole of what it replaced
+    result = normalize_for_classifiers(written)
+    assert result.original_span(0, 2) == (0, 8)
+
