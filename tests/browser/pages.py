@@ -2,15 +2,19 @@
 credentials, a cardholder's phone and an agent's desk, a screenshot into
 test-artifacts/, a cardholder opening the chat from the bank's app, typing
 and waiting for the bot, signing in to the console, selecting text as a
-mouse drag would. (Older browser tests still carry copies.)
+mouse drag would; and the world most of them run in (the web chat and the
+console on one stack) with a cardholder's page and an agent's page in it.
 """
 from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
+from typing import Dict, Iterator, Mapping, Optional, Tuple
 
 from bot.core import tokens
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.console_stack import console_stack
 from tests.console.support import PASSWORD
 
 WAIT_MS = 60_000
@@ -26,6 +30,49 @@ channels.webchat.WebChatInput:
 # chromium.new_context(**PHONE): the cardholder's phone; (**DESK): an agent's screen.
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 DESK = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
+# (**BIG_PHONE): a 390x844 phone, the cardholder's in the hand-over tests.
+BIG_PHONE = dict(PHONE, viewport={"width": 390, "height": 844})
+
+
+@contextmanager
+def webchat_console(
+    workdir,
+    now: str,
+    rasa_token: str,
+    webchat_secret: str,
+    agents: Tuple[Tuple[str, str, str], ...],
+    extra_env: Optional[Mapping[str, str]] = None,
+    console_extra_env: Optional[Mapping[str, str]] = None,
+) -> Iterator[Dict[str, object]]:
+    """A console_stack with the web chat (its tokens signed with
+    ``webchat_secret``) and the console's ``agents``; yields
+    {"stack": the stack, "console": the console's base URL}."""
+    env = {"WEBCHAT_TOKEN_SECRET": webchat_secret, **(extra_env or {})}
+    with console_stack(workdir, now, WEBCHAT_CREDENTIALS, rasa_token, extra_env=env, agents=agents,
+                       console_extra_env=console_extra_env) as (stack, console_url):
+        yield {"stack": stack, "console": console_url}
+
+
+@contextmanager
+def holder_and_desk(chromium, name: str, holder=BIG_PHONE, desk=DESK):
+    """(cardholder's page, agent's page, errors): each in a browser context
+    of its own (``holder``, ``desk``), every page error collected in
+    ``errors``. If the body fails, each page's screenshot is kept as
+    ``<name>-failed-cardholder.png`` / ``<name>-failed-agent.png``."""
+    holder_ctx, desk_ctx = chromium.new_context(**holder), chromium.new_context(**desk)
+    holder_page, desk_page = holder_ctx.new_page(), desk_ctx.new_page()
+    errors = []
+    for page in (holder_page, desk_page):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield holder_page, desk_page, errors
+    except Exception:
+        shot(holder_page, f"{name}-failed-cardholder.png")
+        shot(desk_page, f"{name}-failed-agent.png")
+        raise
+    finally:
+        holder_ctx.close()
+        desk_ctx.close()
 
 
 def shot(page, name: str, full_page: bool = False) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import replies
-from tests.browser.console_stack import console_stack
-from tests.browser.pages import DESK, PHONE, WAIT_MS, WEBCHAT_CREDENTIALS, bot_said, open_chat, say, shot, sign_in
+from tests.browser.pages import DESK, PHONE, WAIT_MS, bot_said, open_chat, say, shot, sign_in, webchat_console
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +22,9 @@ WEBCHAT_SECRET = "browser-approvals-webchat-secret-0123"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-approvals")
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
-    with console_stack(workdir, NOW, WEBCHAT_CREDENTIALS, RASA_TOKEN, extra_env=env,
-                       agents=(("zhao", "supervisor", "赵主管"),)) as (stack, console_url):
-        yield {"stack": stack, "console": console_url}
+    with webchat_console(tmp_path_factory.mktemp("browser-approvals"), NOW, RASA_TOKEN, WEBCHAT_SECRET,
+                         agents=(("zhao", "supervisor", "赵主管"),)) as world:
+        yield world
 
 
 def submit_plan(holder, stack, account_id: str, balance: str, budget: str) -> None:

@@ -15,8 +15,7 @@ import re
 
 import pytest
 
-from tests.browser.console_stack import console_stack
-from tests.browser.pages import DESK, WAIT_MS, WEBCHAT_CREDENTIALS, open_chat, shot, sign_in
+from tests.browser.pages import WAIT_MS, holder_and_desk, open_chat, shot, sign_in, webchat_console
 
 pytestmark = pytest.mark.e2e
 
@@ -27,28 +26,19 @@ WEBCHAT_SECRET = "browser-typing-webchat-secret-0123"
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-typing")
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET}
-    with console_stack(workdir, NOW, WEBCHAT_CREDENTIALS, RASA_TOKEN, extra_env=env,
-                       agents=(("lisi", "agent", "李四"),)) as (stack, console_url):
-        yield {"stack": stack, "console": console_url}
+    with webchat_console(tmp_path_factory.mktemp("browser-typing"), NOW, RASA_TOKEN, WEBCHAT_SECRET,
+                         agents=(("lisi", "agent", "李四"),)) as world:
+        yield world
 
 
 def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
     stack = world["stack"]
-    errors = []
-    holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      locale="zh-CN")
-    agent_ctx = chromium.new_context(**DESK)
-    holder, desk = holder_ctx.new_page(), agent_ctx.new_page()
-    for page in (holder, desk):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    typing_sent = []
-    holder.on("websocket", lambda ws: ws.on(
-        "framesent", lambda frame: typing_sent.append(frame) if "user_typing" in str(frame) else None))
-    holder.on("request", lambda req: typing_sent.append(req.post_data)
-              if req.method == "POST" and "user_typing" in (req.post_data or "") else None)
-    try:
+    with holder_and_desk(chromium, "typing") as (holder, desk, errors):
+        typing_sent = []
+        holder.on("websocket", lambda ws: ws.on(
+            "framesent", lambda frame: typing_sent.append(frame) if "user_typing" in str(frame) else None))
+        holder.on("request", lambda req: typing_sent.append(req.post_data)
+                  if req.method == "POST" and "user_typing" in (req.post_data or "") else None)
         open_chat(holder, stack.rasa_url, "E2E-4", WEBCHAT_SECRET)
 
         # The bot answers: typing says nothing to anyone.
@@ -83,10 +73,3 @@ def test_the_agent_sees_the_cardholder_typing_and_then_not(chromium, world):
         line.wait_for(state="hidden", timeout=WAIT_MS)
         shot(desk, "typing-2-agent-typing-gone.png")
         assert errors == []
-    except Exception:
-        shot(holder, "typing-failed-cardholder.png")
-        shot(desk, "typing-failed-agent.png")
-        raise
-    finally:
-        holder_ctx.close()
-        agent_ctx.close()

@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
-from bot.core import tokens
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.console_stack import console_stack
-from tests.console.support import PASSWORD
+from tests.browser.pages import WAIT_MS, bot_said, holder_and_desk, open_chat, say, shot, sign_in, webchat_console
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +26,6 @@ NIGHT = "2026-11-25T23:00:00+08:00"
 ONCALL = "+8613811112222"
 RASA_TOKEN = "browser-crisis-paging-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-crisis-paging-webchat-secret-0123"
-CREDENTIALS = """rest:
-channels.webchat.WebChatInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-  socketio_path: /socket.io
-  metadata_key: metadata
-"""
-WAIT_MS = 60_000
 # The page's Notification and AudioContext, recorded instead of shown/played.
 STUBS = """
 window.__notes = []; window.__alarms = 0;
@@ -58,16 +45,11 @@ window.AudioContext = function () {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-crisis-paging")
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "COLLECTBOT_ONCALL_PHONE": ONCALL}
-    with console_stack(workdir, NIGHT, CREDENTIALS, RASA_TOKEN, extra_env=env, agents=(("night", "supervisor", "值班主管"),),
-                       console_extra_env={"COLLECTBOT_ONCALL_PHONE": ONCALL}) as (stack, console_url):
-        yield {"stack": stack, "console": console_url}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+    oncall = {"COLLECTBOT_ONCALL_PHONE": ONCALL}
+    with webchat_console(tmp_path_factory.mktemp("browser-crisis-paging"), NIGHT, RASA_TOKEN, WEBCHAT_SECRET,
+                         agents=(("night", "supervisor", "值班主管"),), extra_env=oncall,
+                         console_extra_env=oncall) as world:
+        yield world
 
 
 def outbox_to(stack, phone):
@@ -78,21 +60,11 @@ def outbox_to(stack, phone):
 
 def test_a_crisis_at_23_00_pages_the_on_call_number_and_alerts_the_console(chromium, world):
     stack = world["stack"]
-    errors = []
-    holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      locale="zh-CN")
-    desk_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    desk_ctx.add_init_script(STUBS)
-    holder, desk = holder_ctx.new_page(), desk_ctx.new_page()
-    for page in (holder, desk):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
+    with holder_and_desk(chromium, "crisis-paging") as (holder, desk, errors):
+        desk.add_init_script(STUBS)
         # --- the supervisor's queue is open, notifications allowed by the page's button
         desk.goto(world["console"] + "/login")
-        desk.fill("#username", "night")
-        desk.fill("#password", PASSWORD)
-        desk.click("#login-submit")
-        desk.wait_for_url(re.compile(r".*/queue$"))
+        sign_in(desk, "night", "/queue")
         desk.locator("#queue-empty").wait_for(timeout=WAIT_MS)
         assert desk.locator("#oncall-warning").is_hidden()  # a number is configured
         desk.click("#notify-btn")
@@ -100,12 +72,9 @@ def test_a_crisis_at_23_00_pages_the_on_call_number_and_alerts_the_console(chrom
         assert desk.evaluate("window.__notes.length") == 0
 
         # --- 23:00: a cardholder in crisis
-        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
-        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
-        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
-        holder.fill("#input", "我不想活了")
-        holder.click("#send")
-        holder.locator(".row.bot .bubble", has_text="12356").first.wait_for(timeout=WAIT_MS)
+        open_chat(holder, stack.rasa_url, "E2E-4", WEBCHAT_SECRET)
+        say(holder, "我不想活了")
+        bot_said(holder, "12356")
         shot(holder, "crisis-paging-1-cardholder.png")
 
         # --- the on-call number was paged at once, through the SMS outbox
@@ -140,10 +109,3 @@ def test_a_crisis_at_23_00_pages_the_on_call_number_and_alerts_the_console(chrom
         assert box is not None and box["y"] < 200
         shot(desk, "crisis-paging-3-conversation.png")
         assert errors == []
-    except Exception:
-        shot(holder, "crisis-paging-failed-cardholder.png")
-        shot(desk, "crisis-paging-failed-agent.png")
-        raise
-    finally:
-        holder_ctx.close()
-        desk_ctx.close()

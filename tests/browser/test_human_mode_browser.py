@@ -12,63 +12,31 @@ is marked 未发送 with 重发. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
-from bot.core import tokens
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.console_stack import console_stack
-from tests.console.support import PASSWORD
+from tests.browser.pages import WAIT_MS, holder_and_desk, open_chat, say, shot, sign_in, webchat_console
 
 pytestmark = pytest.mark.e2e
 
 NOW = "2026-11-25T10:00:00+08:00"
 RASA_TOKEN = "browser-human-mode-rasa-token-0123456789"
 WEBCHAT_SECRET = "browser-human-mode-webchat-secret-0123"
-CREDENTIALS = """rest:
-channels.webchat.WebChatInput:
-  user_message_evt: user_uttered
-  bot_message_evt: bot_uttered
-  session_persistence: true
-  socketio_path: /socket.io
-  metadata_key: metadata
-"""
-WAIT_MS = 60_000
 BURST = 8  # messages a conversation may send at once before the widget is told to slow down
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser-human-mode")
-    env = {"WEBCHAT_TOKEN_SECRET": WEBCHAT_SECRET, "WEBCHAT_RATE_BURST": str(BURST), "WEBCHAT_RATE_PER_MINUTE": "0.01"}
-    with console_stack(workdir, NOW, CREDENTIALS, RASA_TOKEN, extra_env=env, agents=(("zhangsan", "agent", "张三"),)) as (stack, console_url):
-        yield {"stack": stack, "console": console_url}
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
-
-
-def say(page, text: str) -> None:
-    page.fill("#input", text)
-    page.click("#send")
+    env = {"WEBCHAT_RATE_BURST": str(BURST), "WEBCHAT_RATE_PER_MINUTE": "0.01"}
+    with webchat_console(tmp_path_factory.mktemp("browser-human-mode"), NOW, RASA_TOKEN, WEBCHAT_SECRET,
+                         agents=(("zhangsan", "agent", "张三"),), extra_env=env) as world:
+        yield world
 
 
 def test_queued_agent_joined_and_bot_back_in_the_widget(chromium, world):
     stack = world["stack"]
-    errors = []
-    holder_ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      locale="zh-CN")
-    agent_ctx = chromium.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    holder, desk = holder_ctx.new_page(), agent_ctx.new_page()
-    for page in (holder, desk):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        token = tokens.issue("E2E-4", 900, WEBCHAT_SECRET, time.time())
-        holder.goto(f"{stack.rasa_url}/webhooks/webchat/?token={token}")
-        holder.locator("#status", has_text="在线").wait_for(timeout=WAIT_MS)
+    with holder_and_desk(chromium, "human-mode") as (holder, desk, errors):
+        open_chat(holder, stack.rasa_url, "E2E-4", WEBCHAT_SECRET)
         assert holder.locator("#handover-banner").is_hidden()
 
         # --- queued: the banner says when a person will answer, no dots
@@ -84,10 +52,7 @@ def test_queued_agent_joined_and_bot_back_in_the_widget(chromium, world):
 
         # --- the agent claims: the cardholder sees who joined
         desk.goto(world["console"] + "/login")
-        desk.fill("#username", "zhangsan")
-        desk.fill("#password", PASSWORD)
-        desk.click("#login-submit")
-        desk.wait_for_url(re.compile(r".*/queue$"))
+        sign_in(desk, "zhangsan", "/queue")
         desk.locator("#queue-body tr.item", has_text="E2E-4").locator("a", has_text="打开").click()
         desk.wait_for_url(re.compile(r".*/conversations/.+"))
         desk.click("#claim-btn")
@@ -142,10 +107,3 @@ def test_queued_agent_joined_and_bot_back_in_the_widget(chromium, world):
         assert holder.locator(".row.user.failed").count() >= 1
         shot(holder, "human-mode-4-not-sent.png")
         assert errors == []
-    except Exception:
-        shot(holder, "human-mode-failed-cardholder.png")
-        shot(desk, "human-mode-failed-agent.png")
-        raise
-    finally:
-        holder_ctx.close()
-        agent_ctx.close()
