@@ -27,6 +27,11 @@ from tests.webchat_client import WebChatClient, close
 
 SECRET = "channel-unit-test-secret"
 
+# Several Sanic apps start in this process (this module's and the typing
+# tests' that import Server): test mode lets Sanic's start-up optimiser
+# (touchup) run more than once.
+Sanic.test_mode = True
+
 
 def free_port() -> int:
     with socket.socket() as s:
