@@ -155,8 +155,9 @@ class ActionOptOut(CollectionAction):
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
         if possible_opt_out(tracker):
-            # Only the risk detector's guess: a false opt-out would stop
-            # lawful contact, a missed one breaks the law - so ask, once.
+            # Only a guess (the risk detector's, an unsure classifier's, or
+            # the net's "提醒就不用了"): a false opt-out would stop lawful
+            # contact, a missed one breaks the law - so ask, once.
             say(dispatcher, replies.OPT_OUT_CONFIRM.format(channel_name=channel_name(tracker)),
                 buttons=replies.OPT_OUT_CONFIRM_BUTTONS)
             return []
