@@ -273,7 +273,7 @@ CRISIS_CERTAIN = _rules([
     # The end of the debt is the end of the writer: nobody will owe you again.
     ("debtor_gone", r"(以后|再也|从此)?(就)?不会(再)?有人欠你们(的)?钱了|(以后|再也|从此)(就)?没(有)?人(再)?欠你们(的)?钱了"),
     # Living has no point, in Cantonese and plain words (生存冇意思, 做人没意思).
-    ("no_point", r"(生存|活住|活着|活著|做人)(真系|真係|真的|真是|都|已经|实在|根本)?(冇|没|没有|毫无)(咩|乜|什么|啥)?(意思|意义|盼头|希望|价值)"),
+    ("no_point", r"(不想|不愿意|不愿|唔想)(再)?(继续)?存在(了|下去)|(生存|活住|活着|活著|做人)(真系|真係|真的|真是|都|已经|实在|根本)?(冇|没|没有|毫无)(咩|乜|什么|啥)?(意思|意义|盼头|希望|价值)"),
     # Death as the way out (死了就解脱了, 一命抵一命), driving into it,
     # climbed over the railing, sleeping and not waking.
     ("death_way_out", r"死了(是不是|是否)?(就)?(能)?(解脱|一了百了|清净|轻松|干净)|我还是死了(吧|算了|好)|(我)?(消失|死|不在|走)了?(对|为)(谁|大家|所有人|家里|家人|全家|所有的人)都好"
@@ -363,7 +363,8 @@ CRISIS_POSSIBLE = _rules([
     # Going to the dead; the other side; at peace after tonight.
     ("other_side", r"去那边(找|陪|见)|到了?那边(就)?(不用|唔使)|(今晚|今天|明天|今夜)(之后|过后|以后)(就)?(解脱|结束|轻松|安静)(了)?"
                    r"|(准备好了|想好了|决定了).{0,4}(就)?(今晚|今天|今夜)(了|吧)?$|(人)?活着(到底|究竟)?(是)?为了?(什么|啥)(呢|啊)?$"
-                   r"|保重.{0,6}(我)?(先)?走(了|啦)|(猫|狗|宠物|猫咪|狗狗).{0,10}(找个好人家|找个好主人|找人领养)"),
+                   r"|保重.{0,6}(我)?(先)?走(了|啦)|信写好了.{0,6}(放在|压在|留在)|(以后|今后)(我)?(的)?(孩子|儿子|女儿|娃|我妈|我爸|爸妈|父母|猫|狗)(就)?拜托(给)?(你们|你|大家)"
+                   r"|最后(再)?(跟|和|对)(你们|大家|各位)说(一)?声(谢谢|再见|对不起)|这辈子.{0,8}还不(上|起|完).{0,6}下辈子|永远(都)?不(会)?(再)?回来|(所有|一切)(的)?(东西|事情|事)(都)?安排好了|(猫|狗|宠物|猫咪|狗狗).{0,10}(找个好人家|找个好主人|找人领养)"),
     ("harm_signs", r"(我)?(在|一直|还在)流血|好多血|流了(好多|很多|一地)(的)?血|喝了(一瓶|很多|好多|半瓶)?酒.{0,4}(又)?吃了(很多|好多)?药|吃了(很多|好多)?药.{0,4}(又)?喝了(很多|好多)?酒"
                    r"|(吃|吞)了(很多|好多|一堆|一把|全部的?)药.{0,8}(头晕|头很晕|好晕|想睡|好困|犯困)|凳子.{0,4}(准备好|搬好|放好|踩上)"
                    r"|(车|火车|地铁|卡车|货车)(来了|过来)(的时候)?.{0,3}(我)?就(冲|跳)(出去|下去|过去)"
@@ -397,7 +398,8 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                      # issue 18, fourth round: euphemisms, the note, the insurance, not waking up
                      r"| unalive | (ending|end) things | (don't|dont|do not) want to exist | final message | see you on the other side "
                      r"| (insurance|life insurance|policy) (will|would|can|should) (cover|pay|clear|settle) .{0,30}(gone|dead|die|after me) | better off with (the|my) (insurance|life insurance) "
-                     r"| (sleep|go to sleep|fall asleep) and (not|never) wake up | (i've|ive|i have|i) (written|wrote|left) (the|a|my) (letter|note|goodbye) "),
+                     r"| (sleep|go to sleep|fall asleep) and (not|never) wake up | (i've|ive|i have|i) (written|wrote|left) (the|a|my) (letter|note|goodbye) "
+                     r"| (want|wish|need) (it )?(all )?to (end|be over) | (i've|ive|i have) said (my|all my) goodbyes | took (a bunch|a lot|a handful|loads|lots|all) of (pills|meds|tablets) "),
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
@@ -408,6 +410,7 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| if i (die|am dead|was dead|were dead) | no future | (can't|cant|cannot) see a (way|future) | hopeless "
                               r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "
                               r"| (won't|wont|will not) (be a (problem|burden)|have to (chase|call|text|worry about) me) .{0,20}(longer|anymore|any more|again) "
+                              r"| no point (anymore|any more|in anything|in going on) | everyone (would be|will be|is) better off | tell my (kids|children|son|daughter|wife|husband|mom|mum|dad|parents|family) (that )?i love "
                               r"| (have|got) (the|my) (pills|knife|rope) (right )?(here|ready|with me) | (thinking|think) about (the|a|that) bridge | (i'm|im|i am) (not|never) (coming|going) (back|home) "),
 ])
 

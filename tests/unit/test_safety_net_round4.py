@@ -28,9 +28,14 @@ CRISIS_BY_KIND = {
     "at_hand_and_signs": ["刀就在我手上", "门窗我都封好了", "血一直在流", "喝了好多酒又吃了药",
                           "等火车开过来我就跳下去", "保险受益人写好了，赔的钱够还"],
     "emoji": ["💊💊💊", "🔪🔪🔪 晚安", "💊 我去睡了 别找我"],
+    "beyond_the_misses": ["我不想再存在了", "给我妈的信写好了，放在抽屉里", "以后我女儿就拜托你们了",
+                          "最后跟大家说声谢谢", "这些钱这辈子是还不起了，下辈子", "我走了，永远都不会再回来",
+                          "所有的事情都安排好了"],
     "english": ["gonna unalive myself", "i keep thinking about ending things", "i really don't want to exist",
                 "my insurance will cover the debt once i'm dead", "i want to go to sleep and never wake up",
-                "i wrote a note for my wife", "got my pills ready here"],
+                "i wrote a note for my wife", "got my pills ready here", "i just want it all to be over",
+                "i've said all my goodbyes", "took a handful of pills", "there is no point anymore",
+                "everyone will be better off", "tell my parents i love them"],
 }
 
 # Two different signs, or one plain enough: escalated at once, no check-in.
@@ -43,6 +48,7 @@ LOOK_ALIKES = [
     "医生给我开了一板药", "我刚吃了一板消炎药", "吃了一整瓶酸奶", "吃了几十颗瓜子",
     "我还清了，以后不欠你们了", "下辈子再说这种事吧哈哈", "晚安，明天见",
     "你们别再去找我爸妈了", "我活着一天就还一天", "做饭的时候切到手了，血一直在流",
+    "还款的事都安排好了", "i took a bunch of photos", "there is no point arguing", "我明天回来",
 ]
 
 STOP_BY_KIND = {
