@@ -551,10 +551,10 @@ STOP_PATTERNS = _rules([
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
-                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(这些|这种|那些|这类|这样的)?(短信|信息|消息|电话|通知|推送|催收|来电)"
+                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(这些|这种|那些|这类|这样的)?(催款|催收|还款|提醒|逾期|广告)?(短信|信息|消息|电话|通知|推送|催收|来电)"
                      # issue 18, fourth round: the messages named first, leaving a list, dropping the reminder
                      r"|(短信|信息|消息|提醒|通知|推送)(我)?(都|也)?(不想|不愿意|不愿)(再)?(看到|收到|接到|看|收)"
-                     r"|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
+                     r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
@@ -569,7 +569,7 @@ STOP_PATTERNS = _rules([
     # issue 18, third round: blocked already, "once more and I report you",
     # not wanting to be disturbed, getting them every day, "stop it" after
     # the messages are named.
-    ("stop_more", r"(?<!被)已(经)?拉黑|^拉黑(了|啦)?$"
+    ("stop_more", r"(?<!被)已(经)?(拉黑|屏蔽)|^(拉黑|屏蔽)(了|啦)?$"
                   r"|(让|给)我(清静|清净|安静)(几天|一下|点|会)|(立刻|马上|立即|赶紧)(给我)?停(止|掉)(发|打|联系|骚扰|催)?(吧|啊)?$"
                   r"|(设置|设|标记|标注)(成|为)?(骚扰|诈骗|广告)(电话|短信|号码)|把你们(的)?(号码|电话|短信)?(标|标记|设|设置|标注)(成|为)(了)?(骚扰|诈骗|垃圾|广告)"
                   r"|再(打|发|骚扰|来电|催|call|send|联系|联络|找)(给)?(我|我家人|我家里人|我家里|家里|我爸妈|我父母|我单位|我同事)?(一次|一个|一条|一遍|一下|电话|短信)?(我)?(就|立马|马上)?(去|打|直接)?(报警|投诉|起诉|拉黑|举报|12378|12315|110|告你们)"
@@ -604,7 +604,7 @@ STOP_ENGLISH = _rules([
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
                 r"| take me off | leave me alone | do not disturb | dnd "
-                r"| no more (reminders|notifications|calls please|texts please) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
+                r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
 

@@ -58,12 +58,15 @@ STOP_BY_KIND = {
     "third_parties": ["别再找我老婆了", "不要联系我公司", "你们再打给我爸试试", "不要去骚扰我同事"],
     "threat": ["再联系我就投诉你们", "再找我一次我就报警"],
     "blocked": ["我把你们设为骚扰号码了", "我已经把你们的号码标记成骚扰了", "加进你们的黑名单吧"],
-    "english": ["no more reminders thanks", "i don't want your texts", "do not want any more messages"],
+    "english": ["no more reminders thanks", "i don't want your texts", "do not want any more messages",
+                "please stop your calls"],
+    "beyond_the_misses": ["我不想再接到还款电话", "请停止call我", "这个号我已经屏蔽了"],
 }
 
 POSSIBLE_STOP = ["提醒我不需要", "这些提醒我都不需要", "不用提醒了", "这些短信我不要"]
 
-STOP_LOOK_ALIKES = ["提醒照发吧，我需要", "短信继续发没关系", "提醒收到了，谢谢", "我的名单在哪里看"]
+STOP_LOOK_ALIKES = ["提醒照发吧，我需要", "短信继续发没关系", "提醒收到了，谢谢", "我的名单在哪里看",
+                    "stop the car", "屏蔽词是什么意思"]
 
 
 @pytest.mark.parametrize("kind,text", [(k, t) for k, ts in CRISIS_BY_KIND.items() for t in ts])
