@@ -44,6 +44,7 @@ def test_simplified_text_is_left_alone():
         ("你係人嚟嘅咩", "你是人来的吗"),
         ("我唔識呢個人", "我不认识这个人"),
         ("仲欠幾多", "还欠多少"),
+        ("呢筆數點還", "这笔数怎么还"),
     ],
 )
 def test_cantonese_function_words_become_mandarin(written, seen):
@@ -58,6 +59,9 @@ def test_cantonese_function_words_become_mandarin(written, seen):
         "今后日子不好过",  # 后日 across a word boundary
         "食品 粮食 零食",
         "申请仲裁",
+        "明天十二点还",  # a clock time before 还 is not Cantonese 点 ("how")
+        "我下午3点还你",
+        "两蚊子咬我",  # mosquitoes, not two dollars
         "唔该",  # both "please" and "thanks": kept
         "你呢",  # the Mandarin particle
     ],
