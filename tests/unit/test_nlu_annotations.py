@@ -12,7 +12,12 @@ from bot.core.normalize import find_entities
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
 FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml", "people.yml",
-         "english_long.yml"]
+         "english_long.yml", "people_more.yml"]
+# The safety files' crisis and opt-out examples are written as people say
+# them, without entity markup (no form reads an amount from a crisis); their
+# look-alikes under other intents are annotated like any other example.
+SAFETY_FILES = ["safety.yml", "safety_people.yml", "safety_more.yml"]
+SAFETY_INTENTS = ("crisis", "stop_contact")
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
 
 
@@ -44,10 +49,12 @@ def _parse(annotated: str):
     return "".join(plain), spans
 
 
-@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("name", FILES + SAFETY_FILES)
 def test_annotations_match_the_extractor(name):
     mismatches = []
     for intent, example in _examples(DATA / name):
+        if name in SAFETY_FILES and intent in SAFETY_INTENTS:
+            continue
         text, annotated = _parse(example)
         found = [(s.entity, s.value, s.start) for s in find_entities(text)]
         if found != annotated:
