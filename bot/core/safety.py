@@ -153,7 +153,7 @@ CRISIS_CERTAIN = _rules([
                  r"|活着.{0,6}不值得|为(什么|啥)(还)?要?活(着|下去)|(找不到|没有|没了|失去了|不知道).{0,4}活下去的(理由|意义|动力|勇气)"
                  r"|不配(有明天|拥有明天|活在)|存在(本身)?(就)?(是)?(个|一个)?错误|不该(出生|存在|来到这个世界)"
                  r"|(没有|没|毫无)(任何|什么)?(可|好|值得)?(的)?留恋|不该活(着|下去)|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
-    ("want_die", r"(?<!得)(?<!得我)(好|真|很|只)?想死(?!你|您|了你|人)|想去死|要去死|只能去死|(?<![你们])就去死"
+    ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|(今晚|今天|明天|明晚|今日|等下|一会|待会)(就)?去死|想死咗|死咗算|死了(他|它)?算(啦|了|吧)|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
                  r"|以死谢罪|一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
@@ -162,7 +162,7 @@ CRISIS_CERTAIN = _rules([
     ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
                r"|割腕|割脉|上吊|投河|投江|投海|投湖|被车撞死|撞死(我)?自己|(想|要)(去)?撞车|吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
                r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
-               + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|药.{0,3}(攒|存|囤|储)(了|咗|起来|够)|(攒|存|囤|储)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)|绳(子|索)?(已经|都)(挂|系|绑|打)好"),
+               + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|药.{0,3}(攒|存|囤|储)(了|咗|起来|够)|药.{0,8}(储|攒|存|囤)(埋|起|好|够|齐)|(药|片|粒).{0,10}够数|(攒|存|囤|储)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)|绳(子|索)?(已经|都)(挂|系|绑|打)好"),
     ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|躺在|翻过|翻到)(了)?" + _HIGH_PLACE + _PLACE_CHORE
               + r"|(我在|我现在在|现在在|已经在|人在|一个人在|我到了|已经到了|^在|喺)([0-9一二三四五六七八九十几]+(楼|层)的?)?" + _HIGH_PLACE + _PLACE_CHORE
               + r"|(站在|坐在|蹲在|一个人站在|一个人坐在)" + _WATER),
@@ -175,7 +175,7 @@ CRISIS_CERTAIN = _rules([
                      r"|(躺在|躺到|睡在|趴在)(了)?(铁道|铁轨|轨道)"
                      r"|(去|到)(一个)?(没有|没)(人)?(催债|债|痛苦|烦恼)的地方"),
     # Car, smoke, starving, burning oneself: methods the list above lacks.
-    ("method_more", r"车库.{0,12}(发动着|没(打算|想)?熄火|不熄火)|不(打算|想|准备)(再)?踩刹车|(想|要)(一头|直接)?撞(上|向)?(护栏|墙|大树|大车|桥墩)"
+    ("method_more", r"车库.{0,12}(发动着|没(打算|想)?熄火|不熄火)|不(打算|想|准备)(再)?踩刹车|(想|要)(一头|直接)?撞(上|向)?(护栏|大树|大车|桥墩)"
                     r"|不(打算|想|准备)再吃(东西|饭)?了|(烟头|打火机|开水).{0,4}烫自己|(烫|划|烧|掐|撞)(伤)?(了)?自己(的)?(手|胳膊|腿|头)?"
                     r"|盯着.{0,6}刀|刀.{0,4}手腕|手腕.{0,4}刀|划了(一|几|两)?(道|刀|下)|又划了"
                     r"|药.{0,6}(攒|存|囤|数|准备|备|买)(够|好|齐|起来)|(攒|存|囤)(起来)?.{0,4}(终于)?够了|攒够|少吃.{0,4}攒"
@@ -222,7 +222,7 @@ CRISIS_CERTAIN = _rules([
                      r"|吃(了)?(老鼠药|耗子药|毒药)|吞(了)?(刀片|玻璃|电池)|割喉|抹脖子"
                      r"|药.{0,6}(早就|已经|都)(攒|存|囤|准备|备)(下|了|好|够)|药.{0,4}备下了"
                      r"|(查|搜|百度|问|打听).{0,12}(吃)?多少(片|颗|粒)?(的)?(药|安眠药).{0,4}(才)?(够|会死|能死)|吃多少(片|颗|粒)?(安眠)?药(才)?(够|会死|能死)"
-                     r"|(麻绳|粗绳).{0,6}(买|准备|备|挂|系)|跳(落|下|进)(海|河|江|湖)|(想|要)(开车|骑车)?(去)?撞(上|向)?(护栏|墙|大树|大车|大货车|货车|卡车|火车|桥墩)"
+                     r"|(麻绳|粗绳).{0,6}(买|准备|备|挂|系)|跳(落|下|进)(海|河|江|湖)|(想|要)(开车|骑车)?(去)?撞(上|向)?(护栏|大树|大车|大货车|货车|卡车|火车|桥墩)"
                      r"|([一二三四五六七八九十两几]+|好几)天没吃(饭|东西).{0,8}(不打算|不准备|不想再|再也不)(吃)"
                      r"|最高(的|那)(栋|座|个)?(楼|桥).{0,4}(下去|跳)|(想|要)从.{0,10}(楼顶|天台|楼上|窗户|阳台|桥上)(跳)?下去"
                      r"|woxiangsi|woyaosi|xiangqusi|buxianghuo|(煤气|燃气)(灶)?(的)?(管子|阀门|管|开关).{0,4}(拔|打开|开着|开了)"
@@ -279,16 +279,36 @@ CRISIS_CERTAIN = _rules([
     ("death_way_out", r"死了(是不是|是否)?(就)?(能)?(解脱|一了百了|清净|轻松|干净)|我还是死了(吧|算了|好)|(我)?(消失|死|不在|走)了?(对|为)(谁|大家|所有人|家里|家人|全家|所有的人)都好"
                       r"|一命(抵|换|还)一命|(开车|骑车)?撞死(我)?(自己)?(算了|拉倒|得了)|(开车|开着车|连车)(直接)?(冲下去|冲进(江|河|海|湖|水))"
                       r"|(栏杆|护栏|围栏|窗户|窗台)(我)?(已经)?(翻|爬)(出去|过去|到外面)(了)|睡(下去|过去|着)?(就)?(一直|永远)?不(要|想|用|再)(再)?醒"),
+    # ---- issue 18, fifth round: kinds a new writer used (round5_*.yml) ----
+    # Means + quantity: how many of a drug is enough, a hundred tablets.
+    ("means_quantity", r"([0-9]{2,}|[一二三四五六七八九两几]?[十百]|好几十|几百)(多)?(片|颗|粒|盒|瓶)(的)?(安眠药|安定|布洛芬|扑热息痛|对乙酰氨基酚|止痛药|退烧药|感冒药|降压药|胰岛素|药|药片|panadol|tylenol)"
+                       r".{0,6}(够不够|够吗|够了没|够不|才够|能不能|会不会|可不可以)"
+                       r"|(多少|几)(片|颗|粒|盒|瓶)(的)?.{0,8}(才)?(够|能|会)(睡过去|不醒|醒不过来|死|走)"
+                       r"|(安眠药|安定|布洛芬|扑热息痛|止痛药|退烧药|感冒药|降压药|药片)(有|攒了|存了|一共)?([0-9]{2,}|[一二三四五六七八九两几]?[十百]|好几十|几百)(多)?(片|颗|粒).{0,4}(够不够|够吗|够了吧|够了没)"),
+    # Insurance as the way to repay: does it pay when the insured did it himself.
+    ("insurance_self", r"(保险|意外险|寿险|保单|理赔|身故).{0,24}(自己|自杀|自行)(走|跳|下去|从|了断|结束|弄|寻)"
+                       r"|(自己|自杀|自行)(走|跳|下去|了断|结束)的?.{0,20}(保险|理赔|赔不赔|赔吗|赔付)"
+                       r"|让保险(来)?(替|帮)我还"),
+    # The life itself given up or handed over (这条命也不要了, 命给埋你们, 要就拿去).
+    ("life_given_up", r"(这条|我这条|我的)命(我)?(也|都)?不(想)?要了|命.{0,4}(给埋你们|给你们算了|要就拿去)|要(就)?拿去.{0,6}命"),
+    # A deadline on one's own existence: after tonight it will be over.
+    ("after_tonight", r"(过了|熬过|过完)(今晚|今天|今夜|今日)(之后|以后)?(我)?(就|也)?(不是了|不在了|不在度|唔喺度|看不到了|没了|见不到了|联系不上了|没人欠你们)"
+                      r"|(今晚|今天|今夜)(之后|过后|以后)(就)?没人欠你们"),
+    # The place chosen, quiet, where nobody will disturb.
+    ("place_chosen", r"地方(我)?(已经|都)?(找好|选好|看好|定好)了?.{0,10}(安静|没人|不会有人|没有人)"
+                     r"|(找好|选好|看好|定好)(了)?(一个)?地方(了)?.{0,10}(安静|没人|不会有人|没有人)"),
+    # The debt ends when the person goes (人走债清).
+    ("debt_goes_with_me", r"人走(债|账)(清|消|了|就清)|(就当|当)我(从来)?没(有)?(存在过|来过|出现过)"),
 ])
 
 CRISIS_POSSIBLE = _rules([
     ("tired_of_life", r"活" + _ZHE + r"(好|太|真|很|真的|挺)?累|活得(好|太|真|很|真的|挺)累|活" + _ZHE + r"(没劲|好难|太难|好苦|太苦|太痛苦|好痛苦)"
                       r"|人生(没|没有|毫无)(意义|意思|希望)|这辈子(完了|没希望)|生无可恋|生不如死|人间不值得|活" + _ZHE + r"(就是)?受罪"
                       r"|我(就)?是(个)?多余的|吾想活"),
-    ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|绝路|死路一条|没(有)?活路|没(有)?出路了"
+    ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|(?<!逼上)(?<!逼到)(?<!逼入)绝路|死路一条|没(有)?活路|没(有)?出路了"
                      r"|最后的(办法|出路|解决办法)"),
     ("end_everything", r"结束这一切|结束一切|一切都结束|让一切结束|都结束吧|不想醒来|了结(这)?一切|(这)?一切(都)?了结"),
-    ("hyperbole", r"得不想活|得想死|活不活|还让不让人活|不给人活路|逼死|逼我去死|我死了(?!也不|都不)|要死了算|死了就不用还"),
+    ("hyperbole", r"得不想活|得想死|(?<!笑)到想死|逼(上|到|入)绝路|活不活|还让不让人活|不给人活路|逼死|逼我去死|我死了(?!也不|都不)|要死了算|死了就不用还"),
     ("method_word", _METHOD_NOUN + r"|^(哭|难过|伤心|救命|害怕)*(刀|绳子|药|棺材|墓)(刀|绳子|药|棺材|墓|哭|难过|伤心|救命|害怕)*$"),
     # Water only with being there now, not a shop by the river or a fishing trip.
     ("place_word", r"(我在|现在在|已经在|一个人在|独自在|来到|走到|站在|坐在|去|要去|打算去)" + _WATER
@@ -312,7 +332,7 @@ CRISIS_POSSIBLE = _rules([
                       r"|(一直以来|这段时间|这些年|这几年|这么多年|这么久).{0,8}(照顾|包容|关照)"
                       r"|(密码|存折|银行卡).{0,6}(写给|留给|交给|发给|告诉)(了)?(我)?" + _FAMILY
                       + r"|(猫|狗|宠物).{0,6}(送人|送了人|送了给|拜托|找人养|托付|交给|送给)|(以后|再也)?不用再找我了|(孩子|娃|猫|狗)(已经)?(交给|托给|托付给)|下辈子(再)?还|来世(再)?还|来生(再)?还|不会再(麻烦|打扰)(你们|大家|任何人)"
-                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命|(来|快)?救我"),
+                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命(?!之恩)|(来|快)?救我"),
     # ---- issue 18, third round ----
     # No future: nothing to look forward to, a life that is over.
     ("no_future", r"看不到(以后|未来|希望|出路|尽头)|不会(再)?有(明天|以后|未来)(了)?|不想(有|要|面对|再过)(明天|以后|未来)|没有(以后|未来|明天)了"
@@ -340,7 +360,7 @@ CRISIS_POSSIBLE = _rules([
     ("going_for_good", r"(想好了|决定了|打算好了|准备好了).{0,24}(我)?就(走|离开)(了)?$|就当我(已经)?死了|(早点|早些|早)?走了(也)?(干净|算了|省心)"
                        r"|不想(再)?(回|返)(家|家里|屋企)|(从|由).{0,4}(\d+|[一二三四五六七八九十几]+)(楼|层)(上)?(直接)?下去|(让|叫)你们.{0,6}上(新闻|头条|热搜)"),
     # Asking what happens to a debt when a person dies (not someone's who did).
-    ("debt_after_death_question", r"死了.{0,6}(不用还|一笔勾销)|人死(债|账)(消|烂|清)|人(要是|如果)?(死了|没了|不在了)(的话|以后|之后)?.{0,8}(债|账|钱|欠款|卡|信用卡)"
+    ("debt_after_death_question", r"死了.{0,6}(不用还|一笔勾销)|人死(债|账)(消|烂|清)|人(要是|如果)?(死了|没了|不在了)(?!都不)(的话|以后|之后)?.{0,8}(债|账|钱|欠款|卡|信用卡)"
                                   r"|(欠款|债|钱).{0,6}等我(死了|没了|走了)"),
     # Crisis objects in a drowsy goodbye (药再见, 药+睡).
     ("objects_goodbye", r"(药|刀|绳子|棺材|墓).{0,4}(再见|拜拜|永别|晚安)"),
@@ -369,6 +389,34 @@ CRISIS_POSSIBLE = _rules([
                    r"|(吃|吞)了(很多|好多|一堆|一把|全部的?)药.{0,8}(头晕|头很晕|好晕|想睡|好困|犯困)|凳子.{0,4}(准备好|搬好|放好|踩上)"
                    r"|(车|火车|地铁|卡车|货车)(来了|过来)(的时候)?.{0,3}(我)?就(冲|跳)(出去|下去|过去)"
                    r"|(意外险|寿险|人寿保险|保险)(已经)?(买好|买了|都买了|受益人).{0,15}(钱|赔|还|够)"),
+    # ---- issue 18, fifth round ----
+    # Final acts: settling affairs before going, handing the card to a
+    # relative, the letter in an envelope or a drawer, accounts closed, the
+    # last thing one can do, leaving clean.
+    ("final_acts", r"(我)?(走|离开)(之前|以前)(会)?(把)?.{0,10}(还|安排|交代|处理|办好|了结|结清)"
+                   r"|以后(这张卡|这笔(钱|账|债)|卡|债|账|欠款)?的?事(情)?.{0,4}(就)?(找|问|联系)(我)?" + _FAMILY
+                   + r"|(写在|放在|留在|装在)(了)?信封(里)?(?!.{0,4}(寄|交给|送|邮))|(抽屉|枕头|桌上|桌子上)(里|下|底下)?(有|留了|放了)(一)?封.{0,12}信"
+                   r"|给(我)?" + _FAMILY + r"的信.{0,8}(定时|设置|设好|设了)"
+                   r"|(微信|支付宝|微博|抖音|qq|账号).{0,10}(都|全|全部)?(注销|删)了"
+                   r"|(我)?(能做|要做|可以做)的最后一件事"
+                   r"|(干干净净|清清白白|无牵无挂|了无牵挂|安安静静)(地|的)(走|离开|上路)"
+                   r"|(事情|后面的事|该交代的|要交代的|东西|些东西)(都)?(交代|安排)(完|好)(了)?.{0,6}(就)?(走|不(会)?(再)?麻烦)"
+                   r"|(交代|安排)好.{0,4}(就走|再走)"
+                   r"|(卡|债|账|欠款|钱)的事(情)?(以后|今后)(就)?(找|问|联系)(我)?" + _FAMILY
+                   + r"|(以后|今后|后面|往后)(这张卡|这笔(钱|账|债)|卡|债|账|欠款)的事(情)?.{0,4}(找|问|联系)(我)?" + _FAMILY),
+    # No time left: no more months, will not live to see the last instalment.
+    ("no_time_left", r"我?(没有|没)(那么多|几)(个)?(月|日子|年)了|(熬|活|撑)不(过|到)(去|那一天|那天|\d+期|明年|那么久)|等不到(那一天|那天|还完)"
+                     r"|人(马上|很快|快|就快|就要|快要)(就)?(要)?没了"),
+    # Looking down from a height (往下看), a high floor at the window or roof.
+    ("looking_down", r"(阳台|楼顶|天台|窗边|窗台|窗户|窗口|桥上|楼上|[0-9一二三四五六七八九十几]+(楼|层)).{0,8}往下(看|望|跳|飞)(?!.{0,4}(风景|夜景|烟花))"
+                     r"|(我在|站在|坐在|人在)([0-9]+|[二三四五六七八九十几]+)(楼|层)的?(天台|楼顶|顶楼|屋顶|窗边|窗台|阳台边)(?!.{0,2}(晒|晾|收衣|收被|种|浇|乘凉|抽烟|吃|喝|玩|拍|看|烧烤|聚会|派对|修))"
+                     r"|(楼顶|天台|顶楼|屋顶|窗边|窗台|桥上|[0-9一二三四五六七八九十]+楼)(?:(?!视野|风景|房价|采光|电梯|租金|房租).){0,16}(挺|好|很|真|这么)高(的|啊|呀)?$"),
+    # Thanks and goodbye to the collectors: no need to call any more.
+    ("farewell_collectors", r"(以后|从此)(就)?不用(再)?(打|催|找|联系)(我)?(了)?.{0,10}(再见|永别|保重)(了)?(各位|大家|你们)"),
+    # The insurance payout as the repayment plan.
+    ("insurance_payout", r"(赔偿金|理赔款|保险金|赔的钱).{0,20}(意外险|寿险|受益人)|(意外险|寿险|人寿保险).{0,10}受益人"),
+    # The debt once I am gone, Cantonese (唔喺度 → 不在度) and as the cardholder.
+    ("gone_debt", r"我(不在度|唔喺度)(了)?.{0,10}(数|债|账|卡|钱)|(死亡|去世|身故|死了|没了|不在了).{0,16}(确认|问清楚|弄清楚)(一下)?(了)?再走"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -399,7 +447,9 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                      r"| unalive | (ending|end) things | (don't|dont|do not) want to exist | final message | see you on the other side "
                      r"| (insurance|life insurance|policy) (will|would|can|should) (cover|pay|clear|settle) .{0,30}(gone|dead|die|after me) | better off with (the|my) (insurance|life insurance) "
                      r"| (sleep|go to sleep|fall asleep) and (not|never) wake up | (i've|ive|i have|i) (written|wrote|left) (the|a|my) (letter|note|goodbye) "
-                     r"| (want|wish|need) (it )?(all )?to (end|be over) | (i've|ive|i have) said (my|all my) goodbyes | took (a bunch|a lot|a handful|loads|lots|all) of (pills|meds|tablets) "),
+                     r"| (want|wish|need) (it )?(all )?to (end|be over) | (i've|ive|i have) said (my|all my) goodbyes | took (a bunch|a lot|a handful|loads|lots|all) of (pills|meds|tablets) "
+                     # issue 18, fifth round: means + quantity
+                     r"| how many .{0,30}(enough|needed|it takes|do i need) .{0,20}(not wake|never wake|die|to end|kill) "),
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
@@ -411,7 +461,10 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "
                               r"| (won't|wont|will not) (be a (problem|burden)|have to (chase|call|text|worry about) me) .{0,20}(longer|anymore|any more|again) "
                               r"| no point (anymore|any more|in anything|in going on) | everyone (would be|will be|is) better off | tell my (kids|children|son|daughter|wife|husband|mom|mum|dad|parents|family) (that )?i love "
-                              r"| (have|got) (the|my) (pills|knife|rope) (right )?(here|ready|with me) | (thinking|think) about (the|a|that) bridge | (i'm|im|i am) (not|never) (coming|going) (back|home) "),
+                              r"| (have|got) (the|my) (pills|knife|rope) (right )?(here|ready|with me) | (thinking|think) about (the|a|that) bridge | (i'm|im|i am) (not|never) (coming|going) (back|home) "
+                              # issue 18, fifth round: at peace, going where no phone is needed
+                              r"| made (my )?peace with (everything|it all|the world|life|myself) | (going|go|gone) somewhere .{0,20}(won't|wont|will not|don't|dont) need "
+                              r"| (not|never) wake up "),
 ])
 
 
@@ -444,13 +497,40 @@ _OTHERS_ONLY_RULES = {"explicit", "method"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
-_PAID_OFF_RULES = {"farewell_word", "english_possible"}
+_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors"}
 _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新")
-_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了))|(去世|过世)的")
+_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
+                            r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
 
 
 # Signs an everyday context explains (a knife while cooking).
 _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs"}
+
+
+# Fifth round (issue 18): a single ambiguous sign the rest of the message
+# explains. "逼死人" in a complaint to the regulator is the complaint (it
+# reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
+# or "人生完了" with a will to pay or to start again; "救命" about a deadline.
+_HYPERBOLE_COMPLAINT = re.compile(r"投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
+_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊")
+_WILL_GO_ON = re.compile(r"不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+_DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
+_PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
+_NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
+
+
+def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
+    if possible <= HYPERBOLE_ONLY | {"cannot_go_on"} and "hyperbole" in possible:
+        return any(_HYPERBOLE_COMPLAINT.search(v) for v in views)
+    if possible == {"method_word"}:
+        return any(_PRESCRIBED.search(v) for v in views)
+    if possible <= {"cannot_go_on", "no_future", "no_hope"}:
+        return any(_WILL_GO_ON.search(v) for v in views)
+    if possible == {"farewell_word"}:
+        without_cry = tuple(v.replace("救命", "") for v in views)
+        return (not _matching(CRISIS_POSSIBLE, without_cry)
+                and any(_DEADLINE.search(v) for v in views))
+    return False
 
 
 def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
@@ -477,13 +557,19 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if (not certain and set(possible) <= _PAID_OFF_RULES
             and any(_PAID_OFF.search(v) for v in views)):
         return None
-    if (set(certain) <= {"give_away"} and set(possible) <= {"farewell_word", "no_need"} and (certain or possible)
+    if (set(certain) <= {"give_away"} and set(possible) <= {"farewell_word", "no_need", "final_acts"} and (certain or possible)
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
     if (not certain and set(possible) == {"debt_after_death_question"}
             and any(_RELATIVE_DIED.search(v) for v in views)):
         # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
+        return None
+    if not certain and possible and _explained_possible(text, views, set(possible)):
+        return None
+    if (set(certain) == {"want_die"} and not possible and any(_PLAYING.search(v) for v in views)
+            and any(_NOT_SERIOUS.search(v) for v in views)):
+        # "玩游戏输了 好想死 哈哈 不是说真的": a game and a disclaimer.
         return None
     if (not certain and possible and set(possible) <= _EVERYDAY_SIGN_RULES
             and any(_EVERYDAY.search(v) for v in views)):
@@ -604,6 +690,7 @@ STOP_ENGLISH = _rules([
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
                 r"| take me off | leave me alone | do not disturb | dnd "
+                r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
@@ -693,12 +780,15 @@ MODEL_ONLY = "model"
 # Words with 死 or a method in them that say nothing about dying (笑死,
 # 死机, 煤气费, 跳楼价), and ordinary words with 活 in them.
 _FIGURES = re.compile(
-    r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要)?死|死(了)?机|死贵|死板|死心|死活|死定"
+    r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要|想)?死|死(了)?机|死贵|死板|死心|死活|死定"
     r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|遗产|钓鱼|药费|医药费|买药|吃药"
     r"|生活|活动|干活|快活|灵活|激活|活期|活儿|复活"
     # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
     r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"
     r"|dyingto|deadtired|killingme|killtime|todiefor"
+    # issue 18, fifth round: crushed by debt, not spared even in death (an
+    # insult), a life saved by a plan, banging one's head, a deadline, skydiving
+    r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire"
 )
 _DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]|die|dead|dying|kill|suicid|overdose")
 
@@ -724,6 +814,10 @@ _EVERYDAY = re.compile(
     r"游戏|切菜|厨房|做饭|跑步|散步|钓鱼|感冒|发烧|咳嗽|航站楼|机场|落地再|回头聊|改天聊|下次聊|回头再说|"
     # commuting, shifts, the gym, a debit: the day's ordinary business
     r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|"
+    # picking up the children, talk tomorrow, a dated promise to pay (issue 18, fifth round)
+    r"(他|她|我妈|我爸|老公|老婆|爸|妈)(得了|是)?(中风|脑出血|脑梗|住院|在icu|在ICU|做手术|化疗|瘫)|"
+    r"接孩子|接娃|接小孩|明天再说|明天再聊|明天聊|等会儿回你|等下回你|跳伞|蹦极|"
+    r"(下周[一二三四五六日天]?|下个?月|明天|后天|[0-9]+号|月底)(之前|前)?(我)?.{0,3}(肯定|一定|保证|就)还|"
     # a pet that died
     r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼).{0,4}(死|走|没)了|"
     # a grandparent who passed, a move, a new number (issue 18)
@@ -737,9 +831,25 @@ _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)
 
 
 def everyday_context_only(text: str) -> bool:
-    """Whether a crisis only the classifier saw has an everyday explanation."""
+    """Whether a crisis only the classifier saw has an everyday explanation.
+
+    Also when the net itself saw a sign in the text and explained it away
+    (a complaint's 逼死人, prescribed sleeping pills, a relative's debt, a
+    game and "not serious"): the classifier's crisis has the same explanation.
+    """
     views = _views(text)
-    return any(_EVERYDAY.search(v) for v in views) and not any(_OWN_WISH.search(v) for v in views)
+    if any(_OWN_WISH.search(v) for v in views):
+        return False
+    return any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
+
+
+def _net_explained(text: str) -> bool:
+    """The net matched a crisis pattern and then explained it away."""
+    views = _views(text)
+    english = _english(text)
+    raw = (_matching(CRISIS_CERTAIN, views) + _matching(CRISIS_POSSIBLE, views)
+           + _matching(CRISIS_ENGLISH_CERTAIN, (english,)) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,)))
+    return bool(raw) and assess_crisis(text) is None
 
 
 # What an opt-out the classifier found alone may really be: a question about
