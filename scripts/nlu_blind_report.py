@@ -128,7 +128,8 @@ def macro_f1(results: Iterable[Result]) -> Tuple[float, float, Dict[str, Tuple[f
     return accuracy, (sum(v[2] for v in per.values()) / len(per) if per else 0.0), per
 
 
-def entity_f1(results: Iterable[Result]) -> Dict[str, Tuple[float, float, float, int]]:
+def entity_counts(results: Iterable[Result]) -> Dict[str, Tuple[int, int, int]]:
+    """(true positives, false positives, false negatives) per entity, exact spans."""
     tp, fp, fn = Counter(), Counter(), Counter()
     for r in results:
         gold, pred = set(r.gold_entities), set(r.predicted_entities)
@@ -138,11 +139,15 @@ def entity_f1(results: Iterable[Result]) -> Dict[str, Tuple[float, float, float,
             fp[e[2]] += 1
         for e in gold - pred:
             fn[e[2]] += 1
+    return {name: (tp[name], fp[name], fn[name]) for name in sorted(set(tp) | set(fp) | set(fn))}
+
+
+def entity_f1(results: Iterable[Result]) -> Dict[str, Tuple[float, float, float, int]]:
     out = {}
-    for name in sorted(set(tp) | set(fp) | set(fn)):
-        p = tp[name] / (tp[name] + fp[name]) if tp[name] + fp[name] else 0.0
-        rc = tp[name] / (tp[name] + fn[name]) if tp[name] + fn[name] else 0.0
-        out[name] = (p, rc, 2 * p * rc / (p + rc) if p + rc else 0.0, tp[name] + fn[name])
+    for name, (tp, fp, fn) in entity_counts(results).items():
+        p = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        out[name] = (p, rc, 2 * p * rc / (p + rc) if p + rc else 0.0, tp + fn)
     return out
 
 
