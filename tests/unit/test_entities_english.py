@@ -7,40 +7,13 @@ actions book.  And the numbers of ordinary English ("I'm 25", "24/7",
 Each case checks the span find_entities returns and the value the matching
 parse_* function gives the actions.
 """
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from bot.core.normalize import (
-    SHANGHAI,
-    find_entities,
-    parse_amount,
-    parse_date,
-    parse_duration_days,
-    parse_id_last4,
-    parse_months,
-)
-
-# Wednesday 2026-11-25 10:00 in Shanghai.  Monday of that week: 2026-11-23.
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
-
-
-def _value(entity, text):
-    return {
-        "amount": parse_amount,
-        "date": lambda t: parse_date(t, NOW),
-        "duration": parse_duration_days,
-        "months": parse_months,
-        "id_last4": parse_id_last4,
-    }[entity](text)
-
-
-def _found(text):
-    spans = find_entities(text)
-    for s in spans:
-        assert text[s.start:s.end] == s.value
-    return [(s.entity, s.value, _value(s.entity, s.value)) for s in spans]
+from bot.core.normalize import find_entities
+from tests.unit.entity_support import found
 
 
 @pytest.mark.parametrize(
@@ -68,7 +41,7 @@ def _found(text):
     ],
 )
 def test_english_dates(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -84,7 +57,7 @@ def test_english_dates(text, expected):
     ],
 )
 def test_english_durations(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -99,7 +72,7 @@ def test_english_durations(text, expected):
     ],
 )
 def test_english_installment_counts(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -117,7 +90,7 @@ def test_english_installment_counts(text, expected):
     ],
 )
 def test_english_amounts(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -132,7 +105,7 @@ def test_english_amounts(text, expected):
     ],
 )
 def test_english_id_digits(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(

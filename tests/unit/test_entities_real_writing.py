@@ -6,41 +6,13 @@ Each case checks the span find_entities returns (what the Rasa extractor
 emits and what the training data annotates) and the value the matching
 parse_* function gives the actions.
 """
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from bot.core.normalize import (
-    SHANGHAI,
-    find_entities,
-    parse_amount,
-    parse_date,
-    parse_duration_days,
-    parse_months,
-)
-
-# Wednesday 2026-11-25 10:00 in Shanghai.  Monday of that week: 2026-11-23.
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
-
-
-def _value(entity, text):
-    if entity == "amount":
-        return parse_amount(text)
-    if entity == "date":
-        return parse_date(text, NOW)
-    if entity == "duration":
-        return parse_duration_days(text)
-    if entity == "months":
-        return parse_months(text)
-    return text
-
-
-def _found(text):
-    spans = find_entities(text)
-    for s in spans:
-        assert text[s.start:s.end] == s.value  # offsets into the original text
-    return [(s.entity, s.value, _value(s.entity, s.value)) for s in spans]
+from bot.core.normalize import find_entities, parse_amount, parse_date
+from tests.unit.entity_support import NOW, found
 
 
 @pytest.mark.parametrize(
@@ -100,14 +72,14 @@ def _found(text):
         ("延两个半月", [("duration", "两个半月", 75)]),
         ("宽限一个礼拜", [("duration", "一个礼拜", 7)]),
         # lower-case x in ID digits, half- and full-width
-        ("123x", [("id_last4", "123x", "123x")]),
-        ("身份证后四位123x", [("id_last4", "123x", "123x")]),
-        ("尾号 450x 係我", [("id_last4", "450x", "450x")]),
-        ("后四位１２３ｘ", [("id_last4", "１２３ｘ", "１２３ｘ")]),
+        ("123x", [("id_last4", "123x", "123X")]),
+        ("身份证后四位123x", [("id_last4", "123x", "123X")]),
+        ("尾号 450x 係我", [("id_last4", "450x", "450X")]),
+        ("后四位１２３ｘ", [("id_last4", "１２３ｘ", "123X")]),
     ],
 )
 def test_real_writing_entities(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -191,7 +163,7 @@ def test_parse_amount_new_forms(text, expected):
     ],
 )
 def test_more_real_writing_entities(text, expected):
-    assert _found(text) == expected
+    assert found(text) == expected
 
 
 @pytest.mark.parametrize(
