@@ -5,13 +5,13 @@ leave alone, the "possible" opt-out the bot asks about, and a classifier-only
 opt-out of low confidence that is asked about instead of recorded.
 """
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.constants import INTENT, TEXT
 
 from bot.actions.escalation import possible_opt_out
 from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, is_stop_request, verdict
-from bot.nlu.keyword_override import LOW_CONFIDENCE, KeywordIntentOverride
+from bot.nlu.keyword_override import LOW_CONFIDENCE
 from tests.unit.actions_support import make_tracker
+from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
 
 CRISIS_BY_KIND = {
     "slang": ["干脆去紫砂吧", "我打算紫砂了", "自鲨算了"],
@@ -69,10 +69,9 @@ STOP_LOOK_ALIKES = ["提醒照发吧，我需要", "短信继续发没关系", "
                     "stop the car", "屏蔽词是什么意思"]
 
 
-@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in CRISIS_BY_KIND.items() for t in ts])
+@parametrize_by_kind(CRISIS_BY_KIND)
 def test_every_new_kind_of_crisis_is_caught(kind, text):
-    found = verdict(text)
-    assert found is not None and found.intent == "crisis", (kind, text, found)
+    assert_caught_as_crisis(kind, text)
 
 
 @pytest.mark.parametrize("text", CERTAIN_CASES)
@@ -96,7 +95,7 @@ def test_a_sorry_to_everyone_is_not_read_as_somebody_elses_story():
     assert verdict("对不起所有人 我先走一步了").intent == "crisis"
 
 
-@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in STOP_BY_KIND.items() for t in ts])
+@parametrize_by_kind(STOP_BY_KIND)
 def test_every_new_kind_of_opt_out_stops_at_once(kind, text):
     assert is_stop_request(text), (kind, text)
     found = verdict(text)
@@ -120,12 +119,8 @@ def test_opt_out_look_alikes_are_left_to_the_classifier(text):
 
 
 def _override(text, intent, confidence, config=None):
-    message = Message(data={TEXT: text})
     ranking = [{"name": intent, "confidence": confidence}, {"name": "out_of_scope", "confidence": 1 - confidence}]
-    message.set(INTENT, dict(ranking[0]), add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-    KeywordIntentOverride(config).process([message])
-    return message.as_dict(only_output_properties=True)
+    return overridden(text, ranking, config).as_dict(only_output_properties=True)
 
 
 def _tracker_of(data):

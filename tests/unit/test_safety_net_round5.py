@@ -7,11 +7,10 @@ explains (a complaint's 逼死人, prescribed sleeping pills, a game and "just
 kidding"), which also keep a crisis only the classifier saw off.
 """
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.constants import INTENT
 
 from bot.core.safety import assess_crisis, everyday_context_only, is_stop_request, verdict
-from bot.nlu.keyword_override import KeywordIntentOverride
+from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
 
 CRISIS_BY_KIND = {
     "final_acts": ["我离开之前会把手头的钱都还了", "后面这张卡的事情找我姐", "该说的都装在信封里了",
@@ -57,10 +56,9 @@ LOOK_ALIKES = [
 ]
 
 
-@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in CRISIS_BY_KIND.items() for t in ts])
+@parametrize_by_kind(CRISIS_BY_KIND)
 def test_every_round5_kind_of_crisis_is_caught(kind, text):
-    found = verdict(text)
-    assert found is not None and found.intent == "crisis", (kind, text, found)
+    assert_caught_as_crisis(kind, text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
@@ -72,11 +70,7 @@ def test_round5_look_alikes_are_no_crisis(text):
                                   "打游戏输了，好想死，哈哈开玩笑", "我爸中风住院了，家里没收入"])
 def test_a_sign_the_net_explains_also_demotes_the_classifiers_crisis(text):
     assert everyday_context_only(text)
-    message = Message(data={TEXT: text})
-    message.set(INTENT, {"name": "crisis", "confidence": 0.6})
-    message.set(INTENT_RANKING_KEY, [{"name": "crisis", "confidence": 0.6},
-                                     {"name": "complain", "confidence": 0.3}])
-    KeywordIntentOverride().process([message])
+    message = overridden(text, [{"name": "crisis", "confidence": 0.6}, {"name": "complain", "confidence": 0.3}])
     assert message.get(INTENT)["name"] == "complain"
 
 
