@@ -7,19 +7,8 @@ import pytest
 
 from bot.actions.verification import ValidateVerifyForm
 from bot.core.normalize import find_entities
-from bot.db.importer import import_accounts_csv
-from bot.db.session import session_scope
-from tests.unit.actions_support import REPO, make_tracker, run_action, slot_events
-
-PHONE = "+8613900000001"  # E2E-1, ID digits 3521
-
-
-@pytest.fixture
-def accounts(db_url, pinned_now, today):
-    with session_scope() as s:
-        result = import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
-    assert not result.rejected
-    return db_url
+from tests.unit.actions_support import make_tracker, run_action, slot_events
+from tests.unit.test_actions import PHONE, accounts  # noqa: F401  (fixture; PHONE is E2E-1, ID digits 3521)
 
 
 @pytest.mark.parametrize("answer", ["last 4 is 3521", "３５２１", "三五二一", "身份证尾号是3521", "3521，你核对下"])
