@@ -28,6 +28,7 @@ from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import (
     AmountRef,
     chinese_to_number,
+    is_vague_duration,
     parse_amount,
     parse_date,
     parse_duration_days,
@@ -370,15 +371,46 @@ def days_from(value: Any, today: date) -> Optional[int]:
     return days
 
 
+# Intents under which a length without a number ("过几天吧", "能不能缓缓")
+# answers the deferral form's question. Under any other (a crisis, an
+# opt-out, a complaint) the form must let go of the turn so that the
+# intent's own rule runs: a form that takes the turn outranks every rule.
+VAGUE_ANSWER_INTENTS = frozenset({"request_deferral", "promise_to_pay", "affirm", "out_of_scope", "nlu_fallback"})
+
+
+def vague_deferral(tracker: Tracker) -> bool:
+    """Whether the latest message asks for time without saying how much."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    return intent in VAGUE_ANSWER_INTENTS and is_vague_duration(message.get("text") or "")
+
+
 class ValidateDeferralForm(ArrangementFormValidation):
     def name(self) -> Text:
         return "validate_deferral_form"
 
+    async def extract_deferral_days(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """过几天 / 一段时间 / a few days: no entity fills the slot, and a
+        turn in which nothing is set makes Rasa reject the form. An empty
+        slot keeps the form on its question, which ActionAskDeferralDays
+        then asks as "how long, at most N days" (no days are guessed)."""
+        if tracker.get_slot("requested_slot") != "deferral_days" or not vague_deferral(tracker):
+            return {}
+        entities = tracker.latest_message.get("entities") or []
+        if any(e.get("entity") in ("duration", "date") for e in entities):
+            return {}  # the slot has a value to validate (过几天，发工资那天)
+        return {"deferral_days": None}
+
     async def validate_deferral_days(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if value is None:
+            return {"deferral_days": None}  # a vague length (extract_deferral_days): asked again
         today = clock.today()
         days = days_from(value, today)
         if days is None:
-            say(dispatcher, replies.DEFERRAL_INVALID)
+            # 过几天，发工资那天: no length to read, but no nonsense either;
+            # ActionAskDeferralDays asks how long.
+            if not vague_deferral(tracker):
+                say(dispatcher, replies.DEFERRAL_INVALID)
             return {"deferral_days": None}
         account = await form_account(tracker)
         decision = policy.check_deferral(facts_of(account), days, today, settings().policy)
@@ -393,7 +425,9 @@ class ActionAskDeferralDays(Action):
         return "action_ask_deferral_days"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        say(dispatcher, replies.DEFERRAL_ASK.format(max_days=settings().policy.max_deferral_days))
+        # "过几天" gets "how long do you need", not the question it just answered.
+        template = replies.DEFERRAL_VAGUE if vague_deferral(tracker) else replies.DEFERRAL_ASK
+        say(dispatcher, template.format(max_days=settings().policy.max_deferral_days))
         return []
 
 

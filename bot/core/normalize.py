@@ -40,6 +40,7 @@ __all__ = [
     "is_approximate_amount",
     "parse_date",
     "parse_duration_days",
+    "is_vague_duration",
     "parse_months",
     "parse_id_last4",
     "chinese_to_number",
@@ -250,6 +251,12 @@ _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 _WEEK_WORD = r"(?:周|星期|礼拜)"
 
 
+def _spoken_range(count: str) -> bool:
+    """三五 / 两三 / 一二 before a unit: "three to five", never 35 or 12
+    (a count names a number with 十, not digit by digit)."""
+    return bool(re.fullmatch(r"[一二两三四五六七八九]{2,}", count))
+
+
 def _small_int(text: str) -> Optional[int]:
     value = chinese_to_number(text)
     if value is None or value != value.to_integral_value():
@@ -431,6 +438,8 @@ def _h_payday(m: re.Match, today: date) -> Optional[date]:
 def _h_after(m: re.Match, today: date) -> Optional[date]:
     """三天后 / 两周以后 / in two weeks."""
     count = m.group("n")
+    if _spoken_range(count):
+        return None  # 三五天后: some day, not 35 days from now
     n = _small_int(count) if re.match(r"[\d一二两三四五六七八九十]", count) else _en_count(count)
     if n is None or n <= 0:
         return None
@@ -734,6 +743,8 @@ def _duration_days_from_match(m: re.Match) -> Optional[int]:
     if fixed:
         return _FIXED_DURATION_DAYS[fixed]
     count = m.group("n")
+    if _spoken_range(count):
+        return None
     n = {"俩": 2, "仨": 3}.get(count) or _small_int(count)
     if n is None or n <= 0:
         return None
@@ -947,8 +958,21 @@ def _clause_before(before: str) -> str:
     return words[-1] if words else ""
 
 
+# A sum put forward: asked whether it will do ("1288 行不行", "1288 OK吗") or
+# paid per month ("每月是1288"). Outside the ID question four such digits
+# are money; while the ID is asked for, verification reads them itself
+# (id_digits_answer in ValidateVerifyForm.extract_id_last4).
+_OFFERED_SUM_RE = re.compile(
+    r"行不行|行吗|行么|行不(?!了)|可以吗|可以么|可以不|可不可以|够不够|够吗|够么|ok吗|okay吗|好不好"
+    r"|每个?月|月供|月还|每期|一个月|per\s*month|a\s*month|monthly|/\s*月",
+    re.I,
+)
+
+
 def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
     out = []
+    # Only a word naming the ID outweighs a sum put forward.
+    offered = bool(_OFFERED_SUM_RE.search(text))
     for m in _ID_GROUP_RE.finditer(text):
         after = text[m.end():]
         if _NOT_ID_AFTER_RE.match(after):
@@ -959,10 +983,10 @@ def _id_last4_candidates(text: str) -> List[Tuple[int, int]]:
         if (
             m.group(0)[-1] in "Xx"  # cannot be money
             or _ID_KEYWORD_RE.search(before)
-            or (re.search(r"[是系]\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
             or (_ID_CONTEXT_RE.search(text) and not _MONEY_CONTEXT_RE.search(clause_before))
-            or _ID_FILLER_RE.fullmatch(rest)
-            or _looks_like_code(m.group(0), before + after)
+            or (not offered and re.search(r"[是系]\s*$", before) and not _MONEY_CONTEXT_RE.search(clause_before))
+            or (not offered and _ID_FILLER_RE.fullmatch(rest))
+            or (not offered and _looks_like_code(m.group(0), before + after))
         ):
             out.append((m.start(), m.end()))
     for m in _ID_CN_GROUP_RE.finditer(text):
@@ -1359,11 +1383,57 @@ def parse_duration_days(text: str) -> Optional[int]:
     if not text:
         return None
     t = _fold(text)
-    m = _DURATION_RE.search(t)
+    # 过两天 is "a couple of days", not two: never a number the cardholder
+    # did not say (find_entities skips it for the same reason).
+    m = next((m for m in _DURATION_RE.finditer(t) if not _vague_duration(t, m)), None)
     if m is None:
         m = _EN_DURATION_RE.search(t)
         return _en_duration_days(m) if m else None
     return _duration_days_from_match(m)
+
+
+# Time asked for without saying how much (issue 18): 几天 / 过几天 / 十几天 /
+# 几个月 / 两三天, 一阵子 / 过阵子, 一段时间, 宽限些日子 / 给点时间, 缓缓 / 缓一下,
+# a few days / some time / a while. 几月 alone is "which month", 几号 "which
+# day": not here.
+_VAGUE_DURATION_RE = re.compile(
+    r"几(?:天|日|周|个?星期|个?礼拜|个月)"
+    # a range: 一两天 / 两三个星期 / 三五天
+    r"|(?:一两|两三|三四|三五|四五|五六|六七|七八|八九)(?:天|日|周|个?星期|个?礼拜|个月)"
+    r"|阵子|一阵(?=\s*(?:$|[吧啊呀吗嘛呢，,。.!！?？~～]))"
+    r"|段(?:时间|日子|时日)"
+    r"|[些点](?:日子|时间|时日|天)"
+    r"|缓一?缓|缓一下|缓些|缓一段"
+    r"|宽限(?:一下|下)"
+    r"|\b(?:a\s+)?few\s+(?:more\s+)?(?:days?|weeks?|months?)\b"
+    r"|\bsome\s+(?:more\s+|extra\s+)?(?:time|days|weeks)\b"
+    r"|\ba\s+(?:little\s+)?while\b|\bawhile\b"
+    r"|\b(?:more|extra)\s+time\b|\ba\s+bit\s+(?:more\s+time|longer)\b",
+    re.I,
+)
+
+
+def is_vague_duration(text: str) -> bool:
+    """Whether ``text`` asks for time without a length: 过几天 / 一段时间 /
+    缓缓 / 这两天 / 三五天 / a few days. False when it also names a length or
+    a day that can be read (宽限几天，到15号就行): that is the answer, and the
+    forms read it; a day no one can count (过几天，发工资那天) leaves it vague.
+
+    The deferral form asks how long instead of booking a number of days
+    the cardholder did not say, or calling the answer unreadable.
+    """
+    if not text:
+        return False
+    now = datetime.now(SHANGHAI)  # only whether a day can be read matters here
+    for span in find_entities(text):
+        if span.entity == "duration" and parse_duration_days(span.value) is not None:
+            return False
+        if span.entity == "date" and parse_date(span.value, now) is not None:
+            return False
+    t = _fold(text)
+    if _VAGUE_DURATION_RE.search(t):
+        return True
+    return any(_vague_duration(t, m) for m in _DURATION_RE.finditer(t))
 
 
 def _months_in_years(t: str) -> Optional[int]:

@@ -118,6 +118,9 @@ INSTALLMENT_ALREADY = "您的{months}期分期此前已办理成功，无需重�
 
 DEFERRAL_ASK = "最长可为您延期{max_days}天。请问需要延期多久？例如“15天”“一个月”。"
 DEFERRAL_INVALID = "抱歉，没能识别延期时长，请回复例如“15天”“两周”“一个月”。"
+# Time asked for without a length (过几天 / 一段时间 / 缓缓): asked how long, not
+# told the answer was unreadable (bot.core.normalize.is_vague_duration).
+DEFERRAL_VAGUE = "好的，您大概需要延期多久呢？最长可以延期{max_days}天，请回复例如“15天”“一个月”。"
 DEFERRAL_CONFIRM = "请确认：将还款日延至{new_date}（延期{days}天），延期期间仍按合同计息。确认请回复“是”。"
 DEFERRAL_BOOKED = "已为您办理延期，新的还款日为{new_date}，请在该日期前完成还款。{reference}{methods}"
 DEFERRAL_ALREADY = "延期此前已为您办理，新的还款日为{new_date}。{reference}"
