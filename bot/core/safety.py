@@ -416,7 +416,26 @@ CRISIS_POSSIBLE = _rules([
     # The insurance payout as the repayment plan.
     ("insurance_payout", r"(赔偿金|理赔款|保险金|赔的钱).{0,20}(意外险|寿险|受益人)|(意外险|寿险|人寿保险).{0,10}受益人"),
     # The debt once I am gone, Cantonese (唔喺度 → 不在度) and as the cardholder.
-    ("gone_debt", r"我(不在度|唔喺度)(了)?.{0,10}(数|债|账|卡|钱)|(死亡|去世|身故|死了|没了|不在了).{0,16}(确认|问清楚|弄清楚)(一下)?(了)?再走"),
+    ("gone_debt", r"我(不在度|唔喺度)(了)?.{0,10}(数|债|账|卡|钱)|(死亡|去世|身故|死了|没了|不在了).{0,16}(确认|问清楚|弄清楚)(一下)?(了)?再走"),    # ---- issue 18, sixth round (the kinds round 4 showed; round 4 is a
+    # development set from this round on) ----
+    # Ending it (做个了断) without saying whose life: with the debt talk
+    # around it, a check-in is the lawful guess.
+    ("end_it", r"(?<!你们)(?<!银行)(?<!这笔账)(?<!这笔债)(?<!过去)(?<!前任)(?<!感情)(?<!关系)做(个|一个)?了断(?!.{0,8}(过去|前任|感情|关系|这段|一次性|还清|结清|还款|还钱))|(今晚|今天|明天|马上|这次)(就)?(做个|来个)?了结(了|吧)?$"),
+    # A burden to anyone at all (不想再拖累谁了), not only to named people.
+    ("burden_anyone", r"不想(再)?(拖累|连累|祸害|害)(谁|任何人|别人|人|家里|家人)(了)?"),
+    # Being at a bridge, the rails or a rooftop, described (the wind, the
+    # quiet, the view, one last look) instead of named as a plan.
+    ("place_described", r"^(?!.*(晒|收衣|晾|乘凉|抽烟|烧烤|聚会|堵车|等车|上班|下班|散步|跑步|钓鱼|拍照|照片|拍了|视频|直播|旅游|旅行|出差|开会|接人|干活|施工|修))"
+                        r".*(桥上|桥上面|桥边|大桥|铁轨|铁道|轨道边|天台|楼顶|顶楼|屋顶|江边|河边|海边|湖边)(这边|那边|上面|上|边)?"
+                        r".{0,4}(风|安静|静|好高|很高|挺高|好冷|好黑|没人|没有人|风景|好美|真美|几好)"),
+    ("last_look", r"最后(再)?(看|望|瞧)(多)?(一|1)(眼|次|下|遍)(?!.{0,6}(账单|合同|方案|明细|条款|协议|短信|信息|金额|流水|额度|记录))"),
+    # Not lasting until a date; "if I am still here then".
+    ("not_lasting", r"(我|人)(怕是|可能|估计|恐怕|大概|应该|怕)?(是)?(撑|熬|活|挺)不(到|过)(?!.{0,4}(钱|工资|发工资|月底钱))"
+                    r"|(如果|要是|假如|万一).{0,6}我(还|仍然|仍)(在|活)(度|这)?(的话|吧|嘛)?$|(如果|要是|假如)(那时|到时|那天)?(候)?我(还|仍)在(度)?的话"),
+    # Sorry through someone else: tell my mother I am sorry.
+    ("sorry_by_proxy", r"(帮|替|幫)我(跟|同|和|对|向|给)(我)?(" + _FAMILY[1:-1] + r"|阿妈|阿爸|老母|老豆|阿婆|阿嫲)(讲|说|带)(一)?(声|句|个)?(对不起|对不住|对唔住|抱歉|我爱|再见|谢谢)"),
+    # Going tonight, said at the very end of a message and nowhere to go.
+    ("going_tonight", r"(?<!明天)(?<!下班)我今晚(就)?(要)?走了$"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -453,7 +472,7 @@ CRISIS_ENGLISH_CERTAIN = _rules([
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
-                         r"| give up on life | no way out | in another life | sleeping pills | kill me | end it | disappear | on the (roof|bridge) "
+                         r"| give up on life | no way out | in another life | sleeping pills | end it | disappear | on the (roof|bridge) "
                          r"| (goodbye|bye|farewell) (everyone|all|everybody) | thanks? (you )?for everything "),
     ("english_more_possible", r" (i'm|im|i am) (so |just )?done( with (life|everything|it all|all of this))? $| (won't|wont|will not) be (around|here|alive) | not coming (back|down) "
                               r"| (don't|dont|do not) see the point | (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) | (what|who) (happens|pays) .{0,30}(if|when) i (die|am dead|pass away|am gone) "
@@ -464,7 +483,12 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| (have|got) (the|my) (pills|knife|rope) (right )?(here|ready|with me) | (thinking|think) about (the|a|that) bridge | (i'm|im|i am) (not|never) (coming|going) (back|home) "
                               # issue 18, fifth round: at peace, going where no phone is needed
                               r"| made (my )?peace with (everything|it all|the world|life|myself) | (going|go|gone) somewhere .{0,20}(won't|wont|will not|don't|dont) need "
-                              r"| (not|never) wake up "),
+                              r"| (not|never) wake up "
+                              # issue 18, sixth round: meaning gone, in Chinglish too
+                              r"| life (has )?no (meaning|point) | no meaning (to|in) (life|living|live) | life is meaningless "),
+    # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
+    # explained away when the message is about fees (_FEE_WORDS).
+    ("kill_me", r" kill me "),
 ])
 
 
@@ -519,7 +543,13 @@ _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
 _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
 
 
+# "kill me now, these fees": English hyperbole about a charge or a form.
+_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格", re.IGNORECASE)
+
+
 def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
+    if possible == {"kill_me"}:
+        return any(_FEE_WORDS.search(v) for v in views)
     if possible <= HYPERBOLE_ONLY | {"cannot_go_on"} and "hyperbole" in possible:
         return any(_HYPERBOLE_COMPLAINT.search(v) for v in views)
     if possible == {"method_word"}:
