@@ -44,6 +44,12 @@ def is_blind(name: str) -> bool:
     return "blind" in name
 
 
+def is_held_out(name: str) -> bool:
+    """The held-out round (nlu_blind_report.HELD_OUT): the other blind rounds
+    guided choices after they were scored, so they are development sets."""
+    return nbr.HELD_OUT in name
+
+
 def _none_if_nan(v: float) -> Optional[float]:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
@@ -73,6 +79,7 @@ def set_metrics(name: str, results: List["nbr.Result"]) -> Dict[str, Any]:
         "set": name,
         "kind": set_kind(name),
         "blind": is_blind(name),
+        "held_out": is_held_out(name),
         "n": line["n"],
         "accuracy": line["accuracy"],
         "macro_f1": line["macro_f1"],

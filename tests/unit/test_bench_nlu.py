@@ -185,6 +185,23 @@ def test_targets_per_blind_set_kind_and_the_development_lines():
     assert all("baseline" not in k for k in t)
 
 
+def test_a_blind_round_that_guided_choices_is_labelled_development_in_the_targets():
+    res = nlu_results()
+    for s in res["nlu"]["ours"]["sets"]:
+        s["held_out"] = s["set"] == "replies (blind3)"
+    t = targets_by_name(res)
+    assert "replies (blind3): intent macro-F1 ≥ 0.90 (replies)" in t
+    assert "noisy (blind3) [development]: intent macro-F1 ≥ 0.92 (noisy)" in t
+    assert "colloquial (blind) [development]: benign read as crisis ≤ 2%" in t
+    assert "tests/nlu (development): intent macro-F1 ≥ 0.95" in t
+
+
+def test_only_the_round_nlu_blind_report_names_is_held_out():
+    held = [n for n, _ in nbr.SETS if measure_nlu.is_held_out(n)]
+    assert held and all(nbr.HELD_OUT in n for n in held)
+    assert not measure_nlu.is_held_out("colloquial (blind)")
+
+
 def test_nlu_section_has_a_row_per_set_and_model_with_every_aggregate(tmp_path):
     text = report.write_report(nlu_results(), [], tmp_path)
     nlu = text[text.index("## NLU quality (development set and blind held-out sets)"):]
