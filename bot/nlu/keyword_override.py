@@ -68,7 +68,9 @@ POSSIBLE_CONFIDENCE = 0.5
 FIGURE_OF_SPEECH = "figure_of_speech"
 EVERYDAY_CONTEXT = "everyday_context"
 NOT_AN_OPT_OUT = "not_an_opt_out"
-DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT}
+# The classifier's unsure crisis the safety risk detector does not back.
+MODELS_DISAGREE = "models_disagree"
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE}
 # The crisis only the safety risk detector saw.
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
@@ -76,6 +78,17 @@ LOW_CONFIDENCE = "low_confidence"
 # Below this confidence a classifier-only opt-out is asked about (config.yml
 # has the measurements).
 OPT_OUT_CONFIRM_BELOW = 0.85
+# A crisis only one model saw, which the other model does not back (issue
+# 18, sixth round; config.yml has the measurements):
+# - the detector's flag alone on a short reply the classifier read as an
+#   ordinary one ("好，谢了", "晚安，下了", "不想"): the detector's character
+#   n-grams fire on 走/了/想 in a few characters with nothing else to weigh;
+# - the classifier's own crisis, not sure of it, where the detector, trained
+#   on crisis wording alone, sees almost none ("我收入不固定，好的时候一万").
+SHORT_REPLY_INTENTS = ("greet", "goodbye", "thank", "deny", "affirm", "insult")
+SHORT_REPLY_MAX_CHARS = 10
+CLASSIFIER_CRISIS_SURE = 0.90
+DETECTOR_CRISIS_AT_LEAST = 0.35
 
 
 def _confidence(found: Verdict, model_intent: Dict[Text, Any], message: Message) -> float:
@@ -119,7 +132,12 @@ def apply_verdict(message: Message, found: Optional[Verdict]) -> None:
 class KeywordIntentOverride(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"opt_out_confirm_below": OPT_OUT_CONFIRM_BELOW}
+        return {
+            "opt_out_confirm_below": OPT_OUT_CONFIRM_BELOW,
+            "short_reply_max_chars": SHORT_REPLY_MAX_CHARS,
+            "classifier_crisis_sure": CLASSIFIER_CRISIS_SURE,
+            "detector_crisis_at_least": DETECTOR_CRISIS_AT_LEAST,
+        }
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
         self.config = {**self.get_default_config(), **(config or {})}
@@ -143,7 +161,7 @@ class KeywordIntentOverride(GraphComponent):
             found = verdict(text)
             model_intent = (message.get(INTENT) or {}).get("name")
             if found is None and model_intent == "crisis":
-                found = _model_only_crisis(message, text)
+                found = _model_only_crisis(message, text, self.config)
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
                 # "回T是什么意思", "验证码再发一遍", "别再收我违约金了": the
                 # classifier's opt-out is a question or a request about fees.
@@ -156,7 +174,8 @@ class KeywordIntentOverride(GraphComponent):
             # Not over the classifier's opt-out either: as with the net's
             # hyperbole, the opt-out the law requires wins over a guess.
             if found is None and model_intent not in ("crisis", "stop_contact") \
-                    and _risk_flagged(message, "crisis") and risk_crisis_stands(text):
+                    and _risk_flagged(message, "crisis") and risk_crisis_stands(text) \
+                    and not self._short_ordinary_reply(message, text):
                 found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
             if found is None and model_intent not in ("crisis", "stop_contact") \
                     and _risk_flagged(message, "stop_contact") and not not_an_opt_out(text):
@@ -164,6 +183,15 @@ class KeywordIntentOverride(GraphComponent):
                 found = Verdict("stop_contact", POSSIBLE, (RISK_MODEL,))
             apply_verdict(message, found)
         return messages
+
+    def _short_ordinary_reply(self, message: Message, text: str) -> bool:
+        """A few characters the classifier read as an ordinary reply."""
+        return ((message.get(INTENT) or {}).get("name") in SHORT_REPLY_INTENTS
+                and len(_compact(text)) <= int(self.config["short_reply_max_chars"]))
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _model_confidence(message: Message) -> float:
@@ -179,17 +207,23 @@ def risk_crisis_stands(text: str) -> bool:
     return not figure_of_speech_only(text) and not everyday_context_only(text)
 
 
-def _model_only_crisis(message: Message, text: str) -> Optional[Verdict]:
+def _model_only_crisis(message: Message, text: str, config: Dict[Text, Any]) -> Optional[Verdict]:
     """The classifier said crisis and the net saw no sign of one.
 
     Only a figure of speech (笑死, 煤气费, 跳楼价) or an everyday context (a
     game, a cold, the kitchen, somebody else's story): the classifier's next
-    guess. Otherwise still crisis, but not certain: the bot checks in first.
+    guess. So too when the classifier is unsure and the safety risk
+    detector sees almost no crisis. Otherwise still crisis, but not
+    certain: the bot checks in first.
     """
     if figure_of_speech_only(text):
         return _next_guess(message, "crisis", FIGURE_OF_SPEECH)
     if everyday_context_only(text):
         return _next_guess(message, "crisis", EVERYDAY_CONTEXT)
+    risk = (message.get(RISK_KEY) or {}).get("crisis")
+    if (risk is not None and float(risk) < float(config["detector_crisis_at_least"])
+            and _model_confidence(message) < float(config["classifier_crisis_sure"])):
+        return _next_guess(message, "crisis", MODELS_DISAGREE)
     return Verdict("crisis", MODEL_ONLY, ())
 
 

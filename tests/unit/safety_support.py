@@ -11,6 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.safety import verdict
 from bot.nlu.keyword_override import KeywordIntentOverride
+from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
 
 def parametrize_by_kind(table: Dict[str, List[str]]):
@@ -24,10 +25,15 @@ def assert_caught_as_crisis(kind: str, text: str) -> None:
     assert found is not None and found.intent == "crisis", (kind, text, found)
 
 
-def overridden(text: str, ranking: List[dict], config: Optional[dict] = None) -> Message:
-    """``text`` as the classifier ranked it (best first), after the override."""
+def overridden(text: str, ranking: List[dict], config: Optional[dict] = None,
+               risk: Optional[Dict[str, float]] = None) -> Message:
+    """``text`` as the classifier ranked it (best first), after the override;
+    ``risk``: the safety risk detector's probabilities (flagged at >= 0.70)."""
     message = Message(data={TEXT: text})
     message.set(INTENT, dict(ranking[0]), add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    if risk is not None:
+        flagged = [intent for intent, p in risk.items() if p >= 0.70]
+        message.set(RISK_KEY, {**risk, FLAGGED: flagged}, add_to_output=True)
     KeywordIntentOverride(config).process([message])
     return message
