@@ -133,10 +133,10 @@ _HIGH_PLACE = ("(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户�
                # issue 18, third round: more high places and edges
                "|楼顶边|天台边|女儿墙|高楼顶|大楼顶|高架桥上|天桥上|跨江大桥|江桥上|大坝上|山顶上|崖边|悬崖边|海堤上)")
 # Doing chores up there is no crisis: 我在天台收衣服.
-_PLACE_CHORE = ("(?!(上)?(收|晒|晾|乘凉|抽烟|抽|吃饭|吃|喝|种|信号|打电话|玩|散步|喝茶|看风景|堵|等(朋友|车|公交|同事|老婆|老公|外卖|快递|你)|接人|拍照|遛|钓|开车|坐车|部|局|上班|工作|开会|干活|搬|修|装"
+_PLACE_CHORE = ("(?!(上)?(收|晒|晾|乘凉|抽烟|抽|吃饭|吃|喝|种|信号|打电话|玩|散步|喝茶|看风景|堵|塞车|塞車|等(朋友|车|公交|同事|老婆|老公|外卖|快递|你)|接人|拍照|遛|钓|开车|坐车|部|局|上班|工作|开会|干活|搬|修|装"
                 "|花园|餐厅|酒吧|咖啡|健身|泳池|派对|看(日出|日落|星星|风景|夜景|烟花|月亮)|马上到|快到|过马路|走路|骑车|跑步|办公|宿舍|家|房间|教室|仓库|食堂))")
 _WATER = "(江边|河边|海边|湖边|江里|河里|海里|湖里|水库边|江堤|河堤)"
-_FAMILY = "(妈|爸|弟|弟弟|哥|姐|妹妹|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥)"
+_FAMILY = "(妈|爸|弟|弟弟|哥|姐|妹妹|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥|阿爷|阿嫲|阿婆|阿公|阿妈|阿爸|老豆|老母)"
 _BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手表|手机|电脑|吉他|游戏机|相机|戒指|项链|猫|狗|宠物|房子|车子|所有)"
 
 CRISIS_CERTAIN = _rules([
@@ -153,7 +153,7 @@ CRISIS_CERTAIN = _rules([
                  r"|活着.{0,6}不值得|为(什么|啥)(还)?要?活(着|下去)|(找不到|没有|没了|失去了|不知道).{0,4}活下去的(理由|意义|动力|勇气)"
                  r"|不配(有明天|拥有明天|活在)|存在(本身)?(就)?(是)?(个|一个)?错误|不该(出生|存在|来到这个世界)"
                  r"|(没有|没|毫无)(任何|什么)?(可|好|值得)?(的)?留恋|不该活(着|下去)|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
-    ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人)|想去死|要去死|只能去死|(?<![你们])就去死"
+    ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人|(呀|啊|咩|吗|嗎|呢)你)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|(今晚|今天|明天|明晚|今日|等下|一会|待会)(就)?去死|想死咗|死咗算|死了(他|它)?算(啦|了|吧)|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
                  r"|以死谢罪|一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
@@ -237,7 +237,7 @@ CRISIS_CERTAIN = _rules([
                   + r"|(我|人)(现在|已经|此刻|正)?(就|已经|正)?在.{0,4}(大桥|江桥|铁桥|桥|大坝|楼顶|天台|顶楼|悬崖|崖)(上|边)" + _PLACE_CHORE),
     # Dying as a threat at the door: come and collect the body.
     ("threat_die", r"收尸|(给|替)我(办|准备)后事|死在你们(银行|公司|门口|面前)|(就|直接)死(在)?(你们)?(银行|公司)?(门口|面前|楼下)"
-                   r"|做鬼(也)?(不会)?(放过|缠着)你们|(这条|我的|我这条)(烂|贱|破|老)命"),
+                   r"|做鬼(也)?(不会)?(放过|缠着)你们|(这条|我的|我这条)(烂|贱|破|老)命(?<!要了我的老命)"),
     # No tomorrow: eyes that need not open again.
     ("no_tomorrow", r"(要不要|还要不要|该不该)(再)?睁(开)?眼|不想(再)?睁(开)?眼|永远不(要|想|会)?(再)?醒|不想(再)?(见到|看到)(明天|明早)的太阳"
                     r"|(今晚|今天|今夜)(就)?(是)?(我)?(的)?(人生|生命)?(中)?(的)?最后一(晚|天|夜)(了)?$"),
@@ -436,8 +436,48 @@ CRISIS_POSSIBLE = _rules([
     ("sorry_by_proxy", r"(帮|替|幫)我(跟|同|和|对|向|给)(我)?(" + _FAMILY[1:-1] + r"|阿妈|阿爸|老母|老豆|阿婆|阿嫲)(讲|说|带)(一)?(声|句|个)?(对不起|对不住|对唔住|抱歉|我爱|再见|谢谢)"),
     # Going tonight, said at the very end of a message and nowhere to go.
     ("going_tonight", r"(?<!明天)(?<!下班)我今晚(就)?(要)?走了$"),
+    # ---- issue 18, sixth round, from the round-6 safety dev set (written
+    # to be hard: risk without the usual words) ----
+    # If something happens to me tonight: a debt question about one's own death.
+    ("if_something_happens", r"(如果|要是|万一|假如|若)我(今晚|今天|明天|哪天|有一天|突然)?出(了|咗)?(什么|咩|啥|乜)?事"
+                             r"|(持卡人|欠款人|借款人)(本人)?(死亡|去世|身故|过世|不在了|没了)(的话|后|以后|之后|了)?.{0,14}(我(的)?(女儿|儿子|家里|家人|老婆|老公|爸妈|孩子|妈|爸)|提前安排)"),
+    # Not here by then: the date set, the plan that ends, nobody left to read.
+    ("not_here_then", r"(已经)?不在(这个)?(世界|人世)(上)?了|(不会|唔会)(再)?(在|喺)(这个世界|人世)|(这辈子|今生|此生)(就)?(到|去到)(今天|今晚|这里|今日)为止|(趁|乘)我(还|仲)在"
+                      r"|过了(今晚|今天|今日|这个周末|周末|这周|明天|今夜).{0,8}(跟我没(有)?关系|没(有)?人(收|用|接|看)|就没我)"
+                      r"|(周[一二三四五六日天]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|周末|月底|[0-9一二三四五六七八九十]+号)(以后|之后|过后).{0,10}(没(有)?人(用|接|收|看)了)"
+                      r"|(没有|没|冇)(什么|啥|乜)?(时候|几时)了$|我的(日期|日子|时间)(已经)?(定|订)(在|好)|我的计划(只)?(排|安排|做)到"
+                      r"|(连)?下个月(都|也)没(打算|计划|想)(过)?|(没有|没)人收了$|收件人(已经)?不在了|接(电话|电)的(就)?(是|会是)别人了"),
+    # The place's door is open, how high is high enough, the water under the bridge.
+    ("place_checked", r"(楼顶|顶楼|天台|天面)(的)?门.{0,10}(没锁|没有锁|冇锁|开着|有没有锁|锁没锁)|(几|多少|几多)(层|楼)(楼)?(才|先|至)?(算)?(够|算)?高"
+                      r"|(桥底|桥下|桥底下|水库|江底|河底).{0,4}(的)?水(好|很|几|挺|真|特别|这么)?(静|深|冷|凉|急)|(扔|丢|掉)(进|落)(水库|河|江|海)(里)?.{0,8}我(也|都)(是|一样)"
+                      r"|(上|爬)(左|了|到|咗)?最高(果|那|嗰)(层|楼)|(车里|车内|车库).{0,12}(窗|门)(户)?(都)?(关好|关紧|封好|关死).{0,12}(引擎|发动机|火|车)(开[着著]|没熄|发动|一直开)"
+                      r"|第[几0-9一二三四五六七八九十]+(盒|瓶|板)(了)?.{0,20}(今晚)?(应该)?够(了)?|(一脚)?踩空(也)?就是一下|脚手架(那么|好|这么)高"
+                      r"|从(这个|那个|公司|单位|宿舍)?(的)?(窗户|窗口|阳台|楼顶|顶楼|天台|楼上)(出去|跳下去|飞出去|给你们(一个)?交代|下来为止)|氯化钾"),
+    # The funeral home, the king of the dead, a wreath: where to find me.
+    ("afterlife_address", r"(去|来)?殡仪馆(找|见|收)|阎王(爷)?(那里|那儿|那边|殿)?(去)?(收|找|要|讨)|(送|准备|记得送)花圈|(下辈子|来世)吧.{0,4}(真的|认真|没开玩笑)"),
+    # Arrangements for after: passwords and policies told, a note to open the
+    # door, one's things dealt with, kneeling to one's parents.
+    ("arrangements", r"(替|帮)我(告诉|转告|跟|同|对).{0,6}(密码|保单|存折|银行卡)|(保单|保险单)(放)?在.{0,8}(柜|抽屉|枕头|床头)"
+                     r"|(密码|保单|保险单|存折).{0,16}(放在|留在|压在)(了)?.{0,4}(抽屉|柜|枕头|床头).{0,20}(转告|告诉|交给)"
+                     r"|磕(了|咗)(个)?头.{0,12}(以为|不知道)|(如果|要是)你(们)?看到这(个|条|封|段).{0,30}(照顾|不是你的错|对不起|保重)|不是你的错.{0,12}(照顾好|保重|好好)"
+                     r"|(会有人|让人|叫人).{0,4}(来)?处理我的(东西|遗物|后事)|处理我的(遗物|后事)|(纸条|字条|信).{0,20}(报警|开门|破门)|警察(可能|应该)?(会)?(要用|会用|会来找)"
+                     r"|(存款|积蓄|钱)(都|全|全部)?(转给|留给|给)(了)?(我)?(弟|妹|哥|姐|弟弟|妹妹|哥哥|姐姐|爸妈|妈|爸)(了)?.{0,30}(结清|了结|清零|用别的)"
+                     r"|烧(了|咗|掉)(啲|些|所有|全部)?(的)?(相|照片|日记|信)|(家人|家里人|我弟|我哥|我姐|我妹|我老婆|我老公)(会)?(处理|料理)(后面|以后|之后|剩下)的事"
+                     r"|(替|帮|幫)我(跟|同|和|对|向|给).{1,6}(说|讲)(一)?(声|句)?(对不起|对不住|对唔住|抱歉)"),
+    # Tried before, and next time nobody will find out.
+    ("tried_before", r"(洗(了|咗)?胃|被救(回来|回嚟|活)).{0,30}(下次|今次|这次)|下次(我)?(不会|唔会)(再)?(让|俾|畀)(他们|佢哋|人|你们)(发现|救)"),
+    # One's own way, the most thorough one; the game over, logged out.
+    ("own_way", r"(用|以)(我)?(自己的|别的|其他的|最彻底的|最干脆的)(办法|方法|方式)(?!.{0,4}(还|凑|借|筹|赚|想办法|解决一下|转账|付))"
+                r"|一个人(把事情|把这些事)?(彻底)?(解决|了结)(了|掉)?$|(人生|life)(正式)?(gg|game ?over)|(今晚|今天|今夜)?logout(咗|了)"
+                r"|(今晚|今天|明天|很快|马上|快)(我)?就?去陪(他|她|佢)"),
+    # How to go without it looking bad; which way does not hurt.
+    ("how_to_go", r"(怎样|怎么|点样|怎么样)(才(能|可以))?走(得)?(不)?(那么)?(难看|痛苦|体面|安详|舒服)|(查|找|睇|看|搜)(过|了)?(好久|很久|半天|好几天|几天)?(哪种|什么|啥|边种|哪个)(方法|方式|办法)(最)?(不|唔)(疼|痛|辛苦)"),
+    # A policy bought for long enough, the payout as what one can do for the family.
+    ("insurance_mine", r"(寿险|意外险|人寿|保险)(已经)?(买|交)(满|够|了)(两|2|二)年|(身故|意外)(赔|理赔)(的钱|款)?.{0,10}(够|还清|还)"
+                       r"|(领|拿)(到)?保险(金|赔偿).{0,12}(唯一|能为|可以为)"),
     # Today as one's last day (今日係我最後一日), not the last day at work.
-    ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"),
+    ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"
+                 r"|也是(我)?(的)?(最后|最後)一(天|日)(了)?$"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -487,7 +527,9 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| made (my )?peace with (everything|it all|the world|life|myself) | (going|go|gone) somewhere .{0,20}(won't|wont|will not|don't|dont) need "
                               r"| (not|never) wake up "
                               # issue 18, sixth round: meaning gone, in Chinglish too
-                              r"| life (has )?no (meaning|point) | no meaning (to|in) (life|living|live) | life is meaningless "),
+                              r"| life (has )?no (meaning|point) | no meaning (to|in) (life|living|live) | life is meaningless "
+                              r"| (im|i'm|i am) not (gonna|going to) be (here|around) | (which|what) (bridge|building|roof|rooftop) .{0,40}(highest|tallest) "
+                              r"| by the time (u|you) (read|see) this "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
     ("kill_me", r" kill me "),
@@ -518,13 +560,19 @@ _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lo
 
 # Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
 # is no sign about the writer, unless the writer wants the same.
-_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)有人|别人|主角|邻居|同事|小区里?|网上说")
-_OTHERS_ONLY_RULES = {"explicit", "method"}
-_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己")
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|别人|主角|邻居|同事|小区里?|网上说"
+                            r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
+_STORY = re.compile(r"新闻|电视剧|电影|小说|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
+_OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked",
+                      "place", "place_now", "english"}
+_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
+                                r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors"}
-_MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新")
+_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(信用)?卡|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
+_MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
+                        r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派")
 _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
                             r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
 
@@ -538,7 +586,19 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs"}
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
 _HYPERBOLE_COMPLAINT = re.compile(r"投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
-_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊")
+_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保")
+# Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
+# policy on a relative's life, or a relative's payout; being hounded to
+# death (逼死) in a request for time or a plan.
+_CHORE_USE = re.compile(r"烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分")
+_CHORE_RULES = {"method", "method_word"}
+# What no barbecue or farm explains: the agents people die of, tape to seal a
+# room, a quantity that is "enough".
+_STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够")
+_INSURED_OTHER = re.compile(r"(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY
+                            + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
+_INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
+_ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
 _WILL_GO_ON = re.compile(r"不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
 _DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
 _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
@@ -546,14 +606,18 @@ _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是
 
 
 # "kill me now, these fees": English hyperbole about a charge or a form.
-_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格", re.IGNORECASE)
+_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|deadline|exam|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格"
+                        r"|还款|还了|还咗|还钱|转过去|宽限|考试|期末|加班", re.IGNORECASE)
 
 
 def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
     if possible == {"kill_me"}:
         return any(_FEE_WORDS.search(v) for v in views)
+    if possible == {"insurance_mine"}:
+        # "等我妈的身故理赔金下来": a relative's policy, not one's own.
+        return any(re.search(_FAMILY + r"(的|嘅)", v) for v in views)
     if possible <= HYPERBOLE_ONLY | {"cannot_go_on"} and "hyperbole" in possible:
-        return any(_HYPERBOLE_COMPLAINT.search(v) for v in views)
+        return any(_HYPERBOLE_COMPLAINT.search(v) or _ASKS_FOR_TIME.search(v) for v in views)
     if possible == {"method_word"}:
         return any(_PRESCRIBED.search(v) for v in views)
     if possible <= {"cannot_go_on", "no_future", "no_hope"}:
@@ -567,9 +631,13 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
 
 def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
     views = _views(text)
-    return (not possible and set(certain) <= _OTHERS_ONLY_RULES
-            and any(_ABOUT_OTHERS.search(v) for v in views)
-            and not any(_FIRST_PERSON_WISH.search(v) for v in views))
+    if any(_FIRST_PERSON_WISH.search(v) for v in views):
+        return False
+    if not possible and set(certain) <= {"explicit", "method"}:
+        return any(_ABOUT_OTHERS.search(v) for v in views)
+    # More kinds of sign (sixth round) are explained only by a story told
+    # (a film, the news, a patient), not by someone merely mentioned.
+    return set(certain) | set(possible) <= _OTHERS_ONLY_RULES and any(_STORY.search(v) for v in views)
 
 
 def assess_crisis(text: str) -> Optional[CrisisFinding]:
@@ -584,12 +652,25 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         possible.append("emoji")
     if not _LAUGHING.search(text or ""):
         certain += _emoji_signs(text or "")
-    if certain and _only_about_others(text, certain, possible):
+    if (certain or possible) and _only_about_others(text, certain, possible):
+        return None
+    signs = set(certain) | set(possible)
+    own_wish = any(_OWN_WISH.search(v) for v in views)
+    if (signs and signs <= _CHORE_RULES and any(_CHORE_USE.search(v) for v in views) and not own_wish
+            and not any(_STRONG_MEANS.search(v) for v in views)):
+        # "周末去江边烧烤，炭和烤架能兑换吗": charcoal for the grill.
+        return None
+    if signs and signs <= _INSURANCE_RULES and any(_INSURED_OTHER.search(v) for v in views) and not own_wish:
+        # "被保人是我妈，受益人能写我吗": somebody else's policy.
         return None
     if (not certain and set(possible) <= _PAID_OFF_RULES
             and any(_PAID_OFF.search(v) for v in views)):
         return None
-    if (set(certain) <= {"give_away"} and set(possible) <= {"farewell_word", "no_need", "final_acts"} and (certain or possible)
+    if (certain and set(certain) <= {"farewell", "english"} and not possible
+            and any(_PAID_OFF.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
+        # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
+        return None
+    if (set(certain) <= {"give_away", "farewell"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
@@ -660,18 +741,19 @@ _CONTACT_VERB = (
 _DONT = r"(别|(?<!要)不要|不用|甭|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
 _OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
 _CANTONESE_DONT = r"(唔好|咪|唔使|唔要|唔该唔好|唔該唔好|唔该你唔好)"
-_CANTONESE_VERB = r"(send|发|打|揾|搵|烦|嚟|call|text|msg|sms|whatsapp|联络|联系)"
+_CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|whatsapp|联络|联系|聯絡|聯繫)"
 
 STOP_PATTERNS = _rules([
-    ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
+    ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
                      r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
-                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何)?(这些|这种|那些|这类|这样的)?(催款|催收|还款|提醒|逾期|广告)?(短信|信息|消息|电话|通知|推送|催收|来电)"
+                     r"|(短信|消息|通知|提醒|推送)(都|全部|全)?(关闭|关掉|关了)|关闭(所有|全部|一切)?(的)?(短信|消息)?(通知|提醒|推送)(?!的?(收费|费|扣费|月费))|不(接受|要)推送|(不想|不愿意|不愿|不要|不需要|不再)(再)?(收到|接到|接收|看到|收)(你们)?(的)?(任何人的|任何)?(这些|这种|那些|这类|这样的)?(催款|催收|还款|提醒|逾期|广告)?(短信|信息|消息|电话|通知|推送|催收|来电)"
                      # issue 18, fourth round: the messages named first, leaving a list, dropping the reminder
                      r"|(短信|信息|消息|提醒|通知|推送)(我)?(都|也)?(不想|不愿意|不愿)(再)?(看到|收到|接到|看|收)"
+                     r"|(短信|电话|信息)(和|跟|同|、)?(短信|电话|信息)?(都|也)(不用|不需要|不要)了"
                      r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
@@ -683,7 +765,9 @@ STOP_PATTERNS = _rules([
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
                   r"|一天(要|就|都)?(发|打|催)(了)?.{0,4}(条|个|次|遍|通)|" + _OFTEN + r".{0,10}(停掉|停了吧|停下来|停一停)"
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
-    ("cantonese", _CANTONESE_DONT + r"(再)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"),
+    ("cantonese", _CANTONESE_DONT + r"(再)?(直接)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"
+                  # Hokkien, as typed in Taiwan: 毋通閣敲電話來 (do not phone again)
+                  r"|毋通(再|阁|閣)?(敲|打|拍)(电话|電話)"),
     # issue 18, third round: blocked already, "once more and I report you",
     # not wanting to be disturbed, getting them every day, "stop it" after
     # the messages are named.
@@ -727,7 +811,7 @@ STOP_ENGLISH = _rules([
                 r"| (pls|plz|please) stop "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
-                r"| take me off | leave me alone | do not disturb | dnd "
+                r"| take me off | leave me alone | do not disturb | dnd | (dun|dont|don't|do not|pls dont|no need to) (msg|message|text|call|sms|whatsapp|contact) me "
                 r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
