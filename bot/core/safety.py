@@ -595,8 +595,8 @@ _CHORE_RULES = {"method", "method_word"}
 # What no barbecue or farm explains: the agents people die of, tape to seal a
 # room, a quantity that is "enough".
 _STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够")
-_INSURED_OTHER = re.compile(r"(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY
-                            + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
+_INSURED_FOR_OTHER = re.compile(r"(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY)
+_INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
 _ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
 _WILL_GO_ON = re.compile(r"不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
@@ -660,7 +660,9 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and not any(_STRONG_MEANS.search(v) for v in views)):
         # "周末去江边烧烤，炭和烤架能兑换吗": charcoal for the grill.
         return None
-    if signs and signs <= _INSURANCE_RULES and any(_INSURED_OTHER.search(v) for v in views) and not own_wish:
+    # A relative who died explains their payout, never one's own policy.
+    insured_other = _INSURED_FOR_OTHER if "insurance_mine" in signs else _INSURED_OTHER
+    if signs and signs <= _INSURANCE_RULES and any(insured_other.search(v) for v in views) and not own_wish:
         # "被保人是我妈，受益人能写我吗": somebody else's policy.
         return None
     if (not certain and set(possible) <= _PAID_OFF_RULES
@@ -948,7 +950,10 @@ _EVERYDAY = re.compile(
     r"(爷爷|奶奶|外婆|外公|姥姥|姥爷)(去年|前年|上个月|早就|已经)?(走了|去世|过世)|出国|换号|新号|回老家|搬家|"
     # chores up high, waiting for someone on a bridge
     r"(天台|楼顶|阳台|屋顶|桥上).{0,6}(晒|晾|浇|收衣|收被|种|花|菜|信号|抽烟|乘凉|漏水|坏了|修|风景|拍|堵)|捐给|捐了|闲鱼|二手|等(朋友|车|公交|同事|老婆|老公|外卖|快递)|"
-    + _ABOUT_OTHERS.pattern
+    # a relative answering for the cardholder, the last payment or warning,
+    # gambling given up, a hyperbolic 老命 (issue 18, sixth round)
+    r"我不是(他|她)?本人|戒赌|老命|"
+    + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
                        r"|我也(想|要)(跟着)?(走|去)")

@@ -8,7 +8,7 @@ that will not last until payday, settling the account once and for all.
 import pytest
 from rasa.shared.nlu.constants import INTENT
 
-from bot.core.safety import assess_crisis, verdict
+from bot.core.safety import assess_crisis, everyday_context_only, verdict
 from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
 
 CRISIS_BY_KIND = {
@@ -160,3 +160,16 @@ def test_an_explanation_does_not_reach_strong_means_or_ones_own_wish(text):
 def test_round6_opt_outs_stop_contact(text):
     found = verdict(text)
     assert found is not None and found.intent == "stop_contact", text
+
+
+@pytest.mark.parametrize("text", ["给我老公买的那份寿险，保额能加吗", "我是他姐姐，他去外地了，我不是他本人",
+                                  "我戒赌了，这是最后一次，下个月开始按时还", "给我分期吧，不然要了我的老命"])
+def test_a_crisis_only_a_model_saw_is_explained_by_these_everyday_contexts(text):
+    assert everyday_context_only(text), text
+
+
+@pytest.mark.parametrize("text", ["谢谢你们，这是最后一次回复了", "我就是个拖累，我走了她们能拿到保险金",
+                                  "我妈走了三年了，我这就去陪她", "最后一次还款还了两百，剩下的就当我欠这个世界的",
+                                  "公司倒了，老婆走了，让他们领保险金是我唯一能为这个家做的事"])
+def test_a_relatives_death_or_a_last_payment_does_not_explain_a_crisis_away(text):
+    assert not everyday_context_only(text) or (verdict(text) is not None and verdict(text).intent == "crisis"), text
