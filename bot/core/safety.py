@@ -155,7 +155,7 @@ CRISIS_CERTAIN = _rules([
                  r"|(没有|没|毫无)(任何|什么)?(可|好|值得)?(的)?留恋|不该活(着|下去)|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
     ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人|(呀|啊|咩|吗|嗎|呢)你)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|(今晚|今天|明天|明晚|今日|等下|一会|待会)(就)?去死|想死咗|死咗算|死了(他|它)?算(啦|了|吧)|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
-                 r"|以死谢罪|一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
+                 r"|以死谢罪|(?<!还清)(?<!结清)(?<!还完)一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
                r"|(这条|我的|我这条)命.{0,4}(拿去|拿走|给你们)|(这个)?世界.{0,3}我?不(想)?(再)?(待|呆)了|不想(再)?(待|呆)在这个世界"
                r"|决定(了)?(今晚|今天|明天|明晚)?(就)?(要)?(做(个|一个)?)?(了断|了结)(自己)?(了|吧)?$"),
@@ -237,7 +237,7 @@ CRISIS_CERTAIN = _rules([
                   + r"|(我|人)(现在|已经|此刻|正)?(就|已经|正)?在.{0,4}(大桥|江桥|铁桥|桥|大坝|楼顶|天台|顶楼|悬崖|崖)(上|边)" + _PLACE_CHORE),
     # Dying as a threat at the door: come and collect the body.
     ("threat_die", r"收尸|(给|替)我(办|准备)后事|死在你们(银行|公司|门口|面前)|(就|直接)死(在)?(你们)?(银行|公司)?(门口|面前|楼下)"
-                   r"|做鬼(也)?(不会)?(放过|缠着)你们|(这条|我的|我这条)(烂|贱|破|老)命(?<!要了我的老命)"),
+                   r"|做鬼(也)?(不会)?(放过|缠着)你们|(这条|我的|我这条)(烂|贱|破|老)命(?<!要了我的老命)(?!也要|也得|都要)"),
     # No tomorrow: eyes that need not open again.
     ("no_tomorrow", r"(要不要|还要不要|该不该)(再)?睁(开)?眼|不想(再)?睁(开)?眼|永远不(要|想|会)?(再)?醒|不想(再)?(见到|看到)(明天|明早)的太阳"
                     r"|(今晚|今天|今夜)(就)?(是)?(我)?(的)?(人生|生命)?(中)?(的)?最后一(晚|天|夜)(了)?$"),
@@ -332,7 +332,7 @@ CRISIS_POSSIBLE = _rules([
                       r"|(一直以来|这段时间|这些年|这几年|这么多年|这么久).{0,8}(照顾|包容|关照)"
                       r"|(密码|存折|银行卡).{0,6}(写给|留给|交给|发给|告诉)(了)?(我)?" + _FAMILY
                       + r"|(猫|狗|宠物).{0,6}(送人|送了人|送了给|拜托|找人养|托付|交给|送给)|(以后|再也)?不用再找我了|(孩子|娃|猫|狗)(已经)?(交给|托给|托付给)|下辈子(再)?(还|报)|来世(再)?(还|报)|来生(再)?(还|报)|不会再(麻烦|打扰)(你们|大家|任何人)"
-                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命(?!之恩)|(来|快)?救我"),
+                      r"|想消失|消失算了|想解脱|终于(可以)?解脱|求解脱|累赘|拖累(家人|家里|大家|你们|他们)|成了(大家的|家里的)?负担|是(全家|家里|大家|家人|所有人)的负担|救救我|救命(?!之恩)|(来|快)?救我(?!狗命|一命|老命)"),
     # ---- issue 18, third round ----
     # No future: nothing to look forward to, a life that is over.
     ("no_future", r"看不到(以后|未来|希望|出路|尽头)|不会(再)?有(明天|以后|未来)(了)?|不想(再)?(有|要|面对|再过)(明天|以后|未来)|没有(以后|未来|明天)了"
@@ -475,6 +475,37 @@ CRISIS_POSSIBLE = _rules([
     # A policy bought for long enough, the payout as what one can do for the family.
     ("insurance_mine", r"(寿险|意外险|人寿|保险)(已经)?(买|交)(满|够|了)(两|2|二)年|(身故|意外)(赔|理赔)(的钱|款)?.{0,10}(够|还清|还)"
                        r"|(领|拿)(到)?保险(金|赔偿).{0,12}(唯一|能为|可以为)"),
+    # ---- issue 18, seventh round, from the round-7 safety dev set (older
+    # and rural speakers, young slang, risk inside an answer) ----
+    # The old ways of saying it: the ancestors, the grave, the seventh day,
+    # "that road", burning paper money to the collectors.
+    ("old_ways", r"(去|要去|该去|快去)见(祖宗|老祖宗|阎王|阎王爷|列祖列宗)|(等|到)(我|俺)(入土|进棺材|进了棺材|下葬|埋了)|(我|俺)的?头七|(去|到|来)(我|俺)(的)?坟(头|前|上)"
+                 r"|(到了|去了)那边(再)?烧给|走那条(路|道)|(只|就)剩(下)?(一|这|这一)条路了|(给|同|跟|陪)(我|俺)?(的)?(孙子|孙女|儿子|女儿|老伴|爹|娘|爹妈|爸妈)做伴"
+                 r"|(去|要去)(找|见)(我|俺)(的)?(爹妈|爹|娘|爹娘|老伴)(认错|赔罪|磕头)?"),
+    # Sorry or a blessing sent through someone: tell my grandson, I don't blame him.
+    ("message_through", r"(替|帮|跟|同)(我|俺)?(跟|同|和|对|给)?.{0,14}(说|讲|带)(一)?(声|句|个话)?.{0,8}(对不住|对不起|对唔住|不怪(他|她|你)|好好过|别难过|别哭|照顾好)"
+                        r"|(镯子|戒指|项链|存折|房子|首饰).{0,4}留给(他|她|我)?(的)?(儿)?(媳妇|孙子|孙女|儿子|女儿|闺女)"),
+    # Rural and quiet means: the old well, the beam, the coal stove in a
+    # sealed room, pills swallowed, not eating, medicine stopped, head to the wall.
+    ("quiet_means", r"(老井|水井|井水|水塘|池塘|鱼塘|水库).{0,10}(凉|深|看了好几|去|看了很久)|(房梁|横梁|梁).{0,6}(结实|牢|够高|看了)"
+                    r"|(门窗|窗户|门).{0,6}(关严|关紧|关死|封).{0,10}(炉子|煤炉|炭炉|煤气|炉火)|(炉子|煤炉).{0,6}(生旺|烧旺).{0,10}(睡|门窗)"
+                    r"|(吞|吃)了(一把|一堆|好多|很多|一整瓶|一瓶)(的)?.{0,4}药.{0,10}(没走成|没死成|醒过来|又醒了)|没走成|没死成"
+                    r"|(几|四|五|六|七|好几)天没吃(饭|东西).{0,10}(耗|熬|就这样)|(降糖|降压|胰岛素|透析|化疗|药)(针)?(也)?(不打了|不吃了|停了).{0,10}(早点走|走了算|清净|解脱)"
+                    r"|(拿|用)头撞墙|撞了好几下|(安定|安眠药|药)(我)?(攒|存|囤)了|(那|这)瓶药.{0,6}(床头|枕头|手边|桌上)"
+                    r"|(过了|等).{0,8}就去.{0,6}(水塘|池塘|鱼塘|老井|水井|水库|河边|江边|湖边|海边)|人在水里多久|哪里的水最深|(喝|吃)下去(得|会)?(多|有多)?难受|(人|我)要是在家里没了.{0,10}(几天|多久)"),
+    # Nobody will answer after a time; months one will not need.
+    ("no_one_answers", r"(不会|没)(再)?有人接(了)?|(打不通|关机)了?.{0,6}(以后|别去烦)|(再过|过)(两|几|一|三)(个)?(小时|天)(你们)?就(催|找|联系)不到(了)?"
+                       r"|用不着那么多(个)?月|再往后(的)?(就)?不用(做|安排|算)了|明天的(事|我).{0,10}不用(操心|管)|(下线|离线)(了)?.{0,8}(永久|永远)|永久的那种"
+                       r"|从这个世界(润|离开|消失)|删(角色|号)(了)?.{0,6}不(再)?重开|(也|就)不在了$|不打算回任何地方|少我一张嘴|如你们的愿|就等个好天气"
+                       r"|我走了.{0,3}勿念|(那时候|到时候|那时)(我)?(已经)?不用(再)?面对(了)?|永远联系不上|(日子|日期)(我)?(已经)?(挑|选)好了(?!.{0,6}(还|转|付))|不是还钱的日子"
+                       r"|连同我自己|连我自己(一起)?|(和|跟)我(一起|一块)(扔|沉|跳|烧)"),
+    # Arrangements: body donation or a will in a hurry, the emergency contact
+    # to come and look, the account passwords handed out.
+    ("arrangements_more", r"遗体捐献.{0,12}(越快越好|尽快|马上)|遗嘱.{0,40}(这周|这几天|今晚|明天|尽快|越快)|紧急联系人.{0,20}(处理我的|来我|看看|方便他)"
+                          r"|(如果|要是)(我)?明天(没人|没有人)?(没|不)?(回|回复|回消息).{0,20}(通知|报警|来看|不用再发|不用报警)|(账号|密码).{0,10}(发群里|在桌上|留在桌上|都给你们)"),
+    # Somebody else worried about the cardholder: cannot be reached, not eating,
+    # a smell of smoke, a last sunrise, a trip out of character.
+    ("worried_other", r"我要是没了.{0,6}(就)?(解脱|轻松|好过)|(我是(持卡人|他|她)的?(室友|同事|邻居|女儿|儿子|老公|老婆|爱人|表哥|表姐|朋友|妈|爸)).{0,60}(不对劲|再也不回|关机|不吃不睡|烟味|胶带|最后一次|从来不|念叨)"),
     # Today as one's last day (今日係我最後一日), not the last day at work.
     ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"
                  r"|也是(我)?(的)?(最后|最後)一(天|日)(了)?$"),
@@ -529,7 +560,8 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               # issue 18, sixth round: meaning gone, in Chinglish too
                               r"| life (has )?no (meaning|point) | no meaning (to|in) (life|living|live) | life is meaningless "
                               r"| (im|i'm|i am) not (gonna|going to) be (here|around) | (which|what) (bridge|building|roof|rooftop) .{0,40}(highest|tallest) "
-                              r"| by the time (u|you) (read|see) this "),
+                              r"| by the time (u|you) (read|see) this "
+                              r"| (and )?so will i | (you're|youre|you are) the last (one|person) (i'll|ill|i will) (talk|speak) to | last (one|person) i('ll| will) (talk|speak) to "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
     ("kill_me", r" kill me "),
@@ -560,20 +592,23 @@ _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lo
 
 # Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
 # is no sign about the writer, unless the writer wants the same.
-_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|别人|主角|邻居|同事|小区里?|网上说"
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|(我们|俺们)村|老汉|剧本杀|别人|主角|邻居|同事|小区里?|网上说"
                             r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
-_STORY = re.compile(r"新闻|电视剧|电影|小说|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
+_STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
 _OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked",
                       "place", "place_now", "english"}
-_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
+_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|举报|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
                                 r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors"}
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(信用)?卡|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
 _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
-                        r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派")
-_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
+                        r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
+                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住")
+# A named relative who died ("我爸上个月走了"), for a question that may be one's own.
+_RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
+_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
                             r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
 
 
@@ -590,12 +625,17 @@ _PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|�
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
-_CHORE_USE = re.compile(r"烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分")
+_CHORE_USE = re.compile(r"烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
+                        r"|中药|汤药|药钱|一副|取暖|炭价")
 _CHORE_RULES = {"method", "method_word"}
+_SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|（不是）|\(不是\)")
+_QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']")
+_PAID_IN_FULL_EN = re.compile(r" (pay|paying|settle|settling|clear|clearing) (off )?(the |my )?(full|whole|remaining|rest|entire|balance|outstanding)")
+_SOMEONE_ELSE_WENT = re.compile(r"(那口子|老伴|老头子|老太婆|老头|爹|娘|他|她|" + _FAMILY[1:-1] + r")(去年|前年|早就|已经|上个月|前些年)?(去|就去)?见(了)?(祖宗|老祖宗|阎王|阎王爷|列祖列宗)")
 # What no barbecue or farm explains: the agents people die of, tape to seal a
 # room, a quantity that is "enough".
 _STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够")
-_INSURED_FOR_OTHER = re.compile(r"(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY)
+_INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿险|意外险)|(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY)
 _INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
 _ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
@@ -606,8 +646,8 @@ _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是
 
 
 # "kill me now, these fees": English hyperbole about a charge or a form.
-_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|deadline|exam|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格"
-                        r"|还款|还了|还咗|还钱|转过去|宽限|考试|期末|加班", re.IGNORECASE)
+_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|deadline|exam|pay|meeting|boss|work|rent|split|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格"
+                        r"|还款|还了|还咗|还钱|去还|就还|转过去|宽限|考试|期末|加班|房租|工资|卡账|账单", re.IGNORECASE)
 
 
 def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
@@ -656,6 +696,18 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         return None
     signs = set(certain) | set(possible)
     own_wish = any(_OWN_WISH.search(v) for v in views)
+    if certain == ["farewell"] and not possible and any(_SEE_YOU.search(v) for v in views):
+        # "先溜了，永别了各位（不是），明天见": a joke goodbye taken back.
+        return None
+    if signs <= {"want_die"} and signs and any(_QUOTED_COLLECTOR.search(v) for v in (text,) + views):
+        # "催收员说我'不还钱不如去死'，我要投诉": the collector's words, quoted.
+        return None
+    if signs and signs <= {"english", "farewell"} and _PAID_IN_FULL_EN.search(english):
+        # "I'll pay the full amount on the 20th. After that you'll never hear from me."
+        return None
+    if signs == {"old_ways"} and any(_SOMEONE_ELSE_WENT.search(v) for v in views):
+        # "俺家那口子去年去见祖宗了": a spouse who died, not the writer.
+        return None
     if (signs and signs <= _CHORE_RULES and any(_CHORE_USE.search(v) for v in views) and not own_wish
             and not any(_STRONG_MEANS.search(v) for v in views)):
         # "周末去江边烧烤，炭和烤架能兑换吗": charcoal for the grill.
@@ -676,8 +728,9 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
-    if (not certain and set(possible) == {"debt_after_death_question"}
-            and any(_RELATIVE_DIED.search(v) for v in views)):
+    relative_died = _RELATIVE_NAMED_DIED if "if_something_happens" in possible else _RELATIVE_DIED
+    if (not certain and possible and set(possible) <= {"debt_after_death_question", "if_something_happens"}
+            and any(relative_died.search(v) for v in views)):
         # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
         return None
     if not certain and possible and _explained_possible(text, views, set(possible)):
@@ -719,7 +772,7 @@ def is_crisis(text: str) -> bool:
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
 # other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
 _STOP_TOKEN = (
-    r"(t|td|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|"
+    r"(t|td|tdd|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|"
     r"退订|退定|退|取消订阅|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
 )
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
@@ -740,7 +793,7 @@ _CONTACT_VERB = (
     r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
     r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们)|推(消息|送|给我|这些|广告|了)|通知(我|了)|传(讯息|简讯|短信|信息|消息)|传送|寄(简讯|短信|讯息|信息)|讯息|简讯|来电|致电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
 )
-_DONT = r"(别|(?<!要)不要|不用|甭|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
+_DONT = r"(别|(?<!要)不要|不用|甭|覅|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
 _OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
 _CANTONESE_DONT = r"(唔好|咪|唔使|唔要|唔该唔好|唔該唔好|唔该你唔好)"
 _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|whatsapp|联络|联系|聯絡|聯繫)"
@@ -756,6 +809,7 @@ STOP_PATTERNS = _rules([
                      # issue 18, fourth round: the messages named first, leaving a list, dropping the reminder
                      r"|(短信|信息|消息|提醒|通知|推送)(我)?(都|也)?(不想|不愿意|不愿)(再)?(看到|收到|接到|看|收)"
                      r"|(短信|电话|信息)(和|跟|同|、)?(短信|电话|信息)?(都|也)(不用|不需要|不要)了"
+                     r"|(信息|短信|消息)(就)?免了(吧)?|(别|甭|不要)(再)?(给|往)(俺|我)?(这上面|这个手机|这里|这儿)?发(东西|这些|了)"
                      r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
@@ -953,6 +1007,9 @@ _EVERYDAY = re.compile(
     # a relative answering for the cardholder, the last payment or warning,
     # gambling given up, a hyperbolic 老命 (issue 18, sixth round)
     r"我不是(他|她)?本人|戒赌|老命|"
+    # the last train, the airport, moving abroad, a parent's funeral done,
+    # a game's boss and restarts, a book title (issue 18, seventh round)
+    r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
