@@ -9,19 +9,11 @@ import pytest
 
 from bot.actions.verification import ValidateVerifyForm
 from bot.core.normalize import find_entities, parse_amount
-from bot.db.importer import import_accounts_csv
-from bot.db.session import session_scope
-from tests.unit.actions_support import REPO, make_tracker, run_action, slot_events
+from tests.unit.actions_support import make_tracker, run_action, slot_events
+from tests.unit.test_actions import accounts  # noqa: F401  (the action tests' fixture: the E2E accounts)
 
 PHONE = "+8613900000001"  # E2E-1, ID digits 3521
 
-
-@pytest.fixture
-def accounts(db_url, pinned_now, today):
-    with session_scope() as s:
-        result = import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
-    assert not result.rejected
-    return db_url
 
 
 def found(text):

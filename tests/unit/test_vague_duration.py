@@ -12,9 +12,8 @@ from bot.actions.arrangements import ActionAskDeferralDays, ValidateDeferralForm
 from bot.core import replies
 from bot.core.normalize import find_entities, is_vague_duration, parse_date, parse_duration_days
 from bot.core.policy import PolicyConfig
-from bot.db.importer import import_accounts_csv
-from bot.db.session import session_scope
-from tests.unit.actions_support import REPO, make_tracker, run_action, slot_events
+from tests.unit.actions_support import make_tracker, run_action, slot_events
+from tests.unit.test_actions import accounts  # noqa: F401  (the action tests' fixture: the E2E accounts)
 
 PHONE = "+8613900000001"  # E2E-1: 46 days past due on the pinned day, may defer
 MAX_DAYS = PolicyConfig().max_deferral_days
@@ -23,13 +22,6 @@ VAGUE = ["几天", "过几天", "一阵子", "一段时间", "缓缓", "宽限�
          "宽限三五天", "I need a few more days", "some more time please", "几个月"]
 ASKED_HOW_LONG = replies.DEFERRAL_VAGUE.format(max_days=MAX_DAYS)
 
-
-@pytest.fixture
-def accounts(db_url, pinned_now, today):
-    with session_scope() as s:
-        result = import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
-    assert not result.rejected
-    return db_url
 
 
 def deferral_turn(text, intent="request_deferral", requested="deferral_days"):
