@@ -506,6 +506,25 @@ CRISIS_POSSIBLE = _rules([
     # Somebody else worried about the cardholder: cannot be reached, not eating,
     # a smell of smoke, a last sunrise, a trip out of character.
     ("worried_other", r"我要是没了.{0,6}(就)?(解脱|轻松|好过)|(我是(持卡人|他|她)的?(室友|同事|邻居|女儿|儿子|老公|老婆|爱人|表哥|表姐|朋友|妈|爸)).{0,60}(不对劲|再也不回|关机|不吃不睡|烟味|胶带|最后一次|从来不|念叨)"),
+    # ---- issue 18, eighth round, from the round-8 safety dev set (workers
+    # with the risk mid-story, Hong Kong and Taiwan, women in hardship) ----
+    # No time left for the bank's timeline; gone by its date.
+    ("no_time_for_it", r"(我)?(没有|没|冇)(那么多|几十|九十|六十|三十|[0-9]+)(个)?(天|日)了|等不到第(二|2|一)期|连(明年|明天|下个月|下周)都不(打算|想)(有|要|过)"
+                       r"|(我)?(唔会|不会)再需要(信贷|信用|征信)|还想活多久|(很快|快要|就要|马上)(就)?不存在了|困难明天就没了|(人|我)都要走了"
+                       r"|(那时候|到时候|那时)(我|被告|人)(已经)?(都)?没了|机主(都)?没了|(这个人|我).{0,8}(都)?到头了|一切都会结束|(今晚|今日|今天)之后(我)?(都)?(唔使|不用)再"
+                       r"|会是一场意外|(很快|马上|快)(就)?(会)?有个了(结|断)"),
+    # Places, said in passing: standing on the dam, one step forward on the
+    # platform, a turn of the wheel into a wall, the rooftop "before I go".
+    ("places_passing", r"(坝上|大坝|水坝).{0,10}(站|水)|下一趟我自己来|(月台|站台).{0,12}(向前|往前)(行|走)?(多)?一步|(扭|打)(一扭)?(軚|方向盘).{0,8}(撞|冲)|(軚|方向盘).{0,4}(一)?(扭|打|转).{0,6}(撞|冲)"
+                       r"|(去|到).{0,8}水塘.{0,6}(唔带|不带)电话|(在|喺)楼顶.{0,24}(该走|要走|走了)"),
+    # Arrangements and last words: the child entrusted "for a trip" that is
+    # none, the car driven home for good, a letter in the drawer, papers left
+    # with the grandmother, "find someone good to you".
+    ("last_arrangements", r"(孩子|娃|女儿|儿子).{0,4}托付给|其实我哪(也|都|儿)不去了|帮我照看(下|一下)?(我)?(爹|娘|爸|妈|孩子)|永远不回去了|(以后|再)找个对你好的"
+                          r"|别哭.{0,12}(以后|好好)|信(我)?(已经)?放(在)?(了)?(抽屉|枕头|桌)|(户口本|疫苗本|存折|房产证).{0,14}(都)?放在|替我处理后面的事"),
+    # Hitting oneself; a release for everyone; not staying in this world.
+    ("self_and_burden", r"打自己.{0,6}(瘀青|淤青|流血|出血)|(俾|给)大家一个解脱|只要我不在了|我走了(她|他|孩子|他们)(至少|就)|还留在这个世(界)?上做什么"
+                        r"|不想一个人留在这(了|里)|多活一天(只是|就是)多欠一天|不要再醒(来|过来)|我的(告别式|葬礼|追悼会|丧礼)"),
     # Today as one's last day (今日係我最後一日), not the last day at work.
     ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"
                  r"|也是(我)?(的)?(最后|最後)一(天|日)(了)?$"),
@@ -561,6 +580,7 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| life (has )?no (meaning|point) | no meaning (to|in) (life|living|live) | life is meaningless "
                               r"| (im|i'm|i am) not (gonna|going to) be (here|around) | (which|what) (bridge|building|roof|rooftop) .{0,40}(highest|tallest) "
                               r"| by the time (u|you) (read|see) this "
+                              r"| (i'll|ill|i will) be gone | (call|phone|ring) also no one (pick|answer) | walk off (the )?(top|roof|edge) "
                               r"| (and )?so will i | (you're|youre|you are) the last (one|person) (i'll|ill|i will) (talk|speak) to | last (one|person) i('ll| will) (talk|speak) to "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
@@ -592,20 +612,21 @@ _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lo
 
 # Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
 # is no sign about the writer, unless the writer wants the same.
-_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|(我们|俺们)村|老汉|剧本杀|别人|主角|邻居|同事|小区里?|网上说"
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|(我们|俺们)村|老汉|剧本杀|论文|课题|防治|别人|主角|邻居|同事|小区里?|网上说"
                             r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
-_STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
+_STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|论文|防治|劝(她|他)|(闺蜜|朋友|同学|室友|同事).{0,12}(说|讲)|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
 _OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked",
-                      "place", "place_now", "english"}
+                      "place", "place_now", "english", "not_live", "want_die"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|举报|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
                                 r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
+_PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors"}
-_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(信用)?卡|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
+_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
 _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
-                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住")
+                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回")
 # A named relative who died ("我爸上个月走了"), for a question that may be one's own.
 _RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
 _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
@@ -626,8 +647,13 @@ _PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|�
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
 _CHORE_USE = re.compile(r"烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
-                        r"|中药|汤药|药钱|一副|取暖|炭价")
+                        r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
 _CHORE_RULES = {"method", "method_word"}
+_PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
+_UP_THERE_FOR = re.compile(r"漏水|水管|物业|收衣|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
+_SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
+_NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
+_RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)")
 _SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|（不是）|\(不是\)")
 _QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']")
 _PAID_IN_FULL_EN = re.compile(r" (pay|paying|settle|settling|clear|clearing) (off )?(the |my )?(full|whole|remaining|rest|entire|balance|outstanding)")
@@ -705,6 +731,18 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if signs and signs <= {"english", "farewell"} and _PAID_IN_FULL_EN.search(english):
         # "I'll pay the full amount on the 20th. After that you'll never hear from me."
         return None
+    if signs and signs <= _PLACE_RULES and any(_UP_THERE_FOR.search(v) for v in views) and not own_wish:
+        # "楼上天台的水管漏水了", "在天台晒衫": a chore up there.
+        return None
+    if signs and signs <= {"farewell_word", "give_away"} and any(_SOMEONE_PAYS.search(v) for v in views):
+        # "摩托车送给我弟了，他帮我把这个月的还了": a sale or swap to pay.
+        return None
+    if signs == {"gone_before"} and any(_NUMBER_NOW_MINE.search(v) for v in views):
+        # "你们找的是我妈吧，她已经去世两年了，这个号现在是我在用".
+        return None
+    if signs == {"farewell_word"} and any(_RELATIVES_WILL.search(v) for v in views):
+        # "我奶奶的遗嘱里写了把房子留给我".
+        return None
     if signs == {"old_ways"} and any(_SOMEONE_ELSE_WENT.search(v) for v in views):
         # "俺家那口子去年去见祖宗了": a spouse who died, not the writer.
         return None
@@ -720,8 +758,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if (not certain and set(possible) <= _PAID_OFF_RULES
             and any(_PAID_OFF.search(v) for v in views)):
         return None
-    if (certain and set(certain) <= {"farewell", "english"} and not possible
-            and any(_PAID_OFF.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
+    if (certain and set(certain) <= {"farewell", "english", "want_die"} and not possible
+            and any(_PAID_OFF.search(v) or _PAID_ALL.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
         # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
         return None
     if (set(certain) <= {"give_away", "farewell"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
@@ -799,7 +837,7 @@ _CANTONESE_DONT = r"(唔好|咪|唔使|唔要|唔该唔好|唔該唔好|唔该�
 _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|whatsapp|联络|联系|聯絡|聯繫)"
 
 STOP_PATTERNS = _rules([
-    ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
+    ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)退订|退ㄉㄧㄥ|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
                      r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
@@ -823,7 +861,7 @@ STOP_PATTERNS = _rules([
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
     ("cantonese", _CANTONESE_DONT + r"(再)?(直接)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"
                   # Hokkien, as typed in Taiwan: 毋通閣敲電話來 (do not phone again)
-                  r"|毋通(再|阁|閣)?(敲|打|拍)(电话|電話)"),
+                  r"|毋通(再|阁|閣|擱|搁)?(敲|打|拍|传|傳)(电话|電話|简讯|簡訊)?|(莫|嘜|免)(擱|搁)(打|传|傳|寄)"),
     # issue 18, third round: blocked already, "once more and I report you",
     # not wanting to be disturbed, getting them every day, "stop it" after
     # the messages are named.
