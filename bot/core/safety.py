@@ -852,7 +852,7 @@ STOP_PATTERNS = _rules([
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
-                     + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send)"
+                     + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send|@)"
                      + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息|联系方式|资料)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
                   r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)(你们)?(的)?黑名单|(?<!没)(?<!没有)(?<!不)(?<!被)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
@@ -929,6 +929,11 @@ def possible_stop_request(text: str) -> List[str]:
     return _matching(STOP_POSSIBLE, _views(text, expand_pinyin=False))
 
 
+# "@我" is how a group chat or an app pings someone: the compact views drop
+# the "@", so it is looked for in the text as written.
+_DONT_MENTION = re.compile(_DONT + r"(再)?" + _OFTEN + r"?(都)?(给我)?\s*[@＠]\s*我")
+
+
 def is_stop_request(text: str) -> bool:
     """An opt-out in any of its forms (crisis is checked separately and wins)."""
     views = _views(text, expand_pinyin=False)
@@ -949,7 +954,7 @@ def is_stop_request(text: str) -> bool:
         # "还天天发信息" after "我早就还了": the complaint is about how
         # often, the request is something else; the classifier decides.
         return False
-    if matched or _matching(STOP_ENGLISH, (_english(text),)):
+    if matched or _matching(STOP_ENGLISH, (_english(text),)) or _DONT_MENTION.search(text or ""):
         return True
     return any(_DONT_CHASE.search(v) for v in views) and not any(_OTHER_REQUEST.search(v) for v in every_view)
 

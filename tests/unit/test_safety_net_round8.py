@@ -42,7 +42,7 @@ def test_round8_look_alikes_are_no_crisis(text):
     assert assess_crisis(text) is None, text
 
 
-@pytest.mark.parametrize("text", ["我要退ㄉㄧㄥˋ", "莫擱打來啦", "毋通擱傳簡訊來"])
+@pytest.mark.parametrize("text", ["我要退ㄉㄧㄥˋ", "莫擱打來啦", "毋通擱傳簡訊來", "能不能别天天@我", "别再＠我了"])
 def test_round8_opt_outs_stop_contact(text):
     found = verdict(text)
     assert found is not None and found.intent == "stop_contact", text
@@ -53,3 +53,7 @@ def test_someone_paying_explains_a_gift_only_when_it_is_paid(text):
     # A payment promised by someone else after one is gone is no sale or swap.
     found = verdict(text)
     assert found is not None and found.intent == "crisis", text
+
+
+def test_a_mention_alone_is_no_opt_out():
+    assert verdict("@我干嘛") is None
