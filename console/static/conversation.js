@@ -7,7 +7,6 @@
   var conversationId = document.body.dataset.conversationId;
   var base = '/api/conversations/' + encodeURIComponent(conversationId);
   var detail = null;
-  var replyFocusLost = false;  // see render(): a live update took the reply box's focus
 
   var KIND = { promise_to_pay: '承诺还款', installment: '分期', deferral: '延期还款', fee_waiver: '费用减免', hardship_plan: '个性化还款方案' };
   var STATUS = { booked: '已登记', pending_approval: '待审批', requested: '已申请', kept: '已履约', partially_kept: '部分履约', broken: '已违约', cancelled: '已取消', open: '待处理', claimed: '处理中', resolved: '已解决' };
@@ -95,12 +94,15 @@
     var onCall = st.channel === 'voice';
     $('call-notice').hidden = !onCall;
     $('reply-form').hidden = onCall;
-    // A live update that disables the box for a moment (a state still on
-    // its way) must not take the agent's cursor: focus comes back with it.
+    // A live update with a state still on its way (the pause not yet seen)
+    // must not take the agent's cursor, nor a key pressed in that moment (the
+    // "/" list's arrows, Enter): a box in use turns read-only instead of
+    // disabled, keeping its focus and its keys; sending stays gated by the
+    // send button and the server.
     var box = $('reply-text');
-    if (!mineAndPaused && document.activeElement === box) { replyFocusLost = true; }
-    box.disabled = !mineAndPaused;
-    if (mineAndPaused && replyFocusLost) { replyFocusLost = false; box.focus(); }
+    var inUse = document.activeElement === box;
+    box.readOnly = !mineAndPaused && inUse;
+    box.disabled = !mineAndPaused && !inUse;
     $('reply-send').disabled = !mineAndPaused;
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
     ['book-submit', 'note-submit', 'hand-back-btn', 'resolve-submit'].forEach(function (id) { $(id).disabled = !(canAct && d.mine); });
@@ -385,7 +387,6 @@
   $('reply-text').addEventListener('focus', function () { seen(); syncMenu(); });
   $('reply-text').addEventListener('blur', closeMenu);
   // The agent went to another field meanwhile: the box does not take the focus back.
-  document.addEventListener('focusin', function (event) { if (event.target !== $('reply-text')) { replyFocusLost = false; } });
   $('new-message').addEventListener('click', seen);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) { seen(); } });
   // Enter sends, Shift+Enter is a new line (not while an input method is composing).
