@@ -651,7 +651,7 @@ _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个
                         r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回")
 # A named relative who died ("我爸上个月走了"), for a question that may be one's own.
 _RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
-_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款|(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世))|(去世|过世)的"
+_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|" + _RELATIVE_NAMED_DIED.pattern + r"|(去世|过世)的"
                             r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
 
 

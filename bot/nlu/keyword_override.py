@@ -49,6 +49,7 @@ from bot.core.safety import (
     POSSIBLE,
     SAFETY_KEY,
     Verdict,
+    _compact,
     everyday_context_only,
     figure_of_speech_only,
     not_an_opt_out,
@@ -188,10 +189,6 @@ class KeywordIntentOverride(GraphComponent):
         """A few characters the classifier read as an ordinary reply."""
         return ((message.get(INTENT) or {}).get("name") in SHORT_REPLY_INTENTS
                 and len(_compact(text)) <= int(self.config["short_reply_max_chars"]))
-
-
-def _compact(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _model_confidence(message: Message) -> float:
