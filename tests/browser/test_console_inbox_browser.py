@@ -9,6 +9,7 @@ Rasa HTTP API (no model needed). Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -43,6 +44,14 @@ def sign_in(chromium, env, username, path):
     return context, page
 
 
+def wait_until(condition, message: str, seconds: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(message)
+        time.sleep(0.05)
+
+
 def cardholder_writes(env, cid, account_id, text):
     """What the Rasa server leaves behind for a cardholder message: the
     tracker event and the contact-log row."""
@@ -67,6 +76,10 @@ def test_canned_reply_new_message_cue_and_transfer(env, chromium):
         page.click("#claim-btn")
         box = page.locator("#reply-text")
         expect(box).to_be_enabled(timeout=WAIT_MS)
+        # The claim tells the web chat cardholder who joined; wait for that
+        # notice so it is not counted as a send below (CI once saw it land
+        # between the count and the pick).
+        wait_until(lambda: any("已接入" in m["text"] for m in fake.sent), "the joined notice was not sent")
 
         # "/" opens the list; ArrowDown moves to the second reply, Enter picks it.
         box.type("/")
