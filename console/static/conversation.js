@@ -94,15 +94,15 @@
     var onCall = st.channel === 'voice';
     $('call-notice').hidden = !onCall;
     $('reply-form').hidden = onCall;
-    // A live update with a state still on its way (the pause not yet seen)
-    // must not take the agent's cursor, nor a key pressed in that moment (the
-    // "/" list's arrows, Enter): a box in use turns read-only instead of
-    // disabled, keeping its focus and its keys; sending stays gated by the
-    // send button and the server.
+    // The claimant can always type: a live update whose state is still on
+    // its way (the pause not yet seen after a claim) must not take the
+    // agent's cursor or a key pressed in that moment ("/" for the list, its
+    // arrows, Enter); locking the box then lost keys (CI saw a "/" vanish
+    // while the box was read-only for a moment). Sending is what waits: the
+    // send button (and Enter, which goes through it) and the server.
     var box = $('reply-text');
-    var inUse = document.activeElement === box;
-    box.readOnly = !mineAndPaused && inUse;
-    box.disabled = !mineAndPaused && !inUse;
+    box.readOnly = false;
+    box.disabled = !(canAct && d.mine) || !!(claim && claim.handed_back_at);
     $('reply-send').disabled = !mineAndPaused;
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
     ['book-submit', 'note-submit', 'hand-back-btn', 'resolve-submit'].forEach(function (id) { $(id).disabled = !(canAct && d.mine); });

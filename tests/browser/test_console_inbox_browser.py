@@ -75,6 +75,7 @@ def test_canned_reply_new_message_cue_and_transfer(env, chromium):
     try:
         page.click("#claim-btn")
         box = page.locator("#reply-text")
+        expect(page.locator("#claim-status")).to_contain_text("您正在处理此会话", timeout=WAIT_MS)
         expect(box).to_be_enabled(timeout=WAIT_MS)
         # The claim tells the web chat cardholder who joined; wait for that
         # notice so it is not counted as a send below (CI once saw it land
@@ -90,8 +91,8 @@ def test_canned_reply_new_message_cue_and_transfer(env, chromium):
         expect(menu.locator("li.selected")).to_contain_text(replies[1]["title"])
         shot(page, "console-inbox-canned-menu.png")
         sent_before = len(fake.sent)
-        # A live update may disable the box for a moment; it hands the focus
-        # back, and the list with it, before Enter picks.
+        # A live update (the pause arriving after the claim) never locks the
+        # claimant's box: the focus and the list stay put.
         expect(box).to_be_focused(timeout=WAIT_MS)
         expect(menu.locator("li.selected")).to_contain_text(replies[1]["title"])
         box.press("Enter")
