@@ -63,7 +63,10 @@ version and ``COLLECTBOT_RASA_PATCHES`` first. Patched (owner.attribute):
    stacking each message's sparse features with an empty dense block
    (``scipy.sparse.hstack`` / ``bmat`` per message). With no dense features
    that is the sparse row itself in float64; it is built directly: the
-   same matrix, the same probabilities.
+   same matrix, the same probabilities. Since 2026-12-04 config.yml uses
+   bot.nlu.tfidf_classifier instead, which builds its rows the same direct
+   way (``sentence_row``, shared with this patch); the patch stays for a
+   pipeline with Rasa's classifier (the workbench may train one).
 
 7. Dialogue states. For each predicted action the rule policy asks for the
    states of every earlier point of the conversation two or three times and
@@ -356,30 +359,12 @@ def _install_log_only_deepcopies() -> None:
 
 
 def _install_direct_intent_features() -> None:
-    import numpy as np
     from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
-    from scipy.sparse import csr_matrix, hstack, vstack
+    from scipy.sparse import vstack
+
+    from bot.nlu.tfidf_classifier import sentence_row
 
     rasas = original(LogisticRegressionClassifier, "_create_X")
-
-    def sentence_row(message: Any) -> Any:
-        """The message's sentence-level sparse features side by side, as
-        ``Message.get_sparse_features`` combines them (in the order the
-        featurizers added them), without its deep copies and without
-        combining the sequence-level features the classifier does not use;
-        None if the message has dense sentence features or no sparse ones."""
-        sparse = []
-        for f in message.features:
-            if f.attribute != TEXT or f.type != FEATURE_TYPE_SENTENCE:
-                continue
-            if not f.is_sparse():
-                return None
-            sparse.append(f.features)
-        if not sparse:
-            return None
-        row = sparse[0] if len(sparse) == 1 else hstack(sparse)
-        return csr_matrix(row, dtype=np.result_type(row.dtype, np.float64))
 
     def _create_X(self: Any, messages: List[Any]) -> Any:
         rows = []
