@@ -1,10 +1,10 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind sets in `tests/nlu_blind/` to `tests/nlu_blind5/` (written from the
+blind sets in `tests/nlu_blind/` to `tests/nlu_blind6/` (written from the
 intent definitions alone and frozen). Rounds 1-4 guided choices after they
-were first scored, so they are development sets now; round 5 is the
-held-out one. For each set: intent
+were first scored, and round 5 was scored repeatedly, so they count as
+development sets now; round 6 is the held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -51,12 +51,18 @@ SETS = (
     ("replies (blind4)", ("tests/nlu_blind4/replies.yml",)),
     # Round 5, written blind and frozen 2026-12-04 (1,223 messages) before
     # any change of that day's second session, once round 4's misses had
-    # guided the safety net's sixth round: the held-out measure since then.
+    # guided the safety net's sixth round; held out for that session (scored
+    # three times, never read).
     ("colloquial (blind5)", ("tests/nlu_blind5/colloquial.yml",)),
     ("noisy (blind5)", ("tests/nlu_blind5/noisy.yml",)),
     ("replies (blind5)", ("tests/nlu_blind5/replies.yml",)),
+    # Round 6, written blind and frozen 2026-12-04 (1,315 messages) before
+    # any change of that day's third session: the held-out measure since then.
+    ("colloquial (blind6)", ("tests/nlu_blind6/colloquial.yml",)),
+    ("noisy (blind6)", ("tests/nlu_blind6/noisy.yml",)),
+    ("replies (blind6)", ("tests/nlu_blind6/replies.yml",)),
 )
-HELD_OUT = "blind5"
+HELD_OUT = "blind6"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -177,7 +183,9 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "(`tests/nlu_blind/`, `tests/nlu_blind2/`, `tests/nlu_blind3/`) guided choices after they were first",
         "scored (docs/reports/nlu_tuning.md), so they are development sets now; so is round 4",
         "(`tests/nlu_blind4/`), whose misses guided the safety net's sixth round. Round 5",
-        "(`tests/nlu_blind5/`, written and frozen 2026-12-04 before the second session's changes) is the",
+        "(`tests/nlu_blind5/`) was held out for the second session of 2026-12-04 and scored three times;",
+        "it counts as a development set now, though its messages were never read. Round 6",
+        "(`tests/nlu_blind6/`, written and frozen 2026-12-04 before the third session's changes) is the",
         "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
@@ -190,7 +198,7 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             f"| {name} | {len(results)} | {acc:.3f} | {f1:.3f} | {s['crisis recall']:.3f} | "
             f"{s['stop_contact recall']:.3f} | {s['false crisis']:.1%} |"
         )
-    lines += register_table("held-out round 5", [r for name, rs in scored.items() if HELD_OUT in name for r in rs])
+    lines += register_table("held-out round 6", [r for name, rs in scored.items() if HELD_OUT in name for r in rs])
     lines += register_table("all blind rounds together", [r for name, rs in scored.items() if "blind" in name for r in rs])
     for name, results in scored.items():
         _, _, per = macro_f1(results)
