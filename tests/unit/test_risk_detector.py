@@ -3,19 +3,17 @@ crisis paraphrase the classifier hears as money and the safety net does not
 know becomes a crisis the bot checks in on; ordinary text is left alone."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.safety import MODEL_ONLY, verdict
 from bot.nlu.keyword_override import RISK_MODEL, KeywordIntentOverride
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY, BinaryRisk
+from tests.unit.pipeline_support import DICTIONARY, parse, trained_agent
 
-REPO = Path(__file__).resolve().parents[2]
 
 # Said about money from start to end, with one line of giving up in it.
 PARAPHRASE = "欠了好多钱 工资也没发 这辈子就这样吧 到此为止"
@@ -68,35 +66,25 @@ nlu:
 """
 
 
-def _config(with_detector: bool) -> str:
+def _pipeline(with_detector: bool) -> list:
     detector = [{"name": "bot.nlu.risk_detector.SafetyRiskDetector",
                  "thresholds": {"crisis": 0.5, "stop_contact": 0.5},
                  # a tiny set: as much weight on its crisis examples as
                  # on all the others
                  "positive_share": 1.0}] if with_detector else []
-    pipeline = [
+    return [
         {"name": "bot.nlu.normalizer.TextNormalizer"},
-        {"name": "JiebaTokenizer", "dictionary_path": str(REPO / "bot" / "nlu" / "dictionary")},
+        {"name": "JiebaTokenizer", "dictionary_path": DICTIONARY},
         {"name": "CountVectorsFeaturizer"},
         {"name": "LogisticRegressionClassifier", "max_iter": 1000},
         *detector,
         {"name": "bot.nlu.keyword_override.KeywordIntentOverride"},
         {"name": "bot.nlu.normalizer.OriginalTextRestorer"},
     ]
-    return yaml.safe_dump({"recipe": "default.v1", "language": "zh", "assistant_id": "test-risk",
-                           "pipeline": pipeline}, allow_unicode=True)
 
 
 def _trained(folder: Path, with_detector: bool):
-    from rasa.core.agent import Agent
-    from rasa.model_training import train_nlu
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.yml").write_text(_config(with_detector), encoding="utf-8")
-    (folder / "nlu.yml").write_text(NLU, encoding="utf-8")
-    model = train_nlu(str(folder / "config.yml"), str(folder / "nlu.yml"), output=str(folder / "models"))
-    assert model
-    return Agent.load(model)
+    return trained_agent(folder, _pipeline(with_detector), NLU, "test-risk")
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +94,7 @@ def agents(tmp_path_factory):
     return _trained(folder / "plain", False), _trained(folder / "detector", True)
 
 
-def _parse(agent, text: str) -> dict:
-    return asyncio.run(agent.parse_message(text))
+_parse = parse
 
 
 def test_a_paraphrase_the_classifier_and_the_net_miss_is_a_crisis_to_check_in_on(agents):

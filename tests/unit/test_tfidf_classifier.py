@@ -4,19 +4,16 @@ ranks intents, survives persist/load and lets a decisive rare word outweigh
 a long run of filler."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-import yaml
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
 from bot.nlu.tfidf_classifier import LinearIntentModel, TfidfWeights
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.unit.pipeline_support import DICTIONARY, parse, trained_agent
 
 
 def _counts(seed: int = 3, rows: int = 40, cols: int = 25) -> sp.csr_matrix:
@@ -108,29 +105,16 @@ nlu:
 """
 
 
-def _config(classifier: dict) -> str:
+def _trained(folder: Path, classifier: dict):
     pipeline = [
         {"name": "bot.nlu.normalizer.TextNormalizer"},
-        {"name": "JiebaTokenizer", "dictionary_path": str(REPO / "bot" / "nlu" / "dictionary")},
+        {"name": "JiebaTokenizer", "dictionary_path": DICTIONARY},
         {"name": "CountVectorsFeaturizer", "min_ngram": 1, "max_ngram": 2},
         {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 3},
         classifier,
         {"name": "bot.nlu.normalizer.OriginalTextRestorer"},
     ]
-    return yaml.safe_dump({"recipe": "default.v1", "language": "zh", "assistant_id": "test-tfidf",
-                           "pipeline": pipeline}, allow_unicode=True)
-
-
-def _trained(folder: Path, classifier: dict):
-    from rasa.core.agent import Agent
-    from rasa.model_training import train_nlu
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.yml").write_text(_config(classifier), encoding="utf-8")
-    (folder / "nlu.yml").write_text(NLU, encoding="utf-8")
-    model = train_nlu(str(folder / "config.yml"), str(folder / "nlu.yml"), output=str(folder / "models"))
-    assert model
-    return Agent.load(model)  # from the archive: through persist and load
+    return trained_agent(folder, pipeline, NLU, "test-tfidf")  # loaded from the archive: persist and load
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +124,7 @@ def agents(tmp_path_factory):
             _trained(folder / "counts", {"name": "LogisticRegressionClassifier", "max_iter": 1000}))
 
 
-def _parse(agent, text: str) -> dict:
-    return asyncio.run(agent.parse_message(text))
+_parse = parse
 
 
 def test_intents_and_a_ranking_of_the_configured_length(agents):
