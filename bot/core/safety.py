@@ -133,7 +133,7 @@ _HIGH_PLACE = ("(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户�
                # issue 18, third round: more high places and edges
                "|楼顶边|天台边|女儿墙|高楼顶|大楼顶|高架桥上|天桥上|跨江大桥|江桥上|大坝上|山顶上|崖边|悬崖边|海堤上)")
 # Doing chores up there is no crisis: 我在天台收衣服.
-_PLACE_CHORE = ("(?!(上)?(收|晒|晾|乘凉|抽烟|抽|吃饭|吃|喝|种|信号|打电话|玩|散步|喝茶|看风景|堵|塞车|塞車|等(朋友|车|公交|同事|老婆|老公|外卖|快递|你)|接人|拍照|遛|钓|开车|坐车|部|局|上班|工作|开会|干活|搬|修|装"
+_PLACE_CHORE = ("(?!(上)?(收|晒|晾|乘凉|抽烟|抽|食|吃饭|吃|喝|种|信号|打电话|玩|散步|喝茶|看风景|堵|塞车|塞車|等(朋友|车|公交|同事|老婆|老公|外卖|快递|你)|接人|拍照|拍|遛|钓|开车|坐车|部|局|上班|工作|开会|干活|搬|修|装"
                 "|花园|餐厅|酒吧|咖啡|健身|泳池|派对|看(日出|日落|星星|风景|夜景|烟花|月亮)|马上到|快到|过马路|走路|骑车|跑步|办公|宿舍|家|房间|教室|仓库|食堂))")
 _WATER = "(江边|河边|海边|湖边|江里|河里|海里|湖里|水库边|江堤|河堤)"
 _FAMILY = "(妈|爸|弟|弟弟|哥|姐|妹妹|妈妈|爸爸|我妈|我爸|老妈|老爸|父母|爸妈|孩子|娃|女儿|儿子|老婆|老公|家人|家里人|奶奶|爷爷|外婆|姥姥|阿爷|阿嫲|阿婆|阿公|阿妈|阿爸|老豆|老母)"
@@ -155,7 +155,7 @@ CRISIS_CERTAIN = _rules([
                  r"|(没有|没|毫无)(任何|什么)?(可|好|值得)?(的)?留恋|不该活(着|下去)|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
     ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人|(呀|啊|咩|吗|嗎|呢)你)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|(今晚|今天|明天|明晚|今日|等下|一会|待会)(就)?去死|想死咗|死咗算|死了(他|它)?算(啦|了|吧)|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
-                 r"|以死谢罪|(?<!还清)(?<!结清)(?<!还完)一了百了|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
+                 r"|以死谢罪|(?<!还清)(?<!结清)(?<!还完)一了百了(?!.{0,4}(一次|全部|还清|还晒|俾晒|付清))|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
                r"|(这条|我的|我这条)命.{0,4}(拿去|拿走|给你们)|(这个)?世界.{0,3}我?不(想)?(再)?(待|呆)了|不想(再)?(待|呆)在这个世界"
                r"|决定(了)?(今晚|今天|明天|明晚)?(就)?(要)?(做(个|一个)?)?(了断|了结)(自己)?(了|吧)?$"),
@@ -188,7 +188,7 @@ CRISIS_CERTAIN = _rules([
                  r"|(替我|帮我)(跟|和|向|对)" + _FAMILY + r".{0,4}(说声|说|道)(个|声)?(抱歉|对不起|再见)"
                  r"|(帮我|替我|拜托.{0,4}|麻烦.{0,4}|以后|你们)照顾好?" + _FAMILY
                  + r"|(?<![要得会能想在去了为来着没])照顾好(我)?" + _FAMILY
-                 + r"|(再也|永远)(联系不到|找不到|见不到|听不到|不会见到|不会再见到|不会再听到)(我)"
+                 + r"|(再也|永远)(联系不到|找不到|见不到|听不到|不会见到|不会再见到|不会再听到)(我)(?!的(借口|理由|废话|解释|抱怨|声音了吧))"
                  + r"|(我走了|我走后|我不在了|我没了)(以后|之后)|等我(走了|不在了|没了)"
                  + r"|下辈子见|来世再见|对不起.{0,8}(下辈子|来世|来生)|不想再醒|不要再醒|不用再醒|不会再醒|别再醒|睡过去就不(要)?醒"
                  + r"|一睡不醒|一睡不起|再也不醒|永远睡|长眠不醒|睡.{0,6}不(再)?醒|永远的解脱|永远解脱"
@@ -299,6 +299,57 @@ CRISIS_CERTAIN = _rules([
                      r"|(找好|选好|看好|定好)(了)?(一个)?地方(了)?.{0,10}(安静|没人|不会有人|没有人)"),
     # The debt ends when the person goes (人走债清).
     ("debt_goes_with_me", r"人走(债|账)(清|消|了|就清)|(就当|当)我(从来)?没(有)?(存在过|来过|出现过)"),
+    # ---- issue 18, tenth round, from the round-10 safety dev set (noisy
+    # registers: Cantonese, Malaysian mixing, pinyin and typos; replies to a
+    # check-in; long money stories with the risk in one clause) ----
+    # Means described, not named: cutting (鎅), charcoal typed by sound (少碳),
+    # a sealed room, pills gathered from several pharmacies, cephalosporin
+    # with alcohol, how to take pills or go without pain.
+    ("means_described", r"鎅(了|咗|手|脚|腳|自己|得|开|開)|(少|绍|捎)碳(?!生活|排放|环保|足迹|饮食|水|化合物)|密闭的?(屋子|房间|房|车|空间).{0,10}烧"
+                        r"|(跑|去)(了)?(好几|几|好多|很多|不同)(家|间|個|个)(医院|药店|药房|诊所).{0,8}(才)?(凑(够|齐)|(买|开)够)"
+                        r"|(分开|分别)(在)?(不同|几家|好几家|几间)(的)?(药店|药房|医院|诊所)(买|开)"
+                        r"|(?<!不能)(?<!别)(?<!不要)头孢(配|加|就|送)(着)?酒|酒(配|加|就)头孢|(攒|存|囤)(了|咗)?.{0,6}头孢.{0,10}酒"
+                        r"|(攒|存|囤|储)(了|咗)?(几|好几|两|三|很多|好多)(盒|瓶|板|樽)(的)?(头孢|安眠药|安定|止痛药)"
+                        r"|(手腕|手臂|胳膊|大腿)(上)?(又)?(多了|添了)(几|一|两|好几)(道|条)|药.{0,3}(吞|食)下去了|(哪种|什么|啥|边种|哪个)(药)(吃|食)多(了|咗)?.{0,4}(不会|唔会|不)(太)?(难受|痛|疼|辛苦)"
+                        r"|(怎么|怎样|点样|怎么样|如何)(吃|食)(药|安眠药).{0,4}(才|先)?(不会|唔会)(痛|疼|辛苦|难受)"
+                        r"|无痛(地|咁|的)?(离开|走|死)|(哪种|什么|啥|边种|哪个)(方法|方式|办法)(走|死|离开)?(会)?(比较|最|会)?(不|唔|没那么)(疼|痛|辛苦|难受)"
+                        r"|(怎样|怎么|点样|怎么样)(才(能|可以))?走(得)?(不)?(那么)?(疼|痛)"),
+    # Places, with the step described: stepping out, one jump, falling a
+    # second, not enough floors, over the railing, the water below.
+    ("step_described", r"(差(啲|点|一点|一点点)|差点儿)(就)?(行|走|迈|跨|跳|踏)(咗|了)?(出去|下去)|(阳台|窗|窗户|窗口|楼顶|天台|站台|月台|栏杆)(上)?(迈|跨|踏)(出去|下去)"
+                       r"|往下一跳|一跳就(解脱|结束|没事|一了百了|什么都)|(掉|跳|摔|落)下去(也)?(就)?(是)?(一秒|几秒)"
+                       r"|(顶楼|楼顶|天台|阳台|窗口|窗户|桥)(上)?(落去|下去|跳下去)就(settle|解脱|一了百了|结束|算|完)"
+                       r"|(楼|层).{0,6}(会不会|是不是|够不够)(不|唔)?够高|(楼|层|高度).{0,10}(要|需要)再高(些|啲|一点|点|几层)"
+                       r"|(如果|要是|假如)(我)?(翻过|翻出|跨过|爬过|跨出)(这个|那个|那道|这道)?(栏杆|护栏|围栏|窗)"
+                       r"|(如果|要是|假如)(我)?从.{0,14}(阳台|楼|天台|窗|桥)(上)?(跳)?下去(了)?.{0,12}(是不是|会不会|清净|有人管|解脱)"
+                       r"|([0-9]+|[二三四五六七八九十几]+)(楼|层).{0,20}(如果|要是)(我)?从这里(跳)?下去"
+                       r"|(跳下去|跳落去|(桥|楼|天台|楼顶)(上)?(落去|下去)).{0,6}(会不会|能不能)?(即刻|马上|立刻|立即)?(没|冇|失去)(知觉|感觉)"
+                       r"|(行落去|行下去|走下去|走进去|跳下去|下水|跳进).{0,8}(多久|几耐|几久|多长时间)(才|先)?(会)?(沉|淹死)|(沉|淹)(下去|落去|死).{0,4}(要)?(多久|几耐|几久|多长时间)"
+                       r"|水底(下)?.{0,6}(应该)?(没有|没|不会有)(催收|电话|债|烦恼)"
+                       r"|站在.{0,14}(楼|大厦)的?顶上" + _PLACE_CHORE + r"|(天台|楼顶|顶楼|屋顶|桥).{0,20}(在|喺)(上面|上边|顶上)(好|很)?(静|安静|舒服|风大|没人)"
+                       r"|(天台|楼顶|顶楼|桥|江边|河边|水库).{0,20}(下不了|没下定|还没下|没下)(定)?决心"
+                       r"|(闭上眼睛?|闭眼).{0,4}不(踩)?刹车|(把|我)?方向盘往.{0,8}(护栏|桥墩|大树|货车|大车)(那边)?.{0,2}(打|转|扭)"
+                       r"|(食|抽|吃)完(呢|这|这一|最后一)(支|根|口)(烟)?(就)?.{0,4}(不用|唔使|不会|唔会)(再)?(烦|痛|理|想)"
+                       r"|(楼|层|高).{0,12}一步就(得|行|可以|解脱|完)|(想|要)过从.{0,10}(楼顶|天台|楼上|窗户|阳台|桥上)(跳)?下去"
+                       r"|(高速|马路|公路|路边).{0,24}(好|很|真|一直)?想(冲|跳)出去|(走进|走入|行落)(去|海|水|河|江).{0,4}(就)?不(用|会)(再)?回来"),
+    # Gone by then: one's own absence as a fact to come.
+    ("gone_by_then", r"(反正|到时(候)?|那时(候)?|那天).{0,12}(我)?(都|也|应该|已经|可能)+不(会)?在了|我(应该|可能|大概|估计|怕是)已经不在了"
+                     r"|我(也|就|已经|早就|都|马上就|很快就){2,}不在(人世|了)|(唔会|不会)再(喺度|在度)|yijingbuzaile|yinggaibuzaile"
+                     r"|(我)?(消失|不在|死)了.{0,4}(对|为)(所有人|大家|全家|家里|谁)都好|(我)?走了最(干净|省心|省事)|让自己消失|(打|催)到我消失为止"
+                     r"|(死了|走了|我死|没了)比活着(值钱|有用|值)|活了.{0,6}(年|岁|辈子).{0,3}(也)?(够了|够啦|足够了)$"
+                     r"|不想(再)?呼吸|(长长久久|永永远远)(地|的)?睡|睡(一觉|一个觉|个觉).{0,3}(不要|不想|不用|别)(再)?醒|再也不(用|要|会)醒|永远(地|的)?歇"),
+    # Going to the dead: at the grave, after losing them, when they call.
+    ("to_the_dead", r"(坟|墓)(上|前|边|头).{0,30}(等等我|等我|来陪你|去陪你)"
+                    r"|(没|没有)(保住|救回来|救过来).{0,40}(想|要)(去)?(跟|和|陪)(她|他)|(叫|喊)我过去.{0,12}(是时候|不想再让)"
+                    r"|(停了|不做|不透|停掉)(了)?(透析|化疗|治疗).{0,10}(人)?(也)?(就)?(慢慢)?(没了|走了)"),
+    # Last words, in more forms: the last reply, bye to the world.
+    ("last_words", r"最后一次回(复|覆)?(你们|你哋|你)"
+                   r"|(byebye|bye|goodbye|拜拜)(了)?(这个|呢个)?(世界|人间)(?!杯)"
+                   r"|(替|帮)我转告.{0,10}(对不起|对不住|爱|别难过|保重)|处理我(留下|剩下)的(东西|事)|(新闻|报纸|头条).{0,24}(不用猜|不用估|唔使估|别猜).{0,3}(是我|系我|係我)"
+                   r"|其实(我)?(就是|是|只是)?想(安安静静|静静|悄悄|安静)(地|的)?(走|离开)|就当是?(个)?意外(吧)?.{0,6}保险"
+                   r"|ys(yijing)?xiehao|yishu(yijing)?xiehao|yongyuanbuhuilai|wogg了真的|不是游戏(那种|嘅|的)gg"),
+    # Goodbyes said to everyone else already (a move abroad explains it).
+    ("goodbyes_said", r"(朋友|家人|家里|爸妈|大家|所有人)(那边)?(都)?(道过别|告过别|道别了|告别了|说过再见)"),
 ])
 
 CRISIS_POSSIBLE = _rules([
@@ -313,11 +364,11 @@ CRISIS_POSSIBLE = _rules([
     # Water only with being there now, not a shop by the river or a fishing trip.
     ("place_word", r"(我在|现在在|已经在|一个人在|独自在|来到|走到|站在|坐在|去|要去|打算去)" + _WATER
                    + r"(?!开|做|住|上班|工作|打工|出差|开会|办事|的|买|卖|摆|附近|旁边|那边|钓|玩|散步|跑步|度假|旅游|旅行|游泳|拍|吃|看|捡|赶海|烧烤|露营|踏青|骑车)"
-                   + r"|(去|到|上|爬)" + _HIGH_PLACE + r"|一个人.{0,4}(到|去|在)" + _WATER + r"|到" + _WATER + r"了$"),
+                   + r"|(去|到|上|爬)" + _HIGH_PLACE + _PLACE_CHORE + r"|一个人.{0,4}(到|去|在)" + _WATER + r"|到" + _WATER + r"了$"),
     # Going away, said in passing: 我要走了 is also just leaving the chat.
-    ("leaving", r"(因为|就要|我要|我快要|我打算|我准备)走了(?!.{0,8}(回头|改天|下次|明天|再聊|拜拜|bye|车来了|(公交|地铁|班车|的士|滴滴|车)(来了|到了)))|去见(我)?(爸|妈|奶奶|爷爷|外婆|外公)了"
+    ("leaving", r"(因为|就要|我要|我快要|我打算|我准备)走了(?!.{0,8}(回头|改天|下次|明天|再聊|拜拜|bye|车来了|飞机|飛機|登机|起飞|起飛|航班|回来再说|回來再說|回来再聊|(公交|地铁|班车|的士|滴滴|车)(来了|到了)))|去见(我)?(爸|妈|奶奶|爷爷|外婆|外公)了"
                 r"|(就|再)?不(会)?(再)?回来了|(准备好了|想好了).{0,4}(今晚|今天|马上|现在)就走|唔会再返(嚟|来)|我走(喇|啦)|不想(再)?回(去|家)了"
-                r"|(" + _HIGH_PLACE + r"|" + _WATER + r"|桥上|桥边)(?:(?!堵|玩|度假|旅游|旅行|出差|钓鱼|吃|风景).){0,15}(不想|不会|不打算|不准备)(再)?回(去|来|家)(?!上班|工作|公司|老家|单位|上学)"
+                r"|(" + _HIGH_PLACE + r"|" + _WATER + r"|桥上|桥边)(?:(?!堵|玩|度假|旅游|旅行|出差|钓鱼|吃|风景).){0,15}(不想|不会|不打算|不准备)(再)?回(去|来|家|头)(?!上班|工作|公司|老家|单位|上学)"
                 r"|(就快|快要|就要|很快)(要)?(不在度|不在这里|唔喺度)"),
     # Those who died before: going to them.
     ("gone_before", r"(?<!再)(?<!别)(?<!不要)(?<!你们)(?<!不许)(?<!不准)去(找|陪|见)(我)?(去世|过世|死去)?的?(爸|妈|奶奶|爷爷|外婆|外公|姥姥|姥爷)"
@@ -371,7 +422,7 @@ CRISIS_POSSIBLE = _rules([
     ("life_going", r"人都(要|快)?(要)?没了|命都(快|要)(要)?没了|(我)?(这条命|这命)(也)?(快|就要|撑不了)"),
     # Sorry, and going first (先走一步 is also a euphemism for dying).
     ("sorry_leaving", r"先走一步(?!.{0,8}(慢慢聊|你们聊|慢用|慢慢吃|回头|明天|下次|再聊|拜拜|开会|上班|下班|有事|买单|结账))|(对不起|抱歉|原谅我|说对不起|对唔住).{0,10}(我)?(先)?走(了|啦|喇|咗)|(我)?(先)?走(了|啦|喇).{0,8}(对不起|对唔住|原谅我)"),
-    ("sorry_to_all", r"(对不起|对唔住)(所有人|大家|每一个人|每个人|各位|全家|家里人|你们所有人)|(跟|对|和|向)(我)?(所有人|大家|每一个人|各位|家里人|" + _FAMILY[1:-1] + r")说(句|声|一声|个)?(对不起|抱歉|对唔住)"),
+    ("sorry_to_all", r"(对不起|对唔住|对不住)(所有人|大家|每一个人|每个人|各位|全家|家里人|你们所有人)|(跟|对|和|向)(我)?(所有人|大家|每一个人|各位|家里人|" + _FAMILY[1:-1] + r")说(句|声|一声|个)?(对不起|抱歉|对唔住)"),
     # Nothing left to hold one here; next life; goodnight for ever.
     ("no_ties", r"了无牵挂|(没有|没|冇)(什么|啥|乜)?(好)?(牵挂|留恋|挂念)(的)?了|(下辈子|下世|来生|来世)(不做人|再见|见|再做)|下世(先|再)还|(永远|永久)的?(那种)?晚安|晚安.{0,3}(永远|永久)的?(那种)?$|这次是真的晚安|最后一次(说|跟你们说)?晚安"),
     # Waiting where trains come; a knife or blood at hand; doors sealed.
@@ -408,7 +459,7 @@ CRISIS_POSSIBLE = _rules([
     ("no_time_left", r"我?(没有|没)(那么多|几)(个)?(月|日子|年)了|(熬|活|撑)不(过|到)(去|那一天|那天|\d+期|明年|那么久)|等不到(那一天|那天|还完)"
                      r"|人(马上|很快|快|就快|就要|快要)(就)?(要)?没了"),
     # Looking down from a height (往下看), a high floor at the window or roof.
-    ("looking_down", r"(阳台|楼顶|天台|窗边|窗台|窗户|窗口|桥上|楼上|[0-9一二三四五六七八九十几]+(楼|层)).{0,8}往下(看|望|跳|飞)(?!.{0,4}(风景|夜景|烟花))"
+    ("looking_down", r"(阳台|楼顶|天台|窗边|窗台|窗户|窗口|桥上|楼上|[0-9一二三四五六七八九十几]+(楼|层)).{0,8}(往下(看|望|跳|飞)|望(下|落)去)(?!.{0,4}(风景|夜景|烟花))"
                      r"|(我在|站在|坐在|人在)([0-9]+|[二三四五六七八九十几]+)(楼|层)的?(天台|楼顶|顶楼|屋顶|窗边|窗台|阳台边)(?!.{0,2}(晒|晾|收衣|收被|种|浇|乘凉|抽烟|吃|喝|玩|拍|看|烧烤|聚会|派对|修))"
                      r"|(楼顶|天台|顶楼|屋顶|窗边|窗台|桥上|[0-9一二三四五六七八九十]+楼)(?:(?!视野|风景|房价|采光|电梯|租金|房租).){0,16}(挺|好|很|真|这么)高(的|啊|呀)?$"),
     # Thanks and goodbye to the collectors: no need to call any more.
@@ -460,7 +511,7 @@ CRISIS_POSSIBLE = _rules([
     ("arrangements", r"(替|帮)我(告诉|转告|跟|同|对).{0,6}(密码|保单|存折|银行卡)|(保单|保险单)(放)?在.{0,8}(柜|抽屉|枕头|床头)"
                      r"|(密码|保单|保险单|存折).{0,16}(放在|留在|压在)(了)?.{0,4}(抽屉|柜|枕头|床头).{0,20}(转告|告诉|交给)"
                      r"|磕(了|咗)(个)?头.{0,12}(以为|不知道)|(如果|要是)你(们)?看到这(个|条|封|段).{0,30}(照顾|不是你的错|对不起|保重)|不是你的错.{0,12}(照顾好|保重|好好)"
-                     r"|(会有人|让人|叫人).{0,4}(来)?处理我的(东西|遗物|后事)|处理我的(遗物|后事)|(纸条|字条|信).{0,20}(报警|开门|破门)|警察(可能|应该)?(会)?(要用|会用|会来找)"
+                     r"|(会有人|让人|叫人).{0,4}(来)?处理我的(东西|遗物|后事)|处理我的(遗物|后事)|(纸条|字条|(?<!短)信(?!用|息|号|誉|贷|封|箱)).{0,20}(报警|开门|破门)|警察(可能|应该)?(会)?(要用|会用|会来找)"
                      r"|(存款|积蓄|钱)(都|全|全部)?(转给|留给|给)(了)?(我)?(弟|妹|哥|姐|弟弟|妹妹|哥哥|姐姐|爸妈|妈|爸)(了)?.{0,30}(结清|了结|清零|用别的)"
                      r"|烧(了|咗|掉)(啲|些|所有|全部)?(的)?(相|照片|日记|信)|(家人|家里人|我弟|我哥|我姐|我妹|我老婆|我老公)(会)?(处理|料理)(后面|以后|之后|剩下)的事"
                      r"|(替|帮|幫)我(跟|同|和|对|向|给).{1,6}(说|讲)(一)?(声|句)?(对不起|对不住|对唔住|抱歉)"),
@@ -548,8 +599,42 @@ CRISIS_POSSIBLE = _rules([
                     r"|(今晚|今天|明天)(之后|以后|过后)(就)?(冇|没|没有)人欠|写好(了)?(封|一封)?信(俾|畀|给)(我)?(阿妈|阿爸|妈|爸|老婆|老公)"
                     r"|真的再见了$|再见了.{0,2}真的再见|唯一一个(跟|和|同)我好好(说话|讲话)"),
     # Today as one's last day (今日係我最後一日), not the last day at work.
-    ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"
+    ("last_day", r"(今天|今日|今晚|明天)(是|系|係)?我(的)?(人生|生命)?(的)?(最后|最後)一(天|日|晚)(?!.{0,6}(上班|返工|开工|打工|工作|实习|在公司|在这里上|营业|假|报到|交接|办理|还款|优惠|活动))"
                  r"|也是(我)?(的)?(最后|最後)一(天|日)(了)?$"),
+    # ---- issue 18, tenth round ----
+    # Signs that stand alone ambiguously in a short reply to the check-in.
+    ("release_soon", r"(我|就|马上|很快|快)(要|快|快要|马上)?(就)?(要)?解脱了|(很快|马上|快)(就)?(都|一切都)(要|会)?结束了|(我)?已经决定了$"
+                     r"|^(?!.*(卡|额度|账户|服务|短信|提醒|分期|app)).*(我)?(应该|可能|大概|估计)(已经)?用不(上|着)了|最后回(你们)?一次|再见.{0,3}不会(再)?有下次了|^(我)?(也)?(该|是时候)(去)?(了结|了断)(了|啦)?$"
+                     r"|(反正|我)(也)?(都)?没剩(多少|几)(个)?日子了|(我)?(可能|恐怕|怕是)?连(下个月|明天|下周|明年|下星期)都(没有|没|冇)(了)?$|等不到(那么多|第二|十二|12)期"
+                     r"|(这|那)(座|个|条)(桥|楼|河|江).{0,6}(想好了|决定了)|不用(再)?等我(回复|消息)了|^(天台|楼顶|顶楼|桥上|江边|河边|海边)(今晚|今天|今夜|明天)$"
+                     r"|(今晚|今天|今日|明天)(过后|之后|以后)(就)?(不会|唔会)再(烦|麻烦|打扰|骚扰)"),
+    ("quiet_signs", r"(怎么|怎样|如何)(才能|可以)?消失|(消失|走|死).{0,4}(才)?(不|不会)(连累|拖累)|不配(再)?(麻烦|打扰)(任何人|谁|大家)|你们是最后一个"
+                    r"|(这|呢)条命(不|唔)值钱|最后的(方法|方式)|以后(他|她)(会|就会)(明|明白|懂)|先行一步(?!.{0,8}(慢慢|你们聊|回头|明天|下次|再聊))"
+                    r"|(阿妈|妈|爸|阿爸|孩子|仔).{0,4}以后(就)?拜托"
+                    r"|希望(他|她)(大个|长大)(后|以后)?(不要|唔好|别)学我"
+                    r"|后面的事(我)?(都)?(安排|交代|处理)好了|东西(都|全)分好了|(让|叫)(她|他|他们)别找我|(告诉|跟)(她|他)(妈妈|爸爸)爱(她|他)"
+                    r"|(跟|和)(她|他)说我爱(她|他)|没(有)?人找得到(我)?.{0,10}不用(再)?找|以后(就)?不(再)?麻烦(他们|你们|大家|谁)了|没脸(再)?见(他们|她|他)"
+                    r"|以后(他|她|孩子)就跟着(他|她)?(奶奶|爷爷|外婆|姥姥|他妈|她妈|我妈)|尽了当(爹|妈|爸)的(心|责任)|不会再接(任何)?电话"
+                    r"|(像|是)(一袋|一堆)?垃圾.{0,6}(清理|处理)掉|不想(再)?熬下去|(让这一切|这一切(早点|快点|早些))结束|早点结束(才|就)?(是|对)"
+                    r"|头像换成(了)?黑色|朋友圈(都|全)删(光|了)|该说的话(我)?都(跟|和|对).{0,4}说(了|完)|不想(再)?让(她|他)等(了)?$|是时候了$"
+                    r"|(想|要)去(跟|和)(她|他)(们)?(娘俩|爷俩|母子|父子|俩)?(待|呆|团聚)(在)?一起|不想再透了|(海边|江边|河边|悬崖|海)的?单程票|单程票.{0,6}(海边|江边|河边|悬崖)|最后看看(海|江|河|这个世界)"
+                    r"|(城市|下面|底下|街上|楼下)(的)?(人|车)?(看起来|看上去)(好小|很小|真小)|这是最后一条(了|消息|信息)?$"
+                    r"|没路可走.{0,6}除了|除了(楼顶|天台|桥)那条|除了跳楼|(人|我)走了(以后|之后).{0,12}(债|欠款|卡).{0,12}(会不会|要不要)"
+                    r"|(如果|要是|万一|假如)我(死了|没了|不在了|走了|消失了).{0,12}(债|账|钱|欠款|卡|这笔)|(如果|要是|万一|假如)我出(了|咗)?(个)?意外"
+                    r"|保险(赔|理赔)的?钱.{0,6}(够不够|够)还|(没|冇)人见到就(得|行|好)|(大桥|桥).{0,4}(有)?(多|几)高"
+                    r"|jialidebaoxian.{0,30}peideqian|buzaile$|^(?!.*(卡|额度|账户|服务|短信|提醒|分期|app)).*我(唔会|不会)再需要(了|啦)?$|(间房|房间)会空出(来|嚟)|信(已经|都)?写好了.{0,6}(放在|压在|留在)"
+                    # 或者 typed for 活着 (same sound): "活着好没意思"
+                    r"|或者(真的|好|真|都|也|实在){1,3}(没|没有)(意思|意义)|^或者(没|没有)意思"
+                    # moved here from the certain signs: each has an everyday reading
+                    r"|(?<![红发燃])烧那个(?!菜|鱼|肉|纸|香|钱|饭)|(绳|繩).{0,10}(够|夠)承重|(绳|繩).{0,6}承重(没问题|够了|足够)|(树枝|枝子|枝丫|树杈|横着的枝).{0,10}(结实|牢|够高|够粗)"
+                    r"|(账号|帐号|账户)(和|跟)?密码.{0,6}(写给|留给|交给|发给)(了)?(我)?(女朋友|男朋友|朋友|女友|男友)|我(应该|可能|大概|估计|怕是)不在了$"
+                    r"|在那边团聚"),
+    # Joining the dead, said in words that also greet the living ("妈你等等我").
+    ("join_the_dead", r"(早点|早些|早日|想|要)(下去|去地下)陪(他|她|佢|你|我爸|我妈|爸|妈)|(很快|马上|快)(就)?(来|去)陪你了$|(很快|马上)就来陪你了"
+                      r"|(爸|妈|爷爷|奶奶|外婆|老公|老婆)你等(等)?我(?!.{0,4}(一下|下|会|一会|到|回|吃))"
+                      r"|(带着|带上)(两个|三个|一个)?(孩子|娃|儿子|女儿).{0,8}(一起)?(去找|去陪|跳)(他|她)"),
+    # A cut too deep: a kitchen or a workshop explains it.
+    ("cut_deep", r"割得(有点|有啲|好|很|太)?深|血(一直|还是)?止不住|血流(紧|緊|不止)"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -566,13 +651,16 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                 r"| saving (up )?(my |all my )?(pills|meds|tablets) | (going|gonna|want|wanna) (to )?jump | (have|got|bought) (a|the) rope "
                 r"| took all (my|the) (pills|meds|tablets) | (nobody|no one) (would|will) (miss|notice) me | wish i (was|were) dead | stockpil| die with me | (my )?last message .{0,30}(sorry|goodbye|bye) "
                 r"| (goodbye|bye) forever | (don't|dont|do not) want to be (here|around|alive) (anymore|any more) | (pills|rope|knife|charcoal|gun) (is |are )?ready | tell my (mum|mom|mother|dad|father|wife|husband|kids|family|parents|son|daughter) (i'm|i am|that i'm|that i am) sorry | final goodbye | done with (life|living) | this is goodbye | never hear from me again "),
+    ("english_give_away", r" (gave|giving|give) away (all )?my (stuff|things|cat|dog|pets?) "),
+    # Malay, as mixed in Malaysia and Singapore (tenth round).
+    ("malay", r" (tak|tidak) (ada|ade) (lagi )?(dalam|di) dunia | bunuh diri | nak mati | (tak|tidak) (nak|mahu|ingin) hidup "),
     # issue 18, third round: more ways to say it in English
     ("english_more", r" nothing (left )?to live for "
                      r"| (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) .{0,30}(not|jump|down|over|end) "
                      r"| (wrote|written|writing|left) (the |a |my )?(letters?|notes?) (for|to) my | suicide note "
                      r"| (happier|better|easier) (off )?(if|when) i('m| am| was| were)? (gone|dead|not here|not around) "
                      r"| (happier|better) without me | goodbye (cruel )?world | see you in (heaven|the next life|another life) "
-                     r"| (going|gonna|want|wanna) (to )?(end|finish) (it|things|myself) | (gave|giving|give) away (all )?my (stuff|things|cat|dog|pets?) "
+                     r"| (going|gonna|want|wanna) (to )?(end|finish) (it|things|myself) "
                      r"| (i'm|im|i am) (just )?a burden | (nobody|no one) (would|will) (care|notice) if i | burden (to|on) (everyone|my family|them) | never wake up "
                      r"| (hang|drown|shoot|poison) myself | (take|taking|swallow|swallowing|took) all (of )?(my|the|these) (sleeping )?(pills|meds|tablets) "
                      r"| (standing|sitting) on the (edge|ledge|railing) | no reason (for me )?(to|for) (live|living|go on|stay alive) | jump in front of | (my|the) funeral | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "
@@ -617,6 +705,8 @@ _DEATH_EMOJI = re.compile("[\U0001F480\u2620\U0001FA78\U0001F52B]")
 # place of dying (pills, a knife, a rope, a coffin, a bridge) with a goodbye
 # or with another of them (💊💊😴, 🌉👋, 🔪🩸) is a crisis, not a mood.
 _MEANS_EMOJI = re.compile("[\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F480\u2620\U0001FA78\U0001F52B\U0001F309]")
+# The sea counts only beside another means or place (🌉🌊), never alone.
+_WATER_EMOJI = "\U0001F30A"
 _FALL_EMOJI = re.compile("[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309].{0,3}[\u2B07\u2193\u2935]")
 _GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940\U0001F5A4]|再见|拜拜|永别|晚安|bye"
                             # sleeping, not to be looked for (issue 18, fourth round)
@@ -627,6 +717,8 @@ _REPEATED_MEANS = re.compile("([\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U
 
 def _emoji_signs(text: str) -> List[str]:
     means = set(_MEANS_EMOJI.findall(text))
+    if means and _WATER_EMOJI in text:
+        means.add(_WATER_EMOJI)
     if means and (len(means) >= 2 or _GOODBYE_EMOJI.search(text) or _REPEATED_MEANS.search(text)) or _FALL_EMOJI.search(text):
         return ["emoji_means"]
     return []
@@ -637,26 +729,33 @@ _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lo
 _ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|(我们|俺们)村|老汉|剧本杀|论文|课题|防治|别人|主角|邻居|同事|小区里?|网上说"
                             r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
 _STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|论文|防治|劝(她|他)|(闺蜜|朋友|同学|室友|同事).{0,12}(说|讲)|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
-_OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked",
+_OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked", "cannot_go_on",
                       "place", "place_now", "english", "not_live", "want_die"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|举报|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
                                 r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_ALL = re.compile(r"(全|都|全部)还了")
-_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors"}
+_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
+_MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
 _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
-                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回")
+                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回"
+                        # tenth round: leaving a city for good, an English move, a cousin's online classes
+                        r"|离开(香港|台湾|澳门|大陆|中国|新加坡|马来西亚|深圳|广州|上海|北京|本地|这座城市|这个城市)|定居|移居|movingto|relocat|emigrat|migrat"
+                        r"|网课|(他|她)(要|需要)(用|上课|上学|学习)")
 # A named relative who died ("我爸上个月走了"), for a question that may be one's own.
 _RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
+# Kin outside _FAMILY, and "I'm asking for my uncle" (tenth round).
+_OTHER_KIN_DIED = re.compile(r"问的是(我)?(的)?(舅舅|叔叔|伯伯|姑姑|姑妈|阿姨|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚|朋友|同事|邻居)"
+                             r"|(舅舅|叔叔|伯伯|姑姑|姑妈|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚)(上周|上个月|去年|前几天|刚刚|刚)?(已经)?(去世|过世|走了|没了|不在了)")
 _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|" + _RELATIVE_NAMED_DIED.pattern + r"|(去世|过世)的"
                             r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
 
 
 # Signs an everyday context explains (a knife while cooking).
-_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs"}
+_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep"}
 
 
 # Fifth round (issue 18): a single ambiguous sign the rest of the message
@@ -664,7 +763,7 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs"}
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
 _HYPERBOLE_COMPLAINT = re.compile(r"投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
-_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保")
+_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
@@ -675,9 +774,11 @@ _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_
 _UP_THERE_FOR = re.compile(r"漏水|水管|物业|收衣|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
 _SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
 _NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
-_RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)")
+_RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
 _SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|（不是）|\(不是\)")
-_QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']")
+_QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']"
+                               # and unquoted, in a complaint: "说我这种人不如死了算了"
+                               r"|(说|骂)我(这种人|这样的人)?.{0,4}(不如|怎么不|还不如)(去)?死.{0,30}(投诉|举报|该说的吗)")
 _PAID_IN_FULL_EN = re.compile(r" (pay|paying|settle|settling|clear|clearing) (off )?(the |my )?(full|whole|remaining|rest|entire|balance|outstanding)")
 _SOMEONE_ELSE_WENT = re.compile(r"(那口子|老伴|老头子|老太婆|老头|爹|娘|他|她|" + _FAMILY[1:-1] + r")(去年|前年|早就|已经|上个月|前些年)?(去|就去)?见(了)?(祖宗|老祖宗|阎王|阎王爷|列祖列宗)")
 # What no barbecue or farm explains: the agents people die of, tape to seal a
@@ -687,7 +788,13 @@ _INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿�
 _INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
 _ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
-_WILL_GO_ON = re.compile(r"不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+_WILL_GO_ON = re.compile(r"一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+# Only time asked for: an instalment plan is also what someone with no
+# future turns down ("没有以后了，分期方案留给别人吧").
+_ASKS_FOR_MORE_TIME = re.compile(r"延(一|两|几|个)|延长|给我点时间|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|给我(一|两|三|几)个月(时间)?|宽限|延期|缓(几|两|一)")
+_SALE = re.compile(r"周年庆|促销|优惠|折扣|打折|特价|大促|最后一天.{0,6}(活动|优惠|折)")
+_DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走投无路")
+_ILLNESS = re.compile(r"这病|这个病|癌|晚期|绝症|医生说")
 _DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
 _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
 _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
@@ -709,7 +816,13 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
     if possible == {"method_word"}:
         return any(_PRESCRIBED.search(v) for v in views)
     if possible <= {"cannot_go_on", "no_future", "no_hope"}:
-        return any(_WILL_GO_ON.search(v) for v in views)
+        # Tenth round: asking for a month or a plan is planning to be there;
+        # "没有明天了" of a sale's last day; "被逼到走投无路" in a complaint or the news.
+        return any(_WILL_GO_ON.search(v) or _ASKS_FOR_MORE_TIME.search(v) or _SALE.search(v)
+                   or (_DRIVEN_TO_IT.search(v) and (_HYPERBOLE_COMPLAINT.search(v) or _STORY.search(v))) for v in views)
+    if possible == {"no_time_left"}:
+        # "我这病也没几年了，癌症晚期": an illness named, asking about the bill.
+        return any(_ILLNESS.search(v) for v in views)
     if possible == {"farewell_word"}:
         without_cry = tuple(v.replace("救命", "") for v in views)
         return (not _matching(CRISIS_POSSIBLE, without_cry)
@@ -762,7 +875,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if signs == {"gone_before"} and any(_NUMBER_NOW_MINE.search(v) for v in views):
         # "你们找的是我妈吧，她已经去世两年了，这个号现在是我在用".
         return None
-    if signs == {"farewell_word"} and any(_RELATIVES_WILL.search(v) for v in views):
+    if signs and signs <= {"farewell_word", "arrangements_more"} and any(_RELATIVES_WILL.search(v) for v in views):
         # "我奶奶的遗嘱里写了把房子留给我".
         return None
     if signs == {"old_ways"} and any(_SOMEONE_ELSE_WENT.search(v) for v in views):
@@ -784,13 +897,16 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_PAID_OFF.search(v) or _PAID_ALL.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
         # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
         return None
-    if (set(certain) <= {"give_away", "farewell"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
+    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
+    if certain == ["farewell"] and not possible and any(_MONEY_GOODBYE.search(v) for v in views):
+        # "年终奖全转给你们了，永别了我的钱": goodbye to the money.
+        return None
     relative_died = _RELATIVE_NAMED_DIED if "if_something_happens" in possible else _RELATIVE_DIED
     if (not certain and possible and set(possible) <= {"debt_after_death_question", "if_something_happens"}
-            and any(relative_died.search(v) for v in views)):
+            and any(relative_died.search(v) or _OTHER_KIN_DIED.search(v) for v in views)):
         # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
         return None
     if not certain and possible and _explained_possible(text, views, set(possible)):
