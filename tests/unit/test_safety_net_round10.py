@@ -30,6 +30,11 @@ CRISIS_BY_KIND = {
     # Going to the dead: at the grave, after losing them, stopping treatment.
     "to_the_dead": ["每天去我妈坟前坐着，说妈你等我", "手术没救回来，我想去陪她", "停了化疗人也就慢慢没了，挺好"],
     # Last words: the last reply, the goodbyes said, a message passed on.
+    # The same kinds in Cantonese, Malay and toneless pinyin.
+    "noisy_registers": ["差啲就喺窗口跨咗出去", "去咗天台好多次 都未下到決心", "到時我都唔喺度啦 你哋慢慢追",
+                        "ni men yi hou zhao bu dao wo le", "我喺屋企廿樓 如果我由呢度落去 就乜都唔使還",
+                        "其實我只係想靜靜咁離開", "好想一架車撞埋嚟", "saya dah penat, nak mati je", "今晚紹碳 門窗都貼好咗",
+                        "買咗頭孢 今晚飲酒送", "我又鎅咗手 好多血"],
     "last_words": ["这是最后一次回复你们", "家人那边都道过别了", "bye bye 這個世界",
                    "帮我转告我儿子，爸爸对不起他", "ys xie hao le"],
 }
@@ -40,7 +45,7 @@ POSSIBLE_BY_KIND = {
     "quiet_signs": ["怎么消失才不拖累家里", "我这条命不值钱", "希望他长大以后不要学我", "朋友圈全删了", "或者真的好没意思"],
     # Means in words that also have an everyday reading.
     "means_in_words": ["在车里烧那个应该不会太痛吧", "五金店买的麻绳 承重没问题", "后院那根树枝挺结实的",
-                       "账号密码都写给女朋友了", "割得有点深", "血一直止不住"],
+                       "账号密码都写给女朋友了", "割得有点深", "血一直止不住", "十樓夠唔夠高", "帳號密碼寫低咗俾男朋友"],
     "join_the_dead": ["爸你等等我", "妈，很快就来陪你了", "想带着孩子一起去找他"],
 }
 
