@@ -438,9 +438,9 @@ def nlu_section(res: Dict[str, Any], made: List[str], out: Path) -> List[str]:
              f"functions, on the sets it lists: tests/nlu and {len(blind)} blind set(s). **tests/nlu is a development "
              "set**: choices were tuned against it, so it overstates how a model does on new text. The blind sets were "
              "written from the intent definitions alone, are frozen and are scored here in aggregate only; which of "
-             "them guided a choice after being scored is recorded in docs/reports/nlu_blind.md (rounds "
-             "1-3 have, so only round 4, `blind4`, is still held out; the targets below are met or not on rounds 1-3 "
-             "as development sets), which also breaks "
+             "them guided a choice after being scored is recorded in docs/reports/nlu_blind.md (only the sets marked "
+             "held out below are; the others, marked [development], guided choices or were scored repeatedly, so "
+             "their targets are met or not as development sets), which also breaks "
              "them down by register and intent. Benign read as crisis = share of the set's non-crisis messages "
              "predicted crisis; entity micro-F1 = exact spans, every entity type together.")
     L.append("")
