@@ -1,6 +1,6 @@
 """Turns the blind-written safety development rounds into training data (issue 18).
 
-Rounds 5-10 of `tests/nlu_safety_dev/` were written by three writers each,
+Rounds 5-11 of `tests/nlu_safety_dev/` were written by three writers each,
 who saw only the intent definitions; once read, their misses shaped the safety net,
 so they no longer measure anything new. As training data they give the
 classifier and the safety risk detector crisis wordings and look-alikes of
@@ -11,7 +11,7 @@ as tests/unit/test_nlu_annotations.py requires); crisis and opt-out lines
 stay unmarked, as in the other safety files. A text already in the training
 data is left out.
 
-    .venv/bin/python scripts/safety_rounds_to_training.py [--rounds 5 6 7 8 9 10] [--out PATH]
+    .venv/bin/python scripts/safety_rounds_to_training.py [--rounds 5 6 7 8 9 10 11] [--out PATH]
 
 Measured on round 8 before it was added (its first score, fresh text): crisis
 recall 0.67 / 0.74 / 0.87 without rounds 5-7 in the training data, 0.84 /
@@ -56,7 +56,7 @@ def key(text: str) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", nargs="+", default=["5", "6", "7", "8", "9", "10"])
+    parser.add_argument("--rounds", nargs="+", default=["5", "6", "7", "8", "9", "10", "11"])
     parser.add_argument("--out", default=str(REPO / "bot" / "data" / "nlu" / "safety_rounds_blind.yml"))
     args = parser.parse_args(argv)
     out = Path(args.out)
