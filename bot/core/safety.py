@@ -155,7 +155,7 @@ CRISIS_CERTAIN = _rules([
                  r"|(没有|没|毫无)(任何|什么)?(可|好|值得)?(的)?留恋|不该活(着|下去)|这辈子就(到这|到此|这样结束)|这辈子到此为止"),
     ("want_die", r"(?<!得)(?<!得我)(?<!笑到)(?<!笑到我)(好|真|很|只)?想死(?!你|您|了你|人|(呀|啊|咩|吗|嗎|呢)你)|想去死|要去死|只能去死|(?<![你们])就去死"
                  r"|我去死|(今晚|今天|明天|明晚|今日|等下|一会|待会)(就)?去死|想死咗|死咗算|死了(他|它)?算(啦|了|吧)|去死好了|死了算了|死了拉倒|一死了之|不如(去)?死|死了干净|死给你们看|拿命(抵|还|来还)"
-                 r"|以死谢罪|(?<!还清)(?<!结清)(?<!还完)一了百了(?!.{0,4}(一次|全部|还清|还晒|俾晒|付清))|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
+                 r"|以死谢罪|(?<!还清)(?<!结清)(?<!还完)(?<!清晒)(?<!清晒他)(?<!清晒佢)(?<!还晒)一了百了(?!.{0,4}(一次|全部|还清|还晒|俾晒|付清))|(用|以)命(还|抵)|命来(还|抵)|(怎么|怎样|如何|用什么)(去)?(死|自杀)|死法|死得不痛|不痛(苦)?的死法|我死了(?!也不|都不|也要|也会)|(?<![人他她妈爸])死了就不用还|死(了|咗)就(什么|啥|乜)?都?(不用|唔使)(还|管|理)"
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
                r"|(这条|我的|我这条)命.{0,4}(拿去|拿走|给你们)|(这个)?世界.{0,3}我?不(想)?(再)?(待|呆)了|不想(再)?(待|呆)在这个世界"
                r"|决定(了)?(今晚|今天|明天|明晚)?(就)?(要)?(做(个|一个)?)?(了断|了结)(自己)?(了|吧)?$"),
@@ -637,6 +637,22 @@ CRISIS_POSSIBLE = _rules([
     ("cut_deep", r"割得(有点|有啲|好|很|太)?深|血(一直|还是)?止不住|血流(紧|緊|不止)"),
 ])
 
+# Eleventh round (tests/nlu_safety_dev/round11_*.yml: traditional and Cantonese,
+# pinyin and typo forms): kinds the net had not seen.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r11_certain", r"(吃|吞|食)(了|咗|落)(一)?(半|大半|成|整)(瓶|樽|盒)(?!.{0,4}(酸奶|乳|奶|水|可乐|饮料|果汁|酒|汽水|豆浆|酱|蜂蜜|维生素|维他命|钙|益生菌|糖|果|饼|巧克力|朱古力|薯|雪糕|冰淇淋|罐头|花生|瓜子|零食|鱼油|咖啡|茶))|人生(就)?到此为止|(生命|这辈子|呢世)(就)?到此为止"
+                    r"|(跟|和|同|对)(这个|呢个)?世界(说|讲)?(再见|拜拜|白白|bye)"
+                    r"|(不在了|去世|走了|过世|过身|离世|冇咗).{0,20}(我)?(也|都)(想|要)(去)?(找|陪|见)(她|他|佢|" + _FAMILY[1:-1] + ")"
+                    r"|xs.{0,2}(别|不要|唔好)劝"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # Each has an everyday reading alone; two together are certain.
+    ("r11_possible", r"(过咗|过了|过完)今晚.{0,12}(唔会|不会|冇|没)(再)?(有)?人|(唔会|不会)再有人(听|接)(呢个|这个)?电话"
+                     r"|(处理|解决|了结|了断)(好)?(我)?自己(?!的|嘅|啲|个)|(我)?之后(嘅|的)事.{0,8}(乜都唔知|什么都不知|唔知|不知道|唔使理|唔使管|不用理|不用管)"
+                     r"|(天台|楼顶)(见|等你)|(plan|计划)好(咗|了)|(谁|边个)(拿|攞|要)我(的|啲|些)(东西|嘢)"
+                     r"|(?<!有)没以后了|冇(以)?后(嘞|了|啦)|(别|不要|唔好)劝我(了)?$|今晚之后.{0,10}(不用|唔使|不必)再"),
+])
+
 # On the spaced view: a sentence that starts with it is a farewell.
 CRISIS_SPACED_CERTAIN = _rules([
     ("farewell", r" 照顾好(我)?" + _FAMILY + "|" + r" 永别了 "),
@@ -652,6 +668,13 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                 r"| took all (my|the) (pills|meds|tablets) | (nobody|no one) (would|will) (miss|notice) me | wish i (was|were) dead | stockpil| die with me | (my )?last message .{0,30}(sorry|goodbye|bye) "
                 r"| (goodbye|bye) forever | (don't|dont|do not) want to be (here|around|alive) (anymore|any more) | (pills|rope|knife|charcoal|gun) (is |are )?ready | tell my (mum|mom|mother|dad|father|wife|husband|kids|family|parents|son|daughter) (i'm|i am|that i'm|that i am) sorry | final goodbye | done with (life|living) | this is goodbye | never hear from me again "),
     ("english_give_away", r" (gave|giving|give) away (all )?my (stuff|things|cat|dog|pets?) "),
+    # Eleventh round, split out of english_more so a relative's funeral can explain it.
+    ("english_funeral", r" (my|the) funeral "),
+    # Eleventh round: means and steps described in chat English.
+    ("english_means", r" (my )?wrists? (r|are|is) (a mess|bleeding|cut)| (cut|slit|slashed|slashing) (my |both )?wrists? | (the )?rope (is |'s |s )?(already )?(tied|up|hung|ready) "
+                      r"| how (many|much) .{0,25}(is|are) too (many|much) | (which|what) (bridge|building|roof|rooftop) .{0,40}(no|doesn't have|doesnt have|without) (a )?(fence|railing|rail|barrier) "
+                      r"| took .{0,20}(extra|too many|a handful|a bunch) .{0,15}(antidepressants|sleeping pills|painkillers|paracetamol|panadol|pills|meds|tablets) | final (bye|goodbye) "
+                      r"| (the )?(tub|bath|bathtub) .{0,20}(blade|razor) | (blade|razor)('s| is|s)? in my hand "),
     # Malay, as mixed in Malaysia and Singapore (tenth round).
     ("malay", r" (tak|tidak) (ada|ade) (lagi )?(dalam|di) dunia | bunuh diri | nak mati | (tak|tidak) (nak|mahu|ingin) hidup "),
     # issue 18, third round: more ways to say it in English
@@ -663,7 +686,7 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                      r"| (going|gonna|want|wanna) (to )?(end|finish) (it|things|myself) "
                      r"| (i'm|im|i am) (just )?a burden | (nobody|no one) (would|will) (care|notice) if i | burden (to|on) (everyone|my family|them) | never wake up "
                      r"| (hang|drown|shoot|poison) myself | (take|taking|swallow|swallowing|took) all (of )?(my|the|these) (sleeping )?(pills|meds|tablets) "
-                     r"| (standing|sitting) on the (edge|ledge|railing) | no reason (for me )?(to|for) (live|living|go on|stay alive) | jump in front of | (my|the) funeral | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "
+                     r"| (standing|sitting) on the (edge|ledge|railing) | no reason (for me )?(to|for) (live|living|go on|stay alive) | jump in front of | (i'm|im|i am) done .{0,20}(goodbye|bye|farewell) "
                      # issue 18, fourth round: euphemisms, the note, the insurance, not waking up
                      r"| unalive | (ending|end) things | (don't|dont|do not) want to exist | final message | see you on the other side "
                      r"| (insurance|life insurance|policy) (will|would|can|should) (cover|pay|clear|settle) .{0,30}(gone|dead|die|after me) | better off with (the|my) (insurance|life insurance) "
@@ -674,11 +697,11 @@ CRISIS_ENGLISH_CERTAIN = _rules([
 ])
 CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_possible", r" (can't|cant|cannot) (go on|take (it|this) any ?more|do this any ?more) | tired of (living|life) "
-                         r"| give up on life | no way out | in another life | sleeping pills | end it | disappear | on the (roof|bridge) "
+                         r"| give up on life | no way out | in another life | end it | on the (roof|bridge) "
                          r"| (goodbye|bye|farewell) (everyone|all|everybody) | thanks? (you )?for everything "),
-    ("english_more_possible", r" (i'm|im|i am) (so |just )?done( with (life|everything|it all|all of this))? $| (won't|wont|will not) be (around|here|alive) | not coming (back|down) "
+    ("english_more_possible", r" (i'm|im|i am) (so |just )?done( with (life|everything|it all|all of this))? $| not coming (back|down) "
                               r"| (don't|dont|do not) see the point | (i'm|im|i am) (on|at) the (roof|rooftop|bridge|edge|cliff) | (what|who) (happens|pays) .{0,30}(if|when) i (die|am dead|pass away|am gone) "
-                              r"| if i (die|am dead|was dead|were dead) | no future | (can't|cant|cannot) see a (way|future) | hopeless "
+                              r"| if i (die|am dead|was dead|were dead) | (can't|cant|cannot) see a (way|future) | hopeless "
                               r"| (i'm|im|i am) (so )?tired of (everything|it all) | want to disappear "
                               r"| (won't|wont|will not) (be a (problem|burden)|have to (chase|call|text|worry about) me) .{0,20}(longer|anymore|any more|again) "
                               r"| no point (anymore|any more|in anything|in going on) | everyone (would be|will be|is) better off | tell my (kids|children|son|daughter|wife|husband|mom|mum|dad|parents|family) (that )?i love "
@@ -692,6 +715,14 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                               r"| by the time (u|you) (read|see) this "
                               r"| (i'll|ill|i will) be gone | (call|phone|ring) also no one (pick|answer) | walk off (the )?(top|roof|edge) "
                               r"| (and )?so will i | (you're|youre|you are) the last (one|person) (i'll|ill|i will) (talk|speak) to | last (one|person) i('ll| will) (talk|speak) to "),
+    # Eleventh round: split out so that their everyday readings (pills the doctor
+    # prescribed, a business trip, a dead-end job, a group chat) explain them alone.
+    ("english_pills", r" sleeping pills "),
+    ("english_not_here", r" (won't|wont|will not) be (around|here|alive) | (if|when|after) (i'm|im|i am) (not here|no longer here|not around|gone) "),
+    ("english_no_future", r" no future "),
+    ("english_disappear", r" disappear "),
+    ("english_r11_possible", r" (plan|plans) (is|are) (set|ready|in place|made) | (after|when|once|before) (they|someone|somebody|my \w+) finds? me | (this is )?my last (msg|message|text|reply) "
+                             r"| (left|wrote|written|leaving) (down )?(all )?my passwords | close my accounts after | (tell|let) whoever .{0,30}(i'm|im|i am) sorry "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
     ("kill_me", r" kill me "),
@@ -730,11 +761,11 @@ _ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!�
                             r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
 _STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|论文|防治|劝(她|他)|(闺蜜|朋友|同学|室友|同事).{0,12}(说|讲)|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
 _OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked", "cannot_go_on",
-                      "place", "place_now", "english", "not_live", "want_die"}
-_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|举报|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
+                      "place", "place_now", "english", "not_live", "want_die", "r11_certain"}
+_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|投訴|举报|舉報|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
                                 r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
-_PAID_OFF = re.compile(r"还完|还清|结清|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
+_PAID_OFF = re.compile(r"还完|还清|结清|清晒|还晒|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
@@ -744,7 +775,9 @@ _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个
                         r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回"
                         # tenth round: leaving a city for good, an English move, a cousin's online classes
                         r"|离开(香港|台湾|澳门|大陆|中国|新加坡|马来西亚|深圳|广州|上海|北京|本地|这座城市|这个城市)|定居|移居|movingto|relocat|emigrat|migrat"
-                        r"|网课|(他|她)(要|需要)(用|上课|上学|学习)")
+                        r"|网课|(他|她)(要|需要)(用|上课|上学|学习)"
+                        # eleventh round: the bus has come
+                        r"|(公车|公交|巴士|小巴|车|地铁|的士|船)(来|到)(了|咗)")
 # A named relative who died ("我爸上个月走了"), for a question that may be one's own.
 _RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
 # Kin outside _FAMILY, and "I'm asking for my uncle" (tenth round).
@@ -762,12 +795,12 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep"}
 # explains. "逼死人" in a complaint to the regulator is the complaint (it
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
-_HYPERBOLE_COMPLAINT = re.compile(r"投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
+_HYPERBOLE_COMPLAINT = re.compile(r"态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
 _PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
-_CHORE_USE = re.compile(r"烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
+_CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
                         r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
 _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
@@ -788,7 +821,7 @@ _INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿�
 _INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
 _ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
-_WILL_GO_ON = re.compile(r"一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+_WILL_GO_ON = re.compile(r"先欠(着|住)|一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
 # Only time asked for: an instalment plan is also what someone with no
 # future turns down ("没有以后了，分期方案留给别人吧").
 _ASKS_FOR_MORE_TIME = re.compile(r"延(一|两|几|个)|延长|给我点时间|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|给我(一|两|三|几)个月(时间)?|宽限|延期|缓(几|两|一)")
@@ -803,6 +836,41 @@ _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是
 # "kill me now, these fees": English hyperbole about a charge or a form.
 _FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|deadline|exam|pay|meeting|boss|work|rent|split|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格"
                         r"|还款|还了|还咗|还钱|去还|就还|转过去|宽限|考试|期末|加班|房租|工资|卡账|账单", re.IGNORECASE)
+
+
+# Eleventh round: English signs with an everyday reading, each with what
+# explains it. A message explained only when every sign it shows is.
+_ENGLISH_EVERYDAY = {
+    # "my grandpa passed away, the funeral took all my savings" (never "my funeral")
+    "english_funeral": re.compile(r"^(?!.* my funeral ).* (grandpa|grandma|grandfather|grandmother|granny|nan|mum|mom|dad|father|mother|uncle|aunt|auntie|brother|sister|husband|wife|friend|cousin|son|daughter)('s)? "
+                                  r"(passed away|passed|died|funeral)"),
+    # "i'm on sleeping pills for insomnia, doctor says ..."
+    "english_pills": re.compile(r" (doctor|doc|insomnia|prescri|gp|psychiatrist|clinic|to sleep|help me sleep) "),
+    # "i won't be here next week, business trip"
+    "english_not_here": re.compile(r" (business trip|trip|travel|travelling|traveling|vacation|holiday|out of town|abroad|overseas|flight|flying|visiting) "),
+    # "no future in that job so i quit"
+    "english_no_future": re.compile(r" no future (in|at|with|for) (that|this|the|my|our) (job|company|firm|shop|team|school|course|work|career|business|industry|relationship|town|city|field|role) "),
+    # "i wanna disappear from this group chat lol wrong window"
+    "english_disappear": re.compile(r" disappear (from|off) (this|the|that|my) | wrong (window|chat|group) "),
+}
+# "writing a thesis on suicide prevention": a study of it, not a wish.
+_STUDY_EN = re.compile(r" (thesis|dissertation|research|paper|essay|article|study|report|documentary|podcast|assignment|project) (on|about|into) ")
+_OWN_WISH_EN = re.compile(r" (i|i'm|im|i am|me|myself|my life) (want|wanna|going|gonna|will|plan)? ?(to )?(die|kill|end) | myself ")
+# "just paid everything off" with a goodbye to the card.
+_PAID_OFF_EN = re.compile(r" (paid|paying|cleared|settled) (it |everything |it all |all |the (balance|card|whole thing) )?(off|in full) | card ")
+# "这张账单吓死我了 💀": the skull about a bill or an amount.
+_BILL_WORDS = re.compile(r"bill|amount|wrong|fee|charge|账单|金额|多收|收错|扣错")
+# "你们怎么不去跳楼": a curse thrown at the collectors, not the writer's step.
+_CURSE_AT_THEM = re.compile(r"(你们|你哋|你地|你)(怎么|咋|为什么|点解|点解唔)?(还)?(不|唔)?(去)?(跳楼|跳河|跳海|去死)"
+                            r"|(你们|你哋|你地|你).{0,6}(怎么|咋|为什么|点解)(还)?(不|唔)(去)?(跳楼|跳河|跳海|死)")
+# "唔想拖累屋企人, 可唔可以免咗啲罰息": asking for a waiver is planning to stay.
+_ASKS_FOR_WAIVER = re.compile(r"(免|减|减免|豁免|取消)(咗|了|掉)?(啲|些|一些|点)?(罚息|利息|滞纳金|手续费|年费|违约金)")
+
+
+def _english_everyday(english: str, signs: set) -> bool:
+    if not signs or not signs <= set(_ENGLISH_EVERYDAY) or _OWN_WISH_EN.search(english):
+        return False
+    return all(_ENGLISH_EVERYDAY[sign].search(english) for sign in signs)
 
 
 def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
@@ -857,6 +925,23 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         return None
     signs = set(certain) | set(possible)
     own_wish = any(_OWN_WISH.search(v) for v in views)
+    if _english_everyday(english, signs):
+        return None
+    if signs == {"english"} and _STUDY_EN.search(english) and not _OWN_WISH_EN.search(english):
+        return None
+    if signs <= {"english", "english_means"} and signs and re.search(r" (final|last) (bye|goodbye) to (this|my|the) card ", english) and _PAID_OFF_EN.search(english):
+        # "final goodbye to this card! just paid everything off"
+        return None
+    if (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
+            and (_BILL_WORDS.search((text or "").lower()) or any(_FEE_WORDS.search(v) for v in views))):
+        # "this bill is giving me a heart attack 💀 12k??"
+        return None
+    if (signs and signs <= {"method", "want_die", "hyperbole"} and any(_CURSE_AT_THEM.search(v) for v in views)
+            and not own_wish and not any(_FIRST_PERSON_WISH.search(v) for v in views)):
+        return None
+    if (not certain and possible and set(possible) <= {"farewell_word", "burden_anyone"}
+            and any(_ASKS_FOR_WAIVER.search(v) or _ASKS_FOR_TIME.search(v) for v in views) and not own_wish):
+        return None
     if certain == ["farewell"] and not possible and any(_SEE_YOU.search(v) for v in views):
         # "先溜了，永别了各位（不是），明天见": a joke goodbye taken back.
         return None
@@ -1039,7 +1124,8 @@ _OTHER_REQUEST = re.compile(
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
 
 STOP_ENGLISH = _rules([
-    ("english", r" (stop|quit) (texting|txting|messaging|msging|msg|sending|calling|ringing|contacting|bothering|spamming|harassing|emailing|it|now|please|pls|plz) "
+    # "so i quit, now unemployed": quitting a job, not the texts (eleventh round).
+    ("english", r" (stop|(?<! i )quit) (texting|txting|messaging|msging|msg|sending|calling|ringing|contacting|bothering|spamming|harassing|emailing|it|now|please|pls|plz) "
                 r"| (pls|plz|please) stop "
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
