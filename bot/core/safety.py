@@ -627,7 +627,7 @@ CRISIS_POSSIBLE = _rules([
                     r"|或者(真的|真系|真係|好|真|都|也|实在){1,3}(没|没有)(意思|意义)|^或者(没|没有)意思"
                     # moved here from the certain signs: each has an everyday reading
                     r"|(?<![红发燃])烧那个(?!菜|鱼|肉|纸|香|钱|饭)|(绳|繩).{0,10}(够|夠)承重|(绳|繩).{0,6}承重(没问题|够了|足够)|(树枝|枝子|枝丫|树杈|横着的枝).{0,10}(结实|牢|够高|够粗)"
-                    r"|(账号|帐号|账户)(和|跟)?密码.{0,6}(写给|留给|交给|发给|写低(了|咗)?(给|俾))(了)?(我)?(女朋友|男朋友|朋友|女友|男友)|(楼|层)(够不够|夠唔夠)高|我(应该|可能|大概|估计|怕是)不在了$"
+                    r"|(账号|帐号|账户)(和|跟)?密码.{0,6}(写给|留给|交给|发给|写低(了|咗|晒)?(给|俾))(了)?(我)?(女朋友|男朋友|朋友|女友|男友)|(楼|层)(够不够|夠唔夠)高|我(应该|可能|大概|估计|怕是)不在了$"
                     r"|在那边团聚"),
     # Joining the dead, said in words that also greet the living ("妈你等等我").
     ("join_the_dead", r"(早点|早些|早日|想|要)(下去|去地下)陪(他|她|佢|你|我爸|我妈|爸|妈)|(很快|马上|快)(就)?(来|去)陪你了$|(很快|马上)就来陪你了"
@@ -643,14 +643,28 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r11_certain", r"(吃|吞|食)(了|咗|落)(一)?(半|大半|成|整)(瓶|樽|盒)(?!.{0,4}(酸奶|乳|奶|水|可乐|饮料|果汁|酒|汽水|豆浆|酱|蜂蜜|维生素|维他命|钙|益生菌|糖|果|饼|巧克力|朱古力|薯|雪糕|冰淇淋|罐头|花生|瓜子|零食|鱼油|咖啡|茶))|人生(就)?到此为止|(生命|这辈子|呢世)(就)?到此为止"
                     r"|(跟|和|同|对)(这个|呢个)?世界(说|讲)?(再见|拜拜|白白|bye)"
                     r"|(不在了|去世|走了|过世|过身|离世|冇咗).{0,20}(我)?(也|都)(想|要)(去)?(找|陪|见)(她|他|佢|" + _FAMILY[1:-1] + ")"
-                    r"|xs.{0,2}(别|不要|唔好)劝"),
+                    r"|xs.{0,2}(别|不要|唔好)劝"
+                    # a tall bridge chosen, how deep to cut, the platform's edge, the pedal, a whole strip of pills
+                    r"|(拣|揀|选|挑)(咗|了|好)(一)?(条|座|栋)(好高|很高|最高)(嘅|的)?(桥|楼)|(界|鎅|割|切|划)(几|多)深(先|才)(够|得)"
+                    r"|(刀|刀片|美工刀|别刀).{0,6}(割|划|鎅|界)(了|咗)自己|月台边.{0,12}(车来|车嚟|就得|就好|跳)|油门踩(下去|到底)就(好|得|解脱|结束)"
+                    r"|(吞|吃|食)(了|咗)(一)?(整|成)(排|版|板)(?!骨)|想好(了|咗)?(要)?(怎么|怎样|点样|如何)(离开|走|死|结束)"
+                    r"|(海边|河边|江边|海边).{0,15}(行落去|行下去|走下去|走进去|走落去)(不再|唔再)|(就来|就快|很快就)没(有)?我这个人"
+                    # typo forms: 遗书/遗言 typed by sound, a leg over the sill, which drug does not hurt
+                    r"|(一|以|已|移|宜|依)(书|言)(都|已经)?(写|录)好|永远的(那种)?再见|(腿|脚)(已经)?跨出去|(哪种|什么|甚么)药.{0,6}不(痛苦|痛|难受)"
+                    r"|拿我(这条|呢条)?命(去|抵|还)|(没有|没)(债|痛|疼)(也|都)?(没有|没)(债|痛|疼)的地方"),
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # Each has an everyday reading alone; two together are certain.
     ("r11_possible", r"(过咗|过了|过完)今晚.{0,12}(唔会|不会|冇|没)(再)?(有)?人|(唔会|不会)再有人(听|接)(呢个|这个)?电话"
                      r"|(处理|解决|了结|了断)(好)?(我)?自己(?!的|嘅|啲|个)|(我)?之后(嘅|的)事.{0,8}(乜都唔知|什么都不知|唔知|不知道|唔使理|唔使管|不用理|不用管)"
                      r"|(天台|楼顶)(见|等你)|(plan|计划)好(咗|了)|(谁|边个)(拿|攞|要)我(的|啲|些)(东西|嘢)"
-                     r"|(?<!有)没以后了|冇(以)?后(嘞|了|啦)|(别|不要|唔好)劝我(了)?$|今晚之后.{0,10}(不用|唔使|不必)再"),
+                     r"|(?<!有)没以后了|冇(以)?后(嘞|了|啦)|(别|不要|唔好)劝我(了)?$|今晚之后.{0,10}(不用|唔使|不必)再"
+                     r"|(河|江|海)(的)?水.{0,6}(应该|应该会|好|很)冷|(点都|怎么都|永远都?)(搵唔到|找不到)我|(唔会|不会)等到(嗰阵|𠮶阵|那时|那个时候)"
+                     r"|想了断(?!.{0,3}(关系|这段|跟|和|同))|想完结(佢|他|它|一切)|饿到(冇咗|没了)|饿死自己"
+                     r"|(同|跟|和)(所有|全部)(朋友|人).{0,4}(讲|说)(咗|了)?再见|(世界|地球)(冇|没有|没)(了)?我(都|也)一样"
+                     r"|(墓地|墓位|坟地|骨灰位|灵位).{0,8}(拣好|选好|买好|揀好)|楼定.{0,8}上来|(别|不要)在找我了"
+                     r"|活着没(什么|啥)?一思|不如解(托|拖)|我si了|人(四|si)债(消|烂)|(因该|应该)已经不在了"),
+    ("no_future", r"(?<!经济)(?<!行业)(?<!公司)(?<!生意)(?<!工作)(?<!香港)没未来|(看不到|睇唔到)任何出路|allover(la|lah)"),
 ])
 
 # On the spaced view: a sentence that starts with it is a farewell.
@@ -674,7 +688,10 @@ CRISIS_ENGLISH_CERTAIN = _rules([
     ("english_means", r" (my )?wrists? (r|are|is) (a mess|bleeding|cut)| (cut|slit|slashed|slashing) (my |both )?wrists? | (the )?rope (is |'s |s )?(already )?(tied|up|hung|ready) "
                       r"| how (many|much) .{0,25}(is|are) too (many|much) | (which|what) (bridge|building|roof|rooftop) .{0,40}(no|doesn't have|doesnt have|without) (a )?(fence|railing|rail|barrier) "
                       r"| took .{0,20}(extra|too many|a handful|a bunch) .{0,15}(antidepressants|sleeping pills|painkillers|paracetamol|panadol|pills|meds|tablets) | final (bye|goodbye) "
-                      r"| (the )?(tub|bath|bathtub) .{0,20}(blade|razor) | (blade|razor)('s| is|s)? in my hand "),
+                      r"| (the )?(tub|bath|bathtub) .{0,20}(blade|razor) | (blade|razor)('s| is|s)? in my hand "
+                      r"| charcoal .{0,20}tape | (window|windows|door|doors) (is |are )?(all )?sealed | (swallowed|swallow|took|take|taking) (the whole|the entire|all of|all) .{0,25}(pills|meds|tablets|bottle) "
+                      r"| how high .{0,40}(survive|die) | courage to jump | (writing|wrote|written) (my )?goodbye (notes?|letters?) "
+                      r"| (window|floor|bridge|roof|rooftop|balcony) .{0,20}(easiest|cleanest|best|only|quickest) way out | (easiest|cleanest|best|only) (way out|option) .{0,30}(window|floor|not being here|not being around|jump|die) | me not being (here|around) "),
     # Malay, as mixed in Malaysia and Singapore (tenth round).
     ("malay", r" (tak|tidak) (ada|ade) (lagi )?(dalam|di) dunia | bunuh diri | nak mati | (tak|tidak) (nak|mahu|ingin) hidup "),
     # issue 18, third round: more ways to say it in English
@@ -721,7 +738,16 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_not_here", r" (won't|wont|will not) be (around|here|alive) | (if|when|after) (i'm|im|i am) (not here|no longer here|not around|gone) "),
     ("english_no_future", r" no future "),
     ("english_disappear", r" disappear "),
+    # Eleventh round, in pinyin: the sleeping pills bought, the roof, the last reply, never found.
+    ("pinyin_r11", r" an mian yao .{0,12}(gou|zu gou) | mai hao le an mian yao | zui hou yi ci hui | yong yuan zhao bu dao wo | ba zi ji jie jue | jie jue diao zi ji "
+                   r"| shao tan | yong yuan shui guo qu | bu yao zai xing lai "),
+    ("pinyin_r11_possible", r" (zai|zhan zai) (lou ding|tian tai|qiao shang) | xia mian hao gao | shui hen shen | men chuang dou guan hao | yi qie dou hui jie shu "),
     ("english_r11_possible", r" (plan|plans) (is|are) (set|ready|in place|made) | (after|when|once|before) (they|someone|somebody|my \w+) finds? me | (this is )?my last (msg|message|text|reply) "
+                             r"| (looking|look) down from the (balcony|roof|rooftop|window|bridge) | standing on the (roof|rooftop) | (near|at|by) the cliff | picked a date "
+                             r"| (can't|cant|cannot) keep going | my note for | won't be my problem after | nothing matters after | only one thing left to do "
+                             r"| won't reach me where | (phone|number) will be off for good | (won't|wont) need to call me after | (life insurance|waiting period|suicide clause) .{0,40}(over|passed|family gets) "
+                             r"| (won't|wont) be able to (feed|look after|take care of) | (pls |please )?tell my (mum|mom|dad|mother|father|parents|wife|husband) sorry "
+                             r"| wrote my will | said goodbye already | said (all )?my goodbyes | if i vanished | gave my (cat|dog|pets?) to | (not gonna|not going to) be (here|around) "
                              r"| (left|wrote|written|leaving) (down )?(all )?my passwords | close my accounts after | (tell|let) whoever .{0,30}(i'm|im|i am) sorry "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
