@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.safety import verdict
+from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, verdict
 from bot.nlu.keyword_override import KeywordIntentOverride
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
@@ -23,6 +23,17 @@ def parametrize_by_kind(table: Dict[str, List[str]]):
 def assert_caught_as_crisis(kind: str, text: str) -> None:
     found = verdict(text)
     assert found is not None and found.intent == "crisis", (kind, text, found)
+
+
+def assert_checks_in_at_least(kind: str, text: str) -> None:
+    """An ambiguous sign: the net must at least ask (tier possible), or more."""
+    found = assess_crisis(text)
+    assert found is not None and found.tier in (POSSIBLE, CERTAIN), (kind, text, found)
+
+
+def assert_no_crisis(text: str) -> None:
+    found = assess_crisis(text)
+    assert found is None, (text, found)
 
 
 def overridden(text: str, ranking: List[dict], config: Optional[dict] = None,

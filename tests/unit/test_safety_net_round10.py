@@ -7,8 +7,9 @@ that share their words.
 """
 import pytest
 
-from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, parametrize_by_kind
+from bot.core.safety import verdict
+from tests.unit.safety_support import (assert_caught_as_crisis, assert_checks_in_at_least, assert_no_crisis,
+                                       parametrize_by_kind)
 
 CRISIS_BY_KIND = {
     # Means described rather than named.
@@ -81,13 +82,12 @@ def test_every_round10_kind_of_crisis_is_caught(kind, text):
 
 @parametrize_by_kind(POSSIBLE_BY_KIND)
 def test_round10_ambiguous_signs_check_in_at_least(kind, text):
-    found = assess_crisis(text)
-    assert found is not None and found.tier in (POSSIBLE, CERTAIN), (kind, text, found)
+    assert_checks_in_at_least(kind, text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_round10_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, (text, assess_crisis(text))
+    assert_no_crisis(text)
 
 
 @pytest.mark.parametrize("text", ["房里少碳了 窗户都封好 别再找我", "不用再找人跟我谈了，我已经决定了"])

@@ -6,8 +6,9 @@ phrasings of our own.
 """
 import pytest
 
-from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, parametrize_by_kind
+from bot.core.safety import verdict
+from tests.unit.safety_support import (assert_caught_as_crisis, assert_checks_in_at_least, assert_no_crisis,
+                                       parametrize_by_kind)
 
 CRISIS_BY_KIND = {
     # Means and steps described in chat English.
@@ -85,13 +86,12 @@ def test_every_round11_kind_of_crisis_is_caught(kind, text):
 
 @parametrize_by_kind(POSSIBLE_BY_KIND)
 def test_round11_ambiguous_signs_check_in_at_least(kind, text):
-    found = assess_crisis(text)
-    assert found is not None and found.tier in (POSSIBLE, CERTAIN), (kind, text, found)
+    assert_checks_in_at_least(kind, text)
 
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_round11_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, (text, assess_crisis(text))
+    assert_no_crisis(text)
 
 
 @pytest.mark.parametrize("text", ["razor's in my hand, stop calling me", "我都想去陪我媽，你哋唔使再打嚟",
