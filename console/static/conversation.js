@@ -101,7 +101,6 @@
     // while the box was read-only for a moment). Sending is what waits: the
     // send button (and Enter, which goes through it) and the server.
     var box = $('reply-text');
-    box.readOnly = false;
     box.disabled = !(canAct && d.mine) || !!(claim && claim.handed_back_at);
     $('reply-send').disabled = !mineAndPaused;
     $('reply-text').placeholder = mineAndPaused ? '输入回复，发送前会自动进行合规检查' : (d.mine ? '会话已交还智能助手；如需继续人工服务，请点击“重新接管”' : '领取会话后才能回复');
@@ -382,11 +381,10 @@
     var value = $('reply-text').value;
     if (value.trim() && value.charAt(0) !== '/') { typingSignal(true); } else if (typingSentAt) { typingSignal(false); }
   });
-  // Back in the box (a live update may disable it for a moment): the list
-  // comes back where it was if the text still starts with "/".
+  // Back in the box (after a click elsewhere): the list comes back where it
+  // was if the text still starts with "/".
   $('reply-text').addEventListener('focus', function () { seen(); syncMenu(); });
   $('reply-text').addEventListener('blur', closeMenu);
-  // The agent went to another field meanwhile: the box does not take the focus back.
   $('new-message').addEventListener('click', seen);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) { seen(); } });
   // Enter sends, Shift+Enter is a new line (not while an input method is composing).
