@@ -6,8 +6,8 @@ share their words.
 """
 import pytest
 
-from bot.core.safety import assess_crisis, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, parametrize_by_kind
+from bot.core.safety import verdict
+from tests.unit.safety_support import assert_caught_as_crisis, assert_no_crisis, parametrize_by_kind
 
 CRISIS_BY_KIND = {
     "short_final": ["不会再回你们消息了", "不会再麻烦任何人了", "少我一个也没人在意", "号和人一起注销吧，我也注销",
@@ -38,7 +38,7 @@ def test_every_round9_kind_of_crisis_is_caught(kind, text):
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_round9_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, text
+    assert_no_crisis(text)
 
 
 @pytest.mark.parametrize("text", ["tui订", "我要推定，就是那个短信推定"])
