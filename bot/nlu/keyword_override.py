@@ -49,7 +49,7 @@ from bot.core.safety import (
     POSSIBLE,
     SAFETY_KEY,
     Verdict,
-    _compact,
+    compact_text,
     everyday_context_only,
     figure_of_speech_only,
     not_an_opt_out,
@@ -188,7 +188,7 @@ class KeywordIntentOverride(GraphComponent):
     def _short_ordinary_reply(self, message: Message, text: str) -> bool:
         """A few characters the classifier read as an ordinary reply."""
         return ((message.get(INTENT) or {}).get("name") in SHORT_REPLY_INTENTS
-                and len(_compact(text)) <= int(self.config["short_reply_max_chars"]))
+                and len(compact_text(text)) <= int(self.config["short_reply_max_chars"]))
 
 
 def _model_confidence(message: Message) -> float:

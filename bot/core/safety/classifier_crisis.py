@@ -1,0 +1,66 @@
+"""Whether a crisis only the classifier saw is explained away: a figure of
+speech (笑死, 跳楼价) or an everyday context the net knows."""
+from __future__ import annotations
+
+import re
+
+from bot.core.safety.crisis import assess_crisis
+from bot.core.safety.crisis_rules import (
+    CRISIS_CERTAIN,
+    CRISIS_ENGLISH_CERTAIN,
+    CRISIS_ENGLISH_POSSIBLE,
+    CRISIS_POSSIBLE,
+)
+from bot.core.safety.explain import _EVERYDAY, _OWN_WISH
+from bot.core.safety.views import _english, _matching, _views, compact_text, normalize
+
+# Words with 死 or a method in them that say nothing about dying (笑死,
+# 死机, 煤气费, 跳楼价), and ordinary words with 活 in them.
+_FIGURES = re.compile(
+    r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要|想)?死|死(了)?机|死贵|死板|死心|死活|死定"
+    r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|遗产|钓鱼|药费|医药费|买药|吃药"
+    r"|生活|活动|干活|快活|灵活|激活|活期|活儿|复活"
+    # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
+    r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"
+    r"|dyingto|deadtired|killingme|killtime|todiefor"
+    # issue 18, fifth round: crushed by debt, not spared even in death (an
+    # insult), a life saved by a plan, banging one's head, a deadline, skydiving
+    r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
+)
+_DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]|die|dead|dying|kill|suicid|overdose")
+
+
+def figure_of_speech_only(text: str) -> bool:
+    """Whether everything death-like in the text is a figure of speech.
+
+    For a crisis the classifier found alone (笑死我了, 这个月煤气费都交不起了):
+    the net saw no sign, and without its figures of speech the text has no
+    death-like word left.
+    """
+    # The fully normalised view only: traditional and Cantonese figures
+    # (死咗機 → 死了机) are only recognisable there, and normalising never
+    # removes a death-like word.
+    seen = compact_text(normalize(text or ""))
+    return bool(_FIGURES.search(seen)) and not _DEATHLIKE.search(_FIGURES.sub("", seen))
+
+
+def everyday_context_only(text: str) -> bool:
+    """Whether a crisis only the classifier saw has an everyday explanation.
+
+    Also when the net itself saw a sign in the text and explained it away
+    (a complaint's 逼死人, prescribed sleeping pills, a relative's debt, a
+    game and "not serious"): the classifier's crisis has the same explanation.
+    """
+    views = _views(text)
+    if any(_OWN_WISH.search(v) for v in views):
+        return False
+    return any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
+
+
+def _net_explained(text: str) -> bool:
+    """The net matched a crisis pattern and then explained it away."""
+    views = _views(text)
+    english = _english(text)
+    raw = (_matching(CRISIS_CERTAIN, views) + _matching(CRISIS_POSSIBLE, views)
+           + _matching(CRISIS_ENGLISH_CERTAIN, (english,)) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,)))
+    return bool(raw) and assess_crisis(text) is None

@@ -1,0 +1,166 @@
+"""The crisis assessment of a message: the signs the rules and emoji show,
+less those the rest of the message explains, as a tier."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.core.safety.crisis_rules import (
+    CRISIS_CERTAIN,
+    CRISIS_ENGLISH_CERTAIN,
+    CRISIS_ENGLISH_POSSIBLE,
+    CRISIS_POSSIBLE,
+    CRISIS_SPACED_CERTAIN,
+)
+from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs
+from bot.core.safety.explain import (
+    _ASKS_FOR_TIME,
+    _ASKS_FOR_WAIVER,
+    _BILL_WORDS,
+    _CARD_GOODBYE,
+    _CHORE_RULES,
+    _CHORE_USE,
+    _CURSE_AT_THEM,
+    _EVERYDAY,
+    _EVERYDAY_SIGN_RULES,
+    _FEE_WORDS,
+    _FIRST_PERSON_WISH,
+    _INSURANCE_RULES,
+    _INSURED_FOR_OTHER,
+    _INSURED_OTHER,
+    _MONEY_GOODBYE,
+    _MOVING_ON,
+    _NOT_SERIOUS,
+    _NUMBER_NOW_MINE,
+    _OTHER_KIN_DIED,
+    _OWN_WISH,
+    _OWN_WISH_EN,
+    _PAID_ALL,
+    _PAID_IN_FULL_EN,
+    _PAID_OFF,
+    _PAID_OFF_EN,
+    _PAID_OFF_RULES,
+    _PLACE_RULES,
+    _PLAYING,
+    _QUOTED_COLLECTOR,
+    _RELATIVES_WILL,
+    _RELATIVE_DIED,
+    _RELATIVE_NAMED_DIED,
+    _SEE_YOU,
+    _SOMEONE_ELSE_WENT,
+    _SOMEONE_PAYS,
+    _STRONG_MEANS,
+    _STUDY_EN,
+    _UP_THERE_FOR,
+    _english_everyday,
+    _explained_possible,
+    _only_about_others,
+)
+from bot.core.safety.findings import CERTAIN, POSSIBLE, CrisisFinding
+from bot.core.safety.views import _english, _matching, _spaced, _views
+
+
+def assess_crisis(text: str) -> Optional[CrisisFinding]:
+    """The crisis tier of a message, or None when nothing points to one."""
+    views = _views(text)
+    english = _english(text)
+    certain = (_matching(CRISIS_CERTAIN, views) + _matching(CRISIS_SPACED_CERTAIN, (_spaced(text),))
+               + _matching(CRISIS_ENGLISH_CERTAIN, (english,)))
+    certain = list(dict.fromkeys(certain))
+    possible = _matching(CRISIS_POSSIBLE, views) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,))
+    if _DEATH_EMOJI.search(text or "") and not _LAUGHING.search(text or ""):
+        possible.append("emoji")
+    if not _LAUGHING.search(text or ""):
+        certain += _emoji_signs(text or "")
+    if (certain or possible) and _only_about_others(text, certain, possible):
+        return None
+    signs = set(certain) | set(possible)
+    own_wish = any(_OWN_WISH.search(v) for v in views)
+    if _english_everyday(english, signs):
+        return None
+    if signs == {"english"} and _STUDY_EN.search(english) and not _OWN_WISH_EN.search(english):
+        return None
+    if signs <= {"english", "english_means"} and signs and re.search(r" (final|last) (bye|goodbye) to (this|my|the) card ", english) and _PAID_OFF_EN.search(english):
+        # "final goodbye to this card! just paid everything off"
+        return None
+    if (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
+            and (_BILL_WORDS.search((text or "").lower()) or any(_FEE_WORDS.search(v) for v in views))):
+        # "this bill is giving me a heart attack 💀 12k??"
+        return None
+    if (signs and signs <= {"method", "want_die", "hyperbole"} and any(_CURSE_AT_THEM.search(v) for v in views)
+            and not own_wish and not any(_FIRST_PERSON_WISH.search(v) for v in views)):
+        return None
+    if (not certain and possible and set(possible) <= {"farewell_word", "burden_anyone"}
+            and any(_ASKS_FOR_WAIVER.search(v) or _ASKS_FOR_TIME.search(v) for v in views) and not own_wish):
+        return None
+    if certain == ["farewell"] and not possible and any(_SEE_YOU.search(v) for v in views):
+        # "先溜了，永别了各位（不是），明天见": a joke goodbye taken back.
+        return None
+    if signs <= {"want_die"} and signs and any(_QUOTED_COLLECTOR.search(v) for v in (text,) + views):
+        # "催收员说我'不还钱不如去死'，我要投诉": the collector's words, quoted.
+        return None
+    if signs and signs <= {"english", "farewell"} and _PAID_IN_FULL_EN.search(english):
+        # "I'll pay the full amount on the 20th. After that you'll never hear from me."
+        return None
+    if signs and signs <= _PLACE_RULES and any(_UP_THERE_FOR.search(v) for v in views) and not own_wish:
+        # "楼上天台的水管漏水了", "在天台晒衫": a chore up there.
+        return None
+    if signs and signs <= {"farewell_word", "give_away"} and any(_SOMEONE_PAYS.search(v) for v in views):
+        # "摩托车送给我弟了，他帮我把这个月的还了": a sale or swap to pay.
+        return None
+    if signs == {"gone_before"} and any(_NUMBER_NOW_MINE.search(v) for v in views):
+        # "你们找的是我妈吧，她已经去世两年了，这个号现在是我在用".
+        return None
+    if signs and signs <= {"farewell_word", "arrangements_more"} and any(_RELATIVES_WILL.search(v) for v in views):
+        # "我奶奶的遗嘱里写了把房子留给我".
+        return None
+    if signs == {"old_ways"} and any(_SOMEONE_ELSE_WENT.search(v) for v in views):
+        # "俺家那口子去年去见祖宗了": a spouse who died, not the writer.
+        return None
+    if (signs and signs <= _CHORE_RULES and any(_CHORE_USE.search(v) for v in views) and not own_wish
+            and not any(_STRONG_MEANS.search(v) for v in views)):
+        # "周末去江边烧烤，炭和烤架能兑换吗": charcoal for the grill.
+        return None
+    # A relative who died explains their payout, never one's own policy.
+    insured_other = _INSURED_FOR_OTHER if "insurance_mine" in signs else _INSURED_OTHER
+    if signs and signs <= _INSURANCE_RULES and any(insured_other.search(v) for v in views) and not own_wish:
+        # "被保人是我妈，受益人能写我吗": somebody else's policy.
+        return None
+    if (not certain and set(possible) <= _PAID_OFF_RULES
+            and any(_PAID_OFF.search(v) for v in views)):
+        return None
+    if (certain and set(certain) <= {"farewell", "english", "want_die"} and not possible
+            and any(_PAID_OFF.search(v) or _PAID_ALL.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
+        # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
+        return None
+    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
+            and any(_MOVING_ON.search(v) for v in views)):
+        # "东西都送人了，搬家了": things given away for an everyday reason.
+        return None
+    if certain == ["farewell"] and not possible and any(_MONEY_GOODBYE.search(v) for v in views):
+        # "年终奖全转给你们了，永别了我的钱": goodbye to the money.
+        return None
+    relative_died = _RELATIVE_NAMED_DIED if "if_something_happens" in possible else _RELATIVE_DIED
+    if (not certain and possible and set(possible) <= {"debt_after_death_question", "if_something_happens"}
+            and any(relative_died.search(v) or _OTHER_KIN_DIED.search(v) for v in views)):
+        # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
+        return None
+    if not certain and possible and _explained_possible(text, views, set(possible)):
+        return None
+    if (set(certain) == {"want_die"} and not possible and any(_PLAYING.search(v) for v in views)
+            and any(_NOT_SERIOUS.search(v) for v in views)):
+        # "玩游戏输了 好想死 哈哈 不是说真的": a game and a disclaimer.
+        return None
+    if (not certain and possible and set(possible) <= _EVERYDAY_SIGN_RULES
+            and any(_EVERYDAY.search(v) for v in views)):
+        # "正在切菜，刀在手上": a knife or blood in the kitchen, a bridge at rush hour.
+        return None
+    if certain:
+        return CrisisFinding(CERTAIN, tuple(certain + possible))
+    if len(set(possible)) >= 2:
+        # Two different ambiguous signs (撑不下去了 + 一切都结束吧) are no
+        # longer ambiguous.
+        return CrisisFinding(CERTAIN, tuple(possible))
+    if possible:
+        return CrisisFinding(POSSIBLE, tuple(possible))
+    return None

@@ -1,0 +1,34 @@
+"""Crisis signs drawn as emoji: a means or a place of dying with a goodbye or
+with another of them, the death emoji the normaliser drops, and laughter."""
+from __future__ import annotations
+
+import re
+from typing import List
+
+# Emoji the normaliser drops (a skull, blood, a gun): a sign, unless the
+# skull is laughter (😂💀 is 笑死).
+_DEATH_EMOJI = re.compile("[\U0001F480\u2620\U0001FA78\U0001F52B]")
+# What a message of emoji says instead of words (issue 18): a means or a
+# place of dying (pills, a knife, a rope, a coffin, a bridge) with a goodbye
+# or with another of them (💊💊😴, 🌉👋, 🔪🩸) is a crisis, not a mood.
+_MEANS_EMOJI = re.compile("[\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F480\u2620\U0001FA78\U0001F52B\U0001F309]")
+# The sea counts only beside another means or place (🌉🌊), never alone.
+_WATER_EMOJI = "\U0001F30A"
+_FALL_EMOJI = re.compile("[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309].{0,3}[\u2B07\u2193\u2935]")
+_GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940\U0001F5A4]|再见|拜拜|永别|晚安|bye"
+                            # sleeping, not to be looked for (issue 18, fourth round)
+                            "|瞓|睡了|去睡|睡觉|别找我|不要找我|唔好搵我|唔好揾我|sleep", re.IGNORECASE)
+# A means drawn again and again (💊💊💊) is a plan, not a mood.
+_REPEATED_MEANS = re.compile("([\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F309])(\ufe0f?\\s*\\1){2,}")
+
+
+def _emoji_signs(text: str) -> List[str]:
+    means = set(_MEANS_EMOJI.findall(text))
+    if means and _WATER_EMOJI in text:
+        means.add(_WATER_EMOJI)
+    if means and (len(means) >= 2 or _GOODBYE_EMOJI.search(text) or _REPEATED_MEANS.search(text)) or _FALL_EMOJI.search(text):
+        return ["emoji_means"]
+    return []
+
+
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lol|lmao", re.IGNORECASE)

@@ -1,0 +1,195 @@
+"""What explains a crisis sign away: somebody else's story, a debt paid off,
+a move, a chore, a relative's death or policy, a complaint, a deadline, an
+everyday context; and the writer's own wish that keeps a sign a sign."""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from bot.core.safety.crisis_rules import CRISIS_POSSIBLE, _FAMILY
+from bot.core.safety.findings import HYPERBOLE_ONLY
+from bot.core.safety.views import _matching, _views
+
+# Someone else's death in the news, a drama or the neighbourhood (有人跳楼了)
+# is no sign about the writer, unless the writer wants the same.
+_ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!所)(?<!没)有人|(我们|俺们)村|老汉|剧本杀|论文|课题|防治|别人|主角|邻居|同事|小区里?|网上说"
+                            r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
+_STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|论文|防治|劝(她|他)|(闺蜜|朋友|同学|室友|同事).{0,12}(说|讲)|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
+_OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked", "cannot_go_on",
+                      "place", "place_now", "english", "not_live", "want_die", "r11_certain"}
+_FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|投訴|举报|舉報|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
+                                r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
+# A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
+_PAID_OFF = re.compile(r"还完|还清|结清|清晒|还晒|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
+_PAID_ALL = re.compile(r"(全|都|全部)还了")
+_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
+_MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
+_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
+_MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
+                        r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
+                        r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回"
+                        # tenth round: leaving a city for good, an English move, a cousin's online classes
+                        r"|离开(香港|台湾|澳门|大陆|中国|新加坡|马来西亚|深圳|广州|上海|北京|本地|这座城市|这个城市)|定居|移居|movingto|relocat|emigrat|migrat"
+                        r"|网课|(他|她)(要|需要)(用|上课|上学|学习)"
+                        # eleventh round: the bus has come
+                        r"|(公车|公交|巴士|小巴|车|地铁|的士|船)(来|到)(了|咗)")
+# A named relative who died ("我爸上个月走了"), for a question that may be one's own.
+_RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
+# Kin outside _FAMILY, and "I'm asking for my uncle" (tenth round).
+_OTHER_KIN_DIED = re.compile(r"问的是(我)?(的)?(舅舅|叔叔|伯伯|姑姑|姑妈|阿姨|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚|朋友|同事|邻居)"
+                             r"|(舅舅|叔叔|伯伯|姑姑|姑妈|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚)(上周|上个月|去年|前几天|刚刚|刚)?(已经)?(去世|过世|走了|没了|不在了)")
+_RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|" + _RELATIVE_NAMED_DIED.pattern + r"|(去世|过世)的"
+                            r"|" + _FAMILY + r"(那边|那里)?(有个|有张|也有|也欠)(个|张)?(卡|信用卡|债)")
+
+
+# Signs an everyday context explains (a knife while cooking).
+_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep"}
+
+
+# Fifth round (issue 18): a single ambiguous sign the rest of the message
+# explains. "逼死人" in a complaint to the regulator is the complaint (it
+# reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
+# or "人生完了" with a will to pay or to start again; "救命" about a deadline.
+_HYPERBOLE_COMPLAINT = re.compile(r"态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
+_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
+# Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
+# policy on a relative's life, or a relative's payout; being hounded to
+# death (逼死) in a request for time or a plan.
+_CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
+                        r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
+_CHORE_RULES = {"method", "method_word"}
+_PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
+_UP_THERE_FOR = re.compile(r"漏水|水管|物业|收衣|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
+_SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
+_NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
+_RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
+_SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|（不是）|\(不是\)")
+_QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']"
+                               # and unquoted, in a complaint: "说我这种人不如死了算了"
+                               r"|(说|骂)我(这种人|这样的人)?.{0,4}(不如|怎么不|还不如)(去)?死.{0,30}(投诉|举报|该说的吗)")
+_PAID_IN_FULL_EN = re.compile(r" (pay|paying|settle|settling|clear|clearing) (off )?(the |my )?(full|whole|remaining|rest|entire|balance|outstanding)")
+_SOMEONE_ELSE_WENT = re.compile(r"(那口子|老伴|老头子|老太婆|老头|爹|娘|他|她|" + _FAMILY[1:-1] + r")(去年|前年|早就|已经|上个月|前些年)?(去|就去)?见(了)?(祖宗|老祖宗|阎王|阎王爷|列祖列宗)")
+# What no barbecue or farm explains: the agents people die of, tape to seal a
+# room, a quantity that is "enough".
+_STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够")
+_INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿险|意外险)|(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY)
+_INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
+_INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
+_ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
+_WILL_GO_ON = re.compile(r"先欠(着|住)|一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+# Only time asked for: an instalment plan is also what someone with no
+# future turns down ("没有以后了，分期方案留给别人吧").
+_ASKS_FOR_MORE_TIME = re.compile(r"延(一|两|几|个)|延长|给我点时间|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|给我(一|两|三|几)个月(时间)?|宽限|延期|缓(几|两|一)")
+_SALE = re.compile(r"周年庆|促销|优惠|折扣|打折|特价|大促|最后一天.{0,6}(活动|优惠|折)")
+_DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走投无路")
+_ILLNESS = re.compile(r"这病|这个病|癌|晚期|绝症|医生说")
+_DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
+_PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
+_NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
+
+
+# "kill me now, these fees": English hyperbole about a charge or a form.
+_FEE_WORDS = re.compile(r"fee|charge|interest|penalt|waive|form|deadline|exam|pay|meeting|boss|work|rent|split|手续费|利息|罚息|滞纳金|违约金|年费|费用|免|减|表格"
+                        r"|还款|还了|还咗|还钱|去还|就还|转过去|宽限|考试|期末|加班|房租|工资|卡账|账单", re.IGNORECASE)
+
+
+# Eleventh round: English signs with an everyday reading, each with what
+# explains it. A message explained only when every sign it shows is.
+_ENGLISH_EVERYDAY = {
+    # "my grandpa passed away, the funeral took all my savings" (never "my funeral")
+    "english_funeral": re.compile(r"^(?!.* my funeral ).* (grandpa|grandma|grandfather|grandmother|granny|nan|mum|mom|dad|father|mother|uncle|aunt|auntie|brother|sister|husband|wife|friend|cousin|son|daughter)('s)? "
+                                  r"(passed away|passed|died|funeral)"),
+    # "i'm on sleeping pills for insomnia, doctor says ..."
+    "english_pills": re.compile(r" (doctor|doc|insomnia|prescri|gp|psychiatrist|clinic|to sleep|help me sleep) "),
+    # "i won't be here next week, business trip"
+    "english_not_here": re.compile(r" (business trip|trip|travel|travelling|traveling|vacation|holiday|out of town|abroad|overseas|flight|flying|visiting) "),
+    # "no future in that job so i quit"
+    "english_no_future": re.compile(r" no future (in|at|with|for) (that|this|the|my|our) (job|company|firm|shop|team|school|course|work|career|business|industry|relationship|town|city|field|role) "),
+    # "i wanna disappear from this group chat lol wrong window"
+    "english_disappear": re.compile(r" disappear (from|off) (this|the|that|my) | wrong (window|chat|group) "),
+}
+# "writing a thesis on suicide prevention": a study of it, not a wish.
+_STUDY_EN = re.compile(r" (thesis|dissertation|research|paper|essay|article|study|report|documentary|podcast|assignment|project) (on|about|into) ")
+_OWN_WISH_EN = re.compile(r" (i|i'm|im|i am|me|myself|my life) (want|wanna|going|gonna|will|plan)? ?(to )?(die|kill|end) | myself ")
+# "just paid everything off" with a goodbye to the card.
+_PAID_OFF_EN = re.compile(r" (paid|paying|cleared|settled) (it |everything |it all |all |the (balance|card|whole thing) )?(off|in full) | card ")
+# "这张账单吓死我了 💀": the skull about a bill or an amount.
+_BILL_WORDS = re.compile(r"bill|amount|wrong|fee|charge|账单|金额|多收|收错|扣错")
+# "你们怎么不去跳楼": a curse thrown at the collectors, not the writer's step.
+_CURSE_AT_THEM = re.compile(r"(你们|你哋|你地|你)(怎么|咋|为什么|点解|点解唔)?(还)?(不|唔)?(去)?(跳楼|跳河|跳海|去死)"
+                            r"|(你们|你哋|你地|你).{0,6}(怎么|咋|为什么|点解)(还)?(不|唔)(去)?(跳楼|跳河|跳海|死)")
+# "唔想拖累屋企人, 可唔可以免咗啲罰息": asking for a waiver is planning to stay.
+_ASKS_FOR_WAIVER = re.compile(r"(免|减|减免|豁免|取消)(咗|了|掉)?(啲|些|一些|点)?(罚息|利息|滞纳金|手续费|年费|违约金)")
+
+
+def _english_everyday(english: str, signs: set) -> bool:
+    if not signs or not signs <= set(_ENGLISH_EVERYDAY) or _OWN_WISH_EN.search(english):
+        return False
+    return all(_ENGLISH_EVERYDAY[sign].search(english) for sign in signs)
+
+
+def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> bool:
+    if possible == {"kill_me"}:
+        return any(_FEE_WORDS.search(v) for v in views)
+    if possible == {"insurance_mine"}:
+        # "等我妈的身故理赔金下来": a relative's policy, not one's own.
+        return any(re.search(_FAMILY + r"(的|嘅)", v) for v in views)
+    if possible <= HYPERBOLE_ONLY | {"cannot_go_on"} and "hyperbole" in possible:
+        return any(_HYPERBOLE_COMPLAINT.search(v) or _ASKS_FOR_TIME.search(v) for v in views)
+    if possible == {"method_word"}:
+        return any(_PRESCRIBED.search(v) for v in views)
+    if possible <= {"cannot_go_on", "no_future", "no_hope"}:
+        # Tenth round: asking for a month or a plan is planning to be there;
+        # "没有明天了" of a sale's last day; "被逼到走投无路" in a complaint or the news.
+        return any(_WILL_GO_ON.search(v) or _ASKS_FOR_MORE_TIME.search(v) or _SALE.search(v)
+                   or (_DRIVEN_TO_IT.search(v) and (_HYPERBOLE_COMPLAINT.search(v) or _STORY.search(v))) for v in views)
+    if possible == {"no_time_left"}:
+        # "我这病也没几年了，癌症晚期": an illness named, asking about the bill.
+        return any(_ILLNESS.search(v) for v in views)
+    if possible == {"farewell_word"}:
+        without_cry = tuple(v.replace("救命", "") for v in views)
+        return (not _matching(CRISIS_POSSIBLE, without_cry)
+                and any(_DEADLINE.search(v) for v in views))
+    return False
+
+
+def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
+    views = _views(text)
+    if any(_FIRST_PERSON_WISH.search(v) for v in views):
+        return False
+    if not possible and set(certain) <= {"explicit", "method"}:
+        return any(_ABOUT_OTHERS.search(v) for v in views)
+    # More kinds of sign (sixth round) are explained only by a story told
+    # (a film, the news, a patient), not by someone merely mentioned.
+    return set(certain) | set(possible) <= _OTHERS_ONLY_RULES and any(_STORY.search(v) for v in views)
+
+
+# Everyday contexts that explain a death-like word away (a game, a cold, the
+# kitchen, an airport, somebody else's story), for a crisis the classifier
+# found alone; a wish of the writer's own to die keeps it a crisis.
+_EVERYDAY = re.compile(
+    r"游戏|切菜|厨房|做饭|跑步|散步|钓鱼|感冒|发烧|咳嗽|航站楼|机场|落地再|回头聊|改天聊|下次聊|回头再说|"
+    # commuting, shifts, the gym, a debit: the day's ordinary business
+    r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|"
+    # picking up the children, talk tomorrow, a dated promise to pay (issue 18, fifth round)
+    r"(他|她|我妈|我爸|老公|老婆|爸|妈)(得了|是)?(中风|脑出血|脑梗|住院|在icu|在ICU|做手术|化疗|瘫)|"
+    r"接孩子|接娃|接小孩|明天再说|明天再聊|明天聊|等会儿回你|等下回你|跳伞|蹦极|"
+    r"(下周[一二三四五六日天]?|下个?月|明天|后天|[0-9]+号|月底)(之前|前)?(我)?.{0,3}(肯定|一定|保证|就)还|"
+    # paid already, or a plain promise to pay (the net still reads every sign of its own)
+    r"已经还了|已经还清|已经结清|还过了|我会还的|我会还|会还的|马上还|一次性还清|"
+    # a pet that died
+    r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼).{0,4}(死|走|没)了|"
+    # a grandparent who passed, a move, a new number (issue 18)
+    r"(爷爷|奶奶|外婆|外公|姥姥|姥爷)(去年|前年|上个月|早就|已经)?(走了|去世|过世)|出国|换号|新号|回老家|搬家|"
+    # chores up high, waiting for someone on a bridge
+    r"(天台|楼顶|阳台|屋顶|桥上).{0,6}(晒|晾|浇|收衣|收被|种|花|菜|信号|抽烟|乘凉|漏水|坏了|修|风景|拍|堵)|捐给|捐了|闲鱼|二手|等(朋友|车|公交|同事|老婆|老公|外卖|快递)|"
+    # a relative answering for the cardholder, the last payment or warning,
+    # gambling given up, a hyperbolic 老命 (issue 18, sixth round)
+    r"我不是(他|她)?本人|戒赌|老命|"
+    # the last train, the airport, moving abroad, a parent's funeral done,
+    # a game's boss and restarts, a book title (issue 18, seventh round)
+    r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
+    + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
+)
+_OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
+                       r"|我也(想|要)(跟着)?(走|去)")

@@ -1,0 +1,33 @@
+"""What the safety net reports: the crisis tiers, a crisis finding, the verdict
+the NLU pipeline acts on, and the parse-data key where the override records it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+CERTAIN = "certain"
+POSSIBLE = "possible"
+# The parse-data key where the NLU override says what the net did.
+SAFETY_KEY = "safety"
+
+
+@dataclass(frozen=True)
+class CrisisFinding:
+    """What the crisis net saw: its tier and the patterns that matched."""
+
+    tier: str  # CERTAIN or POSSIBLE
+    rules: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The intent the safety net forces, with why (for the trainers' eyes)."""
+
+    intent: str
+    tier: Optional[str] = None  # crisis only: CERTAIN or POSSIBLE
+    rules: Tuple[str, ...] = ()
+
+
+HYPERBOLE_ONLY = {"hyperbole"}
+# The classifier said crisis and the net saw nothing: not certain either.
+MODEL_ONLY = "model"

@@ -1,0 +1,41 @@
+"""The verdict the NLU pipeline acts on: crisis first, then opt-out, then
+markup; None keeps the classifier's intent."""
+from __future__ import annotations
+
+from typing import Optional
+
+from bot.core.safety.crisis import assess_crisis
+from bot.core.safety.findings import HYPERBOLE_ONLY, POSSIBLE, Verdict
+from bot.core.safety.markup import is_markup_noise
+from bot.core.safety.optout import is_stop_request, possible_stop_request
+
+
+def verdict(text: str) -> Optional[Verdict]:
+    """Crisis first (any tier), then opt-out, then markup; None keeps the model's."""
+    crisis = assess_crisis(text)
+    stop = is_stop_request(text)
+    # "天天打电话 逼死人了 别打了" is an angry opt-out: when the only sign of
+    # crisis is such a figure of speech, the opt-out the law requires wins.
+    if crisis is not None and not (stop and crisis.tier == POSSIBLE and set(crisis.rules) <= HYPERBOLE_ONLY):
+        return Verdict("crisis", crisis.tier, crisis.rules)
+    if stop:
+        return Verdict("stop_contact")
+    possible_stop = possible_stop_request(text)
+    if possible_stop:
+        # action_opt_out asks before it records (tier possible).
+        return Verdict("stop_contact", POSSIBLE, tuple(possible_stop))
+    if is_markup_noise(text):
+        return Verdict("nlu_fallback")
+    return None
+
+
+def keyword_intent(text: str) -> Optional[str]:
+    """The intent a safety pattern forces, or None to keep the model's."""
+    found = verdict(text)
+    return found.intent if found else None
+
+
+def is_crisis(text: str) -> bool:
+    """Any sign of crisis the safety net acts on (see ``verdict``)."""
+    found = verdict(text)
+    return found is not None and found.intent == "crisis"

@@ -1,0 +1,79 @@
+"""Views of a message the rules read (compact raw and normalised text, the
+spaced and English views), the rule-table builder and the matcher."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, List, Pattern, Tuple
+
+from bot.core import textnorm
+
+# The net reads each message in several views, and the SMS channel and the
+# NLU pipeline both ask about the same text: normalise each text once.
+normalize = lru_cache(maxsize=1024)(textnorm.normalize)
+
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+# ASCII words are kept out of textnorm's pinyin expansion for the opt-out
+# view: "td是什么意思" is a question about the word, not an opt-out.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9'’+$]+")
+
+
+def compact_text(text: str) -> str:
+    """The text lower-cased without spaces or punctuation: the view every Chinese rule reads."""
+    return _PUNCT_OR_SPACE.sub("", text or "").lower()
+
+
+def _normalized_keeping_ascii(text: str) -> str:
+    """textnorm's normalisation of everything but ASCII words."""
+    out: List[str] = []
+    pos = 0
+    for match in _ASCII_WORD.finditer(text):
+        if match.start() > pos:
+            out.append(normalize(text[pos:match.start()]))
+        out.append(match.group(0))
+        pos = match.end()
+    if pos < len(text):
+        out.append(normalize(text[pos:]))
+    return "".join(out)
+
+
+@lru_cache(maxsize=512)
+def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
+    """Compact forms of the raw and the normalised text (deduplicated).
+
+    The opt-out net does not read textnorm's pinyin expansion (td → 退订
+    anywhere in a sentence): only its own whole-message conventions.
+    """
+    text = text or ""
+    forms = [text, _normalized_keeping_ascii(text)]
+    if expand_pinyin:
+        forms.append(normalize(text))
+    seen: List[str] = []
+    for form in forms:
+        compact = compact_text(form)
+        if compact not in seen:
+            seen.append(compact)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=512)
+def _spaced(text: str) -> str:
+    """The normalised text with punctuation as single spaces, for rules that
+    need to see where a sentence starts (照顾好我妈 as a farewell, not 为了照顾好我妈)."""
+    return " " + _PUNCT_OR_SPACE.sub(" ", normalize(text or "")).strip().lower() + " "
+
+
+@lru_cache(maxsize=512)
+def _english(text: str) -> str:
+    """Lower-case words separated by single spaces, apostrophes kept."""
+    text = normalize(text or "").lower().replace("’", "'")
+    return " " + re.sub(r"[^a-z0-9']+", " ", text).strip() + " "
+
+
+def _rules(pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, Pattern[str]], ...]:
+    return tuple((name, re.compile(pattern)) for name, pattern in pairs)
+
+
+def _matching(rules: Tuple[Tuple[str, Pattern[str]], ...], views: Iterable[str]) -> List[str]:
+    views = tuple(views)
+    return [name for name, pattern in rules if any(pattern.search(v) for v in views)]
