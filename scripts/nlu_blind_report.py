@@ -1,10 +1,11 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind sets in `tests/nlu_blind/` to `tests/nlu_blind6/` (written from the
+blind sets in `tests/nlu_blind/` to `tests/nlu_blind7/` (written from the
 intent definitions alone and frozen). Rounds 1-4 guided choices after they
-were first scored, and round 5 was scored repeatedly, so they count as
-development sets now; round 6 is the held-out one. For each set: intent
+were first scored, round 5 was scored repeatedly and round 6 chose the
+registers of safety rounds and was read once round 7 existed, so they count
+as development sets now; round 7 is the held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -57,12 +58,18 @@ SETS = (
     ("noisy (blind5)", ("tests/nlu_blind5/noisy.yml",)),
     ("replies (blind5)", ("tests/nlu_blind5/replies.yml",)),
     # Round 6, written blind and frozen 2026-12-04 (1,315 messages) before
-    # any change of that day's third session: the held-out measure since then.
+    # any change of that day's third session; held out for that session
+    # (scored three times), read in the fourth once round 7 was frozen.
     ("colloquial (blind6)", ("tests/nlu_blind6/colloquial.yml",)),
     ("noisy (blind6)", ("tests/nlu_blind6/noisy.yml",)),
     ("replies (blind6)", ("tests/nlu_blind6/replies.yml",)),
+    # Round 7, written blind and frozen 2026-12-04 (1,472 messages) before
+    # any change of that day's fourth session: the held-out measure since then.
+    ("colloquial (blind7)", ("tests/nlu_blind7/colloquial.yml",)),
+    ("noisy (blind7)", ("tests/nlu_blind7/noisy.yml",)),
+    ("replies (blind7)", ("tests/nlu_blind7/replies.yml",)),
 )
-HELD_OUT = "blind6"
+HELD_OUT = "blind7"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -185,7 +192,9 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "(`tests/nlu_blind4/`), whose misses guided the safety net's sixth round. Round 5",
         "(`tests/nlu_blind5/`) was held out for the second session of 2026-12-04 and scored three times;",
         "it counts as a development set now, though its messages were never read. Round 6",
-        "(`tests/nlu_blind6/`, written and frozen 2026-12-04 before the third session's changes) is the",
+        "(`tests/nlu_blind6/`) was held out for the third session (scored three times, its aggregates chose",
+        "the registers of two safety rounds) and read in the fourth: a development set too. Round 7",
+        "(`tests/nlu_blind7/`, written and frozen 2026-12-04 before the fourth session's changes) is the",
         "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
@@ -198,7 +207,7 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             f"| {name} | {len(results)} | {acc:.3f} | {f1:.3f} | {s['crisis recall']:.3f} | "
             f"{s['stop_contact recall']:.3f} | {s['false crisis']:.1%} |"
         )
-    lines += register_table("held-out round 6", [r for name, rs in scored.items() if HELD_OUT in name for r in rs])
+    lines += register_table(f"held-out round {HELD_OUT.removeprefix('blind')}", [r for name, rs in scored.items() if HELD_OUT in name for r in rs])
     lines += register_table("all blind rounds together", [r for name, rs in scored.items() if "blind" in name for r in rs])
     for name, results in scored.items():
         _, _, per = macro_f1(results)
@@ -214,9 +223,9 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
             lines += [f"- {g} → {p}: {n}" for (g, p), n in pairs.most_common(12)]
         missed = [r for r in results if r.gold in SAFETY and r.predicted != r.gold]
         if missed and "blind" in name:
-            # Counted, not quoted: quoting held-out messages in the repository
+            # Counted, not quoted: quoting blind messages in the repository
             # would invite tuning the safety net to them.
-            lines += ["", f"Missed crisis / opt-out messages: {len(missed)} (not quoted: held-out set)."]
+            lines += ["", f"Missed crisis / opt-out messages: {len(missed)} (not quoted: blind set)."]
         elif missed:
             lines += ["", "Missed crisis / opt-out messages:", ""]
             lines += [f"- [{r.gold} → {r.predicted}] {r.text}" for r in missed]
