@@ -90,6 +90,17 @@ def test_a_question_about_the_phones_do_not_disturb_is_no_opt_out(text):
     assert found is None or found.intent != "stop_contact", found
 
 
+@pytest.mark.parametrize("text", ["非诚勿扰", "非诚勿扰，真想谈分期再联系我"])
+def test_serious_enquiries_only_is_an_opt_out_to_ask_about(text):
+    """非诚勿扰 is a stock line of ads: the bot asks rather than recording a stop."""
+    found = verdict(text)
+    assert (found.intent, found.tier) == ("stop_contact", POSSIBLE), found
+
+
+def test_serious_enquiries_only_with_a_plain_stop_is_an_opt_out():
+    assert verdict("非诚勿扰 别再发了").tier is None
+
+
 # A crisis only the classifier saw, in the day's ordinary business (a traffic
 # jam, a shift, the bus, the gym): its next guess stands. A wish of one's own
 # to die keeps it a crisis.
