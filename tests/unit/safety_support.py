@@ -48,3 +48,54 @@ def overridden(text: str, ranking: List[dict], config: Optional[dict] = None,
         message.set(RISK_KEY, {**risk, FLAGGED: flagged}, add_to_output=True)
     KeywordIntentOverride(config).process([message])
     return message
+
+
+def _stops_contact(text: str) -> None:
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact", (text, found)
+
+
+def round_tests(crisis_by_kind: Optional[Dict[str, List[str]]] = None,
+                possible_by_kind: Optional[Dict[str, List[str]]] = None,
+                look_alikes: Optional[List[str]] = None,
+                crisis_over_opt_out: Optional[List[str]] = None,
+                opt_outs: Optional[List[str]] = None) -> tuple:
+    """The parametrised tests every safety round runs over its tables, for a
+    module to bind to names starting with ``test_`` so that pytest collects
+    them. Returns one test for each table given, in the order of the
+    parameters above; each call builds new functions, so two modules never
+    share a test object."""
+    tests = []
+
+    if crisis_by_kind is not None:
+        @parametrize_by_kind(crisis_by_kind)
+        def test_crisis_is_caught(kind, text):
+            assert_caught_as_crisis(kind, text)
+        tests.append(test_crisis_is_caught)
+
+    if possible_by_kind is not None:
+        @parametrize_by_kind(possible_by_kind)
+        def test_ambiguous_signs_check_in(kind, text):
+            assert_checks_in_at_least(kind, text)
+        tests.append(test_ambiguous_signs_check_in)
+
+    if look_alikes is not None:
+        @pytest.mark.parametrize("text", look_alikes)
+        def test_look_alikes_are_no_crisis(text):
+            assert_no_crisis(text)
+        tests.append(test_look_alikes_are_no_crisis)
+
+    if crisis_over_opt_out is not None:
+        # A message that asks to stop contact and shows a crisis is a crisis.
+        @pytest.mark.parametrize("text", crisis_over_opt_out)
+        def test_crisis_wins_over_an_opt_out(text):
+            assert_caught_as_crisis("crisis_over_opt_out", text)
+        tests.append(test_crisis_wins_over_an_opt_out)
+
+    if opt_outs is not None:
+        @pytest.mark.parametrize("text", opt_outs)
+        def test_opt_outs_stop_contact(text):
+            _stops_contact(text)
+        tests.append(test_opt_outs_stop_contact)
+
+    return tuple(tests)

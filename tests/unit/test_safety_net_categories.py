@@ -7,6 +7,7 @@ message read as crisis costs a person's time and the cardholder's trust.
 import pytest
 
 from bot.core.safety import CERTAIN, assess_crisis, keyword_intent, verdict
+from tests.unit.safety_support import round_tests
 
 CRISIS_BY_CATEGORY = {
     "explicit_and_resolve": [
@@ -55,12 +56,7 @@ CRISIS_BY_CATEGORY = {
     ],
 }
 
-CRISIS = [(category, text) for category, texts in CRISIS_BY_CATEGORY.items() for text in texts]
-
-
-@pytest.mark.parametrize("category,text", CRISIS)
-def test_every_category_of_crisis_is_caught(category, text):
-    assert keyword_intent(text) == "crisis", (category, text, verdict(text))
+(test_crisis_is_caught,) = round_tests(CRISIS_BY_CATEGORY)
 
 
 # The look-alikes the new guards protect, and a sample of the benign words

@@ -23,6 +23,7 @@ from bot.core.safety import (
     not_an_opt_out,
     verdict,
 )
+from tests.unit.safety_support import round_tests
 from tests.unit.test_nlu_annotations import _examples, _parse
 
 CRISIS_BY_FORM = {
@@ -81,14 +82,6 @@ CRISIS_BY_FORM = {
         "我唔想再做人", "我想一個人靜靜地離開", "真的好累，想永远休息",
     ],
 }
-
-CRISIS = [(form, text) for form, texts in CRISIS_BY_FORM.items() for text in texts]
-
-
-@pytest.mark.parametrize("form,text", CRISIS)
-def test_every_form_of_crisis_reaches_crisis_handling(form, text):
-    assert keyword_intent(text) == "crisis", (form, text, verdict(text))
-
 
 # One soft sign is a gentle check-in; two of them are no longer ambiguous.
 @pytest.mark.parametrize("text", [
@@ -157,9 +150,7 @@ BENIGN = [
 ]
 
 
-@pytest.mark.parametrize("text", BENIGN)
-def test_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, (text, assess_crisis(text))
+test_crisis_is_caught, test_look_alikes_are_no_crisis = round_tests(CRISIS_BY_FORM, look_alikes=BENIGN)
 
 
 NOT_AN_OPT_OUT = [

@@ -5,11 +5,7 @@ replies to the check-in; long money stories with the risk in one clause)
 showed the net had not seen, in phrasings of our own, and the look-alikes
 that share their words.
 """
-import pytest
-
-from bot.core.safety import verdict
-from tests.unit.safety_support import (assert_caught_as_crisis, assert_checks_in_at_least, assert_no_crisis,
-                                       parametrize_by_kind)
+from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
     # Means described rather than named.
@@ -74,23 +70,9 @@ LOOK_ALIKES = [
     "还清了，谁也不欠了", "不如就这样算了，分十二期吧", "那就拜托你了，我先走了", "跑了好几家药店才买到口罩",
 ]
 
-
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round10_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
+# Messages that ask to stop contact and show a crisis.
+CRISIS_OVER_OPT_OUT = ["房里少碳了 窗户都封好 别再找我", "不用再找人跟我谈了，我已经决定了"]
 
 
-@parametrize_by_kind(POSSIBLE_BY_KIND)
-def test_round10_ambiguous_signs_check_in_at_least(kind, text):
-    assert_checks_in_at_least(kind, text)
-
-
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round10_look_alikes_are_no_crisis(text):
-    assert_no_crisis(text)
-
-
-@pytest.mark.parametrize("text", ["房里少碳了 窗户都封好 别再找我", "不用再找人跟我谈了，我已经决定了"])
-def test_round10_crisis_wins_over_an_opt_out(text):
-    found = verdict(text)
-    assert found is not None and found.intent == "crisis", (text, found)
+(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
+ test_crisis_wins_over_an_opt_out) = round_tests(CRISIS_BY_KIND, POSSIBLE_BY_KIND, LOOK_ALIKES, CRISIS_OVER_OPT_OUT)

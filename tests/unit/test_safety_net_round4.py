@@ -11,7 +11,7 @@ from bot.actions.escalation import possible_opt_out
 from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, is_stop_request, verdict
 from bot.nlu.keyword_override import LOW_CONFIDENCE
 from tests.unit.actions_support import make_tracker
-from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
+from tests.unit.safety_support import overridden, parametrize_by_kind, round_tests
 
 CRISIS_BY_KIND = {
     "slang": ["干脆去紫砂吧", "我打算紫砂了", "自鲨算了"],
@@ -69,9 +69,7 @@ STOP_LOOK_ALIKES = ["提醒照发吧，我需要", "短信继续发没关系", "
                     "stop the car", "屏蔽词是什么意思"]
 
 
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_new_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
+(test_crisis_is_caught,) = round_tests(CRISIS_BY_KIND)
 
 
 @pytest.mark.parametrize("text", CERTAIN_CASES)

@@ -9,8 +9,8 @@ kidding"), which also keep a crisis only the classifier saw off.
 import pytest
 from rasa.shared.nlu.constants import INTENT
 
-from bot.core.safety import assess_crisis, everyday_context_only, is_stop_request, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
+from bot.core.safety import everyday_context_only, is_stop_request, verdict
+from tests.unit.safety_support import overridden, round_tests
 
 CRISIS_BY_KIND = {
     "final_acts": ["我离开之前会把手头的钱都还了", "后面这张卡的事情找我姐", "该说的都装在信封里了",
@@ -56,14 +56,7 @@ LOOK_ALIKES = [
 ]
 
 
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round5_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
-
-
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round5_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, text
+test_crisis_is_caught, test_look_alikes_are_no_crisis = round_tests(CRISIS_BY_KIND, look_alikes=LOOK_ALIKES)
 
 
 @pytest.mark.parametrize("text", ["天天打电话是要逼死人吗，我要投诉", "医生给我开了安眠药调理睡眠，现在没收入",

@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT
 
 from bot.core.safety import assess_crisis, everyday_context_only, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, overridden, parametrize_by_kind
+from tests.unit.safety_support import overridden, round_tests
 
 CRISIS_BY_KIND = {
     "end_it": ["这周末我就做个了断", "欠这么多，不如做一个了断", "想好了，今天就了结吧"],
@@ -82,15 +82,12 @@ STILL_CRISIS = [
     "农药家里还有两瓶，够用了",
 ]
 
-
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round6_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
+OPT_OUTS = ["以后有事找我律师，唔好直接聯絡我", "褪订", "stop ah, dun msg me anymore", "毋通閣敲電話來啦",
+            "以后寄信就好，短信电话都不用了", "我不想再接到你们任何人的电话了"]
 
 
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round6_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, text
+test_crisis_is_caught, test_look_alikes_are_no_crisis, test_opt_outs_stop_contact = round_tests(
+    CRISIS_BY_KIND, look_alikes=LOOK_ALIKES, opt_outs=OPT_OUTS)
 
 
 def test_two_new_signs_together_are_certain():
@@ -153,13 +150,6 @@ def test_a_classifier_crisis_stays_when_it_is_sure_or_the_detector_backs_it(conf
 def test_an_explanation_does_not_reach_strong_means_or_ones_own_wish(text):
     found = verdict(text)
     assert found is not None and found.intent == "crisis", text
-
-
-@pytest.mark.parametrize("text", ["以后有事找我律师，唔好直接聯絡我", "褪订", "stop ah, dun msg me anymore",
-                                  "毋通閣敲電話來啦", "以后寄信就好，短信电话都不用了", "我不想再接到你们任何人的电话了"])
-def test_round6_opt_outs_stop_contact(text):
-    found = verdict(text)
-    assert found is not None and found.intent == "stop_contact", text
 
 
 @pytest.mark.parametrize("text", ["给我老公买的那份寿险，保额能加吗", "我是他姐姐，他去外地了，我不是他本人",

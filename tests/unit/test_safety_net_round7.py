@@ -8,8 +8,8 @@ city, a joke goodbye taken back, a collector's words quoted in a complaint.
 """
 import pytest
 
-from bot.core.safety import assess_crisis, everyday_context_only, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, parametrize_by_kind
+from bot.core.safety import everyday_context_only
+from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
     "old_ways": ["俺也该去见老祖宗了", "等我入土了你们再去找我儿子要", "我的头七过了再打吧", "钱等我到了那边再烧给你们",
@@ -36,29 +36,18 @@ LOOK_ALIKES = [
     "俺家那口子去年去见祖宗了，家里没了劳力", "如果持卡人去世了欠款要家属还吗，我爸上个月走了",
 ]
 
+OPT_OUTS = ["恁甭再给俺发这些了", "以后别往这上面发东西", "信息就免了吧", "侬覅再打来了", "TDD"]
 
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round7_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
-
-
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round7_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, text
+# One message that asks to stop the calls and shows a crisis.
+CRISIS_OVER_OPT_OUT = ["我想好了，等冬至过了就去后面那个水塘，你们不用再打了"]
 
 
-@pytest.mark.parametrize("text", ["恁甭再给俺发这些了", "以后别往这上面发东西", "信息就免了吧", "侬覅再打来了", "TDD"])
-def test_round7_opt_outs_stop_contact(text):
-    found = verdict(text)
-    assert found is not None and found.intent == "stop_contact", text
+(test_crisis_is_caught, test_look_alikes_are_no_crisis, test_crisis_wins_over_an_opt_out,
+ test_opt_outs_stop_contact) = round_tests(CRISIS_BY_KIND, look_alikes=LOOK_ALIKES,
+                                          crisis_over_opt_out=CRISIS_OVER_OPT_OUT, opt_outs=OPT_OUTS)
 
 
 @pytest.mark.parametrize("text", ["要赶最后一班地铁了，再见", "我妈的后事办完了，谢谢你们宽限", "只狼死了重开，重开又死",
                                   "下个月移民了，想把账清掉"])
 def test_a_crisis_only_a_model_saw_is_explained_by_these_everyday_contexts(text):
     assert everyday_context_only(text), text
-
-
-def test_a_crisis_wins_over_the_opt_out_the_same_message_asks_for():
-    found = verdict("我想好了，等冬至过了就去后面那个水塘，你们不用再打了")
-    assert found.intent == "crisis"

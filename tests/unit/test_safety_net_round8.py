@@ -6,8 +6,8 @@ the look-alikes the same round showed it read as crisis.
 """
 import pytest
 
-from bot.core.safety import assess_crisis, verdict
-from tests.unit.safety_support import assert_caught_as_crisis, parametrize_by_kind
+from bot.core.safety import verdict
+from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
     "no_time_for_it": ["你们说逾期六十天上征信，我没有六十天了", "分期随便，反正我等不到第二期", "我连下个月都不打算过了",
@@ -31,21 +31,11 @@ LOOK_ALIKES = [
     "下个月搬去英国，走之前一次还清",
 ]
 
-
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round8_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
+OPT_OUTS = ["我要退ㄉㄧㄥˋ", "莫擱打來啦", "毋通擱傳簡訊來", "能不能别天天@我", "别再＠我了"]
 
 
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round8_look_alikes_are_no_crisis(text):
-    assert assess_crisis(text) is None, text
-
-
-@pytest.mark.parametrize("text", ["我要退ㄉㄧㄥˋ", "莫擱打來啦", "毋通擱傳簡訊來", "能不能别天天@我", "别再＠我了"])
-def test_round8_opt_outs_stop_contact(text):
-    found = verdict(text)
-    assert found is not None and found.intent == "stop_contact", text
+test_crisis_is_caught, test_look_alikes_are_no_crisis, test_opt_outs_stop_contact = round_tests(
+    CRISIS_BY_KIND, look_alikes=LOOK_ALIKES, opt_outs=OPT_OUTS)
 
 
 @pytest.mark.parametrize("text", ["跟他说以后别替我还，我这边很快会有个了结", "保单受益人写了我妹，数她会帮我还"])

@@ -4,10 +4,7 @@ blind: short phone replies, voice transcripts, urban professionals) showed
 the net had not seen, in phrasings of our own, and the look-alikes that
 share their words.
 """
-import pytest
-
-from bot.core.safety import verdict
-from tests.unit.safety_support import assert_caught_as_crisis, assert_no_crisis, parametrize_by_kind
+from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
     "short_final": ["不会再回你们消息了", "不会再麻烦任何人了", "少我一个也没人在意", "号和人一起注销吧，我也注销",
@@ -30,18 +27,8 @@ LOOK_ALIKES = [
     "我刚吃了一板消炎药", "以后不用催了，我已经还清了", "钥匙在门口，快递放门垫下面就行",
 ]
 
-
-@parametrize_by_kind(CRISIS_BY_KIND)
-def test_every_round9_kind_of_crisis_is_caught(kind, text):
-    assert_caught_as_crisis(kind, text)
+OPT_OUTS = ["tui订", "我要推定，就是那个短信推定"]
 
 
-@pytest.mark.parametrize("text", LOOK_ALIKES)
-def test_round9_look_alikes_are_no_crisis(text):
-    assert_no_crisis(text)
-
-
-@pytest.mark.parametrize("text", ["tui订", "我要推定，就是那个短信推定"])
-def test_round9_opt_outs_stop_contact(text):
-    found = verdict(text)
-    assert found is not None and found.intent == "stop_contact", text
+test_crisis_is_caught, test_look_alikes_are_no_crisis, test_opt_outs_stop_contact = round_tests(
+    CRISIS_BY_KIND, look_alikes=LOOK_ALIKES, opt_outs=OPT_OUTS)
