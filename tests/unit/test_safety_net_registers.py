@@ -78,7 +78,7 @@ def test_crisis_wins_over_a_complaint_about_calls(text):
 
 @pytest.mark.parametrize("text", [
     "开了免打扰 你们别发了", "请勿打扰", "勿扰", "免打扰谢谢", "每天都发 别再发了",
-    "不要天天发了 我发工资就还", "下周就还 别再打了行吗",
+    "不要天天发了 我发工资就还", "下周就还 别再打了行吗", "以后别往这发了", "别往这个号发短信了",
 ])
 def test_do_not_disturb_and_daily_messages_are_opt_outs(text):
     assert verdict(text).intent == "stop_contact"
