@@ -1,11 +1,11 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind sets in `tests/nlu_blind/` to `tests/nlu_blind7/` (written from the
-intent definitions alone and frozen). Rounds 1-4 guided choices after they
-were first scored, round 5 was scored repeatedly and round 6 chose the
-registers of safety rounds and was read once round 7 existed, so they count
-as development sets now; round 7 is the held-out one. For each set: intent
+blind sets written from the intent definitions alone and frozen. Rounds 1-5
+(`tests/nlu_blind/` to `tests/nlu_blind5/`) are training data now and not
+scored here; round 6 chose the registers of safety rounds and was read once
+round 7 existed, so it is the blind development set; round 7 is the held-out
+one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -33,30 +33,10 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 REPO = Path(__file__).resolve().parents[1]
 SETS = (
     ("tests/nlu (development)", ("tests/nlu",)),
-    ("colloquial (blind)", ("tests/nlu_blind/colloquial.yml",)),
-    ("noisy (blind)", ("tests/nlu_blind/noisy.yml",)),
-    ("replies (blind)", ("tests/nlu_blind/replies.yml",)),
-    # Written blind later (772 messages, frozen); first scored 2026-12-03.
-    ("realistic (blind2)", ("tests/nlu_blind2/realistic.yml",)),
-    # Round 3, written blind 2026-12-04 (1,145 messages, frozen) after the
-    # first two rounds had been scored for several models: the freshest
-    # measure of new text.
-    ("colloquial (blind3)", ("tests/nlu_blind3/colloquial.yml",)),
-    ("noisy (blind3)", ("tests/nlu_blind3/noisy.yml",)),
-    ("replies (blind3)", ("tests/nlu_blind3/replies.yml",)),
-    # Round 4, written blind and frozen 2026-12-04 (1,286 messages) before
-    # any change of that session, once rounds 1-3 had guided choices; held
-    # out until its misses guided the safety net's sixth round.
-    ("colloquial (blind4)", ("tests/nlu_blind4/colloquial.yml",)),
-    ("noisy (blind4)", ("tests/nlu_blind4/noisy.yml",)),
-    ("replies (blind4)", ("tests/nlu_blind4/replies.yml",)),
-    # Round 5, written blind and frozen 2026-12-04 (1,223 messages) before
-    # any change of that day's second session, once round 4's misses had
-    # guided the safety net's sixth round; held out for that session (scored
-    # three times, never read).
-    ("colloquial (blind5)", ("tests/nlu_blind5/colloquial.yml",)),
-    ("noisy (blind5)", ("tests/nlu_blind5/noisy.yml",)),
-    ("replies (blind5)", ("tests/nlu_blind5/replies.yml",)),
+    # Rounds 1-5 (tests/nlu_blind/ .. tests/nlu_blind5/, written blind and
+    # frozen 2026-12-03/04) are training data since the fourth session of
+    # 2026-12-04 (scripts/dev_rounds_to_training.py --blind): a score on them
+    # would be a score on training text, so they are no longer listed.
     # Round 6, written blind and frozen 2026-12-04 (1,315 messages) before
     # any change of that day's third session; held out for that session
     # (scored three times), read in the fourth once round 7 was frozen.
@@ -186,15 +166,13 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "",
         f"Model `{model}`, generated {date.today().isoformat()} by `scripts/nlu_blind_report.py`.",
         "`tests/nlu`, `tests/nlu_dev/` and `tests/nlu_safety_dev/` guided the choices (development",
-        "sets). The blind sets were written from the intent definitions alone and frozen. Rounds 1-3",
-        "(`tests/nlu_blind/`, `tests/nlu_blind2/`, `tests/nlu_blind3/`) guided choices after they were first",
-        "scored (docs/reports/nlu_tuning.md), so they are development sets now; so is round 4",
-        "(`tests/nlu_blind4/`), whose misses guided the safety net's sixth round. Round 5",
-        "(`tests/nlu_blind5/`) was held out for the second session of 2026-12-04 and scored three times;",
-        "it counts as a development set now, though its messages were never read. Round 6",
-        "(`tests/nlu_blind6/`) was held out for the third session (scored three times, its aggregates chose",
-        "the registers of two safety rounds) and read in the fourth: a development set too. Round 7",
-        "(`tests/nlu_blind7/`, written and frozen 2026-12-04 before the fourth session's changes) is the",
+        "sets). The blind sets were written from the intent definitions alone and frozen. Rounds 1-5",
+        "(`tests/nlu_blind/` to `tests/nlu_blind5/`) guided choices or were scored repeatedly and, since",
+        "the fourth session of 2026-12-04, are training data (`bot/data/nlu/blind_rounds_dev.yml`), so",
+        "they are not scored here. Round 6 (`tests/nlu_blind6/`) was held out for the third session",
+        "(scored three times, its aggregates chose the registers of two safety rounds) and read in the",
+        "fourth: the blind development set, which nothing trains on. Round 7 (`tests/nlu_blind7/`,",
+        "written and frozen 2026-12-04 before the fourth session's changes) is the",
         "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
