@@ -12,7 +12,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_POSSIBLE,
     CRISIS_SPACED_CERTAIN,
 )
-from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs
+from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn
 from bot.core.safety.explain import (
     _ASKS_FOR_TIME,
     _ASKS_FOR_WAIVER,
@@ -28,11 +28,13 @@ from bot.core.safety.explain import (
     _INSURANCE_RULES,
     _INSURED_FOR_OTHER,
     _INSURED_OTHER,
+    _KITCHEN_STRAIN,
     _MONEY_GOODBYE,
     _MOVING_ON,
     _NOT_SERIOUS,
     _NUMBER_NOW_MINE,
     _OTHER_KIN_DIED,
+    _OWN_ACT,
     _OWN_WISH,
     _OWN_WISH_EN,
     _PAID_ALL,
@@ -45,12 +47,16 @@ from bot.core.safety.explain import (
     _QUOTED_COLLECTOR,
     _RELATIVES_WILL,
     _RELATIVE_DIED,
+    _RELATIVE_IN_HOSPITAL,
     _RELATIVE_NAMED_DIED,
     _SEE_YOU,
+    _SKULL_SLANG,
     _SOMEONE_ELSE_WENT,
     _SOMEONE_PAYS,
     _STRONG_MEANS,
     _STUDY_EN,
+    _TRADE_GOODS,
+    _TOLD_AS_A_JOKE,
     _UP_THERE_FOR,
     _english_everyday,
     _explained_possible,
@@ -72,6 +78,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         possible.append("emoji")
     if not _LAUGHING.search(text or ""):
         certain += _emoji_signs(text or "")
+    # "哈哈我是认真的 想去跳🏢": jumping from a drawn building is no laughter.
+    certain += _jump_drawn(text or "")
     if (certain or possible) and _only_about_others(text, certain, possible):
         return None
     signs = set(certain) | set(possible)
@@ -83,6 +91,22 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if signs <= {"english", "english_means"} and signs and re.search(r" (final|last) (bye|goodbye) to (this|my|the) card ", english) and _PAID_OFF_EN.search(english):
         # "final goodbye to this card! just paid everything off"
         return None
+    if signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"} and _SKULL_SLANG.search(english):
+        # "ur so mid, trash bank 💀", "💀 bro the bot said what": a jeer or a laugh.
+        return None
+    if not own_wish and not any(_FIRST_PERSON_WISH.search(v) or _OWN_ACT.search(v) for v in views):
+        if signs == {"method_word"} and any(_TRADE_GOODS.search(v) for v in views):
+            # "我是批发绳子麻袋的": the goods of a trade.
+            return None
+        if signs == {"method_more"} and any(_KITCHEN_STRAIN.search(v) for v in views):
+            # "我在饭店切配，天天拿刀，手腕腱鞘炎犯了": a kitchen job's wrist.
+            return None
+        if signs and signs <= {"method", "method_word"} and any(_RELATIVE_IN_HOSPITAL.search(v) for v in views):
+            # "我妈吃错药住院洗胃，我在医院陪床": a relative's hospital stay.
+            return None
+        if signs and signs <= {"method", "explicit"} and any(_TOLD_AS_A_JOKE.search(v) for v in views):
+            # "讲个笑话 我的钱包跳楼了": a joke about a wallet.
+            return None
     if (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
             and (_BILL_WORDS.search((text or "").lower()) or any(_FEE_WORDS.search(v) for v in views))):
         # "this bill is giving me a heart attack 💀 12k??"

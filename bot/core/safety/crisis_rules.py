@@ -41,7 +41,7 @@ CRISIS_CERTAIN = _rules([
                r"|(这条|我的|我这条)命.{0,4}(拿去|拿走|给你们)|(这个)?世界.{0,3}我?不(想)?(再)?(待|呆)了|不想(再)?(待|呆)在这个世界"
                r"|决定(了)?(今晚|今天|明天|明晚)?(就)?(要)?(做(个|一个)?)?(了断|了结)(自己)?(了|吧)?$"),
     ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
-               r"|割腕|割脉|上吊|投河|投江|投海|投湖|被车撞死|撞死(我)?自己|(想|要)(去)?撞车|吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
+               r"|割腕|割脉|(?<!树)上吊|上吊(?!死)|投河|投江|投海|投湖|被车撞死|撞死(我)?自己|(想|要)(去)?撞车|(?<!树上)吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
                r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
                + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|药.{0,3}(攒|存|囤|储)(了|咗|起来|够)|药.{0,8}(储|攒|存|囤)(埋|起|好|够|齐)|(药|片|粒).{0,10}够数|(攒|存|囤|储)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)|绳(子|索)?(已经|都)(挂|系|绑|打)好"),
     ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|躺在|翻过|翻到)(了)?" + _HIGH_PLACE + _PLACE_CHORE
@@ -65,7 +65,7 @@ CRISIS_CERTAIN = _rules([
     ("debt_dies", r"(债|钱|欠款|这笔账).{0,6}(跟着我|和我|随我|跟我)(一起)?(走|消失|入土|带走|死|进棺材)"
                   r"|人(死|没)了.{0,3}债(也)?(就)?(清|没|了|一笔勾销)|(拿|用|以)(我)?(的)?(这条|条)?(烂)?命(去|来)?(还|抵)"),
     ("farewell", r"遗书|遗言|后事.{0,4}(安排|交代|准备|处理)|安排好(了)?后事|身后事|离开这个世界|离开人世|告别这个世界"
-                 r"|再见了?(这个)?.{0,4}世界(?!杯)|这个世界再见|永别|诀别|最后一次(和|跟|给|与|同)?(你们)?(联系|说话|讲话|讲嘢|讲东西)|最后一次(跟你们说|和你们说|给你们发|回(你们)?(的)?(消息|信息|短信))"
+                 r"|再见了?(这个)?.{0,4}世界(?!杯)|这个世界再见|永别|诀别|最后一次(和|跟|给|与|同)?(你们)?(联系|说话|讲话|讲嘢|讲东西)|最后一次(跟你们说|和你们说|给你们发|回(你们)?(的)?(消息|信息|短信))(?!.{0,6}(一分钱|不会还|不还|我不是|我姓|打错))"
                  r"|(替我|帮我)(跟|和|向|对)" + _FAMILY + r".{0,4}(说声|说|道)(个|声)?(抱歉|对不起|再见)"
                  r"|(帮我|替我|拜托.{0,4}|麻烦.{0,4}|以后|你们)照顾好?" + _FAMILY
                  + r"|(?<![要得会能想在去了为来着没])照顾好(我)?" + _FAMILY
@@ -231,6 +231,39 @@ CRISIS_CERTAIN = _rules([
                    r"|ys(yijing)?xiehao|yishu(yijing)?xiehao|yongyuanbuhuilai|wogg了真的|不是游戏(那种|嘅|的)gg"),
     # Goodbyes said to everyone else already (a move abroad explains it).
     ("goodbyes_said", r"(朋友|家人|家里|爸妈|大家|所有人)(那边)?(都)?(道过别|告过别|道别了|告别了|说过再见)"),
+    # ---- issue 18, twelfth round, from the round-12 safety dev sets (internet
+    # slang, noisy registers, replies to a check-in) and blind6 ----
+    # Filter-dodging initials (zs/zc = 自杀/自残, wxs = 我想死, xtl = 想跳楼,
+    # yllb = 一了百了, sh = self-harm) and homophones of 死 (似, 四, 亖); 紫砂
+    # as a thought. zc alone is also 注册, so it needs a word of the urge.
+    ("slang_r12", r"(?<![a-z])(zs|zc)(倾向|念头|想法|冲动|有点频繁|频繁|又|复发|的(念头|想法|冲动))|(打算|准备|又)(zs|zc)了|(打算|准备)zs"
+                  r"|(?<![a-z])(wxs|xtl|yllb)(?![a-z])|(?<![a-z])sh(又|复发|的念头|倾向)|(紫砂|自鲨)的?(念头|想法|倾向|冲动)"
+                  r"|(好|真的|真|是真的|很)想似(?![佢你他她的乎])|^想似|想四(了|啊|$)|亖(了|掉|吧)|想一了白了"
+                  r"|(?<![衣跳])绳(了|子|索)?.{0,2}(已经|都)(挂|系|绑|打)好|割晚.{0,10}血|又割晚了"
+                  r"|鎅手|(要|又|去|想|先|成日)界手|(割|鎅)手.{0,6}(舒服|好过|轻松)|手腕.{0,4}(伤口|疤|口子|刀口).{0,8}(又|多了|还没好)"
+                  # game and app metaphors for one's own life, marked as real
+                  r"|真人版?落地成盒|(关掉|关机|删掉|删除|注销)(我)?自己(?!的|嘅|啲|账|帐|名下)|把自己(关掉|关机|删掉|删除|注销|格式化)|结束掉自己"
+                  r"|(我|鼠鼠|本人).{0,4}(准备|要|想|打算)(永久|永远)下线|人生(这个)?(号|账号).{0,10}(不续|注销|不打算续)|(这个)?世界的?合同.{0,8}(到期|不续)"
+                  r"|原地升天.{0,8}(不是|认真|真的)|人要寄了|(准备|打算)(去)?投胎|(躺在|变成|当)(个)?盒子.{0,10}(骨灰|安静)|骨灰的那种"
+                  r"|墓志铭.{0,4}(想好|写好)|(想|要)去当(小)?天使(?!投资|轮)|(准备|打算)(去)?(restinpeace|rip了)|rip(的)?(日期|日子).{0,4}(定好|选好)"
+                  r"|su[1!]c[i1!]de|suic[1!]de|unaliv|sewerslide|s3lfh4rm|selfh4rm|s3lfharm"),
+    # The means in more words: pills without a prescription by the heap, the
+    # hospital's pills all at once, how to go without pain, a rail or a ledge.
+    ("means_r12", r"(不要|不用|无需|没有|免)处方的?(安眠药|药).{0,10}(很多|好多|大量|一瓶|一堆|一大堆)|药.{0,6}一次(全|都)(吃|吞)(了|光|完)"
+                  r"|怎么走.{0,8}(不疼|不痛|比较不|勇气)|连怎么走(都|也)查好|(查|搜).{0,6}怎么走(比较|才)?(不疼|不痛|没痛苦)|(什么|哪种)方式离开"
+                  r"|饿了自己|(想|要)被(车|火车|卡车|货车)撞|(铁轨|站台|月台).{0,16}(差点|想)(往前|跳|冲)|飞的感觉.{0,6}(楼顶|天台|楼上)|从楼顶.{0,4}只飞一次"
+                  r"|(想|要)翻(过|出)?栏杆|看着(河|江|海)?水.{0,3}就想(翻|跳|下去|走下去|一直走)|桥.{0,10}(坐在|站在|翻过|翻出|骑在)栏杆"
+                  r"|(水库|河|江|海|湖|桥|楼|天台).{0,12}(没敢跳|不敢跳)|(满脑子都是|只能|只好)从.{0,6}(楼上|楼顶|天台|窗户|阳台)(跳)?下去|药(也|都)吞了"
+                  r"|(酒店|宾馆|旅馆)开了(间|个)房.{0,20}药(也|都){0,2}带(来|好|上)了|(买|很多|一堆|好多).{0,6}ubattidur|(我|现在)在.{0,8}rooftop(?!bar|酒吧|餐厅|cafe|party|派对)"
+                  r"|跳溪|(伫|佇)桥(顶|仔顶)|行落海|行到(冇|没)顶|(无|毋)想(欲|要)?活(?!动)|活(咧|着|落去)?有(啥|什么|乜)路用|死(俾|畀|给)你(睇|看)"
+                  r"|(我|想)(唔|不)(想)?再存在|存在(都|就|本身)?(系|是|係)?(一个|个)?(负担|累赘)|不如消失(咗|了|掉)?(仲好|更好|算了|好过)"),
+    # Said to be real, not the usual figure: leaving "for real", gone by
+    # tomorrow, an end to one's own life, going to the dead, not waking.
+    ("for_real_r12", r"(不是|不是去).{0,6}那种走|说要走是真的|走是真的走|就说明(我|人)(已经)?不在了|永远消失(那种|的那种)"
+                     r"|(走了|去世|过世|没了|不在了).{0,20}想(直接)?(过去|下去|去)(找|陪)(她|他|佢)|(走了|去世|过世|没了|不在了).{0,24}(干脆|不如)去找(他|她)"
+                     r"|(走了|去世|过世|没了|不在了).{0,20}(也想|想)跟着(他|她)?去|跟着(他|她)去(了)?也好|命.{0,3}早点结束|老骨头.{0,4}早点走|早点走了?省得(拖累|连累)"
+                     r"|人生到此结束|不(打算|准备|想)再醒|该走了.{0,6}(不给|省得|免得|别给)|活着只会(给|拖累|连累)|联系不上我.{0,4}(就)?(别|不要|不用)找"
+                     r"|最后回(你们|你)一条(?!.{0,6}(我不是|打错|别再))|(这辈子|这条命|我的命|我这条命)(也)?(一起)?退(订|了)"),
 ])
 
 CRISIS_POSSIBLE = _rules([
@@ -357,7 +390,7 @@ CRISIS_POSSIBLE = _rules([
     ("burden_anyone", r"不想(再)?(拖累|连累|祸害|害)(谁|任何人|别人|人|家里|家人)(了)?"),
     # Being at a bridge, the rails or a rooftop, described (the wind, the
     # quiet, the view, one last look) instead of named as a plan.
-    ("place_described", r"^(?!.*(晒|收衣|晾|乘凉|抽烟|烧烤|聚会|堵车|等车|上班|下班|散步|跑步|夜跑|骑车|遛狗|遛|钓鱼|拍照|照片|拍了|视频|直播|旅游|旅行|出差|开会|接人|干活|施工|修))"
+    ("place_described", r"^(?!.*(晒|收衣|晾|乘凉|抽烟|烧烤|聚会|堵车|等车|上班|下班|散步|跑步|夜跑|骑车|电动车|单车|摩托|遛狗|遛|钓鱼|拍照|照片|拍了|视频|直播|旅游|旅行|出差|开会|接人|干活|施工|修))"
                         r".*(桥上|桥上面|桥边|大桥|铁轨|铁道|轨道边|天台|楼顶|顶楼|屋顶|江边|河边|海边|湖边)(这边|那边|上面|上|边)?"
                         r".{0,4}(风|安静|静|好高|很高|挺高|好冷|好黑|没人|没有人|风景|好美|真美|几好)"),
     ("last_look", r"最后(再)?(看|望|瞧)(多)?(一|1)(眼|次|下|遍)(?!.{0,6}(账单|合同|方案|明细|条款|协议|短信|信息|金额|流水|额度|记录))"),
@@ -516,6 +549,30 @@ CRISIS_POSSIBLE = _rules([
                       r"|(带着|带上)(两个|三个|一个)?(孩子|娃|儿子|女儿).{0,8}(一起)?(去找|去陪|跳)(他|她)(?!爸|妈|们|上班|下班)"),
     # A cut too deep: a kitchen or a workshop explains it.
     ("cut_deep", r"割得(有点|有啲|好|很|太)?深|血(一直|还是)?止不住|血流(紧|緊|不止)"),
+    # ---- issue 18, twelfth round: ambiguous alone, the bot asks first ----
+    # Game metaphors (no more respawn, the health bar empty, can't scrape by;
+    # a game named explains them), tired of living in a light word.
+    ("game_over_r12", r"(不想|不要|不再)(再)?(回泉水)?复活|血条(已经)?(清空|空了|没了)|不想再苟|苟不动|(想|要)重开.{0,20}(不想打|不是游戏|说的不是|利息|欠|债|还不)|(开个?新档|存档).{0,12}(不是游戏|说的不是)"
+                      r"|(我|要是|如果)(嘎|噶)了|人没了(的话)?.{0,4}(还用|还要|用不用)还|托梦叫我过去|葬礼(不要|要|就)放|我已经走远了|今晚就(准备|要|打算)走了|活着好没(劲|意思|意义)"),
+    # Replies to a check-in: too late now, the mind made up, nobody can help,
+    # not safe, the hotline tried; the papers handed over.
+    ("too_late_r12", r"可惜(已经)?太晚了|^(你们)?问(得)?晚了$|(不用|别)(转|打|叫).{0,6}来不及了|^来不及了$|^(不用了)?用不上了$"
+                     r"|主意(已经)?(拿定|定)了$|(热线|劝).{0,8}主意(已经)?(拿定|定)了|已经下定决心了$|(人工|热线|谁)(也|都)救不了我|没人(能)?(帮|救)得了我"
+                     r"|热线打(了|过了|过).{0,6}(没人接|没用|没人帮)|热线.{0,10}(我)?现在(很|真的)?不好|^不安全$|^不安全(不过|但是|药|已经|吧|啊|呢)|安全不安全(的)?.{0,4}不重要|^安全呵$"
+                     r"|(老头子|老东西|一个人|活着|我).{0,6}还有(什么|啥)意思$|^快结束了$|反正(也)?快结束了|最后一次说谢谢|找个人说(声)?再见|(想|要)彻底解脱|没(有)?人(会)?在乎我"
+                     r"|(你们)?(直接)?联系派出所吧$|那些方法(我)?(都|全)查(过|好)了|该交代的(都)?交代(完|好)了|拿刀的手.{0,4}(抖|发抖)"
+                     r"|我(也)?撑不了几天了|(这辈子|这一辈子)(就)?活到头了|反正过几天就不(是|在)了|^没意义了$|(好快|很快|马上)就解脱"),
+    ("handover_r12", r"(存折|房本|房产证|存单|银行卡|卡|身份证)(和|跟|同)(存折|房本|房产证|存单|银行卡|卡|身份证).{0,6}(都|全)(交给|留给|放在|给了)"
+                     r"|钥匙(放|在).{0,12}(麻烦|告诉).{0,6}(我)?(弟|哥|姐|妹|妈|爸|家人|儿子|女儿)|(一封信|封信)(俾|给|留给)(我)?(屋企人|家人|家里人)|我管不了了$"
+                     r"|(自己的)?路(我)?(自己)?(已经)?选好了"),
+    # Water and heights described: how cold or deep, the door up there open,
+    # how high it looks; a sealed window; sleeping and not to be woken.
+    ("water_r12", r"(江|河|海|湖)水(冷不冷|凉不凉|深不深)|(河边|江边|海边|水库边)(坐着|坐了|站着|站了).{0,10}水(挺|好|很)?(急|深|冷)|想(一直)?往下沉"
+                  r"|(窗户|楼顶|天台).{0,10}(看了很久|也没那么高|没那么高)|(桥|楼|天台).{0,4}(睇落去|看下去).{0,4}(好近|不高|唔高)|(楼顶|天台)(那个|的)?门.{0,4}(撬开|打开)"
+                  r"|躺在浴缸里.{0,6}水.{0,4}凉|(睡很久|一直睡|永远睡).{0,6}(别|不要)叫醒我"),
+    ("sealed_r12", r"(窗户|门窗|门)缝.{0,6}胶带|烧烤用的(那个|东西)买(了|好)"),
+    ("goodbye_r12", r"(朋友圈|动态).{0,8}告别(?!演唱会|赛|演出)|都清空了.{0,10}最后|没(什么|啥)(要|可|好)留的了|(多谢|谢谢)(呢个|这个)世界"
+                    r"|(佢|她|他)(唔知|不知(道)?)我(讲|说)真(嘅|的)|(没|不)想(再)?过下去|(今晚|今日|今天)之后.{0,6}(唔会|不会)(再)?有人(覆|回)你|过了今晚.{0,6}(就)?(不用|不必|唔使)再"),
 ])
 
 # Eleventh round (tests/nlu_safety_dev/round11_*.yml: traditional and Cantonese,
@@ -573,6 +630,14 @@ CRISIS_ENGLISH_CERTAIN = _rules([
                       r"| charcoal .{0,20}tape | (window|windows|door|doors) (is |are )?(all )?sealed | (swallowed|swallow|took|take|taking) (the whole|the entire|all of|all) .{0,25}(pills|meds|tablets|bottle) "
                       r"| how high .{0,40}(survive|die) | courage to jump | (writing|wrote|written) (my )?goodbye (notes?|letters?) "
                       r"| (window|floor|bridge|roof|rooftop|balcony) .{0,20}(easiest|cleanest|best|only|quickest) way out | (easiest|cleanest|best|only) (way out|option) .{0,30}(window|floor|not being here|not being around|jump|die) | me not being (here|around) "),
+    # Twelfth round: spelt to dodge filters, Malay and Manglish heights, pinyin means bought.
+    ("english_r12", r" su[1!]c[i1!]de | suic[1!]de | unaliv| sewer ?slide | s3lf h4rm | self h4rm | s3lf harm | final (log ?off|logoff|log ?out) "
+                    r"| rope('s|s| has| is)? (been )?(in|under) my (closet|room|car|bag|drawer) | jump (from|off) (the |a |my |that )?(building|bridge|roof|rooftop|flat|block|window) "
+                    r"| (want|wanna|gonna) go jump (?!(on|in|at|rope|around) )| (thinking|think|thought) (to|of|about) jump(ing)? (?!(ship|on|at|to|into|in) )"
+                    r"| go to the bridge (then|and) (finish|end|jump) | (prepare|prepared|bought|buy|got|ready) (the |some )?charcoal (?!(for|4) (the |a |our )?(bbq|barbecue|grill|steamboat))"
+                    r"| tonight is my last night (?!(in|at|here|of) )| no point going on | (nak|mau|mahu|want) terjun | terjun (dari|from) "
+                    r"| an mian yao .{0,20}(mai hao|mai le|zhun bei hao) | sheng zi .{0,10}(mai hao|gua hao|mai le) | (xiang|yao) tiao lou | tiao lou le "
+                    r"| jie shu zi ji | yi shui bu xing | huo zhe mei you yi yi | (beh|boeh) khi thiau (hai|khe|lau|kio) "),
     # Malay, as mixed in Malaysia and Singapore (tenth round).
     ("malay", r" (tak|tidak) (ada|ade) (lagi )?(dalam|di) dunia | bunuh diri | nak mati | (tak|tidak) (nak|mahu|ingin) hidup "),
     # issue 18, third round: more ways to say it in English
@@ -618,7 +683,7 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
     ("english_pills", r" sleeping pills "),
     ("english_not_here", r" (won't|wont|will not) be (around|here|alive) | (if|when|after) (i'm|im|i am) (not here|no longer here|not around|gone) "),
     ("english_no_future", r" no future "),
-    ("english_disappear", r" disappear "),
+    ("english_disappear", r"(?<! won't)(?<! wont)(?<! not) disappear "),
     # Eleventh round, in pinyin: the sleeping pills bought, the roof, the last reply, never found.
     ("pinyin_r11", r" an mian yao .{0,12}(gou|zu gou) | mai hao le an mian yao | zui hou yi ci hui | yong yuan zhao bu dao wo | ba zi ji jie jue | jie jue diao zi ji "
                    r"| shao tan | yong yuan shui guo qu | bu yao zai xing lai "),
@@ -630,6 +695,7 @@ CRISIS_ENGLISH_POSSIBLE = _rules([
                              r"| (won't|wont) be able to (feed|look after|take care of) | (pls |please )?tell my (mum|mom|dad|mother|father|parents|wife|husband) sorry "
                              r"| wrote my will | said goodbye already | said (all )?my goodbyes | if i vanished | gave my (cat|dog|pets?) to | (not gonna|not going to) be (here|around) "
                              r"| (left|wrote|written|leaving) (down )?(all )?my passwords | close my accounts after | (tell|let) whoever .{0,30}(i'm|im|i am) sorry "),
+    ("english_r12_possible", r" i give up on everything | tell my (kids|children|son|daughter|family) sorry | song ren le | yi hou bu yong zhao wo "),
     # "Kill me" alone is mostly hyperbole about a fee or a form: its own sign,
     # explained away when the message is about fees (_FEE_WORDS).
     ("kill_me", r" kill me "),

@@ -31,4 +31,12 @@ def _emoji_signs(text: str) -> List[str]:
     return []
 
 
+# Jumping from a building or a bridge drawn as emoji (跳🏢): a method named.
+_JUMP_DRAWN = re.compile("(跳|jump).{0,2}[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309]", re.IGNORECASE)
+
+
+def _jump_drawn(text: str) -> List[str]:
+    return ["emoji_jump"] if _JUMP_DRAWN.search(text) else []
+
+
 _LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F606\U0001F604]|哈哈|笑|lol|lmao", re.IGNORECASE)

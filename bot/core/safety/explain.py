@@ -51,7 +51,7 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep"}
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
 _HYPERBOLE_COMPLAINT = re.compile(r"态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
-_PRESCRIBED = re.compile(r"医生|医院|处方|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
+_PRESCRIBED = re.compile(r"医生|医院|处方|手术|术后|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
@@ -59,11 +59,11 @@ _CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤�
                         r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
 _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
-_UP_THERE_FOR = re.compile(r"漏水|水管|物业|收衣|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
+_UP_THERE_FOR = re.compile(r"漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
 _SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
 _NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
 _RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
-_SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|（不是）|\(不是\)")
+_SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|明天再聊|回头聊|改天聊|（不是）|\(不是\)")
 _QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']"
                                # and unquoted, in a complaint: "说我这种人不如死了算了"
                                r"|(说|骂)我(这种人|这样的人)?.{0,4}(不如|怎么不|还不如)(去)?死.{0,30}(投诉|举报|该说的吗)")
@@ -81,11 +81,29 @@ _WILL_GO_ON = re.compile(r"先欠(着|住)|一定.{0,3}还|慢慢还|不是我�
 # future turns down ("没有以后了，分期方案留给别人吧").
 _ASKS_FOR_MORE_TIME = re.compile(r"延(一|两|几|个)|延长|给我点时间|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|给我(一|两|三|几)个月(时间)?|宽限|延期|缓(几|两|一)")
 _SALE = re.compile(r"周年庆|促销|优惠|折扣|打折|特价|大促|最后一天.{0,6}(活动|优惠|折)")
-_DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走投无路")
+_DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走投无路|(把人|把我)?往绝路上逼")
 _ILLNESS = re.compile(r"这病|这个病|癌|晚期|绝症|医生说")
 _DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
 _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
 _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
+
+
+# Twelfth round (issue 18): a business that cannot go on, a question about a
+# meme, the school run by the river.
+_BUSINESS_FAILING = re.compile(r"(店|生意|公司|厂|铺子|档口|门面)(也|都|实在)?(快)?撑不下去")
+_MEME_QUESTION = re.compile(r"梗(是)?(啥|什么)意思|这个梗|那个梗|的梗")
+_IN_A_GAME = re.compile(r"^(?!.*(不是游戏|说的不是|认真|真的|利息|欠|债|还不|催)).*(游戏|排位|队友|这局|这把|副本|boss|王者|吃鸡|原神)")
+_SCHOOL_RUN = re.compile(r"接(孩子|娃|小孩|小朋友)|放学|幼儿园|学校")
+# A trade in rope or knives, a kitchen job's strained wrist, a relative who
+# took the wrong medicine, a joke told about a wallet or a card: each
+# explains a means named, never one's own wish or act.
+_TRADE_GOODS = re.compile(r"批发|进货|压货|(卖|做)(绳子|麻绳|刀具|刀)")
+_KITCHEN_STRAIN = re.compile(r"(切配|厨师|帮厨|后厨).{0,16}(腱鞘炎|劳损|扭伤|职业病)")
+_RELATIVE_IN_HOSPITAL = re.compile(_FAMILY + r"(吃错(了)?药|误服|误食|喝错)")
+_OWN_ACT = re.compile(r"我(也|又|都|刚|刚刚|已经|今晚|昨晚)*(吞|吃|喝|割|划|跳|服)")
+_TOLD_AS_A_JOKE = re.compile(r"^(讲|说)个笑话.{0,12}(钱包|信用卡|卡|股票|基金|工资|余额|额度)")
+# "💀 bro the bot said what": the skull as chat laughter or a jeer.
+_SKULL_SLANG = re.compile(r" (bro|lol|lmao|lmfao|mid|trash|literally|wtf|said what|ded) ")
 
 
 # "kill me now, these fees": English hyperbole about a charge or a form.
@@ -138,6 +156,9 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         return any(_HYPERBOLE_COMPLAINT.search(v) or _ASKS_FOR_TIME.search(v) for v in views)
     if possible == {"method_word"}:
         return any(_PRESCRIBED.search(v) for v in views)
+    if possible == {"cannot_go_on"} and any(_BUSINESS_FAILING.search(v) for v in views):
+        # "这次是店撑不下去了，能不能申请减免": the shop cannot go on.
+        return True
     if possible <= {"cannot_go_on", "no_future", "no_hope"}:
         # Tenth round: asking for a month or a plan is planning to be there;
         # "没有明天了" of a sale's last day; "被逼到走投无路" in a complaint or the news.
@@ -148,8 +169,18 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         return any(_ILLNESS.search(v) for v in views)
     if possible == {"farewell_word"}:
         without_cry = tuple(v.replace("救命", "") for v in views)
+        # "你真系救命恩人": thanks to a rescuer, not a cry for help.
         return (not _matching(CRISIS_POSSIBLE, without_cry)
-                and any(_DEADLINE.search(v) for v in views))
+                and any(_DEADLINE.search(v) or "救命恩人" in v for v in views))
+    if possible == {"tired_of_life"} and any(_MEME_QUESTION.search(v) for v in views):
+        # "'人间不值得'这个梗是啥意思": a question about a meme.
+        return True
+    if possible == {"game_over_r12"} and any(_IN_A_GAME.search(v) for v in views):
+        # "排位连跪，不想复活了": a match, not a life (unless "不是游戏").
+        return True
+    if possible == {"place_word"} and any(_SCHOOL_RUN.search(v) for v in views):
+        # "去河边那个学校接孩子": the school by the river.
+        return True
     return False
 
 
