@@ -90,6 +90,13 @@ def test_a_question_about_the_phones_do_not_disturb_is_no_opt_out(text):
     assert found is None or found.intent != "stop_contact", found
 
 
+@pytest.mark.parametrize("text", ["我不是要退订，想问下怎么还", "不是想退订 我就问下欠多少", "回T是退订吗 我只是想还款",
+                                  "T是不是退订的意思"])
+def test_saying_it_is_not_an_unsubscribe_or_asking_what_t_means_is_no_opt_out(text):
+    found = verdict(text)
+    assert found is None or found.intent != "stop_contact", found
+
+
 @pytest.mark.parametrize("text", ["非诚勿扰", "非诚勿扰，真想谈分期再联系我"])
 def test_serious_enquiries_only_is_an_opt_out_to_ask_about(text):
     """非诚勿扰 is a stock line of ads: the bot asks rather than recording a stop."""
