@@ -83,6 +83,8 @@ LOOK_ALIKES = [
     "今天水好冷 洗不了澡", "股票一直往下沉", "明早别叫醒我 我要睡懒觉", "冬天漏风 门窗都关好了",
     "这个词还有什么意思", "手机电量撑不了几天了", "我手机要rip了 晚点回你", "想去当天使投资人",
     "酒店订好了 感冒药也都带好了 出差一周", "看着水就想游泳 夏天到了",
+    # an anime character on a co-branded card, free of a job at last
+    "炭治郎那款联名信用卡还有吗", "终于解脱了 离职了 下个月发了补偿就还",
     # English near the new patterns
     "bought some charcoal for the bbq this weekend", "thinking of jumping ship to another bank", "wanna go jump on the trampoline",
     "tonight is my last night in KL, can pay tmr?",

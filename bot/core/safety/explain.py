@@ -93,6 +93,7 @@ _NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是
 _BUSINESS_FAILING = re.compile(r"(店|生意|公司|厂|铺子|档口|门面)(也|都|实在)?(快)?撑不下去")
 _MEME_QUESTION = re.compile(r"梗(是)?(啥|什么)意思|这个梗|那个梗|的梗")
 _IN_A_GAME = re.compile(r"^(?!.*(不是游戏|说的不是|认真|真的|利息|欠|债|还不|催)).*(游戏|排位|队友|这局|这把|副本|boss|王者|吃鸡|原神)")
+_JOB_QUIT = re.compile(r"(公司|工作|单位|老板).{0,4}(辞了|炒了|不干了)|辞职|离职|裁员补偿|补偿金")
 _SCHOOL_RUN = re.compile(r"接(孩子|娃|小孩|小朋友)|放学|幼儿园|学校")
 # A trade in rope or knives, a kitchen job's strained wrist, a relative who
 # took the wrong medicine, a joke told about a wallet or a card: each
@@ -170,8 +171,12 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
     if possible == {"farewell_word"}:
         without_cry = tuple(v.replace("救命", "") for v in views)
         # "你真系救命恩人": thanks to a rescuer, not a cry for help.
-        return (not _matching(CRISIS_POSSIBLE, without_cry)
-                and any(_DEADLINE.search(v) or "救命恩人" in v for v in views))
+        if (not _matching(CRISIS_POSSIBLE, without_cry)
+                and any(_DEADLINE.search(v) or "救命恩人" in v for v in views)):
+            return True
+        # "终于解脱了，那破公司辞了": free of a job, when relief is the only sign.
+        without_relief = tuple(v.replace("解脱", "") for v in views)
+        return not _matching(CRISIS_POSSIBLE, without_relief) and any(_JOB_QUIT.search(v) for v in views)
     if possible == {"tired_of_life"} and any(_MEME_QUESTION.search(v) for v in views):
         # "'人间不值得'这个梗是啥意思": a question about a meme.
         return True
