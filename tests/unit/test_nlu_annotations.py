@@ -13,7 +13,7 @@ from bot.core.normalize import find_entities
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
 FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.yml", "replies.yml", "people.yml",
          "english_long.yml", "people_more.yml", "colloquial_more.yml", "replies_more.yml",
-         "colloquial_round3.yml"]
+         "colloquial_round3.yml", "registers_pinyin_english.yml"]
 # The safety files' crisis and opt-out examples are written as people say
 # them, without entity markup (no form reads an amount from a crisis); their
 # look-alikes under other intents are annotated like any other example.
