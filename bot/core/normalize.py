@@ -888,6 +888,136 @@ _BLOCK_RES = [
 
 
 # --------------------------------------------------------------------------
+# Toneless pinyin with digits
+# --------------------------------------------------------------------------
+
+# Cardholders on a phone without a Chinese IME spell the Chinese forms out:
+# "15 hao" = 15号, "fen 12 qi" = 分12期, "2 ge yue" = 2个月, "3 qian" = 3千,
+# "xia zhou wu" = 下周五.  Each pinyin form is transliterated back to the
+# Chinese it spells and read by the Chinese grammar, so a form means exactly
+# what its Chinese does.  Counts must be digits: spelled numerals (yi, er,
+# san) are too often other words (yi qi = 一起 "together", not 一期).
+_PINYIN_HANZI = {
+    "hao": "号", "ge": "个", "yue": "月", "tian": "天", "zhou": "周", "xing qi": "星期",
+    "li bai": "礼拜", "zhou mo": "周末", "qi": "期", "fen": "分", "cheng": "成",
+    "xia": "下", "shang": "上", "zhe": "这", "ben": "本",
+    "ming tian": "明天", "hou tian": "后天", "da hou tian": "大后天",
+    "yi hou": "以后", "zhi hou": "之后", "hou": "后",
+    "yi": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六", "ri": "日",
+    "wan": "万", "qian": "千", "bai": "百", "kuai qian": "块钱", "kuai": "块", "yuan": "元",
+}
+_PINYIN_HANZI_BY_LETTERS = {k.replace(" ", ""): v for k, v in _PINYIN_HANZI.items()}
+# Longest first, so that "xing qi" is 星期 and not 星 + 期, "kuai qian" 块钱.
+_PINYIN_WORD_RE = re.compile(
+    "|".join(k.replace(" ", r"\s*") for k in sorted(_PINYIN_HANZI, key=len, reverse=True)), re.I)
+
+
+def _hanzi(span: str) -> str:
+    """"xia ge yue 20 hao" → "下个月20号": syllables typed with or without
+    spaces, to the characters the Chinese grammar reads."""
+    chinese = _PINYIN_WORD_RE.sub(
+        lambda w: _PINYIN_HANZI_BY_LETTERS[re.sub(r"\s+", "", w.group(0).lower())], span)
+    return re.sub(r"\s+", "", chinese)
+
+
+# A pinyin word starts and ends at a letter boundary; \b would not end one
+# before a Chinese character (15 hao还).
+_PY_START = r"(?<![A-Za-z])"
+_PY_END = r"(?![A-Za-z])"
+# A count: digits that do not continue a number or a word (iphone15 hao).
+_PY_COUNT = r"\d{1,3}"
+_PY_N = r"(?<![A-Za-z0-9.,])" + _PY_COUNT
+_PY_WEEK = r"(?:zhou|xing\s*qi|li\s*bai)"
+# this or next week (下周 / 下下个星期 / 这周 / 本周)
+_PY_NEXT = r"(?:(?:xia\s*){1,2}(?:ge\s*)?|zhe\s*(?:ge\s*)?|ben\s*)"
+_PY_DAY_UNIT = r"(?:ge\s*)?(?:tian|zhou|xing\s*qi|li\s*bai|yue)"
+_PY_DATE_RE = re.compile(
+    # 15 hao / xia ge yue 20 hao / 12 yue 20 hao: no digits, no date (hao de = OK)
+    r"(?:" + _PY_START + r"(?:xia|shang)\s*(?:ge\s*)?yue\s*|" + _PY_N + r"\s*yue\s*|(?<![A-Za-z0-9.,]))"
+    + _PY_COUNT + r"\s*hao" + _PY_END
+    # 3 tian hou / 2 zhou yi hou
+    + r"|" + _PY_N + r"\s*" + _PY_DAY_UNIT + r"\s*(?:yi\s*|zhi\s*)?hou" + _PY_END
+    + r"|" + _PY_START + r"(?:(?:da\s*)?hou|ming)\s*tian" + _PY_END
+    # xia zhou wu / xing qi wu; a bare "zhou wu" is too often other words.
+    # xia zhou yi ding huan is 下周一定还: "surely", not Monday.
+    + r"|" + _PY_START + r"(?:(?:" + _PY_NEXT + r"|shang\s*(?:ge\s*)?)" + _PY_WEEK + r"|xing\s*qi|li\s*bai)"
+    r"\s*(?:yi(?!\s*ding)|er|san|si|wu|liu|ri|tian)" + _PY_END
+    # xia zhou / zhe ge xing qi / zhou mo / xia ge yue / xia yue: by the end of
+    # that week or month, like 下周 / 下个月 (a past week or month is no date)
+    + r"|" + _PY_START + r"(?:(?:" + _PY_NEXT + r")?zhou\s*mo|" + _PY_NEXT + _PY_WEEK
+    + r"|(?:xia\s*){1,2}(?:ge\s*)?yue)" + _PY_END,
+    re.I,
+)
+_PY_DURATION_RE = re.compile(_PY_N + r"\s*" + _PY_DAY_UNIT + _PY_END, re.I)
+# fen 12 qi, but not 2 qi ta (其他) / qi lai / qi shi / qi zhong
+_PY_MONTHS_RE = re.compile(
+    r"(?P<span>" + _PY_N + r"\s*qi)(?![A-Za-z]|\s*(?:ta|lai|shi|zhong|jian|che|guai|dai)(?![A-Za-z]))"
+    r"|" + _PY_START + r"fen\s*(?:qi\s*|cheng\s*)*(?P<span2>" + _PY_N + r"\s*ge\s*yue)" + _PY_END,
+    re.I,
+)
+# 3 qian / 5 bai / 2 wan / 1 wan 2 qian kuai / 3000 kuai qian; not 88 bai bai
+# (bye bye), 2 wan shang (两晚上), bai tian (白天)
+_PY_AMOUNT_RE = re.compile(
+    r"(?<![A-Za-z0-9.,])\d+(?:\.\d+)?\s*(?:"
+    r"(?:wan|qian|bai)(?:\s*\d{1,3}\s*(?:qian|bai))?(?:\s*(?:kuai\s*qian|kuai|yuan))?"
+    r"(?![A-Za-z]|\s*(?:bai|tian|shang|fan|cheng|an)(?![A-Za-z]))"
+    r"|kuai\s*qian" + _PY_END + r")",
+    re.I,
+)
+# Context the Chinese grammar reads around the span: 第3期 / 这两期 is no
+# count of instalments, 第二天 / 了三天 / 三个月了 / 三个月没 no time asked for,
+# 明天天气 / 明天几号 small talk.
+_PY_NOT_BEFORE = {
+    "months": re.compile(r"(?<![A-Za-z])(?:di|zhe|shang|xia|ben|mei|na)\s*$", re.I),
+    "duration": re.compile(r"(?<![A-Za-z])(?:di|le)\s*$", re.I),
+}
+_PY_NOT_AFTER = {
+    "duration": re.compile(r"\s*(?:le(?!\s*(?:ma|ba|ne|me)(?![A-Za-z]))|mei)(?![A-Za-z])", re.I),
+    "date": re.compile(r"\s*(?:tian\s*qi|xia\s*yu|xia\s*xue|ji\s*hao|(?:xing\s*qi|li\s*bai|zhou)\s*ji"
+                       r"|shang\s*ban\s*ma)(?![A-Za-z])", re.I),
+}
+
+
+def _pinyin_date_value(hanzi: str) -> Optional[date]:
+    return parse_date(hanzi, datetime.now(SHANGHAI))  # only whether it reads matters
+
+
+# The parse_* functions are defined further down: looked up when called.
+_PINYIN_FORMS: List[Tuple[str, re.Pattern, Callable[[str], object]]] = [
+    ("date", _PY_DATE_RE, _pinyin_date_value),
+    ("months", _PY_MONTHS_RE, lambda h: parse_months(h)),
+    ("duration", _PY_DURATION_RE, lambda h: parse_duration_days(h)),
+    ("amount", _PY_AMOUNT_RE, lambda h: parse_amount(h)),
+]
+
+
+def _pinyin_candidates(t: str, entity: str) -> List[Tuple[int, int, str]]:
+    """Spans of ``entity`` in pinyin whose Chinese the grammar reads."""
+    out = []
+    for ent, rx, value in _PINYIN_FORMS:
+        if ent != entity:
+            continue
+        for m in rx.finditer(t):
+            group = next((g for g in ("span", "span2") if g in rx.groupindex and m.group(g)), 0)
+            start, end = m.span(group)
+            if ent in _PY_NOT_BEFORE and _PY_NOT_BEFORE[ent].search(t, 0, start):
+                continue
+            if ent in _PY_NOT_AFTER and _PY_NOT_AFTER[ent].match(t, end):
+                continue
+            if value(_hanzi(m.group(0))) is not None:
+                out.append((start, end, ent))
+    return out
+
+
+def _from_pinyin(t: str) -> str:
+    """The text with its pinyin entity forms in Chinese, for the parse_*
+    functions: parse_date("xia zhou wu") reads 下周五."""
+    for _, rx, _ in _PINYIN_FORMS:
+        t = rx.sub(lambda m: _hanzi(m.group(0)), t)
+    return t
+
+
+# --------------------------------------------------------------------------
 # find_entities
 # --------------------------------------------------------------------------
 
@@ -1024,6 +1154,7 @@ def find_entities(text: str) -> List[Span]:
         for m in rx.finditer(t):
             if _date_ok(t, m, handler):
                 cands.append((m.start(), m.end(), "date"))
+    cands += _pinyin_candidates(t, "date")
     add_group(cands)
 
     # 3. blocked regions (phones, clock times)
@@ -1042,6 +1173,7 @@ def find_entities(text: str) -> List[Span]:
             continue
         cands.append((m.start(), m.end(), "months"))
     cands += _english_months_candidates(t)
+    cands += _pinyin_candidates(t, "months")
     add_group(cands)
 
     # 5. durations
@@ -1051,6 +1183,7 @@ def find_entities(text: str) -> List[Span]:
             continue
         cands.append((m.start(), m.end(), "duration"))
     cands += _english_duration_candidates(t)
+    cands += _pinyin_candidates(t, "duration")
     add_group(cands)
 
     # 6. amounts referring to the account
@@ -1064,6 +1197,8 @@ def find_entities(text: str) -> List[Span]:
             if not _PAY_VERB_RE.search(rest) and len(rest) > 3:
                 continue  # 全部欠款能一起分期不
         cands.append((m.start(), m.end(), "amount"))
+    # 3 qian / 2 wan / 3000 kuai qian, before the digits alone read as 3 or 3000
+    cands += _pinyin_candidates(t, "amount")
     add_group(cands)
 
     # 7. numeric amounts
@@ -1168,7 +1303,9 @@ def _elapsed_duration(t: str, m: re.Match) -> bool:
 _EN_MEASURE_RE = re.compile(
     r"(?:times?|x|years?|yrs?|yo|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?"
     r"|people|persons?|kids?|children|cards?|install?ments?|payments?|periods?|calls?|messages?|texts?"
-    r"|sms|digits?|numbers?|pm|am|a\.m\.|p\.m\.|o'?clock|percent|%|th|st|nd|rd)\b",
+    r"|sms|digits?|numbers?|pm|am|a\.m\.|p\.m\.|o'?clock|percent|%|th|st|nd|rd"
+    # the same in toneless pinyin: 32 hao (号), 3 ge (个), 2 tian (天), 25 sui (岁), 10 dian (点)
+    r"|hao|qi|ge|tian|zhou|yue|nian|ci|sui|dian|xing\s*qi|li\s*bai|xiao\s*shi|fen\s*zhong)\b",
     re.I,
 )
 _CLOCK_BEFORE_RE = re.compile(r"\b(?:at|around|till|until)\s*$", re.I)
@@ -1305,7 +1442,7 @@ def parse_amount(text: str) -> Union[Decimal, AmountRef, None]:
     """Amount in yuan (Decimal, 2 places), an :class:`AmountRef`, or None."""
     if not text:
         return None
-    s = re.sub(r"\s+", "", _fold(text)).strip("。，,.!！?？~～")
+    s = re.sub(r"\s+", "", _from_pinyin(_fold(text))).strip("。，,.!！?？~～")
     if not s:
         return None
     if s.startswith(("-", "负")):
@@ -1359,7 +1496,7 @@ def parse_date(text: str, now: datetime) -> Optional[date]:
     """Calendar date for a date expression, relative to ``now`` in Shanghai."""
     if not text:
         return None
-    t = _fold(text)
+    t = _from_pinyin(_fold(text))
     today = _today(now)
     found = []
     for rx, handler in _DATE_PATTERNS:
@@ -1382,7 +1519,7 @@ def parse_duration_days(text: str) -> Optional[int]:
     """Number of days: 天=1, 周/星期/礼拜=7, 个月=30, 半个月=15."""
     if not text:
         return None
-    t = _fold(text)
+    t = _from_pinyin(_fold(text))
     # 过两天 is "a couple of days", not two: never a number the cardholder
     # did not say (find_entities skips it for the same reason).
     m = next((m for m in _DURATION_RE.finditer(t) if not _vague_duration(t, m)), None)
@@ -1453,7 +1590,7 @@ def parse_months(text: str) -> Optional[int]:
     """Number of instalments: 12期→12, 六期→6, 六个月→6, 两年→24, 一年半→18."""
     if not text:
         return None
-    t = _fold(text)
+    t = _from_pinyin(_fold(text))
     m = _MONTHS_QI_RE.search(t) or re.search(_NB + r"(?P<n>" + _SMALL + r")个月", t)
     english = _EN_MONTHS_RE.search(t)
     if m is None and english is not None:
