@@ -97,6 +97,19 @@ def test_saying_it_is_not_an_unsubscribe_or_asking_what_t_means_is_no_opt_out(te
     assert found is None or found.intent != "stop_contact", found
 
 
+@pytest.mark.parametrize("text", ["别大半夜发短信", "能不能不要凌晨打过来 孩子都醒了", "钱在还着呢 别一天催五遍",
+                                  "我下周就还，不要一天打三个电话"])
+def test_not_at_night_or_not_so_often_with_a_promise_is_an_opt_out_to_ask_about(text):
+    found = verdict(text)
+    assert (found.intent, found.tier) == ("stop_contact", POSSIBLE), found
+
+
+@pytest.mark.parametrize("text", ["我早就还了 你们还天天发信息", "十几个网贷天天打电话，给我两个月，回头就还你们"])
+def test_daily_messages_told_in_a_story_beside_a_payment_are_no_opt_out(text):
+    found = verdict(text)
+    assert found is None or found.intent != "stop_contact", found
+
+
 @pytest.mark.parametrize("text", ["非诚勿扰", "非诚勿扰，真想谈分期再联系我"])
 def test_serious_enquiries_only_is_an_opt_out_to_ask_about(text):
     """非诚勿扰 is a stock line of ads: the bot asks rather than recording a stop."""

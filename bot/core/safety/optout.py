@@ -88,7 +88,9 @@ STOP_POSSIBLE = _rules([
     # contact should stop altogether rather than guess either way.
     ("place_or_time_restricted", r"^(?!.*(打|联系|找)我(的)?(手机|手機|电话|微信|私人))(?:.*?)(?:"
                                  r"(别|不要|不许|不准|甭)(再)?打(到|去)(我)?(的)?(单位|公司|家里|工作单位|厂里|店里)"
-                                 r"|(上班|工作|开会|上课)(的)?(时间|时候|期间)(里)?(请)?(别|不要|不许|不准|甭)(再)?打(?!游戏|球|牌|麻将|字|卡|工|车|架|针|扰|瞌睡|盹|呼))"),
+                                 r"|(上班|工作|开会|上课)(的)?(时间|时候|期间)(里)?(请)?(别|不要|不许|不准|甭)(再)?打(?!游戏|球|牌|麻将|字|卡|工|车|架|针|扰|瞌睡|盹|呼)"
+                                 # not at night (thirteenth round): quiet hours are kept anyway; ask whether to stop altogether
+                                 r"|(别|不要|不许|不准|甭)(再)?(在)?(大)?(半夜|深夜|夜里|凌晨)(三更)?(再)?(给我)?(打|发|call))"),
     # 非诚勿扰 ("serious enquiries only") is a stock line of ads and profiles:
     # said to us it may mean "leave me alone" or "only if it is real", so the
     # bot asks instead of recording an opt-out or ignoring it.
@@ -131,8 +133,30 @@ _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不�
 
 
 def possible_stop_request(text: str) -> List[str]:
-    """The rules of STOP_POSSIBLE a message matches (empty when none)."""
-    return _matching(STOP_POSSIBLE, _views(text, expand_pinyin=False))
+    """The rules of STOP_POSSIBLE a message matches (empty when none), or
+    "too_often_and_more" for a complaint about how often we write that also
+    pays or promises ("我已经在还了，别一天打好几个电话"): is_stop_request
+    leaves it to the classifier, but people who write it often do mean
+    "stop", so the bot asks (thirteenth round) instead of carrying on."""
+    views = _views(text, expand_pinyin=False)
+    found = _matching(STOP_POSSIBLE, views)
+    if not found and _frequency_with_other_request(text, views):
+        found = ["too_often_and_more"]
+    return found
+
+
+# Said as a request ("别一天打好几个电话"), not told as part of a story
+# ("还天天发短信，我8号就还了"): measured on the data and dev files, the
+# story form was never an opt-out.
+_DONT_SO_OFTEN = re.compile(_DONT + r"(再)?.{0,4}(打|发|催)")
+
+
+def _frequency_with_other_request(text: str, views) -> bool:
+    """Only "too often" or "daily" matched, asked as a request, beside another request to us."""
+    matched = set(_matching(STOP_PATTERNS, views))
+    every_view = views + (compact_text(normalize(text or "")),)
+    return (bool(matched) and matched <= {"too_often", "daily"} and any(_DONT_SO_OFTEN.search(v) for v in views)
+            and any(_OTHER_REQUEST.search(v) for v in every_view))
 
 
 # "@我" is how a group chat or an app pings someone: the compact views drop
