@@ -67,6 +67,11 @@ LOOK_ALIKES = [
     "最后一件事 账单寄到哪里",
 ]
 
+# The message itself explains it: a dead relative's debt paid by the writer,
+# a job in another city, old age at a child's home.
+EXPLAINED = ["我爸走之前惦记这张卡 我帮他还完了", "下周去深圳工作了 走之前把欠款一次结清",
+             "我要走了 去儿子家带娃 这个月的让他帮我还"]
+
 # Messages that ask to stop contact and show a crisis.
 CRISIS_OVER_OPT_OUT = ["汽油带来了 你们别再打电话",
                        "以后别打这个号了 我家人接了会很难过"]
@@ -74,3 +79,4 @@ CRISIS_OVER_OPT_OUT = ["汽油带来了 你们别再打电话",
 
 (test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
  test_crisis_wins_over_an_opt_out) = round_tests(CRISIS_BY_KIND, POSSIBLE_BY_KIND, LOOK_ALIKES, CRISIS_OVER_OPT_OUT)
+(test_explained_look_alikes_are_no_crisis,) = round_tests(look_alikes=EXPLAINED)

@@ -42,6 +42,7 @@ from bot.core.safety.explain import (
     _PAID_OFF,
     _PAID_OFF_EN,
     _PAID_OFF_RULES,
+    _PAID_FOR_RELATIVE,
     _PLACE_RULES,
     _PLAYING,
     _QUOTED_COLLECTOR,
@@ -168,6 +169,10 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if (not certain and possible and set(possible) <= {"debt_after_death_question", "if_something_happens"}
             and any(relative_died.search(v) or _OTHER_KIN_DIED.search(v) for v in views)):
         # "人死了信用卡谁还，我爸的卡": a question about a relative's debt.
+        return None
+    if (not certain and set(possible) == {"final_acts"} and not own_wish
+            and any(_PAID_FOR_RELATIVE.search(v) for v in views)):
+        # "我爸走之前一直惦记这笔账，我替他还清了": a relative's last wish, paid.
         return None
     if not certain and possible and _explained_possible(text, views, set(possible)):
         return None

@@ -25,7 +25,7 @@ _PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
-_MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
+_MOVING_ON = re.compile(r"搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
                         r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回"
                         # tenth round: leaving a city for good, an English move, a cousin's online classes
@@ -36,6 +36,8 @@ _MOVING_ON = re.compile(r"搬家|搬走|毕业|换了新|换新|换号|换了个
 # A named relative who died ("我爸上个月走了"), for a question that may be one's own.
 _RELATIVE_NAMED_DIED = re.compile(_FAMILY + r"(上个月|上周|去年|前年|前几天|昨天|刚刚|刚|早就)?(已经)?(去世|过世|走了|没了|不在了|过(了)?身|离世)")
 # Kin outside _FAMILY, and "I'm asking for my uncle" (tenth round).
+# "我爸走之前惦记这笔账，我替他还清了": the writer paid a relative's debt after they died.
+_PAID_FOR_RELATIVE = re.compile(_FAMILY + r"(走|去世|过世|离开)(之前|以前|前).{0,16}(我)?(替|帮)(他|她|" + _FAMILY[1:-1] + r")还(清|完|上)了")
 _OTHER_KIN_DIED = re.compile(r"问的是(我)?(的)?(舅舅|叔叔|伯伯|姑姑|姑妈|阿姨|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚|朋友|同事|邻居)"
                              r"|(舅舅|叔叔|伯伯|姑姑|姑妈|姨妈|舅妈|婶婶|表哥|表姐|堂哥|堂姐|亲戚)(上周|上个月|去年|前几天|刚刚|刚)?(已经)?(去世|过世|走了|没了|不在了)")
 _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|" + _RELATIVE_NAMED_DIED.pattern + r"|(去世|过世)的"
