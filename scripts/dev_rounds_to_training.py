@@ -1,6 +1,6 @@
 """Turns the blind-written development rounds (safety and NLU) into training data (issue 18).
 
-Rounds 5-12 of `tests/nlu_safety_dev/` were written by three writers each,
+Rounds 5-13 of `tests/nlu_safety_dev/` were written by three writers each,
 who saw only the intent definitions; once read, their misses shaped the safety net,
 so they no longer measure anything new. As training data they give the
 classifier and the safety risk detector crisis wordings and look-alikes of
@@ -11,7 +11,7 @@ as tests/unit/test_nlu_annotations.py requires); crisis and opt-out lines
 stay unmarked, as in the other safety files. A text already in the training
 data is left out.
 
-    .venv/bin/python scripts/dev_rounds_to_training.py [--rounds 5 6 7 8 9 10 11 12] [--out PATH]
+    .venv/bin/python scripts/dev_rounds_to_training.py [--rounds 5 6 7 8 9 10 11 12 13] [--out PATH]
     .venv/bin/python scripts/dev_rounds_to_training.py --blind [--rounds 1 2 3 4 5] [--out PATH]
 
 ``--blind`` does the same for the blind NLU rounds that have become
@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 import nlu_blind_report as nbr  # noqa: E402  (its Rasa loader: text without markup, intent)
 
 SAFETY_INTENTS = ("crisis", "stop_contact")
-SAFETY_ROUNDS = ["5", "6", "7", "8", "9", "10", "11", "12"]
+SAFETY_ROUNDS = ["5", "6", "7", "8", "9", "10", "11", "12", "13"]
 BLIND_ROUNDS = ["1", "2", "3", "4", "5"]
 
 
