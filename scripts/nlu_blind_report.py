@@ -4,8 +4,8 @@ The sets: `tests/nlu` (development: choices were tuned against it) and the
 blind sets written from the intent definitions alone and frozen. Rounds 1-5
 (`tests/nlu_blind/` to `tests/nlu_blind5/`) are training data now and not
 scored here; round 6 chose the registers of safety rounds and was read once
-round 7 existed, so it is the blind development set; round 7 is the held-out
-one. For each set: intent
+round 7 existed, so it is the blind development set; round 7 guided two
+choices of the fourth session; round 8 is the held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -44,12 +44,18 @@ SETS = (
     ("noisy (blind6)", ("tests/nlu_blind6/noisy.yml",)),
     ("replies (blind6)", ("tests/nlu_blind6/replies.yml",)),
     # Round 7, written blind and frozen 2026-12-04 (1,472 messages) before
-    # any change of that day's fourth session: the held-out measure since then.
+    # any change of that day's fourth session; scored four times, its
+    # aggregates guided two choices (docs/reports/nlu_tuning.md).
     ("colloquial (blind7)", ("tests/nlu_blind7/colloquial.yml",)),
     ("noisy (blind7)", ("tests/nlu_blind7/noisy.yml",)),
     ("replies (blind7)", ("tests/nlu_blind7/replies.yml",)),
+    # Round 8, written blind and frozen 2026-12-05 (1,331 messages) after the
+    # fourth session's last model change: the held-out measure since then.
+    ("colloquial (blind8)", ("tests/nlu_blind8/colloquial.yml",)),
+    ("noisy (blind8)", ("tests/nlu_blind8/noisy.yml",)),
+    ("replies (blind8)", ("tests/nlu_blind8/replies.yml",)),
 )
-HELD_OUT = "blind7"
+HELD_OUT = "blind8"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -171,8 +177,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "the fourth session of 2026-12-04, are training data (`bot/data/nlu/blind_rounds_dev.yml`), so",
         "they are not scored here. Round 6 (`tests/nlu_blind6/`) was held out for the third session",
         "(scored three times, its aggregates chose the registers of two safety rounds) and read in the",
-        "fourth: the blind development set, which nothing trains on. Round 7 (`tests/nlu_blind7/`,",
-        "written and frozen 2026-12-04 before the fourth session's changes) is the",
+        "fourth: the blind development set, which nothing trains on. Round 7 (`tests/nlu_blind7/`)",
+        "was held out for the fourth session, scored four times, and its aggregates guided two choices",
+        "(docs/reports/nlu_tuning.md): a development set too, though never read. Round 8",
+        "(`tests/nlu_blind8/`, written and frozen 2026-12-05 after the fourth session's last model change) is the",
         "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
