@@ -151,12 +151,27 @@ def possible_stop_request(text: str) -> List[str]:
 _DONT_SO_OFTEN = re.compile(_DONT + r"(再)?.{0,4}(打|发|催)")
 
 
+# The rules that only say how often we write (is_stop_request and
+# possible_stop_request read them alike).
+_FREQUENCY_RULES = {"too_often", "daily"}
+
+
+def _with_normalized(text: str, views):
+    """The views plus textnorm's compacted normalisation of the whole text."""
+    return views + (compact_text(normalize(text or "")),)
+
+
 def _frequency_with_other_request(text: str, views) -> bool:
     """Only "too often" or "daily" matched, asked as a request, beside another request to us."""
+    # Cheapest first: nearly every message is no such request, and this runs
+    # on every message is_stop_request let through, so the stop patterns are
+    # matched a second time only for the few that are.
+    if not any(_DONT_SO_OFTEN.search(v) for v in views):
+        return False
+    if not any(_OTHER_REQUEST.search(v) for v in _with_normalized(text, views)):
+        return False
     matched = set(_matching(STOP_PATTERNS, views))
-    every_view = views + (compact_text(normalize(text or "")),)
-    return (bool(matched) and matched <= {"too_often", "daily"} and any(_DONT_SO_OFTEN.search(v) for v in views)
-            and any(_OTHER_REQUEST.search(v) for v in every_view))
+    return bool(matched) and matched <= _FREQUENCY_RULES
 
 
 # "@我" is how a group chat or an app pings someone: the compact views drop
@@ -170,7 +185,7 @@ def is_stop_request(text: str) -> bool:
     if any(STOP_WHOLE_MESSAGE.match(v) for v in views):
         return True
     matched = set(_matching(STOP_PATTERNS, views))
-    every_view = views + (compact_text(normalize(text or "")),)
+    every_view = _with_normalized(text, views)
     if matched == {"remove_me"} and any(_WRONG_PERSON.search(v) for v in every_view):
         # "不认识这个人 把号码删了": the wrong person; its own handling marks
         # the number so that nobody writes to it again.
@@ -180,7 +195,7 @@ def is_stop_request(text: str) -> bool:
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
             and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
         return False
-    if matched and matched <= {"too_often", "daily"} and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
+    if matched and matched <= _FREQUENCY_RULES and any(_COMPLAINT.search(v) or _OTHER_REQUEST.search(v) for v in every_view):
         # "还天天发信息" after "我早就还了": the complaint is about how
         # often, the request is something else; the classifier decides.
         return False
