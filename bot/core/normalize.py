@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from opencc import OpenCC
 
@@ -982,37 +982,36 @@ def _pinyin_date_value(hanzi: str) -> Optional[date]:
     return parse_date(hanzi, datetime.now(SHANGHAI))  # only whether it reads matters
 
 
-# The parse_* functions are defined further down: looked up when called.
-_PINYIN_FORMS: List[Tuple[str, re.Pattern, Callable[[str], object]]] = [
-    ("date", _PY_DATE_RE, _pinyin_date_value),
-    ("months", _PY_MONTHS_RE, lambda h: parse_months(h)),
-    ("duration", _PY_DURATION_RE, lambda h: parse_duration_days(h)),
-    ("amount", _PY_AMOUNT_RE, lambda h: parse_amount(h)),
-]
+# Entity -> (its pinyin form, what reads its Chinese). The parse_* functions
+# are defined further down: looked up when called.
+_PINYIN_FORMS: Dict[str, Tuple[re.Pattern, Callable[[str], object]]] = {
+    "date": (_PY_DATE_RE, _pinyin_date_value),
+    "months": (_PY_MONTHS_RE, lambda h: parse_months(h)),
+    "duration": (_PY_DURATION_RE, lambda h: parse_duration_days(h)),
+    "amount": (_PY_AMOUNT_RE, lambda h: parse_amount(h)),
+}
 
 
 def _pinyin_candidates(t: str, entity: str) -> List[Tuple[int, int, str]]:
     """Spans of ``entity`` in pinyin whose Chinese the grammar reads."""
+    rx, value = _PINYIN_FORMS[entity]
     out = []
-    for ent, rx, value in _PINYIN_FORMS:
-        if ent != entity:
+    for m in rx.finditer(t):
+        group = next((g for g in ("span", "span2") if g in rx.groupindex and m.group(g)), 0)
+        start, end = m.span(group)
+        if entity in _PY_NOT_BEFORE and _PY_NOT_BEFORE[entity].search(t, 0, start):
             continue
-        for m in rx.finditer(t):
-            group = next((g for g in ("span", "span2") if g in rx.groupindex and m.group(g)), 0)
-            start, end = m.span(group)
-            if ent in _PY_NOT_BEFORE and _PY_NOT_BEFORE[ent].search(t, 0, start):
-                continue
-            if ent in _PY_NOT_AFTER and _PY_NOT_AFTER[ent].match(t, end):
-                continue
-            if value(_hanzi(m.group(0))) is not None:
-                out.append((start, end, ent))
+        if entity in _PY_NOT_AFTER and _PY_NOT_AFTER[entity].match(t, end):
+            continue
+        if value(_hanzi(m.group(0))) is not None:
+            out.append((start, end, entity))
     return out
 
 
 def _from_pinyin(t: str) -> str:
     """The text with its pinyin entity forms in Chinese, for the parse_*
     functions: parse_date("xia zhou wu") reads 下周五."""
-    for _, rx, _ in _PINYIN_FORMS:
+    for rx, _ in _PINYIN_FORMS.values():
         t = rx.sub(lambda m: _hanzi(m.group(0)), t)
     return t
 
