@@ -50,6 +50,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.core import replies
 from bot.core import sms as sms_text
 from bot.core.ratelimit import TokenBucketLimiter
 from bot.core.text import clean_text
@@ -230,19 +231,21 @@ class TwilioSmsOutput(OutputChannel):
         self.suppress = suppress
         self.results: List[SendResult] = []
 
-    async def _send_all(self, recipient_id: Text, text: Text) -> List[SendResult]:
+    async def _send_all(self, recipient_id: Text, text: Text, safety: bool = False) -> List[SendResult]:
+        """``safety``: the crisis lines, sent even after an opt-out (the
+        cardholder has just written; replies.SAFETY_REPLY_KEY says why)."""
         results = []
         for part in sms_text.split_message(text, self.max_segments):
             if self.suppress:
                 result = await self.sender.suppress(recipient_id, part)
             else:
-                result = await self.sender.send(recipient_id, part)
+                result = await self.sender.send(recipient_id, part, bypass_opt_out=safety)
             results.append(result)
         self.results.extend(results)
         return results
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, text)
+        await self._send_all(recipient_id, text, safety=bool(kwargs.get(replies.SAFETY_REPLY_KEY)))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any

@@ -81,13 +81,17 @@ async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
     return await db(repository.primary_account_for_phone, phone, today) if phone else None
 
 
-def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None) -> None:
+def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None, *, safety: bool = False) -> None:
+    """One bot message; ``safety`` marks support for a life at risk (the
+    crisis lines), which the SMS channel sends even to a number that opted
+    out (replies.SAFETY_REPLY_KEY)."""
+    extra = {replies.SAFETY_REPLY_KEY: True} if safety else {}
     if buttons:
         dispatcher.utter_message(
-            text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons]
+            text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons], **extra
         )
     else:
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text, **extra)
 
 
 class CollectionAction(Action, metaclass=abc.ABCMeta):

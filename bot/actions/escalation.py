@@ -17,7 +17,7 @@ from bot.actions.assessment import count_intent
 from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
 from bot.actions.handoff import escalate
 from bot.core import booking, replies
-from bot.core.safety import CERTAIN, MODEL_ONLY, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
+from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
 
 INTENT_REASONS = {
@@ -49,7 +49,7 @@ class ActionEscalate(CollectionAction):
 
 async def crisis_support(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The hotline, then a person at top priority, whatever the database does."""
-    say(dispatcher, replies.CRISIS.format(crisis_hotline=settings().crisis_hotline))
+    say(dispatcher, replies.CRISIS.format(crisis_hotline=settings().crisis_hotline), safety=True)
     try:
         return await escalate(tracker, "crisis")
     except SQLAlchemyError:
@@ -99,8 +99,9 @@ class ActionHandleCrisis(Action):
         return "action_handle_crisis"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        await record_opt_out_beside_crisis(tracker)
         if crisis_tier(tracker) in (POSSIBLE, MODEL_ONLY) and not tracker.is_paused() and not checked_in_recently(tracker):
-            say(dispatcher, replies.CRISIS_CHECKIN.format(crisis_hotline=settings().crisis_hotline))
+            say(dispatcher, replies.CRISIS_CHECKIN.format(crisis_hotline=settings().crisis_hotline), safety=True)
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
         return await crisis_support(dispatcher, tracker)
 
@@ -120,12 +121,29 @@ class ActionCrisisCheckinAnswer(Action):
         answer = checkin_answer(tracker.latest_message.get("text") or "")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if answer == SAFE or (answer is None and intent in ("affirm", "thank")):
-            say(dispatcher, replies.CRISIS_CHECKIN_SAFE.format(crisis_hotline=settings().crisis_hotline))
+            say(dispatcher, replies.CRISIS_CHECKIN_SAFE.format(crisis_hotline=settings().crisis_hotline), safety=True)
             return []
         return await crisis_support(dispatcher, tracker)
 
 
 CRISIS_ACTIONS = ("action_handle_crisis",)
+
+
+async def record_opt_out_beside_crisis(tracker: Tracker) -> None:
+    """The opt-out said in the same words as a crisis ("别打了，人不在了").
+
+    The crisis is answered first; the opt-out the cardholder also asked for
+    is recorded with it, without a word about it in the crisis reply (the SMS
+    channel has confirmed it already). A database failure must not cost the
+    crisis reply: it is logged and the support goes on.
+    """
+    report = tracker.latest_message.get(SAFETY_KEY) or {}
+    if report.get("intent") != "crisis" or OPT_OUT_TOO not in (report.get("rules") or ()):
+        return
+    try:
+        await store_opt_out(tracker)
+    except SQLAlchemyError:
+        logger.exception("could not record the opt-out beside a crisis for %s", tracker.sender_id)
 
 
 class ActionHandleInsult(CollectionAction):
@@ -191,8 +209,12 @@ def channel_name(tracker: Tracker) -> str:
     return replies.CHANNEL_NAMES.get(channel_of(tracker), "该渠道")
 
 
-async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+async def store_opt_out(tracker: Tracker) -> None:
     await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
+
+
+async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    await store_opt_out(tracker)
     say(dispatcher, replies.OPT_OUT.format(channel_name=channel_name(tracker)))
     return []
 

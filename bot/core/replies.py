@@ -199,6 +199,12 @@ REFUSAL_FIRST = (
     "如果一次还清有困难，我们有分期、延期等方案可以减轻压力，您愿意了解一下吗？"
 )
 INSULT_FIRST = "理解您现在心情不好。我们希望好好沟通，一起找到适合您的解决办法。"
+# The metadata key of a bot message that supports a life at risk (the crisis
+# lines below). Such a message answers what the cardholder has just written
+# and carries the hotline, it is no collection contact: the SMS channel sends
+# it even to a number that opted out (channels/twilio_sms.py), so that "别打了，
+# 人不在了" gets the hotline after the opt-out it also asked for.
+SAFETY_REPLY_KEY = "safety_reply"
 CRISIS = (
     "听到您这么说，我很担心您。您的安全比任何事情都重要。"
     "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"

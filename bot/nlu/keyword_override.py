@@ -46,6 +46,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.safety import (
     MODEL_ONLY,
+    OPT_OUT_TOO,
     POSSIBLE,
     SAFETY_KEY,
     Verdict,
@@ -161,6 +162,8 @@ class KeywordIntentOverride(GraphComponent):
             text = message.get(TEXT_AS_WRITTEN) or message.get(TEXT) or ""
             found = verdict(text)
             model_intent = (message.get(INTENT) or {}).get("name")
+            if found is not None and found.intent == "stop_contact":
+                found = self._crisis_beside_opt_out(message, text, found) or found
             if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text, self.config)
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
@@ -184,6 +187,29 @@ class KeywordIntentOverride(GraphComponent):
                 found = Verdict("stop_contact", POSSIBLE, (RISK_MODEL,))
             apply_verdict(message, found)
         return messages
+
+    def _crisis_beside_opt_out(self, message: Message, text: str, stop: Verdict) -> Optional[Verdict]:
+        """A crisis a model heard in a message the net read as an opt-out.
+
+        "以后这个号码就没人用了，别打了，人不在了", "已经交代好后事了，你们不用再打来":
+        the words of the opt-out are plain, the farewell is not, and crisis
+        always wins. The classifier's crisis stands as it would without the
+        opt-out (not a figure of speech, an everyday context, or an unsure
+        reading the detector does not back), and so does the detector's flag;
+        either is a crisis of tier ``model`` (the bot checks in), carrying
+        a plain opt-out so that action_handle_crisis records it too (an
+        opt-out the net only guessed at is asked about, never recorded, so
+        it is not carried).
+        """
+        opt_out = (OPT_OUT_TOO,) if stop.tier is None else ()
+        if (message.get(INTENT) or {}).get("name") == "crisis":
+            found = _model_only_crisis(message, text, self.config)
+            if found.intent == "crisis":
+                return Verdict("crisis", MODEL_ONLY, found.rules + opt_out)
+            return None
+        if _risk_flagged(message, "crisis") and risk_crisis_stands(text) and not self._short_ordinary_reply(message, text):
+            return Verdict("crisis", MODEL_ONLY, (RISK_MODEL,) + opt_out)
+        return None
 
     def _short_ordinary_reply(self, message: Message, text: str) -> bool:
         """A few characters the classifier read as an ordinary reply."""

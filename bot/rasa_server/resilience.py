@@ -72,7 +72,7 @@ import json
 import logging
 from collections import OrderedDict
 from contextvars import ContextVar
-from typing import Any, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from bot.rasa_server import registry
 from bot.settings import ACTION_TIMEOUT_ENV as TIMEOUT_ENV, action_timeout  # noqa: F401 (TIMEOUT_ENV: tests, logs)
@@ -195,7 +195,7 @@ def holding_events(action_name: Text, tracker: Any) -> List[Any]:
 
     events: List[Any] = []
     if _first_failure_of_turn(tracker):
-        events.append(BotUttered(_holding_text(tracker), metadata={"holding_reply": True}))
+        events.append(BotUttered(_holding_text(tracker), metadata=_holding_metadata(tracker)))
     form = _form_being_validated(action_name, tracker)
     if form is not None:
         candidates = _slots_given_to_validation(tracker)
@@ -205,14 +205,26 @@ def holding_events(action_name: Text, tracker: Any) -> List[Any]:
     return events
 
 
+def _crisis_talk(tracker: Any) -> bool:
+    intent = ((getattr(tracker, "latest_message", None) and tracker.latest_message.intent) or {}).get("name")
+    return intent == "crisis"
+
+
+def _holding_metadata(tracker: Any) -> Dict[Text, Any]:
+    """The crisis lines are a safety reply (replies.SAFETY_REPLY_KEY): the SMS
+    channel sends them even to a number that opted out."""
+    from bot.core import replies
+
+    return {"holding_reply": True, **({replies.SAFETY_REPLY_KEY: True} if _crisis_talk(tracker) else {})}
+
+
 def _holding_text(tracker: Any) -> Text:
     """The busy reply; for crisis talk the crisis lines instead (the action
     that would have given them and called a person could not run)."""
     from bot.core import replies
     from bot.settings import get_settings
 
-    intent = ((getattr(tracker, "latest_message", None) and tracker.latest_message.intent) or {}).get("name")
-    if intent == "crisis":
+    if _crisis_talk(tracker):
         return replies.CRISIS_WHILE_DOWN.format(crisis_hotline=get_settings().crisis_hotline)
     return replies.SYSTEM_BUSY
 

@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis, verdict
+from bot.core.safety import CERTAIN, OPT_OUT_TOO, POSSIBLE, assess_crisis, is_stop_request, verdict
 from bot.nlu.keyword_override import KeywordIntentOverride
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
@@ -86,10 +86,13 @@ def round_tests(crisis_by_kind: Optional[Dict[str, List[str]]] = None,
         tests.append(test_look_alikes_are_no_crisis)
 
     if crisis_over_opt_out is not None:
-        # A message that asks to stop contact and shows a crisis is a crisis.
+        # A message that asks to stop contact and shows a crisis is a crisis,
+        # and carries the opt-out the net heard for action_handle_crisis to
+        # record.
         @pytest.mark.parametrize("text", crisis_over_opt_out)
         def test_crisis_wins_over_an_opt_out(text):
             assert_caught_as_crisis("crisis_over_opt_out", text)
+            assert (OPT_OUT_TOO in verdict(text).rules) == is_stop_request(text), text
         tests.append(test_crisis_wins_over_an_opt_out)
 
     if opt_outs is not None:

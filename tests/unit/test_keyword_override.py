@@ -4,6 +4,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.keyword_override import POSSIBLE_CONFIDENCE, KeywordIntentOverride
+from tests.unit.safety_support import overridden
 
 
 def parsed(text, model_intent="inform_hardship", confidence=0.62, second=None):
@@ -109,3 +110,49 @@ def test_an_opt_out_the_net_sees_is_never_demoted():
     assert data[INTENT] == {"name": "stop_contact", "confidence": 1.0}
     data = parsed("不要再打电话了", model_intent="stop_contact", confidence=0.7)
     assert data[INTENT]["name"] == "stop_contact"
+
+
+# Crisis always wins, also over an opt-out the net heard in the same words
+# (issue 18, round 8 development set: five of its eight missed crisis
+# messages said "stop calling" beside a farewell only a model heard).
+
+def test_a_crisis_the_classifier_hears_beside_an_opt_out_wins_and_carries_the_opt_out():
+    for text in ("以后不用打这个电话了 我这边用不着了 谢谢你们", "别再发了 我的事都安排妥了 谢谢你们这些年"):
+        data = parsed(text, model_intent="crisis", confidence=0.8)
+        assert data[INTENT]["name"] == "crisis", text
+        assert data["safety"]["tier"] == "model", text
+        assert "opt_out_too" in data["safety"]["rules"], text
+
+
+def test_a_crisis_only_the_detector_flags_beside_an_opt_out_wins_too():
+    message = overridden("别打了 我该去的地方已经想好了",
+                         [{"name": "complain", "confidence": 0.6}], risk={"crisis": 0.82, "stop_contact": 0.4})
+    data = message.as_dict(only_output_properties=True)
+    assert data[INTENT]["name"] == "crisis"
+    assert data["safety"]["rules"] == ["risk_model", "opt_out_too"]
+
+
+def test_an_opt_out_beside_a_figure_of_speech_the_classifier_read_as_crisis_stays_an_opt_out():
+    data = parsed("天天打电话 烦死了 别打了", model_intent="crisis", confidence=0.6)
+    assert data[INTENT] == {"name": "stop_contact", "confidence": 1.0}
+    assert data["safety"]["rules"] == []
+
+
+def test_an_opt_out_the_classifier_reads_as_an_unsure_crisis_the_detector_does_not_back_stays_an_opt_out():
+    message = overridden("别打了，我不想聊", [{"name": "crisis", "confidence": 0.5}, {"name": "deny", "confidence": 0.3}],
+                         risk={"crisis": 0.1, "stop_contact": 0.9})
+    assert message.get(INTENT)["name"] == "stop_contact"
+
+
+def test_a_plain_opt_out_with_no_model_crisis_is_unchanged():
+    data = parsed("别打了 我会还的", model_intent="promise_to_pay", confidence=0.7)
+    assert data[INTENT]["name"] == "stop_contact" and "opt_out_too" not in data["safety"]["rules"]
+
+
+def test_an_opt_out_only_guessed_at_is_not_carried_beside_a_crisis():
+    """A possible opt-out is asked about, never recorded: beside a crisis the
+    classifier hears it is dropped, not carried."""
+    message = overridden("非诚勿扰 我的事都安排妥了", [{"name": "crisis", "confidence": 0.8}],
+                         risk={"crisis": 0.8, "stop_contact": 0.2})
+    data = message.as_dict(only_output_properties=True)
+    assert data[INTENT]["name"] == "crisis" and "opt_out_too" not in data["safety"]["rules"]

@@ -267,6 +267,16 @@ def test_crisis_talk_still_gets_the_crisis_lines_when_the_action_server_is_down(
         ActionExecuted(ACTION_LISTEN_NAME),
         UserUttered("我不想活了", {"name": "crisis", "confidence": 1.0}, message_id="c-1"),
     ])
-    said = texts(run(RemoteAction("action_handle_crisis", closed_port_endpoint()), tracker, domain))
+    events = run(RemoteAction("action_handle_crisis", closed_port_endpoint()), tracker, domain)
+    said = texts(events)
     assert len(said) == 1 and get_settings().crisis_hotline in said[0] and "110" in said[0]
     assert not find_forbidden(said[0])
+    # A safety reply: the SMS channel sends it even after an opt-out.
+    (uttered,) = [e for e in events if isinstance(e, BotUttered)]
+    assert uttered.message()[replies.SAFETY_REPLY_KEY] is True
+
+
+def test_the_busy_reply_is_no_safety_reply(domain):
+    events = run(RemoteAction("action_state_balance", closed_port_endpoint()), user_tracker(), domain)
+    (uttered,) = [e for e in events if isinstance(e, BotUttered)]
+    assert replies.SAFETY_REPLY_KEY not in uttered.message()

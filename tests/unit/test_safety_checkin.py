@@ -3,7 +3,10 @@ hotline, a person, no money), a confirmed one reaches a person at top
 priority, whatever the hour and whoever has the conversation."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.escalation import ActionCrisisCheckinAnswer, ActionHandleCrisis
 from bot.core import replies
@@ -11,7 +14,7 @@ from bot.core.safety import SAFE, UNSAFE, checkin_answer
 from bot.db import repository
 from bot.db.importer import import_accounts_csv
 from bot.db.session import session_scope
-from tests.unit.actions_support import REPO, make_tracker, run_action, slot_events
+from tests.unit.actions_support import DOMAIN, REPO, make_tracker, run_action, slot_events
 
 PHONE = "+8613900000003"  # account E2E-3 in tests/fixtures/e2e_accounts.csv
 MONEY_WORDS = ("元", "逾期", "信用卡", "欠", "还款", "账单", "催收", "分期", "征信", "钱")
@@ -110,3 +113,45 @@ def test_safe_after_the_check_in_keeps_the_door_open(accounts, today, text, inte
 ])
 def test_reading_the_answer_to_the_check_in(text, expected):
     assert checkin_answer(text) == expected
+
+
+def opted_out(channel):
+    with session_scope() as s:
+        return repository.is_opted_out(s, PHONE, channel)
+
+
+def crisis_with_opt_out(text, channel="webchat"):
+    tracker = make_tracker(PHONE, text=text, intent="crisis", channel=channel)
+    tracker.latest_message["safety"] = {"intent": "crisis", "tier": "model", "rules": ["opt_out_too"],
+                                        "model_intent": "crisis"}
+    return tracker
+
+
+def test_a_crisis_said_with_an_opt_out_checks_in_and_records_the_opt_out(accounts, today):
+    events, texts = run_action(ActionHandleCrisis(), crisis_with_opt_out("别打了 这个号以后没人用了"))
+    assert texts == [replies.CRISIS_CHECKIN.format(crisis_hotline="全国心理援助热线 12356（24小时）")]
+    assert opted_out("webchat")
+
+
+def test_a_crisis_without_an_opt_out_records_none(accounts, today):
+    run_action(ActionHandleCrisis(), crisis_tracker("我最近老是一个人发呆", "model"))
+    assert not opted_out("rest") and not opted_out("webchat")
+
+
+def test_the_crisis_reply_goes_out_even_when_the_opt_out_cannot_be_stored(accounts, today, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is down"))
+
+    monkeypatch.setattr(repository, "record_opt_out", down)
+    _, texts = run_action(ActionHandleCrisis(), crisis_with_opt_out("别打了 这个号以后没人用了"))
+    assert texts and "12356" in texts[0]
+
+
+def test_every_crisis_reply_is_marked_as_a_safety_reply(accounts, today):
+    """The SMS channel sends what carries the mark even to a number that opted out."""
+    for tracker in (crisis_with_opt_out("别打了 这个号以后没人用了"), crisis_tracker("安眠药攒了一瓶", "certain")):
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionHandleCrisis().run(dispatcher, tracker, DOMAIN))
+        assert dispatcher.messages and all(m.get(replies.SAFETY_REPLY_KEY) is True for m in dispatcher.messages)

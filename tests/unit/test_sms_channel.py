@@ -14,6 +14,7 @@ from typing import Callable, List, Optional
 import pytest
 from sqlalchemy import func, select
 
+from bot.core import replies
 from bot.core import sms as sms_text
 from bot.db import repository
 from bot.db.contact_log import log_contact
@@ -335,6 +336,26 @@ def test_opt_out_sends_one_confirmation_then_nothing(server, bot, fake, db):
     assert len(fake.message_requests()) == 1
     statuses = [status for _, _, status in contact_rows(db)]
     assert statuses == ["queued", "blocked_opt_out", "blocked_opt_out", "blocked_opt_out"]
+
+
+def test_a_safety_reply_reaches_a_number_that_opted_out_and_nothing_else_does(server, bot, fake, db):
+    """"别打了，这个号以后没人用了": the channel records the opt-out the words
+    ask for, and the crisis lines the bot answers with (marked as a safety
+    reply by action_handle_crisis) still reach the cardholder; an ordinary
+    reply after the opt-out does not."""
+    hotline = "听到您这么说，我有点担心您。您现在安全吗？热线12356"
+    bot.answer = lambda text: ([{"text": hotline, replies.SAFETY_REPLY_KEY: True}] if "没人用" in text
+                               else [{"text": f"收到：{text}"}])
+    server.sms("别打了，这个号以后没人用了")
+    server.drain()
+    assert [r.form["Body"] for r in fake.sent_to(PHONE)] == [sms_text.OPT_OUT_CONFIRMATION, hotline]
+    with session_scope(db) as s:
+        assert repository.is_opted_out(s, PHONE, "twilio_sms")
+
+    server.sms("我明天还钱")
+    server.drain()
+    assert [r.form["Body"] for r in fake.sent_to(PHONE)] == [sms_text.OPT_OUT_CONFIRMATION, hotline]
+    assert [status for _, _, status in contact_rows(db)][-1] == "blocked_opt_out"
 
 
 @pytest.mark.parametrize("keyword", ["STOP", "TD", "取消", "stop"])

@@ -50,6 +50,7 @@ from bot.core.safety.findings import (
     CERTAIN,
     HYPERBOLE_ONLY,
     MODEL_ONLY,
+    OPT_OUT_TOO,
     POSSIBLE,
     SAFETY_KEY,
     CrisisFinding,
@@ -70,7 +71,7 @@ from bot.core.safety.views import compact_text, normalize
 
 __all__ = [
     "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
-    "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "POSSIBLE", "SAFE", "SAFETY_KEY",
+    "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis",
     "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",

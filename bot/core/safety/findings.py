@@ -31,3 +31,6 @@ class Verdict:
 HYPERBOLE_ONLY = {"hyperbole"}
 # The classifier said crisis and the net saw nothing: not certain either.
 MODEL_ONLY = "model"
+# The net heard an opt-out and a model a crisis in the same words ("别打了，
+# 人不在了"): the crisis is handled, and the opt-out recorded with it.
+OPT_OUT_TOO = "opt_out_too"

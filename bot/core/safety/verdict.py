@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from bot.core.safety.crisis import assess_crisis
-from bot.core.safety.findings import HYPERBOLE_ONLY, POSSIBLE, Verdict
+from bot.core.safety.findings import HYPERBOLE_ONLY, OPT_OUT_TOO, POSSIBLE, Verdict
 from bot.core.safety.markup import is_markup_noise
 from bot.core.safety.optout import is_stop_request, possible_stop_request
 
@@ -17,7 +17,9 @@ def verdict(text: str) -> Optional[Verdict]:
     # "天天打电话 逼死人了 别打了" is an angry opt-out: when the only sign of
     # crisis is such a figure of speech, the opt-out the law requires wins.
     if crisis is not None and not (stop and crisis.tier == POSSIBLE and set(crisis.rules) <= HYPERBOLE_ONLY):
-        return Verdict("crisis", crisis.tier, crisis.rules)
+        # Crisis wins the turn; the opt-out said with it ("别再发了 我不想活了")
+        # is recorded by action_handle_crisis, not lost.
+        return Verdict("crisis", crisis.tier, crisis.rules + ((OPT_OUT_TOO,) if stop else ()))
     if stop:
         return Verdict("stop_contact")
     possible_stop = possible_stop_request(text)
