@@ -124,12 +124,10 @@ def test_a_crisis_the_classifier_hears_beside_an_opt_out_wins_and_carries_the_op
         assert "opt_out_too" in data["safety"]["rules"], text
 
 
-def test_a_crisis_only_the_detector_flags_beside_an_opt_out_wins_too():
-    message = overridden("别打了 我该去的地方已经想好了",
+def test_the_detectors_flag_alone_does_not_outweigh_the_nets_opt_out():
+    message = overridden("每天早上准时发 受够了 别再发",
                          [{"name": "complain", "confidence": 0.6}], risk={"crisis": 0.82, "stop_contact": 0.4})
-    data = message.as_dict(only_output_properties=True)
-    assert data[INTENT]["name"] == "crisis"
-    assert data["safety"]["rules"] == ["risk_model", "opt_out_too"]
+    assert message.get(INTENT) == {"name": "stop_contact", "confidence": 1.0}
 
 
 def test_an_opt_out_beside_a_figure_of_speech_the_classifier_read_as_crisis_stays_an_opt_out():
@@ -156,3 +154,12 @@ def test_an_opt_out_only_guessed_at_is_not_carried_beside_a_crisis():
                          risk={"crisis": 0.8, "stop_contact": 0.2})
     data = message.as_dict(only_output_properties=True)
     assert data[INTENT]["name"] == "crisis" and "opt_out_too" not in data["safety"]["rules"]
+
+
+def test_an_everyday_word_does_not_explain_away_a_crisis_the_detector_all_but_confirms():
+    text = "游戏里的装备都送给室友了 他会好好用的"
+    ranking = [{"name": "crisis", "confidence": 0.7}, {"name": "out_of_scope", "confidence": 0.2}]
+    sure = overridden(text, ranking, risk={"crisis": 0.97, "stop_contact": 0.0}).as_dict(only_output_properties=True)
+    assert sure[INTENT]["name"] == "crisis" and sure["safety"]["tier"] == "model"
+    unsure = overridden(text, ranking, risk={"crisis": 0.6, "stop_contact": 0.0}).as_dict(only_output_properties=True)
+    assert unsure[INTENT]["name"] == "out_of_scope" and unsure["safety"]["rules"] == ["everyday_context"]
