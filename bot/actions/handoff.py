@@ -121,9 +121,14 @@ def handed_over(reason: str) -> List[EventType]:
     reply comes first and this line follows it. The line is tagged
     ``queued`` (bot/core/handover.py): the web chat shows the cardholder
     they are waiting for a person, and stops its typing dots."""
+    metadata = handover.state_metadata(handover.QUEUED)
+    if reason == "crisis":
+        # When a person will answer is part of the crisis support: sent on
+        # SMS even after an opt-out (replies.SAFETY_REPLY_KEY).
+        metadata[replies.SAFETY_REPLY_KEY] = True
     return [
         SlotSet("escalated", True),
-        BotUttered(text=eta_text(reason), metadata=handover.state_metadata(handover.QUEUED)),
+        BotUttered(text=eta_text(reason), metadata=metadata),
         ConversationPaused(),
     ]
 
@@ -176,8 +181,18 @@ class ActionRelayAgentMessage(Action):
             return [SlotSet(AGENT_MESSAGE_SLOT, None)]
         # The console already appended the SMS opt-out line; whoever set the
         # slot, an SMS never leaves without it (and never with it twice).
-        dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)), **handover.message_for(message))
+        metadata = handover.message_for(message)
+        if crisis_in_conversation(tracker):
+            # The person the crisis was handed to: their words reach the
+            # cardholder on SMS even after an opt-out said with the crisis.
+            metadata[replies.SAFETY_REPLY_KEY] = True
+        dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)), **metadata)
         return [SlotSet(AGENT_MESSAGE_SLOT, None)]
+
+
+def crisis_in_conversation(tracker: Tracker) -> bool:
+    """Did this conversation reach the crisis handling (action_handle_crisis)?"""
+    return any(e.get("event") == "action" and e.get("name") == "action_handle_crisis" for e in tracker.events)
 
 
 class ActionHandBack(Action):

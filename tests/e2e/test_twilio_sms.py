@@ -276,3 +276,18 @@ def test_opt_out_by_sms_one_confirmation_then_silence_until_start(stack, fake):
 
 def _assert(condition: bool) -> None:
     assert condition
+
+
+def test_a_crisis_said_with_an_opt_out_gets_the_hotline_and_the_opt_out_is_recorded(stack, fake):
+    """"别再发短信了 我不想活了": crisis wins the turn, so the hotline and the
+    hand-over reach the cardholder even though the same words opted out,
+    which action_handle_crisis recorded (the opt-in keyword is answered as
+    the end of an opt-out)."""
+    from bot.core.sms import OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION
+
+    me = "+8613900000077"  # no account: the crisis lines do not depend on one
+    sms(stack, me, "别再发短信了 我不想活了")
+    sent = replies_containing(fake, me, "12356")
+    assert OPT_OUT_CONFIRMATION not in [r.form["Body"] for r in sent]
+    sms(stack, me, "订阅")
+    replies_containing(fake, me, OPT_IN_CONFIRMATION)

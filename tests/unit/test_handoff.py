@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import (
     ActionHandBack,
@@ -12,6 +13,7 @@ from bot.actions.handoff import (
     ActionRelayAgentMessage,
     ActionSessionStart,
     escalate,
+    handed_over,
     was_paused,
 )
 from bot.core import replies
@@ -157,6 +159,26 @@ def test_the_agents_message_is_sent_and_the_slot_cleared():
     assert texts == ["您好，我是人工专员。"]
     assert slot_events(events) == {"agent_message": None}
     assert run_action(ActionRelayAgentMessage(), make_tracker("+8613900000001"))[1] == []
+
+
+def test_the_agents_message_in_a_crisis_conversation_is_a_safety_reply_and_no_other_is():
+    """The SMS channel sends a safety reply even to a number that opted out
+    in the crisis message itself (channels/twilio_sms.py)."""
+    crisis = make_tracker("+8613900000001", slots={"agent_message": "我是专员小王，我在。"},
+                          events=[{"event": "action", "name": "action_handle_crisis"}])
+    ordinary = make_tracker("+8613900000001", slots={"agent_message": "我是专员小王。"})
+    for tracker, safety in ((crisis, True), (ordinary, False)):
+        dispatcher = CollectingDispatcher()
+        __import__("asyncio").run(ActionRelayAgentMessage().run(dispatcher, tracker, DOMAIN))
+        (message,) = dispatcher.messages
+        assert bool(message.get(replies.SAFETY_REPLY_KEY)) is safety
+
+
+def test_only_the_crisis_hand_over_line_is_a_safety_reply():
+    crisis = [e for e in handed_over("crisis") if e.get("event") == "bot"]
+    other = [e for e in handed_over("customer_request") if e.get("event") == "bot"]
+    assert crisis[0]["metadata"][replies.SAFETY_REPLY_KEY] is True
+    assert replies.SAFETY_REPLY_KEY not in other[0]["metadata"]
 
 
 def test_forbidden_wording_never_leaves_even_if_the_console_let_it_through():
