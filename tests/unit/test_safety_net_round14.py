@@ -26,6 +26,8 @@ POSSIBLE_BY_KIND = {
     "all_said": ["该交代的事都交代好了", "要交代的也交代清楚了"],
     "by_the_water": ["天天路过那座桥 今天想在那停车", "开到江边了 打算下车"],
     "not_here_any_more": ["催也没用 人都不在了", "等你们起诉的时候人已经不在了"],
+    # blind round 7's last miss read (2026-12-05), in our words
+    "where_the_pills_are": ["药柜里的药我晓得在哪 够了"],
 }
 
 LOOK_ALIKES = [
@@ -39,6 +41,8 @@ LOOK_ALIKES = [
     "工作上该交接的都交接了 下周入职新公司", "快递今天消失了 物流查不到",
     # stopping the car to eat, to take photos, going downstairs
     "开车路过江边 想停下来拍几张照片", "我从楼上下去取个快递 等我五分钟",
+    # a cold's medicine at hand
+    "感冒药我知道放哪 够用了 谢谢",
     # someone else's absence
     "他人不在了 电话打不通", "老板人不在 明天再说",
 ]
