@@ -12,14 +12,20 @@ stay unmarked, as in the other safety files. A text already in the training
 data is left out.
 
     .venv/bin/python scripts/dev_rounds_to_training.py [--rounds 5 6 7 8 9 10 11 12] [--out PATH]
-    .venv/bin/python scripts/dev_rounds_to_training.py --blind [--rounds 1 2 3 4 5] [--out PATH]
+    .venv/bin/python scripts/dev_rounds_to_training.py --blind [--rounds 1 2 3 4 5 7 8] [--out PATH]
 
 ``--blind`` does the same for the blind NLU rounds that have become
-development sets (`tests/nlu_blind/` .. `tests/nlu_blind5/`: every intent,
-written by writers who never saw our data), into
-`bot/data/nlu/blind_rounds_dev.yml`. Round 6 stays out, as the development
-set of blind-written text that nothing trains on; the held-out round
-(nlu_blind_report.HELD_OUT) is refused: it must stay unseen. Measured
+development sets (`tests/nlu_blind/` .. `tests/nlu_blind5/`, `tests/nlu_blind7/`
+and `tests/nlu_blind8/`: every intent, written by writers who never saw our
+data), into `bot/data/nlu/blind_rounds_dev.yml`. Round 6 stays out, as the
+development set of blind-written text that nothing trains on; the held-out
+round (nlu_blind_report.HELD_OUT) is refused: it must stay unseen. Rounds 7
+and 8 joined on 2026-12-05 (first session), measured on round 6 and the
+other development sets before round 9 was scored again: intent macro-F1 on
+round 6 0.962 / 0.951 / 0.940 -> 0.969 / 0.958 / 0.945, tests/nlu 0.961 ->
+0.963, crisis recall equal everywhere, benign read as crisis equal but on
+tests/nlu_safety_dev/safety_dev_registers.yml (0 -> 1 of 98) and lower on
+round13_indirect (8.0 -> 6.9 %). Measured
 2026-12-04 (fourth session) by training with and without rounds 1-4 and
 scoring rounds 5 and 6: intent macro-F1 0.965 / 0.967 / 0.945 -> 0.975 /
 0.972 / 0.954 (round 5) and 0.958 / 0.931 / 0.919 -> 0.959 / 0.945 / 0.930
@@ -53,7 +59,8 @@ SAFETY_INTENTS = ("crisis", "stop_contact")
 # -0.001 to -0.003) and no crisis recall, with its net rules in place either
 # way (2026-12-04, fourth session; docs/reports/nlu_tuning.md).
 SAFETY_ROUNDS = ["5", "6", "7", "8", "9", "10", "11", "12"]
-BLIND_ROUNDS = ["1", "2", "3", "4", "5"]
+# Round 6 is the blind development set nothing trains on (see above).
+BLIND_ROUNDS = ["1", "2", "3", "4", "5", "7", "8"]
 
 
 def round_files(blind: bool, rounds):

@@ -3,9 +3,11 @@
 The sets: `tests/nlu` (development: choices were tuned against it) and the
 blind sets written from the intent definitions alone and frozen. Rounds 1-5
 (`tests/nlu_blind/` to `tests/nlu_blind5/`) are training data now and not
-scored here; round 6 chose the registers of safety rounds and was read once
-round 7 existed, so it is the blind development set; round 7 guided two
-choices of the fourth session; round 8 is the held-out one. For each set: intent
+scored here, nor are rounds 7 and 8, which joined them in the first session
+of 2026-12-05 (round 7 guided two choices, round 8's misses were read); round
+6 chose the registers of safety rounds and was read once round 7 existed, so
+it is the blind development set, which nothing trains on; round 9 is the
+held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -43,19 +45,16 @@ SETS = (
     ("colloquial (blind6)", ("tests/nlu_blind6/colloquial.yml",)),
     ("noisy (blind6)", ("tests/nlu_blind6/noisy.yml",)),
     ("replies (blind6)", ("tests/nlu_blind6/replies.yml",)),
-    # Round 7, written blind and frozen 2026-12-04 (1,472 messages) before
-    # any change of that day's fourth session; scored four times, its
-    # aggregates guided two choices (docs/reports/nlu_tuning.md).
-    ("colloquial (blind7)", ("tests/nlu_blind7/colloquial.yml",)),
-    ("noisy (blind7)", ("tests/nlu_blind7/noisy.yml",)),
-    ("replies (blind7)", ("tests/nlu_blind7/replies.yml",)),
-    # Round 8, written blind and frozen 2026-12-05 (1,331 messages) after the
-    # fourth session's last model change: the held-out measure since then.
-    ("colloquial (blind8)", ("tests/nlu_blind8/colloquial.yml",)),
-    ("noisy (blind8)", ("tests/nlu_blind8/noisy.yml",)),
-    ("replies (blind8)", ("tests/nlu_blind8/replies.yml",)),
+    # Rounds 7 and 8 (tests/nlu_blind7/, tests/nlu_blind8/, written blind
+    # and frozen 2026-12-04/05) guided choices or were read, and are training
+    # data since the first session of 2026-12-05, so they are not scored.
+    # Round 9, written blind and frozen 2026-12-05 (1,401 messages) before
+    # any change of that day's first session: the held-out measure since then.
+    ("colloquial (blind9)", ("tests/nlu_blind9/colloquial.yml",)),
+    ("noisy (blind9)", ("tests/nlu_blind9/noisy.yml",)),
+    ("replies (blind9)", ("tests/nlu_blind9/replies.yml",)),
 )
-HELD_OUT = "blind8"
+HELD_OUT = "blind9"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -178,10 +177,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "they are not scored here. Round 6 (`tests/nlu_blind6/`) was held out for the third session",
         "(scored three times, its aggregates chose the registers of two safety rounds) and read in the",
         "fourth: the blind development set, which nothing trains on. Round 7 (`tests/nlu_blind7/`)",
-        "was held out for the fourth session, scored four times, and its aggregates guided two choices",
-        "(docs/reports/nlu_tuning.md): a development set too, though never read. Round 8",
-        "(`tests/nlu_blind8/`, written and frozen 2026-12-05 after the fourth session's last model change) is the",
-        "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
+        "guided two choices of the fourth session and round 8 (`tests/nlu_blind8/`) was read in the first",
+        "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
+        "not scored here. Round 9 (`tests/nlu_blind9/`, written and frozen 2026-12-05 before any change of",
+        "that session) is the held-out measure: it is scored in aggregate only, and nobody tuning the",
+        "model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",

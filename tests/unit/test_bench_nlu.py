@@ -70,8 +70,8 @@ def test_a_set_without_crisis_messages_has_no_crisis_recall_rather_than_zero():
 def test_kinds_of_the_sets_nlu_blind_report_lists():
     kinds = {name: measure_nlu.set_kind(name) for name, _ in nbr.SETS}
     assert kinds["tests/nlu (development)"] == "development"
-    assert kinds["colloquial (blind6)"] == kinds["colloquial (blind7)"] == "colloquial"
-    assert kinds["noisy (blind7)"] == "noisy" and kinds["replies (blind6)"] == "replies"
+    assert kinds["colloquial (blind6)"] == kinds["colloquial (blind9)"] == "colloquial"
+    assert kinds["noisy (blind9)"] == "noisy" and kinds["replies (blind6)"] == "replies"
     assert sum(not measure_nlu.is_blind(n) for n, _ in nbr.SETS) == 1
 
 
@@ -87,7 +87,7 @@ class FakeAgent:
 
 
 def test_score_model_parses_every_set_nlu_blind_report_lists_even_one_added_later(monkeypatch):
-    added = (*nbr.SETS, ("replies (blind9)", ("tests/nlu_blind9/replies.yml",)))
+    added = (*nbr.SETS, ("replies (blind10)", ("tests/nlu_blind10/replies.yml",)))
     monkeypatch.setattr(nbr, "SETS", added)
     agent = FakeAgent()
     loaded = []
