@@ -133,7 +133,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 30.0, "max_iter": 3000, "ranking_length": 10}
+        return {"C": 100.0, "max_iter": 3000, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Optional[TfidfWeights] = None, model: Optional[LinearIntentModel] = None) -> None:
