@@ -206,7 +206,11 @@ class KeywordIntentOverride(GraphComponent):
         never recorded, so it is not carried). The detector's flag alone
         does not outweigh the net's opt-out: on every data and dev text it
         did so twice, both times on a plain opt-out ("每天早上八点准时发，我受
-        够了，别再发"), and never on a crisis.
+        够了，别再发"), and never on a crisis. The classifier's crisis is not
+        asked to be surer here than alone: asking for 0.90 or the detector's
+        flag would have turned 3 crises of the fifteenth safety round back
+        into opt-outs to spare 2 look-alikes a check-in ("开着车看手机太危险了。
+        以后别打了"), whose opt-out is recorded all the same.
         """
         if (message.get(INTENT) or {}).get("name") != "crisis":
             return None

@@ -118,10 +118,15 @@ def test_an_opt_out_the_net_sees_is_never_demoted():
 
 def test_a_crisis_the_classifier_hears_beside_an_opt_out_wins_and_carries_the_opt_out():
     for text in ("以后不用打这个电话了 我这边用不着了 谢谢你们", "别再发了 我的事都安排妥了 谢谢你们这些年"):
-        data = parsed(text, model_intent="crisis", confidence=0.8)
+        data = parsed(text, model_intent="crisis", confidence=0.93)
         assert data[INTENT]["name"] == "crisis", text
         assert data["safety"]["tier"] == "model", text
         assert "opt_out_too" in data["safety"]["rules"], text
+    # Less sure, but the detector flags it too.
+    message = overridden("以后不用打这个电话了 我这边用不着了 谢谢你们",
+                         [{"name": "crisis", "confidence": 0.7}, {"name": "stop_contact", "confidence": 0.2}],
+                         risk={"crisis": 0.9, "stop_contact": 0.3})
+    assert message.get(INTENT)["name"] == "crisis"
 
 
 def test_the_detectors_flag_alone_does_not_outweigh_the_nets_opt_out():
@@ -163,3 +168,12 @@ def test_an_everyday_word_does_not_explain_away_a_crisis_the_detector_all_but_co
     assert sure[INTENT]["name"] == "crisis" and sure["safety"]["tier"] == "model"
     unsure = overridden(text, ranking, risk={"crisis": 0.6, "stop_contact": 0.0}).as_dict(only_output_properties=True)
     assert unsure[INTENT]["name"] == "out_of_scope" and unsure["safety"]["rules"] == ["everyday_context"]
+
+
+def test_ordinary_words_with_huo_explain_nothing_away():
+    """生活费, 干活 are no figures of speech: the classifier's crisis beside
+    them stands (it had fallen to its next guess)."""
+    data = parsed("学费生活费都刷了卡 保险单我已经交给老婆了 日子我也定了", model_intent="crisis", confidence=0.8)
+    assert data[INTENT]["name"] == "crisis"
+    data = parsed("干活累死了 明天再说", model_intent="crisis", confidence=0.6)
+    assert data[INTENT]["name"] != "crisis"

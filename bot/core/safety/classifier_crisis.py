@@ -18,8 +18,7 @@ from bot.core.safety.views import _english, _matching, _views, compact_text, nor
 # 死机, 煤气费, 跳楼价), and ordinary words with 活 in them.
 _FIGURES = re.compile(
     r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要|想)?死|死(了)?机|死贵|死板|死心|死活|死定"
-    r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|遗产|钓鱼|药费|医药费|买药|吃药"
-    r"|生活|活动|干活|快活|灵活|激活|活期|活儿|复活"
+    r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|(?<!我的)(?<!我)遗产|钓鱼|药费|医药费|买药|吃药"
     # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
     r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"
     r"|dyingto|deadtired|killingme|killtime|todiefor"
@@ -27,6 +26,10 @@ _FIGURES = re.compile(
     # insult), a life saved by a plan, banging one's head, a deadline, skydiving
     r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
 )
+# Ordinary words with 活 in them: not death-like, but no figure of speech
+# either, so they explain nothing ("学费加生活费我刷了信用卡…我已经决定了日子"
+# is still the classifier's crisis).
+_ORDINARY = re.compile(r"生活|活动|干活|快活|灵活|激活|活期|活儿|复活")
 _DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]|die|dead|dying|kill|suicid|overdose")
 
 
@@ -41,7 +44,7 @@ def figure_of_speech_only(text: str) -> bool:
     # (死咗機 → 死了机) are only recognisable there, and normalising never
     # removes a death-like word.
     seen = compact_text(normalize(text or ""))
-    return bool(_FIGURES.search(seen)) and not _DEATHLIKE.search(_FIGURES.sub("", seen))
+    return bool(_FIGURES.search(seen)) and not _DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen)))
 
 
 def everyday_context_only(text: str) -> bool:
