@@ -85,7 +85,7 @@ def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = N
     """One bot message; ``safety`` marks support for a life at risk (the
     crisis lines), which the SMS channel sends even to a number that opted
     out (replies.SAFETY_REPLY_KEY)."""
-    extra = {replies.SAFETY_REPLY_KEY: True} if safety else {}
+    extra = replies.as_safety_reply() if safety else {}
     if buttons:
         dispatcher.utter_message(
             text=text, buttons=[{"title": title, "payload": payload} for title, payload in buttons], **extra

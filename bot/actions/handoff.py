@@ -125,7 +125,7 @@ def handed_over(reason: str) -> List[EventType]:
     if reason == "crisis":
         # When a person will answer is part of the crisis support: sent on
         # SMS even after an opt-out (replies.SAFETY_REPLY_KEY).
-        metadata[replies.SAFETY_REPLY_KEY] = True
+        metadata = replies.as_safety_reply(metadata)
     return [
         SlotSet("escalated", True),
         BotUttered(text=eta_text(reason), metadata=metadata),
@@ -185,7 +185,7 @@ class ActionRelayAgentMessage(Action):
         if crisis_in_conversation(tracker):
             # The person the crisis was handed to: their words reach the
             # cardholder on SMS even after an opt-out said with the crisis.
-            metadata[replies.SAFETY_REPLY_KEY] = True
+            metadata = replies.as_safety_reply(metadata)
         dispatcher.utter_message(text=guard.as_sent(text, channel_of(tracker)), **metadata)
         return [SlotSet(AGENT_MESSAGE_SLOT, None)]
 

@@ -6,6 +6,8 @@ forbidden-wording list, so a threatening word cannot slip in here either.
 """
 from __future__ import annotations
 
+from typing import Any, Dict, Optional
+
 from bot.core.channels import CARDHOLDER_CHANNEL_NAMES
 
 ASK_RIGHT_PARTY = "您好，我是{bank}的智能客服助理。请问您是{masked_name}本人吗？"
@@ -205,6 +207,12 @@ INSULT_FIRST = "理解您现在心情不好。我们希望好好沟通，一起�
 # it even to a number that opted out (channels/twilio_sms.py), so that "别打了，
 # 人不在了" gets the hotline after the opt-out it also asked for.
 SAFETY_REPLY_KEY = "safety_reply"
+
+
+def as_safety_reply(metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """``metadata`` (a bot message's) marked as a safety reply."""
+    return {**(metadata or {}), SAFETY_REPLY_KEY: True}
+
 CRISIS = (
     "听到您这么说，我很担心您。您的安全比任何事情都重要。"
     "如果您正处在危险中，请立即拨打110或120；也可以随时拨打{crisis_hotline}，那里有专业的人愿意倾听。"

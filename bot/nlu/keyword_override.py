@@ -243,9 +243,9 @@ def _model_only_crisis(message: Message, text: str, config: Dict[Text, Any]) -> 
 
     Only a figure of speech (笑死, 煤气费, 跳楼价) or an everyday context (a
     game, a cold, the kitchen, somebody else's story) the detector does not
-    all but confirm as a crisis: the classifier's next guess. So too when the classifier is unsure and the safety risk
-    detector sees almost no crisis. Otherwise still crisis, but not
-    certain: the bot checks in first.
+    all but confirm as a crisis: the classifier's next guess. So too when
+    the classifier is unsure and the safety risk detector sees almost no
+    crisis. Otherwise still crisis, but not certain: the bot checks in first.
     """
     risk = (message.get(RISK_KEY) or {}).get("crisis")
     if figure_of_speech_only(text):

@@ -215,7 +215,8 @@ def _holding_metadata(tracker: Any) -> Dict[Text, Any]:
     channel sends them even to a number that opted out."""
     from bot.core import replies
 
-    return {"holding_reply": True, **({replies.SAFETY_REPLY_KEY: True} if _crisis_talk(tracker) else {})}
+    metadata = {"holding_reply": True}
+    return replies.as_safety_reply(metadata) if _crisis_talk(tracker) else metadata
 
 
 def _holding_text(tracker: Any) -> Text:

@@ -23,6 +23,10 @@ _BELONGINGS = "(东西|遗物|财产|存款|积蓄|家当|衣服|首饰|手表|�
 # A relative's affairs, not one's own: 我爸的后事都安排好了.
 _NOT_KINS = "".join(f"(?<!{k}的)" for k in ("爸", "妈", "奶", "爷", "婆", "公", "姥", "他", "她", "母", "父", "哥", "姐", "弟", "妹", "儿", "叔", "舅", "姨", "伯"))
 
+# A cold's, a fever's or the stomach's medicine, not the pills of a plan:
+# 感冒药我知道放哪 够用了.
+_NOT_ORDINARY_MEDICINE = "".join(f"(?<!{m})" for m in ("感冒", "退烧", "胃", "降压", "止咳", "消炎", "中"))
+
 CRISIS_CERTAIN = _rules([
     ("explicit", r"自杀|轻生|寻死|自尽|自我了断|了结自己|了断自己|自己了断|结束自己|结束生命|结束我的生命|结束我自己"
                  r"|自残|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha|buxianghuo|bxhl|qingsheng|想die|要die|去die|wanttodie"
@@ -785,7 +789,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|(河|江|桥|海|湖|水库).{0,14}(想|要|打算)(在这|在那)?(停下来|停车|下车)(了)?$"
      r"|(?<![他她它])人(都|已经)不在了"
      # where the pills are and that there are enough (not a cold's or the stomach's)
-     r"|(?<!感冒)(?<!退烧)(?<!胃)(?<!降压)(?<!止咳)(?<!消炎)(?<!中)药.{0,10}(知道|晓得)(放|在)(哪|哪里|哪儿).{0,6}够(用|了|多)"),
+     r"|" + _NOT_ORDINARY_MEDICINE + r"药.{0,10}(知道|晓得)(放|在)(哪|哪里|哪儿).{0,6}够(用|了|多)"),
 ])
 
 # Fifteenth round (tests/nlu_safety_dev/round15_*.yml: replies, regional
@@ -794,7 +798,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r15_certain",
      r"(这辈子|此生|今生)(最后|最后一次)(回|发|给你们回|给你们发)的?(一条|最后一条)?(短信|信息|消息)"
-     r"|(?<!感冒)(?<!退烧)(?<!胃)(?<!降压)(?<!止咳)(?<!消炎)(?<!中)(药|藥)(已经|都|已)?(在|喺|攥在|握在)(我)?(的)?手(上|里|中)"
+     r"|" + _NOT_ORDINARY_MEDICINE + r"(药|藥)(已经|都|已)?(在|喺|攥在|握在)(我)?(的)?手(上|里|中)"
      r"|冰窟窿|冰窟(里|下去)|(翻|爬)出(窗户|窗外|阳台)(去)?(.{0,8}(完|了结|结束))?|从(窗户|阳台|窗台)(翻|爬)出去"
      r"|去陪(我)?(的)?(没出生|未出生|死去|走了|过世|去世|在天上|天上)的?"
      r"|(对不起|对不住|歹势|抱歉|sorry|duibuqi).{0,14}(下辈子|下世|后世人|来世|xiabeizi)"
