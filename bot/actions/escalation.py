@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.assessment import count_intent
 from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
-from bot.actions.handoff import escalate
+from bot.actions.handoff import CRISIS_ACTION, escalate
 from bot.core import booking, replies
 from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
@@ -69,7 +69,7 @@ def crisis_tier(tracker: Tracker) -> str:
 
 
 def checked_in_recently(tracker: Tracker, turns: int = 3) -> bool:
-    """Did the bot check in (action_handle_crisis) in the last few turns?"""
+    """Did the bot check in (CRISIS_ACTION) in the last few turns?"""
     users = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -77,7 +77,7 @@ def checked_in_recently(tracker: Tracker, turns: int = 3) -> bool:
             users += 1
             if users > turns:
                 return False
-        elif kind == "action" and users >= 1 and event.get("name") in CRISIS_ACTIONS:
+        elif kind == "action" and users >= 1 and event.get("name") == CRISIS_ACTION:
             return True
     return False
 
@@ -96,10 +96,11 @@ class ActionHandleCrisis(Action):
     """
 
     def name(self) -> Text:
-        return "action_handle_crisis"
+        return CRISIS_ACTION
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        await record_opt_out_beside_crisis(tracker)
+        if await record_opt_out_beside_crisis(tracker):
+            say(dispatcher, replies.OPT_OUT_BESIDE_CRISIS.format(channel_name=channel_name(tracker)), safety=True)
         if crisis_tier(tracker) in (POSSIBLE, MODEL_ONLY) and not tracker.is_paused() and not checked_in_recently(tracker):
             say(dispatcher, replies.CRISIS_CHECKIN.format(crisis_hotline=settings().crisis_hotline), safety=True)
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -126,24 +127,24 @@ class ActionCrisisCheckinAnswer(Action):
         return await crisis_support(dispatcher, tracker)
 
 
-CRISIS_ACTIONS = ("action_handle_crisis",)
-
-
-async def record_opt_out_beside_crisis(tracker: Tracker) -> None:
+async def record_opt_out_beside_crisis(tracker: Tracker) -> bool:
     """The opt-out said in the same words as a crisis ("别打了，人不在了").
 
-    The crisis is answered first; the opt-out the cardholder also asked for
-    is recorded with it, without a word about it in the crisis reply (the SMS
-    channel has confirmed it already). A database failure must not cost the
-    crisis reply: it is logged and the support goes on.
+    The crisis is answered; the opt-out the cardholder also asked for is
+    recorded with it. True when it was new, so that the bot acknowledges it
+    in one line: where the SMS channel's keywords caught it first, the
+    channel has confirmed it already and nothing more is said. A database
+    failure must not cost the crisis reply: it is logged and the support
+    goes on.
     """
     report = tracker.latest_message.get(SAFETY_KEY) or {}
     if report.get("intent") != "crisis" or OPT_OUT_TOO not in (report.get("rules") or ()):
-        return
+        return False
     try:
-        await store_opt_out(tracker)
+        return await db(repository.record_new_opt_out, tracker.sender_id, channel_of(tracker))
     except SQLAlchemyError:
         logger.exception("could not record the opt-out beside a crisis for %s", tracker.sender_id)
+        return False
 
 
 class ActionHandleInsult(CollectionAction):
@@ -209,12 +210,8 @@ def channel_name(tracker: Tracker) -> str:
     return replies.CHANNEL_NAMES.get(channel_of(tracker), "该渠道")
 
 
-async def store_opt_out(tracker: Tracker) -> None:
-    await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
-
-
 async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    await store_opt_out(tracker)
+    await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
     say(dispatcher, replies.OPT_OUT.format(channel_name=channel_name(tracker)))
     return []
 

@@ -67,6 +67,10 @@ PRIORITY = escalation_vocabulary.PRIORITY
 REASON_LABELS = escalation_vocabulary.REASON_LABELS
 
 AGENT_MESSAGE_SLOT = "agent_message"
+# The crisis handling's action (bot/actions/escalation.py, which imports this
+# module): named here so the hand-back and the crisis-conversation test use
+# the same name as the action itself.
+CRISIS_ACTION = "action_handle_crisis"
 
 
 def conversation_summary(tracker: Tracker, reason: str, limit: int = 3) -> str:
@@ -191,8 +195,8 @@ class ActionRelayAgentMessage(Action):
 
 
 def crisis_in_conversation(tracker: Tracker) -> bool:
-    """Did this conversation reach the crisis handling (action_handle_crisis)?"""
-    return any(e.get("event") == "action" and e.get("name") == "action_handle_crisis" for e in tracker.events)
+    """Did this conversation reach the crisis handling (CRISIS_ACTION)?"""
+    return any(e.get("event") == "action" and e.get("name") == CRISIS_ACTION for e in tracker.events)
 
 
 class ActionHandBack(Action):
@@ -301,7 +305,7 @@ class ActionPausedSafety(Action):
                 await escalate(tracker, "crisis")
             except Exception:  # the reply below matters more than the record
                 logger.exception("could not record crisis escalation for paused %s", tracker.sender_id)
-            reply_action = "action_handle_crisis"
+            reply_action = CRISIS_ACTION
         else:
             return []
         task = asyncio.get_running_loop().create_task(_execute_later(tracker.sender_id, reply_action))

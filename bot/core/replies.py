@@ -277,6 +277,11 @@ OPT_OUT_CONFIRM = "请问您是希望我们不再通过{channel_name}向您发�
 OPT_OUT_CONFIRM_BUTTONS = (("是，不要再发", "/stop_contact"), ("不是", "/deny"))
 OPT_OUT_KEPT = "好的，不为您退订。如以后不希望收到提醒，随时回复“退订”即可。"
 OPT_OUT_ANSWER_NOTED = "好的，已收到。"
+# An opt-out said in the same words as a crisis ("别再发了 我不想活了"): the
+# wish is acknowledged in one short line before the crisis reply, so that the
+# reply still ends on its question (are you safe?). No "回复订阅" here: a
+# person in crisis is not asked to do anything about reminders.
+OPT_OUT_BESIDE_CRISIS = "您不想再收到提醒，我们已经记下了，之后不会再通过{channel_name}给您发提醒。"
 CHANNEL_NAMES = CARDHOLDER_CHANNEL_NAMES  # the shared channel map (bot/core/channels.py)
 CONSEQUENCES = (
     "如实告知您：逾期会按合同计收利息和违约金，逾期记录会按规定报送至人民银行征信系统，"

@@ -522,6 +522,15 @@ def revoke_opt_out(s: Session, phone: str, channel: str) -> bool:
     return result.rowcount > 0
 
 
+def record_new_opt_out(s: Session, phone: str, channel: str) -> bool:
+    """Record an opt-out; False when one for ``phone`` on ``channel`` (or on
+    every channel) was in force already, so that it is confirmed only once."""
+    if is_opted_out(s, phone, channel):
+        return False
+    record_opt_out(s, phone, channel)
+    return True
+
+
 def is_opted_out(s: Session, phone: str, channel: str) -> bool:
     phone = opt_out_key(phone)
     found = s.execute(

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from bot.core import replies
 from bot.core.sms import segment_count
 from tests.e2e.servers import eventually
 from tests.e2e.support import SMS_WEBHOOK as WEBHOOK
@@ -289,5 +290,7 @@ def test_a_crisis_said_with_an_opt_out_gets_the_hotline_and_the_opt_out_is_recor
     sms(stack, me, "别再发短信了 我不想活了")
     sent = replies_containing(fake, me, "12356")
     assert OPT_OUT_CONFIRMATION not in [r.form["Body"] for r in sent]
+    # The bot acknowledges the opt-out it recorded, in one line without money.
+    replies_containing(fake, me, replies.OPT_OUT_BESIDE_CRISIS.format(channel_name="短信"))
     sms(stack, me, "订阅")
     replies_containing(fake, me, OPT_IN_CONFIRMATION)

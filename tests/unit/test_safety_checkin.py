@@ -128,9 +128,21 @@ def crisis_with_opt_out(text, channel="webchat"):
 
 
 def test_a_crisis_said_with_an_opt_out_checks_in_and_records_the_opt_out(accounts, today):
+    """The opt-out is acknowledged in one line first, so the reply still ends on "are you safe?"."""
     events, texts = run_action(ActionHandleCrisis(), crisis_with_opt_out("别打了 这个号以后没人用了"))
-    assert texts == [replies.CRISIS_CHECKIN.format(crisis_hotline="全国心理援助热线 12356（24小时）")]
+    assert texts == [replies.OPT_OUT_BESIDE_CRISIS.format(channel_name="在线聊天"),
+                     replies.CRISIS_CHECKIN.format(crisis_hotline="全国心理援助热线 12356（24小时）")]
     assert opted_out("webchat")
+    assert not any(word in texts[0] for word in MONEY_WORDS)
+
+
+def test_an_opt_out_in_force_already_is_not_acknowledged_again(accounts, today):
+    """The SMS channel's keywords record and confirm 别再发了 before the bot reads it."""
+    with session_scope() as s:
+        repository.record_opt_out(s, PHONE, "twilio_sms")
+    _, texts = run_action(ActionHandleCrisis(), crisis_with_opt_out("别再发了 我不想活了", channel="twilio_sms"))
+    assert texts == [replies.CRISIS_CHECKIN.format(crisis_hotline="全国心理援助热线 12356（24小时）")]
+    assert opted_out("twilio_sms")
 
 
 def test_a_crisis_without_an_opt_out_records_none(accounts, today):
@@ -144,9 +156,9 @@ def test_the_crisis_reply_goes_out_even_when_the_opt_out_cannot_be_stored(accoun
     def down(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))
 
-    monkeypatch.setattr(repository, "record_opt_out", down)
+    monkeypatch.setattr(repository, "record_new_opt_out", down)
     _, texts = run_action(ActionHandleCrisis(), crisis_with_opt_out("别打了 这个号以后没人用了"))
-    assert texts and "12356" in texts[0]
+    assert texts == [replies.CRISIS_CHECKIN.format(crisis_hotline="全国心理援助热线 12356（24小时）")]
 
 
 def test_every_crisis_reply_is_marked_as_a_safety_reply(accounts, today):
