@@ -5,9 +5,9 @@ blind sets written from the intent definitions alone and frozen. Rounds 1-5
 (`tests/nlu_blind/` to `tests/nlu_blind5/`) are training data now and not
 scored here, nor are rounds 7 and 8, which joined them in the first session
 of 2026-12-05 (round 7 guided two choices, round 8's misses were read); round
-6 chose the registers of safety rounds and was read once round 7 existed, so
-it is the blind development set, which nothing trains on; round 9 is the
-held-out one. For each set: intent
+6 chose the registers of safety rounds and was read once round 7 existed, and
+round 9 was read in the second session of 2026-12-05, so they are blind
+development sets, which nothing trains on; round 10 is the held-out one. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -49,12 +49,18 @@ SETS = (
     # and frozen 2026-12-04/05) guided choices or were read, and are training
     # data since the first session of 2026-12-05, so they are not scored.
     # Round 9, written blind and frozen 2026-12-05 (1,401 messages) before
-    # any change of that day's first session: the held-out measure since then.
+    # any change of that day's first session, held out for it; read in the
+    # second session (the net's sixteenth round): a development set now.
     ("colloquial (blind9)", ("tests/nlu_blind9/colloquial.yml",)),
     ("noisy (blind9)", ("tests/nlu_blind9/noisy.yml",)),
     ("replies (blind9)", ("tests/nlu_blind9/replies.yml",)),
+    # Round 10, written blind and frozen 2026-12-05 (1,544 messages) before
+    # any change of that day's second session: the held-out measure since then.
+    ("colloquial (blind10)", ("tests/nlu_blind10/colloquial.yml",)),
+    ("noisy (blind10)", ("tests/nlu_blind10/noisy.yml",)),
+    ("replies (blind10)", ("tests/nlu_blind10/replies.yml",)),
 )
-HELD_OUT = "blind9"
+HELD_OUT = "blind10"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -179,8 +185,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "fourth: the blind development set, which nothing trains on. Round 7 (`tests/nlu_blind7/`)",
         "guided two choices of the fourth session and round 8 (`tests/nlu_blind8/`) was read in the first",
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
-        "not scored here. Round 9 (`tests/nlu_blind9/`, written and frozen 2026-12-05 before any change of",
-        "that session) is the held-out measure: it is scored in aggregate only, and nobody tuning the",
+        "not scored here. Round 9 (`tests/nlu_blind9/`) was held out for that session and read in the",
+        "second session of 2026-12-05 (the safety net's sixteenth round): a development set, which nothing",
+        "trains on. Round 10 (`tests/nlu_blind10/`, written and frozen 2026-12-05 before any change of the",
+        "second session) is the held-out measure: it is scored in aggregate only, and nobody tuning the",
         "model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",

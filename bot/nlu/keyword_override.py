@@ -54,6 +54,7 @@ from bot.core.safety import (
     everyday_context_only,
     figure_of_speech_only,
     not_an_opt_out,
+    safe_answer_only,
     verdict,
 )
 
@@ -72,7 +73,9 @@ EVERYDAY_CONTEXT = "everyday_context"
 NOT_AN_OPT_OUT = "not_an_opt_out"
 # The classifier's unsure crisis the safety risk detector does not back.
 MODELS_DISAGREE = "models_disagree"
-DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE}
+# The classifier's crisis on an answer that says the writer is safe.
+SAFE_ANSWER = "safe_answer"
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER}
 # The crisis only the safety risk detector saw.
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
@@ -250,8 +253,11 @@ def _model_only_crisis(message: Message, text: str, config: Dict[Text, Any]) -> 
     risk = (message.get(RISK_KEY) or {}).get("crisis")
     if figure_of_speech_only(text):
         return _next_guess(message, "crisis", FIGURE_OF_SPEECH)
-    if everyday_context_only(text) and (risk is None or float(risk) < float(config["detector_crisis_sure"])):
+    detector_unsure = risk is None or float(risk) < float(config["detector_crisis_sure"])
+    if everyday_context_only(text) and detector_unsure:
         return _next_guess(message, "crisis", EVERYDAY_CONTEXT)
+    if safe_answer_only(text) and detector_unsure:
+        return _next_guess(message, "crisis", SAFE_ANSWER)
     if (risk is not None and float(risk) < float(config["detector_crisis_at_least"])
             and _model_confidence(message) < float(config["classifier_crisis_sure"])):
         return _next_guess(message, "crisis", MODELS_DISAGREE)

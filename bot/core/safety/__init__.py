@@ -37,7 +37,7 @@ results they share). This module re-exports what the rest of the code uses.
 from __future__ import annotations
 
 from bot.core.safety.checkin import SAFE, UNSAFE, checkin_answer
-from bot.core.safety.classifier_crisis import everyday_context_only, figure_of_speech_only
+from bot.core.safety.classifier_crisis import everyday_context_only, figure_of_speech_only, safe_answer_only
 from bot.core.safety.crisis import assess_crisis
 from bot.core.safety.crisis_rules import (
     CRISIS_CERTAIN,
@@ -73,7 +73,7 @@ __all__ = [
     "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
     "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "UNSAFE", "Verdict", "assess_crisis",
-    "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis",
+    "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
     "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",
     "verdict",
 ]

@@ -17,11 +17,13 @@ _UNSAFE_ANSWER = re.compile(
 _SAFE_ANSWER = re.compile(
     r"(?<!不)安全|没事|还好|挺好|还行|我很好|我好多了|好多了|放心|不会做傻事|不会想不开|不会的|不至于|开玩笑|说说而已|随便说说"
     r"|只是累|就是累|只是说说|发发牢骚|吐槽|不用担心|别担心|ok|fine|imok|i'mok|safe"
+    r"|没(有)?(那么|这么|那样)(严重|夸张|糟)"
 )
 
 
 # "不用找人" declines the offer; "不好意思" is politeness.
-_DECLINED = re.compile(r"(不用|不需要|不要|没必要|别)(了)?(找人|人工|真人|专员|陪|聊|帮助|担心|麻烦)|不好意思")
+_DECLINED = re.compile(r"(不用|不需要|不要|没必要|别)(了)?(找人|人工|真人|专员|陪|聊|帮助|担心|麻烦)|不好意思"
+                       r"|(热线|电话)(就)?(不用|不需要|不必|免)(了|打了)?")
 
 
 def checkin_answer(text: str) -> Optional[str]:

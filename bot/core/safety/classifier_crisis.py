@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.safety.checkin import SAFE, checkin_answer
 from bot.core.safety.crisis import assess_crisis
 from bot.core.safety.crisis_rules import (
     CRISIS_CERTAIN,
@@ -67,3 +68,21 @@ def _net_explained(text: str) -> bool:
     raw = (_matching(CRISIS_CERTAIN, views) + _matching(CRISIS_POSSIBLE, views)
            + _matching(CRISIS_ENGLISH_CERTAIN, (english,)) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,)))
     return bool(raw) and assess_crisis(text) is None
+
+
+# Words that say "I am safe", not the check-in's looser "ok", "fine", "挺好"
+# ("ok 最後一次", "挺好的，可惜我用不上了" are farewells the classifier heard).
+_SAYS_SAFE = re.compile(r"(?<!不)安全|没事|放心|不会做傻事|不会想不开|不至于|没(有)?(那么|这么|那样)(严重|夸张|糟)|说说而已|开玩笑")
+
+
+def safe_answer_only(text: str) -> bool:
+    """An answer that says the writer is safe, with no death-like word in it.
+
+    "我安全，放心吧", "热线就不用了，我没那么严重": the answer to the check-in
+    the classifier heard as crisis, because it talks about safety. With a
+    death-like word ("放心，药我扔了") it stays the classifier's crisis, and
+    the check-in's looser words (ok, 挺好) are not enough.
+    """
+    seen = compact_text(normalize(text or ""))
+    return (checkin_answer(text) == SAFE and bool(_SAYS_SAFE.search(seen))
+            and not _DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen))))

@@ -815,3 +815,19 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|以后(不用|不必|毋使|唔使|别|不要)再为(我|俺|𠊎)(的|个|嘅)?事(情)?(烦恼|操心|担心|费心)"
      r"|(准备|打算|要)去后山(了)?$|一下就(完|结束|解脱)了"),
 ])
+
+# Sixteenth round (blind round 9, a development set since the second session
+# of 2026-12-05): a household poison drunk (not a child's accident), leaving
+# "cleanly" once the debt is settled, a farewell in toneless pinyin.
+_HOUSEHOLD_POISON = "(漂白水|漂白剂|消毒水|消毒液|84消毒|洁厕灵|洁厕剂|除草剂|杀虫剂|百草枯|敌敌畏|老鼠药|鼠药|防冻液|硫酸|盐酸)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r16_certain",
+     r"(?<!误)(?<!不小心)(喝|吞|饮|灌|食)(了|咗|下|掉|过|落)?(一|半)?(瓶|口|杯|大口|碗|些|点|啲)?(的)?" + _HOUSEHOLD_POISON
+     # the pillar ahead on the motorway: 看着前面的桥墩就想，直接撞上去算了
+     + r"|(桥墩|护栏|大树|大车|墙).{0,10}(直接|一头)?撞(上|过)?去算了|直接撞上去算了"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r16_possible",
+     r"(?<![他她它爸妈奶爷婆公姥伯叔舅姨])走得(也|就|才|更)?(干净|干干净净|安心|踏实|了无牵挂|没有牵挂|无牵无挂)|永远(都)?不(再)?见(了)?"
+     r"|yongyuanbujian|zaiyebujian|yongbie|buxiangzaihuo|huobuxiaqu|bujianle$"),
+])

@@ -209,6 +209,8 @@ _EVERYDAY = re.compile(
     r"游戏|切菜|厨房|做饭|跑步|散步|钓鱼|感冒|发烧|咳嗽|航站楼|机场|落地再|回头聊|改天聊|下次聊|回头再说|"
     # commuting, shifts, the gym, a debit: the day's ordinary business
     r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|"
+    # at the wheel: a driver who will call back (issue 18, sixteenth round)
+    r"收车|出车|在开车|正开车|开着车|开车中|在高速上|高速上开|跑长途|"
     # picking up the children, talk tomorrow, a dated promise to pay (issue 18, fifth round)
     r"(他|她|我妈|我爸|老公|老婆|爸|妈)(得了|是)?(中风|脑出血|脑梗|住院|在icu|在ICU|做手术|化疗|瘫)|"
     r"接孩子|接娃|接小孩|明天再说|明天再聊|明天聊|等会儿回你|等下回你|跳伞|蹦极|"
