@@ -14,10 +14,14 @@ _UNSAFE_ANSWER = re.compile(
     r"不安全|不太安全|不是很安全|不好|不太好|很不好|不行|救|帮帮我|害怕|怕自己|控制不住|忍不住|想不开"
     r"|人工|真人|专员|找人|陪我|需要人|需要帮助|要帮助|聊聊|说说话|有人"
 )
+# Words that say "I am safe" outright; the check-in also takes looser ones
+# (ok, 挺好, 还行), which alone explain no crisis away ("ok 最後一次").
+SAYS_SAFE = re.compile(
+    r"(?<!不)安全|没事|放心|不会做傻事|不会想不开|不至于|开玩笑|说说而已|没(有)?(那么|这么|那样)(严重|夸张|糟)"
+)
 _SAFE_ANSWER = re.compile(
-    r"(?<!不)安全|没事|还好|挺好|还行|我很好|我好多了|好多了|放心|不会做傻事|不会想不开|不会的|不至于|开玩笑|说说而已|随便说说"
+    SAYS_SAFE.pattern + r"|还好|挺好|还行|我很好|我好多了|好多了|不会的|随便说说"
     r"|只是累|就是累|只是说说|发发牢骚|吐槽|不用担心|别担心|ok|fine|imok|i'mok|safe"
-    r"|没(有)?(那么|这么|那样)(严重|夸张|糟)"
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.safety.checkin import SAFE, checkin_answer
+from bot.core.safety.checkin import SAFE, SAYS_SAFE, checkin_answer
 from bot.core.safety.crisis import assess_crisis
 from bot.core.safety.crisis_rules import (
     CRISIS_CERTAIN,
@@ -45,7 +45,12 @@ def figure_of_speech_only(text: str) -> bool:
     # (死咗機 → 死了机) are only recognisable there, and normalising never
     # removes a death-like word.
     seen = compact_text(normalize(text or ""))
-    return bool(_FIGURES.search(seen)) and not _DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen)))
+    return bool(_FIGURES.search(seen)) and not _death_like_left(seen)
+
+
+def _death_like_left(seen: str) -> bool:
+    """A death-like word in ``seen`` once figures of speech and ordinary 活 words are gone."""
+    return bool(_DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen))))
 
 
 def everyday_context_only(text: str) -> bool:
@@ -70,11 +75,6 @@ def _net_explained(text: str) -> bool:
     return bool(raw) and assess_crisis(text) is None
 
 
-# Words that say "I am safe", not the check-in's looser "ok", "fine", "挺好"
-# ("ok 最後一次", "挺好的，可惜我用不上了" are farewells the classifier heard).
-_SAYS_SAFE = re.compile(r"(?<!不)安全|没事|放心|不会做傻事|不会想不开|不至于|没(有)?(那么|这么|那样)(严重|夸张|糟)|说说而已|开玩笑")
-
-
 def safe_answer_only(text: str) -> bool:
     """An answer that says the writer is safe, with no death-like word in it.
 
@@ -84,5 +84,6 @@ def safe_answer_only(text: str) -> bool:
     the check-in's looser words (ok, 挺好) are not enough.
     """
     seen = compact_text(normalize(text or ""))
-    return (checkin_answer(text) == SAFE and bool(_SAYS_SAFE.search(seen))
-            and not _DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen))))
+    # Not the check-in's looser "ok", "挺好": "ok 最後一次", "挺好的，可惜我用不上了"
+    # are farewells the classifier heard.
+    return checkin_answer(text) == SAFE and bool(SAYS_SAFE.search(seen)) and not _death_like_left(seen)
