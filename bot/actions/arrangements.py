@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions.account import fmt_date, payment_methods_text
-from bot.actions.base import CollectionAction, channel_of, current_account, say, settings
+from bot.actions.base import CollectionAction, channel_of, current_account, honour_calls_only_safely, say, settings
 from bot.actions.segment import plans_in_order
 from bot.core import booking, plan_menu, policy, replies
 from bot.core.money import fmt_yuan, to_money
@@ -78,6 +78,12 @@ class ArrangementFormValidation(FormValidationAction):
     @abc.abstractmethod
     def name(self) -> Text:
         ...
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        # "别打电话 发短信就行 周五还八百" opens the promise form: the
+        # calls stop before the form asks anything.
+        await honour_calls_only_safely(dispatcher, tracker)
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         if tracker.get_slot("escalated") or not tracker.get_slot("verified"):

@@ -15,7 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
 from bot.core import replies
+from bot.core.channels import VOICE
 from bot.core.identity import IDENTITY_KEY, conversation_phone
+from bot.core.safety.findings import SAFETY_KEY
 from bot.db import repository
 from bot.db.session import run_in_thread
 from bot.observability import metrics
@@ -81,6 +83,43 @@ async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
     return await db(repository.primary_account_for_phone, phone, today) if phone else None
 
 
+# The NLU override's mark on "别打电话 发短信就行 周五还八百": no more calls,
+# writing asked for, the rest of the message answered as its own intent
+# (bot/nlu/keyword_override.py, CALLS_ONLY).
+CALLS_ONLY = "calls_only"
+
+
+def calls_only(tracker: Tracker) -> bool:
+    report = tracker.latest_message.get(SAFETY_KEY) or {}
+    return CALLS_ONLY in (report.get("rules") or [])
+
+
+async def honour_calls_only(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Record "no more calls" (a voice opt-out: bot/core/call_guard.py stops
+    the calls) before whatever else the message asked is answered; said once.
+
+    The opt-out is keyed as every opt-out the bot records: the conversation's
+    phone, else the account's, else the conversation (as record_opt_out)."""
+    if not calls_only(tracker):
+        return
+    phone = conversation_phone(tracker.sender_id)
+    if phone is None and tracker.get_slot("account_id"):
+        account = await current_account(tracker)
+        phone = account.phone if account else None
+    if await db(repository.record_new_opt_out, phone or tracker.sender_id, VOICE):
+        say(dispatcher, replies.CALLS_STOPPED)
+
+
+async def honour_calls_only_safely(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """honour_calls_only for the forms' validators, which have no busy reply
+    of their own: a database failure is logged and the form goes on (the
+    next turn that reaches an action records it)."""
+    try:
+        await honour_calls_only(dispatcher, tracker)
+    except SQLAlchemyError:
+        logger.exception("could not record a calls-only opt-out for %s", tracker.sender_id)
+
+
 def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[list] = None, *, safety: bool = False) -> None:
     """One bot message; ``safety`` marks support for a life at risk (the
     crisis lines), which the SMS channel sends even to a number that opted
@@ -124,10 +163,13 @@ class CollectionAction(Action, metaclass=abc.ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if tracker.get_slot("escalated") and not self.runs_when_escalated:
-            say(dispatcher, replies.HOLDING)
-            return []
         try:
+            # Before anything else, and after a hand-over too: a restriction
+            # on contact is honoured whoever has the conversation.
+            await honour_calls_only(dispatcher, tracker)
+            if tracker.get_slot("escalated") and not self.runs_when_escalated:
+                say(dispatcher, replies.HOLDING)
+                return []
             return await self.act(dispatcher, tracker, domain)
         except SQLAlchemyError:
             logger.exception("database error in %s for %s", self.name(), tracker.sender_id)

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.assessment import count_intent
-from bot.actions.base import CollectionAction, channel_of, db, logger, say, settings
+from bot.actions.base import CollectionAction, calls_only, channel_of, db, logger, say, settings
 from bot.actions.handoff import CRISIS_ACTION, escalate
 from bot.core import booking, replies
 from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
@@ -173,6 +173,12 @@ class ActionOptOut(CollectionAction):
         return "action_opt_out"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
+        if calls_only(tracker):
+            # "别打电话了，有事发短信": calls only, recorded by run(); this
+            # channel stays open. Already recorded before: say so again.
+            if not dispatcher.messages:
+                say(dispatcher, replies.CALLS_STOPPED)
+            return []
         if possible_opt_out(tracker):
             # Only a guess (the risk detector's, an unsure classifier's, or
             # the net's "提醒就不用了"): a false opt-out would stop lawful

@@ -41,7 +41,7 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions.account import facts_message, payment_methods_text
 from bot.actions.segment import facts_in_order
-from bot.actions.base import app_identity, db, say, settings
+from bot.actions.base import app_identity, db, honour_calls_only_safely, say, settings
 from bot.core import replies
 from bot.core.identity import conversation_phone, is_carrier_verified
 from bot.core.masking import masked_name
@@ -184,7 +184,10 @@ class ValidateVerifyForm(FormValidationAction):
         # verified): Rasa keeps the first SlotSet of a slot, so send one each.
         validated = {e["name"] for e in events if e.get("event") == "slot"}
         events = [SlotSet(k, v) for k, v in identified.items() if k not in validated] + events
-        return events + self.acknowledge_request(dispatcher, tracker, events)
+        events += self.acknowledge_request(dispatcher, tracker, events)
+        # After the acknowledgement, which speaks only when nothing else was said.
+        await honour_calls_only_safely(dispatcher, tracker)
+        return events
 
     @staticmethod
     def acknowledge_request(

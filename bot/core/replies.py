@@ -270,6 +270,8 @@ HANDOFF_ETA_CRISIS_OUT_OF_HOURS = (
 # The agent hands the conversation back to the assistant (agent console).
 HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如还有其他问题，可以直接告诉我。"
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
+# "别打电话 发短信就行": calls stop, writing goes on (bot/actions/base.py).
+CALLS_STOPPED = "好的，已为您记下：以后不再给您打电话，有事我们通过文字消息联系您。"
 # A message that only may be an opt-out (the safety risk detector's guess,
 # bot/nlu/risk_detector.py): asked, never recorded on the guess alone, and
 # never left unanswered either.

@@ -50,6 +50,7 @@ from bot.core.safety import (
     POSSIBLE,
     SAFETY_KEY,
     Verdict,
+    calls_only_request,
     compact_text,
     everyday_context_only,
     figure_of_speech_only,
@@ -58,6 +59,7 @@ from bot.core.safety import (
     verdict,
 )
 
+from bot.core.safety.optout import TOO_OFTEN_ONLY
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
 try:  # the normaliser keeps what the cardholder wrote; the net reads that
@@ -75,7 +77,14 @@ NOT_AN_OPT_OUT = "not_an_opt_out"
 MODELS_DISAGREE = "models_disagree"
 # The classifier's crisis on an answer that says the writer is safe.
 SAFE_ANSWER = "safe_answer"
-DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER}
+# No more calls, written contact asked for ("别打电话 发短信就行 周五还八百"):
+# not an opt-out; the classifier's own reading of the rest stands, and the
+# actions record a voice opt-out (bot/actions/base.py, CALLS_ONLY there too).
+CALLS_ONLY = "calls_only"
+# The classifier's next guess is taken as the rest of such a message from
+# this confidence (below it the message says no more than "no calls").
+CALLS_ONLY_REST_AT_LEAST = 0.10
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER, CALLS_ONLY}
 # The crisis only the safety risk detector saw.
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
@@ -170,8 +179,15 @@ class KeywordIntentOverride(GraphComponent):
             text = message.get(TEXT_AS_WRITTEN) or message.get(TEXT) or ""
             found = verdict(text)
             model_intent = (message.get(INTENT) or {}).get("name")
+            frequency_complaint = _frequency_complaint(found, model_intent)
+            if frequency_complaint:
+                # "一天打八个电话 你们是要逼疯人吗": how often we write, which
+                # the classifier reads as a complaint or another request.
+                found = None
             if found is not None and found.intent == "stop_contact":
                 found = self._crisis_beside_opt_out(message, text, found) or found
+            if found is None and model_intent != "crisis" and calls_only_request(text):
+                found = _calls_only(message, model_intent)
             if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text, self.config)
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
@@ -189,7 +205,7 @@ class KeywordIntentOverride(GraphComponent):
                     and _risk_flagged(message, "crisis") and risk_crisis_stands(text) \
                     and not self._short_ordinary_reply(message, text):
                 found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
-            if found is None and model_intent not in ("crisis", "stop_contact") \
+            if found is None and model_intent not in ("crisis", "stop_contact") and not frequency_complaint \
                     and _risk_flagged(message, "stop_contact") and not not_an_opt_out(text):
                 # A possible opt-out: action_opt_out asks before it records.
                 found = Verdict("stop_contact", POSSIBLE, (RISK_MODEL,))
@@ -262,6 +278,38 @@ def _model_only_crisis(message: Message, text: str, config: Dict[Text, Any]) -> 
             and _model_confidence(message) < float(config["classifier_crisis_sure"])):
         return _next_guess(message, "crisis", MODELS_DISAGREE)
     return Verdict("crisis", MODEL_ONLY, ())
+
+
+def _frequency_complaint(found: Optional[Verdict], model_intent: Optional[str]) -> bool:
+    """The net heard only how often we write (TOO_OFTEN_ONLY) and the
+    classifier an intent of its own: that intent stands - a complaint goes
+    to a person - and the safety risk detector's opt-out flag, which fires on
+    the same words, adds nothing. An opt-out or no reading of its own: the
+    net's possible opt-out stands (the bot asks)."""
+    return (found is not None and found.intent == "stop_contact" and found.rules == (TOO_OFTEN_ONLY,)
+            and model_intent not in ("stop_contact", "nlu_fallback", None))
+
+
+# Readings that ask nothing beside "no more calls".
+_NOTHING_ELSE_ASKED = ("stop_contact", "nlu_fallback", "out_of_scope", None)
+
+
+def _calls_only(message: Message, model_intent: Optional[str]) -> Verdict:
+    """Calls stopped, writing asked for: what the rest of the message asks.
+
+    The classifier often hears the opt-out words and says stop_contact: its
+    next guess is the request ("别打电话 直接发短信告诉我欠多少": ask_balance).
+    """
+    if model_intent not in _NOTHING_ELSE_ASKED:
+        return Verdict(model_intent, None, (CALLS_ONLY,))
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") not in _NOTHING_ELSE_ASKED + ("crisis",) \
+                and float(candidate.get("confidence") or 0.0) >= CALLS_ONLY_REST_AT_LEAST:
+            return Verdict(candidate["name"], None, (CALLS_ONLY,))
+    # Nothing else asked ("别打电话了，有事发短信", "只有微信联系我，别打电话"):
+    # the opt-out of calls alone, which action_opt_out records and confirms
+    # (out_of_scope would only say what the bot cannot do).
+    return Verdict("stop_contact", None, (CALLS_ONLY,))
 
 
 def _next_guess(message: Message, intent: str, why: str) -> Verdict:

@@ -294,3 +294,36 @@ def test_a_crisis_said_with_an_opt_out_gets_the_hotline_and_the_opt_out_is_recor
     replies_containing(fake, me, replies.OPT_OUT_BESIDE_CRISIS.format(channel_name="短信"))
     sms(stack, me, "订阅")
     replies_containing(fake, me, OPT_IN_CONFIRMATION)
+
+
+def test_no_more_calls_with_sms_asked_for_keeps_sms_and_the_promise(stack, fake):
+    """"别打电话了 发短信就行 周五我还八百" restricts calls and asks for SMS:
+    before, the channel recorded an SMS opt-out on it (the very channel the
+    cardholder asked for) and the promise beside it was lost. Now calls stop
+    (a voice opt-out, once, said once), SMS goes on, and the promise form
+    takes the amount and the date."""
+    from bot.core.sms import OPT_OUT_CONFIRMATION
+
+    me = "+8613900000002"  # E2E-2, 王芳, ID digits 8810, minimum due 350.00
+    sms(stack, me, "你好")
+    replies_containing(fake, me, "王*本人吗")
+    sms(stack, me, "是的")
+    replies_containing(fake, me, "身份证号码的后四位")
+    sms(stack, me, "8810")
+    replies_containing(fake, me, "3,500.00元")
+
+    sms(stack, me, "别打电话了 发短信就行 周五我还八百")
+    sent = replies_containing(fake, me, replies.CALLS_STOPPED)
+    replies_containing(fake, me, "请确认：您承诺于")
+    bodies = [r.form["Body"] for r in fake.sent_to(me)]
+    assert OPT_OUT_CONFIRMATION not in bodies
+    assert any("800.00元" in b for b in bodies), bodies
+    opt_outs = stack.show_account("E2E-2")["opt_outs"]
+    assert [(o["channel"], o["active"]) for o in opt_outs] == [("voice", True)]
+
+    sms(stack, me, "是")
+    replies_containing(fake, me, "已为您登记还款承诺")
+    (promise,) = stack.show_account("E2E-2")["promises"]
+    assert (promise["amount"], promise["pay_date"]) == ("800.00", "2026-11-27")  # Friday after 11-25
+    # Said once: the next message is answered without the line again.
+    assert sum(replies.CALLS_STOPPED in r.form["Body"] for r in fake.sent_to(me)) == 1

@@ -62,6 +62,7 @@ from bot.core.safety.optout import (
     STOP_PATTERNS,
     STOP_POSSIBLE,
     STOP_WHOLE_MESSAGE,
+    calls_only_request,
     is_stop_request,
     not_an_opt_out,
     possible_stop_request,
@@ -74,6 +75,6 @@ __all__ = [
     "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
-    "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",
+    "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",
     "verdict",
 ]
