@@ -18,7 +18,7 @@ FILES = ["core.yml", "escalation.yml", "payment.yml", "plans.yml", "registers.ym
 # them, without entity markup (no form reads an amount from a crisis); their
 # look-alikes under other intents are annotated like any other example.
 SAFETY_FILES = ["safety.yml", "safety_people.yml", "safety_more.yml", "safety_round5.yml", "safety_rounds_blind.yml", "safety_round6.yml",
-                "blind_rounds_dev.yml"]
+                "blind_rounds_dev.yml", "replies_to_bot.yml"]
 SAFETY_INTENTS = ("crisis", "stop_contact")
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_0-9]+)\)")
 
