@@ -55,12 +55,18 @@ SETS = (
     ("noisy (blind9)", ("tests/nlu_blind9/noisy.yml",)),
     ("replies (blind9)", ("tests/nlu_blind9/replies.yml",)),
     # Round 10, written blind and frozen 2026-12-05 (1,544 messages) before
-    # any change of that day's second session: the held-out measure since then.
+    # any change of that day's second session, held out for it; read in the
+    # third session (the net's seventeenth round): a development set now.
     ("colloquial (blind10)", ("tests/nlu_blind10/colloquial.yml",)),
     ("noisy (blind10)", ("tests/nlu_blind10/noisy.yml",)),
     ("replies (blind10)", ("tests/nlu_blind10/replies.yml",)),
+    # Round 11, written blind and frozen 2026-12-05 (1,502 messages) before
+    # any change of that day's third session: the held-out measure since then.
+    ("colloquial (blind11)", ("tests/nlu_blind11/colloquial.yml",)),
+    ("noisy (blind11)", ("tests/nlu_blind11/noisy.yml",)),
+    ("replies (blind11)", ("tests/nlu_blind11/replies.yml",)),
 )
-HELD_OUT = "blind10"
+HELD_OUT = "blind11"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")

@@ -87,7 +87,7 @@ class FakeAgent:
 
 
 def test_score_model_parses_every_set_nlu_blind_report_lists_even_one_added_later(monkeypatch):
-    added = (*nbr.SETS, ("replies (blind11)", ("tests/nlu_blind11/replies.yml",)))
+    added = (*nbr.SETS, ("replies (blind99)", ("tests/nlu_blind99/replies.yml",)))
     monkeypatch.setattr(nbr, "SETS", added)
     agent = FakeAgent()
     loaded = []
