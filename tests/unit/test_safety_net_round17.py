@@ -25,6 +25,7 @@ LOOK_ALIKES = [
     "为了赚钱命都不要了，天天加班",  # said of the work, no 我
     "退游了 号送给表弟了",  # quitting a game, no "never again"
     "再见，下周再聊",
+    "谢谢你们发的心理援助热线，我没事", "热线打过了，聊完好多了",  # thanks, and better
 ]
 
 (test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
