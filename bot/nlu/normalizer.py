@@ -134,13 +134,31 @@ def chat_forms(text: str) -> Normalized:
     return Normalized("".join(out), tuple(spans))
 
 
+# A bare number of periods ("6", "12", "6️⃣" once textnorm made it digits)
+# answers a plan offer; as digits alone it is one __NUMBER__ token to the
+# featurizer, exactly like the ID's last four, and read as inform_identity
+# (blind round 10's replies, issue 18). "1" and "2" stay (yes/no and menus).
+PERIOD_COUNTS = frozenset({"3", "6", "9", "12", "18", "24", "36"})
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[啦了哈啊呀咯喽哦嘞吧~!！。.…]*\s*$")
+
+
+def _bare_periods(result: Normalized) -> Normalized:
+    """"6" → "6期": the count of periods it is; the added character maps to the number."""
+    bare = _BARE_NUMBER.match(result.text)
+    if not bare or bare.group(1) not in PERIOD_COUNTS:
+        return result
+    end = bare.end(1)
+    return Normalized(result.text[:end] + "期" + result.text[end:],
+                      result.spans[:end] + (result.spans[end - 1],) + result.spans[end:])
+
+
 def normalize_for_classifiers(text: str) -> Normalized:
-    """Chat forms, then bot.core.textnorm; spans point into ``text``."""
+    """Chat forms, then bot.core.textnorm, then a bare number of periods; spans point into ``text``."""
     chat = chat_forms(text)
     result = normalize_with_spans(chat.text)
-    if chat.text == text:
-        return result
-    return Normalized(result.text, tuple(chat.original_span(a, b) for a, b in result.spans))
+    if chat.text != text:
+        result = Normalized(result.text, tuple(chat.original_span(a, b) for a, b in result.spans))
+    return _bare_periods(result)
 
 
 def _normalized(message: Message) -> Optional[Normalized]:

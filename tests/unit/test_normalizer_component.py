@@ -231,6 +231,8 @@ from bot.nlu.normalizer import normalize_for_classifiers  # noqa: E402
     ("tx挂账能办吗", "停息挂账能办吗"), ("🤖？", "机器人？"), ("💩💩", "垃圾垃圾"),
     # textnorm's own steps still run after the chat forms
     ("我要 fenqi，５０００元", "我要 分期，5000元"),
+    # a bare number of periods answers a plan offer (not the ID's digits)
+    ("6", "6期"), ("12", "12期"), ("24吧", "24期吧"), ("6️⃣", "6期"), ("1️⃣2️⃣", "12期"), ("３６", "36期"),
 ])
 def test_chat_forms_become_words_the_training_data_uses(written, seen):
     assert normalize_for_classifiers(written).text == seen
@@ -246,6 +248,9 @@ def test_chat_forms_become_words_the_training_data_uses(written, seen):
     "tx",          # 提醒 / 腾讯 / 停息: ambiguous alone
     "yyds",
     "jqrx",        # only whole tokens
+    "1", "2",      # yes / no, and menu numbers
+    "7", "15",     # no plan has that many periods
+    "12期", "还12", "6620",
 ])
 def test_chat_forms_leave_other_text_alone(written):
     assert normalize_for_classifiers(written).text == written
