@@ -17,6 +17,7 @@ POSSIBLE_BY_KIND = {
     "leave_me_alone": ["别管我了", "你们就别管我了吧"],
     "hotline_again": ["热线打了一晚上都占线", "热线号码再发我一次", "那个心理援助热线是多少"],
     "given_away_for_good": ["号和装备都送人了 以后再也不会上线了"],
+    "no_number_any_more": ["退订，今晚以后我不会再用任何号码了"],
 }
 
 LOOK_ALIKES = [
@@ -25,7 +26,7 @@ LOOK_ALIKES = [
     "为了赚钱命都不要了，天天加班",  # said of the work, no 我
     "退游了 号送给表弟了",  # quitting a game, no "never again"
     "再见，下周再聊",
-    "谢谢你们发的心理援助热线，我没事", "热线打过了，聊完好多了",  # thanks, and better
+    "我换号了，以后不会再用这个号码", "谢谢你们发的心理援助热线，我没事", "热线打过了，聊完好多了",  # thanks, and better
 ]
 
 (test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
