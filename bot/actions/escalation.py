@@ -269,7 +269,22 @@ class ActionDefaultFallback(CollectionAction):
             say(dispatcher, replies.ESCALATION["fallback"])
             return await escalate(tracker, "fallback")
         say(dispatcher, replies.ASK_REPHRASE)
-        return [FollowupAction("action_listen")]
+        return _revived_form(tracker) + [FollowupAction("action_listen")]
+
+
+def _revived_form(tracker: Tracker) -> List[EventType]:
+    """The form the misunderstood message was rejected by, active again.
+
+    Rasa ignores a rejected form's requested slot in every later answer
+    (ActionExtractSlots skips a mapping with conditions while the loop is
+    rejected), so "你好" while "are you 王*?" was pending made the next "是的"
+    a second misunderstanding, and the cardholder was handed to a person.
+    Activating the form again clears the rejection; it stays on its question.
+    """
+    loop = tracker.active_loop or {}
+    if loop.get("name") and loop.get("rejected"):
+        return [ActiveLoop(loop["name"])]
+    return []
 
 
 def _previous_turn_was_fallback(tracker: Tracker) -> bool:

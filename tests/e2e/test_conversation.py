@@ -143,3 +143,22 @@ def test_a_request_made_before_verification_goes_on_after_it(stack, tmp_path):
     assert "新的还款日为2026年12月9日" in text(stack.say(me, "可以"))
     deferrals = [a for a in stack.show_account("E2E-9")["arrangements"] if a["kind"] == "deferral"]
     assert [(d["new_due_date"], d["status"]) for d in deferrals] == [("2026-12-09", "booked")]
+
+
+def test_a_greeting_while_asked_who_they_are_does_not_lose_the_answer(stack, tmp_path):
+    """"你好" again while "are you 周*?" was pending is not understood, but the
+    "是的" after it answers the question: before, the form stayed rejected,
+    the "是的" was a second misunderstanding and a person was called in."""
+    extra = tmp_path / "one.csv"
+    extra.write_text(
+        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
+        "E2E-10,吴磊,+8613900000010,5678,2222,2000.00,200.00,2026-11-10\n",
+        encoding="utf-8",
+    )
+    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
+    me = "+8613900000010"
+    assert "吴*本人吗" in text(stack.say(me, "你好"))
+    stack.say(me, "在吗")
+    assert "身份证号码的后四位" in text(stack.say(me, "是的"))
+    assert "2,000.00元" in text(stack.say(me, "5678"))
+    assert stack.show_account("E2E-10")["escalations"] == []

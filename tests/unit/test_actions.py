@@ -315,6 +315,18 @@ def test_a_fallback_ends_the_turn(accounts):
     assert events == [{"event": "followup", "timestamp": None, "name": "action_listen"}]
 
 
+def test_a_fallback_after_a_form_rejected_the_message_activates_the_form_again(accounts):
+    """Rasa reads no answer to a rejected form's question ("是的" after "你好"
+    while "are you 王*?" is pending): the form is activated again, which
+    clears the rejection, and stays on its question."""
+    tracker = make_tracker(PHONE, intent="greet", text="你好", events=[{"event": "user", "text": "你好"}],
+                           active_loop="verify_form")
+    tracker.active_loop["rejected"] = True
+    events, texts = run_action(ActionDefaultFallback(), tracker)
+    assert texts == [replies.ASK_REPHRASE]
+    assert [(e["event"], e.get("name")) for e in events] == [("active_loop", "verify_form"), ("followup", "action_listen")]
+
+
 @pytest.mark.parametrize("action", [ActionStateBalance(), ActionVerificationResult()])
 def test_a_verified_tracker_for_an_account_not_on_file_gets_a_polite_answer(accounts, action):
     # A forged or stale tracker (issue 16, finding 9): no crash, no figures.
