@@ -30,6 +30,14 @@ def text(replies) -> str:
     return "\n".join(replies)
 
 
+def import_one(stack, tmp_path, row: str) -> None:
+    """One more account (a CSV row of tests/fixtures/e2e_accounts.csv's columns)."""
+    extra = tmp_path / "one.csv"
+    extra.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n" + row + "\n",
+                     encoding="utf-8")
+    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
+
+
 def test_verified_cardholder_books_a_promise_once_and_an_installment(stack):
     me = "+8613900000001"
     first = text(stack.say(me, "你好"))
@@ -125,13 +133,7 @@ def test_deferral_is_booked_with_the_new_due_date(stack):
 
 
 def test_a_request_made_before_verification_goes_on_after_it(stack, tmp_path):
-    extra = tmp_path / "one.csv"
-    extra.write_text(
-        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
-        "E2E-9,周杰,+8613900000009,4321,1111,6000.00,600.00,2026-11-10\n",
-        encoding="utf-8",
-    )
-    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
+    import_one(stack, tmp_path, "E2E-9,周杰,+8613900000009,4321,1111,6000.00,600.00,2026-11-10")
     me = "+8613900000009"
     first = text(stack.say(me, "我想申请延期还款"))
     assert "周*本人吗" in first and not any(w in first for w in DISCLOSING)
@@ -149,13 +151,7 @@ def test_a_greeting_while_asked_who_they_are_does_not_lose_the_answer(stack, tmp
     """"你好" again while "are you 周*?" was pending is not understood, but the
     "是的" after it answers the question: before, the form stayed rejected,
     the "是的" was a second misunderstanding and a person was called in."""
-    extra = tmp_path / "one.csv"
-    extra.write_text(
-        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
-        "E2E-10,吴磊,+8613900000010,5678,2222,2000.00,200.00,2026-11-10\n",
-        encoding="utf-8",
-    )
-    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
+    import_one(stack, tmp_path, "E2E-10,吴磊,+8613900000010,5678,2222,2000.00,200.00,2026-11-10")
     me = "+8613900000010"
     assert "吴*本人吗" in text(stack.say(me, "你好"))
     stack.say(me, "在吗")

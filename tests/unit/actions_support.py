@@ -5,6 +5,7 @@ import asyncio
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -60,3 +61,14 @@ def run_action(action, tracker: Tracker):
 
 def slot_events(events) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.fixture
+def e2e_accounts(db_url, pinned_now, today):
+    """tests/fixtures/e2e_accounts.csv imported into the test's account database."""
+    from bot.db.importer import import_accounts_csv
+    from bot.db.session import session_scope
+
+    with session_scope() as s:
+        import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
+    return db_url

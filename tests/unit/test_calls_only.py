@@ -15,9 +15,8 @@ from bot.core import replies
 from bot.core.safety import calls_only_request, is_stop_request
 from bot.core.sms import is_opt_out
 from bot.db import repository
-from bot.db.importer import import_accounts_csv
 from bot.db.session import session_scope
-from tests.unit.actions_support import REPO, make_tracker, run_action
+from tests.unit.actions_support import e2e_accounts, make_tracker, run_action  # noqa: F401 (fixture)
 from tests.unit.safety_support import overridden
 
 CALLS_ONLY = [
@@ -85,13 +84,6 @@ def test_a_crisis_still_wins():
 PHONE = "+8613900000003"  # account E2E-3 in tests/fixtures/e2e_accounts.csv
 
 
-@pytest.fixture
-def accounts(db_url, pinned_now, today):
-    with session_scope() as s:
-        import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
-    return db_url
-
-
 def opted_out(channel):
     with session_scope() as s:
         return repository.is_opted_out(s, PHONE, channel)
@@ -104,7 +96,7 @@ def calls_only_tracker(text, intent, slots=None):
     return tracker
 
 
-def test_the_calls_stop_and_the_question_is_answered(accounts, today):
+def test_the_calls_stop_and_the_question_is_answered(e2e_accounts, today):
     tracker = calls_only_tracker("别打电话 直接发短信告诉我欠多少", "ask_balance",
                                  slots={"verified": True, "account_id": "E2E-3"})
     _, texts = run_action(ActionStateBalance(), tracker)
@@ -116,7 +108,7 @@ def test_the_calls_stop_and_the_question_is_answered(accounts, today):
     assert replies.CALLS_STOPPED not in again
 
 
-def test_after_a_hand_over_the_calls_stop_too(accounts, today):
+def test_after_a_hand_over_the_calls_stop_too(e2e_accounts, today):
     tracker = calls_only_tracker("别打电话了 在这里说 我要还钱", "promise_to_pay",
                                  slots={"verified": True, "account_id": "E2E-3", "escalated": True})
     _, texts = run_action(ActionStateBalance(), tracker)
@@ -124,7 +116,7 @@ def test_after_a_hand_over_the_calls_stop_too(accounts, today):
     assert opted_out("voice")
 
 
-def test_the_opt_out_of_calls_alone_keeps_this_channel(accounts, today):
+def test_the_opt_out_of_calls_alone_keeps_this_channel(e2e_accounts, today):
     tracker = calls_only_tracker("别打电话了，有事发短信", "stop_contact")
     _, texts = run_action(ActionOptOut(), tracker)
     assert texts == [replies.CALLS_STOPPED]
@@ -133,7 +125,7 @@ def test_the_opt_out_of_calls_alone_keeps_this_channel(accounts, today):
     assert again == [replies.CALLS_STOPPED]
 
 
-def test_a_message_without_the_mark_records_nothing(accounts, today):
+def test_a_message_without_the_mark_records_nothing(e2e_accounts, today):
     tracker = make_tracker(PHONE, text="我欠多少", intent="ask_balance", channel="twilio_sms",
                            slots={"verified": True, "account_id": "E2E-3"})
     _, texts = run_action(ActionStateBalance(), tracker)

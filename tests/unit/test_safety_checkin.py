@@ -12,19 +12,16 @@ from bot.actions.escalation import ActionCrisisCheckinAnswer, ActionHandleCrisis
 from bot.core import replies
 from bot.core.safety import SAFE, UNSAFE, checkin_answer
 from bot.db import repository
-from bot.db.importer import import_accounts_csv
 from bot.db.session import session_scope
-from tests.unit.actions_support import DOMAIN, REPO, make_tracker, run_action, slot_events
+from tests.unit.actions_support import DOMAIN, e2e_accounts, make_tracker, run_action, slot_events  # noqa: F401 (fixture)
 
 PHONE = "+8613900000003"  # account E2E-3 in tests/fixtures/e2e_accounts.csv
 MONEY_WORDS = ("元", "逾期", "信用卡", "欠", "还款", "账单", "催收", "分期", "征信", "钱")
 
 
 @pytest.fixture
-def accounts(db_url, pinned_now, today):
-    with session_scope() as s:
-        import_accounts_csv(s, REPO / "tests/fixtures/e2e_accounts.csv", today=today)
-    return db_url
+def accounts(e2e_accounts):
+    return e2e_accounts
 
 
 def escalations(today):
