@@ -157,8 +157,7 @@ TOO_OFTEN_ONLY = "too_often_only"
 
 
 def _frequency_only(text: str, views) -> bool:
-    matched = set(_matching(STOP_PATTERNS, views))
-    if not matched or not matched <= _FREQUENCY_RULES or _stop_request(text):
+    if not _only_frequency_rules(views) or _stop_request(text):
         return False
     # "天天打电话，我要找你们经理", "还天天发信息" after "我早就还了": a
     # complaint for a person or another request; the classifier alone decides.
@@ -174,6 +173,7 @@ _DONT_SO_OFTEN = re.compile(_DONT + r"(再)?.{0,4}(打|发|催)")
 # The rules that only say how often we write (is_stop_request and
 # possible_stop_request read them alike).
 _FREQUENCY_RULES = {"too_often", "daily"}
+_FREQUENCY_PATTERNS = tuple(rule for rule in STOP_PATTERNS if rule[0] in _FREQUENCY_RULES)
 
 
 def _with_normalized(text: str, views):
@@ -190,8 +190,18 @@ def _frequency_with_other_request(text: str, views) -> bool:
         return False
     if not any(_OTHER_REQUEST.search(v) for v in _with_normalized(text, views)):
         return False
-    matched = set(_matching(STOP_PATTERNS, views))
-    return bool(matched) and matched <= _FREQUENCY_RULES
+    return _only_frequency_rules(views)
+
+
+def _only_frequency_rules(views) -> bool:
+    """Some stop pattern matched, and only "too often" or "daily" ones.
+
+    Those two first: possible_stop_request runs on nearly every message, and
+    nearly none says how often we write, so the other stop patterns are
+    matched a second time only for the few that do."""
+    if not _matching(_FREQUENCY_PATTERNS, views):
+        return False
+    return set(_matching(STOP_PATTERNS, views)) <= _FREQUENCY_RULES
 
 
 # "@我" is how a group chat or an app pings someone: the compact views drop
