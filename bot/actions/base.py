@@ -17,7 +17,7 @@ from bot import clock
 from bot.core import replies
 from bot.core.channels import VOICE
 from bot.core.identity import IDENTITY_KEY, conversation_phone
-from bot.core.safety.findings import SAFETY_KEY
+from bot.core.safety.findings import CALLS_ONLY, SAFETY_KEY
 from bot.db import repository
 from bot.db.session import run_in_thread
 from bot.observability import metrics
@@ -81,12 +81,6 @@ async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
         return await db(repository.get_account, account_id, today)
     phone = conversation_phone(tracker.sender_id)
     return await db(repository.primary_account_for_phone, phone, today) if phone else None
-
-
-# The NLU override's mark on "别打电话 发短信就行 周五还八百": no more calls,
-# writing asked for, the rest of the message answered as its own intent
-# (bot/nlu/keyword_override.py, CALLS_ONLY).
-CALLS_ONLY = "calls_only"
 
 
 def calls_only(tracker: Tracker) -> bool:

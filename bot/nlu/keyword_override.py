@@ -45,6 +45,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.safety import (
+    CALLS_ONLY,
     MODEL_ONLY,
     OPT_OUT_TOO,
     POSSIBLE,
@@ -77,10 +78,8 @@ NOT_AN_OPT_OUT = "not_an_opt_out"
 MODELS_DISAGREE = "models_disagree"
 # The classifier's crisis on an answer that says the writer is safe.
 SAFE_ANSWER = "safe_answer"
-# No more calls, written contact asked for ("别打电话 发短信就行 周五还八百"):
-# not an opt-out; the classifier's own reading of the rest stands, and the
-# actions record a voice opt-out (bot/actions/base.py, CALLS_ONLY there too).
-CALLS_ONLY = "calls_only"
+# CALLS_ONLY (bot/core/safety/findings.py): no more calls, written contact
+# asked for - not an opt-out; the classifier's own reading of the rest stands.
 # The classifier's next guess is taken as the rest of such a message from
 # this confidence (below it the message says no more than "no calls").
 CALLS_ONLY_REST_AT_LEAST = 0.10

@@ -47,6 +47,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_SPACED_CERTAIN,
 )
 from bot.core.safety.findings import (
+    CALLS_ONLY,
     CERTAIN,
     HYPERBOLE_ONLY,
     MODEL_ONLY,
@@ -71,7 +72,7 @@ from bot.core.safety.verdict import is_crisis, keyword_intent, verdict
 from bot.core.safety.views import compact_text, normalize
 
 __all__ = [
-    "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
+    "CALLS_ONLY", "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
     "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",

@@ -34,3 +34,7 @@ MODEL_ONLY = "model"
 # The net heard an opt-out and a model a crisis in the same words ("别打了，
 # 人不在了"): the crisis is handled, and the opt-out recorded with it.
 OPT_OUT_TOO = "opt_out_too"
+# "别打电话 发短信就行 周五还八百": no more calls, writing asked for. The NLU
+# override marks the rest of the message with it (bot/nlu/keyword_override.py)
+# and the actions record a voice opt-out (bot/actions/base.honour_calls_only).
+CALLS_ONLY = "calls_only"
