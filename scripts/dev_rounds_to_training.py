@@ -48,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.core.normalize import find_entities  # noqa: E402
+from bot.core.safety import third_party_only_request  # noqa: E402
 
 sys.path.insert(0, str(REPO / "scripts"))
 import nlu_blind_report as nbr  # noqa: E402  (its Rasa loader: text without markup, intent)
@@ -112,6 +113,12 @@ def main(argv=None) -> int:
             if key(text) in known or not text:
                 continue
             known.add(key(text))
+            if intent == "stop_contact" and third_party_only_request(text):
+                # "别再给我爸妈打电话了 有事找我": a few early writers called it
+                # an opt-out, every later one a complaint, as the definitions
+                # do (stop_contact is "stop contacting them"), and the net no
+                # longer records it (issue 18, eighteenth round).
+                intent = "complain"
             by_intent.setdefault(intent, []).append(text if intent in SAFETY_INTENTS else annotated(text))
     source = (f"tests/nlu_blind{{{','.join(rounds)}}}/*.yml (round 1 is tests/nlu_blind/)" if args.blind
               else f"tests/nlu_safety_dev/round{{{','.join(rounds)}}}_*.yml")

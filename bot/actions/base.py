@@ -17,7 +17,7 @@ from bot import clock
 from bot.core import replies
 from bot.core.channels import VOICE
 from bot.core.identity import IDENTITY_KEY, conversation_phone
-from bot.core.safety.findings import CALLS_ONLY, SAFETY_KEY
+from bot.core.safety.findings import CALLS_ONLY, SAFETY_KEY, THIRD_PARTY_ONLY
 from bot.db import repository
 from bot.db.session import run_in_thread
 from bot.observability import metrics
@@ -83,9 +83,19 @@ async def current_account(tracker: Tracker) -> Optional[repository.AccountView]:
     return await db(repository.primary_account_for_phone, phone, today) if phone else None
 
 
-def calls_only(tracker: Tracker) -> bool:
+def _net_found(tracker: Tracker, rule: str) -> bool:
+    """Did the safety net mark the latest message with ``rule``?"""
     report = tracker.latest_message.get(SAFETY_KEY) or {}
-    return CALLS_ONLY in (report.get("rules") or [])
+    return rule in (report.get("rules") or [])
+
+
+def calls_only(tracker: Tracker) -> bool:
+    return _net_found(tracker, CALLS_ONLY)
+
+
+def third_party_only(tracker: Tracker) -> bool:
+    """"别打给我妈 有事找我": the family or the work not to be contacted, the cardholder asking to be."""
+    return _net_found(tracker, THIRD_PARTY_ONLY)
 
 
 async def honour_calls_only(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -14,8 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.assessment import count_intent
-from bot.actions.base import CollectionAction, calls_only, channel_of, db, logger, say, settings
-from bot.actions.handoff import CRISIS_ACTION, escalate
+from bot.actions.base import CollectionAction, calls_only, channel_of, db, logger, say, settings, third_party_only
+from bot.actions.handoff import CRISIS_ACTION, conversation_summary, escalate
 from bot.core import booking, replies
 from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
 from bot.db import repository
@@ -41,9 +41,16 @@ class ActionEscalate(CollectionAction):
         # A dispute of a verified cardholder is recorded with the hand-over,
         # in one transaction (bot/services/escalation.py).
         disputes = reason == "dispute_debt" and tracker.get_slot("account_id")
+        summary = None
+        if third_party_only(tracker):
+            # "别打给我妈 有事找我": said back to the cardholder, and first in
+            # the agent's queue, so that nobody calls the family or the work.
+            say(dispatcher, replies.THIRD_PARTY_NOTED)
+            summary = replies.THIRD_PARTY_NOTE_FOR_AGENTS + conversation_summary(tracker, reason)
         say(dispatcher, replies.ESCALATION[reason].format(hotline=settings().bank_hotline))
         return await escalate(
-            tracker, reason, assessment=booking.Assessment(willingness="disputes") if disputes else None
+            tracker, reason, summary=summary,
+            assessment=booking.Assessment(willingness="disputes") if disputes else None,
         )
 
 

@@ -272,6 +272,11 @@ HANDED_BACK = "人工专员已处理完毕，已为您恢复智能服务。如�
 OPT_OUT = "已为您办理退订，我们将不再通过{channel_name}向您发送提醒。如需恢复，回复“订阅”即可。"
 # "别打电话 发短信就行": calls stop, writing goes on (bot/actions/base.py).
 CALLS_STOPPED = "好的，已为您记下：以后不再给您打电话，有事我们通过文字消息联系您。"
+# "别打给我妈 有事找我": the family or the work is not to be contacted, the
+# cardholder is (bot/actions/escalation.py; the agent's queue shows it).
+THIRD_PARTY_NOTED = "好的，已为您记下：有事只联系您本人，不联系您的家人、单位或其他人。"
+# The same, as the agent's queue shows it before the conversation summary.
+THIRD_PARTY_NOTE_FOR_AGENTS = "【本人要求：不联系其家人、单位或其他第三方】"
 # A message that only may be an opt-out (the safety risk detector's guess,
 # bot/nlu/risk_detector.py): asked, never recorded on the guess alone, and
 # never left unanswered either.

@@ -50,6 +50,7 @@ from bot.core.safety import (
     OPT_OUT_TOO,
     POSSIBLE,
     SAFETY_KEY,
+    THIRD_PARTY_ONLY,
     Verdict,
     calls_only_request,
     compact_text,
@@ -57,6 +58,7 @@ from bot.core.safety import (
     figure_of_speech_only,
     not_an_opt_out,
     safe_answer_only,
+    third_party_only_request,
     verdict,
 )
 
@@ -78,12 +80,14 @@ NOT_AN_OPT_OUT = "not_an_opt_out"
 MODELS_DISAGREE = "models_disagree"
 # The classifier's crisis on an answer that says the writer is safe.
 SAFE_ANSWER = "safe_answer"
-# CALLS_ONLY (bot/core/safety/findings.py): no more calls, written contact
-# asked for - not an opt-out; the classifier's own reading of the rest stands.
-# The classifier's next guess is taken as the rest of such a message from
-# this confidence (below it the message says no more than "no calls").
+# CALLS_ONLY, THIRD_PARTY_ONLY (bot/core/safety/findings.py): no more calls
+# with written contact asked for, or no contact with the family or the work
+# with contact with the cardholder asked for - not an opt-out; the
+# classifier's own reading of the rest stands. Its next guess is taken as the
+# rest of such a message from this confidence (below it the message says no
+# more than the restriction).
 CALLS_ONLY_REST_AT_LEAST = 0.10
-DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER, CALLS_ONLY}
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER, CALLS_ONLY, THIRD_PARTY_ONLY}
 # The crisis only the safety risk detector saw.
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
@@ -186,7 +190,13 @@ class KeywordIntentOverride(GraphComponent):
             if found is not None and found.intent == "stop_contact":
                 found = self._crisis_beside_opt_out(message, text, found) or found
             if found is None and model_intent != "crisis" and calls_only_request(text):
-                found = _calls_only(message, model_intent)
+                # The opt-out of calls alone, which action_opt_out records and
+                # confirms, when nothing else is asked ("别打电话了，有事发短信").
+                found = _restricted_contact(message, model_intent, CALLS_ONLY, "stop_contact")
+            elif found is None and model_intent != "crisis" and third_party_only_request(text):
+                # A complaint about whom we contact, which goes to a person,
+                # when nothing else is asked ("别打给我妈 有事找我").
+                found = _restricted_contact(message, model_intent, THIRD_PARTY_ONLY, "complain")
             if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text, self.config)
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
@@ -289,26 +299,24 @@ def _frequency_complaint(found: Optional[Verdict], model_intent: Optional[str]) 
             and model_intent not in ("stop_contact", "nlu_fallback", None))
 
 
-# Readings that ask nothing beside "no more calls".
+# Readings that ask nothing beside the restriction ("no more calls").
 _NOTHING_ELSE_ASKED = ("stop_contact", "nlu_fallback", "out_of_scope", None)
 
 
-def _calls_only(message: Message, model_intent: Optional[str]) -> Verdict:
-    """Calls stopped, writing asked for: what the rest of the message asks.
+def _restricted_contact(message: Message, model_intent: Optional[str], rule: str, alone: str) -> Verdict:
+    """Contact restricted, not stopped (``rule``): what the rest of the
+    message asks, else ``alone``.
 
     The classifier often hears the opt-out words and says stop_contact: its
     next guess is the request ("别打电话 直接发短信告诉我欠多少": ask_balance).
     """
     if model_intent not in _NOTHING_ELSE_ASKED:
-        return Verdict(model_intent, None, (CALLS_ONLY,))
+        return Verdict(model_intent, None, (rule,))
     for candidate in message.get(INTENT_RANKING_KEY) or []:
-        if candidate.get("name") not in _NOTHING_ELSE_ASKED + ("crisis",) \
+        if candidate.get("name") not in _NOTHING_ELSE_ASKED + ("crisis", "wrong_person") \
                 and float(candidate.get("confidence") or 0.0) >= CALLS_ONLY_REST_AT_LEAST:
-            return Verdict(candidate["name"], None, (CALLS_ONLY,))
-    # Nothing else asked ("别打电话了，有事发短信", "只有微信联系我，别打电话"):
-    # the opt-out of calls alone, which action_opt_out records and confirms
-    # (out_of_scope would only say what the bot cannot do).
-    return Verdict("stop_contact", None, (CALLS_ONLY,))
+            return Verdict(candidate["name"], None, (rule,))
+    return Verdict(alone, None, (rule,))
 
 
 def _next_guess(message: Message, intent: str, why: str) -> Verdict:

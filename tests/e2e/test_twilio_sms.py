@@ -331,3 +331,28 @@ def test_no_more_calls_with_sms_asked_for_keeps_sms_and_the_promise(stack, fake)
     assert (promise["amount"], promise["pay_date"]) == ("800.00", "2026-11-27")  # Friday after 11-25
     # Said once: the next message is answered without the line again.
     assert sum(replies.CALLS_STOPPED in r.form["Body"] for r in fake.sent_to(me)) == 1
+
+
+def test_dont_call_my_mother_contact_me_is_no_opt_out(stack, fake, tmp_path):
+    """"别再打给我妈了 她心脏不好 有事直接找我本人" spares the family and asks
+    for the cardholder: before, the channel recorded an SMS opt-out on the
+    number just asked for. Now nothing is opted out, the cardholder is told
+    the family will not be contacted, and the complaint reaches a person with
+    that note first in the agent's queue."""
+    from bot.core.sms import OPT_OUT_CONFIRMATION
+
+    more = tmp_path / "mother.csv"
+    more.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
+                    "E2E-11,郑秀兰,+8613900000011,2468,5555,1500.00,150.00,2026-11-12\n", encoding="utf-8")
+    assert stack.collectbot("import-accounts", str(more)).returncode == 0
+    me = "+8613900000011"
+    sms(stack, me, "别再打给我妈了 她心脏不好 有事直接找我本人")
+    replies_containing(fake, me, replies.THIRD_PARTY_NOTED)
+    bodies = [r.form["Body"] for r in fake.sent_to(me)]
+    assert OPT_OUT_CONFIRMATION not in bodies
+    assert not any("1,500.00" in b for b in bodies)  # not verified: no debt disclosed
+    snapshot = stack.show_account("E2E-11")
+    assert snapshot["opt_outs"] == []
+    (escalation,) = snapshot["escalations"]
+    assert escalation["reason"] == "complaint"
+    assert escalation["summary"].startswith(replies.THIRD_PARTY_NOTE_FOR_AGENTS)

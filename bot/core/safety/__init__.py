@@ -54,6 +54,7 @@ from bot.core.safety.findings import (
     OPT_OUT_TOO,
     POSSIBLE,
     SAFETY_KEY,
+    THIRD_PARTY_ONLY,
     CrisisFinding,
     Verdict,
 )
@@ -67,6 +68,7 @@ from bot.core.safety.optout import (
     is_stop_request,
     not_an_opt_out,
     possible_stop_request,
+    third_party_only_request,
 )
 from bot.core.safety.verdict import is_crisis, keyword_intent, verdict
 from bot.core.safety.views import compact_text, normalize
@@ -74,8 +76,8 @@ from bot.core.safety.views import compact_text, normalize
 __all__ = [
     "CALLS_ONLY", "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
     "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
-    "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "UNSAFE", "Verdict", "assess_crisis",
+    "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "THIRD_PARTY_ONLY", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
     "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",
-    "verdict",
+    "third_party_only_request", "verdict",
 ]

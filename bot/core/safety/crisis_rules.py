@@ -852,3 +852,23 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      # no number at all any more ("今晚之後唔會再用呢個號碼，亦唔會再用任何號碼"), not a new one
      r"|(不会|不再|唔会|唔再|再也不)(再)?(用|有)(任何|其他|别的|第二个)(一个)?(号码|电话|手机|手机号)"),
 ])
+
+# Eighteenth round (blind round 11, a development set since the fourth
+# session of 2026-12-05): a painless method asked for, which floor is faster
+# (Cantonese), "润" another way to a place without bills, "take my life, I
+# don't want it anyway" after the defiant idiom, a farewell to the next life
+# in pinyin, a bare "it won't get better", "safe, my foot" to the check-in.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r18_certain",
+     r"(由|从)(几多|几|多少)(楼|层|樓)(跳)?(落去|跳落|跳下|下去|跳)(会|會)?(快|死|冇痛|没痛|唔痛|不痛)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r18_possible",
+     r"(有没有|有冇|有无|有什么|有啥|求|问下|知道)(一种|一个|一啲|啲)?(无痛|冇痛|唔痛|不痛|没有痛苦|没痛苦|无痛苦)(的|嘅|啲)?(方法|办法|方式|死法|走法)"
+     r"|(换|换个|换种|另一种|另外一种)(方式|方法|办法|姿势)(润|走|离开|解脱|了结)"
+     r"|去(个|一个|那个)?(没有|冇|无)(账单|账|债|催收|催债|欠款)(的|嘅)?(地方|世界)"
+     r"|要命一条.{0,12}(拿去|不想要|不要了|唔要|送你们)"
+     r"|xiabeizi(zai)?jian|laisheng(zai)?jian|xiabeizibujian"
+     r"|^(我|我这|我这样|我这辈子)?(再也|永远|这辈子)?好不了(了|啦)$"
+     r"|^(安全)?(个屁|个鬼|什么安全|安全个屁|安全个鬼|安全什么)"),
+])

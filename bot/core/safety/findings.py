@@ -38,3 +38,8 @@ OPT_OUT_TOO = "opt_out_too"
 # override marks the rest of the message with it (bot/nlu/keyword_override.py)
 # and the actions record a voice opt-out (bot/actions/base.honour_calls_only).
 CALLS_ONLY = "calls_only"
+# "别打给我妈 有事找我": the family or the work not to be contacted, the
+# cardholder asking to be: no opt-out; the NLU override marks the message and
+# the classifier's reading stands (a complaint, which goes to a person, when
+# it read nothing else).
+THIRD_PARTY_ONLY = "third_party_only"

@@ -24,7 +24,7 @@ STOP_WHOLE_MESSAGE = re.compile(
 )
 
 # Who is not to be contacted, after 给/跟: me, my family, my work.
-_WHOM = (r"(给|跟|和|找|往|向|对)?(我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友"
+_WHOM = (r"(给|跟|和|找|往|向|对)?(我(和|跟|及|还有)(我)?(的)?(家人|家里人|家里|父母|爸妈|同事|朋友|单位|公司)|我|我家人|家人|我家里人|我家里|我家|我爸妈|我父母|我老婆|我老公|我单位|我公司|我同事|我朋友"
          r"|我妈|我爸|我妈妈|我爸爸|我孩子|我女儿|我儿子|他|她|他们|这个号码|这个号|我的号码|这个手机"
          r"|家里|家|屋企|单位|公司|厂里|学校|宿舍|店里|他手机上|她手机上|我手机上|他手机|她手机|手机上)?")
 # Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
@@ -255,9 +255,52 @@ def calls_only_request(text: str) -> bool:
     return not any(_stop_request(_CALL_STOP.sub("", v)) for v in views)
 
 
+# Someone else is not to be contacted, the cardholder is (issue 18, eighteenth
+# round): "别打给我妈 她心脏不好 有事直接找我", "唔好再打俾我阿媽 有嘢搵我本人",
+# "别给我妈打电话就行，有事发短信给我本人". Every blind writer who saw such a
+# message labelled it a complaint, and the definitions agree (stop_contact is
+# "stop contacting them"); the net read it as the cardholder's opt-out, and the
+# SMS channel recorded one on the number the cardholder asked us to use. Only
+# with "contact me instead" beside it: "不要再联系我家人了" alone stays an
+# opt-out (recall first: writers split on it).
+_THIRD_PARTY = (r"(我|俺)?(的)?(妈|爸|妈妈|爸爸|老妈|老爸|爸妈|父母|家人|家里人|家里|家里面|屋企人|屋企|老婆|老公|媳妇|爱人|孩子|女儿|儿子"
+                r"|阿妈|阿爸|老豆|老母|亲戚|哥|姐|弟|妹|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|姥姥|老人|老人家|室友|朋友|同事|领导|老板|老细"
+                r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位)")
+_THIRD_PARTY_NAMED = re.compile(
+    r"(给|跟|和|找|往|向|对|打给|打到|打去|打俾|打畀|打|骚扰|打扰|联系|联络|烦|吓|吓唬|搵|去|call)(我|俺)?(的)?" + _THIRD_PARTY
+    + r"|" + _THIRD_PARTY + r"(那边|那里|那儿)?(的)?(电话)?(就|也|都)?(别|不要|甭|唔好|勿|莫)")
+# The cardholder asks to be the one contacted (not "别找我", not "找我妈").
+_NOT_SOMEONE_ELSE = r"(?!妈|爸|家|老|媳|的|单|公|同|朋|孩|女|儿|哥|姐|弟|妹|阿|屋|亲|领|室|爱)"
+_CONTACT_ME = re.compile(
+    r"(?<!别)(?<!不要)(?<!甭)(?<!勿)(?<!唔好)(?<!别再)(?<!不要再)(?<!唔好再)(?<!停止)(?<!停止再)"
+    r"(冲我来|(有事|有什么事|有啥事|有啥|有咩|有嘢|有乜|有咩事|要找|钱的事|直接|就)(你们)?(就|请|都|直接)*"
+    r"(找我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
+    + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
+    + r"|打我(的)?(手机|电话|这个号|这个手机)|打这个号|我(这|这个)?(号|手机|电话)?24小时开机"
+    r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人)")
+# ... and does not stop that too ("别打我家里人电话 也别打我的").
+_ME_TOO = re.compile(r"(也|都|和|跟|更)(别|不要|甭|唔好|勿)(再)?(打|发|找|联系|骚扰|call)(给)?(我|俺)(?!妈|爸|家|老|媳|的?(家|单位|公司|同事|朋友|亲戚|孩子))"
+                     r"|(给|打|找|联系|骚扰)(我|俺)(和|跟|及|还有|以及|、)")
+_CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？;；:：~～、…\u3000]+")
+
+
+def third_party_only_request(text: str) -> bool:
+    """No contact with the cardholder's family or work, contact with the
+    cardholder asked for: nothing else of an opt-out."""
+    clauses = [c for c in _CLAUSE_BREAK.split(text or "") if c]
+    stops = [c for c in clauses if _stop_request(c)]
+    if not stops or not any(_CONTACT_ME.search(v) for v in _views(text, expand_pinyin=False)):
+        return False
+    for clause in stops:
+        views = _views(clause, expand_pinyin=False)
+        if not any(_THIRD_PARTY_NAMED.search(v) for v in views) or any(_ME_TOO.search(v) for v in views):
+            return False
+    return not any(_ME_TOO.search(v) for v in _views(text, expand_pinyin=False))
+
+
 def is_stop_request(text: str) -> bool:
     """An opt-out in any of its forms (crisis is checked separately and wins)."""
-    return _stop_request(text) and not calls_only_request(text)
+    return _stop_request(text) and not calls_only_request(text) and not third_party_only_request(text)
 
 
 def _stop_request(text: str) -> bool:

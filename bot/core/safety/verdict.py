@@ -7,7 +7,13 @@ from typing import Optional
 from bot.core.safety.crisis import assess_crisis
 from bot.core.safety.findings import HYPERBOLE_ONLY, OPT_OUT_TOO, POSSIBLE, Verdict
 from bot.core.safety.markup import is_markup_noise
-from bot.core.safety.optout import TOO_OFTEN_ONLY, calls_only_request, is_stop_request, possible_stop_request
+from bot.core.safety.optout import (
+    TOO_OFTEN_ONLY,
+    calls_only_request,
+    is_stop_request,
+    possible_stop_request,
+    third_party_only_request,
+)
 
 
 def verdict(text: str) -> Optional[Verdict]:
@@ -27,9 +33,11 @@ def verdict(text: str) -> Optional[Verdict]:
         return Verdict("crisis", crisis.tier, crisis.rules + ((OPT_OUT_TOO,) if stop else ()))
     if stop:
         return Verdict("stop_contact")
-    if calls_only_request(text):
-        # Calls stopped, writing asked for: no opt-out, not even a possible
-        # one; the NLU override marks it (CALLS_ONLY) and the rest is answered.
+    if calls_only_request(text) or third_party_only_request(text):
+        # Calls stopped, writing asked for; the family or the work not to be
+        # contacted, the cardholder asking to be: no opt-out, not even a
+        # possible one; the NLU override marks it (CALLS_ONLY,
+        # THIRD_PARTY_ONLY) and the rest is answered.
         return None
     possible_stop = possible_stop_request(text)
     if possible_stop:
