@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from bot import clock
 from bot.actions.arrangements import booking_key, booking_reply, facts_of  # noqa: F401
@@ -38,6 +38,10 @@ def stated_amounts(tracker: Tracker) -> List[stated_means.StatedAmount]:
         fits = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
         raw = text[start:end] if fits else str(entity.get("value"))
         amounts.append((value, raw, start if fits else None, end if fits else None))
+    bare = None if amounts else stated_means.bare_amount(text)
+    if bare is not None:
+        # "1000" after the budget question: read as the ID's last four by the NLU.
+        amounts.append(bare)
     return stated_means.classify(text, amounts)
 
 
@@ -240,7 +244,14 @@ class ActionHandleIncome(CollectionAction):
             # to them as the monthly instalment would be far above it.
             say(dispatcher, means_noted(stated))
             return asked
-        return await offer_for_budget(dispatcher, tracker, account, budget)
+        events = await offer_for_budget(dispatcher, tracker, account, budget)
+        answered_otherwise = (tracker.latest_message.get("intent") or {}).get("name") != "inform_income"
+        if answered_otherwise and SlotSet("suggested_plan", "installment") in events:
+            # A bare figure after the budget question (bot/data/rules/forms.yml:
+            # read as an ID or not understood): the rule that follows
+            # inform_income with the installment form does not apply to it.
+            events.append(FollowupAction("installment_form"))
+        return events
 
 
 class ActionAnswerHardshipOffer(CollectionAction):

@@ -24,6 +24,7 @@ entities (with their character offsets when the NLU gave them).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import List, Optional, Sequence, Tuple
@@ -171,3 +172,21 @@ def latest_of(stated: Sequence[StatedAmount], kind: str) -> Optional[Decimal]:
     """The last amount of ``kind`` in a message (a correction comes last)."""
     found = [s.amount for s in stated if s.kind == kind]
     return found[-1] if found else None
+
+
+# A bare figure in answer to "how much can you pay each month?": "150",
+# "1000", "８００元", "每月1200". The NLU reads four digits alone as the ID's
+# last four (inform_identity) and gives no amount; after the budget question
+# (bot/data/rules/forms.yml) the figure is the answer.
+_BARE_AMOUNT = re.compile(
+    r"^\s*(每个?月|一个月|月)?\s*(最多|大概|差不多)?\s*(\d{1,6}(?:\.\d{1,2})?)\s*(元|块钱|块|蚊|rmb|RMB)?\s*(吧|左右|的样子|啦)?\s*[。.!！~～]*\s*$")
+
+
+def bare_amount(text: str) -> Optional[Tuple[Decimal, str, int, int]]:
+    """(value, raw, start, end) when the whole message is one figure, else None."""
+    text = unicodedata.normalize("NFKC", text or "")
+    m = _BARE_AMOUNT.match(text)
+    if not m:
+        return None
+    value = Decimal(m.group(3))
+    return (value, m.group(3), m.start(3), m.end(3)) if value > 0 else None

@@ -231,3 +231,25 @@ def test_over_sms_the_personalised_plan_is_a_numbered_line_and_1_then_1_submits(
     reply_to(stack, fake, me, "1", "已为您提交个性化还款方案申请：分16期")  # 1. 是，提交申请
     (plan,) = submitted()
     assert (plan["status"], plan["months"]) == ("pending_approval", 16)
+
+
+def test_a_bare_figure_in_answer_to_the_budget_question_is_the_budget(stack, tmp_path):
+    """"150" alone is read by the NLU as an ID's digits and "1000" as the
+    ID's last four: in answer to "how much a month at most?" either is the
+    budget (before, the bot said the cardholder was already verified and the
+    answer was lost)."""
+    more = tmp_path / "budget.csv"
+    more.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
+                    "E2E-12,孙丽,+8613900000012,1357,3333,3500.00,350.00,2026-11-05\n", encoding="utf-8")
+    assert stack.collectbot("import-accounts", str(more)).returncode == 0
+    me = "+8613900000012"
+    said(stack, me, "你好")
+    said(stack, me, "是的")
+    assert "3,500.00元" in said(stack, me, "1357")
+    assert "每月最多能还多少" in said(stack, me, "我失业了")
+    offer = next(m for m in messages(stack, me, "150") if m.get("buttons"))
+    assert offer["buttons"][0]["card"]["heading"] == "个性化方案 · 分24期"
+    # No, then a new figure, alone and four digits long: a standard plan fits.
+    assert "没有为您提交任何申请" in said(stack, me, "不用了")
+    again = said(stack, me, "1000")
+    assert "已验证" not in again and "1,000.00元" in again, again

@@ -272,3 +272,37 @@ def test_a_database_failure_on_the_yes_keeps_the_offer_for_the_yes_resent(accoun
     _, texts = answer("affirm", offered)
     assert texts[0].startswith("已为您提交个性化还款方案申请：分90期，每期1,000.00元")
     assert [a["months"] for a in snapshot(today)["arrangements"]] == [90]
+
+
+def bare(text, intent, entities=None):
+    return run_action(ActionHandleIncome(), make_tracker(PHONE, slots=VERIFIED, text=text, intent=intent,
+                                                         entities=entities))
+
+
+def test_four_digits_alone_after_the_budget_question_are_the_budget(account, today):
+    """"1000" in answer to "how much a month at most?" is read by the NLU as
+    the ID's last four; right after that question (bot/data/rules/forms.yml)
+    it is the budget, not "already verified"."""
+    events, texts = bare("1000", "inform_identity", [{"entity": "id_last4", "value": "1000"}])
+    assert "现行政策内没有不超出这个金额的方案" in texts[0]
+    slots = slot_events(events)
+    assert slots["suggested_plan"] == "hardship" and slots["monthly_budget"] == "1000.00"
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_a_bare_figure_that_fits_a_standard_plan_opens_its_form(account, today):
+    """inform_income is followed by installment_form by a rule; a bare
+    figure read otherwise opens it by itself."""
+    events, texts = bare("８０００元", "nlu_fallback")
+    assert texts == [replies.INCOME_INSTALLMENT.format(affordable="8,000.00元", months=24, monthly="4,290.00元")]
+    assert [e["name"] for e in events if e.get("event") == "followup"] == ["installment_form"]
+
+
+def test_a_figure_with_inform_income_leaves_the_form_to_the_rule(account, today):
+    events, _ = budget("8000")
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_a_message_that_is_not_a_figure_is_asked_again(account, today):
+    events, texts = bare("啥意思", "nlu_fallback")
+    assert texts == [replies.INCOME_ASK] and slot_events(events)["suggested_plan"] == "none"
