@@ -66,3 +66,12 @@ def send_sms(stack: Stack, public_url: str, phone: str, body: str, sid: Optional
 def accepted(reqs, phone: str) -> List[str]:
     """The bodies of the SMS Twilio accepted (201) for ``phone``, in order."""
     return [r.form.get("Body", "") for r in reqs if r.answer == 201 and r.form.get("To") == phone]
+
+
+def import_one(stack: Stack, tmp_path: Path, row: str) -> None:
+    """One more account (a CSV row of tests/fixtures/e2e_accounts.csv's columns)."""
+    extra = tmp_path / "one.csv"
+    extra.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n" + row + "\n",
+                     encoding="utf-8")
+    result = stack.collectbot("import-accounts", str(extra))
+    assert result.returncode == 0, result.stderr

@@ -3,11 +3,10 @@ SQLite account and tracker databases, messages over /webhooks/rest/webhook,
 and what `collectbot show-account` reports afterwards."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.servers import REPO, eventually, running_stack
+from tests.e2e.support import import_one
 
 pytestmark = pytest.mark.e2e
 
@@ -28,14 +27,6 @@ def stack(tmp_path_factory):
 
 def text(replies) -> str:
     return "\n".join(replies)
-
-
-def import_one(stack, tmp_path, row: str) -> None:
-    """One more account (a CSV row of tests/fixtures/e2e_accounts.csv's columns)."""
-    extra = tmp_path / "one.csv"
-    extra.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n" + row + "\n",
-                     encoding="utf-8")
-    assert stack.collectbot("import-accounts", str(extra)).returncode == 0
 
 
 def test_verified_cardholder_books_a_promise_once_and_an_installment(stack):

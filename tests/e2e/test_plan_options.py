@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from bot.core import booking
-from tests.e2e.support import accepted, send_sms, twilio_stack
+from tests.e2e.support import accepted, import_one, send_sms, twilio_stack
 from tests.fakes.fake_twilio import FakeTwilio
 
 pytestmark = pytest.mark.e2e
@@ -238,10 +238,7 @@ def test_a_bare_figure_in_answer_to_the_budget_question_is_the_budget(stack, tmp
     ID's last four: in answer to "how much a month at most?" either is the
     budget (before, the bot said the cardholder was already verified and the
     answer was lost)."""
-    more = tmp_path / "budget.csv"
-    more.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
-                    "E2E-12,孙丽,+8613900000012,1357,3333,3500.00,350.00,2026-11-05\n", encoding="utf-8")
-    assert stack.collectbot("import-accounts", str(more)).returncode == 0
+    import_one(stack, tmp_path, "E2E-12,孙丽,+8613900000012,1357,3333,3500.00,350.00,2026-11-05")
     me = "+8613900000012"
     said(stack, me, "你好")
     said(stack, me, "是的")

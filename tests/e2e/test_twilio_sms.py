@@ -16,7 +16,7 @@ from bot.core import replies
 from bot.core.sms import segment_count
 from tests.e2e.servers import eventually
 from tests.e2e.support import SMS_WEBHOOK as WEBHOOK
-from tests.e2e.support import accepted, send_sms, twilio_stack
+from tests.e2e.support import accepted, import_one, send_sms, twilio_stack
 from tests.fakes.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -167,12 +167,7 @@ def test_a_rest_client_cannot_take_over_a_verified_sms_conversation(stack, fake)
 def test_strangers_guessing_the_id_digits_never_block_the_cardholders_signed_sms(stack, fake, tmp_path):
     """Issue 16, finding 3: wrong answers from conversations claiming a
     phone blocked the real cardholder's correct digits by SMS for 24 h."""
-    more = tmp_path / "more.csv"
-    more.write_text(
-        "account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
-        "E2E-9,周晓红,+8613900000009,4821,1234,2600.00,260.00,2026-11-01\n", encoding="utf-8")
-    imported = stack.collectbot("import-accounts", str(more))
-    assert imported.returncode == 0, imported.stderr
+    import_one(stack, tmp_path, "E2E-9,周晓红,+8613900000009,4821,1234,2600.00,260.00,2026-11-01")
     me = "+8613900000009"
     said = []
     for attacker in ("guess-a", "guess-b"):
@@ -341,10 +336,7 @@ def test_dont_call_my_mother_contact_me_is_no_opt_out(stack, fake, tmp_path):
     that note first in the agent's queue."""
     from bot.core.sms import OPT_OUT_CONFIRMATION
 
-    more = tmp_path / "mother.csv"
-    more.write_text("account_id,name,phone,id_last4,card_last4,balance,minimum_due,due_date\n"
-                    "E2E-11,郑秀兰,+8613900000011,2468,5555,1500.00,150.00,2026-11-12\n", encoding="utf-8")
-    assert stack.collectbot("import-accounts", str(more)).returncode == 0
+    import_one(stack, tmp_path, "E2E-11,郑秀兰,+8613900000011,2468,5555,1500.00,150.00,2026-11-12")
     me = "+8613900000011"
     sms(stack, me, "别再打给我妈了 她心脏不好 有事直接找我本人")
     replies_containing(fake, me, replies.THIRD_PARTY_NOTED)
