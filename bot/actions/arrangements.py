@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
@@ -23,7 +24,7 @@ from bot import clock
 from bot.actions.account import fmt_date, payment_methods_text
 from bot.actions.base import CollectionAction, channel_of, current_account, honour_calls_only_safely, say, settings
 from bot.actions.segment import plans_in_order
-from bot.core import booking, plan_menu, policy, replies
+from bot.core import booking, plan_menu, policy, replies, stated_means
 from bot.core.money import fmt_yuan, to_money
 from bot.core.normalize import (
     AmountRef,
@@ -106,6 +107,18 @@ def resolve_amount(value: Any, account: repository.AccountView) -> Optional[Deci
 class ValidatePromiseForm(ArrangementFormValidation):
     def name(self) -> Text:
         return "validate_promise_form"
+
+    async def extract_promise_amount(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """"3000" alone in answer to "how much will you pay?": the NLU reads
+        four digits as the ID's last four and gives no amount, so the form
+        was rejected and the promise lost ("already verified")."""
+        if tracker.get_slot("requested_slot") != "promise_amount":
+            return {}
+        message = tracker.latest_message or {}
+        if any(e.get("entity") == "amount" for e in message.get("entities") or []):
+            return {}  # the mapping has it
+        bare = stated_means.bare_amount(message.get("text") or "")
+        return {"promise_amount": bare[1]} if bare else {}
 
     async def validate_promise_amount(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         account = await form_account(tracker)
@@ -384,6 +397,10 @@ def days_from(value: Any, today: date) -> Optional[int]:
 VAGUE_ANSWER_INTENTS = frozenset({"request_deferral", "promise_to_pay", "affirm", "out_of_scope", "nlu_fallback"})
 
 
+# A count of days alone, the answer to the deferral form's "how long?".
+_BARE_DAYS = re.compile(r"^\s*(\d{1,3})\s*[。.!！]*\s*$")
+
+
 def vague_deferral(tracker: Tracker) -> bool:
     """Whether the latest message asks for time without saying how much."""
     message = tracker.latest_message or {}
@@ -400,7 +417,15 @@ class ValidateDeferralForm(ArrangementFormValidation):
         turn in which nothing is set makes Rasa reject the form. An empty
         slot keeps the form on its question, which ActionAskDeferralDays
         then asks as "how long, at most N days" (no days are guessed)."""
-        if tracker.get_slot("requested_slot") != "deferral_days" or not vague_deferral(tracker):
+        if tracker.get_slot("requested_slot") != "deferral_days":
+            return {}
+        days = _BARE_DAYS.match(unicodedata.normalize("NFKC", (tracker.latest_message or {}).get("text") or ""))
+        if days:
+            # "15" alone in answer to "how long? e.g. 15天": the NLU reads
+            # digits alone as an ID's and gives no duration, so the form was
+            # rejected and the request lost ("already verified").
+            return {"deferral_days": f"{days.group(1)}天"}
+        if not vague_deferral(tracker):
             return {}
         entities = tracker.latest_message.get("entities") or []
         if any(e.get("entity") in ("duration", "date") for e in entities):
