@@ -97,19 +97,23 @@ class ActionCheckPayment(CollectionAction):
             paid_on = latest.paid_at.date() if hasattr(latest.paid_at, "date") else latest.paid_at
             say(dispatcher, replies.PAYMENT_FOUND.format(date=fmt_date(paid_on), amount=fmt_yuan(latest.amount)))
             return []
-        text = tracker.latest_message.get("text") or ""
-        amount = _claimed_amount(tracker)
-        check_by = today + timedelta(days=CLAIM_CHECK_DAYS)
-        await db(
-            repository.record_payment_claim,
-            account_id=account.account_id,
-            conversation_id=tracker.sender_id,
-            text=text[:500],
-            amount=amount,
-            check_by=check_by,
-        )
+        check_by = await record_claim(tracker, account.account_id)
         say(dispatcher, replies.PAYMENT_NOT_FOUND.format(check_by=fmt_date(check_by)))
         return []
+
+
+async def record_claim(tracker: Tracker, account_id: str) -> date:
+    """The latest message recorded as a payment claim, to be checked by the date returned."""
+    check_by = clock.today() + timedelta(days=CLAIM_CHECK_DAYS)
+    await db(
+        repository.record_payment_claim,
+        account_id=account_id,
+        conversation_id=tracker.sender_id,
+        text=(tracker.latest_message.get("text") or "")[:500],
+        amount=_claimed_amount(tracker),
+        check_by=check_by,
+    )
+    return check_by
 
 
 def _claimed_amount(tracker: Tracker) -> Optional[Any]:

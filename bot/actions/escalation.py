@@ -14,7 +14,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.assessment import count_intent
-from bot.actions.base import CollectionAction, calls_only, channel_of, db, logger, say, settings, third_party_only
+from bot.actions.account import fmt_date, record_claim
+from bot.actions.base import (
+    CollectionAction,
+    calls_only,
+    channel_of,
+    current_account,
+    db,
+    logger,
+    say,
+    settings,
+    third_party_only,
+)
 from bot.actions.handoff import CRISIS_ACTION, conversation_summary, escalate
 from bot.core import booking, replies
 from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
@@ -226,7 +237,24 @@ def channel_name(tracker: Tracker) -> str:
 async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
     say(dispatcher, replies.OPT_OUT.format(channel_name=channel_name(tracker)))
+    await record_claim_beside_opt_out(dispatcher, tracker)
     return []
+
+
+async def record_claim_beside_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"剛剛繳了 不用再催了", "已经还了 别再发了": the opt-out wins the turn,
+    and the payment the classifier heard beside it is recorded as a claim for
+    the agents' check (as action_check_payment records it), not lost. Said
+    only to a verified cardholder: to anyone else it would confirm a debt."""
+    report = tracker.latest_message.get(SAFETY_KEY) or {}
+    if report.get("model_intent") != "already_paid":
+        return
+    account = await current_account(tracker)
+    if account is None:
+        return
+    check_by = await record_claim(tracker, account.account_id)
+    if tracker.get_slot("verified"):
+        say(dispatcher, replies.PAYMENT_CLAIM_BESIDE_OPT_OUT.format(check_by=fmt_date(check_by)))
 
 
 def possible_opt_out(tracker: Tracker) -> bool:
