@@ -287,15 +287,16 @@ _CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？;；:：~～、…\u3000]+")
 def third_party_only_request(text: str) -> bool:
     """No contact with the cardholder's family or work, contact with the
     cardholder asked for: nothing else of an opt-out."""
-    clauses = [c for c in _CLAUSE_BREAK.split(text or "") if c]
-    stops = [c for c in clauses if _stop_request(c)]
-    if not stops or not any(_CONTACT_ME.search(v) for v in _views(text, expand_pinyin=False)):
+    # The two whole-text checks first: verdict asks this of every message
+    # that is no opt-out, and nearly none asks to be contacted; the stop
+    # patterns are then matched clause by clause only for the few that do.
+    # (A _ME_TOO match inside a clause is one in the whole text too.)
+    views = _views(text, expand_pinyin=False)
+    if not any(_CONTACT_ME.search(v) for v in views) or any(_ME_TOO.search(v) for v in views):
         return False
-    for clause in stops:
-        views = _views(clause, expand_pinyin=False)
-        if not any(_THIRD_PARTY_NAMED.search(v) for v in views) or any(_ME_TOO.search(v) for v in views):
-            return False
-    return not any(_ME_TOO.search(v) for v in _views(text, expand_pinyin=False))
+    stops = [c for c in _CLAUSE_BREAK.split(text or "") if c and _stop_request(c)]
+    return bool(stops) and all(
+        any(_THIRD_PARTY_NAMED.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
 
 
 def is_stop_request(text: str) -> bool:
