@@ -151,15 +151,21 @@ def test_a_greeting_while_asked_who_they_are_does_not_lose_the_answer(stack, tmp
     assert stack.show_account("E2E-10")["escalations"] == []
 
 
+def verified_new_account(stack, tmp_path, row: str) -> str:
+    """A new account (import_one) whose cardholder has verified on the web chat; their id."""
+    import_one(stack, tmp_path, row)
+    account_id, _name, me, id_last4, _card, balance = row.split(",")[:6]
+    stack.say(me, "你好")
+    stack.say(me, "是的")
+    assert f"{float(balance):,.2f}元" in text(stack.say(me, id_last4))
+    return me
+
+
 def test_a_bare_figure_answers_how_much_will_you_pay(stack, tmp_path):
     """The promise form asks "how much?" with "3000元" as its example; "3000"
     alone is read by the NLU as the ID's last four, so the form was rejected,
     the cardholder told they were already verified and the promise lost."""
-    import_one(stack, tmp_path, "E2E-13,钱多,+8613900000013,2222,4444,5000.00,500.00,2026-11-05")
-    me = "+8613900000013"
-    stack.say(me, "你好")
-    stack.say(me, "是的")
-    assert "5,000.00元" in text(stack.say(me, "2222"))
+    me = verified_new_account(stack, tmp_path, "E2E-13,钱多,+8613900000013,2222,4444,5000.00,500.00,2026-11-05")
     assert "计划还款多少" in text(stack.say(me, "我下周五还"))
     confirm = text(stack.say(me, "3000"))
     assert "已完成身份验证" not in confirm and "3,000.00元" in confirm, confirm
@@ -171,11 +177,7 @@ def test_a_bare_figure_answers_how_much_will_you_pay(stack, tmp_path):
 def test_a_bare_count_answers_how_long_a_deferral(stack, tmp_path):
     """The deferral form asks "how long? e.g. 15天"; "15" alone was read as an
     ID's digits, the form rejected and the request lost."""
-    import_one(stack, tmp_path, "E2E-14,冯雪,+8613900000014,3434,4545,5000.00,500.00,2026-11-05")
-    me = "+8613900000014"
-    stack.say(me, "你好")
-    stack.say(me, "是的")
-    assert "5,000.00元" in text(stack.say(me, "3434"))
+    me = verified_new_account(stack, tmp_path, "E2E-14,冯雪,+8613900000014,3434,4545,5000.00,500.00,2026-11-05")
     assert "需要延期多久" in text(stack.say(me, "能延期吗"))
     confirm = text(stack.say(me, "15"))
     assert "已完成身份验证" not in confirm and "延期15天" in confirm, confirm
