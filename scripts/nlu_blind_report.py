@@ -67,12 +67,18 @@ SETS = (
     ("noisy (blind11)", ("tests/nlu_blind11/noisy.yml",)),
     ("replies (blind11)", ("tests/nlu_blind11/replies.yml",)),
     # Round 12, written blind and frozen 2026-12-05 (1,569 messages) before
-    # any change of that day's fourth session: the held-out measure since then.
+    # any change of that day's fourth session, held out for it; read in the
+    # fifth session: a development set now.
     ("colloquial (blind12)", ("tests/nlu_blind12/colloquial.yml",)),
     ("noisy (blind12)", ("tests/nlu_blind12/noisy.yml",)),
     ("replies (blind12)", ("tests/nlu_blind12/replies.yml",)),
+    # Round 13, written blind and frozen 2026-12-05 (1,657 messages) before
+    # any change of that day's fifth session: the held-out measure since then.
+    ("colloquial (blind13)", ("tests/nlu_blind13/colloquial.yml",)),
+    ("noisy (blind13)", ("tests/nlu_blind13/noisy.yml",)),
+    ("replies (blind13)", ("tests/nlu_blind13/replies.yml",)),
 )
-HELD_OUT = "blind12"
+HELD_OUT = "blind13"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -198,10 +204,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "guided two choices of the fourth session and round 8 (`tests/nlu_blind8/`) was read in the first",
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
         "not scored here. Round 9 (`tests/nlu_blind9/`) was held out for that session and read in the",
-        "second session of 2026-12-05 (the safety net's sixteenth round); rounds 10 and 11",
-        "(`tests/nlu_blind10/`, `tests/nlu_blind11/`) were held out for the second and third sessions and",
-        "read in the third and fourth: development sets, which nothing trains on. Round 12",
-        "(`tests/nlu_blind12/`, written and frozen 2026-12-05 before any change of the fourth session) is",
+        "second session of 2026-12-05 (the safety net's sixteenth round); rounds 10 to 12",
+        "(`tests/nlu_blind10/` to `tests/nlu_blind12/`) were held out for the second to fourth sessions",
+        "and read in the third to fifth: development sets, which nothing trains on. Round 13",
+        "(`tests/nlu_blind13/`, written and frozen 2026-12-05 before any change of the fifth session) is",
         "the held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
