@@ -49,6 +49,7 @@ from bot.core.safety import (
     MODEL_ONLY,
     OPT_OUT_TOO,
     POSSIBLE,
+    PAID_NO_NEED,
     SAFETY_KEY,
     THIRD_PARTY_ONLY,
     Verdict,
@@ -57,6 +58,8 @@ from bot.core.safety import (
     everyday_context_only,
     figure_of_speech_only,
     not_an_opt_out,
+    paid_no_need,
+    paid_or_promised,
     safe_answer_only,
     third_party_only_request,
     verdict,
@@ -87,7 +90,8 @@ SAFE_ANSWER = "safe_answer"
 # rest of such a message from this confidence (below it the message says no
 # more than the restriction).
 CALLS_ONLY_REST_AT_LEAST = 0.10
-DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER, CALLS_ONLY, THIRD_PARTY_ONLY}
+DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, SAFE_ANSWER, CALLS_ONLY, THIRD_PARTY_ONLY,
+           PAID_NO_NEED}
 # The crisis only the safety risk detector saw.
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
@@ -197,6 +201,10 @@ class KeywordIntentOverride(GraphComponent):
                 # A complaint about whom we contact, which goes to a person,
                 # when nothing else is asked ("别打给我妈 有事找我").
                 found = _restricted_contact(message, model_intent, THIRD_PARTY_ONLY, "complain")
+            elif found is None and model_intent != "crisis" and paid_no_need(text):
+                # "不用联系了，已经全部还清了": the payment or the promise, which
+                # the classifier may have ranked below the opt-out words.
+                found = _restricted_contact(message, model_intent, PAID_NO_NEED, paid_or_promised(text))
             if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text, self.config)
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):

@@ -348,3 +348,18 @@ def test_dont_call_my_mother_contact_me_is_no_opt_out(stack, fake, tmp_path):
     (escalation,) = snapshot["escalations"]
     assert escalation["reason"] == "complaint"
     assert escalation["summary"].startswith(replies.THIRD_PARTY_NOTE_FOR_AGENTS)
+
+
+def test_no_need_to_contact_because_paid_is_no_opt_out(stack, fake, tmp_path):
+    """"不用联系了 我昨天已经全部还清了" says why no contact is needed: before,
+    the channel recorded an SMS opt-out and the conversation ended with the
+    payment claim unheard. Now nothing is opted out and the bot goes on to
+    verify the cardholder, so that the claim can be checked."""
+    from bot.core.sms import OPT_OUT_CONFIRMATION
+
+    import_one(stack, tmp_path, "E2E-31,钱志刚,+8613900000031,1133,5555,2600.00,260.00,2026-11-10")
+    me = "+8613900000031"
+    sms(stack, me, "不用联系了 我昨天已经全部还清了")
+    replies_containing(fake, me, "钱*刚本人吗")
+    assert OPT_OUT_CONFIRMATION not in [r.form["Body"] for r in fake.sent_to(me)]
+    assert stack.show_account("E2E-31")["opt_outs"] == []

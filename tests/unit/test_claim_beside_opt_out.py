@@ -1,8 +1,10 @@
-""""已经还了 别再发了", "剛剛繳了 不用再催了" (issue 18, found in blind round
-11's misses): the opt-out wins the turn and is recorded, as the law asks;
-before, the payment said beside it was lost. Now it is recorded as a payment
-claim for the agents' check, as action_check_payment records one, and told
-back only to a verified cardholder (to anyone else it would confirm a debt).
+""""已经还了 别再发了" (issue 18, found in blind round 11's misses): the
+opt-out wins the turn and is recorded, as the law asks; before, the payment
+said beside it was lost. Now it is recorded as a payment claim for the
+agents' check, as action_check_payment records one, and told back only to a
+verified cardholder (to anyone else it would confirm a debt). Said as "no
+need" ("剛剛繳了 不用再催了") it is no opt-out at all since the nineteenth
+round: tests/unit/test_paid_no_need.py.
 """
 from bot.actions.escalation import ActionOptOut
 from bot.db import repository

@@ -52,6 +52,7 @@ from bot.core.safety.findings import (
     HYPERBOLE_ONLY,
     MODEL_ONLY,
     OPT_OUT_TOO,
+    PAID_NO_NEED,
     POSSIBLE,
     SAFETY_KEY,
     THIRD_PARTY_ONLY,
@@ -67,6 +68,8 @@ from bot.core.safety.optout import (
     calls_only_request,
     is_stop_request,
     not_an_opt_out,
+    paid_no_need,
+    paid_or_promised,
     possible_stop_request,
     third_party_only_request,
 )
@@ -75,9 +78,10 @@ from bot.core.safety.views import compact_text, normalize
 
 __all__ = [
     "CALLS_ONLY", "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
-    "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "POSSIBLE", "SAFE", "SAFETY_KEY",
+    "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "PAID_NO_NEED", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "THIRD_PARTY_ONLY", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
-    "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "possible_stop_request",
+    "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "paid_no_need",
+    "paid_or_promised", "possible_stop_request",
     "third_party_only_request", "verdict",
 ]

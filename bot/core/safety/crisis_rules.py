@@ -36,7 +36,7 @@ CRISIS_CERTAIN = _rules([
                  r"|^wxs$|(想|要|去)s(了|啊)?$|(?<![a-z])(想|要|去)s(?![a-z码号])|(?<![a-z])bxh(?![a-z])"
                  r"|(想|要|去)si(?![a-z])|xiangsi(le|a)|bu(xiang)?(yao|zai)?huo(le)|不想(要|再)?huo|自sha|zisha|tiao(楼|河|江|海)|跳lou"
                  r"|字杀|自沙|自刹|子杀|不想(或|伙|火|获)(了|下去)|活不下(区|趣|曲|取)"),
-    ("not_live", r"(?<![得活])(?<!没有)(?<!没)不想活|(?<!得)不想再活|活不下去|活不成了|不打算活|(?<!活)不活了|活够了|没法活|没脸活"
+    ("not_live", r"(?<![得活])(?<!没有)(?<!没)不想活|(?<!得)不想再活|活不下去|活不成了|不打算活|(?<!活)(?<!笑)(?<!笑得)(?<!乐)不活了|活够了|没法活|没脸活"
                  r"|不愿(意)?(再)?活|不配活|没脸(再)?活|不值得活|没资格活|不想(再)?活在这个世界|唔想(再)?活|活唔落去|(不想|唔想)(再)?生存"
                  r"|活着.{0,6}不值得|为(什么|啥)(还)?要?活(着|下去)|(找不到|没有|没了|失去了|不知道).{0,4}活下去的(理由|意义|动力|勇气)"
                  r"|不配(有明天|拥有明天|活在)|存在(本身)?(就)?(是)?(个|一个)?错误|不该(出生|存在|来到这个世界)"
@@ -871,4 +871,15 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|xiabeizi(zai)?jian|laisheng(zai)?jian|xiabeizibujian"
      r"|^(我|我这|我这样|我这辈子)?(再也|永远|这辈子)?好不了(了|啦)$"
      r"|^(安全)?(个屁|个鬼|什么安全|安全个屁|安全个鬼|安全什么)"),
+])
+
+# Nineteenth round (blind round 12, a development set since the fifth session
+# of 2026-12-05): 自鲨 said alone, "everything has been stopped, I can be
+# stopped too", "burn paper for me" (offerings to the dead) as the way to
+# reach the writer from now on.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r19_possible",
+     r"^(自鲨|自鯊|紫砂|紫杀|自杀)(了|吧|啊)?$"
+     r"|(我|我这个人|我这人|人)(也)?(可以|该|能|要|应该)(被)?(停|停掉|注销|销户)(了|掉了)"
+     r"|(给|帮|替)我(烧纸|烧点纸|烧香|上坟|上香|扫墓)"),
 ])

@@ -24,9 +24,12 @@ _PAID_OFF = re.compile(r"还完|还清|结清|清晒|还晒|最后一期|销户|
 _PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
-_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
+# Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
+_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
 _MOVING_ON = re.compile(r"搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
+                        # round 12: going back to one's home town ("要回延边了"); not the flat given back, said in farewells too
+                        r"|(要|准备|打算)回(老家|.{2,3}(了|去了))"
                         r"|城里|养老院|入职|跟(儿子|女儿|孩子)(一起)?住|搬去|搬返|搬到|搬回"
                         # tenth round: leaving a city for good, an English move, a cousin's online classes
                         r"|离开(香港|台湾|澳门|大陆|中国|新加坡|马来西亚|深圳|广州|上海|北京|本地|这座城市|这个城市)|定居|移居|movingto|relocat|emigrat|migrat"

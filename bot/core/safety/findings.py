@@ -43,3 +43,9 @@ CALLS_ONLY = "calls_only"
 # the classifier's reading stands (a complaint, which goes to a person, when
 # it read nothing else).
 THIRD_PARTY_ONLY = "third_party_only"
+# "不用联系了，已经全部还清了", "不用打电话了 明天中午前还2000": no need to
+# contact, because paid or about to pay. Every such message of the data and
+# dev sets that is no crisis (9 of 9) was labelled the payment or the promise,
+# none an opt-out: the classifier's reading stands (its next guess when it
+# heard the opt-out words), and the claim or promise is handled as any other.
+PAID_NO_NEED = "paid_no_need"

@@ -105,6 +105,7 @@ _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
 # The other request a message makes besides "stop": paid, will pay, disputes.
 _OTHER_REQUEST = re.compile(
     r"会还|就还|马上还|这就还|已经还|转过去|早就还|早还了|还了|还上|还清|在还|尽快还|还的|凑|会处理|会想办法|明天|后天"
+    r"|肯定还|一定还|保证还"
     r"|下周|下个月|月底|发工资|\d+号|转账|已付|付了|去还|异议|不是我|核实|搞错"
 )
 # A complaint about how often we write that asks for a person or a regulator.
@@ -299,9 +300,39 @@ def third_party_only_request(text: str) -> bool:
         any(_THIRD_PARTY_NAMED.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
 
 
+# "No need to contact me: I have paid / I will pay today" (issue 18,
+# nineteenth round, from blind round 12): "不用联系了，已经全部还清了", "不用打电话
+# 了，我明天中午前把2000还上", "剛剛繳了 不用再催了". Said as "no need" (不用,
+# 不必, 唔使), not "don't" (别, 不要): "已经还了 别再发了" stays an opt-out,
+# with the claim recorded beside it (escalation.record_claim_beside_opt_out).
+_NO_NEED = re.compile(r"(不用|不必|无需|无须|没必要|用不着|唔使|唔驶)(再)?(跟我|给我|和我|同我|找我)?"
+                      r"(联系|联络|打电话|打来|打过来|打了|打|发短信|发信息|发消息|发了|发|催|提醒|通知|call)")
+_PAID_OR_PROMISED = re.compile(
+    r"还清|还完|结清|还了|已还|付了|转了|还上|交了|缴了|清了|会还|就还|去还|马上还|肯定还|一定还|转过去|(今天|明天|今晚|下午|晚上|中午).{0,8}还")
+
+
+_PAID_ALREADY = re.compile(r"还清|还完|结清|还了|已还|付了|转了|还上了|交了|缴了|清了|转过去了")
+
+
+def paid_or_promised(text: str) -> str:
+    """The intent of a paid_no_need message when the classifier heard only
+    the opt-out words: the payment claimed, else the promise."""
+    return "already_paid" if any(_PAID_ALREADY.search(v) for v in _views(text, expand_pinyin=False)) else "promise_to_pay"
+
+
+def paid_no_need(text: str) -> bool:
+    """Every clause that says stop says "no need", and the message says paid or will pay."""
+    views = _views(text, expand_pinyin=False)
+    if not any(_NO_NEED.search(v) for v in views) or not any(_PAID_OR_PROMISED.search(v) for v in views):
+        return False
+    stops = [c for c in _CLAUSE_BREAK.split(text or "") if c and _stop_request(c)]
+    return bool(stops) and all(any(_NO_NEED.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
+
+
 def is_stop_request(text: str) -> bool:
     """An opt-out in any of its forms (crisis is checked separately and wins)."""
-    return _stop_request(text) and not calls_only_request(text) and not third_party_only_request(text)
+    return (_stop_request(text) and not calls_only_request(text) and not third_party_only_request(text)
+            and not paid_no_need(text))
 
 
 def _stop_request(text: str) -> bool:

@@ -11,6 +11,7 @@ from bot.core.safety.optout import (
     TOO_OFTEN_ONLY,
     calls_only_request,
     is_stop_request,
+    paid_no_need,
     possible_stop_request,
     third_party_only_request,
 )
@@ -33,11 +34,12 @@ def verdict(text: str) -> Optional[Verdict]:
         return Verdict("crisis", crisis.tier, crisis.rules + ((OPT_OUT_TOO,) if stop else ()))
     if stop:
         return Verdict("stop_contact")
-    if calls_only_request(text) or third_party_only_request(text):
+    if calls_only_request(text) or third_party_only_request(text) or paid_no_need(text):
         # Calls stopped, writing asked for; the family or the work not to be
         # contacted, the cardholder asking to be: no opt-out, not even a
         # possible one; the NLU override marks it (CALLS_ONLY,
-        # THIRD_PARTY_ONLY) and the rest is answered.
+        # THIRD_PARTY_ONLY) and the rest is answered; "no need to call, I
+        # have paid" is the payment (PAID_NO_NEED).
         return None
     possible_stop = possible_stop_request(text)
     if possible_stop:
