@@ -75,6 +75,9 @@ WHOLE_MESSAGE_WORDS: Dict[str, str] = {
     "bu huan": "不还", "buhuan": "不还", "bu hui huan": "不会还", "bu xiang huan": "不想还",
     "yi huan": "已还", "yihuan": "已还", "yi huan le": "已还了", "yihuanle": "已还了",
     "huan le": "还了", "huanle": "还了", "yi jing huan le": "已经还了", "yijinghuanle": "已经还了",
+    # 748 (qi si ba, 去死吧) sent to the bank alone is abuse, not three ID
+    # digits (blind round 12); "我748算了" is read by the safety net as written.
+    "748": "滚",
 }
 # Anywhere, as whole ASCII tokens (no letter or digit touching either side).
 TOKEN_WORDS: Dict[str, str] = {

@@ -233,6 +233,8 @@ from bot.nlu.normalizer import normalize_for_classifiers  # noqa: E402
     ("我要 fenqi，５０００元", "我要 分期，5000元"),
     # a bare number of periods answers a plan offer (not the ID's digits)
     ("6", "6期"), ("12", "12期"), ("24吧", "24期吧"), ("6️⃣", "6期"), ("1️⃣2️⃣", "12期"), ("３６", "36期"),
+    # 748 (去死吧) sent alone is abuse, not three of the ID's digits
+    ("748", "滚"), ("748!", "滚!"),
 ])
 def test_chat_forms_become_words_the_training_data_uses(written, seen):
     assert normalize_for_classifiers(written).text == seen
@@ -240,6 +242,7 @@ def test_chat_forms_become_words_the_training_data_uses(written, seen):
 
 @pytest.mark.parametrize("written", [
     "8888",        # four digits are an ID's last four, not a goodbye
+    "7480",
     "还88块",       # digits inside a message stay digits (amounts)
     "88块",
     "张xx",         # xx as a name placeholder is not thanks

@@ -6,6 +6,9 @@ slang for laughing hard), "goodbye forever, bank" once the account is
 settled, things given away when going back to one's home town. Phrasings of
 our own.
 """
+import pytest
+
+from bot.core.safety import not_an_opt_out, verdict
 from tests.unit.safety_support import round_tests
 
 POSSIBLE_BY_KIND = {
@@ -23,3 +26,21 @@ LOOK_ALIKES = [
 
 (test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
     possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES)
+
+
+@pytest.mark.parametrize("text", ["哪种都别，滚", "哪一种渠道都甭", "哪种方式都不要"])
+def test_no_way_at_all_is_asked_about(text):
+    # To "how should we contact you?": the bot asks whether contact should
+    # stop altogether rather than record an opt-out or carry on.
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact" and found.tier == "possible"
+
+
+@pytest.mark.parametrize("text", ["哪种都不要", "哪个都行", "哪种方式都可以"])
+def test_a_choice_declined_or_left_open_is_no_opt_out(text):
+    assert verdict(text) is None
+
+
+def test_asking_for_the_account_number_is_no_opt_out():
+    # "send" made the classifier think of stopping the texts.
+    assert not_an_opt_out("pls send acct no.") and not_an_opt_out("把还款账号发我")

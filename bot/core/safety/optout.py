@@ -99,6 +99,9 @@ STOP_POSSIBLE = _rules([
     # said to us it may mean "leave me alone" or "only if it is real", so the
     # bot asks instead of recording an opt-out or ignoring it.
     ("serious_only", r"非诚勿扰"),
+    # "哪种都别，滚" to "how should we contact you?" (blind round 12): no way
+    # at all, the bot asks whether that means stop altogether.
+    ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -371,7 +374,7 @@ _NOT_AN_OPT_OUT = re.compile(
     + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
     # a new number, a code, the card itself, a plan, the ID digits (issue 18)
     r"|新号|换号|验证码|停(我的)?卡|冻结|方案|身份证|后四位|我没(有)?拉黑"
-    r"|what does|mean|interest|payment|fee|charge|worry"
+    r"|what does|mean|interest|payment|fee|charge|worry|acct|account|账号"
 )
 
 
