@@ -114,6 +114,11 @@ DETECTOR_CRISIS_AT_LEAST = 0.35
 # everyday word would explain it away ("游戏账号和装备都送给我表弟了，反正以后也
 # 上不了线了": the game is the giving away); config.yml has the measurements.
 DETECTOR_CRISIS_SURE = 0.95
+# The detector's flag alone does not outweigh a classifier this sure of
+# another intent, unless the detector is all but sure (DETECTOR_CRISIS_SURE):
+# "我要走了 去接小朋友放學 bye" read as goodbye at 0.98 (config.yml has the
+# measurements).
+CLASSIFIER_SURE_OVER_DETECTOR = 0.85
 
 
 def _confidence(found: Verdict, model_intent: Dict[Text, Any], message: Message) -> float:
@@ -163,6 +168,7 @@ class KeywordIntentOverride(GraphComponent):
             "classifier_crisis_sure": CLASSIFIER_CRISIS_SURE,
             "detector_crisis_at_least": DETECTOR_CRISIS_AT_LEAST,
             "detector_crisis_sure": DETECTOR_CRISIS_SURE,
+            "classifier_sure_over_detector": CLASSIFIER_SURE_OVER_DETECTOR,
         }
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
@@ -220,7 +226,7 @@ class KeywordIntentOverride(GraphComponent):
             # hyperbole, the opt-out the law requires wins over a guess.
             if found is None and model_intent not in ("crisis", "stop_contact") \
                     and _risk_flagged(message, "crisis") and risk_crisis_stands(text) \
-                    and not self._short_ordinary_reply(message, text):
+                    and not self._short_ordinary_reply(message, text) and not self._classifier_sure_elsewhere(message):
                 found = Verdict("crisis", MODEL_ONLY, (RISK_MODEL,))
             if found is None and model_intent not in ("crisis", "stop_contact") and not frequency_complaint \
                     and _risk_flagged(message, "stop_contact") and not not_an_opt_out(text):
@@ -254,6 +260,12 @@ class KeywordIntentOverride(GraphComponent):
         if found.intent != "crisis":
             return None
         return Verdict("crisis", MODEL_ONLY, found.rules + ((OPT_OUT_TOO,) if stop.tier is None else ()))
+
+    def _classifier_sure_elsewhere(self, message: Message) -> bool:
+        """The classifier sure of its own (other) intent, the detector not all but sure of a crisis."""
+        risk = (message.get(RISK_KEY) or {}).get("crisis")
+        return (_model_confidence(message) >= float(self.config["classifier_sure_over_detector"])
+                and (risk is None or float(risk) < float(self.config["detector_crisis_sure"])))
 
     def _short_ordinary_reply(self, message: Message, text: str) -> bool:
         """A few characters the classifier read as an ordinary reply."""

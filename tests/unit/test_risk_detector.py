@@ -127,18 +127,31 @@ def test_ordinary_messages_are_left_to_the_classifier(agents):
         assert "safety" not in parsed and parsed[RISK_KEY][FLAGGED] == []
 
 
-def _flagged_crisis(text: str, model_intent: str, flagged: str = "crisis") -> str:
+def _flagged_crisis(text: str, model_intent: str, flagged: str = "crisis", confidence: float = 0.6,
+                    risk: float = 0.9) -> str:
     """The intent after the override, for a classifier's guess and a flag."""
     message = Message(data={TEXT: text})
-    message.set("intent", {"name": model_intent, "confidence": 0.6}, add_to_output=True)
-    message.set("intent_ranking", [{"name": model_intent, "confidence": 0.6}], add_to_output=True)
-    message.set(RISK_KEY, {flagged: 0.9, FLAGGED: [flagged]}, add_to_output=True)
+    message.set("intent", {"name": model_intent, "confidence": confidence}, add_to_output=True)
+    message.set("intent_ranking", [{"name": model_intent, "confidence": confidence}], add_to_output=True)
+    message.set(RISK_KEY, {flagged: risk, FLAGGED: [flagged]}, add_to_output=True)
     KeywordIntentOverride().process([message])
     return message.get("intent")["name"]
 
 
 def test_a_flag_explained_away_by_a_figure_of_speech_changes_nothing():
     assert _flagged_crisis("笑死我了 工资也没发", "inform_hardship") == "inform_hardship"
+
+
+def test_a_flag_alone_does_not_outweigh_a_sure_classifier_unless_the_detector_is_all_but_sure():
+    # Goodbye at 0.98 with the detector at 0.83: picking up a child from school.
+    assert _flagged_crisis("我要走了 去接小朋友放學 bye", "goodbye", confidence=0.98, risk=0.83) == "goodbye"
+    assert _flagged_crisis("我女儿已经在网上帮我付过了", "already_paid", confidence=0.89, risk=0.93) == "already_paid"
+    # The detector all but sure still brings the check-in...
+    assert _flagged_crisis("我女儿已经在网上帮我付过了", "already_paid", confidence=0.89, risk=0.96) == "crisis"
+    # ... and so does a flag beside an unsure classifier (the nearest true
+    # crisis of the development sets: refuse_to_pay at 0.74).
+    assert _flagged_crisis("反正我也不打算看到下个月了，你们爱怎么催就怎么催吧", "refuse_to_pay",
+                           confidence=0.74, risk=0.9) == "crisis"
 
 
 def test_a_crisis_flag_never_overrides_the_classifiers_opt_out():
