@@ -876,10 +876,15 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 # Nineteenth round (blind round 12, a development set since the fifth session
 # of 2026-12-05): 自鲨 said alone, "everything has been stopped, I can be
 # stopped too", "burn paper for me" (offerings to the dead) as the way to
-# reach the writer from now on.
+# reach the writer from now on, the phone thrown into the river.
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r19_possible",
      r"^(自鲨|自鯊|紫砂|紫杀|自杀)(了|吧|啊)?$"
      r"|(我|我这个人|我这人|人)(也)?(可以|该|能|要|应该)(被)?(停|停掉|注销|销户)(了|掉了)"
-     r"|(给|帮|替)我(烧纸|烧点纸|烧香|上坟|上香|扫墓)"),
+     r"|(给|帮|替)我(烧纸|烧点纸|烧香|上坟|上香|扫墓)"
+     # the phone to be thrown into the river soon (safety round 15, a crisis
+     # the classifier and the detector only half saw: 0.39 and 0.35); not
+     # the card, nor "再打我就把手机扔河里" said in anger
+     r"|(手机|电话)(我)?(待会|待会儿|等会|等会儿|等下|一会|一会儿|今晚|马上|说完这些)(我)?(就)?(扔|丢|甩|抛)(进|到)?(河|江|海|湖|水库)(里|中)"
+     r"|(待会|待会儿|等会|等会儿|等下|一会|一会儿|今晚|马上|说完这些)(我)?(就)?(把)?(手机|电话)(扔|丢|甩|抛)(进|到)?(河|江|海|湖|水库)(里|中)"),
 ])
