@@ -46,3 +46,19 @@ def test_a_choice_declined_or_left_open_is_no_opt_out(text):
 def test_asking_for_the_account_number_is_no_opt_out():
     # "send" made the classifier think of stopping the texts.
     assert not_an_opt_out("pls send acct no.") and not_an_opt_out("把还款账号发我")
+
+
+@pytest.mark.parametrize("text", ["我没退订啊，是孩子拿我手机乱回的，帮我恢复", "我从来没有回过T", "不是我退订的 帮我恢复提醒",
+                                  "没退订 怎么收不到短信了"])
+def test_an_opt_out_denied_or_the_reminders_asked_back_is_none(text):
+    # Blind round 11: the SMS channel recorded an opt-out from "I did not
+    # unsubscribe"; the classifier's own opt-out on it falls to its next guess.
+    from bot.core.sms import is_opt_out
+
+    assert verdict(text) is None and not is_opt_out(text) and not_an_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["退订", "我要退订 不想再收到了", "已经退订了还发", "我没说不还 退订"])
+def test_an_opt_out_beside_a_denial_of_something_else_is_still_one(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact" and found.tier is None

@@ -130,6 +130,10 @@ STOP_ENGLISH = _rules([
 # is no opt-out; "怎么退订" asks how to do it, and is one.
 _KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
+# "我没退订啊 是孩子乱回的 帮我恢复", "不是我退订的" (blind round 11): an
+# opt-out denied, or the reminders asked back, is none.
+_NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并没有|不是我)(有)?(回|回复|发|点)?(过)?(t|td|退订|退定)"
+                             r"|(帮我|给我|请)?恢复(短信|提醒|通知|订阅)?|重新订阅|收不到(短信|提醒|通知)")
 
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
 # nothing of us; "我开了免打扰 别发了" still does, through 别发.
@@ -348,7 +352,8 @@ def _stop_request(text: str) -> bool:
         # "不认识这个人 把号码删了": the wrong person; its own handling marks
         # the number so that nobody writes to it again.
         return False
-    if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) for v in every_view):
+    if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
+                                                     for v in every_view):
         return False
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
             and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
@@ -370,7 +375,7 @@ def _stop_request(text: str) -> bool:
 # the keyword, a request for a message (再发一遍, 重新开通), or "stop" said
 # about a fee or a debit.
 _NOT_AN_OPT_OUT = re.compile(
-    _KEYWORD_QUESTION.pattern
+    _KEYWORD_QUESTION.pattern + "|" + _NOT_MY_OPT_OUT.pattern
     + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
     # a new number, a code, the card itself, a plan, the ID digits (issue 18)
     r"|新号|换号|验证码|停(我的)?卡|冻结|方案|身份证|后四位|我没(有)?拉黑"
