@@ -11,6 +11,13 @@ shown: the cardholder's own words stay in the tracker and the contact log.
 
 Steps, in order (each one sees the output of the one before):
 
+0. letter forms that only decorate (issue 18, fifth session of
+   2026-12-05): invisible characters (zero-width space, soft hyphen, word
+   joiner, BOM) and combining marks (strike-through, underline, "zalgo")
+   go; mathematical, circled, squared and modifier letters and digits
+   (𝐓𝐃, ⓉⒹ, 🅃🄳, ᵀᴰ, ①②, ❶, ²), Roman numerals (Ⅻ → 12), Arabic-Indic
+   digits and the Cyrillic and Greek capitals that look Latin (ТD, ЅТОР)
+   become the plain letter or digit;
 1. full-width → half-width for the ASCII range (ＡＢＣ１２３ → ABC123, the
    ideographic space → space); Chinese sentence punctuation (，！？：；（）)
    is how Chinese is written and stays;
@@ -42,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +113,57 @@ def _apply(text: str, spans: List[Span], edits: Iterable[Edit]) -> Tuple[str, Li
     out.append(text[pos:])
     out_spans.extend(spans[pos:])
     return "".join(out), out_spans
+
+
+# --- 0. letter forms that only decorate -----------------------------------
+
+# Invisible: zero-width space and non-joiner, word joiner, BOM, soft hyphen,
+# Mongolian vowel separator. Not the zero-width joiner: emoji sequences use
+# it, and step 3 drops it with them.
+_INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e")
+# Combining marks drawn over letters (S̶T̶O̶P̶, T͟D, "zalgo"); not the block
+# of combining marks for symbols, where the keycap of 6️⃣ lives.
+_COMBINING = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
+# Letters and digits drawn in another style, which NFKC maps to the plain one:
+# mathematical (𝐓, 𝑺), circled and parenthesised (Ⓣ, ①, ⑴, ⒈), squared
+# (🅃; not the regional indicators of flags), modifier and superscript (ᵀ, ²),
+# circled ideographs (㊀).
+_STYLED = ((0x1D400, 0x1D7FF), (0x2460, 0x24FF), (0x1F100, 0x1F1E5), (0x1D2C, 0x1D6A), (0x2070, 0x209F),
+           (0x3280, 0x32B0))
+_SUPERSCRIPT_DIGITS = frozenset("\u00b2\u00b3\u00b9")
+# Dingbat circled digits (❶ ➀ ➊), which NFKC leaves alone.
+_DINGBAT_DIGITS = {**{chr(0x2776 + k): str(k + 1) for k in range(10)},
+                   **{chr(0x2780 + k): str(k + 1) for k in range(10)},
+                   **{chr(0x278A + k): str(k + 1) for k in range(10)}}
+# Roman numerals as one character (Ⅻ), upper and lower case.
+_ROMAN = {**{chr(0x2160 + k): str(k + 1) for k in range(12)}, **{chr(0x2170 + k): str(k + 1) for k in range(12)}}
+# Cyrillic and Greek letters drawn like Latin ones (ТD, ЅТОР): nobody
+# writes Russian or Greek to this bank, and the look-alike hides the keyword.
+_LOOK_ALIKE = dict(zip("АВЕКМНОРСТХУЅІЈасеорухіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",
+                       "ABEKMHOPCTXYSIJaceopyxijsABEZHIKMNOPTYXo"))
+
+
+def _letter_form(ch: str) -> str:
+    code = ord(ch)
+    if ch in _INVISIBLE or any(a <= code <= b for a, b in _COMBINING):
+        return ""
+    if ch in _DINGBAT_DIGITS:
+        return _DINGBAT_DIGITS[ch]
+    if ch in _ROMAN:
+        return _ROMAN[ch]
+    if ch in _LOOK_ALIKE:
+        return _LOOK_ALIKE[ch]
+    if 0x0660 <= code <= 0x0669 or 0x06F0 <= code <= 0x06F9:
+        return str(unicodedata.digit(ch))
+    if ch in _SUPERSCRIPT_DIGITS or any(a <= code <= b for a, b in _STYLED):
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
+def _letter_forms(text: str) -> List[Edit]:
+    if text.isascii():
+        return []
+    return [(i, i + 1, f) for i, ch in enumerate(text) if (f := _letter_form(ch)) != ch]
 
 
 # --- 1. full-width → half-width -------------------------------------------
@@ -395,6 +454,7 @@ def _cantonese(text: str) -> List[Edit]:
 
 
 _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
+    _letter_forms,
     _half_width,
     _simplified,
     _cantonese,

@@ -248,3 +248,26 @@ def test_every_table_entry_is_a_same_sound_slip_of_its_key_word():
         assert len(differing) == 1, (variant, word)
         a, b = differing[0]
         assert sounds(a) & sounds(b), (variant, word)
+
+
+# --- step 0: letter forms that only decorate (issue 18, fifth session) -------
+
+@pytest.mark.parametrize("written, seen", [
+    ("𝐓𝐃", "退订"), ("𝑺𝑻𝑶𝑷", "STOP"), ("ⓉⒹ", "退订"), ("🅃🄳", "退订"), ("ᵀᴰ", "退订"),
+    ("ТD", "退订"),  # a Cyrillic Т
+    ("退\u200b订", "退订"), ("退\u00ad订", "退订"), ("S\u0336T\u0336O\u0336P\u0336", "STOP"), ("T\u035fD", "退订"),
+    ("③⑤⑦⑨", "3579"), ("❶❷❸❹", "1234"), ("分Ⅻ期", "分12期"), ("٣٥٠٠块", "3500块"),
+])
+def test_decorated_letters_and_digits_become_plain(written, seen):
+    assert normalize(written) == seen
+
+
+def test_emoji_sequences_and_keycaps_are_left_to_the_emoji_step():
+    assert normalize("👨\u200d👩\u200d👧 好的") == " 好的"
+    assert normalize("🇨🇳 你好") == " 你好"
+
+
+def test_a_dropped_invisible_character_keeps_the_others_spans():
+    result = normalize_with_spans("退\u200b订3000")
+    assert result.text == "退订3000"
+    assert result.original_span(2, 6) == (3, 7)
