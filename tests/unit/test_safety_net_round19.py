@@ -11,6 +11,10 @@ import pytest
 from bot.core.safety import not_an_opt_out, verdict
 from tests.unit.safety_support import round_tests
 
+CRISIS_BY_KIND = {
+    "ready_to_die": ["我准备好去死了", "我已经决定去死了", "打算去死"],
+    "not_living_on": ["我也不打算再活下去了", "真的不想再继续活下去"],
+}
 POSSIBLE_BY_KIND = {
     "slang_alone": ["自鲨", "紫砂了"],
     "stopped_too": ["卡被停了 工作也停了 我这个人也该停了", "信用卡停了，我也可以被注销了"],
@@ -21,13 +25,13 @@ LOOK_ALIKES = [
     "笑不活了 你们这个客服真逗", "哈哈哈哈笑得不活了",
     "结清了 永别了某银行 再也不办你们的卡", "终于还清了，拜拜了你们这家银行",
     "家具都送人了 下个月要回老家了 欠款怎么还", "东西都送给邻居了 准备回四川了",
-    "卡停了就停了 无所谓",
+    "卡停了就停了 无所谓", "你去死吧", "准备好去银行了", "不打算再活在别人的眼光里",
     "手机不小心掉河里了 换了个新号", "再发我就把手机扔河里", "卡我剪了扔江里了 怎么还款",
     "我妈的服务可以停了，她已经用不上了",
 ]
 
-(test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
-    possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES)
+(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND, possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES)
 
 
 @pytest.mark.parametrize("text", ["哪种都别，滚", "哪一种渠道都甭", "哪种方式都不要"])

@@ -873,6 +873,15 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|^(安全)?(个屁|个鬼|什么安全|安全个屁|安全个鬼|安全什么)"),
 ])
 
+# Nineteenth round, certain: deciding or being ready to die, and not planning
+# to live on, with a word between (found writing the fifth session's training
+# replies: "我准备好去死了", "我也不打算再活下去了" went past every rule).
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r19_certain",
+     r"(?<![你他她])(准备|打算|决定|已经决定|下定决心)(好)?(了)?(要)?去死"
+     r"|不(打算|准备|想|愿意|愿)(再)?(继续)?活下去"),
+])
+
 # Nineteenth round (blind round 12, a development set since the fifth session
 # of 2026-12-05): 自鲨 said alone, "everything has been stopped, I can be
 # stopped too", "burn paper for me" (offerings to the dead) as the way to
