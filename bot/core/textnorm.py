@@ -160,10 +160,20 @@ def _letter_form(ch: str) -> str:
     return ch
 
 
+def _char_class(chars: Iterable[str], ranges: Iterable[Tuple[int, int]]) -> str:
+    return "".join(re.escape(c) for c in chars) + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# Every character _letter_form may change, so that a message (nearly always
+# plain Chinese) is scanned once by the regex engine, not character by
+# character in Python.
+_DECORATED = re.compile("[" + _char_class(
+    [*_INVISIBLE, *_SUPERSCRIPT_DIGITS, *_DINGBAT_DIGITS, *_ROMAN, *_LOOK_ALIKE],
+    [*_COMBINING, *_STYLED, (0x0660, 0x0669), (0x06F0, 0x06F9)]) + "]")
+
+
 def _letter_forms(text: str) -> List[Edit]:
-    if text.isascii():
-        return []
-    return [(i, i + 1, f) for i, ch in enumerate(text) if (f := _letter_form(ch)) != ch]
+    return [(m.start(), m.end(), f) for m in _DECORATED.finditer(text) if (f := _letter_form(m.group())) != m.group()]
 
 
 # --- 1. full-width → half-width -------------------------------------------
