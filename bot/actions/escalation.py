@@ -242,10 +242,12 @@ async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 
 async def record_claim_beside_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"剛剛繳了 不用再催了", "已经还了 别再发了": the opt-out wins the turn,
+    """"已经还了 别再发了", "剛剛繳了 别再催了": the opt-out wins the turn,
     and the payment the classifier heard beside it is recorded as a claim for
     the agents' check (as action_check_payment records it), not lost. Said
-    only to a verified cardholder: to anyone else it would confirm a debt."""
+    only to a verified cardholder: to anyone else it would confirm a debt.
+    ("不用再催了 已经还了", no need rather than don't, is no opt-out at all:
+    bot/core/safety/optout.paid_no_need.)"""
     report = tracker.latest_message.get(SAFETY_KEY) or {}
     if report.get("model_intent") != "already_paid":
         return

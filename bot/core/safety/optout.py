@@ -302,9 +302,13 @@ def third_party_only_request(text: str) -> bool:
     views = _views(text, expand_pinyin=False)
     if not any(_CONTACT_ME.search(v) for v in views) or any(_ME_TOO.search(v) for v in views):
         return False
+    return _every_stop_clause(text, _THIRD_PARTY_NAMED)
+
+
+def _every_stop_clause(text: str, pattern: "re.Pattern[str]") -> bool:
+    """Some clause of ``text`` says stop, and every one that does matches ``pattern``."""
     stops = [c for c in _CLAUSE_BREAK.split(text or "") if c and _stop_request(c)]
-    return bool(stops) and all(
-        any(_THIRD_PARTY_NAMED.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
+    return bool(stops) and all(any(pattern.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
 
 
 # "No need to contact me: I have paid / I will pay today" (issue 18,
@@ -314,11 +318,9 @@ def third_party_only_request(text: str) -> bool:
 # with the claim recorded beside it (escalation.record_claim_beside_opt_out).
 _NO_NEED = re.compile(r"(不用|不必|无需|无须|没必要|用不着|唔使|唔驶)(再)?(跟我|给我|和我|同我|找我)?"
                       r"(联系|联络|打电话|打来|打过来|打了|打|发短信|发信息|发消息|发了|发|催|提醒|通知|call)")
-_PAID_OR_PROMISED = re.compile(
-    r"还清|还完|结清|还了|已还|付了|转了|还上|交了|缴了|清了|会还|就还|去还|马上还|肯定还|一定还|转过去|(今天|明天|今晚|下午|晚上|中午).{0,8}还")
-
-
 _PAID_ALREADY = re.compile(r"还清|还完|结清|还了|已还|付了|转了|还上了|交了|缴了|清了|转过去了")
+_PAID_OR_PROMISED = re.compile(
+    _PAID_ALREADY.pattern + r"|还上|会还|就还|去还|马上还|肯定还|一定还|转过去|(今天|明天|今晚|下午|晚上|中午).{0,8}还")
 
 
 def paid_or_promised(text: str) -> str:
@@ -332,8 +334,7 @@ def paid_no_need(text: str) -> bool:
     views = _views(text, expand_pinyin=False)
     if not any(_NO_NEED.search(v) for v in views) or not any(_PAID_OR_PROMISED.search(v) for v in views):
         return False
-    stops = [c for c in _CLAUSE_BREAK.split(text or "") if c and _stop_request(c)]
-    return bool(stops) and all(any(_NO_NEED.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
+    return _every_stop_clause(text, _NO_NEED)
 
 
 def is_stop_request(text: str) -> bool:
