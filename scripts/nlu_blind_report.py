@@ -73,12 +73,18 @@ SETS = (
     ("noisy (blind12)", ("tests/nlu_blind12/noisy.yml",)),
     ("replies (blind12)", ("tests/nlu_blind12/replies.yml",)),
     # Round 13, written blind and frozen 2026-12-05 (1,657 messages) before
-    # any change of that day's fifth session: the held-out measure since then.
+    # any change of that day's fifth session, held out for it; read in the
+    # sixth session: a development set now.
     ("colloquial (blind13)", ("tests/nlu_blind13/colloquial.yml",)),
     ("noisy (blind13)", ("tests/nlu_blind13/noisy.yml",)),
     ("replies (blind13)", ("tests/nlu_blind13/replies.yml",)),
+    # Round 14, written blind and frozen 2026-12-05 (1,765 messages) before
+    # any change of that day's sixth session: the held-out measure since then.
+    ("colloquial (blind14)", ("tests/nlu_blind14/colloquial.yml",)),
+    ("noisy (blind14)", ("tests/nlu_blind14/noisy.yml",)),
+    ("replies (blind14)", ("tests/nlu_blind14/replies.yml",)),
 )
-HELD_OUT = "blind13"
+HELD_OUT = "blind14"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
