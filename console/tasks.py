@@ -1,6 +1,8 @@
-"""Agent tasks in the console: whom to call (campaign stage 3) and which
-broken promises to follow up. The campaign runner and the payments import
-create them (bot/campaign/); agents and supervisors see the open ones under
+"""Agent tasks in the console: whom to call (campaign stage 3), which
+broken promises to follow up, who needs help with verification, which
+promises said beside an opt-out to check (kinds and their labels:
+bot/core/agent_tasks.py). The campaign runner, the payments import and the
+bot create them; agents and supervisors see the open ones under
 the queue and mark them done. Trainers do not see them."""
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from sanic.request import Request
 from sqlalchemy.orm import Session
 
 from bot import clock
+from bot.core.agent_tasks import KIND_LABELS
 from bot.db import tasks as task_queries
 from console.store import ConsoleError
 
 TASK_PERMISSION = "act"  # agents and supervisors (console/auth.PERMISSIONS)
-KIND_LABELS = {"campaign_call": "人工联系（逾期第三阶段）", "broken_promise": "违约承诺跟进"}
 
 
 def open_tasks(s: Session, limit: int = 500) -> List[Dict[str, Any]]:

@@ -13,6 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import clock
 from bot.actions.assessment import count_intent
 from bot.actions.account import fmt_date, record_claim
 from bot.actions.base import (
@@ -27,9 +28,9 @@ from bot.actions.base import (
     third_party_only,
 )
 from bot.actions.handoff import CRISIS_ACTION, conversation_summary, escalate
-from bot.core import booking, replies
-from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer
-from bot.db import repository
+from bot.core import agent_tasks, booking, replies
+from bot.core.safety import CERTAIN, MODEL_ONLY, OPT_OUT_TOO, POSSIBLE, SAFE, SAFETY_KEY, checkin_answer, says_promise
+from bot.db import repository, tasks
 
 INTENT_REASONS = {
     "request_human": "customer_request",
@@ -237,26 +238,49 @@ def channel_name(tracker: Tracker) -> str:
 async def record_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     await db(repository.record_opt_out, tracker.sender_id, channel_of(tracker))
     say(dispatcher, replies.OPT_OUT.format(channel_name=channel_name(tracker)))
-    await record_claim_beside_opt_out(dispatcher, tracker)
+    await record_what_came_beside_opt_out(dispatcher, tracker)
     return []
 
 
-async def record_claim_beside_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"已经还了 别再发了", "剛剛繳了 别再催了": the opt-out wins the turn,
-    and the payment the classifier heard beside it is recorded as a claim for
-    the agents' check (as action_check_payment records it), not lost. Said
-    only to a verified cardholder: to anyone else it would confirm a debt.
+async def record_what_came_beside_opt_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The opt-out wins the turn; a payment or a promise said beside it is
+    kept, not lost. Told back only to a verified cardholder: to anyone else
+    it would confirm a debt.
+
+    - "已经还了 别再发了": the payment the classifier heard is recorded as a
+      claim for the agents' check, as action_check_payment records one.
+    - "喝多了别烦我，明天醒了就还", "退订短信不等于不还，月底会还的": the promise
+      becomes a task for a person (bot/core/agent_tasks.PROMISE_BESIDE_OPT_OUT)
+      to check the payment by the date said. It is not booked: nobody
+      confirmed an amount and a date, and the bot must not contact an
+      opted-out cardholder to ask.
+
     ("不用再催了 已经还了", no need rather than don't, is no opt-out at all:
     bot/core/safety/optout.paid_no_need.)"""
     report = tracker.latest_message.get(SAFETY_KEY) or {}
-    if report.get("model_intent") != "already_paid":
+    text = tracker.latest_message.get("text") or ""
+    paid = report.get("model_intent") == "already_paid"
+    promised = not paid and (report.get("model_intent") == "promise_to_pay" or says_promise(text))
+    if not (paid or promised):
         return
     account = await current_account(tracker)
     if account is None:
         return
-    check_by = await record_claim(tracker, account.account_id)
+    if paid:
+        check_by = await record_claim(tracker, account.account_id)
+        if tracker.get_slot("verified"):
+            say(dispatcher, replies.PAYMENT_CLAIM_BESIDE_OPT_OUT.format(check_by=fmt_date(check_by)))
+        return
+    await db(tasks.open_agent_task, account.account_id, agent_tasks.PROMISE_BESIDE_OPT_OUT,
+             agent_tasks.promise_beside_opt_out(text, entity_values(tracker, "amount"), entity_values(tracker, "date")),
+             agent_tasks.message_key(agent_tasks.PROMISE_BESIDE_OPT_OUT, tracker.sender_id, text, clock.today()))
     if tracker.get_slot("verified"):
-        say(dispatcher, replies.PAYMENT_CLAIM_BESIDE_OPT_OUT.format(check_by=fmt_date(check_by)))
+        say(dispatcher, replies.PROMISE_BESIDE_OPT_OUT)
+
+
+def entity_values(tracker: Tracker, name: str) -> List[str]:
+    """The values of the latest message's ``name`` entities, as written."""
+    return [str(e.get("value")) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name]
 
 
 def possible_opt_out(tracker: Tracker) -> bool:

@@ -33,7 +33,7 @@ def add_commands(sub) -> None:
     a.add_argument("--by", required=True, metavar="用户名", help="审批人（主管用户名）")
     a.add_argument("--note", help="审批备注")
     csub.add_parser("pending", help="列出等待主管审批正式通知的账户")
-    t = csub.add_parser("tasks", help="列出待人工联系的任务（第三阶段、违约承诺）")
+    t = csub.add_parser("tasks", help="列出人工任务（第三阶段、违约承诺、身份验证协助、退订时的还款承诺）")
     t.add_argument("--all", action="store_true", help="包括已完成的任务")
     sc = csub.add_parser("schedule", help="显示每天自动运行外呼的 cron 配置")
     sc.add_argument("--systemd", action="store_true", help="显示 systemd 定时器（deploy/collectbot-campaign.*）")

@@ -300,6 +300,7 @@ PAYMENT_FOUND = "已查到您于{date}还款{amount}，感谢您！如还有剩�
 # "已经还了 别再发了": the opt-out is recorded, and so is the payment the
 # cardholder says was made (bot/actions/escalation.py), said after OPT_OUT.
 PAYMENT_CLAIM_BESIDE_OPT_OUT = "您说已经还款，已为您登记，我们将在{check_by}前核实到账情况。"
+PROMISE_BESIDE_OPT_OUT = "您说的还款安排已记下，工作人员会按您说的时间核对到账，不会因此再联系您。"
 PAYMENT_NOT_FOUND = (
     "暂未查到您近期的还款记录，可能还在入账途中。已为您登记，我们将在{check_by}前核实，"
     "核实前如收到提醒请您谅解。"

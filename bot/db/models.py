@@ -443,7 +443,7 @@ CAMPAIGN_SEND_STATUSES = (
 )
 OUTBOUND_BLOCK_ACTIONS = ("queued", "dropped")
 OUTBOUND_SOURCES = ("campaign", "agent", "bot")
-AGENT_TASK_KINDS = ("campaign_call", "broken_promise", "verification_help")
+AGENT_TASK_KINDS = ("campaign_call", "broken_promise", "verification_help", "promise_beside_opt_out")
 AGENT_TASK_STATUSES = ("open", "done", "cancelled")
 
 

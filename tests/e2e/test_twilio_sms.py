@@ -350,6 +350,29 @@ def test_dont_call_my_mother_contact_me_is_no_opt_out(stack, fake, tmp_path):
     assert escalation["summary"].startswith(replies.THIRD_PARTY_NOTE_FOR_AGENTS)
 
 
+def test_a_promise_beside_an_opt_out_is_kept_for_a_person(stack, fake, tmp_path):
+    """"别再发短信了 15号发工资就还2000": the opt-out wins (confirmed once,
+    recorded), and the promise, lost before, is a task for a person to check
+    the payment; nothing more is sent to the cardholder about it."""
+    from bot.core.sms import OPT_OUT_CONFIRMATION
+
+    import_one(stack, tmp_path, "E2E-32,孙丽华,+8613900000032,1144,5555,2600.00,260.00,2026-11-10")
+    me = "+8613900000032"
+    sms(stack, me, "别再发短信了 15号发工资就还2000")
+    replies_containing(fake, me, OPT_OUT_CONFIRMATION)
+    assert [o["channel"] for o in stack.show_account("E2E-32")["opt_outs"]] == ["twilio_sms"]
+
+    def task_lines():
+        listed = stack.collectbot("campaign", "tasks")
+        assert listed.returncode == 0, listed.stderr
+        lines = [line for line in listed.stdout.splitlines() if "E2E-32" in line]
+        assert lines
+        return lines
+
+    (line,) = eventually(task_lines)
+    assert "退订时的还款承诺" in line and "15号发工资就还2000" in line
+
+
 def test_no_need_to_contact_because_paid_is_no_opt_out(stack, fake, tmp_path):
     """"不用联系了 我昨天已经全部还清了" says why no contact is needed: before,
     the channel recorded an SMS opt-out and the conversation ended with the

@@ -47,7 +47,7 @@ EXPECTED_TABLES = {
     "typing_signals",
     "verification_attempts",
 }
-HEAD = "0008_agent_presence"
+HEAD = "0009_promise_beside_opt_out"
 
 
 def _diff(url):

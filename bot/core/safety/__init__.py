@@ -71,6 +71,7 @@ from bot.core.safety.optout import (
     paid_no_need,
     paid_or_promised,
     possible_stop_request,
+    says_promise,
     third_party_only_request,
 )
 from bot.core.safety.verdict import is_crisis, keyword_intent, verdict
@@ -82,6 +83,6 @@ __all__ = [
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "THIRD_PARTY_ONLY", "UNSAFE", "Verdict", "assess_crisis",
     "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
     "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "paid_no_need",
-    "paid_or_promised", "possible_stop_request",
+    "paid_or_promised", "possible_stop_request", "says_promise",
     "third_party_only_request", "verdict",
 ]

@@ -315,7 +315,7 @@ def _every_stop_clause(text: str, pattern: "re.Pattern[str]") -> bool:
 # nineteenth round, from blind round 12): "不用联系了，已经全部还清了", "不用打电话
 # 了，我明天中午前把2000还上", "剛剛繳了 不用再催了". Said as "no need" (不用,
 # 不必, 唔使), not "don't" (别, 不要): "已经还了 别再发了" stays an opt-out,
-# with the claim recorded beside it (escalation.record_claim_beside_opt_out).
+# with the claim recorded beside it (escalation.record_what_came_beside_opt_out).
 _NO_NEED = re.compile(r"(不用|不必|无需|无须|没必要|用不着|唔使|唔驶)(再)?(跟我|给我|和我|同我|找我)?"
                       r"(联系|联络|打电话|打来|打过来|打了|打|发短信|发信息|发消息|发了|发|催|提醒|通知|call)")
 _PAID_ALREADY = re.compile(r"还清|还完|结清|还了|已还|付了|转了|还上了|交了|缴了|清了|转过去了")
@@ -327,6 +327,22 @@ def paid_or_promised(text: str) -> str:
     """The intent of a paid_no_need message when the classifier heard only
     the opt-out words: the payment claimed, else the promise."""
     return "already_paid" if any(_PAID_ALREADY.search(v) for v in _views(text, expand_pinyin=False)) else "promise_to_pay"
+
+
+# A promise said beside an opt-out ("喝多了别烦我，明天醒了就还", "退订短信不等于
+# 不还，月底会还的"): the opt-out wins the turn, and the promise must not be
+# lost (escalation.record_what_came_beside_opt_out). A promise word not
+# negated (不会还, 别还), or a time followed by 还 that is no "still" (明天还打
+# 电话, 下个月还是没钱).
+_PROMISE = re.compile(
+    r"(?<![不没别甭])(?:还上|会还|就还|去还|马上还|肯定还|一定还|保证还|尽快还|尽量还|先还|会转|就转|转过去)(?![不没])"
+    r"|(?:今天|明天|今晚|后天|下午|晚上|中午|月底|月初|月中|下周|下个?月|周末|礼拜.|星期.|发工资|工资到|发薪|\d+号|[一二三四五六七八九十]+号)"
+    r"[^，,。.!！?？；;]{0,8}?(?<![不没别甭])还(?![没不要打发来催在是有得给])")
+
+
+def says_promise(text: str) -> bool:
+    """The message promises to pay somewhere in it (not negated)."""
+    return any(_PROMISE.search(v) for v in _views(text, expand_pinyin=False))
 
 
 def paid_no_need(text: str) -> bool:
