@@ -12,7 +12,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_POSSIBLE,
     CRISIS_SPACED_CERTAIN,
 )
-from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn
+from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn, _means_alone
 from bot.core.safety.explain import (
     _ASKS_FOR_TIME,
     _ASKS_FOR_WAIVER,
@@ -81,6 +81,10 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         certain += _emoji_signs(text or "")
     # "哈哈我是认真的 想去跳🏢": jumping from a drawn building is no laughter.
     certain += _jump_drawn(text or "")
+    if not certain and not possible:
+        # the emoji alone, when nothing else read it (the normaliser's words
+        # for 💊 and 🔪 already do): one sign, not two
+        possible += _means_alone(text)
     if (certain or possible) and _only_about_others(text, certain, possible):
         return None
     signs = set(certain) | set(possible)

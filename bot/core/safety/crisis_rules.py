@@ -897,3 +897,24 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|(手机|电话)(我)?(待会|待会儿|等会|等会儿|等下|一会|一会儿|今晚|马上|说完这些)(我)?(就)?(扔|丢|甩|抛)(进|到)?(河|江|海|湖|水库)(里|中)"
      r"|(待会|待会儿|等会|等会儿|等下|一会|一会儿|今晚|马上|说完这些)(我)?(就)?(把)?(手机|电话)(扔|丢|甩|抛)(进|到)?(河|江|海|湖|水库)(里|中)"),
 ])
+
+# Twentieth round (blind round 13, a development set since the sixth session
+# of 2026-12-05): living is no use, in Hokkien as typed in Taiwan
+# ("活咧無路用啦") and in Mandarin with a word between; the defiant idiom with
+# the life handed over tonight ("要钱没有 要命一条 今晚就还给你们"; the idiom
+# alone stays a refusal).
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r20_possible",
+     r"(?<!光)(?<!光是)(?<!只是)活(咧|着|著|落去|下去)?(嘛|也|都|亦)?(无路用|没路用|冇路用|无啥路用|没什么用|没啥用|冇用)(了|啦|咯|啰|喽|矣)?"
+     r"|要命一条.{0,12}(今晚|今天|今夜|马上|现在|这就)(就)?(还给|给|送给|送|交给)(你们|你)"),
+])
+
+# Twentieth round, toneless pinyin (blind round 9's "wo yi jing mai hao tan
+# le, xian zai zai che li, bie da le" read only as an opt-out): charcoal
+# bought, life not worth it, sleeping pills taken, read on the English view.
+CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
+    ("pinyin_r20", r" (mai|zhun ?bei|zhunbei|mai le) (hao )?(le )?(mu )?tan (le )?(?!.{0,24}(kao|bbq|huo ?guo|da bian lu|chuan))"
+                   r"| tan (huo|lu) (dian|sheng) (hao|le|zhe) (?!.{0,24}(kao|bbq|huo ?guo|chuan))"
+                   r"| huo ?zhe (mei|meiyou|mei you) (yi ?si|yong|yi ?yi) | (bu xiang|buxiang|bu yao|buyao) (zai )?huo (le|xia ?qu) "
+                   r"| (chi|tun|chi le|tun le) (le )?(yi ping|yi ?ba|hen duo|quan bu|suo you de) (de )?an ?mian ?yao "),
+])

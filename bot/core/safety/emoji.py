@@ -31,6 +31,17 @@ def _emoji_signs(text: str) -> List[str]:
     return []
 
 
+# A means or a place of dying drawn alone, the whole message (a bare 🌉, 🪢,
+# 💊💊; blind round 13's writer labelled a bare 🌉 crisis): the bot cannot
+# read it as anything else, so it asks whether they are safe (possible).
+# Not the skull, which is laughter as often as not.
+_MEANS_ALONE = re.compile("^(?:[\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F309]\ufe0f?\\s*)+$")
+
+
+def _means_alone(text: str) -> List[str]:
+    return ["emoji_means_alone"] if _MEANS_ALONE.match((text or "").strip()) else []
+
+
 # Jumping from a building or a bridge drawn as emoji (跳🏢): a method named.
 _JUMP_DRAWN = re.compile("(跳|jump).{0,2}[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309]", re.IGNORECASE)
 

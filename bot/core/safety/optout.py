@@ -74,6 +74,8 @@ STOP_PATTERNS = _rules([
                   # third parties: my family, my work
                   r"|" + _DONT + r"(再)?(去)?(找|骚扰|打扰|烦|联系|联络)(我)?(的)?(家人|家里人|爸妈|父母|老婆|老公|孩子|单位|公司|同事|朋友|领导|老板|我妈|我爸|亲戚)"
                   r"|(不想|不愿意|不希望|不要)(再)?被(你们)?(打扰|骚扰|烦|催)"
+                  # the number blocked, "don't call from new numbers" (blind round 13)
+                  r"|(别|不要|甭|不许|不准|莫)(再)?(换|变|用别的|用其他|用新)(个|了|着)?(号|号码|电话|手机号|号码来)(再)?(打|发|call|联系|骚扰|来)"
                   r"|(短信|信息|消息|电话|提醒|通知|推送|条).{0,12}(麻烦|请|赶紧|快|能不能)(你们)?(停掉|停了吧|停下来|停一停|停止|别再发|别再打)"),
     ("daily", _OFTEN + r"(都)?(收到|接到|看到)(你们)?(的)?(短信|信息|消息|电话|催收|通知)"),
     # "一天发五六条，有完没完，停了吧", "唔該停咗佢", "短信太多了 退了": the
@@ -121,7 +123,9 @@ STOP_ENGLISH = _rules([
                 r"| please stop | stop pls | stop plz | (do not|don't|dont|never) (text|call|contact|message|sms|send) "
                 r"| no more (texts|messages|calls|sms|text|message) | unsubscribe | opt (me )?out | remove (me|my number) "
                 r"| take me off | leave me alone | do not disturb | dnd | (dun|dont|don't|do not|pls dont|no need to) (msg|message|text|call|sms|whatsapp|contact) me "
-                r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
+                r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|da le|da wo|fa le|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
+                # romanised Cantonese, toneless as typed (blind round 13): m ho zoi da lai (唔好再打嚟)
+                r"| (m|mh|mm|ng) ?(ho|hou) (zoi |joi |zai )?(da|dar|daa|call|send|text|sms|msg|fat|faat|wan|wen)( |lai |lei |bei |la |lah |laa )"
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
