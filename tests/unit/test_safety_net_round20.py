@@ -5,7 +5,10 @@ idiom with the life handed over tonight, a bridge drawn alone; opt-outs in
 romanised Cantonese and toneless pinyin, and "don't call from new numbers"
 after the number was blocked. Also crisis in toneless pinyin (charcoal
 bought, life not worth it, a bottle of pills), found in round 9 while
-checking the opt-out change. Phrasings of our own.
+checking the opt-out change; and someone else's suicide years ago told as
+the background of a hardship (round 13 and the sixth session's training
+writers all labelled it the hardship), which stays a crisis when the writer
+follows them or any other sign is left. Phrasings of our own.
 """
 import pytest
 
@@ -14,6 +17,9 @@ from bot.core.sms import is_opt_out
 from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
+    # someone else's past suicide with the writer following, or any other sign left
+    "following_them": ["我哥去年跳河走了 我今晚也去那条河", "我妈三年前喝药走的 现在轮到我了",
+                       "我姐前年跳楼了，我也想跟她一样", "我爸几年前上吊走的 我也不想活了"],
     # toneless pinyin: charcoal bought, life not worth it, a bottle of pills
     "pinyin": ["wo mai hao tan le, zai che li", "huo zhe mei you yi si", "gang tun le yi ping an mian yao"],
 }
@@ -26,6 +32,9 @@ LOOK_ALIKES = [
     "要钱没有 要命一条",  # the idiom alone stays a refusal
     "🌉 我在桥上等朋友", "🌊", "今晚去看桥的夜景🌉",
     "mai hao tan le zhun bei shao kao", "tan lu dian hao le, ming tian chi huo guo",
+    # someone else's suicide years ago, the background of a hardship
+    "我弟前年跳楼走了 他的网贷一直是我在还 这个月实在还不上",
+    "我前夫几年前自杀了，孩子我一个人带，工资不够用",
 ]
 
 (test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(

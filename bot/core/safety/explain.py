@@ -194,10 +194,41 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
     return False
 
 
+# Someone else's suicide years ago, told as the background of a hardship
+# (issue 18, twentieth round; blind round 13 and the sixth session's training
+# writers, all of whom labelled it the hardship): "我哥前年跳楼走了 他的债一直是
+# 我在还", "我丈夫去年自杀了，我带两个孩子". A person named, a time past, the
+# act done. The writer's own wish ("我也想", "跟他一样", 自己) keeps it a crisis.
+_OTHER_PERSON = (r"(" + _FAMILY[1:-1] + r"|丈夫|先生|男朋友|女朋友|男友|女友|前夫|前妻|对象|老伴|表哥|表姐|表弟|表妹|堂哥|堂姐|舅舅|叔叔"
+                 r"|伯伯|姑姑|姨妈|小姨|朋友|同学|同事|发小|合伙人|老板|邻居)")
+_KIN_PAST_SUICIDE = re.compile(
+    _OTHER_PERSON + r"(在)?(去年|前年|大前年|早年|当年|那年|小时候|以前|几年前|[0-9一二两三四五六七八九十几]+(年|个月)(前|以前|多前))"
+    r".{0,8}(喝农药|喝药|烧炭|跳楼|跳河|跳江|跳海|上吊|自杀|割腕|卧轨|投河|吃药)"
+    r"(走的|走了|死的|死了|没的|没了|去世|过世|了|的)")
+# What must not be left once that story is taken out: any word of dying, a
+# means or a place, a farewell, or following them ("我哥去年跳河走了 我今晚也
+# 去那条河" stays a crisis).
+_LEFT_RISK = re.compile(r"[死亡杀跳刀绳炭坟墓药命河江海湖桥窗]|活不|不想活|楼顶|天台|阳台|结束|了结|解脱|走了|离开|再见|永别|最后|下辈子|告别|遗书|后事|撑不")
+_FOLLOWING = re.compile(r"也(要|想|会|去|走|该|得)|跟着|陪(他|她)|找(他|她)|见(他|她)|随(他|她)|一样|轮到我|自己|同一")
+
+
+def _kin_suicide_background(views: Tuple[str, ...]) -> bool:
+    """Someone else's past suicide is the only risk word in the message."""
+    for v in views:
+        found = _KIN_PAST_SUICIDE.search(v)
+        if found:
+            rest = v[:found.start()] + v[found.end():]
+            if not _LEFT_RISK.search(rest) and not _FOLLOWING.search(rest):
+                return True
+    return False
+
+
 def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bool:
     views = _views(text)
     if any(_FIRST_PERSON_WISH.search(v) for v in views):
         return False
+    if set(certain) | set(possible) <= {"explicit", "method", "method_word"} and _kin_suicide_background(views):
+        return True
     if not possible and set(certain) <= {"explicit", "method"}:
         return any(_ABOUT_OTHERS.search(v) for v in views)
     # More kinds of sign (sixth round) are explained only by a story told
