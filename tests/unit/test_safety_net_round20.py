@@ -17,6 +17,8 @@ from bot.core.sms import is_opt_out
 from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
+    # "I'd better go die myself", with a word between or as 748
+    "die_myself": ["我干脆去死", "我还是去死吧", "我自己去死得了", "我748算了", "我自己748得了 省得你们催"],
     # someone else's past suicide with the writer following, or any other sign left
     "following_them": ["我哥去年跳河走了 我今晚也去那条河", "我妈三年前喝药走的 现在轮到我了",
                        "我姐前年跳楼了，我也想跟她一样", "我爸几年前上吊走的 我也不想活了"],
@@ -27,8 +29,12 @@ POSSIBLE_BY_KIND = {
     "living_no_use": ["活著嘛無路用", "活落去也没路用了", "我活着也没啥用了啦"],
     "life_handed_over": ["钱没有 要命一条 今天就送给你们", "要钱没有要命一条，马上就还给你"],
     "bridge_drawn_alone": ["🌉", "🌉 🌉"],
+    "meaningless_alone": ["没意义", "都没意义了"],
+    "family_affairs_handed_over": ["家里的事我都交代好了", "我已經共厝內的代誌攏交代好勢"],
 }
 LOOK_ALIKES = [
+    "你去748吧", "748", "我还是死心吧", "我干脆死磕到底", "这样分期没意义",
+    "家里的事都安排好了 我下周出差",
     "要钱没有 要命一条",  # the idiom alone stays a refusal
     "🌉 我在桥上等朋友", "🌊", "今晚去看桥的夜景🌉",
     "mai hao tan le zhun bei shao kao", "tan lu dian hao le, ming tian chi huo guo",

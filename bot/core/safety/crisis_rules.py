@@ -916,5 +916,24 @@ CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("pinyin_r20", r" (mai|zhun ?bei|zhunbei|mai le) (hao )?(le )?(mu )?tan (le )?(?!.{0,24}(kao|bbq|huo ?guo|da bian lu|chuan))"
                    r"| tan (huo|lu) (dian|sheng) (hao|le|zhe) (?!.{0,24}(kao|bbq|huo ?guo|chuan))"
                    r"| huo ?zhe (mei|meiyou|mei you) (yi ?si|yong|yi ?yi) | (bu xiang|buxiang|bu yao|buyao) (zai )?huo (le|xia ?qu) "
-                   r"| (chi|tun|chi le|tun le) (le )?(yi ping|yi ?ba|hen duo|quan bu|suo you de) (de )?an ?mian ?yao "),
+                   r"| (chi|tun|chi le|tun le) (le )?(yi (zheng |da |xiao )?ping|zheng ping|yi ?ba|hen duo|quan bu|suo you de) (de )?an ?mian ?yao "),
+])
+
+# Twentieth round, certain: "I'd better go die myself" with a word between
+# (我干脆去死, 我还是去死吧, 我自己去死得了) or said with 748, the number
+# for 去死 ("我自己748得了 省得你们催", safety round 15); 748 said at the bank
+# stays an insult.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r20_certain",
+     r"(?<![你他她让叫要逼])(我|俺|老子)(自己)?(干脆|还是|索性|不如|直接|只好|只能|还不如|就)?(自己)?(去)?748"
+     r"|(?<![你他她让叫要逼])(我|俺|老子)(自己)?(干脆|还是|索性|直接|只好|只能|还不如)(自己)?(去)?死(?!机|板|心|活|贵|循环|定|磕|扛|撑|守|等|了都|也不|都不)"
+     r"|(?<![你他她让叫要逼])(我|俺|老子)自己去死"),
+])
+# ... and possible: "meaningless" said alone (blind round 10's writer
+# labelled it a crisis; the bot asks), the family's affairs all handed over
+# (Hokkien as typed in Taiwan: 厝內的代誌攏交代好勢).
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r20_possible_more",
+     r"^(都|一切|什么都|啥都|真的|全都|反正|活着)?(没|没有|毫无)意义(了|啦|咯|喽|矣)?$"
+     r"|(厝内|厝里|家里|家中|屋企|屋里|家内)(的|嘅)?(代志|事情|事|嘢)(我)?(拢|都|全|全部|统统|已经)?(交代|安排)(好势|好了|好咗|清楚了)"),
 ])

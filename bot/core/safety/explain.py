@@ -48,7 +48,7 @@ _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|"
 
 
 # Signs an everyday context explains (a knife while cooking).
-_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep"}
+_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep", "r20_possible_more"}
 
 
 # Fifth round (issue 18): a single ambiguous sign the rest of the message
