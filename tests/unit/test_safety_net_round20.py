@@ -30,9 +30,15 @@ POSSIBLE_BY_KIND = {
     "life_handed_over": ["钱没有 要命一条 今天就送给你们", "要钱没有要命一条，马上就还给你"],
     "bridge_drawn_alone": ["🌉", "🌉 🌉"],
     "meaningless_alone": ["没意义", "都没意义了"],
+    "not_to_be_reached": ["明天你们再找我也找不到了", "到时候打我也打不通了"],
+    "dead_end_alone": ["我已经走投无路了", "走投无路了，只剩一条路可以走"],
     "family_affairs_handed_over": ["家里的事我都交代好了", "我已經共厝內的代誌攏交代好勢"],
 }
 LOOK_ALIKES = [
+    # a living made on the water; see you tomorrow; a dead end of a hardship named
+    "我在湖边上包的鱼塘 大水把塘埂冲垮了 能不能延三个月", "我在江边养鱼的 今年赔了",
+    "我走啦 聽日再嚟搵你", "手机要换号了 再打我也打不通了",
+    "走投无路了，厂子倒闭三个月，工资一分没发", "公司裁员把我裁了 房租都交不起 真的走投无路",
     "你去748吧", "748", "我还是死心吧", "我干脆死磕到底", "这样分期没意义",
     "家里的事都安排好了 我下周出差",
     "要钱没有 要命一条",  # the idiom alone stays a refusal
@@ -64,3 +70,11 @@ def test_romanised_and_new_number_opt_outs(text):
 @pytest.mark.parametrize("text", NOT_OPT_OUTS)
 def test_look_alike_opt_outs(text):
     assert not is_stop_request(text)
+
+
+def test_a_move_to_a_named_place_explains_a_crisis_only_the_classifier_saw():
+    from bot.core.safety import everyday_context_only
+
+    assert everyday_context_only("我去年离婚以后就从武汉搬到宜昌了，以后的账单寄那边")
+    assert everyday_context_only("东西都分给朋友了，下周就搬去上海，卡还留着用")
+    assert not everyday_context_only("我要搬到另一个世界去了")
