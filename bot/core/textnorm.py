@@ -28,6 +28,8 @@ Steps, in order (each one sees the output of the one before):
    once, every other emoji, skin tone, variation selector and joiner goes;
 4. pinyin abbreviations and a few chat words of this domain, as whole
    ASCII tokens only (``fq`` → 分期, but not inside ``fqdn``);
+   Zhuyin letters typed for a particle in Taiwan chat (ㄅ是 不是, 好ㄉ 好的,
+   對ㄚ 对啊), when they stand alone;
 5. IME homophone slips in this domain's key words, from the generated
    table ``bot/nlu/homophones.tsv`` (scripts/build_homophones.py);
 6. (run right after step 2, on simplified text) written Cantonese →
@@ -335,6 +337,26 @@ _ABBREVIATION_RE = re.compile(
 
 _ASCII_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
 
+# Zhuyin letters typed for a particle in Taiwan chat (issue 18, from blind
+# round 13's misses: "ㄅ是我" for 不是我): ㄅ before a character is 不; ㄉ, ㄌ,
+# ㄇ, ㄋ, ㄚ after one are 的, 了, 吗, 呢, 啊. Only a letter standing alone: a
+# run of them spells a word (退ㄉㄧㄥ), which the opt-out net reads as such.
+_ZHUYIN_BEFORE = {"ㄅ": "不"}
+_ZHUYIN_AFTER = {"ㄉ": "的", "ㄌ": "了", "ㄇ": "吗", "ㄋ": "呢", "ㄚ": "啊"}
+_ZHUYIN_RE = re.compile(
+    r"(?<![\u3105-\u312f])ㄅ(?=[\u4e00-\u9fff])"
+    r"|(?<=[\u4e00-\u9fff])[ㄉㄌㄇㄋㄚ](?![\u3105-\u312f])")
+
+
+_ZHUYIN_ANY = re.compile(r"[\u3105-\u312f]")
+
+
+def _zhuyin_particles(text: str) -> List[Edit]:
+    if not _ZHUYIN_ANY.search(text):
+        return []
+    return [(m.start(), m.end(), _ZHUYIN_BEFORE.get(m.group(0)) or _ZHUYIN_AFTER[m.group(0)])
+            for m in _ZHUYIN_RE.finditer(text)]
+
 
 def _abbreviations(text: str) -> List[Edit]:
     if not _ASCII_ALNUM_RE.search(text):
@@ -470,6 +492,7 @@ _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _cantonese,
     _emoji,
     _abbreviations,
+    _zhuyin_particles,
     _homophone,
 )
 

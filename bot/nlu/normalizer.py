@@ -107,12 +107,32 @@ _RULES = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
 Edit = Tuple[int, int, str]
 
 
-def _chat_edits(text: str) -> List[Edit]:
+# A time stamp the chat app or a copy-paste put before the message
+# ("【12-03 08:15】您好", "[19:02] 不系本人", blind round 13): digits the
+# featurizer would otherwise read as the ID's last four. Dropped for the
+# classifiers only; the cardholder's text is stored as written.
+# Only in brackets: "12月5日 19:02 已转账" unbracketed may be the payment's date.
+_TIMESTAMP = re.compile(
+    r"^\s*[【\[(（]\s*((\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s*)?\d{1,2}[:：]\d{2}([:：]\d{2})?\s*[】\])）]\s*")
+
+
+def _whole_message_edit(text: str) -> Optional[Edit]:
     whole = _WHOLE_RE.match(text)
     if whole:
         word = WHOLE_MESSAGE_WORDS.get(" ".join(whole.group(1).lower().split()))
         if word:
-            return [(whole.start(1), whole.end(1), word)]
+            return (whole.start(1), whole.end(1), word)
+    return None
+
+
+def _chat_edits(text: str) -> List[Edit]:
+    stamp = _TIMESTAMP.match(text)
+    if stamp and stamp.end() < len(text):
+        rest = _chat_edits(text[stamp.end():])
+        return [(0, stamp.end(), "")] + [(a + stamp.end(), b + stamp.end(), w) for a, b, w in rest]
+    whole = _whole_message_edit(text)
+    if whole:
+        return [whole]
     edits = [(m.start(), m.end(), TOKEN_WORDS[" ".join(m.group(1).lower().split())]) for m in _TOKEN_RE.finditer(text)]
     edits += [(m.start(), m.end(), EMOJI_WORDS[m.group(0)]) for m in _EMOJI_RE.finditer(text)]
     for initials, word, meaning in _BEFORE_WORD:
@@ -155,13 +175,40 @@ def _bare_periods(result: Normalized) -> Normalized:
                       result.spans[:end] + (result.spans[end - 1],) + result.spans[end:])
 
 
+# The ID's last four with a letter typed for a digit ("2O19", "l234"): the
+# digits they stand for, so that the featurizer sees the number it is.
+_ID_LOOKALIKE = re.compile(r"^\s*(?=(?:[^0-9]*[0-9]){2})(?=.*[OoIl])([0-9OoIl]{3}[0-9OoIlXx])\s*$")
+_DIGIT_FOR = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+
+
+def _id_lookalike_edit(text: str) -> Optional[Edit]:
+    found = _ID_LOOKALIKE.match(text)
+    return (found.start(1), found.end(1), found.group(1).translate(_DIGIT_FOR)) if found else None
+
+
+def _whole_message_after(result: Normalized) -> Normalized:
+    """A whole-message chat form that only textnorm's output shows
+    ("7️⃣4️⃣8️⃣" becomes "748" there), replaced as chat_forms would; the ID's
+    digits with a look-alike letter in them."""
+    edit = _whole_message_edit(result.text) or _id_lookalike_edit(result.text)
+    if edit is None:
+        return result
+    start, end, word = edit
+    source = (result.spans[start][0], result.spans[end - 1][1])
+    # Letter for digit keeps each character's own source; a word replaces the whole.
+    replaced = result.spans[start:end] if len(word) == end - start else (source,) * len(word)
+    return Normalized(result.text[:start] + word + result.text[end:],
+                      result.spans[:start] + replaced + result.spans[end:])
+
+
 def normalize_for_classifiers(text: str) -> Normalized:
-    """Chat forms, then bot.core.textnorm, then a bare number of periods; spans point into ``text``."""
+    """Chat forms, then bot.core.textnorm, then a chat form only its output
+    shows and a bare number of periods; spans point into ``text``."""
     chat = chat_forms(text)
     result = normalize_with_spans(chat.text)
     if chat.text != text:
         result = Normalized(result.text, tuple(chat.original_span(a, b) for a, b in result.spans))
-    return _bare_periods(result)
+    return _bare_periods(_whole_message_after(result))
 
 
 def _normalized(message: Message) -> Optional[Normalized]:

@@ -235,6 +235,13 @@ from bot.nlu.normalizer import normalize_for_classifiers  # noqa: E402
     ("6", "6期"), ("12", "12期"), ("24吧", "24期吧"), ("6️⃣", "6期"), ("1️⃣2️⃣", "12期"), ("３６", "36期"),
     # 748 (去死吧) sent alone is abuse, not three of the ID's digits
     ("748", "滚"), ("748!", "滚!"),
+    # ... also drawn as keycaps, which only textnorm turns into digits (blind round 13)
+    ("7️⃣4️⃣8️⃣", "滚"), ("8️⃣8️⃣", "拜拜"),
+    # a time stamp in brackets the chat app or a paste put first is not the ID's digits
+    ("【12-03 08:15】您好", "您好"), ("[19:02] 不系本人", "不是本人"), ("【2026-12-05 19:02】已还", "已还"),
+    ("(08:15) 1234", "1234"), ("【12-03 08:15】748", "滚"),
+    # the ID's last four with a letter typed for a digit
+    ("2O19", "2019"), ("l234", "1234"), ("12lX", "121X"),
 ])
 def test_chat_forms_become_words_the_training_data_uses(written, seen):
     assert normalize_for_classifiers(written).text == seen
@@ -254,6 +261,9 @@ def test_chat_forms_become_words_the_training_data_uses(written, seen):
     "1", "2",      # yes / no, and menu numbers
     "7", "15",     # no plan has that many periods
     "12期", "还12", "6620",
+    # unbracketed, a date and time may be the payment's; a bracketed time alone is the whole message
+    "12-05 19:02 已还", "12月5日 19:02 转了3000", "【12:30】",
+    "Oo", "lol", "10O", "I l",  # not four characters with two digits
 ])
 def test_chat_forms_leave_other_text_alone(written):
     assert normalize_for_classifiers(written).text == written
@@ -277,3 +287,19 @@ def test_chat_forms_map_entity_offsets_back_onto_what_was_written():
     result = normalize_for_classifiers(written)
     assert result.original_span(0, 2) == (0, 8)
 
+
+
+def test_an_entity_after_a_dropped_time_stamp_maps_back_onto_what_was_written():
+    normalizer, restorer = _components()
+    written = "【12-03 08:15】明天还3000"
+    message = Message(data={TEXT: written})
+    normalizer.process([message])
+    seen = message.get(TEXT)
+    assert seen == "明天还3000"
+    start = seen.index("3000")
+    message.set(ENTITIES, [{"entity": "amount", "start": start, "end": start + 4, "value": "3000"}],
+                add_to_output=True)
+    restorer.process([message])
+    entity = message.as_dict(only_output_properties=True)[ENTITIES][0]
+    assert written[entity["start"]:entity["end"]] == "3000"
+    assert message.get(TEXT) == written

@@ -271,3 +271,15 @@ def test_a_dropped_invisible_character_keeps_the_others_spans():
     result = normalize_with_spans("退\u200b订3000")
     assert result.text == "退订3000"
     assert result.original_span(2, 6) == (3, 7)
+
+
+@pytest.mark.parametrize("written,seen", [
+    ("ㄅ是我", "不是我"), ("好ㄉ", "好的"), ("我還ㄌ", "我还了"), ("是ㄇ", "是吗"), ("ㄅ要再打ㄌ", "不要再打了"), ("對ㄚ", "对啊"),
+])
+def test_zhuyin_particles_of_taiwan_chat(written, seen):
+    assert normalize(written) == seen
+
+
+@pytest.mark.parametrize("written", ["退ㄉㄧㄥ", "ㄅ", "ㄅㄆㄇ"])
+def test_zhuyin_spelling_a_word_or_alone_stays(written):
+    assert normalize(written) == written
