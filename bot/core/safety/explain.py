@@ -16,7 +16,7 @@ _ABOUT_OTHERS = re.compile(r"新闻|电视剧|电影|小说|听说|据说|(?<!�
                             r"|(一|这|那)部(剧|片)|纪录片|男主|女主|里面(那个|的人)|有个(女仔|男仔|女的|男的|人|女孩|男孩|学生)|病人|患者|抢救了")
 _STORY = re.compile(r"新闻|电视剧|电影|小说|剧本杀|论文|防治|劝(她|他)|(闺蜜|朋友|同学|室友|同事).{0,12}(说|讲)|(一|这|那)部(剧|片)|纪录片|男主|女主|主角|里面(那个|的人)|病人|患者|抢救了|有个(女仔|男仔|女的|男的|女孩|男孩|学生)")
 _OTHERS_ONLY_RULES = {"explicit", "method", "method_word", "method_forms", "harm_done", "place_intent", "place_checked", "cannot_go_on",
-                      "place", "place_now", "english", "not_live", "want_die", "r11_certain"}
+                      "place", "place_now", "english", "not_live", "want_die", "r11_certain", "r21_certain"}
 _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准备|会|差点)(?!告|去告|投诉|投訴|举报|舉報|检举|报警|去县|去市|去法院|起诉)|自己|(懂|理解|明白)(他|她)(了|为什么)|(跟|和|像)(他|她)一样"
                                 r"|买(了)?(一|两|几|一大)?(瓶|盒|包|板|卷|袋)|我(已经)?(攒|囤|存|备)(了|好)")
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
@@ -131,6 +131,8 @@ _ENGLISH_EVERYDAY = {
     "english_no_future": re.compile(r" no future (in|at|with|for) (that|this|the|my|our) (job|company|firm|shop|team|school|course|work|career|business|industry|relationship|town|city|field|role) "),
     # "i wanna disappear from this group chat lol wrong window"
     "english_disappear": re.compile(r" disappear (from|off) (this|the|that|my) | wrong (window|chat|group) "),
+    # "i'm moving to melbourne next week, let's get this sorted before i go"
+    "english_r21_possible": re.compile(r" (moving|move|moved|relocat[a-z]*|emigrat[a-z]*|flight|flying|leaving (for|to|hk|hong kong|the country|singapore|china)|trip|travel[a-z]*|holiday|vacation) "),
 }
 # "writing a thesis on suicide prevention": a study of it, not a wish.
 _STUDY_EN = re.compile(r" (thesis|dissertation|research|paper|essay|article|study|report|documentary|podcast|assignment|project) (on|about|into) ")
@@ -252,7 +254,7 @@ def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bo
         return False
     if set(certain) | set(possible) <= {"explicit", "method", "method_word"} and _kin_suicide_background(views):
         return True
-    if not possible and set(certain) <= {"explicit", "method"}:
+    if not possible and set(certain) <= {"explicit", "method", "r21_certain"}:
         return any(_ABOUT_OTHERS.search(v) for v in views)
     # More kinds of sign (sixth round) are explained only by a story told
     # (a film, the news, a patient), not by someone merely mentioned.
