@@ -269,37 +269,30 @@ def test_chat_forms_leave_other_text_alone(written):
     assert normalize_for_classifiers(written).text == written
 
 
-def test_chat_forms_map_entity_offsets_back_onto_what_was_written():
+def _amount_found_in_seen_text(written: str, seen: str, digits: str) -> str:
+    """Normalise ``written`` as the pipeline does, check the classifiers see
+    ``seen``, mark ``digits`` there as an amount and restore: what the entity
+    covers in the text as written."""
     normalizer, restorer = _components()
-    written = "ren gong 帮我分期，５０００元"
     message = Message(data={TEXT: written})
     normalizer.process([message])
-    seen = message.get(TEXT)
-    assert seen == "人工 帮我分期，5000元"
-    start = seen.index("5000")
-    message.set(ENTITIES, [{"entity": "amount", "start": start, "end": start + 4, "value": "5000"}],
+    assert message.get(TEXT) == seen
+    start = seen.index(digits)
+    message.set(ENTITIES, [{"entity": "amount", "start": start, "end": start + len(digits), "value": digits}],
                 add_to_output=True)
     restorer.process([message])
-    entity = message.as_dict(only_output_properties=True)[ENTITIES][0]
-    assert written[entity["start"]:entity["end"]] == "５０００"
     assert message.get(TEXT) == written
+    entity = message.as_dict(only_output_properties=True)[ENTITIES][0]
+    return written[entity["start"]:entity["end"]]
+
+
+def test_chat_forms_map_entity_offsets_back_onto_what_was_written():
+    written = "ren gong 帮我分期，５０００元"
+    assert _amount_found_in_seen_text(written, "人工 帮我分期，5000元", "5000") == "５０００"
     # the replaced word maps onto the whole of what it replaced
     result = normalize_for_classifiers(written)
     assert result.original_span(0, 2) == (0, 8)
 
 
-
 def test_an_entity_after_a_dropped_time_stamp_maps_back_onto_what_was_written():
-    normalizer, restorer = _components()
-    written = "【12-03 08:15】明天还3000"
-    message = Message(data={TEXT: written})
-    normalizer.process([message])
-    seen = message.get(TEXT)
-    assert seen == "明天还3000"
-    start = seen.index("3000")
-    message.set(ENTITIES, [{"entity": "amount", "start": start, "end": start + 4, "value": "3000"}],
-                add_to_output=True)
-    restorer.process([message])
-    entity = message.as_dict(only_output_properties=True)[ENTITIES][0]
-    assert written[entity["start"]:entity["end"]] == "3000"
-    assert message.get(TEXT) == written
+    assert _amount_found_in_seen_text("【12-03 08:15】明天还3000", "明天还3000", "3000") == "3000"
