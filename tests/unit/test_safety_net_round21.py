@@ -31,11 +31,13 @@ POSSIBLE_BY_KIND = {
     "last_festival": ["这是我过的最后一个中秋了"],
     "not_going_on": ["日子我不打算再过下去了"],
     "passwords_left": ["手机密码写在纸上放在抽屉里留给我妈"],
+    "nothing_to_do_with_me_after": ["随便吧，往后的事都跟我没关系了"],
+    "account_left_to_lapse": ["手机号多久没人用会被注销？我不打算留着了"],
     "english_possible": ["given my cat to my sister", "after this i'm done"],
     "malay_cantonese_possible": ["ni mesej terakhir", "kam maan yat chai git suk"],
 }
 LOOK_ALIKES = [
-    "我奶奶已经不在世了", "我爸已经不在这世上了", "我安心地去上班了", "短信看不到了",
+    "我奶奶已经不在世了", "我爸已经不在这世上了", "这事跟我没关系了", "我安心地去上班了", "短信看不到了",
     "在老家整理我爸的遗物", "after this i'm done with your bank", "before I go to work I will pay",
     "leaving for Singapore next week, let's settle before I go",
 ]

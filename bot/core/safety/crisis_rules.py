@@ -998,7 +998,12 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|不(打算|想|准备)(再)?(过|熬)下去了"
      r"|(我)走得(很|挺|特别)?(安心|安静|踏实|放心)"
      r"|(银行卡|手机|卡)(的)?(和|跟|还有)?(手机|银行卡|卡)?(的)?密码(都)?写(下来|好|在纸上)(了)?.{0,6}(放在|留在|留给|给)"
-     r"|这辈子(也)?就这样了"),
+     r"|这辈子(也)?就这样了"
+     # two crises of safety round 13 the final model lost to the new data
+     # (the classifier and the detector both fell below their lines):
+     # what comes after has nothing to do with me; an account left to lapse
+     r"|(以后|之后|往后|后面)(的事|的事情)?(都|也|就)?(跟|和|与)我(再)?(没|没有|无)(关系|关)了"
+     r"|(没人|无人)(登录|登陆|用|使用).{0,6}(会)?(被)?(回收|注销|收回).{0,12}(不想|不用|不必|不打算|不准备|不要)(再)?(留着|留|保留)"),
 ])
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("english_r21_more",
