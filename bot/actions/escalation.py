@@ -271,16 +271,13 @@ async def record_what_came_beside_opt_out(dispatcher: CollectingDispatcher, trac
         if tracker.get_slot("verified"):
             say(dispatcher, replies.PAYMENT_CLAIM_BESIDE_OPT_OUT.format(check_by=fmt_date(check_by)))
         return
+    amounts = [str(v) for v in tracker.get_latest_entity_values("amount")]
+    dates = [str(v) for v in tracker.get_latest_entity_values("date")]
     await db(tasks.open_agent_task, account.account_id, agent_tasks.PROMISE_BESIDE_OPT_OUT,
-             agent_tasks.promise_beside_opt_out(text, entity_values(tracker, "amount"), entity_values(tracker, "date")),
+             agent_tasks.promise_beside_opt_out(text, amounts, dates),
              agent_tasks.message_key(agent_tasks.PROMISE_BESIDE_OPT_OUT, tracker.sender_id, text, clock.today()))
     if tracker.get_slot("verified"):
         say(dispatcher, replies.PROMISE_BESIDE_OPT_OUT)
-
-
-def entity_values(tracker: Tracker, name: str) -> List[str]:
-    """The values of the latest message's ``name`` entities, as written."""
-    return [str(e.get("value")) for e in tracker.latest_message.get("entities") or [] if e.get("entity") == name]
 
 
 def possible_opt_out(tracker: Tracker) -> bool:
