@@ -26,7 +26,9 @@ Steps, in order (each one sees the output of the one before):
 3. emoji: the ones that carry a meaning in this conversation become a short
    word (👌 好的, 🙏 谢谢, 😭 哭, 🔕 勿扰 …), a run of the same emoji says it
    once, every other emoji, skin tone, variation selector and joiner goes;
-4. pinyin abbreviations and a few chat words of this domain, as whole
+4. the tone digits of pinyin typed with them (tui4 ding4 → tui ding), when
+   two or more syllables carry one;
+   pinyin abbreviations and a few chat words of this domain, as whole
    ASCII tokens only (``fq`` → 分期, but not inside ``fqdn``);
    Zhuyin letters typed for a particle in Taiwan chat (ㄅ是 不是, 好ㄉ 好的,
    對ㄚ 对啊), when they stand alone;
@@ -358,6 +360,33 @@ def _zhuyin_particles(text: str) -> List[Edit]:
             for m in _ZHUYIN_RE.finditer(text)]
 
 
+# Pinyin typed with tone digits (issue 18, from blind round 14's misses:
+# "tui4 ding4", "wo3 xiang3 jie3 tuo1 le"): the digits go, so that the
+# message meets the toneless pinyin the training data and the net's pinyin
+# rules have, and no digit is read as an amount or the ID. Only when two or
+# more syllables carry one: "k2", "a1 座" stay.
+_TONE_SYLLABLE = re.compile(
+    r"(?<![A-Za-z])((?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:[aeiouvü]{1,3})(?:ng|n|r)?)([1-5])(?![0-9])",
+    re.IGNORECASE)
+
+
+def _tone_digits(text: str) -> List[Edit]:
+    if not _ASCII_ALNUM_RE.search(text):
+        return []
+    found = list(_TONE_SYLLABLE.finditer(text))
+    if len(found) < 2:
+        return []
+    return [(m.start(2), m.end(2), "") for m in found]
+
+
+def toneless_pinyin(text: str) -> str:
+    """``text`` with the tone digits of typed pinyin removed (nothing else)."""
+    edits = _tone_digits(text)
+    for start, end, _ in reversed(edits):
+        text = text[:start] + text[end:]
+    return text
+
+
 def _abbreviations(text: str) -> List[Edit]:
     if not _ASCII_ALNUM_RE.search(text):
         return []
@@ -491,6 +520,7 @@ _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _simplified,
     _cantonese,
     _emoji,
+    _tone_digits,
     _abbreviations,
     _zhuyin_particles,
     _homophone,

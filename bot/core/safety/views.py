@@ -45,7 +45,9 @@ def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     anywhere in a sentence): only its own whole-message conventions.
     """
     text = text or ""
-    forms = [text, _normalized_keeping_ascii(text)]
+    # Pinyin typed with tone digits ("tui4 ding4") is read as without them.
+    toneless = textnorm.toneless_pinyin(text)
+    forms = [text, toneless, _normalized_keeping_ascii(toneless)]
     if expand_pinyin:
         forms.append(normalize(text))
     seen: List[str] = []
