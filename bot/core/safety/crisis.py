@@ -59,6 +59,12 @@ from bot.core.safety.explain import (
     _TRADE_GOODS,
     _TOLD_AS_A_JOKE,
     _UP_THERE_FOR,
+    _GAME_ROUND,
+    _LEAVING_OR_JOKING,
+    _NEW_NUMBER_GIVEN,
+    _NOT_LIVE_HERE,
+    _PILLS_ASKED_OR_SOLD,
+    _PILLS_HOARDED,
     _english_everyday,
     _explained_possible,
     _only_about_others,
@@ -119,7 +125,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if (signs and signs <= {"method", "want_die", "hyperbole"} and any(_CURSE_AT_THEM.search(v) for v in views)
             and not own_wish and not any(_FIRST_PERSON_WISH.search(v) for v in views)):
         return None
-    if (not certain and possible and set(possible) <= {"farewell_word", "burden_anyone"}
+    if (not certain and possible and set(possible) <= {"farewell_word", "burden_anyone", "leaving"}
             and any(_ASKS_FOR_WAIVER.search(v) or _ASKS_FOR_TIME.search(v) for v in views) and not own_wish):
         return None
     if certain == ["farewell"] and not possible and any(_SEE_YOU.search(v) for v in views):
@@ -188,6 +194,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_EVERYDAY.search(v) for v in views)):
         # "正在切菜，刀在手上": a knife or blood in the kitchen, a bridge at rush hour.
         return None
+    if _explained_r22(text, views, set(certain), set(possible), own_wish):
+        return None
     if certain:
         return CrisisFinding(CERTAIN, tuple(certain + possible))
     if len(set(possible)) >= 2:
@@ -197,3 +205,22 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if possible:
         return CrisisFinding(POSSIBLE, tuple(possible))
     return None
+
+
+def _explained_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:
+    """The twenty-second round's explanations (blind round 14, read): the
+    doctor's or the pharmacy's sleeping pills, a city not to live in, a new
+    number given, a skull in a game."""
+    signs = certain | possible
+    if not signs or own_wish:
+        return False
+    if (signs <= {"method", "method_word"} and any(_PILLS_ASKED_OR_SOLD.search(v) for v in views)
+            and not any(_PILLS_HOARDED.search(v) for v in views)):
+        return True
+    if (signs <= {"not_live"} and any(_NOT_LIVE_HERE.search(v) for v in views)
+            and any(_LEAVING_OR_JOKING.search(v) for v in views)):
+        return True
+    if signs <= {"farewell_more", "farewell", "r20_possible_more"} and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
+        return True
+    return (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
+            and any(_GAME_ROUND.search(v) for v in views + (text.lower(),)))

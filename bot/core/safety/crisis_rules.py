@@ -432,7 +432,7 @@ CRISIS_POSSIBLE = _rules([
     ("arrangements", r"(替|帮)我(告诉|转告|跟|同|对).{0,6}(密码|保单|存折|银行卡)|(保单|保险单)(放)?在.{0,8}(柜|抽屉|枕头|床头)"
                      r"|(密码|保单|保险单|存折).{0,16}(放在|留在|压在)(了)?.{0,4}(抽屉|柜|枕头|床头).{0,20}(转告|告诉|交给)"
                      r"|磕(了|咗)(个)?头.{0,12}(以为|不知道)|(如果|要是)你(们)?看到这(个|条|封|段).{0,30}(照顾|不是你的错|对不起|保重)|不是你的错.{0,12}(照顾好|保重|好好)"
-                     r"|(会有人|让人|叫人).{0,4}(来)?处理我的(东西|遗物|后事)|处理我的(遗物|后事)|(纸条|字条|(?<!短)信(?!用|息|号|誉|贷|封|箱)).{0,20}(报警|开门|破门)|警察(可能|应该)?(会)?(要用|会用|会来找)"
+                     r"|(会有人|让人|叫人).{0,4}(来)?处理我的(东西|遗物|后事)|处理我的(遗物|后事)|(纸条|字条|(?<![短电通微相自诚迷])信(?!用|息|号|誉|贷|封|箱)).{0,20}(报警|开门|破门)|警察(可能|应该)?(会)?(要用|会用|会来找)"
                      r"|(存款|积蓄|钱)(都|全|全部)?(转给|留给|给)(了)?(我)?(弟|妹|哥|姐|弟弟|妹妹|哥哥|姐姐|爸妈|妈|爸)(了)?.{0,30}(结清|了结|清零|用别的)"
                      r"|烧(了|咗|掉)(啲|些|所有|全部)?(的)?(相|照片|日记|信)|(家人|家里人|我弟|我哥|我姐|我妹|我老婆|我老公)(会)?(处理|料理)(后面|以后|之后|剩下)的事"
                      r"|(替|帮|幫)我(跟|同|和|对|向|给).{1,6}(说|讲)(一)?(声|句)?(对不起|对不住|对唔住|抱歉)"),
@@ -1023,4 +1023,24 @@ CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
      r" (given|gave|give) (away )?(all )?my (things|stuff|belongings|dog|cat|pets?|motor|bike) (away|to) "
      r"| (written|wrote) (the|my) (goodbye )?letters | after this i'?m done (?!with )"
      r"| mesej terakhir | (m|mh) hai dou (ge )?(la|lah|laa) $| yat chai (dou )?git suk "),
+])
+
+# Twenty-second round (blind round 14, a development set since the seventh
+# session of 2026-12-05): quitting the game that is life ("人生这局游戏我想
+# 退出了 存档删了"); wanting release, typed in pinyin with or without tone
+# digits ("wo3 xiang3 jie3 tuo1 le, zai4 jian4": textnorm drops the digits).
+# 跳娄 for 跳楼 is the homophone table's (scripts/build_homophones.py now
+# takes the net's method words as key words).
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r22_possible",
+     r"人生(这|这一|这个)?(局|场|盘|把)?(游戏)?(我)?(想|要|就|准备|打算)?(退出|不玩|下线|gg|结束|删档|删号|通关|game ?over)"
+     r"|(人生|这辈子|这一生)(的)?存档(删|清|没)"
+     # to follow the dead: "钱都给孩子办后事了，现在我只想早点去找他" (blind
+     # round 12, which model A lost once it learnt this session's data)
+     r"|(后事|去世|走了|不在了|过世|没了|火化|下葬|出殡).{0,20}((只想|就想)(早点|早些|快点|赶紧|快些)?|(想|要)(早点|早些|快点|赶紧|快些))(去)?(找|陪|见|跟)(他|她|孩子|儿子|女儿|我妈|我爸|老公|老婆|他们)(?![家的们人])(?!.{0,4}最后一面)"),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("pinyin_r22_possible",
+     r" (wo |wo )?(xiang|yao|zhun ?bei|da ?suan|zhi xiang) (yi le bai le|jie tuo|liao duan|liao jie zi ji|jie shu (zi ji|zhe yi qie|yi qie)) "
+     r"| (bu xiang|buxiang) (zai )?(huo|cheng) (xia qu|le) "),
 ])

@@ -76,7 +76,10 @@ _PAID_IN_FULL_EN = re.compile(r" (pay|paying|settle|settling|clear|clearing) (of
 _SOMEONE_ELSE_WENT = re.compile(r"(那口子|老伴|老头子|老太婆|老头|爹|娘|他|她|" + _FAMILY[1:-1] + r")(去年|前年|早就|已经|上个月|前些年)?(去|就去)?见(了)?(祖宗|老祖宗|阎王|阎王爷|列祖列宗)")
 # What no barbecue or farm explains: the agents people die of, tape to seal a
 # room, a quantity that is "enough".
-_STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够")
+_STRONG_MEANS = re.compile(r"百草枯|敌敌畏|氰化物|砒霜|安眠药|老鼠药|鼠药|耗子药|毒药|杀虫剂|除草剂|胶带|封窗|封门|锡纸|够用|应该够|就够"
+                           # the farm use denied: "农药我买了一瓶 不是打地用的" (blind round 14)
+                           r"|不是(拿来|用来|买来|给|为了)?(打|喷|种|撒|杀|除|烤|烧|取暖)(地|田|庄稼|虫|草|果树|菜|花|肉|串|烤)(用)?的?"
+                           r"|不是(拿来|用来|买来)(打|喷|种|撒|杀|除|烤|烧|取暖)")
 _INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿险|意外险)|(被保人|受保人|被保险人)(是)?(我)?" + _FAMILY + r"|(给|俾|畀|帮|幫|替)(我)?" + _FAMILY + r"买|买.{0,6}(给|俾|畀)(我)?" + _FAMILY)
 _INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
@@ -296,3 +299,22 @@ _EVERYDAY = re.compile(
 )
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
                        r"|我也(想|要)(跟着)?(走|去)")
+
+
+# Twenty-second round (blind round 14): what explains a sign of the net.
+# Sleeping pills asked about for the doctor, or sold at work ("医生开的安眠药
+# 吃了能睡好不 哦发错了", "药店上班呢 安眠药今天卖断货了"), unless a hoard or
+# the whole bottle is said.
+_PILLS_ASKED_OR_SOLD = re.compile(r"(医生|大夫|医院)(给我)?(开|开了|给我开)|问医生|发错(了|窗口|人|群)?|(药店|药房)(上班|工作|打工|值班)|在(药店|药房)(上班|工作|打工)|卖(断货|完|光)|处方"
+                                  r"|(一起|同时|一块)(吃|服)(有没有|会不会|行不行|可以吗|要紧)|副作用|能睡(好|着)(吗|不|么)")
+_PILLS_HOARDED = re.compile(r"瓶|一把|一板|全(部)?(吃|吞)|都吃了|吃光|攒|囤|存(起来|了|到)|都没吃|没吃|够了|够用|够不够|多吃|多买|一次(性)?(吃|吞)|吞了|不想醒|睡过去"
+                            r"|几家|好几|\d+ ?(片|颗|粒)|(十|二十|三十|几十|一百)(多)?(片|颗|粒)")
+# Not wanting to live in this city or this weather, said of a place one
+# leaves or as a joke ("不想活在这种城市了 准备回老家", "不想活在这种鬼天气里
+# 哈哈说笑的"): a complaint about a place, not about living.
+_NOT_LIVE_HERE = re.compile(r"不想活在这(种|个|座|样的)?(城市|城里|大城市|地方|破地方|鬼地方|鬼天气|天气|环境|破城|县城|鬼城)")
+_LEAVING_OR_JOKING = re.compile(r"哈哈|说笑|开玩笑|玩笑|回老家|搬(家|走|回|去)|准备回|打算回|房价|房租|离谱")
+# A new number given: "以后打这个号联系不上我了 换号了 新号微信同号".
+_NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(个)?(新)?(号|号码|手机号|手机)(了)?.{0,8}(微信|同号|是|发给|联系|加)")
+# Death's-head emoji in a game: "游戏又gg了 💀💀 等我打完这把".
+_GAME_ROUND = re.compile(r"游戏|打完这把|这把|排位|上分|开黑|王者|吃鸡|原神|lol|掉分|连跪")
