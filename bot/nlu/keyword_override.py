@@ -65,7 +65,7 @@ from bot.core.safety import (
     verdict,
 )
 
-from bot.core.safety.optout import TOO_OFTEN_ONLY
+from bot.core.safety.optout import TOO_OFTEN_ONLY, consequence_question
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
 try:  # the normaliser keeps what the cardholder wrote; the net reads that
@@ -96,6 +96,8 @@ DEMOTED = {FIGURE_OF_SPEECH, EVERYDAY_CONTEXT, NOT_AN_OPT_OUT, MODELS_DISAGREE, 
 RISK_MODEL = "risk_model"
 # An opt-out only the classifier saw, and not surely.
 LOW_CONFIDENCE = "low_confidence"
+# An opt-out only the classifier saw in a question about what one would do.
+CONSEQUENCE_QUESTION = "consequence_question"
 # Below this confidence a classifier-only opt-out is asked about (config.yml
 # has the measurements).
 OPT_OUT_CONFIRM_BELOW = 0.85
@@ -213,6 +215,10 @@ class KeywordIntentOverride(GraphComponent):
                 found = _restricted_contact(message, model_intent, PAID_NO_NEED, paid_or_promised(text))
             if found is None and model_intent == "crisis":
                 found = _model_only_crisis(message, text, self.config)
+            elif found is None and model_intent == "stop_contact" and consequence_question(text):
+                # "退订了就不用还了吗": what an opt-out would do, asked; the
+                # classifier's opt-out in it is asked about, never recorded.
+                found = Verdict("stop_contact", POSSIBLE, (CONSEQUENCE_QUESTION,))
             elif found is None and model_intent == "stop_contact" and not_an_opt_out(text):
                 # "回T是什么意思", "验证码再发一遍", "别再收我违约金了": the
                 # classifier's opt-out is a question or a request about fees.

@@ -105,6 +105,11 @@ STOP_POSSIBLE = _rules([
     # at all, the bot asks whether that means stop altogether.
     ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
 ])
+# Twenty-second round (blind round 14): the opt-out already sent and the
+# messages still coming ("已经回了TD了 还在发 到底能不能停") says it again.
+STOP_PATTERNS = STOP_PATTERNS + _rules([
+    ("opt_out_again", r"(回|回复|发|点|按)(了|过)(td|t|退订|退定|tuiding|拒收)(了|啦)?.{0,10}(还在|还是|还|又|照样|仍然|依然)(在)?(发|打|收到|推|来)"),
+])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
 # The other request a message makes besides "stop": paid, will pay, disputes.
@@ -145,6 +150,31 @@ _DND_WORD = re.compile(r"请勿打扰|勿扰|免打扰")
 _DND_FEATURE = re.compile(r"(勿扰|免打扰)(模式|功能).{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
+# "Not now, later" (blind round 14, and every blind writer since round 10
+# labelled it another time, not an opt-out): "在开会，别打了，晚点我回",
+# "开会中勿扰，稍后回复", "累成狗，别打了，明天再说". A don't with a later
+# beside it, and nothing that makes the don't lasting (再也, 以后, 永远).
+_LATER = re.compile(r"(晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
+                    r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲)(?![不没])")
+_LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
+_LATER_RULES = {"dont_contact", "stop_more"}
+# A question about what an opt-out or a block would do (blind round 14, and
+# the seventh session's training writers: "退订了就不用还了吗", "拉黑你们号码
+# 会怎样", "我要是退订短信，之前谈好的停息挂账还有效吗"): a question, which the
+# classifier reads (ask_consequences), not the opt-out; an opt-out the
+# classifier still hears in it is asked about, never recorded (bot/nlu/
+# keyword_override.py).
+_OPT_OUT_WORD = r"(退订|退定|退訂|退了|退脱|回t|回td|回复td|回复t|拉黑|屏蔽|block|封锁|封鎖)"
+CONSEQUENCE_QUESTION = re.compile(
+    r"(如果|要是|假如|万一|若是|假设|如)(我)?.{0,10}" + _OPT_OUT_WORD
+    + r"|" + _OPT_OUT_WORD + r"(了|咗|掉)?(短信|你们|你們|号码|电话)?(之后|以后|后|了以后|了之后)?[^。！!？?]{0,20}?"
+    r"(会不会|是不是|是唔是|係咪|是否|算不算|有没有|怎么样|怎样|会怎|点算|怎么办|咋办|咋样|什么后果|啥后果|有什么影响|有啥影响"
+    r"|(会|就不用|就唔使|就不算|还算|有效|影响|后果|照算|照样|还要|消掉|没了|一笔勾销|一起没)[^。！!？?]{0,30}?(吗|么|嘛|呢|伐|冇|\?|？))")
+
+
+def consequence_question(text: str) -> bool:
+    """A question about what an opt-out or a block would do."""
+    return any(CONSEQUENCE_QUESTION.search(v) for v in _views(text, expand_pinyin=False))
 
 
 def possible_stop_request(text: str) -> List[str]:
@@ -246,6 +276,27 @@ _CALLS_AND_WRITING = re.compile(
 # Not "发短信，别打我手机": the next clause's 别 starts the calls.
 _WRITING_REFUSED = re.compile(r"(短信|信息|消息|微信|简讯|讯息)(也|都|更|就)?(不要|别|不用|不需要|甭|莫|免了|退订|拒收|屏蔽)"
                               r"(?!(再)?(老|总|老是|总是|一直)?(给我|跟我|往我)?(打|拨|call))")
+# "不要再给我打电话 发短信 什么都不要": no way at all.
+_NOTHING_AT_ALL = re.compile(r"什么都(不要|别|不用|甭)|啥都(不要|别|不用|甭)|全(都|部)(不要|别|不用)|都不要了?$|都别(发|打|联系)")
+# "别打电话，也别发短信": the writing refused in a clause of its own.
+_WRITING_REFUSED_CLAUSE = re.compile(r"^(也|又|还有|和|或者|或|更)?(别|不要|莫|甭|覅|勿|请勿|请不要)(再)?(给我)?(发|传|寄)(个)?(短信|信息|消息|微信|简讯|讯息)")
+
+
+# Clauses, with 、 inside one: "别再给我打电话、发短信了" lists what to stop.
+_SENTENCE_BREAK = re.compile(r"[\s,，。.!！?？;；:：~～…\u3000]+")
+
+
+def _calls_and_writing(text: str) -> bool:
+    """Calls and writing refused together, read clause by clause: "别打电话发短信
+    了" refuses both, "别打电话，发微信吧" (blind round 14) asks for WeChat - the
+    compact view, without its comma, had read it as the first."""
+    for clause in _SENTENCE_BREAK.split(text or ""):
+        clause_views = _views(clause, expand_pinyin=False) if clause else ()
+        if any(_CALLS_AND_WRITING.search(v) or _WRITING_REFUSED_CLAUSE.search(v) for v in clause_views):
+            return True
+    return False
+
+
 # The same in English ("pls dont call me, text me").
 _CALL_STOP_ENGLISH = re.compile(r" (don't|dont|do not|no need to|stop|never) (call|calling|ring|ringing|phone|phoning)( me)? ")
 
@@ -262,7 +313,7 @@ def calls_only_request(text: str) -> bool:
         return False
     # "别打电话也别发短信", "电话别打了 短信也退订": an opt-out beside the
     # calls is an opt-out.
-    if any(_WRITING_REFUSED.search(v) or _CALLS_AND_WRITING.search(v) for v in views):
+    if any(_WRITING_REFUSED.search(v) or _NOTHING_AT_ALL.search(v) for v in views) or _calls_and_writing(text):
         return False
     return not any(_stop_request(_CALL_STOP.sub("", v)) for v in views)
 
@@ -376,6 +427,13 @@ def _stop_request(text: str) -> bool:
     if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
                                                      for v in every_view):
         return False
+    if matched and any(CONSEQUENCE_QUESTION.search(v) for v in every_view) \
+            and not _matching(STOP_PATTERNS, tuple(CONSEQUENCE_QUESTION.sub("", v) for v in views)):
+        # Only the question says the opt-out's words.
+        return False
+    if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
+            and not any(_LASTING.search(v) for v in views)):
+        return False
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
             and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
         return False
@@ -397,7 +455,7 @@ def _stop_request(text: str) -> bool:
 # about a fee or a debit.
 _NOT_AN_OPT_OUT = re.compile(
     _KEYWORD_QUESTION.pattern + "|" + _NOT_MY_OPT_OUT.pattern
-    + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
+    + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到(?!底)|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
     # a new number, a code, the card itself, a plan, the ID digits (issue 18)
     r"|新号|换号|验证码|停(我的)?卡|冻结|方案|身份证|后四位|我没(有)?拉黑"
     r"|what does|mean|interest|payment|fee|charge|worry|acct|account|账号"
