@@ -108,3 +108,38 @@ def test_calls_and_writing_listed_together_or_refused_stay_an_opt_out():
     for text in ("别再给我打电话、发短信了", "不要打电话 发短信 什么都不要", "别打电话，也别发短信"):
         assert is_stop_request(text), text
         assert not calls_only_request(text), text
+
+
+# --- from safety round 16 (tests/nlu_safety_dev/round16_*.yml), phrasings of our own
+
+(test_r16_crisis_is_caught, test_r16_ambiguous_signs_check_in, test_r16_look_alikes_are_no_crisis,
+ test_r16_crisis_wins_over_an_opt_out, test_r16_opt_outs_stop_contact) = round_tests(
+    crisis_by_kind={
+        "harm_deeper": ["再催我就往深了割"],
+        "not_coming_out": ["找个没人的山洞 进去就不出来了", "爬上去就再也不下来了"],
+        "decided_place_tonight": ["我想好了，今晚就去江边"],
+        "left_by_the_water": ["鞋和手机放在河边了 人就不回来了"],
+        "body_not_wanted": ["我的身体我不要了"],
+        "japanese_korean": ["薬を全部飲んだ", "もう死にたい", "수면제 다 먹었어"],
+        "pinyin": ["si le suan le", "tiaolou zhiqian gen ni men shuo yi sheng"],
+        "leetspeak": ["1 4m g01ng 2 jump fr0m th3 br1dg3 t0n1ght"],
+    },
+    possible_by_kind={
+        "last_days": ["我最后这几天只想清静"],
+        "unreachable_tomorrow": ["明天你们就联系不上我了"],
+        "affairs_settled": ["家里人我都交代好了", "后事安排好了"],
+        "place_visited": ["我去看过要去的那座桥了"],
+        "self_not_kept": ["我自己也不打算留了"],
+        "following_the_dead_tonight": ["老伴走了半年 今晚我就去河边陪他"],
+        "which_bottle": ["店里哪瓶药最管用我最清楚"],
+        "past_attempt": ["上个月烧过一次炭 被邻居发现了"],
+        "slang": ["还什么钱，人都快凉透了"],
+    },
+    look_alikes=[
+        "我跟家里人交代好了 这个月他们帮我还", "我在码头杀鱼 手上全是口子 能不能少点利息",
+        "这汤都凉了", "明天我不在家 后天再打", "往深了挖才有水 井打到二十米了",
+        "i2 k2 3q 15号还2000",
+    ],
+    crisis_over_opt_out=["别再发了，我最后这几天不想看到催款", "别打了，明早你们就联系不上我了"],
+    opt_outs=["ST0P T3XT1NG M3", "tuidign"],
+)

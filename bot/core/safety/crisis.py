@@ -220,7 +220,7 @@ def _explained_r22(text: str, views, certain: set, possible: set, own_wish: bool
     if (signs <= {"not_live"} and any(_NOT_LIVE_HERE.search(v) for v in views)
             and any(_LEAVING_OR_JOKING.search(v) for v in views)):
         return True
-    if signs <= {"farewell_more", "farewell", "r20_possible_more"} and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
+    if signs <= {"farewell_more", "farewell", "r20_possible_more", "r22_possible_more"} and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
         return True
     return (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
             and any(_GAME_ROUND.search(v) for v in views + (text.lower(),)))

@@ -1044,3 +1044,43 @@ CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
      r" (wo |wo )?(xiang|yao|zhun ?bei|da ?suan|zhi xiang) (yi le bai le|jie tuo|liao duan|liao jie zi ji|jie shu (zi ji|zhe yi qie|yi qie)) "
      r"| (bu xiang|buxiang) (zai )?(huo|cheng) (xia qu|le) "),
 ])
+
+# Twenty-second round, from safety round 16 (tests/nlu_safety_dev/
+# round16_*.yml, written for this round and scored once before it): most of
+# its missed crises came with an opt-out the net heard plainly, so the
+# crisis beside it has to be heard by the net itself. The last days; harm
+# threatened deeper; unreachable from tomorrow; the bridge already visited;
+# the self not kept either; following the dead to the sea tonight; knowing
+# which bottle works; going in and not coming out; a past attempt; "人都快凉
+# 了"; a body not wanted (Mandarin of a Uyghur speaker); Japanese and Korean
+# as typed; a decision and a reservoir tonight; the things left by the
+# bridge.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r22_certain",
+     r"(往|划)(深|更深)(了|点|一点|些)?(划|割|切)(?!.{0,6}(鱼|肉|菜|木|皮|线|纸))"
+     r"|(进去|下去|走进去|上去|爬进去)(就|了就|以后就|之后就)?(再也)?(不|不再)(出来|上来|回来|下来)了"
+     r"|(决定|想好)了.{0,6}(今晚|今天|明天|等会|待会|一会)(就)?(去|到)(水库|河边|江边|海边|湖边|桥上|大桥|楼顶|天台|铁轨)"
+     r"|(放在|留在|搁在)(了)?(桥|河|江|海|湖|水库)边(了)?.{0,12}(人|我|俺)(就|也)?不回(去|来)了"
+     r"|(我的|俺的)?身体(我|俺)?不要了|(明天|今晚|过几天)(我|俺)没有了"
+     # Japanese and Korean as typed: all the pills taken, wanting to die or vanish, the pesticide drunk
+     r"|薬.{0,6}(飲んだ|飲みました)|死にたい|消えたい|농약.{0,6}(마셨|먹었)|수면제.{0,8}(먹었|삼켰)|죽고\s?싶"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r22_possible_more",
+     r"(我|俺)?(最后|最後)(这|的)(几天|几日|些日子|一段日子)"
+     r"|(明早|明天|明晚|今晚过后|过了今晚|以后|下周|很快)(你们)?(就)?(联系不上|找不到|打不通)(我|俺)(了)?"
+     r"|(家里人|家人|屋里人|家里的事)(我|俺)?(都|全)(交代|安排)(完|好)(了)|后事(我|俺)?(都|全)?(交代|安排)(完|好)(了)"
+     r"|(看过|去看过|选好|找好)(了)?(要去|准备去|打算去)?的?(那座|那个|那条)?(桥|楼|河|地方|水库)"
+     r"|(我|俺)自己(也|都)(不想|不打算|不准备|不愿)(再)?(要|留|活)(了|啦)"
+     r"|(后事|去世|走了|不在了|过世|没了|火化|下葬|出殡|走后).{0,40}(今晚|今天|马上|这就|明天)(我|俺)?(就)?去(海边|河边|江边|湖边|水库|那边)?(找|陪|见|跟)(他|她|孩子|儿子|女儿|我妈|我爸|老公|老婆|他们)(?![家的们人])"
+     r"|(最清楚|知道|清楚)(哪瓶|哪种药|哪种|多少剂量|多少量|吃多少)(药)?(最)?(管用|有用|够|能行)"
+     r"|(哪瓶|哪种药)(药)?(最)?(管用|有用)(我)?(最)?(清楚|知道)"
+     r"|(烧过|割过|吞过|跳过)(一次|一回)?(炭|腕|手腕|药|楼|河)|(上次|前阵子|之前|去年|上个月)(自杀|轻生|烧炭|割腕|吞药).{0,10}(被|没)(发现|救|成)"
+     r"|人(都|也)?(快)?凉(了|透了)(?!.{0,4}(饭|菜|水|茶|汤))"
+     r"|(明天|今晚|过几天|下周|很快)(我|人)(就)?不在了"),
+])
+CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
+    ("pinyin_r22",
+     r" si le suan le | gu ?hui | tiao ?l[a-z]?u (zhi ?qian|qian|le|qu|ba) "
+     r"| shou ?yi ?ren .{0,12}(gai|huan) ?cheng .{0,60}(ti wo|bang wo) huan "),
+])

@@ -11,7 +11,7 @@ from bot.core.safety.views import _english, _matching, _rules, _views, compact_t
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
 # other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
 _STOP_TOKEN = (
-    r"(t|td|tdd|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|"
+    r"(t|td|tdd|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|tuidign|tuidng|"
     r"退订|退定|退|取消订阅|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
 )
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"

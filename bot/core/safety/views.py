@@ -65,11 +65,26 @@ def _spaced(text: str) -> str:
     return " " + _PUNCT_OR_SPACE.sub(" ", normalize(text or "")).strip().lower() + " "
 
 
+# Leetspeak ("1 4m g01ng 2 jump fr0m th3 r00f", "5T0P T3XT1NG M3": safety
+# round 16): digits inside words read as the letters they stand for, once two
+# or more words mix them (k2, 3q, iphone15 alone stay).
+_LEET_WORD = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")
+_LEET_DIGITS = str.maketrans("013456789", "oieasgtbg")
+_LEET_ALONE = {"1": "i", "2": "to", "4": "for", "u": "you"}
+
+
+def _de_leet(words: str) -> str:
+    tokens = words.split()
+    if sum(1 for t in tokens if _LEET_WORD.fullmatch(t)) < 2:
+        return words
+    return " ".join(_LEET_ALONE.get(t, t.translate(_LEET_DIGITS) if _LEET_WORD.fullmatch(t) else t) for t in tokens)
+
+
 @lru_cache(maxsize=512)
 def _english(text: str) -> str:
     """Lower-case words separated by single spaces, apostrophes kept."""
     text = normalize(text or "").lower().replace("’", "'")
-    return " " + re.sub(r"[^a-z0-9']+", " ", text).strip() + " "
+    return " " + _de_leet(re.sub(r"[^a-z0-9']+", " ", text).strip()) + " "
 
 
 def _rules(pairs: Iterable[Tuple[str, str]]) -> Tuple[Tuple[str, Pattern[str]], ...]:
