@@ -127,7 +127,7 @@ def test_calls_and_writing_listed_together_or_refused_stay_an_opt_out():
     possible_by_kind={
         "last_days": ["我最后这几天只想清静"],
         "unreachable_tomorrow": ["明天你们就联系不上我了"],
-        "affairs_settled": ["家里人我都交代好了", "后事安排好了"],
+        "affairs_settled": ["家里人我都交代好了", "我的后事安排好了"],
         "place_visited": ["我去看过要去的那座桥了"],
         "self_not_kept": ["我自己也不打算留了"],
         "following_the_dead_tonight": ["老伴走了半年 今晚我就去河边陪他"],
