@@ -32,6 +32,8 @@ guess alone, since an opt-out stops lawful contact at once. So does an
 opt-out only the classifier saw, below ``opt_out_confirm_below`` (its own
 confidence; rules ``["low_confidence"]``): "my laptop died again" at 0.51 is
 asked about, never recorded; a net-confirmed opt-out still stops at once.
+So does the classifier's opt-out in a question about what one would do
+("退订了就不用还了吗", rules ``["consequence_question"]``), however sure.
 """
 from __future__ import annotations
 

@@ -165,7 +165,7 @@ _LATER_RULES = {"dont_contact", "stop_more"}
 # classifier still hears in it is asked about, never recorded (bot/nlu/
 # keyword_override.py).
 _OPT_OUT_WORD = r"(退订|退定|退訂|退了|退脱|回t|回td|回复td|回复t|拉黑|屏蔽|block|封锁|封鎖)"
-CONSEQUENCE_QUESTION = re.compile(
+_CONSEQUENCE_QUESTION = re.compile(
     r"(如果|要是|假如|万一|若是|假设|如)(我)?.{0,10}" + _OPT_OUT_WORD
     + r"|" + _OPT_OUT_WORD + r"(了|咗|掉)?(短信|你们|你們|号码|电话)?(之后|以后|后|了以后|了之后)?[^。！!？?]{0,20}?"
     r"(会不会|是不是|是唔是|係咪|是否|算不算|有没有|怎么样|怎样|会怎|点算|怎么办|咋办|咋样|什么后果|啥后果|有什么影响|有啥影响"
@@ -174,7 +174,7 @@ CONSEQUENCE_QUESTION = re.compile(
 
 def consequence_question(text: str) -> bool:
     """A question about what an opt-out or a block would do."""
-    return any(CONSEQUENCE_QUESTION.search(v) for v in _views(text, expand_pinyin=False))
+    return any(_CONSEQUENCE_QUESTION.search(v) for v in _views(text, expand_pinyin=False))
 
 
 def possible_stop_request(text: str) -> List[str]:
@@ -427,8 +427,8 @@ def _stop_request(text: str) -> bool:
     if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
                                                      for v in every_view):
         return False
-    if matched and any(CONSEQUENCE_QUESTION.search(v) for v in every_view) \
-            and not _matching(STOP_PATTERNS, tuple(CONSEQUENCE_QUESTION.sub("", v) for v in views)):
+    if matched and any(_CONSEQUENCE_QUESTION.search(v) for v in every_view) \
+            and not _matching(STOP_PATTERNS, tuple(_CONSEQUENCE_QUESTION.sub("", v) for v in views)):
         # Only the question says the opt-out's words.
         return False
     if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
