@@ -381,10 +381,7 @@ def _tone_digits(text: str) -> List[Edit]:
 
 def toneless_pinyin(text: str) -> str:
     """``text`` with the tone digits of typed pinyin removed (nothing else)."""
-    edits = _tone_digits(text)
-    for start, end, _ in reversed(edits):
-        text = text[:start] + text[end:]
-    return text
+    return _apply(text, [(i, i + 1) for i in range(len(text))], _tone_digits(text))[0]
 
 
 def _abbreviations(text: str) -> List[Edit]:

@@ -283,7 +283,8 @@ _WRITING_REFUSED_CLAUSE = re.compile(r"^(也|又|还有|和|或者|或|更)?(别
 
 
 # Clauses, with 、 inside one: "别再给我打电话、发短信了" lists what to stop.
-_SENTENCE_BREAK = re.compile(r"[\s,，。.!！?？;；:：~～…\u3000]+")
+_BREAK_CHARS = r"\s,，。.!！?？;；:：~～…\u3000"
+_SENTENCE_BREAK = re.compile("[" + _BREAK_CHARS + "]+")
 
 
 def _calls_and_writing(text: str) -> bool:
@@ -344,7 +345,8 @@ _CONTACT_ME = re.compile(
 # ... and does not stop that too ("别打我家里人电话 也别打我的").
 _ME_TOO = re.compile(r"(也|都|和|跟|更)(别|不要|甭|唔好|勿)(再)?(打|发|找|联系|骚扰|call)(给)?(我|俺)(?!妈|爸|家|老|媳|的?(家|单位|公司|同事|朋友|亲戚|孩子))"
                      r"|(给|打|找|联系|骚扰)(我|俺)(和|跟|及|还有|以及|、)")
-_CLAUSE_BREAK = re.compile(r"[\s,，。.!！?？;；:：~～、…\u3000]+")
+# Where a clause ends; 、 too, though it also lists within one (_SENTENCE_BREAK).
+_CLAUSE_BREAK = re.compile("[" + _BREAK_CHARS + "、]+")
 
 
 def third_party_only_request(text: str) -> bool:
