@@ -64,6 +64,7 @@ from bot.core.safety.explain import (
     _NEW_NUMBER_GIVEN,
     _NOT_LIVE_HERE,
     _PILLS_ASKED_OR_SOLD,
+    _PHONE_AWAY,
     _PILLS_HOARDED,
     _english_everyday,
     _explained_possible,
@@ -194,7 +195,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_EVERYDAY.search(v) for v in views)):
         # "正在切菜，刀在手上": a knife or blood in the kitchen, a bridge at rush hour.
         return None
-    if _explained_r22(text, views, set(certain), set(possible), own_wish):
+    if _explained_since_r22(text, views, set(certain), set(possible), own_wish):
         return None
     if certain:
         return CrisisFinding(CERTAIN, tuple(certain + possible))
@@ -207,13 +208,21 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     return None
 
 
-def _explained_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:
-    """The twenty-second round's explanations (blind round 14, read): the
-    doctor's or the pharmacy's sleeping pills, a city not to live in, a new
-    number given, a skull in a game."""
+# The phone not answered (the "unreachable" sign's words for it).
+_NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
+
+
+def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:
+    """The explanations of the twenty-second round (blind round 14, read):
+    the doctor's or the pharmacy's sleeping pills, a city not to live in, a
+    new number given, a skull in a game; and of the twenty-third (blind round
+    15): a trip or a shift that keeps the phone unanswered."""
     signs = certain | possible
     if not signs or own_wish:
         return False
+    if (signs == {"unreachable"} and any(_PHONE_AWAY.search(v) for v in views)
+            and any(_NO_ANSWER.search(v) for v in views)):
+        return True
     if (signs <= {"method", "method_word"} and any(_PILLS_ASKED_OR_SOLD.search(v) for v in views)
             and not any(_PILLS_HOARDED.search(v) for v in views)):
         return True

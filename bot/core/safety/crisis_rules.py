@@ -1084,3 +1084,25 @@ CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
      r" si le suan le | gu ?hui | tiao ?l[a-z]?u (zhi ?qian|qian|le|qu|ba) "
      r"| shou ?yi ?ren .{0,12}(gai|huan) ?cheng .{0,60}(ti wo|bang wo) huan "),
 ])
+
+# Twenty-third round (blind round 15, a development set since the eighth
+# session of 2026-12-05): a tree found to hang from ("寻思找棵树吊上得了");
+# pills bought at several pharmacies; nobody answering the phone after
+# tonight ("你们明天再打应该就没人接了", also after a pasted bank SMS); a life
+# restarted or a rebirth wished for ("真想人生重开"). Each new sign has a
+# name of its own, so that two of them together are certain.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r23_tree",
+     r"(找|寻|挑)(一)?(棵|根|颗|个)(歪脖子)?(树|房梁|横梁|梁)(?:(?!床|椅|篮|灯|秋千|衣|被|牌|网)[^，。,.!！?？]){0,4}"
+     r"(吊|挂)(上|起来|上去)?(死|自己|得了|算了|拉倒|完事|一了百了|$)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r23_pills_gathered",
+     r"(几|好几|两|三|四|五|多)(个|家)药(店|房).{0,10}(买|开|拿|凑)(了)?(好多|很多|一堆|一大堆|不少|够)(片|粒|盒|瓶|药)"),
+    # the same sign as "unreachable" (these phone's, worded freely): one sign, not two
+    ("unreachable",
+     r"(明天|明早|明晚|今晚过后|过了今晚|今晚以后|明天以后|后天|以后|下周)(你们)?(再)?(打|找|联系|来电|打电话)?.{0,6}"
+     r"(应该|估计|可能|大概)?(就)?(没人接|没有人接|没人回|没人应)(了)?"),
+    ("r23_rebirth",
+     r"人生重开(?!模拟|器|游戏)|(想|只想|真想|好想|不如|干脆|直接)(早点|早些|直接|赶紧)?(重新)?投胎|歪脖子树"),
+])

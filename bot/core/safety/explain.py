@@ -316,5 +316,8 @@ _NOT_LIVE_HERE = re.compile(r"不想活在这(种|个|座|样的)?(城市|城里
 _LEAVING_OR_JOKING = re.compile(r"哈哈|说笑|开玩笑|玩笑|回老家|搬(家|走|回|去)|准备回|打算回|房价|房租|离谱")
 # A new number given: "以后打这个号联系不上我了 换号了 新号微信同号".
 _NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(个)?(新)?(号|号码|手机号|手机)(了)?.{0,8}(微信|同号|是|发给|联系|加)")
+# Why the phone will not be answered, said beside it (twenty-third round):
+# "我明天出差 打电话应该没人接", "手机要停机了 以后打没人接".
+_PHONE_AWAY = re.compile(r"出差|上班|下班|加班|办公室|座机|前台|店里|公司电话|夜班|开会|手术|飞机|高铁|火车|出国|出海|下井|进山|没信号|信号不好|停机|销号|换号|关机|静音|在外地|住院|考试|值班|上课")
 # Death's-head emoji in a game: "游戏又gg了 💀💀 等我打完这把".
 _GAME_ROUND = re.compile(r"游戏|打完这把|这把|排位|上分|开黑|王者|吃鸡|原神|lol|掉分|连跪")

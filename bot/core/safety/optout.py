@@ -2,10 +2,12 @@
 or only possible, and what an opt-out the classifier found alone may really be."""
 from __future__ import annotations
 
+import functools
 import re
-from typing import List
+from typing import Callable, List, TypeVar
 
 from bot.core.safety.crisis_rules import _FAMILY
+from bot.core.safety.quoted import own_words
 from bot.core.safety.views import _english, _matching, _rules, _views, compact_text, normalize
 
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
@@ -16,6 +18,18 @@ _STOP_TOKEN = (
 )
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
 # (取消吧): an opt-out only when they are the whole message, bare.
+_Result = TypeVar("_Result")
+
+
+def _reply_only(check: Callable[[str], _Result]) -> Callable[[str], _Result]:
+    """``check`` run on the cardholder's own words, not on a bank SMS they
+    pasted back (its 回T退订 is the bank's line, bot.core.safety.quoted)."""
+    @functools.wraps(check)
+    def on_own_words(text: str) -> _Result:
+        return check(own_words(text))
+    return on_own_words
+
+
 STOP_WHOLE_MESSAGE = re.compile(
     r"^(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻|please|pls|plz)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
@@ -40,7 +54,7 @@ _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|what
 STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)(?<!不是要)(?<!不是想)(?<!没说要)退订|退ㄉㄧㄥ|tui订|(短信|我要)推(定|订)|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
-                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(一切|所有|任何)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
@@ -172,11 +186,13 @@ _CONSEQUENCE_QUESTION = re.compile(
     r"|(会|就不用|就唔使|就不算|还算|有效|影响|后果|照算|照样|还要|消掉|没了|一笔勾销|一起没)[^。！!？?]{0,30}?(吗|么|嘛|呢|伐|冇|\?|？))")
 
 
+@_reply_only
 def consequence_question(text: str) -> bool:
     """A question about what an opt-out or a block would do."""
     return any(_CONSEQUENCE_QUESTION.search(v) for v in _views(text, expand_pinyin=False))
 
 
+@_reply_only
 def possible_stop_request(text: str) -> List[str]:
     """The rules of STOP_POSSIBLE a message matches (empty when none), or
     "too_often_and_more" for a complaint about how often we write that also
@@ -302,6 +318,7 @@ def _calls_and_writing(text: str) -> bool:
 _CALL_STOP_ENGLISH = re.compile(r" (don't|dont|do not|no need to|stop|never) (call|calling|ring|ringing|phone|phoning)( me)? ")
 
 
+@_reply_only
 def calls_only_request(text: str) -> bool:
     """No more calls, and written contact asked for: nothing else of an opt-out."""
     views = _views(text, expand_pinyin=False)
@@ -337,6 +354,8 @@ _THIRD_PARTY_NAMED = re.compile(
 _NOT_SOMEONE_ELSE = r"(?!妈|爸|家|老|媳|的|单|公|同|朋|孩|女|儿|哥|姐|弟|妹|阿|屋|亲|领|室|爱)"
 _CONTACT_ME = re.compile(
     r"(?<!别)(?<!不要)(?<!甭)(?<!勿)(?<!唔好)(?<!别再)(?<!不要再)(?<!唔好再)(?<!停止)(?<!停止再)"
+    # "停止以任何方式联系我" (blind round 15) stops contact with me too
+    r"(?<!方式)(?<!形式)(?<!渠道)(?<!途径)(?<!任何)(?<!一切)(?<!所有)"
     r"(冲我来|(有事|有什么事|有啥事|有啥|有咩|有嘢|有乜|有咩事|要找|钱的事|直接|就)(你们)?(就|请|都|直接)*"
     r"(找我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
     + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
@@ -349,6 +368,7 @@ _ME_TOO = re.compile(r"(也|都|和|跟|更)(别|不要|甭|唔好|勿)(再)?(�
 _CLAUSE_BREAK = re.compile("[" + _BREAK_CHARS + "、]+")
 
 
+@_reply_only
 def third_party_only_request(text: str) -> bool:
     """No contact with the cardholder's family or work, contact with the
     cardholder asked for: nothing else of an opt-out."""
@@ -402,6 +422,7 @@ def says_promise(text: str) -> bool:
     return any(_PROMISE.search(v) for v in _views(text, expand_pinyin=False))
 
 
+@_reply_only
 def paid_no_need(text: str) -> bool:
     """Every clause that says stop says "no need", and the message says paid or will pay."""
     views = _views(text, expand_pinyin=False)
@@ -410,6 +431,7 @@ def paid_no_need(text: str) -> bool:
     return _every_stop_clause(text, _NO_NEED)
 
 
+@_reply_only
 def is_stop_request(text: str) -> bool:
     """An opt-out in any of its forms (crisis is checked separately and wins)."""
     return (_stop_request(text) and not calls_only_request(text) and not third_party_only_request(text)
@@ -464,6 +486,7 @@ _NOT_AN_OPT_OUT = re.compile(
 )
 
 
+@_reply_only
 def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
     views = _views(text, expand_pinyin=False) + (_english(text),)

@@ -1,0 +1,37 @@
+"""A bank SMS pasted back into a reply: its own "回T退订" is the bank's
+convention, not the cardholder's opt-out.
+
+"【XX银行】您尾号8812信用卡已逾期45天……回T退订 —— 好的 明天还" (blind round
+15, read in the eighth session of 2026-12-05) was recorded as an opt-out
+because the pasted message ends with the bank's unsubscribe line. The opt-out
+checks read only what the cardholder wrote around it: "…回T退订 —— T" is
+still an opt-out ("T"), "…回T退订 —— 好的 明天还" is a promise.
+"""
+from __future__ import annotations
+
+import re
+
+# The bank's signature first ("【XX银行】", a split SMS's "(1/2)" before it),
+# then the message up to the closing unsubscribe line, which only the bank
+# writes this way (回T退订, 回复TD退订, 退订回T, 拒收请回复R).
+_QUOTED_BANK_SMS = re.compile(
+    r"[（(]?\d\s*/\s*\d[)）]?\s*(?=【)|"
+    # WeChat's quote ("引用：“…”") and quotation marks around the paste
+    r"(?:(?:引用|回复|转发)\s*[:：]?\s*)?[“\"「『']?"
+    r"【[^】\n]{1,20}】[^【]{0,400}?"
+    r"(?:回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r|回复?\s*td(?![a-z]))[。.!！]?[”\"」』']?",
+    re.IGNORECASE,
+)
+# What joins the paste and the reply: "——", "--", "->", "回复：".
+_JOIN = re.compile(r"^[\s—\-–~～:：>|/、，,。]+|[\s—\-–~～:：>|/、，,]+$")
+
+
+def own_words(text: str) -> str:
+    """The message without a bank SMS pasted into it (the whole text when
+    nothing was pasted)."""
+    if not text or "】" not in text:
+        return text
+    reply = _QUOTED_BANK_SMS.sub(" ", text)
+    if reply == text:
+        return text
+    return _JOIN.sub("", reply.strip())
