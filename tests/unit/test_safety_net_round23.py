@@ -10,7 +10,26 @@ showed the net missing or misreading, in phrasings of our own.
   still counts, a bare "T" included;
 - "停止以任何方式联系我" stops contact with the cardholder, even when the
   family is named too.
+
+Second part, from safety round 17 (tests/nlu_safety_dev/round17_*.yml):
+
+- euphemism and metaphor: the world unsubscribed too, the candle burnt down,
+  the battery at its end, the life's save deleted, the sky or great-grandma
+  to go to, no need of tomorrow, the last hours, a profile turned black, "I
+  will do something stupid", a river named, Wu 覅活, "switched off, not the
+  phone, me", the workplace roof, a floor high enough, vanishing from this
+  world, the sea with a goodbye drawn;
+- explained: the number laid to rest, a line asked about as a song or a
+  poem, passwords written down for a parent, a day out by the sea, "我不会
+  做傻事", "paid off, 再也不见";
+- opt-outs: consent withdrawn, marketing stopped, pushes switched off by us,
+  never to receive again, 别再拨, Hokkien koh, Malay; no opt-out: another
+  sender's unsubscribe, a question about what TD covers or who reads it,
+  asked before unsubscribing, the SMS that said TD mentioned, a "not this
+  week", the app's do-not-disturb setting.
 """
+import pytest
+
 from bot.core.safety import verdict
 from bot.core.safety.quoted import own_words
 from tests.unit.safety_support import overridden, round_tests
@@ -37,6 +56,61 @@ OPT_OUTS = [
     "停止用任何形式联络我和我的家人",
     "【某银行】您的信用卡已逾期，请尽快还款。回T退订 —— T",
     "引用：“【XX银行】您的账单已逾期，请尽快处理，回复TD退订” TD",
+]
+
+CRISIS_BY_KIND.update({
+    "world_unsubscribed": ["短信退订了 这个世界我也一并退订了", "把这人间也拉黑了吧"],
+    "something_stupid": ["再逼我 我真会做傻事"],
+    "river_named": ["欠了一屁股债 想去跳钱塘江"],
+    "wu": ["阿拉覅活了 侬拉覅再打了"],
+    "switched_off": ["我准备下线了，不是说手机，是我自己"],
+    "workplace_roof": ["我现在站在公司楼顶 别再打了"],
+    "floor_high_enough": ["已经看好了哪栋楼够高"],
+    "vanishing": ["过两天我就从这个世界上彻底消失了"],
+    "last_message": ['{"text":"这是最后一条了，谢谢大家，别找我"}'],
+    "pinyin_leaving_first": ["wo xian zou yi bu le, dui bu qi ba ma"],
+})
+POSSIBLE_BY_KIND.update({
+    "candle": ["我的蜡烛快烧完了", "🕯️ 替我点上"],
+    "battery": ["电池到头了 再也充不进去了"],
+    "save_deleted": ["这辈子准备删档了", "人生这个副本打不过了 准备删档"],
+    "sky_or_great_grandma": ["我要去天上了", "该去见太奶了"],
+    "no_tomorrow": ["取消提醒吧 我不需要明天了"],
+    "last_hours": ["别打扰我最后这几个小时"],
+    "profile": ["微信头像我换成了纯黑"],
+    "sea_goodbye": ["🌊🌊👋", "退订🌊👋", "爷爷要去🌊里了"],
+    "last_train": ["别等我电话了 末班车要开了 我上车了"],
+})
+LOOK_ALIKES += [
+    "这个号码已经去另一个世界了 你们别再找它了",
+    "“下辈子见”是哪首歌的歌词",
+    "给我爸把所有密码写在一张纸上了，他老忘，网银密码怎么改",
+    "下周去海边潜水🌊",
+    "周末去海边玩🌊👋",
+    "放心，我不会做傻事的",
+    "末班车来了 我上车了 明天聊",
+    "最后一期还上了 从此两清 再也不见",
+]
+OPT_OUTS += [
+    "本人依据《个人信息保护法》撤回贵行使用本人手机号码联系的授权",
+    "营销短信全部停掉",
+    "公众号推送太多 帮我关掉",
+    "从此不再收你们的任何短信",
+    "这个号就当空号 别再拨了",
+    "毋通koh拍电话来",
+    "Tolong berhenti hantar SMS kepada saya",
+]
+NOT_OPT_OUTS = [
+    "移动的套餐短信怎么退订",
+    "快递短信回TD了还在发 你们能帮忙吗",
+    "回复TD是所有短信都收不到了吗",
+    "退订之前我想问一下还欠多少",
+    "我回TD你们看得懂吗",
+    "收到那条回TD退订的短信时我已经还了",
+    "这周别打了 下周一再联系",
+    "你们APP的免打扰在哪里设置",
+    "银行app里面的广告怎么关掉",
+    "别打我家里人电话，有事打给我",
 ]
 
 (test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
@@ -74,3 +148,14 @@ def test_family_named_beside_any_way_is_still_an_opt_out():
     """The family named too does not make it a complaint about whom we call."""
     found = verdict("请你们停止以任何方式联系我，也不要再打给我家里任何人，有事我自己去网点")
     assert found is not None and found.intent == "stop_contact"
+
+
+@pytest.mark.parametrize("text", NOT_OPT_OUTS)
+def test_look_alikes_of_an_opt_out_are_none(text):
+    found = verdict(text)
+    assert found is None or found.intent != "stop_contact" or found.tier is not None, (text, found)
+
+
+def test_a_crisis_beside_a_drawn_sea_wins_over_the_opt_out():
+    found = verdict("退订🌊👋")
+    assert found is not None and found.intent == "crisis"

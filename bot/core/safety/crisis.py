@@ -12,7 +12,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_POSSIBLE,
     CRISIS_SPACED_CERTAIN,
 )
-from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn, _means_alone
+from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn, _means_alone, _sea_goodbye
 from bot.core.safety.explain import (
     _ASKS_FOR_TIME,
     _ASKS_FOR_WAIVER,
@@ -64,7 +64,9 @@ from bot.core.safety.explain import (
     _NEW_NUMBER_GIVEN,
     _NOT_LIVE_HERE,
     _PILLS_ASKED_OR_SOLD,
+    _PASSWORDS_FOR_A_PARENT,
     _PHONE_AWAY,
+    _SAID_OF_SOMETHING_ELSE,
     _PILLS_HOARDED,
     _english_everyday,
     _explained_possible,
@@ -88,6 +90,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         certain += _emoji_signs(text or "")
     # "哈哈我是认真的 想去跳🏢": jumping from a drawn building is no laughter.
     certain += _jump_drawn(text or "")
+    if not _LAUGHING.search(text or ""):
+        possible += _sea_goodbye(text or "")
     if not certain and not possible:
         # the emoji alone, when nothing else read it (the normaliser's words
         # for 💊 and 🔪 already do): one sign, not two
@@ -216,10 +220,17 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
     """The explanations of the twenty-second round (blind round 14, read):
     the doctor's or the pharmacy's sleeping pills, a city not to live in, a
     new number given, a skull in a game; and of the twenty-third (blind round
-    15): a trip or a shift that keeps the phone unanswered."""
+    15, safety round 17): a trip or a shift that keeps the phone unanswered,
+    passwords written down for a parent, a number laid to rest, a line
+    asked about as a song or a poem."""
     signs = certain | possible
     if not signs or own_wish:
         return False
+    if signs == {"r13_left_for_family"} and any(_PASSWORDS_FOR_A_PARENT.search(v) for v in views):
+        return True
+    if _SAID_OF_SOMETHING_ELSE.search(text or ""):
+        # Taken out, the rest must show no sign of its own.
+        return assess_crisis(_SAID_OF_SOMETHING_ELSE.sub("，", text)) is None
     if (signs == {"unreachable"} and any(_PHONE_AWAY.search(v) for v in views)
             and any(_NO_ANSWER.search(v) for v in views)):
         return True

@@ -29,7 +29,7 @@ _NOT_ORDINARY_MEDICINE = "".join(f"(?<!{m})" for m in ("感冒", "退烧", "胃"
 
 CRISIS_CERTAIN = _rules([
     ("explicit", r"自杀|轻生|寻死|自尽|自我了断|了结自己|了断自己|自己了断|结束自己|结束生命|结束我的生命|结束我自己"
-                 r"|自残|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha|buxianghuo|bxhl|qingsheng|想die|要die|去die|wanttodie"
+                 r"|自残|自伤|伤害自己|弄死自己|杀了自己|杀死自己|捅自己|割自己|拿刀.{0,4}自己|想zs|要zs|去zs|zisha|buxianghuo|bxhl|qingsheng|想die|要die|去die|wanttodie"
                  # pinyin mixed in and homophone typos (字杀, 不想或了, 活不下区)
                  r"|把自己(结束|了结|解决|弄死|杀)|自行了断|一死百了|我(这种人|这样的人)?(就|真的|真)?(该|应该|只配|活该)(去)?死(?!心|机|板|磕|的)|(恨不得|巴不得)(自己|我)?(去)?死"
                  r"|只有(去)?死(才|才能)|死(是|才是)(最好|唯一)的|(唯一|最后)的(出路|办法)(就)?是死|死咗就唔使|活不过(今晚|今天|明天|这个月)"
@@ -51,7 +51,7 @@ CRISIS_CERTAIN = _rules([
                r"|割腕|割脉|(?<!树)上吊|上吊(?!死)|投河|投江|投海|投湖|被车撞死|撞死(我)?自己|(想|要)(去)?撞车|(?<!树上)吊死|卧轨|烧炭|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
                r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
                + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|药.{0,3}(攒|存|囤|储)(了|咗|起来|够)|药.{0,8}(储|攒|存|囤)(埋|起|好|够|齐)|(药|片|粒).{0,10}够数|(攒|存|囤|储)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)|绳(子|索)?(已经|都)(挂|系|绑|打)好"),
-    ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|躺在|翻过|翻到)(了)?" + _HIGH_PLACE + _PLACE_CHORE
+    ("place", r"(站在|站到|站上|爬上|爬到|坐在|蹲在|躺在|翻过|翻到)(了)?(单位|公司|小区|学校|医院|宿舍|我家|厂里|商场|酒店)?(的)?" + _HIGH_PLACE + _PLACE_CHORE
               + r"|(我在|我现在在|现在在|已经在|人在|一个人在|我到了|已经到了|^在|喺)([0-9一二三四五六七八九十几]+(楼|层)的?)?" + _HIGH_PLACE + _PLACE_CHORE
               + r"|(站在|坐在|蹲在|一个人站在|一个人坐在)" + _WATER),
     # Being there and wanting to go down, or asking which is highest.
@@ -1002,7 +1002,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      # two crises of safety round 13 the final model lost to the new data
      # (the classifier and the detector both fell below their lines):
      # what comes after has nothing to do with me; an account left to lapse
-     r"|(以后|之后|往后|后面)(的事|的事情)?(都|也|就)?(跟|和|与)我(再)?(没|没有|无)(关系|关)了"
+     r"|(以后|之后|往后|后面|明天)(的事|的事情)?(都|也|就)?(跟|和|与)我(再)?(没|没有|无)(关系|关)了"
      r"|(没人|无人)(登录|登陆|用|使用).{0,6}(会)?(被)?(回收|注销|收回).{0,12}(不想|不用|不必|不打算|不准备|不要)(再)?(留着|留|保留)"),
 ])
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
@@ -1082,6 +1082,8 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("pinyin_r22",
      r" si le suan le | gu ?hui | tiao ?l[a-z]?u (zhi ?qian|qian|le|qu|ba) "
+     # twenty-third round: "先走一步 对不起爸妈" in pinyin (safety round 16, lost by the new model)
+     r"| xian zou yi bu .{0,40}dui ?bu ?qi | dui ?bu ?qi .{0,30}xian zou yi bu "
      r"| shou ?yi ?ren .{0,12}(gai|huan) ?cheng .{0,60}(ti wo|bang wo) huan "),
 ])
 
@@ -1105,4 +1107,46 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"(应该|估计|可能|大概)?(就)?(没人接|没有人接|没人回|没人应)(了)?"),
     ("r23_rebirth",
      r"人生重开(?!模拟|器|游戏)|(想|只想|真想|好想|不如|干脆|直接)(早点|早些|直接|赶紧)?(重新)?投胎|歪脖子树"),
+])
+
+# Twenty-third round, second part, from safety round 17 (tests/nlu_safety_dev/
+# round17_*.yml, written for this round and scored once before it):
+# euphemism and metaphor (the world unsubscribed too, the candle burnt down,
+# the battery at its end, the life's save deleted, leaving for the sky or
+# for great-grandma, "我不需要明天了", the last hours), a profile turned black
+# with a farewell signature, "I will do something stupid", a river named,
+# Wu "覅活", the self switched off "not the phone, me", standing on the roof
+# of one's workplace, a floor high enough looked up, vanishing from this world.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r23_certain",
+     r"(这个)?(世界|人间|这辈子|这一生|生命)(我)?(也|都)?(准备|要|想|打算)?(一起|顺便|一并)?(退订|拉黑|注销|取关|卸载)(了|掉)?"
+     r"|(从|在)这(个)?(世界|世上|人世)(上)?(彻底|永远)?消失"
+     r"|(?<!不)(?<!别)(?<!没)(会|要|就|去|想|真会|真的会)(做|干)(出)?(什么)?傻事"
+     # the last message, thanks to all, not to be looked for (inside a JSON fragment too)
+     r"|最后一条(了|消息|信息)[^a-z]{0,12}(谢谢(所有人|大家|你们)|别找我|不要找我|永别)"
+     r"|跳(黄浦江|长江|黄河|珠江|钱塘江|嘉陵江|湘江|汉江|松花江|闽江|赣江|淮河|海河|秦淮河|苏州河|运河|护城河|漓江|岷江|沱江|澜沧江|大运河)"
+     r"|覅活|勿要活|不要活了"
+     r"|(关机|下线)(了)?.{0,6}(不是手机|不是说手机).{0,8}(是我|是人|我这个人|我自己)"
+     r"|(查|找|看|选)(好|过)(了)?(哪个|哪栋|哪座|哪层|哪一层)(楼层|楼|桥|层)?.{0,3}(够高|最高|够)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r23_metaphor",
+     r"(我的|我这根|生命的|命里的)蜡烛.{0,3}(快|要|已经)?(烧完|燃尽|灭了|烧到头)|替我点(上|根|支|盏)?(蜡烛|香)?$|(蜡烛|🕯).{0,8}替我点"
+     r"|(电量|电池).{0,8}(耗尽|到头|用完).{0,12}(再也|充不进|该关机|关机了|晚安)"
+     r"|(人生|这辈子|这一生)(的)?(副本|游戏|这局|这把).{0,10}(删档|退出|不玩了|下线|重开)"
+     r"|(这辈子|人生|这一生|这一世).{0,8}(准备|要|就|想|打算)(重开|删档|退场|谢幕|下线)"
+     r"|这一世(先|就)?(退场|谢幕|下线)|三生石上见"
+     r"|(我|俺)?(要|准备|该|得)去(天上|天堂)(了|报到)|(去|要去|该去|快去)(见|找)(太奶|太奶奶|太爷|太爷爷)"
+     r"|(我)?(不需要|不要)(明天|以后|未来)了"
+     r"|(摆|躺)到?(进)?棺材(里)?"
+     r"|(别|不要)(再)?打扰(我)?(最后|最後)(这|的)?(几个|几|一点)?(小时|钟头|时辰|时间|时光)"
+     r"|(我|俺)?(最后|最後)(这|的)(几个)?(小时|钟头|时辰)"
+     r"|(以后|今后|明天以后)的?(短信|消息|电话|信息)(就)?(不会|没)(有)?人(看|接|回)了"
+     r"|(明天|今晚|过几天|下周|很快|以后)(以后|之后|过后)?(我这个人|这个人)(就)?不在了"),
+    # the last train boarded (an everyday context explains it: _EVERYDAY_SIGN_RULES)
+    ("r23_last_train", r"末班车.{0,10}(我)?(已经)?(上车了|该上车了)"),
+    # the quiet signs' profile turned black, worded freely (one sign with them)
+    ("quiet_signs", r"头像.{0,4}(换成|改成|换了|改了)(了)?(全)?(黑色|黑白|纯黑|黑的)|签名.{0,4}(改成|换成|改了|写了|写成)(了)?(告别|遗言|永别)"),
+    # paid off, it is relief ("最后一笔也还上了，从此两清，再也不见": _PAID_OFF_RULES)
+    ("r23_never_again", r"再也不见"),
 ])

@@ -42,6 +42,17 @@ def _means_alone(text: str) -> List[str]:
     return ["emoji_means_alone"] if _MEANS_ALONE.match((text or "").strip()) else []
 
 
+# The sea with a goodbye and nothing of a day out (🌊🌊🌊👋, "退订🌊👋"; safety
+# round 17), or walking into it ("👴要去🌊里了"): only possible, the bot asks.
+_SEA_GOODBYE = re.compile("\U0001F30A.{0,6}(\U0001F44B|再见|拜拜|永别|再也不见)|(\U0001F44B|再见|拜拜|永别).{0,6}\U0001F30A"
+                          "|(去|进|走进|跳进|跳)(到)?\U0001F30A(里|中)?", re.IGNORECASE)
+_DAY_OUT = re.compile("[\U0001F3D6\U0001F3C4\u26F1\U0001F41A\U0001F3CA\U0001F30B\U0001F374\U0001F37A]|海边玩|度假|旅游|旅行|冲浪|潜水|游泳|赶海|假期|放假|出去玩|周末")
+
+
+def _sea_goodbye(text: str) -> List[str]:
+    return ["emoji_sea_goodbye"] if _SEA_GOODBYE.search(text) and not _DAY_OUT.search(text) else []
+
+
 # Jumping from a building or a bridge drawn as emoji (跳🏢): a method named.
 _JUMP_DRAWN = re.compile("(跳|jump).{0,2}[\U0001F3E2\U0001F3D9\U0001F3EC\U0001F309]", re.IGNORECASE)
 

@@ -22,7 +22,7 @@ _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准�
 # A farewell word about the debt itself (终于解脱了，最后一期还完了) is relief.
 _PAID_OFF = re.compile(r"还完|还清|结清|清晒|还晒|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_ALL = re.compile(r"(全|都|全部)还了")
-_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon"}
+_PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon", "r23_never_again"}
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 # Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
@@ -48,7 +48,7 @@ _RELATIVE_DIED = re.compile(_FAMILY + r"(的卡|的信用卡|的债|的欠款)|"
 
 
 # Signs an everyday context explains (a knife while cooking).
-_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep", "r20_possible_more"}
+_EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep", "r20_possible_more", "r23_last_train"}
 
 
 # Fifth round (issue 18): a single ambiguous sign the rest of the message
@@ -198,6 +198,9 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
     if possible == {"place_word"} and any(_SCHOOL_RUN.search(v) for v in views):
         # "去河边那个学校接孩子": the school by the river.
         return True
+    if possible == {"place_word"} and any(_WATER_FOR_FUN.search(v) for v in views):
+        # "下周末去海边，准备学潜水" (safety round 17): a day out by the water.
+        return True
     if possible <= {"place_word", "r13_place"} and any(_WATER_LIVELIHOOD.search(v) for v in views):
         # "我在鄱阳湖边上包的鱼塘 大水冲垮了" (blind round 13): a living made on the water.
         return True
@@ -219,6 +222,7 @@ def _dead_end_of_a_named_hardship(views: Tuple[str, ...]) -> bool:
 
 
 # Work on or by the water: a fish pond, a boat, a quay, a shop by the lake.
+_WATER_FOR_FUN = re.compile(r"潜水|冲浪|赶海|度假|旅游|玩水|露营|游泳|划船|皮划艇")
 _WATER_LIVELIHOOD = re.compile(r"鱼塘|养鱼|鱼苗|虾塘|蟹塘|养殖|网箱|打鱼|捕鱼|渔船|渔民|休渔|码头|挖沙|采砂|农家乐|民宿|摆摊|开店|开饭店|开了个")
 
 
@@ -316,6 +320,16 @@ _NOT_LIVE_HERE = re.compile(r"不想活在这(种|个|座|样的)?(城市|城里
 _LEAVING_OR_JOKING = re.compile(r"哈哈|说笑|开玩笑|玩笑|回老家|搬(家|走|回|去)|准备回|打算回|房价|房租|离谱")
 # A new number given: "以后打这个号联系不上我了 换号了 新号微信同号".
 _NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(个)?(新)?(号|号码|手机号|手机)(了)?.{0,8}(微信|同号|是|发给|联系|加)")
+# Words of dying said of something else (twenty-third round, safety round
+# 17): the phone number laid to rest ("这号已经去另一个世界了，别再找它了"),
+# a line quoted and asked about as a song, a poem or a text ("“下辈子见”是哪
+# 首歌的歌词"). Once they are taken out, nothing else may be a sign.
+_SAID_OF_SOMETHING_ELSE = re.compile(
+    r"(号|号码|手机号|这张卡|这个手机|这手机)[^，。,！!？?]{0,6}(已经|就|要|我要)?(让它|把它|它)?(去(了)?另一个世界|长眠|入土(为安)?|下葬|安息|办(个|一个)?葬礼)"
+    r"|[“\"「『][^”\"」』]{1,16}[”\"」』][^，。,]{0,4}(是)?(哪首歌|哪首诗|什么歌|歌词|诗句|出自|台词|下一句|上一句|课文|书名|歌名)")
+# Passwords written down for a parent who forgets them: "给我妈把所有密码写
+# 在一张纸上了，她老记不住" (safety round 17).
+_PASSWORDS_FOR_A_PARENT = re.compile(r"记不住|老忘|总忘|忘了密码|怎么改|改密码|修改密码")
 # Why the phone will not be answered, said beside it (twenty-third round):
 # "我明天出差 打电话应该没人接", "手机要停机了 以后打没人接".
 _PHONE_AWAY = re.compile(r"出差|上班|下班|加班|办公室|座机|前台|店里|公司电话|夜班|开会|手术|飞机|高铁|火车|出国|出海|下井|进山|没信号|信号不好|停机|销号|换号|关机|静音|在外地|住院|考试|值班|上课")

@@ -63,12 +63,17 @@ STOP_PATTERNS = _rules([
                      r"|(短信|信息|消息|提醒|通知|推送)(我)?(都|也)?(不想|不愿意|不愿)(再)?(看到|收到|接到|看|收)"
                      r"|(短信|电话|信息)(和|跟|同|、)?(短信|电话|信息)?(都|也)(不用|不需要|不要)了"
                      r"|(信息|短信|消息)(就)?免了(吧)?|(别|甭|不要)(再)?(给|往)(俺|我)?(这上面|这个手机|这个号|这里|这儿|这)?发(东西|这些|了|短信|信息|消息|短讯|简讯)"
+                     # safety round 17: consent withdrawn, marketing stopped, pushes switched off, "never again receive"
+                     r"|撤回.{0,24}(联系|联络|致电|号码|手机|个人信息).{0,12}(授权|同意)|(撤回|收回|取消)(本人|我)?(的)?(联系|联络|通讯|个人信息使用)(的)?(授权|同意)"
+                     r"|(营销|广告|推广|促销)(短信|信息|广告|推送|电话)?.{0,4}(全部|都|一律)?(停掉|停了|别发|不要发|退订|取消|关掉)"
+                     r"|(推送|通知|消息|短信|公众号).{0,8}(帮我|给我)(关掉|关了|停掉|取消|退订)"
+                     r"|(从此|以后|今后|再也)(都)?(不|不再)(收|接)(你们)?(的)?(任何)?(短信|电话|信息|消息)"
                      r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
-                     + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找我|以后(有事)?(都)?(不要|别)(再)?找我"
+                     + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找(我|它)|以后(有事)?(都|也)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
                      + r"|" + _DONT + r"(再)?" + _OFTEN + r"(都)?(给我)?(发|打|催|骚扰|call|send|@)"
-                     + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|(?<!非诚)勿扰|免打扰|请勿打扰"),
+                     + r"|别再打|不要再打|别再发|不要再发|别打来|不要打来|(别|不要)再拨(?!错)|(?<!非诚)勿扰|免打扰|请勿打扰"),
     ("remove_me", r"删除我的(号码|手机号|电话|信息|联系方式|资料)|删掉我的(号码|手机号|电话)|(把|将)我(的)?(号码|手机号|电话)?(从.{0,10})?(删|删掉|删除|移除|去掉)"
                   r"|号码(从.{0,10})?(删了|删掉|删除|移除)|从(名单|系统|列表)(里|中)?(删|移除|去掉)|移出名单|(?<!被)(加入|加进|拉进|列入)(你们)?(的)?黑名单|(?<!没)(?<!没有)(?<!不)(?<!被)拉黑(你们|了)|把你们拉黑|(再|就)拉黑"),
     ("too_often", _OFTEN + r"(都)?(给我|跟我)?(发(短信|信息|消息|来|过来|给我|个不停|这么多|那么多)|打(电话|来|给我|过来|个不停|我)|骚扰|催|来电|call|send|短信|电话|信息轰炸)"
@@ -76,7 +81,7 @@ STOP_PATTERNS = _rules([
                   r"|(短信|电话|信息|消息)(也)?(太多|太频繁|太烦)|(发|打|催)个(不停|没完)|(发|打)不停|(发|打)没完|狂发|狂打|轰炸|呼死"),
     ("cantonese", _CANTONESE_DONT + r"(再)?(直接)?" + r"(同我|俾我|畀我|揾我|搵我)?" + _CANTONESE_VERB + r"|唔想再收到|唔好再嚟"
                   # Hokkien, as typed in Taiwan: 毋通閣敲電話來 (do not phone again)
-                  r"|毋通(再|阁|閣|擱|搁)?(敲|打|拍|传|傳)(电话|電話|简讯|簡訊)?|(莫|嘜|免)(擱|搁)(打|传|傳|寄)"),
+                  r"|毋通(再|阁|閣|擱|搁|koh|ko)?(敲|打|拍|传|傳)(电话|電話|简讯|簡訊)?|(莫|嘜|免)(擱|搁)(打|传|傳|寄)"),
     # issue 18, third round: blocked already, "once more and I report you",
     # not wanting to be disturbed, getting them every day, "stop it" after
     # the messages are named.
@@ -145,14 +150,22 @@ STOP_ENGLISH = _rules([
                 r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|da le|da wo|fa le|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
                 # romanised Cantonese, toneless as typed (blind round 13): m ho zoi da lai (唔好再打嚟)
                 r"| (m|mh|mm|ng) ?(ho|hou) (zoi |joi |zai )?(da|dar|daa|call|send|text|sms|msg|fat|faat|wan|wen)( |lai |lei |bei |la |lah |laa )"
+                r"| berhenti (hantar|menghantar|call|telefon|hubungi|mesej|sms) | jangan (hantar|call|telefon|hubungi|mesej|sms) (lagi|saya) "
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
 
 # A question about the keyword or what it does (退订以后多久生效, 拒收请回复R是干嘛的)
 # is no opt-out; "怎么退订" asks how to do it, and is one.
-_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗")
+_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗"
+                               # safety round 17: what it covers, who reads it, asked before, the SMS that said it
+                               r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
+                               r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
+# Another sender (a phone carrier, a courier, a prize SMS) and nothing that
+# names ours (safety round 17): its unsubscribe is asked about, not ours.
+_OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅")
+_OUR_MESSAGES = re.compile(r"你们的|贵行|银行|信用卡|催收|还款|欠款|账单")
 # "我没退订啊 是孩子乱回的 帮我恢复", "不是我退订的" (blind round 11): an
 # opt-out denied, or the reminders asked back, is none.
 _NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并没有|不是我)(有)?(回|回复|发|点)?(过)?(t|td|退订|退定)"
@@ -161,14 +174,14 @@ _NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
 # nothing of us; "我开了免打扰 别发了" still does, through 别发.
 _DND_WORD = re.compile(r"请勿打扰|勿扰|免打扰")
-_DND_FEATURE = re.compile(r"(勿扰|免打扰)(模式|功能).{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
+_DND_FEATURE = re.compile(r"(勿扰|免打扰)(模式|功能)?.{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
 # "Not now, later" (blind round 14, and every blind writer since round 10
 # labelled it another time, not an opt-out): "在开会，别打了，晚点我回",
 # "开会中勿扰，稍后回复", "累成狗，别打了，明天再说". A don't with a later
 # beside it, and nothing that makes the don't lasting (再也, 以后, 永远).
-_LATER = re.compile(r"(晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
+_LATER = re.compile(r"(晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
                     r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲)(?![不没])")
 _LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
@@ -357,7 +370,7 @@ _CONTACT_ME = re.compile(
     # "停止以任何方式联系我" (blind round 15) stops contact with me too
     r"(?<!方式)(?<!形式)(?<!渠道)(?<!途径)(?<!任何)(?<!一切)(?<!所有)"
     r"(冲我来|(有事|有什么事|有啥事|有啥|有咩|有嘢|有乜|有咩事|要找|钱的事|直接|就)(你们)?(就|请|都|直接)*"
-    r"(找我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
+    r"(找我|打给我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
     + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
     + r"|打我(的)?(手机|电话|这个号|这个手机)|打这个号|我(这|这个)?(号|手机|电话)?24小时开机"
     r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人)")
@@ -450,6 +463,10 @@ def _stop_request(text: str) -> bool:
         return False
     if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
                                                      for v in every_view):
+        return False
+    if (matched and matched <= _KEYWORD_RULES | {"opt_out_again"} and any(_OTHER_SENDER.search(v) for v in views)
+            and not any(_OUR_MESSAGES.search(v) for v in views)):
+        # Another sender's messages: "移动的套餐短信怎么退订", "快递短信一直回TD还在发".
         return False
     if matched and any(_CONSEQUENCE_QUESTION.search(v) for v in every_view) \
             and not _matching(STOP_PATTERNS, tuple(_CONSEQUENCE_QUESTION.sub("", v) for v in views)):
