@@ -30,7 +30,8 @@ emoji to words), with spaces and punctuation removed, and on the raw text.
 One module per job: ``views`` (the text as the rules read it), ``crisis_rules``
 (the crisis tables), ``emoji``, ``explain`` (what explains a sign away),
 ``crisis`` (the assessment), ``classifier_crisis`` (a crisis only the
-classifier saw), ``optout``, ``markup``, ``verdict`` (what the pipeline acts
+classifier saw), ``optout``, ``quoted`` (a bank SMS pasted back, which the
+opt-out checks leave out), ``markup``, ``verdict`` (what the pipeline acts
 on), ``checkin`` (the answer to the check-in) and ``findings`` (the tiers and
 results they share). This module re-exports what the rest of the code uses.
 """
