@@ -379,6 +379,11 @@ def _tone_digits(text: str) -> List[Edit]:
     return [(m.start(2), m.end(2), "") for m in found]
 
 
+def unescaped(text: str) -> str:
+    """``text`` with escaped runs (\\uXXXX, %XX) decoded (nothing else)."""
+    return _apply(text, [(i, i + 1) for i in range(len(text))], _escapes(text))[0]
+
+
 def toneless_pinyin(text: str) -> str:
     """``text`` with the tone digits of typed pinyin removed (nothing else)."""
     return _apply(text, [(i, i + 1) for i in range(len(text))], _tone_digits(text))[0]
@@ -511,7 +516,34 @@ def _cantonese(text: str) -> List[Edit]:
     return sorted(edits)
 
 
+# --- escaped text: what a broken client or a copied log sends ----------------
+
+# "\u6211\u4e0d\u60f3\u6d3b\u4e86", "%E9%80%80%E8%AE%A2" (blind round 16): the
+# message itself, escaped. A run of two or more \uXXXX escapes, or of three or
+# more %XX bytes that decode as UTF-8, is read as what it encodes.
+_UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4}){2,}")
+_PERCENT_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2}){3,}")
+
+
+def _escapes(text: str) -> List[Edit]:
+    if "\\u" not in text and "%" not in text:
+        return []
+    edits: List[Edit] = []
+    for match in _UNICODE_ESCAPES.finditer(text):
+        decoded = "".join(chr(int(match.group(0)[k + 2:k + 6], 16)) for k in range(0, len(match.group(0)), 6))
+        if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
+            edits.append((match.start(), match.end(), decoded))
+    for match in _PERCENT_BYTES.finditer(text):
+        try:
+            decoded = bytes.fromhex(match.group(0).replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        edits.append((match.start(), match.end(), decoded))
+    return sorted(edits)
+
+
 _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
+    _escapes,
     _letter_forms,
     _half_width,
     _simplified,

@@ -159,3 +159,76 @@ def test_look_alikes_of_an_opt_out_are_none(text):
 def test_a_crisis_beside_a_drawn_sea_wins_over_the_opt_out():
     found = verdict("退订🌊👋")
     assert found is not None and found.intent == "crisis"
+
+
+# Third part, from blind round 16 (a development set once round 17 was frozen).
+ROUND16_CRISIS = [
+    "爬了十几年塔 这次上去不打算系安全带了",
+    "下回别抢救我了",
+    "夜深了 此生已倦 吾将赴水",
+    "人都死了 还要征信有啥用",
+    "再催就从楼顶给你们表演个空中飞人",
+    "还钱？我先去死一死",
+    "\\u6211\\u4e0d\\u60f3\\u6d3b\\u4e86",
+    "%E6%88%91%E4%B8%8D%E6%83%B3%E6%B4%BB%E4%BA%86",
+]
+ROUND16_OPT_OUTS = [
+    "%E9%80%80%E8%AE%A2",
+    "\\u9000\\u8ba2\\u9000\\u8ba2",
+    "tolong berhenti telepon saya",
+    "本人已多次回复TD但仍持续收到短信，请即日起停止向本号码发送任何短信",
+]
+ROUND16_NOT_OPT_OUTS = [
+    "不用再发验证码了 我本人",
+    "还款证明不用发了 我自己在app上看",
+    "别再发律师函了 这笔账单不对",
+    "不是要你们停止联系 是想申请停息挂账",
+    "请勿打扰是我微信签名 不是冲你们的 我还欠多少",
+    "先别打了 我在想办法 再给我两周",
+    "这周出差 别打了 下周一我主动打过去",
+    "不用联系张女士 她是我前妻",
+    "莫打我屋里人的电话 要找就找我",
+    "别打我老婆电话 打我的",
+]
+ROUND16_LOOK_ALIKES = [
+    "我家是烧炭窑的 今年关停了",
+    "我在天台做防水 从架子上摔下来了 工伤",
+    "我上夜班 白天要吃安眠药睡觉 下午四点以后再联系",
+    "放心，我不会做傻事",
+]
+
+
+@pytest.mark.parametrize("text", ROUND16_CRISIS)
+def test_round16_crises_are_caught(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "crisis", (text, found)
+
+
+@pytest.mark.parametrize("text", ROUND16_OPT_OUTS)
+def test_round16_opt_outs_stop_contact(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact" and found.tier is None, (text, found)
+
+
+@pytest.mark.parametrize("text", ROUND16_NOT_OPT_OUTS)
+def test_round16_look_alikes_of_an_opt_out_are_none(text):
+    found = verdict(text)
+    assert found is None or found.intent != "stop_contact" or found.tier is not None, (text, found)
+
+
+@pytest.mark.parametrize("text", ROUND16_LOOK_ALIKES)
+def test_round16_look_alikes_are_no_crisis(text):
+    found = verdict(text)
+    assert found is None or found.intent != "crisis", (text, found)
+
+
+def test_escaped_text_is_read_decoded_with_spans_on_what_was_written():
+    from bot.core.textnorm import normalize, normalize_with_spans
+
+    assert normalize("\\u9000\\u8ba2") == "退订"
+    assert normalize("%E9%80%80%E8%AE%A2") == "退订"
+    # a percentage, a lone escape and bytes that are no UTF-8 stay as written
+    assert normalize("100%的把握") == "100%的把握"
+    assert normalize("%FF%FE%FD") == "%FF%FE%FD"
+    spans = normalize_with_spans("还%E4%B8%89%E5%8D%83")
+    assert spans.text == "还三千" and spans.original_span(1, 3) == (1, 19)

@@ -44,7 +44,7 @@ _WHOM = (r"(给|跟|和|找|往|向|对)?(我(和|跟|及|还有)(我)?(的)?(�
 # Verbs of contact. 发 and 打 only with what makes them contact (not 发愁, 打工).
 _CONTACT_VERB = (
     r"(发(了|啦|短信|信息|消息|这种|这些|那么多|这么多|来|过来|给我|微信)?(?![愁火脾现展票工货誓烧生布表言钱薪错])"
-    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们)|推(消息|送|给我|这些|广告|了)|通知(我|了)|传(讯息|简讯|短信|信息|消息)|传送|寄(简讯|短信|讯息|信息)|讯息|简讯|来电|致电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
+    r"|打(电话|来|给我|过来|了|啦|我|这个号|这个电话)|来(烦|骚扰|打扰|找我)|(联系|联络)(?!客服|人工|银行|专员|你们|紧急联系人|[张王李刘陈杨赵黄周吴]?(女士|先生|小姐))|推(消息|送|给我|这些|广告|了)|通知(我|了)|传(讯息|简讯|短信|信息|消息)|传送|寄(简讯|短信|讯息|信息)|讯息|简讯|来电|致电|来信|短信|电话|骚扰|打扰|烦(我|了|人|啦)|催收|推送|call|send|text|msg|sms|dd|whatsapp)"
 )
 _DONT = r"(别|(?<!要)不要|不用|甭|覅|勿|莫|请勿|请不要|请别|能不能别|能不能不要|可以不要|可不可以别|可不可以不要|求你们别|求求你们别|求你别|麻烦别|麻烦不要|以后别|以后不要|拜托别|拜托不要|不许|不准|禁止)"
 _OFTEN = r"(天天|每天|每日|一天到晚|整天|成天|老是|总是|一直|不停|没完没了|三天两头|日日|一天.{0,4}(条|个|次|遍|通))"
@@ -54,7 +54,7 @@ _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|what
 STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)(?<!不是要)(?<!不是想)(?<!没说要)退订|退ㄉㄧㄥ|tui订|(短信|我要)推(定|订)|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
-                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
@@ -127,7 +127,9 @@ STOP_POSSIBLE = _rules([
 # Twenty-second round (blind round 14): the opt-out already sent and the
 # messages still coming ("已经回了TD了 还在发 到底能不能停") says it again.
 STOP_PATTERNS = STOP_PATTERNS + _rules([
-    ("opt_out_again", r"(回|回复|发|点|按)(了|过)(td|t|退订|退定|tuiding|拒收)(了|啦)?.{0,10}(还在|还是|还|又|照样|仍然|依然)(在)?(发|打|收到|推|来)"),
+    ("opt_out_again", r"(回|回复|发|点|按)(了|过)(td|t|退订|退定|tuiding|拒收)(了|啦)?.{0,10}(还在|还是|还|又|照样|仍然|依然)(在)?(发|打|收到|推|来)"
+                      # "本人已多次回复TD但仍持续收到" (blind round 16)
+                      r"|(已|已经|多次|好几次|几次)(回|回复|发)(了|过)?(td|t|退订|退定)(了|啦)?.{0,6}(但|可|却)?(还在|还是|还|又|照样|仍然|依然|仍|仍旧|继续|持续)(在)?(发|打|收到|推|来)"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -150,7 +152,7 @@ STOP_ENGLISH = _rules([
                 r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|da le|da wo|fa le|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
                 # romanised Cantonese, toneless as typed (blind round 13): m ho zoi da lai (唔好再打嚟)
                 r"| (m|mh|mm|ng) ?(ho|hou) (zoi |joi |zai )?(da|dar|daa|call|send|text|sms|msg|fat|faat|wan|wen)( |lai |lei |bei |la |lah |laa )"
-                r"| berhenti (hantar|menghantar|call|telefon|hubungi|mesej|sms) | jangan (hantar|call|telefon|hubungi|mesej|sms) (lagi|saya) "
+                r"| berhenti (hantar|menghantar|call|telefon|telepon|menelepon|menelpon|hubungi|menghubungi|kirim|mengirim|mesej|sms) | jangan (hantar|call|telefon|telepon|hubungi|kirim|mesej|sms) (lagi|saya) "
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
@@ -162,6 +164,13 @@ _KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|是�
                                r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
+# What is not to be sent is not the contact (blind round 16): "不用再发验证码了
+# 我本人", "证明不用发了", "别再发律师函吓唬人了 账单不对", "不要再发征信的事了
+# 我月底还"; or the stop is denied.
+_NOT_CONTACT_ITSELF = re.compile(
+    r"(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票)(就|也)?(不用|别|不要|甭)(再)?(发|寄)(了)?"
+    r"|(不用|别|不要|甭)(再)?(发|寄)(什么)?(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票)(了)?"
+    r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?")
 # Another sender (a phone carrier, a courier, a prize SMS) and nothing that
 # names ours (safety round 17): its unsubscribe is asked about, not ours.
 _OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅")
@@ -174,15 +183,15 @@ _NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
 # nothing of us; "我开了免打扰 别发了" still does, through 别发.
 _DND_WORD = re.compile(r"请勿打扰|勿扰|免打扰")
-_DND_FEATURE = re.compile(r"(勿扰|免打扰)(模式|功能)?.{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
+_DND_FEATURE = re.compile(r"(勿扰|免打扰|勿打扰)(模式|功能)?.{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里|一直开|开着|签名|才看到|没看到|错过)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
 # "Not now, later" (blind round 14, and every blind writer since round 10
 # labelled it another time, not an opt-out): "在开会，别打了，晚点我回",
 # "开会中勿扰，稍后回复", "累成狗，别打了，明天再说". A don't with a later
 # beside it, and nothing that makes the don't lasting (再也, 以后, 永远).
-_LATER = re.compile(r"(晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
-                    r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲)(?![不没])")
+_LATER = re.compile(r"(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
+                    r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
 _LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
 # A question about what an opt-out or a block would do (blind round 14, and
@@ -359,7 +368,7 @@ def calls_only_request(text: str) -> bool:
 # opt-out (recall first: writers split on it).
 _THIRD_PARTY = (r"(我|俺)?(的)?(妈|爸|妈妈|爸爸|老妈|老爸|爸妈|父母|家人|家里人|家里|家里面|屋企人|屋企|老婆|老公|媳妇|爱人|孩子|女儿|儿子"
                 r"|阿妈|阿爸|老豆|老母|亲戚|哥|姐|弟|妹|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|姥姥|老人|老人家|室友|朋友|同事|领导|老板|老细"
-                r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位)")
+                r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位|屋里人|屋头人|屋里)")
 _THIRD_PARTY_NAMED = re.compile(
     r"(给|跟|和|找|往|向|对|打给|打到|打去|打俾|打畀|打|骚扰|打扰|联系|联络|烦|吓|吓唬|搵|去|call)(我|俺)?(的)?" + _THIRD_PARTY
     + r"|" + _THIRD_PARTY + r"(那边|那里|那儿)?(的)?(电话)?(就|也|都)?(别|不要|甭|唔好|勿|莫)")
@@ -372,6 +381,7 @@ _CONTACT_ME = re.compile(
     r"(冲我来|(有事|有什么事|有啥事|有啥|有咩|有嘢|有乜|有咩事|要找|钱的事|直接|就)(你们)?(就|请|都|直接)*"
     r"(找我|打给我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
     + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
+    + r"|找我就(行|好|可以|得)|打我的(手机|电话)?(?!.{0,2}(妈|爸|家|老婆|老公))|发我(这个|的)(号|手机)"
     + r"|打我(的)?(手机|电话|这个号|这个手机)|打这个号|我(这|这个)?(号|手机|电话)?24小时开机"
     r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人)")
 # ... and does not stop that too ("别打我家里人电话 也别打我的").
@@ -477,6 +487,11 @@ def _stop_request(text: str) -> bool:
         return False
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
             and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
+        return False
+    if (matched and any(_NOT_CONTACT_ITSELF.search(v) for v in views)
+            and not _matching(STOP_PATTERNS, tuple(_NOT_CONTACT_ITSELF.sub("", v) for v in views))):
+        # Not the contact: a code, a receipt or a letter not to be sent, or
+        # the stop itself denied ("不是要你们停止联系 是想申请停息挂账").
         return False
     if matched and matched <= _FREQUENCY_RULES:
         # How often we write, and no word that says stop ("你们天天催，烦不

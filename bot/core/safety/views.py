@@ -44,8 +44,9 @@ def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     The opt-out net does not read textnorm's pinyin expansion (td → 退订
     anywhere in a sentence): only its own whole-message conventions.
     """
-    text = text or ""
-    # Pinyin typed with tone digits ("tui4 ding4") is read as without them.
+    # An escaped message ("%E9%80%80%E8%AE%A2") is read as what it encodes,
+    # and pinyin typed with tone digits ("tui4 ding4") as without them.
+    text = textnorm.unescaped(text or "")
     toneless = textnorm.toneless_pinyin(text)
     forms = [text, toneless, _normalized_keeping_ascii(toneless)]
     if expand_pinyin:
