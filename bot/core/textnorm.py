@@ -379,14 +379,19 @@ def _tone_digits(text: str) -> List[Edit]:
     return [(m.start(2), m.end(2), "") for m in found]
 
 
+def _one_step(step: Callable[[str], List[Edit]], text: str) -> str:
+    """``text`` after one normalisation step alone."""
+    return _apply(text, [(i, i + 1) for i in range(len(text))], step(text))[0]
+
+
 def unescaped(text: str) -> str:
     """``text`` with escaped runs (\\uXXXX, %XX) decoded (nothing else)."""
-    return _apply(text, [(i, i + 1) for i in range(len(text))], _escapes(text))[0]
+    return _one_step(_escapes, text)
 
 
 def toneless_pinyin(text: str) -> str:
     """``text`` with the tone digits of typed pinyin removed (nothing else)."""
-    return _apply(text, [(i, i + 1) for i in range(len(text))], _tone_digits(text))[0]
+    return _one_step(_tone_digits, text)
 
 
 def _abbreviations(text: str) -> List[Edit]:

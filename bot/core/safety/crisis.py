@@ -63,11 +63,12 @@ from bot.core.safety.explain import (
     _LEAVING_OR_JOKING,
     _NEW_NUMBER_GIVEN,
     _NOT_LIVE_HERE,
-    _PILLS_ASKED_OR_SOLD,
+    _NO_ANSWER,
     _PASSWORDS_FOR_A_PARENT,
     _PHONE_AWAY,
-    _SAID_OF_SOMETHING_ELSE,
+    _PILLS_ASKED_OR_SOLD,
     _PILLS_HOARDED,
+    _SAID_OF_SOMETHING_ELSE,
     _english_everyday,
     _explained_possible,
     _only_about_others,
@@ -210,10 +211,6 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if possible:
         return CrisisFinding(POSSIBLE, tuple(possible))
     return None
-
-
-# The phone not answered (the "unreachable" sign's words for it).
-_NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 
 
 def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:

@@ -330,6 +330,8 @@ _SAID_OF_SOMETHING_ELSE = re.compile(
 # Passwords written down for a parent who forgets them: "给我妈把所有密码写
 # 在一张纸上了，她老记不住" (safety round 17).
 _PASSWORDS_FOR_A_PARENT = re.compile(r"记不住|老忘|总忘|忘了密码|怎么改|改密码|修改密码")
+# The phone not answered (the "unreachable" sign's words for it).
+_NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 # Why the phone will not be answered, said beside it (twenty-third round):
 # "我明天出差 打电话应该没人接", "手机要停机了 以后打没人接".
 _PHONE_AWAY = re.compile(r"出差|上班|下班|加班|办公室|座机|前台|店里|公司电话|夜班|开会|手术|飞机|高铁|火车|出国|出海|下井|进山|没信号|信号不好|停机|销号|换号|关机|静音|在外地|住院|考试|值班|上课")

@@ -461,6 +461,11 @@ def is_stop_request(text: str) -> bool:
             and not paid_no_need(text))
 
 
+def _stops_without(words: "re.Pattern[str]", views) -> bool:
+    """Whether a stop pattern still matches once ``words`` are taken out of every view."""
+    return bool(_matching(STOP_PATTERNS, tuple(words.sub("", v) for v in views)))
+
+
 def _stop_request(text: str) -> bool:
     views = _views(text, expand_pinyin=False)
     if any(STOP_WHOLE_MESSAGE.match(v) for v in views):
@@ -479,17 +484,17 @@ def _stop_request(text: str) -> bool:
         # Another sender's messages: "移动的套餐短信怎么退订", "快递短信一直回TD还在发".
         return False
     if matched and any(_CONSEQUENCE_QUESTION.search(v) for v in every_view) \
-            and not _matching(STOP_PATTERNS, tuple(_CONSEQUENCE_QUESTION.sub("", v) for v in views)):
+            and not _stops_without(_CONSEQUENCE_QUESTION, views):
         # Only the question says the opt-out's words.
         return False
     if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
         return False
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)
-            and not _matching(STOP_PATTERNS, tuple(_DND_WORD.sub("", v) for v in views))):
+            and not _stops_without(_DND_WORD, views)):
         return False
     if (matched and any(_NOT_CONTACT_ITSELF.search(v) for v in views)
-            and not _matching(STOP_PATTERNS, tuple(_NOT_CONTACT_ITSELF.sub("", v) for v in views))):
+            and not _stops_without(_NOT_CONTACT_ITSELF, views)):
         # Not the contact: a code, a receipt or a letter not to be sent, or
         # the stop itself denied ("不是要你们停止联系 是想申请停息挂账").
         return False
