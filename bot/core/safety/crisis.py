@@ -55,6 +55,8 @@ from bot.core.safety.explain import (
     _SOMEONE_ELSE_WENT,
     _SOMEONE_PAYS,
     _STRONG_MEANS,
+    _TEACHING,
+    _TRADE_GIVEN_UP,
     _STUDY_EN,
     _TRADE_GOODS,
     _TOLD_AS_A_JOKE,
@@ -219,10 +221,22 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
     new number given, a skull in a game; and of the twenty-third (blind round
     15, safety round 17): a trip or a shift that keeps the phone unanswered,
     passwords written down for a parent, a number laid to rest, a line
-    asked about as a song or a poem."""
+    asked about as a song or a poem; and of the twenty-fourth (blind round
+    17): the affairs settled before a move, a method in a lesson, the tools
+    of a trade given away on giving it up."""
     signs = certain | possible
     if not signs or own_wish:
         return False
+    if signs == {"r24_affairs_settled"} and any(_MOVING_ON.search(v) for v in views):
+        # "搬家了 钥匙给了邻居 这边的事就这样了": a move, settled.
+        return True
+    if (signs <= {"method", "method_word"} and any(_TEACHING.search(v) for v in views)
+            and not any(_PILLS_HOARDED.search(v) for v in views)):
+        # "我在给学生讲氰化物 上课呢": a lesson's subject.
+        return True
+    if signs <= {"farewell_word", "give_away"} and any(_TRADE_GIVEN_UP.search(v) for v in views):
+        # "摊子和推车都送给我表哥了 … 不摆了": a trade given up.
+        return True
     if signs == {"r13_left_for_family"} and any(_PASSWORDS_FOR_A_PARENT.search(v) for v in views):
         return True
     if _SAID_OF_SOMETHING_ELSE.search(text or ""):

@@ -1170,3 +1170,31 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|人(都)?死了.{0,8}(还有什么用|有什么用|管什么用|还有啥用|有啥用)"
      r"|(楼顶|天台|楼上|桥上).{0,8}(表演|来)(个|一个|一下)?(空中飞人|自由落体|跳水|高空)"),
 ])
+
+# Twenty-fourth round, from blind round 17 (a development set since round 18
+# was frozen in the first session of 2026-12-06): climbing into the lions'
+# enclosure after work, not to come out; the affairs settled in three quiet
+# acts (the money left on the table, the house keys given to a neighbour,
+# "这边的事就这样了"), each a sign of its own so that two together are
+# certain; Korean "I don't want to live"; the last pat on a chat, "以后拍不了了".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r24_enclosure",
+     r"(翻|跳|爬|钻)(进|入)(了)?(去)?.{0,4}(狮|虎|熊|鳄|狼|豹)"
+     r"|(进|走进|钻进)(了)?(去)?.{0,4}(狮|虎|熊|鳄|狼|豹)(子|鱼)?[^，。,.]{0,6}(就)?(再也)?(不|不再)(出来|回来)了"),
+    ("r24_korean", r"살고\s?싶지\s?않|살기\s?싫|사라지고\s?싶"),
+])
+# The three quiet acts mean nothing alone (keys left with a neighbour to feed
+# the cat, money on the table for the school fees, "这边的事就这样了" before a
+# move); two of them in one message are the affairs settled.
+_KEYS_HANDED = r"((家里|家|屋|房子|屋里|房|门)的?)?钥匙(都|也)?(给|交给|留给|托给|托付给|放)(了)?(邻居|隔壁|对门|楼下)"
+_MONEY_LEFT = r"(?<!零)(?<!饭)钱(都|也|全)?(留|放|压|搁)(在)?(了)?(桌上|桌子上|枕头|床头|桌面)"
+_AFFAIRS_DONE = r"这边(的)?(事|事情)(就|都|也)?(这样了|到此为止|了了|了结了|交代完了)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r24_affairs_settled",
+     "|".join(f"^(?=.*{a})(?=.*{b})" for a, b in ((_KEYS_HANDED, _MONEY_LEFT), (_KEYS_HANDED, _AFFAIRS_DONE),
+                                                  (_MONEY_LEFT, _AFFAIRS_DONE)))),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r24_last_time",
+     r"最后(一次)?(拍|抱|摸|叫|喊)(一下|一次|一回|一声)?.{0,10}(以后|今后)(再也|就)?(拍|抱|摸|叫|喊)不(了|到|着)了(?!吗|么|嘛)"),
+])

@@ -299,6 +299,8 @@ _EVERYDAY = re.compile(
     # the last train, the airport, moving abroad, a parent's funeral done,
     # a game's boss and restarts, a book title (issue 18, seventh round)
     r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
+    # a match's score, a reply after the shift or the lesson, studying abroad (blind round 17)
+    r"谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
@@ -330,6 +332,13 @@ _SAID_OF_SOMETHING_ELSE = re.compile(
 # Passwords written down for a parent who forgets them: "给我妈把所有密码写
 # 在一张纸上了，她老记不住" (safety round 17).
 _PASSWORDS_FOR_A_PARENT = re.compile(r"记不住|老忘|总忘|忘了密码|怎么改|改密码|修改密码")
+# A method named in a lesson (blind round 17: "我在给学生讲氰化物 上课呢 下了
+# 课再聊"): the teacher's subject, unless a hoard or an own wish is said.
+_TEACHING = re.compile(r"给(学生|孩子们|同学们|高[一二三]|初[一二三])(讲|上课)|上课|讲课|课上|备课|教案|这(节|堂)课|(化学|生物|实验|安全)课|那一章|课本|教材|教化学|教生物|(化学|生物)老师")
+# The tools of a trade given away on giving the trade up (blind round 17:
+# "我把摊子和推车都送给我表哥了 城管天天撵 不摆了").
+_TRADE_GIVEN_UP = re.compile(r"(摊子|摊位|推车|三轮|档口|铺子|店面|工具|设备|货车|渔船|机器).{0,20}(不摆了|收摊|不干了|不做了|关店|关门|转让|不开了|改行|不跑了)"
+                             r"|(不摆了|收摊|不干了|不做了|关店|转让|不开了|改行|不跑了).{0,20}(摊子|摊位|推车|三轮|档口|铺子|店面|工具|设备|货车|渔船|机器)")
 # The phone not answered (the "unreachable" sign's words for it).
 _NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 # Why the phone will not be answered, said beside it (twenty-third round):

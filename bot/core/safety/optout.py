@@ -173,7 +173,10 @@ _NOT_CONTACT_ITSELF = re.compile(
     r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?")
 # Another sender (a phone carrier, a courier, a prize SMS) and nothing that
 # names ours (safety round 17): its unsubscribe is asked about, not ours.
-_OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅")
+# Blind round 17: a video site's auto-renewal, a data pack ("怎么退订腾讯视频
+# 自动续费", "流量包怎么退订啊").
+_OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅"
+                           r"|自动续费|连续包月|流量包|视频会员|腾讯视频|爱奇艺|优酷|芒果tv|网易云|qq音乐|网盘")
 _OUR_MESSAGES = re.compile(r"你们的|贵行|银行|信用卡|催收|还款|欠款|账单")
 # "我没退订啊 是孩子乱回的 帮我恢复", "不是我退订的" (blind round 11): an
 # opt-out denied, or the reminders asked back, is none.
@@ -194,6 +197,11 @@ _LATER = re.compile(r"(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍
                     r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
 _LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
+# "别发了别发了 直接转人工", "别给我发机器消息了 要真人" (blind round 17): the
+# bot's messages refused and a person asked for - a hand-over, not an opt-out
+# (which would also stop the person they asked for), unless the stop is made
+# lasting ("以后别联系我"); "不用转人工，也别再打了" asks for no person.
+_PERSON_INSTEAD = re.compile(r"(?<!不用)(?<!不要)(?<!不必)(?<!不需要)(?<!别)(?<!甭)(?:转人工|人工客服|人工服务|要人工|找人工|接人工|要真人|找真人|真人(来|跟我|和我)|找个人|叫个人)")
 # A question about what an opt-out or a block would do (blind round 14, and
 # the seventh session's training writers: "退订了就不用还了吗", "拉黑你们号码
 # 会怎样", "我要是退订短信，之前谈好的停息挂账还有效吗"): a question, which the
@@ -488,6 +496,9 @@ def _stop_request(text: str) -> bool:
         # Only the question says the opt-out's words.
         return False
     if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
+            and not any(_LASTING.search(v) for v in views)):
+        return False
+    if (matched == {"dont_contact"} and any(_PERSON_INSTEAD.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
         return False
     if (matched == {"dont_contact"} and any(_DND_FEATURE.search(v) for v in every_view)

@@ -5,7 +5,9 @@ convention, not the cardholder's opt-out.
 15, read in the eighth session of 2026-12-05) was recorded as an opt-out
 because the pasted message ends with the bank's unsubscribe line. The opt-out
 checks read only what the cardholder wrote around it: "…回T退订 —— T" is
-still an opt-out ("T"), "…回T退订 —— 好的 明天还" is a promise.
+still an opt-out ("T"), "…回T退订 —— 好的 明天还" is a promise. An advert
+pasted whole, a link and its sender's unsubscribe line, is left out the same
+way (blind round 17).
 """
 from __future__ import annotations
 
@@ -22,6 +24,13 @@ _QUOTED_BANK_SMS = re.compile(
     r"(?:回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r|回复?\s*td(?![a-z]))[。.!！]?[”\"」』']?",
     re.IGNORECASE,
 )
+# An advert pasted whole (blind round 17: "跳楼价 全场清仓 点击 t.cn/xxxx 抢购
+# 退订回T"): a link nobody types in a reply, then the sender's unsubscribe line.
+_QUOTED_ADVERT = re.compile(
+    r"[^【\n]{0,200}?(?:https?://|t\.cn/|www\.|\.com\b|\.cn/)[^【\n]{0,200}?"
+    r"(?:回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r)[。.!！]?",
+    re.IGNORECASE,
+)
 # What joins the paste and the reply: "——", "--", "->", "回复：".
 _JOIN = re.compile(r"^[\s—\-–~～:：>|/、，,。]+|[\s—\-–~～:：>|/、，,]+$")
 
@@ -29,9 +38,11 @@ _JOIN = re.compile(r"^[\s—\-–~～:：>|/、，,。]+|[\s—\-–~～:：>|/�
 def own_words(text: str) -> str:
     """The message without a bank SMS pasted into it (the whole text when
     nothing was pasted)."""
-    if not text or "】" not in text:
+    if not text:
         return text
-    reply = _QUOTED_BANK_SMS.sub(" ", text)
+    reply = _QUOTED_ADVERT.sub(" ", text)
+    if "】" in reply:
+        reply = _QUOTED_BANK_SMS.sub(" ", reply)
     if reply == text:
         return text
     return _JOIN.sub("", reply.strip())
