@@ -55,6 +55,7 @@ from bot.core.safety.explain import (
     _SOMEONE_ELSE_WENT,
     _SOMEONE_PAYS,
     _STRONG_MEANS,
+    _DAY_CANCELLED,
     _TEACHING,
     _TRADE_GIVEN_UP,
     _STUDY_EN,
@@ -233,6 +234,9 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
     if (signs <= {"method", "method_word"} and any(_TEACHING.search(v) for v in views)
             and not any(_PILLS_HOARDED.search(v) for v in views)):
         # "我在给学生讲氰化物 上课呢": a lesson's subject.
+        return True
+    if signs == {"r24_time_no_use"} and any(_DAY_CANCELLED.search(v) for v in views):
+        # "那个调休日没有那一天了 假期取消了 我改成周一还": a day off cancelled.
         return True
     if signs <= {"farewell_word", "give_away"} and any(_TRADE_GIVEN_UP.search(v) for v in views):
         # "摊子和推车都送给我表哥了 … 不摆了": a trade given up.

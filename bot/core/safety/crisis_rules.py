@@ -1198,3 +1198,72 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r24_last_time",
      r"最后(一次)?(拍|抱|摸|叫|喊)(一下|一次|一回|一声)?.{0,10}(以后|今后)(再也|就)?(拍|抱|摸|叫|喊)不(了|到|着)了(?!吗|么|嘛)"),
 ])
+
+# Twenty-fourth round, second part, from safety round 18 (tests/nlu_safety_dev/
+# round18_*.yml, written for this round and scored once before it): the
+# languages of Southeast Asia, Japan and Korea mixed with Chinese (Vietnamese
+# "không muốn sống nữa", Tagalog "ayoko nang mabuhay", Indonesian "besok saya
+# sudah tidak ada", Japanese "今夜で終わりにする", Korean "다 끝낼게요 저도
+# 같이요"); self-harm told quietly (a wrist bandaged "not by accident", a
+# number cut into the arm, skin scratched open "I am used to it"); the pills
+# not taken but saved; the letters written, one to each; the time that is
+# no use any more; preparing the bank's records for one's death.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r24_languages",
+     r"(không|ko|chẳng)muốnsống|muốnchết|muốnđiluôn"
+     r"|(ayoko|ayaw ko)(na|nang)?mabuhay|gustokongmamatay|magpapakamatay"
+     r"|(tidak|tak|gak|nggak|ga)(mau|ingin)hidup(lagi)?|(ingin|mau|pengen)mati|besok(saya|aku|gue)(sudah|udah)?(tidak|tak|gak|nggak)ada(?!di|dalam|ke)"
+     r"|(今夜|今日|今晩)で(終わり|终わり|おしまい)にする|生きていたくない|生きたくない"
+     r"|(오늘밤에|오늘)?다끝낼게|끝내고싶|저도같이요|죽을거|살아서뭐해"),
+    ("r24_self_harm",
+     r"(手腕|胳膊|手臂|大腿|小臂|腕)上?(缠着|绑着|包着|裹着)(的)?纱布.{0,16}不是(不小心|意外|自己不小心|摔)"
+     r"|(在)?(手腕|胳膊|手臂|大腿|小臂|皮肤)上(用刀|拿刀)?(刻|划|割)(了)?(一|几|个|道|些|字|数字|名字|日期)"
+     r"|(指甲|刀片|小刀|圆规|剪刀).{0,6}(把)?(胳膊|手臂|手腕|大腿|皮肤|手背).{0,4}(抠|划|割|刮|戳)(破|烂|出血|开)"
+     r"|不是不小心(弄|割|划|伤|搞)的"),
+    ("r24_end_myself", r"(把|将)(我)?自己(也)?(一并|一起|一块)?了结(了|掉)?"),
+    ("r24_pills_saved",
+     r"药(我)?(都)?(没|没有)(按时)?吃.{0,8}(都|全)?(攒|存|留|囤)(着|起来|下来)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r24_languages_possible",
+     r"hindikonakaya|paalamnasainyo|walanangsaysay|(sudah|udah)(tidak|tak|gak|nggak)kuat(lagi)?|muốnđi.{0,6}choxong"
+     r"|마지막문자|마지막인사|더이상못버티"),
+    ("r24_self_harm_possible",
+     r"(咬|抓|掐|抠|挠)(出血|破|烂)了?.{0,8}(习惯了|没事|一紧张)|(习惯了|一紧张).{0,8}(咬|抓|掐|抠|挠)(出血|破|烂)"
+     r"|长袖.{0,12}(痕迹|疤|伤口|伤)|(胳膊|手臂|手腕|大腿)上的(痕迹|疤|伤口|划痕)"
+     r"|按着伤口|(一拳)?(砸|捶|打)(在)?(镜子|墙|玻璃|窗户)上.{0,12}(缝了|流血|出血|针)"),
+    ("r24_time_no_use",
+     r"时间对我(来说)?(已经)?(没用|没有意义|没意义|不重要|没什么用)(了)?"
+     r"|(我)?(等不到|活不到)(\d+号|下个月|月底|发工资|下周|过年|春节|还款日)(了)?(?!.{0,8}(今天|现在|马上|提前|先还|就还|就想还|先借))"
+     r"|没有(那一天|那天)了|不确定(自己)?还有没有(几|\d+|[一二三四五六七八九十两]+)个?(月|年)"
+     r"|要不要就这样结束|(就)?这样结束(算了|吧)"
+     r"|反正.{0,6}(明天|下个月|过几天)(也|就|都)?(用不着|不需要|用不上)了"),
+    ("r24_letters",
+     r"(信|遗书)(我)?(都)?写(了|好了|完了)(几|两|三|四|五|\d)封|一封给(我)?" + _FAMILY),
+    ("r24_last_words",
+     r"(在)?最后(跟|和|同)(一个)?(真人|人|你们|谁)(说|聊|讲)(句|几句|一句)?话"
+     r"|告诉(他|她).{0,6}我不怪(他|她)(了)?|让(他|她)(以后)?好好(过|活|生活)(吧)?$"
+     r"|(这是)?我(能)?(为|给|留给)(家人|家里|孩子|爸妈|父母|我妈|我爸)(做|留)?的最后一件事"
+     r"|你是最后一个(跟|和)我(说话|聊天)的"),
+    ("r24_ready_for_after",
+     r"(去世|已故|不在了|走了|走之后|死后|人没了)(的话)?.{0,20}(我想|我得|我要)(提前|先)"
+     r"|(持卡人|债务人|本人)(已故|去世|身故).{0,12}(多久|多长时间|怎么)(能|才能|会)?(变成|改成|算)"
+     r"|我(什么都|啥都)?没(有)?留下.{0,10}(就)?不用还"
+     r"|人走(了)?(之后|以后|后).{0,16}(你们)?(就)?(不会|不用|没法)(再)?(打|找|催)"
+     r"|身份证(就)?(该|要|会)(被)?注销|(变成|成)空号.{0,12}(你们)?(就)?(知道|明白)了|过几天你们就知道了"
+     r"|(?<!不)(?<!别)(但|可)?人(我|俺)?(也)?不要了|人(就)?要没了"
+     r"|(以后|今后)(就)?(冇|没|没有)人(会)?(再)?接.{0,6}电话"),
+])
+# Quiet acts of settling up that mean nothing alone (all small debts repaid,
+# a red packet to everyone at New Year, thanks said to all): two of them, or
+# one with the affairs settled, are a farewell.
+_DEBTS_CLEARED = r"(欠的|欠谁的|欠别人的)(小)?钱(都|全)(还|还清|还完)了"
+_RED_PACKETS = r"给(每个人|大家|所有人)(都)?发了红包"
+_THANKS_TO_ALL = r"(跟|和|对)(大家|所有人|每个人)(都)?说了(谢谢|再见|对不起|抱歉)"
+_LAST_ONE_LEFT = r"就差(你们)?(这|最后)一笔"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r24_settling_up",
+     "|".join(f"^(?=.*{a})(?=.*{b})" for a, b in ((_DEBTS_CLEARED, _RED_PACKETS), (_DEBTS_CLEARED, _THANKS_TO_ALL),
+                                                  (_RED_PACKETS, _THANKS_TO_ALL), (_THANKS_TO_ALL, _LAST_ONE_LEFT),
+                                                  (_RED_PACKETS, _LAST_ONE_LEFT)))),
+])

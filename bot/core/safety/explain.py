@@ -26,7 +26,7 @@ _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 # Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
-_MOVING_ON = re.compile(r"搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
+_MOVING_ON = re.compile(r"(去)?(旅游|旅行|度假)(一周|一个星期|几天|半个月|一个月|\d+天)|搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
                         # round 12: going back to one's home town ("要回延边了"); not the flat given back, said in farewells too
                         r"|(要|准备|打算)回(老家|.{2,3}(了|去了))"
@@ -274,7 +274,7 @@ def _only_about_others(text: str, certain: List[str], possible: List[str]) -> bo
 _EVERYDAY = re.compile(
     r"游戏|切菜|厨房|做饭|跑步|散步|钓鱼|感冒|发烧|咳嗽|航站楼|机场|落地再|回头聊|改天聊|下次聊|回头再说|"
     # commuting, shifts, the gym, a debit: the day's ordinary business
-    r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|"
+    r"堵车|值班|夜班|回去上班|去上班|打工|出差|车来了|公交来了|健身|洗澡|自动扣款|自动还款|"
     # at the wheel: a driver who will call back (issue 18, sixteenth round)
     r"收车|出车|在开车|正开车|开着车|开车中|在高速上|高速上开|跑长途|"
     # picking up the children, talk tomorrow, a dated promise to pay (issue 18, fifth round)
@@ -339,6 +339,9 @@ _TEACHING = re.compile(r"给(学生|孩子们|同学们|高[一二三]|初[一�
 # "我把摊子和推车都送给我表哥了 城管天天撵 不摆了").
 _TRADE_GIVEN_UP = re.compile(r"(摊子|摊位|推车|三轮|档口|铺子|店面|工具|设备|货车|渔船|机器).{0,20}(不摆了|收摊|不干了|不做了|关店|关门|转让|不开了|改行|不跑了)"
                              r"|(不摆了|收摊|不干了|不做了|关店|转让|不开了|改行|不跑了).{0,20}(摊子|摊位|推车|三轮|档口|铺子|店面|工具|设备|货车|渔船|机器)")
+# "No such day" said of a day off cancelled, with the payment moved (safety
+# round 18: "你说的那个调休日没有那一天了 假期取消了 我改成周一还").
+_DAY_CANCELLED = re.compile(r"调休|假期|放假|节假日|取消了|改成|改到|改期|挪到")
 # The phone not answered (the "unreachable" sign's words for it).
 _NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 # Why the phone will not be answered, said beside it (twenty-third round):

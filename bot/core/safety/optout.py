@@ -35,6 +35,8 @@ STOP_WHOLE_MESSAGE = re.compile(
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
     # N and R answer "回N/回R拒收" in Chinese bulk SMS.
     r"|^(取消|停|cancel|end|quit|(回复?)?[nr])$"
+    # an unsubscribe code typed with its keyword (safety round 18: "TD5821")
+    r"|^(回复?)?(td|退订)[0-9]{2,8}$"
 )
 
 # Who is not to be contacted, after 给/跟: me, my family, my work.
@@ -131,6 +133,17 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
                       # "本人已多次回复TD但仍持续收到" (blind round 16)
                       r"|(已|已经|多次|好几次|几次)(回|回复|发)(了|过)?(td|t|退订|退定)(了|啦)?.{0,6}(但|可|却)?(还在|还是|还|又|照样|仍然|依然|仍|仍旧|继续|持续)(在)?(发|打|收到|推|来)"),
 ])
+# Twenty-fourth round (safety round 18): the app's pushes or reminders all
+# switched off, "投诉并拉黑" (WeChat's menu item), no contact until I call,
+# no more reminders from now on, Vietnamese "hủy đăng ký" and "đừng nhắn nữa".
+STOP_PATTERNS = STOP_PATTERNS + _rules([
+    ("r24_stop",
+     r"(推送|提醒|通知|弹窗)(全部|全|都)(给我)?(关掉|关了|停了|停掉|取消)|(关掉|关闭|停掉)(app|客户端)?(里|里的|上的)?的?(催收|还款)(推送|提醒|通知)"
+     r"|投诉并拉黑|拉黑并投诉"
+     r"|(直到|在)?我(主动)?(联系|找)你们(之前|以前|为止).{0,4}(别|不要|不用)(再)?(找|联系|打|发)"
+     r"|(以后|今后)(都)?(不用|不必|别|不要)(再)?提醒(我)?了"
+     r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"),
+])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
 # The other request a message makes besides "stop": paid, will pay, disputes.
@@ -152,14 +165,14 @@ STOP_ENGLISH = _rules([
                 r"| (bu ?yao|bie) (zai )?(da dian ?hua|da lai|da le|da wo|fa le|fa (duan ?xin|xin ?xi|xiao ?xi)|lian ?xi|sao ?rao|cui) "
                 # romanised Cantonese, toneless as typed (blind round 13): m ho zoi da lai (唔好再打嚟)
                 r"| (m|mh|mm|ng) ?(ho|hou) (zoi |joi |zai )?(da|dar|daa|call|send|text|sms|msg|fat|faat|wan|wen)( |lai |lei |bei |la |lah |laa )"
-                r"| berhenti (hantar|menghantar|call|telefon|telepon|menelepon|menelpon|hubungi|menghubungi|kirim|mengirim|mesej|sms) | jangan (hantar|call|telefon|telepon|hubungi|kirim|mesej|sms) (lagi|saya) "
+                r"| berhenti (hantar|menghantar|call|telefon|telepon|menelepon|menelpon|hubungi|menghubungi|kirim|mengirim|mesej|sms) | (keluarkan|buang|padam) nombor saya | jangan (hantar|call|telefon|telepon|hubungi|kirim|mesej|sms) (lagi|saya) "
                 r"| no more (reminders|notifications|calls please|texts please) | stop (the |these |those |your |all )?(reminders|texts|messages|calls|notifications|sms) | (don't|dont|do not) want (any )?(more )?(of )?(your |these |those )?(texts|messages|calls|reminders|sms|notifications) "),
 ])
 
 
 # A question about the keyword or what it does (退订以后多久生效, 拒收请回复R是干嘛的)
 # is no opt-out; "怎么退订" asks how to do it, and is one.
-_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗"
+_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真的能(退订|退|停)|骗人|有什么区别|有啥区别|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗"
                                # safety round 17: what it covers, who reads it, asked before, the SMS that said it
                                r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
@@ -170,17 +183,25 @@ _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 _NOT_CONTACT_ITSELF = re.compile(
     r"(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票)(就|也)?(不用|别|不要|甭)(再)?(发|寄)(了)?"
     r"|(不用|别|不要|甭)(再)?(发|寄)(什么)?(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票)(了)?"
-    r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?")
+    r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?"
+    # money not to be sent ("妈 这个月生活费别打了 我发工资了", safety round 18)
+    r"|(生活费|零花钱|红包|钱|款)(就|也)?(别|不用|不要|甭)(再)?(给我)?打(了|过来)?")
 # Another sender (a phone carrier, a courier, a prize SMS) and nothing that
 # names ours (safety round 17): its unsubscribe is asked about, not ours.
 # Blind round 17: a video site's auto-renewal, a data pack ("怎么退订腾讯视频
 # 自动续费", "流量包怎么退订啊").
 _OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅"
-                           r"|自动续费|连续包月|流量包|视频会员|腾讯视频|爱奇艺|优酷|芒果tv|网易云|qq音乐|网盘")
+                           r"|自动续费|连续包月|流量包|视频会员|腾讯视频|爱奇艺|优酷|芒果tv|网易云|qq音乐|网盘"
+                           # safety round 18: 退订 of a booking or a subscription elsewhere, 拒收 of a parcel
+                           r"|机票|火车票|车票|高铁票|酒店|民宿|旅行团|航班|门票|体检|预约|报纸|杂志|宽带|彩铃|飞猪|携程|游戏|健身房|驿站"
+                           r"|包裹|到付|货到付款|顺丰|圆通|中通|韵达|申通")
 _OUR_MESSAGES = re.compile(r"你们的|贵行|银行|信用卡|催收|还款|欠款|账单")
 # "我没退订啊 是孩子乱回的 帮我恢复", "不是我退订的" (blind round 11): an
 # opt-out denied, or the reminders asked back, is none.
 _NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并没有|不是我)(有)?(回|回复|发|点)?(过)?(t|td|退订|退定)"
+                             # taken back in the same message (safety round 18): "退订 哦不对不是退订",
+                             # "回了个N按错了，不是拒收", "退订……算了不退了"
+                             r"|(按错|打错|手误|点错)(了)?|不是(要)?(退订|拒收)|算了不退(了)?|(别|不要|不用)退订"
                              r"|(帮我|给我|请)?恢复(短信|提醒|通知|订阅)?|重新订阅|收不到(短信|提醒|通知)")
 
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
@@ -197,6 +218,12 @@ _LATER = re.compile(r"(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍
                     r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
 _LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
+# Someone else blocked, or the writer blocked by someone (safety round 18: "我把前
+# 男友拉黑了", "打游戏被队友拉黑了", "我老婆把我微信屏蔽了"): not us.
+_PERSON_BLOCKED = re.compile(
+    r"(把|被)(我的?)?(前男友|前女友|男朋友|女朋友|男友|女友|老公|老婆|媳妇|我哥|我姐|我弟|我妹|哥哥|姐姐|弟弟|妹妹|我爸|我妈|爸妈|老板|领导"
+    r"|同事|队友|朋友|同学|室友|亲戚|前任|闺蜜|他|她)(的)?(微信|电话|号码|朋友圈)?(给)?(拉黑|屏蔽)"
+    r"|(把|将)我(的)?(微信|电话|号码|朋友圈)?(给)?(拉黑|屏蔽)了|朋友圈(里)?屏蔽了(我)?(爸妈|父母|我爸|我妈|家人|老板|同事|领导)")
 # "别发了别发了 直接转人工", "别给我发机器消息了 要真人" (blind round 17): the
 # bot's messages refused and a person asked for - a hand-over, not an opt-out
 # (which would also stop the person they asked for), unless the stop is made
@@ -208,7 +235,7 @@ _PERSON_INSTEAD = re.compile(r"(?<!不用)(?<!不要)(?<!不必)(?<!不需要)(?
 # classifier reads (ask_consequences), not the opt-out; an opt-out the
 # classifier still hears in it is asked about, never recorded (bot/nlu/
 # keyword_override.py).
-_OPT_OUT_WORD = r"(退订|退定|退訂|退了|退脱|回t|回td|回复td|回复t|拉黑|屏蔽|block|封锁|封鎖)"
+_OPT_OUT_WORD = r"(退订|退定|退訂|退了|退脱|回t|回td|回复td|回复t|拉黑|屏蔽|block|封锁|封鎖|免打扰|12321)"
 _CONSEQUENCE_QUESTION = re.compile(
     r"(如果|要是|假如|万一|若是|假设|如)(我)?.{0,10}" + _OPT_OUT_WORD
     + r"|" + _OPT_OUT_WORD + r"(了|咗|掉)?(短信|你们|你們|号码|电话)?(之后|以后|后|了以后|了之后)?[^。！!？?]{0,20}?"
@@ -497,6 +524,9 @@ def _stop_request(text: str) -> bool:
         return False
     if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
+        return False
+    if (matched and matched <= {"remove_me", "stop_sending"} and any(_PERSON_BLOCKED.search(v) for v in views)
+            and not _stops_without(_PERSON_BLOCKED, views)):
         return False
     if (matched == {"dont_contact"} and any(_PERSON_INSTEAD.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
