@@ -1183,6 +1183,11 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
      r"|(进|走进|钻进)(了)?(去)?.{0,4}(狮|虎|熊|鳄|狼|豹)(子|鱼)?[^，。,.]{0,6}(就)?(再也)?(不|不再)(出来|回来)了"),
     ("r24_korean", r"살고\s?싶지\s?않|살기\s?싫|사라지고\s?싶"),
 ])
+def _both_of(*pairs) -> str:
+    """A pattern matching a text in which both patterns of any one pair occur, in either order."""
+    return "|".join(f"^(?=.*{a})(?=.*{b})" for a, b in pairs)
+
+
 # The three quiet acts mean nothing alone (keys left with a neighbour to feed
 # the cat, money on the table for the school fees, "这边的事就这样了" before a
 # move); two of them in one message are the affairs settled.
@@ -1191,8 +1196,7 @@ _MONEY_LEFT = r"(?<!零)(?<!饭)钱(都|也|全)?(留|放|压|搁)(在)?(了)?(�
 _AFFAIRS_DONE = r"这边(的)?(事|事情)(就|都|也)?(这样了|到此为止|了了|了结了|交代完了)"
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r24_affairs_settled",
-     "|".join(f"^(?=.*{a})(?=.*{b})" for a, b in ((_KEYS_HANDED, _MONEY_LEFT), (_KEYS_HANDED, _AFFAIRS_DONE),
-                                                  (_MONEY_LEFT, _AFFAIRS_DONE)))),
+     _both_of((_KEYS_HANDED, _MONEY_LEFT), (_KEYS_HANDED, _AFFAIRS_DONE), (_MONEY_LEFT, _AFFAIRS_DONE))),
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r24_last_time",
@@ -1211,7 +1215,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r24_languages",
      r"(không|ko|chẳng)muốnsống|muốnchết|muốnđiluôn"
-     r"|(ayoko|ayaw ko)(na|nang)?mabuhay|gustokongmamatay|magpapakamatay"
+     r"|(ayoko|ayawko)(na|nang)?mabuhay|gustokongmamatay|magpapakamatay"
      r"|(tidak|tak|gak|nggak|ga)(mau|ingin)hidup(lagi)?|(ingin|mau|pengen)mati|besok(saya|aku|gue)(sudah|udah)?(tidak|tak|gak|nggak)ada(?!di|dalam|ke)"
      r"|(今夜|今日|今晩)で(終わり|终わり|おしまい)にする|生きていたくない|生きたくない"
      r"|(오늘밤에|오늘)?다끝낼게|끝내고싶|저도같이요|죽을거|살아서뭐해"),
@@ -1263,7 +1267,7 @@ _THANKS_TO_ALL = r"(跟|和|对)(大家|所有人|每个人)(都)?说了(谢谢|
 _LAST_ONE_LEFT = r"就差(你们)?(这|最后)一笔"
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r24_settling_up",
-     "|".join(f"^(?=.*{a})(?=.*{b})" for a, b in ((_DEBTS_CLEARED, _RED_PACKETS), (_DEBTS_CLEARED, _THANKS_TO_ALL),
-                                                  (_RED_PACKETS, _THANKS_TO_ALL), (_THANKS_TO_ALL, _LAST_ONE_LEFT),
-                                                  (_RED_PACKETS, _LAST_ONE_LEFT)))),
+     # not "欠的钱都还了 就差你们这一笔": the last debt named, nothing else
+     _both_of((_DEBTS_CLEARED, _RED_PACKETS), (_DEBTS_CLEARED, _THANKS_TO_ALL), (_RED_PACKETS, _THANKS_TO_ALL),
+              (_THANKS_TO_ALL, _LAST_ONE_LEFT), (_RED_PACKETS, _LAST_ONE_LEFT))),
 ])
