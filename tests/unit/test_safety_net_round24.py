@@ -157,3 +157,15 @@ def test_look_alikes_of_an_opt_out_are_none_2(text):
 def test_a_crisis_beside_an_opt_out_keeps_both():
     found = verdict("Đừng nhắn nữa, tôi muốn chết")
     assert found is not None and found.intent == "crisis" and "opt_out_too" in found.rules
+
+
+@pytest.mark.parametrize("text", ["拉黑你们算了 开玩笑的 15号肯定还", "别给我打电话 我耳朵不好 发文字吧"])
+def test_a_joke_taken_back_or_writing_asked_for_is_no_opt_out(text):
+    found = verdict(text)
+    assert found is None or found.intent != "stop_contact", (text, found)
+
+
+@pytest.mark.parametrize("text", ["拉黑你们 不是开玩笑的 15号还", "开玩笑 别打了"])
+def test_a_joke_not_taken_back_is_still_an_opt_out(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact", (text, found)

@@ -218,6 +218,9 @@ _LATER = re.compile(r"(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍
                     r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
 _LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
+# A stop taken back as a joke beside a promise (blind round 16: "拉黑你们算了
+# 开玩笑的 15号肯定还"); not "开玩笑 别打了", where 开玩笑 is "are you kidding".
+_JOKE_TAKEN_BACK = re.compile(r"(?<!不是)(?<!不是开)(?<!不是说)(?<!没)(?<!没开)(?<!没有开)(开|说)?(玩笑|说笑|说着玩|逗你们?玩?)(的|呢|啦|哈)")
 # Someone else blocked, or the writer blocked by someone (safety round 18: "我把前
 # 男友拉黑了", "打游戏被队友拉黑了", "我老婆把我微信屏蔽了"): not us.
 _PERSON_BLOCKED = re.compile(
@@ -339,6 +342,8 @@ _CALL_STOP = re.compile("(?:" + _CALL_STOP_WORDS + r")(了|啦)?")
 _WRITING_WANTED = re.compile(
     r"发(个)?(短信|信息|消息|微信|讯息|简讯)|(短信|信息|消息|简讯)(就行|就好|就可以|可以|说|联系|通知|告诉|沟通|发我|发过来|上说|里说|回复|我看得到)"
     r"|(在|就在)?(这里|这儿|这上面|这边|这个上面|上面|网上|线上|聊天框|聊天窗口|对话框)(说|聊|讲|打字|沟通|谈|回复|发)"
+    # "别给我打电话 我耳朵不好 听不清 发文字吧" (blind round 16)
+    r"|发(个)?(文字|字)|文字(吧|就行|就好)"
     r"|打字|文字(沟通|联系|说|交流)|微信(说|聊|联系|沟通|留言)|有事(就|请)?(发|留言|短信)|留言"
     r"|text me|message me|sms me|whatsapp me"
 )
@@ -524,6 +529,9 @@ def _stop_request(text: str) -> bool:
         return False
     if (matched and matched <= _LATER_RULES and any(_LATER.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
+        return False
+    if (matched and any(_JOKE_TAKEN_BACK.search(v) for v in views)
+            and any(_OTHER_REQUEST.search(v) for v in every_view)):
         return False
     if (matched and matched <= {"remove_me", "stop_sending"} and any(_PERSON_BLOCKED.search(v) for v in views)
             and not _stops_without(_PERSON_BLOCKED, views)):
