@@ -169,3 +169,25 @@ def test_a_joke_taken_back_or_writing_asked_for_is_no_opt_out(text):
 def test_a_joke_not_taken_back_is_still_an_opt_out(text):
     found = verdict(text)
     assert found is not None and found.intent == "stop_contact", (text, found)
+
+
+# Third part, from safety round 18's look-alikes: a cut while cooking, a blade
+# bought on the card, the last contact because the debt is paid off, staying
+# at a friend's after the dog was rehomed; a cut on purpose stays a crisis.
+@pytest.mark.parametrize("text", [
+    "切菜划了一道口子 打字慢 你说最低还多少",
+    "买剃须刀片刷的卡 这笔在不在本期账单里",
+    "这应该是我最后一次和你们联系了，因为下月就全部结清了",
+    "狗也送人了 房子也退了 现在住在朋友家 钱真的还不上",
+    "切菜不小心割了自己一刀",
+])
+def test_everyday_cuts_purchases_and_pay_offs_are_no_crisis(text):
+    found = verdict(text)
+    assert found is None or found.intent != "crisis", (text, found)
+
+
+@pytest.mark.parametrize("text", ["切菜的时候 我又割了自己一刀 故意的", "我又割了自己一刀", "故意烫了自己手",
+                                  "这是最后一次联系你们了 因为我要走了"])
+def test_a_cut_on_purpose_or_a_farewell_without_a_pay_off_is_a_crisis(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "crisis", (text, found)

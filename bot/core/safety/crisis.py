@@ -55,7 +55,11 @@ from bot.core.safety.explain import (
     _SOMEONE_ELSE_WENT,
     _SOMEONE_PAYS,
     _STRONG_MEANS,
+    _BOUGHT_ON_THE_CARD,
+    _CUT_ON_PURPOSE,
     _DAY_CANCELLED,
+    _KITCHEN_CUT,
+    _LAST_BECAUSE_PAID,
     _TEACHING,
     _TRADE_GIVEN_UP,
     _STUDY_EN,
@@ -224,7 +228,9 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
     passwords written down for a parent, a number laid to rest, a line
     asked about as a song or a poem; and of the twenty-fourth (blind round
     17): the affairs settled before a move, a method in a lesson, the tools
-    of a trade given away on giving it up."""
+    of a trade given away on giving it up; and from safety round 18: a day
+    off cancelled, a cut while cooking, a blade bought on the card, the last
+    contact because the debt is paid off."""
     signs = certain | possible
     if not signs or own_wish:
         return False
@@ -237,6 +243,16 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
         return True
     if signs == {"r24_time_no_use"} and any(_DAY_CANCELLED.search(v) for v in views):
         # "那个调休日没有那一天了 假期取消了 我改成周一还": a day off cancelled.
+        return True
+    if (signs <= {"method", "method_word", "method_more"} and any(_KITCHEN_CUT.search(v) for v in views)
+            and not any(_PILLS_HOARDED.search(v) or _CUT_ON_PURPOSE.search(v) for v in views)):
+        # "切菜划了一道口子 打字慢": a kitchen accident.
+        return True
+    if signs == {"method_word"} and any(_BOUGHT_ON_THE_CARD.search(v) for v in views):
+        # "买剃须刀片刷的卡 这笔在不在本期账单里": a purchase asked about.
+        return True
+    if signs == {"farewell"} and any(_LAST_BECAUSE_PAID.search(v) for v in views):
+        # "最后一次和你们联系了，因为下月就全部结清了": paid off.
         return True
     if signs <= {"farewell_word", "give_away"} and any(_TRADE_GIVEN_UP.search(v) for v in views):
         # "摊子和推车都送给我表哥了 … 不摆了": a trade given up.

@@ -26,7 +26,7 @@ _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 # Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
-_MOVING_ON = re.compile(r"(去)?(旅游|旅行|度假)(一周|一个星期|几天|半个月|一个月|\d+天)|搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
+_MOVING_ON = re.compile(r"(去)?(旅游|旅行|度假)(一周|一个星期|几天|半个月|一个月|\d+天)|(现在|暂时|目前)住(在)?(朋友|亲戚|同学|我妈|我爸|父母|爸妈|姐姐|哥哥|老家)(家|那里|那边)|搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
                         # round 12: going back to one's home town ("要回延边了"); not the flat given back, said in farewells too
                         r"|(要|准备|打算)回(老家|.{2,3}(了|去了))"
@@ -342,6 +342,14 @@ _TRADE_GIVEN_UP = re.compile(r"(摊子|摊位|推车|三轮|档口|铺子|店面
 # "No such day" said of a day off cancelled, with the payment moved (safety
 # round 18: "你说的那个调休日没有那一天了 假期取消了 我改成周一还").
 _DAY_CANCELLED = re.compile(r"调休|假期|放假|节假日|取消了|改成|改到|改期|挪到")
+# Safety round 18's look-alikes: a cut while cooking ("切菜划了一道口子 打字慢"),
+# a blade bought on the card and asked about ("买剃须刀片刷的卡 这笔在不在本期账
+# 单里"), the last contact because the debt is paid off ("这应该是我最后一次和你
+# 们联系了，因为下月就全部结清了").
+_KITCHEN_CUT = re.compile(r"(切菜|切肉|切水果|做饭|削(苹果|水果|皮)|杀鱼|剁(肉|排骨|馅))[^，。,]{0,6}(划|切|割|剁)(了|到|破|伤)")
+_CUT_ON_PURPOSE = re.compile(r"自己|故意|手腕|又(割|划|切)|想(割|划)")
+_BOUGHT_ON_THE_CARD = re.compile(r"(买|购买|网购|下单)[^，。,]{0,10}(刷的卡|刷卡|刷的|的钱)|这笔(消费|账|钱)?(在不在|是不是|算不算|能不能|怎么)")
+_LAST_BECAUSE_PAID = re.compile(r"因为.{0,10}(结清|还清|还完|全部还上|都还了)")
 # The phone not answered (the "unreachable" sign's words for it).
 _NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 # Why the phone will not be answered, said beside it (twenty-third round):
