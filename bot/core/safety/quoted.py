@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+# The closing unsubscribe line of a bulk SMS (回T退订, 回复TD退订, 退订回T, 拒收请回复R).
+_UNSUBSCRIBE_LINE = r"回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r"
 # The bank's signature first ("【XX银行】", a split SMS's "(1/2)" before it),
 # then the message up to the closing unsubscribe line, which only the bank
 # writes this way (回T退订, 回复TD退订, 退订回T, 拒收请回复R).
@@ -21,14 +23,14 @@ _QUOTED_BANK_SMS = re.compile(
     # WeChat's quote ("引用：“…”") and quotation marks around the paste
     r"(?:(?:引用|回复|转发)\s*[:：]?\s*)?[“\"「『']?"
     r"【[^】\n]{1,20}】[^【]{0,400}?"
-    r"(?:回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r|回复?\s*td(?![a-z]))[。.!！]?[”\"」』']?",
+    r"(?:" + _UNSUBSCRIBE_LINE + r"|回复?\s*td(?![a-z]))[。.!！]?[”\"」』']?",
     re.IGNORECASE,
 )
 # An advert pasted whole (blind round 17: "跳楼价 全场清仓 点击 t.cn/xxxx 抢购
 # 退订回T"): a link nobody types in a reply, then the sender's unsubscribe line.
 _QUOTED_ADVERT = re.compile(
     r"[^【\n]{0,200}?(?:https?://|t\.cn/|www\.|\.com\b|\.cn/)[^【\n]{0,200}?"
-    r"(?:回复?\s*(?:td|t)\s*退订|退订回复?\s*(?:td|t)|拒收请?回复?\s*r)[。.!！]?",
+    r"(?:" + _UNSUBSCRIBE_LINE + r")[。.!！]?",
     re.IGNORECASE,
 )
 # What joins the paste and the reply: "——", "--", "->", "回复：".
