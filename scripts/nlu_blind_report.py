@@ -104,12 +104,18 @@ SETS = (
     ("noisy (blind17)", ("tests/nlu_blind17/noisy.yml",)),
     ("replies (blind17)", ("tests/nlu_blind17/replies.yml",)),
     # Round 18, written blind and frozen 2026-12-06 (1,706 messages) before
-    # any change of that day's first session: the held-out measure.
+    # any change of that day's first session, held out for it; read in the
+    # second session once round 19 was frozen: a development set now.
     ("colloquial (blind18)", ("tests/nlu_blind18/colloquial.yml",)),
     ("noisy (blind18)", ("tests/nlu_blind18/noisy.yml",)),
     ("replies (blind18)", ("tests/nlu_blind18/replies.yml",)),
+    # Round 19, written blind and frozen 2026-12-06 (1,679 messages) before
+    # any change of that day's second session: the held-out measure.
+    ("colloquial (blind19)", ("tests/nlu_blind19/colloquial.yml",)),
+    ("noisy (blind19)", ("tests/nlu_blind19/noisy.yml",)),
+    ("replies (blind19)", ("tests/nlu_blind19/replies.yml",)),
 )
-HELD_OUT = "blind18"
+HELD_OUT = "blind19"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -235,12 +241,12 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "guided two choices of the fourth session and round 8 (`tests/nlu_blind8/`) was read in the first",
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
         "not scored here. Round 9 (`tests/nlu_blind9/`) was held out for that session and read in the",
-        "second session of 2026-12-05 (the safety net's sixteenth round); rounds 10 to 17",
-        "(`tests/nlu_blind10/` to `tests/nlu_blind17/`) were held out for the second session of 2026-12-05",
-        "to the first of 2026-12-06 and read in the third to that one: development sets, which nothing",
-        "trains on. Round 18 (`tests/nlu_blind18/`, written and frozen 2026-12-06 before that session's",
-        "first change) is the held-out measure: it is scored in aggregate only, and nobody tuning the",
-        "model reads it.",
+        "second session of 2026-12-05 (the safety net's sixteenth round); rounds 10 to 18",
+        "(`tests/nlu_blind10/` to `tests/nlu_blind18/`) were held out for the second session of 2026-12-05",
+        "to the first of 2026-12-06 and read in the third to the second of 2026-12-06: development sets,",
+        "which nothing trains on. Round 19 (`tests/nlu_blind19/`, written and frozen 2026-12-06 before the",
+        "second session's first change) is the held-out measure: it is scored in aggregate only, and",
+        "nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
