@@ -11,7 +11,10 @@ shown: the cardholder's own words stay in the tracker and the contact log.
 
 Steps, in order (each one sees the output of the one before):
 
-0. letter forms that only decorate (issue 18, fifth session of
+0. escaped text read as what it encodes: \\uXXXX and %XX runs, HTML
+   character references (&#36864; &nbsp;), quoted-printable bytes and
+   UTF-8 mojibake (ftfy);
+   letter forms that only decorate (issue 18, fifth session of
    2026-12-05): invisible characters (zero-width space, soft hyphen, word
    joiner, BOM) and combining marks (strike-through, underline, "zalgo")
    go; mathematical, circled, squared and modifier letters and digits
@@ -23,6 +26,8 @@ Steps, in order (each one sees the output of the one before):
    is how Chinese is written and stays;
 2. traditional → simplified with OpenCC's data (``hk2s``: Hong Kong
    variants, then OpenCC's traditional→simplified phrases and characters);
+   then the rare look-alike stand-ins of 火星文 and handwriting input
+   (莪 我, 孒 了, 卜想 不想);
 3. emoji: the ones that carry a meaning in this conversation become a short
    word (👌 好的, 🙏 谢谢, 😭 哭, 🔕 勿扰 …), a run of the same emoji says it
    once, every other emoji, skin tone, variation selector and joiner goes;
@@ -52,6 +57,7 @@ Standard library plus the OpenCC data package only: no Rasa import.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -131,9 +137,10 @@ _COMBINING = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xF
 # Letters and digits drawn in another style, which NFKC maps to the plain one:
 # mathematical (𝐓, 𝑺), circled and parenthesised (Ⓣ, ①, ⑴, ⒈), squared
 # (🅃; not the regional indicators of flags), modifier and superscript (ᵀ, ²),
-# circled ideographs (㊀).
+# circled ideographs (㊀); Kangxi radicals and CJK compatibility ideographs
+# that look like (and NFKC maps to) an ordinary character (⼈ ⽇ ⼼ → 人 日 心).
 _STYLED = ((0x1D400, 0x1D7FF), (0x2460, 0x24FF), (0x1F100, 0x1F1E5), (0x1D2C, 0x1D6A), (0x2070, 0x209F),
-           (0x3280, 0x32B0))
+           (0x3280, 0x32B0), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 _SUPERSCRIPT_DIGITS = frozenset("\u00b2\u00b3\u00b9")
 # Dingbat circled digits (❶ ➀ ➊), which NFKC leaves alone.
 _DINGBAT_DIGITS = {**{chr(0x2776 + k): str(k + 1) for k in range(10)},
@@ -236,6 +243,24 @@ def _convertible() -> Optional[FrozenSet[str]]:
     return frozenset(changed)
 
 
+# Look-alike stand-ins of 火星文 and handwriting input ("莪卜想活孒 別催孒":
+# blind round 18): rare characters that stand for a common word and mean
+# nothing else in a message to a bank. 卜 only before what 不 negates (萝卜,
+# 占卜 and the surname stay). No library has this list; it is kept to
+# characters a cardholder does not otherwise write.
+_SHAPE_ALIKES = {"莪": "我", "孒": "了", "孓": "了", "吥": "不", "卟": "不", "伱": "你", "沵": "你", "妳": "你",
+                 "巳": "已", "朲": "人", "亾": "亡", "訫": "心", "伈": "心", "昰": "是", "徝": "值", "僦": "就",
+                 "菿": "到", "夲": "本", "冭": "太", "旳": "的", "呮": "只", "倁": "知", "亱": "夜"}
+# A key character written as its parts (拆字: "歹匕 这个字", safety round 19).
+_SPLIT_CHARACTERS = {"歹匕": "死", "氵舌": "活", "言身寸": "谢", "钅戋": "钱", "忄白": "怕"}
+_SHAPE_ALIKES.update(_SPLIT_CHARACTERS)
+_SHAPE_ALIKE_RE = re.compile("|".join(_SPLIT_CHARACTERS) + "|[" + "".join(k for k in _SHAPE_ALIKES if len(k) == 1) + "]|(?<![萝占卜])卜(?=想|要|用|是|能|会|再|行|好|了|去|活|敢|知|认|够|必|需|打|发|催|还)")
+
+
+def _shape_alikes(text: str) -> List[Edit]:
+    return [(m.start(), m.end(), _SHAPE_ALIKES.get(m.group(), "不")) for m in _SHAPE_ALIKE_RE.finditer(text)]
+
+
 def _simplified(text: str) -> List[Edit]:
     convertible = _convertible()
     if convertible is not None and convertible.isdisjoint(text):
@@ -270,6 +295,7 @@ EMOJI_WORDS: Dict[str, str] = {
     # money and contact
     "💰": "钱", "💵": "钱", "💴": "钱", "💶": "钱", "💷": "钱", "💸": "钱",
     "💳": "信用卡", "🏦": "银行", "📞": "电话", "☎": "电话",
+    "📩": "短信", "📨": "短信", "✉": "短信", "💬": "消息", "📲": "电话",
     "🔕": "勿扰", "📵": "别打电话",
     # illness and what a person in crisis may show instead of saying
     "🤒": "生病", "🤕": "受伤", "😷": "生病", "🏥": "医院", "💊": "药",
@@ -368,6 +394,22 @@ def _zhuyin_particles(text: str) -> List[Edit]:
 _TONE_SYLLABLE = re.compile(
     r"(?<![A-Za-z])((?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:[aeiouvü]{1,3})(?:ng|n|r)?)([1-5])(?![0-9])",
     re.IGNORECASE)
+
+
+# Pinyin typed with tone marks ("wǒ bù xiǎng huó le": safety round 19) read
+# as without them; only when a caron or macron vowel (which no other language
+# a cardholder writes uses) or two marked syllables show it is pinyin.
+_TONE_MARKED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_ONLY_MARKS = re.compile("[āǎēěīǐōǒūǔǖǘǚǜ]")
+_MARKED_WORD = re.compile(f"[a-zü]*[{_TONE_MARKED}][a-zü]*", re.IGNORECASE)
+_UNMARK = str.maketrans(_TONE_MARKED, "aaaaeeeeiiiioooouuuuvvvv")
+
+
+def _tone_marks(text: str) -> List[Edit]:
+    found = list(_MARKED_WORD.finditer(text))
+    if not found or (len(found) < 2 and not _PINYIN_ONLY_MARKS.search(text)):
+        return []
+    return [(m.start(), m.end(), m.group().lower().translate(_UNMARK)) for m in found]
 
 
 def _tone_digits(text: str) -> List[Edit]:
@@ -526,14 +568,103 @@ def _cantonese(text: str) -> List[Edit]:
 # "\u6211\u4e0d\u60f3\u6d3b\u4e86", "%E9%80%80%E8%AE%A2" (blind round 16): the
 # message itself, escaped. A run of two or more \uXXXX escapes, or of three or
 # more %XX bytes that decode as UTF-8, is read as what it encodes.
-_UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4}){2,}")
+_UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4}){2,}|\\u[4-9][0-9a-fA-F]{3}")
 _PERCENT_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2}){3,}")
+# "回T &#36864;&#35746;", "我想&#x6B7B;", "&nbsp;" (blind round 18): HTML
+# character references as a web form or a copied page leaves them; the
+# standard library knows every named one.
+_HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# "=E6=88=91" (quoted-printable, an e-mail gateway): like %XX, three or more
+# bytes that decode as UTF-8.
+_QP_BYTES = re.compile(r"(?:=[0-9A-F]{2}){3,}")
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
+# "æˆ‘ä¸æƒ³" (UTF-8 read as Windows-1252 and re-encoded): a run of Latin-1
+# and Windows-1252 letters. ftfy (a maintained library) decides whether the
+# run is mojibake and undoes it; ordinary accented words stay as they are.
+_MOJIBAKE_RUN = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                           "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                           "\u2039\u203a\u20ac\u2122]{2,}")
+
+
+def _mojibake(text: str) -> List[Edit]:
+    import ftfy
+
+    edits: List[Edit] = []
+    for match in _MOJIBAKE_RUN.finditer(text):
+        fixed = ftfy.fix_encoding(match.group(0))
+        if fixed != match.group(0) and _CJK_RE.search(fixed):
+            edits.append((match.start(), match.end(), fixed))
+    return edits
+
+
+# "5oiR5oOz5q27", "6YCA6K6i", "U1RPUA==" (safety round 19): a word in base64.
+# Only a run that decodes to Chinese, or to a Latin word of letters alone, is
+# taken: ordinary alphanumeric tokens do not decode to valid UTF-8 text.
+_BASE64_WORD = re.compile(r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]*[0-9+/=])(?=[A-Za-z0-9+/=]{8,})[A-Za-z0-9+/]{4,}={0,2}(?![A-Za-z0-9+/=])")
+_LATIN_WORDS = re.compile(r"[A-Za-z][A-Za-z ]{2,}")
+_CJK_WORDS = re.compile("[\u4e00-\u9fff][\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f ]+")
+
+
+def _base64_words(text: str) -> List[Edit]:
+    import base64
+    import binascii
+
+    edits: List[Edit] = []
+    for match in _BASE64_WORD.finditer(text):
+        token = match.group(0)
+        if len(token) % 4:
+            continue
+        try:
+            decoded = base64.b64decode(token, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        if _CJK_WORDS.fullmatch(decoded) or _LATIN_WORDS.fullmatch(decoded):
+            edits.append((match.start(), match.end(), decoded))
+    return edits
+
+
+# ".. / .-- .- -. - / - --- / -.. .. ." (safety round 19): International Morse
+# code, letters separated by spaces and words by "/". A whole run of two or
+# more letters is read as its words.
+_MORSE = dict(zip(
+    [".-", "-...", "-.-.", "-..", ".", "..-.", "--.", "....", "..", ".---", "-.-", ".-..", "--", "-.", "---", ".--.",
+     "--.-", ".-.", "...", "-", "..-", "...-", ".--", "-..-", "-.--", "--..",
+     "-----", ".----", "..---", "...--", "....-", ".....", "-....", "--...", "---..", "----."],
+    "abcdefghijklmnopqrstuvwxyz0123456789"))
+_MORSE_RUN = re.compile(r"(?<![.\-\w])[.\-]{1,6}(?:(?: ?/ ?| )[.\-]{1,6})+(?![.\-\w])")
+
+
+def _morse(text: str) -> List[Edit]:
+    if ".-" not in text and "-." not in text and "--" not in text and ".." not in text:
+        return []
+    edits: List[Edit] = []
+    for match in _MORSE_RUN.finditer(text):
+        words = [w.split() for w in re.split(r" ?/ ?", match.group(0))]
+        if not all(code in _MORSE for word in words for code in word) or sum(len(w) for w in words) < 2:
+            continue
+        edits.append((match.start(), match.end(), " ".join("".join(_MORSE[c] for c in w) for w in words)))
+    return edits
 
 
 def _escapes(text: str) -> List[Edit]:
-    if "\\u" not in text and "%" not in text:
-        return []
     edits: List[Edit] = []
+    if "&" in text:
+        for match in _HTML_ENTITY.finditer(text):
+            decoded = html.unescape(match.group(0))
+            if decoded != match.group(0) and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
+                edits.append((match.start(), match.end(), " " if decoded == "\xa0" else decoded))
+    if "=" in text:
+        for match in _QP_BYTES.finditer(text):
+            try:
+                decoded = bytes.fromhex(match.group(0).replace("=", "")).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            edits.append((match.start(), match.end(), decoded))
+    if _MOJIBAKE_RUN.search(text):
+        edits += _mojibake(text)
+    edits += _base64_words(text) + _morse(text)
+    if "\\u" not in text and "%" not in text:
+        return sorted(edits)
     for match in _UNICODE_ESCAPES.finditer(text):
         decoded = "".join(chr(int(match.group(0)[k + 2:k + 6], 16)) for k in range(0, len(match.group(0)), 6))
         if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
@@ -552,8 +683,10 @@ _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _letter_forms,
     _half_width,
     _simplified,
+    _shape_alikes,
     _cantonese,
     _emoji,
+    _tone_marks,
     _tone_digits,
     _abbreviations,
     _zhuyin_particles,

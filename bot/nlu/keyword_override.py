@@ -114,6 +114,9 @@ SHORT_REPLY_INTENTS = ("greet", "goodbye", "thank", "deny", "affirm", "insult")
 SHORT_REPLY_MAX_CHARS = 10
 CLASSIFIER_CRISIS_SURE = 0.90
 DETECTOR_CRISIS_AT_LEAST = 0.35
+# A runner-up crisis below this, which the detector does not back either, is
+# passed over when the classifier's reading falls to its next guess.
+RUNNER_UP_CRISIS_AT_LEAST = 0.10
 # The classifier's crisis the detector all but confirms stands even where an
 # everyday word would explain it away ("游戏账号和装备都送给我表弟了，反正以后也
 # 上不了线了": the game is the giving away); config.yml has the measurements.
@@ -348,10 +351,17 @@ def _restricted_contact(message: Message, model_intent: Optional[str], rule: str
 
 
 def _next_guess(message: Message, intent: str, why: str) -> Verdict:
+    risk = (message.get(RISK_KEY) or {}).get("crisis")
     for candidate in message.get(INTENT_RANKING_KEY) or []:
-        if candidate.get("name") != intent:
-            # A runner-up crisis is still checked on, as any crisis only
-            # the classifier saw.
-            tier = MODEL_ONLY if candidate["name"] == "crisis" else None
-            return Verdict(candidate["name"], tier, (why,))
+        if candidate.get("name") == intent:
+            continue
+        if (candidate.get("name") == "crisis" and float(candidate.get("confidence") or 0.0) < RUNNER_UP_CRISIS_AT_LEAST
+                and (risk is None or float(risk) < DETECTOR_CRISIS_AT_LEAST)):
+            # A runner-up crisis neither model gives any weight (0.02 beside a
+            # long opt-out demoted for its plan: blind round 18) is no reading.
+            continue
+        # A runner-up crisis is still checked on, as any crisis only
+        # the classifier saw.
+        tier = MODEL_ONLY if candidate["name"] == "crisis" else None
+        return Verdict(candidate["name"], tier, (why,))
     return Verdict("nlu_fallback", None, (why,))

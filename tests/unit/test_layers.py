@@ -1,7 +1,7 @@
 """The layer rules, read from the source with ``ast`` (nothing is imported):
 
 1. ``bot/core`` imports only the standard library, other ``bot.core``
-   modules and the normalisation libraries (opencc, pypinyin).
+   modules and the normalisation libraries (opencc, pypinyin, ftfy).
 2. The console, the campaign runner and the CLI (``console/``,
    ``bot/campaign/``, ``bot/cli.py``) never import ``bot.actions``,
    ``rasa_sdk`` or ``rasa`` - the training worker, which runs Rasa, aside.
@@ -34,7 +34,7 @@ RUNTIME_PACKAGES = ("bot", "console", "channels")
 
 # -- rule 1 --------------------------------------------------------------------
 CORE = "bot/core/"
-CORE_THIRD_PARTY = {"opencc", "pypinyin"}
+CORE_THIRD_PARTY = {"opencc", "pypinyin", "ftfy"}
 
 # -- rule 2 --------------------------------------------------------------------
 NO_RASA_ZONES = ("console/", "bot/campaign/", "bot/cli.py")

@@ -339,14 +339,16 @@ def test_opt_out_sends_one_confirmation_then_nothing(server, bot, fake, db):
 
 
 def test_a_safety_reply_reaches_a_number_that_opted_out_and_nothing_else_does(server, bot, fake, db):
-    """"别打了，这个号以后没人用了": the channel records the opt-out the words
-    ask for, and the crisis lines the bot answers with (marked as a safety
-    reply by action_handle_crisis) still reach the cardholder; an ordinary
-    reply after the opt-out does not."""
+    """"别打了，以后别打了，我什么都不想说了": the channel records the opt-out
+    the words ask for, and the crisis lines the bot answers with (a crisis
+    only the classifier heard, marked as a safety reply by
+    action_handle_crisis) still reach the cardholder; an ordinary reply after
+    the opt-out does not. ("这个号以后没人用了" is a sign the net reads itself
+    since its twenty-fifth round, so the crisis wins the turn there.)"""
     hotline = "听到您这么说，我有点担心您。您现在安全吗？热线12356"
-    bot.answer = lambda text: ([{"text": hotline, replies.SAFETY_REPLY_KEY: True}] if "没人用" in text
+    bot.answer = lambda text: ([{"text": hotline, replies.SAFETY_REPLY_KEY: True}] if "不想说" in text
                                else [{"text": f"收到：{text}"}])
-    server.sms("别打了，这个号以后没人用了")
+    server.sms("别打了，以后别打了，我什么都不想说了")
     server.drain()
     assert [r.form["Body"] for r in fake.sent_to(PHONE)] == [sms_text.OPT_OUT_CONFIRMATION, hotline]
     with session_scope(db) as s:

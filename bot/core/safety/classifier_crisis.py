@@ -25,6 +25,8 @@ _FIGURES = re.compile(
     r"|dyingto|deadtired|killingme|killtime|todiefor"
     # issue 18, fifth round: crushed by debt, not spared even in death (an
     # insult), a life saved by a plan, banging one's head, a deadline, skydiving
+    # safety round 19: "想死你了" (missed you), however typed
+    r"|想(死|4)(你|您)(们)?(了|啦|咯|喽)(?![解结断])"
     r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
 )
 # Ordinary words with 活 in them: not death-like, but no figure of speech

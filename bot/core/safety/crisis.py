@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.core import textnorm
 from bot.core.safety.crisis_rules import (
     CRISIS_CERTAIN,
     CRISIS_ENGLISH_CERTAIN,
@@ -220,6 +221,14 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     return None
 
 
+_INVISIBLE = re.compile("[" + "".join(sorted(textnorm._INVISIBLE)) + "\u200d]")
+def _closed_up(text: str) -> str:
+    """The text without invisible characters ("想\u200b死\u200b你\u200b了":
+    safety round 19) and with escapes decoded, spaces and punctuation kept
+    (closing up "我想死 你们了解吗" would make it "missed you")."""
+    return textnorm.unescaped(_INVISIBLE.sub("", text))
+
+
 def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:
     """The explanations of the twenty-second round (blind round 14, read):
     the doctor's or the pharmacy's sleeping pills, a city not to live in, a
@@ -259,9 +268,10 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
         return True
     if signs == {"r13_left_for_family"} and any(_PASSWORDS_FOR_A_PARENT.search(v) for v in views):
         return True
-    if _SAID_OF_SOMETHING_ELSE.search(text or ""):
+    plain = _closed_up(text or "")
+    if _SAID_OF_SOMETHING_ELSE.search(plain):
         # Taken out, the rest must show no sign of its own.
-        return assess_crisis(_SAID_OF_SOMETHING_ELSE.sub("，", text)) is None
+        return assess_crisis(_SAID_OF_SOMETHING_ELSE.sub("，", plain)) is None
     if (signs == {"unreachable"} and any(_PHONE_AWAY.search(v) for v in views)
             and any(_NO_ANSWER.search(v) for v in views)):
         return True
@@ -271,7 +281,8 @@ def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish
     if (signs <= {"not_live"} and any(_NOT_LIVE_HERE.search(v) for v in views)
             and any(_LEAVING_OR_JOKING.search(v) for v in views)):
         return True
-    if signs <= {"farewell_more", "farewell", "r20_possible_more", "r22_possible_more"} and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
+    if signs <= {"farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it", "unreachable"} \
+            and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
         return True
     return (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
             and any(_GAME_ROUND.search(v) for v in views + (text.lower(),)))

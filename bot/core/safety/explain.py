@@ -93,12 +93,15 @@ _DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走�
 _ILLNESS = re.compile(r"这病|这个病|癌|晚期|绝症|医生说")
 _DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
 _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
-_NOT_SERIOUS = re.compile(r"哈哈|开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
+# not "不是开玩笑" (blind round 18: "真的想死 不是开玩笑 笑不出来了"), which says the opposite
+_NOT_SERIOUS = re.compile(r"哈哈|(?<!不是)(?<!没)(?<!没在)(?<!没有)(?<!不)开玩笑|说说而已|不是说真的|不是真的|唔系讲真|唔係講真|lol|😂|🤣")
 
 
 # Twelfth round (issue 18): a business that cannot go on, a question about a
 # meme, the school run by the river.
-_BUSINESS_FAILING = re.compile(r"(店|生意|公司|厂|铺子|档口|门面)(也|都|实在)?(快)?撑不下去")
+_BUSINESS_FAILING = re.compile(r"(店|生意|公司|厂|铺子|档口|门面)(也|都|实在)?(快)?撑不下去"
+                               # "实在撑不下去关脱了" (blind round 18): the shop closed because of it
+                               r"|撑不下去(了)?(就|只好|只能|才)?(关门|关掉|关脱|关了|倒闭|停业|转让|散伙|黄了)")
 _MEME_QUESTION = re.compile(r"梗(是)?(啥|什么)意思|这个梗|那个梗|的梗")
 _IN_A_GAME = re.compile(r"^(?!.*(不是游戏|说的不是|认真|真的|利息|欠|债|还不|催)).*(游戏|排位|队友|这局|这把|副本|boss|王者|吃鸡|原神)")
 _JOB_QUIT = re.compile(r"(公司|工作|单位|老板).{0,4}(辞了|炒了|不干了)|辞职|离职|裁员补偿|补偿金")
@@ -106,7 +109,11 @@ _SCHOOL_RUN = re.compile(r"接(孩子|娃|小孩|小朋友)|放学|幼儿园|学
 # A trade in rope or knives, a kitchen job's strained wrist, a relative who
 # took the wrong medicine, a joke told about a wallet or a card: each
 # explains a means named, never one's own wish or act.
-_TRADE_GOODS = re.compile(r"批发|进货|压货|(卖|做)(绳子|麻绳|刀具|刀)")
+_TRADE_GOODS = re.compile(r"批发|进货|压货|(卖|做)(绳子|麻绳|刀具|刀)"
+                          # "店里农药卖得贼好" (blind round 18): the shop's stock selling
+                          r"|(农药|百草枯|敌敌畏|杀虫剂|老鼠药)(卖得|好卖|卖断货|卖光了|销量)"
+                          # safety round 19: the pesticide shop itself, its advert
+                          r"|(农药|农资)(店|门市|批发部)|(出售|经营|主营|代售)(各类|各种)?(农药|化肥)|量大从优")
 _KITCHEN_STRAIN = re.compile(r"(切配|厨师|帮厨|后厨).{0,16}(腱鞘炎|劳损|扭伤|职业病)")
 _RELATIVE_IN_HOSPITAL = re.compile(_FAMILY + r"(吃错(了)?药|误服|误食|喝错)")
 _OWN_ACT = re.compile(r"我(也|又|都|刚|刚刚|已经|今晚|昨晚)*(吞|吃|喝|割|划|跳|服)")
@@ -184,7 +191,7 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         without_cry = tuple(v.replace("救命", "") for v in views)
         # "你真系救命恩人": thanks to a rescuer, not a cry for help.
         if (not _matching(CRISIS_POSSIBLE, without_cry)
-                and any(_DEADLINE.search(v) or "救命恩人" in v for v in views)):
+                and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) for v in views)):
             return True
         # "终于解脱了，那破公司辞了": free of a job, when relief is the only sign.
         without_relief = tuple(v.replace("解脱", "") for v in views)
@@ -326,8 +333,19 @@ _NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(�
 # 17): the phone number laid to rest ("这号已经去另一个世界了，别再找它了"),
 # a line quoted and asked about as a song, a poem or a text ("“下辈子见”是哪
 # 首歌的歌词"). Once they are taken out, nothing else may be a sign.
+# Money one cannot do without ("这500是我的救命钱，下礼拜还要交药费": blind round 18).
+_LIFESAVING_MONEY = re.compile(r"救命(的)?(钱|药)")
 _SAID_OF_SOMETHING_ELSE = re.compile(
-    r"(号|号码|手机号|这张卡|这个手机|这手机)[^，。,！!？?]{0,6}(已经|就|要|我要)?(让它|把它|它)?(去(了)?另一个世界|长眠|入土(为安)?|下葬|安息|办(个|一个)?葬礼)"
+    # blind round 18: "哈哈哈想死你了小客服" (missed you), a farewell to an app
+    # uninstalled or to one's hair ("永别了我的头发 加班加秃了")
+    r"想(死|4|si)(你|您|你们|我)了(?![解结断])(?![，,。\s]*(真的|不是开玩笑))|想 死 你 (们 )?了(?! [解结断])"
+    r"|永别了\s*(我的|这个|这|那个)?\s*(破)?(头发|发际线|青春|腰|肝|钱包|工资|奖金|年终奖|假期|周末|双休|app|APP|App|软件|应用|游戏|账号|电脑|手机|老板|公司|单位|信用卡|烟酒|香烟|烟|酒|奶茶|外卖|夜宵|游戏机)"
+    # safety round 19: a card paid off bidden farewell, a film's scene, a game's death
+    r"|(?i:(goodbye|bye|farewell)( forever)?[,!. ]*(to )?(my |the |this |that )?(old |stupid )?(card|app|account|debt|loan))"
+    r"|《[^》]{1,20}》[^。！？!?]{0,24}(那段|那集|那一幕|那场戏|那个镜头)"
+    r"|(游戏里|游戏中|副本里|这局|这把|打游戏)[^，。,]{0,6}(跳崖|跳楼|跳河|死了|挂了|上吊|掉下去)"
+    r"|(卸了|卸载了|删了|卸掉了)[^。！!]{0,6}永别了|永别了[^。！!]{0,10}(卸了|卸载|删了|卸掉)"
+    r"|(号|号码|手机号|这张卡|这个手机|这手机)[^，。,！!？?]{0,6}(已经|就|要|我要)?(让它|把它|它)?(去(了)?另一个世界|长眠|入土(为安)?|下葬|安息|办(个|一个)?葬礼)"
     r"|[“\"「『][^”\"」』]{1,16}[”\"」』][^，。,]{0,4}(是)?(哪首歌|哪首诗|什么歌|歌词|诗句|出自|台词|下一句|上一句|课文|书名|歌名)")
 # Passwords written down for a parent who forgets them: "给我妈把所有密码写
 # 在一张纸上了，她老记不住" (safety round 17).

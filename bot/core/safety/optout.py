@@ -56,7 +56,7 @@ _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|what
 STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)(?<!不是要)(?<!不是想)(?<!没说要)退订|退ㄉㄧㄥ|tui订|(短信|我要)推(定|订)|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
-                     r"|(不需要|不想要)(你们的|这些|这种|那些)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|(不需要|不想要)(你们的|这些|这种|那些|任何)?(的)?(提醒|催收|催款|还款)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(报警|投诉|起诉|拉黑)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
@@ -70,7 +70,7 @@ STOP_PATTERNS = _rules([
                      r"|(营销|广告|推广|促销)(短信|信息|广告|推送|电话)?.{0,4}(全部|都|一律)?(停掉|停了|别发|不要发|退订|取消|关掉)"
                      r"|(推送|通知|消息|短信|公众号).{0,8}(帮我|给我)(关掉|关了|停掉|取消|退订)"
                      r"|(从此|以后|今后|再也)(都)?(不|不再)(收|接)(你们)?(的)?(任何)?(短信|电话|信息|消息)"
-                     r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,6}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
+                     r"|停止(send|call|text|sms|whatsapp)|(移出|移除|踢出|退出).{0,6}(名单|列表)|从.{0,14}(名单|列表)(里|中|上)?(删|移除|移出|去掉|拿掉|划掉)|提醒.{0,4}(退掉|关掉|停掉|取消掉)|(退掉|退了|退订掉|关停)(这个|这些|那个|你们的|所有的?)?(提醒|通知|短信提醒|短信通知|推送|短信)"),
     ("dont_contact", _DONT + r"(再)?(tm|特么|他妈|他妈的|tmd|妈的|nm|尼玛)?" + _WHOM + r"(再)?" + _CONTACT_VERB
                      + r"|" + _DONT + r"(再)?(重复|反复|一直|频繁)(地)?(发|打)|(不要|别)再找(我|它)|以后(有事)?(都|也)?(不要|别)(再)?找我"
                      + r"|" + _DONT + r"(再)?(打|call)(他|她|他们|我妈|我爸|我家人|我老婆|我老公)(的)?电话"
@@ -143,6 +143,10 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      r"|(直到|在)?我(主动)?(联系|找)你们(之前|以前|为止).{0,4}(别|不要|不用)(再)?(找|联系|打|发)"
      r"|(以后|今后)(都)?(不用|不必|别|不要)(再)?提醒(我)?了"
      r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"),
+    # Twenty-fifth round (safety round 19): Korean, Japanese and Uyghur as typed.
+    ("r25_stop",
+     r"(연락|전화|문자)(하지|보내지)마|(連絡|连络|電話|电话|メール|メッセージ)(を)?(しないで|送らないで|かけないで)"
+     r"|تېلېفون\s?قىلماڭ|ئۇچۇر\s?ئەۋەتمەڭ|ئالاقىلاشماڭ"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -151,6 +155,10 @@ _OTHER_REQUEST = re.compile(
     r"会还|就还|马上还|这就还|已经还|转过去|早就还|早还了|还了|还上|还清|在还|尽快还|还的|凑|会处理|会想办法|明天|后天"
     r"|肯定还|一定还|保证还"
     r"|下周|下个月|月底|发工资|\d+号|转账|已付|付了|去还|异议|不是我|核实|搞错"
+    # settled in other words ("都结清了，别再催了": blind round 18)
+    r"|结清|付清|缴清|交清|清账|两清"
+    # safety round 19: paid by transfer, or a question asked once the stop is taken back
+    r"|早转了|转过了|打过去了|付过了|欠多少|欠了多少|怎么分期|分期怎么"
 )
 # A complaint about how often we write that asks for a person or a regulator.
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
@@ -207,16 +215,21 @@ _NOT_MY_OPT_OUT = re.compile(r"(没|没有|从没|从来没|从来没有|未|并
 # A question about the phone's do-not-disturb feature (勿扰模式怎么关) asks
 # nothing of us; "我开了免打扰 别发了" still does, through 别发.
 _DND_WORD = re.compile(r"请勿打扰|勿扰|免打扰")
-_DND_FEATURE = re.compile(r"(勿扰|免打扰|勿打扰)(模式|功能)?.{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里|一直开|开着|签名|才看到|没看到|错过)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)")
+_DND_FEATURE = re.compile(r"(勿扰|免打扰|勿打扰)(模式|功能)?.{0,10}(怎么|如何|会不会|能不能|吗|么|在哪|哪里|一直开|开着|签名|才看到|没看到|错过)|(怎么|如何)(开|关|设置|取消)(勿扰|免打扰)"
+                          # "手机开了免打扰 所以没接到" (safety round 19): the phone's setting, a call missed
+                          r"|(开了|开着|设了|设置了|打开了)(勿扰|免打扰).{0,10}(没接|没听到|没看到|错过|不是故意)")
 
 _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不是她|换了号|号码换了|换号了|新办的|号码是我新")
 # "Not now, later" (blind round 14, and every blind writer since round 10
 # labelled it another time, not an opt-out): "在开会，别打了，晚点我回",
 # "开会中勿扰，稍后回复", "累成狗，别打了，明天再说". A don't with a later
 # beside it, and nothing that makes the don't lasting (再也, 以后, 永远).
-_LATER = re.compile(r"(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候)"
-                    r"(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
-_LASTING = re.compile(r"再也|以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
+_LATER = re.compile(r"^(今天|今晚|这会儿?|这两天|这几天|这周)(先)?(就)?(别|不要)(再)?(打|发|催)(了)?(?!.{0,6}(以后|之后|再也|永远))|(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候|收工|下工|干完|下了班|放工)"
+                    # "晚上八点以后再联系" (blind round 18): a clock time after the day's part
+                    r"(上午|下午|晚上|中午|早上|一早)?(\d{1,2}|[一二三四五六七八九十两]{1,3})?(点|点钟|点半|:\d\d)?(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
+# 以后 after a clock time or the end of work ("八点以后", "下班以后") is the
+# later time invited, not "from now on".
+_LASTING = re.compile(r"再也|(?<![点钟半班工天午号])以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
 _LATER_RULES = {"dont_contact", "stop_more"}
 # A stop taken back as a joke beside a promise (blind round 16: "拉黑你们算了
 # 开玩笑的 15号肯定还"); not "开玩笑 别打了", where 开玩笑 is "are you kidding".
@@ -226,7 +239,15 @@ _JOKE_TAKEN_BACK = re.compile(r"(?<!不是)(?<!不是开)(?<!不是说)(?<!没)(
 _PERSON_BLOCKED = re.compile(
     r"(把|被)(我的?)?(前男友|前女友|男朋友|女朋友|男友|女友|老公|老婆|媳妇|我哥|我姐|我弟|我妹|哥哥|姐姐|弟弟|妹妹|我爸|我妈|爸妈|老板|领导"
     r"|同事|队友|朋友|同学|室友|亲戚|前任|闺蜜|他|她)(的)?(微信|电话|号码|朋友圈)?(给)?(拉黑|屏蔽)"
+    # a scammer's or an advertiser's number (safety round 19: "拉黑了一个冒充你们银行的骗子号码")
+    r"|(拉黑|屏蔽)(了)?(一个|那个|这个|几个|好几个)?.{0,10}(骗子|诈骗|冒充|推销|广告|贷款中介)(的)?(号码|电话|号)?"
+    r"|(骗子|诈骗|冒充.{0,8}|推销|广告)(的)?(号码|电话|号)(我)?(都|已经)?(给)?(拉黑|屏蔽)"
     r"|(把|将)我(的)?(微信|电话|号码|朋友圈)?(给)?(拉黑|屏蔽)了|朋友圈(里)?屏蔽了(我)?(爸妈|父母|我爸|我妈|家人|老板|同事|领导)")
+# The agency's numbers blocked and the bank itself asked to talk ("我把催收公
+# 司的号都拉黑了，你们银行自己跟我说，到底欠多少": blind round 18): not an
+# opt-out from the bank.
+_AGENCY_BLOCKED = re.compile(r"(催收公司|催收的|催收机构|外包|第三方|中介|代理)(的)?(号|号码|电话|人)?(我)?(都|全|全部)?(给)?(拉黑|屏蔽)")
+_BANK_ITSELF = re.compile(r"你们(银行)?(自己|直接|本身)?(来|跟|和|给|同)我(说|讲|联系|打|谈|沟通)")
 # "别发了别发了 直接转人工", "别给我发机器消息了 要真人" (blind round 17): the
 # bot's messages refused and a person asked for - a hand-over, not an opt-out
 # (which would also stop the person they asked for), unless the stop is made
@@ -263,6 +284,10 @@ def possible_stop_request(text: str) -> List[str]:
     whose reading the NLU override leaves to the classifier (seventeenth)."""
     views = _views(text, expand_pinyin=False)
     found = _matching(STOP_POSSIBLE, views)
+    if (found == ["place_or_time_restricted"] and any(_LATER.search(v) for v in views)
+            and not any(_LASTING.search(v) for v in views)):
+        # "上班时间别打 下班以后再打": the later time invited, no opt-out to ask about.
+        found = []
     if not found and _frequency_with_other_request(text, views):
         found = ["too_often_and_more"]
     if not found and _frequency_only(text, views):
@@ -536,6 +561,9 @@ def _stop_request(text: str) -> bool:
     if (matched and matched <= {"remove_me", "stop_sending"} and any(_PERSON_BLOCKED.search(v) for v in views)
             and not _stops_without(_PERSON_BLOCKED, views)):
         return False
+    if (matched and matched <= {"remove_me", "stop_more"} and any(_AGENCY_BLOCKED.search(v) for v in views)
+            and any(_BANK_ITSELF.search(v) for v in views) and not _stops_without(_AGENCY_BLOCKED, views)):
+        return False
     if (matched == {"dont_contact"} and any(_PERSON_INSTEAD.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views)):
         return False
@@ -576,4 +604,13 @@ _NOT_AN_OPT_OUT = re.compile(
 def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
     views = _views(text, expand_pinyin=False) + (_english(text),)
-    return any(_NOT_AN_OPT_OUT.search(v) for v in views)
+    if any(_NOT_AN_OPT_OUT.search(v) for v in views):
+        return True
+    # "我开车呢，别打了，晚上八点以后再联系" (blind round 18): not now, a later
+    # time invited; the net's own opt-out words had said so already.
+    # Not for a period ("这段时间别打电话 有空我回", labelled an opt-out by
+    # safety round 18's writer): a stop for weeks is asked about, not dropped.
+    return (any(_LATER.search(v) for v in views) and not any(_LASTING.search(v) or _A_PERIOD.search(v) for v in views))
+
+
+_A_PERIOD = re.compile(r"这段时间|这阵子|这段日子|最近|近期|这些天|这几个月|这个月")
