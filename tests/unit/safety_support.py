@@ -59,7 +59,8 @@ def round_tests(crisis_by_kind: Optional[Dict[str, List[str]]] = None,
                 possible_by_kind: Optional[Dict[str, List[str]]] = None,
                 look_alikes: Optional[List[str]] = None,
                 crisis_over_opt_out: Optional[List[str]] = None,
-                opt_outs: Optional[List[str]] = None) -> tuple:
+                opt_outs: Optional[List[str]] = None,
+                not_opt_outs: Optional[List[str]] = None) -> tuple:
     """The parametrised tests every safety round runs over its tables, for a
     module to bind to names starting with ``test_`` so that pytest collects
     them. Returns one test for each table given, in the order of the
@@ -100,5 +101,12 @@ def round_tests(crisis_by_kind: Optional[Dict[str, List[str]]] = None,
         def test_opt_outs_stop_contact(text):
             _stops_contact(text)
         tests.append(test_opt_outs_stop_contact)
+
+    if not_opt_outs is not None:
+        @pytest.mark.parametrize("text", not_opt_outs)
+        def test_look_alikes_of_an_opt_out_are_none(text):
+            found = verdict(text)
+            assert found is None or found.intent != "stop_contact", (text, found)
+        tests.append(test_look_alikes_of_an_opt_out_are_none)
 
     return tuple(tests)

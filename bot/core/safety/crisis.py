@@ -3,7 +3,8 @@ less those the rest of the message explains, as a tier."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from dataclasses import dataclass
+from typing import FrozenSet, Optional, Tuple
 
 from bot.core import textnorm
 from bot.core.safety.crisis_rules import (
@@ -229,60 +230,72 @@ def _closed_up(text: str) -> str:
     return textnorm.unescaped(_INVISIBLE.sub("", text))
 
 
+@dataclass(frozen=True)
+class _Explanation:
+    """Signs explained away: the message's signs are ``signs`` (``exact``) or
+    among them, every pattern of ``because`` is found in some view, and no
+    pattern of ``unless`` is."""
+    signs: FrozenSet[str]
+    exact: bool
+    because: Tuple["re.Pattern[str]", ...]
+    unless: Tuple["re.Pattern[str]", ...] = ()
+
+    def explains(self, signs: set, views) -> bool:
+        fits = signs == self.signs if self.exact else signs <= self.signs
+        return (fits and all(any(p.search(v) for v in views) for p in self.because)
+                and not any(p.search(v) for p in self.unless for v in views))
+
+
+def _exactly(*signs: str) -> FrozenSet[str]:
+    return frozenset(signs)
+
+
+# The explanations of the twenty-second round (blind round 14) onwards, each
+# with the message it was written for.
+_EXPLANATIONS_SINCE_R22 = (
+    # "搬家了 钥匙给了邻居 这边的事就这样了": a move, settled (blind round 17).
+    _Explanation(_exactly("r24_affairs_settled"), True, (_MOVING_ON,)),
+    # "我在给学生讲氰化物 上课呢": a lesson's subject (blind round 17).
+    _Explanation(_exactly("method", "method_word"), False, (_TEACHING,), (_PILLS_HOARDED,)),
+    # "那个调休日没有那一天了 假期取消了 我改成周一还": a day off cancelled (safety round 18).
+    _Explanation(_exactly("r24_time_no_use"), True, (_DAY_CANCELLED,)),
+    # "切菜划了一道口子 打字慢": a kitchen accident, not one on purpose (safety round 18).
+    _Explanation(_exactly("method", "method_word", "method_more"), False, (_KITCHEN_CUT,),
+                 (_PILLS_HOARDED, _CUT_ON_PURPOSE)),
+    # "买剃须刀片刷的卡 这笔在不在本期账单里": a purchase asked about (safety round 18).
+    _Explanation(_exactly("method_word"), True, (_BOUGHT_ON_THE_CARD,)),
+    # "最后一次和你们联系了，因为下月就全部结清了": paid off (safety round 18).
+    _Explanation(_exactly("farewell"), True, (_LAST_BECAUSE_PAID,)),
+    # "摊子和推车都送给我表哥了 … 不摆了": a trade given up (blind round 17).
+    _Explanation(_exactly("farewell_word", "give_away"), False, (_TRADE_GIVEN_UP,)),
+    # "给我妈把所有密码写在一张纸上了，她老记不住" (safety round 17).
+    _Explanation(_exactly("r13_left_for_family"), True, (_PASSWORDS_FOR_A_PARENT,)),
+    # "出差一周 手机没信号 接不到" (blind round 15): a trip or a shift keeps the phone unanswered.
+    _Explanation(_exactly("unreachable"), True, (_PHONE_AWAY, _NO_ANSWER)),
+    # "医生开的安眠药吃了能睡好不 哦发错了", "药店上班呢 安眠药今天卖断货了" (blind round 14).
+    _Explanation(_exactly("method", "method_word"), False, (_PILLS_ASKED_OR_SOLD,), (_PILLS_HOARDED,)),
+    # "不想活在这种城市了 准备回老家" (blind round 14): a place, not living.
+    _Explanation(_exactly("not_live"), False, (_NOT_LIVE_HERE, _LEAVING_OR_JOKING)),
+    # "以后打这个号联系不上我了 换号了 新号微信同号" (blind round 14; safety round 19).
+    _Explanation(_exactly("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
+                          "unreachable"), False, (_NEW_NUMBER_GIVEN,)),
+)
+
+
 def _explained_since_r22(text: str, views, certain: set, possible: set, own_wish: bool) -> bool:
-    """The explanations of the twenty-second round (blind round 14, read):
-    the doctor's or the pharmacy's sleeping pills, a city not to live in, a
-    new number given, a skull in a game; and of the twenty-third (blind round
-    15, safety round 17): a trip or a shift that keeps the phone unanswered,
-    passwords written down for a parent, a number laid to rest, a line
-    asked about as a song or a poem; and of the twenty-fourth (blind round
-    17): the affairs settled before a move, a method in a lesson, the tools
-    of a trade given away on giving it up; and from safety round 18: a day
-    off cancelled, a cut while cooking, a blade bought on the card, the last
-    contact because the debt is paid off."""
+    """The explanations of the twenty-second round (blind round 14, read)
+    onwards (``_EXPLANATIONS_SINCE_R22``); a phrase said of something else
+    (a number laid to rest, a line asked about as a song, "想死你了", a
+    film's scene: ``_SAID_OF_SOMETHING_ELSE``), taken out, leaving no sign;
+    a skull emoji in a game."""
     signs = certain | possible
     if not signs or own_wish:
         return False
-    if signs == {"r24_affairs_settled"} and any(_MOVING_ON.search(v) for v in views):
-        # "搬家了 钥匙给了邻居 这边的事就这样了": a move, settled.
-        return True
-    if (signs <= {"method", "method_word"} and any(_TEACHING.search(v) for v in views)
-            and not any(_PILLS_HOARDED.search(v) for v in views)):
-        # "我在给学生讲氰化物 上课呢": a lesson's subject.
-        return True
-    if signs == {"r24_time_no_use"} and any(_DAY_CANCELLED.search(v) for v in views):
-        # "那个调休日没有那一天了 假期取消了 我改成周一还": a day off cancelled.
-        return True
-    if (signs <= {"method", "method_word", "method_more"} and any(_KITCHEN_CUT.search(v) for v in views)
-            and not any(_PILLS_HOARDED.search(v) or _CUT_ON_PURPOSE.search(v) for v in views)):
-        # "切菜划了一道口子 打字慢": a kitchen accident.
-        return True
-    if signs == {"method_word"} and any(_BOUGHT_ON_THE_CARD.search(v) for v in views):
-        # "买剃须刀片刷的卡 这笔在不在本期账单里": a purchase asked about.
-        return True
-    if signs == {"farewell"} and any(_LAST_BECAUSE_PAID.search(v) for v in views):
-        # "最后一次和你们联系了，因为下月就全部结清了": paid off.
-        return True
-    if signs <= {"farewell_word", "give_away"} and any(_TRADE_GIVEN_UP.search(v) for v in views):
-        # "摊子和推车都送给我表哥了 … 不摆了": a trade given up.
-        return True
-    if signs == {"r13_left_for_family"} and any(_PASSWORDS_FOR_A_PARENT.search(v) for v in views):
+    if any(e.explains(signs, views) for e in _EXPLANATIONS_SINCE_R22):
         return True
     plain = _closed_up(text or "")
     if _SAID_OF_SOMETHING_ELSE.search(plain):
         # Taken out, the rest must show no sign of its own.
         return assess_crisis(_SAID_OF_SOMETHING_ELSE.sub("，", plain)) is None
-    if (signs == {"unreachable"} and any(_PHONE_AWAY.search(v) for v in views)
-            and any(_NO_ANSWER.search(v) for v in views)):
-        return True
-    if (signs <= {"method", "method_word"} and any(_PILLS_ASKED_OR_SOLD.search(v) for v in views)
-            and not any(_PILLS_HOARDED.search(v) for v in views)):
-        return True
-    if (signs <= {"not_live"} and any(_NOT_LIVE_HERE.search(v) for v in views)
-            and any(_LEAVING_OR_JOKING.search(v) for v in views)):
-        return True
-    if signs <= {"farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it", "unreachable"} \
-            and any(_NEW_NUMBER_GIVEN.search(v) for v in views):
-        return True
     return (signs == {"emoji"} and set(_DEATH_EMOJI.findall(text or "")) == {"\U0001F480"}
             and any(_GAME_ROUND.search(v) for v in views + (text.lower(),)))
