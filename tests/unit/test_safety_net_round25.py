@@ -35,6 +35,13 @@ Second part, from safety round 19 (tests/nlu_safety_dev/round19_*.yml):
   and Morse; not opt-outs: a scammer's number blocked, do-not-disturb left
   on, "not today" with a promise, paid and "别再催了", a stop taken back as
   a joke before a question.
+
+Third part, from safety round 20 (tests/nlu_safety_dev/round20_regions.yml):
+regional words for dying (Minnan 去苏州卖鸭蛋 and POJ, keeping a dead
+grandparent company, 断肠草 dug up, 离开这一世, 想喝药) and Tibetan, Uyghur,
+Mongolian, Kazakh, Korean, Hmong and Zhuang as typed; their opt-outs and
+Shaanxi 嫑; explained: 跳进海河也洗不清, a relative who "went to sell duck eggs
+in Suzhou".
 """
 import pytest
 
@@ -201,3 +208,27 @@ def test_encoded_words_are_read(raw, plain):
 @pytest.mark.parametrize("text", ["abcd1234", "订单尾号 20231234", "... 好吧", "- 好的 -", "Ich möchte", "歹 匕"])
 def test_ordinary_tokens_are_not_decoded(text):
     assert textnorm.normalize(text) == text
+
+
+CRISIS_BY_KIND_3 = {
+    "minnan": ["我也想欲去苏州卖鸭蛋", "Góa siūⁿ beh sí"],
+    "grandparent": ["想跟我阿嬷做伴去 伊过身两年了"],
+    "poison_dug": ["断肠草我已经采回来了"],
+    "this_life": ["钱还不上 想离开这一世"],
+    "languages": ["ང་འཆི་འདོད་བྱུང་།", "Bu dunyadin ketmekchi men", "죽고 싶어요", "Kuv xav tuag", "Мен бұл дүниеден кеткім келеді"],
+}
+POSSIBLE_BY_KIND_3 = {
+    "poison_wished": ["收成不好 俺想喝药"],
+}
+LOOK_ALIKES_3 = [
+    "阮阿爸去苏州卖鸭蛋啊 厝内无钱",
+    "这笔不是我刷的 我跳进黄河也洗不清",
+    "感冒了想喝药 明天还钱",
+    "离开这世界杯的赛场了 哈哈",
+]
+OPT_OUTS_3 = ["嫑再给额发短信咧", "Mài koh khà tiān-ōe lâi", "Дахиж битгий залгаарай", "Tsis txhob hu xov tooj tuaj lawm",
+              "Gaej dwk dienhvah daeuj"]
+
+(test_crisis_is_caught_3, test_ambiguous_signs_check_in_3, test_look_alikes_are_no_crisis_3,
+ test_opt_outs_stop_contact_3) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND_3, possible_by_kind=POSSIBLE_BY_KIND_3, look_alikes=LOOK_ALIKES_3, opt_outs=OPT_OUTS_3)

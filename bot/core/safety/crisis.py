@@ -77,6 +77,7 @@ from bot.core.safety.explain import (
     _PHONE_AWAY,
     _PILLS_ASKED_OR_SOLD,
     _PILLS_HOARDED,
+    _ORDINARY_ILLNESS,
     _SAID_OF_SOMETHING_ELSE,
     _english_everyday,
     _explained_possible,
@@ -276,6 +277,9 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_exactly("method", "method_word"), False, (_PILLS_ASKED_OR_SOLD,), (_PILLS_HOARDED,)),
     # "不想活在这种城市了 准备回老家" (blind round 14): a place, not living.
     _Explanation(_exactly("not_live"), False, (_NOT_LIVE_HERE, _LEAVING_OR_JOKING)),
+    # "感冒了想喝药 明天还钱" (safety round 20): medicine for a cold.
+    _Explanation(_exactly("method", "method_word", "r25_regional_possible"), False, (_ORDINARY_ILLNESS,),
+                 (_PILLS_HOARDED,)),
     # "以后打这个号联系不上我了 换号了 新号微信同号" (blind round 14; safety round 19).
     _Explanation(_exactly("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
                           "unreachable"), False, (_NEW_NUMBER_GIVEN,)),

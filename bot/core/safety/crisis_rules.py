@@ -1341,3 +1341,29 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # one's own life insurance paid out ("等我那份寿险赔下来 你们的钱一分都不会少")
     ("r25_own_life_policy", r"(等|到时候)(我)?(那份|我的|我那份)(寿险|人寿保险|身故险)(的钱)?(赔|理赔|赔付)(下来|到账|了)"),
 ])
+
+# Twenty-fifth round, third part, from safety round 20 (tests/nlu_safety_dev/
+# round20_regions.yml, scored once before it): regional words for dying and
+# the minority languages as typed - Minnan "去苏州卖鸭蛋" and POJ "beh sí",
+# "chò-sian"; keeping a dead grandparent company (Minnan 依公, Hakka 𠊎 阿婆);
+# 断肠草 dug up; "离开这一世"; Tibetan, Uyghur, Mongolian, Kazakh, Korean,
+# Hmong and Zhuang "I want to die / to leave this world". The views are
+# compact (no spaces or punctuation), lower-cased.
+_GRANDPARENT_GONE = r"(老去|老忒|过身|走了|去世|过世|不在了|没了|仙逝)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r25_regional",
+     r"(想|欲|要|准备|打算)[^，。,]{0,3}去苏州卖鸭蛋|我(也|嘛|就)?去苏州卖鸭蛋|siunbehsi|(behkhi|beh)si(?![a-z])|khìchòsian|khichosian|behkhìchò"
+     r"|(想|要)(跟|同|和|陪)(我|𠊎)?(的)?(依公|依嬷|阿公|阿嬷|阿婆|阿爷|阿爸|阿妈|公|婆|爷爷|奶奶|外婆|外公|爸|妈)(做伴|作伴)(去)?(?=.*" + _GRANDPARENT_GONE + ")"
+     r"|断肠草(我)?(都|已经)?(挖|采|买|弄|摘)(回来|到|好)(了)?|离开这(一)?世(?!界杯)"),
+    ("r25_languages",
+     # Tibetan 'chi 'dod ("wish to die"): the compact view drops the vowel signs
+     r"འཆའདད|འཆབརའདད"
+     r"|دۇنيادىنكەت|dunyadinket|ölgümkel|olgumkel"
+     r"|хорвоогоосяв|khorvoogoosyav|дүниеденкеткім|duniedenketkim"
+     r"|세상을떠나고싶|하늘나라가고싶|뛰어내리고싶|죽고싶"
+     r"|kuvxavtuag|xavtuaglawm|gousiengjdai|siengjdai"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r25_regional_possible",
+     r"(?<!不)(想|要|准备)喝药(?!.{0,6}(治|退烧|感冒|咳嗽|发烧|看病))|(汝|你们|你)(揣|找|寻)无我|ཚའདལས"),
+])

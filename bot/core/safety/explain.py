@@ -293,7 +293,9 @@ _EVERYDAY = re.compile(
     # paid already, or a plain promise to pay (the net still reads every sign of its own)
     r"已经还了|已经还清|已经结清|还过了|我会还的|我会还|会还的|马上还|一次性还清|"
     # a pet that died
-    r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼).{0,4}(死|走|没)了|"
+    r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼).{0,4}(死|走|没|没在|不在)了|"
+    # the last instalment (safety round 20: "这是最后一期了吧？还完我就再也不用你们的卡了")
+    r"最后一期|"
     # a grandparent who passed, a move, a new number (issue 18)
     r"(爷爷|奶奶|外婆|外公|姥姥|姥爷)(去年|前年|上个月|早就|已经)?(走了|去世|过世)|出国|换号|新号|回老家|搬家|"
     # moved to a named place (blind round 13: "从武汉搬到宜昌了…账单寄那边")
@@ -333,6 +335,9 @@ _NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(�
 # 17): the phone number laid to rest ("这号已经去另一个世界了，别再找它了"),
 # a line quoted and asked about as a song, a poem or a text ("“下辈子见”是哪
 # 首歌的歌词"). Once they are taken out, nothing else may be a sign.
+# Medicine for an ordinary illness ("感冒了想喝药 明天还钱": safety round 20,
+# where 喝药 is also the Central Plains word for drinking pesticide).
+_ORDINARY_ILLNESS = re.compile(r"感冒|发烧|咳嗽|嗓子|拉肚子|退烧|中药|冲剂|止咳|胃疼|肚子疼|头疼")
 # Money one cannot do without ("这500是我的救命钱，下礼拜还要交药费": blind round 18).
 _LIFESAVING_MONEY = re.compile(r"救命(的)?(钱|药)")
 _SAID_OF_SOMETHING_ELSE = re.compile(
@@ -343,6 +348,8 @@ _SAID_OF_SOMETHING_ELSE = re.compile(
     # safety round 19: a card paid off bidden farewell, a film's scene, a game's death
     r"|(?i:(goodbye|bye|farewell)( forever)?[,!. ]*(to )?(my |the |this |that )?(old |stupid )?(card|app|account|debt|loan))"
     r"|《[^》]{1,20}》[^。！？!?]{0,24}(那段|那集|那一幕|那场戏|那个镜头)"
+    # "我跳进海河也洗不清" (safety round 20): the idiom for "I cannot clear my name"
+    r"|跳(进|到|下)?[^，。,]{0,3}(黄河|长江|海河|河|江|海)(里)?(也|都)洗不清"
     r"|(游戏里|游戏中|副本里|这局|这把|打游戏)[^，。,]{0,6}(跳崖|跳楼|跳河|死了|挂了|上吊|掉下去)"
     r"|(卸了|卸载了|删了|卸掉了)[^。！!]{0,6}永别了|永别了[^。！!]{0,10}(卸了|卸载|删了|卸掉)"
     r"|(号|号码|手机号|这张卡|这个手机|这手机)[^，。,！!？?]{0,6}(已经|就|要|我要)?(让它|把它|它)?(去(了)?另一个世界|长眠|入土(为安)?|下葬|安息|办(个|一个)?葬礼)"
