@@ -42,6 +42,18 @@ grandparent company, 断肠草 dug up, 离开这一世, 想喝药) and Tibetan, 
 Mongolian, Kazakh, Korean, Hmong and Zhuang as typed; their opt-outs and
 Shaanxi 嫑; explained: 跳进海河也洗不清, a relative who "went to sell duck eggs
 in Suzhou".
+
+Fourth part, from safety round 20's long messages (round20_buried.yml): the
+sign one clause among payment details (a knife under the pillow tried on
+the arm, the bridge's low railing, things shared out "留着也没用了", a day set
+for oneself, cards cut and the phone wiped, one's pets "归他了", counting the
+days, a leg over the rail, cigarette burns, the window taken out, "再也不会
+听到我的消息", "这条命也就值这么多", a step off the roof; one's own accident
+payout); opt-outs by any means, of marketing calls, "不再接受任何电话", an
+unsubscribe said in earnest beside "影响征信"; explained: a statement line
+from the pharmacy or the hardware shop, a branch by the river, the
+reservoir keeper, "系统里已经没有我这个人了" after the account is closed,
+"跟这张卡就没有关系了，一了百了" once paid.
 """
 import pytest
 
@@ -232,3 +244,38 @@ OPT_OUTS_3 = ["嫑再给额发短信咧", "Mài koh khà tiān-ōe lâi", "Да�
 (test_crisis_is_caught_3, test_ambiguous_signs_check_in_3, test_look_alikes_are_no_crisis_3,
  test_opt_outs_stop_contact_3) = round_tests(
     crisis_by_kind=CRISIS_BY_KIND_3, possible_by_kind=POSSIBLE_BY_KIND_3, look_alikes=LOOK_ALIKES_3, opt_outs=OPT_OUTS_3)
+
+
+CRISIS_BY_KIND_4 = {
+    "buried": ["我想申请分期 刀我一直放在枕头底下 睡不着就在手腕上比一比 每月能还一千",
+               "桥我去看过好几次了 栏杆也不高 说正事 我的卡尾号1234",
+               "书和吉他都分给朋友了 我留着也没用了 这个月的账单是多少",
+               "我给自己定了个日子 在那之前能还多少还多少",
+               "以后我的那只猫都归她了 账单明细发我一下",
+               "昨晚腿都跨到栏杆外面了 你们先别催",
+               "用烟头在胳膊上烫了几个疤 分期的事你们看着办",
+               "阳台的窗户我已经拆下来了 欠款你们找我妈吧",
+               "你们再也不会听到我的消息了 退款记得查一下",
+               "我这条命也就值这么多 剩下的钱你们看着办",
+               "真想从楼顶一步迈出去 算了当我没说"],
+    "settling_acts": ["手机里要删的东西都删干净了 银行卡也都剪了"],
+}
+OPT_OUTS_4 = ["我要求你们不要再以任何方式联系我", "以后别再给我打推销电话了", "本人不再接受任何电话和短信联系",
+              "回T退订，这条我是认真的，你们说的逾期影响征信我知道"]
+LOOK_ALIKES_4 = [
+    "账单上有一笔药店消费 买的安眠药 这个我认",
+    "明细上写的是绳索和工具 我没去过那家五金店",
+    "我去江边那个网点还的款 就在大桥右手边",
+    "我在水库上做看管员 汛期守在坝上 工资晚发",
+    "卡已经全部还清并注销了 照理说系统里已经没有我这个人了 怎么还发短信",
+    "欠款一次还清了 以后跟这张卡就没有关系了 一了百了",
+    "我的东西都送人了 因为要出国读书了",
+]
+
+(test_crisis_is_caught_4, test_look_alikes_are_no_crisis_4, test_opt_outs_stop_contact_4) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND_4, look_alikes=LOOK_ALIKES_4, opt_outs=OPT_OUTS_4)
+
+
+def test_a_keyword_question_still_leaves_the_keyword_alone():
+    found = verdict("回T退订会影响征信吗")
+    assert found is None or found.intent != "stop_contact", found

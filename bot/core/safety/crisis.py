@@ -77,7 +77,9 @@ from bot.core.safety.explain import (
     _PHONE_AWAY,
     _PILLS_ASKED_OR_SOLD,
     _PILLS_HOARDED,
+    _CLOSED_ACCOUNT,
     _ORDINARY_ILLNESS,
+    _PLACE_AS_ADDRESS,
     _SAID_OF_SOMETHING_ELSE,
     _english_everyday,
     _explained_possible,
@@ -184,7 +186,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_PAID_OFF.search(v) or _PAID_ALL.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
         # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
         return None
-    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
+    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said", "r25_things_given"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
@@ -280,6 +282,10 @@ _EXPLANATIONS_SINCE_R22 = (
     # "感冒了想喝药 明天还钱" (safety round 20): medicine for a cold.
     _Explanation(_exactly("method", "method_word", "r25_regional_possible"), False, (_ORDINARY_ILLNESS,),
                  (_PILLS_HOARDED,)),
+    # "我今天去江边那个网点还的款，就是过了大桥右手边那个" (safety round 20): an address.
+    _Explanation(_exactly("place_word", "r13_place", "places_passing"), False, (_PLACE_AS_ADDRESS,)),
+    # "卡已经全部还清并且注销了 … 系统里已经没有我这个人了" (safety round 20).
+    _Explanation(_exactly("farewell", "farewell_more"), False, (_CLOSED_ACCOUNT, _PAID_OFF)),
     # "以后打这个号联系不上我了 换号了 新号微信同号" (blind round 14; safety round 19).
     _Explanation(_exactly("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
                           "unreachable"), False, (_NEW_NUMBER_GIVEN,)),

@@ -445,7 +445,7 @@ CRISIS_POSSIBLE = _rules([
     # How to go without it looking bad; which way does not hurt.
     ("how_to_go", r"(怎样|怎么|点样|怎么样)(才(能|可以))?走(得)?(不)?(那么)?(难看|痛苦|体面|安详|舒服)|(查|找|睇|看|搜)(过|了)?(好久|很久|半天|好几天|几天)?(哪种|什么|啥|边种|哪个)(方法|方式|办法)(最)?(不|唔)(疼|痛|辛苦)"),
     # A policy bought for long enough, the payout as what one can do for the family.
-    ("insurance_mine", r"(寿险|意外险|人寿|保险)(已经)?(买|交)(满|够|了)(两|2|二)年|(身故|意外)(赔|理赔)(的钱|款)?.{0,10}(够|还清|还)"
+    ("insurance_mine", r"(寿险|意外险|人寿|保险)(已经)?(买|交)(满|够|了)(两|2|二)年|(身故|意外)(能|可以|可)?(赔|理赔)(的钱|款)?.{0,10}(够|还清|还)"
                        r"|(领|拿)(到)?保险(金|赔偿).{0,12}(唯一|能为|可以为)"),
     # ---- issue 18, seventh round, from the round-7 safety dev set (older
     # and rural speakers, young slang, risk inside an answer) ----
@@ -1366,4 +1366,38 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r25_regional_possible",
      r"(?<!不)(想|要|准备)喝药(?!.{0,6}(治|退烧|感冒|咳嗽|发烧|看病))|(汝|你们|你)(揣|找|寻)无我|ཚའདལས"),
+])
+
+# Fourth part, from safety round 20's long messages (round20_buried.yml): the
+# sign one clause among payment details - a knife under the pillow tried on
+# the arm, the bridge visited again and again ("栏杆也不高"), things shared
+# out "留着也没用了", a day set for oneself, cards cut and the phone wiped
+# with one card left, one's plant and pet "归他了", counting the days to
+# hold on, a leg over the balcony rail, cigarette burns on the arm, the
+# balcony window taken out, "再也不会听到我的消息", one's things given away
+# and the dog rehomed, "这条命也就值这么多", a step off the top of a building.
+_CARDS_CUT = r"(银行卡|信用卡|卡)(也|都)?(都|全)?剪(了|掉)"
+_PHONE_WIPED = r"(要删的|该删的)?(东西|聊天记录|照片)(我)?(都|全)?删(干净|光|完)了"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r25_buried",
+     r"刀.{0,8}(枕头底下|枕头下|床头).{0,24}(胳膊|手腕|手臂|脖子).{0,4}(比|划|比划|比一比)"
+     r"|栏杆(也|都)?(不高|很矮|挺矮|不算高)"
+     r"|(桥|江边|楼顶|天台|河边).{0,12}(我)?(去)?(看过|去过|踩过点)(好几|三|两|四|几|\d)次"
+     r"|(东西|家当|书|吉他|相机).{0,10}(分给|送给|分了|送了).{0,24}(留着也没用|用不上了|用不着了)"
+     r"|给自己定了(个|一个)?(日子|日期|时间)"
+     r"|以后我的.{0,16}(都)?归(他|她|你|他们)了"
+     r"|(还要|还得)撑几天|数到.{0,6}就不用再数了"
+     r"|(腿|脚)(都)?(已经)?跨(到|出|过)(了)?栏杆"
+     r"|(烟头|打火机|烙铁).{0,6}(在)?(胳膊|手臂|手腕|大腿|身上|手背)(上)?(烫|烙)"
+     r"|(阳台|窗户|卧室)的?(窗户|防盗网|纱窗)(我)?(已经)?(拆|卸)(下来|掉)了"
+     r"|(再也|永远)(不会|听不到|收不到)(听到|收到)?我的(消息|回复|音讯)"
+
+     r"|(这条|我这条)命(也)?(就)?(只)?值(这么多|这些|这点|这个数)"
+     r"|(楼|楼顶|顶上|天台)(上)?.{0,4}(一步)?迈(出去|下去)"),
+    # given away like give_away: a move or a trip explains it (crisis.py)
+    ("r25_things_given", r"我的东西(都)?(已经)?(送|分)(出去|人|完)了"),
+    ("r25_buried_acts", _both_of((_CARDS_CUT, _PHONE_WIPED), (_CARDS_CUT, r"只留(了)?(你们)?这一张"))),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r25_buried_possible", r"(楼顶|天台|桥上|江边)(上)?站(一会儿|一会|很久|了很久|到凌晨|半天)"),
 ])

@@ -25,7 +25,9 @@ _PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon", "r23_never_again"}
 _MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
 # Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
-_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)", re.IGNORECASE)
+_CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)"
+                           # safety round 20: "以后我这个人跟这张卡就没有关系了，一了百了"
+                           r"|(跟|和)(这张|你们这张|你们的)卡(就)?(再)?(没有|没|没啥)(关系|瓜葛)了", re.IGNORECASE)
 _MOVING_ON = re.compile(r"(去)?(旅游|旅行|度假)(一周|一个星期|几天|半个月|一个月|\d+天)|(现在|暂时|目前)住(在)?(朋友|亲戚|同学|我妈|我爸|父母|爸妈|姐姐|哥哥|老家)(家|那里|那边)|搬家|去.{1,8}(上班|工作|打工)|(去|到)(闺女|女儿|儿子|孩子)(那边|那里|家)(养老|住|带娃)|搬走|毕业|换了新|换新|换号|换了个号|出国|断舍离|闲置|出差|用不惯|买了新"
                         r"|回老家|支教|读书|留学|移民|去外地|外地打工|打工|飞去|新房东|房东不让|调去|调到|外派"
                         # round 12: going back to one's home town ("要回延边了"); not the flat given back, said in farewells too
@@ -113,7 +115,7 @@ _TRADE_GOODS = re.compile(r"批发|进货|压货|(卖|做)(绳子|麻绳|刀具|
                           # "店里农药卖得贼好" (blind round 18): the shop's stock selling
                           r"|(农药|百草枯|敌敌畏|杀虫剂|老鼠药)(卖得|好卖|卖断货|卖光了|销量)"
                           # safety round 19: the pesticide shop itself, its advert
-                          r"|(农药|农资)(店|门市|批发部)|(出售|经营|主营|代售)(各类|各种)?(农药|化肥)|量大从优")
+                          r"|(农药|农资)(店|门市|批发部|厂)|(出售|经营|主营|代售)(各类|各种)?(农药|化肥)|量大从优")
 _KITCHEN_STRAIN = re.compile(r"(切配|厨师|帮厨|后厨).{0,16}(腱鞘炎|劳损|扭伤|职业病)")
 _RELATIVE_IN_HOSPITAL = re.compile(_FAMILY + r"(吃错(了)?药|误服|误食|喝错)")
 _OWN_ACT = re.compile(r"我(也|又|都|刚|刚刚|已经|今晚|昨晚)*(吞|吃|喝|割|划|跳|服)")
@@ -208,7 +210,7 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
     if possible == {"place_word"} and any(_WATER_FOR_FUN.search(v) for v in views):
         # "下周末去海边，准备学潜水" (safety round 17): a day out by the water.
         return True
-    if possible <= {"place_word", "r13_place"} and any(_WATER_LIVELIHOOD.search(v) for v in views):
+    if possible <= {"place_word", "r13_place", "places_passing"} and any(_WATER_LIVELIHOOD.search(v) for v in views):
         # "我在鄱阳湖边上包的鱼塘 大水冲垮了" (blind round 13): a living made on the water.
         return True
     return False
@@ -230,7 +232,7 @@ def _dead_end_of_a_named_hardship(views: Tuple[str, ...]) -> bool:
 
 # Work on or by the water: a fish pond, a boat, a quay, a shop by the lake.
 _WATER_FOR_FUN = re.compile(r"潜水|冲浪|赶海|度假|旅游|玩水|露营|游泳|划船|皮划艇")
-_WATER_LIVELIHOOD = re.compile(r"鱼塘|养鱼|鱼苗|虾塘|蟹塘|养殖|网箱|打鱼|捕鱼|渔船|渔民|休渔|码头|挖沙|采砂|农家乐|民宿|摆摊|开店|开饭店|开了个")
+_WATER_LIVELIHOOD = re.compile(r"水库(上)?(做|当|的)?(看管员|管理员)|守在坝上|鱼塘|养鱼|鱼苗|虾塘|蟹塘|养殖|网箱|打鱼|捕鱼|渔船|渔民|休渔|码头|挖沙|采砂|农家乐|民宿|摆摊|开店|开饭店|开了个")
 
 
 # Someone else's suicide years ago, told as the background of a hardship
@@ -373,7 +375,14 @@ _DAY_CANCELLED = re.compile(r"调休|假期|放假|节假日|取消了|改成|�
 # 们联系了，因为下月就全部结清了").
 _KITCHEN_CUT = re.compile(r"(切菜|切肉|切水果|做饭|削(苹果|水果|皮)|杀鱼|剁(肉|排骨|馅))[^，。,]{0,6}(划|切|割|剁)(了|到|破|伤)")
 _CUT_ON_PURPOSE = re.compile(r"自己|故意|手腕|又(割|划|切)|想(割|划)")
-_BOUGHT_ON_THE_CARD = re.compile(r"(买|购买|网购|下单)[^，。,]{0,10}(刷的卡|刷卡|刷的|的钱)|这笔(消费|账|钱)?(在不在|是不是|算不算|能不能|怎么)")
+_BOUGHT_ON_THE_CARD = re.compile(r"(买|购买|网购|下单)[^，。,]{0,10}(刷的卡|刷卡|刷的|的钱)|这笔(消费|账|钱)?(在不在|是不是|算不算|能不能|怎么)"
+                                 # safety round 20: a line of the statement, owned or disputed
+                                 r"|账单(上|里)(有)?一笔|(药店|五金店|超市)(的)?消费|商户(名)?是|明细上写的是")
+# A place named as an address ("江边那个网点", "过了大桥右手边那个": safety round 20).
+_PLACE_AS_ADDRESS = re.compile(r"(江边|河边|桥边|大桥|海边|湖边)(那个|那家|的|旁边的|边上的)?(网点|营业厅|支行|银行|超市|市场|小区|学校|公园|饭店|药店)"
+                               r"|过了(大桥|桥)(右|左)(手边|边)")
+# "系统里已经没有我这个人了" after the account is closed (safety round 20).
+_CLOSED_ACCOUNT = re.compile(r"(系统|名单|数据库)(里|中)?(应该|照理说)?(已经)?(就)?没有我(这个人)?了")
 _LAST_BECAUSE_PAID = re.compile(r"因为.{0,10}(结清|还清|还完|全部还上|都还了)")
 # The phone not answered (the "unreachable" sign's words for it).
 _NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")

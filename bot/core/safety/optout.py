@@ -143,6 +143,12 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      r"|(直到|在)?我(主动)?(联系|找)你们(之前|以前|为止).{0,4}(别|不要|不用)(再)?(找|联系|打|发)"
      r"|(以后|今后)(都)?(不用|不必|别|不要)(再)?提醒(我)?了"
      r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"),
+    # Twenty-fifth round (safety round 20, long messages): contact by any means
+    # refused, marketing calls refused, "不再接受任何电话和短信".
+    ("r25_any_means",
+     _DONT + r"(再)?(用|以|通过)(任何|一切|其他)(的)?(方式|形式|渠道|途径|手段)(来)?(联系|联络|打扰|骚扰|找|催)"
+     r"|" + _DONT + r"(再)?(给我)?(打|发)(推销|营销|广告|促销)(电话|短信)"
+     r"|不再(接受|接收|接)(任何)?(的)?(电话|短信|信息|通知|联系)"),
     # Twenty-fifth round (safety round 19): Korean, Japanese and Uyghur as typed.
     ("r25_stop",
      r"(연락|전화|문자)(하지|보내지)마|(連絡|连络|電話|电话|メール|メッセージ)(を)?(しないで|送らないで|かけないで)"
@@ -189,6 +195,9 @@ _KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真�
                                r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
+# The opt-out said in earnest is no question about the keyword ("回T退订，这条我是
+# 认真的 … 说我这张卡逾期了，影响征信": safety round 20).
+_IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要求|提出|通知)|(?<!要)不是开玩笑|说真的")
 # What is not to be sent is not the contact (blind round 16): "不用再发验证码了
 # 我本人", "证明不用发了", "别再发律师函吓唬人了 账单不对", "不要再发征信的事了
 # 我月底还"; or the stop is denied.
@@ -547,8 +556,9 @@ def _stop_request(text: str) -> bool:
         # "不认识这个人 把号码删了": the wrong person; its own handling marks
         # the number so that nobody writes to it again.
         return False
-    if matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
-                                                     for v in every_view):
+    if (matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
+                                                      for v in every_view)
+            and not any(_IN_EARNEST.search(v) for v in views)):
         return False
     if (matched and matched <= _KEYWORD_RULES | {"opt_out_again"} and any(_OTHER_SENDER.search(v) for v in views)
             and not any(_OUR_MESSAGES.search(v) for v in views)):
