@@ -609,6 +609,8 @@ def _base64_words(text: str) -> List[Edit]:
     import base64
     import binascii
 
+    if not _ASCII_ALNUM_RE.search(text):  # most messages: Chinese only
+        return []
     edits: List[Edit] = []
     for match in _BASE64_WORD.finditer(text):
         token = match.group(0)
@@ -646,6 +648,18 @@ def _morse(text: str) -> List[Edit]:
     return edits
 
 
+def _hex_bytes(text: str, runs: "re.Pattern[str]", marker: str) -> List[Edit]:
+    """Runs of ``marker``-prefixed hex bytes (%E9%80%80, =E9=80=80) that decode as UTF-8."""
+    edits: List[Edit] = []
+    for match in runs.finditer(text):
+        try:
+            decoded = bytes.fromhex(match.group(0).replace(marker, "")).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        edits.append((match.start(), match.end(), decoded))
+    return edits
+
+
 def _escapes(text: str) -> List[Edit]:
     edits: List[Edit] = []
     if "&" in text:
@@ -654,12 +668,7 @@ def _escapes(text: str) -> List[Edit]:
             if decoded != match.group(0) and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
                 edits.append((match.start(), match.end(), " " if decoded == "\xa0" else decoded))
     if "=" in text:
-        for match in _QP_BYTES.finditer(text):
-            try:
-                decoded = bytes.fromhex(match.group(0).replace("=", "")).decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            edits.append((match.start(), match.end(), decoded))
+        edits += _hex_bytes(text, _QP_BYTES, "=")
     if _MOJIBAKE_RUN.search(text):
         edits += _mojibake(text)
     edits += _base64_words(text) + _morse(text)
@@ -669,12 +678,7 @@ def _escapes(text: str) -> List[Edit]:
         decoded = "".join(chr(int(match.group(0)[k + 2:k + 6], 16)) for k in range(0, len(match.group(0)), 6))
         if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
             edits.append((match.start(), match.end(), decoded))
-    for match in _PERCENT_BYTES.finditer(text):
-        try:
-            decoded = bytes.fromhex(match.group(0).replace("%", "")).decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        edits.append((match.start(), match.end(), decoded))
+    edits += _hex_bytes(text, _PERCENT_BYTES, "%")
     return sorted(edits)
 
 

@@ -226,6 +226,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
 
 
 _INVISIBLE = re.compile("[" + "".join(sorted(textnorm._INVISIBLE)) + "\u200d]")
+
+
 def _closed_up(text: str) -> str:
     """The text without invisible characters ("想\u200b死\u200b你\u200b了":
     safety round 19) and with escapes decoded, spaces and punctuation kept
@@ -249,45 +251,45 @@ class _Explanation:
                 and not any(p.search(v) for p in self.unless for v in views))
 
 
-def _exactly(*signs: str) -> FrozenSet[str]:
-    return frozenset(signs)
+def _signs(*names: str) -> FrozenSet[str]:
+    return frozenset(names)
 
 
 # The explanations of the twenty-second round (blind round 14) onwards, each
 # with the message it was written for.
 _EXPLANATIONS_SINCE_R22 = (
     # "搬家了 钥匙给了邻居 这边的事就这样了": a move, settled (blind round 17).
-    _Explanation(_exactly("r24_affairs_settled"), True, (_MOVING_ON,)),
+    _Explanation(_signs("r24_affairs_settled"), True, (_MOVING_ON,)),
     # "我在给学生讲氰化物 上课呢": a lesson's subject (blind round 17).
-    _Explanation(_exactly("method", "method_word"), False, (_TEACHING,), (_PILLS_HOARDED,)),
+    _Explanation(_signs("method", "method_word"), False, (_TEACHING,), (_PILLS_HOARDED,)),
     # "那个调休日没有那一天了 假期取消了 我改成周一还": a day off cancelled (safety round 18).
-    _Explanation(_exactly("r24_time_no_use"), True, (_DAY_CANCELLED,)),
+    _Explanation(_signs("r24_time_no_use"), True, (_DAY_CANCELLED,)),
     # "切菜划了一道口子 打字慢": a kitchen accident, not one on purpose (safety round 18).
-    _Explanation(_exactly("method", "method_word", "method_more"), False, (_KITCHEN_CUT,),
+    _Explanation(_signs("method", "method_word", "method_more"), False, (_KITCHEN_CUT,),
                  (_PILLS_HOARDED, _CUT_ON_PURPOSE)),
     # "买剃须刀片刷的卡 这笔在不在本期账单里": a purchase asked about (safety round 18).
-    _Explanation(_exactly("method_word"), True, (_BOUGHT_ON_THE_CARD,)),
+    _Explanation(_signs("method_word"), True, (_BOUGHT_ON_THE_CARD,)),
     # "最后一次和你们联系了，因为下月就全部结清了": paid off (safety round 18).
-    _Explanation(_exactly("farewell"), True, (_LAST_BECAUSE_PAID,)),
+    _Explanation(_signs("farewell"), True, (_LAST_BECAUSE_PAID,)),
     # "摊子和推车都送给我表哥了 … 不摆了": a trade given up (blind round 17).
-    _Explanation(_exactly("farewell_word", "give_away"), False, (_TRADE_GIVEN_UP,)),
+    _Explanation(_signs("farewell_word", "give_away"), False, (_TRADE_GIVEN_UP,)),
     # "给我妈把所有密码写在一张纸上了，她老记不住" (safety round 17).
-    _Explanation(_exactly("r13_left_for_family"), True, (_PASSWORDS_FOR_A_PARENT,)),
+    _Explanation(_signs("r13_left_for_family"), True, (_PASSWORDS_FOR_A_PARENT,)),
     # "出差一周 手机没信号 接不到" (blind round 15): a trip or a shift keeps the phone unanswered.
-    _Explanation(_exactly("unreachable"), True, (_PHONE_AWAY, _NO_ANSWER)),
+    _Explanation(_signs("unreachable"), True, (_PHONE_AWAY, _NO_ANSWER)),
     # "医生开的安眠药吃了能睡好不 哦发错了", "药店上班呢 安眠药今天卖断货了" (blind round 14).
-    _Explanation(_exactly("method", "method_word"), False, (_PILLS_ASKED_OR_SOLD,), (_PILLS_HOARDED,)),
+    _Explanation(_signs("method", "method_word"), False, (_PILLS_ASKED_OR_SOLD,), (_PILLS_HOARDED,)),
     # "不想活在这种城市了 准备回老家" (blind round 14): a place, not living.
-    _Explanation(_exactly("not_live"), False, (_NOT_LIVE_HERE, _LEAVING_OR_JOKING)),
+    _Explanation(_signs("not_live"), False, (_NOT_LIVE_HERE, _LEAVING_OR_JOKING)),
     # "感冒了想喝药 明天还钱" (safety round 20): medicine for a cold.
-    _Explanation(_exactly("method", "method_word", "r25_regional_possible"), False, (_ORDINARY_ILLNESS,),
+    _Explanation(_signs("method", "method_word", "r25_regional_possible"), False, (_ORDINARY_ILLNESS,),
                  (_PILLS_HOARDED,)),
     # "我今天去江边那个网点还的款，就是过了大桥右手边那个" (safety round 20): an address.
-    _Explanation(_exactly("place_word", "r13_place", "places_passing"), False, (_PLACE_AS_ADDRESS,)),
+    _Explanation(_signs("place_word", "r13_place", "places_passing"), False, (_PLACE_AS_ADDRESS,)),
     # "卡已经全部还清并且注销了 … 系统里已经没有我这个人了" (safety round 20).
-    _Explanation(_exactly("farewell", "farewell_more"), False, (_CLOSED_ACCOUNT, _PAID_OFF)),
+    _Explanation(_signs("farewell", "farewell_more"), False, (_CLOSED_ACCOUNT, _PAID_OFF)),
     # "以后打这个号联系不上我了 换号了 新号微信同号" (blind round 14; safety round 19).
-    _Explanation(_exactly("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
+    _Explanation(_signs("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
                           "unreachable"), False, (_NEW_NUMBER_GIVEN,)),
 )
 

@@ -616,6 +616,9 @@ _NOT_AN_OPT_OUT = re.compile(
 )
 
 
+_A_PERIOD = re.compile(r"这段时间|这阵子|这段日子|最近|近期|这些天|这几个月|这个月")
+
+
 @_reply_only
 def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
@@ -627,6 +630,3 @@ def not_an_opt_out(text: str) -> bool:
     # Not for a period ("这段时间别打电话 有空我回", labelled an opt-out by
     # safety round 18's writer): a stop for weeks is asked about, not dropped.
     return (any(_LATER.search(v) for v in views) and not any(_LASTING.search(v) or _A_PERIOD.search(v) for v in views))
-
-
-_A_PERIOD = re.compile(r"这段时间|这阵子|这段日子|最近|近期|这些天|这几个月|这个月")
