@@ -110,12 +110,18 @@ SETS = (
     ("noisy (blind18)", ("tests/nlu_blind18/noisy.yml",)),
     ("replies (blind18)", ("tests/nlu_blind18/replies.yml",)),
     # Round 19, written blind and frozen 2026-12-06 (1,679 messages) before
-    # any change of that day's second session: the held-out measure.
+    # any change of that day's second session, held out for it; read in the
+    # third session once round 20 was frozen: a development set now.
     ("colloquial (blind19)", ("tests/nlu_blind19/colloquial.yml",)),
     ("noisy (blind19)", ("tests/nlu_blind19/noisy.yml",)),
     ("replies (blind19)", ("tests/nlu_blind19/replies.yml",)),
+    # Round 20, written blind and frozen 2026-12-06 (1,655 messages) before
+    # any change of that day's third session: the held-out measure.
+    ("colloquial (blind20)", ("tests/nlu_blind20/colloquial.yml",)),
+    ("noisy (blind20)", ("tests/nlu_blind20/noisy.yml",)),
+    ("replies (blind20)", ("tests/nlu_blind20/replies.yml",)),
 )
-HELD_OUT = "blind19"
+HELD_OUT = "blind20"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
