@@ -136,10 +136,12 @@ _INVISIBLE = frozenset("\u200b\u200c\u2060\ufeff\u00ad\u180e")
 _COMBINING = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
 # Letters and digits drawn in another style, which NFKC maps to the plain one:
 # mathematical (𝐓, 𝑺), circled and parenthesised (Ⓣ, ①, ⑴, ⒈), squared
-# (🅃; not the regional indicators of flags), modifier and superscript (ᵀ, ²),
+# (🅃; not the regional indicators of flags), modifier and superscript (ᵀ, ², ˣ),
 # circled ideographs (㊀); Kangxi radicals and CJK compatibility ideographs
 # that look like (and NFKC maps to) an ordinary character (⼈ ⽇ ⼼ → 人 日 心).
 _STYLED = ((0x1D400, 0x1D7FF), (0x2460, 0x24FF), (0x1F100, 0x1F1E5), (0x1D2C, 0x1D6A), (0x2070, 0x209F),
+           # the spacing modifier letters ʰ ʲ ʳ ʷ ʸ and ˡ ˢ ˣ ("ᵇᵘ ˣⁱᵃⁿᵍ ʰᵘᵒ ˡᵉ": blind round 19)
+           (0x02B0, 0x02B8), (0x02E0, 0x02E4),
            (0x3280, 0x32B0), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 _SUPERSCRIPT_DIGITS = frozenset("\u00b2\u00b3\u00b9")
 # Dingbat circled digits (❶ ➀ ➊), which NFKC leaves alone.
@@ -427,8 +429,9 @@ def _one_step(step: Callable[[str], List[Edit]], text: str) -> str:
 
 
 def unescaped(text: str) -> str:
-    """``text`` with escaped runs (\\uXXXX, %XX) decoded (nothing else)."""
-    return _one_step(_escapes, text)
+    """``text`` with escaped runs (\\uXXXX, %XX) decoded and markup (HTML
+    tags, bidirectional controls) undone; nothing else."""
+    return _one_step(_escapes, _one_step(_markup, text))
 
 
 def toneless_pinyin(text: str) -> str:
@@ -574,6 +577,16 @@ _PERCENT_BYTES = re.compile(r"(?:%[0-9a-fA-F]{2}){3,}")
 # character references as a web form or a copied page leaves them; the
 # standard library knows every named one.
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# "<br>TD&nbsp;" (blind round 19): the tags a web form or a copied page
+# leaves around the words. Only tags of HTML's own names, so that "<3" and
+# ">_<" and a writer's own <语音> stay.
+_HTML_TAG = re.compile(r"</?(?:br|p|div|span|img|a|b|i|u|font|strong|em|li|ul|ol|html|body|head|title|script|style)"
+                       r"(?:\s[^<>]{0,200})?/?>", re.I)
+# "\u202eDT\u202c" (blind round 19): text between a right-to-left override
+# and its end (or the message's end) is shown reversed, so the reader saw
+# "TD"; the other bidirectional controls only steer the display.
+_RTL_OVERRIDE = re.compile("\u202e([^\u202a-\u202e]*)(\u202c|$)")
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # "=E6=88=91" (quoted-printable, an e-mail gateway): like %XX, three or more
 # bytes that decode as UTF-8.
 _QP_BYTES = re.compile(r"(?:=[0-9A-F]{2}){3,}")
@@ -660,6 +673,20 @@ def _hex_bytes(text: str, runs: "re.Pattern[str]", marker: str) -> List[Edit]:
     return edits
 
 
+def _markup(text: str) -> List[Edit]:
+    """HTML tags and bidirectional controls taken out, an overridden run put
+    back in the order the reader saw."""
+    edits: List[Edit] = []
+    if "<" in text:
+        edits += [(m.start(), m.end(), " ") for m in _HTML_TAG.finditer(text)]
+    if _BIDI_CONTROLS.search(text):
+        overridden = [(m.start(), m.end(), m.group(1)[::-1]) for m in _RTL_OVERRIDE.finditer(text)]
+        edits += overridden
+        edits += [(m.start(), m.end(), "") for m in _BIDI_CONTROLS.finditer(text)
+                  if not any(a <= m.start() < b for a, b, _ in overridden)]
+    return sorted(edits)
+
+
 def _escapes(text: str) -> List[Edit]:
     edits: List[Edit] = []
     if "&" in text:
@@ -683,6 +710,7 @@ def _escapes(text: str) -> List[Edit]:
 
 
 _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
+    _markup,
     _escapes,
     _letter_forms,
     _half_width,

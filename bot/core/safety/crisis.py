@@ -32,6 +32,7 @@ from bot.core.safety.explain import (
     _INSURED_OTHER,
     _KITCHEN_STRAIN,
     _MONEY_GOODBYE,
+    _MONEY_TOO_HEAVY,
     _MOVING_ON,
     _NOT_SERIOUS,
     _NUMBER_NOW_MINE,
@@ -81,6 +82,7 @@ from bot.core.safety.explain import (
     _ORDINARY_ILLNESS,
     _PLACE_AS_ADDRESS,
     _SAID_OF_SOMETHING_ELSE,
+    _WILL_HOLD_ON,
     _english_everyday,
     _explained_possible,
     _only_about_others,
@@ -291,6 +293,12 @@ _EXPLANATIONS_SINCE_R22 = (
     # "以后打这个号联系不上我了 换号了 新号微信同号" (blind round 14; safety round 19).
     _Explanation(_signs("farewell_more", "farewell", "r20_possible_more", "r22_possible_more", "r25_nobody_uses_it",
                           "unreachable"), False, (_NEW_NUMBER_GIVEN,)),
+    # "利息真的扛不住了 求减免" (blind round 19): the interest, with relief asked for.
+    _Explanation(_signs("cannot_go_on"), True, (_MONEY_TOO_HEAVY, _ASKS_FOR_TIME)),
+    # "看不到希望 但我会撑着 就是现在真没钱" (blind round 19): holding on.
+    _Explanation(_signs("no_future"), True, (_WILL_HOLD_ON,)),
+    # "人走了卡上的钱谁还 我舅舅上个月去世了" (safety round 18): a relative's card.
+    _Explanation(_signs("r26_debt_when_gone"), True, (_OTHER_KIN_DIED,)),
 )
 
 

@@ -8,7 +8,7 @@ from bot.core.safety.views import _rules
 _ZHE = "[着著]"
 # Method nouns: alone they are only a sign; saved up, bought or swallowed
 # they are a plan.
-_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|耗子药|毒药|氰化物|砒霜|杀虫剂|敌敌畏|百草枯|除草剂|木炭(?!.{0,2}(涨|价|生意))|(?<!木)(?<!煤)炭(?!烤|火|涨|价|治郎|窑)|绳子|绳索|刀片|煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
+_METHOD_NOUN = "(安眠药|安定片|安定药|镇静药|农药|老鼠药|鼠药|耗子药|毒药|氰化物|砒霜|杀虫剂|敌敌畏|百草枯|除草剂|木炭(?!.{0,2}(涨|价|生意))|(?<!木)(?<!煤)炭(?!烤|火|涨|价|治郎|窑)|绳子|绳索|刀片|(?<!送)(?<!卖)(?<!换)(?<!充)煤气(?![费灶表公罐])|一瓶药|一整瓶药|一把药)"
 _HOARD = "(攒|存|储|囤|屯|买好|买了|备好|备了|准备好|准备了|准备|吃了|吞了|喝了|全吃|全部吃|一次吃|一口气吃|都吃|吃掉|吞下|一瓶|一整瓶|一大瓶|挂好|系好|绑好)"
 _HIGH_PLACE = ("(天台|楼顶|顶楼|屋顶|楼顶上|天台上|窗台|窗户外|窗外|阳台外|阳台边上|桥上|大桥上|立交桥上|桥栏|桥边|桥度|铁轨|铁道|轨道上|悬崖"
                # issue 18, third round: more high places and edges
@@ -47,7 +47,7 @@ CRISIS_CERTAIN = _rules([
                # the life itself handed over, the world left: 这条命你们拿去, 这个世界我不待了
                r"|(这条|我的|我这条)命.{0,4}(拿去|拿走|给你们)|(这个)?世界.{0,3}我?不(想)?(再)?(待|呆)了|不想(再)?(待|呆)在这个世界"
                r"|决定(了)?(今晚|今天|明天|明晚)?(就)?(要)?(做(个|一个)?)?(了断|了结)(自己)?(了|吧)?$"),
-    ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
+    ("method", r"跳楼(?!价|大甩卖|甩卖|清仓|促销|大促|机)|跳河|跳江|跳海|跳湖|跳桥|跳下去|跳下楼|跳出去|从.{1,8}跳(下|出)"
                r"|割腕|割脉|(?<!树)上吊|上吊(?!死)|投河|投江|投海|投湖|被车撞死|撞死(我)?自己|(想|要)(去)?撞车|(?<!树上)吊死|卧轨|烧炭(?!窑|厂|工)|喝农药|喝药|吞药|服毒|吃安眠药|吞安眠药|开煤气|开了煤气|煤气开了"
                r"|" + _METHOD_NOUN + r".{0,6}" + _HOARD + "|" + _HOARD + r".{0,6}" + _METHOD_NOUN
                + r"|药.{0,4}吃下去|洗胃|割了(几|一|两)?(刀|下)|手腕.{0,6}(血|割|划)|药都攒|药.{0,3}(攒|存|囤|储)(了|咗|起来|够)|药.{0,8}(储|攒|存|囤)(埋|起|好|够|齐)|(药|片|粒).{0,10}够数|(攒|存|囤|储)(了)?(很多|好多|一堆|一些|不少|一大堆)?(的)?药|药(都|全|全部)(吃|吞)(了|掉|下|完|光)|刀.{0,4}在手边|刀已经|绳子(已经)?(挂|系|绑)|绳(子|索)?(已经|都)(挂|系|绑|打)好"),
@@ -365,7 +365,7 @@ CRISIS_POSSIBLE = _rules([
     # Final acts: settling affairs before going, handing the card to a
     # relative, the letter in an envelope or a drawer, accounts closed, the
     # last thing one can do, leaving clean.
-    ("final_acts", r"(我)?(走|离开)(之前|以前)(会)?(把)?.{0,10}(还|安排|交代|处理|办好|了结|结清)"
+    ("final_acts", r"(?<!爸)(?<!妈)(?<!爷)(?<!奶)(?<!婆)(?<!公)(?<!他)(?<!她)(我)?(走|离开)(之前|以前)(会)?(把)?.{0,10}(还|安排|交代|处理|办好|了结|结清)"
                    r"|以后(这张卡|这笔(钱|账|债)|卡|债|账|欠款)?的?事(情)?.{0,4}(就)?(找|问|联系)(我)?" + _FAMILY
                    + r"|(写在|放在|留在|装在)(了)?信封(里)?(?!.{0,4}(寄|交给|送|邮))|(抽屉|枕头|桌上|桌子上)(里|下|底下)?(有|留了|放了)(一)?封.{0,12}信"
                    r"|给(我)?" + _FAMILY + r"的信.{0,8}(定时|设置|设好|设了)"
@@ -1400,4 +1400,77 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r25_buried_possible", r"(楼顶|天台|桥上|江边)(上)?站(一会儿|一会|很久|了很久|到凌晨|半天)"),
+])
+
+# Twenty-sixth round, from blind round 19 (read once round 20 was frozen):
+# the box of medicine taken out "to eat in one go"; 此生已无可恋; 紫砂 "not a
+# meme" with a day for it; how to do it "so that it doesn't hurt"; "when
+# this last breath is swallowed the debts go with it". The views are compact.
+_SLANG_SUICIDE = r"(紫砂|自鲨|自鯊|字砂|紫杀|紫沙)(?!壶|锅|杯|陶|茶|器|泥)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r26_pills_at_once",
+     r"药.{0,12}(准备|打算|想|要|就)(一口气|一次性|一次|全部|全都|全|都){1,2}(吃|吞|喝)(掉|下去|下|光|完|了)"),
+    ("r26_nothing_left_to_love", r"(此生|今生|这辈子|这一生|人间|世间)(已经|已)?(了)?(无|没有|没)(可|什么)?(留恋|可恋|恋|牵挂)(了)?"),
+    ("r26_slang_in_earnest",
+     _SLANG_SUICIDE + r".{0,6}(不是(在)?(玩梗|开玩笑|说笑|闹着玩|闹)|认真的|说真的|是真的)"
+     r"|" + _SLANG_SUICIDE + r".{0,8}(今晚|明天|明晚|周末|这周|下周|过几天|月底)(就)?(去|动手)"),
+    ("r26_last_breath",
+     r"(等|等到|到)(我)?(这)?(最后)?(一)?口气(咽|断)(了|掉|下)|(等|等到|到)我?(咽|断)(了)?气(?!不下)"),
+])
+# Second part: crises only the classifier caught on the development sets
+# (blind round 18, safety rounds 15, 18 and 20), which a model trained on
+# more data let go: the net now reads them itself. 噶了 and 吹灯拔蜡 said of
+# oneself (not 被噶腰子, not a company that 吹灯拔蜡了); going "without
+# troubling the family"; starving oneself as a punishment.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r26_slang_own", r"(我)?(想|要|准备|打算|干脆|不如)(去)?噶(了|掉)(?!腰子|韭菜)"
+                      r"|(我|想|要|准备|打算|找个|去)[^，。,]{0,12}吹灯拔蜡|吹灯拔蜡(算了|得了|拉倒)"),
+    ("r26_go_without_trouble", r"走得(不|别)(给|让)?.{0,4}(添麻烦|拖累|麻烦|连累)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r26_starved_as_punishment", r"(饿|不吃(饭|东西)?).{0,12}(受罚|惩罚(我)?自己|活该)|(故意|存心)(不吃|饿着|饿自己)"
+                                  r"|没吃(饭|东西)?(了)?[，,\s]*(是)?故意的|(就该|应该|活该|要)(好好)?惩罚(一下)?(我)?自己"),
+    ("r26_only_me_left", r"(剩下的|剩下)(就)?只(剩|有)(下)?(我)?(自己|这条命|我这个人)了"),
+    ("r26_no_future_more", r"(我)?没有(将来|未来|以后)了|(我的)?(将来|未来)(已经)?没(有)?了"),
+    ("r26_debt_when_gone", r"(人|我)(走了|没了|不在了)(以后|之后)?[^，。,]{0,6}(卡上|卡里|欠)的?(钱|债|账)(谁|由谁|找谁)(还|来还|管)"),
+    # "… 以后都不用打了 你和爸保重身体": the farewell closing the message
+    ("r26_parents_farewell", _both_of((r"以后(都)?不用(再)?(打|给|转|寄)", r"(你|你们|你和爸|你和妈|爸妈|爸|妈)(俩)?(要)?(好好)?保重(身体)?(啊|吧)?$"))),
+    # not riding the drop tower down but going "from the very top myself"
+    ("r26_down_from_the_top", r"(想|要|准备|打算)(我)?自己从(最)?(上面|顶上|最高处|顶端|最顶上)(跳|飞|走)?(下来|下去)"),
+    ("r26_painless_way", r"(在想|想想|想知道|琢磨|查)(怎么|怎样|如何|用什么)(办法|方法|法子)?(做|弄|走)?才(能|会)?不(会)?(疼|痛)"),
+])
+
+# Third part, from safety round 21 (tests/nlu_safety_dev/round21_means.yml,
+# scored once before it): the means a trade puts at hand, as a plan or a
+# temptation - the live wire touched "on purpose" or without the insulating
+# gloves, a hand reached out and "all troubles gone", the harness unhooked,
+# the bend one will not steer round, the brakes one will not use, morphine
+# patches kept, the sharpest knife taken home; and beliefs about what comes
+# after, said of oneself - going home to heaven, "to see Marx", "老天爷收了
+# 我吧", 羽化 "and I mean it", the home "for ever", first in the queue for
+# rebirth, a game quit "without saving", 重开 in earnest, the person
+# "cancelled" with the card and the number.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r26_trade_means",
+     r"(故意|直接|干脆)(去)?(摸|碰|抓)(一下|一把)?(那根)?(火线|高压线|电线|电闸|高压电)"
+     r"|不戴(绝缘)?手套(直接)?(抓|摸|碰)(上去|电线|火线|高压线)"
+     r"|(手一伸|一伸手|一松手|手一松|一闭眼|眼一闭|脚一蹬|一脚油门)[^。！!?？]{0,8}(什么|所有|一切)?(烦恼|痛苦|事|债|麻烦)?(都|就)(没了|结束了|解脱了|了了|清了)"
+     r"|(想|差点|打算|准备|干脆)(就)?(把)?(安全带|安全绳|挂钩|保险绳|保险带)(给)?(解|松|摘|解开|松开)(开|掉|了)"
+     r"|(弯|急弯|方向盘)(我)?(就)?(不打算|不想|不准备|不会)(再)?(转|打)(了)?"
+     r"|(不打算|不想|不准备)(再)?(踩)?刹车(了)?(?!.{0,4}(坏|修|灵))"),
+    ("r26_afterlife_own",
+     r"(我)?(要|想|准备|该)(回|去)天家|(我)?(要|想|准备|该)(去)?见主(了|去了)"
+     r"|(我)?(马上|就要|要|准备|该)(去)?见马克思(了|去了)"
+     r"|(老天爷|老天|阎王爷|阎王|菩萨|佛祖)[，,\s]*(你)?(就)?收了我(吧|算了)"
+     r"|(羽化|登仙|驾鹤|往生|登极乐).{0,16}(真的(想|要)(走|去)|是真的|认真的|不是开玩笑)"
+     r"|永远的(那个)?(老家|家)|(老家|家).{0,16}(是)?永远的那(个|一个)"
+     r"|(轮回|投胎|下辈子|来世).{0,12}(早点|赶紧|先|提前)(去)?(排队|排|报到|占位)"
+     r"|(重开|读档|回城重开).{0,8}(不是(在)?(玩梗|开玩笑|说笑)|认真的|说真的|是真的)"
+     r"|(拔电源|拔网线|拔电|强退|退出游戏)(了)?[，,\s]*(也)?不存档|不存档(了)?[，,\s]*(直接)?(拔电源|拔网线|关机|退出)"
+     r"|(这个人|我这个人|人)(也)?(今天|明天|一起|一并|跟着|都)*注销"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r26_trade_means_kept",
+     r"(吗啡|杜冷丁|芬太尼|安眠药|安定|镇静剂|胰岛素|氯化钾)[^。！!?？]{0,16}(没交回去|没(有)?上交|全在我|都在我|我(都)?藏|偷偷(拿|带|留)|拿回家|带回家|攒着)"
+     r"|(最快|最锋利|最利)的(那把)?(刀)?[^。！!?？]{0,6}(带|拿)回(家|来)(了)?"),
 ])

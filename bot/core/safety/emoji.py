@@ -19,7 +19,9 @@ _GOODBYE_EMOJI = re.compile("[\U0001F44B\U0001F634\U0001F4A4\U0001F54A\U0001F940
                             # sleeping, not to be looked for (issue 18, fourth round)
                             "|瞓|睡了|去睡|睡觉|别找我|不要找我|唔好搵我|唔好揾我|sleep", re.IGNORECASE)
 # A means drawn again and again (💊💊💊) is a plan, not a mood.
-_REPEATED_MEANS = re.compile("([\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F309])(\ufe0f?\\s*\\1){2,}")
+_REPEATED_MEANS = re.compile("([\U0001F48A\U0001F52A\U0001FAA2\u26B0\U0001FAA6\U0001F309])(\ufe0f?\\s*\\1){2,}"
+                             # a headstone or a coffin twice ("不用挪了 🪦🪦": blind round 18)
+                             "|[\u26B0\U0001FAA6]\ufe0f?\\s*[\u26B0\U0001FAA6]")
 
 
 def _emoji_signs(text: str) -> List[str]:
