@@ -144,6 +144,9 @@ _STYLED = ((0x1D400, 0x1D7FF), (0x2460, 0x24FF), (0x1F100, 0x1F1E5), (0x1D2C, 0x
            (0x02B0, 0x02B8), (0x02E0, 0x02E4),
            (0x3280, 0x32B0), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 _SUPERSCRIPT_DIGITS = frozenset("\u00b2\u00b3\u00b9")
+# Script and double-struck letters of the letterlike block (𝓈𝓉ℴ𝓅: safety
+# round 22), not its symbols (℃, №, ™ stay).
+_LETTERLIKE = frozenset("ℊℋℌℍℎℐℑℒℓℕℙℚℛℜℝℤℨℬℭℯℰℱℳℴℹ")
 # Dingbat circled digits (❶ ➀ ➊), which NFKC leaves alone.
 _DINGBAT_DIGITS = {**{chr(0x2776 + k): str(k + 1) for k in range(10)},
                    **{chr(0x2780 + k): str(k + 1) for k in range(10)},
@@ -154,6 +157,8 @@ _ROMAN = {**{chr(0x2160 + k): str(k + 1) for k in range(12)}, **{chr(0x2170 + k)
 # writes Russian or Greek to this bank, and the look-alike hides the keyword.
 _LOOK_ALIKE = dict(zip("АВЕКМНОРСТХУЅІЈасеорухіјѕΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",
                        "ABEKMHOPCTXYSIJaceopyxijsABEZHIKMNOPTYXo"))
+# Small capitals (ᴛᴅ, ꜱᴛᴏᴘ: safety round 22), which NFKC leaves alone.
+_LOOK_ALIKE.update(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz"))
 
 
 def _letter_form(ch: str) -> str:
@@ -168,7 +173,7 @@ def _letter_form(ch: str) -> str:
         return _LOOK_ALIKE[ch]
     if 0x0660 <= code <= 0x0669 or 0x06F0 <= code <= 0x06F9:
         return str(unicodedata.digit(ch))
-    if ch in _SUPERSCRIPT_DIGITS or any(a <= code <= b for a, b in _STYLED):
+    if ch in _SUPERSCRIPT_DIGITS or ch in _LETTERLIKE or any(a <= code <= b for a, b in _STYLED):
         return unicodedata.normalize("NFKC", ch)
     return ch
 
@@ -181,7 +186,7 @@ def _char_class(chars: Iterable[str], ranges: Iterable[Tuple[int, int]]) -> str:
 # plain Chinese) is scanned once by the regex engine, not character by
 # character in Python.
 _DECORATED = re.compile("[" + _char_class(
-    [*_INVISIBLE, *_SUPERSCRIPT_DIGITS, *_DINGBAT_DIGITS, *_ROMAN, *_LOOK_ALIKE],
+    [*_INVISIBLE, *_SUPERSCRIPT_DIGITS, *_LETTERLIKE, *_DINGBAT_DIGITS, *_ROMAN, *_LOOK_ALIKE],
     [*_COMBINING, *_STYLED, (0x0660, 0x0669), (0x06F0, 0x06F9)]) + "]")
 
 
@@ -434,6 +439,14 @@ def unescaped(text: str) -> str:
     return _one_step(_escapes, _one_step(_markup, text))
 
 
+def plain_letters(text: str) -> str:
+    """``text`` with markup, escapes, letter forms and full-width letters
+    undone; no word is rewritten (t stays t, not 退订)."""
+    for step in (_markup, _escapes, _letter_forms, _half_width):
+        text = _one_step(step, text)
+    return text
+
+
 def toneless_pinyin(text: str) -> str:
     """``text`` with the tone digits of typed pinyin removed (nothing else)."""
     return _one_step(_tone_digits, text)
@@ -673,10 +686,22 @@ def _hex_bytes(text: str, runs: "re.Pattern[str]", marker: str) -> List[Edit]:
     return edits
 
 
+# Upside-down text ("doʇs" is "stop", "ǝɯ ƃuᴉʇxǝʇ doʇs" "stop texting me":
+# safety round 22): a run with a turned letter is read back to front with
+# every letter turned again (p and d, b and q, n and u swap in such a run).
+_TURNED = dict(zip("ɐqɔpǝɟƃɥᴉɾʞɯuodbɹʇnʌʍʎ',¡¿", "abcdefghijkmnopqrtuvwy,'!?"))
+_TURNED_ONLY = "ɐɔǝɟƃɥᴉɾʞɯɹʇʌʍʎ"
+_TURNED_RUN = re.compile("[a-z" + _TURNED_ONLY + "',.!¡?¿ ]*[" + _TURNED_ONLY + "][a-z" + _TURNED_ONLY + "',.!¡?¿ ]*")
+
+
 def _markup(text: str) -> List[Edit]:
     """HTML tags and bidirectional controls taken out, an overridden run put
-    back in the order the reader saw."""
+    back in the order the reader saw, upside-down text turned back."""
     edits: List[Edit] = []
+    if any(ch in _TURNED_ONLY for ch in text):
+        for m in _TURNED_RUN.finditer(text):
+            run = m.group(0)
+            edits.append((m.start(), m.end(), "".join(_TURNED.get(ch, ch) for ch in reversed(run))))
     if "<" in text:
         edits += [(m.start(), m.end(), " ") for m in _HTML_TAG.finditer(text)]
     if _BIDI_CONTROLS.search(text):

@@ -47,7 +47,8 @@ CRISIS_BY_KIND = {
     "trade_means": ["我是电工 明天检修的时候故意碰一下高压线", "开塔吊的 今天想把安全带解开",
                     "跑长途的 下个急弯我不想转了", "手一松 什么债都清了"],
     "afterlife_own": ["我准备回天家了", "老天爷 收了我吧", "人生这盘游戏我要拔电源了 不存档",
-                      "卡和我这个人一起注销吧", "投胎要排队的话我想早点去排"],
+                      "卡和我这个人一起注销吧", "投胎要排队的话我想早点去排",
+                      "上帝会原谅我 今晚我就去见祂", "等泥头车送我转生 明天就去路口等"],
 }
 POSSIBLE_BY_KIND = {
     "painless_way": ["这两天一直在想怎样才不疼", "我在查用什么办法才不会痛"],
@@ -79,6 +80,7 @@ LOOK_ALIKES = [
     "游戏里反派临死前说了句下辈子见 笑死",
     "你们这些催收的比农药还毒",
     "我们电工最怕碰高压线 安全第一",
+    "泥头车开太快了 差点撞到我",
 ]
 OPT_OUTS = [
     "停止短信催收",
@@ -99,6 +101,12 @@ NOT_OPT_OUTS = [
     "不小心回了退订 想重新开通提醒",
     "如果我撤回授权 你们会不会起诉",
 ]
+
+
+@pytest.mark.parametrize("text", ["电信天天推套餐 回TD也不管用 怎么弄", "宽带不续了 怎么退订"])
+def test_another_senders_unsubscribe_is_no_opt_out_of_ours(text):
+    from bot.core.safety import not_an_opt_out
+    assert not_an_opt_out(text)
 
 (test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
  test_opt_outs_stop_contact, test_look_alikes_of_an_opt_out_are_none) = round_tests(

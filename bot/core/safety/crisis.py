@@ -88,6 +88,7 @@ from bot.core.safety.explain import (
     _only_about_others,
 )
 from bot.core.safety.findings import CERTAIN, POSSIBLE, CrisisFinding
+from bot.core.safety.romanised import romanised_crisis
 from bot.core.safety.views import _english, _matching, _spaced, _views
 
 
@@ -99,6 +100,10 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
                + _matching(CRISIS_ENGLISH_CERTAIN, (english,)))
     certain = list(dict.fromkeys(certain))
     possible = _matching(CRISIS_POSSIBLE, views) + _matching(CRISIS_ENGLISH_POSSIBLE, (english,))
+    # pinyin, Jyutping, POJ and Wu as typed (bot.core.safety.romanised)
+    romanised_certain, romanised_possible = romanised_crisis(text or "")
+    certain += ["romanised"] if romanised_certain else []
+    possible += ["romanised_possible"] if romanised_possible and not romanised_certain else []
     if _DEATH_EMOJI.search(text or "") and not _LAUGHING.search(text or ""):
         possible.append("emoji")
     if not _LAUGHING.search(text or ""):

@@ -8,6 +8,7 @@ from typing import Callable, List, TypeVar
 
 from bot.core.safety.crisis_rules import _FAMILY
 from bot.core.safety.quoted import own_words
+from bot.core.safety.romanised import romanised_stop
 from bot.core.safety.views import _english, _matching, _rules, _views, compact_text, normalize
 
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
@@ -614,7 +615,7 @@ def _stop_request(text: str) -> bool:
         # decides; possible_stop_request marks it (TOO_OFTEN_ONLY), so that
         # its opt-out is asked about, never recorded on these words alone.
         matched = set()
-    if matched or _matching(STOP_ENGLISH, (_english(text),)) or _DONT_MENTION.search(text or ""):
+    if matched or _matching(STOP_ENGLISH, (_english(text),)) or _DONT_MENTION.search(text or "") or romanised_stop(text):
         return True
     return any(_DONT_CHASE.search(v) for v in views) and not any(_OTHER_REQUEST.search(v) for v in every_view)
 
@@ -639,6 +640,10 @@ def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
     views = _views(text, expand_pinyin=False) + (_english(text),)
     if any(_NOT_AN_OPT_OUT.search(v) for v in views):
+        return True
+    if any(_OTHER_SENDER.search(v) for v in views) and not any(_OUR_MESSAGES.search(v) for v in views):
+        # "联通天天给我推流量包，回TD也没用", "宽带到期不续了，怎么退订"
+        # (safety round 21): another sender's messages, not ours.
         return True
     # "我开车呢，别打了，晚上八点以后再联系" (blind round 18): not now, a later
     # time invited; the net's own opt-out words had said so already.
