@@ -45,64 +45,10 @@ SETS = (
     ("colloquial (blind6)", ("tests/nlu_blind6/colloquial.yml",)),
     ("noisy (blind6)", ("tests/nlu_blind6/noisy.yml",)),
     ("replies (blind6)", ("tests/nlu_blind6/replies.yml",)),
-    # Rounds 7 and 8 (tests/nlu_blind7/, tests/nlu_blind8/, written blind
-    # and frozen 2026-12-04/05) guided choices or were read, and are training
-    # data since the first session of 2026-12-05, so they are not scored.
-    # Round 9, written blind and frozen 2026-12-05 (1,401 messages) before
-    # any change of that day's first session, held out for it; read in the
-    # second session (the net's sixteenth round): a development set now.
-    ("colloquial (blind9)", ("tests/nlu_blind9/colloquial.yml",)),
-    ("noisy (blind9)", ("tests/nlu_blind9/noisy.yml",)),
-    ("replies (blind9)", ("tests/nlu_blind9/replies.yml",)),
-    # Round 10, written blind and frozen 2026-12-05 (1,544 messages) before
-    # any change of that day's second session, held out for it; read in the
-    # third session (the net's seventeenth round): a development set now.
-    ("colloquial (blind10)", ("tests/nlu_blind10/colloquial.yml",)),
-    ("noisy (blind10)", ("tests/nlu_blind10/noisy.yml",)),
-    ("replies (blind10)", ("tests/nlu_blind10/replies.yml",)),
-    # Round 11, written blind and frozen 2026-12-05 (1,502 messages) before
-    # any change of that day's third session, held out for it; read in the
-    # fourth session (the net's eighteenth round): a development set now.
-    ("colloquial (blind11)", ("tests/nlu_blind11/colloquial.yml",)),
-    ("noisy (blind11)", ("tests/nlu_blind11/noisy.yml",)),
-    ("replies (blind11)", ("tests/nlu_blind11/replies.yml",)),
-    # Round 12, written blind and frozen 2026-12-05 (1,569 messages) before
-    # any change of that day's fourth session, held out for it; read in the
-    # fifth session: a development set now.
-    ("colloquial (blind12)", ("tests/nlu_blind12/colloquial.yml",)),
-    ("noisy (blind12)", ("tests/nlu_blind12/noisy.yml",)),
-    ("replies (blind12)", ("tests/nlu_blind12/replies.yml",)),
-    # Round 13, written blind and frozen 2026-12-05 (1,657 messages) before
-    # any change of that day's fifth session, held out for it; read in the
-    # sixth session: a development set now.
-    ("colloquial (blind13)", ("tests/nlu_blind13/colloquial.yml",)),
-    ("noisy (blind13)", ("tests/nlu_blind13/noisy.yml",)),
-    ("replies (blind13)", ("tests/nlu_blind13/replies.yml",)),
-    # Round 14, written blind and frozen 2026-12-05 (1,765 messages) before
-    # any change of that day's sixth session, held out for it; read in the
-    # seventh session: a development set now.
-    ("colloquial (blind14)", ("tests/nlu_blind14/colloquial.yml",)),
-    ("noisy (blind14)", ("tests/nlu_blind14/noisy.yml",)),
-    ("replies (blind14)", ("tests/nlu_blind14/replies.yml",)),
-    # Round 15, written blind and frozen 2026-12-05 (1,768 messages) before
-    # any change of that day's seventh session, held out for it; read in the
-    # eighth session: a development set now.
-    ("colloquial (blind15)", ("tests/nlu_blind15/colloquial.yml",)),
-    ("noisy (blind15)", ("tests/nlu_blind15/noisy.yml",)),
-    ("replies (blind15)", ("tests/nlu_blind15/replies.yml",)),
-    # Round 16, written blind and frozen 2026-12-05 (1,656 messages) before
-    # any change of that day's eighth session, held out for its model and
-    # net; read at the end of that session: a development set now.
-    ("colloquial (blind16)", ("tests/nlu_blind16/colloquial.yml",)),
-    ("noisy (blind16)", ("tests/nlu_blind16/noisy.yml",)),
-    ("replies (blind16)", ("tests/nlu_blind16/replies.yml",)),
-    # Round 17, written blind and frozen 2026-12-05 (1,632 messages) once the
-    # eighth session's model and net were final, before round 16 was read;
-    # held out until round 18 was frozen, read in the first session of
-    # 2026-12-06: a development set now.
-    ("colloquial (blind17)", ("tests/nlu_blind17/colloquial.yml",)),
-    ("noisy (blind17)", ("tests/nlu_blind17/noisy.yml",)),
-    ("replies (blind17)", ("tests/nlu_blind17/replies.yml",)),
+    # Rounds 7-17 (tests/nlu_blind7/ .. tests/nlu_blind17/, written blind and
+    # frozen 2026-12-04/05, each held out once, then read) are training data
+    # (rounds 7-8 since the first session of 2026-12-05, rounds 9-17 since the
+    # third session of 2026-12-06), so they are not scored.
     # Round 18, written blind and frozen 2026-12-06 (1,706 messages) before
     # any change of that day's first session, held out for it; read in the
     # second session once round 19 was frozen: a development set now.
