@@ -68,6 +68,7 @@ from bot.core.safety import (
 )
 
 from bot.core.safety.optout import TOO_OFTEN_ONLY, consequence_question
+from bot.core.safety.romanised import romanised_opt_out_only
 from bot.nlu.risk_detector import FLAGGED, RISK_KEY
 
 try:  # the normaliser keeps what the cardholder wrote; the net reads that
@@ -266,6 +267,13 @@ class KeywordIntentOverride(GraphComponent):
         以后别打了"), whose opt-out is recorded all the same.
         """
         if (message.get(INTENT) or {}).get("name") != "crisis":
+            return None
+        if (romanised_opt_out_only(text)
+                and _model_confidence(message) < float(self.config["classifier_crisis_sure"])):
+            # "bie lianxi wo le", "nimen bie zai lianxi wo le" (blind round
+            # 18, safety round 22): typed in pinyin, read word for word as an
+            # opt-out with no sign of a crisis; the classifier's unsure crisis
+            # is its bias on pinyin (most pinyin training messages are crises).
             return None
         found = _model_only_crisis(message, text, self.config)
         if found.intent != "crisis":

@@ -89,3 +89,20 @@ def test_a_flag_is_no_pair_of_letters_to_the_classifier():
 def test_the_turned_letters_read_a_crisis():
     found = verdict("ʍou ɟooɹ ǝɥʇ uo ɯ,ᴉ")
     assert found is not None and found.intent == "crisis"
+
+
+def test_an_unsure_classifier_crisis_yields_to_a_pinyin_opt_out_with_no_sign_of_one():
+    from bot.nlu.keyword_override import KeywordIntentOverride  # noqa: F401  (the component under test)
+    from tests.unit.safety_support import overridden
+
+    ranking = [{"name": "crisis", "confidence": 0.55}, {"name": "stop_contact", "confidence": 0.3}]
+    data = overridden("nimen bie zai lianxi wo le", ranking, risk={"crisis": 0.8, "stop_contact": 0.1}).as_dict(
+        only_output_properties=True)
+    assert data["intent"]["name"] == "stop_contact"
+    # a farewell in the same pinyin stays a crisis
+    farewell = overridden("bie lianxi wo le, wo xiang jie tuo", ranking, risk={"crisis": 0.8, "stop_contact": 0.1})
+    assert farewell.as_dict(only_output_properties=True)["intent"]["name"] == "crisis"
+    # so does a sure classifier crisis
+    sure = [{"name": "crisis", "confidence": 0.95}, {"name": "stop_contact", "confidence": 0.03}]
+    assert overridden("bie lianxi wo le", sure, risk={"crisis": 0.8, "stop_contact": 0.1}).as_dict(
+        only_output_properties=True)["intent"]["name"] == "crisis"

@@ -161,3 +161,11 @@ def romanised_stop(text: str) -> bool:
     drawn = _drawn(text).lower()
     return (drawn != (text or "").lower() and bool(_STOP_CODE.fullmatch(_run(text)))
             and bool(_ONLY_POLITE.match(unicodedata.normalize("NFKC", drawn))))
+
+
+def romanised_opt_out_only(text: str) -> bool:
+    """A message with no Chinese character whose romanised words ask to stop
+    contact and show no sign of a crisis."""
+    plain = plain_letters(text or "")
+    return (not re.search("[\u4e00-\u9fff]", plain) and romanised_stop(text)
+            and romanised_crisis(text) == (False, False))
