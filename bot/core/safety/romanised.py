@@ -117,8 +117,10 @@ def _drawn(text: str) -> str:
     return (text or "").translate(_DRAWN)
 
 
+@lru_cache(maxsize=512)
 def _run(text: str) -> str:
-    folded = unicodedata.normalize("NFD", plain_letters(_drawn(text))).lower()
+    # cached: the crisis and the opt-out checks both read every message
+    folded = unicodedata.normalize("NFD", plain_letters(_drawn(text or ""))).lower()
     return "".join(ch for ch in folded if "a" <= ch <= "z")
 
 
@@ -145,7 +147,8 @@ _ENGLISH_MEANS = re.compile(r"charcoal|sleepingpills|pesticide|rope|razorblade")
 _HOARDED = re.compile(r"买好|买了|准备好|备好|攒|都有了|在手边")
 
 
-_LEET = str.maketrans("5$07314", "ssotei" + "a")
+_LEET = str.maketrans("5$07314", "ssoteia")
+_CHINESE = re.compile("[\u4e00-\u9fff]")
 
 
 def romanised_stop(text: str) -> bool:
@@ -154,7 +157,7 @@ def romanised_stop(text: str) -> bool:
     if run and _patterns()[2].search(run):
         return True
     plain = plain_letters(text or "").lower()
-    if not re.search("[\u4e00-\u9fff]", plain) and _STOP_CODE.fullmatch(re.sub(r"[^a-z]", "", plain.translate(_LEET))) \
+    if not _CHINESE.search(plain) and _STOP_CODE.fullmatch(re.sub(r"[^a-z]", "", plain.translate(_LEET))) \
             and re.search(r"[0-9$]", plain):
         # leetspeak codes: 5T0P, $T0P!!!, 7D
         return True
@@ -167,5 +170,5 @@ def romanised_opt_out_only(text: str) -> bool:
     """A message with no Chinese character whose romanised words ask to stop
     contact and show no sign of a crisis."""
     plain = plain_letters(text or "")
-    return (not re.search("[\u4e00-\u9fff]", plain) and romanised_stop(text)
+    return (not _CHINESE.search(plain) and romanised_stop(text)
             and romanised_crisis(text) == (False, False))
