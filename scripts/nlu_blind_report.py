@@ -62,12 +62,18 @@ SETS = (
     ("noisy (blind19)", ("tests/nlu_blind19/noisy.yml",)),
     ("replies (blind19)", ("tests/nlu_blind19/replies.yml",)),
     # Round 20, written blind and frozen 2026-12-06 (1,655 messages) before
-    # any change of that day's third session: the held-out measure.
+    # any change of that day's third session, held out for it; read in the
+    # fourth session once round 21 was frozen: a development set now.
     ("colloquial (blind20)", ("tests/nlu_blind20/colloquial.yml",)),
     ("noisy (blind20)", ("tests/nlu_blind20/noisy.yml",)),
     ("replies (blind20)", ("tests/nlu_blind20/replies.yml",)),
+    # Round 21, written blind and frozen 2026-12-06 (1,576 messages) before
+    # any change of that day's fourth session: the held-out measure.
+    ("colloquial (blind21)", ("tests/nlu_blind21/colloquial.yml",)),
+    ("noisy (blind21)", ("tests/nlu_blind21/noisy.yml",)),
+    ("replies (blind21)", ("tests/nlu_blind21/replies.yml",)),
 )
-HELD_OUT = "blind20"
+HELD_OUT = "blind21"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -194,11 +200,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
         "not scored here. Rounds 9 to 17 (`tests/nlu_blind9/` to `tests/nlu_blind17/`), each held out",
         "for one session of 2026-12-05 and then read, are training data since the third session of",
-        "2026-12-06 and not scored here either. Rounds 18 and 19 (`tests/nlu_blind18/`, `tests/nlu_blind19/`)",
-        "were held out for the first and second sessions of 2026-12-06 and read in the next: development",
-        "sets, which nothing trains on. Round 20 (`tests/nlu_blind20/`, written and frozen 2026-12-06",
-        "before the third session's first change) is the held-out measure: it is scored in aggregate",
-        "only, and nobody tuning the model reads it.",
+        "2026-12-06 and not scored here either. Rounds 18, 19 and 20 (`tests/nlu_blind18/` to",
+        "`tests/nlu_blind20/`) were held out for the first, second and third sessions of 2026-12-06 and",
+        "read in the next: development sets, which nothing trains on. Round 21 (`tests/nlu_blind21/`,",
+        "written and frozen 2026-12-06 before the fourth session's first change) is the held-out",
+        "measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
