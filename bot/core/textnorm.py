@@ -360,12 +360,15 @@ ABBREVIATIONS: Dict[str, str] = {
     "thx": "谢谢", "tks": "谢谢", "3q": "谢谢", "sry": "对不起",
     "pls": "请", "plz": "请",
 }
+# Latin letters with their accented forms (Vietnamese, French, German): "Tạm
+# biệt" is no T between two non-letters (blind round 20 read it as 退订).
+_LATIN_LETTER = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF"
 _ABBREVIATION_RE = re.compile(
-    r"(?<![A-Za-z0-9'’])("
+    r"(?<![" + _LATIN_LETTER + r"0-9'’])("
     + "|".join(sorted((re.escape(k) for k in ABBREVIATIONS), key=len, reverse=True))
     # "T+1" is the banking settlement day, "HK$" Hong Kong dollars, and
     # T恤, T台, T型, T字 are words.
-    + r")(?![A-Za-z0-9'’+$]|(?<=[Tt])[恤台型字形])",
+    + r")(?![" + _LATIN_LETTER + r"0-9'’+$]|(?<=[Tt])[恤台型字形])",
     re.IGNORECASE,
 )
 

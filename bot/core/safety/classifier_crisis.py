@@ -18,7 +18,8 @@ from bot.core.safety.views import _english, _matching, _views, compact_text, nor
 # Words with 死 or a method in them that say nothing about dying (笑死,
 # 死机, 煤气费, 跳楼价), and ordinary words with 活 in them.
 _FIGURES = re.compile(
-    r"(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要|想)?死|死(了)?机|死贵|死板|死心|死活|死定"
+    # blind round 20: "医生让我别整天累死累活的" (toiling), first so that 累死 alone does not take it
+    r"累死累活|(笑|忙|累|攰|烦|气|吓|热|冷|困|饿|渴|急|穷|丑|美|帅|馋|撑|疼|痛|懒|卡|堵|愁|闷|挤|坑)(得|到)?(我)?(要|想)?死|死(了)?机|死贵|死板|死心|死活|死定"
     r"|死循环|死账|呆账|死期|死皮赖脸|煤气费|燃气费|跳楼价|跳楼甩卖|跳楼大甩卖|棺材本|去世|过世|逝世|身故|(?<!我的)(?<!我)遗产|钓鱼|药费|医药费|买药|吃药"
     # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
     r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"

@@ -1477,3 +1477,27 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"(吗啡|杜冷丁|芬太尼|安眠药|安定|镇静剂|胰岛素|氯化钾)[^。！!?？]{0,16}(没交回去|没(有)?上交|全在我|都在我|我(都)?藏|偷偷(拿|带|留)|拿回家|带回家|攒着)"
      r"|(最快|最锋利|最利)的(那把)?(刀)?[^。！!?？]{0,6}(带|拿)回(家|来)(了)?"),
 ])
+
+# Twenty-seventh round (blind round 20, read once round 21 was frozen): life
+# "better restarted" (人生不如重开, a meme for dying that the classifier's
+# game explanation took away), off "to work in heaven" with a farewell to
+# oneself, and the wish said in German, French or Spanish.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r27_restart_life",
+     r"(人生|这辈子|这一生|这日子)(真)?(还)?不如(直接|干脆|早点)?(重开|删号重开|重新投胎|投胎)"
+     r"|(要|准备|该|得|快)去(天上|天堂|地府|阴间|下面)(打工|上班|搬砖|报到|做工)"
+     r"|一路走好(鼠鼠|我自己|自己)|(鼠鼠|我自己)一路走好"),
+])
+CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
+    ("r27_other_languages",
+     # German: "ich bringe mich (heute nacht) um", "mich umbringen", "will sterben"
+     r" (bringe|bring) mich( [a-z]+){0,4} um (?![0-9])| mich umbringen | selbstmord | (will|moechte|mochte|m chte) (nicht mehr leben|sterben) "
+     r"| nicht mehr leben (will|mag|kann) "
+     # French: "je veux mourir", "me tuer", "mettre fin à mes jours"
+     r"| (je veux|j'veux|jveux|envie de) mourir | (je vais|vais|veux) me tuer | mettre fin (a |  )?mes jours "
+     # Spanish: "quiero morir(me)", "matarme", "quitarme la vida"
+     r"| quiero morir(me)? | (voy a|quiero) matarme | quitarme la vida "),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("r27_other_languages_possible", r" (je veux|vais|veux) en finir | ne veux plus vivre | no quiero vivir | nicht mehr weiter "),
+])

@@ -62,11 +62,11 @@ _PRESCRIBED = re.compile(r"医生|医院|处方|手术|术后|开(了|的)?.{0,3
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
-_CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
+_CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|羊肉串|烤羊|烤全羊|撸串|炭烤|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
                         r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
 _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
-_UP_THERE_FOR = re.compile(r"防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
+_UP_THERE_FOR = re.compile(r"喝西北风|防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
 _SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
 _NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
 _RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
@@ -86,13 +86,17 @@ _INSURED_FOR_OTHER = re.compile(_FAMILY + r"的(身故|理赔|保险|保单|寿�
 _INSURED_OTHER = re.compile(_INSURED_FOR_OTHER.pattern + r"|" + _FAMILY + r".{0,12}(去世|过世|走了|走咗|没了|过身|离世)")
 _INSURANCE_RULES = {"insurance_payout", "insurance_mine", "harm_signs", "insurance_self"}
 _ASKS_FOR_TIME = re.compile(r"宽限|延期|缓(几|两|一)|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|分期|少还|停息|减免")
-_WILL_GO_ON = re.compile(r"先欠(着|住)|一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去")
+_WILL_GO_ON = re.compile(r"先欠(着|住)|一定.{0,3}还|慢慢还|不是我不想还|我(也|是|真的)?想还|会还的|会想办法|想办法还|还年轻|能再来|重新开始|从头再来|东山再起|会好的|挺过去"
+                         # blind round 20: "每期330的话我咬咬牙还能还上，那就Y吧"
+                         r"|咬(咬)?牙.{0,4}(还|能还)|还能还(上|得起)|(是不是|会不会)死路一条")
 # Only time asked for: an instalment plan is also what someone with no
 # future turns down ("没有以后了，分期方案留给别人吧").
 _ASKS_FOR_MORE_TIME = re.compile(r"延(一|两|几|个)|延长|给我点时间|再给我.{0,4}(时间|天|周|礼拜|星期|个月)|给我(一|两|三|几)个月(时间)?|宽限|延期|缓(几|两|一)")
 _SALE = re.compile(r"周年庆|促销|优惠|折扣|打折|特价|大促|最后一天.{0,6}(活动|优惠|折)")
 _DRIVEN_TO_IT = re.compile(r"(被)?逼(得|到)走投无路|被逼(得|到)?走投无路|(把人|把我)?往绝路上逼")
 _ILLNESS = re.compile(r"这病|这个病|癌|晚期|绝症|医生说")
+# "鼠鼠想还钱 但app找不到入口 救命" (blind round 20): the app, not a life.
+_APP_TROUBLE = re.compile(r"app|找不到(入口|按钮|在哪)|打不开|闪退|登不上|登录不了|点不了|怎么(操作|弄|还款)|在哪(里)?还")
 _DEADLINE = re.compile(r"论文|作业|考试|死线|ddl|deadline|加班|报告|项目")
 _PLAYING = re.compile(r"游戏|game|打游戏|玩|输了|meme|视频|段子")
 # not "不是开玩笑" (blind round 18: "真的想死 不是开玩笑 笑不出来了"), which says the opposite
@@ -193,7 +197,8 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         without_cry = tuple(v.replace("救命", "") for v in views)
         # "你真系救命恩人": thanks to a rescuer, not a cry for help.
         if (not _matching(CRISIS_POSSIBLE, without_cry)
-                and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) for v in views)):
+                and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) or _APP_TROUBLE.search(v)
+                        for v in views)):
             return True
         # "终于解脱了，那破公司辞了": free of a job, when relief is the only sign.
         without_relief = tuple(v.replace("解脱", "") for v in views)
@@ -345,11 +350,13 @@ _LIFESAVING_MONEY = re.compile(r"救命(的)?(钱|药)")
 _SAID_OF_SOMETHING_ELSE = re.compile(
     # blind round 18: "哈哈哈想死你了小客服" (missed you), a farewell to an app
     # uninstalled or to one's hair ("永别了我的头发 加班加秃了")
-    r"想(死|4|si)(你|您|你们|我)了(?![解结断])(?![，,。\s]*(真的|不是开玩笑))|想 死 你 (们 )?了(?! [解结断])"
+    r"想(死|4|si)(你|您|你们|我|他|她|他们|她们|大家|宝宝)了(?![解结断])(?![，,。\s]*(真的|不是开玩笑))|想 死 你 (们 )?了(?! [解结断])"
     r"|永别了\s*(我的|这个|这|那个)?\s*(破)?(头发|发际线|青春|腰|肝|钱包|工资|奖金|年终奖|假期|周末|双休|app|APP|App|软件|应用|游戏|账号|电脑|手机|老板|公司|单位|信用卡|烟酒|香烟|烟|酒|奶茶|外卖|夜宵|游戏机)"
     # safety round 19: a card paid off bidden farewell, a film's scene, a game's death
     r"|(?i:(goodbye|bye|farewell)( forever)?[,!. ]*(to )?(my |the |this |that )?(old |stupid )?(card|app|account|debt|loan))"
     r"|《[^》]{1,20}》[^。！？!?]{0,24}(那段|那集|那一幕|那场戏|那个镜头)"
+    # blind round 20: a title named as a work ("追的剧《最后一次联系》", "主题叫《最后的遗书》")
+    r"|(剧|电影|小说|主题|歌|节目|综艺|动漫|番|话剧|书|游戏|专辑|剧本杀|新本|本子)(名)?(叫|是|名叫)?《[^》]{1,20}》|《[^》]{1,20}》(这|那)?(部|首|个|本)?(剧|电影|小说|主题|歌|节目|综艺|动漫|话剧|书|游戏)"
     # "我跳进海河也洗不清" (safety round 20): the idiom for "I cannot clear my name"
     r"|跳(进|到|下)?[^，。,]{0,3}(黄河|长江|海河|河|江|海)(里)?(也|都)洗不清"
     r"|(游戏里|游戏中|副本里|这局|这把|打游戏)[^，。,]{0,6}(跳崖|跳楼|跳河|死了|挂了|上吊|掉下去)"

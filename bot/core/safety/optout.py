@@ -57,7 +57,7 @@ _CANTONESE_VERB = r"(send|发|發|打|揾|搵|烦|煩|嚟|call|text|msg|sms|what
 STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)(?<!不是要)(?<!不是想)(?<!没说要)退订|退ㄉㄧㄥ|tui订|(短信|我要)推(定|订)|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
-                     r"|(不需要|不想要)(你们的|这些|这种|那些|任何)?(的)?(提醒|催收|催款|还款)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|停发|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     r"|(不需要|不想要)(你们的|这些|这种|那些|任何)?(的)?(提醒|催收|催款|还款)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|(?<!工资)(?<!薪水)(?<!薪资)(?<!养老金)停发(?!工资|薪)|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(去)?(向|到)?(12321|工信部|银保监会?|金融监管总局|监管部门)?(报警|投诉|起诉|拉黑|举报)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
@@ -203,9 +203,21 @@ _KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真�
                                r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
+# Blind round 20: the object of an unsubscribe or a block that is not us.
+_A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(月刊|周刊|杂志|期刊|报纸|刊物|会员|自动续费)"
+                            r"|(月刊|周刊|杂志|期刊|报纸|刊物)[^，。,？?]{0,8}(退订|取消订阅|退掉)")
+_BLOCKING_RULES = {"remove_me", "stop_more", "too_often"}
+_OTHERS_BLOCKED = re.compile(r"冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法")
+_US_BLOCKED = re.compile(r"拉黑(了)?(你们|你)|把你们|包括你们|连你们|屏蔽(了)?你们|(你们|银行|催收)的?(号码|电话|号)(都|全)?(拉黑|屏蔽)")
+_SAID_TO_SOMEONE = re.compile(r"(吼|喊|叫|骂|劝)(着|了)?(一)?(句|声)?[:：\"“「']?(别|不要)(再)?打了|(跟|对|和)(我)?(儿子|女儿|孩子|娃|老公|老婆|队友|他|她|他们)(说|讲|喊)的"
+                              r"|(每次|一直|老是|天天)(跟|对)(他|她|我?儿子|我?女儿|孩子|娃)(说|讲|喊)"
+                              r"|(那|这)句(话)?是(跟|对|和)|队友(一直|老是)?(喊|说|叫)")
+_STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
 # The opt-out said in earnest is no question about the keyword ("回T退订，这条我是
 # 认真的 … 说我这张卡逾期了，影响征信": safety round 20).
-_IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要求|提出|通知)|(?<!要)不是开玩笑|说真的")
+_IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要求|提出|通知)|(?<!要)不是开玩笑|说真的"
+                         # the wish said before the question (blind round 20: "我是想取消你们的短信通知，回复TD有用吗？")
+                         r"|(我|就)(是)?(想|要)(取消|退订|退掉|关掉)(你们)?(的)?(短信|通知|提醒|推送|这些|这个)")
 # What is not to be sent is not the contact (blind round 16): "不用再发验证码了
 # 我本人", "证明不用发了", "别再发律师函吓唬人了 账单不对", "不要再发征信的事了
 # 我月底还"; or the stop is denied.
@@ -573,6 +585,19 @@ def _stop_request(text: str) -> bool:
     if (matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
                                                       for v in every_view)
             and not any(_IN_EARNEST.search(v) for v in views)):
+        return False
+    if matched and matched <= _KEYWORD_RULES and not _stops_without(_A_PUBLICATION, views):
+        # "你们银行那份理财周刊怎么退订" (blind round 20): a publication, not our messages.
+        return False
+    if (matched and matched <= _BLOCKING_RULES and any(_OTHERS_BLOCKED.search(v) for v in views)
+            and not any(_US_BLOCKED.search(v) for v in (text or "", normalize(text or "")))):
+        # "有个冒充你们银行的骗子 我直接拉黑了 你们提醒下别人" (blind round 20): a
+        # scammer blocked, not us. "Us" is read with the spaces kept, so that
+        # "拉黑了 你们提醒" is not read as "拉黑了你们".
+        return False
+    if matched == {"dont_contact"} and any(_SAID_TO_SOMEONE.search(v) for v in views) \
+            and not _stops_without(_STOP_HITTING, views):
+        # "俩娃打架 我吼了句别打了", "队友一直喊别打了" (blind round 20): said to someone else.
         return False
     if (matched and matched <= _KEYWORD_RULES | {"opt_out_again"} and any(_OTHER_SENDER.search(v) for v in views)
             and not any(_OUR_MESSAGES.search(v) for v in views)):

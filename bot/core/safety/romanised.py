@@ -46,6 +46,8 @@ _OTHER_CERTAIN = (
     r"ngo(soeng|seung)sei|(soeng|seung)heoisei|m(soeng|seung)zoi(zou|jou)jan|m(soeng|seung)(zoi)?wut"
     r"|(soeng|seung|jiu|heoi)tiu(lau|hoi|ho|kiu)|tiulau|sik(zo|saai)(di)?(\d+nap)?onminjoek|jatliubaakliu|ngoseizo|seizosyun|seizosuan"
     r"|haitintoi|hai(tin|ting)toi"
+    # blind round 20: 唔想再生存落去 (not wanting to go on living)
+    r"|m(soeng|seung)(zoi)?(saangcyun|sangchuen|saangchyun)|(saangcyun|sangchuen)(lok|log)(heoi|hui)"
     r"|bo(siu|siunn|siun)(beh|bueh)(oah|uah)|thiau(lau|hai)|kiatsokkati|kiatsokkaki"
     r"|(chiah|tsiah)(liau)?(chit|tsit)kuan(io|ioh)a|(chiah|tsiah)(io|ioh)a"
     r"|veh(shian|siang)weh|(iau|yau)thiauloh"
@@ -156,6 +158,8 @@ def romanised_stop(text: str) -> bool:
     run = letters(text)
     if run and _patterns()[2].search(run):
         return True
+    if _spoken_keyword(text):
+        return True
     plain = plain_letters(text or "").lower()
     if not _CHINESE.search(plain) and _STOP_CODE.fullmatch(re.sub(r"[^a-z]", "", plain.translate(_LEET))) \
             and re.search(r"[0-9$]", plain):
@@ -164,6 +168,23 @@ def romanised_stop(text: str) -> bool:
     drawn = _drawn(text).lower()
     return (drawn != (text or "").lower() and bool(_STOP_CODE.fullmatch(_run(text)))
             and bool(_ONLY_POLITE.match(unicodedata.normalize("NFKC", drawn))))
+
+
+# A whole message of a few characters that sounds like 退订 ("腿定": blind
+# round 20): the keyword picked wrongly from the IME, both characters at
+# once, which the one-character homophone table does not undo.
+_SPOKEN_STOP = re.compile(r"(hui|huifu)?(tuiding|tuidingle|tuidingla|tuidingba)")
+_SHORT_CHINESE = re.compile("[\u4e00-\u9fff]{2,5}")
+
+
+@lru_cache(maxsize=512)
+def _spoken_keyword(text: str) -> bool:
+    bare = re.sub(r"[\s\W_]+", "", text or "")
+    if not _SHORT_CHINESE.fullmatch(bare):
+        return False
+    from pypinyin import lazy_pinyin
+
+    return bool(_SPOKEN_STOP.fullmatch("".join(lazy_pinyin(bare))))
 
 
 def romanised_opt_out_only(text: str) -> bool:
