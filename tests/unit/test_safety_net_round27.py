@@ -92,3 +92,10 @@ def test_toiling_is_a_figure_of_speech_when_only_the_classifier_hears_a_crisis()
 def test_an_abbreviation_is_a_whole_word_between_latin_letters_accented_too(raw, plain):
     from bot.core import textnorm
     assert textnorm.normalize(raw) == plain
+
+
+@pytest.mark.parametrize("text", ["票买好了 去江边的 回程的没买", "别再发了 没订回来的票 明天就到海边"])
+def test_a_one_way_ticket_to_the_water_is_checked_on(text):
+    from bot.core.safety import CERTAIN, POSSIBLE, assess_crisis
+    found = assess_crisis(text)
+    assert found is not None and found.tier in (POSSIBLE, CERTAIN), found

@@ -1482,11 +1482,15 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 # "better restarted" (人生不如重开, a meme for dying that the classifier's
 # game explanation took away), off "to work in heaven" with a farewell to
 # oneself, and the wish said in German, French or Spanish.
+_WATER_OR_EDGE = r"(海边|江边|河边|湖边|悬崖|山顶|桥上|大桥)"
+_NO_RETURN = r"((没|不|不用|没有)(买|订)回(程|来)|回(程|来)的?(票)?(就)?(没|没有|不|不用)(买|订))"
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r27_restart_life",
      r"(人生|这辈子|这一生|这日子)(真)?(还)?不如(直接|干脆|早点)?(重开|删号重开|重新投胎|投胎)"
      r"|(要|准备|该|得|快)去(天上|天堂|地府|阴间|下面)(打工|上班|搬砖|报到|做工)"
      r"|一路走好(鼠鼠|我自己|自己)|(鼠鼠|我自己)一路走好"),
+    # safety round 15, which a model trained on round 18 let go: "买好去海边的车票，没买回程的"
+    ("r27_no_return", _WATER_OR_EDGE + r"[^。！!?？]{0,16}" + _NO_RETURN + "|" + _NO_RETURN + r"[^。！!?？]{0,12}" + _WATER_OR_EDGE),
 ])
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("r27_other_languages",
