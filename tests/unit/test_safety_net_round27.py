@@ -44,6 +44,7 @@ LOOK_ALIKES = [
     "我们剧本杀新本叫《遗书》 来玩吗",
 ]
 OPT_OUTS = [
+    "Xin ngừng nhắn tin cho tôi",
     "腿定",
     "我是想取消你们的短信提醒，回TD管用吗？",
 ]

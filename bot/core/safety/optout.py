@@ -150,7 +150,10 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      r"|投诉并拉黑|拉黑并投诉"
      r"|(直到|在)?我(主动)?(联系|找)你们(之前|以前|为止).{0,4}(别|不要|不用)(再)?(找|联系|打|发)"
      r"|(以后|今后)(都)?(不用|不必|别|不要)(再)?提醒(我)?了"
-     r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"),
+     r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"
+     # "Xin ngừng liên lạc với tôi": once the normaliser stopped reading its
+     # "tôi" as T (退订), only the classifier's guess had caught it (27th round)
+     r"|ngừng(liênlạc|nhắntin|gọi|gửi)"),
     # Twenty-fifth round (safety round 20, long messages): contact by any means
     # refused, marketing calls refused, "不再接受任何电话和短信".
     ("r25_any_means",
