@@ -1505,3 +1505,55 @@ CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
 CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r27_other_languages_possible", r" (je veux|vais|veux) en finir | ne veux plus vivre | no quiero vivir | nicht mehr weiter "),
 ])
+
+# Twenty-seventh round, second part (safety round 23 "said, unsaid, taken
+# back", read as written): a plan behind a question or a promise ("本人身故
+# 的话…我准备这周就把事情办了", "走之前想问一句…会不会影响我儿子"), "I
+# don't know what I'd do", the way out thought through "in detail", a
+# moment's wish that comes more and more often, "would anyone notice if I
+# disappeared? I'll try", the bank's roof "see you on the news", "I will go
+# and die holding your messages".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r27_said_anyway",
+     r"(楼顶|天台|顶楼|楼上|大桥|桥上)[^。！!?？]{0,12}(新闻|头条|热搜)(上)?见"
+     r"|我(就)?(会|要|准备|打算)[^，。,！!？?]{0,14}去死(?!吧你|你们)"
+     r"|(本人|我)(身故|死亡|去世|不在了?)(的话|以后|之后|后)[^。！!]{0,30}(准备|打算)(这周|这周末|今天|今晚|明天|这几天|这两天|马上)?(就)?(把)?(事情|事)(给)?办了"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r27_said_anyway_possible",
+     r"(不然|否则|要不然)?我(真|也|都)?不知道(自己|我)?(会|能)?(干|做)出(什么|啥)(事|来)?"
+     r"|(我)?走之前[^。！!]{0,20}(欠款|欠的钱|这张卡|这笔债|债)[^。！!]{0,16}(儿子|女儿|孩子|家人|老婆|老公|父母|爸妈)"
+     r"|想(怎么|如何|用什么办法)(走|离开|结束|了结)|想得(很|特别|非常|越来越)具体"
+     r"|(抑郁|抑郁症|双相|焦虑症)[^。！!]{0,6}(停药|断药|不吃药)"
+     r"|(一秒|一瞬间|一下子|一刹那|那么一会儿)(想|想要)(走|消失|结束|离开|解脱)"
+     r"|(这种|这个)?(念头|想法|这一秒)[^。！!]{0,10}(越来越多|越来越频繁|一天好多次)"
+     r"|(一个人|我)消失了?[^。！!]{0,10}(会有人|有没有人|谁会)(发现|在意|在乎|想起|找)"),
+])
+
+# Twenty-seventh round, third part (safety round 23 "the people around", read
+# as written): what a relative, a friend, a neighbour, a nurse or the police
+# report of the cardholder now. The net had set most of these aside as
+# "about somebody else" (a neighbour, a patient, a roommate named); a
+# present danger reported is no story, so these rules are none of the kinds
+# that exemption covers (explain._OTHERS_ONLY_RULES).
+_EDGE_OR_WATER = r"(江边|河边|湖边|海边|桥上|大桥|护栏外|楼顶|天台|顶楼|楼顶边|山上|后山|林子里|崖边|铁轨)"
+_BEING_TALKED_DOWN = (r"(在|正在|都在)劝|拦(不住|着)|徘徊|鞋(子)?(都)?脱|护栏外|不肯下来|别去找|消防|报警|派出所|民警|抢救"
+                      r"|情绪(非常|很|特别)?激动|被催债逼|被逼的|一直在哭")
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    # not the news, nor somebody already talked down by the writer's own crew
+    ("r27_reported_at_the_edge",
+     r"^(?!.*(新闻|视频里|电视上|劝下来|救下来|救上来|拉下来|我们消防|我们救援|出警))"
+     r".*?(" + _EDGE_OR_WATER + r"[^。！!]{0,30}(" + _BEING_TALKED_DOWN + r")|(" + _BEING_TALKED_DOWN + r")[^。！!]{0,30}" + _EDGE_OR_WATER + ")"),
+    ("r27_reported_now",
+     r"(服药过量|吞药|洗胃|喝了?农药|割腕|上吊)[^。！!]{0,30}(家属|转告|不要联系|别联系|别打|暂停)"
+     r"|遗(shu|sh\b)|(全家|我们)(轮流)?(盯着|看着|守着)(他|她)"
+     r"|(回来|到家)(就)?(见不到|看不到)(他|她|我)了"
+     r"|(家具|东西|衣服|手表|装备|存款)[^。！!]{0,6}(全|都)(送人|卖了)[^。！!]{0,40}(别找我|敲门(也)?不开|不见了|联系不上|一分(钱)?(都)?没留)"
+     r"|让我(带(着)?孩子)?改嫁|(猫|狗)[^。！!]{0,8}(送回|托付|交给|拜托)[^。！!]{0,16}(剩的|剩下的)钱"
+     r"|(等|如果)(他|她|我)不在了(以后|之后)?(让|叫)(我)?|以后(别|不要|不用)等我了"
+     r"|(这几天|一直|天天)(在)?交代(事情|后事)|(谁借|欠谁)[^。！!]{0,8}(列|写)得(清清楚楚|很清楚|明明白白)"
+     r"|有缘再见[^。！!]{0,10}(人)?(就)?(不见了|联系不上|找不到)|最后一次(给|跟)(妈|爸|家里|我|我们)(打电话|打个电话)"
+     r"|(一直|总是|老是|反复)(在)?说(他|她)?(想死|不想活|活不下去)|专人(陪护|看护|看着)"
+     r"|(说|讲)(他|她)(想死|不想活|活不下去)(?!你|我|他|她)|死亡证明[^。！!]{0,6}(下好|准备好|写好|填好)"
+     r"|(木炭|炭)[^。！!]{0,6}(胶带|封箱带|密封)|(拎着|拿着|带着|揣着)[^。！!]{0,4}(一)?(瓶|罐|桶|包)?(农药|农要|百草枯|敌敌畏|安眠药|绳子|木炭)[^。！!]{0,8}(出门|出去|走了|跑了)"),
+])

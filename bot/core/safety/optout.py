@@ -104,7 +104,7 @@ STOP_PATTERNS = _rules([
                   r"|" + _DONT + r"(再)?(去)?(找|骚扰|打扰|烦|联系|联络)(我)?(的)?(家人|家里人|爸妈|父母|老婆|老公|孩子|单位|公司|同事|朋友|领导|老板|我妈|我爸|亲戚)"
                   r"|(不想|不愿意|不希望|不要)(再)?被(你们)?(打扰|骚扰|烦|催)"
                   # the number blocked, "don't call from new numbers" (blind round 13)
-                  r"|(别|不要|甭|不许|不准|莫)(再)?(换|变|用别的|用其他|用新)(个|了|着)?(号|号码|电话|手机号|号码来)(再)?(打|发|call|联系|骚扰|来)"
+                  r"|(别|不要|甭|不许|不准|莫)(再)?(换|变|用别的|用其他|用新)(个|了|着)?(不同的|别的|其他的|新的|各种)?(号|号码|电话|手机号|号码来)(再)?(打|发|call|联系|骚扰|来)"
                   r"|(短信|信息|消息|电话|提醒|通知|推送|条).{0,12}(麻烦|请|赶紧|快|能不能)(你们)?(停掉|停了吧|停下来|停一停|停止|别再发|别再打)"),
     ("daily", _OFTEN + r"(都)?(收到|接到|看到)(你们)?(的)?(短信|信息|消息|电话|催收|通知)"),
     # "一天发五六条，有完没完，停了吧", "唔該停咗佢", "短信太多了 退了": the
@@ -153,7 +153,16 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      r"|hủyđăngký|đừng(nhắn|gọi)(tin)?(nữa|chotôi)"
      # "Xin ngừng liên lạc với tôi": once the normaliser stopped reading its
      # "tôi" as T (退订), only the classifier's guess had caught it (27th round)
-     r"|ngừng(liênlạc|nhắntin|gọi|gửi)"),
+     r"|ngừng(liênlạc|nhắntin|gọi|gửi)"
+     # safety round 23: a stop asked to be registered again, 再 typed as 在
+     r"|(登记|备注|记录)(一下)?(不再|不要再|别再|停止)(联系|打|发|催)[^。！!]{0,16}(还在|又)(打|发)|再登记一次.{0,8}(不再|别再)?"
+     r"|(别|不要)在(打|发)(了|电话|短信)"
+     # safety round 23: a pause of every contact asked through someone's hand
+     # (not "暂停催收三个月", a deferral)
+     r"|(暂停(一切|所有)(的)?(联系|催收|联络)|暂停(电话|短信|电话和短信|短信和电话|电话短信)(的)?(联系|催收|联络)?)(?![^。！!]{0,4}(个月|天|周|礼拜|星期|年))"),
+    # safety round 23: the number removed from the system (a new owner's is
+    # still the wrong person: _stop_request's remove_me exemption)
+    ("remove_me", r"(这个)?号(码)?从[^。！!]{0,12}(系统|名单)(里|中)?(删除|移除|删掉|去掉)"),
     # Twenty-fifth round (safety round 20, long messages): contact by any means
     # refused, marketing calls refused, "不再接受任何电话和短信".
     ("r25_any_means",
@@ -210,7 +219,8 @@ _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 _A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(月刊|周刊|杂志|期刊|报纸|刊物|会员|自动续费)"
                             r"|(月刊|周刊|杂志|期刊|报纸|刊物)[^，。,？?]{0,8}(退订|取消订阅|退掉)")
 _BLOCKING_RULES = {"remove_me", "stop_more", "too_often"}
-_OTHERS_BLOCKED = re.compile(r"冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法")
+_OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法)[^。！!]{0,20}(拉黑|屏蔽)"
+                             r"|(拉黑|屏蔽)(了)?[^。！!]{0,8}(冒充|诈骗|陌生|推销|公检法)")
 _US_BLOCKED = re.compile(r"拉黑(了)?(你们|你)|把你们|包括你们|连你们|屏蔽(了)?你们|(你们|银行|催收)的?(号码|电话|号)(都|全)?(拉黑|屏蔽)")
 _SAID_TO_SOMEONE = re.compile(r"(吼|喊|叫|骂|劝)(着|了)?(一)?(句|声)?[:：\"“「']?(别|不要)(再)?打了|(跟|对|和)(我)?(儿子|女儿|孩子|娃|老公|老婆|队友|他|她|他们)(说|讲|喊)的"
                               r"|(每次|一直|老是|天天)(跟|对)(他|她|我?儿子|我?女儿|孩子|娃)(说|讲|喊)"
