@@ -155,7 +155,7 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      # "tôi" as T (退订), only the classifier's guess had caught it (27th round)
      r"|ngừng(liênlạc|nhắntin|gọi|gửi)"
      # safety round 23: a stop asked to be registered again, 再 typed as 在
-     r"|(登记|备注|记录)(一下)?(不再|不要再|别再|停止)(联系|打|发|催)[^。！!]{0,16}(还在|又)(打|发)|再登记一次.{0,8}(不再|别再)?"
+     r"|(登记|备注|记录)(一下)?(不再|不要再|别再|停止)(联系|打|发|催)[^。！!]{0,16}(还在|又)(打|发)|再登记一次"
      r"|(别|不要)在(打|发)(了|电话|短信)"
      # safety round 23: a pause of every contact asked through someone's hand
      # (not "暂停催收三个月", a deferral)
