@@ -1482,7 +1482,9 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 # "better restarted" (人生不如重开, a meme for dying that the classifier's
 # game explanation took away), off "to work in heaven" with a farewell to
 # oneself, and the wish said in German, French or Spanish.
-_WATER_OR_EDGE = r"(海边|江边|河边|湖边|悬崖|山顶|桥上|大桥)"
+# Where a one-way ticket goes (narrower than _REPORTED_AT below and than
+# _HIGH_PLACE: a ticket "to the roof" is no journey).
+_ONE_WAY_TO = r"(海边|江边|河边|湖边|悬崖|山顶|桥上|大桥)"
 _NO_RETURN = r"((没|不|不用|没有)(买|订)回(程|来)|回(程|来)的?(票)?(就)?(没|没有|不|不用)(买|订))"
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r27_restart_life",
@@ -1490,7 +1492,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|(要|准备|该|得|快)去(天上|天堂|地府|阴间|下面)(打工|上班|搬砖|报到|做工)"
      r"|一路走好(鼠鼠|我自己|自己)|(鼠鼠|我自己)一路走好"),
     # safety round 15, which a model trained on round 18 let go: "买好去海边的车票，没买回程的"
-    ("r27_no_return", _WATER_OR_EDGE + r"[^。！!?？]{0,16}" + _NO_RETURN + "|" + _NO_RETURN + r"[^。！!?？]{0,12}" + _WATER_OR_EDGE),
+    ("r27_no_return", _ONE_WAY_TO + r"[^。！!?？]{0,16}" + _NO_RETURN + "|" + _NO_RETURN + r"[^。！!?？]{0,12}" + _ONE_WAY_TO),
 ])
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("r27_other_languages",
@@ -1536,14 +1538,15 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 # "about somebody else" (a neighbour, a patient, a roommate named); a
 # present danger reported is no story, so these rules are none of the kinds
 # that exemption covers (explain._OTHERS_ONLY_RULES).
-_EDGE_OR_WATER = r"(江边|河边|湖边|海边|桥上|大桥|护栏外|楼顶|天台|顶楼|楼顶边|山上|后山|林子里|崖边|铁轨)"
+# Where somebody is reported found or being talked down.
+_REPORTED_AT = r"(江边|河边|湖边|海边|桥上|大桥|护栏外|楼顶|天台|顶楼|楼顶边|山上|后山|林子里|崖边|铁轨)"
 _BEING_TALKED_DOWN = (r"(在|正在|都在)劝|拦(不住|着)|徘徊|鞋(子)?(都)?脱|护栏外|不肯下来|别去找|消防|报警|派出所|民警|抢救"
                       r"|情绪(非常|很|特别)?激动|被催债逼|被逼的|一直在哭")
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     # not the news, nor somebody already talked down by the writer's own crew
     ("r27_reported_at_the_edge",
      r"^(?!.*(新闻|视频里|电视上|劝下来|救下来|救上来|拉下来|我们消防|我们救援|出警))"
-     r".*?(" + _EDGE_OR_WATER + r"[^。！!]{0,30}(" + _BEING_TALKED_DOWN + r")|(" + _BEING_TALKED_DOWN + r")[^。！!]{0,30}" + _EDGE_OR_WATER + ")"),
+     r".*?(" + _REPORTED_AT + r"[^。！!]{0,30}(" + _BEING_TALKED_DOWN + r")|(" + _BEING_TALKED_DOWN + r")[^。！!]{0,30}" + _REPORTED_AT + ")"),
     ("r27_reported_now",
      r"(服药过量|吞药|洗胃|喝了?农药|割腕|上吊)[^。！!]{0,30}(家属|转告|不要联系|别联系|别打|暂停)"
      r"|遗(shu|sh\b)|(全家|我们)(轮流)?(盯着|看着|守着)(他|她)"

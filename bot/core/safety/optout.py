@@ -9,7 +9,7 @@ from typing import Callable, List, TypeVar
 from bot.core.safety.crisis_rules import _FAMILY
 from bot.core.safety.quoted import own_words
 from bot.core.safety.romanised import romanised_stop
-from bot.core.safety.views import _english, _matching, _rules, _views, compact_text, normalize
+from bot.core.safety.views import _english, _matching, _rules, _spaced, _views, compact_text, normalize
 
 # The SMS conventions as the whole message: T, TD, 退订, STOP and Twilio's
 # other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
@@ -603,9 +603,9 @@ def _stop_request(text: str) -> bool:
         # "你们银行那份理财周刊怎么退订" (blind round 20): a publication, not our messages.
         return False
     if (matched and matched <= _BLOCKING_RULES and any(_OTHERS_BLOCKED.search(v) for v in views)
-            and not any(_US_BLOCKED.search(v) for v in (text or "", normalize(text or "")))):
+            and not _US_BLOCKED.search(_spaced(text))):
         # "有个冒充你们银行的骗子 我直接拉黑了 你们提醒下别人" (blind round 20): a
-        # scammer blocked, not us. "Us" is read with the spaces kept, so that
+        # scammer blocked, not us. "Us" is read in the spaced view, so that
         # "拉黑了 你们提醒" is not read as "拉黑了你们".
         return False
     if matched == {"dont_contact"} and any(_SAID_TO_SOMEONE.search(v) for v in views) \

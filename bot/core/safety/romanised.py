@@ -22,6 +22,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable, List, Tuple
 
+from bot.core.safety.views import compact_text
 from bot.core.textnorm import plain_letters
 
 # Mandarin: (tier, Chinese phrase). Short phrases that are also ordinary
@@ -174,12 +175,12 @@ def romanised_stop(text: str) -> bool:
 # round 20): the keyword picked wrongly from the IME, both characters at
 # once, which the one-character homophone table does not undo.
 _SPOKEN_STOP = re.compile(r"(hui|huifu)?(tuiding|tuidingle|tuidingla|tuidingba)")
-_SHORT_CHINESE = re.compile("[\u4e00-\u9fff]{2,5}")
+_SHORT_CHINESE = re.compile(_CHINESE.pattern + "{2,5}")
 
 
 @lru_cache(maxsize=512)
 def _spoken_keyword(text: str) -> bool:
-    bare = re.sub(r"[\s\W_]+", "", text or "")
+    bare = compact_text(text)
     if not _SHORT_CHINESE.fullmatch(bare):
         return False
     from pypinyin import lazy_pinyin
