@@ -68,12 +68,18 @@ SETS = (
     ("noisy (blind20)", ("tests/nlu_blind20/noisy.yml",)),
     ("replies (blind20)", ("tests/nlu_blind20/replies.yml",)),
     # Round 21, written blind and frozen 2026-12-06 (1,576 messages) before
-    # any change of that day's fourth session: the held-out measure.
+    # any change of that day's fourth session, held out for it; read in the
+    # fifth session once round 22 was frozen: a development set now.
     ("colloquial (blind21)", ("tests/nlu_blind21/colloquial.yml",)),
     ("noisy (blind21)", ("tests/nlu_blind21/noisy.yml",)),
     ("replies (blind21)", ("tests/nlu_blind21/replies.yml",)),
+    # Round 22, written blind and frozen 2026-12-06 (1,576 messages) before
+    # any change of that day's fifth session: the held-out measure.
+    ("colloquial (blind22)", ("tests/nlu_blind22/colloquial.yml",)),
+    ("noisy (blind22)", ("tests/nlu_blind22/noisy.yml",)),
+    ("replies (blind22)", ("tests/nlu_blind22/replies.yml",)),
 )
-HELD_OUT = "blind21"
+HELD_OUT = "blind22"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
