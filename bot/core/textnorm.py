@@ -26,8 +26,9 @@ Steps, in order (each one sees the output of the one before):
    is how Chinese is written and stays;
 2. traditional → simplified with OpenCC's data (``hk2s``: Hong Kong
    variants, then OpenCC's traditional→simplified phrases and characters);
-   then the rare look-alike stand-ins of 火星文 and handwriting input
-   (莪 我, 孒 了, 卜想 不想);
+   then the Japanese forms of characters outside GB2312 (気 气, 戦 战), from
+   OpenCC's JPVariants table read backwards; then the rare look-alike
+   stand-ins of 火星文 and handwriting input (莪 我, 孒 了, 卜想 不想);
 3. emoji: the ones that carry a meaning in this conversation become a short
    word (👌 好的, 🙏 谢谢, 😭 哭, 🔕 勿扰 …), a run of the same emoji says it
    once, every other emoji, skin tone, variation selector and joiner goes;
@@ -257,9 +258,13 @@ def _convertible() -> Optional[FrozenSet[str]]:
 # characters a cardholder does not otherwise write.
 _SHAPE_ALIKES = {"莪": "我", "孒": "了", "孓": "了", "吥": "不", "卟": "不", "伱": "你", "沵": "你", "妳": "你",
                  "巳": "已", "朲": "人", "亾": "亡", "訫": "心", "伈": "心", "昰": "是", "徝": "值", "僦": "就",
-                 "菿": "到", "夲": "本", "冭": "太", "旳": "的", "呮": "只", "倁": "知", "亱": "夜"}
+                 "菿": "到", "夲": "本", "冭": "太", "旳": "的", "呮": "只", "倁": "知", "亱": "夜",
+                 # blind round 21: "看不到任何岀路" (岀, an old form of 出)
+                 "岀": "出"}
 # A key character written as its parts (拆字: "歹匕 这个字", safety round 19).
-_SPLIT_CHARACTERS = {"歹匕": "死", "氵舌": "活", "言身寸": "谢", "钅戋": "钱", "忄白": "怕"}
+_SPLIT_CHARACTERS = {"歹匕": "死", "氵舌": "活", "言身寸": "谢", "钅戋": "钱", "忄白": "怕",
+                     # "退讠丁" (safety rounds 16 and 19), which only the classifier had read
+                     "讠丁": "订"}
 _SHAPE_ALIKES.update(_SPLIT_CHARACTERS)
 _SHAPE_ALIKE_RE = re.compile("|".join(_SPLIT_CHARACTERS) + "|[" + "".join(k for k in _SHAPE_ALIKES if len(k) == 1) + "]|(?<![萝占卜])卜(?=想|要|用|是|能|会|再|行|好|了|去|活|敢|知|认|够|必|需|打|发|催|还)")
 
@@ -279,6 +284,45 @@ def _simplified(text: str) -> List[Edit]:
         # text maps onto the whole original.
         return [(0, len(text), converted)]
     return [(i, i + 1, b) for i, (a, b) in enumerate(zip(text, converted)) if a != b]
+
+
+# Japanese forms of characters (気 for 气, 払 for 拂, 戦 for 战: a writer
+# schooled in Japan, blind round 21's "煤気开着呢"). OpenCC's own
+# JPVariants table maps traditional characters to their Japanese forms; read
+# backwards, a Japanese form goes to the traditional character and then to
+# the simplified one. Only characters outside GB2312, so that no character a
+# Chinese writer uses is ever touched (芸, 国 and 学 stay as they are).
+@lru_cache(maxsize=1)
+def _japanese_forms() -> Dict[str, str]:
+    import opencc
+
+    table = Path(opencc.__file__).resolve().parent / "dictionary" / "JPVariants.txt"
+    if not table.exists():
+        return {}
+    to_simplified = _opencc()
+    forms: Dict[str, str] = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        traditional, _, japanese = line.partition("\t")
+        for form in japanese.split():
+            simplified = to_simplified(traditional)
+            if len(form) == 1 and len(simplified) == 1 and not _in_gb2312(form) and _in_gb2312(simplified):
+                forms.setdefault(form, simplified)
+    return forms
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _japanese(text: str) -> List[Edit]:
+    if text.isascii():
+        return []
+    forms = _japanese_forms()
+    return [(i, i + 1, forms[ch]) for i, ch in enumerate(text) if ch in forms]
 
 
 # --- 3. emoji -----------------------------------------------------------------
@@ -743,6 +787,7 @@ _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _letter_forms,
     _half_width,
     _simplified,
+    _japanese,
     _shape_alikes,
     _cantonese,
     _emoji,

@@ -57,6 +57,7 @@ from bot.core.safety import (
     Verdict,
     calls_only_request,
     compact_text,
+    english_opt_out_only,
     everyday_context_only,
     figure_of_speech_only,
     not_an_opt_out,
@@ -268,7 +269,7 @@ class KeywordIntentOverride(GraphComponent):
         """
         if (message.get(INTENT) or {}).get("name") != "crisis":
             return None
-        if (romanised_opt_out_only(text)
+        if ((romanised_opt_out_only(text) or english_opt_out_only(text))
                 and _model_confidence(message) < float(self.config["classifier_crisis_sure"])):
             # "bie lianxi wo le", "nimen bie zai lianxi wo le" (blind round
             # 18, safety round 22): typed in pinyin, read word for word as an

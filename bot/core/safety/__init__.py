@@ -38,7 +38,12 @@ results they share). This module re-exports what the rest of the code uses.
 from __future__ import annotations
 
 from bot.core.safety.checkin import SAFE, UNSAFE, checkin_answer
-from bot.core.safety.classifier_crisis import everyday_context_only, figure_of_speech_only, safe_answer_only
+from bot.core.safety.classifier_crisis import (
+    english_opt_out_only,
+    everyday_context_only,
+    figure_of_speech_only,
+    safe_answer_only,
+)
 from bot.core.safety.crisis import assess_crisis
 from bot.core.safety.crisis_rules import (
     CRISIS_CERTAIN,
@@ -82,7 +87,7 @@ __all__ = [
     "CALLS_ONLY", "CERTAIN", "CRISIS_CERTAIN", "CRISIS_ENGLISH_CERTAIN", "CRISIS_ENGLISH_POSSIBLE", "CRISIS_POSSIBLE",
     "CRISIS_SPACED_CERTAIN", "CrisisFinding", "HYPERBOLE_ONLY", "MODEL_ONLY", "OPT_OUT_TOO", "PAID_NO_NEED", "POSSIBLE", "SAFE", "SAFETY_KEY",
     "STOP_ENGLISH", "STOP_PATTERNS", "STOP_POSSIBLE", "STOP_WHOLE_MESSAGE", "THIRD_PARTY_ONLY", "UNSAFE", "Verdict", "assess_crisis",
-    "checkin_answer", "compact_text", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
+    "checkin_answer", "compact_text", "english_opt_out_only", "everyday_context_only", "figure_of_speech_only", "is_crisis", "safe_answer_only",
     "calls_only_request", "is_markup_noise", "is_stop_request", "keyword_intent", "normalize", "not_an_opt_out", "paid_no_need",
     "paid_or_promised", "possible_stop_request", "says_promise",
     "third_party_only_request", "verdict",

@@ -13,6 +13,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_POSSIBLE,
 )
 from bot.core.safety.explain import _EVERYDAY, _OWN_WISH
+from bot.core.safety.optout import STOP_ENGLISH
 from bot.core.safety.views import _english, _matching, _views, compact_text, normalize
 
 # Words with 死 or a method in them that say nothing about dying (笑死,
@@ -24,6 +25,8 @@ _FIGURES = re.compile(
     # medicine as a cost or a cold, fate as a sigh, English idioms (issue 18)
     r"|什么药|降压药|感冒药|胃药|中药|西药|药店|药房|开药|拿药|配药|医药|药钱|药太贵|命苦|命不好|认命|拼命|要命"
     r"|dyingto|deadtired|killingme|killtime|todiefor"
+    # 跳楼机 (the amusement ride) and 跳楼价 typed in pinyin (safety round 22)
+    r"|tiaolouji|tiaoloujia"
     # issue 18, fifth round: crushed by debt, not spared even in death (an
     # insult), a life saved by a plan, banging one's head, a deadline, skydiving
     # safety round 19: "想死你了" (missed you), however typed
@@ -90,3 +93,19 @@ def safe_answer_only(text: str) -> bool:
     # Not the check-in's looser "ok", "挺好": "ok 最後一次", "挺好的，可惜我用不上了"
     # are farewells the classifier heard.
     return checkin_answer(text) == SAFE and bool(SAYS_SAFE.search(seen)) and not _death_like_left(seen)
+
+
+def english_opt_out_only(text: str) -> bool:
+    """An opt-out the net reads in the message's English, and no death-like
+    word anywhere in it.
+
+    "please stop calling my handphone and stop the sms also … cannot tahan
+    liao" (blind round 21): the classifier, most of whose English training
+    messages are crises, heard one in Singapore English with nothing of dying
+    in it. Like a pinyin opt-out (romanised.romanised_opt_out_only), the
+    opt-out stands when the classifier is unsure of its crisis.
+    """
+    english = _english(text)
+    if not _matching(STOP_ENGLISH, (english,)):
+        return False
+    return not _DEATHLIKE.search(compact_text(normalize(text or "")).lower())

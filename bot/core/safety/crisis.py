@@ -58,6 +58,9 @@ from bot.core.safety.explain import (
     _SOMEONE_ELSE_WENT,
     _SOMEONE_PAYS,
     _STRONG_MEANS,
+    _OUTDOOR_COOKING,
+    _CLOSED_IN,
+    _DEBT_ENDLESS,
     _BOUGHT_ON_THE_CARD,
     _CUT_ON_PURPOSE,
     _DAY_CANCELLED,
@@ -178,7 +181,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
         # "俺家那口子去年去见祖宗了": a spouse who died, not the writer.
         return None
     if (signs and signs <= _CHORE_RULES and any(_CHORE_USE.search(v) for v in views) and not own_wish
-            and not any(_STRONG_MEANS.search(v) for v in views)):
+            and not any(_STRONG_MEANS.search(v) or _CLOSED_IN.search(v) for v in views)):
         # "周末去江边烧烤，炭和烤架能兑换吗": charcoal for the grill.
         return None
     # A relative who died explains their payout, never one's own policy.
@@ -304,6 +307,11 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_signs("no_future"), True, (_WILL_HOLD_ON,)),
     # "人走了卡上的钱谁还 我舅舅上个月去世了" (safety round 18): a relative's card.
     _Explanation(_signs("r26_debt_when_gone"), True, (_OTHER_KIN_DIED,)),
+    # "周末去河边烧炭烤肉 哪里买炭便宜" (blind round 21): a barbecue by the river.
+    _Explanation(_signs("method", "method_word", "place_word"), False, (_OUTDOOR_COOKING,),
+                 (_CLOSED_IN, _STRONG_MEANS, _PILLS_HOARDED)),
+    # "我看不到任何出路 这债这辈子都还不完了" (blind round 21): the debt's despair.
+    _Explanation(_signs("no_future"), True, (_DEBT_ENDLESS,)),
 )
 
 

@@ -398,7 +398,7 @@ CRISIS_POSSIBLE = _rules([
     # Being at a bridge, the rails or a rooftop, described (the wind, the
     # quiet, the view, one last look) instead of named as a plan.
     ("place_described", r"^(?!.*(晒|收衣|晾|乘凉|抽烟|烧烤|聚会|堵车|等车|上班|下班|散步|跑步|夜跑|骑车|电动车|单车|摩托|遛狗|遛|钓鱼|拍照|照片|拍了|视频|直播|旅游|旅行|出差|开会|接人|干活|施工|修))"
-                        r".*(桥上|桥上面|桥边|大桥|铁轨|铁道|轨道边|天台|楼顶|顶楼|屋顶|江边|河边|海边|湖边)(这边|那边|上面|上|边)?"
+                        r".*(桥上|桥上面|桥边|大桥|铁轨|铁道|轨道边|(?<![明今后昨前每当白整半])天台|楼顶|顶楼|屋顶|江边|河边|海边|湖边)(这边|那边|上面|上|边)?"
                         r".{0,4}(风|安静|静|好高|很高|挺高|好冷|好黑|没人|没有人|风景|好美|真美|几好)"),
     ("last_look", r"最后(再)?(看|望|瞧)(多)?(一|1)(眼|次|下|遍)(?!.{0,6}(账单|合同|方案|明细|条款|协议|短信|信息|金额|流水|额度|记录))"),
     # Not lasting until a date; "if I am still here then".
@@ -1559,4 +1559,63 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
      r"|(一直|总是|老是|反复)(在)?说(他|她)?(想死|不想活|活不下去)|专人(陪护|看护|看着)"
      r"|(说|讲)(他|她)(想死|不想活|活不下去)(?!你|我|他|她)|死亡证明[^。！!]{0,6}(下好|准备好|写好|填好)"
      r"|(木炭|炭)[^。！!]{0,6}(胶带|封箱带|密封)|(拎着|拿着|带着|揣着)[^。！!]{0,4}(一)?(瓶|罐|桶|包)?(农药|农要|百草枯|敌敌畏|安眠药|绳子|木炭)[^。！!]{0,8}(出门|出去|走了|跑了)"),
+])
+
+# Twenty-eighth round (blind round 21, read once round 22 was frozen): the
+# platform edge beyond the yellow line with a train coming, the gas left on
+# with "calling is no use now", not wanting to be a burden said of somebody
+# who has not come home, Hokkien in characters (無欲閣活), and the rooftop of
+# one's block tonight with an apology in English.
+_PLATFORM_EDGE = r"(黄线|安全线|屏蔽门|站台边|站台外)"
+_TRAIN_COMING = r"(等车进站|车进站|进站|列车|地铁来|火车来|车来)"
+_GAS_LEFT_ON = r"(煤气|燃气|天然气)(阀)?(已经|一直|都|我)?(开着|打开了|开了|没关)"
+_NOT_HOME = r"(没回家|没回来|一直没回|还没回|没到家|联系不上|找不到(她|他|人)|电话(也)?(不接|打不通|关机)|失联)"
+_BURDEN_SAID = r"(说过|一直说|总说|老说|念叨|提过|说)[^。！!]{0,6}不想(再)?(拖累|连累|麻烦|成为负担|给.{0,4}添麻烦)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r28_platform_edge",
+     # a wish or a plan: "请在黄线外候车" is also what the announcements say
+     r"(想|要|准备|打算|就|明早|明天|今晚)[^。！!，,]{0,4}(站到|站在|走到|跨过|跨到|越过|翻过|跳下|跳到)" + _PLATFORM_EDGE + r"(外面|外边|外头|外|下面|下去)?[^。！!]{0,10}" + _TRAIN_COMING),
+    ("r28_gas_left_on",
+     _GAS_LEFT_ON + r"[^。！!]{0,16}(也没用|没用了|来不及|别找|不用找|不用打|再见|永别|别来)"),
+    ("r28_burden_not_home",
+     _NOT_HOME + r"[^。！!]{0,30}" + _BURDEN_SAID + "|" + _BURDEN_SAID + r"[^。！!]{0,30}" + _NOT_HOME),
+    ("r28_hokkien_not_live", r"(无|毋|唔|勿|不)(欲|爱|要|想|愛)(搁|阁|擱|閣|koh|再)活"),
+    # where one will be when they come looking ("等你们找他的时候，我已经在河底了"),
+    # heights searched for by the person reported ("一直在手机上搜哪里的桥高"):
+    # safety rounds 20 and 23, which a model trained on this session's data let go
+    ("r28_at_the_bottom", r"(我|俺|人)(都|早|已经|早就|就|应该|估计)*(在|沉在|躺在|沉到)(河底|江底|海底|湖底|水库底|水底)"),
+    ("r28_searching_heights", r"^(?!.*(风景|旅游|拍照|打卡|观光|游玩|参观|景点|攻略)).*(搜|查|百度|问|看)[^。！!，,]{0,8}(哪里|哪儿|哪个|哪座|什么地方)的?(桥|楼|楼顶|大楼|悬崖)(最)?(高|够高)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r28_gas_on_possible", _GAS_LEFT_ON + r"(呢|着呢|了)(?![^。！!]{0,8}(做饭|烧水|炖|煮|炒|热饭|忘(了)?关|快去关|赶紧关))"),
+    ("r28_burden_said", r"(说过|一直说|总说|老说|念叨)[^。！!]{0,6}不想(再)?(拖累|连累)(我们|你们|家里|家人|孩子|大家|谁)"),
+])
+CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
+    ("r28_rooftop_tonight",
+     r" (tonight|today|now|later|this evening) .{0,20}(go|going|gonna|will go|climb) (up )?(to )?(the )?(top floor|rooftop|roof) (of )?(my |the |our )?(hdb |flat |apartment |office )?(block|building|flat|tower)?"
+     r".{0,60} (sorry|don't call|dont call|dun call|do not call|bye|goodbye|take care of) "),
+])
+
+# Twenty-eighth round, second part: Japanese, Korean, Hokkien and
+# machine-translated Chinese, as the register training file written this
+# session has them (bot/data/nlu/registers_japanese_korean_hokkien.yml;
+# blind round 21's Japanese- and Korean-schooled writers had shown the
+# classifier reading such replies as fallback). Compact views: no spaces.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r28_japanese_korean",
+     r"生きていたくない|死ぬしかない|終わりにします|飛び降り|首を吊|練炭"
+     r"|살고싶지않|죽을래|죽을거|자살할|뛰어내릴|(오늘밤|오늘|내일)?다끝낼거|수면제(를)?(다)?모아"
+     # Hokkien in characters: "死死咧較規氣" (better dead), the pills all swallowed
+     r"|死死(咧|了)(较|較|卡)(规气|規氣)|(药仔|藥仔)[^。！!]{0,6}(拢|攏|全|都)?(吞|食)落去"),
+    ("r28_machine_translated",
+     r"不再想要(生活|活)|吃了所有的(药|药片|药丸)|(我的)?最后的信|唯一的(方式|方法|办法)[^。！!]{0,6}(逃脱|逃离|离开|逃避)"
+     r"|(永远)?不会(再)?听到来自我"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r28_japanese_korean_possible",
+     r"屋上に(来|い)|もう私はいない|今までありがとう|死んだら[^。！!]{0,10}(借金|カード|返済)|(あげました|譲りました)[^。！!]{0,12}必要ない"
+     r"|한강다리|다리위에있|미안하다고전해|다시는[^。！!]{0,10}없을거|필요없으니까"
+     # Hokkien: the debt paid "in the next life", not coming back
+     r"|(后世人|後世人)(才)?(阁|閣|再)?(还|還)|(袂|bē)(转|轉)来"),
+    ("r28_machine_translated_possible", r"告别到所有人|(给予|给)了我的所有的东西"),
 ])

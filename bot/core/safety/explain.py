@@ -57,16 +57,18 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep", "r20_possible_more"
 # explains. "逼死人" in a complaint to the regulator is the complaint (it
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
-_HYPERBOLE_COMPLAINT = re.compile(r"态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
+_HYPERBOLE_COMPLAINT = re.compile(r"天天(打|催|发|来)|整天(打|催)|一天(打|催|发)|(打|催)个不停|态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
 _PRESCRIBED = re.compile(r"医生|医院|处方|手术|术后|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
 # death (逼死) in a request for time or a plan.
 _CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|羊肉串|烤羊|烤全羊|撸串|炭烤|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
-                        r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包")
+                        r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包"
+                        # blind round 21: the boiler man's furnace, the barbecue stall's stock
+                        r"|锅炉|炉子|炉排|备料|烧烤店|烤肉店|烧烤摊|烤炉")
 _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
-_UP_THERE_FOR = re.compile(r"喝西北风|防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
+_UP_THERE_FOR = re.compile(r"(被子|被单|床单|衣服|腊肉)(收|晒|晾)|喝西北风|防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
 _SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
 _NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
 _RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
@@ -198,6 +200,7 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         # "你真系救命恩人": thanks to a rescuer, not a cry for help.
         if (not _matching(CRISIS_POSSIBLE, without_cry)
                 and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) or _APP_TROUBLE.search(v)
+                        or _THANKS_LIFESAVER.search(v)
                         for v in views)):
             return True
         # "终于解脱了，那破公司辞了": free of a job, when relief is the only sign.
@@ -235,6 +238,13 @@ def _dead_end_of_a_named_hardship(views: Tuple[str, ...]) -> bool:
             and any(_HARDSHIP_NAMED.search(v) for v in views))
 
 
+# Cooking outdoors by the water ("周末去河边烧炭烤肉 哪里买炭便宜": blind
+# round 21), unless charcoal is lit where one sleeps or sits closed in.
+_OUTDOOR_COOKING = re.compile(r"烤肉|烧烤|烤串|撸串|露营|野餐|烤架|烤鱼|烤全羊")
+_CLOSED_IN = re.compile(r"帐篷里|车里|密封|封(上|好|住)|胶带|关(好|紧)(门窗|窗)|门(一)?关|关上门|谁也进不来")
+# Debt that will not end is the debt's despair, not one's own (blind rounds
+# 20 and 21: "看不到出路了 这债怎么都还不完", every writer's hardship).
+_DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|还不上|填不上)|(这辈子|一辈子)(都|也)?还不(完|清)")
 # Work on or by the water: a fish pond, a boat, a quay, a shop by the lake.
 _WATER_FOR_FUN = re.compile(r"潜水|冲浪|赶海|度假|旅游|玩水|露营|游泳|划船|皮划艇")
 _WATER_LIVELIHOOD = re.compile(r"水库(上)?(做|当|的)?(看管员|管理员)|守在坝上|鱼塘|养鱼|鱼苗|虾塘|蟹塘|养殖|网箱|打鱼|捕鱼|渔船|渔民|休渔|码头|挖沙|采砂|农家乐|民宿|摆摊|开店|开饭店|开了个")
@@ -316,7 +326,7 @@ _EVERYDAY = re.compile(
     # a game's boss and restarts, a book title (issue 18, seventh round)
     r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
     # a match's score, a reply after the shift or the lesson, studying abroad (blind round 17)
-    r"谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
+    r"跳槽|枕头仗|烧烤店|烤肉店|谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
@@ -345,6 +355,8 @@ _NEW_NUMBER_GIVEN = re.compile(r"新号|新的号|新手机号|(换|改)(了)?(�
 # Medicine for an ordinary illness ("感冒了想喝药 明天还钱": safety round 20,
 # where 喝药 is also the Central Plains word for drinking pesticide).
 _ORDINARY_ILLNESS = re.compile(r"感冒|发烧|咳嗽|嗓子|拉肚子|退烧|中药|冲剂|止咳|胃疼|肚子疼|头疼")
+# Thanks for a help that "saved my life" (blind round 21: "谢谢你们 真是救命了").
+_THANKS_LIFESAVER = re.compile(r"(谢谢|感谢|多谢|太感谢)[^。！!？?]{0,12}(真是|简直|真的|真)?救(了我一)?命(了|啊|呀)|救(了我一)?命(了|啊|呀)[^。！!？?]{0,6}(谢谢|感谢|多谢)")
 # Money one cannot do without ("这500是我的救命钱，下礼拜还要交药费": blind round 18).
 _LIFESAVING_MONEY = re.compile(r"救命(的)?(钱|药)")
 _SAID_OF_SOMETHING_ELSE = re.compile(
@@ -370,6 +382,10 @@ _SAID_OF_SOMETHING_ELSE = re.compile(
     # '不想活了' 说的是KPI"): taken out, nothing else may be a sign
     r"|不是永别|(我)?(可|才|又|也|绝对|肯定)?不会(为了|因为)[^，。,！!？?]{0,10}(去)?(跳楼|跳河|寻死觅活|寻死|想不开|做傻事)|我不会跳(楼|河)?(?![^，。,]{0,6}(的话|吗))"
     r"|非要(我)?说(我)?(要)?(跳楼|去死|跳河)(你们)?才(信|相信|满意)"
+    # blind round 21: a part played ("在密室当NPC演吊死鬼"), a word said without
+    # thinking over a game ("连跪十把随口喊的不想活了")
+    r"|(演|扮演|饰演|扮|cos)(了)?(一)?(个|回|次)?(吊死鬼|死人|尸体|女鬼|鬼|僵尸|跳楼的|上吊的|死者)(?![^。！!]{0,24}(真的试|试一下|试试|来真的|真的(去|做|来)))"
+    r"|随口(喊|说|讲|骂|一说)(了)?(的|了)?[^，。,！!]{0,2}(不想活了?|想死|去死|活不下去)"
     r"|(老板|同事|领导|朋友|室友|同学)[^，。,]{0,4}(说|喊|挂在嘴边)[\"“「‘'][^\"”」’']{1,12}[\"”」’']"
     r"|(号|号码|手机号|这张卡|这个手机|这手机)[^，。,！!？?]{0,6}(已经|就|要|我要)?(让它|把它|它)?(去(了)?另一个世界|长眠|入土(为安)?|下葬|安息|办(个|一个)?葬礼)"
     r"|[“\"「『‘][^”\"」』’]{1,16}[”\"」』’][^，。,]{0,4}(是)?(哪首歌|哪首诗|什么歌|歌词|诗句|出自|台词|下一句|上一句|课文|书名|歌名)"

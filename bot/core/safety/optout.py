@@ -176,7 +176,14 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      # safety round 20, as typed (compact views: no spaces): Hokkien POJ, Uyghur and
      # Kazakh in Latin letters, Mongolian and Kazakh in Cyrillic, Zhuang, Hmong
      r"|m[aà]ikoh(kh[aà]|phah)ti[aā]n[oō]e|uchurewetme|битгийзалга|bitgiizalga|қоңыраушалмаңыз|habarlamajiberme"
-     r"|gaejdwkdienhvah|tsistxhobhuxovtooj"),
+     r"|gaejdwkdienhvah|tsistxhobhuxovtooj"
+     # twenty-eighth round (the register training file of Japanese, Korean,
+     # Hokkien and machine-translated Chinese): delivery stopped, "stop
+     # calling", refusing receipt, 莫閣 + send, the do-not-disturb list
+     r"|配信(を)?停止|通知(を)?(止め|停止)|連絡してこないで|(sms|ショートメッセージ|メッセージ)(も)?(全部)?(を)?停止"
+     r"|(전화|연락|문자)(좀)?그만(하|해|보내)|수신거부"
+     # (not "莫閣敲去阮阿母遐": the calls to the mother)
+     r"|(莫|勿)(阁|閣|再)(传|傳|寄|敲|打|吵|来|來)(?![去予]?(阮|我)?(阿母|阿爸|老母|老爸|爸|妈|媽|家))|不打扰(的)?(列表|名单)|停止这个(通信|通讯|联系)"),
 ])
 # 别催了 is an opt-out unless it comes with a promise to pay ("别催了 我会还的").
 _DONT_CHASE = re.compile(r"(?<!先)(?<!暂时)" + _DONT + r"(再)?催")
@@ -219,13 +226,28 @@ _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 _A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(月刊|周刊|杂志|期刊|报纸|刊物|会员|自动续费)"
                             r"|(月刊|周刊|杂志|期刊|报纸|刊物)[^，。,？?]{0,8}(退订|取消订阅|退掉)")
 _BLOCKING_RULES = {"remove_me", "stop_more", "too_often"}
-_OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法)[^。！!]{0,20}(拉黑|屏蔽)"
+_OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法|(一堆|那些|好多|很多)骚扰电话)[^。！!]{0,20}(拉黑|屏蔽)"
                              r"|(拉黑|屏蔽)(了)?[^。！!]{0,8}(冒充|诈骗|陌生|推销|公检法)")
 _US_BLOCKED = re.compile(r"拉黑(了)?(你们|你)|把你们|包括你们|连你们|屏蔽(了)?你们|(你们|银行|催收)的?(号码|电话|号)(都|全)?(拉黑|屏蔽)")
 _SAID_TO_SOMEONE = re.compile(r"(吼|喊|叫|骂|劝)(着|了)?(一)?(句|声)?[:：\"“「']?(别|不要)(再)?打了|(跟|对|和)(我)?(儿子|女儿|孩子|娃|老公|老婆|队友|他|她|他们)(说|讲|喊)的"
                               r"|(每次|一直|老是|天天)(跟|对)(他|她|我?儿子|我?女儿|孩子|娃)(说|讲|喊)"
                               r"|(那|这)句(话)?是(跟|对|和)|队友(一直|老是)?(喊|说|叫)")
 _STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
+# "别打了别打了 这波团战要输了" (blind round 21): shouted in a match - not
+# "别再打了 我在开黑 以后都别打", said to us again and for good.
+_IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这波)(要|又|快)?输")
+_AT_US_AGAIN = re.compile(r"别再|不要再|都别|认真")
+# Blocking us nearly done, not done ("刚把一堆骚扰电话拉黑了，差点把你们也拉黑。
+# 我要继续跟本行谈": blind round 21).
+_ALMOST_BLOCKED = re.compile(r"(差点|差一点|险些|本来想|本想)(就)?(把|连)?(你们|你)?(也)?(一起|一块)?(拉黑|屏蔽)(了)?")
+# The repayment reminders kept, something else unsubscribed ("本人只想退订营销
+# 短信，保留还款提醒", "否，我是想退订积分商城的广告，不是还款提醒": blind round 21).
+_KEEP_REMINDERS = re.compile(r"(保留|还要|还是要|要保留|继续(发|收))(还款|还钱)?(提醒|通知)|(还款|还钱)(提醒|通知)(我)?(还是|还|也|是)?要(的|保留)?"
+                             r"|不是(退订)?(还款|还钱)(提醒|通知)|(别|不要|千万别)(给我)?取消(还款)?(提醒)?"
+                             r"|只(想|要)?退(订|掉)(营销|广告|推广|积分|活动)")
+# "都不要，退订" (blind round 21, to "A 上午 / B 下午 / C 晚上?"): none of the
+# offered times, then the keyword; the compact view joins them into "不要退订".
+_REFUSED_THEN_STOP = re.compile(r"(都|全都|全部|啥都|什么都|统统)(不要|不需要|不用)[，,。.!！\s]+(退订|td|TD|Td|t|T)[\s。.!！]*$")
 # The opt-out said in earnest is no question about the keyword ("回T退订，这条我是
 # 认真的 … 说我这张卡逾期了，影响征信": safety round 20).
 _IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要求|提出|通知)|(?<!要)不是开玩笑|说真的"
@@ -417,7 +439,7 @@ _CALL_STOP_WORDS = (
 )
 _CALL_STOP = re.compile("(?:" + _CALL_STOP_WORDS + r")(了|啦)?")
 _WRITING_WANTED = re.compile(
-    r"发(个)?(短信|信息|消息|微信|讯息|简讯)|(短信|信息|消息|简讯)(就行|就好|就可以|可以|说|联系|通知|告诉|沟通|发我|发过来|上说|里说|回复|我看得到)"
+    r"发(个)?(短信|信息|消息|微信|讯息|简讯|wx|vx|v信|薇信)|(短信|信息|消息|简讯)(就行|就好|就可以|可以|说|联系|通知|告诉|沟通|发我|发过来|上说|里说|回复|我看得到)"
     r"|(在|就在)?(这里|这儿|这上面|这边|这个上面|上面|网上|线上|聊天框|聊天窗口|对话框)(说|聊|讲|打字|沟通|谈|回复|发)"
     # "别给我打电话 我耳朵不好 听不清 发文字吧" (blind round 16)
     r"|发(个)?(文字|字)|文字(吧|就行|就好)"
@@ -487,7 +509,9 @@ def calls_only_request(text: str) -> bool:
 # opt-out (recall first: writers split on it).
 _THIRD_PARTY = (r"(我|俺)?(的)?(妈|爸|妈妈|爸爸|老妈|老爸|爸妈|父母|家人|家里人|家里|家里面|屋企人|屋企|老婆|老公|媳妇|爱人|孩子|女儿|儿子"
                 r"|阿妈|阿爸|老豆|老母|亲戚|哥|姐|弟|妹|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|姥姥|老人|老人家|室友|朋友|同事|领导|老板|老细"
-                r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位|屋里人|屋头人|屋里)")
+                r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位|屋里人|屋头人|屋里"
+                # blind round 21: "别再打我老家座机了 … 有事找我本人"
+                r"|老家座机|家里座机|家座机|座机|老家电话|老家)")
 _THIRD_PARTY_NAMED = re.compile(
     r"(给|跟|和|找|往|向|对|打给|打到|打去|打俾|打畀|打|骚扰|打扰|联系|联络|烦|吓|吓唬|搵|去|call)(我|俺)?(的)?" + _THIRD_PARTY
     + r"|" + _THIRD_PARTY + r"(那边|那里|那儿)?(的)?(电话)?(就|也|都)?(别|不要|甭|唔好|勿|莫)")
@@ -500,7 +524,7 @@ _CONTACT_ME = re.compile(
     r"(冲我来|(有事|有什么事|有啥事|有啥|有咩|有嘢|有乜|有咩事|要找|钱的事|直接|就)(你们)?(就|请|都|直接)*"
     r"(找我|打给我|搵我|同我(讲|倾)|跟我(说|讲|谈|联系)|和我(说|讲|谈|联系)|对我(说|讲))" + _NOT_SOMEONE_ELSE
     + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
-    + r"|找我就(行|好|可以|得)|打我的(手机|电话)?(?!.{0,2}(妈|爸|家|老婆|老公))|发我(这个|的)(号|手机)"
+    + r"|找我就(行|好|可以|得)|(直接|有事)找偶(就好|就行)?|打我的(手机|电话)?(?!.{0,2}(妈|爸|家|老婆|老公))|发我(这个|的)(号|手机)"
     + r"|打我(的)?(手机|电话|这个号|这个手机)|打这个号|我(这|这个)?(号|手机|电话)?24小时开机"
     r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人)")
 # ... and does not stop that too ("别打我家里人电话 也别打我的").
@@ -580,6 +604,10 @@ def is_stop_request(text: str) -> bool:
             and not paid_no_need(text))
 
 
+def _shouted_in_a_match(view: str) -> bool:
+    return bool(_IN_A_MATCH.search(view)) and not _LASTING.search(view) and not _AT_US_AGAIN.search(view)
+
+
 def _stops_without(words: "re.Pattern[str]", views) -> bool:
     """Whether a stop pattern still matches once ``words`` are taken out of every view."""
     return bool(_matching(STOP_PATTERNS, tuple(words.sub("", v) for v in views)))
@@ -602,13 +630,19 @@ def _stop_request(text: str) -> bool:
     if matched and matched <= _KEYWORD_RULES and not _stops_without(_A_PUBLICATION, views):
         # "你们银行那份理财周刊怎么退订" (blind round 20): a publication, not our messages.
         return False
+    if (matched and matched <= _BLOCKING_RULES and any(_ALMOST_BLOCKED.search(v) for v in views)
+            and not _stop_request(_ALMOST_BLOCKED.sub("，", text or ""))):
+        return False
+    if (matched and matched <= _KEYWORD_RULES and any(_KEEP_REMINDERS.search(v) for v in views)
+            and not any(_IN_EARNEST.search(v) for v in views)):
+        return False
     if (matched and matched <= _BLOCKING_RULES and any(_OTHERS_BLOCKED.search(v) for v in views)
             and not _US_BLOCKED.search(_spaced(text))):
         # "有个冒充你们银行的骗子 我直接拉黑了 你们提醒下别人" (blind round 20): a
         # scammer blocked, not us. "Us" is read in the spaced view, so that
         # "拉黑了 你们提醒" is not read as "拉黑了你们".
         return False
-    if matched == {"dont_contact"} and any(_SAID_TO_SOMEONE.search(v) for v in views) \
+    if matched == {"dont_contact"} and any(_SAID_TO_SOMEONE.search(v) or _shouted_in_a_match(v) for v in views) \
             and not _stops_without(_STOP_HITTING, views):
         # "俩娃打架 我吼了句别打了", "队友一直喊别打了" (blind round 20): said to someone else.
         return False
@@ -653,7 +687,8 @@ def _stop_request(text: str) -> bool:
         # decides; possible_stop_request marks it (TOO_OFTEN_ONLY), so that
         # its opt-out is asked about, never recorded on these words alone.
         matched = set()
-    if matched or _matching(STOP_ENGLISH, (_english(text),)) or _DONT_MENTION.search(text or "") or romanised_stop(text):
+    if (matched or _matching(STOP_ENGLISH, (_english(text),)) or _DONT_MENTION.search(text or "") or romanised_stop(text)
+            or _REFUSED_THEN_STOP.search(text or "")):
         return True
     return any(_DONT_CHASE.search(v) for v in views) and not any(_OTHER_REQUEST.search(v) for v in every_view)
 
@@ -678,6 +713,10 @@ def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
     views = _views(text, expand_pinyin=False) + (_english(text),)
     if any(_NOT_AN_OPT_OUT.search(v) for v in views):
+        return True
+    if (any(_SAID_TO_SOMEONE.search(v) or _shouted_in_a_match(v) for v in views[:-1])
+            and not _stops_without(_STOP_HITTING, views[:-1])):
+        # "C，白天在打比赛，队友一直喊别打了别打了" (blind round 21): shouted in a match.
         return True
     if any(_OTHER_SENDER.search(v) for v in views) and not any(_OUR_MESSAGES.search(v) for v in views):
         # "联通天天给我推流量包，回TD也没用", "宽带到期不续了，怎么退订"

@@ -1,7 +1,7 @@
 """Crisis and opt-out phrases typed in a romanisation: Mandarin pinyin
 (toneless, tone-marked or with tone digits, spaced, dotted or run together),
-Cantonese Jyutping and Hong Kong street romanisation, Hokkien POJ/Tai-lo and
-Wu as typed (safety round 22: "wo xiang tiao lou", "想t.i.a.o.l.o.u了",
+Cantonese Jyutping and Hong Kong street romanisation, Hokkien POJ/Tai-lo,
+Zhuyin spelt out in full syllables (read as its pinyin) and Wu as typed (safety round 22: "wo xiang tiao lou", "想t.i.a.o.l.o.u了",
 "ngo soeng sei", "goá bô siūⁿ beh oa̍h", "m hou zoi daa", "mài koh khà",
 "fiau tse tang").
 
@@ -49,7 +49,9 @@ _OTHER_CERTAIN = (
     r"|haitintoi|hai(tin|ting)toi"
     # blind round 20: 唔想再生存落去 (not wanting to go on living)
     r"|m(soeng|seung)(zoi)?(saangcyun|sangchuen|saangchyun)|(saangcyun|sangchuen)(lok|log)(heoi|hui)"
-    r"|bo(siu|siunn|siun)(beh|bueh)(oah|uah)|thiau(lau|hai)|kiatsokkati|kiatsokkaki"
+    r"|bo(siu|siunn|siun)(beh|bueh)(oah|uah)|thiau(lau|hai)"
+    # blind round 21: "guá bô beh koh ua̍h--ah" (我無欲閣活矣), "m̄ siūnn koh oa̍h"
+    r"|bo(beh|bueh|ai)(koh|ko)(oah|uah)|m(siunn|siun|siu)(koh|ko)(oah|uah)|kiatsokkati|kiatsokkaki"
     r"|(chiah|tsiah)(liau)?(chit|tsit)kuan(io|ioh)a|(chiah|tsiah)(io|ioh)a"
     r"|veh(shian|siang)weh|(iau|yau)thiauloh"
     r"|(anmianyao|nongyao|yao)[a-z]{0,16}(quanchi|quanbuchi|douchi|quantun|yikouqichi|yiqichi)(le|diao|guang)"
@@ -61,6 +63,8 @@ _OTHER_POSSIBLE = (
     r"|engoanchaihoe|engoanbokohkin|bokohtiohiau|lonsanglang"
     r"|^tiao(he|jiang|hai|qiao)|tikio(teng|theng)|chuanghu[a-z]{0,8}(dakai|kai)le|mima[a-z]{0,12}liugei"
     r"|zihaudou(mou|mo)jan(teng|tseng)"
+    # Hokkien: to the river's edge and not coming back ("khe-pinn, bē tńg--lâi")
+    r"|khepinn[a-z]{0,12}betnglai|betnglaiah"
 )
 # Opt-outs: Mandarin as a small grammar (stop, don't ... again, don't call or
 # send), then the others.
@@ -72,7 +76,7 @@ _STOP = (
     r"|(bie|buyao|buxiang)(zai)?(lianxi|saorao|fan)wo|buxiangzaishoudao|buxiangshoudao"
     r"|mhouzoi(daa|send|wan|whatsapp|sau|sou|lai|gaau|fan)|mhou(daa|send)(lai|lei|bei|ngo)|teoi(deng|dang)(?!gaan|zaudim|geipiu|fei)"
     r"|ceoisiudengjyut|msoengzoisaudou|msoengzoisaudo"
-    r"|(mai|mthang|mtang)koh(ka(gua|goa))?(kha|kia|chha|tsha|phah|lianlok|tsa|tshau|sang)|bobehkohsiu|theteng|thedeng"
+    r"|(mai|mthang|mtang)koh(lai)?(ka(gua|goa))?(kha|kia|chha|tsha|phah|lianlok|tsa|tshau|sang)|bobehkohsiu|theteng|thedeng"
     r"|(ngo|ngodi)?(go)?houmaa(saan|saam|caan)zo|(shanchu|shandiao)wode(shouji)?haoma|bawode(shouji)?haoma(shan|qudiao)"
     r"|fiau(tse|tsa)(tang|faq|lienlo|tshau|da)|theiding|theding"
 )
@@ -120,10 +124,42 @@ def _drawn(text: str) -> str:
     return (text or "").translate(_DRAWN)
 
 
+# Zhuyin (bopomofo) written out in full syllables, as a Taiwanese writer
+# types when the characters will not come (blind round 21: "ㄨㄛˇ ㄅㄨˋ ㄒㄧㄤˇ
+# ㄏㄨㄛˊ ㄌㄜ˙"): each syllable becomes its pinyin, so that the Mandarin
+# phrases below read it. The table is pypinyin's own pinyin -> Zhuyin
+# conversion read backwards, over every syllable of its dictionary. A
+# particle or two (好ㄉ, ㄅ是) is textnorm's business, not a spelling.
+_ZHUYIN = re.compile(r"[\u3105-\u312f\u31a0-\u31bf]+[ˊˇˋ˙]?")
+_ZHUYIN_LETTER = re.compile(r"[\u3105-\u312f\u31a0-\u31bf]")
+
+
+@lru_cache(maxsize=1)
+def _zhuyin_syllables() -> dict:
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+    from pypinyin import Style
+
+    table: dict = {}
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            zhuyin = convert(reading, Style.BOPOMOFO, strict=True).strip("ˊˇˋ˙")
+            table.setdefault(zhuyin, to_normal(reading).replace("ü", "v"))
+    return table
+
+
+def _zhuyin_spelt(text: str) -> str:
+    if len(_ZHUYIN_LETTER.findall(text)) < 4:
+        return text
+    table = _zhuyin_syllables()
+    return _ZHUYIN.sub(lambda m: table.get(m.group().strip("ˊˇˋ˙"), m.group()), text)
+
+
 @lru_cache(maxsize=512)
 def _run(text: str) -> str:
     # cached: the crisis and the opt-out checks both read every message
-    folded = unicodedata.normalize("NFD", plain_letters(_drawn(text or ""))).lower()
+    folded = unicodedata.normalize("NFD", plain_letters(_drawn(_zhuyin_spelt(text or "")))).lower()
     return "".join(ch for ch in folded if "a" <= ch <= "z")
 
 
