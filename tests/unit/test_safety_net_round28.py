@@ -41,6 +41,7 @@ CRISIS_BY_KIND = {
     "hokkien_characters": ["我真正無愛擱活矣"],
     "japanese_forms": ["煤気阀开着 别找我了"],
     "rooftop_block_english": ["tonight i going up to the rooftop of my block, so sorry, dont call my mum"],
+    "pills_all_taken_english": ["no need to call liao, i took all the sleeping pills", "the pills all eaten already, bye"],
     # safety rounds 20 and 23, which a model trained on this session's data let go
     "at_the_bottom": ["材料都交给我弟了 等你们找到他 我早就沉在江底了"],
     "searching_heights": ["她这两天不说话 一直在网上查哪座桥最高"],
@@ -62,6 +63,7 @@ LOOK_ALIKES = [
     "明天台风登陆 网点开门吗",
     "手机掉河底了 捞不上来 换号再联系",
     "搜了一下哪里的楼最高 周末带孩子去看风景",
+    "took my pills already, will pay tomorrow",
 ]
 OPT_OUTS = [
     "都不需要，退订",
@@ -123,8 +125,12 @@ def test_an_english_opt_out_wins_over_an_unsure_classifier_crisis():
     assert message.get("intent")["name"] == "stop_contact"
 
 
-def test_an_english_opt_out_beside_dying_stays_a_crisis():
-    text = "stop calling me, i just want to die"
+@pytest.mark.parametrize("text", [
+    "stop calling me, i just want to die",
+    # a means said in English (safety round 16 had "pills all eaten")
+    "stop calling lah, the pills i swallow all already",
+])
+def test_an_english_opt_out_beside_dying_stays_a_crisis(text):
     assert not english_opt_out_only(text)
     message = overridden(text, [{"name": "crisis", "confidence": 0.60}, {"name": "stop_contact", "confidence": 0.16}])
     assert message.get("intent")["name"] == "crisis"

@@ -1594,6 +1594,10 @@ CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("r28_rooftop_tonight",
      r" (tonight|today|now|later|this evening) .{0,20}(go|going|gonna|will go|climb) (up )?(to )?(the )?(top floor|rooftop|roof) (of )?(my |the |our )?(hdb |flat |apartment |office )?(block|building|flat|tower)?"
      r".{0,60} (sorry|don't call|dont call|dun call|do not call|bye|goodbye|take care of) "),
+    # "stop calling la, pills all eaten liao" (safety round 16, which only the classifier had read)
+    ("r28_pills_all_taken",
+     r" (ate|eaten|eat|swallowed|swallow|took|taken|take) all (the |my |of the |of my )?(pills|tablets|sleeping pills) "
+     r"| (pills|tablets) (i )?(all|all already|already all) (eaten|eat|swallowed|swallow|taken|take|finished|gone) "),
 ])
 
 # Twenty-eighth round, second part: Japanese, Korean, Hokkien and
