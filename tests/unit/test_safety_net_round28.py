@@ -95,6 +95,8 @@ NOT_OPT_OUTS = [
     "你们的骚扰电话我全拉黑了",
     "差点把你们拉黑 算了 退订吧",
     "退订 我是认真的 还款提醒也别发了",
+    "退订，还款提醒要取消",
+    "还款通知要停掉 退订",
 ])
 def test_the_same_words_meant_for_us_still_stop_contact(text):
     assert is_stop_request(text), text
