@@ -303,8 +303,8 @@ def _japanese_forms() -> Dict[str, str]:
     forms: Dict[str, str] = {}
     for line in table.read_text(encoding="utf-8").splitlines():
         traditional, _, japanese = line.partition("\t")
+        simplified = to_simplified(traditional)
         for form in japanese.split():
-            simplified = to_simplified(traditional)
             if len(form) == 1 and len(simplified) == 1 and not _in_gb2312(form) and _in_gb2312(simplified):
                 forms.setdefault(form, simplified)
     return forms

@@ -95,6 +95,13 @@ def safe_answer_only(text: str) -> bool:
     return checkin_answer(text) == SAFE and bool(SAYS_SAFE.search(seen)) and not _death_like_left(seen)
 
 
+# A means, a farewell or an end said in English: "stop calling la, pills all
+# eaten liao" (safety round 16) is a sign the classifier may be reading.
+_ENGLISH_RISK = re.compile(r"pill|tablet|overdose|rope|hang|jump|bridge|roof|top floor|charcoal|poison|pesticide|knife|blade"
+                           r"|bleed|blood|wrist|goodbye|farewell|forgive|end it|the end|gone|last|sorry|my family|my kids"
+                           r"|my mum|my mom|no point|anymore|sleep|eaten|swallow|drank|drink|leave|note|burden|hurt")
+
+
 def english_opt_out_only(text: str) -> bool:
     """An opt-out the net reads in the message's English, and no death-like
     word anywhere in it.
@@ -108,12 +115,5 @@ def english_opt_out_only(text: str) -> bool:
     english = _english(text)
     if not _matching(STOP_ENGLISH, (english,)):
         return False
-    # "stop calling la, pills all eaten liao" (safety round 16): a means, a
-    # farewell or an end said in English is a sign the classifier may be
-    # reading, so its crisis stands.
     return not _DEATHLIKE.search(compact_text(normalize(text or "")).lower()) and not _ENGLISH_RISK.search(english)
 
-
-_ENGLISH_RISK = re.compile(r"pill|tablet|overdose|rope|hang|jump|bridge|roof|top floor|charcoal|poison|pesticide|knife|blade"
-                           r"|bleed|blood|wrist|goodbye|farewell|forgive|end it|the end|gone|last|sorry|my family|my kids"
-                           r"|my mum|my mom|no point|anymore|sleep|eaten|swallow|drank|drink|leave|note|burden|hurt")

@@ -608,6 +608,13 @@ def _shouted_in_a_match(view: str) -> bool:
     return bool(_IN_A_MATCH.search(view)) and not _LASTING.search(view) and not _AT_US_AGAIN.search(view)
 
 
+def _said_to_someone_else(views) -> bool:
+    """"别打了" said to somebody else or shouted in a match, and nothing but
+    those words says stop."""
+    return (any(_SAID_TO_SOMEONE.search(v) or _shouted_in_a_match(v) for v in views)
+            and not _stops_without(_STOP_HITTING, views))
+
+
 def _stops_without(words: "re.Pattern[str]", views) -> bool:
     """Whether a stop pattern still matches once ``words`` are taken out of every view."""
     return bool(_matching(STOP_PATTERNS, tuple(words.sub("", v) for v in views)))
@@ -642,8 +649,7 @@ def _stop_request(text: str) -> bool:
         # scammer blocked, not us. "Us" is read in the spaced view, so that
         # "拉黑了 你们提醒" is not read as "拉黑了你们".
         return False
-    if matched == {"dont_contact"} and any(_SAID_TO_SOMEONE.search(v) or _shouted_in_a_match(v) for v in views) \
-            and not _stops_without(_STOP_HITTING, views):
+    if matched == {"dont_contact"} and _said_to_someone_else(views):
         # "俩娃打架 我吼了句别打了", "队友一直喊别打了" (blind round 20): said to someone else.
         return False
     if (matched and matched <= _KEYWORD_RULES | {"opt_out_again"} and any(_OTHER_SENDER.search(v) for v in views)
@@ -711,11 +717,11 @@ _A_PERIOD = re.compile(r"这段时间|这阵子|这段日子|最近|近期|这�
 @_reply_only
 def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
-    views = _views(text, expand_pinyin=False) + (_english(text),)
+    chinese = _views(text, expand_pinyin=False)
+    views = chinese + (_english(text),)
     if any(_NOT_AN_OPT_OUT.search(v) for v in views):
         return True
-    if (any(_SAID_TO_SOMEONE.search(v) or _shouted_in_a_match(v) for v in views[:-1])
-            and not _stops_without(_STOP_HITTING, views[:-1])):
+    if _said_to_someone_else(chinese):
         # "C，白天在打比赛，队友一直喊别打了别打了" (blind round 21): shouted in a match.
         return True
     if any(_OTHER_SENDER.search(v) for v in views) and not any(_OUR_MESSAGES.search(v) for v in views):

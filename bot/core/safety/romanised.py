@@ -1,9 +1,9 @@
 """Crisis and opt-out phrases typed in a romanisation: Mandarin pinyin
 (toneless, tone-marked or with tone digits, spaced, dotted or run together),
 Cantonese Jyutping and Hong Kong street romanisation, Hokkien POJ/Tai-lo,
-Zhuyin spelt out in full syllables (read as its pinyin) and Wu as typed (safety round 22: "wo xiang tiao lou", "想t.i.a.o.l.o.u了",
-"ngo soeng sei", "goá bô siūⁿ beh oa̍h", "m hou zoi daa", "mài koh khà",
-"fiau tse tang").
+Zhuyin spelt out in full syllables (read as its pinyin) and Wu as typed
+(safety round 22: "wo xiang tiao lou", "想t.i.a.o.l.o.u了", "ngo soeng sei",
+"goá bô siūⁿ beh oa̍h", "m hou zoi daa", "mài koh khà", "fiau tse tang").
 
 The message's Latin letters are read as one run - after textnorm has folded
 disguised letters (small capitals, flag letters, Braille) into plain ones,
@@ -130,8 +130,9 @@ def _drawn(text: str) -> str:
 # phrases below read it. The table is pypinyin's own pinyin -> Zhuyin
 # conversion read backwards, over every syllable of its dictionary. A
 # particle or two (好ㄉ, ㄅ是) is textnorm's business, not a spelling.
-_ZHUYIN = re.compile(r"[\u3105-\u312f\u31a0-\u31bf]+[ˊˇˋ˙]?")
 _ZHUYIN_LETTER = re.compile(r"[\u3105-\u312f\u31a0-\u31bf]")
+_ZHUYIN_TONES = "ˊˇˋ˙"
+_ZHUYIN = re.compile(_ZHUYIN_LETTER.pattern + "+[" + _ZHUYIN_TONES + "]?")
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +145,7 @@ def _zhuyin_syllables() -> dict:
     table: dict = {}
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
-            zhuyin = convert(reading, Style.BOPOMOFO, strict=True).strip("ˊˇˋ˙")
+            zhuyin = convert(reading, Style.BOPOMOFO, strict=True).strip(_ZHUYIN_TONES)
             table.setdefault(zhuyin, to_normal(reading).replace("ü", "v"))
     return table
 
@@ -153,7 +154,7 @@ def _zhuyin_spelt(text: str) -> str:
     if len(_ZHUYIN_LETTER.findall(text)) < 4:
         return text
     table = _zhuyin_syllables()
-    return _ZHUYIN.sub(lambda m: table.get(m.group().strip("ˊˇˋ˙"), m.group()), text)
+    return _ZHUYIN.sub(lambda m: table.get(m.group().strip(_ZHUYIN_TONES), m.group()), text)
 
 
 @lru_cache(maxsize=512)
