@@ -74,12 +74,18 @@ SETS = (
     ("noisy (blind21)", ("tests/nlu_blind21/noisy.yml",)),
     ("replies (blind21)", ("tests/nlu_blind21/replies.yml",)),
     # Round 22, written blind and frozen 2026-12-06 (1,576 messages) before
-    # any change of that day's fifth session: the held-out measure.
+    # any change of that day's fifth session, held out for it; read in the
+    # sixth session once round 23 was frozen: a development set now.
     ("colloquial (blind22)", ("tests/nlu_blind22/colloquial.yml",)),
     ("noisy (blind22)", ("tests/nlu_blind22/noisy.yml",)),
     ("replies (blind22)", ("tests/nlu_blind22/replies.yml",)),
+    # Round 23, written blind and frozen 2026-12-06 (1,650 messages) before
+    # any change of that day's sixth session: the held-out measure.
+    ("colloquial (blind23)", ("tests/nlu_blind23/colloquial.yml",)),
+    ("noisy (blind23)", ("tests/nlu_blind23/noisy.yml",)),
+    ("replies (blind23)", ("tests/nlu_blind23/replies.yml",)),
 )
-HELD_OUT = "blind22"
+HELD_OUT = "blind23"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
