@@ -66,6 +66,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
+from bot.core import lost_bytes
+from bot.core.lost_bytes import lost_byte_edits
+
 Span = Tuple[int, int]
 # One edit on the current text: replace [start, end) by the replacement.
 Edit = Tuple[int, int, str]
@@ -408,11 +411,11 @@ ABBREVIATIONS: Dict[str, str] = {
 # biệt" is no T between two non-letters (blind round 20 read it as 退订).
 _LATIN_LETTER = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF"
 _ABBREVIATION_RE = re.compile(
-    r"(?<![" + _LATIN_LETTER + r"0-9'’])("
+    r"(?<![" + _LATIN_LETTER + r"0-9'’_])("
     + "|".join(sorted((re.escape(k) for k in ABBREVIATIONS), key=len, reverse=True))
     # "T+1" is the banking settlement day, "HK$" Hong Kong dollars, and
-    # T恤, T台, T型, T字 are words.
-    + r")(?![" + _LATIN_LETTER + r"0-9'’+$]|(?<=[Tt])[恤台型字形])",
+    # T恤, T台, T型, T字 are words; T_T is a crying face (blind round 22).
+    + r")(?![" + _LATIN_LETTER + r"0-9'’+$_]|(?<=[Tt])[恤台型字形])",
     re.IGNORECASE,
 )
 
@@ -768,8 +771,12 @@ def _escapes(text: str) -> List[Edit]:
                 edits.append((match.start(), match.end(), " " if decoded == "\xa0" else decoded))
     if "=" in text:
         edits += _hex_bytes(text, _QP_BYTES, "=")
+    # Mojibake with bytes lost to "�" first (bot/core/lost_bytes.py), then
+    # ftfy's, outside those runs.
+    lost = lost_byte_edits(text)
+    edits += lost
     if _MOJIBAKE_RUN.search(text):
-        edits += _mojibake(text)
+        edits += [e for e in _mojibake(text) if not any(a < e[1] and e[0] < b for a, b, _ in lost)]
     edits += _base64_words(text) + _morse(text)
     if "\\u" not in text and "%" not in text:
         return sorted(edits)
@@ -816,12 +823,13 @@ def normalize_with_spans(text: str) -> Normalized:
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """Changes whenever what ``normalize`` does can change: this module, the
-    homophone table and the OpenCC data package. Rasa's training cache keys
+    """Changes whenever what ``normalize`` does can change: this module and
+    bot/core/lost_bytes.py, the homophone table and the OpenCC data package. Rasa's training cache keys
     the normaliser component on it (bot.nlu.normalizer)."""
     from importlib import metadata
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(lost_bytes.__file__).read_bytes())
     if HOMOPHONE_TABLE.exists():
         digest.update(HOMOPHONE_TABLE.read_bytes())
     digest.update(metadata.version("opencc-python-reimplemented").encode())
