@@ -31,11 +31,15 @@ _FIGURES = re.compile(
     # insult), a life saved by a plan, banging one's head, a deadline, skydiving
     # safety round 19: "想死你了" (missed you), however typed
     r"|想(死|4)(你|您)(们)?(了|啦|咯|喽)(?![解结断])"
+    # blind round 22: the bank's "last chance" quoted back, a bare "nothing
+    # more" to "anything else?", the lying-flat and running-away memes
+    r"|最后(的)?(一次)?机会|^(没|没有|木有|冇)(了|啦|咯|哦)+$|躺平|摆烂|润不了|润不出去"
     r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
 )
 # Ordinary words with 活 in them: not death-like, but no figure of speech
 # either, so they explain nothing ("学费加生活费我刷了信用卡…我已经决定了日子"
 # is still the classifier's crisis).
+_TITLE = re.compile(r"《[^《》]{1,24}》")
 _ORDINARY = re.compile(r"生活|活动|干活|快活|灵活|激活|活期|活儿|复活")
 _DEATHLIKE = re.compile(r"[死亡杀跳刀绳炭命葬坟墓药活]|die|dead|dying|kill|suicid|overdose")
 
@@ -51,12 +55,21 @@ def figure_of_speech_only(text: str) -> bool:
     # (死咗機 → 死了机) are only recognisable there, and normalising never
     # removes a death-like word.
     seen = compact_text(normalize(text or ""))
-    return bool(_FIGURES.search(seen)) and not _death_like_left(seen)
+    if bool(_FIGURES.search(seen)) and not _death_like_left(seen):
+        return True
+    # A book or a film named ("在跟学生讨论余华的《活着》": blind round 22):
+    # its title taken out, nothing death-like may be left.
+    untitled = _TITLE.sub("", text or "")
+    return untitled != (text or "") and not _death_like_left(compact_text(normalize(untitled)))
 
 
 def _death_like_left(seen: str) -> bool:
     """A death-like word in ``seen`` once figures of speech and ordinary 活 words are gone."""
     return bool(_DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen))))
+
+
+# The chore denied ("最后唱一首就上楼顶 这回不是去晒被子": blind round 22).
+_NOT_FOR_A_CHORE = re.compile(r"不是(去|来|为了|要|上去)?(晒|收|晾|浇|修|乘凉|抽烟|看风景|烧烤)")
 
 
 def everyday_context_only(text: str) -> bool:
@@ -67,7 +80,7 @@ def everyday_context_only(text: str) -> bool:
     game and "not serious"): the classifier's crisis has the same explanation.
     """
     views = _views(text)
-    if any(_OWN_WISH.search(v) for v in views):
+    if any(_OWN_WISH.search(v) or _NOT_FOR_A_CHORE.search(v) for v in views):
         return False
     return any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
 

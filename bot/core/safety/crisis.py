@@ -59,6 +59,7 @@ from bot.core.safety.explain import (
     _SOMEONE_PAYS,
     _STRONG_MEANS,
     _OUTDOOR_COOKING,
+    _DEAD_END,
     _CLOSED_IN,
     _DEBT_ENDLESS,
     _BOUGHT_ON_THE_CARD,
@@ -312,6 +313,10 @@ _EXPLANATIONS_SINCE_R22 = (
                  (_CLOSED_IN, _STRONG_MEANS, _PILLS_HOARDED)),
     # "我看不到任何出路 这债这辈子都还不完了" (blind round 21): the debt's despair.
     _Explanation(_signs("no_future"), True, (_DEBT_ENDLESS,)),
+    # "我是真的走投无路了 债一层压一层 不知道怎么办" (blind round 22): the same.
+    _Explanation(_signs("cannot_go_on"), True, (_DEAD_END, _DEBT_ENDLESS)),
+    # "在天台烧炭烤肉呢，中秋快乐" (blind round 22): a rooftop barbecue.
+    _Explanation(_signs("method", "place"), True, (_OUTDOOR_COOKING,), (_CLOSED_IN, _STRONG_MEANS, _PILLS_HOARDED)),
 )
 
 

@@ -1623,3 +1623,24 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
      r"|(后世人|後世人)(才)?(阁|閣|再)?(还|還)|(袂|bē)(转|轉)来"),
     ("r28_machine_translated_possible", r"告别到所有人|(给予|给)了我的所有的东西"),
 ])
+
+# Twenty-ninth round (blind round 22, read once round 23 was frozen): a
+# farewell said from the water's edge or a roof (a brother reporting "他刚打
+# 电话说在河边跟我道别"), going down from this building tonight at the end of
+# a story of a shop cleared at 跳楼价 (the figure of speech had hidden it),
+# the money left on the card "counted as repayment", and Spanish, Italian
+# and French as the diaspora writers mixed them in (compact views: no spaces).
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r29_farewell_at_the_edge",
+     _REPORTED_AT + r"[^。！!]{0,8}(跟|和|向)(我|我们|家里|大家|他|她)?(道别|告别|说再见|说永别|永别)"
+     r"|(道别|告别|说永别)[^。！!]{0,8}(在)?" + _REPORTED_AT),
+    ("r29_romance",
+     r"tom[eé]todas(las|mis)?(pastillas|p[ií]ldoras)|mequieromorir|quieromorir|noquiero(seguir)?vivir"
+     r"|voglio(morire|farlafinita)|nonvoglio(pi[uù])?vivere|hopreso(tutte)?(le)?(pillole|pastiglie)"
+     r"|jeveux(mourir|enfinir)|jeneveuxplusvivre|j'?aipris(tous|toutes)(les|mes)(cachets|comprim[eé]s|pilules)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # not "从楼上下去拿快递": this building named, going down from it
+    ("r29_down_from_this_building", r"从(这栋|这座|这幢|那栋|那座|这个)(楼|大楼|楼顶|楼上|高楼)(的)?(上|顶)?(面)?(跳)?下去"),
+    ("r29_leftover_as_repayment", r"(剩|余)(下)?(的)?(钱)(就)?(当|算)(是|作)?(还|还给)(你们|给你们|债)"),
+])

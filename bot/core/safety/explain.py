@@ -244,7 +244,8 @@ _OUTDOOR_COOKING = re.compile(r"烤肉|烧烤|烤串|撸串|露营|野餐|烤架
 _CLOSED_IN = re.compile(r"帐篷里|车里|密封|封(上|好|住)|胶带|关(好|紧)(门窗|窗)|门(一)?关|关上门|谁也进不来")
 # Debt that will not end is the debt's despair, not one's own (blind rounds
 # 20 and 21: "看不到出路了 这债怎么都还不完", every writer's hardship).
-_DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|还不上|填不上)|(这辈子|一辈子)(都|也)?还不(完|清)")
+_DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|越滚越多|还不上|填不上|一层压一层|利滚利|看不到头)"
+                           r"|(这辈子|一辈子)(都|也)?还不(完|清)")
 # Work on or by the water: a fish pond, a boat, a quay, a shop by the lake.
 _WATER_FOR_FUN = re.compile(r"潜水|冲浪|赶海|度假|旅游|玩水|露营|游泳|划船|皮划艇")
 _WATER_LIVELIHOOD = re.compile(r"水库(上)?(做|当|的)?(看管员|管理员)|守在坝上|鱼塘|养鱼|鱼苗|虾塘|蟹塘|养殖|网箱|打鱼|捕鱼|渔船|渔民|休渔|码头|挖沙|采砂|农家乐|民宿|摆摊|开店|开饭店|开了个")

@@ -58,6 +58,8 @@ STOP_PATTERNS = _rules([
     ("sms_keyword", r"(?<!不想)(?<!不要)(?<!不)(?<!别)(?<!不是要)(?<!不是想)(?<!没说要)退订|退ㄉㄧㄥ|tui订|(短信|我要)推(定|订)|褪订|蜕订|腿订|退丁|退定|取消订阅|取消.{0,6}(订阅|短信提醒|短信通知)|取消短信|取消通知|取消提醒|取消推送|回t退|回td|回复td|回复t退|td退订|t退订"),
     ("stop_sending", r"拒收|拒绝(接收|接听|来电|短信|联系)|屏蔽(你们|这个号|了)|停止(短信|提醒|通知)?服务"
                      r"|(不需要|不想要)(你们的|这些|这种|那些|任何)?(的)?(提醒|催收|催款|还款)?(短信|信息|消息|电话|推送|通知|提醒)|不(接受|接收)(任何)?(短信|信息|电话|通知)|(?<!工资)(?<!薪水)(?<!薪资)(?<!养老金)停发(?!工资|薪)|(短信|电话|通知|推送|信息).{0,6}(不需要|不要了|停掉|停了吧)|停止(给我|向我|对我|向本号码|向本人|对本人|给本号码|向这个号码|给这个号码)?(的)?(以|用|通过)?(一切|所有|任何)?(的)?(方式|形式|渠道|途径|手段)?(的)?(发送|发|推送|联系|联络|打电话|来电|骚扰|打扰|催收|致电|通知|短信|电话)"
+                     # "是 停止所有提醒" (this session's training replies); not "会停止提醒吗"
+                     r"|停止(一切|所有|全部)(的)?(还款)?提醒"
                      r"|取消.{0,8}(所有|全部|一切)(的)?(通知|短信|提醒|推送|消息)|退出(短信|通知|推送|消息)(服务|提醒|通知)?"
                      r"|(不想|不要|不再|不愿意?|不希望)(再)?(收到|接收|接到)(了|啦)?$|(不希望)(再)?(收到|接到|接收)|再(打|发|骚扰)(我)?(我)?就(去)?(向|到)?(12321|工信部|银保监会?|金融监管总局|监管部门)?(报警|投诉|起诉|拉黑|举报)|消停(点|一下|会|些)"
                      r"|关(掉|闭|了)(所有|全部)?(的)?(短信|消息|通知|提醒|推送)(?!的?(收费|费|扣费|月费))|(还在|一直|又在)(打|发).{0,4}停(下来|掉|了吧)|停下来(行不行|好不好|可以吗|吧)"
@@ -223,19 +225,24 @@ _KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真�
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
 _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 # Blind round 20: the object of an unsubscribe or a block that is not us.
-_A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(月刊|周刊|杂志|期刊|报纸|刊物|会员|自动续费)"
-                            r"|(月刊|周刊|杂志|期刊|报纸|刊物)[^，。,？?]{0,8}(退订|取消订阅|退掉)")
+# A newspaper by name too (blind round 22: "我订的老年报怎么退订").
+_PAPERS = r"(月刊|周刊|杂志|期刊|报纸|刊物|报刊|老年报|晚报|日报|早报|都市报|商报|青年报)"
+_A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(" + _PAPERS[1:-1] + r"|会员|自动续费)"
+                            r"|" + _PAPERS + r"[^，。,？?]{0,8}(退订|取消订阅|退掉)")
 _BLOCKING_RULES = {"remove_me", "stop_more", "too_often"}
-_OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|陌生(的)?(号码|号|电话)|推销|公检法|(一堆|那些|好多|很多)骚扰电话)[^。！!]{0,20}(拉黑|屏蔽)"
+_OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|骗子|陌生(的)?(号码|号|电话)|推销|公检法|(一堆|那些|好多|很多)骚扰电话)[^。！!]{0,20}(拉黑|屏蔽)"
                              r"|(拉黑|屏蔽)(了)?[^。！!]{0,8}(冒充|诈骗|陌生|推销|公检法)")
 _US_BLOCKED = re.compile(r"拉黑(了)?(你们|你)|把你们|包括你们|连你们|屏蔽(了)?你们|(你们|银行|催收)的?(号码|电话|号)(都|全)?(拉黑|屏蔽)")
 _SAID_TO_SOMEONE = re.compile(r"(吼|喊|叫|骂|劝)(着|了)?(一)?(句|声)?[:：\"“「']?(别|不要)(再)?打了|(跟|对|和)(我)?(儿子|女儿|孩子|娃|老公|老婆|队友|他|她|他们)(说|讲|喊)的"
                               r"|(每次|一直|老是|天天)(跟|对)(他|她|我?儿子|我?女儿|孩子|娃)(说|讲|喊)"
-                              r"|(那|这)句(话)?是(跟|对|和)|队友(一直|老是)?(喊|说|叫)")
+                              r"|(那|这)句(话)?是(跟|对|和)|队友(一直|老是)?(喊|说|叫)"
+                              # blind round 22: "否，刚才我是冲我儿子喊，他在打游戏，我让他别打了"
+                              r"|(让|叫)(他|她|我?儿子|我?女儿|孩子|娃|他们)(别|不要)(再)?打|冲(着)?(我)?(儿子|女儿|孩子|娃|老公|老婆|他|她|他们)(喊|吼|叫)")
 _STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
 # "别打了别打了 这波团战要输了" (blind round 21): shouted in a match - not
 # "别再打了 我在开黑 以后都别打", said to us again and for good.
-_IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这波)(要|又|快)?输")
+_IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这波)(要|又|快)?输"
+                         r"|(这局|这把|这波)(打不赢|赢不了)|投了吧|团灭|一直送|teammate")
 _AT_US_AGAIN = re.compile(r"别再|不要再|都别|认真")
 # Blocking us nearly done, not done ("刚把一堆骚扰电话拉黑了，差点把你们也拉黑。
 # 我要继续跟本行谈": blind round 21).
@@ -244,7 +251,9 @@ _ALMOST_BLOCKED = re.compile(r"(差点|差一点|险些|本来想|本想)(就)?(
 # 短信，保留还款提醒", "否，我是想退订积分商城的广告，不是还款提醒": blind round 21).
 _KEEP_REMINDERS = re.compile(r"(保留|还要|还是要|要保留|继续(发|收))(还款|还钱)?(提醒|通知)|(还款|还钱)(提醒|通知)(我)?(还是|还|也|是)?要(?!取消|停|关|退|删|去掉)(的|保留)?"
                              r"|不是(退订)?(还款|还钱)(提醒|通知)|(别|不要|千万别)(给我)?取消(还款)?(提醒)?"
-                             r"|只(想|要)?退(订|掉)(营销|广告|推广|积分|活动)")
+                             r"|只(想|要)?退(订|掉)(营销|广告|推广|积分|活动)"
+                             # blind round 22: what was unsubscribed before, with the rest kept
+                             r"|退订的是(你们的)?(理财|营销|广告|推广|活动|积分|推送)|(这个|自动还款|还款提醒)[^。！!，,]{0,4}保留")
 # "都不要，退订" (blind round 21, to "A 上午 / B 下午 / C 晚上?"): none of the
 # offered times, then the keyword; the compact view joins them into "不要退订".
 _REFUSED_THEN_STOP = re.compile(r"(都|全都|全部|啥都|什么都|统统)(不要|不需要|不用)[，,。.!！\s]+(退订|td|TD|Td|t|T)[\s。.!！]*$")
@@ -270,7 +279,7 @@ _MARK_UNDONE = re.compile(r"取消(这个|那个|骚扰)?标记|(把)?标记(取
 # Blind round 17: a video site's auto-renewal, a data pack ("怎么退订腾讯视频
 # 自动续费", "流量包怎么退订啊").
 _OTHER_SENDER = re.compile(r"移动|联通|电信|快递|话费|套餐|中奖|外卖|淘宝|京东|美团|拼多多|运营商|10086|10010|10000|营业厅|推销|物业"
-                           r"|自动续费|连续包月|流量包|视频会员|腾讯视频|爱奇艺|优酷|芒果tv|网易云|qq音乐|网盘"
+                           r"|自动续费|连续包月|流量包|视频会员|netflix|网飞|spotify|applemusic|icloud|大会员|腾讯视频|爱奇艺|优酷|芒果tv|网易云|qq音乐|网盘"
                            # safety round 18: 退订 of a booking or a subscription elsewhere, 拒收 of a parcel
                            r"|机票|火车票|车票|高铁票|酒店|民宿|旅行团|航班|门票|体检|预约|报纸|杂志|宽带|彩铃|飞猪|携程|游戏|健身房|驿站"
                            r"|包裹|到付|货到付款|顺丰|圆通|中通|韵达|申通")
@@ -512,9 +521,17 @@ _THIRD_PARTY = (r"(我|俺)?(的)?(妈|爸|妈妈|爸爸|老妈|老爸|爸妈|�
                 r"|单位|公司|厂里|学校|店里|工作单位|媳妇单位|老婆单位|老公单位|屋里人|屋头人|屋里"
                 # blind round 21: "别再打我老家座机了 … 有事找我本人"
                 r"|老家座机|家里座机|家座机|座机|老家电话|老家)")
+_HOKKIEN_FAMILY = r"(阿母|老母|阿爸|老爸|阿嬤|阿嬷|阿公|厝裡|厝里|厝內|厝内|某|翁|囝|公司|頭家|头家)"
 _THIRD_PARTY_NAMED = re.compile(
     r"(给|跟|和|找|往|向|对|打给|打到|打去|打俾|打畀|打|骚扰|打扰|联系|联络|烦|吓|吓唬|搵|去|call)(我|俺)?(的)?" + _THIRD_PARTY
-    + r"|" + _THIRD_PARTY + r"(那边|那里|那儿)?(的)?(电话)?(就|也|都)?(别|不要|甭|唔好|勿|莫)")
+    + r"|" + _THIRD_PARTY + r"(那边|那里|那儿)?(的)?(电话)?(就|也|都)?(别|不要|甭|唔好|勿|莫)"
+    # Japanese, Korean and Hokkien as the register training file writes them
+    # ("母に電話しないで", "회사에 연락하지 마", "阮阿母遐毋通敲矣"); the
+    # cardholder's own contact asked for is in _CONTACT_ME.
+    + r"|(母|父|母親|父親|両親|親|家族|実家|妻|夫|子供|娘|息子|兄|姉|弟|妹|会社|職場|上司|同僚|友人|友達)(さん)?(の(方|ほう))?(に|には|にも|へ)"
+    + r"|(가족|엄마|어머니|아버지|아빠|부모님|회사|직장|남편|아내|와이프)(한테|에게|께|에)(는|도)?"
+    + r"|(敲|拍|打)(去|予|俾)?(阮|我)?(的|ê)?" + _HOKKIEN_FAMILY
+    + r"|" + _HOKKIEN_FAMILY + r"(遐|那|hia)?(的|ê)?(電話|电话)?(就|嘛|也)?(毋通|莫|嘜|免)")
 # The cardholder asks to be the one contacted (not "别找我", not "找我妈").
 _NOT_SOMEONE_ELSE = r"(?!妈|爸|家|老|媳|的|单|公|同|朋|孩|女|儿|哥|姐|弟|妹|阿|屋|亲|领|室|爱)"
 _CONTACT_ME = re.compile(
@@ -526,10 +543,17 @@ _CONTACT_ME = re.compile(
     + r"|(联系|联络|通知)我(本人)?" + _NOT_SOMEONE_ELSE
     + r"|找我就(行|好|可以|得)|(直接|有事)找偶(就好|就行)?|打我的(手机|电话)?(?!.{0,2}(妈|爸|家|老婆|老公))|发我(这个|的)(号|手机)"
     + r"|打我(的)?(手机|电话|这个号|这个手机)|打这个号|我(这|这个)?(号|手机|电话)?24小时开机"
-    r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人)")
+    r"|发(短信|信息|消息|微信)(给|俾)我|(给|俾)我发(短信|信息|消息)|我本人|本人(来|处理|负责|联系)|直接找本人"
+    # Japanese, Korean, Hokkien: "私に直接連絡して", "저한테 하세요", "敲予我"
+    r"|(私|僕|俺|わたし|本人)(に|へ)(直接)?(連絡|连络|電話|电话|メール|どうぞ|して)|直接(私|僕)?(に)?(連絡|连络)して"
+    r"|(저|나|본인)(한테|에게)(로)?(직접)?(연락|전화|문자|하세요|해주세요|해요)"
+    r"|(敲|拍)(予|俾|hōo)我(?!.{0,2}(阿母|老母|阿爸|老爸|阿嬤|阿嬷|厝))|揣我(就好|就好矣)?|共我講"
+    # blind round 22: a tremor's doubled key ("直接找找我"); Italian, Spanish, French
+    r"|直接找找我|contattate ?me|contattatemi|chiamatemi|contáctame|contactame|llámame|llamame|contactez-?moi|appelez-?moi)")
 # ... and does not stop that too ("别打我家里人电话 也别打我的").
 _ME_TOO = re.compile(r"(也|都|和|跟|更)(别|不要|甭|唔好|勿)(再)?(打|发|找|联系|骚扰|call)(给)?(我|俺)(?!妈|爸|家|老|媳|的?(家|单位|公司|同事|朋友|亲戚|孩子))"
-                     r"|(给|打|找|联系|骚扰)(我|俺)(和|跟|及|还有|以及|、)")
+                     r"|(给|打|找|联系|骚扰)(我|俺)(和|跟|及|还有|以及|、)"
+                     r"|(私|僕|俺|わたし)(に)?も(連絡|连络|電話|电话)|(저|나)(한테|에게)도(연락|전화)")
 # Where a clause ends; 、 too, though it also lists within one (_SENTENCE_BREAK).
 _CLAUSE_BREAK = re.compile("[" + _BREAK_CHARS + "、]+")
 
@@ -551,6 +575,10 @@ def third_party_only_request(text: str) -> bool:
 def _every_stop_clause(text: str, pattern: "re.Pattern[str]") -> bool:
     """Some clause of ``text`` says stop, and every one that does matches ``pattern``."""
     stops = [c for c in _CLAUSE_BREAK.split(text or "") if c and _stop_request(c)]
+    if not stops and _stop_request(text):
+        # Korean writes its words apart ("전화하지 마세요"): no clause alone
+        # says stop, the whole message does, and is then the one clause.
+        stops = [text]
     return bool(stops) and all(any(pattern.search(v) for v in _views(clause, expand_pinyin=False)) for clause in stops)
 
 
@@ -563,7 +591,7 @@ _NO_NEED = re.compile(r"(不用|不必|无需|无须|没必要|用不着|唔使|
                       r"(联系|联络|打电话|打来|打过来|打了|打|发短信|发信息|发消息|发了|发|催|提醒|通知|call)")
 _PAID_ALREADY = re.compile(r"还清|还完|结清|还了|已还|付了|转了|还上了|交了|缴了|清了|转过去了")
 _PAID_OR_PROMISED = re.compile(
-    _PAID_ALREADY.pattern + r"|还上|会还|就还|去还|马上还|肯定还|一定还|转过去|(今天|明天|今晚|下午|晚上|中午).{0,8}还")
+    _PAID_ALREADY.pattern + r"|还上|会还|就还|去还|马上还|肯定还|一定还|转过去|(今天|明天|今晚|下午|晚上|中午|下个月|下月|月底|下周|下礼拜|发工资).{0,8}还(?!打|发|催|联系)")
 
 
 def paid_or_promised(text: str) -> str:
@@ -723,6 +751,9 @@ def not_an_opt_out(text: str) -> bool:
         return True
     if _said_to_someone_else(chinese):
         # "C，白天在打比赛，队友一直喊别打了别打了" (blind round 21): shouted in a match.
+        return True
+    if any(_OTHERS_BLOCKED.search(v) for v in chinese) and not _US_BLOCKED.search(_spaced(text)):
+        # "之前冒充你们的骗子号我已经拉黑了" (blind round 22): a scammer blocked, not us.
         return True
     if any(_OTHER_SENDER.search(v) for v in views) and not any(_OUR_MESSAGES.search(v) for v in views):
         # "联通天天给我推流量包，回TD也没用", "宽带到期不续了，怎么退订"

@@ -52,6 +52,8 @@ _OTHER_CERTAIN = (
     r"|bo(siu|siunn|siun)(beh|bueh)(oah|uah)|thiau(lau|hai)"
     # blind round 21: "guá bô beh koh ua̍h--ah" (我無欲閣活矣), "m̄ siūnn koh oa̍h"
     r"|bo(beh|bueh|ai)(koh|ko)(oah|uah)|m(siunn|siun|siu)(koh|ko)(oah|uah)|kiatsokkati|kiatsokkaki"
+    # blind round 22: "wa m beh oah liao lah" (我毋欲活了), POJ without diacritics
+    r"|(m|bo)(beh|bueh)(oah|uah)"
     r"|(chiah|tsiah)(liau)?(chit|tsit)kuan(io|ioh)a|(chiah|tsiah)(io|ioh)a"
     r"|veh(shian|siang)weh|(iau|yau)thiauloh"
     r"|(anmianyao|nongyao|yao)[a-z]{0,16}(quanchi|quanbuchi|douchi|quantun|yikouqichi|yiqichi)(le|diao|guang)"
@@ -79,6 +81,8 @@ _STOP = (
     r"|(mai|mthang|mtang)koh(lai)?(ka(gua|goa))?(kha|kia|chha|tsha|phah|lianlok|tsa|tshau|sang)|bobehkohsiu|theteng|thedeng"
     r"|(ngo|ngodi)?(go)?houmaa(saan|saam|caan)zo|(shanchu|shandiao)wode(shouji)?haoma|bawode(shouji)?haoma(shan|qudiao)"
     r"|fiau(tse|tsa)(tang|faq|lienlo|tshau|da)|theiding|theding"
+    # blind round 22: Wade-Giles ("T'ui-ting.")
+    r"|^tuiting$"
 )
 
 
