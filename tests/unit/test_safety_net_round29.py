@@ -17,6 +17,11 @@ reminder kept, "no need to send it to him, I pay next month", a rooftop
 barbecue, debt that only grows, and for a crisis only the classifier
 heard: a book's title, a bare "没了", the bank's "last chance" quoted back,
 a chore on the roof denied.
+
+Third part: crises only the classifier had caught on the development sets,
+which a model trained on a file of "I am fine" replies (tried this session,
+not kept) let go: "why did you save me", a letter left for the parents,
+thanks passed on "for the last time", one last look, no door kept.
 """
 import pytest
 
@@ -29,18 +34,27 @@ CRISIS_BY_KIND = {
     "farewell_at_the_edge": ["我妹刚发语音说在江边跟我们告别 我现在打车过去 怎么办",
                              "他在桥上给我打电话道别 说让我照顾好爸妈"],
     "hokkien_poj": ["gua m beh uah ah", "wa bo beh oah liao"],
+    # third part: crises only the classifier had caught on the development sets
+    "why_saved": ["我弟洗完胃醒来就问为什么要把他救回来", "你们为什么要救我"],
     "romance_languages": ["ya me tomé todas las pastillas, 对不起", "quiero morir 这些债我扛不住",
                           "ho preso tutte le pillole stasera", "je veux mourir, 别再打了"],
 }
 POSSIBLE_BY_KIND = {
     "down_from_this_building": ["店盘出去了 钱也转给我妈了 今晚从这栋楼上下去 一了账", "你们别找了 过会我就从这座楼顶下去"],
     "leftover_as_repayment": ["月底前我就不在这了 卡里余下的钱就当还给你们"],
+    "letter_left": ["给我爸妈留了封信 到时候他们会来找你们"],
+    "last_thanks": ["替我跟她说声谢谢 最后一次了"],
+    "one_last_look": ["让我再看你们最后一眼"],
+    "no_door_kept": ["跟我妈说以后不用给我留灯了"],
 }
 LOOK_ALIKES = [
     "中秋在天台烧炭烤肉 一家人都在",
     "债越滚越多 我真的走投无路了 不知道怎么办才好",
     "看不到出路 欠的钱越滚越多",
     "从楼上下去拿个快递 等我五分钟",
+    "今晚加班 不用给我留门",
+    "看最后一集就睡",
+    "替我跟客服说声谢谢",
 ]
 OPT_OUTS = [
     "家族にも私にも連絡しないで",

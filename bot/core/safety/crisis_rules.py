@@ -1644,3 +1644,20 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r29_down_from_this_building", r"从(这栋|这座|这幢|那栋|那座|这个)(楼|大楼|楼顶|楼上|高楼)(的)?(上|顶)?(面)?(跳)?下去"),
     ("r29_leftover_as_repayment", r"(剩|余)(下)?(的)?(钱)(就)?(当|算)(是|作)?(还|还给)(你们|给你们|债)"),
 ])
+
+# Twenty-ninth round, second part: crises only the classifier had caught on
+# the development sets (safety rounds 20 and 23, blind round 21), which a
+# model trained on more "I am fine" replies let go - read by the net itself:
+# "why did they save him" on waking, a letter left for the parents to bring
+# to the bank, thanks to be passed on "for the last time", the moon looked at
+# "one last time", no door to be kept for him any more.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r29_why_saved", r"(为什么|为啥|干嘛|何必|不该|不应该|谁让你们)(要)?(救|把)(我|他|她)(回来|救回来|拉回来)?(?!的人|的医生|的那个)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r29_letter_left", r"(给|替|跟)(我)?(爸妈|父母|" + _KIN13[1:-1] + r")(都)?留(好|下)?(了)?(一)?(封)?(信|遗书|纸条)"),
+    ("r29_last_thanks", r"替我[^。！!]{0,12}说(声|句)?(谢谢|再见|对不起)[^。！!]{0,8}最后一次|最后一次[^。！!]{0,8}替我[^。！!]{0,12}说(声|句)?(谢谢|再见|对不起)"),
+    ("r29_one_last_look", r"(看|见)(这|它|他|她|你们|月亮|家)?(最后一回|最后一眼)(?![^。！!]{0,2}(集|场|期|演出|比赛|直播))"),
+    # not "今晚加班 不用给我留门"
+    ("r29_no_door_kept", r"(以后|再也|永远)(都)?(不用|别|不必)(再)?(给我|给他|给她|帮我|帮他|帮她)?留(门|灯)"),
+])
