@@ -21,7 +21,8 @@ a chore on the roof denied.
 Third part: crises only the classifier had caught on the development sets,
 which a model trained on a file of "I am fine" replies (tried this session,
 not kept) let go: "why did you save me", a letter left for the parents,
-thanks passed on "for the last time", one last look, no door kept.
+thanks passed on "for the last time", one last look, no door kept, going
+"to find" a grandparent who died.
 """
 import pytest
 
@@ -46,6 +47,7 @@ POSSIBLE_BY_KIND = {
     "last_thanks": ["替我跟她说声谢谢 最后一次了"],
     "one_last_look": ["让我再看你们最后一眼"],
     "no_door_kept": ["跟我妈说以后不用给我留灯了"],
+    "to_find_the_dead": ["我爸老说要去找 nai nai 了 奶奶去年走的"],
 }
 LOOK_ALIKES = [
     "中秋在天台烧炭烤肉 一家人都在",
