@@ -48,6 +48,7 @@ POSSIBLE_BY_KIND = {
     "one_last_look": ["让我再看你们最后一眼"],
     "no_door_kept": ["跟我妈说以后不用给我留灯了"],
     "to_find_the_dead": ["我爸老说要去找 nai nai 了 奶奶去年走的"],
+    "lie_down_for_good": ["躺平不够 想永远躺下不起来"],
 }
 LOOK_ALIKES = [
     "中秋在天台烧炭烤肉 一家人都在",

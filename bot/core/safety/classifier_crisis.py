@@ -32,8 +32,9 @@ _FIGURES = re.compile(
     # safety round 19: "想死你了" (missed you), however typed
     r"|想(死|4)(你|您)(们)?(了|啦|咯|喽)(?![解结断])"
     # blind round 22: the bank's "last chance" quoted back, a bare "nothing
-    # more" to "anything else?", the lying-flat and running-away memes
-    r"|最后(的)?(一次)?机会|^(没|没有|木有|冇)(了|啦|咯|哦)+$|躺平|摆烂|润不了|润不出去"
+    # more" to "anything else?", the lying-flat and running-away memes denied
+    # (not 躺平 itself: "躺平躺够了，想换个姿势，永远躺着不起来那种", safety round 7)
+    r"|最后(的)?(一次)?机会|^(没|没有|木有|冇)(了|啦|咯|哦)+$|躺平不了|润不了|润不出去"
     r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
 )
 # Ordinary words with 活 in them: not death-like, but no figure of speech
