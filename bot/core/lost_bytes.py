@@ -116,11 +116,12 @@ def _repair(run: str, codec: str, lost: Sequence[int], lost_leads: Sequence[int]
     if REPLACEMENT not in run and any(len(s) > 1 for s in slots):
         return None
     best = _most_likely(slots)
-    if not best or not _DECODED_OK.fullmatch(best) or len(_CJK.findall(best)) < 1:
+    if not best or not _DECODED_OK.fullmatch(best):
         return None
-    if REPLACEMENT not in run and len(_CJK.findall(best)) < 2:
-        return None
-    return best
+    # A guess must give Chinese back; without a lost byte (a plain
+    # mis-decoding) one character could be chance, so two are asked for.
+    needed = 1 if REPLACEMENT in run else 2
+    return best if len(_CJK.findall(best)) >= needed else None
 
 
 def _bytes_of(run: str, codec: str) -> Optional[List[Optional[int]]]:
