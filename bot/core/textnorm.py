@@ -13,7 +13,8 @@ Steps, in order (each one sees the output of the one before):
 
 0. escaped text read as what it encodes: \\uXXXX and %XX runs, HTML
    character references (&#36864; &nbsp;), quoted-printable bytes and
-   UTF-8 mojibake (ftfy);
+   UTF-8 mojibake (ftfy); pinyin typed with a Russian or Korean keyboard
+   layout read back as the keys spell it (bot/core/keyboard_layout.py);
    letter forms that only decorate (issue 18, fifth session of
    2026-12-05): invisible characters (zero-width space, soft hyphen, word
    joiner, BOM) and combining marks (strike-through, underline, "zalgo")
@@ -66,7 +67,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-from bot.core import lost_bytes
+from bot.core import keyboard_layout, lost_bytes
+from bot.core.keyboard_layout import layout_edits
 from bot.core.lost_bytes import lost_byte_edits
 
 Span = Tuple[int, int]
@@ -359,6 +361,16 @@ EMOJI_WORDS: Dict[str, str] = {
     # punctuation drawn as emoji
     "❓": "?", "❔": "?", "❗": "!", "❕": "!",
 }
+
+# Squared ideographs stand in for the character they enclose ("🈲 打电话",
+# "🈚钱", "🉑以": blind round 23): Unicode's compatibility form names it; the
+# three Japanese forms among those a chat uses are written simplified.
+_SQUARED_JAPANESE = {"無": "无", "満": "满", "営": "营"}
+EMOJI_WORDS.update({
+    chr(code): _SQUARED_JAPANESE.get(unicodedata.normalize("NFKC", chr(code)), unicodedata.normalize("NFKC", chr(code)))
+    for code in (*range(0x1F21A, 0x1F23C), 0x1F250, 0x1F251)
+    if len(unicodedata.normalize("NFKC", chr(code))) == 1 and chr(code) not in EMOJI_WORDS
+})
 
 _EMOJI_RANGES = (
     (0x1F000, 0x1FAFF),  # pictographs, emoticons, transport, supplemental, skin tones
@@ -762,6 +774,18 @@ def _markup(text: str) -> List[Edit]:
     return sorted(edits)
 
 
+def _paired_surrogates(decoded: str) -> Optional[str]:
+    """``decoded`` with UTF-16 surrogate pairs joined into the characters
+    they encode ("\\ud83d\\ude2d" is 😭, blind round 23's broken app); None
+    when a surrogate is left alone, which encodes nothing."""
+    if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
+        return decoded
+    try:
+        return decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
+
+
 def _escapes(text: str) -> List[Edit]:
     edits: List[Edit] = []
     if "&" in text:
@@ -781,8 +805,9 @@ def _escapes(text: str) -> List[Edit]:
     if "\\u" not in text and "%" not in text:
         return sorted(edits)
     for match in _UNICODE_ESCAPES.finditer(text):
-        decoded = "".join(chr(int(match.group(0)[k + 2:k + 6], 16)) for k in range(0, len(match.group(0)), 6))
-        if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in decoded):
+        decoded = _paired_surrogates("".join(chr(int(match.group(0)[k + 2:k + 6], 16))
+                                             for k in range(0, len(match.group(0)), 6)))
+        if decoded is not None:
             edits.append((match.start(), match.end(), decoded))
     edits += _hex_bytes(text, _PERCENT_BYTES, "%")
     return sorted(edits)
@@ -791,6 +816,8 @@ def _escapes(text: str) -> List[Edit]:
 _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _markup,
     _escapes,
+    # before the letter forms, which read a Cyrillic Т as the Latin T
+    layout_edits,
     _letter_forms,
     _half_width,
     _simplified,
@@ -824,12 +851,13 @@ def normalize_with_spans(text: str) -> Normalized:
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """Changes whenever what ``normalize`` does can change: this module and
-    bot/core/lost_bytes.py, the homophone table and the OpenCC data package. Rasa's training cache keys
-    the normaliser component on it (bot.nlu.normalizer)."""
+    bot/core/lost_bytes.py, bot/core/keyboard_layout.py, the homophone table and the OpenCC data
+    package. Rasa's training cache keys the normaliser component on it (bot.nlu.normalizer)."""
     from importlib import metadata
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(Path(lost_bytes.__file__).read_bytes())
+    for module in (lost_bytes, keyboard_layout):
+        digest.update(Path(module.__file__).read_bytes())
     if HOMOPHONE_TABLE.exists():
         digest.update(HOMOPHONE_TABLE.read_bytes())
     digest.update(metadata.version("opencc-python-reimplemented").encode())

@@ -22,6 +22,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable, List, Tuple
 
+from bot.core.keyboard_layout import relaid
 from bot.core.safety.views import compact_text
 from bot.core.textnorm import plain_letters
 
@@ -164,7 +165,7 @@ def _zhuyin_spelt(text: str) -> str:
 @lru_cache(maxsize=512)
 def _run(text: str) -> str:
     # cached: the crisis and the opt-out checks both read every message
-    folded = unicodedata.normalize("NFD", plain_letters(_drawn(_zhuyin_spelt(text or "")))).lower()
+    folded = unicodedata.normalize("NFD", plain_letters(_drawn(_zhuyin_spelt(relaid(text or ""))))).lower()
     return "".join(ch for ch in folded if "a" <= ch <= "z")
 
 
