@@ -12,7 +12,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_ENGLISH_POSSIBLE,
     CRISIS_POSSIBLE,
 )
-from bot.core.safety.explain import _EVERYDAY, _OWN_WISH
+from bot.core.safety.explain import _DEBT_ENDLESS, _EVERYDAY, _OWN_WISH
 from bot.core.safety.optout import STOP_ENGLISH
 from bot.core.safety.views import _english, _matching, _views, compact_text, normalize
 
@@ -35,6 +35,8 @@ _FIGURES = re.compile(
     # more" to "anything else?", the lying-flat and running-away memes denied
     # (not 躺平 itself: "躺平躺够了，想换个姿势，永远躺着不起来那种", safety round 7)
     r"|最后(的)?(一次)?机会|^(没|没有|木有|冇)(了|啦|咯|哦)+$|躺平不了|润不了|润不出去"
+    # blind round 23: "这账单谁看了不想死" (anyone would), "往死里轰炸" (all out)
+    r"|谁(看了|听了|见了|碰上|遇到)(都|能|会)?(不)?想死|往死里"
     r"|压(得|到)?(我)?(快)?(要)?死|死(了)?都不(会)?放过|救了我一(条)?命|救命之恩|命都(快)?(要)?搭进去|搭上(半条|一条)?命|撞墙|死线|跳伞|蹦极|godie|dieinafire|(打死|杀了|砍了|宰了)我(也|都)"
 )
 # Ordinary words with 活 in them: not death-like, but no figure of speech
@@ -83,7 +85,10 @@ def everyday_context_only(text: str) -> bool:
     views = _views(text)
     if any(_OWN_WISH.search(v) or _NOT_FOR_A_CHORE.search(v) for v in views):
         return False
-    return any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
+    # Debt that will never end is the debt's despair (inform_hardship), when
+    # the net sees no sign of its own ("看不到头 这账我这辈子都还不完了":
+    # blind round 23).
+    return any(_EVERYDAY.search(v) or _DEBT_ENDLESS.search(v) for v in views) or _net_explained(text)
 
 
 def _net_explained(text: str) -> bool:

@@ -59,6 +59,10 @@ from bot.core.safety.explain import (
     _SOMEONE_PAYS,
     _STRONG_MEANS,
     _OUTDOOR_COOKING,
+    _SAID_OF_THE_DEAD,
+    _GAME_LEFT_EN,
+    _OWN_RISK_EN,
+    _VISITING_THE_LIVING,
     _DEAD_END,
     _CLOSED_IN,
     _DEBT_ENDLESS,
@@ -317,6 +321,10 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_signs("cannot_go_on"), True, (_DEAD_END, _DEBT_ENDLESS)),
     # "在天台烧炭烤肉呢，中秋快乐" (blind round 22): a rooftop barbecue.
     _Explanation(_signs("method", "place"), True, (_OUTDOOR_COOKING,), (_CLOSED_IN, _STRONG_MEANS, _PILLS_HOARDED)),
+    # "去找奶奶吃饭", "周末去陪奶奶" (last session's note): a visit to the living.
+    _Explanation(_signs("gone_before"), True, (_VISITING_THE_LIVING,), (_SAID_OF_THE_DEAD,)),
+    # "uninstalling this game, bye forever lol 这游戏太氪了" (blind round 23).
+    _Explanation(_signs("english"), True, (_GAME_LEFT_EN,), (_OWN_RISK_EN,)),
 )
 
 

@@ -1667,3 +1667,21 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # not "今晚加班 不用给我留门"
     ("r29_no_door_kept", r"(以后|再也|永远)(都)?(不用|别|不必)(再)?(给我|给他|给她|帮我|帮他|帮她)?留(门|灯)"),
 ])
+
+# Thirtieth round (blind round 23, read once round 24 was frozen): said
+# without saying it - "人我也不打算留着了", "when I came back I should have
+# died, the family would have had the death benefit", "活着还图个啥", "if I
+# still have a tomorrow", "not a new number: the person is gone".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r30_not_keeping_myself", r"(人|命|这条命|我这条命|这个人)(我)?(也|都|就)?不(打算|想|准备)(再)?(留着|留了|留下|要了)"),
+    ("r30_worth_more_dead",
+     r"(当初|早|那时)?要是(我)?没(回来|活下来|被救|救回来|醒过来)[^。！!]{0,16}(抚恤金|保险金|赔偿金|理赔金|身故金)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r30_what_for", r"活着(还)?(图|为了)(个)?(啥|什么)|活着(还)?有(个)?(啥|什么)(奔头|盼头|劲)"),
+    ("r30_if_tomorrow", r"(如果|要是|假如)我(还)?有明天|我(还)?有没有明天"),
+    # not "加班到凌晨 人已经没了" (worn out); "人都没了" is life_going's
+    ("r30_person_gone", r"(?<![要若])(是|就是)人没了"),
+    ("r30_family_paid_for_me", r"(家里|家人|老婆|孩子|爸妈)(还能|就能|倒能)领(到)?(一)?(笔)?(抚恤金|保险金|赔偿金|身故金)"),
+])
+

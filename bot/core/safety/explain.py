@@ -57,7 +57,7 @@ _EVERYDAY_SIGN_RULES = {"at_hand", "harm_signs", "cut_deep", "r20_possible_more"
 # explains. "逼死人" in a complaint to the regulator is the complaint (it
 # reaches a person anyway); sleeping pills the doctor prescribed; "走投无路"
 # or "人生完了" with a will to pay or to start again; "救命" about a deadline.
-_HYPERBOLE_COMPLAINT = re.compile(r"天天(打|催|发|来)|整天(打|催)|一天(打|催|发)|(打|催)个不停|态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
+_HYPERBOLE_COMPLAINT = re.compile(r"霸王条款|天天(打|催|发|来)|整天(打|催)|一天(打|催|发)|(打|催)个不停|态度|投诉|举报|银保监|金管局|监管|12378|12315|消协|起诉|骚扰|规矩")
 _PRESCRIBED = re.compile(r"医生|医院|处方|手术|术后|开(了|的)?.{0,3}药|调理|治疗|看病|门诊|失眠|报销|医保|(才|就)睡得着|睡不着|入睡|焦虑")
 # Sixth round (issue 18): charcoal for a barbecue, pesticide on the farm; a
 # policy on a relative's life, or a relative's payout; being hounded to
@@ -241,10 +241,19 @@ def _dead_end_of_a_named_hardship(views: Tuple[str, ...]) -> bool:
 # Cooking outdoors by the water ("周末去河边烧炭烤肉 哪里买炭便宜": blind
 # round 21), unless charcoal is lit where one sleeps or sits closed in.
 _OUTDOOR_COOKING = re.compile(r"烤肉|烧烤|烤串|撸串|露营|野餐|烤架|烤鱼|烤全羊")
+# A visit to a grandparent or parent who is alive: a meal, the holidays, a
+# weekend (last session's note: "去找奶奶吃饭" was a check-in).
+_VISITING_THE_LIVING = re.compile(r"(奶奶|爷爷|外婆|外公|姥姥|姥爷|爸|妈)(家)?(那)?(儿|里)?(一起)?(吃饭|吃个饭|过年|拜年|过节|过中秋|过周末|住(几|两|一)(天|晚)|打麻将|玩(几|两)天|买菜|看病|体检|帮忙|过生日)"
+                                 r"|(周末|放假|暑假|寒假|国庆|春节|过年|假期|下班后?|明天|后天)(我)?(回去|回老家)?去(找|陪|见)")
+_SAID_OF_THE_DEAD = re.compile(r"去世|过世|死去|走了|不在了|那边|天上|下面|地下|坟|墓|骨灰|永远|再也|了$")
+# "uninstalling this game, bye forever lol" (blind round 23): a game or an
+# app left for good, with no sign of one's own.
+_GAME_LEFT_EN = re.compile(r"uninstall|卸载|游戏|game|server|服务器")
+_OWN_RISK_EN = re.compile(r"kms|unalive|killmyself|myself|suicid|pills|jump|die|dying|end(ing)?it|mylife|sorry|tell(my|him|her)")
 _CLOSED_IN = re.compile(r"帐篷里|车里|密封|封(上|好|住)|胶带|关(好|紧)(门窗|窗)|门(一)?关|关上门|谁也进不来")
 # Debt that will not end is the debt's despair, not one's own (blind rounds
 # 20 and 21: "看不到出路了 这债怎么都还不完", every writer's hardship).
-_DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|越滚越多|还不上|填不上|一层压一层|利滚利|看不到头)"
+_DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|欠的|这账|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|越滚越多|还不上|填不上|一层压一层|利滚利|看不到头)"
                            r"|(这辈子|一辈子)(都|也)?还不(完|清)")
 # Work on or by the water: a fish pond, a boat, a quay, a shop by the lake.
 _WATER_FOR_FUN = re.compile(r"潜水|冲浪|赶海|度假|旅游|玩水|露营|游泳|划船|皮划艇")
@@ -327,6 +336,12 @@ _EVERYDAY = re.compile(
     # a game's boss and restarts, a book title (issue 18, seventh round)
     r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
     # a match's score, a reply after the shift or the lesson, studying abroad (blind round 17)
+    # abroad, out of work between seasons, paid off at last, a promise, moved
+    # out of town, the card itself no longer needed (blind round 23)
+    r"人在国外|在国外了|(去|到|润到|润去|润)(了)?(国外|海外|澳洲|澳大利亚|美国|日本|加拿大|泰国|新加坡|英国|新西兰)|"
+    r"没活(干|儿)|(收完|忙完|干完)[^。！!]{0,6}没活了|没活了[^。！!]{0,6}(开春|明年|下个月|找活)|"
+    r"终于(还)?清了|终于结清|终于还完|(今天|总算)(还)?清了|保证(打|还|转)|不在(城里|城市|市里|本地)(了)?|"
+    r"不用你们(家)?的卡|(卡|这张卡)[^。！!]{0,8}用不着|用不着[^。！!]{0,6}(这张)?卡|销卡|"
     r"跳槽|枕头仗|烧烤店|烤肉店|谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
@@ -365,6 +380,10 @@ _SAID_OF_SOMETHING_ELSE = re.compile(
     # uninstalled or to one's hair ("永别了我的头发 加班加秃了")
     r"想(死|4|si)(你|您|你们|我|他|她|他们|她们|大家|宝宝)了(?![解结断])(?![，,。\s]*(真的|不是开玩笑))|想 死 你 (们 )?了(?! [解结断])"
     r"|永别了\s*(我的|这个|这|那个)?\s*(破)?(头发|发际线|青春|腰|肝|钱包|工资|奖金|年终奖|假期|周末|双休|app|APP|App|软件|应用|游戏|账号|电脑|手机|老板|公司|单位|信用卡|烟酒|香烟|烟|酒|奶茶|外卖|夜宵|游戏机)"
+    # blind round 23: "这账单谁看了不想死" (anyone would, of a bill)
+    r"|谁(看了|听了|见了|碰上|遇到)(都|能|会)?(不)?想死"
+    # blind round 23: "再催我就去跳楼……跳楼价把车卖了": the word taken back as the sale
+    r"|跳楼[.…。，,、\s]{1,6}(跳楼价|跳楼甩卖)"
     # safety round 19: a card paid off bidden farewell, a film's scene, a game's death
     r"|(?i:(goodbye|bye|farewell)( forever)?[,!. ]*(to )?(my |the |this |that )?(old |stupid )?(card|app|account|debt|loan))"
     r"|《[^》]{1,20}》[^。！？!?]{0,24}(那段|那集|那一幕|那场戏|那个镜头)"

@@ -132,6 +132,9 @@ STOP_POSSIBLE = _rules([
     # said to us it may mean "leave me alone" or "only if it is real", so the
     # bot asks instead of recording an opt-out or ignoring it.
     ("serious_only", r"非诚勿扰"),
+    # blind round 23: "你们真贴心 一天提醒八遍 以后能省省吗": irony, then
+    # "spare me from now on"; the bot asks whether to stop altogether.
+    ("r30_spare_me", r"以后(能|可以|就)?(不能|能不能)?省省(吧|吗|呗|了)?"),
     # "哪种都别，滚" to "how should we contact you?" (blind round 12): no way
     # at all, the bot asks whether that means stop altogether.
     ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
@@ -164,7 +167,11 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
      r"|(暂停(一切|所有)(的)?(联系|催收|联络)|暂停(电话|短信|电话和短信|短信和电话|电话短信)(的)?(联系|催收|联络)?)(?![^。！!]{0,4}(个月|天|周|礼拜|星期|年))"),
     # safety round 23: the number removed from the system (a new owner's is
     # still the wrong person: _stop_request's remove_me exemption)
-    ("remove_me", r"(这个)?号(码)?从[^。！!]{0,12}(系统|名单)(里|中)?(删除|移除|删掉|去掉)"),
+    ("remove_me", r"(这个)?号(码)?从[^。！!]{0,12}(系统|名单)(里|中)?(删除|移除|删掉|去掉)"
+                  # blind round 23: "能不能把我这号划掉", crossed off the list
+                  r"|把我(的|这个?)?(号码?|手机号|电话|名字)?(从[^。！!]{0,10})?(划掉|划去|勾掉|除名)"),
+    # blind round 23: "🈲 打电话 🈲 发短信" (the squared 禁 read as the character)
+    ("r30_forbidden", r"禁(打|发|来)(电话|短信|信息|消息)"),
     # Twenty-fifth round (safety round 20, long messages): contact by any means
     # refused, marketing calls refused, "不再接受任何电话和短信".
     ("r25_any_means",
@@ -198,6 +205,8 @@ _OTHER_REQUEST = re.compile(
     r"|结清|付清|缴清|交清|清账|两清"
     # safety round 19: paid by transfer, or a question asked once the stop is taken back
     r"|早转了|转过了|打过去了|付过了|欠多少|欠了多少|怎么分期|分期怎么"
+    # blind round 23: "[骚扰拦截] 周五还两千 别催了", a day named with the sum
+    r"|(周|星期|礼拜)[一二三四五六日天]还"
 )
 # A complaint about how often we write that asks for a person or a regulator.
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
@@ -237,7 +246,9 @@ _SAID_TO_SOMEONE = re.compile(r"(吼|喊|叫|骂|劝)(着|了)?(一)?(句|声)?[
                               r"|(每次|一直|老是|天天)(跟|对)(他|她|我?儿子|我?女儿|孩子|娃)(说|讲|喊)"
                               r"|(那|这)句(话)?是(跟|对|和)|队友(一直|老是)?(喊|说|叫)"
                               # blind round 22: "否，刚才我是冲我儿子喊，他在打游戏，我让他别打了"
-                              r"|(让|叫)(他|她|我?儿子|我?女儿|孩子|娃|他们)(别|不要)(再)?打|冲(着)?(我)?(儿子|女儿|孩子|娃|老公|老婆|他|她|他们)(喊|吼|叫)")
+                              r"|(让|叫)(他|她|我?儿子|我?女儿|孩子|娃|他们)(别|不要)(再)?打|冲(着)?(我)?(儿子|女儿|孩子|娃|老公|老婆|他|她|他们)(喊|吼|叫)"
+                              # blind round 23: "刚才那句别打了是说我俩儿子 他俩在屋里打架"
+                              r"|是说(我|我家)?(俩|两个)?(儿子|女儿|孩子|娃|老公|老婆|他|她|他们)|(在|又)?打架|打起来了|打成一团")
 _STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
 # "别打了别打了 这波团战要输了" (blind round 21): shouted in a match - not
 # "别再打了 我在开黑 以后都别打", said to us again and for good.
@@ -273,6 +284,14 @@ _NOT_CONTACT_ITSELF = re.compile(
     r"|(生活费|零花钱|红包|钱|款)(就|也)?(别|不用|不要|甭)(再)?(给我)?打(了|过来)?")
 # The nuisance mark taken off, not put on (safety round 21: "手机管家把你们的号码
 # 标成骚扰了，我想取消这个标记，不然我收不到还款提醒").
+# An automatic reply: a phone's do-not-disturb or driving mode, a watch's
+# quick reply, "for now" ("我已开启免打扰模式，稍后与您联系", "[手表快捷回复]
+# 现在不方便 请勿打扰": blind round 23), not a request to stop for good.
+_AUTO_REPLY = re.compile(r"(自动|快捷)回复|开启(了)?(免打扰|勿扰|驾驶)(模式)?|(免打扰|勿扰|驾驶)模式(中|已开启)|手表")
+_FOR_NOW = re.compile(r"稍后|晚点|现在|暂时|正在|目前|此刻|回头")
+# Unblocked, or a block long past that names who writes ("刚从黑名单里把你们
+# 放出来了", "我就是之前拉黑你们的那个 是我本人": blind round 23).
+_BLOCK_UNDONE = re.compile(r"(从|把)(你们)?(从)?黑名单(里|中)?(把你们)?(放|拉|移|拿)(出来|出去|出)|(之前|以前|上次|那次)(把)?(你们)?拉黑(过)?(你们)?的(那个|人)")
 _MARK_UNDONE = re.compile(r"取消(这个|那个|骚扰)?标记|(把)?标记(取消|去掉|撤掉)|(不然|否则)(我)?收不到(你们的)?(还款)?(提醒|短信|通知)")
 # Another sender (a phone carrier, a courier, a prize SMS) and nothing that
 # names ours (safety round 17): its unsubscribe is asked about, not ours.
@@ -708,6 +727,12 @@ def _stop_request(text: str) -> bool:
         return False
     if matched and matched <= {"stop_more", "remove_me"} and any(_MARK_UNDONE.search(v) for v in views):
         return False
+    if (matched == {"dont_contact"} and any(_AUTO_REPLY.search(v) for v in views)
+            and any(_FOR_NOW.search(v) for v in views) and not any(_LASTING.search(v) for v in views)):
+        return False
+    if matched and matched <= _BLOCKING_RULES and any(_BLOCK_UNDONE.search(v) for v in views) \
+            and not _stops_without(_BLOCK_UNDONE, views):
+        return False
     if (matched and any(_NOT_CONTACT_ITSELF.search(v) for v in views)
             and not _stops_without(_NOT_CONTACT_ITSELF, views)):
         # Not the contact: a code, a receipt or a letter not to be sent, or
@@ -754,6 +779,12 @@ def not_an_opt_out(text: str) -> bool:
         return True
     if any(_OTHERS_BLOCKED.search(v) for v in chinese) and not _US_BLOCKED.search(_spaced(text)):
         # "之前冒充你们的骗子号我已经拉黑了" (blind round 22): a scammer blocked, not us.
+        return True
+    if any(_BLOCK_UNDONE.search(v) for v in chinese) or (
+            any(_AUTO_REPLY.search(v) for v in chinese) and any(_FOR_NOW.search(v) for v in chinese)
+            and not any(_LASTING.search(v) for v in chinese)):
+        # "刚从黑名单里把你们放出来了 你好", "[手表快捷回复] 现在不方便"
+        # (blind round 23): a block undone, an automatic reply.
         return True
     if any(_OTHER_SENDER.search(v) for v in views) and not any(_OUR_MESSAGES.search(v) for v in views):
         # "联通天天给我推流量包，回TD也没用", "宽带到期不续了，怎么退订"
