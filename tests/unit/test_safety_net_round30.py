@@ -92,12 +92,15 @@ def test_an_opt_out_only_the_classifier_heard_in_a_block_undone_or_an_auto_reply
     "看不到头 这笔账这辈子都还不完",
     "今天终于还清了 谢谢你们",
     "用不着是说这张卡用不着了 打算还完就销卡",
+    # a bare answer to the bank's question
+    "签好了",
+    "一起吧",
 ])
 def test_a_classifier_crisis_with_an_everyday_reading_falls_to_its_next_guess(text):
     assert everyday_context_only(text)
 
 
-@pytest.mark.parametrize("text", ["这账这辈子都还不完了 我想死", "人在国外 我想跳海"])
+@pytest.mark.parametrize("text", ["这账这辈子都还不完了 我想死", "人在国外 我想跳海", "一起走吧", "遗书签好了"])
 def test_an_own_wish_keeps_the_classifier_crisis(text):
     assert not everyday_context_only(text)
 

@@ -336,8 +336,10 @@ _EVERYDAY = re.compile(
     # a game's boss and restarts, a book title (issue 18, seventh round)
     r"最后一班(地铁|车|公交|飞机|船)|机场|airport|flight|移民|relocat|moving to|(妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷)的后事|重开|boss|只狼|法环|艾尔登|《|"
     # a match's score, a reply after the shift or the lesson, studying abroad (blind round 17)
-    # abroad, out of work between seasons, paid off at last, a promise, moved
+    # a bare "signed" or "both together" to the bank's question, abroad, out
+    # of work between seasons, paid off at last, a promise, moved
     # out of town, the card itself no longer needed (blind round 23)
+    r"^(已签|签好了|签完了|签了|一起吧|一起安排吧|一起还吧)$|"
     r"人在国外|在国外了|(去|到|润到|润去|润)(了)?(国外|海外|澳洲|澳大利亚|美国|日本|加拿大|泰国|新加坡|英国|新西兰)|"
     r"没活(干|儿)|(收完|忙完|干完)[^。！!]{0,6}没活了|没活了[^。！!]{0,6}(开春|明年|下个月|找活)|"
     r"终于(还)?清了|终于结清|终于还完|(今天|总算)(还)?清了|保证(打|还|转)|不在(城里|城市|市里|本地)(了)?|"
