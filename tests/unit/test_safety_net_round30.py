@@ -100,7 +100,9 @@ def test_a_classifier_crisis_with_an_everyday_reading_falls_to_its_next_guess(te
     assert everyday_context_only(text)
 
 
-@pytest.mark.parametrize("text", ["这账这辈子都还不完了 我想死", "人在国外 我想跳海", "一起走吧", "遗书签好了"])
+@pytest.mark.parametrize("text", ["这账这辈子都还不完了 我想死", "人在国外 我想跳海", "一起走吧", "遗书签好了",
+                                  # endless debt beside what is left behind (safety round 16)
+                                  "卡里的账还不完了 我的遗物让家里人卖了还你们"])
 def test_an_own_wish_keeps_the_classifier_crisis(text):
     assert not everyday_context_only(text)
 

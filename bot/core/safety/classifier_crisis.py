@@ -71,6 +71,11 @@ def _death_like_left(seen: str) -> bool:
     return bool(_DEATHLIKE.search(_ORDINARY.sub("", _FIGURES.sub("", seen))))
 
 
+# What a person leaves behind, or leaves to the family to settle.
+_LEFT_BEHIND = re.compile(r"遗(物|书|言|嘱|产|照)|后事|身后|(家里人|家人|孩子|老婆|老公|爸妈)[^。！!]{0,6}(卖|还|处理|料理)"
+                          r"|不在了|走了以后|走了之后|最后(一|的)")
+
+
 # The chore denied ("最后唱一首就上楼顶 这回不是去晒被子": blind round 22).
 _NOT_FOR_A_CHORE = re.compile(r"不是(去|来|为了|要|上去)?(晒|收|晾|浇|修|乘凉|抽烟|看风景|烧烤)")
 
@@ -88,7 +93,11 @@ def everyday_context_only(text: str) -> bool:
     # Debt that will never end is the debt's despair (inform_hardship), when
     # the net sees no sign of its own ("看不到头 这账我这辈子都还不完了":
     # blind round 23).
-    return any(_EVERYDAY.search(v) or _DEBT_ENDLESS.search(v) for v in views) or _net_explained(text)
+    # Not with what is left behind ("账我还不完了。我的遗物里有一块表…让我家里
+    # 人卖了还你们": safety round 16).
+    endless_debt = (any(_DEBT_ENDLESS.search(v) for v in views)
+                    and not any(_LEFT_BEHIND.search(v) for v in views))
+    return endless_debt or any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
 
 
 def _net_explained(text: str) -> bool:
