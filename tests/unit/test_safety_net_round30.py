@@ -14,7 +14,9 @@ want to die over", 跳楼 taken back as 跳楼价, a game uninstalled "bye
 forever", and for a crisis only the classifier heard: abroad, out of work
 between harvests, paid off at last, moved out of town, the card no longer
 needed, debt that will never end. Last session's open note too: a visit
-to a living grandmother is no crisis.
+to a living grandmother is no crisis. Second part: the same families in
+other words (a wish to have died, whether one will still be here, the
+self given up, "count me gone", the account settled in the next life).
 """
 import pytest
 
@@ -27,12 +29,19 @@ from tests.unit.safety_support import round_tests
 CRISIS_BY_KIND = {
     "not_keeping_myself": ["债我是还不动了 这条命我也不打算要了", "人我就不打算留着了 随你们吧"],
     "worth_more_dead": ["那年要是没被救回来 家里早就能领笔保险金了"],
+    # second part: the same families in other words
+    "should_have_died": ["我早该死在那年的车祸里", "要是那次没抢救过来就好了", "当初就不该把我救回来"],
 }
 POSSIBLE_BY_KIND = {
     "what_for": ["活着还为了啥呢", "天天这样 活着有啥盼头"],
     "if_tomorrow": ["下周的事下周再说 假如我还有明天"],
     "person_gone": ["这号以后别打了 不是换号 是人没了"],
     "family_paid_for_me": ["我走了家里倒能领笔抚恤金"],
+    "still_here": ["到时候我还在不在都不好说", "我还能不能看到明天都难说"],
+    "self_given_up": ["命不要了", "这身子我也不要了"],
+    "count_me_gone": ["你们就当我不在了吧", "以后就当没我这个人"],
+    "next_life_account": ["往后的账 下辈子算吧"],
+    "nobody_answers": ["反正过几天也没人接这个电话了"],
 }
 LOOK_ALIKES = [
     # last session's note: a visit to the living
@@ -45,6 +54,10 @@ LOOK_ALIKES = [
     "uninstalling the game, bye forever lol",
     "如果还有明天 这首歌挺好听",
     "签什么签 霸王条款 还让不让人活了",
+    "开这么快 命都不要了",
+    "钱不要了 命要紧",
+    "我还在不在公司你们管得着吗",
+    "当我不在家的时候你们找我老婆",
 ]
 OPT_OUTS = [
     "🈲打电话 🈲发短信",

@@ -1685,3 +1685,20 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r30_family_paid_for_me", r"(家里|家人|老婆|孩子|爸妈)(还能|就能|倒能)领(到)?(一)?(笔)?(抚恤金|保险金|赔偿金|身故金)"),
 ])
 
+# Thirtieth round, second part: the same families in other words of our own
+# (a wish to have died, whether one will still be here, the self given up,
+# "count me gone"), so that the round reaches past the phrasings read.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r30_should_have_died",
+     r"(我)?早(就)?该死(在|了|掉)|(要是|如果|当初|那次|当时)(那次|当时|那年)?(没|没有)(被)?(抢救|救)(过来|回来|活)(就好了|多好|该多好)"
+     r"|(当初|那次|当时)(就)?不该(把我)?(抢救|救)(我)?(回来|过来)?"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r30_still_here", r"(我)?还在不在(都|也)?(不好说|难说|不一定|说不准)|(我)?还能不能看到明天|(我)?还有没有(明天|以后)"),
+    # not "开这么快 命都不要了" of someone else: said of one's own
+    ("r30_self_given_up", r"(这条命|我这条命|这身子|这副身子|我这身子)(我)?(也|都|就)?不要了|^命(也|都)?不要了$"),
+    ("r30_count_me_gone", r"(就)?当我(已经)?不在了|就当没(有)?我这个人|当没有我这个人"),
+    ("r30_next_life_account", r"下辈子(再)?算"),
+    ("r30_nobody_answers", r"(过几天|以后|很快|马上)(也|就)?没人接(这个)?(电话|号码|手机)了"),
+])
+
