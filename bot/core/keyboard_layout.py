@@ -103,7 +103,7 @@ def _hangul_keys(run: str) -> Optional[str]:
     return "".join(keys)
 
 
-def _read_back(run: str, keys: Optional[str]) -> Optional[str]:
+def _read_back(keys: Optional[str]) -> Optional[str]:
     if not keys:
         return None
     words = [w for w in re.split(r"[ ,.]+", keys) if w]
@@ -122,12 +122,12 @@ def layout_edits(text: str) -> List[Edit]:
     edits: List[Edit] = []
     if any("\u0400" <= ch <= "\u04ff" for ch in text):
         for match in _CYRILLIC_RUN.finditer(text):
-            pinyin = _read_back(match.group(0), _russian_keys(match.group(0)))
+            pinyin = _read_back(_russian_keys(match.group(0)))
             if pinyin:
                 edits.append((match.start(), match.end(), pinyin))
     if any("\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e" for ch in text):
         for match in _HANGUL_RUN.finditer(text):
-            pinyin = _read_back(match.group(0), _hangul_keys(match.group(0)))
+            pinyin = _read_back(_hangul_keys(match.group(0)))
             if pinyin:
                 edits.append((match.start(), match.end(), pinyin))
     return edits

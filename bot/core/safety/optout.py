@@ -282,8 +282,6 @@ _NOT_CONTACT_ITSELF = re.compile(
     r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?"
     # money not to be sent ("妈 这个月生活费别打了 我发工资了", safety round 18)
     r"|(生活费|零花钱|红包|钱|款)(就|也)?(别|不用|不要|甭)(再)?(给我)?打(了|过来)?")
-# The nuisance mark taken off, not put on (safety round 21: "手机管家把你们的号码
-# 标成骚扰了，我想取消这个标记，不然我收不到还款提醒").
 # An automatic reply: a phone's do-not-disturb or driving mode, a watch's
 # quick reply, "for now" ("我已开启免打扰模式，稍后与您联系", "[手表快捷回复]
 # 现在不方便 请勿打扰": blind round 23), not a request to stop for good.
@@ -292,6 +290,16 @@ _FOR_NOW = re.compile(r"稍后|晚点|现在|暂时|正在|目前|此刻|回头"
 # Unblocked, or a block long past that names who writes ("刚从黑名单里把你们
 # 放出来了", "我就是之前拉黑你们的那个 是我本人": blind round 23).
 _BLOCK_UNDONE = re.compile(r"(从|把)(你们)?(从)?黑名单(里|中)?(把你们)?(放|拉|移|拿)(出来|出去|出)|(之前|以前|上次|那次)(把)?(你们)?拉黑(过)?(你们)?的(那个|人)")
+
+
+def _automatic_reply(views) -> bool:
+    """A phone's or a watch's automatic reply, for now and not for good."""
+    return (any(_AUTO_REPLY.search(v) for v in views) and any(_FOR_NOW.search(v) for v in views)
+            and not any(_LASTING.search(v) for v in views))
+
+
+# The nuisance mark taken off, not put on (safety round 21: "手机管家把你们的号码
+# 标成骚扰了，我想取消这个标记，不然我收不到还款提醒").
 _MARK_UNDONE = re.compile(r"取消(这个|那个|骚扰)?标记|(把)?标记(取消|去掉|撤掉)|(不然|否则)(我)?收不到(你们的)?(还款)?(提醒|短信|通知)")
 # Another sender (a phone carrier, a courier, a prize SMS) and nothing that
 # names ours (safety round 17): its unsubscribe is asked about, not ours.
@@ -727,8 +735,7 @@ def _stop_request(text: str) -> bool:
         return False
     if matched and matched <= {"stop_more", "remove_me"} and any(_MARK_UNDONE.search(v) for v in views):
         return False
-    if (matched == {"dont_contact"} and any(_AUTO_REPLY.search(v) for v in views)
-            and any(_FOR_NOW.search(v) for v in views) and not any(_LASTING.search(v) for v in views)):
+    if matched == {"dont_contact"} and _automatic_reply(views):
         return False
     if matched and matched <= _BLOCKING_RULES and any(_BLOCK_UNDONE.search(v) for v in views) \
             and not _stops_without(_BLOCK_UNDONE, views):
@@ -780,9 +787,7 @@ def not_an_opt_out(text: str) -> bool:
     if any(_OTHERS_BLOCKED.search(v) for v in chinese) and not _US_BLOCKED.search(_spaced(text)):
         # "之前冒充你们的骗子号我已经拉黑了" (blind round 22): a scammer blocked, not us.
         return True
-    if any(_BLOCK_UNDONE.search(v) for v in chinese) or (
-            any(_AUTO_REPLY.search(v) for v in chinese) and any(_FOR_NOW.search(v) for v in chinese)
-            and not any(_LASTING.search(v) for v in chinese)):
+    if any(_BLOCK_UNDONE.search(v) for v in chinese) or _automatic_reply(chinese):
         # "刚从黑名单里把你们放出来了 你好", "[手表快捷回复] 现在不方便"
         # (blind round 23): a block undone, an automatic reply.
         return True
