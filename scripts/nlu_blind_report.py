@@ -86,12 +86,18 @@ SETS = (
     ("noisy (blind23)", ("tests/nlu_blind23/noisy.yml",)),
     ("replies (blind23)", ("tests/nlu_blind23/replies.yml",)),
     # Round 24, written blind and frozen 2026-12-06 (1,598 messages) before
-    # any change of that day's seventh session: the held-out measure.
+    # any change of that day's seventh session, held out for it; read in the
+    # first session of 2026-12-07 once round 25 was frozen: a development set now.
     ("colloquial (blind24)", ("tests/nlu_blind24/colloquial.yml",)),
     ("noisy (blind24)", ("tests/nlu_blind24/noisy.yml",)),
     ("replies (blind24)", ("tests/nlu_blind24/replies.yml",)),
+    # Round 25, written blind and frozen 2026-12-07 (1,572 messages) before
+    # any change of that day's first session: the held-out measure.
+    ("colloquial (blind25)", ("tests/nlu_blind25/colloquial.yml",)),
+    ("noisy (blind25)", ("tests/nlu_blind25/noisy.yml",)),
+    ("replies (blind25)", ("tests/nlu_blind25/replies.yml",)),
 )
-HELD_OUT = "blind24"
+HELD_OUT = "blind25"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -218,10 +224,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
         "not scored here. Rounds 9 to 17 (`tests/nlu_blind9/` to `tests/nlu_blind17/`), each held out",
         "for one session of 2026-12-05 and then read, are training data since the third session of",
-        "2026-12-06 and not scored here either. Rounds 18 to 23 (`tests/nlu_blind18/` to",
-        "`tests/nlu_blind23/`) were held out for the first to sixth sessions of 2026-12-06 and read in",
-        "the next: development sets, which nothing trains on. Round 24 (`tests/nlu_blind24/`, written",
-        "and frozen 2026-12-06 before the seventh session's first change) is the held-out measure: it is",
+        "2026-12-06 and not scored here either. Rounds 18 to 24 (`tests/nlu_blind18/` to",
+        "`tests/nlu_blind24/`) were held out for the first to seventh sessions of 2026-12-06 and read in",
+        "the next: development sets, which nothing trains on. Round 25 (`tests/nlu_blind25/`, written",
+        "and frozen 2026-12-07 before that day's first change) is the held-out measure: it is",
         "scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
