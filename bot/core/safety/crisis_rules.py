@@ -1702,3 +1702,42 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r30_nobody_answers", r"(过几天|以后|很快|马上)(也|就)?没人接(这个)?(电话|号码|手机)了"),
 ])
 
+
+# Thirty-first round (blind round 24, read once round 25 was frozen), in
+# words of our own: medicine gathered a little at a time from several
+# pharmacies or doctors, "don't talk me out of it, don't call the police",
+# a relative reporting the cardholder missing to the police, the money
+# "also a farewell", debts to others paid "another way"; and, answering a
+# worried bank, "where I am doesn't matter any more", "still here, for
+# now", pills poured into a palm, keeping a dead parent company at the
+# grave, a pet's carer named and the writer "at peace now".
+_PHARMACIES = r"(跑|去|走|换)(了)?(好)?[几两三四五六七八九十0-9]+(家|个)(药店|药房|医院|诊所)"
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r31_gathered_medicine",
+     _PHARMACIES + r"[^。！!]{0,16}(每家|一家|各|分别)(只)?(买|开|拿|配)(了)?(一点|点|几片|一些|一盒|一板|一小瓶)"
+     r"|(安眠药|安定|助眠药|思诺思|佐匹克隆|艾司唑仑|阿普唑仑)[^。！!]{0,24}" + _PHARMACIES
+     + r"|一次只(肯|给|能|让)?开[0-9一二三四五六七八九十]+(片|粒|颗)[^。！!]{0,12}" + _PHARMACIES),
+    ("r31_dont_stop_me", r"(不用|别|不要)劝(我)?[^。！!]{0,8}(也)?(别|不用|不要)报(什么)?警"),
+    # not "手机被偷了 关机了 已经报警": a person gone, not a phone stolen or a scam
+    ("r31_missing_reported",
+     r"^(?!.*(被偷|被盗|偷了|丢了|被抢|被骗|诈骗|骗子))(?:.*?)(?:"
+     r"(关机|失联|联系不上|找不到(她|他|人)|人不见了)[^。！!]{0,24}(已经|我们|刚)?报(了)?(警|案)"
+     r"|(已经|我们|刚)报(了)?(警|案)[^。！!]{0,12}(关机|失联|联系不上|找不到(她|他|人)|人不见了))"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # not "我要不要报警", "用不用报警": asked, not begged
+    ("r31_no_police", r"(别|(?<!用)不用|(?<!要)不要)(去|帮我)?报(什么)?警"),
+    ("r31_pills_in_palm", r"(全|都|一把)(倒|撒)(在)?(手心|手掌|掌心)"),
+    ("r31_where_no_matter", r"(在哪|在哪里|在哪儿|去哪|去哪里)(都|也)?(已经)?不重要了"),
+    ("r31_still_here_for_now", r"^(我|人)?(还在)?[，,。 ]*(暂时|目前|眼下|现在)(我|人)?还在(吧|呢|的)?[。！!…]*$"),
+    ("r31_also_farewell", r"(也是|算是|就当|就当是)(一种|一次)?(告别|道别|永别|诀别)"),
+    ("r31_other_way_to_pay",
+     r"(欠(别人|他们|其他人|家里|外面)的|别人的)[^。！!]{0,8}(我)?(用|拿)(别的|另一种|其他|我自己的)(方式|办法)(还|偿还|了结|解决)"),
+    ("r31_grave_company", r"(埋|葬)(的|着)?(地方|那里|那儿|那块地)[^。！!]{0,8}(来|去)?陪(他|她|他们|我爸|我妈)"
+                          r"|(坟|墓)(前|边|旁|头)[^。！!]{0,6}(一直)?陪(着)?(他|她|他们)(?![^。！!]{0,6}(说说话|聊聊|烧纸|上香|扫墓))"),
+    ("r31_carer_named_at_peace",
+     r"(照顾|养|带)(好)?(它|它们|他们|她们|猫|狗|孩子|娃)(的)?[^。！!]{0,6}(我)?(就|也)*(放心|安心)了"
+     r"|(它|它们|猫|狗|孩子|娃)(有|交给|托给)[^。！!]{0,6}(照顾|带|养)[^。！!]{0,4}(我)?(就|也)*(放心|安心)了"),
+    # 跳河 typed with a homophone ("说要去跳和")
+    ("r31_river_homophone", r"(要|想|去)(去)?跳(和|合|荷)(?!声|唱|拍|舞)"),
+])

@@ -70,7 +70,9 @@ _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
 _UP_THERE_FOR = re.compile(r"(被子|被单|床单|衣服|腊肉)(收|晒|晾)|喝西北风|防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")
 _SOMEONE_PAYS = re.compile(r"(?<!别)(?<!不用)(帮|幫)我(把)?.{0,10}(还了|繳了|缴了|付了|转了)|换(他|她)(帮|幫)我(繳|缴|还|付)")
-_NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我")
+_NUMBER_NOW_MINE = re.compile(r"(号|号码)(现在)?(是)?我在用|这个号现在是我"
+                              # blind round 24: "号码是我爸以前用的 他走了三年了 现在我在用"
+                              r"|(号|号码)[^。！!]{0,6}(以前|之前|原来)[^。！!]{0,6}(用|在用)的[^。！!]{0,16}(现在|如今|目前)(是)?(我|我们)在用")
 _RELATIVES_WILL = re.compile(_FAMILY + r"的(遗嘱|遗产|遗物)|(帮|替|给)(我)?" + _FAMILY + r"(写|立|办|弄|整理)(遗嘱)")
 _SEE_YOU = re.compile(r"明天见|回头见|下次见|明儿见|改天见|晚点见|明天再聊|回头聊|改天聊|（不是）|\(不是\)")
 _QUOTED_COLLECTOR = re.compile(r"(催收|催收员|你们的人|他们|他|她|客服)(的人)?.{0,6}说(我)?[\"“「‘']"
@@ -187,6 +189,11 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         return True
     if possible == {"cannot_go_on"} and _dead_end_of_a_named_hardship(views):
         return True
+    if possible <= {"no_future", "no_time_for_it"} and any(_NO_WAY_OUT_OF_DEBT.search(v) for v in views):
+        # "看不到出路 这个坑太大了 填不满", "看不到头了 这些钱怎么还得完" (blind
+        # round 24): no way out of the debt, the debt's despair
+        # (inform_hardship), when that is the message's one sign.
+        return True
     if possible <= {"cannot_go_on", "no_future", "no_hope"}:
         # Tenth round: asking for a month or a plan is planning to be there;
         # "没有明天了" of a sale's last day; "被逼到走投无路" in a complaint or the news.
@@ -202,6 +209,10 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
                 and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) or _APP_TROUBLE.search(v)
                         or _THANKS_LIFESAVER.search(v)
                         for v in views)):
+            return True
+        # "猫托给邻居了 因为宿舍不让养", "在医院陪我爸 猫只能托给邻居" (blind
+        # round 24): the pet left with someone for a reason the writer gives.
+        if any(_PET_LEFT.search(v) for v in views) and any(_PET_REASON.search(v) for v in views):
             return True
         # "终于解脱了，那破公司辞了": free of a job, when relief is the only sign.
         without_relief = tuple(v.replace("解脱", "") for v in views)
@@ -222,6 +233,12 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         # "我在鄱阳湖边上包的鱼塘 大水冲垮了" (blind round 13): a living made on the water.
         return True
     return False
+
+
+_PET_LEFT = re.compile(r"(猫|狗|猫咪|狗狗|宠物)[^。！!]{0,6}(托给|托付给|交给|送到|寄养|放在)")
+_PET_REASON = re.compile(r"因为|宿舍不让|不让养|在医院|住院|陪(我)?(爸|妈|老人|孩子)|出差|进修|打工|上班|加班|寄养|回不去|月底(就)?回|过(几|两)天(就)?回|气话")
+_NO_WAY_OUT_OF_DEBT = re.compile(r"(看不到|看不见)(任何)?(出路|头|尽头)[^。！!]{0,20}(坑|债|欠|钱|还不完|还得完|填不满|利息|网贷|窟窿)"
+                                 r"|(坑|债|欠|钱|收入|利息|网贷|窟窿)[^。！!]{0,24}(看不到|看不见)(任何)?(出路|头|尽头)")
 
 
 # "走投无路" at the end of a hardship named (a factory closed, wages unpaid,
@@ -344,6 +361,15 @@ _EVERYDAY = re.compile(
     r"没活(干|儿)|(收完|忙完|干完)[^。！!]{0,6}没活了|没活了[^。！!]{0,6}(开春|明年|下个月|找活)|"
     r"终于(还)?清了|终于结清|终于还完|(今天|总算)(还)?清了|保证(打|还|转)|不在(城里|城市|市里|本地)(了)?|"
     r"不用你们(家)?的卡|(卡|这张卡)[^。！!]{0,8}用不着|用不着[^。！!]{0,6}(这张)?卡|销卡|"
+    # a promise for tonight, a new trade, a line said to someone else, how to
+    # pay, what the credit record will show, a complaint of no way to live,
+    # a debt paid off at last with joy, chemotherapy, a husband or wife who
+    # died (blind round 24)
+    r"(今晚|今天|明天|马上|立刻|一会儿?)(就)?(转|还|打)(过去|给你们|给你)|(转行|改行)(去)?|"
+    r"(这句|这话|那句|上面那句|刚才那句)(话)?(是)?(跟|对|和|说给|发给)[^。！!]{0,6}(说|讲|发)的|"
+    r"(如何|怎么|怎样|在哪|哪里)(付款|还款|转账|付钱|缴费)|付款给你们|(会不会|会)(直接)?(上|影响)征信|"
+    r"(不|不想|不肯|不愿)给(普通人|老百姓|我们|人)?(留)?(一)?(条)?活路|(才|终于|总算)(把[^。！!]{0,6})?还(完|清)|化疗|"
+    r"(老头子|老伴|老头|老太婆|我老公|我老婆|我爱人|孩子他爸|孩子他妈)(已经)?(走了|去世|过世)(以后|之后|后|那年|[一二三四五六七八九十两几0-9]+年)|"
     r"跳槽|枕头仗|烧烤店|烤肉店|谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )

@@ -135,6 +135,10 @@ STOP_POSSIBLE = _rules([
     # blind round 23: "你们真贴心 一天提醒八遍 以后能省省吗": irony, then
     # "spare me from now on"; the bot asks whether to stop altogether.
     ("r30_spare_me", r"以后(能|可以|就)?(不能|能不能)?省省(吧|吗|呗|了)?"),
+    # blind round 24: "上次回了还是照发，这次给我彻底停掉", "回0" to a
+    # reminder that offered it: the bot asks whether to stop altogether.
+    ("r31_stop_it_all", r"(给我|帮我)(彻底|全部|统统|都)停(掉|了|止)(吧|啊)?[。！!]*$"),
+    ("r31_reply_zero", r"^(回|回复)(0|零)[。！!]*$"),
     # "哪种都别，滚" to "how should we contact you?" (blind round 12): no way
     # at all, the bot asks whether that means stop altogether.
     ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
@@ -170,6 +174,8 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
     ("remove_me", r"(这个)?号(码)?从[^。！!]{0,12}(系统|名单)(里|中)?(删除|移除|删掉|去掉)"
                   # blind round 23: "能不能把我这号划掉", crossed off the list
                   r"|把我(的|这个?)?(号码?|手机号|电话|名字)?(从[^。！!]{0,10})?(划掉|划去|勾掉|除名)"),
+    # blind round 24: "先把你们的骚扰电话停了": our calls or messages switched off
+    ("r31_calls_stopped", r"把(你们)?(的)?(这些|那些)?(骚扰|催收|催债|催款)?(电话|短信|信息|消息)(都|全|全部)?(给我)?(停|断)(了|掉|下来)"),
     # blind round 23: "🈲 打电话 🈲 发短信" (the squared 禁 read as the character)
     ("r30_forbidden", r"禁(打|发|来)(电话|短信|信息|消息)"),
     # Twenty-fifth round (safety round 20, long messages): contact by any means
@@ -228,7 +234,9 @@ STOP_ENGLISH = _rules([
 
 # A question about the keyword or what it does (退订以后多久生效, 拒收请回复R是干嘛的)
 # is no opt-out; "怎么退订" asks how to do it, and is one.
-_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真的能(退订|退|停)|骗人|有什么区别|有啥区别|是什么|是啥|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗"
+# "不管写的是啥 退订" (blind round 24): "whatever it says", no question.
+_WHATEVER_IT_IS = re.compile(r"(不管|无论|不论|管它|管他)[^。！!？?]{0,8}是(什么|啥)")
+_KEYWORD_QUESTION = re.compile(r"是(不是)?退订?(吗|么|嘛|的意思)|真的能(退订|退|停)|骗人|有什么区别|有啥区别|是(什么|啥)|什么意思|啥意思|干嘛的|干什么的|生效|还能|收费|照常发|还是要.{0,4}发|继续发|影响|会不会|有用吗|有没有用|管用吗"
                                # safety round 17: what it covers, who reads it, asked before, the SMS that said it
                                r"|到底是|是(不是)?所有|都收不到|app(里|里面|上)|(退订|回td|回t|td)(之前|以前|前)|看懂|看得懂|机器还是|人在看|谁在看"
                                r"|(那条|这条|一条|那个|这个)[^，。,]{0,10}(回td|回t|退订)[^，。,]{0,6}(的)?(短信|信息)")
@@ -236,7 +244,9 @@ _KEYWORD_RULES = {"sms_keyword", "stop_sending"}
 # Blind round 20: the object of an unsubscribe or a block that is not us.
 # A newspaper by name too (blind round 22: "我订的老年报怎么退订").
 _PAPERS = r"(月刊|周刊|杂志|期刊|报纸|刊物|报刊|老年报|晚报|日报|早报|都市报|商报|青年报)"
-_A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(" + _PAPERS[1:-1] + r"|会员|自动续费)"
+# Blind round 24: the automatic debit unsubscribed ("我把自动扣款退订了 现在手动怎么还").
+_A_PUBLICATION = re.compile(r"(退订|取消订阅|退掉)(了)?(你们)?(银行)?(的|那份|这份|那个)?(电子)?(理财)?(" + _PAPERS[1:-1] + r"|会员|自动续费|自动扣款|自动还款|代扣)"
+                            r"|(自动扣款|自动还款|代扣)(我)?(已经|已)?(给)?(退订|取消)"
                             r"|" + _PAPERS + r"[^，。,？?]{0,8}(退订|取消订阅|退掉)")
 _BLOCKING_RULES = {"remove_me", "stop_more", "too_often"}
 _OTHERS_BLOCKED = re.compile(r"(冒充|诈骗|骗子|陌生(的)?(号码|号|电话)|推销|公检法|(一堆|那些|好多|很多)骚扰电话)[^。！!]{0,20}(拉黑|屏蔽)"
@@ -253,6 +263,8 @@ _STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
 # "别打了别打了 这波团战要输了" (blind round 21): shouted in a match - not
 # "别再打了 我在开黑 以后都别打", said to us again and for good.
 _IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这波)(要|又|快)?输"
+                         # blind round 24: "别打了别打了 打野送了八个人头 哈哈发错群了"
+                         r"|打野|(送|拿)了?[一二三四五六七八九十两几0-9]+个?人头|发错群"
                          r"|(这局|这把|这波)(打不赢|赢不了)|投了吧|团灭|一直送|teammate")
 _AT_US_AGAIN = re.compile(r"别再|不要再|都别|认真")
 # Blocking us nearly done, not done ("刚把一堆骚扰电话拉黑了，差点把你们也拉黑。
@@ -292,8 +304,15 @@ _FOR_NOW = re.compile(r"稍后|晚点|现在|暂时|正在|目前|此刻|回头"
 _BLOCK_UNDONE = re.compile(r"(从|把)(你们)?(从)?黑名单(里|中)?(把你们)?(放|拉|移|拿)(出来|出去|出)|(之前|以前|上次|那次)(把)?(你们)?拉黑(过)?(你们)?的(那个|人)")
 
 
+# A voice assistant's own confirmation that it set the phone's quiet hours
+# ("已为你设置勿扰模式，晚上十点至早上七点": blind round 24), sent on by mistake.
+_ASSISTANT_SET_QUIET = re.compile(r"(已为你|已为您|已经为你|已经为您)(设置|开启|打开|设定)(了)?(好)?(勿扰|免打扰|睡眠|驾驶)")
+
+
 def _automatic_reply(views) -> bool:
     """A phone's or a watch's automatic reply, for now and not for good."""
+    if any(_ASSISTANT_SET_QUIET.search(v) for v in views):
+        return True
     return (any(_AUTO_REPLY.search(v) for v in views) and any(_FOR_NOW.search(v) for v in views)
             and not any(_LASTING.search(v) for v in views))
 
@@ -685,7 +704,7 @@ def _stop_request(text: str) -> bool:
         # "不认识这个人 把号码删了": the wrong person; its own handling marks
         # the number so that nobody writes to it again.
         return False
-    if (matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(v) or _NOT_MY_OPT_OUT.search(v)
+    if (matched and matched <= _KEYWORD_RULES and any(_KEYWORD_QUESTION.search(_WHATEVER_IT_IS.sub("", v)) or _NOT_MY_OPT_OUT.search(v)
                                                       for v in every_view)
             and not any(_IN_EARNEST.search(v) for v in views)):
         return False
@@ -779,7 +798,7 @@ def not_an_opt_out(text: str) -> bool:
     """Whether an opt-out only the classifier saw is something else."""
     chinese = _views(text, expand_pinyin=False)
     views = chinese + (_english(text),)
-    if any(_NOT_AN_OPT_OUT.search(v) for v in views):
+    if any(_NOT_AN_OPT_OUT.search(_WHATEVER_IT_IS.sub("", v)) for v in views):
         return True
     if _said_to_someone_else(chinese):
         # "C，白天在打比赛，队友一直喊别打了别打了" (blind round 21): shouted in a match.
