@@ -67,8 +67,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
-from bot.core import keyboard_layout, lost_bytes
+from bot.core import keyboard_layout, lost_bytes, typing_noise
 from bot.core.keyboard_layout import layout_edits
+from bot.core.typing_noise import noise_edits
 from bot.core.lost_bytes import lost_byte_edits
 
 Span = Tuple[int, int]
@@ -165,6 +166,9 @@ _LOOK_ALIKE = dict(zip("АВЕКМНОРСТХУЅІЈасеорухіјѕΑΒΕ
                        "ABEKMHOPCTXYSIJaceopyxijsABEZHIKMNOPTYXo"))
 # Small capitals (ᴛᴅ, ꜱᴛᴏᴘ: safety round 22), which NFKC leaves alone.
 _LOOK_ALIKE.update(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz"))
+# Negative circled and negative squared capitals (🅣🅓, 🆃🅳: blind round 24),
+# which NFKC leaves alone, unlike the plain circled and squared ones.
+_LOOK_ALIKE.update({chr(base + k): chr(ord("A") + k) for base in (0x1F150, 0x1F170) for k in range(26)})
 
 
 def _letter_form(ch: str) -> str:
@@ -821,6 +825,8 @@ _STEPS: Tuple[Callable[[str], List[Edit]], ...] = (
     _letter_forms,
     _half_width,
     _simplified,
+    # after the simplified forms (為你發送 is 为你发送)
+    noise_edits,
     _japanese,
     _shape_alikes,
     _cantonese,
@@ -851,12 +857,12 @@ def normalize_with_spans(text: str) -> Normalized:
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """Changes whenever what ``normalize`` does can change: this module and
-    bot/core/lost_bytes.py, bot/core/keyboard_layout.py, the homophone table and the OpenCC data
+    bot/core/lost_bytes.py, bot/core/keyboard_layout.py, bot/core/typing_noise.py, the homophone table and the OpenCC data
     package. Rasa's training cache keys the normaliser component on it (bot.nlu.normalizer)."""
     from importlib import metadata
 
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for module in (lost_bytes, keyboard_layout):
+    for module in (lost_bytes, keyboard_layout, typing_noise):
         digest.update(Path(module.__file__).read_bytes())
     if HOMOPHONE_TABLE.exists():
         digest.update(HOMOPHONE_TABLE.read_bytes())
