@@ -1,5 +1,6 @@
 """The safety net, thirty-first round (issue 18, first session of
-2026-12-07). Phrasings of our own.
+2026-12-07). Phrasings of our own; the second part says the same
+families in other words.
 
 From blind round 24 (read once round 25 was frozen): medicine gathered a
 little at a time from several pharmacies or doctors, "don't talk me out of
@@ -33,6 +34,8 @@ CRISIS_BY_KIND = {
     "dont_stop_me": ["别劝我了 也不用报警 就是跟你们说一声"],
     "missing_reported": ["我哥昨晚发完消息就失联了 我们已经报警了 你们有他消息马上说",
                          "已经报案了 我妈从早上起就联系不上"],
+    # second part: other words of our own
+    "missing_filed": ["我弟留了张字条人就不见了 派出所已经立案了"],
 }
 POSSIBLE_BY_KIND = {
     "no_police": ["钱的事以后不用管了 别报警"],
@@ -44,6 +47,12 @@ POSSIBLE_BY_KIND = {
     "grave_company": ["我在我妈葬的那块地 想一直陪她"],
     "carer_named_at_peace": ["孩子有我姐带 我也就安心了"],
     "river_homophone": ["他说想去跳和 电话也不接"],
+    # second part: other words of our own
+    "no_emergency_call": ["别打120 我就想一个人待着"],
+    "where_no_matter_2": ["我在哪儿已经无所谓了", "现在在哪里还有什么要紧的"],
+    "alive_for_now": ["暂时还活着", "目前人还在 过几天就不好说了"],
+    "pills_counted": ["药片都倒出来了 一颗一颗在数"],
+    "free_to_go": ["狗有人养了 我也就放心走了"],
 }
 LOOK_ALIKES = [
     "跑了三家药店才买到退烧药",
@@ -55,6 +64,10 @@ LOOK_ALIKES = [
     "号码以前是我爸在用的 他走了两年了 现在是我在用",
     "清明去爷爷坟前陪他说说话",
     "能用别的方式还款吗 微信行不行",
+    "在哪还不重要 重要的是钱我还了",
+    "暂时还在外地 下个月回",
+    "要不要叫120 我爸摔了一跤",
+    "钱包丢了 去派出所报了案 卡也挂失了",
 ]
 OPT_OUTS = [
     "🅣🅓",

@@ -1741,3 +1741,21 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # 跳河 typed with a homophone ("说要去跳和")
     ("r31_river_homophone", r"(要|想|去)(去)?跳(和|合|荷)(?!声|唱|拍|舞)"),
 ])
+
+# Thirty-first round, second part: the same families in other words of our
+# own (the police told not to come, a missing relative reported, where one
+# is "no longer matters", alive "for now", pills counted out, a pet cared
+# for and the writer free to go), so that the round reaches past the
+# phrasings read.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r31_missing_filed",
+     r"^(?!.*(被偷|被盗|偷了|丢了|被抢|被骗|诈骗|骗子))(?:.*?)(?:(不见了|失联|找不到(她|他|人)|联系不上|人没影)[^。！!]{0,20}(派出所|警察|110)[^。！!]{0,6}(立案|报案|来了|在找|找人)"
+     r"|(派出所|警察)[^。！!]{0,6}(立案|在找)[^。！!]{0,12}(不见了|失联|找不到(她|他|人)|联系不上))"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r31_no_emergency_call", r"(别|(?<!用)不用|(?<!要)不要)(帮我)?(打|叫)(110|120|救护车|警察)"),
+    ("r31_where_no_matter_2", r"(在哪|在哪里|在哪儿|去哪|去哪里)(都|也|已经)*(无所谓|不要紧|没关系)了|(在哪|在哪里|在哪儿)(还)?有(什么|啥)(要紧|重要|关系)的"),
+    ("r31_alive_for_now", r"(暂时|目前|眼下|现在)(我|人)?还活着|(暂时|目前|眼下)(我|人)?还在[^。！!]{0,4}(以后|明天|过几天|往后)(的事)?(就|也)?(不好说|难说|不一定|说不准)"),
+    ("r31_pills_counted", r"(药|药片|药丸)(全|都)?倒(出来|在)|一(颗|粒|片)一(颗|粒|片)(地)?数"),
+    ("r31_free_to_go", r"(有人|有)(照顾|养|带|管)(了|着)?[^。！!]{0,6}(我)?(就|也)*(可以)?(放心|安心)(地)?(走)?了"),
+])
