@@ -126,3 +126,11 @@ def test_an_opt_out_only_the_classifier_heard_from_a_voice_assistant_is_set_asid
 def test_negative_circled_letters_are_read_as_letters():
     assert normalize("🅣🅓") == "退订"
     assert normalize("🅰🅱") == "AB"
+
+
+def test_a_place_not_to_call_with_the_writer_to_be_called_directly_is_no_opt_out():
+    # "don't call my work, contact me directly" is a complaint about whom we call
+    assert verdict("别打到我店里去 有事直接找我本人") is None
+    # the place alone is still asked about
+    found = verdict("别打到我单位去")
+    assert found.intent == "stop_contact" and found.tier == POSSIBLE

@@ -122,8 +122,10 @@ STOP_POSSIBLE = _rules([
                           r"|^(不需要|不用|不要)(你们)?(再)?(的)?(提醒|通知)(了|啦)?$"),
     # Issue 18, sixth round: calls restricted to a place or a time ("别打到我
     # 单位去", "上班时间别打") without the word 电话: the bot asks whether
-    # contact should stop altogether rather than guess either way.
-    ("place_or_time_restricted", r"^(?!.*(打|联系|找)我(的)?(手机|手機|电话|微信|私人))(?:.*?)(?:"
+    # contact should stop altogether rather than guess either way. Not when
+    # the writer asks to be contacted directly instead ("别打到店里去，有事
+    # 找我本人": blind round 24), which is a complaint about whom we call.
+    ("place_or_time_restricted", r"^(?!.*((打|联系|找)我(的)?(手机|手機|电话|微信|私人)|(直接)?(找|联系)我(本人|就行|就好)|直接(找|联系)我))(?:.*?)(?:"
                                  r"(别|不要|不许|不准|甭)(再)?打(到|去)(我)?(的)?(单位|公司|家里|工作单位|厂里|店里)"
                                  r"|(上班|工作|开会|上课)(的)?(时间|时候|期间)(里)?(请)?(别|不要|不许|不准|甭)(再)?打(?!游戏|球|牌|麻将|字|卡|工|车|架|针|扰|瞌睡|盹|呼)"
                                  # not at night (thirteenth round): quiet hours are kept anyway; ask whether to stop altogether
