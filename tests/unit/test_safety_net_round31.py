@@ -53,6 +53,7 @@ POSSIBLE_BY_KIND = {
     "alive_for_now": ["暂时还活着", "目前人还在 过几天就不好说了"],
     "pills_counted": ["药片都倒出来了 一颗一颗在数"],
     "free_to_go": ["狗有人养了 我也就放心走了"],
+    "into_the_furnace": ["烧了一辈子炉子 哪天我自己也钻进那个炉子算了"],
 }
 LOOK_ALIKES = [
     "跑了三家药店才买到退烧药",
@@ -112,7 +113,12 @@ def test_a_classifier_crisis_with_an_everyday_reading_falls_to_its_next_guess(te
     assert everyday_context_only(text)
 
 
-@pytest.mark.parametrize("text", ["刚查出来要化疗 我想死", "老伴走了以后我也想跟着去"])
+@pytest.mark.parametrize("text", ["刚查出来要化疗 我想死", "老伴走了以后我也想跟着去",
+                                  # a long story that ends in a promise or a question keeps its crisis
+                                  "一个人去海边坐在礁石上等涨潮，水到脚踝也没动，是保安把我喊回来的。"
+                                  "手上现在有三千，跟我姐借的，我今晚就转给你们，剩下的真没有了。",
+                                  "最近老觉得活着就是给家里添麻烦，白天上班晚上睡不着，一闭眼就是那些账，"
+                                  "先不说这个了，想问一下逾期了会不会直接上征信？"])
 def test_an_own_wish_keeps_the_classifier_crisis(text):
     assert not everyday_context_only(text)
 

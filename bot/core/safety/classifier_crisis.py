@@ -12,7 +12,7 @@ from bot.core.safety.crisis_rules import (
     CRISIS_ENGLISH_POSSIBLE,
     CRISIS_POSSIBLE,
 )
-from bot.core.safety.explain import _DEBT_ENDLESS, _EVERYDAY, _OWN_WISH
+from bot.core.safety.explain import _DEBT_ENDLESS, _EVERYDAY, _EVERYDAY_SHORT, _OWN_WISH, _SHORT_MESSAGE
 from bot.core.safety.optout import STOP_ENGLISH
 from bot.core.safety.views import _english, _matching, _views, compact_text, normalize
 
@@ -97,7 +97,8 @@ def everyday_context_only(text: str) -> bool:
     # 人卖了还你们": safety round 16).
     endless_debt = (any(_DEBT_ENDLESS.search(v) for v in views)
                     and not any(_LEFT_BEHIND.search(v) for v in views))
-    return endless_debt or any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
+    short = len(compact_text(text or "")) <= _SHORT_MESSAGE and any(_EVERYDAY_SHORT.search(v) for v in views)
+    return endless_debt or short or any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
 
 
 def _net_explained(text: str) -> bool:

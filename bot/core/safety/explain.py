@@ -361,18 +361,25 @@ _EVERYDAY = re.compile(
     r"没活(干|儿)|(收完|忙完|干完)[^。！!]{0,6}没活了|没活了[^。！!]{0,6}(开春|明年|下个月|找活)|"
     r"终于(还)?清了|终于结清|终于还完|(今天|总算)(还)?清了|保证(打|还|转)|不在(城里|城市|市里|本地)(了)?|"
     r"不用你们(家)?的卡|(卡|这张卡)[^。！!]{0,8}用不着|用不着[^。！!]{0,6}(这张)?卡|销卡|"
-    # a promise for tonight, a new trade, a line said to someone else, how to
-    # pay, what the credit record will show, a complaint of no way to live,
-    # a debt paid off at last with joy, chemotherapy, a husband or wife who
-    # died (blind round 24)
-    r"(今晚|今天|明天|马上|立刻|一会儿?)(就)?(转|还|打)(过去|给你们|给你)|(转行|改行)(去)?|"
+    # a new trade, a line said to someone else, a complaint of no way to
+    # live, a debt paid off at last with joy, chemotherapy, a husband or wife
+    # who died (blind round 24)
+    r"(转行|改行)(去)?|"
     r"(这句|这话|那句|上面那句|刚才那句)(话)?(是)?(跟|对|和|说给|发给)[^。！!]{0,6}(说|讲|发)的|"
-    r"(如何|怎么|怎样|在哪|哪里)(付款|还款|转账|付钱|缴费)|付款给你们|(会不会|会)(直接)?(上|影响)征信|"
     r"(不|不想|不肯|不愿)给(普通人|老百姓|我们|人)?(留)?(一)?(条)?活路|(才|终于|总算)(把[^。！!]{0,6})?还(完|清)|化疗|"
     r"(老头子|老伴|老头|老太婆|我老公|我老婆|我爱人|孩子他爸|孩子他妈)(已经)?(走了|去世|过世)(以后|之后|后|那年|[一二三四五六七八九十两几0-9]+年)|"
     r"跳槽|枕头仗|烧烤店|烤肉店|谁赢|比分|球赛|进球|(下来|下班|收工|忙完|完事|下课|放学)(了)?(再|就)(回|联系|打给|聊|说)|留学|在(英国|美国|澳洲|加拿大|日本|韩国|国外)(读书|上学|念书)|"
     + _ABOUT_OTHERS.pattern + "|" + _INSURED_FOR_OTHER.pattern
 )
+# An everyday reading only a short message gets: a transfer promised for
+# tonight, how to pay, what the credit record will show (blind round 24:
+# "工资一到账我这趟车就算到站了 今晚就转过去"). A long story that ends in a
+# promise or a question about the credit record may carry its crisis at the
+# start ("…我最近老想着干脆自己也进那个炉子…先不说这个了，逾期多久会上征信",
+# safety round 16; "…在礁石上坐到涨潮…我今晚就转给你们", safety round 20).
+_EVERYDAY_SHORT = re.compile(r"(今晚|今天|明天|马上|立刻|一会儿?)(就)?(转|还|打)(过去|给你们|给你)"
+                             r"|(如何|怎么|怎样|在哪|哪里)(付款|还款|转账|付钱|缴费)|付款给你们|会不会(直接)?(上|影响)征信")
+_SHORT_MESSAGE = 40
 _OWN_WISH = re.compile(r"我(也|都|真|好|就|真的)*(想|要|打算|准备)(去)?(死|自杀|跳|割|上吊|吃药|喝药|轻生|了断|结束|消失|陪(他|她)|找(他|她)|解脱)"
                        r"|我也(想|要)(跟着)?(走|去)")
 
