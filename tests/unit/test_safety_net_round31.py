@@ -94,6 +94,11 @@ def test_a_bare_reply_zero_or_stop_it_all_is_asked_about_first(text):
     assert found.intent == "stop_contact" and found.tier == POSSIBLE
 
 
+def test_a_pet_left_with_only_a_because_is_still_a_farewell():
+    assert verdict("猫托给邻居了 因为我照顾不了它了").intent == "crisis"
+    assert verdict("猫托给邻居了 因为宿舍不让养") is None
+
+
 def test_gathered_medicine_is_certain():
     assert verdict("安眠药一次只肯开七片 我跑了四家医院").tier == CERTAIN
 
