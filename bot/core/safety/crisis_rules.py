@@ -1725,8 +1725,9 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
      r"|(已经|我们|刚)报(了)?(警|案)[^。！!]{0,12}(关机|失联|联系不上|找不到(她|他|人)|人不见了))"),
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
-    # not "我要不要报警", "用不用报警": asked, not begged
-    ("r31_no_police", r"(别|(?<!用)不用|(?<!要)不要)(去|帮我)?报(什么)?警"),
+    # not "我要不要报警", "用不用报警": asked, not begged; not a debtor afraid
+    # of being reported ("求你们别报警 钱我会还的")
+    ("r31_no_police", r"^(?!.*(会还|还钱|还的|抓我|告我|起诉))(?:.*?)(别|(?<!用)不用|(?<!要)不要)(去|帮我)?报(什么)?警"),
     ("r31_pills_in_palm", r"(全|都|一把)(倒|撒)(在)?(手心|手掌|掌心)"),
     ("r31_where_no_matter", r"(在哪|在哪里|在哪儿|去哪|去哪里)(都|也)?(已经)?不重要了"),
     ("r31_still_here_for_now", r"^(我|人)?(还在)?[，,。 ]*(暂时|目前|眼下|现在)(我|人)?还在(吧|呢|的)?[。！!…]*$"),
