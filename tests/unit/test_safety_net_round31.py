@@ -45,7 +45,7 @@ POSSIBLE_BY_KIND = {
     "also_farewell": ["这笔钱就当是告别吧"],
     "other_way_to_pay": ["你们的还上了 欠外面的我拿别的办法了结"],
     "grave_company": ["我在我妈葬的那块地 想一直陪她"],
-    "carer_named_at_peace": ["孩子有我姐带 我也就安心了"],
+    "carer_named_at_peace": ["以后孩子有我姐带 我也就安心了", "狗狗有邻居照顾 我就放心了"],
     "river_homophone": ["他说想去跳和 电话也不接"],
     # second part: other words of our own
     "no_emergency_call": ["别打120 我就想一个人待着"],
@@ -69,6 +69,9 @@ LOOK_ALIKES = [
     "在哪还不重要 重要的是钱我还了",
     "暂时还在外地 下个月回",
     "目前还在",
+    "我妈帮忙带孩子 我也放心了",
+    "楼上漏水终于有人管了 我就放心了",
+    "这顿饭算是告别单身",
     "现在还在",
     "要不要叫120 我爸摔了一跤",
     "钱包丢了 去派出所报了案 卡也挂失了",
