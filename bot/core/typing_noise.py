@@ -41,7 +41,7 @@ def _assistant(text: str) -> List[Edit]:
             edits.append((sent.start(3), len(text), ""))
         return edits
     wake = _WAKE_WORD.match(text)
-    if wake and wake.end() > 0 and text[wake.end():].strip():
+    if wake and text[wake.end():].strip():
         return [(0, wake.end(), "")]
     return []
 
@@ -52,7 +52,7 @@ def noise_edits(text: str) -> List[Edit]:
     taken = edits[0][1] if edits else 0
     for run in _SPACED.finditer(text, taken):
         edits += [(k, k + 1, "") for k in range(run.start(), run.end()) if text[k] == " "]
-    for held in _HELD_KEY.finditer(text, taken):
-        if not any(a < held.end() and held.start() < b for a, b, _ in edits):
-            edits.append((held.start() + 2, held.end(), ""))
+    # A held run has no space in it and starts after the assistant's words,
+    # so it never overlaps another edit.
+    edits += [(held.start() + 2, held.end(), "") for held in _HELD_KEY.finditer(text, taken)]
     return sorted(edits)
