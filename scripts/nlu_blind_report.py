@@ -92,12 +92,18 @@ SETS = (
     ("noisy (blind24)", ("tests/nlu_blind24/noisy.yml",)),
     ("replies (blind24)", ("tests/nlu_blind24/replies.yml",)),
     # Round 25, written blind and frozen 2026-12-07 (1,572 messages) before
-    # any change of that day's first session: the held-out measure.
+    # any change of that day's first session, held out for it; read in the
+    # second session once round 26 was frozen: a development set now.
     ("colloquial (blind25)", ("tests/nlu_blind25/colloquial.yml",)),
     ("noisy (blind25)", ("tests/nlu_blind25/noisy.yml",)),
     ("replies (blind25)", ("tests/nlu_blind25/replies.yml",)),
+    # Round 26, written blind and frozen 2026-12-07 (1,616 messages) before
+    # any change of that day's second session: the held-out measure.
+    ("colloquial (blind26)", ("tests/nlu_blind26/colloquial.yml",)),
+    ("noisy (blind26)", ("tests/nlu_blind26/noisy.yml",)),
+    ("replies (blind26)", ("tests/nlu_blind26/replies.yml",)),
 )
-HELD_OUT = "blind25"
+HELD_OUT = "blind26"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -226,9 +232,10 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "for one session of 2026-12-05 and then read, are training data since the third session of",
         "2026-12-06 and not scored here either. Rounds 18 to 24 (`tests/nlu_blind18/` to",
         "`tests/nlu_blind24/`) were held out for the first to seventh sessions of 2026-12-06 and read in",
-        "the next: development sets, which nothing trains on. Round 25 (`tests/nlu_blind25/`, written",
-        "and frozen 2026-12-07 before that day's first change) is the held-out measure: it is",
-        "scored in aggregate only, and nobody tuning the model reads it.",
+        "the next; round 25 (`tests/nlu_blind25/`) was held out for the first session of 2026-12-07 and",
+        "read in the second: development sets, which nothing trains on. Round 26 (`tests/nlu_blind26/`,",
+        "written and frozen 2026-12-07 before that day's second session changed anything) is the",
+        "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
