@@ -80,6 +80,20 @@ _LEFT_BEHIND = re.compile(r"遗(物|书|言|嘱|产|照)|后事|身后|(家里�
 _NOT_FOR_A_CHORE = re.compile(r"不是(去|来|为了|要|上去)?(晒|收|晾|浇|修|乘凉|抽烟|看风景|烧烤)")
 
 
+# Thirty-second round (blind round 25): everyday readings of a crisis only
+# the classifier heard, kept apart from _EVERYDAY because the net's own
+# signs are not explained by them: fireworks by the river on New Year's Eve,
+# a job change, a game (Minecraft's creeper "炸寄了"), the B站 meme "下次一定",
+# a prison term served, the debt world's 上岸 ("这辈子怕是上不了岸了" is the
+# debt, not the water), a cash collection at the door, and no end in sight
+# to the repayments themselves.
+_EVERYDAY_R32 = re.compile(
+    r"烟花|跨年|跳槽|我的世界|苦力怕|排位|开黑|上分|下次一定"
+    r"|出狱|刑满|坐牢|服刑|劳改|(进去|在里面)(那|的)?[几两三四五六七八九十]年"
+    r"|上不了岸|上岸|(上门|派人)(来)?收(款|钱|现金)"
+    r"|看不到头[^。！!]{0,12}(还款|债|账单|利息|催收|提醒)|(还款|债|账单|利息|催收|提醒)[^。！!]{0,12}看不到头")
+
+
 def everyday_context_only(text: str) -> bool:
     """Whether a crisis only the classifier saw has an everyday explanation.
 
@@ -98,7 +112,8 @@ def everyday_context_only(text: str) -> bool:
     endless_debt = (any(_DEBT_ENDLESS.search(v) for v in views)
                     and not any(_LEFT_BEHIND.search(v) for v in views))
     short = len(compact_text(text or "")) <= _SHORT_MESSAGE and any(_EVERYDAY_SHORT.search(v) for v in views)
-    return endless_debt or short or any(_EVERYDAY.search(v) for v in views) or _net_explained(text)
+    return (endless_debt or short or any(_EVERYDAY.search(v) or _EVERYDAY_R32.search(v) for v in views)
+            or _net_explained(text))
 
 
 def _net_explained(text: str) -> bool:

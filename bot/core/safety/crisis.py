@@ -91,6 +91,13 @@ from bot.core.safety.explain import (
     _PLACE_AS_ADDRESS,
     _SAID_OF_SOMETHING_ELSE,
     _WILL_HOLD_ON,
+    _CLEAR_OUT,
+    _IN_A_GAME,
+    _DEBT_FREE,
+    _OUTING,
+    _THEIR_AFFAIRS,
+    _OWN_AFFAIRS,
+    _WISHES,
     _english_everyday,
     _explained_possible,
     _only_about_others,
@@ -201,7 +208,7 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
             and any(_PAID_OFF.search(v) or _PAID_ALL.search(v) for v in views) and any(_CARD_GOODBYE.search(v) for v in views)):
         # "永别了我的信用卡，最后一笔今早还清": goodbye to the card, paid off.
         return None
-    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said", "r25_things_given"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving"} and (certain or possible)
+    if (set(certain) <= {"give_away", "farewell", "english_give_away", "goodbyes_said", "r25_things_given"} and set(possible) <= {"farewell_word", "no_need", "final_acts", "leaving", "r32_belongings_off"} and (certain or possible)
             and any(_MOVING_ON.search(v) for v in views)):
         # "东西都送人了，搬家了": things given away for an everyday reason.
         return None
@@ -325,6 +332,17 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_signs("gone_before"), True, (_VISITING_THE_LIVING,), (_SAID_OF_THE_DEAD,)),
     # "uninstalling this game, bye forever lol 这游戏太氪了" (blind round 23).
     _Explanation(_signs("english"), True, (_GAME_LEFT_EN,), (_OWN_RISK_EN,)),
+    # Thirty-second round (blind round 25), each sign alone: clothes or a
+    # deposit left at a clear-out or a move, a last post once the debt is
+    # paid off, somebody seen walking to the river to fish, "姐妹们都要好好的"
+    # as a wish, a game's 紫砂 ("排位又紫砂了 跳崖那个图 队友全在骂").
+    _Explanation(_signs("r32_belongings_off"), True, (_CLEAR_OUT,)),
+    _Explanation(_signs("r32_last_post"), True, (_DEBT_FREE,)),
+    _Explanation(_signs("r32_seen_heading"), True, (_OUTING,)),
+    _Explanation(_signs("r32_take_care_all"), True, (_WISHES,)),
+    _Explanation(_signs("method_forms"), True, (_IN_A_GAME,)),
+    # "我爸上个月走了 破产申请是我们处理他身后事的时候交的": a relative's affairs.
+    _Explanation(_signs("farewell", "give_away"), False, (_THEIR_AFFAIRS,), (_OWN_AFFAIRS,)),
 )
 
 

@@ -207,7 +207,7 @@ def _explained_possible(text: str, views: Tuple[str, ...], possible: set) -> boo
         # "你真系救命恩人": thanks to a rescuer, not a cry for help.
         if (not _matching(CRISIS_POSSIBLE, without_cry)
                 and any(_DEADLINE.search(v) or "救命恩人" in v or _LIFESAVING_MONEY.search(v) or _APP_TROUBLE.search(v)
-                        or _THANKS_LIFESAVER.search(v)
+                        or _THANKS_LIFESAVER.search(v) or _CROWD_CRY.search(v)
                         for v in views)):
             return True
         # "猫托给邻居了 因为宿舍不让养", "在医院陪我爸 猫只能托给邻居" (blind
@@ -411,6 +411,9 @@ _ORDINARY_ILLNESS = re.compile(r"感冒|发烧|咳嗽|嗓子|拉肚子|退烧|�
 _THANKS_LIFESAVER = re.compile(r"(谢谢|感谢|多谢|太感谢)[^。！!？?]{0,12}(真是|简直|真的|真)?救(了我一)?命(了|啊|呀)|救(了我一)?命(了|啊|呀)[^。！!？?]{0,6}(谢谢|感谢|多谢)")
 # Money one cannot do without ("这500是我的救命钱，下礼拜还要交药费": blind round 18).
 _LIFESAVING_MONEY = re.compile(r"救命(的)?(钱|药)")
+# A platform's cry for the crowd's advice ("姐妹们救命 天天收到催一个陌生人的
+# 短信": blind round 25), not for help to stay alive.
+_CROWD_CRY = re.compile(r"(姐妹们|家人们|宝子们|宝宝们|集美们|兄弟们|老铁们|友友们|xdm|jms)(快|求)?救命|救命(啊|呀)?(姐妹们|家人们|宝子们|宝宝们|集美们|兄弟们|老铁们|友友们)")
 _SAID_OF_SOMETHING_ELSE = re.compile(
     # blind round 18: "哈哈哈想死你了小客服" (missed you), a farewell to an app
     # uninstalled or to one's hair ("永别了我的头发 加班加秃了")
@@ -487,3 +490,18 @@ _NO_ANSWER = re.compile(r"没人接|没有人接|没人回|没人应")
 _PHONE_AWAY = re.compile(r"出差|上班|下班|加班|办公室|座机|前台|店里|公司电话|夜班|开会|手术|飞机|高铁|火车|出国|出海|下井|进山|没信号|信号不好|停机|销号|换号|关机|静音|在外地|住院|考试|值班|上课")
 # Death's-head emoji in a game: "游戏又gg了 💀💀 等我打完这把".
 _GAME_ROUND = re.compile(r"游戏|打完这把|这把|排位|上分|开黑|王者|吃鸡|原神|lol|掉分|连跪")
+# Thirty-second round (blind round 25): everyday reasons for the round's
+# single signs. Clothes given away at a change of season or a clear-out, a
+# deposit left behind at a move ("押金不要了 那房子太破 换地方住了"); a last
+# post after the debt is paid off ("上岸了 最后一篇负债笔记 不再更新");
+# somebody seen walking to the river to fish; "姐妹们都要好好的" as a New
+# Year's wish; a game's 紫砂 or cliff ("排位又紫砂了 队友全在骂").
+_CLEAR_OUT = re.compile(r"换季|清理|清一清|收拾|整理|断舍离|穿不下|不合身|小了|旧(衣服|手机|书|家具|东西)|太旧|太破|换地方住|换个地方住|换房"
+                        r"|搬家|搬新家|搬屋|搬走|退租|新房子|新家")
+_DEBT_FREE = re.compile(r"上岸|还清|还完|结清|无债|清零|毕业|考上|找到工作|重新开始")
+_OUTING = re.compile(r"钓鱼|散步|遛狗|遛弯|跑步|游泳|拍照|看烟花|放烟花|烧烤|乘凉|看日出|看日落|骑车|锻炼|野餐")
+# The family settling a dead relative's affairs ("我爸上个月走了 … 我们处理
+# 他身后事的时候一起交的": blind round 25).
+_THEIR_AFFAIRS = re.compile(r"(处理|办|料理|办理|操办)(完)?(他|她|我爸|我妈|我父亲|我母亲|老人|老爷子|老太太|爷爷|奶奶|外婆|外公|我老公|我老婆)(的)?(身后事|后事|丧事)")
+_OWN_AFFAIRS = re.compile(r"(我|自己)(自己)?的(身后事|后事)|(安排|准备|交代)(好)?(我|自己)")
+_WISHES = re.compile(r"新年|快乐|节日|生日|加油|晚安|明天见|下次见|再聊|发财|顺利|健康|平安")

@@ -15,7 +15,9 @@ from bot.core.safety.views import _english, _matching, _rules, _spaced, _views, 
 # other keywords, repeated, with 回/回复 before or 退订/谢谢 after.
 _STOP_TOKEN = (
     r"(t|td|tdd|tdtd|stop|stopall|unsubscribe|unsub|optout|revoke|qx|tuiding|tuidin|tuidign|tuidng|"
-    r"退订|退定|退|取消订阅|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退)"
+    r"退订|退定|退|取消订阅|停止|停发|拒收|勿扰|免打扰|请勿打扰|订退"
+    # 退定 with its first character slipped too, as a voice transcript gives it (blind round 25)
+    r"|腿定|褪定)"
 )
 # 取消, 停 and Twilio's CANCEL/END/QUIT also answer a booking's "confirm?"
 # (取消吧): an opt-out only when they are the whole message, bare.
@@ -32,7 +34,7 @@ def _reply_only(check: Callable[[str], _Result]) -> Callable[[str], _Result]:
 
 
 STOP_WHOLE_MESSAGE = re.compile(
-    r"^(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻|please|pls|plz)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
+    r"^(语音转文字|转文字)?(靠|卧槽|草|操|妈的|tmd|烦死了|烦|滚|够了)?(请|我要|申请|马上|立即|立刻|please|pls|plz)?(回复?|发送?)?" + _STOP_TOKEN + r"+"
     r"(退订|谢谢|谢了|了|啦|吧|啊|呀|哦|please|pls|plz|now|thanks|thx)*$"
     # N and R answer "回N/回R拒收" in Chinese bulk SMS.
     r"|^(取消|停|cancel|end|quit|(回复?)?[nr])$"
@@ -141,6 +143,9 @@ STOP_POSSIBLE = _rules([
     # reminder that offered it: the bot asks whether to stop altogether.
     ("r31_stop_it_all", r"(给我|帮我)(彻底|全部|统统|都)停(掉|了|止)(吧|啊)?[。！!]*$"),
     ("r31_reply_zero", r"^(回|回复)(0|零)[。！!]*$"),
+    # blind round 25: "❌短信 ❌电话 ❌微信" (the normaliser reads ❌ and 🚫 as 不 and 不要):
+    # every channel crossed out; the bot asks whether to stop altogether
+    ("r32_channels_crossed", r"^((不要|不|禁)(短信|电话|微信|信息|消息|打电话|发短信|上门|邮件|来电)){2,}$"),
     # "哪种都别，滚" to "how should we contact you?" (blind round 12): no way
     # at all, the bot asks whether that means stop altogether.
     ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
@@ -177,6 +182,9 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
                   # blind round 23: "能不能把我这号划掉", crossed off the list
                   r"|把我(的|这个?)?(号码?|手机号|电话|名字)?(从[^。！!]{0,10})?(划掉|划去|勾掉|除名)"),
     # blind round 24: "先把你们的骚扰电话停了": our calls or messages switched off
+    # blind round 25: "请贵行停止对本人及家属的一切电话和短信催收"
+    ("r32_all_collection_stopped",
+     r"停止对(我|本人)[^。！!]{0,10}(一切|所有|任何)[^。！!]{0,10}(催收|催缴|催款|联系|联络|骚扰)"),
     ("r31_calls_stopped", r"把(你们)?(的)?(这些|那些)?(骚扰|催收|催债|催款)?(电话|短信|信息|消息)(都|全|全部)?(给我)?(停|断)(了|掉|下来)"),
     # blind round 23: "🈲 打电话 🈲 发短信" (the squared 禁 read as the character)
     ("r30_forbidden", r"禁(打|发|来)(电话|短信|信息|消息)"),
@@ -215,6 +223,8 @@ _OTHER_REQUEST = re.compile(
     r"|早转了|转过了|打过去了|付过了|欠多少|欠了多少|怎么分期|分期怎么"
     # blind round 23: "[骚扰拦截] 周五还两千 别催了", a day named with the sum
     r"|(周|星期|礼拜)[一二三四五六日天]还"
+    # blind round 25: "行了别催了 今晚十二点前肯定到账", the money arriving tonight
+    r"|到账|(今晚|今天|马上|这就)(就|肯定|一定)?(转|还|打过去)(?!来)"
 )
 # A complaint about how often we write that asks for a person or a regulator.
 _COMPLAINT = re.compile(r"投诉|举报|主管|领导|经理|12378|银保监|金融监管|消协|12315|起诉你们|骂人|辱骂|威胁|态度")
@@ -267,7 +277,9 @@ _STOP_HITTING = re.compile(r"(别|不要)(再)?打了")
 _IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这波)(要|又|快)?输"
                          # blind round 24: "别打了别打了 打野送了八个人头 哈哈发错群了"
                          r"|打野|(送|拿)了?[一二三四五六七八九十两几0-9]+个?人头|发错群"
-                         r"|(这局|这把|这波)(打不赢|赢不了)|投了吧|团灭|一直送|teammate")
+                         r"|(这局|这把|这波)(打不赢|赢不了)|投了吧|团灭|一直送|teammate"
+                         # blind round 25: "别打了别打了 我投降 GG 这把没法玩"
+                         r"|投降|(?<![a-z])gg(?![a-z])|(这局|这把|这波)没法(玩|打)")
 _AT_US_AGAIN = re.compile(r"别再|不要再|都别|认真")
 # Blocking us nearly done, not done ("刚把一堆骚扰电话拉黑了，差点把你们也拉黑。
 # 我要继续跟本行谈": blind round 21).
@@ -355,7 +367,10 @@ _WRONG_PERSON = re.compile(r"不认识|打错|找错|不是本人|不是他|不�
 # beside it, and nothing that makes the don't lasting (再也, 以后, 永远).
 _LATER = re.compile(r"^(今天|今晚|这会儿?|这两天|这几天|这周)(先)?(就)?(别|不要)(再)?(打|发|催)(了)?(?!.{0,6}(以后|之后|再也|永远))|(先别(打|发|催)了?.{0,12}再给我|晚点|晚些|稍后|稍等|回头|等会|等一下|一会|待会|过会|改天|明天|明早|明晚|下午|晚上|下班|下周一|下周|下礼拜|下星期|过几天|过两天|考完|忙完|弄完|完了|跑完|开完|出来|结束|到了|到家|回家|有空|空了|方便的时候|收工|下工|干完|下了班|放工)"
                     # "晚上八点以后再联系" (blind round 18): a clock time after the day's part
-                    r"(上午|下午|晚上|中午|早上|一早)?(\d{1,2}|[一二三四五六七八九十两]{1,3})?(点|点钟|点半|:\d\d)?(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])")
+                    r"(上午|下午|晚上|中午|早上|一早)?(\d{1,2}|[一二三四五六七八九十两]{1,3})?(点|点钟|点半|:\d\d)?(了)?(以后|之后|后)?(我)?(再|会|给你们?|自己|主动)?(说|回|联系|打|聊|摆|回复|回你|回电话|打给|谈|讲|两周|一周|几天|一个月|时间)(?![不没])"
+                    # blind round 25: "晚上别打 白天上班时间再联系我" (not "白天别再给我打电话"),
+                    # "白天别发，晚上十点以后再发" (not "下午发的短信")
+                    r"|(白天|上班时间|工作时间|工作日)[^，,。.！!]{0,4}再(联系|打|发|说|回)|(以后|之后|后)再发")
 # 以后 after a clock time or the end of work ("八点以后", "下班以后") is the
 # later time invited, not "from now on".
 _LASTING = re.compile(r"再也|(?<![点钟半班工天午号])以后|永远|永久|任何|一切|所有|全部|从今|从现在|今后|往后|退订|拒收|拉黑|投诉|报警")
@@ -371,6 +386,8 @@ _PERSON_BLOCKED = re.compile(
     # a scammer's or an advertiser's number (safety round 19: "拉黑了一个冒充你们银行的骗子号码")
     r"|(拉黑|屏蔽)(了)?(一个|那个|这个|几个|好几个)?.{0,10}(骗子|诈骗|冒充|推销|广告|贷款中介)(的)?(号码|电话|号)?"
     r"|(骗子|诈骗|冒充.{0,8}|推销|广告)(的)?(号码|电话|号)(我)?(都|已经)?(给)?(拉黑|屏蔽)"
+    # blind round 25: "在抖音上找的他们 交了服务费 … 我已经把他们拉黑了": the agency, not us
+    r"|(把|将)(他们|她们|那家|那伙人|那些人|中介|机构)(的)?(微信|电话|号码)?(都|全)?(给)?(拉黑|屏蔽)"
     r"|(把|将)我(的)?(微信|电话|号码|朋友圈)?(给)?(拉黑|屏蔽)了|朋友圈(里)?屏蔽了(我)?(爸妈|父母|我爸|我妈|家人|老板|同事|领导)")
 # The agency's numbers blocked and the bank itself asked to talk ("我把催收公
 # 司的号都拉黑了，你们银行自己跟我说，到底欠多少": blind round 18): not an
@@ -601,6 +618,8 @@ _CONTACT_ME = re.compile(
 # ... and does not stop that too ("别打我家里人电话 也别打我的").
 _ME_TOO = re.compile(r"(也|都|和|跟|更)(别|不要|甭|唔好|勿)(再)?(打|发|找|联系|骚扰|call)(给)?(我|俺)(?!妈|爸|家|老|媳|的?(家|单位|公司|同事|朋友|亲戚|孩子))"
                      r"|(给|打|找|联系|骚扰)(我|俺)(和|跟|及|还有|以及|、)"
+                     # blind round 25: "请停止联系我本人和我的家人"
+                     r"|(我|俺)本人(和|跟|及|还有|以及|与|、)|本人(及|和|以及|与|、)(我的)?(家属|家人|家里人|亲属|亲友|父母)"
                      r"|(私|僕|俺|わたし)(に)?も(連絡|连络|電話|电话)|(저|나)(한테|에게)도(연락|전화)")
 # Where a clause ends; 、 too, though it also lists within one (_SENTENCE_BREAK).
 _CLAUSE_BREAK = re.compile("[" + _BREAK_CHARS + "、]+")
@@ -788,6 +807,8 @@ _NOT_AN_OPT_OUT = re.compile(
     + r"|再发一(遍|次)|重新(开通|发)|开通|补发|发到(?!底)|能不能发|撤回|链接|扣款|违约金|利息|年费|手续费|滞纳金"
     # a new number, a code, the card itself, a plan, the ID digits (issue 18)
     r"|新号|换号|验证码|停(我的)?卡|冻结|方案|身份证|后四位|我没(有)?拉黑"
+    # blind round 25: "不T", declining the unsubscribe the message offered
+    r"|^(不|不要|别|先不|暂不|不用)(退订|退定|td|t)(了)?$"
     r"|what does|mean|interest|payment|fee|charge|worry|acct|account|账号"
 )
 
