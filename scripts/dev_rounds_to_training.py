@@ -69,7 +69,18 @@ SAFETY_ROUNDS = ["5", "6", "7", "8", "9", "10", "11", "12"]
 # 11 messages, every one of which the net's twenty-sixth round now reads
 # itself (the classifier had been their only reader). Round 9 alone, in
 # 2026-12-05, had lost one crisis and gained too little to keep.
-BLIND_ROUNDS = ["1", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17"]
+# Rounds 18-23 joined on 2026-12-07 (second session): decided on the sets
+# nothing trains on (tests/nlu, tests/nlu_dev, tests/nlu_safety_dev, blind
+# rounds 6, 24 and 25; 19,149 messages), a model trained with and without
+# them, same net: wrong 1,108 -> 1,045, opt-out misses 41 -> 38, benign read
+# as crisis 159 -> 147, benign read as opt-out 247 -> 247, crisis misses 13
+# -> 13 once the net's thirty-second round read the nine crises the
+# classifier alone had heard and no longer did (22 before it); macro-F1
+# blind round 24 0.925 -> 0.937, round 25 0.920 -> 0.931, safety rounds
+# 0.926 -> 0.928, tests/nlu 0.971 -> 0.972, round 6 0.973 -> 0.970,
+# tests/nlu_dev 0.992 -> 0.990.
+BLIND_ROUNDS = ["1", "2", "3", "4", "5", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17",
+                "18", "19", "20", "21", "22", "23"]
 
 
 def round_files(blind: bool, rounds):

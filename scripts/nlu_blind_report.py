@@ -49,42 +49,9 @@ SETS = (
     # frozen 2026-12-04/05, each held out once, then read) are training data
     # (rounds 7-8 since the first session of 2026-12-05, rounds 9-17 since the
     # third session of 2026-12-06), so they are not scored.
-    # Round 18, written blind and frozen 2026-12-06 (1,706 messages) before
-    # any change of that day's first session, held out for it; read in the
-    # second session once round 19 was frozen: a development set now.
-    ("colloquial (blind18)", ("tests/nlu_blind18/colloquial.yml",)),
-    ("noisy (blind18)", ("tests/nlu_blind18/noisy.yml",)),
-    ("replies (blind18)", ("tests/nlu_blind18/replies.yml",)),
-    # Round 19, written blind and frozen 2026-12-06 (1,679 messages) before
-    # any change of that day's second session, held out for it; read in the
-    # third session once round 20 was frozen: a development set now.
-    ("colloquial (blind19)", ("tests/nlu_blind19/colloquial.yml",)),
-    ("noisy (blind19)", ("tests/nlu_blind19/noisy.yml",)),
-    ("replies (blind19)", ("tests/nlu_blind19/replies.yml",)),
-    # Round 20, written blind and frozen 2026-12-06 (1,655 messages) before
-    # any change of that day's third session, held out for it; read in the
-    # fourth session once round 21 was frozen: a development set now.
-    ("colloquial (blind20)", ("tests/nlu_blind20/colloquial.yml",)),
-    ("noisy (blind20)", ("tests/nlu_blind20/noisy.yml",)),
-    ("replies (blind20)", ("tests/nlu_blind20/replies.yml",)),
-    # Round 21, written blind and frozen 2026-12-06 (1,576 messages) before
-    # any change of that day's fourth session, held out for it; read in the
-    # fifth session once round 22 was frozen: a development set now.
-    ("colloquial (blind21)", ("tests/nlu_blind21/colloquial.yml",)),
-    ("noisy (blind21)", ("tests/nlu_blind21/noisy.yml",)),
-    ("replies (blind21)", ("tests/nlu_blind21/replies.yml",)),
-    # Round 22, written blind and frozen 2026-12-06 (1,576 messages) before
-    # any change of that day's fifth session, held out for it; read in the
-    # sixth session once round 23 was frozen: a development set now.
-    ("colloquial (blind22)", ("tests/nlu_blind22/colloquial.yml",)),
-    ("noisy (blind22)", ("tests/nlu_blind22/noisy.yml",)),
-    ("replies (blind22)", ("tests/nlu_blind22/replies.yml",)),
-    # Round 23, written blind and frozen 2026-12-06 (1,650 messages) before
-    # any change of that day's sixth session, held out for it; read in the
-    # seventh session once round 24 was frozen: a development set now.
-    ("colloquial (blind23)", ("tests/nlu_blind23/colloquial.yml",)),
-    ("noisy (blind23)", ("tests/nlu_blind23/noisy.yml",)),
-    ("replies (blind23)", ("tests/nlu_blind23/replies.yml",)),
+    # Rounds 18-23 (tests/nlu_blind18/ .. tests/nlu_blind23/, written blind
+    # and frozen 2026-12-06, each held out once, then read) are training data
+    # since the second session of 2026-12-07, so they are not scored.
     # Round 24, written blind and frozen 2026-12-06 (1,598 messages) before
     # any change of that day's seventh session, held out for it; read in the
     # first session of 2026-12-07 once round 25 was frozen: a development set now.
@@ -230,10 +197,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "session of 2026-12-05 (the safety net's fourteenth round); both are training data since then and",
         "not scored here. Rounds 9 to 17 (`tests/nlu_blind9/` to `tests/nlu_blind17/`), each held out",
         "for one session of 2026-12-05 and then read, are training data since the third session of",
-        "2026-12-06 and not scored here either. Rounds 18 to 24 (`tests/nlu_blind18/` to",
-        "`tests/nlu_blind24/`) were held out for the first to seventh sessions of 2026-12-06 and read in",
-        "the next; round 25 (`tests/nlu_blind25/`) was held out for the first session of 2026-12-07 and",
-        "read in the second: development sets, which nothing trains on. Round 26 (`tests/nlu_blind26/`,",
+        "2026-12-06 and not scored here either; nor are rounds 18 to 23 (`tests/nlu_blind18/` to",
+        "`tests/nlu_blind23/`, held out for the first to sixth sessions of 2026-12-06, then read), training",
+        "data since the second session of 2026-12-07. Round 24 (`tests/nlu_blind24/`) was held out for the",
+        "seventh session of 2026-12-06 and round 25 (`tests/nlu_blind25/`) for the first of 2026-12-07,",
+        "each read in the next: development sets, which nothing trains on. Round 26 (`tests/nlu_blind26/`,",
         "written and frozen 2026-12-07 before that day's second session changed anything) is the",
         "held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
         "",

@@ -70,8 +70,8 @@ def test_a_set_without_crisis_messages_has_no_crisis_recall_rather_than_zero():
 def test_kinds_of_the_sets_nlu_blind_report_lists():
     kinds = {name: measure_nlu.set_kind(name) for name, _ in nbr.SETS}
     assert kinds["tests/nlu (development)"] == "development"
-    assert kinds["colloquial (blind6)"] == kinds["colloquial (blind18)"] == "colloquial"
-    assert kinds["noisy (blind18)"] == "noisy" and kinds["replies (blind6)"] == "replies"
+    assert kinds["colloquial (blind6)"] == kinds["colloquial (blind24)"] == "colloquial"
+    assert kinds["noisy (blind24)"] == "noisy" and kinds["replies (blind6)"] == "replies"
     assert sum(not measure_nlu.is_blind(n) for n, _ in nbr.SETS) == 1
 
 
