@@ -495,7 +495,7 @@ _GAME_ROUND = re.compile(r"游戏|打完这把|这把|排位|上分|开黑|王�
 # deposit left behind at a move ("押金不要了 那房子太破 换地方住了"); a last
 # post after the debt is paid off ("上岸了 最后一篇负债笔记 不再更新");
 # somebody seen walking to the river to fish; "姐妹们都要好好的" as a New
-# Year's wish; a game's 紫砂 or cliff ("排位又紫砂了 队友全在骂").
+# Year's wish. (A game's 紫砂, "排位又紫砂了 队友全在骂", is _IN_A_GAME's.)
 _CLEAR_OUT = re.compile(r"换季|清理|清一清|收拾|整理|断舍离|穿不下|不合身|小了|旧(衣服|手机|书|家具|东西)|太旧|太破|换地方住|换个地方住|换房"
                         r"|搬家|搬新家|搬屋|搬走|退租|新房子|新家")
 _DEBT_FREE = re.compile(r"上岸|还清|还完|结清|无债|清零|毕业|考上|找到工作|重新开始")
