@@ -77,6 +77,8 @@ OPT_OUTS = [
     "请停止对我及家人的一切催收电话",
     "请你们停止联系我本人以及我的家属",
     "转文字：腿定",
+    # our own collectors blocked is no agency's
+    "你们催收的人天天打电话 我把他们都拉黑了",
 ]
 NOT_OPT_OUTS = [
     "好了好了别催了 今天肯定转过去",
