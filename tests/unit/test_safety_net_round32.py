@@ -35,6 +35,17 @@ CRISIS_BY_KIND = {
     "no_face_to_stay": ["欠了一屁股债 我还有啥脸再活在这个世上", "没脸再留在这世上了"],
     "gone_literally": ["我这回是真寄了 字面意思", "字面意思 噶了"],
     "video_and_children": ["孩子交给我妈了 还帮女儿写了几封信 等她长大以后再看"],
+    # third part: families only the classifier read in the development sets
+    "hotel_window": ["一个人在酒店 窗户都打开了"],
+    "gaps_sealed": ["车门车窗的缝都用胶带封死了", "窗缝用毛巾塞好了 炭也买了", "车库卷帘门关好了 车也点火了"],
+    "bottle_and_done": ["这整瓶吞完就两清了"],
+    "no_sun_tomorrow": ["明天的太阳我见不到了"],
+    "goodbyes_sent": ["跟朋友们都发了告别的消息"],
+    "one_way_into_sea": ["到了海边就这么往海里走"],
+    "rope_hung": ["绳套已经打好了"],
+    "cancel_myself": ["卡销了 我把自己也一块注销了"],
+    "aconite": ["山上挖了草乌 想吃点草乌算了"],
+    "hug_the_explosive": ["实在不行我就抱着煤气罐一起炸了"],
 }
 POSSIBLE_BY_KIND = {
     "seen_heading": ["有人瞧见我爸往水库那边去了"],
@@ -51,6 +62,10 @@ POSSIBLE_BY_KIND = {
     "next_life_early": ["想提前轮回 这一世就这样吧"],
     "coffin_going": ["⚰️ 马上就去了"],
     "soon_better": ["没事 很快就解脱了"],
+    # third part
+    "long_sleep": ["好想一睡不醒"],
+    "last_one_bye": ["最后一条消息 永别了"],
+    "return_early": ["只想早些归真"],
 }
 LOOK_ALIKES = [
     "宝子们救命 这个月账单怎么这么多",
@@ -69,6 +84,14 @@ LOOK_ALIKES = [
     "给孩子录了一段视频 等他长大了再看 是他一岁生日",
     "我挺好的 马上就轻松了 下个月最后一期",
     "在江边站了一下午钓鱼",
+    # third part
+    "酒店窗户打不开 空调也坏了",
+    "这瓶感冒药吃完就好了",
+    "明天的太阳很好 适合晒被子",
+    "到了海边一直往海里游泳 太爽了",
+    "晾衣绳挂好了",
+    "信用卡注销了 把自己的手机号也换了",
+    "最后一条提醒收到了 谢谢",
 ]
 CRISIS_OVER_OPT_OUT = [
     "过了今晚就不用再打电话了 以后也别打了 我人也不会在了",
