@@ -46,6 +46,20 @@ CRISIS_BY_KIND = {
     "cancel_myself": ["卡销了 我把自己也一块注销了"],
     "aconite": ["山上挖了草乌 想吃点草乌算了"],
     "hug_the_explosive": ["实在不行我就抱着煤气罐一起炸了"],
+    # fourth part
+    "not_fit_to_live": ["像我这样的人本来就不配活着"],
+    "reborn_tonight": ["今晚我就去投胎"],
+    "bridge_of_the_dead": ["明天就过奈何桥了", "孟婆汤我今晚就去喝"],
+    "belt_and_handle": ["腰带绑在暖气管上试过了"],
+    "outside_the_railing": ["人已经翻出护栏外面了"],
+    "given_to_the_river": ["钱转完我就把自己交给长江"],
+    "saved_and_counted": ["安眠药存了三个月 昨晚数了数 差不多够了"],
+    "not_to_the_last": ["分期没用 我活不到还完"],
+    "me_gone_by_then": ["月底那天的我早就不存在了"],
+    "not_by_own_hand": ["出意外没了的人真好 不用自己动手"],
+    "own_choice": ["这是我自己的选择 不要怪家里"],
+    "thought_a_trip": ["家里都以为我出远门打工 其实是不会回来了"],
+    "up_to_the_sky": ["准备搬到天上住了"],
 }
 POSSIBLE_BY_KIND = {
     "seen_heading": ["有人瞧见我爸往水库那边去了"],
@@ -66,6 +80,12 @@ POSSIBLE_BY_KIND = {
     "long_sleep": ["好想一睡不醒"],
     "last_one_bye": ["最后一条消息 永别了"],
     "return_early": ["只想早些归真"],
+    # fourth part
+    "dead_owing_nothing": ["死了也就两清了"],
+    "last_sunset": ["这是最后一回看海了"],
+    "last_good_night": ["说一声最后的晚安"],
+    "meet_god": ["我该去见真主了"],
+    "last_instalments": ["后面几期用不着我还了"],
 }
 LOOK_ALIKES = [
     "宝子们救命 这个月账单怎么这么多",
@@ -92,6 +112,14 @@ LOOK_ALIKES = [
     "晾衣绳挂好了",
     "信用卡注销了 把自己的手机号也换了",
     "最后一条提醒收到了 谢谢",
+    # fourth part
+    "早死早超生 这种人",
+    "去年那个月的药都没吃 我在攒钱买新药",
+    "今年最后一次看日落 明年见",
+    "晚安 最后的晚安曲",
+    "不用自己动手 师傅上门装",
+    "俺都八十了 说不定哪天就去见真主了",
+    "死了都要爱",
 ]
 CRISIS_OVER_OPT_OUT = [
     "过了今晚就不用再打电话了 以后也别打了 我人也不会在了",

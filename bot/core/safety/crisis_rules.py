@@ -1864,7 +1864,43 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r32_hug_the_explosive", r"(抱着|绑着|背着)(它|炸药|雷管|煤气罐)[^。！!]{0,4}(一起)?(上天|炸了|同归于尽)"),
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
-    ("r32_long_sleep", r"想长睡|长睡不醒|一睡不(醒|起)|(永远|一直)睡(下去|过去)(?!了吗)"),
+    ("r32_long_sleep", r"想长睡|长睡不醒|一睡(不|布|步)(醒|起)|(永远|一直)睡(下去|过去)(?!了吗)"),
     ("r32_last_one_bye", r"^最后一条(了)?(消息|短信|信息)?[，,。 ]*(再见|拜拜|永别)(了)?[。！!]*$"),
     ("r32_return_early", r"(想|要|准备)(早点|早些|提前)?归真"),
+])
+
+# Fourth part: more of those families, each in words of our own: oneself
+# not fit to live, a plan to be reborn tonight, the bridge of the dead or its
+# soup as a plan, a belt and a door handle, standing outside the railing,
+# oneself handed to the river, pills saved up and counted "enough", one's
+# medicine not taken but saved, not living to the last instalment, "the me
+# of next Monday no longer exists", "no need to do it myself", "my own
+# choice, blame no one", everybody thinking one is travelling, moving "up
+# to the sky"; possible: dead and owing nothing, the last sunset, the last
+# good night, going to meet God (胡达), the last instalments not one's own.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    # the writer, not a scammer or a criminal someone curses
+    ("r32_not_fit_to_live", r"(我|我这种人|我这样的人|像我这样的人)(根本|本来|就|真的)*(就)?(不该|不配|不应该)(再)?(活在(这个)?世(上|界上)|活着|活下去)"),
+    ("r32_reborn_tonight", r"(今晚|今天|明天|马上|现在)(我)?(就)?去(投胎|超生|转世)"),
+    ("r32_bridge_of_the_dead", r"奈何桥[^。！!]{0,12}(等我|去找|我去|我就去|去了)|(今晚|明天|马上)(我)?(就)?(去|过|走)(上)?奈何桥"
+                               r"|孟婆汤[^。！!]{0,10}(今晚|明天|马上)(就)?(去)?喝|(今晚|明天|马上)(就)?去喝孟婆汤"),
+    ("r32_belt_and_handle", r"(皮带|腰带|围巾|数据线|床单)[^。！!]{0,6}(门把手|门把|把手|暖气管|上下铺|床架)"),
+    ("r32_outside_the_railing", r"(站|翻|爬)(到|在|出)(了)?(栏杆|护栏|围栏|栏板)(的)?(外面|外边|外头|外侧|外)"),
+    ("r32_given_to_the_river", r"把(我)?自己(交给|还给|送给)(那条|这条|那片|这片)?(河|江|海|湖|大海|长江|黄河)"),
+    ("r32_saved_and_counted", r"(攒|存)了[^。！!]{0,10}(数了数|数过|数一数)[^。！!]{0,4}(够了|差不多够了)"
+                              r"|药[^。！!]{0,10}(一颗|一粒|一片)?(都)?(没吃|不吃)[^。！!]{0,6}(我)?(在|都在)攒(?!钱|积分|假|着买)"),
+    ("r32_not_to_the_last", r"活不到(最后一期|还完|还清|最后那期)"),
+    ("r32_me_gone_by_then", r"(的我|那时的我|那时候的我|到时候的我)(已经|早就|就)?不存在了"),
+    ("r32_not_by_own_hand", r"(走掉|死掉|没了|出车祸|出意外|走了)[^。！!]{0,12}不用(自己|我自己)动手"),
+    ("r32_own_choice", r"是我自己的选择[^。！!]{0,6}(别|不要|不用)(怪|怨)(任何人|别人|他们|谁|家里)"),
+    ("r32_thought_a_trip", r"(都|还|大家都|他们都|家里都)以为我(是)?(去|在)?(旅游|旅行|出差|出远门|打工)[^。！!]{0,6}(其实|实际上)(是)?(单程|不回来|不会回来)"),
+    ("r32_up_to_the_sky", r"搬到天上(去)?(住|了)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r32_dead_owing_nothing", r"死了(就|也)*(不欠|两清|清了|不用还了)"),
+    ("r32_last_sunset", r"(?<!今年)(?<!这周)(?<!假期)最后一(次|回)看(日落|日出|夕阳|落日|太阳|星星|月亮|海)(?![^。！!]{0,8}(明年|下次|明天见|以后再|下回))"),
+    ("r32_last_good_night", r"最后(的|一(次|个|声))晚安(?!曲|歌|故事|视频|直播)"),
+    # not old age's joke ("说不定哪天就去见马克思了")
+    ("r32_meet_god", r"^(?!.*(说不定|总有一天|迟早|早晚|哪天))(?:.*?)(去|要去|该去)见(胡达|真主|上帝)(了)?"),
+    ("r32_last_instalments", r"(最后几期|后面几期|最后那几期)[^。！!]{0,6}(轮不到|用不着|不用)(我)?(还)?"),
 ])
