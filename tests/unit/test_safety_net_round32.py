@@ -60,6 +60,11 @@ CRISIS_BY_KIND = {
     "own_choice": ["这是我自己的选择 不要怪家里"],
     "thought_a_trip": ["家里都以为我出远门打工 其实是不会回来了"],
     "up_to_the_sky": ["准备搬到天上住了"],
+    # fifth part
+    "means_bought": ["敌敌畏买好了 放在床底下"],
+    "cut_deeper": ["上回没成 下次割深一点"],
+    "all_ended_by_me": ["这周就把这条命了结"],
+    "no_next_bill": ["我大概等不到下一期账单了"],
 }
 POSSIBLE_BY_KIND = {
     "seen_heading": ["有人瞧见我爸往水库那边去了"],
@@ -86,6 +91,11 @@ POSSIBLE_BY_KIND = {
     "last_good_night": ["说一声最后的晚安"],
     "meet_god": ["我该去见真主了"],
     "last_instalments": ["后面几期用不着我还了"],
+    # fifth part
+    "end_it_tonight": ["明天就结束这一切"],
+    "there_tonight": ["等会就去那条铁轨"],
+    "die_typed_si": ["好想丝了"],
+    "taken_by_a_god": ["求老天爷快点来接我走"],
 }
 LOOK_ALIKES = [
     "宝子们救命 这个月账单怎么这么多",
@@ -120,6 +130,13 @@ LOOK_ALIKES = [
     "不用自己动手 师傅上门装",
     "俺都八十了 说不定哪天就去见真主了",
     "死了都要爱",
+    # fifth part
+    "买好农药给果树打虫",
+    "今晚就去江边吃烧烤",
+    "想丝袜了",
+    "这个会议今天就结束吧",
+    "菩萨保佑 来接我的车快到了",
+    "app里看不到下个月的账单 怎么回事",
 ]
 CRISIS_OVER_OPT_OUT = [
     "过了今晚就不用再打电话了 以后也别打了 我人也不会在了",

@@ -1904,3 +1904,21 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r32_meet_god", r"^(?!.*(说不定|总有一天|迟早|早晚|哪天))(?:.*?)(去|要去|该去)见(胡达|真主|上帝)(了)?"),
     ("r32_last_instalments", r"(最后几期|后面几期|最后那几期)[^。！!]{0,6}(轮不到|用不着|不用)(我)?(还)?"),
 ])
+
+# Fifth part, the same way: fuel or poison bought in, cutting deeper "this
+# time", everything "ended" by oneself, "I won't see next month's bill
+# anyway"; possible: ending it tonight, going to the bridge or the river
+# tonight, 想死 typed as 想丝, a god asked to come and take one.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r32_means_bought", r"(买好|准备好|备好|囤好|买了)(了)?(一桶|一瓶|一些|几瓶)?(汽油|农药|百草枯|敌敌畏|安眠药|老鼠药)(?!.{0,4}(给|帮|打虫|杀虫|除草|灭鼠))"),
+    ("r32_cut_deeper", r"(这回|这次|下次|再)(我)?(想|要|会)?(划|割)(得)?(更)?深(一)?点"),
+    ("r32_all_ended_by_me", r"把(一切|这一切|自己|这条命)(都)?(了断|了结)"),
+    ("r32_no_next_bill", r"(反正|我也|也|大概|应该)(都)?(看不到|等不到|见不到)(下个月|下一?期|下个|明年)(的)?(账单|还款日|了)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r32_end_it_tonight", r"^(?!.*(会议|活动|比赛|促销|课|直播|营业|加班|工作|项目|考试|打折|报名|合同|租约|旅行|假期|分期))(?:.*?)"
+                           r"(今晚|今天|明天|这周)(我)?(就)?(结束(吧|这一切|一切|这个笑话|自己)|准备结束这)"),
+    ("r32_there_tonight", r"(今晚|今天晚上|明天一早|等会)(就)?去(那座|那个|那条)?(桥|大桥|江边|河边|海边|楼顶|天台|铁轨)(?!.{0,6}(吃|烧烤|散步|玩|拍|看|钓|跑步|约|接|送|上班|干活|打卡))"),
+    ("r32_die_typed_si", r"(我|真的|好)想(丝|鼠)(了)?(?!袜|巾|绸|路|瓜|粉|带|线|你|您)"),
+    ("r32_taken_by_a_god", r"(佛祖|菩萨|老天爷|老天|上帝|真主)[^。！!]{0,6}(早点|快点|今晚)?来接我(走)?(?!的|车|下班|放学|回家|吃饭)"),
+])
