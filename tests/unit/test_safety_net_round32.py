@@ -147,10 +147,13 @@ OPT_OUTS = [
     "转文字：腿定",
     # our own collectors blocked is no agency's
     "你们催收的人天天打电话 我把他们都拉黑了",
+    # giving up, said to us, is no match
+    "别打了别打了 我投降",
 ]
 NOT_OPT_OUTS = [
     "好了好了别催了 今天肯定转过去",
     "别打了别打了 投降吧 这把没法打",
+    "别打了别打了 gg 这局没法玩",
     "在网上找的中介 钱交了人跑了 我把那家的电话拉黑了",
     "白天上班别发 下班以后再发",
 ]

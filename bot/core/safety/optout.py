@@ -181,10 +181,10 @@ STOP_PATTERNS = STOP_PATTERNS + _rules([
     ("remove_me", r"(这个)?号(码)?从[^。！!]{0,12}(系统|名单)(里|中)?(删除|移除|删掉|去掉)"
                   # blind round 23: "能不能把我这号划掉", crossed off the list
                   r"|把我(的|这个?)?(号码?|手机号|电话|名字)?(从[^。！!]{0,10})?(划掉|划去|勾掉|除名)"),
-    # blind round 24: "先把你们的骚扰电话停了": our calls or messages switched off
     # blind round 25: "请贵行停止对本人及家属的一切电话和短信催收"
     ("r32_all_collection_stopped",
      r"停止对(我|本人)[^。！!]{0,10}(一切|所有|任何)[^。！!]{0,10}(催收|催缴|催款|联系|联络|骚扰)"),
+    # blind round 24: "先把你们的骚扰电话停了": our calls or messages switched off
     ("r31_calls_stopped", r"把(你们)?(的)?(这些|那些)?(骚扰|催收|催债|催款)?(电话|短信|信息|消息)(都|全|全部)?(给我)?(停|断)(了|掉|下来)"),
     # blind round 23: "🈲 打电话 🈲 发短信" (the squared 禁 read as the character)
     ("r30_forbidden", r"禁(打|发|来)(电话|短信|信息|消息)"),
@@ -278,8 +278,9 @@ _IN_A_MATCH = re.compile(r"团战|这波团|送人头|队友|(这局|这把|这�
                          # blind round 24: "别打了别打了 打野送了八个人头 哈哈发错群了"
                          r"|打野|(送|拿)了?[一二三四五六七八九十两几0-9]+个?人头|发错群"
                          r"|(这局|这把|这波)(打不赢|赢不了)|投了吧|团灭|一直送|teammate"
-                         # blind round 25: "别打了别打了 我投降 GG 这把没法玩"
-                         r"|投降|(?<![a-z])gg(?![a-z])|(这局|这把|这波)没法(玩|打)")
+                         # blind round 25: "别打了别打了 我投降 GG 这把没法玩" (not 投降
+                         # alone: "别打了 我投降" may be said to us)
+                         r"|(?<![a-z])gg(?![a-z])|(这局|这把|这波)没法(玩|打)")
 _AT_US_AGAIN = re.compile(r"别再|不要再|都别|认真")
 # Blocking us nearly done, not done ("刚把一堆骚扰电话拉黑了，差点把你们也拉黑。
 # 我要继续跟本行谈": blind round 21).
