@@ -65,6 +65,14 @@ CRISIS_BY_KIND = {
     "cut_deeper": ["上回没成 下次割深一点"],
     "all_ended_by_me": ["这周就把这条命了结"],
     "no_next_bill": ["我大概等不到下一期账单了"],
+    # sixth part
+    "counted_enough": ["安眠药我又数过了 差不多够了"],
+    "used_on_myself": ["那把刀磨好了 明天就用在自己身上"],
+    "poison_herb": ["上山采了点断肠草"],
+    "which_pills_painless": ["她一直在网上查什么药吃了没痛苦"],
+    "person_vanishes": ["让我这个人彻底消失就清净了"],
+    "gone_after_date": ["过年以后我就不存在了"],
+    "buried_myself": ["真想把自己埋了"],
 }
 POSSIBLE_BY_KIND = {
     "seen_heading": ["有人瞧见我爸往水库那边去了"],
@@ -96,6 +104,8 @@ POSSIBLE_BY_KIND = {
     "there_tonight": ["等会就去那条铁轨"],
     "die_typed_si": ["好想丝了"],
     "taken_by_a_god": ["求老天爷快点来接我走"],
+    # sixth part
+    "one_step_forward": ["站在楼顶边上 好想往前迈一步"],
 }
 LOOK_ALIKES = [
     "宝子们救命 这个月账单怎么这么多",
@@ -137,6 +147,11 @@ LOOK_ALIKES = [
     "这个会议今天就结束吧",
     "菩萨保佑 来接我的车快到了",
     "app里看不到下个月的账单 怎么回事",
+    # sixth part
+    "钱数过了 够了 明天去还",
+    "这把刀用在自己身上太可惜了 拿来切菜",
+    "小孩问哪种药吃了不疼 打针怕疼",
+    "我们店的活动今晚一起结束",
 ]
 CRISIS_OVER_OPT_OUT = [
     "过了今晚就不用再打电话了 以后也别打了 我人也不会在了",

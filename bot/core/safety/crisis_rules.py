@@ -1819,7 +1819,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 _PICKED_DAY = (r"^(?!.*(婚|搬|开业|开张|装修|手术|出院|入职|考试|旅游|旅行|出发|回家|回老家|还款|还钱|分期|扣款|签约|领证|满月|生日|酒席|请客|看房|交房))(?:.*?)"
                r"(?:(日子|时间|那一天|那天)(都|也|已经)?(挑|选|定|看)好了|(已经)?(挑|选|定|看)好了(日子|时间|那一天))")
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
-    ("r32_next_time_not_down", r"下次(就)?(不一定|未必|可能就?不|就不|不会)(会)?(再)?下来(?!接|拿|取|买|吃|玩|看|找|陪)"),
+    ("r32_next_time_not_down", r"下(一)?次(我)?(应该|大概|可能)?(就)?(不一定|未必|可能就?不|就不|不会)(会)?(再)?下来(?!接|拿|取|买|吃|玩|看|找|陪)"),
     ("r32_no_face_to_stay", r"(还有|有)(什么|啥)脸(面)?(再)?(留|活|待|呆)在这(个)?世(上|界上|界)|没(有)?脸(再)?(活|留|待)在这(个)?世(上|界上|界)"),
     ("r32_gone_literally", r"(寄|噶|嘎|g)了[^。！!]{0,6}字面(上)?(的)?意思|字面(上)?(的)?意思[^。！!]{0,4}(寄|噶|嘎)了"),
 ])
@@ -1917,8 +1917,26 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r32_end_it_tonight", r"^(?!.*(会议|活动|比赛|促销|课|直播|营业|加班|工作|项目|考试|打折|报名|合同|租约|旅行|假期|分期))(?:.*?)"
-                           r"(今晚|今天|明天|这周)(我)?(就)?(结束(吧|这一切|一切|这个笑话|自己)|准备结束这)"),
+                           r"(今晚|今天|明天|这周)(我)?(就)?(一起)?(结束(吧|这一切|一切|这个笑话|自己)|准备结束这|结束(了)?(别|不用|不要)(再)?(找|打|催)我)"),
     ("r32_there_tonight", r"(今晚|今天晚上|明天一早|等会)(就)?去(那座|那个|那条)?(桥|大桥|江边|河边|海边|楼顶|天台|铁轨)(?!.{0,6}(吃|烧烤|散步|玩|拍|看|钓|跑步|约|接|送|上班|干活|打卡))"),
     ("r32_die_typed_si", r"(我|真的|好)想(丝|鼠)(了)?(?!袜|巾|绸|路|瓜|粉|带|线|你|您)"),
     ("r32_taken_by_a_god", r"(佛祖|菩萨|老天爷|老天|上帝|真主)[^。！!]{0,6}(早点|快点|今晚)?来接我(走)?(?!的|车|下班|放学|回家|吃饭)"),
+])
+
+# Sixth part, the same way: pills counted out "enough", a gun or a blade
+# "used on myself tonight", a poisonous herb dug up to eat, which pills
+# would not hurt (asked, or seen asked), letting "this person" vanish with
+# the debt, "after the month's end I no longer exist", oneself buried;
+# possible: one step forward from a height wished for.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r32_counted_enough", r"(药|药片|药丸|安眠药)[^。！!]{0,14}数过(了)?[^。！!]{0,12}(应该|差不多|肯定)?够了"),
+    ("r32_used_on_myself", r"(枪|刀|刀片|针|药)[^。！!]{0,14}(今晚|今天|明天|马上|准备|打算|想|要)(就)?(用在|用到|对着)(我)?自己(身上)?"),
+    ("r32_poison_herb", r"(挖|采|找)(了)?(些|点)?断肠草|断肠草[^。！!]{0,8}(吃|煮|喝|泡)"),
+    ("r32_which_pills_painless", r"(他|她|我|在)(一直)?(在)?(网上|手机上|聊天记录里)?(问|查|搜|搜索)(我)?(哪种|什么|啥)药吃了(不疼|不痛|没痛苦|不难受|会死|能死)"),
+    ("r32_person_vanishes", r"(让|把)(这个人|我自己|我这个人)(彻底)?消失"),
+    ("r32_gone_after_date", r"(月底|这周|下周|过年|明天|今晚|那天)(之后|以后|过后)(我)?(就)?不(再)?存在了"),
+    ("r32_buried_myself", r"把(我)?自己(也)?(给)?埋了"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r32_one_step_forward", r"(真想|就想|好想)(往前|向前)(迈|走|跨)?一步"),
 ])
