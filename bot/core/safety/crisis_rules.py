@@ -1864,7 +1864,8 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r32_hug_the_explosive", r"(抱着|绑着|背着)(它|炸药|雷管|煤气罐)[^。！!]{0,4}(一起)?(上天|炸了|同归于尽)"),
 ])
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
-    ("r32_long_sleep", r"想长睡|长睡不醒|一睡(不|布|步)(醒|起)|(永远|一直)睡(下去|过去)(?!了吗)"),
+    # (一睡不醒, 长睡不醒 and 永远睡 are the farewell rule's, certain)
+    ("r32_long_sleep", r"想长睡|一睡(布|步)(醒|起)|一直睡(下去|过去)(?!了吗)"),
     ("r32_last_one_bye", r"^最后一条(了)?(消息|短信|信息)?[，,。 ]*(再见|拜拜|永别)(了)?[。！!]*$"),
     ("r32_return_early", r"(想|要|准备)(早点|早些|提前)?归真"),
 ])
