@@ -717,6 +717,18 @@ def _stops_without(words: "re.Pattern[str]", views) -> bool:
     return bool(_matching(STOP_PATTERNS, tuple(words.sub("", v) for v in views)))
 
 
+def _stops_once_unblocked(text: str, views) -> bool:
+    """Whether the message still asks to stop once "差点把你们拉黑了" is taken
+    out. The words are taken out of the text as written when they are there;
+    when only a view has them ("差点 拉黑你们", "本來想把你們拉黑": spaced or
+    traditional, blind round 27 found it), out of the views, for the text
+    itself would not change and asking again would never end."""
+    unblocked = _ALMOST_BLOCKED.sub("，", text or "")
+    if unblocked != (text or ""):
+        return _stop_request(unblocked)
+    return _stops_without(_ALMOST_BLOCKED, views)
+
+
 def _stop_request(text: str) -> bool:
     views = _views(text, expand_pinyin=False)
     if any(STOP_WHOLE_MESSAGE.match(v) for v in views):
@@ -735,7 +747,7 @@ def _stop_request(text: str) -> bool:
         # "你们银行那份理财周刊怎么退订" (blind round 20): a publication, not our messages.
         return False
     if (matched and matched <= _BLOCKING_RULES and any(_ALMOST_BLOCKED.search(v) for v in views)
-            and not _stop_request(_ALMOST_BLOCKED.sub("，", text or ""))):
+            and not _stops_once_unblocked(text, views)):
         return False
     if (matched and matched <= _KEYWORD_RULES and any(_KEEP_REMINDERS.search(v) for v in views)
             and not any(_IN_EARNEST.search(v) for v in views)):
