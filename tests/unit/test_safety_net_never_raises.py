@@ -56,3 +56,20 @@ def test_almost_blocking_us_spaced_or_traditional_is_no_opt_out(text):
 def test_almost_blocking_us_with_a_stop_is_still_an_opt_out(text):
     found = verdict(text)
     assert found is not None and found.intent == "stop_contact"
+
+
+def test_a_net_that_fails_leaves_the_classifiers_reading_and_the_turn(monkeypatch, caplog):
+    """Should another such fault slip in, the message keeps its turn: the
+    classifier's reading stands and the fault is logged without the text."""
+    from bot.nlu import keyword_override
+    from tests.unit.safety_support import overridden
+
+    def broken(text):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(keyword_override, "verdict", broken)
+    text = "下周五还三千"
+    with caplog.at_level("ERROR", logger="bot.nlu.keyword_override"):
+        message = overridden(text, [{"name": "promise_to_pay", "confidence": 0.9}])
+    assert message.get("intent")["name"] == "promise_to_pay"
+    assert "safety net failed" in caplog.text and text not in caplog.text
