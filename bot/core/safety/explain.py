@@ -65,7 +65,9 @@ _PRESCRIBED = re.compile(r"医生|医院|处方|手术|术后|开(了|的)?.{0,3
 _CHORE_USE = re.compile(r"跳伞|蹦极|滑翔|烧烤|露营|烤架|烤肉|烤串|羊肉串|烤羊|烤全羊|撸串|炭烤|火锅|户外|野餐|化肥|种子|庄稼|秋收|打药|果树|农资|种地|地里|积分"
                         r"|中药|汤药|药钱|一副|取暖|炭价|装货|捆货|货车|打包"
                         # blind round 21: the boiler man's furnace, the barbecue stall's stock
-                        r"|锅炉|炉子|炉排|备料|烧烤店|烤肉店|烧烤摊|烤炉")
+                        r"|锅炉|炉子|炉排|备料|烧烤店|烤肉店|烧烤摊|烤炉"
+                        # thirty-third round: a removal's ropes
+                        r"|搬家|行李")
 _CHORE_RULES = {"method", "method_word"}
 _PLACE_RULES = {"place", "place_now", "place_word", "place_described", "looking_down"}
 _UP_THERE_FOR = re.compile(r"(被子|被单|床单|衣服|腊肉)(收|晒|晾)|喝西北风|防水|漏水|水管|物业|收衣|收被|晒被|晒衫|晒紧衫|晒衣|晾|收腊肉|腊肉|婚纱|太阳能|热水器|信号(好|不好|差)")

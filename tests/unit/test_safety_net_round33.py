@@ -1,0 +1,66 @@
+"""The safety net, thirty-third round (issue 18, third session of
+2026-12-07). Phrasings of our own, in several words for each family.
+
+First part: families of the development sets' crises that only the
+classifier read (the net saw nothing in them): 寻短见, not wanting to stay
+in this world, a deadline set for oneself, a birthday that is also the last
+day, "after tonight nothing needs paying", the rope bought, a floor high
+enough, the shroud bought, the method chosen, the shoes left on the
+embankment, into the woods for good, the poison to be drunk, the wheel
+turned into oncoming traffic, the bottle emptied, lying still until the
+body stops, "whoever answers will not be me", not to be rescued again;
+possible: going to keep a dead relative company, a letter under the
+pillow, the reservoir, treatment stopped to save money, few days left.
+Look-alikes: a relative no longer in this world, a deadline at work, a
+birthday party, a removal's rope, a reservoir outing, a visit to a mother.
+"""
+from tests.unit.safety_support import round_tests
+
+CRISIS_BY_KIND = {
+    "short_view": ["撑不住了 真想寻短见", "这辈子就这样了此残生吧", "我是真活腻了"],
+    "this_world": ["我不想再留在这个世上了", "过了年这世上就没我这号人了", "我在这世上就是多余的",
+                   "这世上已经没有谁需要我了", "唔想再喺呢个世界"],
+    "own_deadline": ["月底是我给自己定的最后期限"],
+    "after_tonight": ["过了今晚什么都不用还了"],
+    "birthday_last": ["周六是我生日 也会是我的忌日", "过完这个生日就不过了"],
+    "rope_bought": ["绳子都准备好了", "买了一根很结实的粗绳"],
+    "high_enough": ["查过了 十几楼就足够高了"],
+    "shroud_bought": ["寿衣我都挑好了", "给自己买了一个骨灰盒"],
+    "method_chosen": ["我已经想好方法了"],
+    "follow_them": ["老伴去世以后 我天天想着随她一起走"],
+    "shoes_left": ["鞋子放在江堤上了"],
+    "into_the_woods": ["明早进深山 不打算再出来了"],
+    "poison_to_drink": ["柜子里那瓶敌敌畏 喝下去就清净了"],
+    "oncoming_traffic": ["跑夜车的时候真想一把方向打到对面去"],
+    "bottle_in_mouth": ["刚才把那瓶药全倒进嘴里了"],
+    "body_stops": ["不吃不喝 就等心脏自己停下来"],
+    "wont_be_here": ["下个月扣款的时候我不会在了"],
+    "not_rescued_again": ["这次不会再被救回来了"],
+    "no_point_living": ["活起没得意思"],
+    "last_to_talk_to": ["你是我最后一个说话的人"],
+    "at_the_bottom": ["明天这个点我已经在江底了"],
+}
+POSSIBLE_BY_KIND = {
+    "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
+    "letter_left": ["信压在枕头下面了"],
+    "reservoir": ["还不上就开进水库"],
+    "treatment_stopped": ["透析我不去做了 省下钱还卡"],
+    "not_holding_on": ["我不打算再撑下去了"],
+    "little_time_left": ["随你们吧 我也没几天了"],
+    "not_me_answering": ["下次打来 接电话的就不是我了"],
+}
+LOOK_ALIKES = [
+    "我爸已经不在这世上了 这张卡的事我来处理",
+    "领导给我定的最后期限是月底",
+    "下周六是我生日 想先还一部分",
+    "搬家的绳子都买好了",
+    "周末带孩子去水库钓鱼",
+    "周末要去陪我妈看病 下周再说",
+    "朋友的猫走了 我要去陪她一下",
+    "我没想寻短见 就是压力大 想申请分期",
+    "十几楼太高了 电梯坏了爬不上去",
+    "过了今晚就能还上了 工资明早到",
+]
+
+(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND, possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES)
