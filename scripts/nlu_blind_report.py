@@ -1,13 +1,11 @@
 """Scores a trained model on the NLU sets and writes docs/reports/nlu_blind.md.
 
 The sets: `tests/nlu` (development: choices were tuned against it) and the
-blind sets written from the intent definitions alone and frozen. Rounds 1-5
-(`tests/nlu_blind/` to `tests/nlu_blind5/`) are training data now and not
-scored here, nor are rounds 7 and 8, which joined them in the first session
-of 2026-12-05 (round 7 guided two choices, round 8's misses were read); round
-6 chose the registers of safety rounds and was read once round 7 existed, and
-round 9 was read in the second session of 2026-12-05, so they are blind
-development sets, which nothing trains on; round 10 is the held-out one. For each set: intent
+blind sets written from the intent definitions alone and frozen. Each
+round is held out for one session (``HELD_OUT``), then read once the next
+round is frozen: a development set from then on, and later perhaps training
+data, no longer scored here. ``SETS`` says which rounds are scored and what
+each one is now. For each set: intent
 accuracy and macro-F1, recall of `crisis` and `stop_contact`, the share of
 non-crisis messages read as crisis, entity F1 (exact spans), the most
 confused pairs, and the scores per register (traditional characters,
@@ -65,12 +63,19 @@ SETS = (
     ("noisy (blind25)", ("tests/nlu_blind25/noisy.yml",)),
     ("replies (blind25)", ("tests/nlu_blind25/replies.yml",)),
     # Round 26, written blind and frozen 2026-12-07 (1,616 messages) before
-    # any change of that day's second session: the held-out measure.
+    # any change of that day's second session, held out for it; read in the
+    # third session once round 27 was frozen: a development set now.
     ("colloquial (blind26)", ("tests/nlu_blind26/colloquial.yml",)),
     ("noisy (blind26)", ("tests/nlu_blind26/noisy.yml",)),
     ("replies (blind26)", ("tests/nlu_blind26/replies.yml",)),
+    # Round 27, written blind and frozen 2026-12-07 (1,617 messages) before
+    # any change of that day's third session but a fix that let the net
+    # answer one of its messages: the held-out measure.
+    ("colloquial (blind27)", ("tests/nlu_blind27/colloquial.yml",)),
+    ("noisy (blind27)", ("tests/nlu_blind27/noisy.yml",)),
+    ("replies (blind27)", ("tests/nlu_blind27/replies.yml",)),
 )
-HELD_OUT = "blind26"
+HELD_OUT = "blind27"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
