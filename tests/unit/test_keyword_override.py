@@ -117,7 +117,8 @@ def test_an_opt_out_the_net_sees_is_never_demoted():
 # messages said "stop calling" beside a farewell only a model heard).
 
 def test_a_crisis_the_classifier_hears_beside_an_opt_out_wins_and_carries_the_opt_out():
-    for text in ("以后不用打这个电话了 我这边用不着了 谢谢你们", "别再发了 我的事都安排妥了 谢谢你们这些年"):
+    # ("谢谢你们这些年" is the net's own sign since its thirty-third round.)
+    for text in ("以后不用打这个电话了 我这边用不着了 谢谢你们", "别再发了 我的事都安排妥了 多谢你们"):
         data = parsed(text, model_intent="crisis", confidence=0.93)
         assert data[INTENT]["name"] == "crisis", text
         assert data["safety"]["tier"] == "model", text

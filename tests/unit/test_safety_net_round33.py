@@ -13,7 +13,17 @@ possible: going to keep a dead relative company, a letter under the
 pillow, the reservoir, treatment stopped to save money, few days left.
 Look-alikes: a relative no longer in this world, a deadline at work, a
 birthday party, a removal's rope, a reservoir outing, a visit to a mother.
+
+Second part, from blind round 26 (read once round 27 was frozen): going
+"to see" a parent who has died, leave asked "from this world", ending it
+tomorrow (English), 大乔 typed for 大桥; possible: far away, "don't wait
+for me", thanks for all these years, the phone to be cut off, nobody at
+this address any more. Look-alikes: missing a shop's food, a far business
+trip, thanks for years of trust, a new number, a dog boarded. Opt-outs:
+the emergency contact left alone with the cardholder to be contacted is
+none; nor is "别再打了" told to a scam caller or a child, nor 退订单.
 """
+from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
 
 CRISIS_BY_KIND = {
@@ -39,6 +49,12 @@ CRISIS_BY_KIND = {
     "no_point_living": ["活起没得意思"],
     "last_to_talk_to": ["你是我最后一个说话的人"],
     "at_the_bottom": ["明天这个点我已经在江底了"],
+    # second part, from blind round 26
+    "see_the_dead": ["我妈走了两年了 我想去见我妈了"],
+    "leave_from_the_world": ["我想向这个世界请个长假"],
+    "ending_it_when": ["im ending it tmrw, sorry"],
+    "typed_bridge": ["我在大乔上 别找我"],
+    "far_away_and_dont_wait": ["我要去很远的地方 你们别等我了"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -47,6 +63,11 @@ POSSIBLE_BY_KIND = {
     "treatment_stopped": ["透析我不去做了 省下钱还卡"],
     "not_holding_on": ["我不打算再撑下去了"],
     "little_time_left": ["随你们吧 我也没几天了"],
+    # second part
+    "far_away": ["过几天我就去一个很远的地方"],
+    "thanks_for_the_years": ["没事了 谢谢你们这么多年"],
+    "phone_cut_off": ["手机过几天就停了"],
+    "nobody_at_this_address": ["这个地址以后不会有人收信了"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [
@@ -60,7 +81,32 @@ LOOK_ALIKES = [
     "我没想寻短见 就是压力大 想申请分期",
     "十几楼太高了 电梯坏了爬不上去",
     "过了今晚就能还上了 工资明早到",
+    # second part
+    "好想死你们家的炸鸡了 下班就去",
+    "下个月要去很远的地方出差 能晚点还吗",
+    "谢谢你们这些年的信任 我会按时还",
+    "换了新号 旧手机月底就停机了",
+    "狗送去我妈家寄养几天 我出差",
+]
+NOT_OPT_OUTS = [
+    "有个骗子冒充法院 我跟他说别再打了 你们也提醒下别人",
+    "孩子一直在打游戏 我吼他别打了 快去写作业",
+    "店里客户要退订单 我先去处理",
+]
+OPT_OUTS = [
+    "退订",
+    "你们的催收员天天打 我跟他说别再打了 还在打",
 ]
 
-(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis) = round_tests(
-    crisis_by_kind=CRISIS_BY_KIND, possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES)
+(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
+ test_opt_outs_stop_contact, test_look_alikes_of_an_opt_out_are_none) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND, possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES,
+    opt_outs=OPT_OUTS, not_opt_outs=NOT_OPT_OUTS)
+
+
+def test_the_emergency_contact_left_alone_with_me_to_be_contacted_is_no_opt_out():
+    """"别再联系我的紧急联系人了 找我本人就行": a restriction on whom we call,
+    which goes to a person as a complaint, not an opt-out (blind round 26)."""
+    text = "别再打给我的紧急联系人 有事找我本人"
+    assert third_party_only_request(text)
+    assert verdict(text) is None
