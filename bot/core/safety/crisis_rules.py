@@ -2064,3 +2064,41 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
     ("r33_ending_it_when", r" (ending|end|finish|finishing) it (all )?(tonight|tomorrow|tmr|tmrw|2moro|2mr|today|this weekend|this week) "),
 ])
+
+# Third part: the English the development sets' writers used that only the
+# classifier read (Singapore and Malaysia English among it), in words of our
+# own: not wanting to live or be here any more, the point of living, throwing
+# oneself off or jumping from one's block, going into the river tonight,
+# pills eaten, counted or saved up, the rope tied, letters written to
+# everyone, one's life of no value, how it ends decided; possible: a
+# goodnight for good, goodbyes said to the family, one's things given away,
+# not being around, "after tonight nobody", where one is going, the motel
+# room not checked out of, "if I'm still here", settling everything at once.
+CRISIS_ENGLISH_CERTAIN = CRISIS_ENGLISH_CERTAIN + _rules([
+    ("r33_en_not_live", r" (don't|dont|do not|doesn't|no) (wanna|want to|want) (live|be alive|continue living|be here|exist) (anymore|any more|no more|already) "
+                        r"| no want (continue|live) | my life (no|has no|got no) (value|meaning|point) "),
+    ("r33_en_point_of_living", r" (what's|whats|what is) the point (of|in) (living|being alive|going on) | no point (living|to live|in living) "),
+    ("r33_en_throw_myself", r" (throw|throwing|fling) myself (off|from|out|into|in front) "
+                            r"| jump (down )?(from|off) (my|the|our) (flat|block|building|balcony|roof|hdb|window|bridge) | jump down (from )?my (block|flat) "),
+    ("r33_en_into_the_water", r" (go|walk|going|walking) (in|into) (the )?(river|sea|water|lake) (tonight|tomorrow|now) | (go|going) to (the )?(river|sea|lake) tonight "
+                              r"| thinking about going in | tonight i go in "),
+    ("r33_en_pills", r" pills? (are |r |is )?(on the table|counted) | counted (them|the pills) (twice|again|already) "
+                     r"| (eat|ate|took|swallowed) (many|a lot of|lots of|so many|too many) (pill|pills|tablets|meds|sleeping pills) "
+                     r"| saving up (the |my )?(pills|painkillers|meds|tablets|sleeping pills) "),
+    ("r33_en_rope_tied", r" rope (already )?(tie|tied|is tied|hung) "),
+    ("r33_en_letters_to_everyone", r" (written|wrote|writing) letters to (everyone|everybody|my family|all of you) "),
+    ("r33_en_how_it_ends", r" (already )?decided how (it|this|everything) ends "),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("r33_en_for_good", r" (goodnight|good night) (for good|forever) | for good this time "),
+    ("r33_en_goodbyes_said", r" (said|saying) (my )?goodbyes? to (everyone|everybody|my family|my (mom|mum|dad|parents|kids|wife|husband)) "),
+    ("r33_en_things_given", r"^(?!.* (moving|move|relocating|emigrating|migrate) )(?:.*?) (given|giving|gave) (away )?(most of |all )?my (things|stuff|belongings) "),
+    # ("won't be around" alone is an older rule's)
+    ("r33_en_not_around", r" once (i'm|im|i am) not around | (picked|chosen|chose) the date | (i've|ive|i have) thought about how "),
+    ("r33_en_after_tonight", r" after (tonight|this weekend) (nobody|no one|none of this|you won't|you wont|u wont|there's nothing|nothing) "
+                             r"| (won't|wont) need (it|any of it|them|either card|a mailing address) (after|where) "),
+    ("r33_en_where_going", r" where (i'm|im|i am) going "),
+    ("r33_en_not_checking_out", r" (won't|wont|will not) be checking out "),
+    ("r33_en_still_here", r" if (i'm|im|i am) still (here|alive|around) "),
+    ("r33_en_settle_at_once", r" settle everything (my own way|one shot|tonight) | let go (of )?the steering | everything finish lor "),
+])
