@@ -29,6 +29,11 @@ any more, throwing oneself off one's block, walking into the sea tonight,
 pills eaten, counted or saved, the rope tied, letters to everyone; possible:
 goodbyes said, things given away (not for a move), not being around, "if
 I'm still alive".
+
+Fourth part: the same families typed in pinyin, Jyutping and Hokkien POJ
+(not wanting to see tomorrow, affairs settled, the rope tied, not wanting
+to open one's eyes again, one's things all given away, walking into the
+sea; possible: nobody to answer any more, charcoal bought).
 """
 from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
@@ -71,6 +76,10 @@ CRISIS_BY_KIND = {
     "en_rope_tied": ["the rope is tied already"],
     "en_letters_to_everyone": ["wrote letters to everyone today"],
     "en_how_it_ends": ["i have decided how this ends"],
+    # fourth part: romanised
+    "pinyin": ["zhen de bu xiang zai kan dao ming tian le", "wo de hou shi dou an pai hao le", "sheng zi yi jing da hao le"],
+    "jyutping": ["ngo m seung zoi hoi ngaan la", "di je dou sung saai bei ngo go mui", "heoi hoi bin haang lok seui"],
+    "hokkien": ["li be koh khoann-kinn wa"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -91,6 +100,9 @@ POSSIBLE_BY_KIND = {
     "en_not_around": ["my brother will sort it out once im not around"],
     "en_after_tonight": ["after tonight nobody needs to call"],
     "en_still_here": ["sure, friday, if im still alive"],
+    # fourth part: romanised
+    "pinyin_possible": ["yi hou ye mei ren jie le", "tan yi jing mai hao le"],
+    "jyutping_possible": ["ngo ding m seon la"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [
@@ -113,6 +125,8 @@ LOOK_ALIKES = [
     # third part
     "gave away all my stuff because im moving to perth",
     "pills are on the way, the pharmacy delivers",
+    # fourth part
+    "ming tian zai shuo ba",
 ]
 NOT_OPT_OUTS = [
     "有个骗子冒充法院 我跟他说别再打了 你们也提醒下别人",

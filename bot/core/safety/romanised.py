@@ -34,6 +34,8 @@ _MANDARIN_CERTAIN = (
     "结束生命", "结束自己", "结束一切", "了结自己", "一了百了", "用命还", "拿命还", "这条命给你们",
     "没有存在的必要", "割腕", "上吊", "烧炭", "喝农药", "农药喝了", "吃安眠药", "安眠药全吃",
     "绳子已经挂好", "遗书写好", "跳楼", "永别了",
+    # thirty-third round: the development sets' pinyin only the classifier read
+    "不想再看到明天", "过了今晚就不欠", "过了今晚就都结束", "绳子打好", "绳子已经打好", "后事都安排好", "永远睡过去", "不要再醒",
 )
 _MANDARIN_WISH_CERTAIN = ("跳河", "跳江", "跳海", "跳桥", "跳下去", "解脱")
 # 死 said as one's own wish (not xiangsi alone: 相似 is "similar").
@@ -41,6 +43,8 @@ _MANDARIN_DIE = r"wo(zhen)?(xiang|yao|zhunbei|dasuan|juede)(qu)?si(le|la|a|ba|$)
 _MANDARIN_POSSIBLE = (
     "安眠药", "农药", "天台上", "楼顶上", "没有我家里", "对不起爸妈", "照顾好我", "用不上了", "生无可恋",
     "活着没意思", "没有意义了",
+    # thirty-third round
+    "以后也没人接", "不能陪你了", "炭买好", "炭已经买好", "关好门窗", "关门窗", "这辈子就这样吧", "大桥上",
 )
 # Cantonese (Jyutping without tone digits, and street romanisation), Hokkien
 # (POJ and Tai-lo without diacritics, hyphens gone), Wu: as typed.
@@ -60,6 +64,10 @@ _OTHER_CERTAIN = (
     r"|(anmianyao|nongyao|yao)[a-z]{0,16}(quanchi|quanbuchi|douchi|quantun|yikouqichi|yiqichi)(le|diao|guang)"
     r"|(tun|chi)(le)?(yi)?(ba|ping|hezi|dui|daizi)yao|sik(zo|saai)[a-z]{0,8}onminjoek|^(wo)?xiangsi(le|la|a)?$"
     r"|kio(teng|theng)[a-z]{0,8}bobeh(tng|teng)|(mihkian|mihkiann)(long)?sanglang|tongshi(zhe|tse|ze)?songpeh(nin|nyin)"
+    # thirty-third round (Cantonese): 我啲嘢都送晒俾人, 行落水, 整咗条绳挂喺门口,
+    # 唔想再开眼, 想了结自己; (Hokkien) 你袂閣看見我了
+    r"|(di|d)(je|ye|ye)(dou)?(sung|bei)saai(bei|jor|zo)|haang(lok|log)seui|tiusing[a-z]{0,6}(gwaa|kwa)"
+    r"|m(soeng|seung)(zoi|joi)hoingaan|(soeng|seung)liugitzigei|(be|bue)kohkhoannkinnwa"
 )
 _OTHER_POSSIBLE = (
     r"saangmouholyun|sangmouholuen|zihaudoumwuizoigin|wingbit|zoiginlaanigosaigaai|zoiginlaa(ni|li)go"
@@ -68,6 +76,8 @@ _OTHER_POSSIBLE = (
     r"|zihaudou(mou|mo)jan(teng|tseng)"
     # Hokkien: to the river's edge and not coming back ("khe-pinn, bē tńg--lâi")
     r"|khepinn[a-z]{0,12}betnglai|betnglaiah"
+    # thirty-third round (Cantonese): 我喺海边, 顶唔顺, 同我阿妈讲声对唔住
+    r"|ngohai(hoi|hoy)bin|dingmseon|gongsingdeuimjyu"
 )
 # Opt-outs: Mandarin as a small grammar (stop, don't ... again, don't call or
 # send), then the others.
