@@ -34,6 +34,16 @@ Fourth part: the same families typed in pinyin, Jyutping and Hokkien POJ
 (not wanting to see tomorrow, affairs settled, the rope tied, not wanting
 to open one's eyes again, one's things all given away, walking into the
 sea; possible: nobody to answer any more, charcoal bought).
+
+Fifth part: more such families in Chinese (lying on the tracks, the last
+message of one's life, one's life handed back to heaven, oneself and the
+number both gone, sleeping pills saved by name, "if I don't reply I'm
+gone", the wrist cut, the car into a pier, logging off from this world,
+holding out not past the weekend, going down from the top floor;
+possible: leaving at ease, no trouble to anyone, family answering the
+phone, chemotherapy stopped, unreachable from tomorrow). Look-alikes:
+directions down from a roof, a place found for a dinner, a stray cat to
+adopt.
 """
 from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
@@ -80,6 +90,23 @@ CRISIS_BY_KIND = {
     "pinyin": ["zhen de bu xiang zai kan dao ming tian le", "wo de hou shi dou an pai hao le", "sheng zi yi jing da hao le"],
     "jyutping": ["ngo m seung zoi hoi ngaan la", "di je dou sung saai bei ngo go mui", "heoi hoi bin haang lok seui"],
     "hokkien": ["li be koh khoann-kinn wa"],
+    # fifth part
+    "lie_on_rails": ["那段铁路半夜没车 我去躺着"],
+    "last_of_life": ["这是我这辈子发的最后一条短信"],
+    "not_this_life": ["还不上 那就不过这辈子了"],
+    "life_to_heaven": ["这条命今晚还给老天"],
+    "person_and_number": ["下周起人和号码都不会再有了"],
+    "sleep_on_mountain": ["找个没人的山上睡一觉"],
+    "drug_names": ["存了半年的唑吡坦 应该够了"],
+    "no_reply_means": ["要是明天没回消息 就说明我已经走了"],
+    "posted_myself": ["彻底寄了 把自己也寄了"],
+    "wrist_red": ["刚划了手腕 不想叫120"],
+    "rest_of_life": ["下半辈子我陪不了我妈了"],
+    "hit_pier": ["好几次想开车往桥墩上撞过去"],
+    "log_off_world": ["想从这个世界下线"],
+    "world_without_me": ["这世界少我一个也一样"],
+    "hold_to_end": ["我熬不过这个周末了", "分多少期都行 我撑不到还完"],
+    "from_top_down": ["明晚我就从宿舍楼顶下去"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -103,6 +130,12 @@ POSSIBLE_BY_KIND = {
     # fourth part: romanised
     "pinyin_possible": ["yi hou ye mei ren jie le", "tan yi jing mai hao le"],
     "jyutping_possible": ["ngo ding m seon la"],
+    # fifth part
+    "leave_at_ease": ["猫送人了 我也就放心走了"],
+    "no_trouble_to_anyone": ["以后不再给任何人添麻烦了"],
+    "family_answers": ["下回打来 接电话的是我家人了"],
+    "stop_chemo": ["化疗我跟医生说以后不来了"],
+    "unreachable_tomorrow": ["明早你们就联系不上我了"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [
@@ -127,6 +160,10 @@ LOOK_ALIKES = [
     "pills are on the way, the pharmacy delivers",
     # fourth part
     "ming tian zai shuo ba",
+    # fifth part
+    "从天台下去就行 电梯在右手边",
+    "聚餐的地方找好了 周六见",
+    "小区里的流浪猫有人想领养吗",
 ]
 NOT_OPT_OUTS = [
     "有个骗子冒充法院 我跟他说别再打了 你们也提醒下别人",

@@ -2102,3 +2102,80 @@ CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r33_en_still_here", r" if (i'm|im|i am) still (here|alive|around) "),
     ("r33_en_settle_at_once", r" settle everything (my own way|one shot|tonight) | let go (of )?the steering | everything finish lor "),
 ])
+
+# Fifth part: more families of the development sets' crises that only the
+# classifier read, in words of our own: lying down on the tracks, the last
+# messages of one's life, not living "this life" any more, one's life handed
+# back to heaven, oneself and the number both gone, sleeping on an empty
+# mountain, sleeping pills saved up by name, "if I don't reply, I'm gone",
+# the wrist cut, the next thing burned being oneself, not to be with one's
+# mother for the rest of her life, the car into a pier, standing by the
+# platform (Cantonese), logging off from this world, the world missing one
+# person, holding out not past the weekend, chanting one's own rebirth
+# mantra, going down from the top floor; possible: leaving at ease once the
+# pet is rehomed, no trouble to anyone, the phone that family will answer,
+# the place found, chemotherapy stopped, no luggage needed, unreachable from
+# tomorrow, a few meals left, goodbyes said one by one.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r33_lie_on_rails", r"(铁道|铁轨|轨道|铁路).{0,16}(躺着|躺下|去躺|躺上去)"),
+    ("r33_last_of_life", r"这辈子(收到|看到|说|发)的最后"),
+    ("r33_not_this_life", r"(那就|就)?不过这辈子了"),
+    ("r33_life_to_heaven", r"(这条命|我的命|命|自己).{0,6}还给(老天爷|老天|天上|天)(?!天)"),
+    ("r33_person_and_number", r"人(和|跟)(号码|号|手机)都(不会再有|没了|不在了)|空号了.{0,4}人也是"),
+    ("r33_what_for_gone", r"人(都|也)?没了(要|还要).{0,4}(干嘛|有什么用|何用)"),
+    ("r33_sleep_on_mountain", r"(找|去)(座|个|一座|一个)?没人的(山|地方|山上).{0,6}睡"),
+    ("r33_drug_names", r"(攒|存|囤)了.{0,10}(佐匹克隆|艾司唑仑|阿普唑仑|地西泮|唑吡坦|思诺思|氯硝西泮)|(佐匹克隆|艾司唑仑|阿普唑仑|地西泮|唑吡坦|氯硝西泮).{0,10}(够数|够了|攒)"),
+    ("r33_no_reply_means", r"没回(消息|信息|你们).{0,6}(就是|说明)(我)?(已经)?(走了|去世|不在|去趣事|去了)"),
+    ("r33_posted_myself", r"把自己(也)?寄了"),
+    ("r33_next_burned", r"下一个(烧|轮到)的是我"),
+    ("r33_wrist_red", r"手腕.{0,8}(红透|缠着毛巾)|(割|划)了(一下)?(手腕|手臂|胳膊)|(割|划)了.{0,6}没勇气叫(救护车|120)"),
+    ("r33_rest_of_life", r"下半辈子(我)?(陪不了|陪勿牢|照顾不了)"),
+    ("r33_hit_pier", r"往(桥墩|护栏|墙|大树|山)(上)?撞(过去|上去)"),
+    ("r33_hk_platform", r"(站喺|企喺)(月台|路轨)"),
+    ("r33_bury_back", r"把(我)?自己埋(回|进|到)"),
+    ("r33_family_free", r"(今晚|明天)以后(他们|家里|家人)就(自由|轻松|解脱)了"),
+    ("r33_log_off_world", r"从这个世界(下线|退出|注销|消失)|取消关注这个世界|关注这个世界"),
+    ("r33_world_without_me", r"(这个)?世界(上)?少(了)?我一个"),
+    ("r33_delete_person", r"人也(准备|要)?删了|不用复活了"),
+    ("r33_hold_to_end", r"(撑|熬)不到(还完|还清|最后)|熬不过(这个)?(周末|今晚|这周|这个月|今年)"),
+    ("r33_own_mantra", r"给(我)?自己念往生咒"),
+    ("r33_from_top_down", r"(我就|就|准备|打算|想|要)从.{0,6}(顶楼|楼顶|天台)(上)?下去(?!就行|就到|就是|以后|之后|往|右|左)"),
+    ("r33_better_off_gone", r"我(要是|如果)?不在了.{0,10}(会不会|是不是)(好过|轻松|过得好)"),
+    ("r33_not_be_here", r"人(也)?不打算(再)?在了"),
+    ("r33_hk_gone_too", r"人都冇埋"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r33_leave_at_ease", r"(就|我就|可以|我可以|也就)(放心|安心)(地)?走了"),
+    ("r33_rehome_pet", r"(等它|给它)找(到)?(个)?好人家|领养(一下)?.{0,8}(照顾不了|养不了)它"),
+    ("r33_no_trouble_to_anyone", r"不(再)?给(任何人|大家|谁|家里|家人)添麻烦了"),
+    ("r33_cancel_along", r"跟着(一起|一块)?注销"),
+    ("r33_last_to_date", r"(还)?(撑|熬)不(撑|熬)得到|熬得到熬不到|用不到下个月|用不着下个月"),
+    ("r33_bye_for_real", r"再见了?这次是真的再见|永永远远|没人接了.{0,3}永远"),
+    ("r33_not_wait_spring", r"不等春天了"),
+    ("r33_go_find_spouse", r"(去|要去)找(我)?(老公|老婆|老伴)了"),
+    ("r33_window_opens", r"(窗户|窗口|窗)(打|开)得开|[0-9一二三四五六七八九十]+(楼|樓|层|層).{0,4}(窗口|窗户)(开着|打开|開著)"),
+    ("r33_knife_ready", r"刀(都|也|已经)(准备好|磨好|买好)了"),
+    ("r33_no_use_from_tomorrow", r"(明天|以后)(开始)?(我)?(就)?用不上了"),
+    ("r33_not_angry_words", r"不是气话.{0,6}(想好了|认真的)"),
+    ("r33_family_answers", r"接电话的(就|应该|会)?是我(家人|家里人|妈|爸|老婆|老公)(了)"),
+    ("r33_gone_talk_to", r"我不在了(你们|以后)?(就)?(跟|找|和)(她|他|我老婆|我老公|我妈|我家人)"),
+    ("r33_place_found", r"^(?!.*(吃饭|住的|租|开店|摆摊|停车|聚餐|吃|玩|开会|上班|打工|工作|婚|宴|旅游|露营))(?:.*?)地方(我)?(已经|都)?(找好|选好|看好)了"),
+    ("r33_cant_find_anyway", r"找也找不(着|到)了"),
+    ("r33_stop_chemo", r"(化疗|透析|复查).{0,16}(以后)?不(来|去|做)了"),
+    ("r33_no_luggage", r"不用带行李"),
+    ("r33_road_end", r"路(也)?走到头了"),
+    ("r33_unreachable_tomorrow", r"(明天|今晚|明早)(早上)?(你们)?就(联络|联系)不(到|上)我了"),
+    ("r33_few_meals", r"吃不了几顿(饭)?了"),
+    ("r33_gone_debt_written_off", r"我(要是)?没了.{0,6}(这笔账|债|欠款)(就)?(自动)?(核销|清零|一笔勾销)"),
+    ("r33_kids_to_grandma", r"(孩子|娃).{0,4}(交给|给)(他|她)(外婆|奶奶|姥姥)"),
+    ("r33_resolve_ancient", r"(今夜|今晚)便去|吾意已决"),
+    ("r33_hk_never_find", r"唔会再搵到我|唔會再搵到我"),
+    ("r33_goodbyes_one_by_one", r"(一个一个|挨个)(地)?(道过别|道别|告别)(了)?"),
+    ("r33_hk_knock_off", r"早啲收工"),
+    ("r33_no_bill_seen", r"账单我(是)?看不到了"),
+    ("r33_hk_arranged", r"安排好晒"),
+    ("r33_decided_what", r"(已经)?想好怎么做了"),
+    ("r33_on_my_way", r"在去的路上了.{0,4}别找我"),
+    ("r33_leave_clean", r"(我)?走的时候(就)?(干干净净|干净|清清白白)"),
+    ("r33_not_planned_tomorrow", r"连明天都(没|不)打算"),
+])
