@@ -44,6 +44,13 @@ possible: leaving at ease, no trouble to anyone, family answering the
 phone, chemotherapy stopped, unreachable from tomorrow). Look-alikes:
 directions down from a roof, a place found for a dinner, a stray cat to
 adopt.
+
+Sixth part, the same way (no longer in this world, sleeping never to
+wake, "including myself", a strip of pills, a place by the grave, 煤汽
+turned on, the train that came close, the funeral portrait chosen,
+"tonight I go to that bridge"; possible: a few days to hold out, a knife
+by the bed, a video timed for tomorrow). Look-alikes: the last day at a
+job, a bridge to photograph, a goodbye before the army.
 """
 from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
@@ -107,6 +114,17 @@ CRISIS_BY_KIND = {
     "world_without_me": ["这世界少我一个也一样"],
     "hold_to_end": ["我熬不过这个周末了", "分多少期都行 我撑不到还完"],
     "from_top_down": ["明晚我就从宿舍楼顶下去"],
+    # sixth part
+    "not_in_world_now": ["等你们看到的时候我已经不在这世上"],
+    "sleep_not_wake": ["好想睡过去再也不醒"],
+    "including_myself": ["月底把所有事一次了结 包括我自己"],
+    "strip_of_pills": ["酒喝完了 一板药也吃了"],
+    "by_the_grave": ["她墓旁边还有块空地 我想过去躺"],
+    "gas_typo": ["煤汽已经打开了"],
+    "train_came_close": ["刚才火车来的时候差一点"],
+    "eyes_closed": ["一闭就不再睁开"],
+    "portrait_chosen": ["遗照我都挑好了"],
+    "there_tonight_me": ["今晚我就去那座桥"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -136,6 +154,10 @@ POSSIBLE_BY_KIND = {
     "family_answers": ["下回打来 接电话的是我家人了"],
     "stop_chemo": ["化疗我跟医生说以后不来了"],
     "unreachable_tomorrow": ["明早你们就联系不上我了"],
+    # sixth part
+    "few_days_hold": ["真不知道还能撑几天"],
+    "knife_on_table": ["刀就在床头"],
+    "timed_message": ["视频设好了明早自动发给我姐"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [
@@ -164,6 +186,10 @@ LOOK_ALIKES = [
     "从天台下去就行 电梯在右手边",
     "聚餐的地方找好了 周六见",
     "小区里的流浪猫有人想领养吗",
+    # sixth part
+    "12月30号就是我的最后一天上班 之后去新公司",
+    "今晚我就去那座桥拍夜景",
+    "要去当兵了 先跟你们告个别",
 ]
 NOT_OPT_OUTS = [
     "有个骗子冒充法院 我跟他说别再打了 你们也提醒下别人",

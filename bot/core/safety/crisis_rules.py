@@ -2179,3 +2179,57 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r33_leave_clean", r"(我)?走的时候(就)?(干干净净|干净|清清白白)"),
     ("r33_not_planned_tomorrow", r"连明天都(没|不)打算"),
 ])
+
+# Sixth part, the same way: no longer in this world (said now), sleeping and
+# never waking, "including myself", the last day named, a strip of pills
+# swallowed, a place by a spouse's grave, taking the spouse along, going with
+# one who died, the gas turned on (煤汽), "won't come down" from a height, the
+# train that came close, the time left only tonight, going home for ever
+# (Hakka), pills kept for tonight, eyes closed never to open, settling it all
+# tonight, the portrait for the funeral chosen, going down to one's father
+# (Cantonese), a day picked to go, not turning back in the tide, "tonight I go
+# to the roof"; possible: unreachable after a weekday, a few days to hold
+# out, one's funeral being arranged, a knife on the table, "we won't see each
+# other again", nobody to answer, a message timed for tomorrow.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r33_not_in_world_now", r"我(早就|就|也|可能|已经)?不在这(个)?世(上|界上)(?!的)"),
+    ("r33_sleep_not_wake", r"睡过去(再也|就)?(不|8|不会)(再)?醒"),
+    ("r33_including_myself", r"(解决|了结|处理|结束).{0,6}包括我自己"),
+    ("r33_my_last_day", r"(那天|那一天)?就是我的最后一天(?!上班|工作|在职|实习|营业|班)"),
+    ("r33_dont_want_live_more", r"不想要活"),
+    ("r33_a_strip_of_pills", r"一板药(也)?(都)?(吃|吞)了"),
+    ("r33_other_world_typo", r"另一个世届"),
+    ("r33_by_the_grave", r"(坟|墓)(旁边|边上).{0,20}(过去躺|躺进去|去躺)"),
+    ("r33_take_spouse_along", r"带着(老伴|孩子|娃|老婆|两个细路).{0,2}一(起|块|齐)走"),
+    ("r33_go_with_dead", r"(走了|去世|过世|不在了|没了).{0,12}(想|要)跟(她|他)一(块|起)(去|走)"),
+    ("r33_gas_typo", r"(煤汽|煤气|燃气)(我)?(已经)?(开|打开)了"),
+    ("r33_wont_come_down", r"(顶上|楼顶|天台|桥上|脚手架).{0,8}(坐着|站着)?说不想下来"),
+    ("r33_train_came_close", r"(车|火车|列车|地铁)来的时候差一点"),
+    ("r33_time_left_tonight", r"给(我)?自己留的时间"),
+    ("r33_hakka_forever", r"永远转去"),
+    ("r33_pills_tonight", r"药.{0,16}(今晚|明天)派上用场"),
+    ("r33_eyes_closed", r"(眼睛)?一闭(就)?不(再)?睁"),
+    ("r33_settle_tonight", r"今晚就把(事情|一切|这些事).{0,2}了结"),
+    ("r33_world_affairs", r"这世上的事(我)?(都)?不管了"),
+    ("r33_deleted_too", r"注销.{0,6}人也一样"),
+    ("r33_buried_with_it", r"(这条命|我)也该跟(它|他|她)一起(埋|走|去)"),
+    ("r33_ends_tonight", r"(我|我这边)(今晚|今天)就到此为止"),
+    ("r33_portrait_chosen", r"遗照(我)?(也)?(都)?(选好|挑好|拍好)"),
+    ("r33_down_to_father", r"落去同(阿爸|阿妈|老豆|老母)"),
+    ("r33_pick_a_day", r"(自己)?选个日子走"),
+    ("r33_not_turn_back", r"不打算往回走"),
+    ("r33_there_tonight_me", r"(今晚|今天晚上|明天一早)我就去(那座|那个|那条)?(桥|大桥|江边|河边|海边|楼顶|天台|铁轨)(?!.{0,6}(吃|烧烤|散步|玩|拍|看|钓|跑步|约|接|送|上班|干活|打卡))"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r33_gone_after_weekday", r"过了(礼拜|星期|周)[一二三四五六日天].{0,4}就(找不到|联系不上)(我)?了"),
+    ("r33_no_need_find_after", r"(十天|几天|三天|一周|一个月|这周|明天)(以后|之后|过后)(你们)?就不用(再)?找我了"),
+    ("r33_few_days_hold", r"(还能|能)撑几天"),
+    ("r33_arranging_affairs", r"(我在|在|正在)安排(我的)?后事"),
+    ("r33_organs_soon", r"很快(就)?用不上了"),
+    ("r33_knife_on_table", r"刀就在(桌子上|手边|枕头边|床头)"),
+    ("r33_not_seen_again", r"以后不见了"),
+    ("r33_never_pay", r"永远不用还了"),
+    ("r33_nobody_answers", r"(三天后|以后|明天)(也)?没人接了"),
+    ("r33_timed_message", r"(设定|设好|定时).{0,10}(明天|明早).{0,4}(自动)?(传|发)给"),
+    ("r33_hk_never_find2", r"唔(会|會)(再)?搵(到|得到)我"),
+])
