@@ -158,6 +158,8 @@ POSSIBLE_BY_KIND = {
     "few_days_hold": ["真不知道还能撑几天"],
     "knife_on_table": ["刀就在床头"],
     "timed_message": ["视频设好了明早自动发给我姐"],
+    "not_go_on": ["真的不想再熬下去了"],
+    "last_reply": ["这是我给你们的最后一条回复"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [

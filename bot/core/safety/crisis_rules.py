@@ -2233,3 +2233,8 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r33_timed_message", r"(设定|设好|定时).{0,10}(明天|明早).{0,4}(自动)?(传|发)给"),
     ("r33_hk_never_find2", r"唔(会|會)(再)?搵(到|得到)我"),
 ])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # not wanting to go on (walking, holding out), and "my last reply"
+    ("r33_not_go_on", r"不想(再)?(走|熬|撑|坚持)下去了"),
+    ("r33_last_reply", r"这是(我)?(给你们的)?最后一(次|条)回(复|你们)"),
+])
