@@ -2238,3 +2238,67 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r33_not_go_on", r"不想(再)?(走|熬|撑|坚持)下去了"),
     ("r33_last_reply", r"这是(我)?(给你们的)?最后一(次|条)回(复|你们)"),
 ])
+
+# Seventh part, the same way: this life ended early (下线, 交卷), the last
+# winter one will live, gone when the month is over, following the one who
+# died, one's own funeral planned, only letting go left, gone by the time
+# you call, not going on, painkillers all at once, not even five more days,
+# death easier, 一了白了 (typed for 一了百了), a place where nothing is owed,
+# sleeping not to wake, a few hours left, oneself closing like the shop,
+# "the kind that does not come back", this life ending here, oneself
+# superfluous, the account with the world settled, sinking with them, hit by
+# a car "and that's that", wishing one had not been saved, the next life's
+# early train, a spot picked, outside the bridge railing, over the balcony;
+# possible: the pet's new home found, gone by next week, whether to step
+# forward, the knife in hand, "this time it's really bye", a car crash
+# wished for, not lasting that long, the last chat, not here by then, nobody
+# to reply any more, "after I leave".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r33_end_life_early", r"这辈子(我)?(打算|准备)?提前(下线|交卷|结束|退场)"),
+    ("r33_last_winter", r"(是|会是)我(过|過)的最后一个(冬天|春节|新年|年|生日|中秋|夏天)"),
+    ("r33_gone_after_month", r"(这个月|今年|这周)?(过完|过了)(就|我就)(不在|没)了"),
+    ("r33_follow_too", r"我也(可以|该|想)?跟着(走|去)了"),
+    ("r33_own_funeral_planned", r"(我)?自己的后事(也|都)?(想好|安排好|准备好)"),
+    ("r33_let_go_left", r"就差松手"),
+    ("r33_gone_when_you_call", r"(等|到)你们(联系|找到|打来)(我)?的时候(我)?(已经)?(走了|不在了)"),
+    ("r33_not_go_on_person", r"人也不打算(再)?继续"),
+    ("r33_painkillers_at_once", r"(止疼片|止痛药|止痛片|安眠药|药片).{0,6}一次(吃完|吃光|全吃)"),
+    ("r33_not_five_days", r"连(五|三|两|几)天都不想过了"),
+    ("r33_death_easier", r"死了(反而|倒是|倒)(轻松|解脱|痛快)"),
+    ("r33_typo_all_done", r"^(?!.*(结清|还清|一次性|利息))(?:.*?)一了白了"),
+    ("r33_no_money_place", r"去一个不用还钱的地方"),
+    ("r33_sleep_no_wake", r"睡过去就(别|不要|不)(再)?醒"),
+    ("r33_hours_left", r"(再过|过)几个小时(我)?就(彻底)?(解脱|走|不在)"),
+    ("r33_me_closing_too", r"我这个人也该(关门|结束|下线)了"),
+    ("r33_not_coming_back_kind", r"回不来的那种|不回来的那种"),
+    ("r33_no_more_letdown", r"(今晚|明天)之后就不会再让(任何人|大家|家人)失望"),
+    ("r33_this_life_ends", r"这一生就到(这儿|这里|此)"),
+    ("r33_superfluous", r"我这个人(本来)?就是多余的"),
+    ("r33_account_with_world", r"跟这个世界的(帐|账)"),
+    ("r33_typo_never_wake", r"一绝不醒"),
+    ("r33_sink_with_them", r"跟着(它们|他们|它)沉下去"),
+    ("r33_go_with_dead2", r"(走了|去世|过世|不在了|没了|没挺过来).{0,14}(准备|打算)跟(她|他)一(块|起)(去|走)"),
+    ("r33_hit_and_done", r"被(车)?撞(上|死)就算了"),
+    ("r33_wish_not_saved", r"没被救(回来|活)就好了"),
+    ("r33_next_life_train", r"下辈子的早班车"),
+    ("r33_spot_picked", r"给自己(挑|选|找)好(了)?地方"),
+    ("r33_outside_bridge_rail", r"(桥|大桥)(的)?(栏杆|护栏)(外头|外面|外边)"),
+    ("r33_over_balcony", r"从.{0,4}阳台翻出去"),
+    ("r33_close_myself", r"把我自己(也)?关了"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r33_pet_new_home", r"(猫|狗|猫咪|狗狗).{0,4}找好(了)?(下家|新主人|人家)"),
+    ("r33_gone_by_date", r"(下周|下个月|明天|后天|过几天|这周|周末)(我)?就不在了"),
+    ("r33_step_forward_q", r"要不要往前(一步|走)"),
+    ("r33_own_affairs_settled", r"把自己的事(都)?了结"),
+    ("r33_knife_in_hand", r"刀(都)?(拿在|握在)手上了"),
+    ("r33_for_real_bye", r"这次是真的(88|再见|拜拜)"),
+    ("r33_accident_wish", r"(出个|出场)车祸就好了"),
+    ("r33_cant_last", r"撑不了那么久"),
+    ("r33_last_chat", r"最后一次跟你们(聊|说话)了"),
+    ("r33_not_by_then", r"(后|以后)我(应该|可能)?(也)?不在了"),
+    ("r33_no_one_replies", r"不会再有人回复"),
+    ("r33_not_here_later", r"以后(也)?不会(再)?在了"),
+    ("r33_life_squared", r"这辈子也两清了"),
+    ("r33_after_i_leave", r"我离开以后"),
+])
