@@ -58,6 +58,11 @@ owed, "the kind that does not come back", oneself superfluous, wishing
 one had not been saved, a spot picked, over the balcony; possible: the
 cat's new owner found, whether to step forward, a car crash wished for,
 not here in half a year). Look-alike: 一了白了 said of paying in one go.
+
+Eighth part, from the long messages among them (no place for me in this
+world, a life worth its insurance, "as if I never existed", no reason to
+stay, not going home but to the river, sheets torn into strips, going down
+after the phone; possible: while I can still speak).
 """
 from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
@@ -145,6 +150,14 @@ CRISIS_BY_KIND = {
     "wish_not_saved": ["上次要是没被救回来就好了"],
     "spot_picked": ["我给自己选好地方了"],
     "over_balcony": ["半夜从家里阳台翻出去"],
+    # eighth part
+    "no_place_for_me": ["这世界上没有我的位置"],
+    "life_worth_insurance": ["我的命也就值个保险钱"],
+    "as_if_never": ["你们就当没我这个人"],
+    "no_reason_to_stay": ["奶奶走了 我也没有留下来的理由"],
+    "not_home_river": ["下班不打算回家了 往河边走走"],
+    "sheet_strips": ["床单撕成布条藏好了"],
+    "go_down_too": ["手机扔进江里 人也跟着下去"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -185,6 +198,8 @@ POSSIBLE_BY_KIND = {
     "step_forward_q": ["站台上一直在想要不要往前一步"],
     "accident_wish": ["要是出个车祸就好了"],
     "not_by_then": ["半年以后我可能也不在了"],
+    # eighth part
+    "while_i_can_speak": ["趁还能说话 先把账交代清楚"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [

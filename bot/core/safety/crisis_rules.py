@@ -2302,3 +2302,32 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r33_life_squared", r"这辈子也两清了"),
     ("r33_after_i_leave", r"我离开以后"),
 ])
+
+# Eighth part, from the long messages among them: no place for me in this
+# world, a life worth its insurance money, better if I am gone, nothing to
+# pay after tomorrow, "as if I never existed", no reason to stay, a grave
+# plot kept for oneself, everyone easier without me, going to find him
+# alone over there, not going home but to the river, bed sheets torn into
+# strips, going down with the phone into the river, the hill where nobody
+# goes; possible: while I can still speak, not going on, the family no
+# longer suffering with me.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r33_no_place_for_me", r"(这个)?世界(上)?(也)?没(有)?我的位置"),
+    ("r33_life_worth_insurance", r"(这条命|我的命)(也就)?值(个)?保险钱"),
+    ("r33_better_if_gone", r"我走了(反而|倒)(干净|轻松|好)"),
+    ("r33_no_more_paying_after", r"(明天|今晚)(过后|之后|以后)就不用再还了"),
+    ("r33_as_if_never", r"就当(没|没有)(我|俺)(这个|这号|介号)人"),
+    ("r33_no_reason_to_stay", r"没有留下来的理由"),
+    ("r33_a_place_for_myself", r"给自己留了一个位置"),
+    ("r33_all_easier_without", r"(唔喺度|不在)(咗|了)?.{0,10}(大家|家人)(都)?(会|會)?(轻松|輕鬆)"),
+    ("r33_he_is_alone_there", r"(想)?去找(他|她).{0,12}(一个人)?在那边"),
+    ("r33_not_home_river", r"不打算回家了.{0,8}(江|河|海|桥)"),
+    ("r33_sheet_strips", r"床单撕成(条|布条)"),
+    ("r33_go_down_too", r"人也跟着(一起)?下去"),
+    ("r33_hill_no_one", r"去后山.{0,6}(那边)?没人"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r33_while_i_can_speak", r"趁(现在)?还能说话"),
+    ("r33_not_go_on_plan", r"不打算(再)?继续下去(了)?"),
+    ("r33_no_more_suffering", r"(他们|家人|孩子)就不用(再)?跟着我受苦了"),
+])
