@@ -91,7 +91,9 @@ CRISIS_BY_KIND = {
     "last_to_talk_to": ["你是我最后一个说话的人"],
     "at_the_bottom": ["明天这个点我已经在江底了"],
     # second part, from blind round 26
-    "see_the_dead": ["我妈走了两年了 我想去见我妈了"],
+    "see_the_dead": ["我妈走了两年了 我想去见我妈了",
+                     # a post quoted by a go-between is the writer's own words, not a saying
+                     '同事发朋友圈说"我要去见我妈了"，她妈妈早就去世了，现在电话一直打不通'],
     "leave_from_the_world": ["我想向这个世界请个长假"],
     "ending_it_when": ["im ending it tmrw, sorry"],
     "typed_bridge": ["我在大乔上 别找我"],
