@@ -62,7 +62,8 @@ not here in half a year). Look-alike: 一了白了 said of paying in one go.
 Eighth part, from the long messages among them (no place for me in this
 world, a life worth its insurance, "as if I never existed", no reason to
 stay, not going home but to the river, sheets torn into strips, going down
-after the phone; possible: while I can still speak).
+after the phone; possible: while I can still speak). A short message
+typed backwards ("了活想不") is read the other way round.
 """
 from bot.core.safety import third_party_only_request, verdict
 from tests.unit.safety_support import round_tests
@@ -160,6 +161,8 @@ CRISIS_BY_KIND = {
     "not_home_river": ["下班不打算回家了 往河边走走"],
     "sheet_strips": ["床单撕成布条藏好了"],
     "go_down_too": ["手机扔进江里 人也跟着下去"],
+    # typed backwards (short, opening on a particle or closing on its subject)
+    "backwards": ["了去下不活的真", "河跳去想我"],
 }
 POSSIBLE_BY_KIND = {
     "keep_them_company": ["我该下去陪老伴了", "妈走了三年 我想早点去陪她"],
@@ -236,6 +239,9 @@ LOOK_ALIKES = [
     "要去当兵了 先跟你们告个别",
     # seventh part
     "想一次性结清一了白了 利息能减吗",
+    # backwards reading only where the text runs backwards
+    "在塔吊上 别打了 下班再说",
+    "还款日死活想不起来了",
 ]
 NOT_OPT_OUTS = [
     "有个骗子冒充法院 我跟他说别再打了 你们也提醒下别人",

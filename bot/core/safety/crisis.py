@@ -119,6 +119,8 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     romanised_certain, romanised_possible = romanised_crisis(text or "")
     certain += ["romanised"] if romanised_certain else []
     possible += ["romanised_possible"] if romanised_possible and not romanised_certain else []
+    if not certain and not possible and _written_backwards(views):
+        certain.append("reversed")
     if _DEATH_EMOJI.search(text or "") and not _LAUGHING.search(text or ""):
         possible.append("emoji")
     if not _LAUGHING.search(text or ""):
@@ -245,6 +247,21 @@ def assess_crisis(text: str) -> Optional[CrisisFinding]:
     if possible:
         return CrisisFinding(POSSIBLE, tuple(possible))
     return None
+
+
+# A short message typed backwards ("了活想不", "了见再远永们你", "楼跳去要我":
+# safety rounds of the development sets, which only the classifier read):
+# read the other way round, a certain sign. Only short ones, and only when
+# the text shows it runs backwards, opening on a sentence-final particle or
+# closing on its subject: read backwards, an ordinary text can spell a sign
+# ("在塔吊上" holds 上吊, "死活想不起来" holds 不想活).
+_BACKWARDS_AT_MOST = 16
+_RUNS_BACKWARDS = re.compile(r"^[了吧啊呢嘛啦咯]|我$")
+
+
+def _written_backwards(views) -> bool:
+    short = [v for v in views if 2 < len(v) <= _BACKWARDS_AT_MOST and not v.isascii() and _RUNS_BACKWARDS.search(v)]
+    return bool(short) and bool(_matching(CRISIS_CERTAIN, tuple(v[::-1] for v in short)))
 
 
 _INVISIBLE = re.compile("[" + "".join(sorted(textnorm._INVISIBLE)) + "\u200d]")
