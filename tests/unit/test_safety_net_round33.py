@@ -205,6 +205,8 @@ POSSIBLE_BY_KIND = {
     "not_by_then": ["半年以后我可能也不在了"],
     # eighth part
     "while_i_can_speak": ["趁还能说话 先把账交代清楚"],
+    "after_paying_join": ["卡还完了就去找我女儿"],
+    "pinyin_next_life": ["qian xia bei zi zai huan"],
     "not_me_answering": ["下次打来 接电话的就不是我了"],
 }
 LOOK_ALIKES = [

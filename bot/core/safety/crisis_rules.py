@@ -2331,3 +2331,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r33_not_go_on_plan", r"不打算(再)?继续下去(了)?"),
     ("r33_no_more_suffering", r"(他们|家人|孩子)就不用(再)?跟着我受苦了"),
 ])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # "欠的钱我会还 还完我就去找我儿子": going to the one who died once paid up
+    ("r33_after_paying_join", r"还完(了)?(我)?就去找(我)?(儿子|女儿|老伴|我妈|我爸|妈妈|爸爸|孩子)"),
+])

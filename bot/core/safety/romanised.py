@@ -44,7 +44,7 @@ _MANDARIN_POSSIBLE = (
     "安眠药", "农药", "天台上", "楼顶上", "没有我家里", "对不起爸妈", "照顾好我", "用不上了", "生无可恋",
     "活着没意思", "没有意义了",
     # thirty-third round
-    "以后也没人接", "不能陪你了", "炭买好", "炭已经买好", "关好门窗", "关门窗", "这辈子就这样吧", "大桥上",
+    "以后也没人接", "不能陪你了", "下辈子再还", "炭买好", "炭已经买好", "关好门窗", "关门窗", "这辈子就这样吧", "大桥上",
 )
 # Cantonese (Jyutping without tone digits, and street romanisation), Hokkien
 # (POJ and Tai-lo without diacritics, hyphens gone), Wu: as typed.
@@ -72,7 +72,7 @@ _OTHER_CERTAIN = (
 _OTHER_POSSIBLE = (
     r"saangmouholyun|sangmouholuen|zihaudoumwuizoigin|wingbit|zoiginlaanigosaigaai|zoiginlaa(ni|li)go"
     r"|engoanchaihoe|engoanbokohkin|bokohtiohiau|lonsanglang"
-    r"|^tiao(he|jiang|hai|qiao)|tikio(teng|theng)|chuanghu[a-z]{0,8}(dakai|kai)le|mima[a-z]{0,12}liugei"
+    r"|^tiao(he|jiang|hai|qiao)|tikio(teng|theng)|chuanghu[a-z]{0,8}(dakai|kai)le|mima[a-z]{0,20}liugei"
     r"|zihaudou(mou|mo)jan(teng|tseng)"
     # Hokkien: to the river's edge and not coming back ("khe-pinn, bē tńg--lâi")
     r"|khepinn[a-z]{0,12}betnglai|betnglaiah"
