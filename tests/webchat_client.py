@@ -44,7 +44,11 @@ class WebChatClient:
     async def __aenter__(self):
         # Long polling: python-engineio's websocket client needs a newer
         # aiohttp than Rasa 3.6 pins. The protocol above it is the same.
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"])
+        # The namespace handshake gets the client's own timeout, not
+        # python-socketio's one second, which a busy CI machine overran
+        # ("Unexpected connection error" on a fresh clone, 2026-12-07).
+        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"],
+                               wait_timeout=self.timeout)
         return self
 
     async def __aexit__(self, *exc) -> None:
