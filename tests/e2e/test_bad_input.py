@@ -315,7 +315,8 @@ def test_webchat_socket_events_with_junk_never_break_the_server(world):
 
     async def session(events: List[Tuple[str, object]]) -> None:
         sio = socketio.AsyncClient(reconnection=False)
-        await sio.connect(url, socketio_path="/socket.io", transports=["polling"])
+        # wait_timeout: not python-socketio's one second (see tests/webchat_client.py).
+        await sio.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
         try:
             for name, data in events:
                 await sio.emit(name, data)

@@ -130,7 +130,8 @@ class Chat:
         await self._confirmed.put(data)
 
     async def open(self, token: str) -> str:
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"])
+        # wait_timeout: not python-socketio's one second (see tests/webchat_client.py).
+        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
         await self.sio.emit("session_request", {"session_id": None, "customData": {"token": token}})
         self.session = await asyncio.wait_for(self._confirmed.get(), 20)
         return self.session

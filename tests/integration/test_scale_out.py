@@ -413,7 +413,9 @@ class SocketClient:
         return record
 
     async def __aenter__(self) -> "SocketClient":
-        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"])
+        # wait_timeout: python-socketio waits one second for the namespace
+        # handshake, which a busy CI machine can overrun (see tests/webchat_client.py).
+        await self.sio.connect(self.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

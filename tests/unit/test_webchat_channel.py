@@ -474,8 +474,9 @@ def test_a_socket_from_another_site_is_refused(server):
             await foreign.connect(server.url, socketio_path="/socket.io", transports=["polling"],
                                   headers={"Origin": "https://evil.example"})
         own = socketio.AsyncClient(reconnection=False)
+        # wait_timeout: not python-socketio's one second (see tests/webchat_client.py).
         await own.connect(server.url, socketio_path="/socket.io", transports=["polling"],
-                          headers={"Origin": server.url})
+                          headers={"Origin": server.url}, wait_timeout=20)
         connected = own.connected
         await close(own)
         return connected
