@@ -70,12 +70,19 @@ SETS = (
     ("replies (blind26)", ("tests/nlu_blind26/replies.yml",)),
     # Round 27, written blind and frozen 2026-12-07 (1,617 messages) before
     # any change of that day's third session but a fix that let the net
-    # answer one of its messages: the held-out measure.
+    # answer one of its messages, held out for it; read in the fourth
+    # session once round 28 was frozen: a development set now.
     ("colloquial (blind27)", ("tests/nlu_blind27/colloquial.yml",)),
     ("noisy (blind27)", ("tests/nlu_blind27/noisy.yml",)),
     ("replies (blind27)", ("tests/nlu_blind27/replies.yml",)),
+    # Round 28, written blind and frozen 2026-12-07 (1,581 messages) before
+    # any change of that day's fourth session reached the model or the net
+    # it was scored with: the held-out measure.
+    ("colloquial (blind28)", ("tests/nlu_blind28/colloquial.yml",)),
+    ("noisy (blind28)", ("tests/nlu_blind28/noisy.yml",)),
+    ("replies (blind28)", ("tests/nlu_blind28/replies.yml",)),
 )
-HELD_OUT = "blind27"
+HELD_OUT = "blind28"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -206,10 +213,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "`tests/nlu_blind23/`, held out for the first to sixth sessions of 2026-12-06, then read), training",
         "data since the second session of 2026-12-07. Round 24 (`tests/nlu_blind24/`) was held out for the",
         "seventh session of 2026-12-06, round 25 (`tests/nlu_blind25/`) for the first of 2026-12-07 and",
-        "round 26 (`tests/nlu_blind26/`) for the second, each read in the next: development sets, which",
-        "nothing trains on. Round 27 (`tests/nlu_blind27/`, written and frozen 2026-12-07 before that",
-        "day's third session changed anything but a fix that let the net answer one of its messages) is",
-        "the held-out measure: it is scored in aggregate only, and nobody tuning the model reads it.",
+        "round 26 (`tests/nlu_blind26/`) for the second and round 27 (`tests/nlu_blind27/`) for the third,",
+        "each read in the next: development sets, which nothing trains on. Round 28 (`tests/nlu_blind28/`,",
+        "written and frozen 2026-12-07 before that day's fourth session changed the net or the model it",
+        "was first scored with) is the held-out measure: it is scored in aggregate only, and nobody tuning",
+        "the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
