@@ -16,6 +16,12 @@ from bot.core.safety.crisis_rules import (
 )
 from bot.core.safety.emoji import _DEATH_EMOJI, _LAUGHING, _emoji_signs, _jump_drawn, _means_alone, _sea_goodbye
 from bot.core.safety.explain import (
+    _BACK_LATER,
+    _BREAK_UP,
+    _BY_THE_WATER_FOR,
+    _HOTPOT_OR_BRAZIER,
+    _PARTED_FROM,
+    _SPOUSE_AWAY,
     _ASKS_FOR_TIME,
     _ASKS_FOR_WAIVER,
     _BILL_WORDS,
@@ -360,6 +366,13 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_signs("method_forms"), True, (_IN_A_GAME,)),
     # "我爸上个月走了 破产申请是我们处理他身后事的时候交的": a relative's affairs.
     _Explanation(_signs("farewell", "give_away"), False, (_THEIR_AFFAIRS,), (_OWN_AFFAIRS,)),
+    # Thirty-fourth round (blind round 27): charcoal for a hotpot or a
+    # brazier; fishing or herding by the river, back later; "跟他永别了"
+    # after a break-up; a husband away trading who does not come back.
+    _Explanation(_signs("method", "method_word"), False, (_HOTPOT_OR_BRAZIER,), (_CLOSED_IN, _STRONG_MEANS, _PILLS_HOARDED)),
+    _Explanation(_signs("place_intent", "place_word", "place"), False, (_BY_THE_WATER_FOR, _BACK_LATER)),
+    _Explanation(_signs("farewell"), True, (_PARTED_FROM, _BREAK_UP)),
+    _Explanation(_signs("leaving"), True, (_SPOUSE_AWAY,)),
 )
 
 

@@ -471,7 +471,7 @@ CRISIS_POSSIBLE = _rules([
     ("no_one_answers", r"(不会|没)(再)?有人接(了)?|(打不通|关机)了?.{0,6}(以后|别去烦)|(再过|过)(两|几|一|三)(个)?(小时|天)(你们)?就(催|找|联系)不到(了)?"
                        r"|用不着那么多(个)?月|再往后(的)?(就)?不用(做|安排|算)了|明天的(事|我).{0,10}不用(操心|管)|(下线|离线)(了)?.{0,8}(永久|永远)|永久的那种"
                        r"|从这个世界(润|离开|消失)|删(角色|号)(了)?.{0,6}不(再)?重开|(也|就)不在了$|不打算回任何地方|少我一张嘴|如你们的愿|就等个好天气"
-                       r"|我走了.{0,3}勿念|(那时候|到时候|那时)(我)?(已经)?不用(再)?面对(了)?|永远联系不上|(日子|日期)(我)?(已经)?(挑|选)好了(?!.{0,6}(还|转|付))|不是还钱的日子"
+                       r"|我走了.{0,3}勿念|(那时候|到时候|那时)(我)?(已经)?不用(再)?面对(了)?|永远联系不上|(日子|日期)(我)?(已经)?(挑|选)好了(?!.{0,8}(还|转|付|结婚|婚礼|订婚|办酒|搬家|开业|装修|入宅))|不是还钱的日子"
                        r"|连同我自己|连我自己(一起)?|(和|跟)我(一起|一块)(扔|沉|跳|烧)"),
     # Arrangements: body donation or a will in a hurry, the emergency contact
     # to come and look, the account passwords handed out.
@@ -2334,4 +2334,183 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # "欠的钱我会还 还完我就去找我儿子": going to the one who died once paid up
     ("r33_after_paying_join", r"还完(了)?(我)?就去找(我)?(儿子|女儿|老伴|我妈|我爸|妈妈|爸爸|孩子)"),
+])
+
+# Thirty-fourth round, first part: crises in the training and development
+# sets that only the classifier caught, grouped by what they say (in words
+# of our own): going down from here, the roof door found open, "Mum, I'm
+# coming to you", the river tonight, a last call to Mother, goodbyes sent to
+# every friend, pills kept for tonight or all taken at once, "enough, isn't
+# it?", cutting deeper, a car running in a closed garage, nothing left to
+# miss, a life not wanted, a job at the crematorium turned on oneself, "I'd
+# rather die first", "what is living for", the wasted air, tired of living
+# and not going on, a gun loaded, stepping out over the balcony, tomorrow's
+# sun not to be seen, burning oneself on purpose, a will written, a poison
+# to drink, a drug prepared by someone who knows the dose.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_down_from_here", r"(从|往)(这|这儿|这里|楼上|楼顶|天台|顶楼|窗户|阳台|桥上).{0,3}(下去|跳下去|跳下)(算了|是不是(就)?(都)?(清|结束|解脱|完)|一了百了|干净|得了|就(都|什么|啥)(都)?(清|结束|解脱|没了|不用|完))"),
+    ("r34_coming_to_you", r"(妈|爸|妈妈|爸爸|老伴|奶奶|外婆|爷爷)[，,\s]*我(来|要来|这就来|马上来|就来)陪你了"),
+    ("r34_river_tonight", r"(今晚|今夜|今朝夜里|明天|今天)(就)?(去)?(黄浦江|黄河|长江|江里|河里|海里|跳江|跳河)"),
+    ("r34_last_call_home", r"(给|跟|和)(我)?(妈|爸|爸妈|家里)打(了|过)(最后一个|最后一通)电话"),
+    ("r34_farewell_to_all", r"给每个(朋友|人)都(打了电话|发了).{0,6}(告别|道别|再见)"),
+    ("r34_pills_kept_for", r"(药|安眠药|药片).{0,10}(存着|攒着|留着).{0,6}(就是为了|为了)(今晚|今天|这一天)"),
+    ("r34_pills_all_at_once", r"(药|药片).{0,12}(一晚上|一次|一口气)(都|全)?吃(了|完)"),
+    ("r34_enough_isnt_it", r"(一整板|一瓶|一把|一口).{0,16}(应该|估计)?够了吧"),
+    ("r34_cut_deeper", r"(划|割)(得)?(比上次)?深一点"),
+    ("r34_garage_engine", r"(车库|车里).{0,10}(打着火|发动|没熄火).{0,12}(卷帘门|门).{0,4}(拉下来|关上|关好)"),
+    ("r34_nothing_to_miss", r"(世上|世界上)没(啥|什么|有什么)(可|值得)?留恋"),
+    ("r34_life_not_wanted", r"这条命.{0,4}(不想要了|不要了)"),
+    ("r34_crematorium_self", r"(殡仪馆|太平间|火化炉).{0,30}(自己(也)?(躺|钻)进去|躺进去也挺|骨灰盒都挑好)"),
+    ("r34_die_first", r"不如我自己先死"),
+    ("r34_what_living_for", r"活(下去|着|著)(又|还|到底)?有(什么|啥|何|甚么)(意义|意思|用|盼头)"),
+    ("r34_wasted_air", r"活着(就是)?(浪费|白费)(空气|粮食)"),
+    ("r34_tired_not_go_on", r"(活着|活著|做人|日子).{0,6}累.{0,8}不想(再)?(继续|撑|熬)(下去)?"),
+    ("r34_gun_ready", r"(枪|子弹).{0,10}(上膛|顶在|对着(我|自己))"),
+    ("r34_step_out_over", r"(阳台|窗台|窗户).{0,4}(一步)?(跨|迈|翻)出去"),
+    ("r34_no_tomorrow_sun", r"明天的太阳(我)?(不想|不会|看不到|见不到|不打算)"),
+    ("r34_burn_on_purpose", r"(故意|又|每次|就用|自己用).{0,8}(烟头|开水|打火机).{0,6}(烫|伸)|(烟头|开水).{0,4}烫(自己|了三个)"),
+    ("r34_will_written", _NOT_KINS + r"(遗嘱|遗书|遗属|绝笔)(我)?(已经)?(写好|打好|写在(手机|本子|纸|抽屉))"),
+    ("r34_poison_drink", r"(浓硫酸|硫酸|消毒水|农药|百草枯|草乌酒).{0,12}(喝下去|一口|去哪里喝|够了)"),
+    ("r34_petrol_lighter", r"(一桶油|汽油).{0,6}打火机"),
+    ("r34_dose_prepared", r"(药|针|针剂|麻药|胰岛素).{0,10}(已经)?(配好了|拿了(几|一)支)|(针剂|麻药).{0,10}(推了|今晚用)"),
+    ("r34_burial_for_self", r"(寿衣|骨灰盒|墓地).{0,8}(给自己|自己的)"),
+    ("r34_ready_height", r"(楼|层)应该(够)?高了吧"),
+])
+# Possible: the roof reached, the knife just put down, the last transfer or
+# photo, a friend's or a dead one's name ("该去找他了"), standing where a
+# train comes, the sea walked into, taking the child along, the ward
+# window, the time used up, no future, heaven without cards, not eating
+# until the end, locked in, how high, how not to hurt, a crane, a hotel
+# room alone, up the mountain not to come down, insulin, letters and
+# deleted photos, a last meal, nobody to miss me, all easier once I vanish.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_roof_reached", r"天台的门.{0,8}(上来|上去|没锁|没上锁|开着)|(天台|楼顶|顶楼)(我)?(已经)?(上来了|上去过)"),
+    ("r34_knife_put_down", r"刚(把)?刀放下"),
+    ("r34_last_transfer", r"转了最后一笔钱|拍了最后一张照"),
+    ("r34_go_find_them", r"我也(该|要)去(找|陪)(她|他|老伴|我妈|我爸|奶奶|外婆|爷爷|你)了"),
+    ("r34_cut_myself", r"我自己(划|割)的|(总想|想)看看血|(圆规|小刀|针).{0,3}扎自己"),
+    ("r34_harness_off", r"安全(绳|锁|带).{0,6}(解开|打开|松开)"),
+    ("r34_last_train", r"(最后一班车|下一班(车|进站)).{0,10}(不打算上车|就好了|来的时候)|(月台|站台).{0,10}(黄线外|不打算上|进站的时候)"),
+    ("r34_walk_into_water", r"(海边|江边|河边|海邊|江邊).{0,12}(走进去|走進去|往里走|再往里|想走进|水挺(黑|凉|冷))"),
+    ("r34_take_child_along", r"带着(肚子里的)?孩子一起走"),
+    ("r34_ward_window", r"病房的窗户.{0,4}(能打开|打得开)"),
+    ("r34_time_used_up", r"我的时间(已经)?用完了|我没有以后(了)?"),
+    ("r34_heaven_no_card", r"天堂.{0,6}(不用还|没有)信用卡"),
+    ("r34_not_eating_to_end", r"(不吃不喝|不吃东西|没吃东西|莫吃饭|没吃饭|唔食嘢|不吃饭).{0,14}(饿下去|饿到(死|走|最后|底)|不想(再)?吃了|就(想)?这样走|走掉)"),
+    ("r34_locked_in", r"把自己(反)?锁(在)?(屋|房间|卫生间|厕所)"),
+    ("r34_how_high_how_hurt", r"(从|掉).{0,6}(楼|层).{0,6}(会不会|疼不疼|很疼)|(哪种|什么)(方式|方法).{0,10}(不会|不)(太)?疼|查(好|了)?.{0,6}哪种药(吃了)?(不会|不)(太)?疼|往下看.{0,10}(好高|挺高|不怕|够高)"),
+    ("r34_crane_let_go", r"(塔吊|吊车|脚手架).{0,10}(不打算下|不准备下|不想下|手一松|松手|想解)"),
+    ("r34_on_the_rails", r"(铁轨|铁道|火车道|轨道).{0,10}(站着|坐着|不走|有车|几点有车|等.{0,4}车)"),
+    ("r34_hotel_alone", r"(酒店|宾馆)(订|开)了.{0,10}(一个人|没订返程|没带行李|一瓶)"),
+    ("r34_mountain_no_return", r"(上山|山上|进山).{0,6}(不打算|不想|不准备)(再)?下(来|山)"),
+    ("r34_insulin", r"胰岛素.{0,10}(够|打一次大的|打多少)|(打多少|吃多少|多少针|哪种药).{0,10}(会怎样|不醒|没救|就不)"),
+    ("r34_letters_written", r"(给|跟)(每个人|家人|家里人|孩子|儿子|女儿|我妈).{0,6}(都)?写好(了)?(的)?信|给(儿子|女儿|孩子)写了(封|一封)信"),
+    ("r34_traces_cleared", r"(照片|聊天记录).{0,4}(都|全)?删了.{0,16}(全家福|不想给家人|这是我|明天)|朋友圈.{0,10}(三天以后|最后一条)"),
+    ("r34_last_meal", r"最后一顿(吃饱|饭)|今晚(就)?是最后一晚"),
+    ("r34_nobody_misses", r"没(有)?人会想我"),
+    ("r34_easier_if_gone", r"(我)?消失(了)?.{0,6}(大家|你们|家里).{0,6}(轻松|清净|好过)|我(存在|活着)(的唯一作用)?(就是|只是)给(别人|家里|大家).{0,2}(添麻烦|添堵|添债|拖累)"),
+    ("r34_sink_down", r"(就这么|就这样)沉下去"),
+    ("r34_next_life_now", r"(早点|早些)(去)?(来世|投胎|往生|见祖宗)|(如果真有来生|来世).{0,6}(今晚就|就今晚)|早知(今日|道)?(我)?(就)?(唔|不)(出世|出生)"),
+    ("r34_log_out_world", r"(从|把自己从)这个世界(上)?(log out|删号|注销|下线)"),
+    ("r34_go_to_grandparent", r"我(爱|欲)去(见|揣|找)(我|阮)?(阿嬷|阿公|阿嬤)"),
+])
+
+# Thirty-fourth round, second part (the same source): the car's exhaust led
+# in or a stove lit in a closed car, a scarf tied at the right height, rope
+# or cephalosporin and drink ready, pills counted out or taken, a
+# detonator wired, the wheel turned off the road, a ferry or a boat's
+# anchor, the vet's last needle kept, the candle burnt to its end, "this
+# breath I don't want to draw any more", a life handed over, quitting the
+# game of life, hurrying to be reborn, the debt buried with me, the roof
+# already chosen, a poison herb dug, the police to find the ID in my bag.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_exhaust_in_car", r"(排气管|尾气).{0,10}(接|通)(了)?(根|一根)?管子|车里点了个炉子|车库里.{0,4}车(没熄火|没媳火|一发动)"),
+    ("r34_tied_at_height", r"(门把手|晾衣杆|房梁|横梁).{0,6}(系好|挂|绑).{0,8}(围巾|绳|高度)"),
+    ("r34_means_ready", r"(?<!的)(绳子|绳孑|绳索)(都)?买好了|头孢(和|加|配)酒.{0,6}(准备好|都准备)|雷管.{0,6}接好"),
+    ("r34_pills_counted", r"药.{0,4}(全|都)倒出来(数|了)|药我一直在攒"),
+    ("r34_pills_taken", r"药瓶已经空了|药(已经)?吃了(一半|很多)|藥已經食咗一樽|(威士忌|白酒).{0,6}(同埋|和|加).{0,3}(成排|一把|一堆)药"),
+    ("r34_wheel_turned", r"(方向盘|打一下方向盘).{0,10}(山沟|冲出|往.{0,4}(打|撞))|(撞向|往)(对面的)?(大货车|高速上大货车)"),
+    ("r34_out_on_the_water", r"一直游出去.{0,6}(唔使|不用)返|开到江心.{0,6}(不掉头|人下去)|锚链.{0,6}(脚上|缠)"),
+    ("r34_last_needle_mine", r"(安乐|最后那一针).{0,10}(留了一支给自己|轮到我自己)"),
+    ("r34_candle_out", r"(蜡烛|灯油).{0,6}(烧到头|熬干|见底).{0,8}(灭|熄|不打算再添)"),
+    ("r34_no_more_breath", r"这口气.{0,4}不想再喘|人也(唔想|不想)做了"),
+    ("r34_quit_life_game", r"这局人生.{0,4}(我)?(主动)?退出|人生.{0,4}(读档失败)"),
+    ("r34_reborn_now", r"(转生|转世|轮回).{0,8}(我现在就去|我觉得自己也该|这一世的功课)|(想|早点)(去)?(西方极乐|极乐世界)"),
+    ("r34_debt_buried_with_me", r"(欠款|账).{0,6}跟我一起埋"),
+    ("r34_roof_chosen", r"楼顶我已经看好了|哪栋大楼顶楼没有锁|顶楼那个位置我已经看好|顶楼.{0,4}抽最后一根烟|往高速上大货车"),
+    ("r34_poison_herb", r"断肠草"),
+    ("r34_found_by_police", r"警察会在我包里找到"),
+])
+# Possible: the sign alone can be everyday (pills taken for a cold are not
+# in these forms, but a tree "picked", a cliff seen, a date chosen, an
+# unlocked door and the cat's food are everyday too).
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_place_seen", r"(那棵|一棵)树我(看好|选好)了|(崖|悬崖).{0,6}(我)?去看过了.{0,6}(挺高|够了)|(没封顶|烂尾|没完工)的楼.{0,6}(我)?爬上去了|窗户开了.{0,4}\d+楼|窗户离地挺高"),
+    ("r34_with_the_tide", r"(等潮水|潮快涨|跟着(潮水|雨水)).{0,10}(退下去|一起)"),
+    ("r34_dialysis_stopped", r"透析.{0,6}(不想做|不打算去|不做了)|(不做了|不去).{0,8}(就都结束|等个心脏)"),
+    ("r34_after_my_death", r"骨灰盒(大概)?多少钱|(身后|死后)的(债|账).{0,10}(说明|留)|遗嘱已经交给律师|遗体捐献的表.{0,4}填好"),
+    ("r34_not_getting_up", r"不想再起来了|闭眼就轻松了|每天睁眼就想闭上"),
+    ("r34_last_stitch", r"最后一针.{0,6}线头一剪.{0,4}我|(最后一束|一束白色的)(菊)?花.{0,8}(留给我自己|放在床头)"),
+    ("r34_life_handed_over", r"命我可以给你们|来收我的命|把这条命(交代|给)"),
+    ("r34_beyond_the_world", r"看破红尘.{0,10}不是出家"),
+    ("r34_paid_then_go", r"钱还完了.{0,3}人也该走了|过了今天我就不欠任何人了"),
+    ("r34_last_words_sent", r"(最后一条|最后一则|最后一次)(回复|简讯|簡訊|短信).{0,8}(给这个世界|留给世界)|留給世界的最後"),
+    ("r34_last_month_mine", r"这个月(底)?(就)?是(我)?(的)?(终点|最后一个月)|(选好|定好)(了)?日子了.{0,10}(生日|走|那天)|我定好的那一天"),
+    ("r34_left_for_finders", r"(猫粮|狗粮).{0,12}(钥匙|门没锁|门垫)|(钱在抽屉|钥匙放门垫下面).{0,12}(门没锁|麻烦你们)"),
+    ("r34_papers_destroyed", r"身份证(烧了|剪了).{0,8}人也"),
+    ("r34_in_the_traffic", r"(车道|马路)中间.{0,8}车一辆|故意不看车"),
+    ("r34_knows_the_spot", r"(哪段)?栏杆最矮|哪段水最急"),
+    ("r34_farewells_made", r"(跟|和)家里人一个个道了别|(事情|事)(都)?安排好.{0,6}(跟|和)家(里)?人道(个)?别"),
+    ("r34_go_first_to_them", r"我先去找(阿公|阿嬷|爷爷|奶奶|外公|外婆)了"),
+])
+
+# Thirty-fourth round, third part (the same source, longer messages): the
+# engine left running in a shut car, the rest of the pills at once, the
+# pain pump turned to its maximum, no brakes, no air tank, "I won't be
+# there any more to owe you", my own death certificate, lying down never to
+# get up, a formal "jump from a tall building", no waking with the alarm
+# off; possible: windows sealed, pills counted out, a cliff nobody visits,
+# a shaft with no way out, a dose, videos on a timer, a black-and-white
+# portrait, a grave bought early, the morgue, a body opening the door,
+# goodbyes to every friend, small debts repaid one by one, the last thing,
+# the last new year, traces erased, a wrist in gauze, cuts on the legs.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_engine_in_shut_car", r"车门车窗都关死.{0,8}发动机"),
+    ("r34_rest_at_once", r"(剩下的|攒的).{0,6}(一次|今晚).{0,4}(全|都)?吃"),
+    ("r34_pain_pump_max", r"止痛泵.{0,10}调到最大"),
+    ("r34_no_brakes", r"(不会|不打算)踩刹车|刹车坏了我不修|(一脚)?油门冲桥下|不带气瓶.{0,6}不打算上来"),
+    ("r34_no_me_to_owe", r"不会再有我了"),
+    ("r34_my_death_certificate", r"我的死亡证明.{0,6}(怎么|要)交"),
+    ("r34_lie_down_forever", r"(找个没人的地方|就想)躺下.{0,4}再也不起来"),
+    ("r34_jump_formal", r"从一个高的建筑物跳"),
+    ("r34_alarm_off_no_waking", r"不醒来了.{0,4}闹钟"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_windows_sealed", r"(封好|封死|封住)(晒)?(啲)?窗罅|窗罅.{0,4}(封好|封死|封住)"),
+    ("r34_pills_laid_out", r"(药|药片).{0,4}一颗一颗(倒出来|数)"),
+    ("r34_spot_nobody_goes", r"哪个崖口没人去|从寺后面那个山崖|哪条巷道进去出不来"),
+    ("r34_knows_the_dose", r"多大剂量.{0,10}安静|哪些药混在一起吃会出事"),
+    ("r34_timed_goodbyes", r"(录了|录成)(一段)?(视频|语音)(?!.{0,30}(生日|周岁|满月|毕业|婚礼)).{0,16}(设好了定时|设了明天|等(他|她)(十八岁|长大))|拍了张黑白照"),
+    ("r34_grave_early", r"(想)?先把自己的墓地定了|等到我躺在(那个)?太平间|给你们开门的可能是"),
+    ("r34_goodbye_round", r"给每个(朋友|在乎的人)都(发了红包|录了)|把所有朋友都见了一遍|把(借过我钱|欠朋友)的.{0,10}(一个个|一个一个)(记|还|打电话)"),
+    ("r34_the_last_of", r"这是我最后能做的一件事|今年是(我)?最后一次过年|你最后一个没还上钱的客户"),
+    ("r34_traces_erased", r"(这个世界|世上)的痕迹.{0,3}擦|群里的帖子我都删了"),
+    ("r34_wounds_shown", r"手腕上的纱布|(腿上|手臂上|胳膊上)划了.{0,6}口子"),
+    ("r34_high_window_open", r"([0-9]+|[一二三四五六七八九十]+)楼的?(窗户|阳台)(我)?.{0,4}(推开|我现在在|边上坐)|(窗台|窗户边)上坐着.{0,10}(腿在外面|抽烟|想)|冻一宿就"),
+])
+
+# Thirty-fourth round, from blind round 27 (read once round 28 was frozen):
+# the money cannot be paid but the life can ("钱还不上，命我还是能还的"); the
+# money not paid and the life not wanted either; possible: not knowing whom
+# to say goodbye to, "死也不欠别人的" after the last payment (pride, mostly,
+# but said after a final debit it is worth a gentle question).
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_life_for_the_debt", r"(钱|债|账).{0,8}(还不上|还不了|还不起|不还了|没有).{0,6}命(我)?(还是|倒是|总)?(能|可以)(还|给)"),
+    # a brazier in a room sealed at the door or the window
+    ("r34_brazier_sealed_in", r"(炭盆|火盆|炭炉|烧炭).{0,12}(门缝|窗缝|门窗).{0,6}(塞|堵|贴|封|关)|(门缝|窗缝|门窗).{0,6}(塞|堵|贴|封|关).{0,12}(炭盆|火盆|炭炉|烧炭)"),
+    ("r34_life_not_wanted_either", r"(钱|债|账)(我)?(也|都)?(不还|还不上|还不了|还不起)(了)?.{0,6}命(也|都)不(想)?要了"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_whom_to_say_goodbye", r"不知道(该)?(跟|和|向)谁(说再见|道别|告别|说拜拜|说再会)"),
+    ("r34_rather_die_than_owe", r"死也不(欠|想欠)(别人|任何人|谁)"),
 ])

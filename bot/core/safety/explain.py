@@ -270,7 +270,9 @@ _SAID_OF_THE_DEAD = re.compile(r"去世|过世|死去|走了|不在了|那边|�
 # app left for good, with no sign of one's own.
 _GAME_LEFT_EN = re.compile(r"uninstall|卸载|游戏|game|server|服务器")
 _OWN_RISK_EN = re.compile(r"kms|unalive|killmyself|myself|suicid|pills|jump|die|dying|end(ing)?it|mylife|sorry|tell(my|him|her)")
-_CLOSED_IN = re.compile(r"帐篷里|车里|密封|封(上|好|住)|胶带|关(好|紧)(门窗|窗)|门(一)?关|关上门|谁也进不来")
+_CLOSED_IN = re.compile(r"帐篷里|车里|密封|封(上|好|住)|胶带|关(好|紧)(门窗|窗)|门(一)?关|关上门|谁也进不来"
+                        # "门窗关好 烧炭涮羊肉": a hotpot in a shut room is the danger itself (34th round)
+                        r"|(门窗|窗户|窗)(都|全)?关(好|紧|死|严)|(门缝|窗缝).{0,4}(塞|堵|贴)")
 # Debt that will not end is the debt's despair, not one's own (blind rounds
 # 20 and 21: "看不到出路了 这债怎么都还不完", every writer's hardship).
 _DEBT_ENDLESS = re.compile(r"(债|欠款|欠的钱|欠的|这账|窟窿|利息|网贷|卡)[^。！!]{0,8}(还不完|越滚越大|越来越多|越滚越多|还不上|填不上|一层压一层|利滚利|看不到头)"
@@ -341,6 +343,8 @@ _EVERYDAY = re.compile(
     r"已经还了|已经还清|已经结清|还过了|我会还的|我会还|会还的|马上还|一次性还清|"
     # a pet that died
     r"(狗|猫|狗狗|猫咪|宠物|仓鼠|兔子|鹦鹉|金鱼).{0,4}(死|走|没|没在|不在)了|"
+    # windows sealed against the winter or the dust (safety round 34)
+    r"入冬|过冬|保暖|漏风|防风|防尘|装修|刷墙|刷漆|"
     # the last instalment (safety round 20: "这是最后一期了吧？还完我就再也不用你们的卡了")
     r"最后一期|"
     # a grandparent who passed, a move, a new number (issue 18)
@@ -508,3 +512,16 @@ _OUTING = re.compile(r"钓鱼|散步|遛狗|遛弯|跑步|游泳|拍照|看烟�
 _THEIR_AFFAIRS = re.compile(r"(处理|办|料理|办理|操办)(完)?(他|她|我爸|我妈|我父亲|我母亲|老人|老爷子|老太太|爷爷|奶奶|外婆|外公|我老公|我老婆)(的)?(身后事|后事|丧事)")
 _OWN_AFFAIRS = re.compile(r"(我|自己)(自己)?的(身后事|后事)|(安排|准备|交代)(好)?(我|自己)")
 _WISHES = re.compile(r"新年|快乐|节日|生日|加油|晚安|明天见|下次见|再聊|发财|顺利|健康|平安")
+
+# Thirty-fourth round (blind round 27, read once round 28 was frozen): the
+# 冬至 hotpot on charcoal and the brazier before a house comes down; fishing
+# or herding by the river and back later ("去河边钓鱼了 今天不回来吃饭了");
+# a "永别" said to a boyfriend one has left; a husband gone off to trade
+# who does not come back.
+_HOTPOT_OR_BRAZIER = re.compile(r"涮(羊肉|肉|锅)|铜锅|炭盆|火盆|烤火")
+_BY_THE_WATER_FOR = re.compile(r"钓鱼|钓了|放羊|放牛|放鸭|赶鸭|洗衣服|割草")
+_BACK_LATER = re.compile(r"回头再说|回头聊|不回来吃(饭|晚饭|午饭)|(饭|晚饭|午饭)不回来吃|回来再|晚点回|明天再")
+_PARTED_FROM = re.compile(r"(跟|和|与)(他|她|前任|前男友|前女友|渣男|那个男的|那个女的)永别")
+_BREAK_UP = re.compile(r"分手|离婚|分了|前任|前男友|前女友|渣男")
+_SPOUSE_AWAY = re.compile(r"(老公|老婆|男人|丈夫|媳妇|前夫|前妻)[^。！!]{0,16}(做生意|打工|出国|回国|跑了|跟人跑)[^。！!]{0,8}不回来")
+
