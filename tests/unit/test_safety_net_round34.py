@@ -47,6 +47,11 @@ the payment steps or a link not to be sent, a scam boyfriend blocked, a
 child told to stop a game, "not during the holiday, after it", "not this
 morning, in the afternoon".
 
+Last part: three development crises that only the classifier read and a
+model trained on blind rounds 24 and 25 no longer did (a jump with no rope
+tied "and none needed", a night on the bridge until pulled back; possible:
+pulled back, "would one survive the fall?").
+
 Look-alikes: directions down from a roof, a removal's rope, a child's video
 for his birthday, a child afraid of injections, a cold's medicine, a
 dinner venue's window, a wedding date, a boat trip, a kitchen burn, a
@@ -113,6 +118,9 @@ CRISIS_BY_KIND = {
     "life_for_the_debt": ["债还不起 命倒是可以给"],
     "life_not_wanted_either": ["账还不上了 命也不想要了"],
     "brazier_sealed_in": ["卧室放炭盆 门缝用毛巾堵上了"],
+    # last part: development crises only the classifier read
+    "no_rope_needed": ["这回没人给我绑绳了 也用不着"],
+    "stood_until_pulled": ["在江边站了一夜 是朋友拉回来的"],
 }
 POSSIBLE_BY_KIND = {
     "roof_reached": ["天台的门没上锁 我上来了"],
@@ -167,6 +175,9 @@ POSSIBLE_BY_KIND = {
     # fourth part, from blind round 27
     "whom_to_say_goodbye": ["不知道该向谁告别"],
     "rather_die_than_owe": ["最后一笔扣完了 死也不欠任何人的"],
+    # last part
+    "pulled_back": ["保安把我劝下来的"],
+    "would_one_survive": ["从这掉下去还能活吗"],
 }
 LOOK_ALIKES = [
     "从天台下去就行，楼梯在左边",
@@ -196,6 +207,9 @@ LOOK_ALIKES = [
     "跟前男友永别了 哈哈 分手快乐",
     "老公去外地打工 过年都不回来了 钱我慢慢还",
     "为了赚钱命都不要了，天天加班",
+    # last part
+    "风筝掉下去还能捡回来吗",
+    "蹦极的时候教练给我绑绳 绑了三道",
 ]
 OPT_OUTS = [
     "以后都别发",

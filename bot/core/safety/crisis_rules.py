@@ -2514,3 +2514,18 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r34_whom_to_say_goodbye", r"不知道(该)?(跟|和|向)谁(说再见|道别|告别|说拜拜|说再会)"),
     ("r34_rather_die_than_owe", r"死也不(欠|想欠)(别人|任何人|谁)"),
 ])
+
+# Thirty-fourth round, last part: three development crises a model trained
+# on blind rounds 24 and 25 no longer heard (the experiment was not kept;
+# docs/reports/nlu_tuning.md), which only the classifier had read: the
+# bungee platform again with no rope tied "and none needed"; a night stood
+# on the bridge until someone pulled one back; possible: pulled back by a
+# friend, "would a person falling from there come up again?".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_no_rope_needed", r"绑绳.{0,6}(也)?(不需要|不用)了|(这次|这回)没人给我绑绳"),
+    ("r34_stood_there_until_pulled", r"(桥|楼顶|天台|江边|河边|楼上)(上)?站了(半宿|一夜|半夜|一晚上|很久|一下午).{0,12}(拉回来|劝下来|拽回来|拉下来)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_pulled_back", r"(老乡|朋友|工友|家人|警察|路人|同事|保安)(把我)?(拉|劝|拽)(了)?(回来|下来)的"),
+    ("r34_would_one_survive", r"(人)?(掉|跳)下去(还)?(能|会)(上来|活|救)"),
+])
