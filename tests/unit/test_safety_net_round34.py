@@ -121,6 +121,7 @@ CRISIS_BY_KIND = {
     # last part: development crises only the classifier read
     "no_rope_needed": ["这回没人给我绑绳了 也用不着"],
     "stood_until_pulled": ["在江边站了一夜 是朋友拉回来的"],
+    "poison_kept_on_me": ["厂里的氰化钾我藏了一点在身上"],
 }
 POSSIBLE_BY_KIND = {
     "roof_reached": ["天台的门没上锁 我上来了"],
@@ -178,6 +179,9 @@ POSSIBLE_BY_KIND = {
     # last part
     "pulled_back": ["保安把我劝下来的"],
     "would_one_survive": ["从这掉下去还能活吗"],
+    "knows_how_to_go": ["干了这么多年护士 我知道怎么走最安静"],
+    "goodbye_on_a_timer": ["朋友圈设了定时 明早发 谢谢大家这些年"],
+    "nobody_stops_me": ["上次是我爸拦住的 现在没人拦我了"],
 }
 LOOK_ALIKES = [
     "从天台下去就行，楼梯在左边",
@@ -210,6 +214,9 @@ LOOK_ALIKES = [
     # last part
     "风筝掉下去还能捡回来吗",
     "蹦极的时候教练给我绑绳 绑了三道",
+    "我知道怎么还最划算 分十二期吧",
+    "生日祝福设了定时发送 零点准时到",
+    "实验室的氰化钾要双人双锁保管",
 ]
 OPT_OUTS = [
     "以后都别发",

@@ -2529,3 +2529,17 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r34_pulled_back", r"(老乡|朋友|工友|家人|警察|路人|同事|保安)(把我)?(拉|劝|拽)(了)?(回来|下来)的"),
     ("r34_would_one_survive", r"(人)?(掉|跳)下去(还)?(能|会)(上来|活|救)"),
 ])
+
+# Thirty-fourth round, from the long messages among the classifier-only
+# crises: cyanide or explosives kept on oneself (certain); possible: a job
+# that taught the method ("晓得哪些药用多少人就醒不过来"), a goodbye post on
+# a timer, a status changed to "再见", the whirlpool at the sluice gate,
+# nobody left to stop me, "I tried living on".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r34_poison_kept_on_me", r"(氰化钠|氰化钾|氰化物).{0,12}(带|藏|揣|留|放在)|(藏|揣|带)了.{0,6}(导火索|炸药|雷管)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r34_knows_how_to_go", r"(晓得|知道|清楚|最懂)(哪些药|哪种药|多少|怎么|怎样).{0,12}(醒不过来|不醒|走(得)?最安静|最安静|一下子结束|不痛|没有回头路)"),
+    ("r34_goodbye_on_a_timer", r"(定时(发布|发送|发)|设了定时).{0,24}(再见|谢谢大家|对不起|告别)|(微信)?状态.{0,6}改成.{0,4}再见"),
+    ("r34_nobody_stops_me", r"没人拦我了|活下去总会好的.{0,6}我试过了|漩涡.{0,6}谁下去"),
+])
