@@ -519,7 +519,7 @@ _WISHES = re.compile(r"新年|快乐|节日|生日|加油|晚安|明天见|下�
 # a "永别" said to a boyfriend one has left; a husband gone off to trade
 # who does not come back.
 _HOTPOT_OR_BRAZIER = re.compile(r"涮(羊肉|肉|锅)|铜锅|炭盆|火盆|烤火")
-_BY_THE_WATER_FOR = re.compile(r"钓鱼|钓了|放羊|放牛|放鸭|赶鸭|洗衣服|割草")
+_BY_THE_WATER_FOR = re.compile(_OUTING.pattern + r"|钓了|放羊|放牛|放鸭|赶鸭|洗衣服|割草")
 _BACK_LATER = re.compile(r"回头再说|回头聊|不回来吃(饭|晚饭|午饭)|(饭|晚饭|午饭)不回来吃|回来再|晚点回|明天再")
 _PARTED_FROM = re.compile(r"(跟|和|与)(他|她|前任|前男友|前女友|渣男|那个男的|那个女的)永别")
 _BREAK_UP = re.compile(r"分手|离婚|分了|前任|前男友|前女友|渣男")

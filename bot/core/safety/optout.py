@@ -313,11 +313,13 @@ _IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要�
 # What is not to be sent is not the contact (blind round 16): "不用再发验证码了
 # 我本人", "证明不用发了", "别再发律师函吓唬人了 账单不对", "不要再发征信的事了
 # 我月底还"; or the stop is denied.
+# Things we send that a cardholder may not want sent, the contact going on
+# (blind round 27: "步骤不用发，问题是卡里没钱", the payment steps offered).
+_THINGS_SENT = (r"(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票"
+                r"|步骤|链接|教程|明细|详情|操作方法|截图)")
 _NOT_CONTACT_ITSELF = re.compile(
-    r"(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票"
-    # blind round 27: "步骤不用发，问题是卡里没钱" (the payment steps offered)
-    r"|步骤|链接|教程|明细|详情|操作方法|截图)(就|也|都)?(不用|别|不要|甭)(再)?(发|寄)(了)?"
-    r"|(不用|别|不要|甭)(再)?(发|寄)(什么)?(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票|步骤|链接|教程)(了)?"
+    _THINGS_SENT + r"(就|也|都)?(不用|别|不要|甭)(再)?(发|寄)(了)?"
+    r"|(不用|别|不要|甭)(再)?(发|寄)(什么)?" + _THINGS_SENT + r"(了)?"
     r"|(?<!是)不是(要|想|说)(让)?(你们)?(停止|别|不要)(再)?(联系|打|发|催)?"
     # money not to be sent ("妈 这个月生活费别打了 我发工资了", safety round 18)
     r"|(生活费|零花钱|红包|钱|款)(就|也)?(别|不用|不要|甭)(再)?(给我)?打(了|过来)?")
