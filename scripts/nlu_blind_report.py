@@ -77,12 +77,19 @@ SETS = (
     ("replies (blind27)", ("tests/nlu_blind27/replies.yml",)),
     # Round 28, written blind and frozen 2026-12-07 (1,581 messages) before
     # any change of that day's fourth session reached the model or the net
-    # it was scored with: the held-out measure.
+    # it was scored with, held out for it; read in the fifth session once
+    # round 29 was frozen: a development set now.
     ("colloquial (blind28)", ("tests/nlu_blind28/colloquial.yml",)),
     ("noisy (blind28)", ("tests/nlu_blind28/noisy.yml",)),
     ("replies (blind28)", ("tests/nlu_blind28/replies.yml",)),
+    # Round 29, written blind and frozen 2026-12-07 (1,624 messages) before
+    # any change of that day's fifth session but a read-back of the net that
+    # changes none of its readings: the held-out measure.
+    ("colloquial (blind29)", ("tests/nlu_blind29/colloquial.yml",)),
+    ("noisy (blind29)", ("tests/nlu_blind29/noisy.yml",)),
+    ("replies (blind29)", ("tests/nlu_blind29/replies.yml",)),
 )
-HELD_OUT = "blind28"
+HELD_OUT = "blind29"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -213,11 +220,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "`tests/nlu_blind23/`, held out for the first to sixth sessions of 2026-12-06, then read), training",
         "data since the second session of 2026-12-07. Round 24 (`tests/nlu_blind24/`) was held out for the",
         "seventh session of 2026-12-06, round 25 (`tests/nlu_blind25/`) for the first of 2026-12-07 and",
-        "round 26 (`tests/nlu_blind26/`) for the second and round 27 (`tests/nlu_blind27/`) for the third,",
-        "each read in the next: development sets, which nothing trains on. Round 28 (`tests/nlu_blind28/`,",
-        "written and frozen 2026-12-07 before that day's fourth session changed the net or the model it",
-        "was first scored with) is the held-out measure: it is scored in aggregate only, and nobody tuning",
-        "the model reads it.",
+        "round 26 (`tests/nlu_blind26/`) for the second, round 27 (`tests/nlu_blind27/`) for the third and",
+        "round 28 (`tests/nlu_blind28/`) for the fourth, each read in the next: development sets, which",
+        "nothing trains on. Round 29 (`tests/nlu_blind29/`, written and frozen 2026-12-07 before that day's",
+        "fifth session changed the net or the model it was first scored with) is the held-out measure: it",
+        "is scored in aggregate only, and nobody tuning the model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
