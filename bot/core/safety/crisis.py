@@ -24,6 +24,7 @@ from bot.core.safety.explain import (
     _BREAK_UP,
     _BY_THE_WATER_FOR,
     _CARD_GOODBYE,
+    _CHILDHOOD,
     _CHORE_RULES,
     _CHORE_USE,
     _CLEAR_OUT,
@@ -67,6 +68,7 @@ from bot.core.safety.explain import (
     _OWN_RISK_EN,
     _OWN_WISH,
     _OWN_WISH_EN,
+    _PAID_BEFORE_PAYDAY,
     _PAID_ALL,
     _PAID_FOR_RELATIVE,
     _PAID_IN_FULL_EN,
@@ -373,6 +375,10 @@ _EXPLANATIONS_SINCE_R22 = (
     _Explanation(_signs("place_intent", "place_word", "place"), False, (_BY_THE_WATER_FOR, _BACK_LATER)),
     _Explanation(_signs("farewell"), True, (_PARTED_FROM, _BREAK_UP)),
     _Explanation(_signs("leaving"), True, (_SPOUSE_AWAY,)),
+    # "周末去水库钓鱼 很安静": a quiet place by the water for an outing, not
+    # one remembered from childhood ("我小时候学游泳的那个水库，很安静").
+    _Explanation(_signs("r35_quiet_by_the_water", "r35_watched_the_water"), False, (_OUTING,), (_CHILDHOOD,)),
+    _Explanation(_signs("no_time_left", "r15_possible"), False, (_PAID_BEFORE_PAYDAY,)),
 )
 
 

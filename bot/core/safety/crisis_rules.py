@@ -2545,3 +2545,62 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r34_goodbye_on_a_timer", r"(定时(发布|发送|发)|设了定时).{0,24}(再见|谢谢大家|对不起|告别)|(微信)?状态.{0,6}改成.{0,4}再见"),
     ("r34_nobody_stops_me", r"没人拦我了|活下去总会好的.{0,6}我试过了|漩涡.{0,6}谁下去"),
 ])
+
+# Thirty-fifth round (blind round 28, read once round 29 was frozen): the
+# crises there that only the classifier read, as families in words of our
+# own. Certain: a jump threatened from a roof ("如果……我就从厂房顶上跳"),
+# a life offered for the debt ("一万三的债 换我一条命"; "存款三百，命一条"),
+# stones in the pockets, "found too late". Possible (a gentle check-in):
+# a pet or a child entrusted "from now on", things given away that will
+# not be needed, "after tonight", "I will be gone", not wanting to wake,
+# "over there there is no debt", the world not needing me, goodbye to the
+# world, "you will not hear from me", nobody to fuss over me, walking
+# further into the water, passwords written out for someone, "life is not
+# worth going on", a relative who cannot reach someone who signed things
+# over, a key to the roof door, "the account and the person both quit",
+# watching the water, pills laid out until dark, "waiting to die", "safer
+# soon", affairs settled, a quiet place by the water, "time to go" in
+# English, the old home seen from a roof, a card and its PIN in a drawer,
+# "no need to chase me after Friday, it is all arranged".
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r35_jump_threatened", r"(就|我就|便)从.{0,6}(顶上|楼上|顶楼|天台|楼顶|房顶)(跳|往下跳)"),
+    ("r35_life_for_the_debt", r"(债|钱|欠款).{0,8}换(我)?(这)?(一)?条命|拿(我)?(这)?(一)?条命(去)?(换|抵|赔)|(存款|欠).{0,20}命一条"),
+    ("r35_stones_in_pockets", r"(口袋|兜)(里)?(装|塞)(满|了).{0,4}石头"),
+    ("r35_found_too_late", r"找到(了)?也来不及(了)?"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r35_cannot_care_for_it", r"以后(我)?照顾不了(它|她|他|它们|你们)了"),
+    ("r35_entrusted_from_now", r"(以后|往后)(她|他|它|它们|孩子)?就(拜托|交给|托付给)(你|您|外婆|奶奶|外公|爷爷|姐|我妈)|(它|她|他)以后(就)?跟着(他|她|你|朋友|外婆|奶奶)"),
+    ("r35_given_not_needed", r"(送给|交给|留给|给了).{0,14}(往后|以后)?(就)?(用不着|用不上)了"),
+    # not "过了今晚十二点就算逾期了吗", a deadline asked about, nor money
+    # that arrives then ("过了今晚就能还上了 工资明早到")
+    ("r35_after_tonight", r"过了今晚(?!.{0,10}(吗|是不是|算不算|会不会|？|\?|能还|有钱|到账|工资|发钱))(?!\d+点|[零一二三四五六七八九十]+点)"
+                          r"|今晚过后(就)?(不|没)|麻烦不了(你们|大家)多久"),
+    ("r35_i_will_be_gone", r"我人(就|也)?(没了|不在了)"),
+    ("r35_not_waking", r"不想(再)?醒(过来)?了|睡着了?就不用醒|睡下去(就)?(不用)?(再)?醒"),
+    ("r35_no_debt_over_there", r"去(了)?那边.{0,6}(就)?不(用)?(欠|还)"),
+    ("r35_world_without_me", r"世界.{0,4}不需要我|少我一个(也一样|也没|无所谓|不少)"),
+    ("r35_not_hear_again", r"不会再(听到|收到|有)(我的)?(消息|音讯)"),
+    ("r35_nobody_to_fuss", r"不用(谁|任何人|大家)?再为我(费心|操心|担心)"),
+    ("r35_further_into_water", r"往下(多)?走几步|(想|要)往(水里|河里|江里|湖里|海里)走"),
+    ("r35_child_handed_over", r"(孩子|儿子|女儿|宝宝)(也)?(都)?交给(她|他|我妈|外婆|奶奶|我姐|我妹|我弟|我哥)了"),
+    ("r35_passwords_written_out", r"密码(我)?(也)?(都)?写(给|在)(她|他|我妹|我弟|我姐|我哥|我妈|家里人|最后一页)"),
+    ("r35_not_worth_going_on", r"(日子)?还不如不过了"),
+    ("r35_signed_over_and_gone", r"(以后|之后)就不用找(他|她|我)了|联系不上(他|她).{0,30}(过户|钥匙|留下)|(过户|钥匙也留下).{0,30}联系不上(他|她)"),
+    ("r35_roof_door_key", r"(天台|顶楼|楼顶)(的)?门.{0,8}(钥匙|撬开|打开|配好)"),
+    ("r35_quit_as_a_player", r"号(也)?不玩了.{0,4}人也不玩了|(?<!机器)人也不玩了"),
+    ("r35_watched_the_water", r"(江|河|湖|海|水库)边.{0,10}看了.{0,6}(的)?水"),
+    ("r35_pills_until_dark", r"药(都|已经)?(摆|放|备|准备)(好|在).{0,12}(等天黑|今晚|副驾)|等天黑"),
+    ("r35_waiting_to_die", r"在等死"),
+    ("r35_safer_soon", r"很快就会更安全|谁也找不(着|到)我"),
+    ("r35_affairs_told", r"(钱|猫|狗|孩子|后事).{0,6}(都)?交代好了"),
+    ("r35_quiet_by_the_water", r"(水库|江边|河边|桥上|楼顶|天台).{0,10}很安静"),
+    ("r35_safety_not_needed", r"用不着安全了|(都)?(挂闲鱼)?白送了"),
+    ("r35_home_seen_from_roof", r"楼顶.{0,8}(能看到|看得到|看见)(我)?(家|原来)"),
+    ("r35_card_and_pin_left", r"(卡|存折).{0,8}放在抽屉(里)?.{0,8}密码"),
+    ("r35_arranged_after_date", r"不用催我了.{0,6}(我)?都安排好了"),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("r35_goodbye_world", r"(bye[- ]?bye|goodbye|farewell),? (cruel )?world"),
+    ("r35_time_to_go_en", r"\b(just|finally) time (for me )?to go\b|made (my )?peace with (it|everything|this)|don'?t (come )?look(ing)? for me"),
+])

@@ -23,7 +23,8 @@ _FIRST_PERSON_WISH = re.compile(r"我(也|都|真|好|就)*(想|要|打算|准�
 _PAID_OFF = re.compile(r"还完|还清|结清|清晒|还晒|最后一期|销户|全部还上|已经还了|还过了|已还|还上了")
 _PAID_ALL = re.compile(r"(全|都|全部)还了")
 _PAID_OFF_RULES = {"farewell_word", "english_possible", "farewell_collectors", "release_soon", "r23_never_again"}
-_MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄)")
+# "永别了我的四千 刚全转给你们了" (blind round 28): an amount said goodbye to.
+_MONEY_GOODBYE = re.compile(r"(永别|再见|拜拜)了?(我的)(钱|工资|奖金|年终奖|血汗钱|钱包|存款|积蓄|[0-9一二两三四五六七八九十百千万]+(块|元)?)")
 # Round 12 (fifth session of 2026-12-05) added the bank itself ("永别了xx银行" after 结清).
 _CARD_GOODBYE = re.compile(r"(永别了?|再见了?|bye ?forever|goodbye)(我的|你这张|这张)?(破)?(信用)?卡|(永别了?|再见了?|拜拜了?)\s*(xx|某|你们|这家|你们这家)?(银行|信用卡中心)|(还|还清|还完|还了).{0,6}一了百了|(这张|张|呢张)卡.{0,12}(剪|cut|注销|销户)"
                            # safety round 20: "以后我这个人跟这张卡就没有关系了，一了百了"
@@ -523,5 +524,9 @@ _BY_THE_WATER_FOR = re.compile(_OUTING.pattern + r"|钓了|放羊|放牛|放鸭|
 _BACK_LATER = re.compile(r"回头再说|回头聊|不回来吃(饭|晚饭|午饭)|(饭|晚饭|午饭)不回来吃|回来再|晚点回|明天再")
 _PARTED_FROM = re.compile(r"(跟|和|与)(他|她|前任|前男友|前女友|渣男|那个男的|那个女的)永别")
 _BREAK_UP = re.compile(r"分手|离婚|分了|前任|前男友|前女友|渣男")
+_CHILDHOOD = re.compile(r"小时候|从小|以前常|那时候常")
+# Thirty-fifth round (blind round 28): payday too far off, part paid now and
+# the rest on a date ("这个月等不到那天，15号先还800，剩下的20号补上").
+_PAID_BEFORE_PAYDAY = re.compile(r"等不到(那天|发工资|发薪).{0,24}(先还|先付|先转|先交)|(先还|先付|先转).{0,12}(剩下|余下)的?.{0,8}(号|月底|补)")
 _SPOUSE_AWAY = re.compile(r"(老公|老婆|男人|丈夫|媳妇|前夫|前妻)[^。！!]{0,16}(做生意|打工|出国|回国|跑了|跟人跑)[^。！!]{0,8}不回来")
 

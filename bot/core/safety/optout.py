@@ -148,13 +148,20 @@ STOP_POSSIBLE = _rules([
     ("r32_channels_crossed", r"^((不要|不|禁)(短信|电话|微信|信息|消息|打电话|发短信|上门|邮件|来电)){2,}$"),
     # "哪种都别，滚" to "how should we contact you?" (blind round 12): no way
     # at all, the bot asks whether that means stop altogether.
-    ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)|(任何|哪种|哪一种)(方式|渠道)(都|也)(不要|不用|不行)"),
+    # Thirty-fifth round (blind round 28): "什么方式都不希望，就当我没办过这张卡".
+    ("no_way_at_all", r"(哪种|哪一种|任何)(方式|渠道|办法)?(都|也)(别|甭)"
+                      r"|(任何|哪种|哪一种|什么)(方式|渠道|途径)(都|也)(不要|不用|不行|不希望|不需要|不想要)(?!紧)"),
 ])
 # Thirty-fourth round (blind round 27: "不方便，永远不方便，别打"): a
 # don't made lasting by the words beside it, with no object after it.
 STOP_PATTERNS = STOP_PATTERNS + _rules([
     ("r34_lasting_dont", r"(以后|今后|往后|永远|再也)(都|也|就)?(别|不要|甭)(再)?(打|发|联系|催)(了|啦)?$"
                          r"|永远(都)?不方便.{0,4}(别|不要|甭)(再)?(打|发|联系)"),
+])
+# Thirty-fifth round (blind round 28): no time at all ("周末别打 平时也别打
+# 什么时候都别打"). (No way at all is asked about: no_way_at_all.)
+STOP_PATTERNS = STOP_PATTERNS + _rules([
+    ("r35_at_no_time", r"(什么时候|任何时候|啥时候|哪天)(都|也)(别|不要|甭|不许)(再)?(打|发|联系|催)"),
 ])
 # Twenty-second round (blind round 14): the opt-out already sent and the
 # messages still coming ("已经回了TD了 还在发 到底能不能停") says it again.

@@ -1,0 +1,96 @@
+"""The safety net, thirty-fifth round (issue 18, fifth session of
+2026-12-07), from blind round 28 read once round 29 was frozen. Phrasings
+of our own, in several words for each family.
+
+Crisis, certain: a jump threatened from a roof if the month goes wrong, a
+life offered for the debt, stones in the pockets by the water, "found too
+late". Possible (a gentle check-in): a pet or a child entrusted from now on,
+things given away that will not be needed, "after tonight", "I will be
+gone", not wanting to wake, no debt "over there", the world not needing me,
+goodbye to the world, "you will not hear from me", nobody to fuss over me,
+walking further into the water, passwords written out for someone, a life
+not worth going on, a relative who cannot reach someone who signed things
+over, a key to the roof door, the account and the person both quitting,
+watching the water, pills laid out until dark, "waiting to die", "safer
+soon", affairs settled, a quiet place by the water, "time to go" in
+English, the old home seen from a roof, a card and its PIN in a drawer,
+"no need to chase me after Friday, it is all arranged".
+
+Opt-outs: at no time at all; no way at all (to "how would you like us to
+contact you?") is asked about, as round 19 decided. Look-alikes: a film's jump,
+a payday too far, a pet minded for a holiday, the rest of a tool set, the
+passwords a parent forgets, an idiom of defiance, goodbye to an amount
+paid, a robot told to go offline, a quiet reservoir for fishing.
+"""
+import pytest
+
+from bot.core.safety.verdict import verdict
+from tests.unit.safety_support import round_tests
+
+CRISIS_BY_KIND = {
+    "jump_threatened": ["下个月再还不上 我就从仓库顶上跳", "你们再逼 我就从楼顶往下跳"],
+    "life_for_the_debt": ["两万块的债 拿我这条命换 行不行", "账算完了：欠三万，存款五十，命一条"],
+    "stones_in_pockets": ["坐在河堤上 兜里塞满了石头"],
+    "found_too_late": ["不用找了 等你们找到也来不及了"],
+}
+POSSIBLE_BY_KIND = {
+    "cannot_care_for_it": ["谁能收养我的兔子 以后我照顾不了它了"],
+    "entrusted_from_now": ["女儿的学费转给她奶奶了 以后她就拜托奶奶了", "猫交给邻居了 它以后跟着她"],
+    "given_not_needed": ["渔具都送给表弟了 往后也用不着了"],
+    "after_tonight": ["过了今晚 这些都跟我没关系了", "不会再烦你们了 今晚过后就没事了"],
+    "i_will_be_gone": ["分不分期都行 反正月底我人就不在了"],
+    "not_waking": ["好困 不想再醒过来了", "睡下去就不用再醒 多好"],
+    "no_debt_over_there": ["去了那边总不用还钱了吧"],
+    "world_without_me": ["这个世界本来就不需要我", "少我一个也没什么"],
+    "goodbye_world": ["goodbye cruel world"],
+    "not_hear_again": ["以后你们不会再收到我的消息了"],
+    "nobody_to_fuss": ["以后不用任何人再为我操心了"],
+    "further_into_water": ["站在湖边 总想往水里走"],
+    "child_handed_over": ["儿子也交给我姐了 我没什么牵挂了"],
+    "passwords_written_out": ["银行卡密码我写给我弟了 其他的他都知道"],
+    "not_worth_going_on": ["这种日子还不如不过了"],
+    "signed_over_and_gone": ["我是她姐姐，她把店过户给我以后就联系不上她了", "他说月底以后就不用找他了"],
+    "roof_door_key": ["楼顶的门我撬开了"],
+    "quit_as_a_player": ["号不玩了 人也不玩了"],
+    "watched_the_water": ["在河边坐着看了一上午的水"],
+    "pills_until_dark": ["药都准备好了 就等天黑"],
+    "waiting_to_die": ["问我在干嘛？在等死"],
+    "safer_soon": ["放心 过几天谁也找不到我"],
+    "affairs_told": ["狗和钱的事都交代好了"],
+    "quiet_by_the_water": ["一个人在水库边 这里很安静"],
+    "time_to_go_en": ["it's just time to go, don't look for me"],
+    "home_seen_from_roof": ["站在楼顶 能看到我家原来住的地方"],
+    "card_and_pin_left": ["工资卡放在抽屉里 密码是她的生日"],
+    "arranged_after_date": ["月底以后就不用催我了 我都安排好了"],
+}
+LOOK_ALIKES = [
+    "昨晚看的电影 主角从楼顶跳下去了 哭死我",
+    "要钱没有 要命一条",
+    "发工资还要等好久 这个月等不到那天了 先还五百 剩下的二十号补",
+    "永别了我的三千 刚转给你们了",
+    "出差一周 猫交给邻居喂几天",
+    "我妈老记不住 所有密码都写在一张纸上给她了",
+    "你们的机器人也下线吧",
+    "周末去水库钓鱼 很安静",
+    "过了今晚十二点就算逾期了吗",
+    "工具箱送给徒弟了 我升班长了 往后用不着自己修了",
+    "过了今晚就有钱了 明早工资到账",
+]
+OPT_OUTS = [
+    "白天别打 晚上也别打 什么时候都别打",
+]
+NOT_OPT_OUTS = [
+    "什么方式都不要紧 能还上就行",
+    "任何办法都不要 我直接去网点还",
+]
+
+(test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
+ test_opt_outs_stop_contact, test_look_alikes_of_an_opt_out_are_none) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND, possible_by_kind=POSSIBLE_BY_KIND, look_alikes=LOOK_ALIKES,
+    opt_outs=OPT_OUTS, not_opt_outs=NOT_OPT_OUTS)
+
+
+@pytest.mark.parametrize("text", ["什么方式都不希望", "什么渠道都不需要 就当我没办过卡"])
+def test_no_way_at_all_is_asked_about(text):
+    found = verdict(text)
+    assert found is not None and found.intent == "stop_contact" and found.tier == "possible"
