@@ -16,7 +16,8 @@ soon", affairs settled, a quiet place by the water, "time to go" in
 English, the old home seen from a roof, a card and its PIN in a drawer,
 "no need to chase me after Friday, it is all arranged".
 
-Opt-outs: at no time at all; no way at all (to "how would you like us to
+Opt-outs: at no time at all (none: a game's tower pushed, a ranked match
+lost, a child told not to hit his sister, a tutorial not to be sent); no way at all (to "how would you like us to
 contact you?") is asked about, as round 19 decided. Look-alikes: a film's jump,
 a payday too far, a pet minded for a holiday, the rest of a tool set, the
 passwords a parent forgets, an idiom of defiance, goodbye to an amount
@@ -82,6 +83,10 @@ OPT_OUTS = [
 NOT_OPT_OUTS = [
     "什么方式都不要紧 能还上就行",
     "任何办法都不要 我直接去网点还",
+    "别打了别打了 对面在推塔",
+    "排位又输了 别打了 睡觉去",
+    "不许打妹妹！说了多少遍了 别打了",
+    "不用给我发教程 我会操作",
 ]
 
 (test_crisis_is_caught, test_ambiguous_signs_check_in, test_look_alikes_are_no_crisis,
