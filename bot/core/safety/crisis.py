@@ -53,6 +53,7 @@ from bot.core.safety.explain import (
     _LEAVING_OR_JOKING,
     _MONEY_GOODBYE,
     _MONEY_TOO_HEAVY,
+    _MOVING_HOUSE,
     _MOVING_ON,
     _NEW_NUMBER_GIVEN,
     _NOT_LIVE_HERE,
@@ -379,6 +380,9 @@ _EXPLANATIONS_SINCE_R22 = (
     # one remembered from childhood ("我小时候学游泳的那个水库，很安静").
     _Explanation(_signs("r35_quiet_by_the_water", "r35_watched_the_water"), False, (_OUTING,), (_CHILDHOOD,)),
     _Explanation(_signs("no_time_left", "r15_possible"), False, (_PAID_BEFORE_PAYDAY,)),
+    # "搬新家了 旧书都送人了 房产证交给我老婆收着": a clear-out before a move
+    # (not 整理 alone: "在整理东西，衣服捐了，存折给我女儿了" is a crisis).
+    _Explanation(_signs("r32_belongings_off", "r35_things_and_savings_given"), False, (_MOVING_HOUSE,)),
 )
 
 

@@ -2599,6 +2599,10 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r35_home_seen_from_roof", r"楼顶.{0,8}(能看到|看得到|看见)(我)?(家|原来)"),
     ("r35_card_and_pin_left", r"(卡|存折).{0,8}放在抽屉(里)?.{0,8}密码"),
     ("r35_arranged_after_date", r"不用催我了.{0,6}(我)?都安排好了"),
+    # a development crisis a model trained with the conversation-turn data
+    # stopped hearing: clothes given away and the savings book handed on
+    ("r35_things_and_savings_given", r"(衣服|东西|家具|书|被褥|铺盖).{0,4}(都)?(捐|送人|送|给人)了.{0,20}(存折|存款|银行卡|首饰|房产证)(都|也)?(给|交给|留给)"
+                                     r"|(存折|存款|银行卡|首饰|房产证)(都|也)?(给|交给|留给)(了)?.{0,12}(衣服|东西|家具|书|被褥|铺盖).{0,4}(都)?(捐|送人|送)了"),
 ])
 CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r35_goodbye_world", r"(bye[- ]?bye|goodbye|farewell),? (cruel )?world"),

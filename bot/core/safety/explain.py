@@ -524,6 +524,7 @@ _BY_THE_WATER_FOR = re.compile(_OUTING.pattern + r"|钓了|放羊|放牛|放鸭|
 _BACK_LATER = re.compile(r"回头再说|回头聊|不回来吃(饭|晚饭|午饭)|(饭|晚饭|午饭)不回来吃|回来再|晚点回|明天再")
 _PARTED_FROM = re.compile(r"(跟|和|与)(他|她|前任|前男友|前女友|渣男|那个男的|那个女的)永别")
 _BREAK_UP = re.compile(r"分手|离婚|分了|前任|前男友|前女友|渣男")
+_MOVING_HOUSE = re.compile(r"搬家|搬新家|搬屋|搬走|退租|新房子|新家|换地方住|换个地方住|换房")
 _CHILDHOOD = re.compile(r"小时候|从小|以前常|那时候常")
 # Thirty-fifth round (blind round 28): payday too far off, part paid now and
 # the rest on a date ("这个月等不到那天，15号先还800，剩下的20号补上").
