@@ -102,3 +102,45 @@ NOT_OPT_OUTS = [
 def test_no_way_at_all_is_asked_about(text):
     found = verdict(text)
     assert found is not None and found.intent == "stop_contact" and found.tier == "possible"
+
+
+# Second part: short crises of the training and development sets that only
+# the classifier read.
+CRISIS_BY_KIND_2 = {
+    "pills_all_taken": ["等他们睡了我就把药全吃了", "一整瓶药都吃了 头好晕"],
+    "better_to_jump": ["活着丢人 不如跳了江"],
+    "not_to_be_saved": ["别报警 我不想被救"],
+    "locked_in_the_cold": ["我在冰库里 门锁死了 不想出去"],
+    "harness_left_untied": ["今天爬塔吊 安全绳我不想系了"],
+    "light_life_homophone": ["这几天老有青生的想法"],
+}
+POSSIBLE_BY_KIND_2 = {
+    "last_talk": ["这大概是我最后一次和人聊天了", "这是我最后一次联系你们了"],
+    "nobody_to_answer": ["下周不用打了 到时候也没人接"],
+    "you_will_not_find_me": ["过几天你们就找不到我了"],
+    "pills_taken": ["别发了 药我已经吃了"],
+    "old_bones": ["我这把老骨头不如早点去了"],
+    "to_see_the_dead": ["我想去陪我娘了"],
+    "time_to_set_off": ["东西都分好了 俺也该上路了"],
+    "gone_with_it": ["厂子没了 我也跟着没了算了"],
+    "release_near": ["觉得解脱就在眼前"],
+    "person_not_needed": ["号码用不着了 人也用不着了"],
+    "ending_arranged": ["我已经给自己安排好了结局"],
+    "no_saving_once_drunk": ["听说那种药吃了就没救"],
+    "blade_sharpened": ["不怕 刀已经磨好了"],
+    "looking_down_deep": ["站在楼顶往下看下去 好高"],
+    "sorry_to_my_son": ["麻烦转告我女儿 爸爸对不起她"],
+    "no_future_wanted": ["征信？我不想要以后了"],
+    "things_dealt_with": ["房租交到月底 房东会处理我的东西"],
+}
+LOOK_ALIKES_2 = [
+    "药我已经吃了 退烧了 谢谢",
+    "换了号码 你们是不是就找不到我了？",
+    "菜刀磨好了 准备杀鸡过年",
+    "我们去陪我爷过年 他身体挺好",
+    "这是我最后一次确认金额了 对了就转",
+]
+
+(test_crisis_is_caught_part2, test_ambiguous_signs_check_in_part2,
+ test_look_alikes_are_no_crisis_part2) = round_tests(
+    crisis_by_kind=CRISIS_BY_KIND_2, possible_by_kind=POSSIBLE_BY_KIND_2, look_alikes=LOOK_ALIKES_2)

@@ -2608,3 +2608,45 @@ CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r35_goodbye_world", r"(bye[- ]?bye|goodbye|farewell),? (cruel )?world"),
     ("r35_time_to_go_en", r"\b(just|finally) time (for me )?to go\b|made (my )?peace with (it|everything|this)|don'?t (come )?look(ing)? for me"),
 ])
+
+# Thirty-fifth round, second part: short crises of the training and
+# development sets that only the classifier read (1,251 of them after the
+# first part), as families in words of our own. Certain: the pills all
+# taken, "better to jump in the river", not wanting to be saved, locked in
+# a cold store, the harness not to be tied, 轻生 and its homophones.
+# Possible: the last time I talk to anyone, nobody to answer then, "you
+# will not find me", old bones better gone, going to see the dead, time to
+# set off, gone with the river, release near, "the person will not be
+# needed either", an ending arranged, "no saving once drunk", the blade
+# sharpened, looking down from the bridge, "tell my son I am sorry", a
+# future not wanted, the landlord to deal with my things.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r35_pills_all_taken", r"把药全吃了|药(都|全)吃(完|下去)了|(一把|一瓶|整瓶)药(都|全)?吃了"),
+    ("r35_better_to_jump", r"不如跳(了)?(河|江|楼|海)"),
+    ("r35_not_to_be_saved", r"不想(被人|被)救"),
+    ("r35_locked_in_the_cold", r"(冷库|冰库).{0,6}(反锁|锁上|锁死)"),
+    ("r35_harness_left_untied", r"安全绳.{0,4}不(打算|想|准备)?系"),
+    ("r35_light_life_homophone", r"(清生|轻生|青生)的?(念头|想法)"),
+])
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r35_last_talk", r"最后一次(跟人|和人)(说话|聊天)|(是|这是)(我)?最后一次(找你们|回复你们|回你们|覆你|联系你们|跟你们说话)"),
+    ("r35_nobody_to_answer", r"(到时候|那时候|以后)(也)?没人接(了)?"),
+    # not "注销手机号，欠的钱是不是就找不到我了", a question about evading
+    ("r35_you_will_not_find_me", r"(?<!是不是就)(?<!是不是)(找不到|寻勿着|揾唔到|寻唔到|搵唔到)(我|𠊎)了(?!吗|么|\?|？)"),
+    ("r35_pills_taken", r"药我已经吃了(?!.{0,8}(感冒|好多了|好点|退烧|病|不疼))"),
+    ("r35_old_bones", r"老骨头不如"),
+    # not a visit to the living ("去陪我爷过年 他身体挺好")
+    ("r35_to_see_the_dead", r"去(见|找|陪)(俺|我)?(死去的)?(老伴|俺爷|我爷|我爹|我娘)(?!.{0,6}(过年|过节|吃饭|住几天|看病|身体|玩|家))"),
+    ("r35_time_to_set_off", r"(我|俺)(也)?该上路了"),
+    ("r35_gone_with_it", r"跟着没了算了|也跟着(这条江|江|河|水)走"),
+    ("r35_release_near", r"解脱(近了|快到了|就在眼前)"),
+    ("r35_person_not_needed", r"人也用不着了"),
+    ("r35_ending_arranged", r"给自己安排好(了)?结局"),
+    ("r35_no_saving_once_drunk", r"(喝|吃)了就没救"),
+    # not a kitchen knife for the New Year's chicken
+    ("r35_blade_sharpened", r"(?<!菜)刀(我)?(已经)?磨好了(?!.{0,8}(杀|切|剁|宰|做饭|过年))"),
+    ("r35_looking_down_deep", r"(桥上|楼上|楼顶)(往下)?看下去.{0,6}(好深|好高|深)"),
+    ("r35_sorry_to_my_son", r"转告(我)?(儿子|女儿|老婆|老公|我妈|爸妈|家人).{0,6}对不起"),
+    ("r35_no_future_wanted", r"不(打算|想)要以后了"),
+    ("r35_things_dealt_with", r"(房东|别人|他们|家里人)会处理我的东西"),
+])
