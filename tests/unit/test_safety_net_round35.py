@@ -144,3 +144,47 @@ LOOK_ALIKES_2 = [
 (test_crisis_is_caught_part2, test_ambiguous_signs_check_in_part2,
  test_look_alikes_are_no_crisis_part2) = round_tests(
     crisis_by_kind=CRISIS_BY_KIND_2, possible_by_kind=POSSIBLE_BY_KIND_2, look_alikes=LOOK_ALIKES_2)
+
+
+# Third part: longer crises of the training and development sets that only
+# the classifier read, and what relatives report.
+POSSIBLE_BY_KIND_3 = {
+    "note_and_out": ["我是他妹妹，他留下一封信就走了，手机关机"],
+    "car_at_the_dam": ["我老公的车停在大坝上，人不见了"],
+    "not_through_winter": ["我不打算熬过今年了"],
+    "ends_tonight": ["还不上就还不上吧 一切都结束了", "今晚就结束 不用等了"],
+    "walk_until": ["往山里一直走 走到走不动为止"],
+    "not_coming_back": ["去看最后一眼大海 看完就不用回来了"],
+    "last_words_written": ["留给孩子的话都写好了"],
+    "debts_not_family": ["我写了字条：欠款与家人无关"],
+    "staring_from_balcony": ["他最近老站阳台上发呆"],
+    "life_thrown_in": ["钱都赔光了 干脆命也搭进去"],
+    "left_on_the_table": ["钥匙和手机都留在桌上了"],
+    "on_her_own_now": ["学费交齐了 以后就靠她了"],
+    "burden_to_nobody": ["以后我就不再麻烦任何人了"],
+    "tell_mum_love": ["帮我告诉我妈 我爱她"],
+    "go_with_her": ["外婆下葬了 我也想跟着她走"],
+    "jump_in_there": ["那个熔炉 跳进去就什么都没了"],
+    "last_signature": ["这是我这辈子最后一个字了"],
+    "cannot_any_more": ["以后我也回不了消息了"],
+    "head_against_wall": ["一接电话我就拿头撞墙"],
+    "no_chance_to_pay": ["不是不想还 是没机会还了"],
+    "place_none_finds": ["我要去一个谁也找不到的地方"],
+    "affairs_done": ["该交代的都交代清楚了 没什么放不下"],
+    "gone_after_tonight_en": ["nobody needs to call me, you won't hear from me after tonight",
+                              "I don't think I'll be around tomorrow"],
+}
+LOOK_ALIKES_3 = [
+    "过年在老家 初八之前不打算回来了",
+    "考试一切都结束了 终于放假",
+    "车停在江边停车场了 去吃鱼",
+    "以后就靠她自己了 她毕业了",
+    "银行卡和手机都留在家里了 出门忘带了",
+    "今晚就结束 加班终于完了",
+    "以后接不到了 这个号码要停机 新号码是138",
+    "留了张纸条就出门了 去买菜",
+    "工作都交代完了，明天出差，钱我让我老婆帮我还",
+]
+
+(test_ambiguous_signs_check_in_part3, test_look_alikes_are_no_crisis_part3) = round_tests(
+    possible_by_kind=POSSIBLE_BY_KIND_3, look_alikes=LOOK_ALIKES_3)

@@ -99,10 +99,12 @@ from bot.core.safety.explain import (
     _STRONG_MEANS,
     _STUDY_EN,
     _TEACHING,
+    _TASK_DONE,
     _THEIR_AFFAIRS,
     _TOLD_AS_A_JOKE,
     _TRADE_GIVEN_UP,
     _TRADE_GOODS,
+    _TRIP_BOUNDED,
     _UP_THERE_FOR,
     _VISITING_THE_LIVING,
     _WILL_HOLD_ON,
@@ -383,6 +385,8 @@ _EXPLANATIONS_SINCE_R22 = (
     # "搬新家了 旧书都送人了 房产证交给我老婆收着": a clear-out before a move
     # (not 整理 alone: "在整理东西，衣服捐了，存折给我女儿了" is a crisis).
     _Explanation(_signs("r32_belongings_off", "r35_things_and_savings_given"), False, (_MOVING_HOUSE,)),
+    _Explanation(_signs("r35_ends_tonight", "end_everything"), False, (_TASK_DONE,)),
+    _Explanation(_signs("r35_not_coming_back"), True, (_TRIP_BOUNDED,)),
 )
 
 

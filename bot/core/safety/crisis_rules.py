@@ -2650,3 +2650,51 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r35_no_future_wanted", r"不(打算|想)要以后了"),
     ("r35_things_dealt_with", r"(房东|别人|他们|家里人)会处理我的东西"),
 ])
+
+# Thirty-fifth round, third part: longer crises of the training and
+# development sets that only the classifier read, and what relatives
+# report. Possible (two together certain): a note left and out of the door,
+# the car at the dam, not meaning to last the winter, "tonight it ends",
+# walking until one can walk no more, "no need to come back", the last words
+# written, "my debts are nothing to do with my family", staring from the
+# balcony and asking where the policy is, the life thrown in too, cards and
+# phone left on the table, "from now on she is on her own", a burden to
+# nobody any more, "tell Mum I love her", wanting to go with the one just
+# buried, "jump in there and", the last signature of one's life, unable to
+# send or answer from now on, a head beaten against the wall, no chance
+# left to pay, a place nobody will find, affairs all told (not before a
+# trip abroad); in English, gone after tonight or not around next week.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # not a note before an errand ("留了张纸条就出门了 去买菜")
+    ("r35_note_and_out", r"(留了|留下)(一)?(张|封)?(纸条|字条|信).{0,8}(就)?(出门|走)了(?!.{0,8}(买|上班|接孩子|超市|医院|开会|办事|打工|回来))"),
+    # said by a relative, or with the person gone (not "车停在江边了 等下回电话")
+    ("r35_car_at_the_dam", r"车停在(水库|江边|河边|桥上|大坝).{0,12}(人不见|找不到|联系不上|打不通|不见了|不回|关机)"
+                           r"|(他|她|老公|老婆|我哥|我弟|儿子|女儿).{0,10}车停在(水库|江边|河边|桥上|大坝)"
+                           r"|(不见了|联系不上|打不通|关机).{0,12}车停在(水库|江边|河边|桥上|大坝)"),
+    ("r35_not_through_winter", r"不打算熬过"),
+    ("r35_ends_tonight", r"今晚就结束|一切(都)?结束了"),
+    ("r35_walk_until", r"走到走不动为止|走进去.{0,4}不(再)?回来"),
+    ("r35_not_coming_back", r"(就)?不(用|打算)回来了"),
+    ("r35_last_words_written", r"(想说的|留给.{0,4}的话|要说的话).{0,6}(都)?写(在|好)"),
+    ("r35_debts_not_family", r"(债务|欠款|欠的钱).{0,2}与家人无关"),
+    ("r35_staring_from_balcony", r"站阳台上发呆|问.{0,4}保险单放哪"),
+    ("r35_life_thrown_in", r"(这条)?命也搭进去"),
+    ("r35_left_on_the_table", r"(卡|手机|钥匙)(和|跟)?.{0,4}都留在(桌上|家里|车里)(?!.{0,8}(忘|落|没带))"),
+    ("r35_on_her_own_now", r"以后(就)?靠(她|他)(自己)?了(?!.{0,8}(毕业|工作|长大|结婚|嫁|上大学|成年))"),
+    ("r35_burden_to_nobody", r"不(再)?麻烦任何人了"),
+    ("r35_tell_mum_love", r"(告诉|跟)我妈.{0,2}我爱她"),
+    ("r35_go_with_her", r"也想跟着(她|他)(一起)?走"),
+    ("r35_jump_in_there", r"跳进去就"),
+    ("r35_last_signature", r"这辈子最后一个字|最后一(个|次)签名"),
+    ("r35_cannot_any_more", r"以后(我)?(也)?(发不了|接不到|回不了)(?!.{0,16}(停机|新号|换号|号码|注销))"),
+    ("r35_head_against_wall", r"往墙上撞.{0,4}头|拿头撞墙"),
+    ("r35_no_chance_to_pay", r"没机会还了"),
+    ("r35_place_none_finds", r"去一个(你们|谁都|谁也|没人)找不到的地方|不会再有人找得到我|没人找得到我了"),
+    # not "东西都交代完了，明天出国，钱我让我弟每个月帮我还"
+    ("r35_affairs_done", r"(该交代的|都)交代(清楚|完)了(?!.{0,10}(出国|出差|打工|上班|帮我还|还))"),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("r35_gone_after_tonight_en", r"(won'?t hear from me|need to call me|no more calls).{0,12}after toni(ght|te)"
+                                  r"|(don'?t think|won'?t) (i'?ll )?be around (next|after|tomorrow)(?!.{0,30}(holiday|trip|travel|vacation|pay|back))"
+                                  r"|toni(ght|te),? i go\b"),
+])

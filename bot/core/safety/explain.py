@@ -525,6 +525,10 @@ _BACK_LATER = re.compile(r"回头再说|回头聊|不回来吃(饭|晚饭|午饭
 _PARTED_FROM = re.compile(r"(跟|和|与)(他|她|前任|前男友|前女友|渣男|那个男的|那个女的)永别")
 _BREAK_UP = re.compile(r"分手|离婚|分了|前任|前男友|前女友|渣男")
 _MOVING_HOUSE = re.compile(r"搬家|搬新家|搬屋|搬走|退租|新房子|新家|换地方住|换个地方住|换房")
+# A task or a trip that ends, not a life ("考试一切都结束了 终于放假", "今晚就
+# 结束 加班终于完了", "过年在老家 初八之前不打算回来了").
+_TASK_DONE = re.compile(r"考试|加班|放假|比赛|活动|项目|下班|会议|演出|促销|优惠|装修|疗程|培训")
+_TRIP_BOUNDED = re.compile(r"之前|以前|过年|春节|出差|老家|暂时|这几天|周末|打工|上班|定居|留学|工作")
 _CHILDHOOD = re.compile(r"小时候|从小|以前常|那时候常")
 # Thirty-fifth round (blind round 28): payday too far off, part paid now and
 # the rest on a date ("这个月等不到那天，15号先还800，剩下的20号补上").
