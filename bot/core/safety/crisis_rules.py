@@ -2559,9 +2559,10 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 # worth going on", a relative who cannot reach someone who signed things
 # over, a key to the roof door, "the account and the person both quit",
 # watching the water, pills laid out until dark, "waiting to die", "safer
-# soon", affairs settled, a quiet place by the water, "time to go" in
-# English, the old home seen from a roof, a card and its PIN in a drawer,
-# "no need to chase me after Friday, it is all arranged".
+# soon" and "nobody will find me", affairs settled, a quiet place by the
+# water, "time to go" in English, the old home seen from a roof, a card and
+# its PIN in a drawer, "no need to chase me after Friday, it is all
+# arranged".
 CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r35_jump_threatened", r"(就|我就|便)从.{0,6}(顶上|楼上|顶楼|天台|楼顶|房顶)(跳|往下跳)"),
     ("r35_life_for_the_debt", r"(债|钱|欠款).{0,8}换(我)?(这)?(一)?条命|拿(我)?(这)?(一)?条命(去)?(换|抵|赔)|(存款|欠).{0,20}命一条"),
@@ -2590,9 +2591,9 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r35_roof_door_key", r"(天台|顶楼|楼顶)(的)?门.{0,8}(钥匙|撬开|打开|配好)"),
     ("r35_quit_as_a_player", r"号(也)?不玩了.{0,4}人也不玩了|(?<!机器)人也不玩了"),
     ("r35_watched_the_water", r"(江|河|湖|海|水库)边.{0,10}看了.{0,6}(的)?水"),
-    ("r35_pills_until_dark", r"药(都|已经)?(摆|放|备|准备)(好|在).{0,12}(等天黑|今晚|副驾)|等天黑"),
+    ("r35_pills_until_dark", r"药(都|已经)?(摆|放|备|准备)(好|在).{0,12}(今晚|副驾)|等天黑"),
     ("r35_waiting_to_die", r"在等死"),
-    ("r35_safer_soon", r"很快就会更安全|谁也找不(着|到)我"),
+    ("r35_safer_soon", r"很快就会更安全|谁也找不(着|到)我|不会再有人找得到我|没人找得到我了"),
     ("r35_affairs_told", r"(钱|猫|狗|孩子|后事).{0,6}(都)?交代好了"),
     ("r35_quiet_by_the_water", r"(水库|江边|河边|桥上|楼顶|天台).{0,10}很安静"),
     ("r35_safety_not_needed", r"用不着安全了|(都)?(挂闲鱼)?白送了"),
@@ -2689,7 +2690,7 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r35_cannot_any_more", r"以后(我)?(也)?(发不了|接不到|回不了)(?!.{0,16}(停机|新号|换号|号码|注销))"),
     ("r35_head_against_wall", r"往墙上撞.{0,4}头|拿头撞墙"),
     ("r35_no_chance_to_pay", r"没机会还了"),
-    ("r35_place_none_finds", r"去一个(你们|谁都|谁也|没人)找不到的地方|不会再有人找得到我|没人找得到我了"),
+    ("r35_place_none_finds", r"去一个(你们|谁都|谁也|没人)找不到的地方"),
     # not "东西都交代完了，明天出国，钱我让我弟每个月帮我还"
     ("r35_affairs_done", r"(该交代的|都)交代(清楚|完)了(?!.{0,10}(出国|出差|打工|上班|帮我还|还))"),
 ])

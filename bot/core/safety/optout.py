@@ -323,9 +323,8 @@ _IN_EARNEST = re.compile(r"(这条|这次|这个|我)(是)?认真的|正式(要�
                          r"|(我|就)(是)?(想|要)(取消|退订|退掉|关掉)(你们)?(的)?(短信|通知|提醒|推送|这些|这个)")
 # What is not to be sent is not the contact (blind round 16): "不用再发验证码了
 # 我本人", "证明不用发了", "别再发律师函吓唬人了 账单不对", "不要再发征信的事了
-# 我月底还"; or the stop is denied.
-# Things we send that a cardholder may not want sent, the contact going on
-# (blind round 27: "步骤不用发，问题是卡里没钱", the payment steps offered).
+# 我月底还", "步骤不用发，问题是卡里没钱" (blind round 27, the payment steps
+# offered); or the stop is denied.
 _THINGS_SENT = (r"(验证码|证明|结清证明|还款证明|律师函|对账单|账单明细|征信的事|收据|发票"
                 r"|步骤|链接|教程|明细|详情|操作方法|截图)")
 _NOT_CONTACT_ITSELF = re.compile(
