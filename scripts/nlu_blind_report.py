@@ -84,12 +84,19 @@ SETS = (
     ("replies (blind28)", ("tests/nlu_blind28/replies.yml",)),
     # Round 29, written blind and frozen 2026-12-07 (1,624 messages) before
     # any change of that day's fifth session but a read-back of the net that
-    # changes none of its readings: the held-out measure.
+    # changes none of its readings, held out for it; read in the sixth
+    # session once round 30 was frozen: a development set now.
     ("colloquial (blind29)", ("tests/nlu_blind29/colloquial.yml",)),
     ("noisy (blind29)", ("tests/nlu_blind29/noisy.yml",)),
     ("replies (blind29)", ("tests/nlu_blind29/replies.yml",)),
+    # Round 30, written blind and frozen 2026-12-07 (1,683 messages) before
+    # any change of that day's sixth session reached the model or the net it
+    # was first scored with: the held-out measure.
+    ("colloquial (blind30)", ("tests/nlu_blind30/colloquial.yml",)),
+    ("noisy (blind30)", ("tests/nlu_blind30/noisy.yml",)),
+    ("replies (blind30)", ("tests/nlu_blind30/replies.yml",)),
 )
-HELD_OUT = "blind29"
+HELD_OUT = "blind30"
 SAFETY = ("crisis", "stop_contact")
 
 _CANTONESE = re.compile("[唔冇咗嘅佢喺啲乜咩嚟睇搵俾嘢咁哋啱嗰噉冚攞諗]|蚊|係咪|點解")
@@ -221,10 +228,11 @@ def report(model: str, scored: Dict[str, List[Result]]) -> str:
         "data since the second session of 2026-12-07. Round 24 (`tests/nlu_blind24/`) was held out for the",
         "seventh session of 2026-12-06, round 25 (`tests/nlu_blind25/`) for the first of 2026-12-07 and",
         "round 26 (`tests/nlu_blind26/`) for the second, round 27 (`tests/nlu_blind27/`) for the third and",
-        "round 28 (`tests/nlu_blind28/`) for the fourth, each read in the next: development sets, which",
-        "nothing trains on. Round 29 (`tests/nlu_blind29/`, written and frozen 2026-12-07 before that day's",
-        "fifth session changed the net or the model it was first scored with) is the held-out measure: it",
-        "is scored in aggregate only, and nobody tuning the model reads it.",
+        "round 28 (`tests/nlu_blind28/`) for the fourth and round 29 (`tests/nlu_blind29/`) for the fifth,",
+        "each read in the next: development sets, which nothing trains on. Round 30 (`tests/nlu_blind30/`,",
+        "written and frozen 2026-12-07 before that day's sixth session changed the net or the model it was",
+        "first scored with) is the held-out measure: it is scored in aggregate only, and nobody tuning the",
+        "model reads it.",
         "",
         "| set | messages | accuracy | intent macro-F1 | crisis recall | stop_contact recall | benign read as crisis |",
         "|---|---|---|---|---|---|---|",
