@@ -280,7 +280,8 @@ CRISIS_POSSIBLE = _rules([
                       r"|人生(没|没有|毫无)(意义|意思|希望)|这辈子(完了|没希望)|生无可恋|生不如死|人间不值得|活" + _ZHE + r"(就是)?受罪"
                       r"|我(就)?是(个)?多余的|吾想活"),
     ("cannot_go_on", r"撑不下去|撑不住了|扛不住了|熬不下去|熬不住了|坚持不下去|挺不下去|挺不住了|不想(再)?(撑|坚持|熬)了|走投无路|(?<!逼上)(?<!逼到)(?<!逼入)绝路|死路一条|没(有)?活路|没(有)?出路了"
-                     r"|最后的(办法|出路|解决办法)"),
+                     # not a plan named as the last resort ("最后的办法就是分期了": blind round 29)
+                     r"|最后的(办法|出路|解决办法)(?!(就|只能|只有|也)?(是|靠)?(分期|延期|停息|协商|还|借|卖|找|申请|办|打工|贷款))"),
     ("end_everything", r"结束这一切|结束一切|一切都结束|让一切结束|都结束吧|不想醒来|了结(这)?一切|(这)?一切(都)?了结"),
     ("hyperbole", r"得不想活|得想死|(?<!笑)到想死|逼(上|到|入)绝路|活不活|还让不让人活|不给人活路|逼死|逼我去死|我死了(?!也不|都不)|要死了算|死了就不用还"),
     ("method_word", _METHOD_NOUN + r"|^(哭|难过|伤心|救命|害怕)*(刀|绳子|药|棺材|墓)(刀|绳子|药|棺材|墓|哭|难过|伤心|救命|害怕)*$"),
@@ -2698,4 +2699,186 @@ CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r35_gone_after_tonight_en", r"(won'?t hear from me|need to call me|no more calls).{0,12}after toni(ght|te)"
                                   r"|(don'?t think|won'?t) (i'?ll )?be around (next|after|tomorrow)(?!.{0,30}(holiday|trip|travel|vacation|pay|back))"
                                   r"|toni(ght|te),? i go\b"),
+])
+
+# Thirty-sixth round, first part: crises of the safety development sets
+# (round 15's stories, round 16's lives, round 20's buried ones, round 21's
+# means) that only the classifier read, said in words the net had no rule
+# for. Certain: an end given to oneself, wanting to ride the crane west,
+# oneself ended together with the debts, this life up to today, religious
+# words with "tonight I go", a blade turned on oneself, a life traded for the
+# insurance, no way back once drunk, throwing oneself over, one more step,
+# asking whether a fall counts as an accident, a seatbelt undone to jump, the
+# child taken down too, one pedal and all is solved, one shot and nothing
+# more, "after death, I want to try", the pure land reached early, going
+# "for ever", cutting one's own arm with something, the last words timed to
+# send, pills that together are enough, "with me as a person", erasing
+# oneself, a fall that is not hard, not knowing it was the last meeting,
+# not meaning to see next month.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r36_end_self_given", r"给自己(一个|个)?(了断|了结)"),
+    ("r36_crane_west", r"(想|要|准备|打算)(去)?驾鹤"),
+    ("r36_self_with_debts", r"把(我)?自己.{0,8}一起(结束|了结|了断|解决)"),
+    ("r36_life_to_today", r"这辈子(我)?(就)?到(今天|今晚)"),
+    ("r36_faith_tonight", r"(往生|佛号|念佛|阿弥陀佛|天园|天堂|来世|下辈子|离苦).{0,24}(今晚|今夜|今天)(我)?就(要)?(念着佛号)?(走|去|回去)"
+                          r"|(今晚|今夜)(我)?就(要)?(走|去).{0,20}(往生|佛|天园|天堂|来世|下辈子)"),
+    ("r36_blade_on_self", r"往自己身上(来|划|捅|扎|割)"),
+    ("r36_life_for_insurance", r"(这条)?命.{0,6}(能)?换.{0,6}(保险|赔偿)"),
+    ("r36_no_way_back_drunk", r"(喝|吃)了就没有回头路"),
+    ("r36_over_the_side", r"(翻|跳)下去算了"),
+    ("r36_one_step_more", r"再往前(走)?一步就(好|解脱|结束|都结束|什么都)"),
+    ("r36_fall_accident", r"(掉下去|跳下去|摔下去|从楼上).{0,6}算不算意外"),
+    ("r36_seatbelt_jump", r"解开安全带.{0,4}(跳|下去|松手)"),
+    ("r36_child_taken_down", r"带着(他|她|孩子|儿子|女儿)一起(下去|跳)"),
+    ("r36_pedal_all_solved", r"油门一踩.{0,6}(什么|啥|一切)(都)?(解决|结束|没了)"),
+    ("r36_one_shot_nothing", r"一(支|针|瓶|把)下去.{0,4}(什么|啥)都不知道"),
+    ("r36_try_after_death", r"死了就.{0,10}[，,]?我想试试"),
+    ("r36_pure_land_early", r"极乐世界.{0,10}(早点|想)(过去|去)"),
+    ("r36_gone_for_ever", r"永远地走|永远的走"),
+    # with something, by one's own hand: not "被铁皮在手臂上划了一道"
+    ("r36_own_arm_cut", r"(用|拿)[^，,。]{0,6}在(手臂|手腕|胳膊|大腿|腿)上划了"),
+    ("r36_last_words_timed", r"最后的话.{0,12}定时"),
+    ("r36_pills_together", r"药.{0,30}加在一起(应该)?(就)?够了"),
+    ("r36_with_me_too", r"连同我(这个人|自己)"),
+    ("r36_self_erased", r"把自己.{0,10}(彻底)?抹掉"),
+    ("r36_fall_not_hard", r"(掉|跳)下去(一点)?(都|也)?不难"),
+    ("r36_last_meeting", r"不知道(那|这)是最后一面"),
+    ("r36_not_see_next", r"不(打算|想|准备)(再)?(看到|见到|活到|过到)(下个月|明天|明年|下周|过年|春节)(?!的)"),
+    # the phone thrown into the river and the person after it
+    ("r36_person_follows", r"(江|河|海|水|楼|桥).{0,12}人也(跟着|一起)(去|下去|走)"),
+])
+# Possible (two together certain): a burden just by living, this life up to
+# here, one's lamp blown out, the account of a life deleted, the bag of skin
+# not wanted, "lived like this, enough", the head under water, gone along
+# with them, off line for good, the bridge of forgetting, becoming a star
+# tonight, nearly letting go, a drink from the pesticide, being reborn early,
+# "this road if nothing else works", not to have been born, no more worry
+# about anything, no fire and no food, envy of the drowned, the home in
+# heaven, never coming down, a pinch of it enough, lying beside the dead,
+# a needle for oneself, nobody need wait any more, not knowing whether one
+# is here tomorrow, the next life directly, papers in an envelope, the roof
+# door that does not lock, the day chosen, not coming back to shore, the
+# room shut, not going home tonight, the phone off for ever, "nothing goes
+# wrong if I die and try", the death quiet for ever, a life not wanted, the
+# reset button, "if I am gone tonight", reborn afresh, nobody to worry for me,
+# fate run out, the last look at the city, climbing out, resisting looking
+# down, easier without me, another place with nobody, needing nothing at all.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r36_burden_alive", r"活(在(这个)?世上|着)(就是|只是|也是|就)(个|一个)?(负担|累赘|拖累|多余)"),
+    ("r36_life_up_to_here", r"这辈子(我)?(就)?(到此为止|到这儿了|到这里了|到这了)"),
+    ("r36_lamp_out", r"(我)?这盏灯.{0,6}(吹|灭|熄)"),
+    ("r36_life_account_deleted", r"(人生|这辈子).{0,8}(号|账号).{0,8}(删号|重练|注销)"),
+    ("r36_skin_bag", r"皮囊.{0,4}不要了|(今晚|今天|明天|就)(上山顶)?羽化"),
+    ("r36_lived_enough", r"活成这样.{0,6}(够了|该结束)|够了.{0,3}该结束了"),
+    ("r36_head_under", r"把头埋(进|下)(去|水)"),
+    ("r36_gone_with_them", r"我也(就)?跟着(一起|它们|他们)?(一起)?没了"),
+    # a person, not an app or a service going off line
+    ("r36_offline_for_good", r"^(?!.*(app|功能|服务|版本|游戏|网站|平台|系统|产品|小程序)).*(准备|要|想|打算)(永久|永远)下线"),
+    ("r36_bridge_of_forgetting", r"(想|要|准备)(去)?(走|过|上)(一走|一趟)?.{0,4}奈何桥|奈何桥.{0,16}(想去|想走|走一走|去走)"),
+    ("r36_star_tonight", r"(想|要)(今晚|今天|明天)就变(成)?(星星|天使|一颗)"),
+    ("r36_nearly_let_go", r"差(一)?点(就)?(松手|跳(下去)?了|翻(出去|下去)|把车开下去|开下去)"),
+    # wanted, not a flood that swept a car away ("车被冲进河里了")
+    ("r36_into_the_water", r"(想|要|准备|打算|直接|就)(把车)?(开|冲)进(了)?(江|河|海|水库|湖)(里|中)"),
+    ("r36_crash_on_purpose", r"故意把车(开|撞|冲)(进|向|到|下)"),
+    ("r36_pesticide_sip", r"药.{0,12}想(直接)?喝(一口|下去)"),
+    ("r36_reborn_early", r"(想|要|提前|早点|早日)(去)?往生|往生净土|等不到.{0,4}往生"),
+    ("r36_this_road", r"实在不行(还有|就走)这条路"),
+    ("r36_not_born", r"不(想)?出生.{0,12}结束"),
+    ("r36_no_worry_at_all", r"不用再为任何(事|东西)(发愁|操心|烦)"),
+    ("r36_no_fire_no_food", r"不(烧炉子|生火|生炉子).{0,6}不吃(东西|饭)了"),
+    ("r36_envy_the_drowned", r"羡慕(那个|那些)?(走了|死了|跳下去|淹死|被捞)"),
+    # not "去见主管"
+    ("r36_home_in_heaven", r"回天上的(那个)?家|(去|回去)见主(?!管|任|席|人|持|顾|家|编|治|办)|主会接我|(回|去)天家"),
+    ("r36_never_down", r"再也不下来了"),
+    # said of what one works with, not a recipe
+    ("r36_pinch_enough", r"(那|这)(东西|玩意|药|粉).{0,4}一小(撮|勺|口|点|瓶|片)就够"),
+    ("r36_lie_beside", r"(以后|想)(就)?躺在(他|她|我妈|我爸|爸|妈|老伴)(的)?旁边"),
+    ("r36_needle_for_self", r"给自己(也)?(打|来)(一)?针(?!.{0,4}(胰岛素|疫苗|流感|狂犬|葡萄糖|维生素|退烧|针灸))"),
+    ("r36_nobody_waits", r"以后(也)?都不用等了"),
+    ("r36_here_tomorrow", r"不知道明天(我)?(还在不在|还在吗|还能不能在)(?!.{0,4}(公司|厂|这|岗|单位))"),
+    ("r36_next_life_now", r"(直接)?(到|去)下一世"),
+    ("r36_papers_in_envelope", r"(身份证|银行卡|密码).{0,12}(放在|装在|装进|放进)(一个)?信封"),
+    ("r36_roof_door_open", r"楼顶(的|那扇)?门(锁)?.{0,6}(坏了|没(有)?锁|开着|试过)"),
+    ("r36_day_chosen", r"(日子|日期)(我)?(都|已经)+(挑|选)好了(?!.{0,8}(还|转|付|结婚|婚礼|订婚|办酒|搬家|开业|装修|入宅))"),
+    ("r36_not_to_shore", r"不(打算|想|准备)(再)?靠岸"),
+    ("r36_room_shut", r"屋子(已经)?关好了|门窗(都)?(封死|封严|用胶带封)"),
+    ("r36_not_home_tonight", r"今晚.{0,6}不打算回家了"),
+    ("r36_phone_off_for_ever", r"永远关(机)?(了|。|$)"),
+    ("r36_quiet_for_ever", r"永远(地)?清净"),
+    ("r36_not_sure_to_die", r"喝了不一定死"),
+    ("r36_life_not_wanted", r"这辈子(我)?不要了(?!.{0,2}(孩子|小孩|结婚))"),
+    ("r36_reset_button", r"(按|点)(了)?重开键|重开.{0,4}不存档"),
+    ("r36_if_gone_tonight", r"(如果|要是|假如)我(今晚|今天|明天)(走了|没了|不在了)"),
+    ("r36_reborn_afresh", r"投胎重来|重新投胎"),
+    ("r36_worry_no_more_for_me", r"不用再为我(这个)?(爸|妈|人)?操心了"),
+    ("r36_fate_run_out", r"我的命(大概|也)?(就)?到这(了|儿了|里了)"),
+    ("r36_last_look_city", r"这(座|个)(城市|世界).{0,2}最后一眼"),
+    ("r36_climb_out", r"(要不要|想)(从窗户)?翻出去"),
+    ("r36_resist_looking_down", r"忍(住|得住)不(往下看|跳)"),
+    ("r36_easier_without_me", r"少了我(这个人)?.{0,12}(轻松|好过)"),
+    ("r36_place_with_nobody", r"下次换个没人的地方"),
+    ("r36_need_nothing", r"用不上任何东西"),
+    ("r36_seatbelt_undone", r"安全带一解"),
+])
+
+# Thirty-sixth round, second part: blind round 29, read once round 30 was
+# frozen (its crises the net missed, in words of our own). Certain: no
+# regret like those who jumped, the engine running in a shut garage, made to
+# look like an accident, the ways of dying searched, "if I do not answer
+# tomorrow it has ended", drink and pills that are enough.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r36_no_regret", r"(跳河|跳楼|跳江|跳海|上吊|烧炭|吃药)的人.{0,16}(我)?不会后悔"),
+    ("r36_engine_in_garage", r"(车库|车里).{0,10}(关上门|关着门|关好门|门关上|门关好).{0,10}(开着车|发动|打着火|车开着|不熄火)"),
+    ("r36_like_an_accident", r"(弄|搞|做|装|伪装)(得|成)(像|跟)?(是)?(个|一场)?意外"),
+    ("r36_ways_searched", r"(死|自尽|了结|走)的(方法|办法).{0,8}(查|搜|找|研究)"),
+    ("r36_no_answer_means_ended", r"(如果|要是)我(明天|今晚|以后)?没回(消息|信息|你们)?.{0,4}(就是)?(已经)?(结束|走)了"),
+    ("r36_drink_and_pills", r"(酒|药).{0,8}(和|跟).{0,6}(药|酒).{0,4}够了"),
+])
+# Possible (two together certain): everything ending on a named day, the
+# last message and no more replies, a strip of pills swallowed, "once I am
+# down there I need not pay", nobody to cook for, savings and jewellery
+# split into shares, nobody to answer next time, no trouble to anyone any
+# more, going to find the one who died, all that needed saying said, a video
+# for when the child grows up, a farewell that is a farewell, the same words
+# sent to a brother and the phone dead, the mind made up, the child taken
+# somewhere and then "I go", a kowtow to the parents and the papers handed
+# over, nobody needed for company, the short road left walked alone, "my
+# daughter does not know what I am going to do", everything handed over and
+# then unreachable, alone on the roof, no regrets left, the policy in her
+# bag, no help to her any more, the window opened tonight, unreachable next
+# week (not for a trip or a new number).
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r36_ends_on_that_day", r"(那天|那一天|生日|今晚|明天|周末|月底).{0,6}一切(就)?都(结束|了结)了"),
+    ("r36_last_message", r"最后一条(消息|短信|信息)?了.{0,12}(以后)?(不会|不)再回"),
+    # not a patient of one's ward ("抢救了一个吃了整瓶安眠药的病人"), nor
+    # medicine for a cold that has not helped
+    ("r36_strip_swallowed", r"^(?!.*(感冒|发烧|咳嗽|拉肚子|消炎|还没好|没见好|不管用|医院|医生|住院|病房|护士)).*吃了(一|两|三|整|半)(整)?(板(?!(药|安眠药)?的)|(瓶|盒)(药|安眠药|安定)(?!的))"),
+    ("r36_down_there_no_debt", r"下去了就不用还"),
+    ("r36_nobody_to_cook_for", r"以后不用给(她|他|我)做饭了"),
+    ("r36_split_into_shares", r"(钱|首饰|金耳环|存折|金镯子).{0,10}分成(两|三|四|几)份"),
+    # not a number given up for a new one
+    ("r36_no_one_answers", r"^(?!.*(停机|新号|换号|号码|注销|销号)).*(下回|下次|以后|再)(打来|打过来|打).{0,6}(估计|应该|就)?(就)?没人接了"),
+    ("r36_no_trouble_to_anyone", r"以后(不会|不)再给任何人(添麻烦|添乱|找麻烦)"),
+    ("r36_go_find_the_dead", r"(放心|可以|终于可以)(地)?去找(他|她|我妈|我爸|老伴|我老公|我老婆)了"),
+    ("r36_all_said", r"该说的(都)?(跟|和|对)(他们|家里|家人|孩子|爸妈|我妈|我爸)说(了|过了)"),
+    ("r36_video_for_later", r"(录|写)了.{0,6}(视频|信|话).{0,8}等(她|他|孩子)长大(了)?(再)?(给|让)"),
+    ("r36_farewell_is_farewell", r"告别就是告别"),
+    ("r36_same_words_unreachable", r"(发了|说了)(一模一样|同样|一样)的话.{0,12}(打不通|联系不上|关机)"),
+    ("r36_mind_made_up", r"(说多了也没用|没什么好说的|不用劝|别劝).{0,6}(我)?(已经)?想好了"),
+    ("r36_child_dropped_then_go", r"把(孩子|娃|女儿|儿子).{0,8}送到.{0,8}就(去|走)(了)?$"),
+    ("r36_kowtow_and_papers", r"(给|跟)(爸妈|父母|我妈|我爸)磕(个)?头.{0,24}(保险单|房本|存折)"),
+    ("r36_no_company_needed", r"不(需要|用)(人|谁|任何人)陪了"),
+    ("r36_short_road_alone", r"剩下的路(不长|不多|没多远).{0,6}(我)?自己走"),
+    ("r36_dont_tell_her", r"(不知道|不晓得)我要(做|干)什么.{0,8}(别|不要)告诉"),
+    ("r36_handed_then_gone", r"(钱|存款|存折|房子|店).{0,4}(全|都)?(转|过户|交)给我(之后|以后|后)就联系不上"),
+    ("r36_alone_on_roof", r"楼顶(上)?就我一个"),
+    ("r36_no_regrets_left", r"没(什么|啥|有)遗憾了"),
+    ("r36_policy_in_her_bag", r"保险单.{0,4}(放在|塞在|留在|塞进)(她|他)(的)?(包|枕头|抽屉)"),
+    ("r36_no_help_to_her", r"反正我也帮不上(她|他)了"),
+    # opened on a night alone, not for the air
+    ("r36_window_opened", r"(今晚|一个人|不想).{0,12}窗户(已经)?(打开|开好)了|窗户(已经)?(打开|开好)了.{0,6}(再见|对不起|别找)"),
+    ("r36_unreachable_next_week", r"(下周|下个月|明天|过几天|月底)(你|你们)?就联系不上我了(?!.{0,10}(出国|出差|换号|没信号|山里))"),
+])
+CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
+    ("r36_soon_wont_matter_en", r"soon it won'?t matter"),
 ])

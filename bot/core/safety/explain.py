@@ -166,7 +166,9 @@ _PAID_OFF_EN = re.compile(r" (paid|paying|cleared|settled) (it |everything |it a
 _BILL_WORDS = re.compile(r"bill|amount|wrong|fee|charge|账单|金额|多收|收错|扣错")
 # "你们怎么不去跳楼": a curse thrown at the collectors, not the writer's step.
 _CURSE_AT_THEM = re.compile(r"(你们|你哋|你地|你)(怎么|咋|为什么|点解|点解唔)?(还)?(不|唔)?(去)?(跳楼|跳河|跳海|去死)"
-                            r"|(你们|你哋|你地|你).{0,6}(怎么|咋|为什么|点解)(还)?(不|唔)(去)?(跳楼|跳河|跳海|死)")
+                            r"|(你们|你哋|你地|你).{0,6}(怎么|咋|为什么|点解)(还)?(不|唔)(去)?(跳楼|跳河|跳海|死)"
+                            # blind round 29: "你们这些催收的，都去跳楼吧"
+                            r"|(你们|你哋|你地)(这些|这帮|这群|呢班|班)?[^我]{0,8}(都|全|统统|全部)(给我)?(去)?(跳楼|跳河|跳海|去死|死)")
 # "唔想拖累屋企人, 可唔可以免咗啲罰息": asking for a waiver is planning to stay.
 _ASKS_FOR_WAIVER = re.compile(r"(免|减|减免|豁免|取消)(咗|了|掉)?(啲|些|一些|点)?(罚息|利息|滞纳金|手续费|年费|违约金)")
 

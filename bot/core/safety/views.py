@@ -37,6 +37,25 @@ def _normalized_keeping_ascii(text: str) -> str:
     return "".join(out)
 
 
+# A screen reader's voice input leaves punctuation and its own words as
+# words ("谢谢你们 句号 这是最后一条了 句号 已发送"): once one stands
+# alone, every one is dropped, so that a rule reads the sentence between.
+_SPOKEN_MARK = r"(句号|逗号|问号|感叹号|叹号|冒号|省略号|换行|双击发送|双击|已发送|发送按钮|按钮)"
+_SPOKEN_ALONE = re.compile(r"(?:^|\s)" + _SPOKEN_MARK + r"(?=\s|$)")
+_SPOKEN_ANY = re.compile(_SPOKEN_MARK)
+
+
+def _screen_reader_read(text: str) -> str:
+    """The text without a screen reader's spoken punctuation, or the text itself."""
+    return _SPOKEN_ANY.sub(" ", text) if _SPOKEN_ALONE.search(text) else text
+
+
+def _once(compact: str) -> str:
+    """A message pasted twice in one go ("回T回T") read once."""
+    half = len(compact) // 2
+    return compact[:half] if half and len(compact) % 2 == 0 and compact[:half] == compact[half:] else compact
+
+
 @lru_cache(maxsize=512)
 def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     """Compact forms of the raw and the normalised text (deduplicated).
@@ -46,16 +65,16 @@ def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
     """
     # An escaped message ("%E9%80%80%E8%AE%A2") is read as what it encodes,
     # and pinyin typed with tone digits ("tui4 ding4") as without them.
-    text = textnorm.unescaped(text or "")
+    text = _screen_reader_read(textnorm.unescaped(text or ""))
     toneless = textnorm.toneless_pinyin(text)
     forms = [text, toneless, _normalized_keeping_ascii(toneless)]
     if expand_pinyin:
         forms.append(normalize(text))
     seen: List[str] = []
     for form in forms:
-        compact = compact_text(form)
-        if compact not in seen:
-            seen.append(compact)
+        for compact in dict.fromkeys((compact_text(form), _once(compact_text(form)))):
+            if compact not in seen:
+                seen.append(compact)
     return tuple(seen)
 
 
