@@ -505,7 +505,7 @@ CRISIS_POSSIBLE = _rules([
     # Short and final: nobody to chase, no more replies, nobody will care.
     ("short_final", r"^以后(都)?不用(再)?催了$|不会再回(你们)?(的)?(消息|你们|信息|复)了$|不会再麻烦(谁|任何人|大家)了|少(了)?我一个.{0,4}(没人|不会有人)(在意|在乎|发现|难过)"
                     r"|(人和号|我也|人也)(一起)?注销|钥匙(放)?在(门垫|地垫|花盆|门口|脚垫).{0,4}(下面|底下)|(拜拜|再见|永别)了?.{0,2}(人间|世界|这个世界)$"
-                    r"|换好(了)?新衣服.{0,4}(走|出发)|(跟|和)(?!(我的)?过去)(?!.{0,4}过去).{0,6}(道过别|告过别|道别了|告别了|说过再见了)|(在那边|在天上)等我|人快不在了"
+                    r"|换好(了)?新衣服.{0,4}(走|出发)|(跟|和)(?!(我的)?过去)(?!.{0,4}过去).{0,6}(道过别|告过别|道别了|告别了|说过再见了)|(在那边|在天上)等我(?!.{0,6}(车站|机场|先去|路口|门口|吃饭))|人快不在了"
                     r"|(女儿|儿子|孩儿|闺女)不孝|(海边|江边|河边|湖边|天台|楼顶).{0,3}不回(了|去了)|(铁轨|轨道|马路中间)(上)?躺|烧给你们|(坟头|坟前).{0,6}烧"
                     r"|明天见报|等我上新闻|器官捐献.{0,24}(今晚|很快|用上|签了)|器官都是好的|[0-9一二三四五六七八九十百]+片(就)?够(吗|不|了)"
                     r"|吃多少(片)?(才)?(不会|就不会)醒|几楼(能|才能|可以)一次|^哪种(方法|方式)最不(疼|痛)|不用(叫|打)(120|救护车)"),
@@ -2237,7 +2237,8 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     # not wanting to go on (walking, holding out), and "my last reply"
     ("r33_not_go_on", r"不想(再)?(走|熬|撑|坚持)下去了"),
-    ("r33_last_reply", r"这是(我)?(给你们的)?最后一(次|条)回(复|你们)"),
+    # not handing over to a lawyer ("最后一次回复短信 以后找我律师")
+    ("r33_last_reply", r"这是(我)?(给你们的)?最后一(次|条)回(复|你们)(?!.{0,10}(律师|投诉|法院|起诉))"),
 ])
 
 # Seventh part, the same way: this life ended early (下线, 交卷), the last
@@ -2355,7 +2356,8 @@ CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
     ("r34_last_call_home", r"(给|跟|和)(我)?(妈|爸|爸妈|家里)打(了|过)(最后一个|最后一通)电话"),
     ("r34_farewell_to_all", r"给每个(朋友|人)都(打了电话|发了).{0,6}(告别|道别|再见)"),
     ("r34_pills_kept_for", r"(药|安眠药|药片).{0,10}(存着|攒着|留着).{0,6}(就是为了|为了)(今晚|今天|这一天)"),
-    ("r34_pills_all_at_once", r"(药|药片).{0,12}(一晚上|一次|一口气)(都|全)?吃(了|完)"),
+    # not a patient asking how to take it ("这药一次吃完吗 还是分三次")
+    ("r34_pills_all_at_once", r"(药|药片).{0,12}(一晚上|一次|一口气)(都|全)?吃(了|完)(?!吗|么|嘛|还是|呢)"),
     ("r34_enough_isnt_it", r"(一整板|一瓶|一把|一口).{0,16}(应该|估计)?够了吧"),
     ("r34_cut_deeper", r"(划|割)(得)?(比上次)?深一点"),
     ("r34_garage_engine", r"(车库|车里).{0,10}(打着火|发动|没熄火).{0,12}(卷帘门|门).{0,4}(拉下来|关上|关好)"),
@@ -2881,4 +2883,145 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
 ])
 CRISIS_ENGLISH_POSSIBLE = CRISIS_ENGLISH_POSSIBLE + _rules([
     ("r36_soon_wont_matter_en", r"soon it won'?t matter"),
+])
+
+# Thirty-sixth round, third part: shorter crises of the training data's
+# blind rounds that only the classifier read, in their general forms.
+# Certain: death to pay the debt, not stepping aside when the train comes,
+# the whole bottle at once, the pills enough, "I want to try" after being
+# gone, in the river by morning, not wanting to live in Hokkien or alone,
+# another world to go to, flowers for one's grave, moving into the river,
+# "this person will not exist", the card left without an owner, not lasting
+# until tomorrow, the last reply to the world, "this world I do not miss",
+# the world not wanted, once more after being saved, going down to keep the
+# dead company, nobody of my kind left in the world, a place one does not
+# come back from, the last one deleted is me, driving into the ravine,
+# lying on the tracks tonight, one step forward as the train came, ending
+# this life tonight, down from this building, no saving once drunk, the
+# festival that is the last one, an end made oneself first.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r36_death_to_pay", r"用死来(还|抵|换)"),
+    ("r36_not_stepping_aside", r"车来的时候.{0,4}不(想)?(躲|让)"),
+    ("r36_gone_and_try", r"(死了|没了|不在了|消失了).{0,12}我想试试"),
+    ("r36_in_the_river_by_then", r"(明天|明早|今晚|明晚|到时候)(我)?就在(江|河|海|湖|水库)(里|底)了"),
+    ("r36_no_wish_to_live", r"(无|無)爱活|不想(一个人|再)?活着了"),
+    ("r36_another_world", r"(润|去|走)(到)?另一个世界"),
+    ("r36_flowers_for_grave", r"(给)?我(的)?坟前"),
+    ("r36_moving_into_river", r"住到(河|江|海|湖)里"),
+    ("r36_no_longer_exist", r"(这个人|我)以后(就)?不存在了"),
+    ("r36_card_without_owner", r"(这张卡|卡)(就)?没有主人了"),
+    ("r36_not_until_tomorrow", r"我用不到明天"),
+    ("r36_last_reply_to_world", r"(给|对)这个世界的最后"),
+    ("r36_world_not_missed", r"这(个)?世界(我)?(不|没|没有)(什么)?(留恋|牵挂)"),
+    ("r36_world_not_wanted", r"这个世界(我)?不要了"),
+    ("r36_once_more_after_saved", r"救回来.{0,8}(还是)?想再(来|试)一次"),
+    # not downstairs to play or eat with someone
+    ("r36_down_to_join", r"下去陪(他|她|我爸|我妈|爸|妈|爷爷|奶奶|老伴)(?!.{0,3}(玩|吃|聊|坐|散步|买|遛|下棋|打牌))"),
+    ("r36_none_of_my_kind", r"世上(就)?没(有)?我这(号|个)人了"),
+    ("r36_place_of_no_return", r"不回来的地方"),
+    ("r36_last_deleted_me", r"删的是我自己"),
+    ("r36_into_the_ravine", r"往(山沟|悬崖|崖下|沟里|河里|江里)(里)?冲"),
+    ("r36_lie_on_tracks", r"(铁道|铁轨).{0,20}(过去|去|上)躺"),
+    ("r36_step_as_train_came", r"差点(就)?往前(迈|走)(了)?一步"),
+    ("r36_end_this_life", r"结束这辈子"),
+    ("r36_down_from_here", r"从这(个|栋)?楼上下去"),
+    ("r36_no_saving_drunk", r"喝了(就)?(冇得救|没得救)"),
+    ("r36_last_festival", r"(春节|生日|中秋|过年|元旦)是(我)?最后一个了"),
+    # not an account settled oneself ("这笔账我自己就了结了")
+    ("r36_end_made_first", r"自己(先|就)了断|^(?!.*(账|债|款|钱|案)).*自己(先|就)了结"),
+])
+# Possible (two together certain): standing at the window, the pills taken
+# (said without more), death clearing the debt asked about, the money owed
+# until the next life, soon no need to chase, nobody needed any more, going
+# with the dead, "tell my family not to look for me", the hotline no use and
+# the mind made up, just these few days left, unreachable from next month,
+# living a burden to the family, going with him if he does not wake, no
+# reminders reaching me, the pills at hand, the tracks and the train coming,
+# not lasting until, "if I were gone", not getting the next message, not
+# reaching an instalment, not seeing the day it is paid, the person soon
+# gone too, no reason to live, no more trouble soon, standing on the bridge,
+# not worth going on, the new address by the river, not much time left, the
+# things tidied and nobody to look for me, it all ends after the weekend,
+# the debts after death, gone and the family better off, not reachable in a
+# few days, a death anniversary, the last one who listened, scared alone
+# over there, the letter to the family written, the last message with
+# thanks, choosing to leave, "after this she cares for Mum", nobody will
+# find out, no more payment day, not wanting to hold on (Cantonese), going
+# with the pet, "by the river, do not look for me", tomorrow nothing to do
+# with me, no need to worry after, leaving quietly, the last ones who cared,
+# the person gone too, insurance paid is enough, "sorry" in a transfer note,
+# better gone, all arranged that needed arranging, where the children will
+# go, not here any more, to that bridge, square soon, the last thing left to
+# her, nothing to do with me soon, rest for ever, the pet entrusted, the
+# last reply, the things shared out, goodbye to the family, living on in
+# shame.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    ("r36_at_the_window", r"(已经)?站在(窗|窗户|窗台|阳台|楼顶|天台)(边|上|边上)了"),
+    ("r36_pills_taken", r"^(我)?已经把(药|安眠药)(都|全)?吃了$"),
+    ("r36_death_clears_debt", r"死了(债|钱|账).{0,4}(是不是|就)(就)?(清了|没了|不用还)"),
+    ("r36_until_next_life", r"等下辈子(吧|再说|还)"),
+    # not a debt soon paid off ("很快就不用还了 下个月就还清")
+    ("r36_soon_no_need", r"^(?!.*(还清|结清|还完|发工资|最后一期|就还|年终奖)).*很快就不用(催|还|提醒|打)了"),
+    ("r36_all_at_once", r"(安眠|yao|药).{0,6}一次(性)?(全|都)?吃(完|光)(?!吗|么|嘛|还是|呢)"),
+    ("r36_dose_enough", r"(安眠药|买的药|攒的药|药).{0,8}量(已经)?够了(?!吗|么|嘛)"),
+    ("r36_nobody_needed", r"也不(需要|用)有人了"),
+    ("r36_going_with_the_dead", r"就跟(我)?(爸|妈|爷爷|奶奶|老伴)(一起)?走了|我也跟着(他|她)(一起)?去|(我)?也想跟(它|他|她)(一起)?走"),
+    ("r36_tell_family_not_to_look", r"替我跟.{0,6}说.{0,4}别找我"),
+    ("r36_no_use_mind_made", r"(热线|劝|打电话)(也)?没用.{0,6}(我)?(已经)?(想好|决定)了"),
+    ("r36_just_these_days", r"反正(也)?就(这几天|这两天)了(?!.{0,8}(还|工资|发|到账|转))"),
+    ("r36_unreachable_from_then", r"(下个月起|下个月开始|以后|到时候|下周起)(你|你们)?就联系不上我了(?!.{0,10}(出国|出差|换号|没信号|山里))"),
+    ("r36_living_a_burden", r"活着就是(给|让).{0,4}(添堵|添麻烦|拖累|受罪)"),
+    ("r36_reminders_cannot_reach", r"^(?!.*(换号|新号|停机|出国|出差)).*以后(也)?(提醒|联系|找|打)不到我了"),
+    ("r36_pills_at_hand", r"药就在手边"),
+    ("r36_tracks_and_train", r"往铁轨(那边)?走|铁轨.{0,12}火车(一会|马上)(儿)?(就)?来"),
+    # not impatience ("等不到明天了 现在就要办") nor a payday too far
+    ("r36_not_lasting_until", r"^(?!.*(工资|[0-9]+号|现在就|马上办|今天就)).*等不到(天亮|还款那天|那时候|那天|第二期)"),
+    ("r36_if_i_were_gone", r"(是不是|要是|如果)我不在了"),
+    ("r36_no_next_message", r"收不到下一条"),
+    ("r36_not_to_that_instalment", r"(反正|大概|估计)(我)?(也)?还不到第.{1,3}期"),
+    ("r36_not_see_it_paid", r"看不到(还完|还清)(的)?那天"),
+    ("r36_person_soon_gone", r"人也快没了"),
+    ("r36_no_reason_to_live", r"连活下去的理由都"),
+    ("r36_no_trouble_soon", r"(马上|很快)就不(再)?麻烦你们了"),
+    ("r36_standing_on_bridge", r"桥上站着"),
+    ("r36_not_worth_holding_on", r"不值得再撑"),
+    ("r36_address_by_river", r"新地址(就)?是(江边|河边|海边|桥下|墓地)"),
+    ("r36_not_much_time", r"反正我也没多少时间了"),
+    ("r36_tidied_do_not_look", r"(东西|后事).{0,4}(都)?整理好了.{0,6}别找我"),
+    ("r36_over_after_weekend", r"过了(这个)?(周末|今晚|明天|这周).{0,3}就都结束了"),
+    ("r36_debts_after_death", r"身后的(账|事)"),
+    ("r36_gone_family_easier", r"没了(我|俺).{0,6}(轻松|好过)"),
+    ("r36_few_days_unreachable", r"过几天(也|就)?接不到了(?!.{0,8}(出国|出差|山里|信号|换号))|(联系|找)不了几天了"),
+    ("r36_death_anniversary", r"(我的|我)忌日|生日和忌日"),
+    ("r36_last_who_listened", r"最后一个听我"),
+    ("r36_scared_over_there", r"在那边(肯定)?(害怕|孤单)"),
+    ("r36_letter_to_family", r"给(家里人|家人|爸妈|孩子|老婆|老公)的信(我)?(已经)?写好了"),
+    ("r36_last_with_thanks", r"这是最后一条(消息|回复|短信)?(了)?.{0,6}(谢谢|再见)"),
+    ("r36_choose_to_leave", r"我选择离开(?!这家|公司|单位|这个(群|城市|行业))"),
+    ("r36_she_cares_after", r"以后(她|他)照顾我(妈|爸|爸妈|孩子)"),
+    ("r36_nobody_will_find", r"不会有人发现|冇人會發現|没人会发现"),
+    ("r36_no_more_payment_day", r"不会再有(还款日|下个月|明天)"),
+    ("r36_not_holding_on_cantonese", r"唔想再(撐|撑)"),
+    ("r36_river_do_not_look", r"河边了.{0,4}别找我"),
+    ("r36_tomorrow_not_mine", r"明天(早上)?的事(就)?跟我没关系了|马上就跟我没关系了"),
+    ("r36_no_worry_afterwards", r"(以后|之后)你们就(都)?不用(担心|操心)了"),
+    ("r36_leave_quietly", r"安静(地)?离开(?!这家|公司|单位|这个(群|城市|行业|地方)|(这|那)里|家乡|北京|上海)"),
+    ("r36_last_who_cared", r"最后(几个|一个)(还)?关心我的人"),
+    ("r36_person_gone_too", r"(刷|还|卡|钱|债).{0,12}人也(就)?没了"),
+    ("r36_insurance_enough", r"保险赔了就够(还)?了"),
+    ("r36_sorry_in_note", r"备注.{0,6}对不起"),
+    ("r36_better_gone", r"不如没了干净|(我|人|活着)(还)?不如没了"),
+    ("r36_all_arranged", r"该安排的都安排好了"),
+    ("r36_where_children_go", r"孩子的去处"),
+    ("r36_not_here_any_more", r"我不会(再)?在这里了"),
+    ("r36_to_that_bridge", r"(去|到)那座桥上"),
+    ("r36_square_soon", r"^(?!.*(还清|结清|还完|最后一期|下个月|年终奖)).*很快就两清了"),
+    ("r36_last_thing_left", r"留给(她|他|孩子|女儿|儿子)(的)?最后(一样|一点)东西"),
+    ("r36_rest_for_ever", r"歇歇了.{0,3}永远"),
+    # not minded while one works abroad or overtime
+    ("r36_pet_entrusted", r"^(?!.*(出国|出差|外派|加班|打工|回不去|旅游|旅行|住院|干活|宿舍|不让养|房东|过敏|搬家)).*(猫|狗)(我)?(已经)?托给"),
+    ("r36_last_reply", r"最后一次回复(?!.{0,10}(律师|投诉|法院|起诉|短信|邮件))"),
+    ("r36_things_shared_out", r"东西(我)?都分好了"),
+    ("r36_goodbye_to_family", r"跟家里人说再见"),
+    ("r36_living_in_shame", r"苟活"),
 ])
