@@ -38,7 +38,8 @@ texts and calls both refused; asked about: "别老发短信" from now on,
 reminders declined, a stop in sign-language order. None: a curse thrown at
 the collectors, a plan named as the last resort, a game stopped in a
 message sent by mistake, an insurance seller blocked, a brother's game
-meant, calls to the office with contact asked for directly.
+meant, calls to the office with contact asked for directly, the debt
+paid "before I go" abroad or to a job far away.
 
 Part 1's look-alikes: a grandfather who rode the crane west, a product taken off
 line, a recipe's pinch of salt, a vaccine, the boss one goes to see, a
@@ -160,6 +161,8 @@ LOOK_ALIKES_PART2 = [
     "月底发了工资一切就都好了",
     "下周出国 你们就联系不上我了 出国前会还清",
     "窗户打开了 透透气 账单我看了",
+    "我准备去国外打工了 走之前会把卡还清",
+    "下个月去外地的项目 一签三年 走之前把账结清",
 ]
 (test_crisis_is_caught_part2, test_ambiguous_signs_check_in_part2,
  test_look_alikes_are_no_crisis_part2) = round_tests(CRISIS_BY_KIND_PART2, POSSIBLE_BY_KIND_PART2, LOOK_ALIKES_PART2)

@@ -368,7 +368,9 @@ CRISIS_POSSIBLE = _rules([
     # Final acts: settling affairs before going, handing the card to a
     # relative, the letter in an envelope or a drawer, accounts closed, the
     # last thing one can do, leaving clean.
-    ("final_acts", r"(?<!爸)(?<!妈)(?<!爷)(?<!奶)(?<!婆)(?<!公)(?<!他)(?<!她)(我)?(走|离开)(之前|以前)(会)?(把)?.{0,10}(还|安排|交代|处理|办好|了结|结清)"
+    # not before a trip, a job abroad or a move (blind round 29: "我准备润去澳洲了，
+    # 走之前会把两个都还清")
+    ("final_acts", r"^(?!.*(出国|澳洲|国外|项目|出差|打工|签证|移民|留学|上船|出海|外派|润去|搬家|去外地|工地|合同|一签)).*(?<!爸)(?<!妈)(?<!爷)(?<!奶)(?<!婆)(?<!公)(?<!他)(?<!她)(我)?(走|离开)(之前|以前)(会)?(把)?.{0,10}(还|安排|交代|处理|办好|了结|结清)"
                    r"|以后(这张卡|这笔(钱|账|债)|卡|债|账|欠款)?的?事(情)?.{0,4}(就)?(找|问|联系)(我)?" + _FAMILY
                    + r"|(写在|放在|留在|装在)(了)?信封(里)?(?!.{0,4}(寄|交给|送|邮))|(抽屉|枕头|桌上|桌子上)(里|下|底下)?(有|留了|放了)(一)?封.{0,12}信"
                    r"|给(我)?" + _FAMILY + r"的信.{0,8}(定时|设置|设好|设了)"
