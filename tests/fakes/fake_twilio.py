@@ -238,8 +238,11 @@ class FakeTwilio:
         else:
             status, payload = 201, (self._call(record) if record.path == self.calls_path else self._message(record))
             record.sid = payload["sid"]
-        self._send_json(handler, status, payload)
+        # Recorded before the answer goes out: a client that has its 201 may
+        # look at sent_to() at once, and must find the message there (under
+        # load the other order lost the race: test_start_re_enables_sms).
         self._answered(record, status)
+        self._send_json(handler, status, payload)
 
     def _answered(self, record: RecordedRequest, status: int) -> None:
         with self._changed:
