@@ -292,3 +292,59 @@ LOOK_ALIKES_PART3 = [
 ]
 (test_crisis_is_caught_part3, test_ambiguous_signs_check_in_part3,
  test_look_alikes_are_no_crisis_part3) = round_tests(CRISIS_BY_KIND_PART3, POSSIBLE_BY_KIND_PART3, LOOK_ALIKES_PART3)
+
+
+# Part 4: the general forms of the safety rounds' crises that only the
+# classifier read.
+CRISIS_BY_KIND_PART4 = {
+    "no_next_tomorrow": ["真的不想再熬下一个明天了"],
+    "go_first": ["妈 我先走了 这辈子谢谢你"],
+    "vanish_with_debt": ["只要我消失了 债也就跟着消失了"],
+    "eyes_closed": ["今晚闭上眼 明天就不用再面对了"],
+    "all_ends_tonight": ["没事 一切都会在今晚结束"],
+    "not_even_days": ["分二十四期？我连二十四天都不想再过了"],
+    "last_identity": ["这是我最后一次用这个身份跟你们说话"],
+    "train_times": ["那段铁路没有围栏 我已经查好了几点有车"],
+    "not_wake_again": ["每天想的都是怎么才能不再醒来"],
+    "no_next_day": ["只想快点完 不要再有下一天"],
+    "starve": ["不吃了 就这样饿到头"],
+    "cut_again": ["每次接完你们电话 我就会再划一次"],
+    "going_to_find": ["老伴走了 不如早点下去找他"],
+    "cancelled": ["征信有什么用 我这个人马上就要注销了"],
+    "walk_no_return": ["最后去一趟山里 走完就不回来"],
+    "urn": ["等传票到了 我已经在骨灰盒里了"],
+    "last_conversation": ["谢谢你听我说 这是我最后一段对话了"],
+    "lorry": ["骑车的时候好几次想直接撞向对面的货车"],
+    "children_along": ["我带孩子一起走 你们不用追了"],
+    "no_tomorrow_place": ["想去一个没有明天的地方"],
+    "as_payment": ["钱还不上 我用自己去抵"],
+    "roofs": ["最近一直在查哪些楼的天台能上去"],
+    "shortened": ["这账要还一辈子 那我就把一辈子缩短一点"],
+    "cold_water": ["水库的水有多冷 明天我就知道了"],
+}
+POSSIBLE_BY_KIND_PART4 = {
+    "you_won": ["你们赢了 我走"],
+    "world_without_me": ["这个世界少了我照样转"],
+    "nobody_stops": ["主意已定 今天谁也拦不住"],
+    "pills_bought": ["说着玩的 不过药我是真的已经买了"],
+    "shore": ["江边 一个人 挺好 不回去了"],
+    "woke_again": ["怎么又醒了 真失望"],
+    "all_on_brother": ["跟我弟说 以后家里就全靠他了"],
+    "last_goodbye": ["给每个朋友都打了电话 算是最后道个别"],
+    "mind": ["该想的都想好了 不会再改主意"],
+    "no_other_worry": ["欠同事的钱还了 再没别的牵挂"],
+    "fed_by_others": ["鱼送给邻居小孩了 以后它们有人喂"],
+    "if_gone_at_all": ["如果我明天之后都不在了 自动还款还扣吗"],
+    "compensation": ["我唯一能指望的就是身后那份赔偿"],
+    "simple_funeral": ["剩的钱够办个简单的后事"],
+    "landlord": ["车卖了钱给我妈 房租交到月底 房东不会吃亏"],
+}
+LOOK_ALIKES_PART4 = [
+    "感冒药吃了头很晕 改天再说",
+    "我先走了 下班了 明天再聊",
+    "我用自己的工资去还 不找家里要",
+    "过两天就打不通了 我换号了 新号码是这个",
+    "我消失了三天是因为出差 债我会还",
+]
+(test_crisis_is_caught_part4, test_ambiguous_signs_check_in_part4,
+ test_look_alikes_are_no_crisis_part4) = round_tests(CRISIS_BY_KIND_PART4, POSSIBLE_BY_KIND_PART4, LOOK_ALIKES_PART4)

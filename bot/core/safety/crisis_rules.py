@@ -506,7 +506,7 @@ CRISIS_POSSIBLE = _rules([
     # phone replies, voice transcripts, urban professionals) ----
     # Short and final: nobody to chase, no more replies, nobody will care.
     ("short_final", r"^以后(都)?不用(再)?催了$|不会再回(你们)?(的)?(消息|你们|信息|复)了$|不会再麻烦(谁|任何人|大家)了|少(了)?我一个.{0,4}(没人|不会有人)(在意|在乎|发现|难过)"
-                    r"|(人和号|我也|人也)(一起)?注销|钥匙(放)?在(门垫|地垫|花盆|门口|脚垫).{0,4}(下面|底下)|(拜拜|再见|永别)了?.{0,2}(人间|世界|这个世界)$"
+                    r"|(人和号|我也|人也)(一起)?注销|钥匙(放)?(在)?(门垫|地垫|花盆|门口|脚垫).{0,4}(下面|底下)|(拜拜|再见|永别)了?.{0,2}(人间|世界|这个世界)$"
                     r"|换好(了)?新衣服.{0,4}(走|出发)|(跟|和)(?!(我的)?过去)(?!.{0,4}过去).{0,6}(道过别|告过别|道别了|告别了|说过再见了)|(在那边|在天上)等我(?!.{0,6}(车站|机场|先去|路口|门口|吃饭))|人快不在了"
                     r"|(女儿|儿子|孩儿|闺女)不孝|(海边|江边|河边|湖边|天台|楼顶).{0,3}不回(了|去了)|(铁轨|轨道|马路中间)(上)?躺|烧给你们|(坟头|坟前).{0,6}烧"
                     r"|明天见报|等我上新闻|器官捐献.{0,24}(今晚|很快|用上|签了)|器官都是好的|[0-9一二三四五六七八九十百]+片(就)?够(吗|不|了)"
@@ -3026,4 +3026,146 @@ CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
     ("r36_things_shared_out", r"东西(我)?都分好了"),
     ("r36_goodbye_to_family", r"跟家里人说再见"),
     ("r36_living_in_shame", r"苟活"),
+])
+
+# Thirty-sixth round, fourth part: the safety rounds' crises that only the
+# classifier read (bot/data/nlu/safety_rounds_blind.yml, safety_round6.yml),
+# in their general forms. Certain: not another tomorrow to endure, a cut hand
+# bleeding, "I go first" and "this life", walking into the sea, a blade
+# sharpened alone in the bathroom, "I vanish and the debt with me", closing
+# the eyes and no tomorrow to face, all ending tonight, not even so many days
+# more, the last time with this identity, the hours of the trains looked up,
+# a last word with a real person, not waking again, "give myself back to
+# the world", no next day, starving to the end, cut again after every call,
+# fetched by the dead, going down to find him, "this person will be
+# cancelled", my deadline earlier than yours, logged out of the world, a
+# walk with no coming back, in the urn already, the last conversation of a
+# life, driving into the lorry, the last meal nobody knew of, taking the
+# children along, the last date I can give, tonight's test of where debtors
+# go, a place with no tomorrow, a bottle and a packet like my father, the
+# body left to stop, myself as the payment, the fall that clears it all,
+# roofs looked up for a way up, the time set and nobody to talk me out,
+# "shorten my life", the water's cold known tomorrow.
+CRISIS_CERTAIN = CRISIS_CERTAIN + _rules([
+    ("r36_no_next_tomorrow", r"不想(再)?(熬|过)下一个明天"),
+    ("r36_hand_cut_bleeding", r"割(咗|了)手.{0,4}血(流)?(唔停|不停|止不住)"),
+    ("r36_go_first_this_life", r"我先走了.{0,4}这辈子"),
+    ("r36_walk_into_sea", r"(海旁|海边|江边|河边).{0,10}行落去"),
+    ("r36_blade_alone", r"(美工刀|刀片|刀)(磨快|磨好)了.{0,8}(一个人|卫生间|浴室)"),
+    ("r36_vanish_with_debt", r"我消失了.{0,6}债(也)?(就)?(跟着)?(一起)?消失"),
+    ("r36_eyes_closed_no_tomorrow", r"闭上眼.{0,6}明天就不用(再)?面对"),
+    ("r36_all_ends_tonight", r"(一切|都)会在今晚结束"),
+    ("r36_not_even_days", r"连.{1,3}天都不想(再)?过"),
+    ("r36_last_time_as_me", r"最后一次用这个身份|最后一次确认身份"),
+    ("r36_train_times", r"(查好|记好)了几点有车"),
+    ("r36_last_real_voice", r"在最后跟.{0,4}(真人|人)说说话|走之前听听真人的声音"),
+    ("r36_not_wake_again", r"不再醒来"),
+    ("r36_self_back_to_world", r"把自己还给这个世界"),
+    ("r36_no_next_day", r"(唔好|不要)再有下一(日|天)"),
+    ("r36_starve_to_end", r"就这样饿到头|等身体自己停"),
+    ("r36_cut_again", r"再划一次"),
+    ("r36_fetched_by_the_dead", r"(奶奶|爷爷|妈|爸|老伴)来接我.{0,12}跟(她|他)走|下去找(他|她|我爸|我妈|老伴)"),
+    ("r36_person_cancelled", r"我这个人.{0,4}要注销"),
+    ("r36_deadline_earlier", r"我的期限比你们的还早"),
+    ("r36_logged_out_world", r"从这个世界log ?out"),
+    ("r36_walk_no_return", r"(行|走)完就(唔返嚟|不回来)"),
+    ("r36_in_the_urn", r"在骨灰盒里"),
+    ("r36_last_conversation", r"最后一段对话"),
+    ("r36_into_the_lorry", r"(想|直接)(撞向|冲向)(对面的)?(大车|货车|卡车)"),
+    ("r36_last_meal_unknown", r"最后一(餐|顿)饭.{0,4}(佢|她|他)(唔知|不知道)"),
+    ("r36_children_taken_along", r"带(埋)?(两个)?(细路|孩子|娃).{0,4}(一齐|一起)走"),
+    ("r36_last_date", r"能给出的最后一个日期"),
+    ("r36_test_tonight", r"今晚就去验证"),
+    ("r36_no_tomorrow_place", r"(冇|没有)明天(嘅|的)地方"),
+    ("r36_like_my_father", r"一瓶酒一包药"),
+    ("r36_myself_as_payment", r"用自己(去)?(抵|还)(?!.{0,2}(工资|存款|钱|积蓄))"),
+    ("r36_fall_clears_all", r"(跌|跳)落去之后(乜都|什么都)清"),
+    ("r36_roofs_looked_up", r"(查|找).{0,6}(天台|楼顶)能上去"),
+    ("r36_time_set_no_talking", r"(别劝我|不要劝我).{0,10}(时间|日子)(就)?定在"),
+    ("r36_life_shortened", r"把一辈子缩短"),
+    ("r36_water_cold_tomorrow", r"水有多(冷|凉|深).{0,8}(明天|今晚)我就知道"),
+])
+# Possible (two together certain): the pills taken and dizzy, "you won, I
+# go", the debt gone and the person with it, a next life to repay, life
+# pointless in this world, the world turning without me, freed for good
+# after tonight, standing on the bridge, nobody can stop me, the pills really
+# bought, never to be found, no more tea with mother, not going back from
+# the shore, what is the point of living (in dialects), waking is a
+# disappointment, better not to wake, all on a brother now, the dog and the
+# passwords given and "I am at ease", a last goodbye to friends, tired of
+# being human, "you worried about me all this life", a son or daughter to be
+# again in the next, all arranged and nobody need bother, the passwords left
+# for the family, a letter for everyone, not changing my mind, everything
+# ready, no burden on her any more, no more caring for a mother, "he will
+# deal with my things", no other worry left, "from now on he handles it",
+# the fish fed by others from now on, envy of those gone in accidents, the
+# deep water by the river, a new owner for the dog, nobody to anger father,
+# unable to stay with her, the debt gone if the person is, the insurance
+# after I go, the rest owed to the world, not walking down tonight,
+# unreachable in two days, no longer online, no money owed by then, the
+# eighteenth floor past the wall, no use for anything next month, nobody to
+# pay the card, "if I am gone", "if I kick the bucket", the compensation
+# after me, coming underground to collect, lying in the snow, that mountain
+# after payday, what a funeral costs, enough for a simple funeral, no use
+# treating it, the landlord not losing out, nothing for me to bother with
+# after, the envelope on the table for her.
+CRISIS_POSSIBLE = CRISIS_POSSIBLE + _rules([
+    # not medicine for a cold ("感冒药吃了头很晕")
+    ("r36_pills_and_dizzy", r"^(?!.*(感冒|发烧|咳嗽|过敏|晕车|医生开)).*药(已经)?吃了.{0,3}(晕|头晕|好困)"),
+    ("r36_you_won_i_go", r"你们赢了.{0,3}我走"),
+    ("r36_debt_and_person_gone", r"(钱|债|账).{0,8}人(也|就)?没了$|钱不用还了.{0,2}人没了"),
+    ("r36_repay_next_life", r"下(辈|被)子再报答"),
+    ("r36_pointless_in_world", r"活(喺|在)(呢个|这个)世界(都)?(冇|没)(意思|意义)"),
+    ("r36_world_without_me", r"少了我照样"),
+    ("r36_freed_for_good", r"今晚之后.{0,4}彻底解放|彻底解放了.{0,6}(谁也找不到|找不到)"),
+    ("r36_bridge_standing", r"桥上(头|面)站着"),
+    ("r36_nobody_stops_me", r"谁也拦不住"),
+    ("r36_pills_bought", r"药.{0,4}(真的)?已经买(好)?了"),
+    ("r36_never_found", r"(就|永远)寻勿到"),
+    ("r36_no_more_tea", r"以后(唔可以|不能)再陪(你|妈|您)"),
+    ("r36_shore_not_back", r"(海边|江边|河边|湖边).{0,10}不回去了"),
+    ("r36_what_point_living", r"活(着|起|辣辣)?(弄啥嘞|有啥(子)?意思)"),
+    ("r36_woke_again", r"怎么又醒了|醒来都很失望"),
+    ("r36_better_not_wake", r"醒不过来(也)?(挺好|更好|最好)"),
+    ("r36_all_on_brother", r"以后家里就全靠(他|她)了"),
+    ("r36_passwords_at_ease", r"密码也给(她|他)了.{0,6}我放心了"),
+    ("r36_last_goodbye", r"最后道(个)?别"),
+    ("r36_tired_of_being", r"做人好(攰|累|辛苦).{0,4}(冇|没)意思"),
+    ("r36_you_worried_all_life", r"这辈子让你操心了|下辈子(我)?还做你(的)?(儿子|女儿)"),
+    ("r36_no_bother_after", r"都安排好了.{0,6}以后也不用费心了|之后就不用我操心了"),
+    ("r36_passwords_for_family", r"(账号|帐号)密码.{0,16}留给(家人|家里)"),
+    ("r36_letter_for_everyone", r"给每个人的信"),
+    ("r36_mind_not_changing", r"不会再改主意"),
+    ("r36_all_ready", r"跟谁说都一样.{0,8}准备好了"),
+    ("r36_no_burden_any_more", r"(不会|唔会)再受我(连累|拖累)"),
+    ("r36_no_care_for_mother", r"不能给(恁|您|你)养老了"),
+    ("r36_sea_in_or_not", r"(海傍|海旁|海边).{0,10}(落唔落去|下不下去)"),
+    ("r36_he_handles_my_things", r"之后(佢|他)会处理我(d|的|啲)(嘢|东西)|以后(他|她)替我处理"),
+    ("r36_no_other_worry", r"再没(有)?别的牵挂"),
+    ("r36_fed_by_others", r"以后(它|它们)有人(喂|养|照顾)|以后会有新主人"),
+    ("r36_envy_accident_dead", r"羡慕(那个|那些)?.{0,8}(走了|死了|走掉)的人"),
+    ("r36_deep_water", r"(江边|河边)(边)?上.{0,6}水好深"),
+    ("r36_nobody_to_anger", r"以后(莫得|没)人气你了"),
+    ("r36_cannot_stay_with_her", r"只是不能再陪(她|他|你)了"),
+    ("r36_debt_gone_if_person", r"(人没了|我没了|人走了).{0,6}是不是就不用还"),
+    ("r36_insurance_after_i_go", r"(走了|没了|不在了).{0,6}保险(能)?赔多少"),
+    ("r36_owed_to_world", r"当我欠这个世界的"),
+    ("r36_not_walking_down", r"(不打算|唔打算)(行|走)(落嚟|下来)"),
+    ("r36_dead_phone_soon", r"^(?!.*(换号|新号|停机|出国|出差)).*过两天(你们)?就打不通了"),
+    ("r36_no_longer_online", r"反正以后也上不了线了"),
+    ("r36_no_money_owed_then", r"(已经)?不需要还什么钱了"),
+    ("r36_floor_past_wall", r"墙外面就是.{0,4}楼"),
+    ("r36_nothing_next_month", r"反正下个月都用不着"),
+    ("r36_nobody_to_pay_card", r"以后这张卡你们就找不到人还了"),
+    ("r36_if_gone_at_all", r"(如果|要是)我.{0,6}都不在了"),
+    ("r36_if_i_kick_it", r"我要是挂了"),
+    ("r36_compensation_after", r"身后(的|那份)?(赔偿|保险)"),
+    ("r36_collect_underground", r"追到地下"),
+    ("r36_lying_in_snow", r"躺雪壳子|明早就消停了"),
+    ("r36_mountain_after_payday", r"然后就上那座山"),
+    ("r36_funeral_cost", r"殡仪馆(几钱|多少钱)"),
+    ("r36_simple_funeral", r"够办(个)?(简单的)?后事"),
+    ("r36_treatment_no_use", r"治也没用.{0,10}不想再拖了"),
+    ("r36_landlord_no_loss", r"房东不会吃亏"),
+    ("r36_envelope_for_her", r"信封是给(她|他)的.{0,8}不方便当面"),
 ])
