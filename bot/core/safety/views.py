@@ -72,9 +72,10 @@ def _views(text: str, expand_pinyin: bool = True) -> Tuple[str, ...]:
         forms.append(normalize(text))
     seen: List[str] = []
     for form in forms:
-        for compact in dict.fromkeys((compact_text(form), _once(compact_text(form)))):
-            if compact not in seen:
-                seen.append(compact)
+        compact = compact_text(form)
+        for view in (compact, _once(compact)):
+            if view not in seen:
+                seen.append(view)
     return tuple(seen)
 
 
